@@ -1,0 +1,25 @@
+"""GD Lab's training core: problems, samplers, optimizers, schedules and the trainer, in numpy only.
+
+    >>> import gd_core
+    >>> history = gd_core.run({"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.1}, "steps": 50})
+    >>> history.status, len(history)
+    ('completed', 51)
+"""
+
+from .config import build_problem, load_config, resolve, validate
+from .datasets import GENERATORS, Dataset, load_csv
+from .errors import ConfigError
+from .history import COLUMNS, History
+from .landscape import loss_grid, stability_bound
+from .optimizers import OPTIMIZERS, make_optimizer
+from .problems import PROBLEMS, Problem
+from .samplers import SAMPLINGS, VARIANTS, steps_per_epoch
+from .schedules import SCHEDULES, make_schedule
+from .trainer import RESET_KEYS, Trainer, run, run_many
+
+__all__ = [
+    "COLUMNS", "GENERATORS", "OPTIMIZERS", "PROBLEMS", "RESET_KEYS", "SAMPLINGS", "SCHEDULES", "VARIANTS",
+    "ConfigError", "Dataset", "History", "Problem", "Trainer", "build_problem", "load_config", "load_csv",
+    "loss_grid", "make_optimizer", "make_schedule", "resolve", "run", "run_many", "stability_bound",
+    "steps_per_epoch", "validate",
+]

@@ -1,0 +1,157 @@
+"""``gdlab-run`` / ``python -m gd_core``: run a config headless and write its history as CSV.
+
+Exit codes: 0 done (whatever the run's status), 2 bad input (one ``error:`` line on stderr, no output file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .config import load_config, resolve
+from .datasets import GENERATORS
+from .errors import ConfigError
+from .optimizers import OPTIMIZERS
+from .problems import PROBLEMS
+from .samplers import SAMPLINGS, VARIANTS
+from .schedules import SCHEDULES
+from .trainer import Trainer
+
+#: Flags that set one optimizer hyperparameter.
+_HYPER_FLAGS = ("lr", "momentum", "beta1", "beta2", "eps")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage dump
+        raise ConfigError("", message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="gdlab-run", description="Run one gradient-descent config headless and write its history.")
+    p.add_argument("--config", metavar="FILE.json", help="a JSON config; the flags below override it")
+    p.add_argument("--problem", help=f"one of: {', '.join(PROBLEMS)}")
+    p.add_argument("--data", help=f"a generator ({', '.join(GENERATORS)}) or a CSV file path")
+    p.add_argument("--n-samples", type=int, help="number of generated samples")
+    p.add_argument("--noise", type=float, help="noise of the generated data")
+    p.add_argument("--variant", help=f"one of: {', '.join(VARIANTS)}")
+    p.add_argument("--batch-size", type=int, help="samples per mini-batch step")
+    p.add_argument("--optimizer", help=f"one of: {', '.join(OPTIMIZERS)}")
+    for name in _HYPER_FLAGS:
+        p.add_argument(f"--{name}", type=float, help=f"optimizer hyperparameter {name}")
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=int, help="number of updates")
+    length.add_argument("--epochs", type=float, help="passes over the data")
+    p.add_argument("--seed", type=int, help="seed of sampling and gradient noise")
+    p.add_argument("--init", nargs="+", metavar="X", help="start point, one number per parameter")
+    p.add_argument("--out", metavar="FILE.csv", help="write the history here")
+    p.add_argument("--list", action="store_true", help="list problems, data, variants, optimizers, schedules")
+    return p
+
+
+def _number_list(tokens: list[str]) -> list[float]:
+    values = []
+    for token in ",".join(tokens).split(","):
+        if token.strip():
+            try:
+                values.append(float(token))
+            except ValueError:
+                raise ConfigError("--init", f"{token!r} is not a number") from None
+    return values
+
+
+def build_config(args: argparse.Namespace) -> dict:
+    """The config file (if any) with the flags applied on top."""
+    config = load_config(args.config) if args.config else {}
+    if args.problem is not None:
+        config["problem"] = args.problem
+        if args.problem in PROBLEMS and PROBLEMS[args.problem].kind == "function":
+            config.pop("data", None)
+    data = config.get("data")
+    data = {"name": data} if isinstance(data, str) else dict(data or {})
+    if args.data is not None:
+        if args.data in GENERATORS:
+            data = {k: v for k, v in data.items() if k not in ("name", "path")} | {"name": args.data}
+        else:
+            data = {"name": "csv", "path": args.data}
+    for flag, key in (("n_samples", "n_samples"), ("noise", "noise")):
+        if getattr(args, flag) is not None:
+            data[key] = getattr(args, flag)
+    if data:
+        data.setdefault("name", PROBLEMS.get(config.get("problem", "linear_regression"),
+                                             PROBLEMS["linear_regression"]).default_data)
+        config["data"] = data
+    for flag in ("variant", "batch_size", "seed"):
+        if getattr(args, flag) is not None:
+            config[flag] = getattr(args, flag)
+    if args.steps is not None:
+        config.pop("epochs", None)
+        config["steps"] = args.steps
+    if args.epochs is not None:
+        config.pop("steps", None)
+        config["epochs"] = args.epochs
+    if args.init is not None:
+        config["init"] = _number_list(args.init)
+    optimizer = config.get("optimizer", "plain")
+    optimizer = {"name": optimizer} if isinstance(optimizer, str) else dict(optimizer)
+    if args.optimizer is not None:
+        new = OPTIMIZERS.get(args.optimizer)
+        kept = {k: v for k, v in optimizer.items() if new and k in {p.name for p in new.params}}
+        optimizer = {"name": args.optimizer, **kept}
+    for name in _HYPER_FLAGS:
+        if getattr(args, name) is not None:
+            optimizer[name] = getattr(args, name)
+    config["optimizer"] = optimizer
+    return config
+
+
+def listing() -> str:
+    lines = ["problems:"]
+    lines += [f"  {s.name:20s} {s.title}: {s.formula}" for s in PROBLEMS.values()]
+    lines += ["data:"] + [f"  {g.name:20s} {g.title} ({g.task})" for g in GENERATORS.values()]
+    lines += ["  csv                  a CSV file: header row, last column = target"]
+    lines += ["variants:"] + [f"  {v.name:20s} {v.doc}" for v in VARIANTS.values()]
+    lines += ["sampling:"] + [f"  {k:20s} {doc}" for k, doc in SAMPLINGS.items()]
+    lines += ["optimizers:"]
+    for s in OPTIMIZERS.values():
+        defaults = ", ".join(f"{p.name}={p.default}" for p in s.params)
+        lines.append(f"  {s.name:20s} {s.title} [{defaults}] - {s.torch}")
+    lines += ["schedules:"]
+    for s in SCHEDULES.values():
+        settings = ", ".join(f"{p.name}={p.default}" for p in s.params)
+        lines.append(f"  {s.name:20s} {s.formula}" + (f" [{settings}]" if settings else ""))
+    return "\n".join(lines)
+
+
+def summary(trainer: Trainer) -> str:
+    c, h = trainer.config, trainer.history
+    opt = c["optimizer"]
+    what = [c["problem"]]
+    if trainer.problem.dataset is not None:
+        what.append(c["variant"] + (f"({c['batch_size']})" if c["variant"] == "minibatch" else ""))
+    return (f"{' / '.join(what)} / {opt['name']} lr={opt['lr']:g}: {h.status} after {trainer.step} steps, "
+            f"{h.epoch[-1]:g} epochs; loss {h.loss[0]:.6g} -> {h.loss[-1]:.6g}"
+            + (f" ({h.message})" if h.status == "diverged" else ""))
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        if args.list:
+            print(listing())
+            return 0
+        trainer = Trainer(build_config(args))
+        trainer.advance()
+        if args.out:
+            try:
+                trainer.history.to_csv(args.out)
+            except OSError as exc:
+                raise ConfigError("--out", f"cannot write {args.out}: {exc.strerror or exc}") from None
+        print(summary(trainer))
+        return 0
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

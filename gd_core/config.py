@@ -1,0 +1,206 @@
+"""One validated, serialisable run config: the same keys in JSON, sessions, the CLI and the GUI.
+
+:func:`validate` checks a plain dict and returns it normalised (every default filled in); :func:`resolve` also
+builds the problem and checks what depends on the data (``batch_size`` <= n, the length of ``init``). Every
+mistake raises one :class:`ConfigError` naming the key and what is allowed.
+
+Keys (top level):
+  problem        a name from PROBLEMS (default ``linear_regression``)
+  <setting>      a problem's own settings at top level, e.g. ``kappa`` for ``quadratic``
+  data           data problems only: a generator name or ``{"name", "n_samples", "noise", "seed", ...}``, or
+                 ``{"name": "csv", "path": FILE}`` (header row; last column = target)
+  variant        batch | stochastic | minibatch | coordinate (default minibatch)
+  batch_size     samples per mini-batch step, 1..n (default min(32, n))
+  sampling       shuffle (default) | replacement
+  optimizer      a name or ``{"name", <hyperparameters>}`` (torch.optim names and defaults)
+  schedule       a name or ``{"name", <settings>}`` (default constant)
+  clip_norm      clip the gradient to this global norm before the update (default off)
+  gradient_noise function problems only: std of Gaussian noise added to each gradient (default 0)
+  steps | epochs the run length; one of them (default 200 steps)
+  seed           seed of sampling and gradient noise (default 0)
+  init           the start point, one number per parameter (default: the problem's)
+  tolerance      stop as "converged" once the full gradient's norm is at most this (default off)
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+from typing import Any
+
+from .datasets import DATA_NAMES, GENERATORS, generate, load_csv
+from .errors import ConfigError
+from .optimizers import OPTIMIZERS
+from .problems import PROBLEMS, Problem
+from .samplers import SAMPLINGS, VARIANTS
+from .schedules import SCHEDULES
+from .spec import Param, check_params
+
+DEFAULT_STEPS = 200
+DEFAULT_BATCH_SIZE = 32
+
+_COMMON = {
+    "problem", "data", "variant", "batch_size", "sampling", "optimizer", "schedule", "clip_norm",
+    "gradient_noise", "steps", "epochs", "seed", "init", "tolerance",
+}
+_STEPS = Param("steps", DEFAULT_STEPS, "Number of updates to run.", kind=int, low=1, high=100_000_000)
+_EPOCHS = Param("epochs", 1.0, "Passes over the data to run (samples seen / n).", low=0.0, low_open=True,
+                high=1e7)
+_SEED = Param("seed", 0, "Seed of the sampling order and the gradient noise.", kind=int, low=0)
+_BATCH = Param("batch_size", DEFAULT_BATCH_SIZE, "Samples per mini-batch step k.", kind=int, low=1)
+_CLIP = Param("clip_norm", None, "Clip the gradient to this norm before the update.", low=0.0, low_open=True)
+_NOISE = Param("gradient_noise", 0.0, "Std of Gaussian noise added to every gradient component.", low=0.0)
+_TOL = Param("tolerance", None, "Converged once the full gradient norm is at most this.", low=0.0, low_open=True)
+
+
+def _choice(value: Any, allowed, key: str) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ConfigError(key, f"must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
+def _named(value: Any, registry, key: str) -> tuple[str, dict]:
+    """Split a ``"name"`` or ``{"name": ..., settings}`` value into the name and the settings."""
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict):
+        raise ConfigError(key, f"must be a name or an object with \"name\" (one of {', '.join(registry)}); "
+                               f"got {value!r}")
+    if "name" not in value:
+        raise ConfigError(f"{key}.name", f"is missing (one of {', '.join(registry)})")
+    rest = dict(value)
+    return _choice(rest.pop("name"), registry, f"{key}.name"), rest
+
+
+def _validate_data(value: Any, problem: str) -> dict:
+    name, rest = _named(value, DATA_NAMES, "data")
+    if name == "csv":
+        for key in rest:
+            if key != "path":
+                raise ConfigError(f"data.{key}", "is not a setting of csv data (allowed: path)")
+        path = rest.get("path")
+        if not isinstance(path, str) or not path:
+            raise ConfigError("data.path", "csv data needs \"path\": the file to load, as a string")
+        return {"name": "csv", "path": path}
+    if "path" in rest:
+        raise ConfigError("data.path", f"only csv data has a path; {name} data is generated")
+    return {"name": name, **check_params(GENERATORS[name].params, rest, "data.", f"{name} data")}
+
+
+def validate(config: Any) -> dict:
+    """Check a run config and return a normalised copy with every default filled in."""
+    if not isinstance(config, dict):
+        raise ConfigError("config", f"must be a JSON object of settings; got {type(config).__name__}")
+    problem = _choice(config.get("problem", "linear_regression"), PROBLEMS, "problem")
+    spec = PROBLEMS[problem]
+    own = {p.name for p in spec.params}
+    for key in config:
+        if key not in _COMMON and key not in own:
+            other = [name for name, s in PROBLEMS.items() if key in {p.name for p in s.params}]
+            if other:
+                raise ConfigError(key, f"is a setting of problem {', '.join(other)}, not of {problem}")
+            raise ConfigError(key, f"unknown key (allowed: {', '.join(sorted(_COMMON | own))})")
+    out: dict[str, Any] = {"problem": problem}
+    out.update(check_params(spec.params, {k: config[k] for k in own if k in config}, "", problem))
+    if spec.kind == "data":
+        out["data"] = _validate_data(config.get("data", spec.default_data), problem)
+    elif "data" in config:
+        raise ConfigError("data", f"problem {problem} is a function of x and y; it takes no data")
+    out["variant"] = _choice(config.get("variant", "minibatch"), VARIANTS, "variant")
+    if "batch_size" in config:
+        out["batch_size"] = _BATCH.check(config["batch_size"], "batch_size")
+    out["sampling"] = _choice(config.get("sampling", "shuffle"), SAMPLINGS, "sampling")
+    name, hparams = _named(config.get("optimizer", "plain"), OPTIMIZERS, "optimizer")
+    out["optimizer"] = {"name": name, **check_params(OPTIMIZERS[name].params, hparams, "optimizer.", name)}
+    if "steps" in config and "epochs" in config:
+        raise ConfigError("steps", "steps and epochs exclude each other: give one of them")
+    if "epochs" in config:
+        out["epochs"] = _EPOCHS.check(config["epochs"], "epochs")
+    else:
+        out["steps"] = _STEPS.check(config.get("steps", DEFAULT_STEPS), "steps")
+    name, settings = _named(config.get("schedule", "constant"), SCHEDULES, "schedule")
+    if name == "cosine" and "t_max" not in settings and "steps" in out:
+        settings["t_max"] = out["steps"]
+    out["schedule"] = {"name": name, **check_params(SCHEDULES[name].params, settings, "schedule.", name)}
+    out["clip_norm"] = None if config.get("clip_norm") is None else _CLIP.check(config["clip_norm"], "clip_norm")
+    if "gradient_noise" in config:
+        if spec.kind == "data":
+            raise ConfigError("gradient_noise", f"applies to 2D function problems; {problem} gets its gradient "
+                                                "noise from sampling (use variant and batch_size)")
+        out["gradient_noise"] = _NOISE.check(config["gradient_noise"], "gradient_noise")
+    elif spec.kind == "function":
+        out["gradient_noise"] = 0.0
+    out["seed"] = _SEED.check(config.get("seed", 0), "seed")
+    out["init"] = _validate_init(config.get("init"))
+    out["tolerance"] = None if config.get("tolerance") is None else _TOL.check(config["tolerance"], "tolerance")
+    return out
+
+
+def _validate_init(value: Any) -> list[float] | None:
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ConfigError("init", f"must be a list of numbers, one per parameter; got {value!r}")
+    for i, item in enumerate(value):
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
+            raise ConfigError(f"init[{i}]", f"must be a finite number; got {item!r}")
+    return [float(v) for v in value]
+
+
+def build_problem(config: dict) -> Problem:
+    """Build the problem (and its data) of a validated config."""
+    spec = PROBLEMS[config["problem"]]
+    dataset = None
+    if spec.kind == "data":
+        data = dict(config["data"])
+        name = data.pop("name")
+        dataset = load_csv(data["path"]) if name == "csv" else generate(name, **data)
+    return spec.build(config, dataset)
+
+
+def resolve(config: Any, problem: Problem | None = None) -> tuple[dict, Problem]:
+    """Validate ``config``, build its problem (unless given) and check what depends on the data."""
+    out = validate(config)
+    problem = problem or build_problem(out)
+    if problem.dataset is not None:
+        n = problem.n_samples
+        if "batch_size" not in out:
+            out["batch_size"] = min(DEFAULT_BATCH_SIZE, n)
+        elif out["batch_size"] > n:
+            raise ConfigError("batch_size", f"must lie in 1..n = 1..{n} (the number of samples); "
+                                            f"got {out['batch_size']}")
+    else:
+        out.setdefault("batch_size", 1)
+    if out["init"] is not None and len(out["init"]) != problem.n_params:
+        raise ConfigError("init", f"needs {problem.n_params} numbers ({', '.join(problem.param_names)}); "
+                                  f"got {len(out['init'])}")
+    return out, problem
+
+
+def load_config(path: str | os.PathLike) -> dict:
+    """Read a JSON config file; a relative ``data.path`` is taken relative to the file's folder."""
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            config = json.load(fh)
+    except OSError as exc:
+        raise ConfigError("config", f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError("config", f"{path} is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError("config", f"{path} line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") \
+            from None
+    if not isinstance(config, dict):
+        raise ConfigError("config", f"{path} must hold a JSON object of settings")
+    return with_base_dir(config, os.path.dirname(os.path.abspath(path)))
+
+
+def with_base_dir(config: dict, base_dir: str) -> dict:
+    """A copy of ``config`` whose relative CSV path is made absolute against ``base_dir``."""
+    config = copy.deepcopy(config)
+    data = config.get("data")
+    if isinstance(data, dict) and isinstance(data.get("path"), str) and not os.path.isabs(data["path"]):
+        data["path"] = os.path.join(base_dir, data["path"])
+    return config

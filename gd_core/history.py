@@ -1,0 +1,101 @@
+"""The record of a run: preallocated arrays that grow by doubling, read as slices without copying."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import numpy as np
+
+#: The scalar columns, in CSV order; the parameters follow, one column each, named by ``param_names``.
+COLUMNS = ("step", "epoch", "samples_seen", "lr", "batch_loss", "loss", "grad_norm")
+
+
+class History:
+    """Row 0 is the start; row t holds the state after t updates.
+
+    Columns: ``step``; ``epoch`` = samples_seen / n (fractional); ``samples_seen``; ``lr`` (the rate of the update
+    that produced the row; row 0: the first rate); ``batch_loss`` (the loss of the samples the update used, at
+    the parameters before it; NaN at row 0); ``loss`` (the full objective at the row's params); ``grad_norm``
+    (the norm of the full objective's gradient there); ``params`` (rows, d). ``status`` is "running",
+    "completed", "converged" or "diverged", and ``message`` says why a run ended.
+
+    The properties return views of length ``len(self)``; a view stays valid until the next append that grows
+    the storage, so read them afresh for each frame.
+    """
+
+    def __init__(self, param_names, n_samples: int, capacity: int = 256):
+        self.param_names = tuple(param_names)
+        self.n_samples = n_samples
+        self.status = "running"
+        self.message = ""
+        self._len = 0
+        self._columns = {name: np.empty(capacity) for name in COLUMNS}
+        self._params = np.empty((capacity, len(self.param_names)))
+
+    def __len__(self) -> int:
+        return self._len
+
+    def _grow(self) -> None:
+        capacity = 2 * len(self._params)
+        for name, column in self._columns.items():
+            grown = np.empty(capacity)
+            grown[:self._len] = column[:self._len]
+            self._columns[name] = grown
+        grown = np.empty((capacity, self._params.shape[1]))
+        grown[:self._len] = self._params[:self._len]
+        self._params = grown
+
+    def append(self, step, samples_seen, lr, batch_loss, loss, grad_norm, params) -> None:
+        if self._len == len(self._params):
+            self._grow()
+        i = self._len
+        c = self._columns
+        c["step"][i] = step
+        c["epoch"][i] = samples_seen / self.n_samples
+        c["samples_seen"][i] = samples_seen
+        c["lr"][i] = lr
+        c["batch_loss"][i] = batch_loss
+        c["loss"][i] = loss
+        c["grad_norm"][i] = grad_norm
+        self._params[i] = params
+        self._len = i + 1
+
+    def column(self, name: str) -> np.ndarray:
+        return self._columns[name][:self._len]
+
+    step = property(lambda self: self.column("step"))
+    epoch = property(lambda self: self.column("epoch"))
+    samples_seen = property(lambda self: self.column("samples_seen"))
+    lr = property(lambda self: self.column("lr"))
+    batch_loss = property(lambda self: self.column("batch_loss"))
+    loss = property(lambda self: self.column("loss"))
+    grad_norm = property(lambda self: self.column("grad_norm"))
+
+    @property
+    def params(self) -> np.ndarray:
+        return self._params[:self._len]
+
+    def table(self) -> np.ndarray:
+        """All rows as one (rows, 7 + d) array in CSV column order."""
+        return np.column_stack([self.column(name) for name in COLUMNS] + [self.params])
+
+    def header(self) -> list[str]:
+        return [*COLUMNS, *self.param_names]
+
+    def to_csv(self, path: str | os.PathLike) -> None:
+        """Write every row as CSV (shortest exact float text); atomically: a temp file renamed into place."""
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix=".gdlab-", suffix=".csv.tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(",".join(self.header()) + "\n")
+                for row in self.table().tolist():
+                    row[0] = int(row[0])
+                    row[2] = int(row[2])
+                    fh.write(",".join(map(repr, row)) + "\n")
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise

@@ -1,0 +1,367 @@
+"""Optimizers as pure update rules, one registry row each, matching torch.optim step for step.
+
+An optimizer is a pair of pure functions (as in optax): ``init(params) -> state`` and
+``update(grad, state, params, lr) -> (new_params, new_state)``; the state is a small NamedTuple of arrays.
+``lr`` is the already-scheduled learning rate of this step. Arrays may carry a leading run axis ``(R, d)``;
+hyperparameters and ``lr`` are then floats or ``(R, 1)`` arrays, so many runs advance in one numpy pass.
+
+Every rule follows the algorithm box and the implementation of the torch.optim class named in its row
+(``torch.optim.SGD``, ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW``, ``Adamax``, ``NAdam``, ``Adadelta``), in
+the same order of floating-point operations where that matters, so a float64 trajectory equals PyTorch's.
+Weight decay is L2 added to the gradient (``g <- g + lambda*theta``) except in AdamW, where it is decoupled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+from .spec import Param, check_params
+
+
+def _lr(default: float) -> Param:
+    return Param("lr", default, "Learning rate gamma: the size of each step.", low=0.0, low_open=True, log=True)
+
+
+def _eps(default: float) -> Param:
+    return Param("eps", default, "Small constant added to the denominator for numerical stability.",
+                 low=0.0, low_open=True, log=True)
+
+
+WEIGHT_DECAY = Param("weight_decay", 0.0, "L2 penalty lambda: adds lambda*theta to the gradient.", low=0.0)
+MOMENTUM = Param("momentum", 0.9, "Momentum mu: the fraction of the previous velocity kept each step.",
+                 low=0.0, high=1.0, high_open=True)
+BETA1 = Param("beta1", 0.9, "Decay rate beta1 of the running mean of gradients (first moment).",
+              low=0.0, high=1.0, high_open=True)
+BETA2 = Param("beta2", 0.999, "Decay rate beta2 of the running mean of squared gradients (second moment).",
+              low=0.0, high=1.0, high_open=True)
+
+
+class SGDState(NamedTuple):
+    count: int
+    velocity: Any  # momentum buffer b; unused by plain SGD
+
+
+class AdagradState(NamedTuple):
+    count: int
+    sum_sq: Any  # running sum of squared gradients
+
+
+class RMSpropState(NamedTuple):
+    count: int
+    square_avg: Any
+    grad_avg: Any  # only used when centered
+    velocity: Any  # only used when momentum > 0
+
+
+class AdamState(NamedTuple):
+    count: int
+    mu: Any  # first moment m
+    nu: Any  # second moment v
+    nu_max: Any  # running max of v (AMSGrad)
+
+
+class AdamaxState(NamedTuple):
+    count: int
+    mu: Any
+    inf_norm: Any  # exponentially weighted infinity norm u
+
+
+class NAdamState(NamedTuple):
+    count: int
+    mu: Any
+    nu: Any
+    mu_product: Any  # prod_{i<=t} mu_i of the momentum schedule
+
+
+class AdadeltaState(NamedTuple):
+    count: int
+    square_avg: Any
+    acc_delta: Any
+
+
+def _nonzero(value) -> bool:
+    return bool(np.any(value)) if isinstance(value, np.ndarray) else value != 0
+
+
+def _with_l2(grad, params, weight_decay):
+    """g + lambda*theta (L2 weight decay folded into the gradient), skipped when lambda is 0."""
+    return grad + weight_decay * params if _nonzero(weight_decay) else grad
+
+
+def _zeros(params):
+    return np.zeros_like(params, dtype=float)
+
+
+# --- SGD family -----------------------------------------------------------------------------------------------
+def _sgd_init(params, hp):
+    return SGDState(0, _zeros(params))
+
+
+def _plain_update(grad, state, params, lr, hp):
+    """theta <- theta - gamma*g."""
+    grad = _with_l2(grad, params, hp["weight_decay"])
+    return params - lr * grad, SGDState(state.count + 1, state.velocity)
+
+
+def _momentum_update(grad, state, params, lr, hp, nesterov=False):
+    """b <- g at t=1, else mu*b + (1-tau)*g; theta <- theta - gamma*(g + mu*b if nesterov else b)."""
+    grad = _with_l2(grad, params, hp["weight_decay"])
+    mu = hp["momentum"]
+    if state.count == 0:
+        velocity = grad.copy()
+    else:
+        velocity = mu * state.velocity + (1.0 - hp.get("dampening", 0.0)) * grad
+    direction = grad + mu * velocity if nesterov else velocity
+    return params - lr * direction, SGDState(state.count + 1, velocity)
+
+
+def _nesterov_update(grad, state, params, lr, hp):
+    return _momentum_update(grad, state, params, lr, hp, nesterov=True)
+
+
+# --- adaptive methods -----------------------------------------------------------------------------------------
+def _adagrad_init(params, hp):
+    return AdagradState(0, np.full_like(params, hp["initial_accumulator_value"], dtype=float))
+
+
+def _adagrad_update(grad, state, params, lr, hp):
+    """G <- G + g^2; theta <- theta - gamma/(1+(t-1)*eta) * g/(sqrt(G) + eps)."""
+    grad = _with_l2(grad, params, hp["weight_decay"])
+    count = state.count + 1
+    clr = lr / (1 + (count - 1) * hp["lr_decay"])
+    sum_sq = state.sum_sq + grad * grad
+    return params - clr * (grad / (np.sqrt(sum_sq) + hp["eps"])), AdagradState(count, sum_sq)
+
+
+def _rmsprop_init(params, hp):
+    return RMSpropState(0, _zeros(params), _zeros(params), _zeros(params))
+
+
+def _rmsprop_update(grad, state, params, lr, hp):
+    """v <- alpha*v + (1-alpha)*g^2 (centered: minus the squared running mean of g);
+    b <- mu*b + g/(sqrt(v)+eps); theta <- theta - gamma*b   (mu = 0: theta <- theta - gamma*g/(sqrt(v)+eps))."""
+    grad = _with_l2(grad, params, hp["weight_decay"])
+    alpha = hp["alpha"]
+    square_avg = alpha * state.square_avg + (1 - alpha) * grad * grad
+    grad_avg = state.grad_avg
+    if hp["centered"]:
+        grad_avg = grad_avg + (1 - alpha) * (grad - grad_avg)
+        avg = np.sqrt(square_avg - grad_avg * grad_avg) + hp["eps"]
+    else:
+        avg = np.sqrt(square_avg) + hp["eps"]
+    velocity = state.velocity
+    if _nonzero(hp["momentum"]):
+        velocity = hp["momentum"] * velocity + grad / avg
+        new_params = params - lr * velocity
+    else:
+        new_params = params - lr * (grad / avg)
+    return new_params, RMSpropState(state.count + 1, square_avg, grad_avg, velocity)
+
+
+def _adam_init(params, hp):
+    return AdamState(0, _zeros(params), _zeros(params), _zeros(params))
+
+
+def _adam_update(grad, state, params, lr, hp, amsgrad=False, decoupled=False):
+    """m <- beta1*m + (1-beta1)*g; v <- beta2*v + (1-beta2)*g^2;
+    theta <- theta - gamma/(1-beta1^t) * m/(sqrt(v)/sqrt(1-beta2^t) + eps)   (AMSGrad: v replaced by max_{i<=t} v_i;
+    AdamW: theta <- theta*(1 - gamma*lambda) first)."""
+    if decoupled:
+        if _nonzero(hp["weight_decay"]):
+            params = params * (1 - lr * hp["weight_decay"])
+    else:
+        grad = _with_l2(grad, params, hp["weight_decay"])
+    beta1, beta2 = hp["beta1"], hp["beta2"]
+    count = state.count + 1
+    mu = state.mu + (1 - beta1) * (grad - state.mu)
+    nu = beta2 * state.nu + (1 - beta2) * grad * grad
+    nu_max = np.maximum(state.nu_max, nu) if amsgrad else state.nu_max
+    step_size = lr / (1 - beta1**count)
+    denom = np.sqrt(nu_max if amsgrad else nu) / (1 - beta2**count) ** 0.5 + hp["eps"]
+    return params - step_size * (mu / denom), AdamState(count, mu, nu, nu_max)
+
+
+def _amsgrad_update(grad, state, params, lr, hp):
+    return _adam_update(grad, state, params, lr, hp, amsgrad=True)
+
+
+def _adamw_update(grad, state, params, lr, hp):
+    return _adam_update(grad, state, params, lr, hp, amsgrad=hp["amsgrad"], decoupled=True)
+
+
+def _adamax_init(params, hp):
+    return AdamaxState(0, _zeros(params), _zeros(params))
+
+
+def _adamax_update(grad, state, params, lr, hp):
+    """m <- beta1*m + (1-beta1)*g; u <- max(beta2*u, |g| + eps); theta <- theta - gamma/(1-beta1^t) * m/u."""
+    grad = _with_l2(grad, params, hp["weight_decay"])
+    beta1 = hp["beta1"]
+    count = state.count + 1
+    mu = state.mu + (1 - beta1) * (grad - state.mu)
+    inf_norm = np.maximum(hp["beta2"] * state.inf_norm, np.abs(grad) + hp["eps"])
+    clr = lr / (1 - beta1**count)
+    return params - clr * (mu / inf_norm), AdamaxState(count, mu, inf_norm)
+
+
+def _nadam_init(params, hp):
+    return NAdamState(0, _zeros(params), _zeros(params), 1.0)
+
+
+def _nadam_update(grad, state, params, lr, hp):
+    """mu_t = beta1*(1 - 0.5*0.96^(t*psi)); m, v as in Adam;
+    theta <- theta - gamma*[(1-mu_t)/(1-prod_{i<=t} mu_i) * g + mu_{t+1}/(1-prod_{i<=t+1} mu_i) * m]
+    / (sqrt(v/(1-beta2^t)) + eps)."""
+    grad = _with_l2(grad, params, hp["weight_decay"])
+    beta1, beta2, psi = hp["beta1"], hp["beta2"], hp["momentum_decay"]
+    count = state.count + 1
+    mu_t = beta1 * (1.0 - 0.5 * 0.96 ** (count * psi))
+    mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((count + 1) * psi))
+    mu_product = state.mu_product * mu_t
+    mu = state.mu + (1 - beta1) * (grad - state.mu)
+    nu = beta2 * state.nu + (1 - beta2) * grad * grad
+    denom = np.sqrt(nu / (1 - beta2**count)) + hp["eps"]
+    params = params + (-lr * (1.0 - mu_t) / (1.0 - mu_product)) * (grad / denom)
+    params = params + (-lr * mu_next / (1.0 - mu_product * mu_next)) * (mu / denom)
+    return params, NAdamState(count, mu, nu, mu_product)
+
+
+def _adadelta_init(params, hp):
+    return AdadeltaState(0, _zeros(params), _zeros(params))
+
+
+def _adadelta_update(grad, state, params, lr, hp):
+    """v <- rho*v + (1-rho)*g^2; dx = sqrt(u + eps)/sqrt(v + eps) * g; u <- rho*u + (1-rho)*dx^2;
+    theta <- theta - gamma*dx."""
+    grad = _with_l2(grad, params, hp["weight_decay"])
+    rho, eps = hp["rho"], hp["eps"]
+    square_avg = rho * state.square_avg + (1 - rho) * grad * grad
+    delta = np.sqrt(state.acc_delta + eps) / np.sqrt(square_avg + eps) * grad
+    acc_delta = rho * state.acc_delta + (1 - rho) * delta * delta
+    return params - lr * delta, AdadeltaState(state.count + 1, square_avg, acc_delta)
+
+
+# --- the registry ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """A registry row: name, what it is, its update rule as text, its hyperparameters and its functions."""
+
+    name: str
+    title: str
+    doc: str
+    formula: str
+    torch: str
+    params: tuple[Param, ...]
+    init: Callable = field(repr=False)
+    update: Callable = field(repr=False)
+
+    def defaults(self) -> dict:
+        return {p.name: p.default for p in self.params}
+
+
+OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
+    OptimizerSpec(
+        "plain", "Plain gradient descent", "Steps against the gradient, scaled by the learning rate.",
+        "θ ← θ − γ·g", "torch.optim.SGD(lr, weight_decay)",
+        (_lr(1e-3), WEIGHT_DECAY), _sgd_init, _plain_update),
+    OptimizerSpec(
+        "momentum", "Momentum (heavy ball)",
+        "Accumulates a velocity that keeps moving in persistent directions and damps oscillation.",
+        "b ← μ·b + (1−τ)·g   (b₁ = g)\nθ ← θ − γ·b", "torch.optim.SGD(lr, momentum, dampening, weight_decay)",
+        (_lr(1e-3), MOMENTUM,
+         Param("dampening", 0.0, "Dampening tau: scales the new gradient's share of the velocity by (1 - tau).",
+               low=0.0, high=1.0), WEIGHT_DECAY),
+        _sgd_init, _momentum_update),
+    OptimizerSpec(
+        "nesterov", "Nesterov momentum", "Momentum that steps with the gradient plus a look-ahead along the velocity.",
+        "b ← μ·b + g   (b₁ = g)\nθ ← θ − γ·(g + μ·b)", "torch.optim.SGD(lr, momentum, nesterov=True, weight_decay)",
+        (_lr(1e-3), MOMENTUM, WEIGHT_DECAY), _sgd_init, _nesterov_update),
+    OptimizerSpec(
+        "adagrad", "AdaGrad", "Divides each parameter's step by the root of its summed squared gradients.",
+        "G ← G + g²\nθ ← θ − γ/(1+(t−1)·η) · g/(√G + ε)", "torch.optim.Adagrad",
+        (_lr(1e-2), Param("lr_decay", 0.0, "Learning-rate decay eta: the rate is gamma/(1 + (t-1)*eta).", low=0.0),
+         WEIGHT_DECAY,
+         Param("initial_accumulator_value", 0.0, "Starting value of the sum of squared gradients G.", low=0.0),
+         _eps(1e-10)),
+        _adagrad_init, _adagrad_update),
+    OptimizerSpec(
+        "rmsprop", "RMSprop", "Divides each step by a running root-mean-square of recent gradients.",
+        "v ← α·v + (1−α)·g²   (centered: ṽ = v − ḡ², ḡ ← α·ḡ + (1−α)·g)\n"
+        "b ← μ·b + g/(√ṽ + ε);  θ ← θ − γ·b", "torch.optim.RMSprop",
+        (_lr(1e-2), Param("alpha", 0.99, "Smoothing constant alpha of the running mean of squared gradients.",
+                          low=0.0, high=1.0, high_open=True),
+         _eps(1e-8), WEIGHT_DECAY,
+         Param("momentum", 0.0, "Momentum mu applied to the scaled step (0 turns it off).",
+               low=0.0, high=1.0, high_open=True),
+         Param("centered", False, "Normalise by the variance of the gradient instead of its raw second moment.",
+               kind=bool)),
+        _rmsprop_init, _rmsprop_update),
+    OptimizerSpec(
+        "adam", "Adam", "Momentum on the gradient, divided by a running RMS, both bias-corrected.",
+        "m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²\n"
+        "m̂ = m/(1−β₁ᵗ);  v̂ = v/(1−β₂ᵗ);  θ ← θ − γ·m̂/(√v̂ + ε)", "torch.optim.Adam",
+        (_lr(1e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adam_init, _adam_update),
+    OptimizerSpec(
+        "amsgrad", "AMSGrad", "Adam that never lets the second moment shrink: it divides by the running maximum.",
+        "m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²;  v_max ← max(v_max, v)\n"
+        "θ ← θ − γ/(1−β₁ᵗ) · m/(√(v_max/(1−β₂ᵗ)) + ε)", "torch.optim.Adam(amsgrad=True)",
+        (_lr(1e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adam_init, _amsgrad_update),
+    OptimizerSpec(
+        "adamw", "AdamW", "Adam with weight decay applied to the parameters directly, not through the gradient.",
+        "θ ← θ·(1 − γ·λ)\nm ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²\nθ ← θ − γ·m̂/(√v̂ + ε)",
+        "torch.optim.AdamW",
+        (_lr(1e-3), BETA1, BETA2, _eps(1e-8),
+         Param("weight_decay", 1e-2, "Decoupled weight decay lambda: shrinks theta by gamma*lambda each step.",
+               low=0.0),
+         Param("amsgrad", False, "Use the running maximum of the second moment (AMSGrad).", kind=bool)),
+        _adam_init, _adamw_update),
+    OptimizerSpec(
+        "adamax", "Adamax", "Adam with the infinity norm in place of the root-mean-square.",
+        "m ← β₁·m + (1−β₁)·g;  u ← max(β₂·u, |g| + ε)\nθ ← θ − γ/(1−β₁ᵗ) · m/u", "torch.optim.Adamax",
+        (_lr(2e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adamax_init, _adamax_update),
+    OptimizerSpec(
+        "nadam", "NAdam", "Adam with Nesterov momentum: the step looks ahead along the momentum.",
+        "μₜ = β₁·(1 − ½·0.96^(t·ψ));  m, v as Adam\n"
+        "θ ← θ − γ·[(1−μₜ)/(1−∏ᵢ₌₁ᵗ μᵢ)·g + μₜ₊₁/(1−∏ᵢ₌₁ᵗ⁺¹ μᵢ)·m] / (√(v/(1−β₂ᵗ)) + ε)", "torch.optim.NAdam",
+        (_lr(2e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY,
+         Param("momentum_decay", 4e-3, "Momentum decay psi of the schedule mu_t.", low=0.0)),
+        _nadam_init, _nadam_update),
+    OptimizerSpec(
+        "adadelta", "Adadelta", "Scales each step by the ratio of RMS past updates to RMS gradients; needs no tuning.",
+        "v ← ρ·v + (1−ρ)·g²;  Δ = √(u+ε)/√(v+ε) · g;  u ← ρ·u + (1−ρ)·Δ²\nθ ← θ − γ·Δ", "torch.optim.Adadelta",
+        (_lr(1.0), Param("rho", 0.9, "Decay rate rho of the running means of g^2 and of squared updates.",
+                         low=0.0, high=1.0),
+         _eps(1e-6), WEIGHT_DECAY),
+        _adadelta_init, _adadelta_update),
+)}
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """An optimizer with its hyperparameters bound: ``init(params)`` and ``update(grad, state, params, lr)``."""
+
+    spec: OptimizerSpec
+    hparams: dict
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def init(self, params: np.ndarray):
+        return self.spec.init(params, self.hparams)
+
+    def update(self, grad: np.ndarray, state, params: np.ndarray, lr):
+        return self.spec.update(grad, state, params, lr, self.hparams)
+
+
+def make_optimizer(name: str, **hparams) -> Optimizer:
+    """Build a registered optimizer, validating its hyperparameters (``ConfigError`` on a bad one)."""
+    from .errors import ConfigError
+
+    if name not in OPTIMIZERS:
+        raise ConfigError("optimizer.name", f"unknown optimizer {name!r} (allowed: {', '.join(OPTIMIZERS)})")
+    spec = OPTIMIZERS[name]
+    return Optimizer(spec, check_params(spec.params, hparams, "optimizer.", name))

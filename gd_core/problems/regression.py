@@ -1,0 +1,153 @@
+"""Linear and logistic regression on a dataset: params are one weight per feature, then the bias."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError
+from .base import Problem, ProblemSpec
+
+
+def _weight_names(n_features: int) -> tuple[str, ...]:
+    return ("w",) if n_features == 1 else tuple(f"w{j + 1}" for j in range(n_features))
+
+
+class _Regression(Problem):
+    def __init__(self, dataset):
+        self.dataset = dataset
+        self.n_samples = dataset.n_samples
+        self.A = np.column_stack([dataset.X, np.ones(self.n_samples)])  # design matrix [X, 1]
+        self.y = dataset.y
+        self.param_names = (*_weight_names(dataset.n_features), "b")
+        self.default_init = np.zeros(self.n_params)
+
+    def _bounds_around(self, center):
+        half = np.maximum(2.0, 1.25 * np.abs(center))
+        return np.column_stack([center - half, center + half])
+
+    def _batch(self, idx):
+        return (self.A, self.y) if idx is None else (self.A[idx], self.y[idx])
+
+
+class LinearRegression(_Regression):
+    """Mean squared error L(w, b) = mean((X·w + b − y)²), exactly torch.nn.MSELoss of the affine model.
+
+    With A = [X, 1] and theta = (w, b) the full loss is a quadratic form in the sufficient statistics
+    C = AᵀA/n and a = Aᵀy/n: L(theta) = L* + (theta − theta*)ᵀ C (theta − theta*), gradient 2·C·(theta − theta*),
+    Hessian 2C, so the full loss, its gradient and every contour grid cost O(d²) per point, independent of n.
+    theta* = argmin (least squares) and L* are found once, which also keeps the form free of cancellation.
+    """
+
+    name = "linear_regression"
+
+    def __init__(self, dataset):
+        super().__init__(dataset)
+        n = self.n_samples
+        self.C = self.A.T @ self.A / n
+        self.theta_star = np.linalg.lstsq(self.A, self.y, rcond=None)[0]
+        residual = self.A @ self.theta_star - self.y
+        self.min_loss = float(residual @ residual / n)
+        self.minima = self.theta_star[None, :].copy()
+        self.curvature = float(2.0 * np.linalg.eigvalsh(self.C)[-1])
+        self.bounds = self._bounds_around(self.theta_star)
+
+    def loss_and_grad(self, params, idx=None):
+        if idx is None:
+            return self.full_loss_and_grad(params)
+        A, y = self.A[idx], self.y[idx]
+        r = A @ params.T - (y if params.ndim == 1 else y[:, None])
+        m = len(y)
+        return (r * r).sum(axis=0) / m, (2.0 / m) * (r.T @ A)
+
+    def full_loss_and_grad(self, params):
+        delta = params - self.theta_star
+        c_delta = delta @ self.C
+        return self.min_loss + (delta * c_delta).sum(axis=-1), 2.0 * c_delta
+
+    def full_loss(self, params):
+        delta = params - self.theta_star
+        return self.min_loss + ((delta @ self.C) * delta).sum(axis=-1)
+
+    def grid_loss(self, points):
+        return self.full_loss(points)
+
+
+def _log1pexp(z):
+    """log(1 + e^z) without overflow."""
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def _sigmoid(z):
+    return np.exp(-_log1pexp(-z))
+
+
+class LogisticRegression(_Regression):
+    """Mean binary cross-entropy on logits z = X·w + b, exactly torch.nn.BCEWithLogitsLoss:
+    L = mean(log(1 + e^z) − y·z), gradient Aᵀ(σ(z) − y)/m. Labels: the two target values mapped to 0 and 1.
+    """
+
+    name = "logistic_regression"
+    _MAX_ELEMENTS = 4_000_000  # grid evaluation works in chunks of at most this many logits
+
+    def __init__(self, dataset):
+        values = np.unique(dataset.y)
+        if len(values) != 2:
+            raise ConfigError("data", f"logistic_regression needs targets with exactly two values (class labels); "
+                                      f"this data has {len(values)} distinct target values")
+        dataset = type(dataset)(dataset.X, (dataset.y == values[1]).astype(float), dataset.feature_names,
+                                dataset.target_name)
+        super().__init__(dataset)
+        self.labels = tuple(float(v) for v in values)
+        self.theta_star = self._newton_minimum()
+        center = self.theta_star if self.theta_star is not None else np.zeros(self.n_params)
+        self.minima = np.empty((0, self.n_params)) if self.theta_star is None else self.theta_star[None, :]
+        self.min_loss = None if self.theta_star is None else float(self.full_loss(self.theta_star))
+        self.bounds = self._bounds_around(center)
+
+    def _newton_minimum(self, iterations=50):
+        """The minimiser by Newton's method, or None when the classes are separable (no finite minimum)."""
+        theta = np.zeros(self.n_params)
+        for _ in range(iterations):
+            z = self.A @ theta
+            p = _sigmoid(z)
+            grad = self.A.T @ (p - self.y) / self.n_samples
+            if np.linalg.norm(grad) < 1e-12:
+                return theta
+            hess = (self.A * (p * (1 - p))[:, None]).T @ self.A / self.n_samples
+            try:
+                theta = theta - np.linalg.solve(hess + 1e-12 * np.eye(self.n_params), grad)
+            except np.linalg.LinAlgError:
+                return None
+            if not np.all(np.isfinite(theta)) or np.abs(theta).max() > 1e3:
+                return None
+        return theta if np.linalg.norm(self.A.T @ (_sigmoid(self.A @ theta) - self.y)) / self.n_samples < 1e-9 \
+            else None
+
+    def loss_and_grad(self, params, idx=None):
+        A, y = self._batch(idx)
+        z = A @ params.T
+        if params.ndim == 2:
+            y = y[:, None]
+        m = len(A)
+        loss = (_log1pexp(z) - y * z).sum(axis=0) / m
+        return loss, ((_sigmoid(z) - y).T @ A) / m
+
+    def full_loss(self, params):
+        z = self.A @ params.T
+        y = self.y if params.ndim == 1 else self.y[:, None]
+        return (_log1pexp(z) - y * z).sum(axis=0) / self.n_samples
+
+    def grid_loss(self, points):
+        flat = points.reshape(-1, self.n_params)
+        chunk = max(1, self._MAX_ELEMENTS // self.n_samples)
+        out = np.concatenate([self.full_loss(flat[i:i + chunk]) for i in range(0, len(flat), chunk)])
+        return out.reshape(points.shape[:-1])
+
+
+REGRESSION_SPECS = (
+    ProblemSpec("linear_regression", "Linear regression (MSE)", "data", "L = mean((X·w + b − y)²)",
+                lambda config, dataset: LinearRegression(dataset), default_data="linear"),
+    ProblemSpec("logistic_regression", "Logistic regression (cross-entropy)", "data",
+                "L = mean(log(1 + e^z) − y·z),  z = X·w + b",
+                lambda config, dataset: LogisticRegression(dataset), default_data="blobs"),
+)

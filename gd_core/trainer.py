@@ -1,0 +1,197 @@
+"""Advance one run step by step: :class:`Trainer`, plus :func:`run` and :func:`run_many` over it."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from .config import resolve, validate
+from .history import History
+from .optimizers import make_optimizer
+from .problems import Problem
+from .samplers import Sampler
+from .schedules import make_schedule
+
+#: A run diverges when its loss is non-finite or its magnitude exceeds this many times max(1, |initial loss|).
+DIVERGENCE_FACTOR = 1e8
+
+#: Config keys whose change needs a fresh run; every other key can change between two steps.
+RESET_KEYS = ("problem", "data", "kappa", "seed", "init")
+
+
+class Trainer:
+    """Owns one run: its problem, sampler, optimizer state and :class:`History`.
+
+    ``advance(max_steps, time_budget)`` runs steps until either limit, the run's length, convergence or
+    divergence; ``apply(config)`` changes the learning rate, optimizer, schedule, variant, batch size or run
+    length between two steps without resetting.
+
+    Each step t (0-based): ``lr = schedule(lr0, t)``; draw the step's samples; ``batch_loss, g`` on them at the
+    current params (coordinate descent: g keeps one random component); add gradient noise; clip; update; then
+    record the full loss and full-gradient norm at the new params.
+    """
+
+    def __init__(self, config: dict, problem: Problem | None = None):
+        self.config, self.problem = resolve(config, problem)
+        config = self.config
+        seeds = np.random.SeedSequence(config["seed"]).spawn(2)
+        self._noise_rng = np.random.default_rng(seeds[1])
+        self.sampler = Sampler(self.problem.n_samples, config["variant"], config["batch_size"],
+                               config["sampling"], np.random.default_rng(seeds[0]))
+        self._configure(config)
+        init = config["init"] if config["init"] is not None else self.problem.default_init
+        self.params = np.array(init, dtype=float)
+        self.state = self.optimizer.init(self.params)
+        self.samples_seen = 0
+        self.step = 0
+        self.history = History(self.problem.param_names, self.problem.n_samples)
+        loss, grad = self.problem.full_loss_and_grad(self.params)
+        self._full = (loss, grad)
+        self._loss_limit = DIVERGENCE_FACTOR * max(1.0, abs(float(loss)))
+        self.history.append(0, 0, self.schedule(self.lr0, 0), math.nan, loss, math.sqrt(grad @ grad), self.params)
+        self._check(float(loss), math.sqrt(grad @ grad), self.schedule(self.lr0, 0))
+
+    # -- configuration ---------------------------------------------------------------------------------------
+    def _configure(self, config: dict) -> None:
+        hparams = dict(config["optimizer"])
+        self.optimizer = make_optimizer(hparams.pop("name"), **hparams)
+        self.lr0 = self.optimizer.hparams["lr"]
+        schedule = dict(config["schedule"])
+        self.schedule = make_schedule(schedule.pop("name"), **schedule)
+        self.sampler.variant = config["variant"]
+        self.sampler.batch_size = config["batch_size"]
+        self.sampler.sampling = config["sampling"]
+        self._has_data = self.problem.dataset is not None
+        self._coordinate = config["variant"] == "coordinate"
+        self._noise = config.get("gradient_noise", 0.0)
+        self._clip = config["clip_norm"]
+        self._tolerance = config["tolerance"]
+        n = self.problem.n_samples
+        self._max_steps = config.get("steps")
+        self._max_samples = config["epochs"] * n if "epochs" in config else None
+
+    def needs_reset(self, config: dict) -> bool:
+        """Whether changing to ``config`` needs a fresh run (a new problem, data, seed or start)."""
+        return _differs(validate(config), self.config, RESET_KEYS)
+
+    def apply(self, config: dict) -> None:
+        """Take a new config from the next step on, keeping params and history (see :data:`RESET_KEYS`).
+
+        Changing the optimizer's name starts its state afresh at the current params; changing only its
+        hyperparameters keeps the state. A finished run whose length grows continues.
+        """
+        new, _ = resolve(config, self.problem)
+        if _differs(new, self.config, RESET_KEYS):
+            raise ValueError("this change needs a new run (problem, data, seed or start changed)")
+        old_name = self.config["optimizer"]["name"]
+        self.config = new
+        self._configure(new)
+        if new["optimizer"]["name"] != old_name:
+            self.state = self.optimizer.init(self.params)
+        if self.history.status in ("completed", "converged") and not self._budget_reached():
+            self.history.status, self.history.message = "running", ""
+
+    # -- running ---------------------------------------------------------------------------------------------
+    @property
+    def status(self) -> str:
+        return self.history.status
+
+    @property
+    def done(self) -> bool:
+        return self.history.status != "running"
+
+    def _budget_reached(self) -> bool:
+        if self._max_samples is not None:
+            return self.samples_seen >= self._max_samples - 1e-9
+        return self.step >= self._max_steps
+
+    def advance(self, max_steps: int | None = None, time_budget: float | None = None) -> int:
+        """Run up to ``max_steps`` steps (None: to the end) or for ``time_budget`` seconds; return steps done."""
+        if self.done:
+            return 0
+        params, state = self.params, self.state
+        deadline = None if time_budget is None else time.perf_counter() + time_budget
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows; _check reports it
+            params, state, done = self._steps(params, state, max_steps, deadline)
+        self.params, self.state = params, state
+        return done
+
+    def _steps(self, params, state, max_steps, deadline):
+        problem, optimizer, sampler, history = self.problem, self.optimizer, self.sampler, self.history
+        schedule, lr0, n = self.schedule, self.lr0, problem.n_samples
+        done = 0
+        while max_steps is None or done < max_steps:
+            lr = schedule(lr0, self.step)
+            idx = sampler.next_indices() if self._has_data else None
+            if idx is None:
+                batch_loss, grad = self._full
+                used = n
+            else:
+                batch_loss, grad = problem.loss_and_grad(params, idx)
+                used = len(idx)
+            if self._coordinate:
+                j = sampler.next_coordinate(len(params))
+                masked = np.zeros_like(grad)
+                masked[j] = grad[j]
+                grad = masked
+            if self._noise:
+                grad = grad + self._noise * self._noise_rng.standard_normal(grad.shape)
+            if self._clip is not None:
+                grad = grad * min(1.0, self._clip / (math.sqrt(grad @ grad) + 1e-6))
+            params, state = optimizer.update(grad, state, params, lr)
+            loss, full_grad = problem.full_loss_and_grad(params)
+            self._full = (loss, full_grad)
+            grad_norm = math.sqrt(full_grad @ full_grad)
+            self.step += 1
+            self.samples_seen += used
+            history.append(self.step, self.samples_seen, lr, batch_loss, loss, grad_norm, params)
+            done += 1
+            if self._check(float(loss), grad_norm, lr):
+                break
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        return params, state, done
+
+    def _check(self, loss: float, grad_norm: float, lr: float) -> bool:
+        """Set the run's status after a row; return True when the run has ended."""
+        history = self.history
+        if not abs(loss) <= self._loss_limit:
+            history.status = "diverged"
+            history.message = self._divergence_message(loss, lr)
+        elif self._tolerance is not None and grad_norm <= self._tolerance:
+            history.status = "converged"
+            history.message = (f"converged at step {self.step}: gradient norm {grad_norm:.3g} "
+                               f"<= tolerance {self._tolerance:g}")
+        elif self._budget_reached():
+            history.status = "completed"
+            history.message = f"completed {self.step} steps ({self.samples_seen / self.problem.n_samples:g} epochs)"
+        return history.status != "running"
+
+    def _divergence_message(self, loss: float, lr: float) -> str:
+        what = "is not finite" if not math.isfinite(loss) else f"reached {loss:.3g}"
+        if self.problem.min_loss is None and math.isfinite(loss) and loss < 0:
+            return f"diverged at step {self.step}: the loss {what}; this problem is unbounded below"
+        text = f"diverged at step {self.step}: the loss {what} (learning rate {lr:.4g})"
+        bound = self.problem.stability_bound
+        if bound is not None:
+            text += (f"; plain gradient descent on this quadratic loss is stable only for learning rates "
+                     f"below 2/L = {bound:.4g}")
+        return text
+
+
+def _differs(a: dict, b: dict, keys) -> bool:
+    return any(a.get(k) != b.get(k) for k in keys)
+
+
+def run(config: dict) -> History:
+    """Run a config to its end (length, convergence or divergence) and return its :class:`History`."""
+    trainer = Trainer(config)
+    trainer.advance()
+    return trainer.history
+
+
+def run_many(configs: list[dict]) -> list[History]:
+    """Run several configs; the histories equal ``run()`` of each."""
+    return [run(config) for config in configs]

@@ -1,0 +1,202 @@
+"""Every optimizer against an independent transcription of its published update rule (the torch.optim
+algorithm boxes), convergence on the quadratic and Rosenbrock, and registry consistency."""
+
+import math
+
+import numpy as np
+import pytest
+
+import gd_core
+from gd_core import OPTIMIZERS, ConfigError, make_optimizer
+
+
+# --- the published update rules, written out element by element from the torch.optim documentation -----------
+def reference_trajectory(name, hp, theta0, grad_fn, lrs):
+    theta = [float(v) for v in theta0]
+    d = len(theta)
+    m, v, vmax, b, g_avg, u = [0.0] * d, [0.0] * d, [0.0] * d, [0.0] * d, [0.0] * d, [0.0] * d
+    state_sum = [hp.get("initial_accumulator_value", 0.0)] * d
+    mu_prod = 1.0
+    out = [list(theta)]
+    wd = hp.get("weight_decay", 0.0)
+    for t, lr in enumerate(lrs, start=1):
+        g = list(grad_fn(np.array(theta)))
+        if name != "adamw":
+            g = [gi + wd * th for gi, th in zip(g, theta)]
+        if name == "nadam":
+            mu_t = hp["beta1"] * (1 - 0.5 * 0.96 ** (t * hp["momentum_decay"]))
+            mu_t1 = hp["beta1"] * (1 - 0.5 * 0.96 ** ((t + 1) * hp["momentum_decay"]))
+            mu_prod *= mu_t
+        for i in range(d):
+            gi = g[i]
+            if name == "plain":
+                theta[i] -= lr * gi
+            elif name in ("momentum", "nesterov"):
+                damp = hp.get("dampening", 0.0)
+                b[i] = gi if t == 1 else hp["momentum"] * b[i] + (1 - damp) * gi
+                theta[i] -= lr * (gi + hp["momentum"] * b[i] if name == "nesterov" else b[i])
+            elif name == "adagrad":
+                clr = lr / (1 + (t - 1) * hp["lr_decay"])
+                state_sum[i] += gi * gi
+                theta[i] -= clr * gi / (math.sqrt(state_sum[i]) + hp["eps"])
+            elif name == "rmsprop":
+                a = hp["alpha"]
+                v[i] = a * v[i] + (1 - a) * gi * gi
+                vt = v[i]
+                if hp["centered"]:
+                    g_avg[i] = a * g_avg[i] + (1 - a) * gi
+                    vt = vt - g_avg[i] ** 2
+                if hp["momentum"] > 0:
+                    b[i] = hp["momentum"] * b[i] + gi / (math.sqrt(vt) + hp["eps"])
+                    theta[i] -= lr * b[i]
+                else:
+                    theta[i] -= lr * gi / (math.sqrt(vt) + hp["eps"])
+            elif name in ("adam", "amsgrad", "adamw"):
+                if name == "adamw":
+                    theta[i] -= lr * wd * theta[i]
+                b1, b2 = hp["beta1"], hp["beta2"]
+                m[i] = b1 * m[i] + (1 - b1) * gi
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                m_hat = m[i] / (1 - b1**t)
+                if name == "amsgrad" or hp.get("amsgrad"):
+                    vmax[i] = max(vmax[i], v[i])
+                    v_hat = vmax[i] / (1 - b2**t)
+                else:
+                    v_hat = v[i] / (1 - b2**t)
+                theta[i] -= lr * m_hat / (math.sqrt(v_hat) + hp["eps"])
+            elif name == "adamax":
+                b1 = hp["beta1"]
+                m[i] = b1 * m[i] + (1 - b1) * gi
+                u[i] = max(hp["beta2"] * u[i], abs(gi) + hp["eps"])
+                theta[i] -= lr * m[i] / ((1 - b1**t) * u[i])
+            elif name == "nadam":
+                b1, b2 = hp["beta1"], hp["beta2"]
+                m[i] = b1 * m[i] + (1 - b1) * gi
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                m_hat = mu_t1 * m[i] / (1 - mu_prod * mu_t1) + (1 - mu_t) * gi / (1 - mu_prod)
+                v_hat = v[i] / (1 - b2**t)
+                theta[i] -= lr * m_hat / (math.sqrt(v_hat) + hp["eps"])
+            elif name == "adadelta":
+                rho, eps = hp["rho"], hp["eps"]
+                v[i] = rho * v[i] + (1 - rho) * gi * gi
+                delta = math.sqrt(u[i] + eps) / math.sqrt(v[i] + eps) * gi
+                u[i] = rho * u[i] + (1 - rho) * delta * delta
+                theta[i] -= lr * delta
+            else:
+                raise AssertionError(name)
+        out.append(list(theta))
+    return np.array(out)
+
+
+CASES = [(name, {}) for name in OPTIMIZERS] + [
+    ("plain", {"weight_decay": 0.1}),
+    ("momentum", {"momentum": 0.5, "dampening": 0.3, "weight_decay": 0.05}),
+    ("nesterov", {"momentum": 0.7, "weight_decay": 0.05}),
+    ("adagrad", {"lr_decay": 0.1, "initial_accumulator_value": 0.5, "weight_decay": 0.02, "eps": 1e-3}),
+    ("rmsprop", {"centered": True}),
+    ("rmsprop", {"momentum": 0.8, "alpha": 0.9, "weight_decay": 0.01}),
+    ("rmsprop", {"momentum": 0.5, "centered": True, "eps": 1e-4}),
+    ("adam", {"beta1": 0.5, "beta2": 0.9, "weight_decay": 0.1}),
+    ("amsgrad", {"beta2": 0.8, "eps": 1e-3}),
+    ("adamw", {"weight_decay": 0.3}),
+    ("adamw", {"amsgrad": True, "beta2": 0.8}),
+    ("adamax", {"beta1": 0.7, "weight_decay": 0.05}),
+    ("nadam", {"momentum_decay": 0.1, "weight_decay": 0.05}),
+    ("adadelta", {"rho": 0.5, "eps": 1e-3, "weight_decay": 0.05}),
+]
+
+
+def rosenbrock_grad(p):
+    return gd_core.PROBLEMS["rosenbrock"].build(gd_core.validate({"problem": "rosenbrock"})).loss_and_grad(p)[1]
+
+
+@pytest.mark.parametrize("name,hparams", CASES, ids=[f"{n}-{'-'.join(h) or 'defaults'}" for n, h in CASES])
+def test_update_rule_matches_published_equations(name, hparams):
+    lr = 0.003 if name in ("plain", "momentum", "nesterov") else 0.05
+    optimizer = make_optimizer(name, **{"lr": lr, **hparams})
+    lrs = [lr * 0.97**t for t in range(30)]  # a varying rate exercises the lr argument too
+    params = np.array([-1.2, 1.0])
+    state = optimizer.init(params)
+    trajectory = [params]
+    for rate in lrs:
+        params, state = optimizer.update(rosenbrock_grad(params), state, params, rate)
+        trajectory.append(params)
+    expected = reference_trajectory(name, optimizer.hparams, [-1.2, 1.0], rosenbrock_grad, lrs)
+    np.testing.assert_allclose(np.array(trajectory), expected, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_update_is_pure(name):
+    optimizer = make_optimizer(name)
+    params = np.array([0.5, -0.25])
+    state = optimizer.init(params)
+    snapshot = [np.copy(x) if isinstance(x, np.ndarray) else x for x in state]
+    grad = np.array([1.0, 2.0])
+    first = optimizer.update(grad, state, params, 0.1)
+    second = optimizer.update(grad, state, params, 0.1)
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(params, [0.5, -0.25])
+    np.testing.assert_array_equal(grad, [1.0, 2.0])
+    for before, after in zip(snapshot, state):
+        np.testing.assert_array_equal(before, after)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_leading_run_axis_matches_single_runs(name):
+    optimizer = make_optimizer(name)
+    P = np.array([[-1.2, 1.0], [0.5, 0.5], [2.0, -1.0]])
+    lrs = np.array([[0.001], [0.002], [0.004]])
+    state = optimizer.init(P)
+    singles = [(P[k].copy(), optimizer.init(P[k])) for k in range(3)]
+    for _ in range(5):
+        grads = np.array([rosenbrock_grad(p) for p in P])
+        P, state = optimizer.update(grads, state, P, lrs)
+        for k, (p, s) in enumerate(singles):
+            singles[k] = optimizer.update(rosenbrock_grad(p), s, p, float(lrs[k, 0]))
+    np.testing.assert_allclose(P, np.array([p for p, _ in singles]), rtol=1e-13)
+
+
+QUADRATIC = {
+    "plain": ({"lr": 0.1}, None), "momentum": ({"lr": 0.05}, None), "nesterov": ({"lr": 0.05}, None),
+    "adagrad": ({"lr": 1.0}, None), "rmsprop": ({"lr": 0.01}, {"name": "exponential", "gamma": 0.998}),
+    "adam": ({"lr": 0.1}, {"name": "exponential", "gamma": 0.999}), "amsgrad": ({"lr": 0.1}, None),
+    "adamw": ({"lr": 0.1}, None), "adamax": ({"lr": 0.1}, None),
+    "nadam": ({"lr": 0.1}, {"name": "exponential", "gamma": 0.999}),
+    "adadelta": ({"lr": 10.0}, {"name": "exponential", "gamma": 0.9995}),
+}
+ROSENBROCK = {
+    "plain": ({"lr": 1e-3}, None), "momentum": ({"lr": 5e-4}, None), "nesterov": ({"lr": 5e-4}, None),
+    "adagrad": ({"lr": 0.5}, None), "rmsprop": ({"lr": 1e-3}, {"name": "exponential", "gamma": 0.9997}),
+    "adam": ({"lr": 0.02}, None), "amsgrad": ({"lr": 0.02}, None), "adamw": ({"lr": 0.02, "weight_decay": 0.0}, None),
+    "adamax": ({"lr": 0.05}, None), "nadam": ({"lr": 0.02}, {"name": "exponential", "gamma": 0.9997}),
+    "adadelta": ({"lr": 10.0, "rho": 0.99}, {"name": "exponential", "gamma": 0.9995}),
+}
+
+
+@pytest.mark.parametrize("problem,table,steps", [("quadratic", QUADRATIC, 20000), ("rosenbrock", ROSENBROCK, 20000)])
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_converges(problem, table, steps, name):
+    hparams, schedule = table[name]
+    history = gd_core.run({"problem": problem, "optimizer": {"name": name, **hparams}, "steps": steps,
+                           "schedule": schedule or "constant"})
+    minimum = {"quadratic": [0.0, 0.0], "rosenbrock": [1.0, 1.0]}[problem]
+    assert history.status == "completed"
+    np.testing.assert_allclose(history.params[-1], minimum, atol=1e-3)
+    assert history.loss[-1] < 1e-5 * history.loss[0]
+
+
+def test_registry_rows_are_complete():
+    for name, spec in OPTIMIZERS.items():
+        assert spec.name == name and spec.title and spec.doc and spec.formula and spec.torch
+        assert spec.params[0].name == "lr"
+        for p in spec.params:
+            assert p.doc.endswith(".") and p.check(p.default, p.name) == p.default
+
+
+def test_bad_hyperparameters_name_the_key():
+    with pytest.raises(ConfigError, match=r"optimizer\.beta1: must be a number in \[0, 1\)"):
+        make_optimizer("adam", beta1=1.0)
+    with pytest.raises(ConfigError, match=r"optimizer\.momentum: is not a setting of adam \(allowed: lr, beta1"):
+        make_optimizer("adam", momentum=0.9)
+    with pytest.raises(ConfigError, match="unknown optimizer 'sgd'"):
+        make_optimizer("sgd")
