@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .config import load_config, resolve
+from .config import load_config
 from .datasets import GENERATORS
 from .errors import ConfigError
 from .optimizers import OPTIMIZERS

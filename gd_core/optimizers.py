@@ -13,8 +13,9 @@ Weight decay is L2 added to the gradient (``g <- g + lambda*theta``) except in A
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 

@@ -7,8 +7,8 @@ Each matches the closed form of the torch.optim.lr_scheduler class named in its 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .errors import ConfigError
 from .spec import Param, check_params

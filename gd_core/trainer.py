@@ -119,39 +119,50 @@ class Trainer:
         return done
 
     def _steps(self, params, state, max_steps, deadline):
-        problem, optimizer, sampler, history = self.problem, self.optimizer, self.sampler, self.history
+        # The per-step hot path: everything looked up once, the common checks inlined (see bench/core_speed.py).
+        problem, sampler, history = self.problem, self.sampler, self.history
+        update, hparams = self.optimizer.spec.update, self.optimizer.hparams
         schedule, lr0, n = self.schedule, self.lr0, problem.n_samples
-        done = 0
+        constant_lr = schedule.spec.name == "constant"
+        draw = sampler.next_indices if self._has_data else None
+        coordinate, noise, clip = self._coordinate, self._noise, self._clip
+        limit, tolerance = self._loss_limit, self._tolerance
+        max_total = self._max_steps if self._max_samples is None else None
+        step, samples_seen, done = self.step, self.samples_seen, 0
         while max_steps is None or done < max_steps:
-            lr = schedule(lr0, self.step)
-            idx = sampler.next_indices() if self._has_data else None
+            lr = lr0 if constant_lr else schedule(lr0, step)
+            idx = draw() if draw is not None else None
             if idx is None:
                 batch_loss, grad = self._full
                 used = n
             else:
                 batch_loss, grad = problem.loss_and_grad(params, idx)
                 used = len(idx)
-            if self._coordinate:
+            if coordinate:
                 j = sampler.next_coordinate(len(params))
                 masked = np.zeros_like(grad)
                 masked[j] = grad[j]
                 grad = masked
-            if self._noise:
-                grad = grad + self._noise * self._noise_rng.standard_normal(grad.shape)
-            if self._clip is not None:
-                grad = grad * min(1.0, self._clip / (math.sqrt(grad @ grad) + 1e-6))
-            params, state = optimizer.update(grad, state, params, lr)
+            if noise:
+                grad = grad + noise * self._noise_rng.standard_normal(grad.shape)
+            if clip is not None:
+                grad = grad * min(1.0, clip / (math.sqrt(grad @ grad) + 1e-6))
+            params, state = update(grad, state, params, lr, hparams)
             loss, full_grad = problem.full_loss_and_grad(params)
             self._full = (loss, full_grad)
             grad_norm = math.sqrt(full_grad @ full_grad)
-            self.step += 1
-            self.samples_seen += used
-            history.append(self.step, self.samples_seen, lr, batch_loss, loss, grad_norm, params)
+            step += 1
+            samples_seen += used
+            history.append(step, samples_seen, lr, batch_loss, loss, grad_norm, params)
             done += 1
-            if self._check(float(loss), grad_norm, lr):
-                break
+            if not abs(loss) <= limit or (tolerance is not None and grad_norm <= tolerance) \
+                    or max_total is None or step >= max_total:
+                self.step, self.samples_seen = step, samples_seen
+                if self._check(float(loss), grad_norm, lr):
+                    break
             if deadline is not None and time.perf_counter() >= deadline:
                 break
+        self.step, self.samples_seen = step, samples_seen
         return params, state, done
 
     def _check(self, loss: float, grad_norm: float, lr: float) -> bool:

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from .base import Problem, ProblemSpec
 from ..spec import Param
+from .base import Problem, ProblemSpec
 
 
 def quadratic(x, y, kappa=10.0):

@@ -26,7 +26,7 @@ class _Regression(Problem):
         return np.column_stack([center - half, center + half])
 
     def _batch(self, idx):
-        return (self.A, self.y) if idx is None else (self.A[idx], self.y[idx])
+        return (self.A, self.y) if idx is None else (self.A.take(idx, axis=0), self.y.take(idx))
 
 
 class LinearRegression(_Regression):
@@ -54,13 +54,19 @@ class LinearRegression(_Regression):
     def loss_and_grad(self, params, idx=None):
         if idx is None:
             return self.full_loss_and_grad(params)
-        A, y = self.A[idx], self.y[idx]
-        r = A @ params.T - (y if params.ndim == 1 else y[:, None])
+        A, y = self.A.take(idx, axis=0), self.y.take(idx)  # take: a quarter of the cost of A[idx]
         m = len(y)
+        if params.ndim == 1:  # the common case, kept free of axis bookkeeping (it is the per-step hot path)
+            r = A @ params - y
+            return (r @ r) / m, (2.0 / m) * (r @ A)
+        r = A @ params.T - y[:, None]
         return (r * r).sum(axis=0) / m, (2.0 / m) * (r.T @ A)
 
     def full_loss_and_grad(self, params):
         delta = params - self.theta_star
+        if params.ndim == 1:
+            c_delta = self.C @ delta
+            return self.min_loss + delta @ c_delta, 2.0 * c_delta
         c_delta = delta @ self.C
         return self.min_loss + (delta * c_delta).sum(axis=-1), 2.0 * c_delta
 

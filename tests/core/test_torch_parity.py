@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-import gd_core
 from gd_core import OPTIMIZERS, Trainer
 
 torch = pytest.importorskip("torch")
@@ -128,8 +127,9 @@ def test_linear_regression_minibatch(name):
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_logistic_regression_stochastic_with_weight_decay(name):
-    assert_same({"problem": "logistic_regression", "data": {"name": "moons", "n_samples": 40}, "variant": "stochastic",
-                 "optimizer": {"name": name, "lr": LRS[name], "weight_decay": 0.01}, "steps": 60, "init": [0.5, -1, 0.2]})
+    assert_same({"problem": "logistic_regression", "data": {"name": "moons", "n_samples": 40},
+                 "variant": "stochastic", "optimizer": {"name": name, "lr": LRS[name], "weight_decay": 0.01},
+                 "steps": 60, "init": [0.5, -1, 0.2]})
 
 
 @pytest.mark.parametrize("schedule", [{"name": "step", "step_size": 7, "gamma": 0.5},

@@ -1,0 +1,110 @@
+"""Every validation error: one ConfigError naming the key and what is allowed."""
+
+import json
+import re
+
+import pytest
+
+import gd_core
+from gd_core import ConfigError, resolve, validate
+
+
+@pytest.mark.parametrize("config,key,text", [
+    ([1, 2], "config", "must be a JSON object"),
+    ({"problem": "parabola"}, "problem", "must be one of linear_regression, logistic_regression, quadratic"),
+    ({"lerning_rate": 0.1}, "lerning_rate", "unknown key (allowed: batch_size"),
+    ({"kappa": 3}, "kappa", "is a setting of problem quadratic, not of linear_regression"),
+    ({"problem": "quadratic", "kappa": 0}, "kappa", "must be a number > 0"),
+    ({"problem": "quadratic", "kappa": "big"}, "kappa", "must be a number > 0, got 'big'"),
+    ({"problem": "quadratic", "data": "linear"}, "data", "takes no data"),
+    ({"data": "spiral"}, "data.name", "must be one of linear, blobs, moons, circles, csv"),
+    ({"data": {"n_samples": 10}}, "data.name", "is missing"),
+    ({"data": {"name": "linear", "n_samples": 0}}, "data.n_samples", "must be an integer in [1, 1e+06]"),
+    ({"data": {"name": "linear", "n_samples": 2.5}}, "data.n_samples", "must be an integer"),
+    ({"data": {"name": "linear", "noise": -1}}, "data.noise", "must be a number >= 0"),
+    ({"data": {"name": "blobs", "n_features": 3}}, "data.n_features", "is not a setting of blobs data"),
+    ({"data": {"name": "linear", "path": "x.csv"}}, "data.path", "only csv data has a path"),
+    ({"data": {"name": "csv"}}, "data.path", "csv data needs \"path\""),
+    ({"data": {"name": "csv", "path": "a.csv", "noise": 1}}, "data.noise", "is not a setting of csv data"),
+    ({"variant": "full"}, "variant", "must be one of batch, stochastic, minibatch, coordinate"),
+    ({"batch_size": 0}, "batch_size", "must be an integer >= 1"),
+    ({"batch_size": True}, "batch_size", "must be an integer"),
+    ({"sampling": "random"}, "sampling", "must be one of shuffle, replacement"),
+    ({"optimizer": "sgd"}, "optimizer.name", "must be one of plain, momentum"),
+    ({"optimizer": 3}, "optimizer", "must be a name or an object"),
+    ({"optimizer": {"name": "plain", "lr": 0}}, "optimizer.lr", "must be a number > 0, got 0"),
+    ({"optimizer": {"name": "plain", "lr": float("nan")}}, "optimizer.lr", "finite"),
+    ({"optimizer": {"name": "plain", "momentum": 0.9}}, "optimizer.momentum", "is not a setting of plain"),
+    ({"optimizer": {"name": "rmsprop", "centered": 1}}, "optimizer.centered", "must be true or false"),
+    ({"schedule": "warmup"}, "schedule.name", "must be one of constant, step, exponential"),
+    ({"schedule": {"name": "step", "step_size": 0}}, "schedule.step_size", "must be an integer >= 1"),
+    ({"schedule": {"name": "exponential", "gamma": 1.5}}, "schedule.gamma", "must be a number in (0, 1]"),
+    ({"steps": 10, "epochs": 2}, "steps", "exclude each other"),
+    ({"steps": 0}, "steps", "must be an integer in [1, 1e+08]"),
+    ({"epochs": -1}, "epochs", "must be a number in (0, 1e+07]"),
+    ({"seed": -3}, "seed", "must be an integer >= 0"),
+    ({"init": "0,0"}, "init", "must be a list of numbers"),
+    ({"init": [0, "a"]}, "init[1]", "must be a finite number"),
+    ({"clip_norm": -1}, "clip_norm", "must be a number > 0"),
+    ({"tolerance": 0}, "tolerance", "must be a number > 0"),
+    ({"gradient_noise": 0.1}, "gradient_noise", "applies to 2D function problems"),
+    ({"problem": "saddle", "gradient_noise": -0.1}, "gradient_noise", "must be a number >= 0"),
+])
+def test_validation_errors(config, key, text):
+    with pytest.raises(ConfigError) as info:
+        resolve(config)
+    assert info.value.key == key
+    assert text in str(info.value)
+    assert str(info.value).startswith(f"{key}: ")
+
+
+@pytest.mark.parametrize("config,key,text", [
+    ({"data": {"name": "linear", "n_samples": 20}, "batch_size": 21}, "batch_size", "must lie in 1..n = 1..20"),
+    ({"init": [1, 2, 3]}, "init", "needs 2 numbers (w, b); got 3"),
+    ({"problem": "logistic_regression", "data": "linear"}, "data", "exactly two values"),
+])
+def test_errors_that_depend_on_the_data(config, key, text):
+    with pytest.raises(ConfigError, match=re.escape(text)) as info:
+        resolve(config)
+    assert info.value.key == key
+
+
+def test_defaults_are_filled_in_and_validation_is_idempotent():
+    config = validate({})
+    assert config["problem"] == "linear_regression" and config["variant"] == "minibatch"
+    assert config["data"] == {"name": "linear", "n_samples": 200, "noise": 0.5, "seed": 0, "n_features": 1}
+    assert config["optimizer"] == {"name": "plain", "lr": 1e-3, "weight_decay": 0.0}
+    assert config["steps"] == 200 and "epochs" not in config
+    resolved, _ = resolve({})
+    assert resolved["batch_size"] == 32
+    assert resolve(resolved)[0] == resolved
+    assert json.loads(json.dumps(resolved)) == resolved
+    assert resolve({"data": {"name": "linear", "n_samples": 10}})[0]["batch_size"] == 10
+
+
+def test_functions_take_any_variant_and_ignore_batch_size():
+    config, problem = resolve({"problem": "quadratic", "variant": "minibatch", "batch_size": 64})
+    assert problem.n_samples == 1 and config["kappa"] == 10.0 and config["gradient_noise"] == 0.0
+
+
+def test_cosine_period_defaults_to_the_run_length():
+    assert validate({"schedule": "cosine", "steps": 300})["schedule"]["t_max"] == 300
+
+
+def test_load_config_resolves_relative_csv_paths(tmp_path):
+    (tmp_path / "d.csv").write_text("x,y\n1,2\n2,4\n3,6.5\n")
+    (tmp_path / "c.json").write_text(json.dumps({"data": {"name": "csv", "path": "d.csv"}, "batch_size": 2}))
+    config, problem = resolve(gd_core.load_config(tmp_path / "c.json"))
+    assert problem.n_samples == 3
+
+
+@pytest.mark.parametrize("text,message", [
+    ("{", "line 1 column 2: invalid JSON"),
+    ("[1]", "must hold a JSON object"),
+])
+def test_load_config_errors(tmp_path, text, message):
+    (tmp_path / "c.json").write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        gd_core.load_config(tmp_path / "c.json")
+    with pytest.raises(ConfigError, match="cannot read"):
+        gd_core.load_config(tmp_path / "missing.json")

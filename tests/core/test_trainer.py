@@ -1,0 +1,217 @@
+"""The run contract: History layout, variants, determinism, divergence, convergence, incremental and live use."""
+
+import math
+
+import numpy as np
+import pytest
+
+import gd_core
+from gd_core import Trainer, run
+
+LINEAR = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 100}}
+
+
+def test_history_layout():
+    h = run({**LINEAR, "variant": "minibatch", "batch_size": 30, "optimizer": {"name": "plain", "lr": 0.1},
+             "steps": 10})
+    assert len(h) == 11 and h.params.shape == (11, 2) and h.param_names == ("w", "b")
+    np.testing.assert_array_equal(h.step, np.arange(11))
+    # 100 samples in batches of 30: 30, 30, 30, 10 (last partial batch kept), then a new epoch
+    np.testing.assert_array_equal(h.samples_seen, [0, 30, 60, 90, 100, 130, 160, 190, 200, 230, 260])
+    np.testing.assert_allclose(h.epoch, h.samples_seen / 100)
+    assert math.isnan(h.batch_loss[0]) and np.all(np.isfinite(h.batch_loss[1:]))
+    np.testing.assert_array_equal(h.params[0], [0.0, 0.0])
+    assert h.status == "completed" and "10 steps" in h.message
+    trainer = Trainer({**LINEAR, "steps": 1})
+    np.testing.assert_allclose(h.loss, trainer.problem.full_loss(h.params), rtol=1e-12)
+    grads = trainer.problem.full_loss_and_grad(h.params)[1]
+    np.testing.assert_allclose(h.grad_norm, np.linalg.norm(grads, axis=1), rtol=1e-12)
+
+
+def test_row_t_holds_params_after_t_updates_and_batch_loss_before():
+    trainer = Trainer({**LINEAR, "variant": "batch", "optimizer": {"name": "plain", "lr": 0.1}, "steps": 3})
+    trainer.advance()
+    h, p = trainer.history, trainer.problem
+    for t in range(1, 4):
+        loss, grad = p.full_loss_and_grad(h.params[t - 1])
+        np.testing.assert_allclose(h.params[t], h.params[t - 1] - 0.1 * grad, rtol=1e-14)
+        assert h.batch_loss[t] == pytest.approx(loss, rel=1e-14)
+
+
+@pytest.mark.parametrize("variant,per_step",
+                         [("batch", 100), ("stochastic", 1), ("minibatch", 16), ("coordinate", 100)])
+def test_samples_per_step(variant, per_step):
+    h = run({**LINEAR, "variant": variant, "batch_size": 16, "steps": 6})
+    assert np.all(np.diff(h.samples_seen)[:6] == per_step)
+
+
+def test_every_variant_updates_all_parameters_but_coordinate_descent_one():
+    for variant in ("batch", "stochastic", "minibatch"):
+        h = run({**LINEAR, "variant": variant, "optimizer": {"name": "plain", "lr": 0.05}, "steps": 20})
+        assert np.all(np.diff(h.params, axis=0) != 0), variant
+    h = run({**LINEAR, "variant": "coordinate", "optimizer": {"name": "plain", "lr": 0.05}, "steps": 40})
+    changed = np.diff(h.params, axis=0) != 0
+    assert np.all(changed.sum(axis=1) == 1)
+    assert changed[:, 0].any() and changed[:, 1].any()
+
+
+def test_shuffle_visits_every_sample_once_per_epoch():
+    trainer = Trainer({**LINEAR, "variant": "minibatch", "batch_size": 7, "epochs": 3})
+    seen = []
+    draw = trainer.sampler.next_indices
+    trainer.sampler.next_indices = lambda: seen.append(draw()) or seen[-1]
+    trainer.advance()
+    assert trainer.history.epoch[-1] == 3.0 and trainer.step == 3 * 15
+    for epoch in range(3):
+        chunk = np.concatenate(seen[epoch * 15:(epoch + 1) * 15])
+        np.testing.assert_array_equal(np.sort(chunk), np.arange(100))
+
+
+def test_replacement_sampling_draws_independent_batches():
+    h = run({**LINEAR, "sampling": "replacement", "batch_size": 10, "epochs": 2})
+    assert len(h) == 21 and h.epoch[-1] == 2.0
+
+
+@pytest.mark.parametrize("config", [
+    {**LINEAR, "variant": "stochastic", "optimizer": "adam"},
+    {"problem": "rosenbrock", "gradient_noise": 0.5, "optimizer": {"name": "momentum", "lr": 1e-4}},
+    {"problem": "logistic_regression", "variant": "minibatch", "batch_size": 5, "sampling": "replacement"},
+    {**LINEAR, "variant": "coordinate"},
+])
+def test_same_seed_same_run_other_seed_other_run(config):
+    a, b = run({**config, "seed": 7}), run({**config, "seed": 7})
+    np.testing.assert_array_equal(a.params, b.params)
+    np.testing.assert_array_equal(a.loss, b.loss)
+    c = run({**config, "seed": 8})
+    assert not np.array_equal(a.params, c.params)
+
+
+def test_gradient_noise_only_perturbs_functions_with_noise():
+    clean = run({"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.1}, "steps": 30})
+    same = run({"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.1}, "steps": 30, "seed": 3})
+    noisy = run({"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.1}, "steps": 30, "gradient_noise": 1.0})
+    np.testing.assert_array_equal(clean.params, same.params)
+    assert not np.allclose(clean.params, noisy.params)
+    # grad_norm records the true gradient, not the noisy one
+    np.testing.assert_allclose(noisy.grad_norm, np.hypot(noisy.params[:, 0], 10 * noisy.params[:, 1]), rtol=1e-12)
+
+
+def test_incremental_advance_equals_run():
+    config = {**LINEAR, "variant": "stochastic", "optimizer": {"name": "nadam", "lr": 0.05}, "steps": 97,
+              "schedule": {"name": "step", "step_size": 10}}
+    whole = run(config)
+    trainer = Trainer(config)
+    sizes = []
+    while not trainer.done:
+        sizes.append(trainer.advance(13))
+    assert sizes == [13] * 7 + [6]
+    assert trainer.advance(5) == 0
+    np.testing.assert_array_equal(trainer.history.params, whole.params)
+    np.testing.assert_array_equal(trainer.history.lr, whole.lr)
+
+
+def test_time_budget_returns_promptly_with_some_steps():
+    trainer = Trainer({**LINEAR, "steps": 10**7})
+    done = trainer.advance(time_budget=0.02)
+    assert 0 < done < 10**7 and trainer.status == "running" and len(trainer.history) == done + 1
+
+
+def test_history_grows_past_its_initial_capacity():
+    h = run({"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.01}, "steps": 5000})
+    assert len(h) == 5001 and h.step[-1] == 5000 and np.all(np.diff(h.loss) < 0)
+
+
+@pytest.mark.parametrize("problem,lr,bound", [("quadratic", 0.21, 0.2), ("booth", 0.12, 2 / 18)])
+def test_divergence_names_the_step_and_the_stability_bound(problem, lr, bound):
+    h = run({"problem": problem, "optimizer": {"name": "plain", "lr": lr}, "steps": 5000})
+    assert h.status == "diverged" and len(h) < 5001
+    assert f"diverged at step {len(h) - 1}" in h.message
+    assert f"2/L = {bound:.4g}" in h.message
+    assert np.isfinite(h.loss[-2])
+
+
+def test_divergence_of_linear_regression_gives_its_bound():
+    trainer = Trainer({**LINEAR, "variant": "batch", "optimizer": {"name": "plain", "lr": 5.0}, "steps": 1000})
+    trainer.advance()
+    assert trainer.status == "diverged"
+    assert f"{trainer.problem.stability_bound:.4g}" in trainer.history.message
+    stable = run({**LINEAR, "variant": "batch", "optimizer": {"name": "plain",
+                                                              "lr": 0.95 * trainer.problem.stability_bound},
+                  "steps": 1000})
+    assert stable.status == "completed"
+
+
+def test_non_finite_loss_is_divergence():
+    h = run({"problem": "rosenbrock", "optimizer": {"name": "plain", "lr": 1.0}, "steps": 100})
+    assert h.status == "diverged" and "diverged at step" in h.message
+
+
+def test_saddle_escape_is_reported_as_unbounded():
+    h = run({"problem": "saddle", "optimizer": {"name": "plain", "lr": 0.2}, "steps": 5000})
+    assert h.status == "diverged" and "unbounded below" in h.message
+
+
+def test_convergence_with_tolerance():
+    h = run({"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.1}, "steps": 5000, "tolerance": 1e-6})
+    assert h.status == "converged" and h.grad_norm[-1] <= 1e-6 < h.grad_norm[-2]
+    assert "converged at step" in h.message
+
+
+def test_epoch_budget_on_functions_counts_steps():
+    h = run({"problem": "himmelblau", "optimizer": {"name": "plain", "lr": 0.01}, "epochs": 25})
+    assert len(h) == 26
+
+
+def test_live_changes_apply_from_the_next_step():
+    config = {**LINEAR, "variant": "batch", "optimizer": {"name": "plain", "lr": 0.01}, "steps": 100}
+    trainer = Trainer(config)
+    trainer.advance(5)
+    assert not trainer.needs_reset({**config, "optimizer": {"name": "plain", "lr": 0.2}})
+    trainer.apply({**config, "optimizer": {"name": "plain", "lr": 0.2}})
+    before = trainer.params.copy()
+    grad = trainer.problem.full_loss_and_grad(before)[1]
+    trainer.advance(1)
+    np.testing.assert_allclose(trainer.params, before - 0.2 * grad, rtol=1e-14)
+    assert trainer.history.lr[-1] == 0.2 and trainer.history.lr[-2] == 0.01
+    trainer.apply({**config, "variant": "minibatch", "batch_size": 10, "optimizer": {"name": "adam", "lr": 0.1}})
+    trainer.advance(1)
+    assert trainer.history.samples_seen[-1] - trainer.history.samples_seen[-2] == 10
+    assert len(trainer.history) == 8
+
+
+def test_changing_problem_data_seed_or_start_needs_a_reset():
+    config = {**LINEAR, "steps": 100}
+    trainer = Trainer(config)
+    for change in ({"data": {"name": "linear", "n_samples": 50}}, {"problem": "quadratic", "data": None},
+                   {"seed": 4}, {"init": [1.0, 1.0]}):
+        new = {k: v for k, v in {**config, **change}.items() if v is not None}
+        assert trainer.needs_reset(new)
+        with pytest.raises(ValueError, match="needs a new run"):
+            trainer.apply(new)
+
+
+def test_a_finished_run_continues_when_its_length_grows():
+    config = {"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.1}, "steps": 10}
+    trainer = Trainer(config)
+    trainer.advance()
+    assert trainer.status == "completed"
+    trainer.apply({**config, "steps": 15})
+    assert trainer.status == "running" and trainer.advance() == 5
+
+
+def test_csv_round_trip(tmp_path):
+    h = run({**LINEAR, "data": {"name": "linear", "n_samples": 30, "n_features": 2}, "steps": 5})
+    h.to_csv(tmp_path / "h.csv")
+    lines = (tmp_path / "h.csv").read_text().splitlines()
+    assert lines[0] == "step,epoch,samples_seen,lr,batch_loss,loss,grad_norm,w1,w2,b"
+    assert lines[1].startswith("0,0.0,0,0.001,nan,")
+    table = np.genfromtxt(tmp_path / "h.csv", delimiter=",", skip_header=1)
+    np.testing.assert_array_equal(table[:, 7:], h.params)
+    np.testing.assert_array_equal(table[:, 5], h.loss)
+    assert not list(tmp_path.glob(".gdlab-*"))
+
+
+def test_run_many_equals_run():
+    configs = [{**LINEAR, "optimizer": {"name": "adam", "lr": lr}, "steps": 20} for lr in (0.01, 0.1)]
+    for many, one in zip(gd_core.run_many(configs), map(run, configs)):
+        np.testing.assert_array_equal(many.params, one.params)
