@@ -6,7 +6,7 @@
     ('completed', 51)
 """
 
-from .config import build_problem, load_config, resolve, validate
+from .config import build_problem, load_config, resolve, switch_problem, validate
 from .datasets import GENERATORS, Dataset, load_csv
 from .errors import ConfigError
 from .history import COLUMNS, History
@@ -21,5 +21,5 @@ __all__ = [
     "COLUMNS", "GENERATORS", "OPTIMIZERS", "PROBLEMS", "RESET_KEYS", "SAMPLINGS", "SCHEDULES", "VARIANTS",
     "ConfigError", "Dataset", "History", "Problem", "Trainer", "build_problem", "load_config", "load_csv",
     "loss_grid", "make_optimizer", "make_schedule", "resolve", "run", "run_many", "stability_bound",
-    "steps_per_epoch", "validate",
+    "steps_per_epoch", "switch_problem", "validate",
 ]

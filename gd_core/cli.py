@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .config import load_config
+from .config import load_config, switch_problem
 from .datasets import GENERATORS
 from .errors import ConfigError
 from .optimizers import OPTIMIZERS
@@ -62,10 +62,8 @@ def _number_list(tokens: list[str]) -> list[float]:
 def build_config(args: argparse.Namespace) -> dict:
     """The config file (if any) with the flags applied on top."""
     config = load_config(args.config) if args.config else {}
-    if args.problem is not None:
-        config["problem"] = args.problem
-        if args.problem in PROBLEMS and PROBLEMS[args.problem].kind == "function":
-            config.pop("data", None)
+    if args.problem is not None and args.problem != config.get("problem", "linear_regression"):
+        config = switch_problem(config, args.problem)
     data = config.get("data")
     data = {"name": data} if isinstance(data, str) else dict(data or {})
     if args.data is not None:

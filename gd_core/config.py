@@ -76,6 +76,11 @@ def _named(value: Any, registry, key: str) -> tuple[str, dict]:
 
 def _validate_data(value: Any, problem: str) -> dict:
     name, rest = _named(value, DATA_NAMES, "data")
+    tasks = PROBLEMS[problem].data_tasks
+    if name in GENERATORS and GENERATORS[name].task not in tasks:
+        suited = [g.name for g in GENERATORS.values() if g.task in tasks]
+        raise ConfigError("data.name", f"{problem} needs {' or '.join(tasks)} data: one of {', '.join(suited)}, "
+                                       f"or csv; got {name}")
     if name == "csv":
         for key in rest:
             if key != "path":
@@ -147,6 +152,31 @@ def _validate_init(value: Any) -> list[float] | None:
         if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
             raise ConfigError(f"init[{i}]", f"must be a finite number; got {item!r}")
     return [float(v) for v in value]
+
+
+#: Keys that mean the same for every problem: a problem switch keeps them.
+RUN_KEYS = ("variant", "batch_size", "sampling", "optimizer", "schedule", "clip_norm", "steps", "epochs", "seed",
+            "tolerance")
+
+
+def switch_problem(config: dict, name: str) -> dict:
+    """A copy of ``config`` for problem ``name``: the run settings are kept; the data is kept where it suits the
+    new problem and otherwise replaced by the new problem's default; start point and problem settings go."""
+    if name not in PROBLEMS:
+        raise ConfigError("problem", f"must be one of {', '.join(PROBLEMS)}; got {name!r}")
+    spec = PROBLEMS[name]
+    out = {key: copy.deepcopy(config[key]) for key in RUN_KEYS if key in config}
+    out["problem"] = name
+    if spec.kind == "data":
+        data = config.get("data")
+        data_name = data if isinstance(data, str) else (data or {}).get("name")
+        suits = data_name == "csv" or (data_name in GENERATORS and GENERATORS[data_name].task in spec.data_tasks)
+        if suits:
+            out["data"] = copy.deepcopy(data)
+        else:
+            kept = {k: v for k, v in (data if isinstance(data, dict) else {}).items() if k in ("n_samples", "seed")}
+            out["data"] = {"name": spec.default_data, **kept}
+    return out
 
 
 def build_problem(config: dict) -> Problem:

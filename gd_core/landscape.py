@@ -26,3 +26,27 @@ def stability_bound(problem: Problem) -> float | None:
     """2/L, the largest stable learning rate of plain full-batch gradient descent on a quadratic loss
     (L = largest Hessian eigenvalue); None where the loss is not quadratic."""
     return problem.stability_bound
+
+
+def display_surface(Z: np.ndarray) -> np.ndarray:
+    """A loss grid mapped for colouring: log10(1 + (Z - min Z)) - even spacing of colour across decades, so
+    narrow valleys (Rosenbrock, Beale) and wide bowls both show their shape. Non-finite values become the max."""
+    finite = np.isfinite(Z)
+    if not finite.any():
+        return np.zeros_like(Z, dtype=float)
+    low = Z[finite].min()
+    out = np.log10(1.0 + (np.where(finite, Z, Z[finite].max()) - low))
+    return out
+
+
+def contour_levels(surface: np.ndarray, count: int = 12) -> np.ndarray:
+    """``count`` evenly spaced iso-levels strictly inside the range of a display surface."""
+    low, high = float(surface.min()), float(surface.max())
+    if not high > low:
+        return np.empty(0)
+    return np.linspace(low, high, count + 2)[1:-1]
+
+
+def display_stride(n_rows: int, max_points: int) -> int:
+    """Every how many rows to draw so that at most about ``max_points`` are drawn (1 = every row)."""
+    return max(1, -(-n_rows // max_points))

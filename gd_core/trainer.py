@@ -46,6 +46,7 @@ class Trainer:
         self.state = self.optimizer.init(self.params)
         self.samples_seen = 0
         self.step = 0
+        self.last_indices = None  # the samples of the latest step (None: all of them, or no step yet)
         self.history = History(self.problem.param_names, self.problem.n_samples)
         loss, grad = self.problem.full_loss_and_grad(self.params)
         self._full = (loss, grad)
@@ -132,6 +133,7 @@ class Trainer:
         while max_steps is None or done < max_steps:
             lr = lr0 if constant_lr else schedule(lr0, step)
             idx = draw() if draw is not None else None
+            self.last_indices = idx
             if idx is None:
                 batch_loss, grad = self._full
                 used = n

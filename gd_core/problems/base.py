@@ -69,3 +69,4 @@ class ProblemSpec:
     build: Callable = field(repr=False)
     params: tuple[Param, ...] = ()
     default_data: str | None = None  # data problems: the generator used when the config names none
+    data_tasks: tuple[str, ...] = ()  # data problems: which generated data suits them

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError
+from ..geometry import decision_line
 from .base import Problem, ProblemSpec
 
 
@@ -24,6 +25,10 @@ class _Regression(Problem):
     def _bounds_around(self, center):
         half = np.maximum(2.0, 1.25 * np.abs(center))
         return np.column_stack([center - half, center + half])
+
+    def predict(self, params):
+        """The model's output on every sample: X·w + b (the prediction, or the logit)."""
+        return self.A @ params
 
     def _batch(self, idx):
         return (self.A, self.y) if idx is None else (self.A.take(idx, axis=0), self.y.take(idx))
@@ -76,6 +81,10 @@ class LinearRegression(_Regression):
 
     def grid_loss(self, points):
         return self.full_loss(points)
+
+    def curve(self, params, xs):
+        """The fitted line w·x + b over ``xs`` (one-feature data)."""
+        return params[0] * np.asarray(xs) + params[-1]
 
 
 def _log1pexp(z):
@@ -143,6 +152,19 @@ class LogisticRegression(_Regression):
         y = self.y if params.ndim == 1 else self.y[:, None]
         return (_log1pexp(z) - y * z).sum(axis=0) / self.n_samples
 
+    def curve(self, params, xs):
+        """P(label = 1) = sigma(w·x + b) over ``xs`` (one-feature data)."""
+        return _sigmoid(params[0] * np.asarray(xs) + params[-1])
+
+    def boundary(self, params, x_range, y_range):
+        """The decision boundary w·x + b = 0 in the plane of the first two features (the others at their means),
+        clipped to the box, as (xs, ys)."""
+        X = self.dataset.X
+        bias = params[-1] + (X[:, 2:].mean(axis=0) @ params[2:-1] if X.shape[1] > 2 else 0.0)
+        if not np.all(np.isfinite(params)):
+            return np.empty(0), np.empty(0)
+        return decision_line(params[:2], bias, x_range, y_range)
+
     def grid_loss(self, points):
         flat = points.reshape(-1, self.n_params)
         chunk = max(1, self._MAX_ELEMENTS // self.n_samples)
@@ -152,8 +174,10 @@ class LogisticRegression(_Regression):
 
 REGRESSION_SPECS = (
     ProblemSpec("linear_regression", "Linear regression (MSE)", "data", "L = mean((X·w + b − y)²)",
-                lambda config, dataset: LinearRegression(dataset), default_data="linear"),
+                lambda config, dataset: LinearRegression(dataset), default_data="linear",
+                data_tasks=("regression", "classification")),
     ProblemSpec("logistic_regression", "Logistic regression (cross-entropy)", "data",
                 "L = mean(log(1 + e^z) − y·z),  z = X·w + b",
-                lambda config, dataset: LogisticRegression(dataset), default_data="blobs"),
+                lambda config, dataset: LogisticRegression(dataset), default_data="blobs",
+                data_tasks=("classification",)),
 )

@@ -19,6 +19,8 @@ from gd_core import ConfigError, resolve, validate
     ({"problem": "quadratic", "data": "linear"}, "data", "takes no data"),
     ({"data": "spiral"}, "data.name", "must be one of linear, blobs, moons, circles, csv"),
     ({"data": {"n_samples": 10}}, "data.name", "is missing"),
+    ({"problem": "logistic_regression", "data": "linear"}, "data.name",
+     "logistic_regression needs classification data: one of blobs, moons, circles, or csv; got linear"),
     ({"data": {"name": "linear", "n_samples": 0}}, "data.n_samples", "must be an integer in [1, 1e+06]"),
     ({"data": {"name": "linear", "n_samples": 2.5}}, "data.n_samples", "must be an integer"),
     ({"data": {"name": "linear", "noise": -1}}, "data.noise", "must be a number >= 0"),
@@ -61,7 +63,6 @@ def test_validation_errors(config, key, text):
 @pytest.mark.parametrize("config,key,text", [
     ({"data": {"name": "linear", "n_samples": 20}, "batch_size": 21}, "batch_size", "must lie in 1..n = 1..20"),
     ({"init": [1, 2, 3]}, "init", "needs 2 numbers (w, b); got 3"),
-    ({"problem": "logistic_regression", "data": "linear"}, "data", "exactly two values"),
 ])
 def test_errors_that_depend_on_the_data(config, key, text):
     with pytest.raises(ConfigError, match=re.escape(text)) as info:
@@ -108,3 +109,26 @@ def test_load_config_errors(tmp_path, text, message):
         gd_core.load_config(tmp_path / "c.json")
     with pytest.raises(ConfigError, match="cannot read"):
         gd_core.load_config(tmp_path / "missing.json")
+
+
+def test_logistic_regression_refuses_csv_targets_that_are_not_two_labels(tmp_path):
+    (tmp_path / "d.csv").write_text("x,y\n1,0.5\n2,1.5\n3,2.5\n")
+    with pytest.raises(ConfigError, match="exactly two values") as info:
+        resolve({"problem": "logistic_regression", "data": {"name": "csv", "path": str(tmp_path / "d.csv")}})
+    assert info.value.key == "data"
+
+
+def test_switch_problem_keeps_run_settings_and_suitable_data():
+    config = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 50, "noise": 2.0},
+              "optimizer": {"name": "adam", "lr": 0.1}, "epochs": 4, "init": [1, 2], "variant": "stochastic"}
+    to_quadratic = gd_core.switch_problem(config, "quadratic")
+    assert to_quadratic == {"problem": "quadratic", "variant": "stochastic", "optimizer": {"name": "adam", "lr": 0.1},
+                            "epochs": 4}
+    to_logistic = gd_core.switch_problem(config, "logistic_regression")
+    assert to_logistic["data"] == {"name": "blobs", "n_samples": 50}
+    back = gd_core.switch_problem(to_logistic, "linear_regression")
+    assert back["data"] == {"name": "blobs", "n_samples": 50}  # classification data suits linear regression too
+    for name in gd_core.PROBLEMS:
+        resolve(gd_core.switch_problem(config, name))
+    with pytest.raises(ConfigError, match="problem: must be one of"):
+        gd_core.switch_problem(config, "nope")

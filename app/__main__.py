@@ -1,0 +1,65 @@
+"""``gdlab [CONFIG.json] [--run-steps N --screenshot FILE.png]``: open GD Lab, or train N steps without a
+screen, save a picture of the whole window and exit."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gdlab", description="GD Lab: learn and compare gradient descent.")
+    p.add_argument("config", nargs="?", help="a run config (JSON) to open")
+    p.add_argument("--run-steps", type=int, metavar="N", help="train N steps before the screenshot")
+    p.add_argument("--screenshot", metavar="FILE.png", help="save a picture of the window and exit")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.run_steps is not None and not args.screenshot:
+        print("error: --run-steps goes with --screenshot", file=sys.stderr)
+        return 2
+    if args.screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtWidgets import QApplication
+
+    import gd_core
+
+    from . import create_window
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("GD Lab")
+    try:
+        window = create_window(args.config)
+    except gd_core.ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.screenshot:
+        return screenshot(app, window, args.run_steps or 0, args.screenshot)
+    window.show()
+    return app.exec()
+
+
+def screenshot(app, window, steps: int, path: str) -> int:
+    """Train ``steps`` updates, draw, and save the whole window to ``path``."""
+    window.show()
+    app.processEvents()
+    remaining = steps
+    while remaining > 0 and not window.model.all_done:
+        remaining -= window.model.step(min(remaining, 10_000)) or remaining
+    window._update_status()
+    for _ in range(3):
+        app.processEvents()
+    if not window.grab().save(path):
+        print(f"error: --screenshot: cannot write {path}", file=sys.stderr)
+        return 2
+    print(f"saved {path} ({window.model.selected.trainer.step} steps)")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""The main window: panels in a left dock, the three plots in splitters, a toolbar and menus, a status bar."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QScrollArea, QSplitter, QVBoxLayout,
+                               QWidget)
+
+from .panels import PANELS
+from .runner import DEFAULT_SPEED, SPEEDS, Runner
+from .session import SessionModel
+from .views.data_view import DataView
+from .views.loss_curve import LossCurveView
+from .views.parameter_space import ParameterSpaceView
+
+STATUS_STYLES = {
+    "diverged": "background: #fdecea; color: #8a1c12; border: 1px solid #f5c2bd;",
+    "converged": "background: #e8f5e9; color: #1b5e20; border: 1px solid #b9dfbb;",
+    "completed": "background: #eef3fb; color: #1a3e6e; border: 1px solid #c9d8ef;",
+    "info": "background: #fff8e1; color: #5d4300; border: 1px solid #f0dc9a;",
+}
+
+pg.setConfigOptions(background="w", foreground="#333", imageAxisOrder="row-major", useOpenGL=False)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, model: SessionModel):
+        super().__init__()
+        self.model = model
+        self.runner = Runner(model, self)
+        self.setWindowTitle("GD Lab")
+        self.resize(1400, 880)
+        self._build_views()
+        self._build_panels()
+        self._build_actions()
+        self._build_status()
+        events = model.events
+        events.advanced.connect(self._update_status)
+        events.run_changed.connect(lambda run: self._update_status())
+        events.run_reset.connect(self._on_reset)
+        self.runner.running_changed.connect(self._running_changed)
+        self.runner.rate_measured.connect(lambda rate: self.rate_label.setText(f"{rate:,.0f} steps/s"))
+        self._update_status()
+
+    # -- layout ----------------------------------------------------------------------------------------------
+    def _build_views(self) -> None:
+        self.space_view = ParameterSpaceView(self.model)
+        self.loss_view = LossCurveView(self.model)
+        self.data_view = DataView(self.model)
+        self.banner = QLabel("")
+        self.banner.setObjectName("run_message")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.loss_view)
+        right.addWidget(self.data_view)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.space_view)
+        split.addWidget(right)
+        split.setSizes([560, 440])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(split, 1)
+        self.setCentralWidget(central)
+
+    def _build_panels(self) -> None:
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(4, 4, 4, 4)
+        self.panels = [panel_type(self.model, self.show_message) for panel_type in PANELS]
+        for panel in self.panels:
+            column.addWidget(panel)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(holder)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(330)
+        dock = QDockWidget("Settings", self)
+        dock.setObjectName("settings_dock")
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable |
+                         QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setWidget(scroll)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+
+    def _action(self, name: str, text: str, shortcut: str, tip: str, slot) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setToolTip(f"{tip} ({shortcut})")
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.action_run = self._action("action_run", "Run", "Space", "Run or pause training", self.toggle_run)
+        self.action_step = self._action("action_step", "Step", "S", "Make exactly one update, then pause",
+                                        self.step_once)
+        self.action_reset = self._action("action_reset", "Reset", "R", "Return the run to its start point",
+                                         self.reset)
+        self.action_quit = self._action("action_quit", "Quit", "Ctrl+Q", "Close GD Lab", self.close)
+        run_menu = self.menuBar().addMenu("&Run")
+        for action in (self.action_run, self.action_step, self.action_reset):
+            run_menu.addAction(action)
+        run_menu.addSeparator()
+        run_menu.addAction(self.action_quit)
+        toolbar = self.addToolBar("Run")
+        toolbar.setObjectName("run_toolbar")
+        toolbar.setMovable(False)
+        for action in (self.action_run, self.action_step, self.action_reset):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" Speed "))
+        self.speed = QComboBox()
+        self.speed.setObjectName("speed")
+        self.speed.addItems(list(SPEEDS))
+        self.speed.setCurrentText(DEFAULT_SPEED)
+        self.speed.setToolTip("Steps per second: slow to watch single steps, Max to go as fast as the core can.")
+        self.speed.currentTextChanged.connect(self.runner.set_speed)
+        toolbar.addWidget(self.speed)
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        self.state_label, self.step_label, self.epoch_label = QLabel(), QLabel(), QLabel()
+        self.loss_label, self.rate_label = QLabel(), QLabel("0 steps/s")
+        for name, label in (("status_state", self.state_label), ("status_step", self.step_label),
+                            ("status_epoch", self.epoch_label), ("status_loss", self.loss_label),
+                            ("status_rate", self.rate_label)):
+            label.setObjectName(name)
+            label.setMinimumWidth(90)
+            bar.addPermanentWidget(label)
+
+    # -- behaviour -------------------------------------------------------------------------------------------
+    def toggle_run(self) -> None:
+        if self.runner.running:
+            self.runner.pause()
+            return
+        if self.model.all_done:  # run again from the start
+            for run in self.model.runs:
+                self.model.reset(run)
+        self.runner.start()
+
+    def step_once(self) -> None:
+        if self.model.all_done:
+            self.show_message("The run has ended: press Reset (R) to start again, or make it longer.", "info")
+            self.runner.pause()
+            return
+        self.runner.step_once()
+
+    def reset(self) -> None:
+        self.runner.pause()
+        for run in self.model.runs:
+            self.model.reset(run)
+
+    def _on_reset(self, run, reason) -> None:
+        self.show_message(reason, "info")
+        self._update_status()
+
+    def _running_changed(self, running: bool) -> None:
+        self.action_run.setText("Pause" if running else "Run")
+        self._update_status()
+
+    def show_message(self, text: str, kind: str = "info") -> None:
+        """Show a one-line message above the plots (no dialogs: a diverging run must not open a dialog storm)."""
+        self.banner.setText(text)
+        self.banner.setStyleSheet(f"QLabel {{ {STATUS_STYLES[kind]} padding: 5px 8px; border-radius: 3px; }}")
+        self.banner.setVisible(bool(text))
+
+    def _update_status(self) -> None:
+        run = self.model.selected
+        history, trainer = run.history, run.trainer
+        status = history.status
+        state = ("running" if self.runner.running else "paused") if status == "running" else status
+        self.state_label.setText(state.capitalize())
+        self.step_label.setText(f"step {trainer.step:,}")
+        self.epoch_label.setText(f"epoch {history.epoch[-1]:.3g}")
+        self.loss_label.setText(f"loss {history.loss[-1]:.5g}")
+        if status != "running":
+            self.show_message(f"{run.name}: {history.message}", status)

@@ -1,0 +1,60 @@
+"""A settings panel: shows the selected run's config and turns edits into model.update_config calls."""
+
+from __future__ import annotations
+
+import copy
+from typing import Callable
+
+from PySide6.QtWidgets import QGroupBox, QVBoxLayout
+
+import gd_core
+
+from ..session import SessionModel
+
+
+class Panel(QGroupBox):
+    """Subclasses build widgets in ``__init__`` and fill them from a config in :meth:`show_config`."""
+
+    def __init__(self, title: str, model: SessionModel, report: Callable[[str], None], parent=None):
+        super().__init__(title, parent)
+        self.model = model
+        self.report = report  # shows a one-line message (an error, or what an edit did)
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(8, 6, 8, 8)
+        self.body.setSpacing(4)
+        events = model.events
+        events.selection_changed.connect(lambda run: self.refresh())
+        events.run_reset.connect(lambda run, reason: self.refresh())
+        events.run_changed.connect(lambda run: self.refresh())
+
+    @property
+    def config(self) -> dict:
+        return self.model.selected.config
+
+    def refresh(self) -> None:
+        if self.model.selected is not None:
+            self.show_config(self.config, self.model.selected.trainer)
+
+    def show_config(self, config: dict, trainer: gd_core.Trainer) -> None:
+        raise NotImplementedError
+
+    def edit(self, change: Callable[[dict], dict | None]) -> bool:
+        """Apply ``change`` to a copy of the selected run's config and send it to the model.
+
+        A bad value is reported in one line and the panel shows the run's config again; the run is untouched.
+        """
+        run = self.model.selected
+        config = copy.deepcopy(run.config)
+        config = change(config) or config
+        try:
+            self.model.update_config(run, config)
+        except gd_core.ConfigError as error:
+            self.report(f"Not applied - {error}")
+            self.refresh()
+            return False
+        return True
+
+    def set_key(self, key: str, value) -> bool:
+        def change(config):
+            config[key] = value
+        return self.edit(change)

@@ -1,0 +1,110 @@
+"""Learning rate: a log-scale slider with an exact spin box, the stability bound 2/L where gd_core knows it,
+and the schedule."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
+
+from gd_core import SCHEDULES
+
+from ..widgets import LogSlider, NumberSpinBox, ParamForm
+from .base import Panel
+
+LR_RANGE = (1e-5, 10.0)
+
+
+class LearningRatePanel(Panel):
+    def __init__(self, model, report, parent=None):
+        super().__init__("Learning rate", model, report, parent)
+        row = QHBoxLayout()
+        self.slider = LogSlider(*LR_RANGE)
+        self.slider.setObjectName("lr_slider")
+        self.slider.setToolTip("Learning rate gamma on a log scale (1e-5 to 10): each update is theta <- theta - "
+                               "gamma * step direction.")
+        self.slider.value_moved.connect(self._slid)
+        self.slider.sliderReleased.connect(self._released)
+        self.spin = NumberSpinBox(1e-12, 1e6, log=True)
+        self.spin.setObjectName("lr")
+        self.spin.setToolTip("The exact learning rate gamma; type any positive number (e.g. 0.05 or 3e-4).")
+        self.spin.valueChanged.connect(lambda v: self._set_lr(v))
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.spin)
+        self.body.addLayout(row)
+        self.bound = QLabel("")
+        self.bound.setObjectName("stability_bound")
+        self.bound.setWordWrap(True)
+        self.bound.setToolTip("For a quadratic loss with largest Hessian eigenvalue L, plain gradient descent "
+                              "converges only if gamma < 2/L.")
+        self.body.addWidget(self.bound)
+        schedule_row = QHBoxLayout()
+        schedule_row.addWidget(QLabel("schedule"))
+        self.schedule = QComboBox()
+        self.schedule.setObjectName("schedule")
+        for spec in SCHEDULES.values():
+            self.schedule.addItem(spec.title, spec.name)
+            self.schedule.setItemData(self.schedule.count() - 1, spec.formula, Qt.ItemDataRole.ToolTipRole)
+        self.schedule.setToolTip("How the learning rate changes with the step t.")
+        self.schedule.activated.connect(self._schedule_chosen)
+        schedule_row.addWidget(self.schedule, 1)
+        self.body.addLayout(schedule_row)
+        self.schedule_formula = QLabel("")
+        self.schedule_formula.setStyleSheet("color: #444;")
+        self.body.addWidget(self.schedule_formula)
+        self.schedule_form: ParamForm | None = None
+        self.refresh()
+
+    def _slid(self, value: float) -> None:
+        self.spin.blockSignals(True)
+        self.spin.setValue(float(f"{value:.3g}"))
+        self.spin.blockSignals(False)
+        if not self.slider.isSliderDown():  # keyboard or click: apply now; dragging applies on release
+            self._set_lr(self.spin.value())
+
+    def _released(self) -> None:
+        self._set_lr(self.spin.value())
+
+    def _set_lr(self, value: float) -> None:
+        if value == self.config["optimizer"]["lr"]:
+            return
+
+        def change(config):
+            config["optimizer"]["lr"] = value
+        self.edit(change)
+
+    def _schedule_chosen(self) -> None:
+        name = self.schedule.currentData()
+        if name != self.config["schedule"]["name"]:
+            self.set_key("schedule", {"name": name})
+
+    def _schedule_setting(self, key, value) -> None:
+        def change(config):
+            config["schedule"][key] = value
+        self.edit(change)
+
+    def show_config(self, config, trainer) -> None:
+        lr = config["optimizer"]["lr"]
+        self.spin.blockSignals(True)
+        self.spin.setValue(lr)
+        self.spin.blockSignals(False)
+        self.slider.set_float(lr)
+        bound = trainer.problem.stability_bound
+        if bound is None:
+            self.bound.setText("Stability bound: not known for this loss (it is not quadratic).")
+            self.bound.setStyleSheet("color: #666;")
+        else:
+            over = lr >= bound and config["optimizer"]["name"] == "plain"
+            self.bound.setText(f"Stable for plain GD below 2/L = {bound:.4g}" +
+                               (" - this rate is above it: expect divergence." if over else "."))
+            self.bound.setStyleSheet("color: #b00020; font-weight: bold;" if over else "color: #1b5e20;")
+        spec = SCHEDULES[config["schedule"]["name"]]
+        self.schedule.setCurrentIndex(list(SCHEDULES).index(spec.name))
+        self.schedule_formula.setText(spec.formula)
+        if self.schedule_form is None or self.schedule_form.params != {p.name: p for p in spec.params}:
+            if self.schedule_form is not None:
+                self.schedule_form.deleteLater()
+            self.schedule_form = ParamForm(spec.params)
+            self.schedule_form.edited.connect(self._schedule_setting)
+            self.body.addWidget(self.schedule_form)
+        self.schedule_form.set_values(config["schedule"])
+        self.schedule_form.setVisible(bool(spec.params))

@@ -1,0 +1,65 @@
+"""Optimizer: the update rule and a form of its hyperparameters, generated from gd_core's registry."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QComboBox, QLabel
+
+from gd_core import OPTIMIZERS
+
+from ..widgets import ParamForm
+from .base import Panel
+
+
+class OptimizerPanel(Panel):
+    def __init__(self, model, report, parent=None):
+        super().__init__("Optimizer", model, report, parent)
+        self.choice = QComboBox()
+        self.choice.setObjectName("optimizer")
+        for spec in OPTIMIZERS.values():
+            self.choice.addItem(spec.title, spec.name)
+            self.choice.setItemData(self.choice.count() - 1, f"{spec.doc}\n{spec.formula}",
+                                    Qt.ItemDataRole.ToolTipRole)
+        self.choice.activated.connect(self._chosen)
+        self.body.addWidget(self.choice)
+        self.formula = QLabel("")
+        self.formula.setObjectName("optimizer_formula")
+        font = QFont("DejaVu Sans Mono")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        self.formula.setFont(font)
+        self.formula.setWordWrap(True)
+        self.formula.setStyleSheet("background: #f4f4f4; padding: 4px; border-radius: 3px;")
+        self.body.addWidget(self.formula)
+        self.form: ParamForm | None = None
+        self.refresh()
+
+    def _chosen(self) -> None:
+        name = self.choice.currentData()
+        if name == self.config["optimizer"]["name"]:
+            return
+        lr = self.config["optimizer"]["lr"]
+
+        def change(config):
+            config["optimizer"] = {"name": name, "lr": lr}  # keep the learning rate the user set
+        self.edit(change)
+
+    def _hyper(self, key, value) -> None:
+        def change(config):
+            config["optimizer"][key] = value
+        self.edit(change)
+
+    def show_config(self, config, trainer) -> None:
+        spec = OPTIMIZERS[config["optimizer"]["name"]]
+        self.choice.setCurrentIndex(list(OPTIMIZERS).index(spec.name))
+        self.choice.setToolTip(f"{spec.doc} Same rule and defaults as {spec.torch}.")
+        self.formula.setText(spec.formula)
+        params = tuple(p for p in spec.params if p.name != "lr")  # the rate has its own panel
+        if self.form is None or self.form.params != {p.name: p for p in params}:
+            if self.form is not None:
+                self.form.deleteLater()
+            self.form = ParamForm(params)
+            self.form.setObjectName("optimizer_form")
+            self.form.edited.connect(self._hyper)
+            self.body.addWidget(self.form)
+        self.form.set_values(config["optimizer"])

@@ -1,0 +1,154 @@
+"""Problem and data: which objective, which samples (generated or loaded from CSV)."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QLabel, QPushButton
+
+import gd_core
+from gd_core import GENERATORS, PROBLEMS
+
+from ..widgets import NumberSpinBox, ParamForm
+from .base import Panel
+
+
+class ProblemPanel(Panel):
+    def __init__(self, model, report, parent=None):
+        super().__init__("Problem and data", model, report, parent)
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        self.problem = QComboBox()
+        self.problem.setObjectName("problem")
+        for spec in PROBLEMS.values():
+            self.problem.addItem(spec.title, spec.name)
+            self.problem.setItemData(self.problem.count() - 1, spec.formula, Qt.ItemDataRole.ToolTipRole)
+        self.problem.setToolTip("The objective to minimise; changing it starts the run afresh.")
+        self.problem.activated.connect(self._problem_chosen)
+        form.addRow("problem", self.problem)
+        self.formula = QLabel("")
+        self.formula.setWordWrap(True)
+        self.formula.setStyleSheet("color: #444;")
+        form.addRow(self.formula)
+        self.body.addLayout(form)
+        self.problem_form = None
+        self.noise = NumberSpinBox(0.0, 1e6)
+        self.noise.setObjectName("gradient_noise")
+        self.noise.setToolTip("Standard deviation sigma of Gaussian noise added to every gradient: g + sigma*N(0, 1), "
+                              "imitating stochastic gradients on a function without data.")
+        self.noise.valueChanged.connect(lambda v: self.set_key("gradient_noise", v))
+        self.noise_form = QFormLayout()
+        self.noise_form.addRow("gradient noise", self.noise)
+        self.body.addLayout(self.noise_form)
+        data_row = QFormLayout()
+        self.data = QComboBox()
+        self.data.setObjectName("data")
+        self.data.setToolTip("Where the training samples come from; changing it starts the run afresh.")
+        self.data.activated.connect(self._data_chosen)
+        data_row.addRow("data", self.data)
+        self.body.addLayout(data_row)
+        self.data_form = None
+        self.csv_label = QLabel("")
+        self.csv_label.setWordWrap(True)
+        self.body.addWidget(self.csv_label)
+        self.load_csv = QPushButton("Load CSV...")
+        self.load_csv.setObjectName("load_csv")
+        self.load_csv.setToolTip("Train on a CSV file: a header row, numeric columns, the last column is the target.")
+        self.load_csv.clicked.connect(self._choose_csv)
+        self.body.addWidget(self.load_csv)
+        self.refresh()
+
+    # -- edits -----------------------------------------------------------------------------------------------
+    def _problem_chosen(self) -> None:
+        name = self.problem.currentData()
+        if name != self.config["problem"]:
+            self.edit(lambda config: gd_core.switch_problem(config, name))
+
+    def _data_chosen(self) -> None:
+        name = self.data.currentData()
+        if name == "csv" or name == self.config["data"]["name"]:
+            return
+        kept = {k: v for k, v in self.config["data"].items() if k in ("n_samples", "seed")}
+        self.set_key("data", {"name": name, **kept})
+
+    def _data_setting(self, key, value) -> None:
+        def change(config):
+            config["data"][key] = value
+        self.edit(change)
+
+    def _problem_setting(self, key, value) -> None:
+        self.set_key(key, value)
+
+    def _choose_csv(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load training data", "", "CSV files (*.csv);;All files (*)")
+        if path:
+            self.load_path(path)
+
+    def load_path(self, path: str) -> bool:
+        """Train on a CSV file (used by the dialog and by tests)."""
+        ok = self.set_key("data", {"name": "csv", "path": path})
+        if ok:
+            data = self.model.selected.trainer.problem.dataset
+            self.report(f"Loaded {os.path.basename(path)}: {data.n_samples} samples, features "
+                        f"{', '.join(data.feature_names)}; target column '{data.target_name}'.")
+        return ok
+
+    # -- display ---------------------------------------------------------------------------------------------
+    def show_config(self, config, trainer) -> None:
+        spec = PROBLEMS[config["problem"]]
+        self.problem.setCurrentIndex(list(PROBLEMS).index(spec.name))
+        self.formula.setText(spec.formula)
+        if self.problem_form is None or self.problem_form.params != {p.name: p for p in spec.params}:
+            if self.problem_form is not None:
+                self.problem_form.deleteLater()
+            self.problem_form = ParamForm(spec.params)
+            self.problem_form.edited.connect(self._problem_setting)
+            self.body.insertWidget(1, self.problem_form)
+        self.problem_form.set_values(config)
+        self.problem_form.setVisible(bool(spec.params))
+        is_function = spec.kind == "function"
+        self.noise.blockSignals(True)
+        self.noise.setValue(config.get("gradient_noise", 0.0))
+        self.noise.blockSignals(False)
+        for i in range(self.noise_form.rowCount()):
+            self.noise_form.setRowVisible(i, is_function)
+        self.data.setEnabled(not is_function)
+        self.load_csv.setEnabled(not is_function)
+        self.data.blockSignals(True)
+        self.data.clear()
+        if is_function:
+            self.data.addItem("none (a function of x, y)", None)
+            self._set_data_form(None, {})
+            self.csv_label.setText("")
+        else:
+            for g in GENERATORS.values():
+                if g.task in spec.data_tasks:
+                    self.data.addItem(g.title, g.name)
+            data = config["data"]
+            if data["name"] == "csv":
+                self.data.addItem(f"CSV: {os.path.basename(data['path'])}", "csv")
+                dataset = trainer.problem.dataset
+                self.csv_label.setText(f"{dataset.n_samples} samples · features: {', '.join(dataset.feature_names)}"
+                                       f" · target: {dataset.target_name}")
+                self._set_data_form(None, {})
+            else:
+                self.csv_label.setText("")
+                self._set_data_form(GENERATORS[data["name"]].params, data)
+            self.data.setCurrentIndex(max(0, self.data.findData(data["name"])))
+        self.data.blockSignals(False)
+        self.csv_label.setVisible(bool(self.csv_label.text()))
+
+    def _set_data_form(self, params, values) -> None:
+        if params is None:
+            if self.data_form is not None:
+                self.data_form.hide()
+            return
+        if self.data_form is None or self.data_form.params != {p.name: p for p in params}:
+            if self.data_form is not None:
+                self.data_form.deleteLater()
+            self.data_form = ParamForm(params)
+            self.data_form.edited.connect(self._data_setting)
+            self.body.insertWidget(self.body.indexOf(self.csv_label), self.data_form)
+        self.data_form.set_values(values)
+        self.data_form.show()

@@ -1,0 +1,109 @@
+"""Run: its length (steps or epochs), seed, start point, gradient clipping and convergence tolerance."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QPushButton, QSpinBox, QWidget
+
+from ..widgets import NumberSpinBox
+from .base import Panel
+
+
+class RunPanel(Panel):
+    def __init__(self, model, report, parent=None):
+        super().__init__("Run", model, report, parent)
+        form = QFormLayout()
+        length_row = QHBoxLayout()
+        self.length = NumberSpinBox(1e-3, 1e7)
+        self.length.setObjectName("run_length")
+        self.length.setToolTip("How long the run goes: a number of updates, or of passes over the data "
+                               "(epochs = samples seen / n).")
+        self.length.valueChanged.connect(self._length_edited)
+        self.unit = QComboBox()
+        self.unit.setObjectName("run_length_unit")
+        self.unit.addItems(["steps", "epochs"])
+        self.unit.setToolTip("Count the run length in steps (updates) or in epochs (passes over the data).")
+        self.unit.activated.connect(self._length_edited)
+        length_row.addWidget(self.length, 1)
+        length_row.addWidget(self.unit)
+        form.addRow("length", length_row)
+        self.seed = QSpinBox()
+        self.seed.setObjectName("seed")
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setKeyboardTracking(False)
+        self.seed.setToolTip("Seed of the sampling order and the gradient noise: the same seed replays the same run.")
+        self.seed.valueChanged.connect(lambda v: self.set_key("seed", v))
+        form.addRow("seed", self.seed)
+        self.start_row = QWidget()
+        self.start_layout = QHBoxLayout(self.start_row)
+        self.start_layout.setContentsMargins(0, 0, 0, 0)
+        self.start_boxes: list[NumberSpinBox] = []
+        self.default_start = QPushButton("default")
+        self.default_start.setObjectName("default_start")
+        self.default_start.setToolTip("Start from the problem's default point again.")
+        self.default_start.clicked.connect(lambda: self.set_key("init", None))
+        form.addRow("start", self.start_row)
+        self.clip_on, self.clip = QCheckBox("clip gradient norm"), NumberSpinBox(1e-9, 1e9, log=True)
+        self.clip_on.setToolTip("Rescale the gradient to norm at most c before the update: g <- g * min(1, c/|g|).")
+        self.clip.setToolTip(self.clip_on.toolTip())
+        self.clip_on.toggled.connect(lambda on: self.set_key("clip_norm", self.clip.value() if on else None))
+        self.clip.valueChanged.connect(lambda v: self.clip_on.isChecked() and self.set_key("clip_norm", v))
+        form.addRow(self.clip_on, self.clip)
+        self.tol_on, self.tol = QCheckBox("stop at gradient norm"), NumberSpinBox(1e-15, 1e6, log=True)
+        self.tol_on.setToolTip("Stop as converged once the full gradient's norm |∇L(θ)| is at most this tolerance.")
+        self.tol.setToolTip(self.tol_on.toolTip())
+        self.tol_on.toggled.connect(lambda on: self.set_key("tolerance", self.tol.value() if on else None))
+        self.tol.valueChanged.connect(lambda v: self.tol_on.isChecked() and self.set_key("tolerance", v))
+        form.addRow(self.tol_on, self.tol)
+        self.body.addLayout(form)
+        self.refresh()
+
+    def _length_edited(self, *_) -> None:
+        unit, value = self.unit.currentText(), self.length.value()
+
+        def change(config):
+            config.pop("steps", None)
+            config.pop("epochs", None)
+            config[unit] = max(1, round(value)) if unit == "steps" else value
+        self.edit(change)
+
+    def _start_edited(self) -> None:
+        self.set_key("init", [box.value() for box in self.start_boxes])
+
+    def show_config(self, config, trainer) -> None:
+        unit = "epochs" if "epochs" in config else "steps"
+        self.unit.setCurrentText(unit)
+        self.length.blockSignals(True)
+        self.length.setValue(config[unit])
+        self.length.blockSignals(False)
+        self.seed.blockSignals(True)
+        self.seed.setValue(config["seed"])
+        self.seed.blockSignals(False)
+        problem = trainer.problem
+        start = trainer.history.params[0]
+        if len(self.start_boxes) != problem.n_params or \
+                [b.objectName() for b in self.start_boxes] != [f"start_{n}" for n in problem.param_names]:
+            for box in self.start_boxes:
+                box.deleteLater()
+            self.start_layout.removeWidget(self.default_start)
+            self.start_boxes = []
+            for name in problem.param_names:
+                box = NumberSpinBox(-1e9, 1e9)
+                box.setObjectName(f"start_{name}")
+                box.setToolTip(f"Start value of {name}; a click in the parameter space sets it too.")
+                box.valueChanged.connect(self._start_edited)
+                self.start_layout.addWidget(box)
+                self.start_boxes.append(box)
+            self.start_layout.addWidget(self.default_start)
+        for box, value in zip(self.start_boxes, start):
+            box.blockSignals(True)
+            box.setValue(float(value))
+            box.blockSignals(False)
+        for check, box, value, fallback in ((self.clip_on, self.clip, config["clip_norm"], 1.0),
+                                            (self.tol_on, self.tol, config["tolerance"], 1e-6)):
+            check.blockSignals(True)
+            box.blockSignals(True)
+            check.setChecked(value is not None)
+            box.setValue(value if value is not None else fallback)
+            box.setEnabled(value is not None)
+            check.blockSignals(False)
+            box.blockSignals(False)

@@ -1,0 +1,76 @@
+"""Variant: how many samples each step sees (batch, stochastic, mini-batch) - and coordinate descent as the
+contrast that updates one parameter instead."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QButtonGroup, QComboBox, QFormLayout, QLabel, QRadioButton, QSpinBox
+
+import gd_core
+from gd_core import SAMPLINGS, VARIANTS
+
+from .base import Panel
+
+
+class VariantPanel(Panel):
+    def __init__(self, model, report, parent=None):
+        super().__init__("Variant", model, report, parent)
+        self.buttons = QButtonGroup(self)
+        for i, spec in enumerate(VARIANTS.values()):
+            button = QRadioButton(spec.title)
+            button.setObjectName(f"variant_{spec.name}")
+            button.setToolTip(spec.doc)
+            self.buttons.addButton(button, i)
+            self.body.addWidget(button)
+        self.buttons.idClicked.connect(lambda i: self.set_key("variant", list(VARIANTS)[i]))
+        form = QFormLayout()
+        self.batch_size = QSpinBox()
+        self.batch_size.setObjectName("batch_size")
+        self.batch_size.setKeyboardTracking(False)
+        self.batch_size.setToolTip("Samples per mini-batch step k (1..n); the gradient is the mean over the batch: "
+                                   "g = (1/k) Σ_{i in batch} ∇ℓ_i.")
+        self.batch_size.valueChanged.connect(lambda v: self.set_key("batch_size", v))
+        form.addRow("batch size", self.batch_size)
+        self.sampling = QComboBox()
+        self.sampling.setObjectName("sampling")
+        for name, doc in SAMPLINGS.items():
+            self.sampling.addItem(name, name)
+            self.sampling.setItemData(self.sampling.count() - 1, doc, Qt.ItemDataRole.ToolTipRole)
+        self.sampling.setToolTip("How batches are drawn: shuffled epochs (without replacement) or independently.")
+        self.sampling.activated.connect(lambda: self.set_key("sampling", self.sampling.currentData()))
+        form.addRow("sampling", self.sampling)
+        self.per_epoch = QLabel("")
+        self.per_epoch.setObjectName("steps_per_epoch")
+        self.per_epoch.setToolTip("Steps that make one pass over the n samples: ceil(n / k) for mini-batch, "
+                                  "n for stochastic, 1 for batch.")
+        form.addRow("steps per epoch", self.per_epoch)
+        self.body.addLayout(form)
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #666;")
+        self.body.addWidget(self.note)
+        self.refresh()
+
+    def show_config(self, config, trainer) -> None:
+        names = list(VARIANTS)
+        self.buttons.button(names.index(config["variant"])).setChecked(True)
+        has_data = trainer.problem.dataset is not None
+        n = trainer.problem.n_samples
+        for name in ("stochastic", "minibatch"):
+            self.buttons.button(names.index(name)).setEnabled(has_data)
+        self.batch_size.blockSignals(True)
+        self.batch_size.setRange(1, max(1, n))
+        self.batch_size.setValue(config["batch_size"])
+        self.batch_size.blockSignals(False)
+        self.batch_size.setEnabled(has_data and config["variant"] == "minibatch")
+        self.sampling.setCurrentIndex(list(SAMPLINGS).index(config["sampling"]))
+        self.sampling.setEnabled(has_data and config["variant"] in ("stochastic", "minibatch"))
+        if has_data:
+            self.per_epoch.setText(f"{gd_core.steps_per_epoch(n, config['variant'], config['batch_size']):,}"
+                                   f"  (n = {n:,})")
+            self.note.setText("Coordinate descent: every step uses all samples but moves one parameter." if
+                              config["variant"] == "coordinate" else "")
+        else:
+            self.per_epoch.setText("1 (no data)")
+            self.note.setText("A function has no samples: every step sees the exact gradient.")
+        self.note.setVisible(bool(self.note.text()))

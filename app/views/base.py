@@ -1,0 +1,59 @@
+"""What the plot views share: a titled header row over a pyqtgraph PlotWidget, and per-run item bookkeeping."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..session import Run, SessionModel
+
+
+def lighter(color: str, amount: float = 0.6) -> QColor:
+    """``color`` blended towards white: an opaque light shade (opaque pens draw much faster than alpha)."""
+    c = QColor(color)
+    return QColor(*(round(v + (255 - v) * amount) for v in (c.red(), c.green(), c.blue())))
+
+
+class PlotView(QWidget):
+    """A view: a header (title + controls) above one PlotWidget, subscribed to the session model."""
+
+    title = ""
+
+    def __init__(self, model: SessionModel, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.plot = pg.PlotWidget()
+        self.plot.setMenuEnabled(False)
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.header = QHBoxLayout()
+        self.header.setContentsMargins(6, 2, 6, 0)
+        heading = QLabel(f"<b>{self.title}</b>")
+        heading.setTextFormat(Qt.TextFormat.RichText)
+        self.header.addWidget(heading)
+        self.header.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(self.header)
+        layout.addWidget(self.plot, 1)
+        self.redraw_count = 0
+        events = model.events
+        events.run_added.connect(lambda run: self.rebuild())
+        events.run_reset.connect(lambda run, reason: self.rebuild())
+        events.run_changed.connect(lambda run: self.refresh())
+        events.selection_changed.connect(lambda run: self.rebuild())
+        events.advanced.connect(self.refresh)
+        events.view_changed.connect(lambda key: self.rebuild())
+
+    def visible_runs(self) -> list[Run]:
+        return [run for run in self.model.runs if run.visible]
+
+    def rebuild(self) -> None:
+        """Recreate what depends on the problem or the set of runs, then redraw."""
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw from the current histories (cheap: setData on existing items)."""
+        self.redraw_count += 1

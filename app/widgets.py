@@ -1,0 +1,138 @@
+"""Small reusable input widgets: a spin box for numbers of any magnitude, a log-scale slider, and a form
+generated from gd_core's :class:`~gd_core.spec.Param` rows (one source of truth for ranges and tooltips)."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QSlider, QSpinBox, QWidget
+
+from gd_core.spec import Param
+
+#: Spin boxes cannot hold infinity; these stand in for an unbounded side.
+UNBOUNDED = 1e12
+
+
+class NumberSpinBox(QDoubleSpinBox):
+    """A double spin box that shows and accepts any magnitude ("0.05", "1e-10", "2.5e+03").
+
+    Values commit on Enter or focus-out (no keyboard tracking). With ``log=True`` the arrows multiply by
+    10^(1/10) instead of adding a fixed step.
+    """
+
+    def __init__(self, low: float, high: float, log: bool = False, parent=None):
+        super().__init__(parent)
+        self.setDecimals(323)  # never round what the user typed
+        self.setRange(low, high)
+        self.setKeyboardTracking(False)
+        self.setAccelerated(True)
+        self.log = log
+        self.setSingleStep(0.1)
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        try:
+            value = float(text)
+        except ValueError:
+            return QValidator.State.Intermediate
+        if not math.isfinite(value):
+            return QValidator.State.Invalid
+        if self.minimum() <= value <= self.maximum():
+            return QValidator.State.Acceptable
+        return QValidator.State.Intermediate
+
+    def fixup(self, text: str) -> str:
+        return self.textFromValue(self.value())
+
+    def stepBy(self, steps: int) -> None:
+        if self.log and self.value() > 0:
+            self.setValue(self.value() * 10 ** (steps / 10))
+        else:
+            super().stepBy(steps)
+
+
+class LogSlider(QSlider):
+    """A horizontal slider over [low, high] on a log10 scale, in 100 ticks per decade; emits float values."""
+
+    value_moved = Signal(float)
+    TICKS_PER_DECADE = 100
+
+    def __init__(self, low: float, high: float, parent=None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self._log_low = math.log10(low)
+        self.setRange(0, round((math.log10(high) - self._log_low) * self.TICKS_PER_DECADE))
+        self.valueChanged.connect(lambda tick: self.value_moved.emit(self.to_value(tick)))
+
+    def to_value(self, tick: int) -> float:
+        return 10 ** (self._log_low + tick / self.TICKS_PER_DECADE)
+
+    def set_float(self, value: float) -> None:
+        tick = round((math.log10(max(value, 1e-300)) - self._log_low) * self.TICKS_PER_DECADE)
+        self.blockSignals(True)
+        self.setValue(min(max(tick, self.minimum()), self.maximum()))
+        self.blockSignals(False)
+
+
+def _editor(param: Param) -> QWidget:
+    if param.kind is bool:
+        return QCheckBox()
+    if param.kind is int:
+        box = QSpinBox()
+        box.setRange(int(param.low if param.low is not None else -2**31 + 1),
+                     int(min(param.high, 2**31 - 1) if param.high is not None else 2**31 - 1))
+        box.setKeyboardTracking(False)
+        return box
+    low = param.low if param.low is not None else -UNBOUNDED
+    high = param.high if param.high is not None else UNBOUNDED
+    if param.low_open:  # an open bound: the smallest representable step inside it
+        low = low + (1e-12 if param.log or low == 0 else abs(low) * 1e-12)
+    if param.high_open:
+        high = high - 1e-9
+    return NumberSpinBox(low, high, log=param.log)
+
+
+class ParamForm(QWidget):
+    """Editors for a tuple of :class:`Param` rows; emits ``edited(name, value)`` when the user commits one."""
+
+    edited = Signal(str, object)
+
+    def __init__(self, params: tuple[Param, ...], parent=None):
+        super().__init__(parent)
+        self.params = {p.name: p for p in params}
+        self.editors: dict[str, QWidget] = {}
+        layout = QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for p in params:
+            editor = _editor(p)
+            editor.setObjectName(f"param_{p.name}")
+            editor.setToolTip(f"{p.doc} Allowed: {p.allowed()}.")
+            if isinstance(editor, QCheckBox):
+                editor.toggled.connect(lambda value, name=p.name: self.edited.emit(name, bool(value)))
+            else:
+                editor.valueChanged.connect(lambda value, name=p.name: self.edited.emit(name, value))
+            self.editors[p.name] = editor
+            label = p.name.replace("_", " ")
+            layout.addRow(label, editor)
+            layout.labelForField(editor).setToolTip(editor.toolTip())
+
+    def set_values(self, values: dict) -> None:
+        for name, editor in self.editors.items():
+            if name not in values or values[name] is None:
+                continue
+            editor.blockSignals(True)
+            if isinstance(editor, QCheckBox):
+                editor.setChecked(bool(values[name]))
+            else:
+                editor.setValue(values[name])
+            editor.blockSignals(False)

@@ -1,0 +1,186 @@
+"""The window's behaviour: run, pause, step, reset, live edits, divergence, start-point clicks, labels."""
+
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
+
+from app import create_window
+
+from .conftest import panel
+
+
+def action(win, name) -> QAction:
+    found = win.findChild(QAction, name)
+    assert found is not None, name
+    return found
+
+
+def test_window_opens_ready_to_run(window):
+    assert window.windowTitle() == "GD Lab"
+    config = window.model.selected.config
+    assert config["problem"] == "linear_regression" and config["variant"] == "minibatch"
+    assert config["data"]["name"] == "linear"
+    for name, key in (("action_run", "Space"), ("action_step", "S"), ("action_reset", "R"), ("action_quit", "Ctrl+Q")):
+        assert action(window, name).shortcut().toString() == key
+
+
+def test_space_runs_and_curves_grow_then_pause_stops_them(window, qtbot):
+    QTest.keyClick(window, Qt.Key.Key_Space)
+    assert window.runner.running
+    trainer = window.model.selected.trainer
+    qtbot.waitUntil(lambda: trainer.step >= 5, timeout=5000)
+    full = window.loss_view._items[id(window.model.selected)][1]
+    qtbot.waitUntil(lambda: len(full.getData()[0]) > 5, timeout=5000)
+    QTest.keyClick(window, Qt.Key.Key_Space)
+    assert not window.runner.running
+    steps, redraws = trainer.step, window.loss_view.redraw_count
+    qtbot.wait(200)
+    assert trainer.step == steps and window.loss_view.redraw_count == redraws  # paused: no work, no repaint
+    assert window.state_label.text() == "Paused"
+
+
+def test_step_advances_exactly_one_update(window):
+    trainer = window.model.selected.trainer
+    for expected in (1, 2, 3):
+        action(window, "action_step").trigger()
+        assert trainer.step == expected and len(trainer.history) == expected + 1
+    assert window.step_label.text() == "step 3"
+
+
+def test_reset_restores_the_start(window, qtbot):
+    start = window.model.selected.history.params[0].copy()
+    window.model.step(25)
+    action(window, "action_reset").trigger()
+    trainer = window.model.selected.trainer
+    assert trainer.step == 0 and len(trainer.history) == 1
+    np.testing.assert_array_equal(trainer.params, start)
+    path = window.space_view._items[id(window.model.selected)][0]
+    assert len(path.getData()[0]) == 1
+
+
+def test_live_learning_rate_change_applies_to_the_next_step(window):
+    window.model.step(5)
+    lr_panel = panel(window, "LearningRatePanel")
+    lr_panel.spin.setValue(0.2)
+    trainer = window.model.selected.trainer
+    assert trainer.step == 5  # not reset
+    before = trainer.params.copy()
+    action(window, "action_step").trigger()
+    assert trainer.history.lr[-1] == 0.2 and trainer.history.lr[-2] == 0.05
+    assert not np.array_equal(before, trainer.params)
+
+
+def test_live_batch_size_and_variant_changes(window):
+    window.model.step(3)
+    variant = panel(window, "VariantPanel")
+    variant.batch_size.setValue(50)
+    assert variant.per_epoch.text().startswith("4 ")
+    action(window, "action_step").trigger()
+    history = window.model.selected.history
+    assert history.samples_seen[-1] - history.samples_seen[-2] == 50 and window.model.selected.trainer.step == 4
+    variant.buttons.button(0).click()  # batch
+    assert window.model.selected.config["variant"] == "batch"
+    assert variant.per_epoch.text().startswith("1 ")
+    action(window, "action_step").trigger()
+    assert history.samples_seen[-1] - history.samples_seen[-2] == 200
+
+
+def test_steps_per_epoch_label(window):
+    variant = panel(window, "VariantPanel")
+    for k, expected in ((16, "13"), (1, "200"), (200, "1"), (64, "4")):
+        variant.batch_size.setValue(k)
+        assert variant.per_epoch.text().split()[0] == expected
+
+
+def test_problem_change_resets_and_says_so(window):
+    window.model.step(10)
+    problem = panel(window, "ProblemPanel")
+    problem.problem.setCurrentIndex(problem.problem.findData("rosenbrock"))
+    problem.problem.activated.emit(problem.problem.currentIndex())
+    run = window.model.selected
+    assert run.config["problem"] == "rosenbrock" and run.trainer.step == 0
+    assert "Reset" in window.banner.text() and window.banner.isVisible()
+    assert window.space_view.plot.getPlotItem().getAxis("bottom").labelText == "x"
+
+
+def test_divergence_shows_its_message_and_keeps_finite_ranges(window, qtbot):
+    problem = panel(window, "ProblemPanel")
+    problem.problem.setCurrentIndex(problem.problem.findData("quadratic"))
+    problem.problem.activated.emit(problem.problem.currentIndex())
+    panel(window, "LearningRatePanel").spin.setValue(0.5)
+    window.speed.setCurrentText("Max")
+    action(window, "action_run").trigger()
+    qtbot.waitUntil(lambda: not window.runner.running, timeout=5000)
+    assert window.model.selected.history.status == "diverged"
+    assert "diverged at step" in window.banner.text() and "2/L = 0.2" in window.banner.text()
+    assert window.state_label.text() == "Diverged"
+    for view in (window.loss_view, window.space_view):
+        for low, high in view.plot.getPlotItem().vb.viewRange():
+            assert math.isfinite(low) and math.isfinite(high)
+    action(window, "action_step").trigger()  # the app goes on working
+    assert "Reset" in window.banner.text() or "ended" in window.banner.text()
+
+
+def test_click_in_parameter_space_sets_the_start(window, qtbot):
+    view = window.space_view
+    vb = view.plot.getPlotItem().vb
+    scene_point = vb.mapViewToScene(pg_point(1.5, 2.0))
+    widget_point = view.plot.mapFromScene(scene_point)
+    QTest.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(int(widget_point.x()),
+                                                                                   int(widget_point.y())))
+    qtbot.waitUntil(lambda: window.model.selected.config["init"] is not None, timeout=2000)
+    start = window.model.selected.history.params[0]
+    pixel = (vb.viewPixelSize()[0] * 2, vb.viewPixelSize()[1] * 2)
+    assert abs(start[0] - 1.5) < pixel[0] and abs(start[1] - 2.0) < pixel[1]
+    assert window.model.selected.trainer.step == 0
+
+
+def pg_point(x, y):
+    from PySide6.QtCore import QPointF
+    return QPointF(x, y)
+
+
+def test_bad_typed_value_is_reported_and_the_run_is_untouched(window):
+    run = window.model.selected
+    window.model.step(4)
+    panel(window, "RunPanel").edit(lambda config: config.update(batch_size=5000))
+    assert "Not applied" in window.banner.text() and "batch_size" in window.banner.text()
+    assert run.trainer.step == 4 and run.config["batch_size"] == 16
+
+
+def test_x_axis_and_log_toggle(window):
+    window.model.step(30)
+    view = window.loss_view
+    view.x_axis.setCurrentIndex(1)
+    assert window.model.view["x_axis"] == "epoch"
+    full = view._items[id(window.model.selected)][1]
+    np.testing.assert_allclose(full.getData()[0][-1], window.model.selected.history.epoch[-1])
+    view.log_y.setChecked(True)
+    assert view.plot.getPlotItem().ctrl.logYCheck.isChecked()
+
+
+def test_every_control_has_a_tooltip(window):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QSlider, QWidget
+    controls = (QAbstractSpinBox, QComboBox, QAbstractButton, QSlider)
+    checked = 0
+    for panel_widget in window.panels:
+        for widget in panel_widget.findChildren(QWidget):
+            if isinstance(widget, controls) and widget.isVisibleTo(panel_widget):
+                assert widget.toolTip(), f"{type(panel_widget).__name__}: {widget.objectName()}"
+                checked += 1
+    assert checked > 20
+
+
+@pytest.mark.parametrize("problem", ["logistic_regression", "himmelblau", "beale", "saddle"])
+def test_other_problems_open_and_step(qtbot, tmp_path, problem):
+    import json
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"problem": problem, "steps": 50}))
+    win = create_window(path)
+    qtbot.addWidget(win)
+    win.model.step(20)
+    assert win.model.selected.trainer.step == 20
