@@ -44,6 +44,7 @@ class Param:
 
     def check(self, value: Any, key: str) -> Any:
         """Return ``value`` converted to this param's type, or raise :class:`ConfigError` naming ``key``."""
+        given = value
         if self.kind is bool:
             if isinstance(value, bool):
                 return value
@@ -59,9 +60,9 @@ class Param:
             if not math.isfinite(value):
                 raise ConfigError(key, f"must be {self.allowed()} (finite), got {value!r}")
         if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
-            raise ConfigError(key, f"must be {self.allowed()}, got {value!r}")
+            raise ConfigError(key, f"must be {self.allowed()}, got {given!r}")
         if self.high is not None and (value > self.high or (self.high_open and value == self.high)):
-            raise ConfigError(key, f"must be {self.allowed()}, got {value!r}")
+            raise ConfigError(key, f"must be {self.allowed()}, got {given!r}")
         return value
 
 

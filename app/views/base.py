@@ -16,6 +16,12 @@ def lighter(color: str, amount: float = 0.6) -> QColor:
     return QColor(*(round(v + (255 - v) * amount) for v in (c.red(), c.green(), c.blue())))
 
 
+def darker(color: str, amount: float = 0.25) -> QColor:
+    """``color`` blended towards black."""
+    c = QColor(color)
+    return QColor(*(round(v * (1 - amount)) for v in (c.red(), c.green(), c.blue())))
+
+
 class PlotView(QWidget):
     """A view: a header (title + controls) above one PlotWidget, subscribed to the session model."""
 
@@ -26,7 +32,6 @@ class PlotView(QWidget):
         self.model = model
         self.plot = pg.PlotWidget()
         self.plot.setMenuEnabled(False)
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.header = QHBoxLayout()
         self.header.setContentsMargins(6, 2, 6, 0)
         heading = QLabel(f"<b>{self.title}</b>")

@@ -11,12 +11,12 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QComboBox, QLabel
 
 import gd_core
-from gd_core.landscape import contour_levels, display_stride, display_surface, loss_grid
+from gd_core.landscape import contour_levels, display_stride, display_surface, iso_segments, loss_grid
 
 from .base import PlotView
 
 RESOLUTION = 140
-MAX_PATH_POINTS = 20_000
+MAX_PATH_POINTS = 4_000  # a longer path is drawn every k-th point (the last point always)
 SLICE_REFRESH_S = 0.5  # with more than two parameters the slice follows the others at most this often
 
 
@@ -47,7 +47,9 @@ class ParameterSpaceView(PlotView):
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=12,
                                         label="log10(1 + loss − min)")
         self.colorbar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
-        self.isocurves: list[pg.IsocurveItem] = []
+        self.isolines = pg.PlotDataItem(pen=pg.mkPen((255, 255, 255, 120), width=1), connect="pairs")
+        self.isolines.setZValue(-10)
+        self.plot.addItem(self.isolines)
         self.minima = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("k", width=1), brush="w")
         self.minima.setZValue(5)
         self.plot.addItem(self.minima)
@@ -83,14 +85,7 @@ class ParameterSpaceView(PlotView):
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
         self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, dx * RESOLUTION, dy * RESOLUTION))
         self.colorbar.setLevels((float(surface.min()), float(surface.max()) or 1.0))
-        for item in self.isocurves:
-            item.setParentItem(None)
-            self.plot.scene().removeItem(item)
-        self.isocurves = []
-        for level in contour_levels(surface, 10):
-            curve = pg.IsocurveItem(surface, level, pen=pg.mkPen((255, 255, 255, 110), width=1), axisOrder="row-major")
-            curve.setParentItem(self.image)
-            self.isocurves.append(curve)
+        self.isolines.setData(*iso_segments(xs, ys, surface, contour_levels(surface, 10)))
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     # -- runs ------------------------------------------------------------------------------------------------
@@ -123,7 +118,7 @@ class ParameterSpaceView(PlotView):
                 self.plot.removeItem(item)
         self._items = {}
         for run in self.visible_runs():
-            path = pg.PlotDataItem(pen=pg.mkPen(run.color, width=2), connect="finite")
+            path = pg.PlotDataItem(pen=pg.mkPen(run.color, width=1), connect="finite")
             start = pg.ScatterPlotItem(symbol="o", size=11, pen=pg.mkPen(run.color, width=2), brush="w")
             current = pg.ScatterPlotItem(symbol="o", size=11, pen=pg.mkPen("w", width=1.5), brush=run.color)
             for z, item in enumerate((path, start, current)):

@@ -163,3 +163,18 @@ def test_loss_grid_layout_and_anchor():
     anchor = np.array([0.5, -0.5, 0.25])
     xs, ys, Z = gd_core.loss_grid(problem, (-1, 1), (0, 2), 7, pair=(0, 2), anchor=anchor)
     assert Z[3, 5] == pytest.approx(problem.full_loss(np.array([xs[5], -0.5, ys[3]])))
+
+
+def test_iso_segments_lie_on_their_level():
+    from gd_core.landscape import iso_segments
+    xs, ys = np.linspace(-2, 2, 81), np.linspace(-1.5, 2.5, 71)
+    Z = np.sin(3 * xs[None, :]) * np.cos(2 * ys[:, None]) + 0.1 * xs[None, :]  # many saddles
+    levels = [-0.5, 0.0, 0.3]
+    x, y = iso_segments(xs, ys, Z, levels)
+    assert len(x) % 2 == 0 and len(x) > 100
+    values = np.sin(3 * x) * np.cos(2 * y) + 0.1 * x
+    nearest = np.min(np.abs(values[:, None] - np.array(levels)[None, :]), axis=1)
+    assert nearest.max() < 0.02  # linear interpolation on a fine grid
+    circle_x, circle_y = iso_segments(xs, ys, xs[None, :] ** 2 + ys[:, None] ** 2, [1.0])
+    np.testing.assert_allclose(np.hypot(circle_x, circle_y), 1.0, atol=2e-3)
+    assert iso_segments(xs, ys, np.zeros((71, 81)), [1.0])[0].size == 0
