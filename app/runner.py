@@ -31,7 +31,7 @@ class Runner(QObject):
     rate_measured = Signal(float)
 
     TICK_MS = 16
-    STEP_BUDGET = 0.006  # seconds of training per tick, leaving the rest of the frame to drawing
+    STEP_BUDGET = 0.005  # seconds of training per tick, leaving the rest of the frame to drawing
 
     def __init__(self, model: SessionModel, parent=None):
         super().__init__(parent)

@@ -106,8 +106,9 @@ class ParamForm(QWidget):
 
     edited = Signal(str, object)
 
-    def __init__(self, params: tuple[Param, ...], parent=None):
+    def __init__(self, params: tuple[Param, ...], labels: dict[str, str] | None = None, parent=None):
         super().__init__(parent)
+        labels = labels or {}
         self.params = {p.name: p for p in params}
         self.editors: dict[str, QWidget] = {}
         layout = QFormLayout(self)
@@ -122,7 +123,7 @@ class ParamForm(QWidget):
             else:
                 editor.valueChanged.connect(lambda value, name=p.name: self.edited.emit(name, value))
             self.editors[p.name] = editor
-            label = p.name.replace("_", " ")
+            label = labels.get(p.name, p.name.replace("_", " "))
             layout.addRow(label, editor)
             layout.labelForField(editor).setToolTip(editor.toolTip())
 

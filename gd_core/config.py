@@ -113,7 +113,8 @@ def validate(config: Any) -> dict:
         out["data"] = _validate_data(config.get("data", spec.default_data), problem)
     elif "data" in config:
         raise ConfigError("data", f"problem {problem} is a function of x and y; it takes no data")
-    out["variant"] = _choice(config.get("variant", "minibatch"), VARIANTS, "variant")
+    default_variant = "minibatch" if spec.kind == "data" else "batch"  # without data, every step sees it all
+    out["variant"] = _choice(config.get("variant", default_variant), VARIANTS, "variant")
     if "batch_size" in config:
         out["batch_size"] = _BATCH.check(config["batch_size"], "batch_size")
     out["sampling"] = _choice(config.get("sampling", "shuffle"), SAMPLINGS, "sampling")
@@ -167,6 +168,8 @@ def switch_problem(config: dict, name: str) -> dict:
     spec = PROBLEMS[name]
     out = {key: copy.deepcopy(config[key]) for key in RUN_KEYS if key in config}
     out["problem"] = name
+    if spec.kind == "function" and out.get("variant") in ("stochastic", "minibatch"):
+        out["variant"] = "batch"  # without samples the sampling variants mean nothing
     if spec.kind == "data":
         data = config.get("data")
         data_name = data if isinstance(data, str) else (data or {}).get("name")

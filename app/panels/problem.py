@@ -147,7 +147,7 @@ class ProblemPanel(Panel):
         if self.data_form is None or self.data_form.params != {p.name: p for p in params}:
             if self.data_form is not None:
                 self.data_form.deleteLater()
-            self.data_form = ParamForm(params)
+            self.data_form = ParamForm(params, labels={"seed": "data seed", "n_samples": "samples n"})
             self.data_form.edited.connect(self._data_setting)
             self.body.insertWidget(self.body.indexOf(self.csv_label), self.data_form)
         self.data_form.set_values(values)

@@ -34,6 +34,7 @@ class PlotView(QWidget):
         self.plot.setMenuEnabled(False)
         self.header = QHBoxLayout()
         self.header.setContentsMargins(6, 2, 6, 0)
+        self.header.setSpacing(12)
         heading = QLabel(f"<b>{self.title}</b>")
         heading.setTextFormat(Qt.TextFormat.RichText)
         self.header.addWidget(heading)

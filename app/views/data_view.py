@@ -19,6 +19,7 @@ class DataView(PlotView):
     def __init__(self, model, parent=None):
         super().__init__(model, parent)
         self.caption = QLabel("")
+        self.caption.setStyleSheet("color: #555;")
         self.caption.setObjectName("data_caption")
         self.header.insertWidget(1, self.caption)
         self.placeholder = QLabel("")
@@ -53,13 +54,13 @@ class DataView(PlotView):
         run = self.model.selected
         problem = run.trainer.problem
         kind = self._layout_kind()
-        if kind is None:
-            self.placeholder.setText(f"No data: {problem.name} is a function of x and y, so every step uses the "
-                                     "same exact gradient and the variant makes no difference (add gradient noise "
-                                     "to imitate stochastic gradients).")
+        if kind is None:  # a function without data: give the room to the other plots
+            self.placeholder.setText(f"No data: {problem.name} is a function of x and y.")
             self.stack.setCurrentWidget(self.placeholder)
             self.caption.setText("")
+            self.hide()
             return
+        self.show()
         self.stack.setCurrentWidget(self.plot)
         data = problem.dataset
         if kind in ("boundary", "logistic1d"):
@@ -79,8 +80,12 @@ class DataView(PlotView):
             self.caption.setText("predicted vs. actual target (perfect fit on the diagonal)")
         self.plot.setLabel("bottom", names[0])
         self.plot.setLabel("left", names[1])
-        self.plot.enableAutoRange()
         self.refresh()
+        if kind == "fitted":  # predictions move; the frame is the targets' range on both axes
+            low, high = float(data.y.min()), float(data.y.max())
+            self.plot.setRange(xRange=(low, high), yRange=(low, high))
+        else:
+            self.plot.setRange(xRange=_span(data.X[:, 0]), yRange=_span(data.X[:, 1] if kind == "boundary" else data.y))
         self.plot.disableAutoRange()
 
     def refresh(self) -> None:
@@ -118,3 +123,7 @@ class DataView(PlotView):
         kind = self._layout_kind()
         y = data.X[idx, 1] if kind == "boundary" else data.y[idx]
         self.batch.setData(x, y)
+
+
+def _span(values) -> tuple[float, float]:
+    return float(values.min()), float(values.max())

@@ -39,6 +39,8 @@ class LossCurveView(PlotView):
         self.hover.setZValue(20)
         self.plot.addItem(self.hover)
         self.plot.setLabel("left", "loss")
+        self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
         self.plot.scene().sigMouseMoved.connect(self._hovered)
         self.rebuild()
 
@@ -69,8 +71,8 @@ class LossCurveView(PlotView):
             prefix = f"{run.name}: " if several else ""
             self.legend.addItem(full, f"{prefix}full loss")
             if run.trainer.problem.dataset is not None and run.config["variant"] != "batch":
-                self.legend.addItem(batch, f"{prefix}mini-batch loss" if run.config["variant"] == "minibatch"
-                                    else f"{prefix}{run.config['variant']} batch loss")
+                what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
+                self.legend.addItem(batch, prefix + what)
             self._items[id(run)] = (batch, full)
         self.hover.clear()
         self.refresh()
@@ -89,6 +91,8 @@ class LossCurveView(PlotView):
             show_batch = run.trainer.problem.dataset is not None and run.config["variant"] != "batch"
             batch.setData(x, _plottable(history.batch_loss, self.model.view["log_y"])) if show_batch \
                 else batch.clear()
+        # settle the auto-range now, not while painting: a range change during paint costs a second paint
+        self.plot.getPlotItem().vb.prepareForPaint()
 
     def _hovered(self, scene_pos) -> None:
         vb = self.plot.getPlotItem().vb

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QComboBox, QGraphicsItem, QLabel
 
 import gd_core
 from gd_core.landscape import contour_levels, display_stride, display_surface, iso_segments, loss_grid
@@ -16,8 +16,10 @@ from gd_core.landscape import contour_levels, display_stride, display_surface, i
 from .base import PlotView
 
 RESOLUTION = 140
-MAX_PATH_POINTS = 4_000  # a longer path is drawn every k-th point (the last point always)
+MAX_PATH_POINTS = 3_000  # a longer path is drawn every k-th point (the last point always)
 SLICE_REFRESH_S = 0.5  # with more than two parameters the slice follows the others at most this often
+# A light, low-saturation surface (cream = low loss, grey-blue = high) so that the runs' saturated colours stand out.
+SURFACE_COLORS = pg.ColorMap([0.0, 0.3, 0.65, 1.0], ["#fdfcf3", "#e4eed8", "#b9cfdc", "#8597b8"])
 
 
 class ParameterSpaceView(PlotView):
@@ -41,17 +43,19 @@ class ParameterSpaceView(PlotView):
         self.header.insertWidget(1, self.readout)
         self.plot.setToolTip("Click to start the selected run from that point.")
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setColorMap(pg.colormap.get("viridis"))
+        self.image.setColorMap(SURFACE_COLORS)
         self.image.setZValue(-20)
         self.plot.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=12,
+        self.colorbar = pg.ColorBarItem(colorMap=SURFACE_COLORS, interactive=False, width=12,
                                         label="log10(1 + loss − min)")
         self.colorbar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
-        self.isolines = pg.PlotDataItem(pen=pg.mkPen((255, 255, 255, 120), width=1), connect="pairs")
+        self.isolines = pg.PlotDataItem(pen=pg.mkPen((40, 60, 90, 90), width=1), connect="pairs")
         self.isolines.setZValue(-10)
         self.plot.addItem(self.isolines)
-        self.minima = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("k", width=1), brush="w")
-        self.minima.setZValue(5)
+        for item in (self.image, self.isolines.curve):  # static layers: repaint from a pixmap, not the path
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.minima = pg.ScatterPlotItem(symbol="star", size=18, pen=pg.mkPen("k", width=1), brush="#ffd54f")
+        self.minima.setZValue(15)  # above the paths: a run sitting on a minimum still shows the star
         self.plot.addItem(self.minima)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         self.plot.scene().sigMouseMoved.connect(self._hovered)
@@ -118,7 +122,7 @@ class ParameterSpaceView(PlotView):
                 self.plot.removeItem(item)
         self._items = {}
         for run in self.visible_runs():
-            path = pg.PlotDataItem(pen=pg.mkPen(run.color, width=1), connect="finite")
+            path = pg.PlotDataItem(pen=pg.mkPen(run.color, width=2), connect="finite")
             start = pg.ScatterPlotItem(symbol="o", size=11, pen=pg.mkPen(run.color, width=2), brush="w")
             current = pg.ScatterPlotItem(symbol="o", size=11, pen=pg.mkPen("w", width=1.5), brush=run.color)
             for z, item in enumerate((path, start, current)):

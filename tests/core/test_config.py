@@ -84,6 +84,7 @@ def test_defaults_are_filled_in_and_validation_is_idempotent():
 
 
 def test_functions_take_any_variant_and_ignore_batch_size():
+    assert validate({"problem": "quadratic"})["variant"] == "batch"
     config, problem = resolve({"problem": "quadratic", "variant": "minibatch", "batch_size": 64})
     assert problem.n_samples == 1 and config["kappa"] == 10.0 and config["gradient_noise"] == 0.0
 
@@ -122,7 +123,7 @@ def test_switch_problem_keeps_run_settings_and_suitable_data():
     config = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 50, "noise": 2.0},
               "optimizer": {"name": "adam", "lr": 0.1}, "epochs": 4, "init": [1, 2], "variant": "stochastic"}
     to_quadratic = gd_core.switch_problem(config, "quadratic")
-    assert to_quadratic == {"problem": "quadratic", "variant": "stochastic", "optimizer": {"name": "adam", "lr": 0.1},
+    assert to_quadratic == {"problem": "quadratic", "variant": "batch", "optimizer": {"name": "adam", "lr": 0.1},
                             "epochs": 4}
     to_logistic = gd_core.switch_problem(config, "logistic_regression")
     assert to_logistic["data"] == {"name": "blobs", "n_samples": 50}
