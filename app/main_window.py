@@ -171,6 +171,10 @@ class MainWindow(QMainWindow):
         self.banner.setStyleSheet(f"QLabel {{ {STATUS_STYLES[kind]} padding: 5px 8px; border-radius: 3px; }}")
         self.banner.setVisible(bool(text))
 
+    def closeEvent(self, event) -> None:
+        self.runner.pause()  # no tick may reach views that are going away
+        super().closeEvent(event)
+
     def _update_status(self) -> None:
         run = self.model.selected
         history, trainer = run.history, run.trainer

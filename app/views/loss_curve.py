@@ -61,10 +61,10 @@ class LossCurveView(PlotView):
         self._items = {}
         several = len(self.visible_runs()) > 1
         for run in self.visible_runs():
-            # 1-px opaque pens: wider ones go through Qt's stroker, ~20x slower on long curves. "Bold" is carried
-            # by a saturated, darker shade over a light one.
+            # Opaque pens; only the full loss is wide (Qt's stroker is slow), which is cheap because the plot
+            # peak-downsamples every curve to about two points per pixel column.
             batch = pg.PlotDataItem(pen=pg.mkPen(lighter(run.color, 0.65), width=1), connect="finite")
-            full = pg.PlotDataItem(pen=pg.mkPen(darker(run.color), width=1), connect="finite")
+            full = pg.PlotDataItem(pen=pg.mkPen(darker(run.color), width=2), connect="finite")
             for item in (batch, full):
                 self.plot.addItem(item)  # takes the plot's downsampling and clipping settings
                 item.opts["autoDownsampleFactor"] = 1.0  # peak bins of one pixel column: the same envelope

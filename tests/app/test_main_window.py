@@ -184,3 +184,37 @@ def test_other_problems_open_and_step(qtbot, tmp_path, problem):
     qtbot.addWidget(win)
     win.model.step(20)
     assert win.model.selected.trainer.step == 20
+
+
+def test_keys_s_and_r_step_and_reset(window):
+    trainer = window.model.selected.trainer
+    QTest.keyClick(window, Qt.Key.Key_S)
+    QTest.keyClick(window, Qt.Key.Key_S)
+    assert window.model.selected.trainer.step == 2
+    QTest.keyClick(window, Qt.Key.Key_R)
+    assert window.model.selected.trainer.step == 0 and trainer is not window.model.selected.trainer
+
+
+def test_live_optimizer_hyperparameter_change_keeps_the_run(window):
+    optimizer = panel(window, "OptimizerPanel")
+    optimizer.choice.setCurrentIndex(optimizer.choice.findData("momentum"))
+    optimizer.choice.activated.emit(optimizer.choice.currentIndex())
+    window.model.step(5)
+    run = window.model.selected
+    assert run.config["optimizer"] == {"name": "momentum", "lr": 0.05, "momentum": 0.9, "dampening": 0.0,
+                                       "weight_decay": 0.0}
+    optimizer.form.editors["momentum"].setValue(0.5)
+    assert run.config["optimizer"]["momentum"] == 0.5 and run.trainer.step == 5
+    velocity = run.trainer.state.velocity.copy()
+    grad = run.trainer.problem.loss_and_grad(run.trainer.params, None)[1]
+    assert np.isfinite(velocity).all() and np.isfinite(grad).all()
+    window.model.step(1)
+    assert run.trainer.step == 6 and run.trainer.state.count == 6  # state kept: no restart of the momentum
+
+
+def test_quit_closes_the_window(qtbot):
+    win = create_window()
+    qtbot.addWidget(win)
+    win.show()
+    action(win, "action_quit").trigger()
+    assert not win.isVisible()
