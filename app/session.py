@@ -50,11 +50,6 @@ class Run:
         return self.trainer.history
 
 
-def _problem_key(config: dict) -> tuple:
-    """What identifies a run's problem and data: runs with equal keys can share one Problem object."""
-    return tuple(repr(config.get(k)) for k in ("problem", "data", "kappa"))
-
-
 class SessionModel:
     """Runs and view settings, with events: run_added(run), run_reset(run, reason), run_changed(run),
     advanced(), selection_changed(run), view_changed(key)."""
@@ -72,7 +67,7 @@ class SessionModel:
     def add_run(self, config: dict, name: str | None = None, color: str | None = None) -> Run:
         trainer = gd_core.Trainer(config)
         run = Run(trainer, name or f"run {len(self.runs) + 1}", color or PALETTE[len(self.runs) % len(PALETTE)],
-                  problem_key=_problem_key(trainer.config))
+                  problem_key=gd_core.problem_key(trainer.config))
         self.runs.append(run)
         self.events.run_added.emit(run)
         self.select(run)
@@ -88,11 +83,11 @@ class SessionModel:
         Raises :class:`gd_core.ConfigError` for a bad config, leaving the run untouched.
         """
         if run.trainer.needs_reset(config):
-            new_key = _problem_key(gd_core.validate(config))
+            new_key = gd_core.problem_key(gd_core.validate(config))
             problem = run.trainer.problem if new_key == run.problem_key else None
             trainer = gd_core.Trainer(config, problem)
             reason = ("the problem or data changed" if problem is None else "the seed or start point changed")
-            run.trainer, run.problem_key = trainer, _problem_key(trainer.config)
+            run.trainer, run.problem_key = trainer, gd_core.problem_key(trainer.config)
             self.events.run_reset.emit(run, f"Reset {run.name}: {reason}.")
             return reason
         run.trainer.apply(config)

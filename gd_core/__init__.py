@@ -6,7 +6,7 @@
     ('completed', 51)
 """
 
-from .config import build_problem, load_config, resolve, switch_problem, validate
+from .config import build_problem, load_config, problem_key, resolve, switch_problem, validate
 from .datasets import GENERATORS, Dataset, load_csv
 from .errors import ConfigError
 from .history import COLUMNS, History
@@ -15,11 +15,12 @@ from .optimizers import OPTIMIZERS, make_optimizer
 from .problems import PROBLEMS, Problem
 from .samplers import SAMPLINGS, VARIANTS, steps_per_epoch
 from .schedules import SCHEDULES, make_schedule
-from .trainer import RESET_KEYS, Trainer, run, run_many
+from .many import TrainerGroup, run_many
+from .trainer import RESET_KEYS, Trainer, run
 
 __all__ = [
     "COLUMNS", "GENERATORS", "OPTIMIZERS", "PROBLEMS", "RESET_KEYS", "SAMPLINGS", "SCHEDULES", "VARIANTS",
-    "ConfigError", "Dataset", "History", "Problem", "Trainer", "build_problem", "load_config", "load_csv",
-    "loss_grid", "make_optimizer", "make_schedule", "resolve", "run", "run_many", "stability_bound",
+    "ConfigError", "Dataset", "History", "Problem", "Trainer", "TrainerGroup", "build_problem", "load_config", "load_csv",
+    "loss_grid", "make_optimizer", "problem_key", "make_schedule", "resolve", "run", "run_many", "stability_bound",
     "steps_per_epoch", "switch_problem", "validate",
 ]

@@ -182,6 +182,11 @@ def switch_problem(config: dict, name: str) -> dict:
     return out
 
 
+def problem_key(config: dict) -> tuple:
+    """What identifies a validated config's problem and data: equal keys can share one Problem object."""
+    return tuple(json.dumps(config.get(k), sort_keys=True) for k in ("problem", "data", "kappa"))
+
+
 def build_problem(config: dict) -> Problem:
     """Build the problem (and its data) of a validated config."""
     spec = PROBLEMS[config["problem"]]

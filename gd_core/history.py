@@ -33,6 +33,18 @@ class History:
         self._columns = {name: np.empty(capacity) for name in COLUMNS}
         self._params = np.empty((capacity, len(self.param_names)))
 
+    @classmethod
+    def from_arrays(cls, param_names, n_samples: int, columns: dict, params: np.ndarray, status: str,
+                    message: str) -> History:
+        """A finished history from whole columns (copied)."""
+        history = cls(param_names, n_samples, capacity=max(1, len(params)))
+        for name in COLUMNS:
+            history._columns[name][:len(params)] = columns[name]
+        history._params[:len(params)] = params
+        history._len = len(params)
+        history.status, history.message = status, message
+        return history
+
     def __len__(self) -> int:
         return self._len
 

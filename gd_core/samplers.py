@@ -44,21 +44,33 @@ def steps_per_epoch(n_samples: int, variant: str, batch_size: int) -> int:
 
 
 class Sampler:
-    """Yields the sample indices of each step from an explicit ``np.random.Generator``.
+    """Yields the sample indices of each step from explicit ``np.random.Generator`` objects.
 
-    ``next_indices()`` returns an index array, or None for "all samples" (batch and coordinate variants, which
-    then use the problem's full-data fast path). ``variant``, ``batch_size`` and ``sampling`` may be changed
-    between steps; the epoch's shuffled order carries on.
+    With one generator ``next_indices()`` returns a (k,) index array, with R generators (R runs vectorised
+    together) an (R, k) array whose row r comes from generator r exactly as a lone sampler would draw it. It
+    returns None for "all samples" (batch and coordinate variants, which then use the problem's full-data path).
+    Draws with replacement and coordinate choices are taken in blocks of :data:`BLOCK` steps, the same way for
+    one run and for many. ``variant``, ``batch_size`` and ``sampling`` may change between steps.
     """
 
-    def __init__(self, n_samples: int, variant: str, batch_size: int, sampling: str, rng: np.random.Generator):
+    BLOCK = 64
+
+    def __init__(self, n_samples: int, variant: str, batch_size: int, sampling: str, rngs):
         self.n_samples = n_samples
-        self.variant = variant
-        self.batch_size = batch_size
-        self.sampling = sampling
-        self.rng = rng
+        self.rngs = [rngs] if isinstance(rngs, np.random.Generator) else list(rngs)
+        self._single = len(self.rngs) == 1
         self._order = np.arange(0)
-        self._pos = 0
+        self._pos = n_samples  # at the end of an (empty) epoch: the first draw shuffles
+        self._block = None  # pre-drawn rows, replacement sampling or coordinates
+        self._block_row = 0
+        self.configure(variant, batch_size, sampling)
+
+    def configure(self, variant: str, batch_size: int, sampling: str) -> None:
+        """Change how the next steps sample (the current shuffled epoch carries on)."""
+        if (getattr(self, "variant", None), getattr(self, "batch_size", None), getattr(self, "sampling", None)) \
+                != (variant, batch_size, sampling):
+            self._block = None
+        self.variant, self.batch_size, self.sampling = variant, batch_size, sampling
 
     @property
     def batch_len(self) -> int:
@@ -67,19 +79,35 @@ class Sampler:
             return self.n_samples
         return 1 if self.variant == "stochastic" else self.batch_size
 
+    def _next_block_row(self, draw):
+        if self._block is None or self._block_row >= self.BLOCK:
+            blocks = [draw(rng) for rng in self.rngs]
+            self._block = blocks[0] if self._single else np.stack(blocks)
+            self._block_row = 0
+        row = self._block_row
+        self._block_row += 1
+        return self._block[row] if self._single else self._block[:, row]
+
     def next_indices(self) -> np.ndarray | None:
         if self.variant in ("batch", "coordinate"):
             return None
         k = 1 if self.variant == "stochastic" else self.batch_size
         if self.sampling == "replacement":
-            return self.rng.integers(0, self.n_samples, size=k)
-        if self._pos >= len(self._order):
-            self._order = self.rng.permutation(self.n_samples)
+            return self._next_block_row(lambda rng: rng.integers(0, self.n_samples, size=(self.BLOCK, k)))
+        n = self.n_samples
+        if self._pos >= n:
+            if self._single:
+                self._order = self.rngs[0].permutation(n)
+            else:
+                if self._order.shape != (len(self.rngs), n):
+                    self._order = np.empty((len(self.rngs), n), dtype=np.intp)
+                for row, rng in zip(self._order, self.rngs):
+                    row[:] = rng.permutation(n)
             self._pos = 0
-        idx = self._order[self._pos:self._pos + k]
-        self._pos += len(idx)
+        idx = self._order[..., self._pos:self._pos + k]
+        self._pos += idx.shape[-1]
         return idx
 
-    def next_coordinate(self, n_params: int) -> int:
-        """The parameter a coordinate-descent step updates, uniformly at random."""
-        return int(self.rng.integers(0, n_params))
+    def next_coordinate(self, n_params: int):
+        """The parameter a coordinate-descent step updates, uniformly at random (one per run)."""
+        return self._next_block_row(lambda rng: rng.integers(0, n_params, size=self.BLOCK))

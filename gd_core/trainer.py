@@ -1,4 +1,4 @@
-"""Advance one run step by step: :class:`Trainer`, plus :func:`run` and :func:`run_many` over it."""
+"""Advance one run step by step: :class:`Trainer`, and :func:`run` over it."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ class Trainer:
         self.history = History(self.problem.param_names, self.problem.n_samples)
         loss, grad = self.problem.full_loss_and_grad(self.params)
         self._full = (loss, grad)
-        self._loss_limit = DIVERGENCE_FACTOR * max(1.0, abs(float(loss)))
+        self._loss_limit = loss_limit(loss)
         self.history.append(0, 0, self.schedule(self.lr0, 0), math.nan, loss, math.sqrt(grad @ grad), self.params)
         self._check(float(loss), math.sqrt(grad @ grad), self.schedule(self.lr0, 0))
 
@@ -61,9 +61,7 @@ class Trainer:
         self.lr0 = self.optimizer.hparams["lr"]
         schedule = dict(config["schedule"])
         self.schedule = make_schedule(schedule.pop("name"), **schedule)
-        self.sampler.variant = config["variant"]
-        self.sampler.batch_size = config["batch_size"]
-        self.sampler.sampling = config["sampling"]
+        self.sampler.configure(config["variant"], config["batch_size"], config["sampling"])
         self._has_data = self.problem.dataset is not None
         self._coordinate = config["variant"] == "coordinate"
         self._noise = config.get("gradient_noise", 0.0)
@@ -141,7 +139,7 @@ class Trainer:
                 batch_loss, grad = problem.loss_and_grad(params, idx)
                 used = len(idx)
             if coordinate:
-                j = sampler.next_coordinate(len(params))
+                j = int(sampler.next_coordinate(len(params)))
                 masked = np.zeros_like(grad)
                 masked[j] = grad[j]
                 grad = masked
@@ -169,29 +167,41 @@ class Trainer:
 
     def _check(self, loss: float, grad_norm: float, lr: float) -> bool:
         """Set the run's status after a row; return True when the run has ended."""
-        history = self.history
-        if not abs(loss) <= self._loss_limit:
-            history.status = "diverged"
-            history.message = self._divergence_message(loss, lr)
-        elif self._tolerance is not None and grad_norm <= self._tolerance:
-            history.status = "converged"
-            history.message = (f"converged at step {self.step}: gradient norm {grad_norm:.3g} "
-                               f"<= tolerance {self._tolerance:g}")
-        elif self._budget_reached():
-            history.status = "completed"
-            history.message = f"completed {self.step} steps ({self.samples_seen / self.problem.n_samples:g} epochs)"
-        return history.status != "running"
+        ended = end_of_run(self.problem, self.step, self.samples_seen, loss, grad_norm, lr, self._loss_limit,
+                           self._tolerance, self._budget_reached())
+        if ended is not None:
+            self.history.status, self.history.message = ended
+        return ended is not None
 
-    def _divergence_message(self, loss: float, lr: float) -> str:
-        what = "is not finite" if not math.isfinite(loss) else f"reached {loss:.3g}"
-        if self.problem.min_loss is None and math.isfinite(loss) and loss < 0:
-            return f"diverged at step {self.step}: the loss {what}; this problem is unbounded below"
-        text = f"diverged at step {self.step}: the loss {what} (learning rate {lr:.4g})"
-        bound = self.problem.stability_bound
-        if bound is not None:
-            text += (f"; plain gradient descent on this quadratic loss is stable only for learning rates "
-                     f"below 2/L = {bound:.4g}")
-        return text
+
+def end_of_run(problem: Problem, step: int, samples_seen: float, loss: float, grad_norm: float, lr: float,
+               loss_limit: float, tolerance: float | None, budget_reached: bool) -> tuple[str, str] | None:
+    """(status, message) when a run ends at this row - diverged, converged or completed - else None."""
+    if not abs(loss) <= loss_limit:
+        return "diverged", divergence_message(problem, step, loss, lr)
+    if tolerance is not None and grad_norm <= tolerance:
+        return "converged", f"converged at step {step}: gradient norm {grad_norm:.3g} <= tolerance {tolerance:g}"
+    if budget_reached:
+        return "completed", f"completed {step} steps ({samples_seen / problem.n_samples:g} epochs)"
+    return None
+
+
+def divergence_message(problem: Problem, step: int, loss: float, lr: float) -> str:
+    """Says at which step the loss blew up, and the stability bound 2/L where the loss is quadratic."""
+    what = "is not finite" if not math.isfinite(loss) else f"reached {loss:.3g}"
+    if problem.min_loss is None and math.isfinite(loss) and loss < 0:
+        return f"diverged at step {step}: the loss {what}; this problem is unbounded below"
+    text = f"diverged at step {step}: the loss {what} (learning rate {lr:.4g})"
+    bound = problem.stability_bound
+    if bound is not None:
+        text += (f"; plain gradient descent on this quadratic loss is stable only for learning rates "
+                 f"below 2/L = {bound:.4g}")
+    return text
+
+
+def loss_limit(initial_loss: float) -> float:
+    """The magnitude past which a loss counts as exploding: DIVERGENCE_FACTOR * max(1, |initial loss|)."""
+    return DIVERGENCE_FACTOR * max(1.0, abs(float(initial_loss)))
 
 
 def _differs(a: dict, b: dict, keys) -> bool:
@@ -205,6 +215,3 @@ def run(config: dict) -> History:
     return trainer.history
 
 
-def run_many(configs: list[dict]) -> list[History]:
-    """Run several configs; the histories equal ``run()`` of each."""
-    return [run(config) for config in configs]

@@ -60,10 +60,13 @@ class LinearRegression(_Regression):
         if idx is None:
             return self.full_loss_and_grad(params)
         A, y = self.A.take(idx, axis=0), self.y.take(idx)  # take: a quarter of the cost of A[idx]
-        m = len(y)
+        m = y.shape[-1]
         if params.ndim == 1:  # the common case, kept free of axis bookkeeping (it is the per-step hot path)
             r = A @ params - y
             return (r @ r) / m, (2.0 / m) * (r @ A)
+        if idx.ndim == 2:  # one batch per run: A (R, m, d); batched matmul is ~4x faster than einsum here
+            r = (A @ params[:, :, None])[..., 0] - y
+            return (r * r).sum(axis=1) / m, (2.0 / m) * (r[:, None, :] @ A)[:, 0]
         r = A @ params.T - y[:, None]
         return (r * r).sum(axis=0) / m, (2.0 / m) * (r.T @ A)
 
@@ -140,6 +143,10 @@ class LogisticRegression(_Regression):
 
     def loss_and_grad(self, params, idx=None):
         A, y = self._batch(idx)
+        if idx is not None and idx.ndim == 2:  # one batch per run: A (R, m, d)
+            z = (A @ params[:, :, None])[..., 0]
+            m = z.shape[1]
+            return (_log1pexp(z) - y * z).sum(axis=1) / m, ((_sigmoid(z) - y)[:, None, :] @ A)[:, 0] / m
         z = A @ params.T
         if params.ndim == 2:
             y = y[:, None]

@@ -178,3 +178,15 @@ def test_iso_segments_lie_on_their_level():
     circle_x, circle_y = iso_segments(xs, ys, xs[None, :] ** 2 + ys[:, None] ** 2, [1.0])
     np.testing.assert_allclose(np.hypot(circle_x, circle_y), 1.0, atol=2e-3)
     assert iso_segments(xs, ys, np.zeros((71, 81)), [1.0])[0].size == 0
+
+
+@pytest.mark.parametrize("problem_name,data", DATA_CASES)
+def test_one_batch_per_run_matches_one_by_one(problem_name, data):
+    problem = make(problem_name, data)
+    P = points(problem, count=3)
+    idx = np.array([[0, 1, 2, 3], [4, 4, 5, 9], [7, 8, 1, 0]])
+    losses, grads = problem.loss_and_grad(P, idx)
+    for k in range(3):
+        loss, grad = problem.loss_and_grad(P[k], idx[k])
+        assert losses[k] == pytest.approx(loss, rel=1e-12)
+        np.testing.assert_allclose(grads[k], grad, rtol=1e-12, atol=1e-14)

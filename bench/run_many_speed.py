@@ -1,0 +1,51 @@
+"""run_many scaling: 64 runs of a learning-rate sweep in one vectorised pass against one run of the same config.
+
+Linear regression, n = 10,000, mini-batch 32, Adam, 2,000 steps; the 64 runs differ in learning rate (one
+seed, so they share each step's batch) and, in a second line, also in seed (each run draws its own batches).
+Target: 64 runs cost at most 4x one run.
+
+    python bench/run_many_speed.py [--steps 2000] [--runs 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import numpy as np
+
+import gd_core
+
+
+def config(steps, lr=0.01, seed=0):
+    return {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 10_000}, "variant": "minibatch",
+            "batch_size": 32, "optimizer": {"name": "adam", "lr": lr}, "steps": steps, "seed": seed}
+
+
+def best_time(fn, repeats=3) -> float:
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=64)
+    args = parser.parse_args()
+    lrs = np.geomspace(1e-4, 1.0, args.runs)
+    one = best_time(lambda: gd_core.run_many([config(args.steps)]))
+    shared = best_time(lambda: gd_core.run_many([config(args.steps, float(lr)) for lr in lrs]))
+    seeded = best_time(lambda: gd_core.run_many([config(args.steps, float(lr), seed=k) for k, lr in enumerate(lrs)]))
+    print(f"linear regression n=10,000, mini-batch 32, Adam, {args.steps:,} steps (best of 3)")
+    print(f"  1 run                          : {one * 1000:8.1f} ms")
+    print(f"  {args.runs} runs, one seed          : {shared * 1000:8.1f} ms   ratio {shared / one:5.2f} (target <= 4)")
+    print(f"  {args.runs} runs, one seed each     : {seeded * 1000:8.1f} ms   ratio {seeded / one:5.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""run_many: vectorised runs equal run() of each config, and configs that can share a pass do."""
+
+import numpy as np
+import pytest
+
+import gd_core
+from gd_core import many
+
+LIN = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 120, "n_features": 2}}
+LOG = {"problem": "logistic_regression", "data": {"name": "moons", "n_samples": 80}}
+
+
+def sweep(base, key="lr", values=(0.001, 0.01, 0.05, 0.2, 1.0, 3.0), optimizer="plain"):
+    return [{**base, "optimizer": {"name": optimizer, key: v} if key == "lr" else {"name": optimizer, "lr": 0.05,
+                                                                                  key: v}} for v in values]
+
+
+CASES = {
+    "lr sweep, minibatch, one seed": sweep({**LIN, "batch_size": 16, "steps": 150}),
+    "lr sweep with divergence": sweep({**LIN, "variant": "batch", "steps": 200}, values=(0.1, 0.5, 2.0, 5.0)),
+    "seeds differ, shuffle": [{**LIN, "variant": "stochastic", "epochs": 2, "seed": s,
+                               "optimizer": {"name": "momentum", "lr": 0.02}} for s in range(4)],
+    "seeds differ, replacement": [{**LOG, "batch_size": 7, "sampling": "replacement", "steps": 150, "seed": s,
+                                   "optimizer": {"name": "adam", "lr": 0.05}} for s in (1, 2, 3)],
+    "coordinate, seeds and starts differ": [{**LIN, "variant": "coordinate", "steps": 100, "seed": s,
+                                             "init": [s, -s, 0.5]} for s in range(3)],
+    "betas differ (nadam)": sweep({**LOG, "steps": 120, "batch_size": 10}, key="beta1", values=(0.5, 0.8, 0.95),
+                                  optimizer="nadam"),
+    "rmsprop momentum differs, clipped, scheduled": [
+        {**LIN, "steps": 120, "clip_norm": 1.0, "schedule": {"name": "cosine", "t_max": 60},
+         "optimizer": {"name": "rmsprop", "lr": 0.01, "momentum": m, "centered": True}} for m in (0.0, 0.5, 0.9)],
+    "function with noise and starts": [{"problem": "rosenbrock", "gradient_noise": g, "steps": 300, "seed": 5,
+                                        "init": [x, 1.0], "optimizer": {"name": "adam", "lr": 0.02}}
+                                       for g, x in ((0.0, -1.5), (0.5, -1.0), (2.0, 0.5))],
+    "adagrad accumulators differ, tolerance": [
+        {"problem": "quadratic", "steps": 2000, "tolerance": 1e-6,
+         "optimizer": {"name": "adagrad", "lr": 0.5, "initial_accumulator_value": a}} for a in (0.0, 0.1, 1.0)],
+    "saddle escapes at different steps": [{"problem": "saddle", "steps": 400, "init": [-1.5, y],
+                                           "optimizer": {"name": "plain", "lr": 0.1}} for y in (1e-3, 1e-6, 0.0)],
+    "epoch budget, adamw": sweep({**LOG, "epochs": 3, "batch_size": 9}, optimizer="adamw",
+                                 values=(0.001, 0.03, 0.3)),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_run_many_equals_run(name):
+    configs = CASES[name]
+    for got, expected in zip(gd_core.run_many(configs), map(gd_core.run, configs)):
+        assert got.status == expected.status and got.message == expected.message
+        assert len(got) == len(expected) and got.param_names == expected.param_names
+        scale = np.maximum(1.0, np.abs(expected.params))
+        with np.errstate(invalid="ignore"):
+            np.testing.assert_array_less(np.nan_to_num(np.abs(got.params - expected.params) / scale), 1e-12)
+        for column in gd_core.COLUMNS:
+            np.testing.assert_allclose(got.column(column), expected.column(column), rtol=1e-12, atol=1e-12)
+
+
+def test_statuses_differ_within_a_group():
+    histories = gd_core.run_many(CASES["lr sweep with divergence"])
+    assert [h.status for h in histories] == ["completed", "completed", "diverged", "diverged"]
+
+
+def test_configs_that_can_share_a_pass_do(monkeypatch):
+    built = []
+    original = many.TrainerGroup.__init__
+
+    def spy(self, configs, problem):
+        built.append(len(configs))
+        original(self, configs, problem)
+
+    monkeypatch.setattr(many.TrainerGroup, "__init__", spy)
+    lrs = np.geomspace(1e-4, 1.0, 64)
+    configs = [{**LIN, "batch_size": 16, "steps": 20, "optimizer": {"name": "adam", "lr": float(lr)}} for lr in lrs]
+    configs += [{**LIN, "batch_size": 8, "steps": 20, "optimizer": {"name": "adam", "lr": 0.1}},  # another batch
+                {**LIN, "batch_size": 16, "steps": 20, "optimizer": {"name": "plain", "lr": 0.1}}]  # another rule
+    histories = gd_core.run_many(configs)
+    assert built == [64] and len(histories) == 66  # the two odd ones run alone
+    assert histories[-1].status == "completed"
+
+
+def test_group_key_ignores_what_may_differ():
+    a = gd_core.resolve({**LIN, "seed": 1, "init": [0, 0, 0], "optimizer": {"name": "adam", "lr": 0.1}})[0]
+    b = gd_core.resolve({**LIN, "seed": 2, "optimizer": {"name": "adam", "lr": 0.5, "beta1": 0.7}})[0]
+    c = gd_core.resolve({**LIN, "optimizer": {"name": "adamw", "lr": 0.5, "amsgrad": True}})[0]
+    assert many.group_key(a) == many.group_key(b) != many.group_key(c)
