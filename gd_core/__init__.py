@@ -11,16 +11,16 @@ from .datasets import GENERATORS, Dataset, load_csv
 from .errors import ConfigError
 from .history import COLUMNS, History
 from .landscape import loss_grid, stability_bound
+from .many import TrainerGroup, run_many
 from .optimizers import OPTIMIZERS, make_optimizer
 from .problems import PROBLEMS, Problem
 from .samplers import SAMPLINGS, VARIANTS, steps_per_epoch
 from .schedules import SCHEDULES, make_schedule
-from .many import TrainerGroup, run_many
 from .trainer import RESET_KEYS, Trainer, run
 
 __all__ = [
     "COLUMNS", "GENERATORS", "OPTIMIZERS", "PROBLEMS", "RESET_KEYS", "SAMPLINGS", "SCHEDULES", "VARIANTS",
-    "ConfigError", "Dataset", "History", "Problem", "Trainer", "TrainerGroup", "build_problem", "load_config", "load_csv",
-    "loss_grid", "make_optimizer", "problem_key", "make_schedule", "resolve", "run", "run_many", "stability_bound",
-    "steps_per_epoch", "switch_problem", "validate",
+    "ConfigError", "Dataset", "History", "Problem", "Trainer", "TrainerGroup", "build_problem", "load_config",
+    "load_csv", "loss_grid", "make_optimizer", "make_schedule", "problem_key", "resolve", "run", "run_many",
+    "stability_bound", "steps_per_epoch", "switch_problem", "validate",
 ]

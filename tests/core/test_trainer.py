@@ -209,9 +209,3 @@ def test_csv_round_trip(tmp_path):
     np.testing.assert_array_equal(table[:, 7:], h.params)
     np.testing.assert_array_equal(table[:, 5], h.loss)
     assert not list(tmp_path.glob(".gdlab-*"))
-
-
-def test_run_many_equals_run():
-    configs = [{**LINEAR, "optimizer": {"name": "adam", "lr": lr}, "steps": 20} for lr in (0.01, 0.1)]
-    for many, one in zip(gd_core.run_many(configs), map(run, configs)):
-        np.testing.assert_array_equal(many.params, one.params)
