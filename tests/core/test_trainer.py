@@ -5,7 +5,6 @@ import math
 import numpy as np
 import pytest
 
-import gd_core
 from gd_core import Trainer, run
 
 LINEAR = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 100}}
