@@ -1,4 +1,4 @@
-"""``gdlab-run`` / ``python -m gd_core``: run a config headless and write its history as CSV.
+"""``gdlab-run`` / ``python -m gd_core``: run a config, a lesson or a session headless and write CSV files.
 
 Exit codes: 0 done (whatever the run's status), 2 bad input (one ``error:`` line on stderr, no output file).
 """
@@ -6,15 +6,21 @@ Exit codes: 0 done (whatever the run's status), 2 bad input (one ``error:`` line
 from __future__ import annotations
 
 import argparse
+import csv
+import os
 import sys
+import tempfile
 
-from .config import load_config, switch_problem
+from .config import build_problem, load_config, switch_problem, validate
 from .datasets import GENERATORS
 from .errors import ConfigError
+from .many import run_many
 from .optimizers import OPTIMIZERS
 from .problems import PROBLEMS
+from .results import run_summary
 from .samplers import SAMPLINGS, VARIANTS
 from .schedules import SCHEDULES
+from .sessions import Session, file_stem, list_presets, load_preset, load_session
 from .trainer import Trainer
 
 #: Flags that set one optimizer hyperparameter.
@@ -45,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--init", nargs="+", metavar="X", help="start point, one number per parameter")
     p.add_argument("--out", metavar="FILE.csv", help="write the history here")
     p.add_argument("--list", action="store_true", help="list problems, data, variants, optimizers, schedules")
+    many = p.add_mutually_exclusive_group()
+    many.add_argument("--preset", metavar="NAME", help="run every run of a lesson (see --list-presets)")
+    many.add_argument("--session", metavar="FILE", help="run every run of a session file")
+    p.add_argument("--out-dir", metavar="DIR", help="with --preset/--session: write DIR/<run>.csv and "
+                                                    "DIR/summary.csv")
+    p.add_argument("--list-presets", action="store_true", help="list the lessons: name and title per line")
     return p
 
 
@@ -131,12 +143,86 @@ def summary(trainer: Trainer) -> str:
             + (f" ({h.message})" if h.status == "diverged" else ""))
 
 
+SUMMARY_COLUMNS = ("run", "status", "final_loss", "steps", "steps_to_tolerance")
+
+
+def run_session(session: Session, out_dir: str | None) -> list[str]:
+    """Run every run of a session (vectorised where possible); write the CSVs; return the summary lines."""
+    histories = run_many([r.config for r in session.runs])
+    tolerance = session.view["tolerance"]
+    rows, lines = [], []
+    for r, history in zip(session.runs, histories):
+        min_loss = build_problem(validate(r.config)).min_loss
+        s = run_summary(history, tolerance, min_loss)
+        rows.append([r.name, s["status"], repr(s["final_loss"]), str(s["steps"]),
+                     "" if s["steps_to_tolerance"] is None else str(s["steps_to_tolerance"])])
+        reached = "never" if s["steps_to_tolerance"] is None else f"step {s['steps_to_tolerance']}"
+        target = f"within {tolerance:g} of the minimum" if min_loss is not None else f"at most {tolerance:g}"
+        lines.append(f"{r.name}: {s['status']} after {s['steps']} steps, final loss {s['final_loss']:.6g}, "
+                     f"loss {target}: {reached}")
+    if out_dir is not None:
+        try:
+            os.makedirs(out_dir, exist_ok=True)
+            stems = _unique_stems([r.name for r in session.runs])
+            for stem, history in zip(stems, histories):
+                history.to_csv(os.path.join(out_dir, f"{stem}.csv"))
+            _write_csv(os.path.join(out_dir, "summary.csv"), SUMMARY_COLUMNS, rows)
+        except OSError as exc:
+            raise ConfigError("--out-dir", f"cannot write in {out_dir}: {exc.strerror or exc}") from None
+        lines.append(f"wrote {len(histories)} run files and summary.csv to {out_dir}")
+    return lines
+
+
+def _unique_stems(names: list[str]) -> list[str]:
+    stems, seen = [], set()
+    for name in names:
+        stem, k = file_stem(name), 2
+        while stem.lower() in seen or stem.lower() == "summary":
+            stem, k = f"{file_stem(name)}_{k}", k + 1
+        seen.add(stem.lower())
+        stems.append(stem)
+    return stems
+
+
+def _write_csv(path: str, header, rows) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".gdlab-", suffix=".csv.tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+_RUN_FLAGS = ("config", "problem", "data", "n_samples", "noise", "variant", "batch_size", "optimizer", *_HYPER_FLAGS,
+              "steps", "epochs", "seed", "init", "out")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         if args.list:
             print(listing())
             return 0
+        if args.list_presets:
+            for name, title in list_presets():
+                print(f"{name}\t{title}")
+            return 0
+        if args.preset is not None or args.session is not None:
+            mixed = [f"--{f.replace('_', '-')}" for f in _RUN_FLAGS if getattr(args, f) is not None]
+            if mixed:
+                raise ConfigError(mixed[0], "does not go with --preset or --session (the runs come from the "
+                                            "file; use --out-dir for the output)")
+            session = load_preset(args.preset) if args.preset is not None else load_session(args.session)
+            for line in run_session(session, args.out_dir):
+                print(line)
+            return 0
+        if args.out_dir is not None:
+            raise ConfigError("--out-dir", "goes with --preset or --session; a single run writes --out FILE.csv")
         trainer = Trainer(build_config(args))
         trainer.advance()
         if args.out:

@@ -39,14 +39,19 @@ class Dataset:
         return self.X.shape[1]
 
 
-def _linear(n_samples, noise, seed, n_features):
-    """y = X·w + b + noise·ε with X, ε ~ N(0, 1); w = 2 (one feature) or evenly spaced from 2 to -1; b = 1."""
+def _linear(n_samples, noise, seed, n_features, scale=1.0):
+    """y = Z·w + b + noise·ε with Z, ε ~ N(0, 1); w = 2 (one feature) or evenly spaced from 2 to -1; b = 1.
+
+    The features are X = Z·diag(s) with s_j = scale^(j/(p-1)) (one feature: s = scale), so ``scale`` sets how
+    unequal the feature scales are - and with them the conditioning of the loss - while y stays the same.
+    """
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_samples, n_features))
+    Z = rng.standard_normal((n_samples, n_features))
     w = np.array([2.0]) if n_features == 1 else np.linspace(2.0, -1.0, n_features)
-    y = X @ w + 1.0 + noise * rng.standard_normal(n_samples)
+    y = Z @ w + 1.0 + noise * rng.standard_normal(n_samples)
+    scales = np.array([scale]) if n_features == 1 else scale ** (np.arange(n_features) / (n_features - 1))
     names = ("x",) if n_features == 1 else tuple(f"x{j + 1}" for j in range(n_features))
-    return Dataset(X, y, names)
+    return Dataset(Z * scales, y, names)
 
 
 def _two_class(rng, X, labels, noise):
@@ -106,7 +111,10 @@ class GeneratorSpec:
 GENERATORS: dict[str, GeneratorSpec] = {g.name: g for g in (
     GeneratorSpec("linear", "Linear with Gaussian noise", "regression",
                   (N_SAMPLES, _noise(0.5, "Standard deviation of the noise added to the targets."), SEED,
-                   Param("n_features", 1, "Number of features p.", kind=int, low=1, high=100)), _linear),
+                   Param("n_features", 1, "Number of features p.", kind=int, low=1, high=100),
+                   Param("scale", 1.0, "Scale of the last feature relative to the first (1 = standardised); "
+                                       "unequal scales make the loss ill-conditioned.", low=1e-3, high=1e3, log=True)),
+                  _linear),
     GeneratorSpec("blobs", "Two Gaussian blobs", "classification",
                   (N_SAMPLES, _noise(1.0, "Standard deviation of each blob."), SEED), _blobs),
     GeneratorSpec("moons", "Two moons", "classification",

@@ -70,3 +70,10 @@ def test_binary_missing_and_huge_files(tmp_path):
         fh.truncate(MAX_CSV_BYTES + 1)
     with pytest.raises(ConfigError, match="the limit is 50 MiB"):
         load_csv(big)
+
+
+def test_linear_scale_stretches_features_and_keeps_targets():
+    plain = generate("linear", n_samples=400, noise=0.1, seed=2, n_features=2, scale=1.0)
+    scaled = generate("linear", n_samples=400, noise=0.1, seed=2, n_features=2, scale=10.0)
+    np.testing.assert_array_equal(plain.y, scaled.y)
+    np.testing.assert_allclose(scaled.X, plain.X * [1.0, 10.0])

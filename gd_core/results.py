@@ -1,0 +1,35 @@
+"""What a finished (or running) history amounts to: final and best loss, and the cost of reaching a tolerance."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .history import History
+
+#: The default tolerance on the loss gap: loss - known minimum (or the loss itself where none is known).
+DEFAULT_TOLERANCE = 1e-3
+
+SUMMARY_FIELDS = ("status", "final_loss", "best_loss", "steps", "epochs", "samples_seen",
+                  "steps_to_tolerance", "epochs_to_tolerance", "samples_to_tolerance")
+
+
+def run_summary(history: History, tolerance: float = DEFAULT_TOLERANCE, min_loss: float | None = None) -> dict:
+    """Status, final and best full loss, length, and the first step, epoch and sample count at which
+    ``loss - min_loss <= tolerance`` (``loss <= tolerance`` where the minimum is unknown); None if never."""
+    loss = history.loss
+    gap = loss - (min_loss if min_loss is not None else 0.0)
+    with np.errstate(invalid="ignore"):
+        reached = np.flatnonzero(gap <= tolerance)
+    finite = loss[np.isfinite(loss)]
+    row = int(reached[0]) if len(reached) else None
+    return {
+        "status": history.status,
+        "final_loss": float(loss[-1]),
+        "best_loss": float(finite.min()) if len(finite) else float("nan"),
+        "steps": int(history.step[-1]),
+        "epochs": float(history.epoch[-1]),
+        "samples_seen": int(history.samples_seen[-1]),
+        "steps_to_tolerance": None if row is None else int(history.step[row]),
+        "epochs_to_tolerance": None if row is None else float(history.epoch[row]),
+        "samples_to_tolerance": None if row is None else int(history.samples_seen[row]),
+    }

@@ -1,0 +1,168 @@
+"""Session files and lessons: round trip, refusal of corrupt or foreign files, and the headless commands."""
+
+import json
+
+import numpy as np
+import pytest
+
+import gd_core
+from gd_core import ConfigError
+from gd_core.cli import main
+from gd_core.results import run_summary
+from gd_core.sessions import Session, SessionRun, list_presets, load_preset, load_session, save_session
+
+RUN = {"name": "a", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 20}}
+
+
+def session_dict(**changes):
+    data = {"format": "gdlab-session", "version": 1, "title": "t", "text": "x", "runs": [RUN], "view": {}}
+    data.update(changes)
+    return data
+
+
+def test_round_trip(tmp_path):
+    session = Session("Title", "<p>text</p>", [SessionRun("a", "#112233", {"problem": "booth", "steps": 5}),
+                                               SessionRun("b", "#445566", {"steps": 7}, visible=False)],
+                      {"x_axis": "epoch", "log_y": True, "pair": [0, 1], "tolerance": 0.01, "selected": 1})
+    save_session(session, tmp_path / "s.json")
+    again = load_session(tmp_path / "s.json")
+    assert again == session
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".gdlab-")]
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"", "not a GD Lab session (invalid JSON"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "not a GD Lab session"),
+    (b"[1, 2]", "not a GD Lab session (expected \"format\""),
+    (json.dumps({"format": "other"}).encode(), "not a GD Lab session"),
+    (json.dumps(session_dict(version=2)).encode(), "version 2 is not supported"),
+    (json.dumps(session_dict(runs=[])).encode(), "holds no run"),
+    (json.dumps(session_dict(extra=1)).encode(), "session.extra: unknown key"),
+    (json.dumps(session_dict(runs=[{**RUN, "color": "blue"}])).encode(), "runs[0].color: must be a colour"),
+    (json.dumps(session_dict(runs=[RUN, RUN])).encode(), "runs[1].name: 'a' is used by another run"),
+    (json.dumps(session_dict(runs=[{**RUN, "config": {"steps": -1}}])).encode(), "runs[0].config.steps: must be"),
+    (json.dumps(session_dict(view={"x_axis": "time"})).encode(), "view.x_axis: must be one of"),
+    (json.dumps(session_dict(view={"selected": 3})).encode(), "view.selected: must be a run index in 0..0"),
+    (json.dumps(session_dict(view={"zoom": 3})).encode(), "view.zoom: unknown view setting"),
+])
+def test_corrupt_or_foreign_files_are_refused(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        load_session(path)
+
+
+def test_unwritable_and_missing_paths(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_session(tmp_path / "missing.json")
+    with pytest.raises(ConfigError, match="cannot write"):
+        save_session(load_preset("01_variants_same_epochs"), tmp_path / "no" / "dir" / "s.json")
+
+
+def test_a_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "s.json"
+    session = load_preset("02_what_is_a_batch")
+    save_session(session, path)
+    before = path.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("gd_core.sessions.os.replace", broken)
+    with pytest.raises(ConfigError, match="No space left"):
+        save_session(load_preset("03_learning_rate_bound"), path)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["s.json"]
+
+
+def test_at_least_ten_lessons_each_valid_with_title_text_and_runs():
+    presets = list_presets()
+    assert len(presets) >= 10
+    for name, title in presets:
+        session = load_preset(name)
+        assert session.title == title and len(session.text) > 200 and session.runs
+        assert load_preset(name.split("_", 1)[1]) == session  # the name without its number works too
+
+
+@pytest.mark.parametrize("name", [n for n, _ in list_presets()])
+def test_every_lesson_runs_and_tells_the_truth_it_claims(name):
+    session = load_preset(name)
+    histories = gd_core.run_many([r.config for r in session.runs])
+    statuses = {r.name: h.status for r, h in zip(session.runs, histories)}
+    final = {r.name: h.loss[-1] for r, h in zip(session.runs, histories)}
+    if name == "03_learning_rate_bound":
+        assert statuses["lr 0.21 (too large)"] == "diverged"
+        assert final["lr 0.1 = 1/L"] < final["lr 0.02 (too small)"]
+    elif name == "07_saddle_escape":
+        assert statuses == {"on the ridge": "converged", "with noise": "diverged", "tiny offset": "diverged"}
+    elif name == "08_himmelblau_starts":
+        minima = gd_core.build_problem(gd_core.validate({"problem": "himmelblau"})).minima
+        ends = [np.abs(minima - h.params[-1]).max(axis=1).argmin() for h in histories]
+        assert sorted(ends) == [0, 1, 2, 3]
+    elif name == "09_feature_scaling":
+        assert final["standardised"] < final["raw (scale 10)"]
+    elif name == "05_momentum_valley":
+        assert final["Nesterov 0.9"] < final["momentum 0.9"] < final["plain 0.02"]
+    elif name == "06_adaptive_rosenbrock":
+        assert final["Adam"] < 1e-6 < final["plain"]
+    elif name == "10_lr_decay_sgd":
+        assert min(final["step decay"], final["inverse time"], final["exponential"]) < final["constant 0.1"]
+    else:
+        assert all(s == "completed" for s in statuses.values())
+
+
+def test_run_summary_counts_steps_to_tolerance():
+    history = gd_core.run({"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.1}, "steps": 100})
+    s = run_summary(history, 1e-3, 0.0)
+    k = int(np.flatnonzero(history.loss <= 1e-3)[0])
+    assert s["steps_to_tolerance"] == k and s["epochs_to_tolerance"] == k and s["status"] == "completed"
+    assert s["best_loss"] == history.loss.min() and s["steps"] == 100
+    assert run_summary(history, 1e-30, 0.0)["steps_to_tolerance"] is None
+
+
+def test_headless_preset_writes_every_run_and_a_summary(tmp_path, capsys):
+    assert main(["--preset", "03_learning_rate_bound", "--out-dir", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert files == ["lr_0.02_too_small.csv", "lr_0.19_just_stable.csv", "lr_0.1_1_L.csv",
+                     "lr_0.21_too_large.csv", "summary.csv"]
+    summary = (tmp_path / "out" / "summary.csv").read_text().splitlines()
+    assert summary[0] == "run,status,final_loss,steps,steps_to_tolerance"
+    assert summary[4].startswith("lr 0.21 (too large),diverged,") and len(summary) == 5
+    assert "lr 0.21 (too large): diverged" in out
+
+
+def test_headless_session_file(tmp_path, capsys):
+    save_session(Session("t", "", [SessionRun("one", "#000000", {"problem": "booth", "steps": 30}),
+                                   SessionRun("one/two", "#ffffff", {"problem": "booth", "steps": 10})]),
+                 tmp_path / "s.json")
+    assert main(["--session", str(tmp_path / "s.json"), "--out-dir", str(tmp_path / "o")]) == 0
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["one.csv", "one_two.csv", "summary.csv"]
+    assert len((tmp_path / "o" / "one.csv").read_text().splitlines()) == 32
+
+
+def test_list_presets(capsys):
+    assert main(["--list-presets"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) >= 10 and lines[0].startswith("01_variants_same_epochs\t")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--preset", "nope"], "error: preset: unknown lesson 'nope'"),
+    (["--session", "/no/file.json"], "error: session: cannot read /no/file.json"),
+    (["--preset", "07_saddle_escape", "--steps", "4"], "error: --steps: does not go with --preset"),
+    (["--preset", "07_saddle_escape", "--session", "x.json"], "error: argument --session: not allowed with"),
+    (["--out-dir", "d"], "error: --out-dir: goes with --preset or --session"),
+])
+def test_headless_errors_exit_2_and_write_nothing(tmp_path, capsys, args, message):
+    code = main([*args, "--out-dir", str(tmp_path / "out")] if "--out-dir" not in args else args)
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(message) and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_headless_corrupt_session_writes_nothing(tmp_path, capsys):
+    (tmp_path / "bad.json").write_text('{"format": "gdlab-session", "version": 1, "runs": [{"name": "a", '
+                                       '"color": "#000000", "config": {"optimizer": "sgd"}}]}')
+    assert main(["--session", str(tmp_path / "bad.json"), "--out-dir", str(tmp_path / "out")]) == 2
+    assert "runs[0].config.optimizer.name" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
