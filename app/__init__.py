@@ -2,23 +2,46 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 
-def create_window(path: str | os.PathLike | None = None):
-    """Build the main window (not shown, no event loop) for a config file, or the default run.
+def create_window(path: str | os.PathLike | None = None, preset: str | None = None):
+    """Build the main window (not shown, no event loop): the default run, a config or session file, or a lesson.
 
-    A QApplication must exist. Raises gd_core.ConfigError for a bad config file.
+    A QApplication must exist. Raises gd_core.ConfigError for a bad file or an unknown lesson.
     """
     import gd_core
+    from gd_core.sessions import load_preset, load_session
 
     from .main_window import MainWindow
     from .session import SessionModel
 
-    config = gd_core.load_config(path) if path is not None else None
-    if config is not None:
-        gd_core.resolve(config)  # refuse a bad file before building anything
-    return MainWindow(SessionModel(config))
+    session = load_preset(preset) if preset is not None else None
+    config = None
+    if path is not None:
+        if _is_session(path):
+            session = load_session(path)
+        else:
+            config = gd_core.load_config(path)
+            gd_core.resolve(config)  # refuse a bad file before building anything
+    model = SessionModel(config)
+    if session is not None:
+        model.load_session(session)
+    window = MainWindow(model)
+    if path is not None and session is not None:
+        window.files.path = os.fspath(path)
+        window.update_title()
+    return window
+
+
+def _is_session(path) -> bool:
+    """Whether a JSON file is a session (it says "format": "gdlab-session") rather than a run config."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return isinstance(data := json.load(fh), dict) and "format" in data
+    except (OSError, ValueError):
+        return False  # load_config reports what is wrong
 
 
 __all__ = ["create_window"]

@@ -10,7 +10,8 @@ import sys
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gdlab", description="GD Lab: learn and compare gradient descent.")
-    p.add_argument("config", nargs="?", help="a run config (JSON) to open")
+    p.add_argument("config", nargs="?", help="a run config or a session file (JSON) to open")
+    p.add_argument("--preset", metavar="NAME", help="open a lesson (gdlab-run --list-presets lists them)")
     p.add_argument("--run-steps", type=int, metavar="N", help="train N steps before the screenshot")
     p.add_argument("--screenshot", metavar="FILE.png", help="save a picture of the window and exit")
     return p
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("GD Lab")
     try:
-        window = create_window(args.config)
+        window = create_window(args.config, preset=args.preset)
     except gd_core.ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -51,6 +52,7 @@ def screenshot(app, window, steps: int, path: str) -> int:
     while remaining > 0 and not window.model.all_done:
         remaining -= window.model.step(min(remaining, 10_000)) or remaining
     window._update_status()
+    window.results.refresh()
     for _ in range(3):
         app.processEvents()
     if not window.grab().save(path):

@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import html
+import os
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
+from .files import FileActions
 from .panels import PANELS
+from .run_list import RunList
 from .runner import DEFAULT_SPEED, SPEEDS, Runner
 from .session import SessionModel
 from .views.data_view import DataView
 from .views.loss_curve import LossCurveView
 from .views.parameter_space import ParameterSpaceView
+from .views.results_table import ResultsTable
+from .views.sweep import SweepWindow
 
 STATUS_STYLES = {
     "diverged": "background: #fdecea; color: #8a1c12; border: 1px solid #f5c2bd;",
     "converged": "background: #e8f5e9; color: #1b5e20; border: 1px solid #b9dfbb;",
     "completed": "background: #eef3fb; color: #1a3e6e; border: 1px solid #c9d8ef;",
     "info": "background: #fff8e1; color: #5d4300; border: 1px solid #f0dc9a;",
+    "error": "background: #fdecea; color: #8a1c12; border: 1px solid #f5c2bd;",
 }
 
 pg.setConfigOptions(background="w", foreground="#333", imageAxisOrder="row-major", useOpenGL=False)
@@ -30,18 +48,23 @@ class MainWindow(QMainWindow):
         self.model = model
         self.runner = Runner(model, self)
         self.setWindowTitle("GD Lab")
-        self.resize(1400, 880)
+        self.resize(1560, 960)
         self._build_views()
         self._build_panels()
+        self._build_docks()
+        self.files = FileActions(self)
         self._build_actions()
         self._build_status()
+        self.sweep_window: SweepWindow | None = None
         events = model.events
         events.advanced.connect(self._update_status)
         events.run_changed.connect(lambda run: self._update_status())
+        events.selection_changed.connect(lambda run: self._update_status())
         events.run_reset.connect(self._on_reset)
+        events.session_loaded.connect(self._on_session_loaded)
         self.runner.running_changed.connect(self._running_changed)
         self.runner.rate_measured.connect(lambda rate: self.rate_label.setText(f"{rate:,.0f} steps/s"))
-        self._update_status()
+        self._on_session_loaded()
 
     # -- layout ----------------------------------------------------------------------------------------------
     def _build_views(self) -> None:
@@ -78,13 +101,28 @@ class MainWindow(QMainWindow):
         scroll.setWidget(holder)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(330)
-        dock = QDockWidget("Settings", self)
-        dock.setObjectName("settings_dock")
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable |
-                         QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        dock.setWidget(scroll)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        scroll.setMinimumWidth(holder.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 6)
+        self.settings_dock = self._dock("settings_dock", "Settings", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+    def _dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.run_list = RunList(self.model, self.show_message)
+        self.runs_dock = self._dock("runs_dock", "Runs", self.run_list, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.results = ResultsTable(self.model)
+        self.results_dock = self._dock("results_dock", "Results", self.results, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.lesson_text = QTextBrowser()
+        self.lesson_text.setObjectName("lesson_text")
+        self.lesson_text.setOpenExternalLinks(False)
+        self.lesson_dock = self._dock("lesson_dock", "Lesson", self.lesson_text, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.lesson_dock.setMinimumWidth(300)
+        self.resizeDocks([self.results_dock], [200], Qt.Orientation.Vertical)
+        self.resizeDocks([self.settings_dock, self.runs_dock], [700, 150], Qt.Orientation.Vertical)
 
     def _action(self, name: str, text: str, shortcut: str, tip: str, slot) -> QAction:
         action = QAction(text, self)
@@ -104,11 +142,27 @@ class MainWindow(QMainWindow):
         self.action_reset = self._action("action_reset", "Reset", "R", "Return the run to its start point",
                                          self.reset)
         self.action_quit = self._action("action_quit", "Quit", "Ctrl+Q", "Close GD Lab", self.close)
+        self.files.file_menu.addAction(self.action_quit)
         run_menu = self.menuBar().addMenu("&Run")
         for action in (self.action_run, self.action_step, self.action_reset):
             run_menu.addAction(action)
-        run_menu.addSeparator()
-        run_menu.addAction(self.action_quit)
+        runs_menu = self.menuBar().addMenu("R&uns")
+        self.action_compare = self._action("action_compare", "Compare variants", "Ctrl+K",
+                                           "Batch, stochastic and mini-batch copies of the selected run with its "
+                                           "start, seed and epoch budget", self.compare_variants)
+        self.action_sweep = self._action("action_sweep", "Learning-rate sweep...", "Ctrl+L",
+                                         "Final loss against learning rate for the selected run", self.open_sweep)
+        for name, text, slot in (("add", "Add run", self.run_list.add),
+                                 ("duplicate", "Duplicate run", self.run_list.duplicate),
+                                 ("remove", "Remove run", self.run_list.remove)):
+            action = runs_menu.addAction(text, slot)
+            action.setObjectName(f"action_{name}_run")
+        runs_menu.addSeparator()
+        runs_menu.addAction(self.action_compare)
+        runs_menu.addAction(self.action_sweep)
+        view_menu = self.menuBar().addMenu("&View")
+        for dock in (self.settings_dock, self.runs_dock, self.results_dock, self.lesson_dock):
+            view_menu.addAction(dock.toggleViewAction())
         toolbar = self.addToolBar("Run")
         toolbar.setObjectName("run_toolbar")
         toolbar.setMovable(False)
@@ -123,6 +177,9 @@ class MainWindow(QMainWindow):
         self.speed.setToolTip("Steps per second: slow to watch single steps, Max to go as fast as the core can.")
         self.speed.currentTextChanged.connect(self.runner.set_speed)
         toolbar.addWidget(self.speed)
+        toolbar.addSeparator()
+        toolbar.addAction(self.action_compare)
+        toolbar.addAction(self.action_sweep)
 
     def _build_status(self) -> None:
         bar = self.statusBar()
@@ -157,6 +214,35 @@ class MainWindow(QMainWindow):
         for run in self.model.runs:
             self.model.reset(run)
 
+    def compare_variants(self) -> None:
+        self.runner.pause()
+        try:
+            copies = self.model.compare_variants(self.model.selected)
+        except ValueError as error:
+            self.show_message(f"Nothing to compare: {error}.", "info")
+            return
+        self.show_message(f"Added {', '.join(r.name for r in copies)}: same start, seed and epoch budget; the loss "
+                          "is drawn per epoch. Press Space to run them together.", "info")
+
+    def open_sweep(self) -> None:
+        if self.sweep_window is None:
+            self.sweep_window = SweepWindow(self.model, self)
+        self.sweep_window.show()
+        self.sweep_window.raise_()
+
+    def update_title(self) -> None:
+        name = os.path.basename(self.files.path) if self.files.path else self.model.title
+        self.setWindowTitle(f"GD Lab - {name}" if name else "GD Lab")
+
+    def _on_session_loaded(self) -> None:
+        model = self.model
+        self.lesson_text.setHtml(f"<h3>{html.escape(model.title)}</h3>{model.text}" if model.title or model.text
+                                 else "")
+        self.lesson_dock.setVisible(bool(model.title or model.text))
+        self.banner.hide()
+        self.update_title()
+        self._update_status()
+
     def _on_reset(self, run, reason) -> None:
         self.show_message(reason, "info")
         self._update_status()
@@ -177,6 +263,7 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         run = self.model.selected
+        self.action_compare.setEnabled(run.trainer.problem.dataset is not None)
         history, trainer = run.history, run.trainer
         status = history.status
         state = ("running" if self.runner.running else "paused") if status == "running" else status

@@ -2,7 +2,7 @@
 
 Qt-free (a test proves it): it owns the gd_core Trainers and emits coarse events that the Qt views subscribe
 to. Edits go through :meth:`SessionModel.update_config`, which applies a change live or resets the run when the
-problem, data, seed or start point changed.
+problem, data, seed or start point changed. Sessions and lessons load into it and save from it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import gd_core
+from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun
 
 from .events import Event
 
@@ -29,6 +30,9 @@ DEFAULT_CONFIG = {
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 
 X_AXES = {"step": "Steps", "epoch": "Epochs", "samples_seen": "Samples seen"}
+
+#: The variants "Compare variants" sets side by side.
+COMPARED_VARIANTS = ("batch", "stochastic", "minibatch")
 
 
 @dataclass
@@ -51,31 +55,113 @@ class Run:
 
 
 class SessionModel:
-    """Runs and view settings, with events: run_added(run), run_reset(run, reason), run_changed(run),
-    advanced(), selection_changed(run), view_changed(key)."""
+    """Runs and view settings, with events:
+
+    run_added(run), run_removed(run), run_reset(run, reason), run_changed(run) (config applied live),
+    run_styled(run) (name, colour or visibility), advanced(), selection_changed(run), view_changed(key),
+    session_loaded() (everything replaced).
+    """
 
     def __init__(self, config: dict | None = None):
         self.runs: list[Run] = []
         self.selected: Run | None = None
-        self.view = {"x_axis": "step", "log_y": False, "pair": (0, 1)}
+        self.title, self.text = "", ""
+        self.view = {"x_axis": "step", "log_y": False, "pair": (0, 1), "tolerance": VIEW_DEFAULTS["tolerance"]}
         self.events = SimpleNamespace(
-            run_added=Event(), run_reset=Event(), run_changed=Event(), advanced=Event(),
-            selection_changed=Event(), view_changed=Event())
+            run_added=Event(), run_removed=Event(), run_reset=Event(), run_changed=Event(), run_styled=Event(),
+            advanced=Event(), selection_changed=Event(), view_changed=Event(), session_loaded=Event())
         self.add_run(config or DEFAULT_CONFIG)
 
     # -- runs ------------------------------------------------------------------------------------------------
-    def add_run(self, config: dict, name: str | None = None, color: str | None = None) -> Run:
-        trainer = gd_core.Trainer(config)
-        run = Run(trainer, name or f"run {len(self.runs) + 1}", color or PALETTE[len(self.runs) % len(PALETTE)],
-                  problem_key=gd_core.problem_key(trainer.config))
+    def _shared_problem(self, config: dict):
+        """A problem object another run already built for the same problem and data, if any."""
+        key = gd_core.problem_key(gd_core.validate(config))
+        return next((r.trainer.problem for r in self.runs if r.problem_key == key), None)
+
+    def _new_run(self, config: dict, name: str | None, color: str | None, visible: bool = True) -> Run:
+        trainer = gd_core.Trainer(config, self._shared_problem(config))
+        return Run(trainer, name or self.unique_name("run"), color or self.next_color(), visible,
+                   problem_key=gd_core.problem_key(trainer.config))
+
+    def unique_name(self, base: str) -> str:
+        names = {r.name for r in self.runs}
+        if base not in names and base != "run":
+            return base
+        k = 1
+        while f"{base} {k}" in names:
+            k += 1
+        return f"{base} {k}"
+
+    def next_color(self) -> str:
+        used = {r.color for r in self.runs}
+        return next((c for c in PALETTE if c not in used), PALETTE[len(self.runs) % len(PALETTE)])
+
+    def add_run(self, config: dict, name: str | None = None, color: str | None = None, select: bool = True) -> Run:
+        run = self._new_run(config, name, color)
         self.runs.append(run)
         self.events.run_added.emit(run)
-        self.select(run)
+        if select:
+            self.select(run)
         return run
+
+    def duplicate_run(self, run: Run) -> Run:
+        """A copy with the same config, seed and start point, starting afresh."""
+        config = self.config_copy(run)
+        config["init"] = [float(v) for v in run.history.params[0]]
+        return self.add_run(config, self.unique_name(f"{run.name} copy"))
+
+    def remove_run(self, run: Run) -> None:
+        if len(self.runs) == 1:
+            raise ValueError("a session keeps at least one run")
+        index = self.runs.index(run)
+        self.runs.remove(run)
+        self.events.run_removed.emit(run)
+        if self.selected is run:
+            self.select(self.runs[min(index, len(self.runs) - 1)])
+
+    def rename(self, run: Run, name: str) -> None:
+        name = name.strip()
+        if not name:
+            raise ValueError("a run name must not be empty")
+        if any(r.name == name for r in self.runs if r is not run):
+            raise ValueError(f"another run is already called {name!r}")
+        run.name = name
+        self.events.run_styled.emit(run)
+
+    def set_color(self, run: Run, color: str) -> None:
+        run.color = color
+        self.events.run_styled.emit(run)
+
+    def set_visible(self, run: Run, visible: bool) -> None:
+        run.visible = visible
+        self.events.run_styled.emit(run)
 
     def select(self, run: Run) -> None:
         self.selected = run
         self.events.selection_changed.emit(run)
+
+    def compare_variants(self, run: Run) -> list[Run]:
+        """Batch, stochastic and mini-batch copies of ``run`` with its start, seed and epoch budget; the original
+        is hidden and the loss axis switches to epochs, so the comparison is fair per sample seen."""
+        problem = run.trainer.problem
+        if problem.dataset is None:
+            raise ValueError(f"{run.config['problem']} has no data: every variant sees the same exact gradient")
+        config = self.config_copy(run)
+        if "steps" in config:  # the same budget in epochs as the run has in steps
+            per_epoch = gd_core.steps_per_epoch(problem.n_samples, config["variant"], config["batch_size"])
+            config["epochs"] = config.pop("steps") / per_epoch
+        config["init"] = [float(v) for v in run.history.params[0]]
+        if config["schedule"]["name"] == "cosine":
+            config["schedule"].pop("t_max")  # a step count: it means something else for each variant
+        copies = []
+        for variant in COMPARED_VARIANTS:
+            label = "mini-batch " + str(config["batch_size"]) if variant == "minibatch" else variant
+            copies.append(self.add_run({**config, "variant": variant}, self.unique_name(f"{run.name} · {label}"),
+                                       select=False))
+        self.set_visible(run, False)
+        self.set_view("x_axis", "epoch")
+        self.select(copies[-1])
+        return copies
 
     def update_config(self, run: Run, config: dict) -> str:
         """Change a run's config; returns what happened ("applied" or the reset reason).
@@ -83,10 +169,10 @@ class SessionModel:
         Raises :class:`gd_core.ConfigError` for a bad config, leaving the run untouched.
         """
         if run.trainer.needs_reset(config):
-            new_key = gd_core.problem_key(gd_core.validate(config))
-            problem = run.trainer.problem if new_key == run.problem_key else None
+            key = gd_core.problem_key(gd_core.validate(config))
+            problem = run.trainer.problem if key == run.problem_key else self._shared_problem(config)
             trainer = gd_core.Trainer(config, problem)
-            reason = ("the problem or data changed" if problem is None else "the seed or start point changed")
+            reason = "the problem or data changed" if key != run.problem_key else "the seed or start point changed"
             run.trainer, run.problem_key = trainer, gd_core.problem_key(trainer.config)
             self.events.run_reset.emit(run, f"Reset {run.name}: {reason}.")
             return reason
@@ -104,6 +190,30 @@ class SessionModel:
 
     def config_copy(self, run: Run) -> dict:
         return copy.deepcopy(run.config)
+
+    # -- sessions --------------------------------------------------------------------------------------------
+    def to_session(self) -> Session:
+        view = {"x_axis": self.view["x_axis"], "log_y": self.view["log_y"], "pair": list(self.view["pair"]),
+                "tolerance": self.view["tolerance"], "selected": self.runs.index(self.selected)}
+        return Session(self.title, self.text,
+                       [SessionRun(r.name, r.color, self.config_copy(r), r.visible) for r in self.runs], view)
+
+    def load_session(self, session: Session) -> None:
+        """Replace everything by a (checked) session: build all its runs first, then swap them in."""
+        runs: list[Run] = []
+        for item in session.runs:
+            self.runs, previous = runs, self.runs  # share problems among the new runs while building
+            try:
+                runs.append(self._new_run(item.config, item.name, item.color, item.visible))
+            finally:
+                self.runs = previous
+        self.runs = runs
+        self.title, self.text = session.title, session.text
+        view = session.view
+        self.view = {"x_axis": view["x_axis"], "log_y": view["log_y"], "pair": tuple(view["pair"]),
+                     "tolerance": view["tolerance"]}
+        self.selected = runs[view["selected"]]
+        self.events.session_loaded.emit()
 
     # -- stepping --------------------------------------------------------------------------------------------
     def active_runs(self) -> list[Run]:

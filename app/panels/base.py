@@ -26,6 +26,7 @@ class Panel(QGroupBox):
         events.selection_changed.connect(lambda run: self.refresh())
         events.run_reset.connect(lambda run, reason: self.refresh())
         events.run_changed.connect(lambda run: self.refresh())
+        events.session_loaded.connect(self.refresh)
 
     @property
     def config(self) -> dict:

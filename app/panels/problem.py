@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QFormLayout, QLabel, QPushButton
 
 import gd_core
 from gd_core import GENERATORS, PROBLEMS
 
+from ..csv_preview import CsvPreview
 from ..widgets import NumberSpinBox, ParamForm
 from .base import Panel
 
@@ -54,7 +55,8 @@ class ProblemPanel(Panel):
         self.body.addWidget(self.csv_label)
         self.load_csv = QPushButton("Load CSV...")
         self.load_csv.setObjectName("load_csv")
-        self.load_csv.setToolTip("Train on a CSV file: a header row, numeric columns, the last column is the target.")
+        self.load_csv.setToolTip("Train on a CSV file: a header row, numeric columns, the last column is the target "
+                                 "(a preview shows it first).")
         self.load_csv.clicked.connect(self._choose_csv)
         self.body.addWidget(self.load_csv)
         self.refresh()
@@ -82,7 +84,7 @@ class ProblemPanel(Panel):
 
     def _choose_csv(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load training data", "", "CSV files (*.csv);;All files (*)")
-        if path:
+        if path and CsvPreview(path, self).exec() == QDialog.DialogCode.Accepted:
             self.load_path(path)
 
     def load_path(self, path: str) -> bool:

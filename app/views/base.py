@@ -47,6 +47,9 @@ class PlotView(QWidget):
         self.redraw_count = 0
         events = model.events
         events.run_added.connect(lambda run: self.rebuild())
+        events.run_removed.connect(lambda run: self.rebuild())
+        events.run_styled.connect(lambda run: self.rebuild())
+        events.session_loaded.connect(self.rebuild)
         events.run_reset.connect(lambda run, reason: self.rebuild())
         events.run_changed.connect(lambda run: self.refresh())
         events.selection_changed.connect(lambda run: self.rebuild())
@@ -55,6 +58,11 @@ class PlotView(QWidget):
 
     def visible_runs(self) -> list[Run]:
         return [run for run in self.model.runs if run.visible]
+
+    def runs_on_selected_problem(self) -> list[Run]:
+        """Visible runs on the selected run's problem and data: the ones a landscape or data plot can show."""
+        key = self.model.selected.problem_key
+        return [run for run in self.visible_runs() if run.problem_key == key]
 
     def rebuild(self) -> None:
         """Recreate what depends on the problem or the set of runs, then redraw."""

@@ -1,5 +1,5 @@
-"""The data: the samples, the current fit line (linear) or decision boundary (logistic), and the samples of
-the latest step highlighted - so a student sees what a batch is."""
+"""The data: the samples, each run's current fit line (linear) or decision boundary (logistic), and the samples
+of the selected run's latest step highlighted - so a student sees what a batch is."""
 
 from __future__ import annotations
 
@@ -9,22 +9,32 @@ from PySide6.QtWidgets import QLabel, QStackedWidget
 
 from .base import PlotView
 
-CLASS_COLORS = ("#4c72b0", "#dd8452")
+CLASS_COLORS = ("#a6cee3", "#fdbf6f")  # light: the runs' lines and the batch circles are the saturated marks
+SAMPLE_COLOR = "#b0b0b0"
 BATCH_COLOR = "#e8000b"
+
+
+def layout_kind(problem) -> str | None:
+    """How a problem's data is drawn: a fit line, predicted vs. actual, a decision boundary, P(label = 1)."""
+    if problem.dataset is None:
+        return None
+    p = problem.dataset.n_features
+    if problem.name == "logistic_regression":
+        return "boundary" if p >= 2 else "logistic1d"
+    return "line" if p == 1 else "fitted"
 
 
 class DataView(PlotView):
     title = "Data"
 
     def __init__(self, model, parent=None):
+        self._lines: dict[int, pg.PlotDataItem] = {}
         super().__init__(model, parent)
         self.caption = QLabel("")
-        self.caption.setStyleSheet("color: #555;")
         self.caption.setObjectName("data_caption")
+        self.caption.setStyleSheet("color: #555;")
         self.header.insertWidget(1, self.caption)
         self.placeholder = QLabel("")
-        self.placeholder.setWordWrap(True)
-        self.placeholder.setStyleSheet("color: #666; padding: 16px;")
         layout = self.layout()
         layout.removeWidget(self.plot)
         self.stack = QStackedWidget()
@@ -34,26 +44,18 @@ class DataView(PlotView):
         self.samples = pg.ScatterPlotItem(size=6, pen=None)
         self.batch = pg.ScatterPlotItem(size=11, pen=pg.mkPen(BATCH_COLOR, width=2), brush=None)
         self.batch.setZValue(5)
-        self.model_line = pg.PlotDataItem(pen=pg.mkPen("k", width=2))
-        self.model_line.setZValue(4)
-        for item in (self.samples, self.batch, self.model_line):
-            self.plot.addItem(item)
-        self.plot.setToolTip("Samples of the latest step are circled in red: a batch is a set of samples.")
+        self.plot.addItem(self.samples)
+        self.plot.addItem(self.batch)
+        self.plot.setToolTip("Samples of the selected run's latest step are circled in red: a batch is a set of "
+                             "samples.")
         self.rebuild()
 
-    def _layout_kind(self):
-        problem = self.model.selected.trainer.problem
-        if problem.dataset is None:
-            return None
-        p = problem.dataset.n_features
-        if problem.name == "logistic_regression":
-            return "boundary" if p >= 2 else "logistic1d"
-        return "line" if p == 1 else "fitted"
-
     def rebuild(self) -> None:
-        run = self.model.selected
-        problem = run.trainer.problem
-        kind = self._layout_kind()
+        for line in self._lines.values():
+            self.plot.removeItem(line)
+        self._lines = {}
+        problem = self.model.selected.trainer.problem
+        kind = layout_kind(problem)
         if kind is None:  # a function without data: give the room to the other plots
             self.placeholder.setText(f"No data: {problem.name} is a function of x and y.")
             self.stack.setCurrentWidget(self.placeholder)
@@ -64,55 +66,63 @@ class DataView(PlotView):
         self.stack.setCurrentWidget(self.plot)
         data = problem.dataset
         if kind in ("boundary", "logistic1d"):
-            colors = np.array(CLASS_COLORS)[problem.dataset.y.astype(int)]
-            x = data.X[:, 0]
-            y = data.X[:, 1] if kind == "boundary" else problem.dataset.y
-            brushes = [pg.mkBrush(c) for c in colors]
-            self.samples.setData(x, y, brush=brushes)
+            brushes = [pg.mkBrush(c) for c in np.array(CLASS_COLORS)[data.y.astype(int)]]
+            self.samples.setData(data.X[:, 0], data.X[:, 1] if kind == "boundary" else data.y, brush=brushes)
             names = (data.feature_names[0], data.feature_names[1] if kind == "boundary" else "label")
             self.caption.setText("decision boundary w·x + b = 0" if kind == "boundary" else "P(label = 1)")
         elif kind == "line":
-            self.samples.setData(data.X[:, 0], data.y, brush=pg.mkBrush(CLASS_COLORS[0]))
+            self.samples.setData(data.X[:, 0], data.y, brush=pg.mkBrush(SAMPLE_COLOR))
             names = (data.feature_names[0], data.target_name)
             self.caption.setText("fit line y = w·x + b")
         else:
             names = ("prediction", data.target_name)
             self.caption.setText("predicted vs. actual target (perfect fit on the diagonal)")
+            low, high = _span(data.y)
+            diagonal = pg.PlotDataItem([low, high], [low, high], pen=pg.mkPen("#888", width=1))
+            self.plot.addItem(diagonal)
+            self._lines[0] = diagonal
+        for run in self.runs_on_selected_problem():
+            if kind != "fitted":
+                line = pg.PlotDataItem(pen=pg.mkPen(run.color, width=2))
+                line.setZValue(4)
+                self.plot.addItem(line)
+                self._lines[id(run)] = line
         self.plot.setLabel("bottom", names[0])
         self.plot.setLabel("left", names[1])
         self.refresh()
         if kind == "fitted":  # predictions move; the frame is the targets' range on both axes
-            low, high = float(data.y.min()), float(data.y.max())
-            self.plot.setRange(xRange=(low, high), yRange=(low, high))
+            self.plot.setRange(xRange=_span(data.y), yRange=_span(data.y))
         else:
             self.plot.setRange(xRange=_span(data.X[:, 0]), yRange=_span(data.X[:, 1] if kind == "boundary" else data.y))
         self.plot.disableAutoRange()
 
     def refresh(self) -> None:
         super().refresh()
-        run = self.model.selected
-        kind = self._layout_kind()
+        selected = self.model.selected
+        problem = selected.trainer.problem
+        kind = layout_kind(problem)
         if kind is None:
             return
-        problem, trainer = run.trainer.problem, run.trainer
-        data, params = problem.dataset, trainer.params
-        predictions = None
-        x_range = (float(data.X[:, 0].min()), float(data.X[:, 0].max()))
+        data = problem.dataset
+        x_range = _span(data.X[:, 0])
         with np.errstate(all="ignore"):  # a diverged run's params may be huge: draw what is finite
             if kind == "fitted":
-                predictions = problem.predict(params)
-                self.samples.setData(predictions, data.y, brush=pg.mkBrush(CLASS_COLORS[0]))
-                low, high = float(data.y.min()), float(data.y.max())
-                self.model_line.setData([low, high], [low, high])
-            elif kind == "boundary":
-                y_range = (float(data.X[:, 1].min()), float(data.X[:, 1].max()))
-                self.model_line.setData(*problem.boundary(params, x_range, y_range))
-            else:
-                xs = np.linspace(*x_range, 2 if kind == "line" else 200)
-                self.model_line.setData(xs, problem.curve(params, xs))
-        self._highlight(trainer, predictions)
+                predictions = problem.predict(selected.trainer.params)
+                self.samples.setData(predictions, data.y, brush=pg.mkBrush(SAMPLE_COLOR))
+            for run in self.runs_on_selected_problem():
+                line = self._lines.get(id(run))
+                if line is None:
+                    continue
+                params = run.trainer.params
+                if kind == "boundary":
+                    line.setData(*problem.boundary(params, x_range, _span(data.X[:, 1])))
+                else:
+                    xs = np.linspace(*x_range, 2 if kind == "line" else 200)
+                    ys = problem.curve(params, xs)
+                    line.setData(xs, ys) if np.isfinite(ys).all() else line.clear()
+        self._highlight(selected.trainer, predictions if kind == "fitted" else None, kind)
 
-    def _highlight(self, trainer, predictions) -> None:
+    def _highlight(self, trainer, predictions, kind) -> None:
         if trainer.step == 0:
             self.batch.clear()
             return
@@ -120,9 +130,10 @@ class DataView(PlotView):
         idx = trainer.last_indices
         idx = np.arange(data.n_samples) if idx is None else idx
         x = data.X[idx, 0] if predictions is None else predictions[idx]
-        kind = self._layout_kind()
         y = data.X[idx, 1] if kind == "boundary" else data.y[idx]
-        self.batch.setData(x, y)
+        with np.errstate(invalid="ignore"):
+            finite = np.isfinite(x) & np.isfinite(y)
+        self.batch.setData(x[finite], y[finite])
 
 
 def _span(values) -> tuple[float, float]:

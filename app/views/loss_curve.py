@@ -30,11 +30,13 @@ class LossCurveView(PlotView):
         self.log_y.setObjectName("loss_log_y")
         self.log_y.setToolTip("Logarithmic loss axis: shows steady (linear) convergence as a straight line.")
         self.log_y.toggled.connect(lambda on: model.set_view("log_y", on))
+        self.plot.setToolTip("Bold: the full loss at each step's parameters. Light: the loss of the samples "
+                             "the step used (mini-batch or single sample).")
         self.header.addWidget(self.x_axis)
         self.header.addWidget(self.log_y)
         self.plot.getPlotItem().setDownsampling(auto=True, mode="peak")  # before any non-curve item is added
         self.plot.getPlotItem().setClipToView(True)
-        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.legend = self.plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 210))
         self.hover = pg.ScatterPlotItem(size=9, pen=pg.mkPen("k"), brush="w")
         self.hover.setZValue(20)
         self.plot.addItem(self.hover)
@@ -66,14 +68,18 @@ class LossCurveView(PlotView):
             batch = pg.PlotDataItem(pen=pg.mkPen(lighter(run.color, 0.65), width=1), connect="finite")
             full = pg.PlotDataItem(pen=pg.mkPen(darker(run.color), width=2), connect="finite")
             for item in (batch, full):
-                self.plot.addItem(item)  # takes the plot's downsampling and clipping settings
+                # takes the plot's downsampling and clipping; the axes follow the full loss only (a single
+                # sample's loss can be ~0 and would stretch a log axis over many empty decades)
+                self.plot.addItem(item, ignoreBounds=item is batch)
                 item.opts["autoDownsampleFactor"] = 1.0  # peak bins of one pixel column: the same envelope
-            prefix = f"{run.name}: " if several else ""
-            self.legend.addItem(full, f"{prefix}full loss")
+            self._items[id(run)] = (batch, full)
+            if several:  # one entry per run; its light shade is the loss of the samples each step used
+                self.legend.addItem(full, run.name)
+                continue
+            self.legend.addItem(full, "full loss")
             if run.trainer.problem.dataset is not None and run.config["variant"] != "batch":
                 what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
-                self.legend.addItem(batch, prefix + what)
-            self._items[id(run)] = (batch, full)
+                self.legend.addItem(batch, what)
         self.hover.clear()
         self.refresh()
 

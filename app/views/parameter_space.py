@@ -54,6 +54,7 @@ class ParameterSpaceView(PlotView):
         self.plot.addItem(self.isolines)
         for item in (self.image, self.isolines.curve):  # static layers: repaint from a pixmap, not the path
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.legend = self.plot.addLegend(offset=(10, 10), brush=(255, 255, 255, 200))
         self.minima = pg.ScatterPlotItem(symbol="star", size=18, pen=pg.mkPen("k", width=1), brush="#ffd54f")
         self.minima.setZValue(15)  # above the paths: a run sitting on a minimum still shows the star
         self.plot.addItem(self.minima)
@@ -121,7 +122,9 @@ class ParameterSpaceView(PlotView):
             for item in items:
                 self.plot.removeItem(item)
         self._items = {}
-        for run in self.visible_runs():
+        self.legend.clear()
+        runs = self.runs_on_selected_problem()
+        for run in runs:
             path = pg.PlotDataItem(pen=pg.mkPen(run.color, width=2), connect="finite")
             start = pg.ScatterPlotItem(symbol="o", size=11, pen=pg.mkPen(run.color, width=2), brush="w")
             current = pg.ScatterPlotItem(symbol="o", size=11, pen=pg.mkPen("w", width=1.5), brush=run.color)
@@ -129,6 +132,8 @@ class ParameterSpaceView(PlotView):
                 item.setZValue(10 + z)
                 self.plot.addItem(item)
             self._items[id(run)] = (path, start, current)
+            if len(runs) > 1:
+                self.legend.addItem(path, run.name)
         self.refresh()
 
     def refresh(self) -> None:
@@ -136,9 +141,9 @@ class ParameterSpaceView(PlotView):
         i, j = self.pair()
         if self.problem.n_params > 2:
             self._update_surface()
-        for run in self.visible_runs():
+        for run in self.runs_on_selected_problem():
             items = self._items.get(id(run))
-            if items is None or run.trainer.problem.n_params != self.problem.n_params:
+            if items is None:
                 continue
             path, start, current = items
             params = run.history.params

@@ -1,0 +1,69 @@
+"""Pictures and tables out of the app: a plot as PNG or SVG, the window as PNG, histories as CSV, a plot to the
+clipboard. Every function raises OSError with a readable message when the file cannot be written."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pyqtgraph.exporters as exporters
+from PySide6.QtWidgets import QApplication, QWidget
+
+from gd_core.sessions import file_stem
+
+PLOT_FORMATS = {".png": "PNG image", ".svg": "SVG drawing"}
+
+
+def _replace_into(path: str, write) -> None:
+    """Write through ``write(tmp_path)`` to a temp file beside ``path``, then rename: nothing half-written."""
+    folder = os.path.dirname(os.path.abspath(path))
+    suffix = os.path.splitext(path)[1]
+    fd, tmp = tempfile.mkstemp(prefix=".gdlab-", suffix=suffix, dir=folder)
+    os.close(fd)
+    try:
+        if write(tmp) is False:
+            raise OSError(f"could not write {path}")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def export_plot(view, path: str) -> None:
+    """Save a view's plot as PNG or SVG (by the file's extension)."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in PLOT_FORMATS:
+        raise OSError(f"{os.path.basename(path)}: choose a .png or .svg file")
+    item = view.plot.getPlotItem()
+    if ext == ".png":
+        exporter = exporters.ImageExporter(item)
+        exporter.parameters()["width"] = max(800, int(view.plot.width()) * 2)
+    else:
+        exporter = exporters.SVGExporter(item)
+    _replace_into(path, exporter.export)
+
+
+def export_window(window: QWidget, path: str) -> None:
+    if not path.lower().endswith(".png"):
+        raise OSError(f"{os.path.basename(path)}: the window is saved as a .png file")
+    _replace_into(path, lambda tmp: window.grab().save(tmp, "PNG"))
+
+
+def export_histories(model, folder: str) -> list[str]:
+    """Every run's full history as ``folder/<run name>.csv``; returns the file names."""
+    os.makedirs(folder, exist_ok=True)
+    names, seen = [], set()
+    for run in model.runs:
+        stem, k = file_stem(run.name), 2
+        while stem.lower() in seen:
+            stem, k = f"{file_stem(run.name)}_{k}", k + 1
+        seen.add(stem.lower())
+        run.history.to_csv(os.path.join(folder, f"{stem}.csv"))
+        names.append(f"{stem}.csv")
+    return names
+
+
+def copy_plot(view) -> None:
+    """Put a picture of a view's plot on the clipboard."""
+    QApplication.clipboard().setPixmap(view.plot.grab())

@@ -1,0 +1,173 @@
+"""The File and Lessons menus: new, open, save, save as, recent files, lessons, and exports.
+
+Opening reads and checks the whole file before the current work is touched; saving writes a temp file and
+renames it. Every failure is one clear message in the window.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu
+
+import gd_core
+from gd_core.sessions import Session, SessionRun, list_presets, load_preset, load_session, save_session
+
+from . import exports
+from .session import DEFAULT_CONFIG, PALETTE
+
+MAX_RECENT = 8
+SESSION_FILTER = "GD Lab sessions (*.gdlab.json *.json);;All files (*)"
+
+
+class FileActions(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window, self.model = window, window.model
+        self.path: str | None = None
+        self.settings = QSettings("GD Lab", "GD Lab")
+        menu = window.menuBar().addMenu("&File")
+        menu.setObjectName("file_menu")
+        self.actions = {}
+        for name, text, key, slot in (("new", "&New", QKeySequence.StandardKey.New, self.new),
+                                      ("open", "&Open...", QKeySequence.StandardKey.Open, self.open_dialog),
+                                      ("save", "&Save", QKeySequence.StandardKey.Save, self.save),
+                                      ("save_as", "Save &As...", QKeySequence.StandardKey.SaveAs, self.save_as)):
+            action = QAction(text, window)
+            action.setObjectName(f"action_{name}")
+            action.setShortcut(key)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+            self.actions[name] = action
+        self.recent_menu = QMenu("Open &Recent", menu)
+        self.recent_menu.setObjectName("recent_menu")
+        menu.addMenu(self.recent_menu)
+        menu.addSeparator()
+        export = menu.addMenu("&Export")
+        for view_name, label in (("space_view", "Parameter space"), ("loss_view", "Loss curve"),
+                                 ("data_view", "Data view")):
+            export.addAction(f"{label} as PNG or SVG...", lambda v=view_name, t=label: self.export_plot(v, t))
+        export.addAction("Window as PNG...", self.export_window)
+        export.addAction("Run histories as CSV...", self.export_histories)
+        export.addSeparator()
+        for view_name, label in (("space_view", "parameter space"), ("loss_view", "loss curve"),
+                                 ("data_view", "data view")):
+            export.addAction(f"Copy {label} to clipboard", lambda v=view_name: self.copy_plot(v))
+        menu.addSeparator()
+        self.file_menu = menu
+        lessons = window.menuBar().addMenu("&Lessons")
+        lessons.setObjectName("lessons_menu")
+        for name, title in list_presets():
+            lessons.addAction(title, lambda n=name: self.open_preset(n)).setObjectName(f"lesson_{name}")
+        self._fill_recent()
+
+    # -- sessions --------------------------------------------------------------------------------------------
+    def _show(self, session: Session, path: str | None) -> None:
+        self.window.runner.pause()
+        self.model.load_session(session)
+        self.path = path
+        self.window.update_title()
+
+    def new(self) -> None:
+        self._show(Session(runs=[SessionRun("run 1", PALETTE[0], DEFAULT_CONFIG)]), None)
+        self.window.show_message("New session.", "info")
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open session", self._folder(), SESSION_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> bool:
+        """Open a session file; a bad file is reported and the current work stays as it is."""
+        try:
+            session = load_session(path)
+        except gd_core.ConfigError as error:
+            self.window.show_message(f"Could not open {os.path.basename(path)}: {error}", "error")
+            self._forget(path)
+            return False
+        self._show(session, path)
+        self._remember(path)
+        self.window.show_message(f"Opened {os.path.basename(path)}.", "info")
+        return True
+
+    def open_preset(self, name: str) -> None:
+        self._show(load_preset(name), None)
+        self.window.show_message(f"Lesson: {self.model.title}", "info")
+
+    def save(self) -> bool:
+        return self.save_to(self.path) if self.path else self.save_as()
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save session", self._folder(), SESSION_FILTER)
+        return self.save_to(path) if path else False
+
+    def save_to(self, path: str) -> bool:
+        try:
+            save_session(self.model.to_session(), path)
+        except gd_core.ConfigError as error:
+            self.window.show_message(f"Not saved: {error.problem}", "error")
+            return False
+        self.path = path
+        self._remember(path)
+        self.window.update_title()
+        self.window.show_message(f"Saved {os.path.basename(path)}.", "info")
+        return True
+
+    # -- recent files ----------------------------------------------------------------------------------------
+    def recent(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _remember(self, path: str) -> None:
+        path = os.path.abspath(path)
+        self.settings.setValue("recent", ([path] + [p for p in self.recent() if p != path])[:MAX_RECENT])
+        self._fill_recent()
+
+    def _forget(self, path: str) -> None:
+        path = os.path.abspath(path)
+        if path in self.recent():
+            self.settings.setValue("recent", [p for p in self.recent() if p != path])
+            self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent():
+            self.recent_menu.addAction(path, lambda p=path: self.open_path(p))
+        self.recent_menu.setEnabled(bool(self.recent()))
+
+    def _folder(self) -> str:
+        return os.path.dirname(self.path) if self.path else (os.path.dirname(self.recent()[0]) if self.recent()
+                                                              else os.getcwd())
+
+    # -- exports ---------------------------------------------------------------------------------------------
+    def _report(self, done: str, action) -> None:
+        try:
+            action()
+        except OSError as error:
+            self.window.show_message(f"Not exported: {error.strerror or error}", "error")
+            return
+        self.window.show_message(done, "info")
+
+    def export_plot(self, view_name: str, label: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {label.lower()}", self._folder(),
+                                              "PNG image (*.png);;SVG drawing (*.svg)")
+        if path:
+            self._report(f"Exported {os.path.basename(path)}.",
+                         lambda: exports.export_plot(getattr(self.window, view_name), path))
+
+    def export_window(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export window", self._folder(), "PNG image (*.png)")
+        if path:
+            self._report(f"Exported {os.path.basename(path)}.", lambda: exports.export_window(self.window, path))
+
+    def export_histories(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Export run histories to folder", self._folder())
+        if folder:
+            self._report(f"Exported {len(self.model.runs)} run histories to {folder}.",
+                         lambda: exports.export_histories(self.model, folder))
+
+    def copy_plot(self, view_name: str) -> None:
+        exports.copy_plot(getattr(self.window, view_name))
+        self.window.show_message("Copied the plot to the clipboard.", "info")

@@ -1,0 +1,101 @@
+"""The run list: add, duplicate, rename, recolour, hide and remove runs; the selection is the run the panels
+edit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QColorDialog, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+
+from .session import DEFAULT_CONFIG, SessionModel
+
+
+def swatch(color: str) -> QIcon:
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+class RunList(QWidget):
+    """One row per run: colour swatch, editable name, a check box for visibility."""
+
+    def __init__(self, model: SessionModel, report, parent=None):
+        super().__init__(parent)
+        self.model, self.report = model, report
+        self.list = QListWidget()
+        self.list.setObjectName("run_list")
+        self.list.setToolTip("Runs of this session: tick to show, double-click to rename; the panels edit the "
+                             "selected run.")
+        self.list.currentRowChanged.connect(self._row_selected)
+        self.list.itemChanged.connect(self._item_changed)
+        buttons = QHBoxLayout()
+        self.buttons = {}
+        for name, text, tip, slot in (
+                ("add", "Add", "Add a run with the default settings.", self.add),
+                ("duplicate", "Duplicate", "Copy the selected run: same settings, seed and start point.",
+                 self.duplicate),
+                ("color", "Colour...", "Choose the selected run's colour.", self.choose_color),
+                ("remove", "Remove", "Remove the selected run (one run always remains).", self.remove)):
+            button = QPushButton(text)
+            button.setObjectName(f"run_{name}")
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+            self.buttons[name] = button
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        events = model.events
+        for event in (events.run_added, events.run_removed, events.run_styled, events.selection_changed):
+            event.connect(lambda *_: self.fill())
+        events.session_loaded.connect(self.fill)
+        self.fill()
+
+    def fill(self) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for run in self.model.runs:
+            item = QListWidgetItem(swatch(run.color), run.name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if run.visible else Qt.CheckState.Unchecked)
+            item.setToolTip(f"{run.name}: {run.config['problem']}, {run.config['variant']}, "
+                            f"{run.config['optimizer']['name']} lr={run.config['optimizer']['lr']:g}")
+            self.list.addItem(item)
+        self.list.setCurrentRow(self.model.runs.index(self.model.selected))
+        self.list.blockSignals(False)
+        self.buttons["remove"].setEnabled(len(self.model.runs) > 1)
+
+    def _row_selected(self, row: int) -> None:
+        if 0 <= row < len(self.model.runs) and self.model.runs[row] is not self.model.selected:
+            self.model.select(self.model.runs[row])
+
+    def _item_changed(self, item: QListWidgetItem) -> None:
+        run = self.model.runs[self.list.row(item)]
+        visible = item.checkState() == Qt.CheckState.Checked
+        if visible != run.visible:
+            self.model.set_visible(run, visible)
+        elif item.text() != run.name:
+            try:
+                self.model.rename(run, item.text())
+            except ValueError as error:
+                self.report(f"Not renamed - {error}.")
+                self.fill()
+
+    def add(self) -> None:
+        self.model.add_run(DEFAULT_CONFIG)
+
+    def duplicate(self) -> None:
+        self.model.duplicate_run(self.model.selected)
+
+    def remove(self) -> None:
+        try:
+            self.model.remove_run(self.model.selected)
+        except ValueError as error:
+            self.report(f"Not removed - {error}.")
+
+    def choose_color(self) -> None:
+        run = self.model.selected
+        color = QColorDialog.getColor(QColor(run.color), self, f"Colour of {run.name}")
+        if color.isValid():
+            self.model.set_color(run, color.name())

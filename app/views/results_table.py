@@ -1,0 +1,100 @@
+"""The results table: per run its status, final and best full loss, and the steps, epochs and samples it took
+to come within a tolerance of the known minimum."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from gd_core.results import run_summary
+
+from ..widgets import NumberSpinBox
+
+COLUMNS = ("run", "status", "final loss", "best loss", "steps", "epochs", "samples",
+           "steps to tol.", "epochs to tol.", "samples to tol.")
+STATUS_COLORS = {"diverged": "#b00020", "converged": "#1b5e20", "completed": "#1a3e6e", "running": "#555555"}
+REFRESH_S = 0.25  # while training, the table follows at most four times a second
+
+
+def _number(value, integer=False) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,}" if integer else f"{value:.5g}"
+
+
+class ResultsTable(QWidget):
+    def __init__(self, model, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self._last = 0.0
+        self._pending = QTimer(self)
+        self._pending.setSingleShot(True)
+        self._pending.timeout.connect(self.refresh)
+        self.tolerance = NumberSpinBox(1e-15, 1e12, log=True)
+        self.tolerance.setObjectName("results_tolerance")
+        self.tolerance.setToolTip("A run has reached the tolerance once loss − known minimum ≤ this "
+                                  "(loss ≤ this where no minimum is known).")
+        self.tolerance.setValue(model.view["tolerance"])
+        self.tolerance.valueChanged.connect(lambda v: model.set_view("tolerance", v))
+        header = QHBoxLayout()
+        header.addWidget(QLabel("tolerance"))
+        header.addWidget(self.tolerance)
+        header.addStretch(1)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("results_table")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setMinimumHeight(120)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(header)
+        layout.addWidget(self.table, 1)
+        events = model.events
+        for event in (events.run_added, events.run_removed, events.run_styled, events.run_changed):
+            event.connect(lambda *_: self.refresh())
+        events.run_reset.connect(lambda *_: self.refresh())
+        events.session_loaded.connect(self.refresh)
+        events.view_changed.connect(lambda key: self.refresh() if key == "tolerance" else None)
+        events.advanced.connect(self._throttled)
+        self.refresh()
+
+    def _throttled(self) -> None:
+        """While training, refresh at most every REFRESH_S; a pending refresh catches the last steps."""
+        if self.model.all_done or time.perf_counter() - self._last >= REFRESH_S:
+            self.refresh()
+        elif not self._pending.isActive():
+            self._pending.start(int(REFRESH_S * 1000))
+
+    def rows(self) -> list[dict]:
+        tolerance = self.model.view["tolerance"]
+        return [run_summary(run.history, tolerance, run.trainer.problem.min_loss) for run in self.model.runs]
+
+    def refresh(self) -> None:
+        self._last = time.perf_counter()
+        self.tolerance.blockSignals(True)
+        self.tolerance.setValue(self.model.view["tolerance"])
+        self.tolerance.blockSignals(False)
+        rows = self.rows()
+        self.table.setRowCount(len(rows))
+        for r, (run, s) in enumerate(zip(self.model.runs, rows)):
+            cells = (run.name, s["status"], _number(s["final_loss"]), _number(s["best_loss"]),
+                     _number(s["steps"], True), _number(s["epochs"]), _number(s["samples_seen"], True),
+                     _number(s["steps_to_tolerance"], True), _number(s["epochs_to_tolerance"]),
+                     _number(s["samples_to_tolerance"], True))
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 0:
+                    item.setForeground(QColor(run.color))
+                elif c == 1:
+                    item.setForeground(QColor(STATUS_COLORS.get(text, "#000000")))
+                    item.setToolTip(run.history.message)
+                else:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
