@@ -7,6 +7,9 @@ import os
 import tempfile
 
 import pyqtgraph.exporters as exporters
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QPainter
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gd_core.sessions import file_stem
@@ -35,13 +38,26 @@ def export_plot(view, path: str) -> None:
     ext = os.path.splitext(path)[1].lower()
     if ext not in PLOT_FORMATS:
         raise OSError(f"{os.path.basename(path)}: choose a .png or .svg file")
-    item = view.plot.getPlotItem()
     if ext == ".png":
-        exporter = exporters.ImageExporter(item)
+        exporter = exporters.ImageExporter(view.plot.getPlotItem())
         exporter.parameters()["width"] = max(800, int(view.plot.width()) * 2)
-    else:
-        exporter = exporters.SVGExporter(item)
-    _replace_into(path, exporter.export)
+        _replace_into(path, exporter.export)
+    else:  # Qt's own SVG generator: pyqtgraph's SVG exporter fails on some curve paths
+        _replace_into(path, lambda tmp: _render_svg(view.plot, tmp, view.title))
+
+
+def _render_svg(widget, path: str, title: str) -> None:
+    size = widget.size()
+    generator = QSvgGenerator()
+    generator.setFileName(path)
+    generator.setSize(size)
+    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+    generator.setTitle(f"GD Lab - {title}")
+    painter = QPainter(generator)
+    try:
+        widget.render(painter)
+    finally:
+        painter.end()
 
 
 def export_window(window: QWidget, path: str) -> None:

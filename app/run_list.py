@@ -53,15 +53,21 @@ class RunList(QWidget):
         self.fill()
 
     def fill(self) -> None:
+        """Show the runs; existing rows are updated in place (a row may be the one being edited)."""
         self.list.blockSignals(True)
-        self.list.clear()
-        for run in self.model.runs:
-            item = QListWidgetItem(swatch(run.color), run.name)
+        while self.list.count() > len(self.model.runs):
+            self.list.takeItem(self.list.count() - 1)
+        while self.list.count() < len(self.model.runs):
+            item = QListWidgetItem()
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable)
+            self.list.addItem(item)
+        for row, run in enumerate(self.model.runs):
+            item = self.list.item(row)
+            item.setIcon(swatch(run.color))
+            item.setText(run.name)
             item.setCheckState(Qt.CheckState.Checked if run.visible else Qt.CheckState.Unchecked)
             item.setToolTip(f"{run.name}: {run.config['problem']}, {run.config['variant']}, "
                             f"{run.config['optimizer']['name']} lr={run.config['optimizer']['lr']:g}")
-            self.list.addItem(item)
         self.list.setCurrentRow(self.model.runs.index(self.model.selected))
         self.list.blockSignals(False)
         self.buttons["remove"].setEnabled(len(self.model.runs) > 1)

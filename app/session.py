@@ -115,9 +115,12 @@ class SessionModel:
             raise ValueError("a session keeps at least one run")
         index = self.runs.index(run)
         self.runs.remove(run)
+        was_selected = self.selected is run
+        if was_selected:  # choose the new selection before anyone hears of the removal
+            self.selected = self.runs[min(index, len(self.runs) - 1)]
         self.events.run_removed.emit(run)
-        if self.selected is run:
-            self.select(self.runs[min(index, len(self.runs) - 1)])
+        if was_selected:
+            self.events.selection_changed.emit(self.selected)
 
     def rename(self, run: Run, name: str) -> None:
         name = name.strip()
