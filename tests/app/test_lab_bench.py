@@ -235,7 +235,8 @@ def test_preset_command_line_screenshot(tmp_path):
     assert result.returncode == 0, result.stderr
     assert out.read_bytes()[:4] == b"\x89PNG"
     bad = subprocess.run([sys.executable, "-m", "app", "--preset", "nope", "--screenshot", str(out)],
-                         capture_output=True, text=True, timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+                         capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert bad.returncode == 2 and bad.stderr.startswith("error: preset: unknown lesson 'nope'")
 
 
