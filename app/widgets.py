@@ -7,7 +7,7 @@ import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QSlider, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QSlider, QSpinBox, QWidget
 
 from gd_core.spec import Param
 
@@ -137,3 +137,14 @@ class ParamForm(QWidget):
             else:
                 editor.setValue(values[name])
             editor.blockSignals(False)
+
+
+def choice_box(name: str, tip: str, entries) -> QComboBox:
+    """A combo box of ``(label, value, tooltip)`` entries - how the panels show a gd_core registry."""
+    box = QComboBox()
+    box.setObjectName(name)
+    box.setToolTip(tip)
+    for label, value, entry_tip in entries:
+        box.addItem(label, value)
+        box.setItemData(box.count() - 1, entry_tip, Qt.ItemDataRole.ToolTipRole)
+    return box

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
 
 import numpy as np
+from timing import best_time
 
 import gd_core
 
@@ -51,12 +51,7 @@ def hand_written(problem, steps):
 
 
 def best_rate(fn, steps, repeats):
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return steps / best
+    return steps / best_time(fn, repeats)
 
 
 def flat_cost(repeats=5):

@@ -10,10 +10,9 @@ Target: 64 runs cost at most 4x one run.
 from __future__ import annotations
 
 import argparse
-import math
-import time
 
 import numpy as np
+from timing import best_time
 
 import gd_core
 
@@ -21,15 +20,6 @@ import gd_core
 def config(steps, lr=0.01, seed=0):
     return {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 10_000}, "variant": "minibatch",
             "batch_size": 32, "optimizer": {"name": "adam", "lr": lr}, "steps": steps, "seed": seed}
-
-
-def best_time(fn, repeats=3) -> float:
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main():

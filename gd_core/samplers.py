@@ -71,6 +71,9 @@ class Sampler:
                 != (variant, batch_size, sampling):
             self._block = None
         self.variant, self.batch_size, self.sampling = variant, batch_size, sampling
+        self._all = variant in ("batch", "coordinate")  # decided once here: next_indices is a per-step hot path
+        self._k = 1 if variant == "stochastic" else batch_size
+        self._replacement = sampling == "replacement"
 
     @property
     def batch_len(self) -> int:
@@ -89,10 +92,10 @@ class Sampler:
         return self._block[row] if self._single else self._block[:, row]
 
     def next_indices(self) -> np.ndarray | None:
-        if self.variant in ("batch", "coordinate"):
+        if self._all:
             return None
-        k = 1 if self.variant == "stochastic" else self.batch_size
-        if self.sampling == "replacement":
+        k = self._k
+        if self._replacement:
             return self._next_block_row(lambda rng: rng.integers(0, self.n_samples, size=(self.BLOCK, k)))
         n = self.n_samples
         if self._pos >= n:
@@ -104,9 +107,9 @@ class Sampler:
                 for row, rng in zip(self._order, self.rngs):
                     row[:] = rng.permutation(n)
             self._pos = 0
-        idx = self._order[..., self._pos:self._pos + k]
-        self._pos += idx.shape[-1]
-        return idx
+        pos = self._pos
+        self._pos = pos + k  # past n after the last (partial) batch: the next draw reshuffles
+        return self._order[pos:pos + k] if self._single else self._order[:, pos:pos + k]
 
     def next_coordinate(self, n_params: int):
         """The parameter a coordinate-descent step updates, uniformly at random (one per run)."""

@@ -3,12 +3,11 @@ and the schedule."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
+from PySide6.QtWidgets import QHBoxLayout, QLabel
 
 from gd_core import SCHEDULES
 
-from ..widgets import LogSlider, NumberSpinBox, ParamForm
+from ..widgets import LogSlider, NumberSpinBox, ParamForm, choice_box
 from .base import Panel
 
 LR_RANGE = (1e-5, 10.0)
@@ -39,12 +38,8 @@ class LearningRatePanel(Panel):
         self.body.addWidget(self.bound)
         schedule_row = QHBoxLayout()
         schedule_row.addWidget(QLabel("schedule"))
-        self.schedule = QComboBox()
-        self.schedule.setObjectName("schedule")
-        for spec in SCHEDULES.values():
-            self.schedule.addItem(spec.title, spec.name)
-            self.schedule.setItemData(self.schedule.count() - 1, spec.formula, Qt.ItemDataRole.ToolTipRole)
-        self.schedule.setToolTip("How the learning rate changes with the step t.")
+        self.schedule = choice_box("schedule", "How the learning rate changes with the step t.",
+                                   [(s.title, s.name, s.formula) for s in SCHEDULES.values()])
         self.schedule.activated.connect(self._schedule_chosen)
         schedule_row.addWidget(self.schedule, 1)
         self.body.addLayout(schedule_row)

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QLabel
 
 from gd_core import OPTIMIZERS
 
-from ..widgets import ParamForm
+from ..widgets import ParamForm, choice_box
 from .base import Panel
 
 
 class OptimizerPanel(Panel):
     def __init__(self, model, report, parent=None):
         super().__init__("Optimizer", model, report, parent)
-        self.choice = QComboBox()
-        self.choice.setObjectName("optimizer")
-        for spec in OPTIMIZERS.values():
-            self.choice.addItem(spec.title, spec.name)
-            self.choice.setItemData(self.choice.count() - 1, f"{spec.doc}\n{spec.formula}",
-                                    Qt.ItemDataRole.ToolTipRole)
+        self.choice = choice_box("optimizer", "The update rule.",
+                                 [(s.title, s.name, f"{s.doc}\n{s.formula}") for s in OPTIMIZERS.values()])
         self.choice.activated.connect(self._chosen)
         self.body.addWidget(self.choice)
         self.formula = QLabel("")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QFormLayout, QLabel, QPushButton
 
 import gd_core
 from gd_core import GENERATORS, PROBLEMS
 
 from ..csv_preview import CsvPreview
-from ..widgets import NumberSpinBox, ParamForm
+from ..widgets import NumberSpinBox, ParamForm, choice_box
 from .base import Panel
 
 
@@ -20,12 +19,8 @@ class ProblemPanel(Panel):
         super().__init__("Problem and data", model, report, parent)
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
-        self.problem = QComboBox()
-        self.problem.setObjectName("problem")
-        for spec in PROBLEMS.values():
-            self.problem.addItem(spec.title, spec.name)
-            self.problem.setItemData(self.problem.count() - 1, spec.formula, Qt.ItemDataRole.ToolTipRole)
-        self.problem.setToolTip("The objective to minimise; changing it starts the run afresh.")
+        self.problem = choice_box("problem", "The objective to minimise; changing it starts the run afresh.",
+                                  [(s.title, s.name, s.formula) for s in PROBLEMS.values()])
         self.problem.activated.connect(self._problem_chosen)
         form.addRow("problem", self.problem)
         self.formula = QLabel("")

@@ -3,12 +3,12 @@ contrast that updates one parameter instead."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QButtonGroup, QComboBox, QFormLayout, QLabel, QRadioButton, QSpinBox
+from PySide6.QtWidgets import QButtonGroup, QFormLayout, QLabel, QRadioButton, QSpinBox
 
 import gd_core
 from gd_core import SAMPLINGS, VARIANTS
 
+from ..widgets import choice_box
 from .base import Panel
 
 
@@ -31,12 +31,8 @@ class VariantPanel(Panel):
                                    "g = (1/k) Σ_{i in batch} ∇ℓ_i.")
         self.batch_size.valueChanged.connect(lambda v: self.set_key("batch_size", v))
         form.addRow("batch size", self.batch_size)
-        self.sampling = QComboBox()
-        self.sampling.setObjectName("sampling")
-        for name, doc in SAMPLINGS.items():
-            self.sampling.addItem(name, name)
-            self.sampling.setItemData(self.sampling.count() - 1, doc, Qt.ItemDataRole.ToolTipRole)
-        self.sampling.setToolTip("How batches are drawn: shuffled epochs (without replacement) or independently.")
+        self.sampling = choice_box("sampling", "How batches are drawn: shuffled epochs (without replacement) or "
+                                               "independently.", [(n, n, doc) for n, doc in SAMPLINGS.items()])
         self.sampling.activated.connect(lambda: self.set_key("sampling", self.sampling.currentData()))
         form.addRow("sampling", self.sampling)
         self.per_epoch = QLabel("")
