@@ -97,7 +97,7 @@ class SweepWindow(QDialog):
         self.heat_image.setColorMap(HEAT_COLORS)
         self.heat.addItem(self.heat_image)
         self.heat_bar = pg.ColorBarItem(colorMap=HEAT_COLORS, interactive=False, width=12,
-                                        label="log10(final loss)")
+                                        label="log10(final loss)   × = diverged")
         self.heat_bar.setImageItem(self.heat_image, insert_in=self.heat.getPlotItem())
         self.diverged = pg.ScatterPlotItem(symbol="x", size=9, pen=pg.mkPen("#b00020", width=2))
         self.heat.addItem(self.diverged)
@@ -200,3 +200,4 @@ class SweepWindow(QDialog):
         rows, cols = np.nonzero(np.isnan(self.grid) & computed[:, None])  # NaN in a computed row: diverged
         self.diverged.setData(x[cols], rows.astype(float))
         self.heat.getPlotItem().getAxis("left").setTicks([[(i, str(k)) for i, k in enumerate(self.sizes)]])
+        self.heat.setRange(xRange=(x[0] - dx, x[-1] + dx), yRange=(-0.7, len(self.sizes) - 0.3), padding=0)
