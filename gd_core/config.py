@@ -184,7 +184,8 @@ def switch_problem(config: dict, name: str) -> dict:
 
 def problem_key(config: dict) -> tuple:
     """What identifies a validated config's problem and data: equal keys can share one Problem object."""
-    return tuple(json.dumps(config.get(k), sort_keys=True) for k in ("problem", "data", "kappa"))
+    own = [p.name for p in PROBLEMS[config["problem"]].params]
+    return tuple(json.dumps(config.get(k), sort_keys=True) for k in ("problem", "data", *own))
 
 
 def build_problem(config: dict) -> Problem:

@@ -91,6 +91,20 @@ def _circles(n_samples, noise, seed):
     return _two_class(rng, X, labels, noise)
 
 
+def _spiral(n_samples, noise, seed, n_classes):
+    """``n_classes`` interleaved spiral arms (labels 0..K-1): radius r in [0, 1], angle 4k + 4r + noise·ε."""
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n_samples) % n_classes
+    counts = np.bincount(labels, minlength=n_classes)
+    r = np.concatenate([np.linspace(0.05, 1.0, c) for c in counts])
+    order = np.argsort(labels, kind="stable")
+    labels = labels[order]
+    angle = 4.0 * labels + 4.0 * r + noise * rng.standard_normal(n_samples)
+    X = np.c_[r * np.sin(angle), r * np.cos(angle)]
+    shuffle = rng.permutation(n_samples)
+    return Dataset(X[shuffle], labels[shuffle].astype(float), ("x1", "x2"), "label")
+
+
 N_SAMPLES = Param("n_samples", 200, "Number of training samples n.", kind=int, low=1, high=MAX_SAMPLES)
 SEED = Param("seed", 0, "Seed of the data generator (the same seed gives the same data).", kind=int, low=0)
 
@@ -122,6 +136,9 @@ GENERATORS: dict[str, GeneratorSpec] = {g.name: g for g in (
     GeneratorSpec("circles", "Two circles", "classification",
                   (N_SAMPLES, _noise(0.05, "Standard deviation of the noise added to the points."), SEED),
                   _circles),
+    GeneratorSpec("spiral", "Spiral arms (3 classes)", "classification",
+                  (N_SAMPLES, _noise(0.2, "Standard deviation of the noise added to each point's angle."), SEED,
+                   Param("n_classes", 3, "Number of spiral arms (classes).", kind=int, low=2, high=6)), _spiral),
 )}
 
 #: Every allowed value of ``data.name``: the generators, then ``csv`` (needs ``path``).

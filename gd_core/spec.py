@@ -14,7 +14,8 @@ class Param:
     """One named setting with its default, its type, its allowed range and a one-sentence doc.
 
     ``low``/``high`` bound the value (``None`` = unbounded); ``low_open``/``high_open`` make a bound strict.
-    ``log`` hints that a GUI should edit it on a log scale.
+    ``log`` hints that a GUI should edit it on a log scale. ``kind=str`` takes one of ``choices``;
+    ``kind=list`` takes a list of 1 to ``max_len`` integers, each within the bounds.
     """
 
     name: str
@@ -26,11 +27,17 @@ class Param:
     low_open: bool = False
     high_open: bool = False
     log: bool = False
+    choices: tuple = ()
+    max_len: int = 4
 
     def allowed(self) -> str:
         """Say in words what values are allowed, e.g. ``"a number in [0, 1)"``."""
         if self.kind is bool:
             return "true or false"
+        if self.kind is str:
+            return "one of " + ", ".join(self.choices)
+        if self.kind is list:
+            return f"a list of 1 to {self.max_len} integers in [{self.low:g}, {self.high:g}]"
         what = "an integer" if self.kind is int else "a number"
         if self.low is None and self.high is None:
             return what
@@ -45,6 +52,16 @@ class Param:
     def check(self, value: Any, key: str) -> Any:
         """Return ``value`` converted to this param's type, or raise :class:`ConfigError` naming ``key``."""
         given = value
+        if self.kind is str:
+            if value not in self.choices:
+                raise ConfigError(key, f"must be {self.allowed()}, got {value!r}")
+            return value
+        if self.kind is list:
+            ok = isinstance(value, list) and 1 <= len(value) <= self.max_len and all(
+                isinstance(v, int) and not isinstance(v, bool) and self.low <= v <= self.high for v in value)
+            if not ok:
+                raise ConfigError(key, f"must be {self.allowed()}, got {value!r}")
+            return list(value)
         if self.kind is bool:
             if isinstance(value, bool):
                 return value

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from .config import resolve, validate
+from .config import problem_key, resolve, validate
 from .history import History
 from .optimizers import make_optimizer
 from .problems import Problem
@@ -17,8 +17,9 @@ from .schedules import make_schedule
 #: A run diverges when its loss is non-finite or its magnitude exceeds this many times max(1, |initial loss|).
 DIVERGENCE_FACTOR = 1e8
 
-#: Config keys whose change needs a fresh run; every other key can change between two steps.
-RESET_KEYS = ("problem", "data", "kappa", "seed", "init")
+#: Config keys whose change needs a fresh run, besides the problem and its data and settings (problem_key);
+#: every other key can change between two steps.
+RESET_KEYS = ("seed", "init")
 
 
 class Trainer:
@@ -73,7 +74,7 @@ class Trainer:
 
     def needs_reset(self, config: dict) -> bool:
         """Whether changing to ``config`` needs a fresh run (a new problem, data, seed or start)."""
-        return _differs(validate(config), self.config, RESET_KEYS)
+        return _needs_reset(validate(config), self.config)
 
     def apply(self, config: dict) -> None:
         """Take a new config from the next step on, keeping params and history (see :data:`RESET_KEYS`).
@@ -82,7 +83,7 @@ class Trainer:
         hyperparameters keeps the state. A finished run whose length grows continues.
         """
         new, _ = resolve(config, self.problem)
-        if _differs(new, self.config, RESET_KEYS):
+        if _needs_reset(new, self.config):
             raise ValueError("this change needs a new run (problem, data, seed or start changed)")
         old_name = self.config["optimizer"]["name"]
         self.config = new
@@ -204,8 +205,8 @@ def loss_limit(initial_loss: float) -> float:
     return DIVERGENCE_FACTOR * max(1.0, abs(float(initial_loss)))
 
 
-def _differs(a: dict, b: dict, keys) -> bool:
-    return any(a.get(k) != b.get(k) for k in keys)
+def _needs_reset(new: dict, old: dict) -> bool:
+    return problem_key(new) != problem_key(old) or any(new.get(k) != old.get(k) for k in RESET_KEYS)
 
 
 def run(config: dict) -> History:
