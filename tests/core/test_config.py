@@ -17,7 +17,7 @@ from gd_core import ConfigError, resolve, validate
     ({"problem": "quadratic", "kappa": 0}, "kappa", "must be a number > 0"),
     ({"problem": "quadratic", "kappa": "big"}, "kappa", "must be a number > 0, got 'big'"),
     ({"problem": "quadratic", "data": "linear"}, "data", "takes no data"),
-    ({"data": "spiral"}, "data.name", "must be one of linear, blobs, moons, circles, spiral, csv"),
+    ({"data": "swirl"}, "data.name", "must be one of linear, blobs, moons, circles, spiral, csv"),
     ({"data": {"n_samples": 10}}, "data.name", "is missing"),
     ({"problem": "logistic_regression", "data": "linear"}, "data.name",
      "logistic_regression needs classification data: one of blobs, moons, circles, spiral, or csv; got linear"),
