@@ -100,8 +100,8 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidget(holder)
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(holder.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 6)
+        scroll.setMinimumWidth(min(420, holder.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint()
+                                   .width() + 6))
         self.settings_dock = self._dock("settings_dock", "Settings", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
 
     def _dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
@@ -259,6 +259,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.runner.pause()  # no tick may reach views that are going away
+        self.space_view.worker.wait()  # nor a surface still being computed
         super().closeEvent(event)
 
     def _update_status(self) -> None:

@@ -7,7 +7,7 @@ import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QSlider, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLineEdit, QSlider, QSpinBox, QWidget
 
 from gd_core.spec import Param
 
@@ -83,9 +83,37 @@ class LogSlider(QSlider):
         self.blockSignals(False)
 
 
+class IntListEdit(QLineEdit):
+    """Comma-separated integers ("16, 8"); emits ``value_committed(list)`` on Enter or focus-out."""
+
+    value_committed = Signal(list)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.editingFinished.connect(self._commit)
+
+    def value(self) -> list:
+        try:
+            return [int(part) for part in self.text().replace(" ", "").split(",") if part]
+        except ValueError:
+            return []
+
+    def setValue(self, value) -> None:
+        self.setText(", ".join(str(v) for v in value))
+
+    def _commit(self) -> None:
+        self.value_committed.emit(self.value())
+
+
 def _editor(param: Param) -> QWidget:
     if param.kind is bool:
         return QCheckBox()
+    if param.kind is str:
+        box = QComboBox()
+        box.addItems(list(param.choices))
+        return box
+    if param.kind is list:
+        return IntListEdit()
     if param.kind is int:
         box = QSpinBox()
         box.setRange(int(param.low if param.low is not None else -2**31 + 1),
@@ -120,6 +148,10 @@ class ParamForm(QWidget):
             editor.setToolTip(f"{p.doc} Allowed: {p.allowed()}.")
             if isinstance(editor, QCheckBox):
                 editor.toggled.connect(lambda value, name=p.name: self.edited.emit(name, bool(value)))
+            elif isinstance(editor, QComboBox):
+                editor.activated.connect(lambda _, e=editor, name=p.name: self.edited.emit(name, e.currentText()))
+            elif isinstance(editor, IntListEdit):
+                editor.value_committed.connect(lambda value, name=p.name: self.edited.emit(name, value))
             else:
                 editor.valueChanged.connect(lambda value, name=p.name: self.edited.emit(name, value))
             self.editors[p.name] = editor
@@ -134,6 +166,8 @@ class ParamForm(QWidget):
             editor.blockSignals(True)
             if isinstance(editor, QCheckBox):
                 editor.setChecked(bool(values[name]))
+            elif isinstance(editor, QComboBox):
+                editor.setCurrentText(values[name])
             else:
                 editor.setValue(values[name])
             editor.blockSignals(False)

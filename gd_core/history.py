@@ -17,7 +17,8 @@ class History:
     Columns: ``step``; ``epoch`` = samples_seen / n (fractional); ``samples_seen``; ``lr`` (the rate of the update
     that produced the row; row 0: the first rate); ``batch_loss`` (the loss of the samples the update used, at
     the parameters before it; NaN at row 0); ``loss`` (the full objective at the row's params); ``grad_norm``
-    (the norm of the full objective's gradient there); ``params`` (rows, d). ``status`` is "running",
+    (the norm of the full objective's gradient there); ``params`` (rows, d); ``grads`` (rows, d), the gradient
+    the update that produced the row used (after noise and clipping; NaN at row 0). ``status`` is "running",
     "completed", "converged" or "diverged", and ``message`` says why a run ended.
 
     The properties return views of length ``len(self)``; a view stays valid until the next append that grows
@@ -32,15 +33,17 @@ class History:
         self._len = 0
         self._columns = {name: np.empty(capacity) for name in COLUMNS}
         self._params = np.empty((capacity, len(self.param_names)))
+        self._grads = np.empty((capacity, len(self.param_names)))
 
     @classmethod
-    def from_arrays(cls, param_names, n_samples: int, columns: dict, params: np.ndarray, status: str,
-                    message: str) -> History:
+    def from_arrays(cls, param_names, n_samples: int, columns: dict, params: np.ndarray, grads: np.ndarray,
+                    status: str, message: str) -> History:
         """A finished history from whole columns (copied)."""
         history = cls(param_names, n_samples, capacity=max(1, len(params)))
         for name in COLUMNS:
             history._columns[name][:len(params)] = columns[name]
         history._params[:len(params)] = params
+        history._grads[:len(params)] = grads
         history._len = len(params)
         history.status, history.message = status, message
         return history
@@ -54,11 +57,13 @@ class History:
             grown = np.empty(capacity)
             grown[:self._len] = column[:self._len]
             self._columns[name] = grown
-        grown = np.empty((capacity, self._params.shape[1]))
-        grown[:self._len] = self._params[:self._len]
-        self._params = grown
+        for name in ("_params", "_grads"):
+            old = getattr(self, name)
+            grown = np.empty((capacity, old.shape[1]))
+            grown[:self._len] = old[:self._len]
+            setattr(self, name, grown)
 
-    def append(self, step, samples_seen, lr, batch_loss, loss, grad_norm, params) -> None:
+    def append(self, step, samples_seen, lr, batch_loss, loss, grad_norm, params, grad=np.nan) -> None:
         if self._len == len(self._params):
             self._grow()
         i = self._len
@@ -71,6 +76,7 @@ class History:
         c["loss"][i] = loss
         c["grad_norm"][i] = grad_norm
         self._params[i] = params
+        self._grads[i] = grad
         self._len = i + 1
 
     def column(self, name: str) -> np.ndarray:
@@ -87,6 +93,10 @@ class History:
     @property
     def params(self) -> np.ndarray:
         return self._params[:self._len]
+
+    @property
+    def grads(self) -> np.ndarray:
+        return self._grads[:self._len]
 
     def table(self) -> np.ndarray:
         """All rows as one (rows, 7 + d) array in CSV column order."""

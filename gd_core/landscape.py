@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .problems import Problem
@@ -92,3 +94,80 @@ def iso_segments(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, levels) -> tuple
     if not out_x:
         return np.empty(0), np.empty(0)
     return np.concatenate(out_x), np.concatenate(out_y)
+
+
+@dataclass(frozen=True)
+class Plane:
+    """A plane through parameter space: theta(a, b) = origin + a*directions[0] + b*directions[1]."""
+
+    origin: np.ndarray
+    directions: np.ndarray  # (2, d), orthonormal
+    explained: np.ndarray  # share of the trajectory's variance along each direction
+
+    def project(self, params: np.ndarray) -> np.ndarray:
+        """Coordinates (T, 2) of parameter vectors (T, d) in the plane (orthogonal projection)."""
+        return (params - self.origin) @ self.directions.T
+
+    def points(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Parameter vectors at plane coordinates: a, b of any (equal) shape -> (..., d)."""
+        return self.origin + a[..., None] * self.directions[0] + b[..., None] * self.directions[1]
+
+
+def trajectory_plane(params: np.ndarray, max_rows: int = 5000) -> Plane:
+    """The plane of a trajectory's two principal directions through its final point (Li et al., "Visualizing
+    the Loss Landscape of Neural Nets", 2018): PCA of the rows theta_t - theta_final.
+
+    Long trajectories are thinned to about ``max_rows`` rows (evenly, keeping the last). A trajectory that moved
+    along fewer than two directions gets a second direction orthogonal to the first.
+    """
+    stride = display_stride(len(params), max_rows)
+    rows = params[::stride] if stride == 1 else np.vstack([params[::stride], params[-1:]])
+    origin = rows[-1].copy()
+    offsets = rows - origin
+    d = params.shape[1]
+    centred = offsets - offsets.mean(axis=0)
+    _, sv, vt = np.linalg.svd(centred, full_matrices=False) if len(rows) > 1 else (None, np.zeros(1), np.eye(1, d))
+    directions = np.zeros((2, d))
+    count = int(min(2, np.sum(sv > 1e-12 * max(sv.max(), 1e-300))))
+    directions[:count] = vt[:count]
+    for k in range(count, 2):  # fill up with unit vectors orthogonal to what is there
+        for axis in np.argsort(-np.abs(directions[:k]).sum(axis=0) if k else np.zeros(d), kind="stable")[::-1]:
+            candidate = np.eye(d)[axis] - directions[:k].T @ (directions[:k] @ np.eye(d)[axis])
+            if np.linalg.norm(candidate) > 1e-6:
+                directions[k] = candidate / np.linalg.norm(candidate)
+                break
+    total = float((sv ** 2).sum())
+    explained = np.array([(sv[k] ** 2) / total if total > 0 and k < len(sv) else 0.0 for k in range(2)])
+    return Plane(origin, directions, explained)
+
+
+def plane_extent(coords: np.ndarray, margin: float = 0.3, minimum: float = 0.5) -> tuple[tuple, tuple]:
+    """Plane ranges that hold the projected path with a margin (and are at least ``minimum`` wide)."""
+    out = []
+    for k in range(2):
+        finite = coords[np.isfinite(coords[:, k]), k]
+        low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 0.0)
+        half = max((high - low) / 2 * (1 + margin), minimum / 2)
+        centre = (low + high) / 2
+        out.append((centre - half, centre + half))
+    return out[0], out[1]
+
+
+def plane_grid(problem: Problem, plane: Plane, a_range, b_range, resolution: int = 80):
+    """The full loss on a grid of the plane: ``(a, b, Z)`` with ``Z[i, j]`` at (a[j], b[i]).
+
+    Evaluated through ``problem.grid_loss``: vectorised over the samples (and, in chunks, over grid points).
+    """
+    a = np.linspace(*a_range, resolution)
+    b = np.linspace(*b_range, resolution)
+    return a, b, problem.grid_loss(plane.points(*np.meshgrid(a, b)))
+
+
+def last_step(problem: Problem, history) -> dict | None:
+    """What the latest update saw, at the point it started from (theta_{t-1}): the full-data gradient there,
+    the gradient the step used (its batch, after noise and clipping) and the update theta_t - theta_{t-1}."""
+    if len(history) < 2:
+        return None
+    origin = history.params[-2]
+    return {"origin": origin, "full_gradient": problem.full_loss_and_grad(origin)[1],
+            "step_gradient": history.grads[-1], "update": history.params[-1] - origin}

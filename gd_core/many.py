@@ -84,7 +84,7 @@ class TrainerGroup:
         ends: list[tuple[str, str] | None] = [None] * R
         active = np.ones(R, dtype=bool)
         lr = schedule(lr0, 0)
-        rows.append(0, 0, lr, np.nan, loss, grad_norm, params)
+        rows.append(0, 0, lr, np.nan, loss, grad_norm, params, np.nan)
         step = samples = 0
         budget = False
         self._end_rows(ends, active, 0, 0, loss, grad_norm, lr, limits, tolerance, False)
@@ -112,7 +112,7 @@ class TrainerGroup:
             grad_norm = np.sqrt((full_grad * full_grad).sum(axis=1))
             step += 1
             samples += used
-            rows.append(step, samples, lr, batch_loss, loss, grad_norm, params)
+            rows.append(step, samples, lr, batch_loss, loss, grad_norm, params, grad)
             budget = step >= max_steps if max_samples is None else samples >= max_samples - 1e-9
             self._end_rows(ends, active, step, samples, loss, grad_norm, lr, limits, tolerance, budget)
         return [rows.history(problem, r, ends[r]) for r in range(R)]
@@ -141,10 +141,11 @@ class _Rows:
         self.shared = np.empty((capacity, 2))  # step, samples_seen
         self.per_run = np.empty((capacity, 4, R))  # lr, batch_loss, loss, grad_norm
         self.params = np.empty((capacity, R, d))
+        self.grads = np.empty((capacity, R, d))
 
-    def append(self, step, samples, lr, batch_loss, loss, grad_norm, params) -> None:
+    def append(self, step, samples, lr, batch_loss, loss, grad_norm, params, grad) -> None:
         if self.len == len(self.shared):
-            for name in ("shared", "per_run", "params"):
+            for name in ("shared", "per_run", "params", "grads"):
                 old = getattr(self, name)
                 grown = np.empty((2 * len(old), *old.shape[1:]))
                 grown[:self.len] = old[:self.len]
@@ -155,6 +156,7 @@ class _Rows:
         row[0] = np.ravel(lr) if np.ndim(lr) else lr
         row[1], row[2], row[3] = batch_loss, loss, grad_norm
         self.params[i] = params
+        self.grads[i] = grad
         self.len = i + 1
 
     def history(self, problem: Problem, r: int, end) -> History:
@@ -165,7 +167,7 @@ class _Rows:
                    "batch_loss": self.per_run[:count, 1, r], "loss": self.per_run[:count, 2, r],
                    "grad_norm": self.per_run[:count, 3, r]}
         return History.from_arrays(problem.param_names, problem.n_samples, columns, self.params[:count, r],
-                                   status, message)
+                                   self.grads[:count, r], status, message)
 
 
 def run_many(configs: list[dict]) -> list[History]:

@@ -48,6 +48,7 @@ class Trainer:
         self.samples_seen = 0
         self.step = 0
         self.last_indices = None  # the samples of the latest step (None: all of them, or no step yet)
+        self.last_grad = None  # the gradient the latest update used (after noise and clipping)
         self.history = History(self.problem.param_names, self.problem.n_samples)
         loss, grad = self.problem.full_loss_and_grad(self.params)
         self._full = (loss, grad)
@@ -154,7 +155,8 @@ class Trainer:
             grad_norm = math.sqrt(full_grad @ full_grad)
             step += 1
             samples_seen += used
-            history.append(step, samples_seen, lr, batch_loss, loss, grad_norm, params)
+            history.append(step, samples_seen, lr, batch_loss, loss, grad_norm, params, grad)
+            self.last_grad = grad
             done += 1
             if not abs(loss) <= limit or (tolerance is not None and grad_norm <= tolerance) \
                     or max_total is None or step >= max_total:

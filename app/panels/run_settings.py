@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
 from ..widgets import NumberSpinBox
 from .base import Panel
+
+MAX_START_BOXES = 4  # more parameters than this: the start is chosen by clicking, not typed
 
 
 class RunPanel(Panel):
@@ -41,6 +43,9 @@ class RunPanel(Panel):
         self.default_start.setObjectName("default_start")
         self.default_start.setToolTip("Start from the problem's default point again.")
         self.default_start.clicked.connect(lambda: self.set_key("init", None))
+        self.start_note = QLabel("")
+        self.start_note.setWordWrap(True)
+        self.start_layout.addWidget(self.start_note, 1)
         form.addRow("start", self.start_row)
         self.clip_on, self.clip = QCheckBox("clip gradient norm"), NumberSpinBox(1e-9, 1e9, log=True)
         self.clip_on.setToolTip("Rescale the gradient to norm at most c before the update: g <- g * min(1, c/|g|).")
@@ -80,13 +85,17 @@ class RunPanel(Panel):
         self.seed.blockSignals(False)
         problem = trainer.problem
         start = trainer.history.params[0]
-        if len(self.start_boxes) != problem.n_params or \
-                [b.objectName() for b in self.start_boxes] != [f"start_{n}" for n in problem.param_names]:
+        editable = problem.n_params <= MAX_START_BOXES
+        self.start_note.setVisible(not editable)
+        self.start_note.setText(f"{problem.n_params} parameters: click in the parameter space to choose a start"
+                                + (" (custom)" if config["init"] is not None else " (default)"))
+        names = problem.param_names if editable else ()
+        if [b.objectName() for b in self.start_boxes] != [f"start_{n}" for n in names]:
             for box in self.start_boxes:
                 box.deleteLater()
             self.start_layout.removeWidget(self.default_start)
             self.start_boxes = []
-            for name in problem.param_names:
+            for name in names:
                 box = NumberSpinBox(-1e9, 1e9)
                 box.setObjectName(f"start_{name}")
                 box.setToolTip(f"Start value of {name}; a click in the parameter space sets it too.")

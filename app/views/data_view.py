@@ -3,14 +3,22 @@ of the selected run's latest step highlighted - so a student sees what a batch i
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel, QStackedWidget
+
+from gd_core.landscape import iso_segments
 
 from .base import PlotView
 
-CLASS_COLORS = ("#a6cee3", "#fdbf6f")  # light: the runs' lines and the batch circles are the saturated marks
+CLASS_COLORS = ("#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#f768a1", "#bdbd3a")  # samples, by class
+REGION_COLORS = ("#deebf7", "#fee6ce", "#e5f5e0", "#efedf5", "#fde0ef", "#f7f7d0")  # the network's regions
 SAMPLE_COLOR = "#b0b0b0"
+REGION_RESOLUTION = 90
+REGION_REFRESH_S = 0.1
 BATCH_COLOR = "#e8000b"
 
 
@@ -19,6 +27,8 @@ def layout_kind(problem) -> str | None:
     if problem.dataset is None:
         return None
     p = problem.dataset.n_features
+    if problem.name == "mlp":
+        return "network" if p >= 2 else None
     if problem.name == "logistic_regression":
         return "boundary" if p >= 2 else "logistic1d"
     return "line" if p == 1 else "fitted"
@@ -41,6 +51,13 @@ class DataView(PlotView):
         self.stack.addWidget(self.plot)
         self.stack.addWidget(self.placeholder)
         layout.addWidget(self.stack, 1)
+        self.regions = pg.ImageItem(axisOrder="row-major")
+        self.regions.setZValue(-10)
+        self.plot.addItem(self.regions)
+        self.region_line = pg.PlotDataItem(pen=pg.mkPen("#333", width=2), connect="pairs")
+        self.region_line.setZValue(3)
+        self.plot.addItem(self.region_line)
+        self._region_time = 0.0
         self.samples = pg.ScatterPlotItem(size=6, pen=None)
         self.batch = pg.ScatterPlotItem(size=11, pen=pg.mkPen(BATCH_COLOR, width=2), brush=None)
         self.batch.setZValue(5)
@@ -56,6 +73,8 @@ class DataView(PlotView):
         self._lines = {}
         problem = self.model.selected.trainer.problem
         kind = layout_kind(problem)
+        self.regions.clear()
+        self.region_line.clear()
         if kind is None:  # a function without data: give the room to the other plots
             self.placeholder.setText(f"No data: {problem.name} is a function of x and y.")
             self.stack.setCurrentWidget(self.placeholder)
@@ -65,7 +84,14 @@ class DataView(PlotView):
         self.show()
         self.stack.setCurrentWidget(self.plot)
         data = problem.dataset
-        if kind in ("boundary", "logistic1d"):
+        if kind == "network":
+            labels = problem.labels
+            brushes = [pg.mkBrush(c) for c in np.array(CLASS_COLORS)[labels % len(CLASS_COLORS)]]
+            self.samples.setData(data.X[:, 0], data.X[:, 1], brush=brushes, pen=pg.mkPen("#555", width=0.5))
+            names = data.feature_names[:2]
+            self.caption.setText("the network's class regions" + (" and boundary P = 0.5"
+                                                                   if problem.n_classes == 2 else ""))
+        elif kind in ("boundary", "logistic1d"):
             brushes = [pg.mkBrush(c) for c in np.array(CLASS_COLORS)[data.y.astype(int)]]
             self.samples.setData(data.X[:, 0], data.X[:, 1] if kind == "boundary" else data.y, brush=brushes)
             names = (data.feature_names[0], data.feature_names[1] if kind == "boundary" else "label")
@@ -82,7 +108,7 @@ class DataView(PlotView):
             self.plot.addItem(diagonal)
             self._lines[0] = diagonal
         for run in self.runs_on_selected_problem():
-            if kind != "fitted":
+            if kind not in ("fitted", "network"):
                 line = pg.PlotDataItem(pen=pg.mkPen(run.color, width=2))
                 line.setZValue(4)
                 self.plot.addItem(line)
@@ -93,7 +119,8 @@ class DataView(PlotView):
         if kind == "fitted":  # predictions move; the frame is the targets' range on both axes
             self.plot.setRange(xRange=_span(data.y), yRange=_span(data.y))
         else:
-            self.plot.setRange(xRange=_span(data.X[:, 0]), yRange=_span(data.X[:, 1] if kind == "boundary" else data.y))
+            two_d = kind in ("boundary", "network")
+            self.plot.setRange(xRange=_span(data.X[:, 0]), yRange=_span(data.X[:, 1] if two_d else data.y))
         self.plot.disableAutoRange()
 
     def refresh(self) -> None:
@@ -120,7 +147,38 @@ class DataView(PlotView):
                     xs = np.linspace(*x_range, 2 if kind == "line" else 200)
                     ys = problem.curve(params, xs)
                     line.setData(xs, ys) if np.isfinite(ys).all() else line.clear()
+            if kind == "network":
+                self._draw_regions(problem, selected.trainer.params)
         self._highlight(selected.trainer, predictions if kind == "fitted" else None, kind)
+
+    def _draw_regions(self, problem, params) -> None:
+        """Class regions of the selected run's network over the data plane (other features at their means)."""
+        if time.perf_counter() - self._region_time < REGION_REFRESH_S and self.model.selected.trainer.step:
+            return
+        self._region_time = time.perf_counter()
+        if not np.isfinite(params).all():
+            return
+        X = problem.dataset.X
+        (x0, x1), (y0, y1) = _span(X[:, 0], 0.1), _span(X[:, 1], 0.1)
+        xs, ys = np.linspace(x0, x1, REGION_RESOLUTION), np.linspace(y0, y1, REGION_RESOLUTION)
+        gx, gy = np.meshgrid(xs, ys)
+        grid = np.tile(X.mean(axis=0), (gx.size, 1))
+        grid[:, 0], grid[:, 1] = gx.ravel(), gy.ravel()
+        probs = problem.class_probabilities(params, grid)
+        if probs.ndim == 1:
+            p1 = probs.reshape(gx.shape)
+            probs2 = np.stack([1 - p1, p1], axis=-1)
+            self.region_line.setData(*iso_segments(xs, ys, p1, [0.5]))
+        else:
+            probs2 = probs.reshape(*gx.shape, -1)
+            self.region_line.clear()
+        colors = np.array([pg.mkColor(c).getRgb()[:3] for c in REGION_COLORS[:probs2.shape[-1]]], dtype=float)
+        winner = probs2.argmax(axis=-1)
+        confidence = probs2.max(axis=-1)[..., None]  # fade towards white where the network hesitates
+        rgb = 255 - (255 - colors[winner]) * np.clip((confidence - 1 / probs2.shape[-1]) * 2, 0.15, 1.0)
+        self.regions.setImage(rgb.astype(np.uint8), levels=(0, 255))
+        dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+        self.regions.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, dx * len(xs), dy * len(ys)))
 
     def _highlight(self, trainer, predictions, kind) -> None:
         if trainer.step == 0:
@@ -130,11 +188,13 @@ class DataView(PlotView):
         idx = trainer.last_indices
         idx = np.arange(data.n_samples) if idx is None else idx
         x = data.X[idx, 0] if predictions is None else predictions[idx]
-        y = data.X[idx, 1] if kind == "boundary" else data.y[idx]
+        y = data.X[idx, 1] if kind in ("boundary", "network") else data.y[idx]
         with np.errstate(invalid="ignore"):
             finite = np.isfinite(x) & np.isfinite(y)
         self.batch.setData(x[finite], y[finite])
 
 
-def _span(values) -> tuple[float, float]:
-    return float(values.min()), float(values.max())
+def _span(values, margin: float = 0.0) -> tuple[float, float]:
+    low, high = float(values.min()), float(values.max())
+    pad = (high - low) * margin
+    return low - pad, high + pad

@@ -1,25 +1,48 @@
-"""The parameter space: the loss surface as a heat map with iso-lines, the runs' paths, start, current point
-and known minima. A click sets a new start point for the selected run."""
+"""The parameter space: the loss surface as a heat map with iso-lines, the runs' paths, start, current point and
+known minima; a click sets a new start point for the selected run.
+
+With more than two parameters it shows either a slice through a chosen pair (the others held at the run's
+current values) or the plane of the trajectory's two principal directions (Li et al. 2018), computed on demand
+off the GUI thread. Optional overlays: the loss of the latest step's batch alone (dashed), and arrows for the
+full-data gradient, the gradient the step used and the update it made.
+"""
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QComboBox, QGraphicsItem, QLabel
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGraphicsItem, QLabel, QPushButton
 
 import gd_core
-from gd_core.landscape import contour_levels, display_stride, display_surface, iso_segments, loss_grid
+from gd_core.landscape import (
+    contour_levels,
+    display_stride,
+    display_surface,
+    iso_segments,
+    last_step,
+    loss_grid,
+    plane_extent,
+    plane_grid,
+    trajectory_plane,
+)
 
 from .base import PlotView
+from .surface_worker import SurfaceWorker
 
 RESOLUTION = 140
+PLANE_RESOLUTION = 70
 MAX_PATH_POINTS = 3_000  # a longer path is drawn every k-th point (the last point always)
 SLICE_REFRESH_S = 0.5  # with more than two parameters the slice follows the others at most this often
+OVERLAY_REFRESH_S = 0.1  # batch surface and arrows follow a running run at most ten times a second
 # A light, low-saturation surface (cream = low loss, grey-blue = high) so that the runs' saturated colours stand out.
 SURFACE_COLORS = pg.ColorMap([0.0, 0.3, 0.65, 1.0], ["#fdfcf3", "#e4eed8", "#b9cfdc", "#8597b8"])
+BATCH_COLOR = "#e66100"
+ARROWS = (("full_gradient", "#000000", "−∇L on all data"), ("step_gradient", BATCH_COLOR, "−gradient the step used"),
+          ("update", None, "update Δθ"))
 
 
 class ParameterSpaceView(PlotView):
@@ -29,18 +52,44 @@ class ParameterSpaceView(PlotView):
         self._items: dict[int, tuple] = {}
         self._surface_key = None
         self._surface_time = 0.0
+        self._overlay_time = 0.0
+        self.plane = None
         super().__init__(model, parent)
-        self.plot.setAspectLocked(False)
+        self.worker = SurfaceWorker(self)
+        self.worker.ready.connect(self._surface_ready)
+        self.mode = QComboBox()
+        self.mode.setObjectName("space_mode")
+        self.mode.addItem("slice through a pair", "slice")
+        self.mode.addItem("plane of the trajectory (PCA)", "plane")
+        self.mode.setToolTip("Slice: the loss over two chosen parameters, the others at their current values. "
+                             "Plane: the loss on the plane of the path's two principal directions through its "
+                             "final point (Li et al. 2018), with the path projected onto it.")
+        self.mode.currentIndexChanged.connect(self._mode_changed)
+        self.recompute = QPushButton("Recompute plane")
+        self.recompute.setObjectName("space_recompute")
+        self.recompute.setToolTip("Fit the plane to the path as it is now and evaluate the loss on it.")
+        self.recompute.clicked.connect(self.compute_plane)
         self.pair_x, self.pair_y = QComboBox(), QComboBox()
         for box, axis in ((self.pair_x, "horizontal"), (self.pair_y, "vertical")):
             box.setToolTip(f"The parameter on the {axis} axis; the others are held at the run's current values.")
             box.currentIndexChanged.connect(self._pair_chosen)
-        self.pair_label = QLabel("pair:")
-        for w in (self.pair_label, self.pair_x, self.pair_y):
-            self.header.addWidget(w)
+        self.batch_surface = QCheckBox("batch surface")
+        self.batch_surface.setObjectName("space_batch_surface")
+        self.batch_surface.setToolTip("Dashed orange: the loss of the latest step's batch alone - the surface that "
+                                      "step descended, next to the full loss.")
+        self.arrows = QCheckBox("arrows")
+        self.arrows.setObjectName("space_arrows")
+        self.arrows.setToolTip("At the latest step's start: −gradient on all data (black), −gradient the step used "
+                               "(orange) and the update it made (run colour), scaled together.")
+        for box in (self.batch_surface, self.arrows):
+            box.toggled.connect(lambda _: self._update_overlays(force=True))
         self.readout = QLabel("")
         self.readout.setObjectName("space_readout")
         self.header.insertWidget(1, self.readout)
+        for w in (self.mode, self.recompute, self.pair_x, self.pair_y, self.batch_surface, self.arrows):
+            self.header.addWidget(w)
+        self.status = pg.TextItem("", color="#333", anchor=(0, 0), fill=(255, 255, 255, 200))
+        self.status.setZValue(30)
         self.plot.setToolTip("Click to start the selected run from that point.")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(SURFACE_COLORS)
@@ -51,9 +100,21 @@ class ParameterSpaceView(PlotView):
         self.colorbar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
         self.isolines = pg.PlotDataItem(pen=pg.mkPen((40, 60, 90, 90), width=1), connect="pairs")
         self.isolines.setZValue(-10)
-        self.plot.addItem(self.isolines)
+        self.batch_lines = pg.PlotDataItem(pen=pg.mkPen(BATCH_COLOR, width=1, style=Qt.PenStyle.DashLine),
+                                           connect="pairs")
+        self.batch_lines.setZValue(-5)
+        for item in (self.isolines, self.batch_lines, self.status):
+            self.plot.addItem(item, ignoreBounds=True)
         for item in (self.image, self.isolines.curve):  # static layers: repaint from a pixmap, not the path
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.arrow_items = {}
+        for key, color, _ in ARROWS:
+            line = pg.PlotDataItem(pen=pg.mkPen(color or "#444", width=2))
+            head = pg.ArrowItem(headLen=12, tipAngle=30, brush=color or "#444", pen=None)
+            for item in (line, head):
+                item.setZValue(25)
+                self.plot.addItem(item, ignoreBounds=True)
+            self.arrow_items[key] = (line, head)
         self.legend = self.plot.addLegend(offset=(10, 10), brush=(255, 255, 255, 200))
         self.minima = pg.ScatterPlotItem(symbol="star", size=18, pen=pg.mkPen("k", width=1), brush="#ffd54f")
         self.minima.setZValue(15)  # above the paths: a run sitting on a minimum still shows the star
@@ -62,36 +123,115 @@ class ParameterSpaceView(PlotView):
         self.plot.scene().sigMouseMoved.connect(self._hovered)
         self.rebuild()
 
-    # -- surface ---------------------------------------------------------------------------------------------
+    # -- what is shown ---------------------------------------------------------------------------------------
     @property
     def problem(self) -> gd_core.Problem:
         return self.model.selected.trainer.problem
 
+    @property
+    def plane_mode(self) -> bool:
+        return self.problem.n_params > 2 and self.mode.currentData() == "plane"
+
+    @property
+    def surface_ready(self) -> bool:
+        return self._surface_key is not None and self._surface_key == self._shown_key
+
     def pair(self) -> tuple[int, int]:
         return tuple(self.model.view["pair"]) if self.problem.n_params > 2 else (0, 1)
 
-    def _anchor(self):
-        return self.model.selected.trainer.params
+    def to_plot(self, params: np.ndarray) -> np.ndarray:
+        """Parameter vectors (T, d) as plot coordinates (T, 2): the chosen pair, or plane coordinates."""
+        if self.plane_mode:
+            return self.plane.project(params) if self.plane is not None else np.full((len(params), 2), np.nan)
+        i, j = self.pair()
+        return params[:, [i, j]]
 
+    def vector_to_plot(self, vector: np.ndarray) -> np.ndarray:
+        if self.plane_mode:
+            return self.plane.directions @ vector if self.plane is not None else np.zeros(2)
+        i, j = self.pair()
+        return vector[[i, j]]
+
+    def from_plot(self, x: float, y: float) -> np.ndarray:
+        """The parameter vector at plot point (x, y) (other parameters from the run's start)."""
+        if self.plane_mode and self.plane is not None:
+            return self.plane.points(np.array(x), np.array(y))
+        start = np.array(self.model.selected.history.params[0], dtype=float)
+        i, j = self.pair()
+        start[i], start[j] = x, y
+        return start
+
+    # -- surface ---------------------------------------------------------------------------------------------
     def _update_surface(self, force: bool = False) -> None:
-        problem, (i, j) = self.problem, self.pair()
-        anchor_key = tuple(np.round(np.delete(self._anchor(), [i, j]), 6)) if problem.n_params > 2 else ()
-        key = (id(problem), i, j, anchor_key)
+        problem = self.problem
+        if self.plane_mode:
+            if force or self.plane is None:
+                self.compute_plane()
+            return
+        i, j = self.pair()
+        anchor = np.array(self.model.selected.trainer.params, dtype=float)
+        if not np.isfinite(anchor).all():
+            anchor = np.array(self.model.selected.history.params[0], dtype=float)
+        anchor_key = tuple(np.round(np.delete(anchor, [i, j]), 6)) if problem.n_params > 2 else ()
+        key = ("slice", id(problem), i, j, anchor_key)
         if key == self._surface_key:
             return
-        if (not force and self._surface_key is not None and key[:3] == self._surface_key[:3]
+        if (not force and self._surface_key is not None and key[:4] == self._surface_key[:4]
                 and time.perf_counter() - self._surface_time < SLICE_REFRESH_S):
             return
         self._surface_key, self._surface_time = key, time.perf_counter()
         (x0, x1), (y0, y1) = problem.bounds[i], problem.bounds[j]
-        xs, ys, Z = loss_grid(problem, (x0, x1), (y0, y1), RESOLUTION, pair=(i, j), anchor=self._anchor())
+
+        def compute():
+            return loss_grid(problem, (x0, x1), (y0, y1), RESOLUTION, pair=(i, j), anchor=anchor)
+        if problem.n_params == 2:  # cheap: draw it now
+            self._surface_ready(key, compute())
+        else:
+            self._set_status("computing the loss surface…")
+            self.worker.submit(key, compute)
+
+    def compute_plane(self) -> None:
+        """Fit the trajectory plane of the selected run and evaluate the loss on it (off the GUI thread)."""
+        problem, params = self.problem, self.model.selected.history.params
+        with np.errstate(invalid="ignore"):
+            finite = params[np.isfinite(params).all(axis=1)]
+        self.plane = trajectory_plane(finite if len(finite) else params[:1])
+        a_range, b_range = plane_extent(self.plane.project(finite if len(finite) else params[:1]))
+        plane = self.plane
+        key = ("plane", id(problem), len(params), id(plane))
+        self._surface_key, self._surface_time = key, time.perf_counter()
+        self._set_status(f"computing the loss on the plane ({PLANE_RESOLUTION}×{PLANE_RESOLUTION} points)…")
+        self.worker.submit(key, lambda: plane_grid(problem, plane, a_range, b_range, PLANE_RESOLUTION))
+        self.refresh()
+
+    def _surface_ready(self, key, result) -> None:
+        if key != self._surface_key:
+            return
+        if isinstance(result, Exception):
+            self._set_status(f"could not compute the surface: {result}")
+            return
+        self._shown_key = key
+        xs, ys, Z = result
         surface = display_surface(Z)
         self.image.setImage(surface, autoLevels=False, levels=(surface.min(), surface.max() or 1.0))
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
-        self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, dx * RESOLUTION, dy * RESOLUTION))
+        self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
         self.colorbar.setLevels((float(surface.min()), float(surface.max()) or 1.0))
         self.isolines.setData(*iso_segments(xs, ys, surface, contour_levels(surface, 10)))
-        self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self.plot.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
+        self._grid = (xs, ys)
+        if self.plane_mode:
+            share = 100 * self.plane.explained.sum()
+            self._set_status(f"plane of the path's two principal directions ({share:.0f}% of its variance)")
+        else:
+            self._set_status("")
+        self._update_overlays(force=True)
+
+    def _set_status(self, text: str) -> None:
+        self.status.setText(text)
+        vb = self.plot.getPlotItem().vb
+        (x0, _), (_, y1) = vb.viewRange()
+        self.status.setPos(x0, y1)
 
     # -- runs ------------------------------------------------------------------------------------------------
     def _pair_chosen(self) -> None:
@@ -99,25 +239,41 @@ class ParameterSpaceView(PlotView):
         if i >= 0 and j >= 0 and i != j:
             self.model.set_view("pair", (i, j))
 
+    def _mode_changed(self) -> None:
+        self.plane = None
+        self.rebuild()
+
     def rebuild(self) -> None:
         problem = self.problem
         names = problem.param_names
-        for box, index in ((self.pair_x, self.pair()[0]), (self.pair_y, self.pair()[1])):
+        i, j = self.pair() if self.pair()[0] < problem.n_params and self.pair()[1] < problem.n_params else (0, 1)
+        if (i, j) != self.pair():
+            self.model.view["pair"] = (i, j)
+        for box, index in ((self.pair_x, i), (self.pair_y, j)):
             box.blockSignals(True)
             box.clear()
             box.addItems(names)
             box.setCurrentIndex(index)
             box.blockSignals(False)
         many = problem.n_params > 2
-        for w in (self.pair_label, self.pair_x, self.pair_y):
-            w.setVisible(many)
-        i, j = self.pair()
-        self.plot.setLabel("bottom", names[i])
-        self.plot.setLabel("left", names[j])
+        self.mode.setVisible(many)
+        self.recompute.setVisible(many and self.plane_mode)
+        for w in (self.pair_x, self.pair_y):
+            w.setVisible(many and not self.plane_mode)
+        has_data = problem.dataset is not None
+        self.batch_surface.setVisible(has_data and not many)
+        if self.plane_mode:
+            self.plot.setLabel("bottom", "direction 1 (PCA of the path)")
+            self.plot.setLabel("left", "direction 2")
+            self.minima.clear()
+        else:
+            self.plot.setLabel("bottom", names[i])
+            self.plot.setLabel("left", names[j])
+            minima = problem.minima
+            self.minima.setData(minima[:, i], minima[:, j]) if len(minima) else self.minima.clear()
         self._surface_key = None
+        self._shown_key = None
         self._update_surface(force=True)
-        minima = problem.minima
-        self.minima.setData(minima[:, i], minima[:, j]) if len(minima) else self.minima.clear()
         for items in self._items.values():
             for item in items:
                 self.plot.removeItem(item)
@@ -138,8 +294,7 @@ class ParameterSpaceView(PlotView):
 
     def refresh(self) -> None:
         super().refresh()
-        i, j = self.pair()
-        if self.problem.n_params > 2:
+        if self.problem.n_params > 2 and not self.plane_mode:
             self._update_surface()
         for run in self.runs_on_selected_problem():
             items = self._items.get(id(run))
@@ -149,12 +304,76 @@ class ParameterSpaceView(PlotView):
             params = run.history.params
             stride = display_stride(len(params), MAX_PATH_POINTS)
             shown = params[::stride] if stride == 1 else np.vstack([params[::stride], params[-1:]])
-            with np.errstate(invalid="ignore"):
-                finite = np.where(np.isfinite(shown).all(axis=1)[:, None], shown, np.nan)
-            path.setData(finite[:, i], finite[:, j])
-            start.setData([params[0, i]], [params[0, j]])
-            last = params[-1]
-            current.setData([last[i]], [last[j]]) if np.isfinite(last[[i, j]]).all() else current.clear()
+            with np.errstate(invalid="ignore", over="ignore"):
+                xy = self.to_plot(shown)
+                xy = np.where(np.isfinite(xy).all(axis=1)[:, None], xy, np.nan)
+            path.setData(xy[:, 0], xy[:, 1])
+            start.setData([xy[0, 0]], [xy[0, 1]]) if np.isfinite(xy[0]).all() else start.clear()
+            current.setData([xy[-1, 0]], [xy[-1, 1]]) if np.isfinite(xy[-1]).all() else current.clear()
+        self._update_overlays()
+
+    # -- overlays: the latest step's batch surface and arrows ------------------------------------------------
+    def _update_overlays(self, force: bool = False) -> None:
+        if not force and time.perf_counter() - self._overlay_time < OVERLAY_REFRESH_S:
+            return
+        self._overlay_time = time.perf_counter()
+        run = self.model.selected
+        step = last_step(run.trainer.problem, run.history) if (self.arrows.isChecked()
+                                                               or self.batch_surface.isChecked()) else None
+        with np.errstate(all="ignore"):
+            self._draw_batch_surface(run, step)
+            self._draw_arrows(run, step)
+
+    def _draw_batch_surface(self, run, step) -> None:
+        trainer = run.trainer
+        if (step is None or not self.batch_surface.isVisible() or not self.batch_surface.isChecked()
+                or getattr(self, "_grid", None) is None or trainer.problem.n_params != 2):
+            self.batch_lines.clear()
+            return
+        idx = trainer.last_indices
+        idx = np.arange(trainer.problem.n_samples) if idx is None else idx
+        xs, ys = self._grid
+        coarse_x, coarse_y = xs[::2], ys[::2]
+        points = np.stack(np.meshgrid(coarse_x, coarse_y), axis=-1)
+        surface = display_surface(trainer.problem.batch_grid_loss(points, idx))
+        self.batch_lines.setData(*iso_segments(coarse_x, coarse_y, surface, contour_levels(surface, 8)))
+
+    def _draw_arrows(self, run, step) -> None:
+        shown = step is not None and self.arrows.isChecked() and np.isfinite(step["update"]).all()
+        if shown and not self.plane_mode and self.problem.n_params > 2:
+            shown = True
+        if not shown or (self.plane_mode and self.plane is None):
+            for line, head in self.arrow_items.values():
+                line.clear()
+                head.hide()
+            return
+        lr = run.history.lr[-1]
+        vectors = {"full_gradient": -lr * step["full_gradient"], "step_gradient": -lr * step["step_gradient"],
+                   "update": step["update"]}
+        if run.trainer.problem.dataset is None:  # without data the step's gradient is the full one
+            vectors.pop("step_gradient")
+        origin = self.to_plot(step["origin"][None, :])[0]
+        planar = {k: self.vector_to_plot(v) for k, v in vectors.items()}
+        (x0, x1), (y0, y1) = self.plot.getPlotItem().vb.viewRange()
+        longest = max(max(np.hypot(v[0] / (x1 - x0), v[1] / (y1 - y0)) for v in planar.values()), 1e-300)
+        scale = 0.18 / longest  # the longest arrow spans about a fifth of the view; ratios are kept
+        vb = self.plot.getPlotItem().vb
+        for key, color, _ in ARROWS:
+            line, head = self.arrow_items[key]
+            if key not in planar:
+                line.clear()
+                head.hide()
+                continue
+            tip = origin + scale * planar[key]
+            line.setData([origin[0], tip[0]], [origin[1], tip[1]])
+            if key == "update":
+                line.setPen(pg.mkPen(run.color, width=2))
+                head.setBrush(pg.mkBrush(run.color))
+            a, b = vb.mapViewToDevice(pg.Point(*origin)), vb.mapViewToDevice(pg.Point(*tip))
+            angle = math.degrees(math.atan2(b.y() - a.y(), b.x() - a.x()))  # device y grows downwards
+            head.setStyle(angle=180 + angle)
+            head.setPos(*tip)
+            head.show()
 
     # -- mouse -----------------------------------------------------------------------------------------------
     def _to_view(self, scene_pos):
@@ -172,23 +391,25 @@ class ParameterSpaceView(PlotView):
             self.set_start(*pos)
 
     def set_start(self, x: float, y: float) -> None:
-        """Restart the selected run from (x, y) in the shown pair; other parameters keep their start values."""
-        run = self.model.selected
-        start = np.array(run.history.params[0], dtype=float)
-        i, j = self.pair()
-        start[i], start[j] = x, y
-        self.model.set_start(run, start)
+        """Restart the selected run from the plot point (x, y)."""
+        self.model.set_start(self.model.selected, self.from_plot(x, y))
 
     def _hovered(self, scene_pos) -> None:
         pos = self._to_view(scene_pos)
-        if pos is None:
+        if pos is None or (self.plane_mode and self.plane is None):
             self.readout.setText("")
             return
-        i, j = self.pair()
-        point = np.array(self._anchor(), dtype=float)
-        if not np.isfinite(point).all():
-            point = np.array(self.model.selected.history.params[0], dtype=float)
-        point[i], point[j] = pos
-        names = self.problem.param_names
+        point = self.from_plot(*pos)
+        if not self.plane_mode:
+            anchor = self.model.selected.trainer.params
+            if np.isfinite(anchor).all():
+                i, j = self.pair()
+                point = np.array(anchor, dtype=float)
+                point[i], point[j] = pos
         loss = float(self.problem.full_loss(point))
-        self.readout.setText(f"{names[i]} = {pos[0]:.4g}, {names[j]} = {pos[1]:.4g}, loss = {loss:.5g}")
+        if self.plane_mode:
+            self.readout.setText(f"a = {pos[0]:.4g}, b = {pos[1]:.4g}, loss = {loss:.5g}")
+        else:
+            names = self.problem.param_names
+            i, j = self.pair()
+            self.readout.setText(f"{names[i]} = {pos[0]:.4g}, {names[j]} = {pos[1]:.4g}, loss = {loss:.5g}")

@@ -57,6 +57,13 @@ class Problem:
         flat = points.reshape(-1, self.n_params)
         return np.asarray(self.full_loss(flat)).reshape(points.shape[:-1])
 
+    def batch_grid_loss(self, points: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """The loss of the samples ``idx`` alone at many parameter vectors (data problems), in chunks."""
+        flat = points.reshape(-1, self.n_params)
+        chunk = max(1, 2_000_000 // max(1, len(idx)))
+        out = np.concatenate([self.loss_and_grad(flat[i:i + chunk], idx)[0] for i in range(0, len(flat), chunk)])
+        return out.reshape(points.shape[:-1])
+
 
 @dataclass(frozen=True)
 class ProblemSpec:

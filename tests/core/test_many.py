@@ -83,3 +83,10 @@ def test_group_key_ignores_what_may_differ():
     b = gd_core.resolve({**LIN, "seed": 2, "optimizer": {"name": "adam", "lr": 0.5, "beta1": 0.7}})[0]
     c = gd_core.resolve({**LIN, "optimizer": {"name": "adamw", "lr": 0.5, "amsgrad": True}})[0]
     assert many.group_key(a) == many.group_key(b) != many.group_key(c)
+
+
+def test_recorded_gradients_equal_too():
+    configs = CASES["seeds differ, replacement"]
+    for got, expected in zip(gd_core.run_many(configs), map(gd_core.run, configs)):
+        assert np.isnan(got.grads[0]).all() and np.isnan(expected.grads[0]).all()
+        np.testing.assert_allclose(got.grads[1:], expected.grads[1:], rtol=1e-10, atol=1e-13)

@@ -208,3 +208,13 @@ def test_csv_round_trip(tmp_path):
     np.testing.assert_array_equal(table[:, 7:], h.params)
     np.testing.assert_array_equal(table[:, 5], h.loss)
     assert not list(tmp_path.glob(".gdlab-*"))
+
+
+def test_history_records_the_gradient_each_update_used():
+    trainer = Trainer({**LINEAR, "variant": "batch", "optimizer": {"name": "plain", "lr": 0.1}, "steps": 4,
+                       "clip_norm": 0.5})
+    trainer.advance()
+    h = trainer.history
+    np.testing.assert_allclose(h.params[1:] - h.params[:-1], -0.1 * h.grads[1:], rtol=1e-12, atol=1e-15)
+    assert np.all(np.linalg.norm(h.grads[1:], axis=1) <= 0.5 + 1e-12)
+    np.testing.assert_array_equal(trainer.last_grad, h.grads[-1])
