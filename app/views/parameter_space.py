@@ -41,8 +41,7 @@ OVERLAY_REFRESH_S = 0.1  # batch surface and arrows follow a running run at most
 # A light, low-saturation surface (cream = low loss, grey-blue = high) so that the runs' saturated colours stand out.
 SURFACE_COLORS = pg.ColorMap([0.0, 0.3, 0.65, 1.0], ["#fdfcf3", "#e4eed8", "#b9cfdc", "#8597b8"])
 BATCH_COLOR = "#e66100"
-ARROWS = (("full_gradient", "#000000", "−∇L on all data"), ("step_gradient", BATCH_COLOR, "−gradient the step used"),
-          ("update", None, "update Δθ"))
+ARROWS = (("full_gradient", "#000000"), ("step_gradient", BATCH_COLOR), ("update", None))  # None: the run's colour
 
 
 class ParameterSpaceView(PlotView):
@@ -108,7 +107,7 @@ class ParameterSpaceView(PlotView):
         for item in (self.image, self.isolines.curve):  # static layers: repaint from a pixmap, not the path
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.arrow_items = {}
-        for key, color, _ in ARROWS:
+        for key, color in ARROWS:
             line = pg.PlotDataItem(pen=pg.mkPen(color or "#444", width=2))
             head = pg.ArrowItem(headLen=12, tipAngle=30, brush=color or "#444", pen=None)
             for item in (line, head):
@@ -358,8 +357,7 @@ class ParameterSpaceView(PlotView):
         longest = max(max(np.hypot(v[0] / (x1 - x0), v[1] / (y1 - y0)) for v in planar.values()), 1e-300)
         scale = 0.18 / longest  # the longest arrow spans about a fifth of the view; ratios are kept
         vb = self.plot.getPlotItem().vb
-        for key, color, _ in ARROWS:
-            line, head = self.arrow_items[key]
+        for key, (line, head) in self.arrow_items.items():
             if key not in planar:
                 line.clear()
                 head.hide()
