@@ -26,7 +26,9 @@ from .run_list import RunList
 from .runner import DEFAULT_SPEED, SPEEDS, Runner
 from .session import SessionModel
 from .views.data_view import DataView
+from .views.formula import FormulaPanel
 from .views.loss_curve import LossCurveView
+from .views.optimizer_state import OptimizerStatePlot
 from .views.parameter_space import ParameterSpaceView
 from .views.results_table import ResultsTable
 from .views.sweep import SweepWindow
@@ -121,7 +123,16 @@ class MainWindow(QMainWindow):
         self.lesson_text.setOpenExternalLinks(False)
         self.lesson_dock = self._dock("lesson_dock", "Lesson", self.lesson_text, Qt.DockWidgetArea.RightDockWidgetArea)
         self.lesson_dock.setMinimumWidth(300)
-        self.resizeDocks([self.results_dock], [200], Qt.Orientation.Vertical)
+        self.formula = FormulaPanel(self.model)
+        self.formula_dock = self._dock("formula_dock", "Update rule", self.formula, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.state_plot = OptimizerStatePlot(self.model)
+        self.state_dock = self._dock("state_dock", "Optimizer state", self.state_plot,
+                                     Qt.DockWidgetArea.RightDockWidgetArea)
+        self.state_dock.visibilityChanged.connect(self.state_plot.shown)
+        self.tabifyDockWidget(self.formula_dock, self.state_dock)
+        self.formula_dock.raise_()
+        self.resizeDocks([self.formula_dock], [330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.results_dock], [150], Qt.Orientation.Vertical)
         self.resizeDocks([self.settings_dock, self.runs_dock], [700, 150], Qt.Orientation.Vertical)
 
     def _action(self, name: str, text: str, shortcut: str, tip: str, slot) -> QAction:
@@ -161,7 +172,8 @@ class MainWindow(QMainWindow):
         runs_menu.addAction(self.action_compare)
         runs_menu.addAction(self.action_sweep)
         view_menu = self.menuBar().addMenu("&View")
-        for dock in (self.settings_dock, self.runs_dock, self.results_dock, self.lesson_dock):
+        for dock in (self.settings_dock, self.runs_dock, self.results_dock, self.lesson_dock, self.formula_dock,
+                     self.state_dock):
             view_menu.addAction(dock.toggleViewAction())
         toolbar = self.addToolBar("Run")
         toolbar.setObjectName("run_toolbar")

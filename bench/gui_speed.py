@@ -28,21 +28,22 @@ OURS = ("from PySide6.QtWidgets import QApplication; app = QApplication([]); fro
         "w = create_window(); w.show(); app.processEvents()")
 
 
-def launch_time(code: str, repeats: int) -> float:
-    """Best wall time of a fresh interpreter that imports, shows its window, draws it once and exits."""
-    best = float("inf")
+def launch_time(code: str) -> float:
+    """Wall time of a fresh interpreter that imports, shows its window, draws it once and exits."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                   env={**os.environ, "QT_QPA_PLATFORM": os.environ["QT_QPA_PLATFORM"]})
+    return time.perf_counter() - start
+
+
+def startup_ratio(repeats=7) -> tuple[float, float, float]:
+    """Launch to a shown window, GD Lab against a bare pyqtgraph PlotWidget, both in fresh processes, taken in
+    turns (so drifting machine load hits both alike); best of ``repeats`` each."""
+    bare, ours = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                       env={**os.environ, "QT_QPA_PLATFORM": os.environ["QT_QPA_PLATFORM"]})
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def startup_ratio(repeats=5) -> tuple[float, float, float]:
-    """Launch to a shown window, GD Lab against a bare pyqtgraph PlotWidget, both in fresh processes."""
-    bare, ours = launch_time(BARE, repeats), launch_time(OURS, repeats)
-    return ours, bare, ours / bare
+        bare.append(launch_time(BARE))
+        ours.append(launch_time(OURS))
+    return min(ours), min(bare), min(ours) / min(bare)
 
 
 def grow(app, seconds: float, runs: int, points: int):

@@ -98,6 +98,16 @@ class History:
     def grads(self) -> np.ndarray:
         return self._grads[:self._len]
 
+    def effective_step_sizes(self) -> np.ndarray:
+        """|Δθᵢ| / |gᵢ| per row and parameter: the rate each parameter actually moved at per unit of its
+        gradient (γ for plain gradient descent; adaptive methods give each parameter its own). NaN where gᵢ = 0
+        and at row 0."""
+        out = np.full(self._params[:self._len].shape, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.abs(np.diff(self.params, axis=0)) / np.abs(self.grads[1:])
+        out[1:] = np.where(np.isfinite(ratio), ratio, np.nan)
+        return out
+
     def table(self) -> np.ndarray:
         """All rows as one (rows, 7 + d) array in CSV column order."""
         return np.column_stack([self.column(name) for name in COLUMNS] + [self.params])

@@ -59,38 +59,40 @@ def iso_segments(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, levels) -> tuple
 
     Returns ``(x, y)`` listing line segments as consecutive point pairs (draw with connect="pairs"). Each grid
     cell crossed by a level contributes the segment between the crossings on its edges, placed by linear
-    interpolation; a saddle cell (four crossings) is split according to its centre value.
+    interpolation; a saddle cell (four crossings) is split according to its centre value. Only the cells a
+    level crosses are visited.
     """
-    z00, z01, z10, z11 = Z[:-1, :-1], Z[:-1, 1:], Z[1:, :-1], Z[1:, 1:]  # corners: rows i, i+1; columns j, j+1
-    shape = z00.shape
-    x0, x1 = np.broadcast_to(xs[None, :-1], shape), np.broadcast_to(xs[None, 1:], shape)
-    y0, y1 = np.broadcast_to(ys[:-1, None], shape), np.broadcast_to(ys[1:, None], shape)
+    corners = np.stack([Z[:-1, :-1], Z[:-1, 1:], Z[1:, :-1], Z[1:, 1:]], axis=-1).reshape(-1, 4)  # z00 z01 z10 z11
+    cols = len(xs) - 1
+    cell_min, cell_max = corners.min(axis=1), corners.max(axis=1)
     out_x, out_y = [], []
     for level in levels:
+        cells = np.flatnonzero((cell_min < level) & (cell_max >= level))
+        if not len(cells):
+            continue
+        z00, z01, z10, z11 = corners[cells].T
+        x0, y0 = xs[cells % cols], ys[cells // cols]
+        x1, y1 = xs[cells % cols + 1], ys[cells // cols + 1]
         with np.errstate(divide="ignore", invalid="ignore"):
             # where each cell edge crosses the level, as a fraction along the edge (NaN: no crossing);
             # edges: 0 bottom (z00-z01), 1 top (z10-z11), 2 left (z00-z10), 3 right (z01-z11)
-            t = [np.where((a < level) != (b < level), (level - a) / (b - a), np.nan)
-                 for a, b in ((z00, z01), (z10, z11), (z00, z10), (z01, z11))]
-        px = np.stack([x0 + t[0] * (x1 - x0), x0 + t[1] * (x1 - x0), x0, x1], axis=-1)
-        py = np.stack([y0, y1, y0 + t[2] * (y1 - y0), y0 + t[3] * (y1 - y0)], axis=-1)
-        hit = ~np.isnan(np.stack(t, axis=-1))
-        count = hit.sum(axis=-1)
-        two, four = count == 2, count == 4
-        pairs = [np.argsort(~hit[two], axis=-1, kind="stable")[:, :2]]  # the two crossed edges of each cell
-        cells = [two]
-        if four.any():
+            t = np.stack([np.where((a < level) != (b < level), (level - a) / (b - a), np.nan)
+                          for a, b in ((z00, z01), (z10, z11), (z00, z10), (z01, z11))], axis=-1)
+        px = np.stack([x0 + t[:, 0] * (x1 - x0), x0 + t[:, 1] * (x1 - x0), x0, x1], axis=-1)
+        py = np.stack([y0, y1, y0 + t[:, 2] * (y1 - y0), y0 + t[:, 3] * (y1 - y0)], axis=-1)
+        hit = ~np.isnan(t)
+        count = hit.sum(axis=1)
+        rows, pairs = [np.flatnonzero(count == 2)], [np.argsort(~hit[count == 2], axis=1, kind="stable")[:, :2]]
+        four = np.flatnonzero(count == 4)
+        if len(four):
             # a saddle: if the centre lies on z00's side, cut off corners z01 and z10, else z00 and z11
             centre_like_z00 = ((z00 + z01 + z10 + z11)[four] / 4 >= level) == (z00[four] >= level)
-            order = np.where(centre_like_z00[:, None], [0, 3, 1, 2], [0, 2, 1, 3])
-            pairs.append(order.reshape(-1, 2))
-            cells.append(np.repeat(np.flatnonzero(four.ravel()), 2))
-        for cell, pair in zip(cells, pairs):
-            sx = px[cell] if cell.dtype == bool else px.reshape(-1, 4)[cell]
-            sy = py[cell] if cell.dtype == bool else py.reshape(-1, 4)[cell]
-            rows = np.arange(len(pair))[:, None]
-            out_x.append(sx[rows, pair].ravel())
-            out_y.append(sy[rows, pair].ravel())
+            rows.append(np.repeat(four, 2))
+            pairs.append(np.where(centre_like_z00[:, None], [0, 3, 1, 2], [0, 2, 1, 3]).reshape(-1, 2))
+        for row, pair in zip(rows, pairs):
+            picked = np.arange(len(row))[:, None]
+            out_x.append(px[row][picked, pair].ravel())
+            out_y.append(py[row][picked, pair].ravel())
     if not out_x:
         return np.empty(0), np.empty(0)
     return np.concatenate(out_x), np.concatenate(out_y)

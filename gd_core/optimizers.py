@@ -366,3 +366,49 @@ def make_optimizer(name: str, **hparams) -> Optimizer:
         raise ConfigError("optimizer.name", f"unknown optimizer {name!r} (allowed: {', '.join(OPTIMIZERS)})")
     spec = OPTIMIZERS[name]
     return Optimizer(spec, check_params(spec.params, hparams, "optimizer.", name))
+
+
+# --- the quantities behind each update, for showing the rule with numbers ------------------------------------
+def explain(name: str, hp: dict, state, grad: np.ndarray, lr: float, update: np.ndarray) -> list[tuple[str, object]]:
+    """The named quantities of the latest update of optimizer ``name`` - its state after the update, the
+    gradient ``grad`` it used, the rate ``lr`` and the ``update`` it made - as (symbol, value) rows; values are
+    per-parameter arrays or scalars. The last row is always the update Δθ itself."""
+    t = state.count
+    rows: list[tuple[str, object]] = [("t", t), ("γₜ", lr), ("g", grad)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if name == "momentum":
+            rows += [("b (velocity)", state.velocity)]
+        elif name == "nesterov":
+            rows += [("b (velocity)", state.velocity), ("g + μ·b", grad + hp["momentum"] * state.velocity)]
+        elif name == "adagrad":
+            clr = lr / (1 + (t - 1) * hp["lr_decay"])
+            rows += [("G (Σ g²)", state.sum_sq), ("γ/(1+(t−1)η)", clr),
+                     ("step size γ'/(√G+ε)", clr / (np.sqrt(state.sum_sq) + hp["eps"]))]
+        elif name == "rmsprop":
+            v = state.square_avg - (state.grad_avg ** 2 if hp["centered"] else 0.0)
+            rows += [("v (mean g²)", state.square_avg)]
+            if hp["centered"]:
+                rows += [("ḡ (mean g)", state.grad_avg)]
+            rows += [("step size γ/(√ṽ+ε)", lr / (np.sqrt(v) + hp["eps"]))]
+            if hp["momentum"]:
+                rows += [("b (velocity)", state.velocity)]
+        elif name in ("adam", "amsgrad", "adamw"):
+            b1, b2 = hp["beta1"], hp["beta2"]
+            second = state.nu_max if (name == "amsgrad" or hp.get("amsgrad")) else state.nu
+            v_hat = second / (1 - b2 ** t)
+            rows += [("m", state.mu), ("v", state.nu)]
+            if second is state.nu_max:
+                rows += [("v_max", state.nu_max)]
+            rows += [("1−β₁ᵗ", 1 - b1 ** t), ("1−β₂ᵗ", 1 - b2 ** t), ("m̂", state.mu / (1 - b1 ** t)),
+                     ("v̂", v_hat), ("step size γ/(√v̂+ε)", lr / (np.sqrt(v_hat) + hp["eps"]))]
+        elif name == "adamax":
+            rows += [("m", state.mu), ("u (inf-norm)", state.inf_norm), ("1−β₁ᵗ", 1 - hp["beta1"] ** t),
+                     ("step size γ/((1−β₁ᵗ)u)", lr / ((1 - hp["beta1"] ** t) * state.inf_norm))]
+        elif name == "nadam":
+            mu_t = hp["beta1"] * (1.0 - 0.5 * 0.96 ** (t * hp["momentum_decay"]))
+            v_hat = state.nu / (1 - hp["beta2"] ** t)
+            rows += [("μₜ", mu_t), ("m", state.mu), ("v", state.nu), ("v̂", v_hat),
+                     ("step size γ/(√v̂+ε)", lr / (np.sqrt(v_hat) + hp["eps"]))]
+        elif name == "adadelta":
+            rows += [("v (mean g²)", state.square_avg), ("u (mean Δ²)", state.acc_delta), ("Δ", -update / lr)]
+    return rows + [("Δθ (update)", update)]

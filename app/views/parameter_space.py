@@ -228,6 +228,7 @@ class ParameterSpaceView(PlotView):
 
     def _set_status(self, text: str) -> None:
         self.status.setText(text)
+        self.status.setVisible(bool(text))
         vb = self.plot.getPlotItem().vb
         (x0, _), (_, y1) = vb.viewRange()
         self.status.setPos(x0, y1)
@@ -289,6 +290,7 @@ class ParameterSpaceView(PlotView):
             self._items[id(run)] = (path, start, current)
             if len(runs) > 1:
                 self.legend.addItem(path, run.name)
+        self.legend.setVisible(len(runs) > 1)
         self.refresh()
 
     def refresh(self) -> None:

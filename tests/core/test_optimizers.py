@@ -200,3 +200,35 @@ def test_bad_hyperparameters_name_the_key():
         make_optimizer("adam", momentum=0.9)
     with pytest.raises(ConfigError, match="unknown optimizer 'sgd'"):
         make_optimizer("sgd")
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_explained_quantities_reproduce_the_update(name):
+    """The formula panel's numbers: its step-size row times the (bias-corrected) direction is the update."""
+    from gd_core.optimizers import explain
+    optimizer = make_optimizer(name, lr=0.01)
+    params = np.array([-1.2, 1.0])
+    state = optimizer.init(params)
+    for _ in range(3):
+        grad = rosenbrock_grad(params)
+        new, state = optimizer.update(grad, state, params, 0.01)
+        update, params = new - params, new
+    rows = dict(explain(name, optimizer.hparams, state, grad, 0.01, update))
+    np.testing.assert_array_equal(rows["Δθ (update)"], update)
+    assert rows["t"] == 3 and rows["γₜ"] == 0.01
+    np.testing.assert_array_equal(rows["g"], grad)
+    expected_direction = {
+        "plain": grad, "momentum": rows.get("b (velocity)"), "nesterov": rows.get("g + μ·b"),
+        "adagrad": None, "rmsprop": None, "adadelta": rows.get("Δ"),
+    }
+    if name in ("adam", "amsgrad", "nadam") or name == "adamw":
+        if name != "nadam":
+            np.testing.assert_allclose(update if name != "adamw" else update + 0.01 * 0.01 * (params - update),
+                                       -rows["step size γ/(√v̂+ε)"] * rows["m̂"], rtol=1e-10)
+    elif name in ("adagrad", "rmsprop"):
+        np.testing.assert_allclose(update, -[v for k, v in rows.items() if k.startswith("step size")][0] * grad,
+                                   rtol=1e-10)
+    elif name == "adamax":
+        np.testing.assert_allclose(update, -rows["step size γ/((1−β₁ᵗ)u)"] * rows["m"], rtol=1e-10)
+    else:
+        np.testing.assert_allclose(update, -0.01 * expected_direction[name], rtol=1e-10)

@@ -1,0 +1,108 @@
+"""The update rule of the selected run's optimizer, written out, with the numbers of its latest step:
+gradient, velocity or moments, bias corrections, and the effective step size of each parameter."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from gd_core import OPTIMIZERS
+from gd_core.optimizers import explain
+
+MAX_COLUMNS = 6  # more parameters than this: show the norm, smallest and largest entry instead
+REFRESH_S = 0.1
+
+
+def _text(value) -> str:
+    return f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
+
+
+class FormulaPanel(QWidget):
+    def __init__(self, model, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self._last = 0.0
+        self.title = QLabel("")
+        self.title.setObjectName("formula_title")
+        self.rule = QLabel("")
+        self.rule.setObjectName("formula_rule")
+        mono = QFont("DejaVu Sans Mono")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.rule.setFont(mono)
+        self.rule.setWordWrap(True)
+        self.rule.setStyleSheet("background: #f4f4f4; padding: 4px; border-radius: 3px;")
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #555;")
+        self.table = QTableWidget(0, 0)
+        self.table.setObjectName("formula_table")
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setToolTip("The latest update with its numbers: each row a quantity of the rule above, each "
+                              "column a parameter.")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        for w in (self.title, self.rule, self.note):
+            layout.addWidget(w)
+        layout.addWidget(self.table, 1)
+        events = model.events
+        for event in (events.run_changed, events.selection_changed):
+            event.connect(lambda *_: self.refresh())
+        events.run_reset.connect(lambda *_: self.refresh())
+        events.session_loaded.connect(self.refresh)
+        events.advanced.connect(self._throttled)
+        self.refresh()
+
+    def _throttled(self) -> None:
+        if time.perf_counter() - self._last >= REFRESH_S and not self.visibleRegion().isEmpty():
+            self.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def rows(self) -> list[tuple[str, object]]:
+        """(symbol, value) of the selected run's latest update; empty before the first step."""
+        run = self.model.selected
+        trainer = run.trainer
+        history = trainer.history
+        if len(history) < 2 or trainer.last_grad is None:
+            return []
+        hp = trainer.optimizer.hparams
+        return explain(trainer.optimizer.name, hp, trainer.state, trainer.last_grad, history.lr[-1],
+                       history.params[-1] - history.params[-2])
+
+    def refresh(self) -> None:
+        self._last = time.perf_counter()
+        run = self.model.selected
+        spec = OPTIMIZERS[run.config["optimizer"]["name"]]
+        hp = run.trainer.optimizer.hparams
+        settings = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in hp.items())
+        self.title.setText(f"<b>{spec.title}</b> ({spec.torch})")
+        self.rule.setText(spec.formula)
+        rows = self.rows()
+        self.note.setText(f"{settings}. " + ("Numbers of the latest step (press S to step):" if rows
+                                               else "Take a step (S) to see the rule with its numbers."))
+        names = run.trainer.problem.param_names
+        wide = len(names) > MAX_COLUMNS
+        headers = ["‖·‖", "min", "max"] if wide else list(names)
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setRowCount(len(rows))
+        self.table.setVerticalHeaderLabels([symbol for symbol, _ in rows])
+        for r, (_, value) in enumerate(rows):
+            array = np.atleast_1d(np.asarray(value, dtype=float))
+            if array.size == 1 and np.ndim(value) == 0:
+                cells = [_text(value)] + [""] * (len(headers) - 1)
+            elif wide:
+                cells = [_text(float(np.linalg.norm(array))), _text(float(array.min())), _text(float(array.max()))]
+            else:
+                cells = [_text(float(v)) for v in array]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
