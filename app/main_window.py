@@ -124,10 +124,10 @@ class MainWindow(QMainWindow):
         self.lesson_dock = self._dock("lesson_dock", "Lesson", self.lesson_text, Qt.DockWidgetArea.RightDockWidgetArea)
         self.lesson_dock.setMinimumWidth(300)
         self.formula = FormulaPanel(self.model)
-        self.formula_dock = self._dock("formula_dock", "Update rule", self.formula, Qt.DockWidgetArea.RightDockWidgetArea)
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        self.formula_dock = self._dock("formula_dock", "Update rule", self.formula, right)
         self.state_plot = OptimizerStatePlot(self.model)
-        self.state_dock = self._dock("state_dock", "Optimizer state", self.state_plot,
-                                     Qt.DockWidgetArea.RightDockWidgetArea)
+        self.state_dock = self._dock("state_dock", "Optimizer state", self.state_plot, right)
         self.state_dock.visibilityChanged.connect(self.state_plot.shown)
         self.tabifyDockWidget(self.formula_dock, self.state_dock)
         self.formula_dock.raise_()
