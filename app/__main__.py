@@ -53,6 +53,7 @@ def screenshot(app, window, steps: int, path: str) -> int:
         remaining -= window.model.step(min(remaining, 10_000)) or remaining
     window._update_status()
     window.results.refresh()
+    window.formula.refresh()
     for _ in range(3):
         app.processEvents()
     if not window.grab().save(path):

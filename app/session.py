@@ -66,7 +66,8 @@ class SessionModel:
         self.runs: list[Run] = []
         self.selected: Run | None = None
         self.title, self.text = "", ""
-        self.view = {"x_axis": "step", "log_y": False, "pair": (0, 1), "tolerance": VIEW_DEFAULTS["tolerance"]}
+        self.view = {**VIEW_DEFAULTS, "pair": (0, 1)}
+        del self.view["selected"]
         self.events = SimpleNamespace(
             run_added=Event(), run_removed=Event(), run_reset=Event(), run_changed=Event(), run_styled=Event(),
             advanced=Event(), selection_changed=Event(), view_changed=Event(), session_loaded=Event())
@@ -196,8 +197,7 @@ class SessionModel:
 
     # -- sessions --------------------------------------------------------------------------------------------
     def to_session(self) -> Session:
-        view = {"x_axis": self.view["x_axis"], "log_y": self.view["log_y"], "pair": list(self.view["pair"]),
-                "tolerance": self.view["tolerance"], "selected": self.runs.index(self.selected)}
+        view = {**self.view, "pair": list(self.view["pair"]), "selected": self.runs.index(self.selected)}
         return Session(self.title, self.text,
                        [SessionRun(r.name, r.color, self.config_copy(r), r.visible) for r in self.runs], view)
 
@@ -213,8 +213,8 @@ class SessionModel:
         self.runs = runs
         self.title, self.text = session.title, session.text
         view = session.view
-        self.view = {"x_axis": view["x_axis"], "log_y": view["log_y"], "pair": tuple(view["pair"]),
-                     "tolerance": view["tolerance"]}
+        self.view = {k: v for k, v in view.items() if k != "selected"}
+        self.view["pair"] = tuple(view["pair"])
         self.selected = runs[view["selected"]]
         self.events.session_loaded.emit()
 

@@ -28,7 +28,9 @@ X_AXES = ("step", "epoch", "samples_seen")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 #: View settings a session may hold, with their defaults.
-VIEW_DEFAULTS = {"x_axis": "step", "log_y": False, "pair": [0, 1], "tolerance": DEFAULT_TOLERANCE, "selected": 0}
+VIEW_DEFAULTS = {"x_axis": "step", "log_y": False, "pair": [0, 1], "tolerance": DEFAULT_TOLERANCE, "selected": 0,
+                 "space_mode": "slice", "batch_surface": False, "arrows": False}
+SPACE_MODES = ("slice", "plane")
 
 
 @dataclass
@@ -111,8 +113,11 @@ def _check_view(key: str, value, n_runs: int):
     if key == "x_axis":
         if value not in X_AXES:
             raise ConfigError(where, f"must be one of {', '.join(X_AXES)}; got {value!r}")
-    elif key == "log_y":
+    elif key in ("log_y", "batch_surface", "arrows"):
         _expect(value, bool, where, "true or false")
+    elif key == "space_mode":
+        if value not in SPACE_MODES:
+            raise ConfigError(where, f"must be one of {', '.join(SPACE_MODES)}; got {value!r}")
     elif key == "pair":
         if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool)
                                                                      and v >= 0 for v in value)

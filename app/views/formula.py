@@ -3,8 +3,6 @@ gradient, velocity or moments, bias corrections, and the effective step size of 
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -12,6 +10,8 @@ from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayou
 
 from gd_core import OPTIMIZERS
 from gd_core.optimizers import explain
+
+from ..throttle import Throttle
 
 MAX_COLUMNS = 6  # more parameters than this: show the norm, smallest and largest entry instead
 REFRESH_S = 0.1
@@ -25,7 +25,7 @@ class FormulaPanel(QWidget):
     def __init__(self, model, parent=None):
         super().__init__(parent)
         self.model = model
-        self._last = 0.0
+        self.throttle = Throttle(REFRESH_S, self._refresh, self)
         self.title = QLabel("")
         self.title.setObjectName("formula_title")
         self.rule = QLabel("")
@@ -53,12 +53,8 @@ class FormulaPanel(QWidget):
             event.connect(lambda *_: self.refresh())
         events.run_reset.connect(lambda *_: self.refresh())
         events.session_loaded.connect(self.refresh)
-        events.advanced.connect(self._throttled)
+        events.advanced.connect(lambda: self.visibleRegion().isEmpty() or self.throttle.request())
         self.refresh()
-
-    def _throttled(self) -> None:
-        if time.perf_counter() - self._last >= REFRESH_S and not self.visibleRegion().isEmpty():
-            self.refresh()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -76,7 +72,9 @@ class FormulaPanel(QWidget):
                        history.params[-1] - history.params[-2])
 
     def refresh(self) -> None:
-        self._last = time.perf_counter()
+        self.throttle.now()
+
+    def _refresh(self) -> None:
         run = self.model.selected
         spec = OPTIMIZERS[run.config["optimizer"]["name"]]
         hp = run.trainer.optimizer.hparams

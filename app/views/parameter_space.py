@@ -33,7 +33,8 @@ from gd_core.landscape import (
 from .base import PlotView
 from .surface_worker import SurfaceWorker
 
-RESOLUTION = 140
+RESOLUTION = 140  # two-parameter problems: cheap (sufficient statistics or a closed form)
+SLICE_RESOLUTION = 80  # slices of larger problems: every point is a full pass over the data
 PLANE_RESOLUTION = 70
 MAX_PATH_POINTS = 3_000  # a longer path is drawn every k-th point (the last point always)
 SLICE_REFRESH_S = 0.5  # with more than two parameters the slice follows the others at most this often
@@ -53,6 +54,7 @@ class ParameterSpaceView(PlotView):
         self._surface_time = 0.0
         self._overlay_time = 0.0
         self.plane = None
+        self._plane_source = None
         super().__init__(model, parent)
         self.worker = SurfaceWorker(self)
         self.worker.ready.connect(self._surface_ready)
@@ -63,7 +65,7 @@ class ParameterSpaceView(PlotView):
         self.mode.setToolTip("Slice: the loss over two chosen parameters, the others at their current values. "
                              "Plane: the loss on the plane of the path's two principal directions through its "
                              "final point (Li et al. 2018), with the path projected onto it.")
-        self.mode.currentIndexChanged.connect(self._mode_changed)
+        self.mode.currentIndexChanged.connect(lambda: model.set_view("space_mode", self.mode.currentData()))
         self.recompute = QPushButton("Recompute plane")
         self.recompute.setObjectName("space_recompute")
         self.recompute.setToolTip("Fit the plane to the path as it is now and evaluate the loss on it.")
@@ -80,8 +82,8 @@ class ParameterSpaceView(PlotView):
         self.arrows.setObjectName("space_arrows")
         self.arrows.setToolTip("At the latest step's start: −gradient on all data (black), −gradient the step used "
                                "(orange) and the update it made (run colour), scaled together.")
-        for box in (self.batch_surface, self.arrows):
-            box.toggled.connect(lambda _: self._update_overlays(force=True))
+        self.batch_surface.toggled.connect(lambda on: model.set_view("batch_surface", on))
+        self.arrows.toggled.connect(lambda on: model.set_view("arrows", on))
         self.readout = QLabel("")
         self.readout.setObjectName("space_readout")
         self.header.insertWidget(1, self.readout)
@@ -129,7 +131,7 @@ class ParameterSpaceView(PlotView):
 
     @property
     def plane_mode(self) -> bool:
-        return self.problem.n_params > 2 and self.mode.currentData() == "plane"
+        return self.problem.n_params > 2 and self.model.view["space_mode"] == "plane"
 
     @property
     def surface_ready(self) -> bool:
@@ -163,8 +165,9 @@ class ParameterSpaceView(PlotView):
     # -- surface ---------------------------------------------------------------------------------------------
     def _update_surface(self, force: bool = False) -> None:
         problem = self.problem
-        if self.plane_mode:
-            if force or self.plane is None:
+        if self.plane_mode:  # refit only for another run or a fresh one; otherwise on demand (Recompute)
+            run = self.model.selected
+            if self.plane is None or self._plane_source != (id(run), id(run.trainer)):
                 self.compute_plane()
             return
         i, j = self.pair()
@@ -182,7 +185,8 @@ class ParameterSpaceView(PlotView):
         (x0, x1), (y0, y1) = problem.bounds[i], problem.bounds[j]
 
         def compute():
-            return loss_grid(problem, (x0, x1), (y0, y1), RESOLUTION, pair=(i, j), anchor=anchor)
+            resolution = RESOLUTION if problem.n_params == 2 else SLICE_RESOLUTION
+            return loss_grid(problem, (x0, x1), (y0, y1), resolution, pair=(i, j), anchor=anchor)
         if problem.n_params == 2:  # cheap: draw it now
             self._surface_ready(key, compute())
         else:
@@ -195,6 +199,7 @@ class ParameterSpaceView(PlotView):
         with np.errstate(invalid="ignore"):
             finite = params[np.isfinite(params).all(axis=1)]
         self.plane = trajectory_plane(finite if len(finite) else params[:1])
+        self._plane_source = (id(self.model.selected), id(self.model.selected.trainer))
         a_range, b_range = plane_extent(self.plane.project(finite if len(finite) else params[:1]))
         plane = self.plane
         key = ("plane", id(problem), len(params), id(plane))
@@ -239,12 +244,18 @@ class ParameterSpaceView(PlotView):
         if i >= 0 and j >= 0 and i != j:
             self.model.set_view("pair", (i, j))
 
-    def _mode_changed(self) -> None:
-        self.plane = None
-        self.rebuild()
-
     def rebuild(self) -> None:
         problem = self.problem
+        view = self.model.view
+        for box, checked in ((self.batch_surface, view["batch_surface"]), (self.arrows, view["arrows"])):
+            box.blockSignals(True)
+            box.setChecked(checked)
+            box.blockSignals(False)
+        self.mode.blockSignals(True)
+        self.mode.setCurrentIndex(self.mode.findData(view["space_mode"]))
+        self.mode.blockSignals(False)
+        if not self.plane_mode:
+            self.plane = None
         names = problem.param_names
         i, j = self.pair() if self.pair()[0] < problem.n_params and self.pair()[1] < problem.n_params else (0, 1)
         if (i, j) != self.pair():

@@ -3,14 +3,13 @@ to come within a tolerance of the known minimum."""
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from gd_core.results import run_summary
 
+from ..throttle import Throttle
 from ..widgets import NumberSpinBox
 
 COLUMNS = ("run", "status", "final loss", "best loss", "steps", "epochs", "samples",
@@ -29,10 +28,7 @@ class ResultsTable(QWidget):
     def __init__(self, model, parent=None):
         super().__init__(parent)
         self.model = model
-        self._last = 0.0
-        self._pending = QTimer(self)
-        self._pending.setSingleShot(True)
-        self._pending.timeout.connect(self.refresh)
+        self.throttle = Throttle(REFRESH_S, self._refresh, self)
         self.tolerance = NumberSpinBox(1e-15, 1e12, log=True)
         self.tolerance.setObjectName("results_tolerance")
         self.tolerance.setToolTip("A run has reached the tolerance once loss − known minimum ≤ this "
@@ -61,22 +57,17 @@ class ResultsTable(QWidget):
         events.run_reset.connect(lambda *_: self.refresh())
         events.session_loaded.connect(self.refresh)
         events.view_changed.connect(lambda key: self.refresh() if key == "tolerance" else None)
-        events.advanced.connect(self._throttled)
+        events.advanced.connect(self.throttle.request)  # while training: a few times a second, and the end
         self.refresh()
-
-    def _throttled(self) -> None:
-        """While training, refresh at most every REFRESH_S; a pending refresh catches the last steps."""
-        if self.model.all_done or time.perf_counter() - self._last >= REFRESH_S:
-            self.refresh()
-        elif not self._pending.isActive():
-            self._pending.start(int(REFRESH_S * 1000))
 
     def rows(self) -> list[dict]:
         tolerance = self.model.view["tolerance"]
         return [run_summary(run.history, tolerance, run.trainer.problem.min_loss) for run in self.model.runs]
 
     def refresh(self) -> None:
-        self._last = time.perf_counter()
+        self.throttle.now()
+
+    def _refresh(self) -> None:
         self.tolerance.blockSignals(True)
         self.tolerance.setValue(self.model.view["tolerance"])
         self.tolerance.blockSignals(False)

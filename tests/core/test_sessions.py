@@ -9,7 +9,7 @@ import gd_core
 from gd_core import ConfigError
 from gd_core.cli import main
 from gd_core.results import run_summary
-from gd_core.sessions import Session, SessionRun, list_presets, load_preset, load_session, save_session
+from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun, list_presets, load_preset, load_session, save_session
 
 RUN = {"name": "a", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 20}}
 
@@ -23,7 +23,8 @@ def session_dict(**changes):
 def test_round_trip(tmp_path):
     session = Session("Title", "<p>text</p>", [SessionRun("a", "#112233", {"problem": "booth", "steps": 5}),
                                                SessionRun("b", "#445566", {"steps": 7}, visible=False)],
-                      {"x_axis": "epoch", "log_y": True, "pair": [0, 1], "tolerance": 0.01, "selected": 1})
+                      {**VIEW_DEFAULTS, "x_axis": "epoch", "log_y": True, "tolerance": 0.01, "selected": 1,
+                       "space_mode": "plane", "arrows": True})
     save_session(session, tmp_path / "s.json")
     again = load_session(tmp_path / "s.json")
     assert again == session

@@ -1,0 +1,135 @@
+"""Views that show inside the optimizer: network landscapes (slice and trajectory plane), the batch surface,
+step arrows, the update rule with numbers, the optimizer-state plot and the network's class regions."""
+
+import json
+
+import numpy as np
+import pytest
+
+from app import create_window
+from gd_core.landscape import trajectory_plane
+
+MLP = {"problem": "mlp", "batch_size": 16, "optimizer": {"name": "adam", "lr": 0.03}, "epochs": 30}
+
+
+@pytest.fixture
+def mlp_window(qtbot, tmp_path):
+    path = tmp_path / "mlp.json"
+    path.write_text(json.dumps(MLP))
+    win = create_window(path)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.space_view.surface_ready, timeout=10_000)
+    yield win
+    win.runner.pause()
+    win.space_view.worker.wait()
+
+
+def test_mlp_slice_is_computed_off_the_gui_thread(mlp_window, qtbot):
+    view = mlp_window.space_view
+    assert view.pair_x.isVisible() and view.pair_x.count() == 33 and view.mode.isVisible()
+    view.pair_y.setCurrentIndex(20)  # W1[0,0] against b1[4]
+    assert mlp_window.model.view["pair"] == (0, 20)
+    qtbot.waitUntil(lambda: view.surface_ready, timeout=10_000)
+    assert view.plot.getPlotItem().getAxis("left").labelText == "b1[4]"
+    image = view.image.image
+    assert image.shape == (80, 80) and np.isfinite(image).all()
+
+
+def test_trajectory_plane_projects_the_path(mlp_window, qtbot):
+    model, view = mlp_window.model, mlp_window.space_view
+    model.step(200)
+    view.mode.setCurrentIndex(1)
+    assert model.view["space_mode"] == "plane" and view.recompute.isVisible() and not view.pair_x.isVisible()
+    qtbot.waitUntil(lambda: view.surface_ready, timeout=10_000)
+    params = model.selected.history.params
+    expected = trajectory_plane(params)
+    np.testing.assert_allclose(view.plane.origin, expected.origin)
+    path = view._items[id(model.selected)][0]
+    x, y = path.getData()
+    np.testing.assert_allclose(np.c_[x, y], expected.project(params), atol=1e-9)
+    assert abs(x[-1]) < 1e-12 and abs(y[-1]) < 1e-12  # the plane passes through the final point
+    assert "principal directions" in view.status.toPlainText()
+    view.set_start(0.3, -0.2)  # a click on the plane starts the run there
+    np.testing.assert_allclose(model.selected.history.params[0], expected.points(np.array(0.3), np.array(-0.2)))
+    model.step(50)
+    view.recompute.click()
+    qtbot.waitUntil(lambda: view.surface_ready, timeout=10_000)
+    assert len(view._items[id(model.selected)][0].getData()[0]) == 51
+
+
+def test_network_class_regions_and_boundary(mlp_window):
+    model, data_view = mlp_window.model, mlp_window.data_view
+    model.step(300)
+    data_view._region_time = 0.0
+    data_view.refresh()
+    assert data_view.regions.image.shape == (90, 90, 3)
+    x, y = data_view.region_line.getData()
+    assert len(x) > 10 and "boundary P = 0.5" in data_view.caption.text()
+
+
+def test_batch_surface_and_arrows(window):
+    model, view = window.model, window.space_view
+    view.batch_surface.setChecked(True)
+    view.arrows.setChecked(True)
+    assert model.view["batch_surface"] and model.view["arrows"]
+    assert view.batch_lines.getData()[0] is None or len(view.batch_lines.getData()[0]) == 0  # no step yet
+    window.action_step.trigger()
+    view._update_overlays(force=True)
+    assert len(view.batch_lines.getData()[0]) > 20
+    history = model.selected.history
+    update = history.params[-1] - history.params[-2]
+    line, head = view.arrow_items["update"]
+    x, y = line.getData()
+    direction = np.array([x[1] - x[0], y[1] - y[0]])
+    np.testing.assert_allclose(direction / np.linalg.norm(direction), update / np.linalg.norm(update), atol=1e-9)
+    np.testing.assert_allclose([x[0], y[0]], history.params[-2])
+    full_line = view.arrow_items["full_gradient"][0].getData()
+    full = -model.selected.trainer.problem.full_loss_and_grad(history.params[-2])[1]
+    d = np.array([full_line[0][1] - full_line[0][0], full_line[1][1] - full_line[1][0]])
+    np.testing.assert_allclose(d / np.linalg.norm(d), full / np.linalg.norm(full), atol=1e-9)
+    view.batch_surface.setChecked(False)
+    view._update_overlays(force=True)
+    assert view.batch_lines.getData()[0] is None or len(view.batch_lines.getData()[0]) == 0
+
+
+def test_update_rule_panel_shows_the_numbers(window):
+    formula = window.formula
+    assert formula.table.rowCount() == 0 and "Take a step" in formula.note.text()
+    from .conftest import panel
+    optimizer = panel(window, "OptimizerPanel")
+    optimizer.choice.setCurrentIndex(optimizer.choice.findData("adam"))
+    optimizer.choice.activated.emit(optimizer.choice.currentIndex())
+    window.action_step.trigger()
+    window.action_step.trigger()
+    formula.refresh()
+    labels = [formula.table.verticalHeaderItem(r).text() for r in range(formula.table.rowCount())]
+    assert labels[:3] == ["t", "γₜ", "g"] and "m̂" in labels and "step size γ/(√v̂+ε)" in labels
+    trainer = window.model.selected.trainer
+    g_row = labels.index("g")
+    assert float(formula.table.item(g_row, 0).text()) == pytest.approx(trainer.last_grad[0], rel=1e-3)
+    assert formula.table.item(0, 0).text() == "2" and "Adam" in formula.title.text()
+    assert "m ← β₁·m" in formula.rule.text()
+
+
+def test_optimizer_state_plot(window, qtbot):
+    window.model.step(40)
+    window.state_dock.raise_()
+    qtbot.waitUntil(lambda: bool(window.state_plot.plots), timeout=3000)
+    window.state_plot.refresh()
+    history = window.model.selected.history
+    curves = window.state_plot._curves
+    assert len(curves["params"]) == 2 and len(curves["steps"]) == 2
+    x, lr = curves["lr"][0].getOriginalDataset()  # what was set (the display is peak-downsampled)
+    np.testing.assert_array_equal(lr, history.lr)
+    _, steps = curves["steps"][0].getOriginalDataset()
+    np.testing.assert_allclose(steps[np.isfinite(steps)], 0.05, rtol=1e-9)  # plain GD: every step size is γ
+
+
+def test_view_settings_survive_a_session_round_trip(window, tmp_path):
+    window.space_view.arrows.setChecked(True)
+    window.space_view.batch_surface.setChecked(True)
+    assert window.files.save_to(str(tmp_path / "s.json"))
+    again = create_window(tmp_path / "s.json")
+    assert again.space_view.arrows.isChecked() and again.space_view.batch_surface.isChecked()
+    again.close()
