@@ -6,8 +6,18 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLineEdit, QSlider, QSpinBox, QWidget
+from PySide6.QtGui import QFont, QValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSlider,
+    QSpinBox,
+    QWidget,
+)
 
 from gd_core.spec import Param
 
@@ -182,3 +192,15 @@ def choice_box(name: str, tip: str, entries) -> QComboBox:
         box.addItem(label, value)
         box.setItemData(box.count() - 1, entry_tip, Qt.ItemDataRole.ToolTipRole)
     return box
+
+
+def formula_label(name: str) -> QLabel:
+    """A label for an update rule or formula: monospace, wrapped, on a light grey panel."""
+    label = QLabel("")
+    label.setObjectName(name)
+    font = QFont("DejaVu Sans Mono")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    label.setFont(font)
+    label.setWordWrap(True)
+    label.setStyleSheet("background: #f4f4f4; padding: 4px; border-radius: 3px;")
+    return label

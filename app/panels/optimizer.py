@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel
-
 from gd_core import OPTIMIZERS
 
-from ..widgets import ParamForm, choice_box
+from ..widgets import ParamForm, choice_box, formula_label
 from .base import Panel
 
 
@@ -18,13 +15,7 @@ class OptimizerPanel(Panel):
                                  [(s.title, s.name, f"{s.doc}\n{s.formula}") for s in OPTIMIZERS.values()])
         self.choice.activated.connect(self._chosen)
         self.body.addWidget(self.choice)
-        self.formula = QLabel("")
-        self.formula.setObjectName("optimizer_formula")
-        font = QFont("DejaVu Sans Mono")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        self.formula.setFont(font)
-        self.formula.setWordWrap(True)
-        self.formula.setStyleSheet("background: #f4f4f4; padding: 4px; border-radius: 3px;")
+        self.formula = formula_label("optimizer_formula")
         self.body.addWidget(self.formula)
         self.form: ParamForm | None = None
         self.refresh()

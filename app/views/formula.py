@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from gd_core import OPTIMIZERS
 from gd_core.optimizers import explain
 
 from ..throttle import Throttle
+from ..widgets import formula_label
 
 MAX_COLUMNS = 6  # more parameters than this: show the norm, smallest and largest entry instead
 REFRESH_S = 0.1
@@ -28,13 +28,7 @@ class FormulaPanel(QWidget):
         self.throttle = Throttle(REFRESH_S, self._refresh, self)
         self.title = QLabel("")
         self.title.setObjectName("formula_title")
-        self.rule = QLabel("")
-        self.rule.setObjectName("formula_rule")
-        mono = QFont("DejaVu Sans Mono")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        self.rule.setFont(mono)
-        self.rule.setWordWrap(True)
-        self.rule.setStyleSheet("background: #f4f4f4; padding: 4px; border-radius: 3px;")
+        self.rule = formula_label("formula_rule")
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #555;")
