@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 import gd_core
 from gd_core.sessions import Session, SessionRun, list_presets, load_preset, load_session, save_session
 
-from . import exports
 from .session import DEFAULT_CONFIG, PALETTE
 
 MAX_RECENT = 8
@@ -142,6 +141,11 @@ class FileActions(QObject):
                                                               else os.getcwd())
 
     # -- exports ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def _exports():
+        from . import exports  # imported on first use: its SVG support costs start-up time
+        return exports
+
     def _report(self, done: str, action) -> None:
         try:
             action()
@@ -155,19 +159,20 @@ class FileActions(QObject):
                                               "PNG image (*.png);;SVG drawing (*.svg)")
         if path:
             self._report(f"Exported {os.path.basename(path)}.",
-                         lambda: exports.export_plot(getattr(self.window, view_name), path))
+                         lambda: self._exports().export_plot(getattr(self.window, view_name), path))
 
     def export_window(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self.window, "Export window", self._folder(), "PNG image (*.png)")
         if path:
-            self._report(f"Exported {os.path.basename(path)}.", lambda: exports.export_window(self.window, path))
+            self._report(f"Exported {os.path.basename(path)}.",
+                         lambda: self._exports().export_window(self.window, path))
 
     def export_histories(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.window, "Export run histories to folder", self._folder())
         if folder:
             self._report(f"Exported {len(self.model.runs)} run histories to {folder}.",
-                         lambda: exports.export_histories(self.model, folder))
+                         lambda: self._exports().export_histories(self.model, folder))
 
     def copy_plot(self, view_name: str) -> None:
-        exports.copy_plot(getattr(self.window, view_name))
+        self._exports().copy_plot(getattr(self.window, view_name))
         self.window.show_message("Copied the plot to the clipboard.", "info")

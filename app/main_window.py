@@ -31,7 +31,6 @@ from .views.loss_curve import LossCurveView
 from .views.optimizer_state import OptimizerStatePlot
 from .views.parameter_space import ParameterSpaceView
 from .views.results_table import ResultsTable
-from .views.sweep import SweepWindow
 
 STATUS_STYLES = {
     "diverged": "background: #fdecea; color: #8a1c12; border: 1px solid #f5c2bd;",
@@ -57,7 +56,7 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self)
         self._build_actions()
         self._build_status()
-        self.sweep_window: SweepWindow | None = None
+        self.sweep_window = None  # made when first opened
         events = model.events
         events.advanced.connect(self._update_status)
         events.run_changed.connect(lambda run: self._update_status())
@@ -238,6 +237,7 @@ class MainWindow(QMainWindow):
 
     def open_sweep(self) -> None:
         if self.sweep_window is None:
+            from .views.sweep import SweepWindow
             self.sweep_window = SweepWindow(self.model, self)
         self.sweep_window.show()
         self.sweep_window.raise_()

@@ -60,7 +60,8 @@ def flat_cost(repeats=5):
     for n in (1_000, 1_000_000):
         problem = gd_core.build_problem(gd_core.validate({"data": {"name": "linear", "n_samples": n}}))
         theta = np.array([0.5, 0.5])
-        loss_rate = best_rate(lambda p=problem, t=theta: [p.full_loss_and_grad(t) for _ in range(1000)], 1000, repeats)
+        loss_rate = best_rate(lambda p=problem, t=theta: [p.full_loss_and_grad(t) for _ in range(10_000)], 10_000,
+                              repeats + 2)
         grid_rate = best_rate(lambda p=problem: gd_core.loss_grid(p, (-1, 3), (-1, 3), 100), 1, repeats)
         out[n] = (loss_rate, grid_rate)
     return out
