@@ -56,11 +56,17 @@ class FileActions(QObject):
             export.addAction(f"Copy {label} to clipboard", lambda v=view_name: self.copy_plot(v))
         menu.addSeparator()
         self.file_menu = menu
-        lessons = window.menuBar().addMenu("&Lessons")
-        lessons.setObjectName("lessons_menu")
-        for name, title in list_presets():
-            lessons.addAction(title, lambda n=name: self.open_preset(n)).setObjectName(f"lesson_{name}")
+        self.lessons_menu = window.menuBar().addMenu("&Lessons")
+        self.lessons_menu.setObjectName("lessons_menu")
+        self.lessons_menu.aboutToShow.connect(self.fill_lessons)  # read the lesson files when first wanted
         self._fill_recent()
+
+    def fill_lessons(self) -> None:
+        if self.lessons_menu.actions():
+            return
+        for name, title in list_presets():
+            action = self.lessons_menu.addAction(title, lambda n=name: self.open_preset(n))
+            action.setObjectName(f"lesson_{name}")
 
     # -- sessions --------------------------------------------------------------------------------------------
     def _show(self, session: Session, path: str | None) -> None:

@@ -218,6 +218,7 @@ def test_every_lesson_opens_and_runs(qtbot, name):
 
 def test_lessons_menu_opens_a_lesson(window):
     from PySide6.QtGui import QAction
+    window.files.fill_lessons()  # what opening the menu does
     action = window.findChild(QAction, "lesson_07_saddle_escape")
     action.trigger()
     assert names(window) == ["on the ridge", "with noise", "tiny offset"]
