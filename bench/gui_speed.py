@@ -1,9 +1,9 @@
 """GUI speed: start-up time, redraws per second and event-loop lateness while long curves grow.
 
 Start-up: a fresh interpreter's time to a shown, drawn GD Lab window, as a ratio to a fresh interpreter
-showing a bare pyqtgraph PlotWidget of the same size (both import Qt and pyqtgraph; target <= 1.5). Then a run grows its curves
-towards 100,000 points at full speed: redraws per second of the loss view (target >= 30) and the lateness of a
-10 ms probe timer, p95 (target < 30 ms).
+showing a bare pyqtgraph PlotWidget of the same size (both import Qt and pyqtgraph, both with compiled modules;
+target <= 1.5). Then a run grows its curves towards 100,000 points at full speed: redraws per second of the
+loss view (target >= 30) and the lateness of a 10 ms probe timer, p95 (target < 30 ms).
 
     QT_QPA_PLATFORM=offscreen python bench/gui_speed.py [--seconds 10] [--runs 1]
 """
