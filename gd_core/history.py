@@ -10,6 +10,14 @@ import numpy as np
 #: The scalar columns, in CSV order; the parameters follow, one column each, named by ``param_names``.
 COLUMNS = ("step", "epoch", "samples_seen", "lr", "batch_loss", "loss", "grad_norm")
 
+#: A history holds at most this many bytes of rows; a longer run is recorded at a coarser stride (see History).
+MAX_HISTORY_BYTES = 64 * 2**20
+
+
+def max_rows_for(n_params: int, max_bytes: int = MAX_HISTORY_BYTES) -> int:
+    """How many rows fit in ``max_bytes``: each row holds the 7 scalar columns, the params and the gradient."""
+    return max(1024, max_bytes // (8 * (len(COLUMNS) + 2 * n_params)))
+
 
 class History:
     """Row 0 is the start; row t holds the state after t updates.
@@ -21,15 +29,25 @@ class History:
     the update that produced the row used (after noise and clipping; NaN at row 0). ``status`` is "running",
     "completed", "converged" or "diverged", and ``message`` says why a run ended.
 
+    Bounded storage: a run that would need more than ``max_rows`` rows (:data:`MAX_HISTORY_BYTES` of them by
+    default) is recorded at a stride that doubles each time the rows fill up - every 2nd step, then every 4th,
+    ... - keeping the rows whose step is a multiple of the stride, plus always the latest step as the last row.
+    So ``step`` says which update a row is; while ``stride == 1`` row t is step t. Exports write every recorded
+    row; views draw them (decimating further for display).
+
     The properties return views of length ``len(self)``; a view stays valid until the next append that grows
     the storage, so read them afresh for each frame.
     """
 
-    def __init__(self, param_names, n_samples: int, capacity: int = 256):
+    def __init__(self, param_names, n_samples: int, capacity: int = 256, max_rows: int | None = None):
         self.param_names = tuple(param_names)
         self.n_samples = n_samples
         self.status = "running"
         self.message = ""
+        self.max_rows = max_rows or max_rows_for(len(self.param_names))
+        self.stride = 1
+        capacity = min(capacity, self.max_rows)
+        self._pending = False  # the last row is the latest step, off the stride: the next append replaces it
         self._len = 0
         self._columns = {name: np.empty(capacity) for name in COLUMNS}
         self._params = np.empty((capacity, len(self.param_names)))
@@ -37,22 +55,36 @@ class History:
 
     @classmethod
     def from_arrays(cls, param_names, n_samples: int, columns: dict, params: np.ndarray, grads: np.ndarray,
-                    status: str, message: str) -> History:
-        """A finished history from whole columns (copied)."""
-        history = cls(param_names, n_samples, capacity=max(1, len(params)))
+                    status: str, message: str, max_rows: int | None = None) -> History:
+        """A finished history from whole columns of every step, kept exactly as appending them one by one would
+        have kept them (the same stride and rows; see the class doc)."""
+        history = cls(param_names, n_samples, max_rows=max_rows)
+        steps = np.asarray(columns["step"])
+        stride = 1
+        while int(steps[-1]) // stride + 1 >= history.max_rows:
+            stride *= 2
+        keep = np.flatnonzero(steps % stride == 0)
+        if keep[-1] != len(steps) - 1:
+            keep = np.append(keep, len(steps) - 1)
+        history.stride, history._pending = stride, bool(steps[-1] % stride)
+        history._reserve(len(keep))
         for name in COLUMNS:
-            history._columns[name][:len(params)] = columns[name]
-        history._params[:len(params)] = params
-        history._grads[:len(params)] = grads
-        history._len = len(params)
+            history._columns[name][:len(keep)] = np.asarray(columns[name])[keep]
+        history._params[:len(keep)] = params[keep]
+        history._grads[:len(keep)] = grads[keep]
+        history._len = len(keep)
         history.status, history.message = status, message
         return history
 
     def __len__(self) -> int:
         return self._len
 
+    def _reserve(self, rows: int) -> None:
+        while len(self._params) < rows:
+            self._grow()
+
     def _grow(self) -> None:
-        capacity = 2 * len(self._params)
+        capacity = min(2 * len(self._params), self.max_rows)
         for name, column in self._columns.items():
             grown = np.empty(capacity)
             grown[:self._len] = column[:self._len]
@@ -64,9 +96,9 @@ class History:
             setattr(self, name, grown)
 
     def append(self, step, samples_seen, lr, batch_loss, loss, grad_norm, params, grad=np.nan) -> None:
-        if self._len == len(self._params):
+        i = self._len - 1 if self._pending else self._len
+        if i == len(self._params):
             self._grow()
-        i = self._len
         c = self._columns
         c["step"][i] = step
         c["epoch"][i] = samples_seen / self.n_samples
@@ -78,6 +110,23 @@ class History:
         self._params[i] = params
         self._grads[i] = grad
         self._len = i + 1
+        self._pending = step % self.stride != 0
+        if not self._pending and self._len >= self.max_rows:
+            self._thin()
+
+    def _thin(self) -> None:
+        """Double the stride: keep the rows whose step is a multiple of it (row 0 and the last row stay)."""
+        self.stride *= 2
+        steps = self._columns["step"][:self._len]
+        keep = np.flatnonzero(steps % self.stride == 0)
+        if keep[-1] != self._len - 1:
+            keep = np.append(keep, self._len - 1)
+        for column in self._columns.values():
+            column[:len(keep)] = column[keep]
+        self._params[:len(keep)] = self._params[keep]
+        self._grads[:len(keep)] = self._grads[keep]
+        self._len = len(keep)
+        self._pending = bool(self._columns["step"][self._len - 1] % self.stride)
 
     def column(self, name: str) -> np.ndarray:
         return self._columns[name][:self._len]
@@ -105,7 +154,8 @@ class History:
         out = np.full(self._params[:self._len].shape, np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.abs(np.diff(self.params, axis=0)) / np.abs(self.grads[1:])
-        out[1:] = np.where(np.isfinite(ratio), ratio, np.nan)
+        consecutive = (np.diff(self.step) == 1)[:, None]  # rows of a strided record are not one update apart
+        out[1:] = np.where(np.isfinite(ratio) & consecutive, ratio, np.nan)
         return out
 
     def table(self) -> np.ndarray:

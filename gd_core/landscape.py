@@ -165,11 +165,11 @@ def plane_grid(problem: Problem, plane: Plane, a_range, b_range, resolution: int
     return a, b, problem.grid_loss(plane.points(*np.meshgrid(a, b)))
 
 
-def last_step(problem: Problem, history) -> dict | None:
-    """What the latest update saw, at the point it started from (theta_{t-1}): the full-data gradient there,
-    the gradient the step used (its batch, after noise and clipping) and the update theta_t - theta_{t-1}."""
-    if len(history) < 2:
+def last_step(trainer) -> dict | None:
+    """What a trainer's latest update saw, at the point it started from (theta_{t-1}): the full-data gradient
+    there, the gradient the step used (its batch, after noise and clipping) and the update theta_t - theta_{t-1}."""
+    if trainer.previous_params is None:
         return None
-    origin = history.params[-2]
-    return {"origin": origin, "full_gradient": problem.full_loss_and_grad(origin)[1],
-            "step_gradient": history.grads[-1], "update": history.params[-1] - origin}
+    origin = trainer.previous_params
+    return {"origin": origin, "full_gradient": trainer.problem.full_loss_and_grad(origin)[1],
+            "step_gradient": trainer.last_grad, "update": trainer.params - origin}

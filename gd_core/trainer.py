@@ -49,6 +49,7 @@ class Trainer:
         self.step = 0
         self.last_indices = None  # the samples of the latest step (None: all of them, or no step yet)
         self.last_grad = None  # the gradient the latest update used (after noise and clipping)
+        self.previous_params = None  # the params before the latest update
         self.history = History(self.problem.param_names, self.problem.n_samples)
         loss, grad = self.problem.full_loss_and_grad(self.params)
         self._full = (loss, grad)
@@ -149,6 +150,7 @@ class Trainer:
                 grad = grad + noise * self._noise_rng.standard_normal(grad.shape)
             if clip is not None:
                 grad = grad * min(1.0, clip / (math.sqrt(grad @ grad) + 1e-6))
+            self.previous_params = params
             params, state = update(grad, state, params, lr, hparams)
             loss, full_grad = problem.full_loss_and_grad(params)
             self._full = (loss, full_grad)

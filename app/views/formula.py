@@ -59,11 +59,11 @@ class FormulaPanel(QWidget):
         run = self.model.selected
         trainer = run.trainer
         history = trainer.history
-        if len(history) < 2 or trainer.last_grad is None:
+        if trainer.previous_params is None:
             return []
         hp = trainer.optimizer.hparams
         return explain(trainer.optimizer.name, hp, trainer.state, trainer.last_grad, history.lr[-1],
-                       history.params[-1] - history.params[-2])
+                       trainer.params - trainer.previous_params)
 
     def refresh(self) -> None:
         self.throttle.now()

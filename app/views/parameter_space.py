@@ -330,8 +330,7 @@ class ParameterSpaceView(PlotView):
             return
         self._overlay_time = time.perf_counter()
         run = self.model.selected
-        step = last_step(run.trainer.problem, run.history) if (self.arrows.isChecked()
-                                                               or self.batch_surface.isChecked()) else None
+        step = last_step(run.trainer) if (self.arrows.isChecked() or self.batch_surface.isChecked()) else None
         with np.errstate(all="ignore"):
             self._draw_batch_surface(run, step)
             self._draw_arrows(run, step)

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+import gd_core
 from gd_core import Trainer, run
 
 LINEAR = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 100}}
@@ -218,3 +219,36 @@ def test_history_records_the_gradient_each_update_used():
     np.testing.assert_allclose(h.params[1:] - h.params[:-1], -0.1 * h.grads[1:], rtol=1e-12, atol=1e-15)
     assert np.all(np.linalg.norm(h.grads[1:], axis=1) <= 0.5 + 1e-12)
     np.testing.assert_array_equal(trainer.last_grad, h.grads[-1])
+
+
+def test_long_runs_are_recorded_in_bounded_storage():
+    """Past max_rows the record keeps every 2nd, 4th, ... step (and always the latest); memory stays bounded."""
+    from gd_core.history import History
+    trainer = Trainer({"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.001}, "steps": 10_000})
+    trainer.history = History(("x", "y"), 1, max_rows=300)
+    trainer.history.append(0, 0, 0.001, np.nan, 1.0, 1.0, trainer.params)
+    trainer.advance()
+    h = trainer.history
+    assert len(h) <= 300 and h.stride == 64 and h.step[-1] == 10_000
+    steps = h.step.astype(int)
+    assert np.all(steps[:-1] % h.stride == 0) and steps[0] == 0 and np.all(np.diff(steps) > 0)
+    full = gd_core.run({"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.001}, "steps": 10_000})
+    np.testing.assert_array_equal(h.params, full.params[steps])  # the kept rows are exact
+    assert len(h._params) <= 300  # storage never grew past the cap
+
+
+def test_from_arrays_keeps_what_appending_keeps():
+    from gd_core.history import History
+    rng = np.random.default_rng(0)
+    for steps in (5, 299, 300, 301, 1000, 4097):
+        incremental = History(("a",), 1, max_rows=100)
+        params = rng.standard_normal((steps + 1, 1))
+        for t in range(steps + 1):
+            incremental.append(t, t, 0.1, 0.0, float(t), 0.0, params[t], params[t])
+        columns = {"step": np.arange(steps + 1.0), "samples_seen": np.arange(steps + 1.0),
+                   "epoch": np.arange(steps + 1.0), "lr": np.full(steps + 1, 0.1),
+                   "batch_loss": np.zeros(steps + 1), "loss": np.arange(steps + 1.0), "grad_norm": np.zeros(steps + 1)}
+        whole = History.from_arrays(("a",), 1, columns, params, params, "completed", "", max_rows=100)
+        np.testing.assert_array_equal(whole.step, incremental.step)
+        np.testing.assert_array_equal(whole.params, incremental.params)
+        assert whole.stride == incremental.stride
