@@ -100,9 +100,11 @@ class SessionModel:
     def add_run(self, config: dict, name: str | None = None, color: str | None = None, select: bool = True) -> Run:
         run = self._new_run(config, name, color)
         self.runs.append(run)
+        if select:
+            self.selected = run  # views hear of the run once, already selected
         self.events.run_added.emit(run)
         if select:
-            self.select(run)
+            self.events.selection_changed.emit(run)
         return run
 
     def duplicate_run(self, run: Run) -> Run:

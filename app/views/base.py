@@ -65,7 +65,17 @@ class PlotView(QWidget):
         return [run for run in self.visible_runs() if run.problem_key == key]
 
     def rebuild(self) -> None:
-        """Recreate what depends on the problem or the set of runs, then redraw."""
+        """Recreate what depends on the problem, the runs and the view settings - unless none of that changed
+        since the last rebuild (adding a run, say, announces the run and then its selection)."""
+        model = self.model
+        token = (id(model.selected), tuple((id(r), id(r.trainer), r.visible, r.color, r.name) for r in model.runs),
+                 tuple(sorted((k, str(v)) for k, v in model.view.items())))
+        if token == getattr(self, "_token", None):
+            return
+        self._token = token
+        self._rebuild()
+
+    def _rebuild(self) -> None:
         self.refresh()
 
     def refresh(self) -> None:

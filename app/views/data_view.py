@@ -67,7 +67,7 @@ class DataView(PlotView):
                              "samples.")
         self.rebuild()
 
-    def rebuild(self) -> None:
+    def _rebuild(self) -> None:
         for line in self._lines.values():
             self.plot.removeItem(line)
         self._lines = {}
@@ -135,7 +135,8 @@ class DataView(PlotView):
         with np.errstate(all="ignore"):  # a diverged run's params may be huge: draw what is finite
             if kind == "fitted":
                 predictions = problem.predict(selected.trainer.params)
-                self.samples.setData(predictions, data.y, brush=pg.mkBrush(SAMPLE_COLOR))
+                finite = np.isfinite(predictions)  # a diverged run predicts nothing drawable
+                self.samples.setData(predictions[finite], data.y[finite], brush=pg.mkBrush(SAMPLE_COLOR))
             for run in self.runs_on_selected_problem():
                 line = self._lines.get(id(run))
                 if line is None:

@@ -46,7 +46,7 @@ class LossCurveView(PlotView):
         self.plot.scene().sigMouseMoved.connect(self._hovered)
         self.rebuild()
 
-    def rebuild(self) -> None:
+    def _rebuild(self) -> None:
         key = self.model.view["x_axis"]
         self.x_axis.blockSignals(True)
         self.x_axis.setCurrentIndex(list(X_AXES).index(key))

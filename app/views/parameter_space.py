@@ -244,7 +244,7 @@ class ParameterSpaceView(PlotView):
         if i >= 0 and j >= 0 and i != j:
             self.model.set_view("pair", (i, j))
 
-    def rebuild(self) -> None:
+    def _rebuild(self) -> None:
         problem = self.problem
         view = self.model.view
         for box, checked in ((self.batch_surface, view["batch_surface"]), (self.arrows, view["arrows"])):
