@@ -2,6 +2,7 @@
 then the invariants - no exception, finite axis ranges, views that agree with the model."""
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -186,7 +187,9 @@ class StudentClicks(RuleBasedStateMachine):
 
 
 TestStudentClicks = StudentClicks.TestCase
-TestStudentClicks.settings = settings(max_examples=int(__import__("os").environ.get("GDLAB_EXAMPLES", 300)), stateful_step_count=6, deadline=None,
+#: At least 300 examples; GDLAB_EXAMPLES=30 makes a quick local run.
+EXAMPLES = int(os.environ.get("GDLAB_EXAMPLES", 300))
+TestStudentClicks.settings = settings(max_examples=EXAMPLES, stateful_step_count=6, deadline=None,
                                       suppress_health_check=list(HealthCheck))
 
 
