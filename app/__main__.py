@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.screenshot:
         return screenshot(app, window, args.run_steps or 0, args.screenshot)
+    from .crash import install
+    install(window)
     window.show()
     return app.exec()
 

@@ -1,0 +1,68 @@
+"""When something unexpected goes wrong: write a report - and a copy of the session, so no work is lost -
+say where, and keep the window working instead of vanishing."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import sys
+import traceback
+
+
+def report_dir() -> str:
+    """Where reports go: $GDLAB_CRASH_DIR, or the per-user application data folder."""
+    folder = os.environ.get("GDLAB_CRASH_DIR")
+    if not folder:
+        from PySide6.QtCore import QStandardPaths
+        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation) or \
+            os.path.join(os.path.expanduser("~"), ".gdlab")
+        folder = os.path.join(base, "crash-reports")
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def write_report(exc_type, exc, tb, session: dict | None = None) -> str:
+    """Write the traceback, versions and (if given) the session; return the report's path."""
+    import numpy
+    import pyqtgraph
+    import PySide6
+
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    path = os.path.join(report_dir(), f"gdlab-crash-{stamp}.txt")
+    lines = [f"GD Lab crash report {stamp}",
+             f"python {platform.python_version()} on {platform.platform()}; numpy {numpy.__version__}; "
+             f"PySide6 {PySide6.__version__}; pyqtgraph {pyqtgraph.__version__}", "",
+             "".join(traceback.format_exception(exc_type, exc, tb))]
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines))
+    if session is not None:
+        with open(path[:-4] + ".gdlab.json", "w", encoding="utf-8") as fh:
+            json.dump(session, fh, indent=2)
+    return path
+
+
+def install(window) -> None:
+    """Route uncaught exceptions (Qt calls sys.excepthook for errors in slots) to a report and a message."""
+    def handler(exc_type, exc, tb):
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        try:
+            session = window.model.to_session().to_dict()
+        except Exception:  # the model itself may be what broke; the report matters more
+            session = None
+        try:
+            path = write_report(exc_type, exc, tb, session)
+        except OSError as error:
+            path = f"(could not write a report: {error})"
+        print(f"error: unexpected {exc_type.__name__}: {exc}; report: {path}", file=sys.stderr)
+        try:
+            window.runner.pause()
+            window.show_message(f"Something went wrong ({exc_type.__name__}: {exc}). A report and a copy of "
+                                f"your session were saved to {path}.", "error")
+        except Exception:
+            pass
+    sys.excepthook = handler
+    window.crash_handler = handler

@@ -1,0 +1,55 @@
+"""A crash handler that reports instead of vanishing, and a clean exit while runs train."""
+
+import os
+import subprocess
+import sys
+
+from app.crash import install
+
+
+def test_crash_handler_writes_a_report_and_the_session(window, tmp_path, monkeypatch):
+    monkeypatch.setenv("GDLAB_CRASH_DIR", str(tmp_path))
+    previous = sys.excepthook
+    try:
+        install(window)
+        window.model.step(5)
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            window.crash_handler(*sys.exc_info())
+    finally:
+        sys.excepthook = previous
+    reports = sorted(p.name for p in tmp_path.iterdir())
+    assert len(reports) == 2 and reports[0].endswith(".gdlab.json") and reports[1].endswith(".txt")
+    text = (tmp_path / reports[1]).read_text()
+    assert "RuntimeError: boom" in text and "PySide6" in text
+    from gd_core.sessions import load_session
+    assert load_session(tmp_path / reports[0]).runs[0].name == "run 1"  # the work is not lost
+    assert "Something went wrong (RuntimeError: boom)" in window.banner.text()
+    window.model.step(1)  # and the window goes on working
+    assert window.model.selected.trainer.step == 6
+
+
+CLOSE_WHILE_TRAINING = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from app import create_window
+window = create_window(preset="04_batch_size_noise")
+window.show()
+window.speed.setCurrentText("Max")
+window.space_view.arrows.setChecked(True)
+window.runner.start()
+QTimer.singleShot(400, lambda: window.space_view.mode.setCurrentIndex(1))
+QTimer.singleShot(900, window.close)
+sys.exit(app.exec())
+"""
+
+
+def test_closing_while_runs_train_exits_cleanly(tmp_path):
+    result = subprocess.run([sys.executable, "-c", CLOSE_WHILE_TRAINING], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    noise = "This plugin does not support propagateSizeHints()"
+    warnings = [line for line in result.stderr.splitlines() if line.strip() and noise not in line]
+    assert result.returncode == 0 and warnings == []
