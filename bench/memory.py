@@ -1,0 +1,43 @@
+"""Memory of a long run: a 1,000,000-step run's history against its bound, and the process's peak memory.
+
+    python bench/memory.py [--steps 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+
+import gd_core
+from gd_core.history import MAX_HISTORY_BYTES
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def history_bytes(history) -> int:
+    return sum(a.nbytes for a in (*history._columns.values(), history._params, history._grads))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=1_000_000)
+    args = parser.parse_args()
+    before = peak_rss_mib()
+    start = time.perf_counter()
+    for problem, extra in (("linear_regression", {"batch_size": 32}), ("mlp", {"batch_size": 16})):
+        trainer = gd_core.Trainer({"problem": problem, **extra, "optimizer": {"name": "adam", "lr": 1e-3},
+                                   "steps": args.steps})
+        trainer.advance()
+        h = trainer.history
+        print(f"{problem:18s} {args.steps:,} steps ({len(trainer.problem.param_names)} parameters): "
+              f"{len(h):,} rows kept (every {h.stride}th step, and the last), history {history_bytes(h) / 2**20:5.1f}"
+              f" MiB of a {MAX_HISTORY_BYTES / 2**20:.0f} MiB bound; ratio {history_bytes(h) / MAX_HISTORY_BYTES:.2f}")
+    print(f"process peak memory {peak_rss_mib():.0f} MiB (before the runs {before:.0f} MiB); "
+          f"{time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
