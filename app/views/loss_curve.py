@@ -6,6 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
+from gd_core.history import peak_decimate
+
 from ..session import X_AXES
 from .base import PlotView, darker, lighter
 
@@ -34,8 +36,9 @@ class LossCurveView(PlotView):
                              "the step used (mini-batch or single sample).")
         self.header.addWidget(self.x_axis)
         self.header.addWidget(self.log_y)
-        self.plot.getPlotItem().setDownsampling(auto=True, mode="peak")  # before any non-curve item is added
-        self.plot.getPlotItem().setClipToView(True)
+        # long curves are peak-decimated here, to the plot's pixel width over the shown x-range (one pass of
+        # numpy instead of pyqtgraph's per-item work on every row, which dominated frames with several runs)
+        self.plot.getPlotItem().vb.sigXRangeChanged.connect(self._zoomed)
         self.legend = self.plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 210))
         self.hover = pg.ScatterPlotItem(size=9, pen=pg.mkPen("k"), brush="w")
         self.hover.setZValue(20)
@@ -68,10 +71,9 @@ class LossCurveView(PlotView):
             batch = pg.PlotDataItem(pen=pg.mkPen(lighter(run.color, 0.65), width=1), connect="finite")
             full = pg.PlotDataItem(pen=pg.mkPen(darker(run.color), width=2), connect="finite")
             for item in (batch, full):
-                # takes the plot's downsampling and clipping; the axes follow the full loss only (a single
-                # sample's loss can be ~0 and would stretch a log axis over many empty decades)
+                # the axes follow the full loss only (a single sample's loss can be ~0 and would stretch a log
+                # axis over many empty decades)
                 self.plot.addItem(item, ignoreBounds=item is batch)
-                item.opts["autoDownsampleFactor"] = 1.0  # peak bins of one pixel column: the same envelope
             self._items[id(run)] = (batch, full)
             if several:  # one entry per run; its light shade is the loss of the samples each step used
                 self.legend.addItem(full, run.name)
@@ -83,9 +85,22 @@ class LossCurveView(PlotView):
         self.hover.clear()
         self.refresh()
 
+    def _zoomed(self) -> None:
+        if not self.plot.getPlotItem().vb.autoRangeEnabled()[0]:  # the user zoomed: decimate what is shown
+            self.refresh()
+
+    def _shown_rows(self, x: np.ndarray) -> slice:
+        vb = self.plot.getPlotItem().vb
+        if vb.autoRangeEnabled()[0]:
+            return slice(0, len(x))
+        low, high = vb.viewRange()[0]
+        return slice(max(0, int(np.searchsorted(x, low)) - 1), int(np.searchsorted(x, high)) + 1)
+
     def refresh(self) -> None:
         super().refresh()
         key = self.model.view["x_axis"]
+        bins = max(100, int(self.plot.getPlotItem().vb.width()))
+        log = self.model.view["log_y"]
         for run in self.visible_runs():
             items = self._items.get(id(run))
             if items is None:
@@ -93,9 +108,10 @@ class LossCurveView(PlotView):
             batch, full = items
             history = run.history
             x = history.column(key)
-            full.setData(x, _plottable(history.loss, self.model.view["log_y"]))
+            rows = self._shown_rows(x)
+            full.setData(*peak_decimate(x[rows], _plottable(history.loss[rows], log), bins))
             show_batch = run.trainer.problem.dataset is not None and run.config["variant"] != "batch"
-            batch.setData(x, _plottable(history.batch_loss, self.model.view["log_y"])) if show_batch \
+            batch.setData(*peak_decimate(x[rows], _plottable(history.batch_loss[rows], log), bins)) if show_batch \
                 else batch.clear()
         # settle the auto-range now, not while painting: a range change during paint costs a second paint
         self.plot.getPlotItem().vb.prepareForPaint()

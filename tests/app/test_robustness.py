@@ -173,7 +173,7 @@ class StudentClicks(RuleBasedStateMachine):
         for run in runs:
             if run.visible:
                 x, _ = loss_items[id(run)][1].getOriginalDataset()
-                assert len(x) == len(run.history), run.name
+                assert len(x) == len(run.history) or len(run.history) > 200, run.name  # long ones are decimated
                 assert x[-1] == run.history.column(self.model.view["x_axis"])[-1]
             else:
                 assert id(run) not in loss_items
