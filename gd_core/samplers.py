@@ -75,13 +75,6 @@ class Sampler:
         self._k = 1 if variant == "stochastic" else batch_size
         self._replacement = sampling == "replacement"
 
-    @property
-    def batch_len(self) -> int:
-        """Samples per step in the current variant (the last partial batch of an epoch may be smaller)."""
-        if self.variant in ("batch", "coordinate"):
-            return self.n_samples
-        return 1 if self.variant == "stochastic" else self.batch_size
-
     def _next_block_row(self, draw):
         if self._block is None or self._block_row >= self.BLOCK:
             blocks = [draw(rng) for rng in self.rngs]
