@@ -69,7 +69,8 @@ class LossCurveView(PlotView):
             # Opaque pens; only the full loss is wide (Qt's stroker is slow), which is cheap because the plot
             # peak-downsamples every curve to about two points per pixel column.
             batch = pg.PlotDataItem(pen=pg.mkPen(lighter(run.color, 0.65), width=1), connect="finite")
-            full = pg.PlotDataItem(pen=pg.mkPen(darker(run.color), width=2), connect="finite")
+            bold = run is self.model.selected  # wide pens cost; only the selected run's full loss is bold
+            full = pg.PlotDataItem(pen=pg.mkPen(darker(run.color), width=2 if bold else 1), connect="finite")
             for item in (batch, full):
                 # the axes follow the full loss only (a single sample's loss can be ~0 and would stretch a log
                 # axis over many empty decades)
@@ -111,8 +112,9 @@ class LossCurveView(PlotView):
             rows = self._shown_rows(x)
             full.setData(*peak_decimate(x[rows], _plottable(history.loss[rows], log), bins))
             show_batch = run.trainer.problem.dataset is not None and run.config["variant"] != "batch"
-            batch.setData(*peak_decimate(x[rows], _plottable(history.batch_loss[rows], log), bins)) if show_batch \
-                else batch.clear()
+            # the light batch-loss envelope at half the resolution: it zigzags, and long zigzags are slow to draw
+            batch.setData(*peak_decimate(x[rows], _plottable(history.batch_loss[rows], log), bins // 2)) \
+                if show_batch else batch.clear()
         # settle the auto-range now, not while painting: a range change during paint costs a second paint
         self.plot.getPlotItem().vb.prepareForPaint()
 

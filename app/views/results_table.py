@@ -15,7 +15,7 @@ from ..widgets import NumberSpinBox
 COLUMNS = ("run", "status", "final loss", "best loss", "steps", "epochs", "samples",
            "steps to tol.", "epochs to tol.", "samples to tol.")
 STATUS_COLORS = {"diverged": "#b00020", "converged": "#1b5e20", "completed": "#1a3e6e", "running": "#555555"}
-REFRESH_S = 0.25  # while training, the table follows at most four times a second
+REFRESH_S = 0.5  # while training, the table follows at most twice a second
 
 
 def _number(value, integer=False) -> str:
@@ -72,6 +72,7 @@ class ResultsTable(QWidget):
         self.tolerance.setValue(self.model.view["tolerance"])
         self.tolerance.blockSignals(False)
         rows = self.rows()
+        resize = self.table.rowCount() != len(rows) or self.model.all_done
         self.table.setRowCount(len(rows))
         for r, (run, s) in enumerate(zip(self.model.runs, rows)):
             cells = (run.name, s["status"], _number(s["final_loss"]), _number(s["best_loss"]),
@@ -88,4 +89,5 @@ class ResultsTable(QWidget):
                 else:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
+        if resize:  # fitting the columns costs more than filling them: only when the rows change or all stop
+            self.table.resizeColumnsToContents()
