@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGroupBox, QVBoxLayout
 import gd_core
 
 from ..session import SessionModel
+from ..widgets import ParamForm
 
 
 class Panel(QGroupBox):
@@ -59,3 +60,21 @@ class Panel(QGroupBox):
         def change(config):
             config[key] = value
         return self.edit(change)
+
+    def set_in(self, section: str, key: str, value) -> bool:
+        """Set ``config[section][key]`` (a data, optimizer or schedule setting)."""
+        def change(config):
+            config[section][key] = value
+        return self.edit(change)
+
+    def form_for(self, current: ParamForm | None, params, on_edit, place, labels=None) -> ParamForm:
+        """The form for ``params``: ``current`` if it already shows them, else a new one put in by ``place``
+        (the old one deleted)."""
+        if current is not None and current.params == {p.name: p for p in params}:
+            return current
+        if current is not None:
+            current.deleteLater()
+        form = ParamForm(tuple(params), labels)
+        form.edited.connect(on_edit)
+        place(form)
+        return form

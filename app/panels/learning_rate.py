@@ -60,22 +60,13 @@ class LearningRatePanel(Panel):
         self._set_lr(self.spin.value())
 
     def _set_lr(self, value: float) -> None:
-        if value == self.config["optimizer"]["lr"]:
-            return
-
-        def change(config):
-            config["optimizer"]["lr"] = value
-        self.edit(change)
+        if value != self.config["optimizer"]["lr"]:
+            self.set_in("optimizer", "lr", value)
 
     def _schedule_chosen(self) -> None:
         name = self.schedule.currentData()
         if name != self.config["schedule"]["name"]:
             self.set_key("schedule", {"name": name})
-
-    def _schedule_setting(self, key, value) -> None:
-        def change(config):
-            config["schedule"][key] = value
-        self.edit(change)
 
     def show_config(self, config, trainer) -> None:
         lr = config["optimizer"]["lr"]
@@ -95,11 +86,7 @@ class LearningRatePanel(Panel):
         spec = SCHEDULES[config["schedule"]["name"]]
         self.schedule.setCurrentIndex(list(SCHEDULES).index(spec.name))
         self.schedule_formula.setText(spec.formula)
-        if self.schedule_form is None or self.schedule_form.params != {p.name: p for p in spec.params}:
-            if self.schedule_form is not None:
-                self.schedule_form.deleteLater()
-            self.schedule_form = ParamForm(spec.params)
-            self.schedule_form.edited.connect(self._schedule_setting)
-            self.body.addWidget(self.schedule_form)
+        self.schedule_form = self.form_for(self.schedule_form, spec.params,
+                                           lambda k, v: self.set_in("schedule", k, v), self.body.addWidget)
         self.schedule_form.set_values(config["schedule"])
         self.schedule_form.setVisible(bool(spec.params))

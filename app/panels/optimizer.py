@@ -30,22 +30,13 @@ class OptimizerPanel(Panel):
             config["optimizer"] = {"name": name, "lr": lr}  # keep the learning rate the user set
         self.edit(change)
 
-    def _hyper(self, key, value) -> None:
-        def change(config):
-            config["optimizer"][key] = value
-        self.edit(change)
-
     def show_config(self, config, trainer) -> None:
         spec = OPTIMIZERS[config["optimizer"]["name"]]
         self.choice.setCurrentIndex(list(OPTIMIZERS).index(spec.name))
         self.choice.setToolTip(f"{spec.doc} Same rule and defaults as {spec.torch}.")
         self.formula.setText(spec.formula)
         params = tuple(p for p in spec.params if p.name != "lr")  # the rate has its own panel
-        if self.form is None or self.form.params != {p.name: p for p in params}:
-            if self.form is not None:
-                self.form.deleteLater()
-            self.form = ParamForm(params)
-            self.form.setObjectName("optimizer_form")
-            self.form.edited.connect(self._hyper)
-            self.body.addWidget(self.form)
+        self.form = self.form_for(self.form, params, lambda k, v: self.set_in("optimizer", k, v),
+                                  self.body.addWidget)
+        self.form.setObjectName("optimizer_form")
         self.form.set_values(config["optimizer"])

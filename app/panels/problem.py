@@ -10,7 +10,7 @@ import gd_core
 from gd_core import GENERATORS, PROBLEMS
 
 from ..csv_preview import CsvPreview
-from ..widgets import NumberSpinBox, ParamForm, choice_box
+from ..widgets import NumberSpinBox, choice_box
 from .base import Panel
 
 
@@ -69,14 +69,6 @@ class ProblemPanel(Panel):
         kept = {k: v for k, v in self.config["data"].items() if k in ("n_samples", "seed")}
         self.set_key("data", {"name": name, **kept})
 
-    def _data_setting(self, key, value) -> None:
-        def change(config):
-            config["data"][key] = value
-        self.edit(change)
-
-    def _problem_setting(self, key, value) -> None:
-        self.set_key(key, value)
-
     def _choose_csv(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load training data", "", "CSV files (*.csv);;All files (*)")
         if path and CsvPreview(path, self).exec() == QDialog.DialogCode.Accepted:
@@ -96,12 +88,8 @@ class ProblemPanel(Panel):
         spec = PROBLEMS[config["problem"]]
         self.problem.setCurrentIndex(list(PROBLEMS).index(spec.name))
         self.formula.setText(spec.formula)
-        if self.problem_form is None or self.problem_form.params != {p.name: p for p in spec.params}:
-            if self.problem_form is not None:
-                self.problem_form.deleteLater()
-            self.problem_form = ParamForm(spec.params)
-            self.problem_form.edited.connect(self._problem_setting)
-            self.body.insertWidget(1, self.problem_form)
+        self.problem_form = self.form_for(self.problem_form, spec.params, self.set_key,
+                                          lambda form: self.body.insertWidget(1, form))
         self.problem_form.set_values(config)
         self.problem_form.setVisible(bool(spec.params))
         is_function = spec.kind == "function"
@@ -141,11 +129,8 @@ class ProblemPanel(Panel):
             if self.data_form is not None:
                 self.data_form.hide()
             return
-        if self.data_form is None or self.data_form.params != {p.name: p for p in params}:
-            if self.data_form is not None:
-                self.data_form.deleteLater()
-            self.data_form = ParamForm(params, labels={"seed": "data seed", "n_samples": "samples n"})
-            self.data_form.edited.connect(self._data_setting)
-            self.body.insertWidget(self.body.indexOf(self.csv_label), self.data_form)
+        self.data_form = self.form_for(self.data_form, params, lambda k, v: self.set_in("data", k, v),
+                                       lambda form: self.body.insertWidget(self.body.indexOf(self.csv_label), form),
+                                       labels={"seed": "data seed", "n_samples": "samples n"})
         self.data_form.set_values(values)
         self.data_form.show()

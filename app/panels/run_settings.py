@@ -47,20 +47,24 @@ class RunPanel(Panel):
         self.start_note.setWordWrap(True)
         self.start_layout.addWidget(self.start_note, 1)
         form.addRow("start", self.start_row)
-        self.clip_on, self.clip = QCheckBox("clip gradient norm"), NumberSpinBox(1e-9, 1e9, log=True)
-        self.clip_on.setToolTip("Rescale the gradient to norm at most c before the update: g <- g * min(1, c/|g|).")
-        self.clip.setToolTip(self.clip_on.toolTip())
-        self.clip_on.toggled.connect(lambda on: self.set_key("clip_norm", self.clip.value() if on else None))
-        self.clip.valueChanged.connect(lambda v: self.clip_on.isChecked() and self.set_key("clip_norm", v))
-        form.addRow(self.clip_on, self.clip)
-        self.tol_on, self.tol = QCheckBox("stop at gradient norm"), NumberSpinBox(1e-15, 1e6, log=True)
-        self.tol_on.setToolTip("Stop as converged once the full gradient's norm |∇L(θ)| is at most this tolerance.")
-        self.tol.setToolTip(self.tol_on.toolTip())
-        self.tol_on.toggled.connect(lambda on: self.set_key("tolerance", self.tol.value() if on else None))
-        self.tol.valueChanged.connect(lambda v: self.tol_on.isChecked() and self.set_key("tolerance", v))
-        form.addRow(self.tol_on, self.tol)
+        self.clip_on, self.clip = self._optional_number(
+            form, "clip_norm", "clip gradient norm", (1e-9, 1e9),
+            "Rescale the gradient to norm at most c before the update: g <- g * min(1, c/|g|).")
+        self.tol_on, self.tol = self._optional_number(
+            form, "tolerance", "stop at gradient norm", (1e-15, 1e6),
+            "Stop as converged once the full gradient's norm |∇L(θ)| is at most this tolerance.")
         self.body.addLayout(form)
         self.refresh()
+
+    def _optional_number(self, form, key: str, text: str, bounds, tip: str):
+        """A check box that switches the setting ``key`` on (the spin box's value) or off (None)."""
+        check, box = QCheckBox(text), NumberSpinBox(*bounds, log=True)
+        check.setToolTip(tip)
+        box.setToolTip(tip)
+        check.toggled.connect(lambda on: self.set_key(key, box.value() if on else None))
+        box.valueChanged.connect(lambda v: check.isChecked() and self.set_key(key, v))
+        form.addRow(check, box)
+        return check, box
 
     def _length_edited(self, *_) -> None:
         unit, value = self.unit.currentText(), self.length.value()

@@ -353,8 +353,6 @@ class ParameterSpaceView(PlotView):
 
     def _draw_arrows(self, run, step) -> None:
         shown = step is not None and self.arrows.isChecked() and np.isfinite(step["update"]).all()
-        if shown and not self.plane_mode and self.problem.n_params > 2:
-            shown = True
         if not shown or (self.plane_mode and self.plane is None):
             for line, head in self.arrow_items.values():
                 line.clear()
