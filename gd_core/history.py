@@ -181,21 +181,3 @@ class History:
         except BaseException:
             os.unlink(tmp)
             raise
-
-
-def peak_decimate(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """At most about 2*bins points that draw like (x, y): the minimum and maximum of y in each of ``bins``
-    equal runs of rows, in order (NaN where a run holds no finite value). Returns the input when it is short."""
-    n = len(x)
-    if n <= 2 * bins:
-        return x, y
-    edges = np.linspace(0, n, bins + 1).astype(np.intp)[:-1]
-    finite = np.isfinite(y)
-    low = np.minimum.reduceat(np.where(finite, y, np.inf), edges)
-    high = np.maximum.reduceat(np.where(finite, y, -np.inf), edges)
-    low[np.isinf(low)] = np.nan
-    high[np.isinf(high)] = np.nan
-    xs = np.repeat(x[edges], 2)
-    ys = np.empty(2 * bins)
-    ys[0::2], ys[1::2] = low, high
-    return np.append(xs, x[-1]), np.append(ys, y[-1])

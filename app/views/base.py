@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..session import Run, SessionModel
+from ..throttle import Throttle
 
 
 def lighter(color: str, amount: float = 0.6) -> QColor:
@@ -26,6 +27,8 @@ class PlotView(QWidget):
     """A view: a header (title + controls) above one PlotWidget, subscribed to the session model."""
 
     title = ""
+    #: While runs train, redraw at most this often (seconds; 0: on every tick). Any other change redraws at once.
+    live_refresh_s = 0.0
 
     def __init__(self, model: SessionModel, parent=None):
         super().__init__(parent)
@@ -53,7 +56,11 @@ class PlotView(QWidget):
         events.run_reset.connect(lambda run, reason: self.rebuild())
         events.run_changed.connect(lambda run: self.refresh())
         events.selection_changed.connect(lambda run: self.rebuild())
-        events.advanced.connect(self.refresh)
+        if self.live_refresh_s:
+            self._live = Throttle(self.live_refresh_s, self.refresh, self)
+            events.advanced.connect(self._live.request)
+        else:
+            events.advanced.connect(self.refresh)
         events.view_changed.connect(lambda key: self.rebuild())
 
     def visible_runs(self) -> list[Run]:

@@ -36,9 +36,10 @@ def layout_kind(problem) -> str | None:
 
 class DataView(PlotView):
     title = "Data"
+    live_refresh_s = 0.04  # 25 a second while training: enough for a fit line; the frames go to loss and path
 
     def __init__(self, model, parent=None):
-        self._lines: dict[int, pg.PlotDataItem] = {}
+        self._lines: dict[int, pg.PlotCurveItem] = {}  # bare curves, set every frame
         super().__init__(model, parent)
         self.caption = QLabel("")
         self.caption.setObjectName("data_caption")
@@ -54,7 +55,7 @@ class DataView(PlotView):
         self.regions = pg.ImageItem(axisOrder="row-major")
         self.regions.setZValue(-10)
         self.plot.addItem(self.regions)
-        self.region_line = pg.PlotDataItem(pen=pg.mkPen("#333", width=2), connect="pairs")
+        self.region_line = pg.PlotCurveItem(pen=pg.mkPen("#333", width=2), connect="pairs")
         self.region_line.setZValue(3)
         self.plot.addItem(self.region_line)
         self._region_time = 0.0
@@ -104,12 +105,12 @@ class DataView(PlotView):
             names = ("prediction", data.target_name)
             self.caption.setText("predicted vs. actual target (perfect fit on the diagonal)")
             low, high = _span(data.y)
-            diagonal = pg.PlotDataItem([low, high], [low, high], pen=pg.mkPen("#888", width=1))
+            diagonal = pg.PlotCurveItem([low, high], [low, high], pen=pg.mkPen("#888", width=1))
             self.plot.addItem(diagonal)
             self._lines[0] = diagonal
         for run in self.runs_on_selected_problem():
             if kind not in ("fitted", "network"):
-                line = pg.PlotDataItem(pen=pg.mkPen(run.color, width=2))
+                line = pg.PlotCurveItem(pen=pg.mkPen(run.color, width=2))
                 line.setZValue(4)
                 self.plot.addItem(line)
                 self._lines[id(run)] = line

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
-from gd_core.history import peak_decimate
+from gd_core.display import PeakEnvelope, axis_end, peak_decimate
 
 from ..session import X_AXES
 from .base import PlotView, darker, lighter
@@ -17,6 +17,7 @@ class LossCurveView(PlotView):
 
     def __init__(self, model, parent=None):
         self._items: dict[int, tuple] = {}
+        self._envelopes: dict[tuple, PeakEnvelope] = {}
         super().__init__(model, parent)
         self.readout = QLabel("")
         self.readout.setObjectName("loss_readout")
@@ -36,10 +37,14 @@ class LossCurveView(PlotView):
                              "the step used (mini-batch or single sample).")
         self.header.addWidget(self.x_axis)
         self.header.addWidget(self.log_y)
-        # long curves are peak-decimated here, to the plot's pixel width over the shown x-range (one pass of
-        # numpy instead of pyqtgraph's per-item work on every row, which dominated frames with several runs)
+        # long curves are peak-decimated here to about the plot's pixel width, incrementally while they grow
+        # (PeakEnvelope); a zoomed view decimates the shown rows afresh
         self.plot.getPlotItem().vb.sigXRangeChanged.connect(self._zoomed)
         self.legend = self.plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 210))
+        # an invisible span to a round number past the longest curve: the auto-ranged x-axis (and with it every
+        # curve's transform and the tick labels) then changes now and then, not on every frame of a growing run
+        self.x_extent = pg.PlotCurveItem(pen=None)
+        self.plot.addItem(self.x_extent)
         self.hover = pg.ScatterPlotItem(size=9, pen=pg.mkPen("k"), brush="w")
         self.hover.setZValue(20)
         self.plot.addItem(self.hover)
@@ -58,19 +63,21 @@ class LossCurveView(PlotView):
         self.log_y.setChecked(self.model.view["log_y"])
         self.log_y.blockSignals(False)
         self.plot.setLabel("bottom", X_AXES[key].lower())
-        self.plot.setLogMode(y=self.model.view["log_y"])
+        self.plot.setLogMode(y=self.model.view["log_y"])  # log ticks; the curves get log10 values (_drawn)
         for items in self._items.values():
             for item in items:
                 self.plot.removeItem(item)
         self.legend.clear()
         self._items = {}
+        self._envelopes = {}
         several = len(self.visible_runs()) > 1
         for run in self.visible_runs():
             # Opaque pens; only the full loss is wide (Qt's stroker is slow), which is cheap because the plot
             # peak-downsamples every curve to about two points per pixel column.
-            batch = pg.PlotDataItem(pen=pg.mkPen(lighter(run.color, 0.65), width=1), connect="finite")
+            # bare curve items: PlotDataItem.setData costs about 8 times as much, and it is called every frame
+            batch = pg.PlotCurveItem(pen=pg.mkPen(lighter(run.color, 0.65), width=1), connect="finite")
             bold = run is self.model.selected  # wide pens cost; only the selected run's full loss is bold
-            full = pg.PlotDataItem(pen=pg.mkPen(darker(run.color), width=2 if bold else 1), connect="finite")
+            full = pg.PlotCurveItem(pen=pg.mkPen(darker(run.color), width=2 if bold else 1), connect="finite")
             for item in (batch, full):
                 # the axes follow the full loss only (a single sample's loss can be ~0 and would stretch a log
                 # axis over many empty decades)
@@ -90,33 +97,48 @@ class LossCurveView(PlotView):
         if not self.plot.getPlotItem().vb.autoRangeEnabled()[0]:  # the user zoomed: decimate what is shown
             self.refresh()
 
-    def _shown_rows(self, x: np.ndarray) -> slice:
-        vb = self.plot.getPlotItem().vb
-        if vb.autoRangeEnabled()[0]:
-            return slice(0, len(x))
-        low, high = vb.viewRange()[0]
-        return slice(max(0, int(np.searchsorted(x, low)) - 1), int(np.searchsorted(x, high)) + 1)
-
     def refresh(self) -> None:
         super().refresh()
-        key = self.model.view["x_axis"]
-        bins = max(100, int(self.plot.getPlotItem().vb.width()))
-        log = self.model.view["log_y"]
+        vb = self.plot.getPlotItem().vb
+        width = max(100, int(vb.width()))
+        extent = []  # (first x, last x, a drawn y) of each curve
         for run in self.visible_runs():
             items = self._items.get(id(run))
             if items is None:
                 continue
             batch, full = items
-            history = run.history
-            x = history.column(key)
-            rows = self._shown_rows(x)
-            full.setData(*peak_decimate(x[rows], _plottable(history.loss[rows], log), bins))
-            show_batch = run.trainer.problem.dataset is not None and run.config["variant"] != "batch"
-            # the light batch-loss envelope at half the resolution: it zigzags, and long zigzags are slow to draw
-            batch.setData(*peak_decimate(x[rows], _plottable(history.batch_loss[rows], log), bins // 2)) \
-                if show_batch else batch.clear()
+            x, y = self._curve(run, "loss", 2 * width)
+            full.setData(x, y)
+            finite = y[np.isfinite(y)]
+            if len(finite):
+                extent.append((x[0], x[-1], finite[-1]))
+            if run.trainer.problem.dataset is not None and run.config["variant"] != "batch":
+                # the light batch-loss envelope at half the resolution: it zigzags, and zigzags are slow to draw
+                batch.setData(*self._curve(run, "batch_loss", width))
+            else:
+                batch.clear()
+        if extent:
+            first, last, y = min(extent)[0], max(e[1] for e in extent), extent[0][2]
+            self.x_extent.setData([first, axis_end(last)], [y, y])
+        else:
+            self.x_extent.clear()
         # settle the auto-range now, not while painting: a range change during paint costs a second paint
-        self.plot.getPlotItem().vb.prepareForPaint()
+        vb.prepareForPaint()
+
+    def _curve(self, run, column: str, points: int) -> tuple[np.ndarray, np.ndarray]:
+        """About ``points`` points that draw like the run's ``column`` against the x-axis column: the growing
+        envelope of the whole curve, or, zoomed in, a fresh decimation of the rows in view."""
+        history, log = run.history, self.model.view["log_y"]
+        x, y = history.column(self.model.view["x_axis"]), history.column(column)
+        vb = self.plot.getPlotItem().vb
+        if not vb.autoRangeEnabled()[0]:  # the user zoomed
+            low, high = vb.viewRange()[0]
+            rows = slice(max(0, int(np.searchsorted(x, low)) - 1), int(np.searchsorted(x, high)) + 1)
+            return peak_decimate(x[rows], _drawn(y[rows], log), points // 2)
+        envelope = self._envelopes.get((id(run), column))
+        if envelope is None or envelope.max_blocks != points // 2:
+            envelope = self._envelopes[id(run), column] = PeakEnvelope(points, np.log10 if log else None)
+        return envelope.update(x, y, source=(history, history.stride))
 
     def _hovered(self, scene_pos) -> None:
         vb = self.plot.getPlotItem().vb
@@ -133,14 +155,13 @@ class LossCurveView(PlotView):
         if np.isfinite(history.batch_loss[row]) and run.config["variant"] != "batch":
             text += f" · batch {history.batch_loss[row]:.4g}"
         self.readout.setText(text)
-        y = _plottable(np.array([loss]), self.model.view["log_y"])
-        self.hover.setData([x[row]], np.log10(y) if self.model.view["log_y"] else y)
+        self.hover.setData([x[row]], _drawn(np.array([loss]), self.model.view["log_y"]))
 
 
-def _plottable(values: np.ndarray, log: bool) -> np.ndarray:
-    """Non-finite values (a diverged run's last rows) and, on a log axis, non-positive ones become NaN gaps, so
-    axis ranges stay finite."""
-    bad = ~np.isfinite(values)
-    if log:
-        bad |= values <= 0
-    return np.where(bad, np.nan, values) if bad.any() else values
+def _drawn(values: np.ndarray, log: bool) -> np.ndarray:
+    """The y a curve item draws: log10 of the values on a log axis; NaN gaps for what cannot be drawn (a
+    diverged run's non-finite rows; on a log axis, non-positive values), so axis ranges stay finite."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drawn = np.log10(values) if log else values
+    bad = ~np.isfinite(drawn)
+    return np.where(bad, np.nan, drawn) if bad.any() else drawn

@@ -49,7 +49,10 @@ class ParameterSpaceView(PlotView):
     title = "Parameter space"
 
     def __init__(self, model, parent=None):
-        self._items: dict[int, tuple] = {}
+        self.paths: dict[int, pg.PlotCurveItem] = {}  # by id(run)
+        self._marked: list = []  # the runs whose start and current point the two marker items show, in order
+        self._start_pens: list = []
+        self._current_brushes: list = []
         self._surface_key = None
         self._surface_time = 0.0
         self._overlay_time = 0.0
@@ -120,6 +123,13 @@ class ParameterSpaceView(PlotView):
         self.minima = pg.ScatterPlotItem(symbol="star", size=18, pen=pg.mkPen("k", width=1), brush="#ffd54f")
         self.minima.setZValue(15)  # above the paths: a run sitting on a minimum still shows the star
         self.plot.addItem(self.minima)
+        # every run's start (white, ringed in its colour) and current point (its colour): one item each for all
+        # runs - a scatter item costs about the same to paint for one point as for many
+        self.starts = pg.ScatterPlotItem(symbol="o", size=11, brush="w")
+        self.currents = pg.ScatterPlotItem(symbol="o", size=11, pen=pg.mkPen("w", width=1.5))
+        for z, item in ((11, self.starts), (12, self.currents)):
+            item.setZValue(z)
+            self.plot.addItem(item)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         self.plot.scene().sigMouseMoved.connect(self._hovered)
         self.rebuild()
@@ -285,46 +295,59 @@ class ParameterSpaceView(PlotView):
         self._surface_key = None
         self._shown_key = None
         self._update_surface(force=True)
-        for items in self._items.values():
-            for item in items:
-                self.plot.removeItem(item)
-        self._items = {}
+        for path in self.paths.values():
+            self.plot.removeItem(path)
+        self.paths = {}
         self.legend.clear()
-        runs = self.runs_on_selected_problem()
+        self._marked = runs = self.runs_on_selected_problem()
         for run in runs:
-            # the selected run's path is bold; the others thin (1-px pens draw several times faster)
-            path = pg.PlotDataItem(pen=pg.mkPen(run.color, width=2 if run is self.model.selected else 1),
-                                   connect="finite")
-            start = pg.ScatterPlotItem(symbol="o", size=11, pen=pg.mkPen(run.color, width=2), brush="w")
-            current = pg.ScatterPlotItem(symbol="o", size=11, pen=pg.mkPen("w", width=1.5), brush=run.color)
-            for z, item in enumerate((path, start, current)):
-                item.setZValue(10 + z)
-                self.plot.addItem(item)
-            self._items[id(run)] = (path, start, current)
+            # the selected run's path is bold; the others thin (1-px pens draw several times faster). A bare
+            # curve item: its data is set every frame, and PlotDataItem.setData costs about 8 times as much.
+            path = pg.PlotCurveItem(pen=pg.mkPen(run.color, width=2 if run is self.model.selected else 1),
+                                    connect="finite")
+            path.setZValue(10)
+            self.plot.addItem(path)
+            self.paths[id(run)] = path
             if len(runs) > 1:
                 self.legend.addItem(path, run.name)
         self.legend.setVisible(len(runs) > 1)
+        self._start_pens = [pg.mkPen(run.color, width=2) for run in runs]
+        self._current_brushes = [pg.mkBrush(run.color) for run in runs]
+        self.starts.clear()
+        self.currents.clear()
         self.refresh()
 
     def refresh(self) -> None:
         super().refresh()
         if self.problem.n_params > 2 and not self.plane_mode:
             self._update_surface()
-        for run in self.runs_on_selected_problem():
-            items = self._items.get(id(run))
-            if items is None:
-                continue
-            path, start, current = items
+        ends = []  # (start xy, current xy) per marked run
+        for run in self._marked:
             params = run.history.params
-            stride = display_stride(len(params), MAX_PATH_POINTS // len(self._items))
+            stride = display_stride(len(params), MAX_PATH_POINTS // max(1, len(self._marked)))
             shown = params[::stride] if stride == 1 else np.vstack([params[::stride], params[-1:]])
             with np.errstate(invalid="ignore", over="ignore"):
                 xy = self.to_plot(shown)
                 xy = np.where(np.isfinite(xy).all(axis=1)[:, None], xy, np.nan)
-            path.setData(xy[:, 0], xy[:, 1])
-            start.setData([xy[0, 0]], [xy[0, 1]]) if np.isfinite(xy[0]).all() else start.clear()
-            current.setData([xy[-1, 0]], [xy[-1, 1]]) if np.isfinite(xy[-1]).all() else current.clear()
+            self.paths[id(run)].setData(xy[:, 0], xy[:, 1])
+            ends.append((xy[0], xy[-1]))
+        self._mark(self.starts, [start for start, _ in ends], pen=self._start_pens, data=self._marked)
+        self._mark(self.currents, [current for _, current in ends], brush=self._current_brushes, data=self._marked)
         self._update_overlays()
+
+    def _mark(self, item: pg.ScatterPlotItem, points: list, **style) -> None:
+        """Show one marker per run at ``points`` (a non-finite point: none); unchanged points are not reset."""
+        points = np.reshape(points, (-1, 2))
+        shown = np.isfinite(points).all(axis=1)
+        x, y = points[shown, 0], points[shown, 1]
+        if np.array_equal(item.data["x"], x) and np.array_equal(item.data["y"], y):
+            return
+        item.setData(x=x, y=y, **{key: [v for v, keep in zip(values, shown) if keep] for key, values in style.items()})
+
+    def marker(self, item: pg.ScatterPlotItem, run) -> tuple[float, float] | None:
+        """Where ``item`` (:attr:`starts` or :attr:`currents`) marks ``run``; None where it shows no marker."""
+        spots = [spot for spot in item.points() if spot.data() is run]
+        return (spots[0].pos().x(), spots[0].pos().y()) if spots else None
 
     # -- overlays: the latest step's batch surface and arrows ------------------------------------------------
     def _update_overlays(self, force: bool = False) -> None:

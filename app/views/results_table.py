@@ -71,14 +71,16 @@ class ResultsTable(QWidget):
         self.tolerance.blockSignals(True)
         self.tolerance.setValue(self.model.view["tolerance"])
         self.tolerance.blockSignals(False)
-        rows = self.rows()
-        resize = self.table.rowCount() != len(rows) or self.model.all_done
+        rows = [(run.name, s["status"], _number(s["final_loss"]), _number(s["best_loss"]),
+                 _number(s["steps"], True), _number(s["epochs"]), _number(s["samples_seen"], True),
+                 _number(s["steps_to_tolerance"], True), _number(s["epochs_to_tolerance"]),
+                 _number(s["samples_to_tolerance"], True)) for run, s in zip(self.model.runs, self.rows())]
+        # fitting the columns costs more than filling them: only when a column's longest text changes length
+        lengths = [max(map(len, column)) for column in zip(*rows)]
+        resize = lengths != getattr(self, "_fitted_lengths", None)
+        self._fitted_lengths = lengths
         self.table.setRowCount(len(rows))
-        for r, (run, s) in enumerate(zip(self.model.runs, rows)):
-            cells = (run.name, s["status"], _number(s["final_loss"]), _number(s["best_loss"]),
-                     _number(s["steps"], True), _number(s["epochs"]), _number(s["samples_seen"], True),
-                     _number(s["steps_to_tolerance"], True), _number(s["epochs_to_tolerance"]),
-                     _number(s["samples_to_tolerance"], True))
+        for r, (run, cells) in enumerate(zip(self.model.runs, rows)):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 0:
@@ -89,5 +91,5 @@ class ResultsTable(QWidget):
                 else:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
-        if resize:  # fitting the columns costs more than filling them: only when the rows change or all stop
+        if resize:
             self.table.resizeColumnsToContents()

@@ -45,7 +45,7 @@ def test_trajectory_plane_projects_the_path(mlp_window, qtbot):
     params = model.selected.history.params
     expected = trajectory_plane(params)
     np.testing.assert_allclose(view.plane.origin, expected.origin)
-    path = view._items[id(model.selected)][0]
+    path = view.paths[id(model.selected)]
     x, y = path.getData()
     np.testing.assert_allclose(np.c_[x, y], expected.project(params), atol=1e-9)
     assert abs(x[-1]) < 1e-12 and abs(y[-1]) < 1e-12  # the plane passes through the final point
@@ -55,7 +55,7 @@ def test_trajectory_plane_projects_the_path(mlp_window, qtbot):
     model.step(50)
     view.recompute.click()
     qtbot.waitUntil(lambda: view.surface_ready, timeout=10_000)
-    assert len(view._items[id(model.selected)][0].getData()[0]) == 51
+    assert len(view.paths[id(model.selected)].getData()[0]) == 51
 
 
 def test_network_class_regions_and_boundary(mlp_window):

@@ -26,6 +26,22 @@ def names(win):
 
 
 # -- run list ---------------------------------------------------------------------------------------------------
+def test_each_run_has_its_start_and_current_marker_in_its_colour(window):
+    model, space = window.model, window.space_view
+    model.add_run({**model.selected.config, "seed": 5, "init": [3.0, -0.5]})
+    model.set_color(model.runs[1], "#123456")
+    model.step(9)
+    for run in model.runs:
+        (i, j), start, now = space.pair(), run.history.params[0], run.trainer.params
+        assert space.marker(space.starts, run) == (start[i], start[j])
+        assert space.marker(space.currents, run) == (now[i], now[j])
+    spots = {spot.data().name: spot for spot in space.currents.points()}
+    assert spots["run 2"].brush().color().name() == "#123456"
+    assert {spot.data().name: spot.pen().color().name() for spot in space.starts.points()}["run 2"] == "#123456"
+    model.set_visible(model.runs[0], False)
+    assert space.marker(space.currents, model.runs[0]) is None and len(space.currents.points()) == 1
+
+
 def test_add_duplicate_rename_recolour_hide_remove(window):
     runs = window.run_list
     window.model.step(7)
@@ -44,10 +60,10 @@ def test_add_duplicate_rename_recolour_hide_remove(window):
     item.setText("run 1")  # taken: refused with a message, the name stays
     assert window.model.runs[2].name == "adam run" and "Not renamed" in window.banner.text()
     window.model.set_color(window.model.runs[2], "#123456")
-    assert window.space_view._items[id(window.model.runs[2])][0].opts["pen"].color().name() == "#123456"
+    assert window.space_view.paths[id(window.model.runs[2])].opts["pen"].color().name() == "#123456"
     runs.list.item(0).setCheckState(Qt.CheckState.Unchecked)
     assert not window.model.runs[0].visible and id(window.model.runs[0]) not in window.loss_view._items
-    assert id(window.model.runs[0]) not in window.space_view._items
+    assert id(window.model.runs[0]) not in window.space_view.paths
     runs.list.setCurrentRow(1)
     assert window.model.selected is copy
     runs.remove()
@@ -118,6 +134,18 @@ def test_results_table(window):
     assert float(cells[0][2]) == pytest.approx(first.history.loss[-1], rel=1e-4)
     window.results.tolerance.setValue(1e-12)
     assert window.model.view["tolerance"] == 1e-12 and table.item(0, 7).text() == "-"
+
+
+def test_results_columns_widen_as_the_numbers_grow(window):
+    run, table = window.model.selected, window.results.table
+    window.model.update_config(run, {**run.config, "epochs": 100_000})
+    for steps in (5, 95, 900, 9_000, 90_000):  # 100, 1,000, 10,000, 100,000 steps: the texts grow
+        window.model.step(steps)
+        window.results.refresh()
+        for column in range(table.columnCount()):
+            text = table.item(0, column).text()
+            needed = table.fontMetrics().horizontalAdvance(text)
+            assert table.columnWidth(column) >= needed, (steps, text, table.columnWidth(column))
 
 
 # -- sweep ------------------------------------------------------------------------------------------------------

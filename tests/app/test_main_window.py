@@ -58,7 +58,7 @@ def test_reset_restores_the_start(window, qtbot):
     trainer = window.model.selected.trainer
     assert trainer.step == 0 and len(trainer.history) == 1
     np.testing.assert_array_equal(trainer.params, start)
-    path = window.space_view._items[id(window.model.selected)][0]
+    path = window.space_view.paths[id(window.model.selected)]
     assert len(path.getData()[0]) == 1
 
 
@@ -161,6 +161,23 @@ def test_x_axis_and_log_toggle(window):
     np.testing.assert_allclose(full.getData()[0][-1], window.model.selected.history.epoch[-1])
     view.log_y.setChecked(True)
     assert view.plot.getPlotItem().ctrl.logYCheck.isChecked()
+    full = view._items[id(window.model.selected)][1]  # the curve items draw log10(loss) under log ticks
+    np.testing.assert_allclose(full.getData()[1], np.log10(window.model.selected.history.loss))
+
+
+def test_the_loss_axis_grows_in_round_steps(window):
+    view = window.loss_view
+    vb = view.plot.getPlotItem().vb
+    window.model.step(37)
+    vb.prepareForPaint()
+    low, high = vb.viewRange()[0]
+    assert low <= 0 and 40 <= high < 45  # ends past step 37 at the round 40 (plus the auto-range padding)
+    window.model.step(2)
+    vb.prepareForPaint()
+    assert vb.viewRange()[0][1] == high  # still 40: the axis did not move
+    window.model.step(2)
+    vb.prepareForPaint()
+    assert 50 <= vb.viewRange()[0][1] < 56  # step 41: the next round end
 
 
 def test_every_control_has_a_tooltip(window):

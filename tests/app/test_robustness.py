@@ -172,18 +172,18 @@ class StudentClicks(RuleBasedStateMachine):
         loss_items = self.win.loss_view._items
         for run in runs:
             if run.visible:
-                x, _ = loss_items[id(run)][1].getOriginalDataset()
+                x, _ = loss_items[id(run)][1].getData()
                 assert len(x) == len(run.history) or len(run.history) > 200, run.name  # long ones are decimated
                 assert x[-1] == run.history.column(self.model.view["x_axis"])[-1]
             else:
                 assert id(run) not in loss_items
         space = self.win.space_view
         for run in space.runs_on_selected_problem():
-            current = space._items[id(run)][2].getData()
+            current = space.marker(space.currents, run)
             if space.plane_mode or not np.isfinite(run.trainer.params).all():
                 continue
             i, j = space.pair()
-            assert current[0][0] == run.trainer.params[i] and current[1][0] == run.trainer.params[j]
+            assert current == (run.trainer.params[i], run.trainer.params[j])
 
 
 TestStudentClicks = StudentClicks.TestCase

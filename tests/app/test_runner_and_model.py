@@ -113,3 +113,20 @@ def test_bad_config_file_exits_2_with_one_line(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and result.stderr.strip() == "error: optimizer.lr: must be a number > 0, got -1"
     assert not (tmp_path / "x.png").exists()
+
+
+def test_the_data_view_redraws_at_its_own_rate_and_always_shows_the_last_step(window, qtbot):
+    window.speed.setCurrentText("Max")
+    model, view = window.model, window.data_view
+    run = model.selected
+    model.update_config(run, {**run.config, "epochs": 10_000})
+    before = view.redraw_count
+    start = time.perf_counter()
+    window.runner.start()
+    qtbot.wait(500)
+    window.runner.pause()
+    elapsed = time.perf_counter() - start
+    assert 0 < view.redraw_count - before <= elapsed / view.live_refresh_s + 2
+    xs, _ = view._lines[id(run)].getData()
+    qtbot.waitUntil(lambda: np.allclose(view._lines[id(run)].getData()[1],
+                                        run.trainer.problem.curve(run.trainer.params, xs)), timeout=1000)

@@ -252,16 +252,3 @@ def test_from_arrays_keeps_what_appending_keeps():
         np.testing.assert_array_equal(whole.step, incremental.step)
         np.testing.assert_array_equal(whole.params, incremental.params)
         assert whole.stride == incremental.stride
-
-
-def test_peak_decimation_keeps_the_envelope_and_the_last_point():
-    from gd_core.history import peak_decimate
-    x = np.arange(10_000.0)
-    y = np.sin(x / 7.0) * np.exp(-x / 5000)
-    y[123] = np.nan
-    xs, ys = peak_decimate(x, y, 100)
-    assert len(xs) == 201 and xs[-1] == x[-1] and ys[-1] == y[-1]
-    assert np.nanmax(ys) == np.nanmax(y) and np.nanmin(ys) == np.nanmin(y)
-    assert np.all(np.diff(xs) >= 0)
-    short_x, short_y = peak_decimate(x[:150], y[:150], 100)
-    assert short_x is not None and len(short_x) == 150

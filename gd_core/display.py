@@ -1,0 +1,134 @@
+"""Numbers for drawing long, growing curves: peak decimation and the extent of a growing axis.
+
+A plot a few hundred pixels wide cannot show 100,000 points, but it must not lose a spike either: drawing each
+run of rows as its lowest and highest value draws, pixel for pixel, what the whole curve draws. ``peak_decimate``
+does it in one numpy pass; ``PeakEnvelope`` keeps the same for a growing series in O(new rows) per frame.
+Non-finite values are left out (NaN where a run has none: a gap in the line). ``axis_end`` rounds a growing
+axis's end up to a round number, so the axis moves now and then rather than every frame.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+
+def peak_decimate(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most about 2*bins points that draw like (x, y): the minimum and maximum of y in each of ``bins``
+    equal runs of rows, in order (NaN where a run holds no finite value). Returns the input when it is short."""
+    n = len(x)
+    if n <= 2 * bins:
+        return x, y
+    edges = np.linspace(0, n, bins + 1).astype(np.intp)[:-1]
+    finite = np.isfinite(y)
+    low = np.minimum.reduceat(np.where(finite, y, np.inf), edges)
+    high = np.maximum.reduceat(np.where(finite, y, -np.inf), edges)
+    low[np.isinf(low)] = np.nan
+    high[np.isinf(high)] = np.nan
+    xs = np.repeat(x[edges], 2)
+    ys = np.empty(2 * bins)
+    ys[0::2], ys[1::2] = low, high
+    return np.append(xs, x[-1]), np.append(ys, y[-1])
+
+
+#: Mantissas of the round numbers an axis end snaps to: each at most a third past the one before.
+ROUND_MANTISSAS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def axis_end(value: float) -> float:
+    """The least round number m * 10^k >= value, m from :data:`ROUND_MANTISSAS` (value itself if <= 0 or not
+    finite). A curve that grows to ``value`` fills at least 75 % of an axis that ends there."""
+    if not math.isfinite(value) or value <= 0:
+        return value
+    power = 10.0 ** math.floor(math.log10(value))
+    for mantissa in ROUND_MANTISSAS:
+        if mantissa * power >= value * (1 - 1e-12):
+            return mantissa * power
+    return 10 * power
+
+
+def _extrema(y: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Minimum and maximum of the finite values in each run of ``size`` rows (len(y) a multiple of size)."""
+    blocks = y.reshape(-1, size)
+    finite = np.isfinite(blocks)
+    low = np.where(finite, blocks, np.inf).min(axis=1)
+    high = np.where(finite, blocks, -np.inf).max(axis=1)
+    low[np.isinf(low)] = np.nan
+    high[np.isinf(high)] = np.nan
+    return low, high
+
+
+class PeakEnvelope:
+    """The peak decimation of a growing series, updated in O(new rows) per call.
+
+    Rows fall into blocks of ``size`` = 2^k rows, k the least for which the settled rows make at most
+    ``max_points / 2`` blocks; each block is drawn as its minimum and maximum at the x of its first row. The rows
+    after the last whole block - always including the last row, which a History may still replace - are one
+    more such pair, and the last point closes the line. So at most about ``max_points + 3`` points.
+
+    ``transform`` maps raw values to drawn ones (``np.log10`` for a log axis: non-positive values become
+    non-finite and so gaps). Call :meth:`update` with the whole current series each frame and a ``source`` that
+    compares unequal whenever earlier rows may have changed (a history restarted or thinned): the envelope then
+    starts over.
+    """
+
+    def __init__(self, max_points: int, transform: Callable[[np.ndarray], np.ndarray] | None = None):
+        self.max_blocks = max(2, max_points // 2)
+        self.transform = transform
+        self._source = None
+        self._start()
+
+    def _start(self) -> None:
+        self.size = 1
+        self.rows = 0  # rows folded into whole blocks
+        self._x, self._low, self._high = np.empty(0), np.empty(0), np.empty(0)
+
+    def _values(self, y: np.ndarray) -> np.ndarray:
+        if self.transform is None:
+            return y
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return self.transform(y)
+
+    def update(self, x: np.ndarray, y: np.ndarray, source=None) -> tuple[np.ndarray, np.ndarray]:
+        """The points to draw for the series (x increasing); only rows not yet folded are read."""
+        n = len(x)
+        if source != self._source or n - 1 < self.rows:
+            self._source = source
+            self._start()
+        if n <= 2 * self.max_blocks:
+            values = np.asarray(self._values(y), dtype=float)
+            return x, np.where(np.isfinite(values), values, np.nan)
+        settled = n - 1  # the last row may still be replaced
+        while True:
+            new = (settled - self.rows) // self.size
+            if new:
+                stop = self.rows + new * self.size
+                low, high = _extrema(self._values(y[self.rows:stop]), self.size)
+                self._x = np.concatenate([self._x, x[self.rows:stop:self.size]])
+                self._low = np.concatenate([self._low, low])
+                self._high = np.concatenate([self._high, high])
+                self.rows = stop
+            if len(self._low) <= self.max_blocks:
+                break
+            self._merge()
+        tail = self._values(y[self.rows:])
+        finite = tail[np.isfinite(tail)]
+        tail_low, tail_high = (finite.min(), finite.max()) if len(finite) else (np.nan, np.nan)
+        last = tail[-1] if np.isfinite(tail[-1]) else np.nan
+        xs = np.concatenate([np.repeat(self._x, 2), [x[self.rows], x[self.rows], x[-1]]])
+        ys = np.empty(len(xs))
+        ys[0:-3:2], ys[1:-3:2] = self._low, self._high
+        ys[-3:] = tail_low, tail_high, last
+        return xs, ys
+
+    def _merge(self) -> None:
+        """Double the block size: fold pairs of blocks (an odd last block goes back to the unfolded rows)."""
+        pairs = len(self._low) // 2
+        if len(self._low) % 2:
+            self.rows -= self.size
+        self._x = self._x[0:2 * pairs:2]
+        self._low = np.fmin(self._low[0:2 * pairs:2], self._low[1:2 * pairs:2])
+        self._high = np.fmax(self._high[0:2 * pairs:2], self._high[1:2 * pairs:2])
+        self.size *= 2

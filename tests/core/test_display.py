@@ -1,0 +1,108 @@
+"""Peak decimation for display: one-pass and incremental envelopes draw like the whole curve."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gd_core.display import ROUND_MANTISSAS, PeakEnvelope, axis_end, peak_decimate
+from gd_core.history import History
+
+
+def test_peak_decimation_keeps_the_envelope_and_the_last_point():
+    x = np.arange(10_000.0)
+    y = np.sin(x / 7.0) * np.exp(-x / 5000)
+    y[123] = np.nan
+    xs, ys = peak_decimate(x, y, 100)
+    assert len(xs) == 201 and xs[-1] == x[-1] and ys[-1] == y[-1]
+    assert np.nanmax(ys) == np.nanmax(y) and np.nanmin(ys) == np.nanmin(y)
+    assert np.all(np.diff(xs) >= 0)
+    short_x, short_y = peak_decimate(x[:150], y[:150], 100)
+    assert short_x is not None and len(short_x) == 150
+
+
+def assert_draws_like(xs, ys, x, y, max_points):
+    """The envelope's points: few, in x order, ending at the last point, and every finite value of y lies
+    between the low and the high point of the block it belongs to."""
+    assert len(xs) == len(ys) <= max_points + 3
+    assert np.all(np.diff(xs) >= 0) and xs[-1] == x[-1]
+    assert np.array_equal(ys[-1:], y[-1:], equal_nan=True) or not np.isfinite(y[-1])
+    finite = np.isfinite(y)
+    if not finite.any():
+        return
+    assert np.nanmax(ys) == y[finite].max() and np.nanmin(ys) == y[finite].min()
+    starts = np.searchsorted(xs[0:-1:2], x, side="right") - 1  # the block (low, high pair) of each row
+    low, high = ys[0:-1:2][starts], ys[1::2][starts]
+    assert np.all((low[finite] <= y[finite]) & (y[finite] <= high[finite]))
+
+
+series = st.lists(st.one_of(st.floats(-1e6, 1e6), st.sampled_from([np.nan, np.inf, -np.inf])),
+                  min_size=1, max_size=3000)
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=series, chunks=st.lists(st.integers(1, 400), min_size=1, max_size=30),
+       max_points=st.integers(4, 64))
+def test_a_growing_envelope_equals_one_built_at_once_and_draws_like_the_curve(values, chunks, max_points):
+    y = np.array(values)
+    x = np.arange(len(y), dtype=float)
+    growing = PeakEnvelope(max_points)
+    n = 0
+    for chunk in chunks:
+        n = min(len(y), n + chunk)
+        xs, ys = growing.update(x[:n], y[:n])
+    xs, ys = growing.update(x, y)
+    fresh_xs, fresh_ys = PeakEnvelope(max_points).update(x, y)
+    np.testing.assert_array_equal(xs, fresh_xs)
+    np.testing.assert_array_equal(ys, fresh_ys)
+    if len(y) > max_points:
+        assert_draws_like(xs, ys, x, y, max_points)
+
+
+def test_settled_rows_are_read_once():
+    """O(new rows) per frame: rows already folded into blocks are not read again (the history owns them)."""
+    x, y = np.arange(100_000.0), np.cos(np.arange(100_000.0) / 300)
+    envelope = PeakEnvelope(400)
+    before = envelope.update(x[:60_000], y[:60_000])
+    scribbled = y.copy()
+    scribbled[:envelope.rows] = 1e9  # if these rows were read again, the envelope would show it
+    after = envelope.update(x[:60_000], scribbled[:60_000])
+    np.testing.assert_array_equal(before[1], after[1])
+    grown = envelope.update(x, scribbled)
+    assert np.nanmax(grown[1]) < 1e9 and envelope.size >= 128
+
+
+def test_a_thinned_history_starts_the_envelope_over():
+    history = History(("w",), 1, max_rows=2_000)
+    envelope = PeakEnvelope(200)
+    for step in range(20_000):
+        history.append(step, step, 0.1, np.nan, np.sin(step / 50) + step / 1e4, 0.0, np.zeros(1))
+        if step % 97 == 0 or step == 19_999:
+            got = envelope.update(history.step, history.loss, source=(history, history.stride))
+            want = PeakEnvelope(200).update(history.step, history.loss)
+            np.testing.assert_array_equal(got[1], want[1])
+    assert history.stride > 1  # the history did thin on the way
+    assert_draws_like(*got, history.step, history.loss, 200)
+
+
+def test_log_transform_makes_non_positive_values_gaps():
+    y = np.concatenate([np.full(500, 10.0), np.zeros(500), np.full(500, 1000.0), [100.0]])
+    xs, ys = PeakEnvelope(20, np.log10).update(np.arange(len(y), dtype=float), y)
+    assert np.nanmin(ys) == 1.0 and np.nanmax(ys) == 3.0 and ys[-1] == 2.0
+    assert np.isnan(ys).any()  # the all-zero blocks
+    short = PeakEnvelope(20, np.log10).update(np.arange(3.0), np.array([1.0, 0.0, 100.0]))[1]
+    np.testing.assert_array_equal(short, [0.0, np.nan, 2.0])
+
+
+@given(st.floats(1e-9, 1e12))
+def test_axis_end_is_a_round_number_a_little_past_the_value(value):
+    end = axis_end(value)
+    assert value * (1 - 1e-12) <= end <= value / 0.75 * (1 + 1e-12)  # the curve fills >= 75 % of the axis
+    mantissa = end / 10.0 ** np.floor(np.log10(end) + 1e-12)
+    assert min(abs(mantissa - m) for m in ROUND_MANTISSAS) < 1e-9
+    assert axis_end(end) == end  # a round end stays put while the curve grows up to it
+
+
+def test_axis_end_moves_rarely_as_a_run_grows():
+    ends = {axis_end(step) for step in range(1, 100_001)}
+    assert len(ends) < 60  # ~ a dozen round numbers a decade, instead of 100,000 axis changes
+    assert axis_end(0.0) == 0.0 and axis_end(-3.0) == -3.0 and np.isnan(axis_end(np.nan))
