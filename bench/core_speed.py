@@ -2,7 +2,9 @@
 
 Linear regression, n = 10,000, mini-batch 32 (shuffled epochs), plain SGD, and per row the full loss (from
 sufficient statistics) and the full-gradient norm, recorded in preallocated arrays. Prints steps/s of both and
-their ratio (target: >= 0.5, aim 1.0), then the full-loss and contour-grid cost at growing n (flat = O(d^2)).
+their ratio (target: >= 0.5, aim 1.0), then the full-loss and contour-grid cost at growing n (flat = O(d^2)),
+then one pass over the data of the largest problems the size limit allows (MAX_PASS_WORK: about 0.1 s each; the
+spread between them shows how well the work model predicts their cost).
 
     python bench/core_speed.py [--steps 20000] [--repeats 5]
 """
@@ -67,6 +69,27 @@ def flat_cost(repeats=5):
     return out
 
 
+LARGEST = (  # each at the most samples check_pass_work allows
+    ("MLP 2-8-1, moons", {"problem": "mlp", "data": {"name": "moons", "n_samples": 344_352}}),
+    ("MLP 2-256-256-256-256-1", {"problem": "mlp", "data": {"name": "moons", "n_samples": 1_903},
+                                 "hidden": [256, 256, 256, 256]}),
+    ("MLP 2-64-64-6, spiral", {"problem": "mlp", "data": {"name": "spiral", "n_samples": 21_057, "n_classes": 6},
+                               "hidden": [64, 64]}),
+    ("logistic regression, 1e6 samples", {"problem": "logistic_regression",
+                                          "data": {"name": "blobs", "n_samples": 1_000_000}}),
+)
+
+
+def largest_passes(repeats=3) -> dict[str, float]:
+    """Seconds of one full loss-and-gradient pass of each of the LARGEST problems."""
+    out = {}
+    for label, config in LARGEST:
+        problem = gd_core.resolve(config)[1]
+        theta = problem.default_init
+        out[label] = best_time(lambda p=problem, t=theta: p.full_loss_and_grad(t), repeats)
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20_000)
@@ -86,6 +109,11 @@ def main():
     print("full loss + gradient and 100x100 contour grid, n = 1,000 vs 1,000,000 (1.0 = independent of n)")
     print(f"  full loss  time ratio n=1e6 / n=1e3 : {loss_small / loss_big:6.2f}")
     print(f"  grid       time ratio n=1e6 / n=1e3 : {grid_small / grid_big:6.2f}")
+    passes = largest_passes()
+    print("one pass over the data, largest problems the size limit allows (aim: about 100 ms each)")
+    for label, seconds in passes.items():
+        print(f"  {label:34s}: {seconds * 1000:7.1f} ms")
+    print(f"  slowest / fastest                 : {max(passes.values()) / min(passes.values()):7.2f}")
 
 
 if __name__ == "__main__":

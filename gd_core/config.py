@@ -30,7 +30,7 @@ import math
 import os
 from typing import Any
 
-from .datasets import DATA_NAMES, GENERATORS, generate, load_csv
+from .datasets import DATA_NAMES, GENERATORS, check_data_size, generate, load_csv
 from .errors import ConfigError
 from .optimizers import OPTIMIZERS
 from .problems import PROBLEMS, Problem
@@ -91,7 +91,9 @@ def _validate_data(value: Any, problem: str) -> dict:
         return {"name": "csv", "path": path}
     if "path" in rest:
         raise ConfigError("data.path", f"only csv data has a path; {name} data is generated")
-    return {"name": name, **check_params(GENERATORS[name].params, rest, "data.", f"{name} data")}
+    settings = check_params(GENERATORS[name].params, rest, "data.", f"{name} data")
+    check_data_size(settings["n_samples"], settings.get("n_features", GENERATORS[name].n_features), "data.n_samples")
+    return {"name": name, **settings}
 
 
 def validate(config: Any) -> dict:

@@ -21,6 +21,16 @@ from .spec import Param
 #: CSV files larger than this are refused before reading (a teaching tool needs no more).
 MAX_CSV_BYTES = 50 * 1024 * 1024
 MAX_SAMPLES = 1_000_000
+#: At most this many feature values (samples × features): 80 MB of float64, a second or two to generate and fit.
+MAX_DATA_VALUES = 10_000_000
+
+
+def check_data_size(n_samples: int, n_features: int, key: str) -> None:
+    """Refuse data of more than :data:`MAX_DATA_VALUES` feature values, naming the most samples allowed."""
+    if n_samples * n_features > MAX_DATA_VALUES:
+        raise ConfigError(key, f"{n_samples:,} samples × {n_features} features are {n_samples * n_features:,} "
+                               f"values; the limit is {MAX_DATA_VALUES:,} (at most {MAX_DATA_VALUES // n_features:,} "
+                               f"samples of {n_features} features)")
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,7 @@ class GeneratorSpec:
     task: str  # "regression" or "classification"
     params: tuple[Param, ...]
     make: Callable = field(repr=False)
+    n_features: int = 2  # of every dataset it makes, unless its settings have n_features
 
 
 GENERATORS: dict[str, GeneratorSpec] = {g.name: g for g in (
@@ -204,5 +215,6 @@ def load_csv(path: str | os.PathLike, key: str = "data.path") -> Dataset:
             raise ConfigError(key, f"{path} has more than {MAX_SAMPLES:,} rows; that is the limit")
     if not values:
         raise ConfigError(key, f"{path} has a header but no data rows")
+    check_data_size(len(values), len(header) - 1, key)
     table = np.array(values, dtype=float)
     return Dataset(table[:, :-1].copy(), table[:, -1].copy(), tuple(header[:-1]), header[-1])

@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import ConfigError
 from ..spec import Param
+
+#: The most work one pass over the data may cost. The trainer evaluates the full loss and gradient at every
+#: step, on the window's thread, so a bigger problem would stall the window at every step. A unit of work is
+#: what one weight costs for one sample in a forward and backward pass (numpy's matrix products); 1e9 units take
+#: about 0.1 s on a two-core machine.
+MAX_PASS_WORK = 1e9
+#: An elementwise function (exp, log, tanh) of one value and its derivative, in units of work (measured: MLP
+#: passes of 2-8-1 up to 2-256-256-256-256-1 networks fit seconds = 1.1e-10 * (weights + 320 * units) * n).
+ELEMENTWISE_WORK = 320
+
+
+def check_pass_work(n_samples: int, per_sample: float, model: str) -> None:
+    """Refuse data too large for ``model`` (``per_sample`` units of work per sample and pass) with one clear
+    message naming the most samples the model allows."""
+    work = n_samples * per_sample
+    if work > MAX_PASS_WORK:
+        most = int(MAX_PASS_WORK // per_sample)
+        raise ConfigError("data.n_samples", f"{n_samples:,} samples are too many for {model}: a pass over them "
+                                            f"is {_short(work)} units of work, above the {_short(MAX_PASS_WORK)} GD "
+                                            f"Lab allows (it makes one at every step); use at most {most:,} samples"
+                                            + (" or a smaller network" if "network" in model else ""))
+
+
+def _short(number: float) -> str:
+    """1e9 -> "1e9", 5.26e11 -> "5.3e11"."""
+    exponent = math.floor(math.log10(number))
+    return f"{number / 10 ** exponent:.2g}e{exponent}"
 
 
 class Problem:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..spec import Param
-from .base import Problem, ProblemSpec
+from .base import ELEMENTWISE_WORK, Problem, ProblemSpec, check_pass_work
 
 MAX_CLASSES = 20
 
@@ -47,10 +47,13 @@ class MLP(Problem):
         self.X = dataset.X
         self.n_samples = len(self.labels)
         self.n_out = 1 if self.n_classes == 2 else self.n_classes
+        sizes = [dataset.n_features, *hidden, self.n_out]
+        weights = sum(fan_in * fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
+        check_pass_work(len(self.labels), weights + ELEMENTWISE_WORK * sum(sizes[1:]),
+                        f"the network {'-'.join(map(str, sizes))}")
         self.targets = self.labels.astype(float)[:, None] if self.n_out == 1 else np.eye(self.n_classes)[self.labels]
         self.activation = activation
         self.act, self.act_grad = ACTIVATIONS[activation]
-        sizes = [dataset.n_features, *hidden, self.n_out]
         self.layers = []  # (W slice, b slice, fan_in, fan_out)
         names, offset = [], 0
         for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..geometry import decision_line
-from .base import Problem, ProblemSpec
+from .base import ELEMENTWISE_WORK, Problem, ProblemSpec, check_pass_work
 
 
 def _weight_names(n_features: int) -> tuple[str, ...]:
@@ -108,6 +108,7 @@ class LogisticRegression(_Regression):
     _MAX_ELEMENTS = 4_000_000  # grid evaluation works in chunks of at most this many logits
 
     def __init__(self, dataset):
+        check_pass_work(dataset.n_samples, dataset.n_features + 1 + ELEMENTWISE_WORK, "logistic regression")
         values = np.unique(dataset.y)
         if len(values) != 2:
             raise ConfigError("data", f"logistic_regression needs targets with exactly two values (class labels); "

@@ -134,3 +134,48 @@ def test_switch_problem_keeps_run_settings_and_suitable_data():
         resolve(gd_core.switch_problem(config, name))
     with pytest.raises(ConfigError, match="problem: must be one of"):
         gd_core.switch_problem(config, "nope")
+
+
+# -- problem size: what one step may cost, and how much data there may be ----------------------------------------
+@pytest.mark.parametrize("config, most", [
+    ({"problem": "mlp", "data": {"name": "moons", "n_samples": 1_000_000}}, 344_352),
+    ({"problem": "mlp", "data": {"name": "moons", "n_samples": 5_000}, "hidden": [256, 256, 256, 256]}, 1_903),
+    ({"problem": "mlp", "data": {"name": "spiral", "n_samples": 200_000, "n_classes": 6}, "hidden": [64, 64]},
+     21_057),  # 4,608 weights + 134 units * 320
+])
+def test_a_network_too_costly_per_step_is_refused_naming_the_most_samples(config, most):
+    with pytest.raises(ConfigError) as error:
+        resolve(config)
+    assert error.value.key == "data.n_samples"
+    assert f"use at most {most:,} samples or a smaller network" in str(error.value)
+    config["data"]["n_samples"] = most  # exactly the most allowed builds
+    _, problem = resolve(config)
+    assert problem.n_samples == most
+
+
+def test_the_pass_work_model_counts_weights_and_elementwise_functions():
+    from gd_core.problems.base import ELEMENTWISE_WORK, MAX_PASS_WORK
+    # 2-8-1: 2*8 + 8*1 weights, 8 + 1 units with a nonlinearity -> 24 + 9 * 320 = 2,904 per sample
+    assert int(MAX_PASS_WORK // (24 + 9 * ELEMENTWISE_WORK)) == 344_352
+    resolve({"problem": "logistic_regression", "data": {"name": "blobs", "n_samples": 1_000_000}})  # 323 a sample
+
+
+def test_too_much_data_is_refused_before_it_is_made():
+    config = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 1_000_000, "n_features": 100}}
+    with pytest.raises(ConfigError) as error:
+        validate(config)
+    assert error.value.key == "data.n_samples" and "at most 100,000 samples of 100 features" in str(error.value)
+    config["data"]["n_samples"] = 100_000
+    assert validate(config)["data"]["n_samples"] == 100_000
+
+
+def test_a_csv_with_too_many_values_is_refused(tmp_path, monkeypatch):
+    import gd_core.datasets as datasets
+    monkeypatch.setattr(datasets, "MAX_DATA_VALUES", 20)
+    path = tmp_path / "big.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i},{i},{i % 2}\n" for i in range(11)))  # 11 x 2 = 22 values
+    with pytest.raises(ConfigError) as error:
+        datasets.load_csv(path)
+    assert "22 values; the limit is 20" in str(error.value)
+    path.write_text("a,b,y\n" + "".join(f"{i},{i},{i % 2}\n" for i in range(10)))
+    assert datasets.load_csv(path).n_samples == 10
