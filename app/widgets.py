@@ -96,7 +96,7 @@ class LogSlider(QSlider):
 class IntListEdit(QLineEdit):
     """Comma-separated integers ("16, 8"); emits ``value_committed(list)`` on Enter or focus-out."""
 
-    value_committed = Signal(list)
+    value_committed = Signal(object)  # a list of Python ints (a Qt list would overflow on huge ones)
 
     def __init__(self, parent=None):
         super().__init__(parent)

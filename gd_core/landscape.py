@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .problems import Problem
+
+#: The most work a landscape grid may cost (units of MAX_PASS_WORK; about 2 s): each grid point is a full pass
+#: over the data, so a large problem gets a coarser grid rather than minutes of computing.
+GRID_WORK = 2e10
+MIN_RESOLUTION = 5
+
+
+def affordable_resolution(problem: Problem, wanted: int) -> int:
+    """Points per side of a grid over ``problem``'s landscape: ``wanted``, or fewer so that resolution² passes
+    cost at most :data:`GRID_WORK` (never below :data:`MIN_RESOLUTION`)."""
+    return int(max(MIN_RESOLUTION, min(wanted, math.isqrt(int(GRID_WORK // max(problem.pass_work, 1.0))))))
 
 
 def loss_grid(problem: Problem, x_range, y_range, resolution: int = 120, pair=(0, 1), anchor=None):

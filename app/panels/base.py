@@ -73,6 +73,7 @@ class Panel(QGroupBox):
         if current is not None and current.params == {p.name: p for p in params}:
             return current
         if current is not None:
+            current.hide()  # gone from view at once; deleted when control is back in the event loop
             current.deleteLater()
         form = ParamForm(tuple(params), labels)
         form.edited.connect(on_edit)

@@ -59,6 +59,8 @@ class RunPanel(Panel):
     def _optional_number(self, form, key: str, text: str, bounds, tip: str):
         """A check box that switches the setting ``key`` on (the spin box's value) or off (None)."""
         check, box = QCheckBox(text), NumberSpinBox(*bounds, log=True)
+        check.setObjectName(f"{key}_on")
+        box.setObjectName(key)
         check.setToolTip(tip)
         box.setToolTip(tip)
         check.toggled.connect(lambda on: self.set_key(key, box.value() if on else None))
@@ -96,6 +98,7 @@ class RunPanel(Panel):
         names = problem.param_names if editable else ()
         if [b.objectName() for b in self.start_boxes] != [f"start_{n}" for n in names]:
             for box in self.start_boxes:
+                box.hide()
                 box.deleteLater()
             self.start_layout.removeWidget(self.default_start)
             self.start_boxes = []

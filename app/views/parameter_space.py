@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QGraphicsItem, QLabel, QPush
 
 import gd_core
 from gd_core.landscape import (
+    affordable_resolution,
     contour_levels,
     display_stride,
     display_surface,
@@ -38,6 +39,7 @@ SLICE_RESOLUTION = 80  # slices of larger problems: every point is a full pass o
 PLANE_RESOLUTION = 70
 MAX_PATH_POINTS = 3_000  # a longer path is drawn every k-th point (the last point always)
 SLICE_REFRESH_S = 0.5  # with more than two parameters the slice follows the others at most this often
+INLINE_GRID_WORK = 2e9  # a two-parameter surface up to this work (~0.2 s) is drawn at once, larger off-thread
 OVERLAY_REFRESH_S = 0.1  # batch surface and arrows follow a running run at most ten times a second
 # A light, low-saturation surface (cream = low loss, grey-blue = high) so that the runs' saturated colours stand out.
 SURFACE_COLORS = pg.ColorMap([0.0, 0.3, 0.65, 1.0], ["#fdfcf3", "#e4eed8", "#b9cfdc", "#8597b8"])
@@ -194,13 +196,14 @@ class ParameterSpaceView(PlotView):
         self._surface_key, self._surface_time = key, time.perf_counter()
         (x0, x1), (y0, y1) = problem.bounds[i], problem.bounds[j]
 
+        resolution = affordable_resolution(problem, RESOLUTION if problem.n_params == 2 else SLICE_RESOLUTION)
+
         def compute():
-            resolution = RESOLUTION if problem.n_params == 2 else SLICE_RESOLUTION
             return loss_grid(problem, (x0, x1), (y0, y1), resolution, pair=(i, j), anchor=anchor)
-        if problem.n_params == 2:  # cheap: draw it now
+        if problem.n_params == 2 and resolution ** 2 * problem.pass_work <= INLINE_GRID_WORK:  # draw it now
             self._surface_ready(key, compute())
         else:
-            self._set_status("computing the loss surface…")
+            self._set_status(f"computing the loss surface ({_grid_text(resolution, problem)})…")
             self.worker.submit(key, compute)
 
     def compute_plane(self) -> None:
@@ -214,8 +217,9 @@ class ParameterSpaceView(PlotView):
         plane = self.plane
         key = ("plane", id(problem), len(params), id(plane))
         self._surface_key, self._surface_time = key, time.perf_counter()
-        self._set_status(f"computing the loss on the plane ({PLANE_RESOLUTION}×{PLANE_RESOLUTION} points)…")
-        self.worker.submit(key, lambda: plane_grid(problem, plane, a_range, b_range, PLANE_RESOLUTION))
+        resolution = affordable_resolution(problem, PLANE_RESOLUTION)
+        self._set_status(f"computing the loss on the plane ({_grid_text(resolution, problem)})…")
+        self.worker.submit(key, lambda: plane_grid(problem, plane, a_range, b_range, resolution))
         self.refresh()
 
     def _surface_ready(self, key, result) -> None:
@@ -446,3 +450,8 @@ class ParameterSpaceView(PlotView):
             names = self.problem.param_names
             i, j = self.pair()
             self.readout.setText(f"{names[i]} = {pos[0]:.4g}, {names[j]} = {pos[1]:.4g}, loss = {loss:.5g}")
+
+
+def _grid_text(resolution: int, problem) -> str:
+    coarse = " - coarse: every point is a pass over all the data" if resolution < SLICE_RESOLUTION else ""
+    return f"{resolution}×{resolution} points{coarse}"

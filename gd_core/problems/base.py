@@ -46,7 +46,8 @@ class Problem:
       ``name``, ``param_names`` (one per parameter), ``n_samples`` (1 for functions without data),
       ``default_init`` (d,), ``bounds`` (d, 2) plotting range per parameter, ``minima`` (k, d) known minimisers,
       ``min_loss`` (the minimum value, or None where unknown or unbounded), ``curvature`` (the largest Hessian
-      eigenvalue L where the loss is quadratic, else None), ``dataset`` (or None).
+      eigenvalue L where the loss is quadratic, else None), ``dataset`` (or None), ``pass_work`` (the units of
+      work of one full-loss evaluation, see :data:`MAX_PASS_WORK`; what grids over the landscape budget by).
 
     All methods accept ``params`` of shape (d,) or (R, d) for R runs at once and then return per-run values.
     """
@@ -60,6 +61,7 @@ class Problem:
     min_loss: float | None = None
     curvature: float | None = None
     dataset = None
+    pass_work: float = 1.0
 
     @property
     def n_params(self) -> int:

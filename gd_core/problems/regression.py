@@ -49,6 +49,7 @@ class LinearRegression(_Regression):
         super().__init__(dataset)
         n = self.n_samples
         self.C = self.A.T @ self.A / n
+        self.pass_work = float(self.n_params ** 2)  # the full loss from sufficient statistics, whatever n
         self.theta_star = np.linalg.lstsq(self.A, self.y, rcond=None)[0]
         residual = self.A @ self.theta_star - self.y
         self.min_loss = float(residual @ residual / n)
@@ -108,7 +109,9 @@ class LogisticRegression(_Regression):
     _MAX_ELEMENTS = 4_000_000  # grid evaluation works in chunks of at most this many logits
 
     def __init__(self, dataset):
-        check_pass_work(dataset.n_samples, dataset.n_features + 1 + ELEMENTWISE_WORK, "logistic regression")
+        per_sample = dataset.n_features + 1 + ELEMENTWISE_WORK
+        check_pass_work(dataset.n_samples, per_sample, "logistic regression")
+        self.pass_work = dataset.n_samples * per_sample
         values = np.unique(dataset.y)
         if len(values) != 2:
             raise ConfigError("data", f"logistic_regression needs targets with exactly two values (class labels); "

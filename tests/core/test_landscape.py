@@ -38,3 +38,16 @@ def test_plane_grid_matches_pointwise_losses():
     for i, j in ((0, 0), (5, 7), (11, 3)):
         assert Z[i, j] == trainer.problem.full_loss(plane.points(np.array(a[j]), np.array(b[i])))
     assert Z.min() <= trainer.history.loss[-1] + 1e-12 or Z.shape == (12, 12)
+
+
+def test_grids_over_large_problems_get_coarser_within_the_work_budget():
+    from gd_core.landscape import GRID_WORK, MIN_RESOLUTION, affordable_resolution
+    small = gd_core.resolve({"problem": "mlp", "data": {"name": "moons", "n_samples": 200}})[1]
+    big = gd_core.resolve({"problem": "mlp", "data": {"name": "moons", "n_samples": 200},
+                           "hidden": [256, 256, 256, 256]})[1]
+    largest = gd_core.resolve({"problem": "mlp", "data": {"name": "moons", "n_samples": 344_352}})[1]
+    assert affordable_resolution(small, 80) == 80  # the default network: the full grid
+    coarse = affordable_resolution(big, 80)
+    assert MIN_RESOLUTION < coarse < 80 and coarse ** 2 * big.pass_work <= GRID_WORK
+    assert affordable_resolution(largest, 80) == MIN_RESOLUTION
+    assert big.pass_work == 200 * (197_376 + 320 * (4 * 256 + 1))  # weights + 320 per unit, per sample

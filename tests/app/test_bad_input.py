@@ -1,0 +1,244 @@
+"""Bad input everywhere a user types or loads: every spin box and list box with extreme text, huge and tiny
+learning rates, oversized problems, and bad CSV and session files through the window. Each must end in either the
+value applied or one clear message - never an exception, a non-finite axis, a half-applied config or lost work."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit
+
+import gd_core
+from app.widgets import IntListEdit
+from gd_core import OPTIMIZERS, PROBLEMS, SCHEDULES
+
+from .conftest import panel
+
+#: Typed into every box: beyond any range, zero and negative, subnormal, too many digits, not a number, empty.
+EXTREMES = ("1e308", "-1e308", "0", "-1", "1e-320", "99999999999999999999", "abc", "", "1e")
+
+
+def type_into(box, text: str) -> None:
+    """Select what the box shows, type ``text`` as a user would, press Enter."""
+    line = box.lineEdit() if isinstance(box, QAbstractSpinBox) else box
+    line.selectAll()
+    QTest.keyClicks(line, text)
+    QTest.keyClick(line, Qt.Key.Key_Return)
+    QApplication.processEvents()
+
+
+def settings_boxes(win):
+    dock = win.settings_dock.widget()
+    boxes = dock.findChildren(QAbstractSpinBox) + dock.findChildren(IntListEdit)
+    return [b for b in boxes if b.isVisibleTo(dock) and b.isEnabled()]
+
+
+def assert_consistent(win):
+    """The state every input must leave: valid configs, trainers that match them, boxes that show finite values
+    in their ranges, finite axis ranges, and any refusal said in the banner."""
+    for run in win.model.runs:
+        gd_core.validate(run.config)
+        assert run.trainer is not None and len(run.history) >= 1
+    for box in settings_boxes(win):
+        if isinstance(box, QAbstractSpinBox):
+            assert math.isfinite(box.value()) and box.minimum() <= box.value() <= box.maximum(), box.objectName()
+    for view in (win.loss_view, win.space_view, win.data_view):
+        for low, high in view.plot.getPlotItem().vb.viewRange():
+            assert math.isfinite(low) and math.isfinite(high), type(view).__name__
+    text = win.banner.text()
+    assert not text or "Traceback" not in text
+
+
+def setups():
+    """Configs that between them show every editor: each problem, optimizer and schedule, clipping and tolerance."""
+    base = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 200}, "variant": "minibatch",
+            "batch_size": 16, "optimizer": {"name": "plain", "lr": 0.05}, "steps": 50, "seed": 0}
+    yield base
+    for name in PROBLEMS:
+        yield gd_core.switch_problem(dict(base), name)
+    for name in OPTIMIZERS:
+        yield {**base, "optimizer": {"name": name}}
+    for name in SCHEDULES:
+        yield {**base, "schedule": {"name": name}}
+    yield {**base, "clip_norm": 1.0, "tolerance": 1e-6}
+
+
+def box_named(win, name):
+    """The settings box called ``name`` as the window shows it now (edits can replace a form and its boxes)."""
+    QApplication.processEvents()  # let replaced forms go
+    return next((b for b in settings_boxes(win) if b.objectName() == name), None)
+
+
+def test_every_box_takes_extreme_text_and_applies_it_or_says_why(window):
+    model, done = window.model, set()
+    for config in setups():
+        model.update_config(model.selected, config)
+        QApplication.processEvents()  # a form put in a shown layout shows on the next event loop pass
+        boxes = settings_boxes(window)
+        assert all(box.objectName() for box in boxes)  # every editor is named (tests, accessibility)
+        for name in [box.objectName() for box in boxes]:
+            if name in done:
+                continue
+            done.add(name)
+            box = box_named(window, name)
+            texts = EXTREMES + ((box.textFromValue(box.maximum()), box.textFromValue(box.minimum()))
+                                if isinstance(box, QAbstractSpinBox) else ("256, 256, 256, 256", "1, 2, 3, 4, 5"))
+            for text in texts:
+                box = box_named(window, name)
+                if box is None:  # the last text changed the problem's shape: start from the setup again
+                    model.update_config(model.selected, config)
+                    box = box_named(window, name)
+                model.step(3)  # a run with a history, which a refused value must leave as it is
+                steps_before, config_before = model.selected.trainer.step, model.selected.config
+                window.banner.clear()
+                type_into(box, text)
+                assert_consistent(window)
+                if model.selected.config == config_before:  # nothing applied: the run went on untouched ...
+                    assert model.selected.trainer.step == steps_before, (name, text)
+                else:  # ... or applied, which restarts the run or changes it live - and says nothing is wrong
+                    assert "Not applied" not in window.banner.text(), (name, text, window.banner.text())
+            model.update_config(model.selected, config)
+    assert len(done) > 30, " ".join(sorted(done))  # the boxes of every problem, optimizer and schedule were reached
+
+
+def test_a_refused_value_is_named_and_the_run_is_untouched(window):
+    model = window.model
+    model.update_config(model.selected, gd_core.switch_problem(dict(model.selected.config), "mlp"))
+    model.step(7)
+    history = model.selected.history.params.copy()
+    n_box = next(b for b in settings_boxes(window) if b.objectName() == "param_n_samples")
+    type_into(n_box, "1000000")
+    assert "Not applied" in window.banner.text() and "data.n_samples" in window.banner.text()
+    assert "use at most" in window.banner.text()
+    assert model.selected.trainer.step == 7 and np.array_equal(model.selected.history.params, history)
+    assert n_box.value() == 200  # the box shows the run's value again
+    hidden = next(b for b in settings_boxes(window) if isinstance(b, IntListEdit))
+    for text in ("1, 2, 3, 4, 5", "99999999999999999999"):  # the second overflowed a Qt list and crashed
+        type_into(hidden, text)
+        assert "Not applied" in window.banner.text() and "hidden" in window.banner.text()
+        assert model.selected.config["hidden"] == [8] and hidden.text() == "8"
+
+
+@pytest.mark.parametrize("text", ["1000000", "1e-12"])
+def test_huge_and_tiny_learning_rates(window, qtbot, text):
+    lr_box = panel(window, "LearningRatePanel").spin
+    type_into(lr_box, text)
+    run = window.model.selected
+    assert run.config["optimizer"]["lr"] == float(text)
+    window.speed.setCurrentText("Max")
+    window.runner.start()
+    qtbot.waitUntil(lambda: run.trainer.done, timeout=10_000)
+    assert_consistent(window)
+    if text == "1000000":
+        assert run.history.status == "diverged" and "diverged" in window.banner.text().lower()
+    else:
+        assert run.history.status == "completed"
+        assert abs(run.history.loss[-1] - run.history.loss[0]) < 1e-6 * run.history.loss[0]  # barely moved
+
+
+def test_a_start_at_the_edge_of_the_box_diverges_cleanly(window):
+    model = window.model
+    for box in panel(window, "RunPanel").start_boxes:
+        type_into(box, "1e9")
+    assert list(model.selected.history.params[0]) == [1e9, 1e9]
+    model.step(200)
+    assert_consistent(window)
+
+
+def test_results_tolerance_box_takes_extremes(window):
+    box = window.results.tolerance
+    for text in EXTREMES + (box.textFromValue(box.maximum()), box.textFromValue(box.minimum())):
+        type_into(box, text)
+        assert math.isfinite(window.model.view["tolerance"]) and window.model.view["tolerance"] > 0
+        assert window.results.table.rowCount() == len(window.model.runs)
+
+
+def test_sweep_boxes_take_extremes(window):
+    window.open_sweep()
+    sweep = window.sweep_window
+    for box in sweep.findChildren(QAbstractSpinBox) + sweep.findChildren(QLineEdit):
+        if not box.isVisibleTo(sweep) or (isinstance(box, QLineEdit) and box.parent() in
+                                           sweep.findChildren(QAbstractSpinBox)):
+            continue
+        for text in EXTREMES:
+            type_into(box, text)
+            if isinstance(box, QAbstractSpinBox):
+                assert math.isfinite(box.value()) and box.minimum() <= box.value() <= box.maximum()
+
+
+# -- files -----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("content, message", [
+    (b"", "is empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a text file"),
+    (b"a,b\n1,2\n3,oops\n", "line 3"),
+    (b"\xff\xfe\xfa,b\n", "not UTF-8"),
+    (b"a,b\n1,nan\n", "not allowed"),
+])
+def test_bad_csv_through_the_window_is_refused_and_the_work_kept(window, tmp_path, content, message):
+    window.model.step(9)
+    before = window.model.to_session()
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    assert not panel(window, "ProblemPanel").load_path(str(path))
+    assert "Not applied" in window.banner.text() and message in window.banner.text()
+    assert window.model.to_session() == before and window.model.selected.trainer.step == 9
+
+
+def test_huge_csv_and_session_files_are_refused_before_reading(window, tmp_path):
+    from gd_core.datasets import MAX_CSV_BYTES
+    from gd_core.sessions import MAX_SESSION_BYTES
+    window.model.step(4)
+    before = window.model.to_session()
+    big_csv, big_session = tmp_path / "big.csv", tmp_path / "big.json"
+    for path, size in ((big_csv, MAX_CSV_BYTES + 1), (big_session, MAX_SESSION_BYTES + 1)):
+        with open(path, "wb") as fh:
+            fh.truncate(size)  # sparse: no disk used
+    assert not panel(window, "ProblemPanel").load_path(str(big_csv))
+    assert "the limit is 50 MiB" in window.banner.text()
+    assert not window.files.open_path(str(big_session))
+    assert "a session is at most 10 MiB" in window.banner.text()
+    assert not window.files.open_path(str(tmp_path / "missing.json"))
+    assert "cannot read" in window.banner.text()
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"")
+    assert not window.files.open_path(str(empty)) and "invalid JSON" in window.banner.text()
+    assert window.model.to_session() == before and window.model.selected.trainer.step == 4
+
+
+def test_saving_into_a_read_only_folder_is_refused_and_leaves_nothing(window, tmp_path, monkeypatch):
+    import os
+    blocker = tmp_path / "a-file"
+    blocker.touch()
+    assert not window.files.save_to(str(blocker / "s.json"))  # a "folder" that is a file
+    assert "Not saved" in window.banner.text() and "Not a directory" in window.banner.text()
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    os.chmod(folder, 0o500)
+    try:
+        if os.access(folder, os.W_OK):  # root may write anyway: make the folder refuse as it would a user
+            def refuse(*args, **kwargs):
+                raise PermissionError(13, "Permission denied")
+            monkeypatch.setattr("gd_core.sessions.tempfile.mkstemp", refuse)
+        assert not window.files.save_to(str(folder / "s.json"))
+        assert "Not saved" in window.banner.text() and "Permission denied" in window.banner.text()
+        assert list(folder.iterdir()) == []
+    finally:
+        os.chmod(folder, 0o700)
+
+
+def test_a_disk_full_while_saving_keeps_the_previous_file_and_says_so(window, tmp_path, monkeypatch):
+    path = tmp_path / "s.json"
+    assert window.files.save_to(str(path))
+    before = path.read_bytes()
+    window.run_list.duplicate()
+
+    def full(*args):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr("gd_core.sessions.os.replace", full)
+    assert not window.files.save_to(str(path))
+    assert "Not saved" in window.banner.text() and "No space left on device" in window.banner.text()
+    assert path.read_bytes() == before and json.loads(before)["runs"][0]["name"] == "run 1"
+    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]  # no temp file left behind
