@@ -5,14 +5,42 @@ series)."""
 from __future__ import annotations
 
 import copy
+import math
 
 import numpy as np
 
 from .config import resolve
+from .errors import ConfigError
 from .history import History
+from .problems import Problem
+from .problems.base import work_text
 from .samplers import steps_per_epoch
 
 SWEEP_VARIANTS = ("batch", "stochastic", "minibatch")
+
+
+#: The most work one series of a sweep may cost (one run_many call, on the window's thread): about 1 s.
+MAX_SERIES_WORK = 1e10
+#: A step's own cost (sampling, the update, the record) in units of work (see MAX_PASS_WORK): about 55 µs.
+STEP_WORK = 5e5
+
+
+def series_work(configs: list[dict], problem: Problem) -> float:
+    """Units of work of running ``configs`` together (resolved, on ``problem``'s data): per run and step a pass
+    over the data (the full loss every step records), and per step of the vectorised group its own cost."""
+    steps = [c.get("steps") or math.ceil(c["epochs"] * steps_per_epoch(problem.n_samples, c["variant"],
+                                                                        c.get("batch_size", 1))) for c in configs]
+    return max(steps, default=0) * STEP_WORK + sum(steps) * problem.pass_work
+
+
+def check_series_work(series: dict, problem: Problem) -> None:
+    """Refuse a sweep with a series (name -> configs) too costly to run without stalling the window."""
+    for name, configs in series.items():
+        work = series_work(configs, problem)
+        if work > MAX_SERIES_WORK:
+            raise ConfigError("sweep", f"the {name} series would cost {work_text(work)} units of work, over the "
+                                       f"{work_text(MAX_SERIES_WORK)} a series may take; use fewer epochs or steps, "
+                                       f"fewer samples or fewer rates")
 
 
 def learning_rates(low: float, high: float, count: int) -> np.ndarray:

@@ -149,6 +149,12 @@ class SweepWindow(QDialog):
         if self.sizes:
             self.grid = np.full((len(self.sizes), len(lrs)), np.nan)
             jobs += [("grid", i, row) for i, row in enumerate(sweep.grid_configs(config, lrs, self.sizes))]
+        try:  # refused before anything is computed: a series runs on the window's thread
+            sweep.check_series_work({key if kind == "series" else f"batch size {self.sizes[key]}": configs
+                                     for kind, key, configs in jobs}, run.trainer.problem)
+        except gd_core.ConfigError as error:
+            self.progress.setText(f"Not computed: {error}")
+            return
         self._total = len(jobs)
         self._jobs = deque(jobs)
         self.compute_button.setEnabled(False)

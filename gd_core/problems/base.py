@@ -28,12 +28,13 @@ def check_pass_work(n_samples: int, per_sample: float, model: str) -> None:
     if work > MAX_PASS_WORK:
         most = int(MAX_PASS_WORK // per_sample)
         raise ConfigError("data.n_samples", f"{n_samples:,} samples are too many for {model}: a pass over them "
-                                            f"is {_short(work)} units of work, above the {_short(MAX_PASS_WORK)} GD "
-                                            f"Lab allows (it makes one at every step); use at most {most:,} samples"
+                                            f"is {work_text(work)} units of work, above the "
+                                            f"{work_text(MAX_PASS_WORK)} GD Lab allows (it makes one at every "
+                                            f"step); use at most {most:,} samples"
                                             + (" or a smaller network" if "network" in model else ""))
 
 
-def _short(number: float) -> str:
+def work_text(number: float) -> str:
     """1e9 -> "1e9", 5.26e11 -> "5.3e11"."""
     exponent = math.floor(math.log10(number))
     return f"{number / 10 ** exponent:.2g}e{exponent}"

@@ -242,3 +242,15 @@ def test_a_disk_full_while_saving_keeps_the_previous_file_and_says_so(window, tm
     assert "Not saved" in window.banner.text() and "No space left on device" in window.banner.text()
     assert path.read_bytes() == before and json.loads(before)["runs"][0]["name"] == "run 1"
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]  # no temp file left behind
+
+
+def test_a_sweep_too_large_for_the_window_is_refused_before_it_starts(window):
+    model = window.model
+    config = gd_core.switch_problem(dict(model.selected.config), "logistic_regression")
+    config["data"]["n_samples"] = 2_000
+    model.update_config(model.selected, {**config, "variant": "stochastic"})
+    window.open_sweep()
+    sweep = window.sweep_window
+    sweep.compute()
+    assert "Not computed: sweep: the stochastic series would cost" in sweep.progress.text()
+    assert sweep.compute_button.isEnabled() and not sweep.results

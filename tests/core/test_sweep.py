@@ -48,3 +48,19 @@ def test_final_losses_mark_divergence():
     histories = gd_core.run_many(sweep.series_configs(BASE, [0.01, 50.0], "variant", ["batch"])["batch"])
     losses = sweep.final_losses(histories)
     assert np.isfinite(losses[0]) and np.isnan(losses[1]) and histories[1].status == "diverged"
+
+
+def test_a_sweep_too_costly_for_the_window_is_refused_before_it_runs():
+    from gd_core import ConfigError
+    from gd_core.sweep import MAX_SERIES_WORK, check_series_work, learning_rates, series_configs, series_work
+    config, problem = gd_core.resolve({"problem": "logistic_regression", "data": {"name": "blobs", "n_samples": 2000},
+                                       "variant": "stochastic", "epochs": 20})
+    series = series_configs(config, learning_rates(1e-3, 1.0, 8), "variant", ["stochastic", "batch"])
+    # 8 runs x 40,000 steps, each a pass over 2,000 samples of 323 units: ~2e11 (that took 40 s)
+    assert series_work(series["stochastic"], problem) > 20 * MAX_SERIES_WORK
+    assert series_work(series["batch"], problem) < MAX_SERIES_WORK  # 20 steps a run
+    with pytest.raises(ConfigError) as error:
+        check_series_work(series, problem)
+    assert error.value.key == "sweep" and "the stochastic series" in str(error.value)
+    assert "fewer epochs or steps, fewer samples or fewer rates" in str(error.value)
+    check_series_work({"batch": series["batch"]}, problem)
