@@ -11,6 +11,7 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import subprocess
 import sys
 
@@ -28,9 +29,53 @@ def benchmarks(quick: bool):
          ["gui_speed.py", "--seconds", "10", "--runs", "1"]),
         ("GUI: the same with 4 runs", ["gui_speed.py", "--seconds", "10", "--runs", "4"]),
         ("Memory of a long run", ["memory.py", "--steps", "200000" if quick else "1000000"]),
-        ("Soak: four runs at full speed", ["soak.py", "--seconds", "30" if quick else "120",
-                                           "--interval", "10" if quick else "30"]),
+        ("Soak: four runs at full speed, their histories bounded at 8 MiB each so the bound is reached",
+         ["soak.py", "--seconds", "30" if quick else "120", "--interval", "10" if quick else "20",
+          "--history-mib", "8"]),
     ]
+
+
+#: (figure, target and the issue that set it, pattern in the benchmark outputs, how to show what it matched,
+#: whether the matched number meets the target)
+TARGETS = (
+    ("gd_core.run / hand-written loop", ">= 0.5 (2)", r"ratio core / hand\s*:\s*([\d.]+)", "{}",
+     lambda v: v >= 0.5),
+    ("full loss, n = 1e6 / n = 1e3 (time)", "flat (2)", r"full loss\s+time ratio.*?:\s*([\d.]+)", "{}",
+     lambda v: 0.5 <= v <= 2),
+    ("contour grid, n = 1e6 / n = 1e3 (time)", "flat (2)", r"grid\s+time ratio.*?:\s*([\d.]+)", "{}",
+     lambda v: 0.5 <= v <= 2),
+    ("64 runs / 1 run, one seed", "<= 4 (4)", r"64 runs, one seed\s*:.*?ratio\s+([\d.]+)", "{}",
+     lambda v: v <= 4),
+    ("launch to a shown window / bare pyqtgraph window", "<= 1.5 (3)", r"ratio ([\d.]+) \(target <= 1.5\)", "{}",
+     lambda v: v <= 1.5),
+    ("redraws per second, 1 run growing to 100,000 rows", ">= 30 (3)",
+     r"1 run\(s\).*?: ([\d.]+) redraws/s", "{}", lambda v: v >= 30),
+    ("event-loop lateness p95, 1 run", "< 30 ms (3)", r"1 run\(s\).*?lateness p95 ([\d.]+) ms", "{} ms",
+     lambda v: v < 30),
+    ("redraws per second, 4 runs", ">= 30 (3, 6)", r"4 run\(s\).*?: ([\d.]+) redraws/s", "{}", lambda v: v >= 30),
+    ("event-loop lateness p95, 4 runs", "< 30 ms (3, 6)", r"4 run\(s\).*?lateness p95 ([\d.]+) ms", "{} ms",
+     lambda v: v < 30),
+    ("history of a 1,000,000-step run / its bound", "bounded (6)", r"1,000,000 steps.*?ratio ([\d.]+)", "{}",
+     lambda v: v <= 1.0),
+    ("soak, steps/s later half / earlier half", "no slowdown (6)",
+     r"later half / earlier half.*?steps/s ([\d.]+)", "{}", lambda v: v >= 0.9),
+    ("soak, memory growth in the last interval", "bounded (6)", r"MiB after the first interval, ([+-]\d+) MiB",
+     "{} MiB", lambda v: v <= 5),
+)
+
+
+def targets_table(outputs: str) -> list[str]:
+    """The figures the issues set targets for, found in the benchmarks' outputs, against their targets."""
+    lines = ["## Against the targets", "", "| figure | target (issue) | this report |", "| --- | --- | --- |"]
+    for figure, target, pattern, shown, met in TARGETS:
+        found = re.search(pattern, outputs)
+        if found is None:
+            lines.append(f"| {figure} | {target} | **not measured** |")
+            continue
+        value = float(found.group(1))
+        text = shown.format(found.group(1))
+        lines.append(f"| {figure} | {target} | {text if met(value) else f'**{text} - misses**'} |")
+    return lines + [""]
 
 
 def main() -> int:
@@ -43,13 +88,16 @@ def main() -> int:
            f"{os.cpu_count()} cores, Python {platform.python_version()}. Every figure that matters is a ratio "
            "against a reference measured in the same run; this machine is shared and noisy, so absolute times "
            "vary from run to run.", ""]
+    outputs = []
     for title, command in benchmarks(args.quick):
         print(f"== {title}", flush=True)
         result = subprocess.run([sys.executable, os.path.join(HERE, command[0]), *command[1:]], cwd=ROOT, env=env,
                                 capture_output=True, text=True)
         text = "\n".join(line for line in result.stdout.splitlines() if "propagateSizeHints" not in line)
         print(text, flush=True)
+        outputs.append(text)
         out += [f"## {title}", "", f"    python bench/{' '.join(command)}", "", "```", text.strip(), "```", ""]
+    out += targets_table("\n".join(outputs))
     with open(os.path.join(ROOT, "docs", "PERFORMANCE.md"), "w", encoding="utf-8") as fh:
         fh.write("\n".join(out))
     return 0

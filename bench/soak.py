@@ -1,8 +1,9 @@
 """Soak: four runs at full speed in the window for two minutes. Every interval it prints the steps per second,
 the redraws per second and the process memory; the last interval's rates as a ratio to the first show whether
-anything slows down over time.
+anything slows down over time. ``--history-mib`` lowers the bound on each run's history (64 MiB by default) so
+that the runs reach it within the soak, and the memory is seen to level off there rather than grow.
 
-    QT_QPA_PLATFORM=offscreen python bench/soak.py [--seconds 120] [--interval 20]
+    QT_QPA_PLATFORM=offscreen python bench/soak.py [--seconds 120] [--interval 20] [--history-mib 8]
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import sys
 import time
 
@@ -27,7 +29,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--interval", type=float, default=20)
+    parser.add_argument("--history-mib", type=float, default=None)
     args = parser.parse_args()
+    if args.history_mib:
+        import gd_core.history
+        gd_core.history.MAX_HISTORY_BYTES = int(args.history_mib * 2**20)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from app import create_window
 
@@ -53,13 +59,24 @@ def main() -> int:
             steps, redraws = sum(r.trainer.step for r in model.runs), window.loss_view.redraw_count
             rows.append(((steps - steps0) / (now - last), (redraws - redraws0) / (now - last), rss_mib(),
                          max(len(r.history) for r in model.runs)))
-            print(f"  t = {now - start:5.0f} s: {rows[-1][0]:8,.0f} steps/s (4 runs), {rows[-1][1]:5.1f} redraws/s, "
+            print(f"t = {now - start:5.0f} s: {rows[-1][0]:8,.0f} steps/s (4 runs), {rows[-1][1]:5.1f} redraws/s, "
                   f"memory {rows[-1][2]:6.0f} MiB, longest history {rows[-1][3]:,} rows")
             steps0, redraws0, last = steps, redraws, now
     window.runner.pause()
-    if len(rows) >= 2:
-        print(f"last / first interval: steps/s {rows[-1][0] / rows[0][0]:.2f}, redraws/s {rows[-1][1] / rows[0][1]:.2f}"
-              f"; memory grew {rows[-1][2] - rows[0][2]:+.0f} MiB")
+    if len(rows) >= 3:
+        from gd_core.history import MAX_HISTORY_BYTES
+        (first_steps, first_redraws, first_memory, _), last = rows[0], rows[-1]
+        print(f"last / first interval: steps/s {last[0] / first_steps:.2f}, redraws/s {last[1] / first_redraws:.2f}"
+              f" (the first interval includes the start and the histories filling up)")
+        later = rows[1:]  # after the first interval: the trend, each half's mean against the other's
+        half = len(later) // 2
+
+        def trend(k):
+            return statistics.mean(r[k] for r in later[-half:]) / statistics.mean(r[k] for r in later[:half])
+        print(f"later half / earlier half of the intervals after the first: steps/s {trend(0):.2f}, "
+              f"redraws/s {trend(1):.2f}")
+        print(f"memory grew {last[2] - first_memory:+.0f} MiB after the first interval, {last[2] - rows[-2][2]:+.0f} "
+              f"MiB in the last (histories bounded at 4 x {MAX_HISTORY_BYTES / 2**20:.0f} MiB)")
     window.close()
     return 0
 

@@ -14,9 +14,10 @@ COLUMNS = ("step", "epoch", "samples_seen", "lr", "batch_loss", "loss", "grad_no
 MAX_HISTORY_BYTES = 64 * 2**20
 
 
-def max_rows_for(n_params: int, max_bytes: int = MAX_HISTORY_BYTES) -> int:
-    """How many rows fit in ``max_bytes``: each row holds the 7 scalar columns, the params and the gradient."""
-    return max(1024, max_bytes // (8 * (len(COLUMNS) + 2 * n_params)))
+def max_rows_for(n_params: int, max_bytes: int | None = None) -> int:
+    """How many rows fit in ``max_bytes`` (default :data:`MAX_HISTORY_BYTES`): each row holds the 7 scalar
+    columns, the params and the gradient."""
+    return max(1024, (max_bytes or MAX_HISTORY_BYTES) // (8 * (len(COLUMNS) + 2 * n_params)))
 
 
 class History:
