@@ -238,11 +238,12 @@ class ParameterSpaceView(PlotView):
         self.isolines.setData(*iso_segments(xs, ys, surface, contour_levels(surface, 10)))
         self.plot.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
         self._grid = (xs, ys)
+        coarse = f"; a coarse {len(xs)}×{len(ys)} grid" if len(xs) < PLANE_RESOLUTION else ""
         if self.plane_mode:
             share = 100 * self.plane.explained.sum()
-            self._set_status(f"plane of the path's two principal directions ({share:.0f}% of its variance)")
+            self._set_status(f"plane of the path's two principal directions ({share:.0f}% of its variance){coarse}")
         else:
-            self._set_status("")
+            self._set_status(coarse and f"a coarse {len(xs)}×{len(ys)} grid: each point is a pass over all the data")
         self._update_overlays(force=True)
 
     def _set_status(self, text: str) -> None:

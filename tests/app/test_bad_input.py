@@ -254,3 +254,14 @@ def test_a_sweep_too_large_for_the_window_is_refused_before_it_starts(window):
     sweep.compute()
     assert "Not computed: sweep: the stochastic series would cost" in sweep.progress.text()
     assert sweep.compute_button.isEnabled() and not sweep.results
+
+
+def test_a_large_network_gets_a_coarse_surface_said_in_the_plot(window, qtbot):
+    from gd_core.landscape import GRID_WORK
+    model, space = window.model, window.space_view
+    config = gd_core.switch_problem(dict(model.selected.config), "mlp")
+    model.update_config(model.selected, {**config, "hidden": [256, 256, 256, 256]})
+    qtbot.waitUntil(lambda: "a coarse" in space.status.toPlainText(), timeout=20_000)  # computed and shown
+    side = space.image.image.shape[0]
+    assert side < 80 and side ** 2 * model.selected.trainer.problem.pass_work <= GRID_WORK
+    assert f"a coarse {side}×{side} grid" in space.status.toPlainText()
