@@ -297,13 +297,13 @@ class ParameterSpaceView(PlotView):
             self.plot.setLabel("left", names[j])
             minima = problem.minima
             self.minima.setData(minima[:, i], minima[:, j]) if len(minima) else self.minima.clear()
+        for path in self.paths.values():  # the old runs' items go first: a refresh from the surface update
+            self.plot.removeItem(path)       # below must not project them onto the new problem
+        self.paths, self._marked = {}, []
+        self.legend.clear()
         self._surface_key = None
         self._shown_key = None
         self._update_surface(force=True)
-        for path in self.paths.values():
-            self.plot.removeItem(path)
-        self.paths = {}
-        self.legend.clear()
         self._marked = runs = self.runs_on_selected_problem()
         for run in runs:
             # the selected run's path is bold; the others thin (1-px pens draw several times faster). A bare

@@ -198,3 +198,10 @@ def qt_application(qapp, tmp_path):
     from PySide6.QtCore import QSettings as Settings
     Settings.setPath(Settings.Format.IniFormat, Settings.Scope.UserScope, str(tmp_path))
     yield
+
+
+def test_opening_the_mlp_lesson_from_a_two_parameter_session(window):
+    """Found by the stateful test: the plane of the new problem was used on the old runs' paths."""
+    window.model.step(5)
+    window.files.open_preset("11_mlp_landscape")
+    assert window.space_view.plane_mode and window.model.selected.trainer.problem.name == "mlp"
