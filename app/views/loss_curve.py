@@ -155,7 +155,8 @@ class LossCurveView(PlotView):
         if np.isfinite(history.batch_loss[row]) and run.config["variant"] != "batch":
             text += f" · batch {history.batch_loss[row]:.4g}"
         self.readout.setText(text)
-        self.hover.setData([x[row]], _drawn(np.array([loss]), self.model.view["log_y"]))
+        y = _drawn(np.array([loss]), self.model.view["log_y"])
+        self.hover.setData([x[row]], y) if np.isfinite(y).all() else self.hover.clear()  # no all-NaN scatter
 
 
 def _drawn(values: np.ndarray, log: bool) -> np.ndarray:

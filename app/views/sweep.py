@@ -89,7 +89,14 @@ class SweepWindow(QDialog):
         self.curves.setLogMode(x=True, y=True)
         self.curves.setLabel("bottom", "learning rate")
         self.curves.setLabel("left", "final loss (diverged: not drawn)")
-        self.curves.addLegend(offset=(10, 10))
+        # Items are made once and refilled, never removed: clearing the plot and its pyqtgraph legend on every
+        # sweep left a graphics item whose Python side was gone, and painting it crashed (PySide 6.11).
+        self.lr_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#444", width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.curves.addItem(self.lr_line)
+        self._series_items: dict[str, pg.PlotDataItem] = {}
+        self.legend = QLabel("")
+        self.legend.setObjectName("sweep_legend")
+        self.legend.setToolTip("The series drawn, in their colours; the dashed line is the run's own rate.")
         self.heat = pg.PlotWidget()
         self.heat.setLabel("bottom", "log10(learning rate)")
         self.heat.setLabel("left", "batch size")
@@ -106,6 +113,7 @@ class SweepWindow(QDialog):
         layout = QHBoxLayout(self)
         layout.addLayout(controls)
         plots = QVBoxLayout()
+        plots.addWidget(self.legend)
         row = QHBoxLayout()
         row.addWidget(self.curves, 1)
         row.addWidget(self.heat, 1)
@@ -138,11 +146,10 @@ class SweepWindow(QDialog):
             self.progress.setText("Not computed: tick at least one optimizer.")
             return
         self.lrs, self.results, self.grid, self._grid_done = lrs, {}, None, set()
-        self.curves.clear()
-        self.curves.addLegend(offset=(10, 10))
-        line = pg.InfiniteLine(np.log10(config["optimizer"]["lr"]), angle=90,
-                               pen=pg.mkPen("#444", width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
-        self.curves.addItem(line)
+        for item in self._series_items.values():
+            item.setData([], [])
+        self.lr_line.setValue(np.log10(config["optimizer"]["lr"]))
+        self.legend.setText("")
         jobs = [("series", name, configs) for name, configs in sweep.series_configs(config, lrs, by, names).items()]
         self.sizes = sweep.batch_sizes(run.trainer.problem.n_samples) if has_data and self.with_grid.isChecked() \
             else []
@@ -178,8 +185,15 @@ class SweepWindow(QDialog):
             self.results[key] = losses
             color = PALETTE[(len(self.results) - 1) % len(PALETTE)]
             finite = np.where(losses > 0, losses, np.nan)
-            self.curves.plot(self.lrs, finite, pen=pg.mkPen(color, width=2), symbol="o", symbolSize=5,
-                             symbolBrush=color, symbolPen=None, name=key, connect="finite")
+            item = self._series_items.get(key)
+            if item is None:
+                item = self._series_items[key] = self.curves.plot([], [], symbol="o", symbolSize=5, symbolPen=None,
+                                                                  connect="finite")
+            shown = np.isfinite(finite).any()  # every run diverged: nothing to draw (the legend still names it)
+            item.setData(self.lrs if shown else [], finite if shown else [], pen=pg.mkPen(color, width=2),
+                         symbolBrush=color)
+            self.legend.setText("&nbsp;&nbsp;".join(f'<span style="color:{PALETTE[i % len(PALETTE)]}">■</span> {name}'
+                                                    for i, name in enumerate(self.results)))
         else:
             self.grid[key] = losses
             self._grid_done.add(key)

@@ -265,3 +265,23 @@ def test_a_large_network_gets_a_coarse_surface_said_in_the_plot(window, qtbot):
     side = space.image.image.shape[0]
     assert side < 80 and side ** 2 * model.selected.trainer.problem.pass_work <= GRID_WORK
     assert f"a coarse {side}×{side} grid" in space.status.toPlainText()
+
+
+def test_a_sweep_where_every_run_diverges_draws_nothing_and_says_so(window, qtbot):
+    model = window.model
+    model.update_config(model.selected, gd_core.switch_problem(dict(model.selected.config), "rosenbrock"))
+    window.open_sweep()
+    sweep = window.sweep_window
+    sweep.low.setValue(10.0)
+    sweep.high.setValue(1e4)
+    sweep.count.setValue(2)
+    sweep.series.setCurrentIndex(1)  # optimizers: plain gradient descent only
+    for name, box in sweep.optimizers.items():
+        box.setChecked(name == "plain")
+    with qtbot.waitSignal(sweep.finished, timeout=30_000):
+        sweep.compute()
+    assert np.isnan(sweep.results["plain"]).all()
+    assert "plain" in sweep.legend.text()
+    x, _ = sweep._series_items["plain"].getData()
+    assert x is None or len(x) == 0
+    sweep.grab()  # paints without a warning about empty bounds

@@ -172,6 +172,11 @@ def test_learning_rate_sweep(window, qtbot):
     with qtbot.waitSignal(sweep.finished, timeout=30_000):
         sweep.compute_button.click()
     assert set(sweep.results) == {"plain", "momentum", "adam"}
+    text = sweep.legend.text()
+    assert all(name in text for name in ("plain", "momentum", "adam")) and "stochastic" not in text
+    x, _ = sweep._series_items["stochastic"].getData()  # the variant curves are emptied, not removed
+    assert x is None or len(x) == 0
+    assert len(sweep._series_items["adam"].getData()[0]) == 6
     assert window.sweep_window.isVisible()
     sweep.close()
 
