@@ -89,8 +89,8 @@ class SweepWindow(QDialog):
         self.curves.setLogMode(x=True, y=True)
         self.curves.setLabel("bottom", "learning rate")
         self.curves.setLabel("left", "final loss (diverged: not drawn)")
-        # Items are made once and refilled, never removed: clearing the plot and its pyqtgraph legend on every
-        # sweep left a graphics item whose Python side was gone, and painting it crashed (PySide 6.11).
+        # one curve per series name, made when first needed and refilled by later sweeps (emptied when unused);
+        # the legend is a label above the plots
         self.lr_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#444", width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
         self.curves.addItem(self.lr_line)
         self._series_items: dict[str, pg.PlotDataItem] = {}
