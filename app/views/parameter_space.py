@@ -203,7 +203,7 @@ class ParameterSpaceView(PlotView):
         if problem.n_params == 2 and resolution ** 2 * problem.pass_work <= INLINE_GRID_WORK:  # draw it now
             self._surface_ready(key, compute())
         else:
-            self._set_status(f"computing the loss surface ({_grid_text(resolution, problem)})…")
+            self._set_status(f"computing the loss surface ({_grid_text(resolution)})…")
             self.worker.submit(key, compute)
 
     def compute_plane(self) -> None:
@@ -218,7 +218,7 @@ class ParameterSpaceView(PlotView):
         key = ("plane", id(problem), len(params), id(plane))
         self._surface_key, self._surface_time = key, time.perf_counter()
         resolution = affordable_resolution(problem, PLANE_RESOLUTION)
-        self._set_status(f"computing the loss on the plane ({_grid_text(resolution, problem)})…")
+        self._set_status(f"computing the loss on the plane ({_grid_text(resolution)})…")
         self.worker.submit(key, lambda: plane_grid(problem, plane, a_range, b_range, resolution))
         self.refresh()
 
@@ -453,6 +453,6 @@ class ParameterSpaceView(PlotView):
             self.readout.setText(f"{names[i]} = {pos[0]:.4g}, {names[j]} = {pos[1]:.4g}, loss = {loss:.5g}")
 
 
-def _grid_text(resolution: int, problem) -> str:
+def _grid_text(resolution: int) -> str:
     coarse = " - coarse: every point is a pass over all the data" if resolution < SLICE_RESOLUTION else ""
     return f"{resolution}×{resolution} points{coarse}"

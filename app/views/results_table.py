@@ -29,6 +29,7 @@ class ResultsTable(QWidget):
         super().__init__(parent)
         self.model = model
         self.throttle = Throttle(REFRESH_S, self._refresh, self)
+        self._fitted_lengths: list[int] | None = None  # each column's longest text when last fitted
         self.tolerance = NumberSpinBox(1e-15, 1e12, log=True)
         self.tolerance.setObjectName("results_tolerance")
         self.tolerance.setToolTip("A run has reached the tolerance once loss − known minimum ≤ this "
@@ -77,7 +78,7 @@ class ResultsTable(QWidget):
                  _number(s["samples_to_tolerance"], True)) for run, s in zip(self.model.runs, self.rows())]
         # fitting the columns costs more than filling them: only when a column's longest text changes length
         lengths = [max(map(len, column)) for column in zip(*rows)]
-        resize = lengths != getattr(self, "_fitted_lengths", None)
+        resize = lengths != self._fitted_lengths
         self._fitted_lengths = lengths
         self.table.setRowCount(len(rows))
         for r, (run, cells) in enumerate(zip(self.model.runs, rows)):

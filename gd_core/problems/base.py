@@ -21,9 +21,9 @@ MAX_PASS_WORK = 1e9
 ELEMENTWISE_WORK = 320
 
 
-def check_pass_work(n_samples: int, per_sample: float, model: str) -> None:
-    """Refuse data too large for ``model`` (``per_sample`` units of work per sample and pass) with one clear
-    message naming the most samples the model allows."""
+def check_pass_work(n_samples: int, per_sample: float, model: str) -> float:
+    """The work of one pass over ``n_samples`` for ``model`` (``per_sample`` units each); data too large for it is
+    refused with one clear message naming the most samples the model allows."""
     work = n_samples * per_sample
     if work > MAX_PASS_WORK:
         most = int(MAX_PASS_WORK // per_sample)
@@ -32,6 +32,7 @@ def check_pass_work(n_samples: int, per_sample: float, model: str) -> None:
                                             f"{work_text(MAX_PASS_WORK)} GD Lab allows (it makes one at every "
                                             f"step); use at most {most:,} samples"
                                             + (" or a smaller network" if "network" in model else ""))
+    return work
 
 
 def work_text(number: float) -> str:

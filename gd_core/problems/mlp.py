@@ -50,8 +50,7 @@ class MLP(Problem):
         sizes = [dataset.n_features, *hidden, self.n_out]
         weights = sum(fan_in * fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
         per_sample = weights + ELEMENTWISE_WORK * sum(sizes[1:])
-        check_pass_work(self.n_samples, per_sample, f"the network {'-'.join(map(str, sizes))}")
-        self.pass_work = self.n_samples * per_sample
+        self.pass_work = check_pass_work(self.n_samples, per_sample, f"the network {'-'.join(map(str, sizes))}")
         self.targets = self.labels.astype(float)[:, None] if self.n_out == 1 else np.eye(self.n_classes)[self.labels]
         self.activation = activation
         self.act, self.act_grad = ACTIVATIONS[activation]

@@ -110,8 +110,7 @@ class LogisticRegression(_Regression):
 
     def __init__(self, dataset):
         per_sample = dataset.n_features + 1 + ELEMENTWISE_WORK
-        check_pass_work(dataset.n_samples, per_sample, "logistic regression")
-        self.pass_work = dataset.n_samples * per_sample
+        self.pass_work = check_pass_work(dataset.n_samples, per_sample, "logistic regression")
         values = np.unique(dataset.y)
         if len(values) != 2:
             raise ConfigError("data", f"logistic_regression needs targets with exactly two values (class labels); "
