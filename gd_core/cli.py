@@ -14,6 +14,7 @@ import tempfile
 from .config import build_problem, load_config, switch_problem, validate
 from .datasets import GENERATORS
 from .errors import ConfigError
+from .lessons import answer, format_answer, run_lesson, strip_tags
 from .many import run_many
 from .optimizers import OPTIMIZERS
 from .problems import PROBLEMS
@@ -57,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", metavar="DIR", help="with --preset/--session: write DIR/<run>.csv and "
                                                     "DIR/summary.csv")
     p.add_argument("--list-presets", action="store_true", help="list the lessons: name and title per line")
+    p.add_argument("--answers", action="store_true", help="with --preset/--session: print each question of the "
+                                                          "lesson with its answer, computed from its runs")
     return p
 
 
@@ -173,6 +176,27 @@ def run_session(session: Session, out_dir: str | None) -> list[str]:
     return lines
 
 
+def answer_key(session: Session) -> list[str]:
+    """The instructor's key: every question of a lesson with its answer, computed from the lesson's runs."""
+    if not session.questions and session.challenge is None:
+        return [f"{session.title or 'this session'}: no questions"]
+    results = run_lesson({r.name: r.config for r in session.runs})
+    tolerance = session.view["tolerance"]
+    lines = []
+    for i, question in enumerate(session.questions, 1):
+        lines.append(f"{i}. {question.text}")
+        if question.is_choice:
+            lines.append(f"   choices: {' | '.join(question.choices)}")
+        truth = format_answer(answer(question, results, tolerance))
+        within = "" if question.is_choice or not question.tolerance else f" (within {question.tolerance:.0%})"
+        lines.append(f"   answer: {truth}{within}")
+        if question.explain:
+            lines.append(f"   why: {strip_tags(question.explain)}")
+    if session.challenge is not None:
+        lines.append(f"challenge: {session.challenge.text}")
+    return lines
+
+
 def _unique_stems(names: list[str]) -> list[str]:
     stems, seen = [], set()
     for name in names:
@@ -218,9 +242,12 @@ def main(argv: list[str] | None = None) -> int:
                 raise ConfigError(mixed[0], "does not go with --preset or --session (the runs come from the "
                                             "file; use --out-dir for the output)")
             session = load_preset(args.preset) if args.preset is not None else load_session(args.session)
-            for line in run_session(session, args.out_dir):
+            lines = answer_key(session) if args.answers else run_session(session, args.out_dir)
+            for line in lines:
                 print(line)
             return 0
+        if args.answers:
+            raise ConfigError("--answers", "goes with --preset or --session: the questions come from a lesson")
         if args.out_dir is not None:
             raise ConfigError("--out-dir", "goes with --preset or --session; a single run writes --out FILE.csv")
         trainer = Trainer(build_config(args))

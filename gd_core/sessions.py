@@ -20,6 +20,7 @@ from importlib import resources
 
 from .config import resolve, with_base_dir
 from .errors import ConfigError
+from .lessons import Challenge, Question, parse_challenge, parse_questions
 from .results import DEFAULT_TOLERANCE
 
 FORMAT, VERSION = "gdlab-session", 1
@@ -47,12 +48,19 @@ class Session:
     text: str = ""
     runs: list[SessionRun] = field(default_factory=list)
     view: dict = field(default_factory=lambda: dict(VIEW_DEFAULTS))
+    questions: tuple[Question, ...] = ()
+    challenge: Challenge | None = None
 
     def to_dict(self) -> dict:
-        return {"format": FORMAT, "version": VERSION, "title": self.title, "text": self.text,
-                "runs": [{"name": r.name, "color": r.color, "config": r.config, "visible": r.visible}
-                         for r in self.runs],
-                "view": self.view}
+        out = {"format": FORMAT, "version": VERSION, "title": self.title, "text": self.text,
+               "runs": [{"name": r.name, "color": r.color, "config": r.config, "visible": r.visible}
+                        for r in self.runs],
+               "view": self.view}
+        if self.questions:
+            out["questions"] = [q.to_dict() for q in self.questions]
+        if self.challenge is not None:
+            out["challenge"] = self.challenge.to_dict()
+        return out
 
 
 def _expect(value, kind, key: str, what: str):
@@ -68,7 +76,7 @@ def parse_session(data, base_dir: str | None = None) -> Session:
     if data.get("version") != VERSION:
         raise ConfigError("session.version", f"version {data.get('version')!r} is not supported (this GD Lab "
                                              f"reads version {VERSION})")
-    allowed = {"format", "version", "title", "text", "runs", "view"}
+    allowed = {"format", "version", "title", "text", "runs", "view", "questions", "challenge"}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"session.{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
@@ -77,7 +85,7 @@ def parse_session(data, base_dir: str | None = None) -> Session:
     runs_data = _expect(data.get("runs"), list, "session.runs", "a list of runs")
     if not runs_data:
         raise ConfigError("session.runs", "holds no run; a session needs at least one")
-    runs, names = [], set()
+    runs, names, run_params = [], set(), {}
     for i, item in enumerate(runs_data):
         key = f"runs[{i}]"
         _expect(item, dict, key, 'an object with "name", "color" and "config"')
@@ -97,7 +105,7 @@ def parse_session(data, base_dir: str | None = None) -> Session:
         if base_dir is not None:
             config = with_base_dir(config, base_dir)
         try:
-            resolve(config)
+            run_params[name] = resolve(config)[1].param_names
         except ConfigError as error:
             raise ConfigError(f"{key}.config.{error.key}", error.problem) from None
         visible = _expect(item.get("visible", True), bool, f"{key}.visible", "true or false")
@@ -105,7 +113,9 @@ def parse_session(data, base_dir: str | None = None) -> Session:
     view = dict(VIEW_DEFAULTS)
     for k, v in _expect(data.get("view", {}), dict, "session.view", "an object").items():
         view[k] = _check_view(k, v, len(runs))
-    return Session(title, text, runs, view)
+    questions = parse_questions(data["questions"], run_params) if "questions" in data else ()
+    challenge = parse_challenge(data["challenge"], run_params) if "challenge" in data else None
+    return Session(title, text, runs, view, questions, challenge)
 
 
 def _check_view(key: str, value, n_runs: int):

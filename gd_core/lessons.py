@@ -1,0 +1,456 @@
+"""A lesson's questions and challenge, with answers computed from the lesson's own runs, never typed in.
+
+A lesson (a session file with a title and a text) may carry::
+
+    "questions": [
+      {"text": "Which run reaches the lowest loss in 5 epochs?", "choices": "runs",
+       "answer": {"lowest": "final_loss"}, "explain": "..."},
+      {"text": "How many steps does the mini-batch run make?",
+       "answer": {"metric": "steps", "run": "mini-batch 16"}, "tolerance": 0}
+    ],
+    "challenge": {"text": "Reach a loss below 1e-3 within 100 steps.", "run": "momentum",
+                  "goal": {"metric": "best_loss", "below": 1e-3}, "within_steps": 100}
+
+A question with ``choices`` (a list of strings, or ``"runs"`` for the run names, or ``"yes/no"``) is answered by
+picking one; a question without is answered by a number, right when within ``tolerance`` (relative, default
+5%) of the computed answer. The answer is an expression over the finished runs:
+
+    {"metric": M, "run": NAME}         the number M of one run
+    {"lowest": M} / {"highest": M}     the name of the run with the lowest / highest M ("among": [names] limits it)
+    {"status": NAME}                   completed | converged | diverged | stopped early
+    {"ratio": [EXPR, EXPR]}            one number divided by another
+    {"difference": [EXPR, EXPR]}       one number minus another
+    {"compare": [EXPR, "<" | ">", EXPR]}  "yes" or "no"
+
+and a metric M is a name - ``final_loss``, ``best_loss``, ``excess_loss`` (final loss minus the known minimum),
+``min_loss`` (the problem's known minimum), ``final_lr`` (the rate of the last update), ``steps``, ``epochs``,
+``samples_seen``, ``steps_to_tolerance`` (the first step within the lesson's tolerance of the minimum),
+``distance_to_minimum`` (from the final point to the nearest known minimiser), ``params_moved_per_step`` (how many
+parameters an update changes, on average) - or an object: ``{"name": "loss_at", "step": k}``,
+``{"name": "param", "param": "x"}`` (its final value), ``{"name": "param_at", "param": "x", "step": k}``,
+``{"name": "max_abs_param", "param": "y", "from": a, "to": b}`` (the largest |value| over steps a..b),
+``{"name": "steps_to_loss", "below": v}`` (the first step whose loss is below v),
+``{"name": "distance_to", "point": [x, y]}`` (from the final point).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ConfigError
+from .history import History
+from .problems import Problem
+
+#: A number answer is right within this relative distance of the computed one, unless the question says.
+DEFAULT_TOLERANCE = 0.05
+#: A lesson asks at most this many questions.
+MAX_QUESTIONS = 12
+YES_NO = ("yes", "no")
+STATUSES = ("completed", "converged", "diverged", "stopped early")
+
+_SIMPLE_METRICS = ("final_loss", "best_loss", "excess_loss", "min_loss", "final_lr", "steps", "epochs",
+                   "samples_seen", "steps_to_tolerance", "distance_to_minimum", "params_moved_per_step")
+_METRIC_FIELDS = {"loss_at": {"step"}, "param": {"param"}, "param_at": {"param", "step"},
+                  "max_abs_param": {"param", "from", "to"}, "steps_to_loss": {"below"}, "distance_to": {"point"}}
+_ARITHMETIC = {"ratio": "one number divided by another", "difference": "one number minus another"}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What an answer is computed from: one finished run of the lesson."""
+
+    history: History
+    problem: Problem
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    answer: dict
+    choices: tuple[str, ...] = ()  # empty: answered by a number
+    tolerance: float = DEFAULT_TOLERANCE
+    explain: str = ""
+
+    @property
+    def is_choice(self) -> bool:
+        return bool(self.choices)
+
+    def to_dict(self) -> dict:
+        out: dict = {"text": self.text}
+        if self.choices:
+            out["choices"] = list(self.choices)
+        out["answer"] = self.answer
+        if not self.choices and self.tolerance != DEFAULT_TOLERANCE:
+            out["tolerance"] = self.tolerance
+        if self.explain:
+            out["explain"] = self.explain
+        return out
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A goal checked live on one run (the selected run when ``run`` is empty): ``metric`` below ``below`` within
+    the first ``within_steps`` steps (any step when None)."""
+
+    text: str
+    metric: object
+    below: float
+    run: str = ""
+    within_steps: int | None = None
+
+    def to_dict(self) -> dict:
+        out: dict = {"text": self.text}
+        if self.run:
+            out["run"] = self.run
+        out["goal"] = {"metric": self.metric, "below": self.below}
+        if self.within_steps is not None:
+            out["within_steps"] = self.within_steps
+        return out
+
+
+# -- reading ------------------------------------------------------------------------------------------------------
+def _expect(value, kind, key: str, what: str):
+    if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
+        raise ConfigError(key, f"must be {what}; got {_short(value)}")
+    return value
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _number(value, key: str, low: float | None = None) -> float:
+    _expect(value, (int, float), key, "a number")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ConfigError(key, "must be a finite number; got a number too large") from None
+    if not math.isfinite(value) or (low is not None and value < low):
+        raise ConfigError(key, f"must be a finite number{f' >= {low:g}' if low is not None else ''}; got {value!r}")
+    return value
+
+
+def _check_metric(metric, key: str, run_params: Mapping[str, tuple[str, ...]], runs: list[str]) -> None:
+    if isinstance(metric, str):
+        if metric not in _SIMPLE_METRICS:
+            raise ConfigError(key, f"unknown metric {_short(metric)} (allowed: {', '.join(_SIMPLE_METRICS)}, "
+                                   f"or an object named {', '.join(_METRIC_FIELDS)})")
+        return
+    _expect(metric, dict, key, "a metric name or an object with \"name\"")
+    name = metric.get("name")
+    if name not in _METRIC_FIELDS:
+        raise ConfigError(f"{key}.name", f"must be one of {', '.join(_METRIC_FIELDS)}; got {_short(name)}")
+    fields = _METRIC_FIELDS[name]
+    for k in metric:
+        if k != "name" and k not in fields:
+            raise ConfigError(f"{key}.{k}", f"is not a field of {name} (allowed: {', '.join(sorted(fields))})")
+    for k in fields:
+        if k not in metric:
+            raise ConfigError(f"{key}.{k}", f"is missing ({name} needs {', '.join(sorted(fields))})")
+    if "param" in fields:
+        param = metric["param"]
+        for run in runs:
+            if param not in run_params[run]:
+                raise ConfigError(f"{key}.param", f"run {run!r} has no parameter {_short(param)} "
+                                                  f"(it has {', '.join(run_params[run])})")
+    for k in ("step", "from", "to"):
+        if k in fields:
+            _expect(metric[k], int, f"{key}.{k}", "a step number >= 0")
+            if metric[k] < 0:
+                raise ConfigError(f"{key}.{k}", f"must be a step number >= 0; got {metric[k]}")
+    if "from" in fields and metric["from"] > metric["to"]:
+        raise ConfigError(f"{key}.from", f"must be at most \"to\" ({metric['to']}); got {metric['from']}")
+    if "below" in fields:
+        _number(metric["below"], f"{key}.below")
+    if "point" in fields:
+        point = _expect(metric["point"], list, f"{key}.point", "a list of numbers, one per parameter")
+        for i, v in enumerate(point):
+            _number(v, f"{key}.point[{i}]")
+        for run in runs:
+            if len(point) != len(run_params[run]):
+                raise ConfigError(f"{key}.point", f"needs {len(run_params[run])} numbers for run {run!r}; "
+                                                  f"got {len(point)}")
+
+
+def _check_run(name, key: str, runs: list[str]) -> str:
+    if name not in runs:
+        raise ConfigError(key, f"names no run of this lesson: {_short(name)} (runs: {', '.join(runs)})")
+    return name
+
+
+def _check_answer(expr, key: str, run_params: Mapping[str, tuple[str, ...]]) -> str:
+    """Check an answer expression; return what it gives: "number", "run", "status" or "yes/no"."""
+    runs = list(run_params)
+    _expect(expr, dict, key, "an answer object like {\"lowest\": \"final_loss\"}")
+    if len(expr) != 1 and set(expr) not in ({"metric", "run"}, {"lowest", "among"}, {"highest", "among"}):
+        raise ConfigError(key, f"must hold one of {_FORMS}; got keys {', '.join(map(str, expr))}")
+    if "metric" in expr:
+        if "run" not in expr:
+            raise ConfigError(f"{key}.run", "is missing: which run's metric")
+        _check_run(expr["run"], f"{key}.run", runs)
+        _check_metric(expr["metric"], f"{key}.metric", run_params, [expr["run"]])
+        return "number"
+    for side in ("lowest", "highest"):
+        if side in expr:
+            among = expr.get("among", runs)
+            _expect(among, list, f"{key}.among", "a list of run names")
+            if len(among) < 2:
+                raise ConfigError(f"{key}.among", "must name at least two runs")
+            for i, name in enumerate(among):
+                _check_run(name, f"{key}.among[{i}]", runs)
+            _check_metric(expr[side], f"{key}.{side}", run_params, among)
+            return "run"
+    if "status" in expr:
+        _check_run(expr["status"], f"{key}.status", runs)
+        return "status"
+    for op in _ARITHMETIC:
+        if op in expr:
+            pair = _expect(expr[op], list, f"{key}.{op}", "a list of two number expressions")
+            if len(pair) != 2:
+                raise ConfigError(f"{key}.{op}", "must hold two number expressions")
+            for i, part in enumerate(pair):
+                if _check_answer(part, f"{key}.{op}[{i}]", run_params) != "number":
+                    raise ConfigError(f"{key}.{op}[{i}]", "must give a number (metric and run, ratio, difference)")
+            return "number"
+    if "compare" in expr:
+        shape = "[number expression, \"<\" or \">\", number expression]"
+        triple = _expect(expr["compare"], list, f"{key}.compare", shape)
+        if len(triple) != 3 or triple[1] not in ("<", ">"):
+            raise ConfigError(f"{key}.compare", f"must be {shape}")
+        for i in (0, 2):
+            if _check_answer(triple[i], f"{key}.compare[{i}]", run_params) != "number":
+                raise ConfigError(f"{key}.compare[{i}]", "must give a number (metric and run, ratio, difference)")
+        return "yes/no"
+    raise ConfigError(key, f"must hold one of {_FORMS}; got keys {', '.join(map(str, expr))}")
+
+
+_FORMS = "metric+run, lowest, highest, status, ratio, difference, compare"
+
+
+def parse_questions(data, run_params: Mapping[str, tuple[str, ...]]) -> tuple[Question, ...]:
+    """Check a lesson's ``questions`` list against its runs (name -> parameter names)."""
+    items = _expect(data, list, "questions", "a list of questions")
+    if len(items) > MAX_QUESTIONS:
+        raise ConfigError("questions", f"holds {len(items)} questions; a lesson asks at most {MAX_QUESTIONS}")
+    out = []
+    for i, item in enumerate(items):
+        key = f"questions[{i}]"
+        _expect(item, dict, key, "an object with \"text\" and \"answer\"")
+        allowed = {"text", "choices", "answer", "tolerance", "explain"}
+        for k in item:
+            if k not in allowed:
+                raise ConfigError(f"{key}.{k}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        text = _expect(item.get("text"), str, f"{key}.text", "the question, as text").strip()
+        if not text:
+            raise ConfigError(f"{key}.text", "must not be empty")
+        gives = _check_answer(item.get("answer"), f"{key}.answer", run_params)
+        runs = item["answer"].get("among", list(run_params))
+        choices = _choices(item.get("choices"), gives, f"{key}.choices", runs)
+        tolerance = DEFAULT_TOLERANCE
+        if "tolerance" in item:
+            if choices:
+                raise ConfigError(f"{key}.tolerance", "only a number question has a tolerance")
+            tolerance = _number(item["tolerance"], f"{key}.tolerance", low=0.0)
+        explain = _expect(item.get("explain", ""), str, f"{key}.explain", "text")
+        out.append(Question(text, item["answer"], choices, tolerance, explain))
+    return tuple(out)
+
+
+def _choices(value, gives: str, key: str, runs: list[str]) -> tuple[str, ...]:
+    natural = {"run": tuple(runs), "status": STATUSES, "yes/no": YES_NO}.get(gives)
+    if value is None:
+        if gives == "number":
+            return ()
+        return natural
+    if gives == "number":
+        raise ConfigError(key, "a question whose answer is a number has no choices")
+    if value == "runs" and gives == "run":
+        return tuple(runs)
+    if value == "yes/no" and gives == "yes/no":
+        return YES_NO
+    _expect(value, list, key, "a list of choices (or \"runs\", or \"yes/no\")")
+    if not all(isinstance(v, str) and v for v in value) or len(set(value)) != len(value) or len(value) < 2:
+        raise ConfigError(key, "must list at least two different, non-empty choices")
+    missing = [v for v in natural if v not in value] if gives != "status" else []
+    if missing:
+        raise ConfigError(key, f"must offer every possible answer; {', '.join(missing)} is missing")
+    return tuple(value)
+
+
+def parse_challenge(data, run_params: Mapping[str, tuple[str, ...]]) -> Challenge:
+    """Check a lesson's ``challenge`` object against its runs."""
+    _expect(data, dict, "challenge", "an object with \"text\" and \"goal\"")
+    allowed = {"text", "run", "goal", "within_steps"}
+    for k in data:
+        if k not in allowed:
+            raise ConfigError(f"challenge.{k}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+    text = _expect(data.get("text"), str, "challenge.text", "the goal in words").strip()
+    if not text:
+        raise ConfigError("challenge.text", "must not be empty")
+    run = data.get("run", "")
+    runs = list(run_params)
+    if run:
+        _check_run(run, "challenge.run", runs)
+    goal = _expect(data.get("goal"), dict, "challenge.goal", "an object {\"metric\": ..., \"below\": number}")
+    if set(goal) != {"metric", "below"}:
+        raise ConfigError("challenge.goal", "must hold exactly \"metric\" and \"below\"")
+    _check_metric(goal["metric"], "challenge.goal.metric", run_params, [run] if run else [])
+    below = _number(goal["below"], "challenge.goal.below")
+    within = data.get("within_steps")
+    if within is not None:
+        _expect(within, int, "challenge.within_steps", "a number of steps >= 1")
+        if within < 1:
+            raise ConfigError("challenge.within_steps", f"must be a number of steps >= 1; got {within}")
+    return Challenge(text, goal["metric"], below, run, within)
+
+
+# -- computing ----------------------------------------------------------------------------------------------------
+def metric(m, result: RunResult, tolerance: float) -> float:
+    """The number ``m`` of one run (NaN where it does not exist: a tolerance never reached, no known minimum)."""
+    history, problem = result.history, result.problem
+    loss = history.loss
+    if isinstance(m, str):
+        if m == "final_loss":
+            return float(loss[-1])
+        if m == "best_loss":
+            finite = loss[np.isfinite(loss)]
+            return float(finite.min()) if len(finite) else math.nan
+        if m == "excess_loss":
+            return math.nan if problem.min_loss is None else float(loss[-1] - problem.min_loss)
+        if m == "min_loss":
+            return math.nan if problem.min_loss is None else float(problem.min_loss)
+        if m == "params_moved_per_step":
+            moved = np.diff(history.params, axis=0) != 0
+            return float(moved.sum(axis=1).mean()) if len(moved) else math.nan
+        if m == "final_lr":
+            return float(history.lr[-1])
+        if m in ("steps", "epochs", "samples_seen"):
+            return float(history.column({"steps": "step", "epochs": "epoch"}.get(m, m))[-1])
+        if m == "steps_to_tolerance":
+            gap = loss - (problem.min_loss or 0.0)
+            return _first_step(history, gap <= tolerance)
+        if m == "distance_to_minimum":
+            if not len(problem.minima):
+                return math.nan
+            return float(np.min(np.linalg.norm(problem.minima - history.params[-1], axis=1)))
+    name = m["name"]
+    steps = history.step
+    if name == "loss_at":
+        rows = np.flatnonzero(steps == m["step"])
+        return float(loss[rows[0]]) if len(rows) else math.nan
+    if name == "param":
+        return float(history.params[-1, problem.param_names.index(m["param"])])
+    if name == "param_at":
+        rows = np.flatnonzero(steps == m["step"])
+        return float(history.params[rows[0], problem.param_names.index(m["param"])]) if len(rows) else math.nan
+    if name == "distance_to":
+        return float(np.linalg.norm(history.params[-1] - np.asarray(m["point"], dtype=float)))
+    if name == "max_abs_param":
+        j = problem.param_names.index(m["param"])
+        rows = (steps >= m["from"]) & (steps <= m["to"])
+        return float(np.max(np.abs(history.params[rows, j]))) if rows.any() else math.nan
+    if name == "steps_to_loss":
+        return _first_step(history, loss < m["below"])
+    raise ValueError(f"unknown metric {m!r}")  # parse_questions refuses these; a programming error here
+
+
+def _first_step(history: History, reached: np.ndarray) -> float:
+    with np.errstate(invalid="ignore"):
+        rows = np.flatnonzero(reached)
+    return float(history.step[rows[0]]) if len(rows) else math.nan
+
+
+def evaluate(expr: dict, results: Mapping[str, RunResult], tolerance: float):
+    """The value of an answer expression: a number, a run name, a status or "yes"/"no"."""
+    if "metric" in expr:
+        return metric(expr["metric"], results[expr["run"]], tolerance)
+    for side, pick in (("lowest", np.nanargmin), ("highest", np.nanargmax)):
+        if side in expr:
+            among = expr.get("among", list(results))
+            values = np.array([metric(expr[side], results[name], tolerance) for name in among])
+            if np.all(np.isnan(values)):
+                return math.nan
+            return among[int(pick(values))]
+    if "status" in expr:
+        status = results[expr["status"]].history.status
+        return status.replace("_", " ")
+    if "ratio" in expr:
+        top, bottom = (evaluate(part, results, tolerance) for part in expr["ratio"])
+        return top / bottom if bottom else math.nan
+    if "difference" in expr:
+        a, b = (evaluate(part, results, tolerance) for part in expr["difference"])
+        return a - b
+    if "compare" in expr:
+        left, op, right = expr["compare"]
+        a, b = evaluate(left, results, tolerance), evaluate(right, results, tolerance)
+        return "yes" if (a < b if op == "<" else a > b) else "no"
+    raise ValueError(f"unknown answer {expr!r}")
+
+
+def answer(question: Question, results: Mapping[str, RunResult], tolerance: float):
+    """The computed answer of ``question`` from the finished runs."""
+    return evaluate(question.answer, results, tolerance)
+
+
+def is_right(question: Question, given, truth) -> bool:
+    """Whether a student's answer (a choice, or a number or numeric text) matches the computed one."""
+    if question.is_choice:
+        return given == truth
+    try:
+        value = float(given)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    if not (isinstance(truth, float) and math.isfinite(truth)) or not math.isfinite(value):
+        return isinstance(truth, float) and math.isnan(truth) and math.isnan(value)
+    return abs(value - truth) <= question.tolerance * abs(truth) + 1e-12
+
+
+def strip_tags(html_text: str) -> str:
+    """Lesson HTML as plain text (for the terminal): tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+def format_answer(value) -> str:
+    """An answer as the lesson shows it: numbers to 4 significant digits, integers whole, "never" for NaN."""
+    if isinstance(value, str):
+        return value
+    if math.isnan(value):
+        return "never"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:.4g}"
+
+
+def challenge_met(challenge: Challenge, result: RunResult, tolerance: float) -> bool:
+    """Whether a run (finished or still running) meets the challenge so far."""
+    history = result.history
+    if challenge.within_steps is not None:
+        rows = int(np.searchsorted(history.step, challenge.within_steps, side="right"))
+        history = _head(history, rows)
+    value = metric(challenge.metric, RunResult(history, result.problem), tolerance)
+    return bool(value < challenge.below)
+
+
+def _head(history: History, rows: int) -> History:
+    """The first ``rows`` rows of a history, as a history (for metrics that read whole columns)."""
+    columns = {name: history.column(name)[:rows] for name in ("step", "epoch", "samples_seen", "lr", "batch_loss",
+                                                               "loss", "grad_norm")}
+    return History.from_arrays(history.param_names, history.n_samples, columns, history.params[:rows],
+                               history.grads[:rows], history.status, history.message, max_rows=len(history) + 2)
+
+
+def run_lesson(configs: Mapping[str, dict]) -> dict[str, RunResult]:
+    """Run a lesson's runs (name -> config) to their end, headless and vectorised where possible."""
+    from .config import build_problem, validate
+    from .many import run_many
+
+    histories = run_many(list(configs.values()))
+    return {name: RunResult(history, build_problem(validate(config)))
+            for (name, config), history in zip(configs.items(), histories)}

@@ -1,0 +1,410 @@
+"""Every sentence a lesson says about its numbers, checked against the lesson's own runs.
+
+Each test names the lesson and quotes (or paraphrases closely) the claim it pins; the numbers come from running
+the lesson's runs headless, exactly as the window would (the runs are seeded).
+"""
+
+import copy
+import math
+import re
+from functools import cache
+
+import numpy as np
+import pytest
+
+import gd_core
+from gd_core.lessons import answer, format_answer, run_lesson
+from gd_core.samplers import steps_per_epoch
+from gd_core.sessions import list_presets, load_preset
+
+
+@cache
+def lesson(name):
+    session = load_preset(name)
+    return session, run_lesson({r.name: r.config for r in session.runs})
+
+
+def runs(name):
+    return lesson(name)[1]
+
+
+def text(name) -> str:
+    return re.sub(r"<[^>]+>", "", lesson(name)[0].text)
+
+
+def at_epoch(history, epoch):
+    """The full loss at the first row whose epoch reaches ``epoch``."""
+    return float(history.loss[np.flatnonzero(history.epoch >= epoch - 1e-9)[0]])
+
+
+def samples_per_step(history):
+    return np.diff(history.samples_seen)
+
+
+# -- 01 -------------------------------------------------------------------------------------------------------
+def test_01_steps_and_samples_per_step():
+    r = runs("01_variants_same_epochs")
+    batch, sgd, mini = (r[k].history for k in ("batch", "stochastic", "mini-batch 16"))
+    assert "5 epochs" in text("01_variants_same_epochs")
+    assert np.all(samples_per_step(batch) == 200) and batch.step[-1] == 5
+    assert np.all(samples_per_step(sgd) == 1) and sgd.step[-1] == 1000
+    assert steps_per_epoch(200, "minibatch", 16) == 13 and mini.step[-1] == 65
+    per_epoch = samples_per_step(mini).reshape(5, 13)  # 13 steps per epoch, the last one partial
+    assert np.all(per_epoch[:, :12] == 16) and np.all(per_epoch[:, 12] == 200 - 12 * 16)
+    for run in r.values():
+        assert run.history.epoch[-1] == pytest.approx(5) and run.history.lr[1] == 0.05
+
+
+def test_01_every_step_updates_both_parameters():
+    for run in runs("01_variants_same_epochs").values():
+        assert np.all(np.diff(run.history.params, axis=0) != 0)
+
+
+def test_01_after_two_epochs_batch_is_still_above_3_and_the_others_within_005():
+    r = runs("01_variants_same_epochs")
+    min_loss = r["batch"].problem.min_loss
+    assert f"{min_loss:.3f}" == "0.262"
+    assert r["batch"].history.step[np.flatnonzero(r["batch"].history.epoch >= 2)[0]] == 2
+    assert at_epoch(r["batch"].history, 2) > 3
+    for name in ("stochastic", "mini-batch 16"):
+        assert at_epoch(r[name].history, 2) - min_loss < 0.05
+
+
+# -- 02 -------------------------------------------------------------------------------------------------------
+def test_02_minibatch_moves_both_parameters_coordinate_one_with_all_samples():
+    r = runs("02_what_is_a_batch")
+    mini, coord = r["mini-batch 8"].history, r["coordinate"].history
+    assert np.all(samples_per_step(mini) == 8)
+    assert np.all((np.diff(mini.params, axis=0) != 0).sum(axis=1) == 2)
+    assert np.all(samples_per_step(coord) == 200)
+    moved = np.diff(coord.params, axis=0) != 0
+    assert np.all(moved.sum(axis=1) == 1)  # axis-parallel: a staircase
+    assert moved[:, 0].any() and moved[:, 1].any()  # the coordinate is chosen at random, both occur
+
+
+# -- 03 -------------------------------------------------------------------------------------------------------
+def test_03_bound_and_factors():
+    r = runs("03_learning_rate_bound")
+    problem = r["lr 0.1 = 1/L"].problem
+    assert problem.curvature == 10 and problem.stability_bound == pytest.approx(0.2)
+    for name, run in r.items():
+        lr = run.history.lr[1]
+        y = run.history.params[:6, 1]
+        assert np.allclose(y[1:], (1 - 10 * lr) * y[:-1]), name  # y is multiplied by (1 - 10 lr) per step
+    assert r["lr 0.1 = 1/L"].history.params[1, 1] == 0  # the steep direction solved in one step
+    y = r["lr 0.19 (just stable)"].history.params[:, 1]
+    assert np.all(np.sign(y[1:]) == -np.sign(y[:-1])) and np.all(np.abs(y[1:]) < np.abs(y[:-1]))
+    small = r["lr 0.02 (too small)"].history
+    assert small.status == "completed" and abs(small.params[-1, 0]) > 0.3  # still crawling along x
+    big = r["lr 0.21 (too large)"].history
+    assert big.status == "diverged" and "2/L = 0.2" in big.message
+
+
+# -- 04 -------------------------------------------------------------------------------------------------------
+def test_04_runs_as_described():
+    r = runs("04_batch_size_noise")
+    for name, k in (("batch size 1", 1), ("batch size 8", 8), ("batch size 64", 64), ("batch size 500", 500)):
+        history = r[name].history
+        assert history.lr[1] == 0.05 and history.epoch[-1] == pytest.approx(10)
+        assert samples_per_step(history).max() == k
+    assert r["batch size 500"].problem.n_samples == 500
+
+
+def test_04_noise_shrinks_like_one_over_sqrt_k():
+    problem = runs("04_batch_size_noise")["batch size 1"].problem
+    params = np.array([0.5, 0.2])
+    full = problem.full_loss_and_grad(params)[1]
+    rng = np.random.default_rng(0)
+    n = problem.n_samples
+    spread = {}
+    for k in (1, 8, 64):
+        grads = np.array([problem.loss_and_grad(params, rng.choice(n, k, replace=False))[1] for _ in range(4000)])
+        spread[k] = np.sqrt(np.mean(np.sum((grads - full) ** 2, axis=1)))
+    for k in (8, 64):
+        finite_population = math.sqrt((n - k) / (n - 1))  # sampling without replacement
+        assert spread[k] / spread[1] == pytest.approx(finite_population / math.sqrt(k), rel=0.1)
+    assert np.allclose(problem.loss_and_grad(params, np.arange(n))[1], full)  # at k = n there is no noise
+
+
+def test_04_smaller_batch_higher_noise_floor_and_one_ends_above_8_and_64():
+    r = runs("04_batch_size_noise")
+    min_loss = r["batch size 1"].problem.min_loss
+    floor = {k: np.mean(r[f"batch size {k}"].history.loss[r[f"batch size {k}"].history.epoch >= 8] - min_loss)
+             for k in (1, 8, 64)}
+    assert floor[1] > floor[8] > floor[64]
+    final = {name: run.history.loss[-1] for name, run in r.items()}
+    assert final["batch size 1"] > max(final["batch size 8"], final["batch size 64"])
+    assert r["batch size 1"].history.step[-1] > r["batch size 8"].history.step[-1]  # the most steps
+
+
+# -- 05 -------------------------------------------------------------------------------------------------------
+def test_05_plain_runs():
+    r = runs("05_momentum_valley")
+    assert r["plain 0.038"].problem.stability_bound == pytest.approx(0.04)
+    y = r["plain 0.038"].history.params[:60, 1]
+    assert np.all(np.sign(y[1:]) == -np.sign(y[:-1]))  # zigzags: y flips sign at every step
+    slow = r["plain 0.02"].history.params
+    assert np.all(slow[1:, 1] == 0) and slow[0, 1] != 0  # y removed in one step
+    assert abs(slow[-1, 0]) > 0.1  # then crawls along x
+
+
+def test_05_momentum_faster_along_slower_to_settle_across():
+    r = runs("05_momentum_valley")
+
+    def first(name, predicate):
+        return int(np.flatnonzero(predicate(r[name].history.params))[0])
+
+    near = lambda p: np.abs(p[:, 0]) < 0.05  # noqa: E731
+    assert first("plain 0.038", near) > 5 * first("momentum 0.9", near)  # many times faster along the valley
+    y_m, y_p = r["momentum 0.9"].history.params[:, 1], r["plain 0.038"].history.params[:, 1]
+    assert np.abs(y_m[20:61]).max() > np.abs(y_p[20:61]).max()  # further across the valley
+    assert np.abs(y_m[60:101]).max() > np.abs(y_p[60:101]).max()  # and for longer
+    decay = (np.abs(y_m[60:101]).max() / np.abs(y_m[20:61]).max()) ** (1 / 40)
+    assert decay == pytest.approx(math.sqrt(0.9), abs=0.02)  # by about sqrt(0.9) per step
+
+
+def test_05_nesterov_is_the_fastest():
+    r = runs("05_momentum_valley")
+    reach = {name: np.flatnonzero(run.history.loss < 1e-3) for name, run in r.items()}
+    first = {name: rows[0] if len(rows) else math.inf for name, rows in reach.items()}
+    assert min(first, key=first.get) == "Nesterov 0.9"
+    assert np.abs(r["Nesterov 0.9"].history.params[20:61, 1]).max() < np.abs(
+        r["momentum 0.9"].history.params[20:61, 1]).max()  # it damps the swings
+
+
+# -- 06 -------------------------------------------------------------------------------------------------------
+def test_06_plain_creeps_adam_first_step_is_lr():
+    r = runs("06_adaptive_rosenbrock")
+    plain = r["plain"].history
+    assert plain.lr[1] == 0.001 and plain.step[-1] == 3000
+    assert "(0.84, 0.71)" in text("06_adaptive_rosenbrock")
+    assert f"({plain.params[-1, 0]:.2f}, {plain.params[-1, 1]:.2f})" == "(0.84, 0.71)"
+    adam = r["Adam"].history
+    assert np.allclose(np.abs(adam.params[1] - adam.params[0]), adam.lr[1])
+    assert np.linalg.norm(adam.params[-1] - 1) < 1e-6
+    for name in ("plain", "AdaGrad", "RMSprop"):
+        assert np.linalg.norm(r[name].history.params[-1] - 1) > 0.05
+
+
+# -- 07 -------------------------------------------------------------------------------------------------------
+def test_07_ridge_converges_to_the_saddle_the_others_escape():
+    r = runs("07_saddle_escape")
+    ridge = r["on the ridge"].history
+    assert np.all(ridge.params[:, 1] == 0) and ridge.status == "converged"
+    assert np.linalg.norm(ridge.params[-1]) < 1e-5  # at the saddle, not a minimum
+    noise, offset = r["with noise"].history, r["tiny offset"].history
+    assert noise.status == offset.status == "diverged"
+    assert "unbounded below" in noise.message and "unbounded below" in offset.message
+    assert offset.step[-1] > noise.step[-1]  # escapes too, but later
+    y = offset.params[:30, 1]
+    assert np.allclose(y[1:] / y[:-1], 1 + 2 * offset.lr[1])
+    assert r["with noise"].history.lr[1] == 0.05
+
+
+# -- 08 -------------------------------------------------------------------------------------------------------
+def test_08_four_starts_four_minima_all_zero():
+    r = runs("08_himmelblau_starts")
+    problem = next(iter(r.values())).problem
+    assert len(problem.minima) == 4 and np.allclose(problem.full_loss(problem.minima), 0, atol=1e-12)
+    reached = set()
+    for name, run in r.items():
+        start = run.history.params[0]
+        assert np.allclose(np.abs(start), 1), name
+        distances = np.linalg.norm(problem.minima - run.history.params[-1], axis=1)
+        assert distances.min() < 1e-6
+        reached.add(int(distances.argmin()))
+    assert len(reached) == 4
+
+
+def test_08_local_maximum_near_minus_027_minus_092():
+    problem = next(iter(runs("08_himmelblau_starts").values())).problem
+    point = np.array([-0.270845, -0.923039])
+    assert np.linalg.norm(problem.full_loss_and_grad(point)[1]) < 1e-3
+    for direction in np.eye(2):  # the loss falls away in every direction: a maximum
+        for sign in (1, -1):
+            assert problem.full_loss(point + sign * 0.01 * direction) < problem.full_loss(point)
+
+
+# -- 09 -------------------------------------------------------------------------------------------------------
+def _curvatures(problem):
+    return np.linalg.eigvalsh(2 * problem.C)
+
+
+def test_09_conditioning_and_learning_rates():
+    r = runs("09_feature_scaling")
+    raw, std = r["raw (scale 10)"], r["standardised"]
+    assert np.allclose(raw.problem.dataset.y, std.problem.dataset.y)  # the same targets
+    assert np.allclose(raw.problem.dataset.X[:, 1], 10 * std.problem.dataset.X[:, 1])
+    assert raw.problem.C[1, 1] == pytest.approx(100 * std.problem.C[1, 1])  # curvature scales by 100
+    ev_raw, ev_std = _curvatures(raw.problem), _curvatures(std.problem)
+    assert round(ev_raw.max() / ev_raw.min()) == pytest.approx(115, abs=5)
+    assert f"{ev_std.max() / ev_std.min():.1f}" == "1.3"
+    for run, ev, lr, bound in ((raw, ev_raw, 0.0095, "0.0099"), (std, ev_std, 0.5, "0.92")):
+        assert run.history.lr[1] == lr
+        assert lr == pytest.approx(2 / (ev.min() + ev.max()), rel=0.05)  # about its best constant rate
+        assert f"{run.problem.stability_bound:.2g}" == bound
+    assert raw.history.lr[1] / raw.problem.stability_bound > 0.9  # almost its bound
+    assert raw.problem.min_loss == pytest.approx(std.problem.min_loss, rel=1e-9)
+
+
+# -- 10 -------------------------------------------------------------------------------------------------------
+def test_10_schedules_as_described():
+    r = runs("10_lr_decay_sgd")
+    for run in r.values():
+        assert run.history.lr[1] == 0.1  # all four start at 0.1
+    step = r["step decay"].history
+    assert step.epoch[np.flatnonzero(step.step == 1000)[0]] == 5
+    lr = step.lr  # the rate of the update that made row t is schedule(t - 1)
+    assert lr[1000] == 0.1 and lr[1001] == pytest.approx(0.03)
+    t = np.arange(1, 50)
+    assert np.allclose(r["inverse time"].history.lr[t], 0.1 / (1 + 0.01 * (t - 1)))
+    assert np.allclose(r["exponential"].history.lr[t], 0.1 * 0.999 ** (t - 1))
+
+
+def test_10_halving_a_constant_rate_more_than_halves_the_excess_loss():
+    config = runs("10_lr_decay_sgd")["constant 0.1"]
+    base = next(r.config for r in lesson("10_lr_decay_sgd")[0].runs if r.name == "constant 0.1")
+    excess = []
+    for lr in (0.1, 0.05, 0.025):
+        c = copy.deepcopy(base)
+        c["optimizer"]["lr"] = lr
+        history = gd_core.run(c)
+        excess.append(np.mean(history.loss[history.epoch >= 10] - config.problem.min_loss))
+    assert excess[0] > 2 * excess[1] > 0 and excess[1] > 2 * excess[2] > 0
+    finals = {name: run.history.loss[-1] for name, run in runs("10_lr_decay_sgd").items()}
+    assert max(finals, key=finals.get) == "constant 0.1"  # the decayed runs settle lower
+
+
+# -- 11 -------------------------------------------------------------------------------------------------------
+def test_11_network_size_and_shared_start_and_batches():
+    session, r = lesson("11_mlp_landscape")
+    adam, momentum = r["Adam"], r["momentum"]
+    assert adam.problem.n_params == 33 == 2 * 8 + 8 + 8 + 1
+    assert np.array_equal(adam.history.params[0], momentum.history.params[0])
+    trainers = [gd_core.Trainer(run.config) for run in session.runs]
+    for _ in range(20):
+        batches = []
+        for trainer in trainers:
+            trainer.advance(1)
+            batches.append(trainer.last_indices)
+        assert np.array_equal(*batches)
+
+
+# -- 12 -------------------------------------------------------------------------------------------------------
+def test_12_batch_gradients_are_unbiased():
+    problem = runs("12_batch_surface")["batch size 4"].problem
+    params = np.array([0.0, 2.5])
+    per_sample = np.array([problem.loss_and_grad(params, np.array([i]))[1] for i in range(problem.n_samples)])
+    assert np.allclose(per_sample.mean(axis=0), problem.full_loss_and_grad(params)[1])
+
+
+# -- every lesson ---------------------------------------------------------------------------------------------
+NAMES = [name for name, _ in list_presets()]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_lesson_has_two_to_four_questions_with_computed_answers(name):
+    session, results = lesson(name)
+    assert 2 <= len(session.questions) <= 4
+    for question in session.questions:
+        truth = answer(question, results, session.view["tolerance"])
+        if question.is_choice:
+            assert truth in question.choices
+        else:
+            assert isinstance(truth, float) and math.isfinite(truth)
+        assert format_answer(truth)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_quoted_learning_rate_and_length_matches_the_runs(name):
+    """A lesson that names its runs' learning rates and lengths in the run names states them right."""
+    session, results = lesson(name)
+    for run in session.runs:
+        history = results[run.name].history
+        quoted = re.search(r"\blr (\d*\.?\d+)", run.name)
+        if quoted:
+            assert history.lr[1] == float(quoted.group(1))
+        size = re.search(r"batch size (\d+)", run.name)
+        if size:
+            assert samples_per_step(history).max() == int(size.group(1))
+
+
+def _final(r, name):
+    return float(r[name].history.loss[-1])
+
+
+def _lowest(r, values):
+    return min(values, key=values.get)
+
+
+#: Every question's key computed independently of gd_core.lessons, straight from the histories.
+KEYS = {
+    "01_variants_same_epochs": [
+        lambda r: _lowest(r, {n: _final(r, n) for n in r}),
+        lambda r: float(r["stochastic"].history.step[-1]),
+        lambda r: _final(r, "batch") / _final(r, "mini-batch 16"),
+    ],
+    "02_what_is_a_batch": [
+        lambda r: float(np.mean((np.diff(r["mini-batch 8"].history.params, axis=0) != 0).sum(axis=1))),
+        lambda r: float(np.mean(samples_per_step(r["coordinate"].history))),
+        lambda r: _lowest(r, {n: _final(r, n) for n in r}),
+    ],
+    "03_learning_rate_bound": [
+        lambda r: 1 - 10 * 0.19,
+        lambda r: "diverged",
+        lambda r: "lr 0.1 = 1/L",
+    ],
+    "04_batch_size_noise": [
+        lambda r: _lowest(r, {n: _final(r, n) for n in r}),
+        lambda r: 10.0 * math.ceil(500 / 8),
+        lambda r: "yes" if _final(r, "batch size 1") > _final(r, "batch size 8") else "no",
+    ],
+    "05_momentum_valley": [
+        lambda r: "Nesterov 0.9",
+        lambda r: float(np.flatnonzero(r["plain 0.038"].history.loss < 1e-3)[0]),
+        lambda r: "yes",
+    ],
+    "06_adaptive_rosenbrock": [
+        lambda r: "Adam",
+        lambda r: 0.05,
+        lambda r: float(r["plain"].history.params[-1, 0]),
+    ],
+    "07_saddle_escape": [
+        lambda r: "converged",
+        lambda r: "with noise",
+        lambda r: 1 + 2 * 0.05,
+    ],
+    "08_himmelblau_starts": [
+        lambda r: "start (+1, +1)",
+        lambda r: float(np.flatnonzero(r["start (-1, +1)"].history.loss <= 1e-3)[0]),
+    ],
+    "09_feature_scaling": [
+        lambda r: "standardised",
+        lambda r: 1.0,
+    ],
+    "10_lr_decay_sgd": [
+        lambda r: "constant 0.1",
+        lambda r: 0.1 * 0.3 ** 3,
+    ],
+    "11_mlp_landscape": [
+        lambda r: _lowest(r, {n: _final(r, n) for n in r}),
+        lambda r: float(np.flatnonzero(r["Adam"].history.loss < 0.1)[0]),
+    ],
+    "12_batch_surface": [
+        lambda r: "batch size 32",
+        lambda r: 150 * 4 / 200,
+    ],
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_answer_key_equals_an_independent_computation(name):
+    session, results = lesson(name)
+    keys = KEYS[name]
+    assert len(keys) == len(session.questions)
+    for question, key in zip(session.questions, keys):
+        truth, expected = answer(question, results, session.view["tolerance"]), key(results)
+        if isinstance(expected, str):
+            assert truth == expected, question.text
+        else:
+            assert truth == pytest.approx(expected, rel=1e-9), question.text
