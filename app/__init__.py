@@ -12,7 +12,7 @@ def create_window(path: str | os.PathLike | None = None, preset: str | None = No
     A QApplication must exist. Raises gd_core.ConfigError for a bad file or an unknown lesson.
     """
     import gd_core
-    from gd_core.sessions import load_preset, load_session
+    from gd_core.sessions import load_preset, load_session, preset_name
 
     from .main_window import MainWindow
     from .session import SessionModel
@@ -27,7 +27,7 @@ def create_window(path: str | os.PathLike | None = None, preset: str | None = No
             gd_core.resolve(config)  # refuse a bad file before building anything
     model = SessionModel(config)
     if session is not None:
-        model.load_session(session)
+        model.load_session(session, preset_name(preset) if preset is not None and path is None else None)
     window = MainWindow(model)
     if path is not None and session is not None:
         window.files.path = os.fspath(path)

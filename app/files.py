@@ -13,7 +13,15 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 import gd_core
-from gd_core.sessions import Session, SessionRun, list_presets, load_preset, load_session, save_session
+from gd_core.sessions import (
+    Session,
+    SessionRun,
+    list_presets,
+    load_preset,
+    load_session,
+    preset_name,
+    save_session,
+)
 
 from .session import DEFAULT_CONFIG, PALETTE
 
@@ -69,9 +77,9 @@ class FileActions(QObject):
             action.setObjectName(f"lesson_{name}")
 
     # -- sessions --------------------------------------------------------------------------------------------
-    def _show(self, session: Session, path: str | None) -> None:
+    def _show(self, session: Session, path: str | None, lesson_name: str | None = None) -> None:
         self.window.runner.pause()
-        self.model.load_session(session)
+        self.model.load_session(session, lesson_name)
         self.path = path
         self.window.update_title()
 
@@ -98,7 +106,7 @@ class FileActions(QObject):
         return True
 
     def open_preset(self, name: str) -> None:
-        self._show(load_preset(name), None)
+        self._show(load_preset(name), None, preset_name(name))
         self.window.show_message(f"Lesson: {self.model.title}", "info")
 
     def save(self) -> bool:

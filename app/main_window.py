@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import os
 
 import pyqtgraph as pg
@@ -15,12 +14,14 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QScrollArea,
     QSplitter,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from gd_core.sessions import list_presets
+
 from .files import FileActions
+from .lesson_panel import LessonPanel
 from .panels import PANELS
 from .run_list import RunList
 from .runner import DEFAULT_SPEED, SPEEDS, Runner
@@ -117,10 +118,10 @@ class MainWindow(QMainWindow):
         self.runs_dock = self._dock("runs_dock", "Runs", self.run_list, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.results = ResultsTable(self.model)
         self.results_dock = self._dock("results_dock", "Results", self.results, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.lesson_text = QTextBrowser()
-        self.lesson_text.setObjectName("lesson_text")
-        self.lesson_text.setOpenExternalLinks(False)
-        self.lesson_dock = self._dock("lesson_dock", "Lesson", self.lesson_text, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.lesson_panel = LessonPanel(self.model, lambda name: self.files.open_preset(name),
+                                        lambda: [name for name, _ in list_presets()])
+        self.lesson_text = self.lesson_panel.text
+        self.lesson_dock = self._dock("lesson_dock", "Lesson", self.lesson_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.lesson_dock.setMinimumWidth(300)
         self.formula = FormulaPanel(self.model)
         right = Qt.DockWidgetArea.RightDockWidgetArea
@@ -248,9 +249,7 @@ class MainWindow(QMainWindow):
 
     def _on_session_loaded(self) -> None:
         model = self.model
-        self.lesson_text.setHtml(f"<h3>{html.escape(model.title)}</h3>{model.text}" if model.title or model.text
-                                 else "")
-        self.lesson_dock.setVisible(bool(model.title or model.text))
+        self.lesson_dock.setVisible(bool(model.title or model.text or model.questions or model.challenge))
         self.banner.hide()
         self.update_title()
         self._update_status()

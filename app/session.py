@@ -65,7 +65,9 @@ class SessionModel:
     def __init__(self, config: dict | None = None):
         self.runs: list[Run] = []
         self.selected: Run | None = None
+        self.lesson_name: str | None = None  # the lesson file the session came from, if any
         self.title, self.text = "", ""
+        self._reset_lesson(None, ())
         self.view = {**VIEW_DEFAULTS, "pair": (0, 1)}
         del self.view["selected"]
         self.events = SimpleNamespace(
@@ -201,9 +203,27 @@ class SessionModel:
     def to_session(self) -> Session:
         view = {**self.view, "pair": list(self.view["pair"]), "selected": self.runs.index(self.selected)}
         return Session(self.title, self.text,
-                       [SessionRun(r.name, r.color, self.config_copy(r), r.visible) for r in self.runs], view)
+                       [SessionRun(r.name, r.color, self.config_copy(r), r.visible) for r in self.runs], view,
+                       self.questions, self.challenge)
 
-    def load_session(self, session: Session) -> None:
+    def _reset_lesson(self, session: Session | None, runs) -> None:
+        """The lesson part of a session: its questions and challenge, the student's answers, and the runs as
+        the lesson gives them (the answers are computed from these, whatever the student changes later)."""
+        self.questions = session.questions if session else ()
+        self.challenge = session.challenge if session else None
+        self.lesson_configs = {r.name: copy.deepcopy(r.config) for r in runs}
+        self.answers: dict[int, str] = {}
+        self.answers_revealed = False
+        self.challenge_met: bool | None = None
+
+    def set_answer(self, index: int, text: str) -> None:
+        """A student's answer to question ``index`` (empty: none)."""
+        if text:
+            self.answers[index] = text
+        else:
+            self.answers.pop(index, None)
+
+    def load_session(self, session: Session, lesson_name: str | None = None) -> None:
         """Replace everything by a (checked) session: build all its runs first, then swap them in."""
         runs: list[Run] = []
         for item in session.runs:
@@ -214,6 +234,8 @@ class SessionModel:
                 self.runs = previous
         self.runs = runs
         self.title, self.text = session.title, session.text
+        self.lesson_name = lesson_name
+        self._reset_lesson(session, session.runs)
         view = session.view
         self.view = {k: v for k, v in view.items() if k != "selected"}
         self.view["pair"] = tuple(view["pair"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QValidator
+from PySide6.QtGui import QFont, QImage, QTextDocument, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSlider,
     QSpinBox,
+    QTextBrowser,
     QWidget,
 )
 
@@ -204,3 +205,23 @@ def formula_label(name: str) -> QLabel:
     label.setWordWrap(True)
     label.setStyleSheet("background: #f4f4f4; padding: 4px; border-radius: 3px;")
     return label
+
+
+class LessonText(QTextBrowser):
+    """Lesson and session text: shown, never fetched from. An ``<img src="/dev/zero">`` or a FIFO named in a
+    session's text must not load (or block on) anything, so every resource comes back empty."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+
+    def loadResource(self, kind, url):  # noqa: N802 (Qt's name)
+        # Not None: for a null answer QTextDocument opens local files itself.
+        if kind == QTextDocument.ResourceType.ImageResource:
+            return _NO_IMAGE
+        return ""
+
+
+_NO_IMAGE = QImage(1, 1, QImage.Format.Format_ARGB32)
+_NO_IMAGE.fill(0)

@@ -40,6 +40,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import numpy as np
 
@@ -410,6 +411,42 @@ def is_right(question: Question, given, truth) -> bool:
     if not (isinstance(truth, float) and math.isfinite(truth)) or not math.isfinite(value):
         return isinstance(truth, float) and math.isnan(truth) and math.isnan(value)
     return abs(value - truth) <= question.tolerance * abs(truth) + 1e-12
+
+
+#: The HTML a lesson text may use; anything else (scripts, images, links, styles, attributes) is dropped.
+LESSON_TAGS = frozenset({"p", "br", "b", "i", "em", "strong", "u", "sub", "sup", "ul", "ol", "li", "h3", "h4",
+                         "code", "pre", "blockquote", "span"})
+
+
+class _Sanitizer(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0  # inside <script> or <style>: drop the content too
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+        elif tag in LESSON_TAGS and not self.skip:
+            self.out.append(f"<{tag}>")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip = max(0, self.skip - 1)
+        elif tag in LESSON_TAGS and tag != "br" and not self.skip:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.out.append(html.escape(data, quote=False))
+
+
+def safe_html(text: str) -> str:
+    """Lesson HTML reduced to :data:`LESSON_TAGS` without attributes: nothing that loads, links or runs."""
+    parser = _Sanitizer()
+    parser.feed(text)
+    parser.close()
+    return "".join(parser.out)
 
 
 def strip_tags(html_text: str) -> str:

@@ -1,0 +1,263 @@
+"""The lesson dock: the lesson's text, Previous/Next, its questions ("predict, then run") and its challenge.
+
+A student answers each question before running; once every run has finished, *Check answers* reveals the answer
+computed from the lesson's own runs (run headless as the lesson gives them, so a student's later edits do not
+move the key) with a word on why. A challenge is checked live on its run while it trains.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gd_core.lessons import RunResult, answer, challenge_met, format_answer, is_right, run_lesson, safe_html
+
+from .throttle import Throttle
+from .widgets import LessonText
+
+PLACEHOLDER = "choose..."
+CHALLENGE_REFRESH_S = 0.25
+
+
+def _wrapped(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the dock
+    return label
+
+
+class QuestionRow(QWidget):
+    """One question: its text, an input (a choice or a number) and, once checked, the verdict."""
+
+    edited = Signal()
+
+    def __init__(self, index: int, question, parent=None):
+        super().__init__(parent)
+        self.question = question
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 4)
+        layout.addWidget(_wrapped(f"{index + 1}. {question.text}"))
+        if question.is_choice:
+            self.input = QComboBox()
+            self.input.addItem(PLACEHOLDER)
+            self.input.addItems(list(question.choices))
+            self.input.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel only when focused
+            self.input.currentIndexChanged.connect(self.edited)
+        else:
+            self.input = QLineEdit()
+            self.input.setPlaceholderText("your estimate (a number)")
+            self.input.textEdited.connect(self.edited)
+        self.input.setObjectName(f"question_{index}")
+        layout.addWidget(self.input)
+        self.verdict = _wrapped()
+        self.verdict.setObjectName(f"verdict_{index}")
+        self.verdict.hide()
+        layout.addWidget(self.verdict)
+
+    def given(self) -> str:
+        if isinstance(self.input, QComboBox):
+            return "" if self.input.currentIndex() <= 0 else self.input.currentText()
+        return self.input.text().strip()
+
+    def set_given(self, value: str) -> None:
+        if isinstance(self.input, QComboBox):
+            index = self.input.findText(value)
+            self.input.setCurrentIndex(max(index, 0))
+        else:
+            self.input.setText(value)
+
+    def reveal(self, truth) -> bool:
+        """Show the computed answer next to the student's; return whether the student was right."""
+        mine = self.given()
+        right = bool(mine) and is_right(self.question, mine, truth)
+        said = format_answer(truth)
+        head = ("Right" if right else f"The runs say: {said}") if mine else f"Not answered; the runs say: {said}"
+        self.verdict.setText(head + (f". {self.question.explain}" if self.question.explain else ""))
+        self.verdict.setProperty("verdict", "right" if right else "wrong")
+        self.verdict.setStyleSheet("font-weight: bold;" if right else "")
+        self.verdict.show()
+        return right
+
+
+class LessonPanel(QWidget):
+    """The lesson dock's content. ``open_lesson(name)`` is called by Previous/Next with a lesson name."""
+
+    def __init__(self, model, open_lesson, lesson_names, parent=None):
+        super().__init__(parent)
+        self.model, self.open_lesson, self.lesson_names = model, open_lesson, lesson_names
+        self._results: dict[str, RunResult] | None = None  # the lesson's own runs, computed when first needed
+        self._met_at: int | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        nav = QHBoxLayout()
+        self.previous = QPushButton("< Previous")
+        self.previous.setObjectName("lesson_previous")
+        self.next = QPushButton("Next >")
+        self.next.setObjectName("lesson_next")
+        self.position = QLabel()
+        self.position.setObjectName("lesson_position")
+        self.previous.clicked.connect(lambda: self._go(-1))
+        self.next.clicked.connect(lambda: self._go(+1))
+        nav.addWidget(self.previous)
+        nav.addWidget(self.position, 1, Qt.AlignmentFlag.AlignCenter)
+        nav.addWidget(self.next)
+        layout.addLayout(nav)
+        self.text = LessonText()
+        self.text.setObjectName("lesson_text")
+        layout.addWidget(self.text, 3)
+        self.questions_box = QFrame()
+        self.questions_box.setObjectName("lesson_questions")
+        box = QVBoxLayout(self.questions_box)
+        box.setContentsMargins(4, 4, 4, 4)
+        heading = QLabel("<b>Predict, then run</b>")
+        box.addWidget(heading)
+        self.rows_holder = QWidget()
+        self.rows = QVBoxLayout(self.rows_holder)
+        self.rows.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.rows_holder)
+        buttons = QGridLayout()
+        self.check = QPushButton("Check answers")
+        self.check.setObjectName("lesson_check")
+        self.check.setToolTip("Once the runs have finished: the answers computed from the lesson's runs")
+        self.check.clicked.connect(self.check_answers)
+        buttons.addWidget(self.check, 0, 0)
+        self.score = _wrapped()
+        self.score.setObjectName("lesson_score")
+        buttons.addWidget(self.score, 0, 1)
+        box.addLayout(buttons)
+        self.challenge = _wrapped()
+        self.challenge.setObjectName("lesson_challenge")
+        box.addWidget(self.challenge)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.questions_box)
+        self.questions_scroll = scroll
+        layout.addWidget(scroll, 2)
+        self.question_rows: list[QuestionRow] = []
+        self._challenge_throttle = Throttle(CHALLENGE_REFRESH_S, self._update_challenge, self)
+        events = model.events
+        events.session_loaded.connect(self.load)
+        events.advanced.connect(self._on_progress)
+        events.run_reset.connect(lambda run, reason: self._on_progress())
+        events.selection_changed.connect(lambda run: self._on_progress())
+        self.load()
+
+    # -- content ---------------------------------------------------------------------------------------------
+    def load(self) -> None:
+        model = self.model
+        title = f"<h3>{html.escape(model.title)}</h3>" if model.title else ""
+        self.text.setHtml(title + safe_html(model.text))
+        self._results = None
+        self._met_at = None
+        for row in self.question_rows:
+            row.deleteLater()
+        self.question_rows = []
+        for i, question in enumerate(model.questions):
+            row = QuestionRow(i, question)
+            row.set_given(model.answers.get(i, ""))
+            row.edited.connect(lambda i=i, row=row: self._answered(i, row))
+            self.rows.addWidget(row)
+            self.question_rows.append(row)
+        self.rows_holder.setVisible(bool(self.question_rows))
+        self.check.setVisible(bool(self.question_rows))
+        self.score.setText("")
+        self.questions_scroll.setVisible(bool(self.question_rows) or model.challenge is not None)
+        self._update_navigation()
+        self._update_challenge()
+        self._update_check()
+
+    def _answered(self, index: int, row: QuestionRow) -> None:
+        self.model.set_answer(index, row.given())
+        row.verdict.hide()
+
+    def _update_navigation(self) -> None:
+        names = self.lesson_names()
+        name = self.model.lesson_name
+        shown = name in names
+        for widget in (self.previous, self.next, self.position):
+            widget.setVisible(shown)
+        if shown:
+            i = names.index(name)
+            self.position.setText(f"Lesson {i + 1} of {len(names)}")
+            self.previous.setEnabled(i > 0)
+            self.next.setEnabled(i + 1 < len(names))
+
+    def _go(self, delta: int) -> None:
+        names = self.lesson_names()
+        i = names.index(self.model.lesson_name) + delta
+        if 0 <= i < len(names):
+            self.open_lesson(names[i])
+
+    # -- answers ---------------------------------------------------------------------------------------------
+    def _on_progress(self) -> None:
+        self._update_check()
+        if self.model.challenge is not None:
+            self._challenge_throttle.request()
+
+    def _update_check(self) -> None:
+        done = self.model.all_done
+        self.check.setEnabled(done)
+        if self.question_rows and not done and not self.score.text():
+            self.score.setText("Answer, then run the lesson to the end (Space) to check.")
+        elif done and self.score.text().startswith("Answer, then run"):
+            self.score.setText("")
+
+    def lesson_results(self) -> dict[str, RunResult]:
+        """The lesson's own runs, run headless once per loaded lesson."""
+        if self._results is None:
+            self._results = run_lesson(self.model.lesson_configs)
+        return self._results
+
+    def truths(self) -> list:
+        results = self.lesson_results()
+        return [answer(q, results, self.model.view["tolerance"]) for q in self.model.questions]
+
+    def check_answers(self) -> None:
+        if not self.model.all_done:
+            self.score.setText("Run the lesson to the end first (Space): the answers come from its runs.")
+            return
+        rights = [row.reveal(truth) for row, truth in zip(self.question_rows, self.truths())]
+        self.model.answers_revealed = True
+        self.score.setText(f"{sum(rights)} of {len(rights)} right.")
+
+    # -- challenge -------------------------------------------------------------------------------------------
+    def challenge_run(self):
+        challenge = self.model.challenge
+        if challenge is None:
+            return None
+        if challenge.run:
+            return next((r for r in self.model.runs if r.name == challenge.run), self.model.selected)
+        return self.model.selected
+
+    def _update_challenge(self) -> None:
+        challenge = self.model.challenge
+        self.challenge.setVisible(challenge is not None)
+        if challenge is None:
+            return
+        run = self.challenge_run()
+        result = RunResult(run.history, run.trainer.problem)
+        met = challenge_met(challenge, result, self.model.view["tolerance"])
+        self.model.challenge_met = met
+        if met and self._met_at is None:
+            self._met_at = run.trainer.step
+        elif not met:
+            self._met_at = None
+        state = f"met by {run.name} (step {self._met_at:,})" if met else f"not met yet ({run.name})"
+        self.challenge.setText(f"Challenge: {challenge.text} - {state}.")
+        self.challenge.setStyleSheet("font-weight: bold;" if met else "")

@@ -1,0 +1,137 @@
+"""The lab report: one self-contained HTML file with a session's plots, runs, results, questions and answers.
+
+The window supplies the plots as PNG bytes; everything else comes from the session, the runs' histories and the
+lesson's questions, so the report is built (and tested) without Qt. Nothing in it loads from outside the file:
+the images are embedded as ``data:`` URLs and the style sheet is inline, so it can be handed in or printed.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .lessons import Question, format_answer, is_right, safe_html
+from .results import run_summary
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em; color: #222;
+       line-height: 1.45; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-top: 1.6em;
+       border-bottom: 1px solid #ccc; }
+.meta { color: #555; font-size: 0.9em; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.92em; }
+th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th { background: #eee; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.swatch { display: inline-block; width: 0.9em; height: 0.9em; border: 1px solid #555; vertical-align: -0.1em;
+          margin-right: 0.35em; }
+figure { margin: 1em 0; page-break-inside: avoid; } figure img { max-width: 100%; border: 1px solid #ccc; }
+figcaption { color: #555; font-size: 0.9em; }
+.right { color: #1b5e20; font-weight: bold; } .wrong { color: #8a1c12; font-weight: bold; }
+.lesson { background: #f6f6f6; padding: 0.4em 1em; border-left: 4px solid #999; }
+@media print { body { margin: 0; max-width: none; } }
+"""
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    """One run as the report shows it: its name, colour, config and history, and its problem's known minimum."""
+
+    name: str
+    color: str
+    config: dict
+    history: object
+    min_loss: float | None
+
+
+def _esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _number(value, integer: bool = False) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,}" if integer else f"{value:.5g}"
+
+
+def _settings(config: dict) -> str:
+    """A run's config as "key: value" lines, nested objects flattened to dotted keys."""
+    rows = []
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else k, v)
+        elif value is not None:
+            rows.append(f"{_esc(prefix)}: {_esc(json.dumps(value) if isinstance(value, list) else value)}")
+
+    walk("", config)
+    return "<br>".join(rows)
+
+
+def lab_report_html(title: str, lesson_text: str, runs: Sequence[ReportRun], tolerance: float,
+                    images: Mapping[str, bytes], questions: Sequence[Question] = (),
+                    truths: Sequence = (), given: Mapping[int, str] | None = None,
+                    challenge: str = "", challenge_met: bool | None = None, author: str = "") -> str:
+    """The whole report as one HTML document.
+
+    ``images`` maps a caption to PNG bytes; ``truths`` holds each question's computed answer (empty when the
+    answers are not revealed yet) and ``given`` the student's answers by question index.
+    """
+    given = given or {}
+    now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    parts = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
+             f"<title>{_esc(title or 'GD Lab report')}</title><style>{_STYLE}</style></head><body>",
+             f"<h1>{_esc(title or 'GD Lab session')}</h1>",
+             f"<p class=\"meta\">GD Lab lab report{' by ' + _esc(author) if author else ''}, {now}</p>"]
+    if lesson_text:
+        parts.append(f"<div class=\"lesson\">{safe_html(lesson_text)}</div>")
+    if images:
+        parts.append("<h2>Plots</h2>")
+        for caption, png in images.items():
+            data = base64.b64encode(png).decode("ascii")
+            parts.append(f"<figure><img alt=\"{_esc(caption)}\" src=\"data:image/png;base64,{data}\">"
+                         f"<figcaption>{_esc(caption)}</figcaption></figure>")
+    parts.append("<h2>Runs</h2><table><tr><th>run</th><th>settings</th></tr>")
+    for run in runs:
+        parts.append(f"<tr><td><span class=\"swatch\" style=\"background:{_esc(run.color)}\"></span>"
+                     f"{_esc(run.name)}</td><td>{_settings(run.config)}</td></tr>")
+    parts.append("</table>")
+    target = "of the known minimum" if any(r.min_loss is not None for r in runs) else ""
+    parts.append(f"<h2>Results</h2><p class=\"meta\">Tolerance {tolerance:g} {target}</p><table><tr>"
+                 "<th>run</th><th>status</th><th>final loss</th><th>best loss</th><th>steps</th><th>epochs</th>"
+                 "<th>steps to tol.</th></tr>")
+    for run in runs:
+        s = run_summary(run.history, tolerance, run.min_loss)
+        cells = [_number(s["final_loss"]), _number(s["best_loss"]), _number(s["steps"], True),
+                 _number(s["epochs"]), _number(s["steps_to_tolerance"], True)]
+        parts.append(f"<tr><td>{_esc(run.name)}</td><td>{_esc(s['status'])}</td>"
+                     + "".join(f"<td class=\"num\">{cell}</td>" for cell in cells) + "</tr>")
+    parts.append("</table>")
+    if questions:
+        parts.append("<h2>Questions</h2><table><tr><th>#</th><th>question</th><th>your answer</th>"
+                     "<th>the runs say</th></tr>")
+        for i, question in enumerate(questions):
+            mine = given.get(i, "")
+            if i < len(truths):
+                truth = truths[i]
+                verdict = ("<span class=\"right\">right</span>" if mine and is_right(question, mine, truth)
+                           else "<span class=\"wrong\">not this</span>" if mine else "")
+                said = f"{_esc(format_answer(truth))}"
+                if question.explain:
+                    said += f"<br><span class=\"meta\">{_esc(question.explain)}</span>"
+            else:
+                verdict, said = "", "<span class=\"meta\">not revealed yet</span>"
+            mine_html = _esc(mine) if mine else "<span class=\"meta\">-</span>"
+            parts.append(f"<tr><td>{i + 1}</td><td>{_esc(question.text)}</td>"
+                         f"<td>{mine_html} {verdict}</td><td>{said}</td></tr>")
+        parts.append("</table>")
+    if challenge:
+        state = {True: "<span class=\"right\">met</span>", False: "<span class=\"wrong\">not met</span>",
+                 None: "-"}[challenge_met]
+        parts.append(f"<h2>Challenge</h2><p>{_esc(challenge)} - {state}</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

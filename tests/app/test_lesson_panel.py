@@ -1,0 +1,108 @@
+"""The lesson dock: questions answered before the run and checked after it, Previous/Next, the challenge."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from PySide6.QtWidgets import QComboBox, QLineEdit
+
+from app import create_window
+from gd_core.sessions import list_presets, load_preset, parse_session
+
+
+@pytest.fixture
+def lesson_window(qtbot):
+    win = create_window(preset="03_learning_rate_bound")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.runner.pause()
+
+
+def run_to_end(win):
+    while not win.model.all_done:
+        win.model.step(500)
+
+
+def test_questions_are_asked_before_and_checked_after_the_runs(lesson_window, qtbot):
+    win, panel = lesson_window, lesson_window.lesson_panel
+    assert len(panel.question_rows) == len(load_preset("03_learning_rate_bound").questions) == 3
+    assert not panel.check.isEnabled() and "run the lesson to the end" in panel.score.text()
+    factor, status, first = (row.input for row in panel.question_rows)
+    assert isinstance(factor, QLineEdit) and isinstance(status, QComboBox)
+    qtbot.keyClicks(factor, "-0.9")
+    status.setCurrentText("completed")  # wrong: it diverges
+    assert win.model.answers == {0: "-0.9", 1: "completed"}
+    run_to_end(win)
+    assert panel.check.isEnabled()
+    panel.check.click()
+    verdicts = [row.verdict.text() for row in panel.question_rows]
+    assert verdicts[0].startswith("Right") and "The runs say: diverged" in verdicts[1]
+    assert "Not answered; the runs say: lr 0.1 = 1/L" in verdicts[2]
+    assert panel.score.text() == "1 of 3 right."
+
+
+def test_answers_come_from_the_lessons_own_runs_not_the_students_edits(lesson_window):
+    win, panel = lesson_window, lesson_window.lesson_panel
+    run = next(r for r in win.model.runs if r.name == "lr 0.21 (too large)")
+    config = win.model.config_copy(run)
+    config["optimizer"]["lr"] = 0.05  # the student calms the diverging run down
+    win.model.update_config(run, config)
+    run_to_end(win)
+    assert run.history.status == "completed"
+    assert panel.truths()[1] == "diverged"  # the lesson's own run still diverges
+
+
+def test_previous_and_next_walk_the_lessons(lesson_window):
+    win, panel = lesson_window, lesson_window.lesson_panel
+    names = [n for n, _ in list_presets()]
+    assert panel.position.text() == f"Lesson 3 of {len(names)}"
+    panel.next.click()
+    assert win.model.lesson_name == "04_batch_size_noise" and win.model.title == load_preset(names[3]).title
+    panel.previous.click()
+    panel.previous.click()
+    panel.previous.click()
+    assert win.model.lesson_name == names[0] and not panel.previous.isEnabled()
+    win.files.new()
+    assert panel.previous.isHidden() and panel.next.isHidden()  # not a lesson
+
+
+def test_a_challenge_is_checked_live(qtbot):
+    data = load_preset("05_momentum_valley").to_dict()
+    data["challenge"] = {"text": "Loss below 1e-3 within 50 steps.", "run": "Nesterov 0.9",
+                         "goal": {"metric": "best_loss", "below": 1e-3}, "within_steps": 50}
+    win = create_window()
+    qtbot.addWidget(win)
+    win.files._show(parse_session(data), None)
+    panel = win.lesson_panel
+    assert "not met yet (Nesterov 0.9)" in panel.challenge.text()
+    win.model.step(10)
+    panel._update_challenge()
+    assert "not met yet" in panel.challenge.text()
+    win.model.step(10)
+    panel._update_challenge()
+    assert "met by Nesterov 0.9 (step 20)" in panel.challenge.text() and win.model.challenge_met
+
+
+def test_lesson_text_never_loads_a_resource(tmp_path):
+    """An <img> naming a FIFO would block forever, /dev/zero would exhaust memory: nothing is fetched."""
+    import os
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    script = textwrap.dedent(f"""
+        import os
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtWidgets import QApplication
+        from app.widgets import LessonText
+        app = QApplication([])
+        text = LessonText()
+        text.setHtml('<p>x<img src="{fifo}"><img src="/dev/zero"><img src="file:///dev/zero"></p>')
+        text.resize(300, 200)
+        text.show()
+        app.processEvents()
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr

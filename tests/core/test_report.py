@@ -1,0 +1,67 @@
+"""The lab report: a self-contained HTML file with what it says it holds."""
+
+import re
+from html.parser import HTMLParser
+
+import gd_core
+from gd_core.lessons import answer, run_lesson, safe_html
+from gd_core.report import ReportRun, lab_report_html
+from gd_core.sessions import load_preset
+
+PNG = b"\x89PNG\r\n\x1a\nfake"
+
+
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.srcs, self.text = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.srcs += [v for k, v in attrs if k in ("src", "href")]
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def report_of(name="03_learning_rate_bound", given=None, reveal=True):
+    session = load_preset(name)
+    results = run_lesson({r.name: r.config for r in session.runs})
+    runs = [ReportRun(r.name, r.color, r.config, results[r.name].history, results[r.name].problem.min_loss)
+            for r in session.runs]
+    truths = [answer(q, results, session.view["tolerance"]) for q in session.questions] if reveal else []
+    return session, results, lab_report_html(session.title, session.text, runs, session.view["tolerance"],
+                                             {"Parameter space": PNG, "Loss": PNG}, session.questions, truths,
+                                             given or {}, "Reach 1e-6.", True, author="Ada")
+
+
+def test_report_holds_plots_runs_results_questions_and_answers():
+    session, results, page = report_of(given={0: "-0.9", 1: "completed"})
+    parsed = _Collect()
+    parsed.feed(page)
+    text = " ".join(parsed.text)
+    assert page.startswith("<!DOCTYPE html>") and parsed.tags.count("img") == 2
+    assert all(src.startswith("data:image/png;base64,") for src in parsed.srcs)  # self-contained
+    for run in session.runs:
+        assert run.name in text and run.color in page
+    assert "optimizer.lr: 0.19" in page and "kappa: 10.0" in page
+    diverged = results["lr 0.21 (too large)"].history
+    assert f"{diverged.loss[-1]:.5g}" in text and "diverged" in text
+    for question in session.questions:
+        assert question.text in text
+    assert page.count('class="right"') >= 1 + 1  # question 1 right, and the challenge met
+    assert "not this" in text  # question 2: completed is wrong (it diverged)
+    assert "by Ada" in text and "Reach 1e-6." in text
+
+
+def test_unrevealed_answers_are_not_in_the_report():
+    _, _, page = report_of(reveal=False)
+    assert "not revealed yet" in page and "-0.9<" not in page
+
+
+def test_lesson_html_is_reduced_to_a_safe_subset():
+    text = '<p class="x">a <b>b</b><img src="/dev/zero"><script>alert(1)</script><a href="http://x">l</a></p>'
+    assert safe_html(text) == "<p>a <b>b</b>l</p>"
+    for name, _ in gd_core.sessions.list_presets():  # the shipped lessons lose nothing
+        original = load_preset(name).text
+        assert safe_html(original) == re.sub(r"<(\w+)[^>]*>", r"<\1>", original)
