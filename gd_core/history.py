@@ -7,8 +7,11 @@ import tempfile
 
 import numpy as np
 
-#: The scalar columns, in CSV order; the parameters follow, one column each, named by ``param_names``.
+#: The scalar columns, in CSV order; recorders' columns follow (see History), then the parameters, one column
+#: each, named by ``param_names``.
 COLUMNS = ("step", "epoch", "samples_seen", "lr", "batch_loss", "loss", "grad_norm")
+#: The columns every run of a group shares (the others hold one value per run).
+SHARED_COLUMNS = ("step", "epoch", "samples_seen")
 
 #: A history holds at most this many bytes of rows; a longer run is recorded at a coarser stride (see History).
 MAX_HISTORY_BYTES = 64 * 2**20
@@ -38,21 +41,32 @@ class History:
 
     The properties return views of length ``len(self)``; a view stays valid until the next append that grows
     the storage, so read them afresh for each frame.
+
+    ``extra_columns`` names the columns recorders add (see :mod:`gd_core.pipeline`): NaN until :meth:`put` sets
+    the latest row's value. ``runs`` = R records R runs that advance together (a group): every column but
+    :data:`SHARED_COLUMNS` then holds one value per run, ``params`` and ``grads`` are (rows, R, d), and
+    :meth:`select` copies one run out as a History of its own, exactly as a lone run would have recorded it.
     """
 
-    def __init__(self, param_names, n_samples: int, capacity: int = 256, max_rows: int | None = None):
+    def __init__(self, param_names, n_samples: int, capacity: int = 256, max_rows: int | None = None,
+                 extra_columns=(), runs: int | None = None):
         self.param_names = tuple(param_names)
         self.n_samples = n_samples
         self.status = "running"
         self.message = ""
-        self.max_rows = max_rows or max_rows_for(len(self.param_names))
+        self.columns = (*COLUMNS, *extra_columns)
+        self.runs = runs
+        # an extra column costs half of what a parameter does (which has a gradient too): rounded up, the bound holds
+        self.max_rows = max_rows or max_rows_for(len(self.param_names) + (len(extra_columns) + 1) // 2)
         self.stride = 1
         capacity = min(capacity, self.max_rows)
         self._pending = False  # the last row is the latest step, off the stride: the next append replaces it
         self._len = 0
-        self._columns = {name: np.empty(capacity) for name in COLUMNS}
-        self._params = np.empty((capacity, len(self.param_names)))
-        self._grads = np.empty((capacity, len(self.param_names)))
+        per_run = () if runs is None else (runs,)
+        self._columns = {name: np.full((capacity, *(() if name in SHARED_COLUMNS else per_run)), np.nan)
+                         for name in self.columns}
+        self._params = np.empty((capacity, *per_run, len(self.param_names)))
+        self._grads = np.empty((capacity, *per_run, len(self.param_names)))
 
     @classmethod
     def from_arrays(cls, param_names, n_samples: int, columns: dict, params: np.ndarray, grads: np.ndarray,
@@ -87,16 +101,17 @@ class History:
     def _grow(self) -> None:
         capacity = min(2 * len(self._params), self.max_rows)
         for name, column in self._columns.items():
-            grown = np.empty(capacity)
+            grown = np.full((capacity, *column.shape[1:]), np.nan)
             grown[:self._len] = column[:self._len]
             self._columns[name] = grown
         for name in ("_params", "_grads"):
             old = getattr(self, name)
-            grown = np.empty((capacity, old.shape[1]))
+            grown = np.empty((capacity, *old.shape[1:]))
             grown[:self._len] = old[:self._len]
             setattr(self, name, grown)
 
     def append(self, step, samples_seen, lr, batch_loss, loss, grad_norm, params, grad=np.nan) -> None:
+        """Record the row of update ``step`` (a group: per-run values as (R,) arrays or (R, 1) columns)."""
         i = self._len - 1 if self._pending else self._len
         if i == len(self._params):
             self._grow()
@@ -104,7 +119,7 @@ class History:
         c["step"][i] = step
         c["epoch"][i] = samples_seen / self.n_samples
         c["samples_seen"][i] = samples_seen
-        c["lr"][i] = lr
+        c["lr"][i] = lr if self.runs is None else np.reshape(lr, -1)
         c["batch_loss"][i] = batch_loss
         c["loss"][i] = loss
         c["grad_norm"][i] = grad_norm
@@ -114,6 +129,23 @@ class History:
         self._pending = step % self.stride != 0
         if not self._pending and self._len >= self.max_rows:
             self._thin()
+
+    def put(self, name: str, value) -> None:
+        """Set a recorder's column (see ``extra_columns``) at the latest row."""
+        self._columns[name][self._len - 1] = value
+
+    def select(self, run: int) -> History:
+        """Run ``run`` of a group's record as a History of its own (a copy of its rows, same stride)."""
+        one = History(self.param_names, self.n_samples, capacity=max(1, self._len), max_rows=self.max_rows,
+                      extra_columns=self.columns[len(COLUMNS):])
+        rows = slice(0, self._len)
+        for name, column in self._columns.items():
+            one._columns[name][rows] = column[rows] if name in SHARED_COLUMNS else column[rows, run]
+        one._params[rows] = self._params[rows, run]
+        one._grads[rows] = self._grads[rows, run]
+        one._len, one.stride, one._pending = self._len, self.stride, self._pending
+        one.status, one.message = self.status, self.message
+        return one
 
     def _thin(self) -> None:
         """Double the stride: keep the rows whose step is a multiple of it (row 0 and the last row stay)."""
@@ -160,11 +192,11 @@ class History:
         return out
 
     def table(self) -> np.ndarray:
-        """All rows as one (rows, 7 + d) array in CSV column order."""
-        return np.column_stack([self.column(name) for name in COLUMNS] + [self.params])
+        """All rows as one (rows, columns + d) array in CSV column order."""
+        return np.column_stack([self.column(name) for name in self.columns] + [self.params])
 
     def header(self) -> list[str]:
-        return [*COLUMNS, *self.param_names]
+        return [*self.columns, *self.param_names]
 
     def to_csv(self, path: str | os.PathLike) -> None:
         """Write every row as CSV (shortest exact float text); atomically: a temp file renamed into place."""

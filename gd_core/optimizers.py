@@ -8,13 +8,15 @@ hyperparameters and ``lr`` are then floats or ``(R, 1)`` arrays, so many runs ad
 Every rule follows the algorithm box and the implementation of the torch.optim class named in its row
 (``torch.optim.SGD``, ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW``, ``Adamax``, ``NAdam``, ``Adadelta``), in
 the same order of floating-point operations where that matters, so a float64 trajectory equals PyTorch's.
-Weight decay is L2 added to the gradient (``g <- g + lambda*theta``) except in AdamW, where it is decoupled.
+Weight decay is a stage chained before the rule (:func:`update_with_decay`): L2 added to the gradient
+(``g <- g + lambda*theta``) except in AdamW, where it is decoupled (``theta <- theta*(1 - gamma*lambda)``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -87,9 +89,31 @@ def _nonzero(value) -> bool:
     return bool(np.any(value)) if isinstance(value, np.ndarray) else value != 0
 
 
-def _with_l2(grad, params, weight_decay):
-    """g + lambda*theta (L2 weight decay folded into the gradient), skipped when lambda is 0."""
-    return grad + weight_decay * params if _nonzero(weight_decay) else grad
+# --- weight decay: a stage before the rule, as torch.optim applies it --------------------------------------------
+def l2_weight_decay(grad, params, lr, weight_decay):
+    """g <- g + lambda*theta: the L2 penalty folded into the gradient (torch.optim's ``weight_decay``)."""
+    return grad + weight_decay * params
+
+
+def decoupled_weight_decay(params, lr, weight_decay):
+    """theta <- theta*(1 - gamma*lambda) before the rule: decay decoupled from the gradient (AdamW)."""
+    return params * (1 - lr * weight_decay)
+
+
+def update_with_decay(spec: OptimizerSpec, hparams: dict) -> Callable:
+    """The optimizer's whole update ``(grad, state, params, lr, hp) -> (params, state)``: its weight-decay stage
+    (:func:`l2_weight_decay`, or :func:`decoupled_weight_decay` where the row says so) chained before its rule;
+    the bare rule when lambda is 0 (for every run of a group)."""
+    rule = spec.update
+    if not _nonzero(hparams.get("weight_decay", 0.0)):
+        return rule
+    if spec.decay == "decoupled":
+        def update(grad, state, params, lr, hp, **extra):
+            return rule(grad, state, decoupled_weight_decay(params, lr, hp["weight_decay"]), lr, hp, **extra)
+    else:
+        def update(grad, state, params, lr, hp, **extra):
+            return rule(l2_weight_decay(grad, params, lr, hp["weight_decay"]), state, params, lr, hp, **extra)
+    return update
 
 
 def _zeros(params):
@@ -103,13 +127,11 @@ def _sgd_init(params, hp):
 
 def _plain_update(grad, state, params, lr, hp):
     """theta <- theta - gamma*g."""
-    grad = _with_l2(grad, params, hp["weight_decay"])
     return params - lr * grad, SGDState(state.count + 1, state.velocity)
 
 
 def _momentum_update(grad, state, params, lr, hp, nesterov=False):
     """b <- g at t=1, else mu*b + (1-tau)*g; theta <- theta - gamma*(g + mu*b if nesterov else b)."""
-    grad = _with_l2(grad, params, hp["weight_decay"])
     mu = hp["momentum"]
     if state.count == 0:
         velocity = grad.copy()
@@ -130,7 +152,6 @@ def _adagrad_init(params, hp):
 
 def _adagrad_update(grad, state, params, lr, hp):
     """G <- G + g^2; theta <- theta - gamma/(1+(t-1)*eta) * g/(sqrt(G) + eps)."""
-    grad = _with_l2(grad, params, hp["weight_decay"])
     count = state.count + 1
     clr = lr / (1 + (count - 1) * hp["lr_decay"])
     sum_sq = state.sum_sq + grad * grad
@@ -144,7 +165,6 @@ def _rmsprop_init(params, hp):
 def _rmsprop_update(grad, state, params, lr, hp):
     """v <- alpha*v + (1-alpha)*g^2 (centered: minus the squared running mean of g);
     b <- mu*b + g/(sqrt(v)+eps); theta <- theta - gamma*b   (mu = 0: theta <- theta - gamma*g/(sqrt(v)+eps))."""
-    grad = _with_l2(grad, params, hp["weight_decay"])
     alpha = hp["alpha"]
     square_avg = alpha * state.square_avg + (1 - alpha) * grad * grad
     grad_avg = state.grad_avg
@@ -166,15 +186,10 @@ def _adam_init(params, hp):
     return AdamState(0, _zeros(params), _zeros(params), _zeros(params))
 
 
-def _adam_update(grad, state, params, lr, hp, amsgrad=False, decoupled=False):
+def _adam_update(grad, state, params, lr, hp, amsgrad=False):
     """m <- beta1*m + (1-beta1)*g; v <- beta2*v + (1-beta2)*g^2;
     theta <- theta - gamma/(1-beta1^t) * m/(sqrt(v)/sqrt(1-beta2^t) + eps)   (AMSGrad: v replaced by max_{i<=t} v_i;
-    AdamW: theta <- theta*(1 - gamma*lambda) first)."""
-    if decoupled:
-        if _nonzero(hp["weight_decay"]):
-            params = params * (1 - lr * hp["weight_decay"])
-    else:
-        grad = _with_l2(grad, params, hp["weight_decay"])
+    AdamW's decay comes before, see update_with_decay)."""
     beta1, beta2 = hp["beta1"], hp["beta2"]
     count = state.count + 1
     mu = state.mu + (1 - beta1) * (grad - state.mu)
@@ -190,7 +205,7 @@ def _amsgrad_update(grad, state, params, lr, hp):
 
 
 def _adamw_update(grad, state, params, lr, hp):
-    return _adam_update(grad, state, params, lr, hp, amsgrad=hp["amsgrad"], decoupled=True)
+    return _adam_update(grad, state, params, lr, hp, amsgrad=hp["amsgrad"])
 
 
 def _adamax_init(params, hp):
@@ -199,7 +214,6 @@ def _adamax_init(params, hp):
 
 def _adamax_update(grad, state, params, lr, hp):
     """m <- beta1*m + (1-beta1)*g; u <- max(beta2*u, |g| + eps); theta <- theta - gamma/(1-beta1^t) * m/u."""
-    grad = _with_l2(grad, params, hp["weight_decay"])
     beta1 = hp["beta1"]
     count = state.count + 1
     mu = state.mu + (1 - beta1) * (grad - state.mu)
@@ -216,7 +230,6 @@ def _nadam_update(grad, state, params, lr, hp):
     """mu_t = beta1*(1 - 0.5*0.96^(t*psi)); m, v as in Adam;
     theta <- theta - gamma*[(1-mu_t)/(1-prod_{i<=t} mu_i) * g + mu_{t+1}/(1-prod_{i<=t+1} mu_i) * m]
     / (sqrt(v/(1-beta2^t)) + eps)."""
-    grad = _with_l2(grad, params, hp["weight_decay"])
     beta1, beta2, psi = hp["beta1"], hp["beta2"], hp["momentum_decay"]
     count = state.count + 1
     mu_t = beta1 * (1.0 - 0.5 * 0.96 ** (count * psi))
@@ -237,7 +250,6 @@ def _adadelta_init(params, hp):
 def _adadelta_update(grad, state, params, lr, hp):
     """v <- rho*v + (1-rho)*g^2; dx = sqrt(u + eps)/sqrt(v + eps) * g; u <- rho*u + (1-rho)*dx^2;
     theta <- theta - gamma*dx."""
-    grad = _with_l2(grad, params, hp["weight_decay"])
     rho, eps = hp["rho"], hp["eps"]
     square_avg = rho * state.square_avg + (1 - rho) * grad * grad
     delta = np.sqrt(state.acc_delta + eps) / np.sqrt(square_avg + eps) * grad
@@ -257,7 +269,9 @@ class OptimizerSpec:
     torch: str
     params: tuple[Param, ...]
     init: Callable = field(repr=False)
-    update: Callable = field(repr=False)
+    update: Callable = field(repr=False)  # the bare rule; update_with_decay chains the weight decay before it
+    decay: str = "l2"  # how weight_decay applies: "l2" (to the gradient) or "decoupled" (to the parameters)
+    evaluates: bool = False  # the rule takes ``objective=`` to evaluate the batch at trial points (line search)
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
@@ -318,7 +332,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
          Param("weight_decay", 1e-2, "Decoupled weight decay lambda: shrinks theta by gamma*lambda each step.",
                low=0.0),
          Param("amsgrad", False, "Use the running maximum of the second moment (AMSGrad).", kind=bool)),
-        _adam_init, _adamw_update),
+        _adam_init, _adamw_update, decay="decoupled"),
     OptimizerSpec(
         "adamax", "Adamax", "Adam with the infinity norm in place of the root-mean-square.",
         "m ← β₁·m + (1−β₁)·g;  u ← max(β₂·u, |g| + ε)\nθ ← θ − γ/(1−β₁ᵗ) · m/u", "torch.optim.Adamax",
@@ -354,8 +368,13 @@ class Optimizer:
     def init(self, params: np.ndarray):
         return self.spec.init(params, self.hparams)
 
+    @cached_property
+    def step(self) -> Callable:
+        """The whole update ``(grad, state, params, lr, hparams)``: weight decay, then the rule."""
+        return update_with_decay(self.spec, self.hparams)
+
     def update(self, grad: np.ndarray, state, params: np.ndarray, lr):
-        return self.spec.update(grad, state, params, lr, self.hparams)
+        return self.step(grad, state, params, lr, self.hparams)
 
 
 def make_optimizer(name: str, **hparams) -> Optimizer:

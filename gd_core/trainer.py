@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import time
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy as np
 from .config import problem_key, resolve, validate
 from .history import History
 from .optimizers import make_optimizer
+from .pipeline import Recorder, StepLoop, gradient_stages
 from .problems import Problem
 from .samplers import Sampler
 from .schedules import make_schedule
@@ -22,40 +24,33 @@ DIVERGENCE_FACTOR = 1e8
 RESET_KEYS = ("seed", "init")
 
 
-class Trainer:
+class Trainer(StepLoop):
     """Owns one run: its problem, sampler, optimizer state and :class:`History`.
 
     ``advance(max_steps, time_budget)`` runs steps until either limit, the run's length, convergence or
     divergence; ``apply(config)`` changes the learning rate, optimizer, schedule, variant, batch size or run
-    length between two steps without resetting.
-
-    Each step t (0-based): ``lr = schedule(lr0, t)``; draw the step's samples; ``batch_loss, g`` on them at the
-    current params (coordinate descent: g keeps one random component); add gradient noise; clip; update; then
-    record the full loss and full-gradient norm at the new params.
+    length between two steps without resetting. Each step is the pipeline's (see :mod:`gd_core.pipeline`);
+    ``latest`` is the :class:`StepRecord` of the latest step (None before the first), what views read.
+    ``recorders`` add History columns (see :class:`gd_core.pipeline.Recorder`).
     """
 
-    def __init__(self, config: dict, problem: Problem | None = None):
+    def __init__(self, config: dict, problem: Problem | None = None, recorders: tuple[Recorder, ...] = ()):
         self.config, self.problem = resolve(config, problem)
         config = self.config
         seeds = np.random.SeedSequence(config["seed"]).spawn(2)
         self._noise_rng = np.random.default_rng(seeds[1])
         self.sampler = Sampler(self.problem.n_samples, config["variant"], config["batch_size"],
                                config["sampling"], np.random.default_rng(seeds[0]))
+        self.has_data = self.problem.dataset is not None
+        self.gradient = self.problem.loss_and_grad
+        self.recorders = tuple(recorders)
         self._configure(config)
         init = config["init"] if config["init"] is not None else self.problem.default_init
         self.params = np.array(init, dtype=float)
         self.state = self.optimizer.init(self.params)
-        self.samples_seen = 0
-        self.step = 0
-        self.last_indices = None  # the samples of the latest step (None: all of them, or no step yet)
-        self.last_grad = None  # the gradient the latest update used (after noise and clipping)
-        self.previous_params = None  # the params before the latest update
-        self.history = History(self.problem.param_names, self.problem.n_samples)
-        loss, grad = self.problem.full_loss_and_grad(self.params)
-        self._full = (loss, grad)
-        self._loss_limit = loss_limit(loss)
-        self.history.append(0, 0, self.schedule(self.lr0, 0), math.nan, loss, math.sqrt(grad @ grad), self.params)
-        self._check(float(loss), math.sqrt(grad @ grad), self.schedule(self.lr0, 0))
+        self.history = History(self.problem.param_names, self.problem.n_samples,
+                               extra_columns=[r.column for r in self.recorders])
+        self._start()
 
     # -- configuration ---------------------------------------------------------------------------------------
     def _configure(self, config: dict) -> None:
@@ -65,10 +60,8 @@ class Trainer:
         schedule = dict(config["schedule"])
         self.schedule = make_schedule(schedule.pop("name"), **schedule)
         self.sampler.configure(config["variant"], config["batch_size"], config["sampling"])
-        self._has_data = self.problem.dataset is not None
-        self._coordinate = config["variant"] == "coordinate"
-        self._noise = config.get("gradient_noise", 0.0)
-        self._clip = config["clip_norm"]
+        self.stages = gradient_stages(config, self.sampler, self.problem.n_params, config.get("gradient_noise", 0.0),
+                                      [self._noise_rng])
         self._tolerance = config["tolerance"]
         n = self.problem.n_samples
         self._max_steps = config.get("steps")
@@ -113,66 +106,18 @@ class Trainer:
         """Run up to ``max_steps`` steps (None: to the end) or for ``time_budget`` seconds; return steps done."""
         if self.done:
             return 0
-        params, state = self.params, self.state
         deadline = None if time_budget is None else time.perf_counter() + time_budget
-        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows; _check reports it
-            params, state, done = self._steps(params, state, max_steps, deadline)
-        self.params, self.state = params, state
-        return done
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows; _check_rows reports it
+            return self._steps(max_steps, deadline)
 
-    def _steps(self, params, state, max_steps, deadline):
-        # The per-step hot path: everything looked up once, the common checks inlined (see bench/core_speed.py).
-        problem, sampler, history = self.problem, self.sampler, self.history
-        update, hparams = self.optimizer.spec.update, self.optimizer.hparams
-        schedule, lr0, n = self.schedule, self.lr0, problem.n_samples
-        constant_lr = schedule.spec.name == "constant"
-        draw = sampler.next_indices if self._has_data else None
-        coordinate, noise, clip = self._coordinate, self._noise, self._clip
-        limit, tolerance = self._loss_limit, self._tolerance
-        max_total = self._max_steps if self._max_samples is None else None
-        step, samples_seen, done = self.step, self.samples_seen, 0
-        while max_steps is None or done < max_steps:
-            lr = lr0 if constant_lr else schedule(lr0, step)
-            idx = draw() if draw is not None else None
-            self.last_indices = idx
-            if idx is None:
-                batch_loss, grad = self._full
-                used = n
-            else:
-                batch_loss, grad = problem.loss_and_grad(params, idx)
-                used = len(idx)
-            if coordinate:
-                j = int(sampler.next_coordinate(len(params)))
-                masked = np.zeros_like(grad)
-                masked[j] = grad[j]
-                grad = masked
-            if noise:
-                grad = grad + noise * self._noise_rng.standard_normal(grad.shape)
-            if clip is not None:
-                grad = grad * min(1.0, clip / (math.sqrt(grad @ grad) + 1e-6))
-            self.previous_params = params
-            params, state = update(grad, state, params, lr, hparams)
-            loss, full_grad = problem.full_loss_and_grad(params)
-            self._full = (loss, full_grad)
-            grad_norm = math.sqrt(full_grad @ full_grad)
-            step += 1
-            samples_seen += used
-            history.append(step, samples_seen, lr, batch_loss, loss, grad_norm, params, grad)
-            self.last_grad = grad
-            done += 1
-            if not abs(loss) <= limit or (tolerance is not None and grad_norm <= tolerance) \
-                    or max_total is None or step >= max_total:
-                self.step, self.samples_seen = step, samples_seen
-                if self._check(float(loss), grad_norm, lr):
-                    break
-            if deadline is not None and time.perf_counter() >= deadline:
-                break
-        self.step, self.samples_seen = step, samples_seen
-        return params, state, done
+    def _set_limits(self, initial_loss) -> None:
+        self._loss_limit = loss_limit(initial_loss)
 
-    def _check(self, loss: float, grad_norm: float, lr: float) -> bool:
-        """Set the run's status after a row; return True when the run has ended."""
-        ended = end_of_run(self.problem, self.step, self.samples_seen, loss, grad_norm, lr, self._loss_limit,
+    def _quick_checks(self):
+        return self._loss_limit, self._tolerance, self._max_steps if self._max_samples is None else None
+
+    def _check_rows(self, loss, grad_norm, lr) -> bool:
+        ended = end_of_run(self.problem, self.step, self.samples_seen, float(loss), grad_norm, lr, self._loss_limit,
                            self._tolerance, self._budget_reached())
         if ended is not None:
             self.history.status, self.history.message = ended
@@ -193,6 +138,9 @@ def end_of_run(problem: Problem, step: int, samples_seen: float, loss: float, gr
 
 def divergence_message(problem: Problem, step: int, loss: float, lr: float) -> str:
     """Says at which step the loss blew up, and the stability bound 2/L where the loss is quadratic."""
+    if step == 0:
+        return (f"diverged at the start: the loss there is {loss:.3g}, not a finite number; start closer to the "
+                f"problem's region (its plotting range is {_ranges(problem)})")
     what = "is not finite" if not math.isfinite(loss) else f"reached {loss:.3g}"
     if problem.min_loss is None and math.isfinite(loss) and loss < 0:
         return f"diverged at step {step}: the loss {what}; this problem is unbounded below"
@@ -204,9 +152,15 @@ def divergence_message(problem: Problem, step: int, loss: float, lr: float) -> s
     return text
 
 
+def _ranges(problem: Problem) -> str:
+    pairs = [f"{name} in [{low:g}, {high:g}]" for name, (low, high) in zip(problem.param_names, problem.bounds)]
+    return ", ".join(pairs[:3]) + (", ..." if len(pairs) > 3 else "")
+
+
 def loss_limit(initial_loss: float) -> float:
-    """The magnitude past which a loss counts as exploding: DIVERGENCE_FACTOR * max(1, |initial loss|)."""
-    return DIVERGENCE_FACTOR * max(1.0, abs(float(initial_loss)))
+    """The magnitude past which a loss counts as exploding: DIVERGENCE_FACTOR * max(1, |initial loss|), at most
+    the largest float - so an infinite or NaN loss always counts, the initial one included (row 0 diverges)."""
+    return min(DIVERGENCE_FACTOR * max(1.0, abs(float(initial_loss))), sys.float_info.max)
 
 
 def _needs_reset(new: dict, old: dict) -> bool:

@@ -218,7 +218,7 @@ def test_history_records_the_gradient_each_update_used():
     h = trainer.history
     np.testing.assert_allclose(h.params[1:] - h.params[:-1], -0.1 * h.grads[1:], rtol=1e-12, atol=1e-15)
     assert np.all(np.linalg.norm(h.grads[1:], axis=1) <= 0.5 + 1e-12)
-    np.testing.assert_array_equal(trainer.last_grad, h.grads[-1])
+    np.testing.assert_array_equal(trainer.latest.grad, h.grads[-1])
 
 
 def test_long_runs_are_recorded_in_bounded_storage():

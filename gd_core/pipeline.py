@@ -1,0 +1,234 @@
+"""One training step, written once: sample -> gradient -> gradient stages -> update -> record.
+
+A step t (0-based) of a run: ``lr = schedule(lr0, t)``; draw the step's samples; ``batch_loss, g`` on them at
+the current params (one evaluation of the batch objective); pass g through the gradient stages in order -
+:func:`coordinate_mask`, :func:`gradient_noise`, :func:`clip_by_norm`, each present only when configured, in
+the spirit of optax's ``chain``; update with the optimizer's whole step (its weight-decay stage, then its rule,
+see :func:`gd_core.optimizers.update_with_decay`); evaluate the full objective at the new params and record
+the row, then each recorder's column.
+
+:class:`StepLoop` runs that step for one run (:class:`gd_core.trainer.Trainer`, params (d,)) and for R runs at
+once (:class:`gd_core.many.TrainerGroup`, params (R, d)) alike: the stages take either shape. The latest step is
+published as a :class:`StepRecord`.
+
+Extension points: a stage is ``stage(grad, params, lr) -> grad``; a :class:`Recorder` adds a History column
+measured from each step's record; an optimizer row with ``evaluates=True`` gets an :class:`Objective` to
+evaluate the step's batch loss and gradient at trial points (line search, several evaluations per step), and
+``evaluations`` counts every evaluation a method made.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """The latest step of a run, as views read it (arrays get a leading run axis in a group).
+
+    ``step`` is the update's number t (the History row it produced); ``lr`` its rate; ``params_before`` and
+    ``params`` the parameters before and after it; ``indices`` its samples (None: all of them);
+    ``batch_loss`` and ``batch_grad`` the loss and gradient of those samples at ``params_before``; ``grad`` the
+    gradient the update used (after the coordinate mask, noise and clipping; before weight decay);
+    ``full_grad_before`` and ``full_grad`` the full objective's gradient before and after; ``state`` the
+    optimizer's state after the update and ``optimizer`` the optimizer (name and hyperparameters) that made it.
+    """
+
+    step: int
+    lr: Any
+    params_before: np.ndarray
+    params: np.ndarray
+    indices: np.ndarray | None
+    batch_loss: Any
+    batch_grad: np.ndarray
+    grad: np.ndarray
+    full_grad_before: np.ndarray
+    full_grad: np.ndarray
+    state: Any
+    optimizer: Any
+
+    @property
+    def update(self) -> np.ndarray:
+        """The step theta_t - theta_{t-1}."""
+        return self.params - self.params_before
+
+
+class Recorder(NamedTuple):
+    """A History column measured at every step: ``measure(record: StepRecord)`` -> a float (per run in a group).
+
+    Row 0 (the start, before any step) holds NaN."""
+
+    column: str
+    measure: Callable[[StepRecord], Any]
+
+
+class Objective:
+    """The loss and gradient of this step's samples at any params, for methods that evaluate more than once per
+    step (line search); ``count`` says how many evaluations it made."""
+
+    __slots__ = ("_gradient", "idx", "count")
+
+    def __init__(self, gradient: Callable, idx):
+        self._gradient, self.idx, self.count = gradient, idx, 0
+
+    def __call__(self, params: np.ndarray):
+        self.count += 1
+        return self._gradient(params, self.idx)
+
+
+# --- gradient stages: stage(grad, params, lr) -> grad; runs=None for one run, else the (R,) slot of each run ----
+def coordinate_mask(sampler, n_params: int, slots: np.ndarray | None = None) -> Callable:
+    """Coordinate descent: keep one uniformly chosen component g_j of each run's gradient, zero the others (runs
+    that share a seed share j: ``slots`` maps each run to its generator)."""
+    if slots is None:
+        def mask(grad, params, lr):
+            j = int(sampler.next_coordinate(n_params))
+            masked = np.zeros_like(grad)
+            masked[j] = grad[j]
+            return masked
+        return mask
+    runs = np.arange(len(slots))
+
+    def mask_runs(grad, params, lr):
+        j = np.reshape(sampler.next_coordinate(n_params), -1)[slots]
+        masked = np.zeros_like(grad)
+        masked[runs, j] = grad[runs, j]
+        return masked
+    return mask_runs
+
+
+def gradient_noise(std, rngs: list, slots: np.ndarray | None = None) -> Callable:
+    """g <- g + sigma*xi with xi ~ N(0, I) from the run's own generator (``std`` sigma: a float or (R, 1))."""
+    if slots is None:
+        rng = rngs[0]
+        return lambda grad, params, lr: grad + std * rng.standard_normal(grad.shape)
+    return lambda grad, params, lr: grad + std * np.stack([rng.standard_normal(grad.shape[1]) for rng in rngs])[slots]
+
+
+def clip_by_norm(max_norm: float, runs: int | None = None) -> Callable:
+    """g <- g * min(1, c / (||g|| + 1e-6)): the global norm clipped to c, as torch's clip_grad_norm_."""
+    if runs is None:
+        return lambda grad, params, lr: grad * min(1.0, max_norm / (math.sqrt(grad @ grad) + 1e-6))
+    return lambda grad, params, lr: grad * np.minimum(1.0, max_norm / (norms(grad) + 1e-6))[:, None]
+
+
+def norms(vectors: np.ndarray) -> np.ndarray:
+    """The Euclidean norm of each row of (R, d)."""
+    return np.sqrt((vectors * vectors).sum(axis=1))
+
+
+def gradient_stages(config: dict, sampler, n_params: int, noise_std, noise_rngs: list,
+                    slots: np.ndarray | None = None) -> list[Callable]:
+    """The stages a resolved config asks for, in order: coordinate mask, gradient noise, clipping."""
+    stages = []
+    if config["variant"] == "coordinate":
+        stages.append(coordinate_mask(sampler, n_params, slots))
+    if np.any(noise_std):
+        stages.append(gradient_noise(noise_std, noise_rngs, slots))
+    if config["clip_norm"] is not None:
+        stages.append(clip_by_norm(config["clip_norm"], None if slots is None else len(slots)))
+    return stages
+
+
+class StepLoop:
+    """The step loop shared by one run and a group of runs (see the module doc).
+
+    A subclass sets ``problem``, ``sampler``, ``history``, ``params``, ``state``, ``optimizer`` (its ``spec``,
+    ``hparams`` and whole ``step``), ``schedule``, ``lr0``, ``stages``, ``recorders``, ``runs`` (None for one
+    run, else R), ``gradient`` (the batch loss and gradient, ``problem.loss_and_grad`` unless runs share draws)
+    and ``has_data``, then calls :meth:`_start`; it decides when rows end runs in ``_check_rows``.
+    """
+
+    runs: int | None = None
+    latest: StepRecord | None = None
+
+    def _start(self) -> None:
+        """Evaluate and record row 0 (the start); check it (a start where the loss is not finite diverges)."""
+        self.step, self.samples_seen, self.evaluations = 0, 0, 0
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, grad = self.problem.full_loss_and_grad(self.params)
+            grad_norm = math.sqrt(grad @ grad) if self.runs is None else norms(grad)
+        self._full = (loss, grad)
+        self._set_limits(loss)
+        lr = self.schedule(self.lr0, 0)
+        self.history.append(0, 0, lr, math.nan, loss, grad_norm, self.params)
+        self._check_rows(loss, grad_norm, lr)
+
+    def _steps(self, max_steps: int | None, deadline: float | None) -> int:
+        """Run up to ``max_steps`` steps (None: until every run ended) or until ``deadline``; return steps done.
+
+        The per-step hot path: everything looked up once, the common end checks inlined for one run (see
+        bench/core_speed.py)."""
+        problem, sampler, history, recorders = self.problem, self.sampler, self.history, self.recorders
+        optimizer = self.optimizer
+        update, hparams, evaluates = optimizer.step, optimizer.hparams, optimizer.spec.evaluates
+        schedule, lr0, n, gradient, stages = self.schedule, self.lr0, problem.n_samples, self.gradient, self.stages
+        constant_lr = schedule.spec.name == "constant"
+        draw = sampler.next_indices if self.has_data else None
+        single = self.runs is None
+        limit, tolerance, max_total = self._quick_checks()
+        params, state = self.params, self.state
+        full_loss, full_grad = self._full
+        step, samples_seen, evaluations, done = self.step, self.samples_seen, self.evaluations, 0
+        while max_steps is None or done < max_steps:
+            lr = lr0 if constant_lr else schedule(lr0, step)
+            idx = draw() if draw is not None else None
+            if idx is None:  # every sample: the full gradient the previous row recorded
+                batch_loss, batch_grad = full_loss, full_grad
+                used = n
+            else:
+                batch_loss, batch_grad = gradient(params, idx)
+                used = idx.shape[-1]
+            evaluations += 1
+            grad = batch_grad
+            for stage in stages:
+                grad = stage(grad, params, lr)
+            before, full_before = params, full_grad
+            if evaluates:
+                objective = Objective(gradient, idx)
+                params, state = update(grad, state, params, lr, hparams, objective=objective)
+                evaluations += objective.count
+            else:
+                params, state = update(grad, state, params, lr, hparams)
+            full_loss, full_grad = problem.full_loss_and_grad(params)
+            grad_norm = math.sqrt(full_grad @ full_grad) if single else norms(full_grad)
+            step += 1
+            samples_seen += used
+            history.append(step, samples_seen, lr, batch_loss, full_loss, grad_norm, params, grad)
+            done += 1
+            if recorders:
+                record = StepRecord(step, lr, before, params, idx, batch_loss, batch_grad, grad, full_before,
+                                    full_grad, state, optimizer)
+                for recorder in recorders:
+                    history.put(recorder.column, recorder.measure(record))
+            if not single or not abs(full_loss) <= limit or (tolerance is not None and grad_norm <= tolerance) \
+                    or max_total is None or step >= max_total:
+                self.step, self.samples_seen = step, samples_seen
+                if self._check_rows(full_loss, grad_norm, lr):
+                    break
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        self.params, self.state, self._full = params, state, (full_loss, full_grad)
+        self.step, self.samples_seen, self.evaluations = step, samples_seen, evaluations
+        if done:
+            self.latest = StepRecord(step, lr, before, params, idx, batch_loss, batch_grad, grad, full_before,
+                                     full_grad, state, optimizer)
+        return done
+
+    # -- what a subclass decides -----------------------------------------------------------------------------
+    def _set_limits(self, initial_loss) -> None:
+        raise NotImplementedError
+
+    def _quick_checks(self) -> tuple[float, float | None, int | None]:
+        """(loss limit, tolerance, step budget) of a lone run's inlined check (a group checks every row)."""
+        return math.inf, None, None
+
+    def _check_rows(self, loss, grad_norm, lr) -> bool:
+        """Set the statuses of runs that end at the latest row; True when every run has ended."""
+        raise NotImplementedError
