@@ -177,11 +177,71 @@ def plane_grid(problem: Problem, plane: Plane, a_range, b_range, resolution: int
     return a, b, problem.grid_loss(plane.points(*np.meshgrid(a, b)))
 
 
-def last_step(trainer) -> dict | None:
-    """What a trainer's latest update saw, at the point it started from (theta_{t-1}): the full-data gradient
-    there, the gradient the step used (its batch, after noise and clipping) and the update theta_t - theta_{t-1}."""
-    if trainer.previous_params is None:
+def step_arrows(record) -> dict | None:
+    """The arrows of a run's latest step (a :class:`gd_core.pipeline.StepRecord`; None before the first): from
+    where it started (``origin`` = theta_{t-1}), -gamma times the full-data gradient there, -gamma times the
+    gradient the step used (its batch, after noise and clipping), and the update theta_t - theta_{t-1} itself."""
+    if record is None:
         return None
-    origin = trainer.previous_params
-    return {"origin": origin, "full_gradient": trainer.problem.full_loss_and_grad(origin)[1],
-            "step_gradient": trainer.last_grad, "update": trainer.params - origin}
+    return {"origin": record.params_before, "full_gradient": -record.lr * record.full_grad_before,
+            "step_gradient": -record.lr * record.grad, "update": record.update}
+
+
+def batch_contours(problem: Problem, xs: np.ndarray, ys: np.ndarray, indices, count: int = 8):
+    """Iso-lines (as :func:`iso_segments`) of the loss of the samples ``indices`` alone (None: all of them) over
+    a two-parameter grid: every second point of (xs, ys), mapped by :func:`display_surface`."""
+    idx = np.arange(problem.n_samples) if indices is None else indices
+    coarse_x, coarse_y = xs[::2], ys[::2]
+    points = np.stack(np.meshgrid(coarse_x, coarse_y), axis=-1)
+    surface = display_surface(problem.batch_grid_loss(points, idx))
+    return iso_segments(coarse_x, coarse_y, surface, contour_levels(surface, count))
+
+
+#: A hover read-out evaluates the loss exactly when one evaluation costs at most this many units of work
+#: (see gd_core.problems.base.MAX_PASS_WORK: about 0.1 ms); a larger problem reads the grid on screen instead.
+HOVER_WORK = 1e6
+
+
+def hover_loss(problem: Problem, point: np.ndarray, grid=None, at=None) -> tuple[float, bool] | None:
+    """The full loss at a hovered parameter vector ``point``, never a pass over much data per mouse move:
+    ``(loss, True)`` evaluated exactly where that is cheap (sufficient statistics, functions, small data: at
+    most :data:`HOVER_WORK`); else ``(loss, False)`` interpolated bilinearly at plot coordinates ``at`` = (x, y)
+    in ``grid`` = (xs, ys, Z), the loss grid already computed for the view; None when neither is possible."""
+    if problem.pass_work <= HOVER_WORK:
+        return float(problem.full_loss(point)), True
+    if grid is None or at is None:
+        return None
+    value = grid_value(*grid, *at)
+    return (value, False) if math.isfinite(value) else None
+
+
+def grid_value(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, x: float, y: float) -> float:
+    """Bilinear interpolation of ``Z[i, j]`` (at ``xs[j]``, ``ys[i]``, both increasing) at (x, y); NaN outside."""
+    if not (xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]):
+        return math.nan
+    j = min(int(np.searchsorted(xs, x, side="right")) - 1, len(xs) - 2)
+    i = min(int(np.searchsorted(ys, y, side="right")) - 1, len(ys) - 2)
+    u = (x - xs[j]) / (xs[j + 1] - xs[j])
+    v = (y - ys[i]) / (ys[i + 1] - ys[i])
+    return float((1 - v) * ((1 - u) * Z[i, j] + u * Z[i, j + 1]) + v * ((1 - u) * Z[i + 1, j] + u * Z[i + 1, j + 1]))
+
+
+def class_regions(problem: Problem, params: np.ndarray, x_range, y_range, resolution: int):
+    """A classifier's class probabilities over the plane of the first two features (the others at their means):
+    ``(xs, ys, P)`` with ``P[i, j, k]`` = P(class k | x = xs[j], y = ys[i]) (two classes: k = 0, 1)."""
+    X = problem.dataset.X
+    xs, ys = np.linspace(*x_range, resolution), np.linspace(*y_range, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.tile(X.mean(axis=0), (gx.size, 1))
+    grid[:, 0], grid[:, 1] = gx.ravel(), gy.ravel()
+    probs = problem.class_probabilities(params, grid)
+    if probs.ndim == 1:
+        probs = np.stack([1 - probs, probs], axis=-1)
+    return xs, ys, probs.reshape(*gx.shape, -1)
+
+
+def region_shading(probs: np.ndarray, floor: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
+    """For class probabilities (..., K): the winning class and how strongly to shade it, from ``floor`` where
+    the classifier hesitates (all K near 1/K) to 1 where it is sure: clip(2*(max P - 1/K), floor, 1)."""
+    K = probs.shape[-1]
+    return probs.argmax(axis=-1), np.clip((probs.max(axis=-1) - 1 / K) * 2, floor, 1.0)

@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel, QStackedWidget
 
-from gd_core.landscape import iso_segments
+from gd_core.landscape import class_regions, iso_segments, region_shading
 
 from .base import PlotView
 
@@ -161,33 +161,24 @@ class DataView(PlotView):
         if not np.isfinite(params).all():
             return
         X = problem.dataset.X
-        (x0, x1), (y0, y1) = _span(X[:, 0], 0.1), _span(X[:, 1], 0.1)
-        xs, ys = np.linspace(x0, x1, REGION_RESOLUTION), np.linspace(y0, y1, REGION_RESOLUTION)
-        gx, gy = np.meshgrid(xs, ys)
-        grid = np.tile(X.mean(axis=0), (gx.size, 1))
-        grid[:, 0], grid[:, 1] = gx.ravel(), gy.ravel()
-        probs = problem.class_probabilities(params, grid)
-        if probs.ndim == 1:
-            p1 = probs.reshape(gx.shape)
-            probs2 = np.stack([1 - p1, p1], axis=-1)
-            self.region_line.setData(*iso_segments(xs, ys, p1, [0.5]))
+        xs, ys, probs = class_regions(problem, params, _span(X[:, 0], 0.1), _span(X[:, 1], 0.1), REGION_RESOLUTION)
+        if probs.shape[-1] == 2:
+            self.region_line.setData(*iso_segments(xs, ys, probs[..., 1], [0.5]))
         else:
-            probs2 = probs.reshape(*gx.shape, -1)
             self.region_line.clear()
-        colors = np.array([pg.mkColor(c).getRgb()[:3] for c in REGION_COLORS[:probs2.shape[-1]]], dtype=float)
-        winner = probs2.argmax(axis=-1)
-        confidence = probs2.max(axis=-1)[..., None]  # fade towards white where the network hesitates
-        rgb = 255 - (255 - colors[winner]) * np.clip((confidence - 1 / probs2.shape[-1]) * 2, 0.15, 1.0)
+        colors = np.array([pg.mkColor(c).getRgb()[:3] for c in REGION_COLORS[:probs.shape[-1]]], dtype=float)
+        winner, strength = region_shading(probs)  # fade towards white where the network hesitates
+        rgb = 255 - (255 - colors[winner]) * strength[..., None]
         self.regions.setImage(rgb.astype(np.uint8), levels=(0, 255))
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
-        self.regions.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, dx * len(xs), dy * len(ys)))
+        self.regions.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
 
     def _highlight(self, trainer, predictions, kind) -> None:
-        if trainer.step == 0:
+        if trainer.latest is None:
             self.batch.clear()
             return
         data = trainer.problem.dataset
-        idx = trainer.last_indices
+        idx = trainer.latest.indices
         idx = np.arange(data.n_samples) if idx is None else idx
         x = data.X[idx, 0] if predictions is None else predictions[idx]
         y = data.X[idx, 1] if kind in ("boundary", "network") else data.y[idx]

@@ -57,13 +57,10 @@ class FormulaPanel(QWidget):
     def rows(self) -> list[tuple[str, object]]:
         """(symbol, value) of the selected run's latest update; empty before the first step."""
         run = self.model.selected
-        trainer = run.trainer
-        history = trainer.history
-        if trainer.previous_params is None:
+        step = run.trainer.latest
+        if step is None or step.optimizer.name != run.config["optimizer"]["name"]:  # none yet by this rule
             return []
-        hp = trainer.optimizer.hparams
-        return explain(trainer.optimizer.name, hp, trainer.state, trainer.last_grad, history.lr[-1],
-                       trainer.params - trainer.previous_params)
+        return explain(step.optimizer.name, step.optimizer.hparams, step.state, step.grad, step.lr, step.update)
 
     def refresh(self) -> None:
         self.throttle.now()
@@ -71,7 +68,7 @@ class FormulaPanel(QWidget):
     def _refresh(self) -> None:
         run = self.model.selected
         spec = OPTIMIZERS[run.config["optimizer"]["name"]]
-        hp = run.trainer.optimizer.hparams
+        hp = {key: value for key, value in run.config["optimizer"].items() if key != "name"}
         settings = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in hp.items())
         self.title.setText(f"<b>{spec.title}</b> ({spec.torch})")
         self.rule.setText(spec.formula)

@@ -20,14 +20,16 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QGraphicsItem, QLabel, QPush
 import gd_core
 from gd_core.landscape import (
     affordable_resolution,
+    batch_contours,
     contour_levels,
     display_stride,
     display_surface,
+    hover_loss,
     iso_segments,
-    last_step,
     loss_grid,
     plane_extent,
     plane_grid,
+    step_arrows,
     trajectory_plane,
 )
 
@@ -58,6 +60,8 @@ class ParameterSpaceView(PlotView):
         self._surface_key = None
         self._surface_time = 0.0
         self._overlay_time = 0.0
+        self._batch_key = None  # what the batch surface's lines show: (problem, grid, samples)
+        self._grid_loss = None
         self.plane = None
         self._plane_source = None
         super().__init__(model, parent)
@@ -238,6 +242,7 @@ class ParameterSpaceView(PlotView):
         self.isolines.setData(*iso_segments(xs, ys, surface, contour_levels(surface, 10)))
         self.plot.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
         self._grid = (xs, ys)
+        self._grid_loss = (xs, ys, Z)  # what a hover over a large problem reads instead of a pass over its data
         coarse = f"; a coarse {len(xs)}×{len(ys)} grid" if len(xs) < PLANE_RESOLUTION else ""
         if self.plane_mode:
             share = 100 * self.plane.explained.sum()
@@ -360,7 +365,8 @@ class ParameterSpaceView(PlotView):
             return
         self._overlay_time = time.perf_counter()
         run = self.model.selected
-        step = last_step(run.trainer) if (self.arrows.isChecked() or self.batch_surface.isChecked()) else None
+        step = step_arrows(run.trainer.latest) if (self.arrows.isChecked() or self.batch_surface.isChecked()) \
+            else None
         with np.errstate(all="ignore"):
             self._draw_batch_surface(run, step)
             self._draw_arrows(run, step)
@@ -370,14 +376,15 @@ class ParameterSpaceView(PlotView):
         if (step is None or not self.batch_surface.isVisible() or not self.batch_surface.isChecked()
                 or getattr(self, "_grid", None) is None or trainer.problem.n_params != 2):
             self.batch_lines.clear()
+            self._batch_key = None
             return
-        idx = trainer.last_indices
-        idx = np.arange(trainer.problem.n_samples) if idx is None else idx
+        indices = trainer.latest.indices
         xs, ys = self._grid
-        coarse_x, coarse_y = xs[::2], ys[::2]
-        points = np.stack(np.meshgrid(coarse_x, coarse_y), axis=-1)
-        surface = display_surface(trainer.problem.batch_grid_loss(points, idx))
-        self.batch_lines.setData(*iso_segments(coarse_x, coarse_y, surface, contour_levels(surface, 8)))
+        key = (id(trainer.problem), xs[0], xs[-1], len(xs), ys[0], ys[-1], len(ys),
+               None if indices is None else indices.tobytes())
+        if key != self._batch_key:  # the same samples over the same grid: the same lines (batch variant: always)
+            self._batch_key = key
+            self.batch_lines.setData(*batch_contours(trainer.problem, *self._grid, indices))
 
     def _draw_arrows(self, run, step) -> None:
         shown = step is not None and self.arrows.isChecked() and np.isfinite(step["update"]).all()
@@ -386,9 +393,7 @@ class ParameterSpaceView(PlotView):
                 line.clear()
                 head.hide()
             return
-        lr = run.history.lr[-1]
-        vectors = {"full_gradient": -lr * step["full_gradient"], "step_gradient": -lr * step["step_gradient"],
-                   "update": step["update"]}
+        vectors = {key: step[key] for key in ("full_gradient", "step_gradient", "update")}
         if run.trainer.problem.dataset is None:  # without data the step's gradient is the full one
             vectors.pop("step_gradient")
         origin = self.to_plot(step["origin"][None, :])[0]
@@ -444,13 +449,15 @@ class ParameterSpaceView(PlotView):
                 i, j = self.pair()
                 point = np.array(anchor, dtype=float)
                 point[i], point[j] = pos
-        loss = float(self.problem.full_loss(point))
+        shown = self._grid_loss if self.surface_ready else None
+        value = hover_loss(self.problem, point, shown, pos)
+        loss = "" if value is None else f", loss {'=' if value[1] else '≈'} {value[0]:.5g}"
         if self.plane_mode:
-            self.readout.setText(f"a = {pos[0]:.4g}, b = {pos[1]:.4g}, loss = {loss:.5g}")
+            self.readout.setText(f"a = {pos[0]:.4g}, b = {pos[1]:.4g}{loss}")
         else:
             names = self.problem.param_names
             i, j = self.pair()
-            self.readout.setText(f"{names[i]} = {pos[0]:.4g}, {names[j]} = {pos[1]:.4g}, loss = {loss:.5g}")
+            self.readout.setText(f"{names[i]} = {pos[0]:.4g}, {names[j]} = {pos[1]:.4g}{loss}")
 
 
 def _grid_text(resolution: int) -> str:

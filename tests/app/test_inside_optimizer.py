@@ -107,7 +107,7 @@ def test_update_rule_panel_shows_the_numbers(window):
     assert labels[:3] == ["t", "γₜ", "g"] and "m̂" in labels and "step size γ/(√v̂+ε)" in labels
     trainer = window.model.selected.trainer
     g_row = labels.index("g")
-    assert float(formula.table.item(g_row, 0).text()) == pytest.approx(trainer.last_grad[0], rel=1e-3)
+    assert float(formula.table.item(g_row, 0).text()) == pytest.approx(trainer.latest.grad[0], rel=1e-3)
     assert formula.table.item(0, 0).text() == "2" and "Adam" in formula.title.text()
     assert "m ← β₁·m" in formula.rule.text()
 
