@@ -119,7 +119,7 @@ class History:
         c["step"][i] = step
         c["epoch"][i] = samples_seen / self.n_samples
         c["samples_seen"][i] = samples_seen
-        c["lr"][i] = lr if self.runs is None else np.reshape(lr, -1)
+        c["lr"][i] = lr[:, 0] if self.runs is not None and isinstance(lr, np.ndarray) else lr  # a group: (R, 1)
         c["batch_loss"][i] = batch_loss
         c["loss"][i] = loss
         c["grad_norm"][i] = grad_norm
@@ -136,13 +136,12 @@ class History:
 
     def select(self, run: int) -> History:
         """Run ``run`` of a group's record as a History of its own (a copy of its rows, same stride)."""
-        one = History(self.param_names, self.n_samples, capacity=max(1, self._len), max_rows=self.max_rows,
+        one = History(self.param_names, self.n_samples, capacity=1, max_rows=self.max_rows,
                       extra_columns=self.columns[len(COLUMNS):])
         rows = slice(0, self._len)
-        for name, column in self._columns.items():
-            one._columns[name][rows] = column[rows] if name in SHARED_COLUMNS else column[rows, run]
-        one._params[rows] = self._params[rows, run]
-        one._grads[rows] = self._grads[rows, run]
+        one._columns = {name: column[rows].copy() if name in SHARED_COLUMNS else column[rows, run].copy()
+                        for name, column in self._columns.items()}
+        one._params, one._grads = self._params[rows, run].copy(), self._grads[rows, run].copy()
         one._len, one.stride, one._pending = self._len, self.stride, self._pending
         one.status, one.message = self.status, self.message
         return one

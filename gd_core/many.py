@@ -93,14 +93,17 @@ class TrainerGroup(StepLoop):
         self._active = np.ones(self.runs, dtype=bool)
 
     def _check_rows(self, loss, grad_norm, lr) -> bool:
-        ending = ~(np.abs(loss) <= self._limits)  # vectorised first look; end_of_run words the few that end
-        tolerance = self._tolerance
-        if tolerance is not None:
-            ending |= grad_norm <= tolerance
         if self._max_samples is None:
             budget = self.step >= self._max_steps
         else:
             budget = self.samples_seen >= self._max_samples - 1e-9
+        within = np.abs(loss) <= self._limits  # vectorised first look; end_of_run words the few that end
+        tolerance = self._tolerance
+        if not budget and tolerance is None and within.all():  # the common row: nothing ends
+            return False
+        ending = ~within
+        if tolerance is not None:
+            ending |= grad_norm <= tolerance
         ending = self._active & (ending | budget)
         if not ending.any():
             return False
@@ -117,17 +120,11 @@ class TrainerGroup(StepLoop):
 
 def _shared_draws_gradient(problem: Problem, slots: np.ndarray, distinct: int):
     """The batch loss and gradient of R runs whose draws come from ``distinct`` generators: the problem's own
-    (R, d) path when all runs share one batch or each has its own, else one batch gather per distinct draw."""
+    path for one batch shared by all (k,) or one batch per run (R, k); runs that share a seed get their seed's
+    batch (one draw per seed, spread to its runs)."""
     if distinct == 1 or distinct == len(slots):
         return problem.loss_and_grad
-    members = [np.flatnonzero(slots == s) for s in range(distinct)]
-
-    def loss_and_grad(params, idx):
-        loss, grad = np.empty(len(params)), np.empty_like(params)
-        for rows, batch in zip(members, idx):
-            loss[rows], grad[rows] = problem.loss_and_grad(params[rows], batch)
-        return loss, grad
-    return loss_and_grad
+    return lambda params, idx: problem.loss_and_grad(params, idx[slots])
 
 
 def run_many(configs: list[dict]) -> list[History]:
