@@ -271,6 +271,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.runner.pause()  # no tick may reach views that are going away
         self.space_view.worker.wait()  # nor a surface still being computed
+        if self.sweep_window is not None:
+            self.sweep_window.runner.wait()  # nor a sweep
         super().closeEvent(event)
 
     def _update_status(self) -> None:

@@ -11,6 +11,7 @@ with one seed share them). Both run the same step pipeline (:mod:`gd_core.pipeli
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 
@@ -84,9 +85,21 @@ class TrainerGroup(StepLoop):
 
     def run(self) -> list[History]:
         """Advance every run to its end; return one History per config, in order."""
-        with np.errstate(over="ignore", invalid="ignore"):
-            self._steps(None, None)
+        self.advance()
         return self.histories
+
+    @property
+    def done(self) -> bool:
+        return not self._active.any()
+
+    def advance(self, max_steps: int | None = None, time_budget: float | None = None) -> int:
+        """Run up to ``max_steps`` steps (None: until every run ended) or for ``time_budget`` seconds; return
+        the steps done (a run that ended is copied out into ``histories``)."""
+        if self.done:
+            return 0
+        deadline = None if time_budget is None else time.perf_counter() + time_budget
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._steps(max_steps, deadline)
 
     def _set_limits(self, initial_loss) -> None:
         self._limits = np.array([loss_limit(v) for v in initial_loss])
@@ -127,30 +140,42 @@ def _shared_draws_gradient(problem: Problem, slots: np.ndarray, distinct: int):
     return lambda params, idx: problem.loss_and_grad(params, idx[slots])
 
 
+def runners(configs: list[dict], problem: Problem | None = None) -> list[tuple[list[int], Trainer | TrainerGroup]]:
+    """The runs of ``configs``, ready to advance: (the indices of the configs it runs, a Trainer or a
+    TrainerGroup) - configs that can share a numpy pass share one (see :func:`group_key`). Each problem and its
+    data are built once, however many configs use them (all of them on ``problem`` when it is given)."""
+    problems: dict[tuple, Problem] = {}
+    resolved = []
+    for config in configs:
+        key = problem_key(validate(config))
+        if key not in problems:
+            problems[key] = problem or build_problem(validate(config))
+        resolved.append((resolve(config, problems[key])[0], key))
+    groups: dict[tuple, list[int]] = {}
+    for i, (config, key) in enumerate(resolved):
+        groups.setdefault((key, group_key(config)), []).append(i)
+    out = []
+    for (key, _), members in groups.items():
+        group = [resolved[i][0] for i in members]
+        out.append((members, Trainer(group[0], problems[key]) if len(members) == 1
+                    else TrainerGroup(group, problems[key])))
+    return out
+
+
+def histories_of(runner: Trainer | TrainerGroup) -> list[History]:
+    """The histories of a runner from :func:`runners`, one per config it runs."""
+    return runner.histories if isinstance(runner, TrainerGroup) else [runner.history]
+
+
 def run_many(configs: list[dict]) -> list[History]:
     """Run many configs; those that can share a numpy pass do (see :func:`group_key`).
 
     Returns one History per config, in order, equal to ``run(config)`` of each (to floating-point order).
     Each problem and its data are built once, however many configs use them.
     """
-    problems: dict[tuple, Problem] = {}
-    resolved = []
-    for config in configs:
-        key = problem_key(validate(config))
-        if key not in problems:
-            problems[key] = build_problem(validate(config))
-        resolved.append((resolve(config, problems[key])[0], key))
-    groups: dict[tuple, list[int]] = {}
-    for i, (config, key) in enumerate(resolved):
-        groups.setdefault((key, group_key(config)), []).append(i)
     histories: list[History | None] = [None] * len(configs)
-    for (key, _), members in groups.items():
-        problem = problems[key]
-        if len(members) == 1:
-            trainer = Trainer(resolved[members[0]][0], problem)
-            trainer.advance()
-            histories[members[0]] = trainer.history
-        else:
-            for i, history in zip(members, TrainerGroup([resolved[i][0] for i in members], problem).run()):
-                histories[i] = history
+    for members, runner in runners(configs):
+        runner.advance()
+        for i, history in zip(members, histories_of(runner)):
+            histories[i] = history
     return histories

@@ -221,6 +221,15 @@ class StepLoop:
                                      full_grad, state, optimizer)
         return done
 
+    @property
+    def fraction_done(self) -> float:
+        """How much of the run's length (steps or epochs) is done, 0..1 (1 once every run has ended)."""
+        if self.done:
+            return 1.0
+        if self._max_samples is not None:
+            return min(1.0, self.samples_seen / self._max_samples)
+        return min(1.0, self.step / self._max_steps)
+
     # -- what a subclass decides -----------------------------------------------------------------------------
     def _set_limits(self, initial_loss) -> None:
         raise NotImplementedError

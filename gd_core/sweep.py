@@ -1,17 +1,23 @@
 """Learning-rate sweeps: final loss against learning rate per variant or optimizer, and a learning rate x batch
-size grid - configs built from one run's config, computed with :func:`run_many` (one vectorised pass per
-series)."""
+size grid - configs built from one run's config (:func:`sweep_jobs`), computed by :func:`run_sweep`: a generator
+of partial results that runs each series as :func:`gd_core.run_many` would (one vectorised pass per series),
+in short chunks, checks a cancel flag between chunks and reports its progress - so that a window can run it on
+a worker thread, draw each series as it arrives and stop it at any time (the pattern of Orange's MDS widget)."""
 
 from __future__ import annotations
 
 import copy
 import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from .config import resolve
 from .errors import ConfigError
 from .history import History
+from .many import histories_of, runners
 from .problems import Problem
 from .problems.base import work_text
 from .samplers import steps_per_epoch
@@ -19,8 +25,9 @@ from .samplers import steps_per_epoch
 SWEEP_VARIANTS = ("batch", "stochastic", "minibatch")
 
 
-#: The most work one series of a sweep may cost (one run_many call, on the window's thread): about 1 s.
-MAX_SERIES_WORK = 1e10
+#: The most work one series of a sweep may cost: about 100 s (a sweep runs off the window's thread and can be
+#: stopped at any time; this only refuses a series that would take hours).
+MAX_SERIES_WORK = 1e12
 #: A step's own cost (sampling, the update, the record) in units of work (see MAX_PASS_WORK): about 55 µs.
 STEP_WORK = 5e5
 
@@ -34,7 +41,7 @@ def series_work(configs: list[dict], problem: Problem) -> float:
 
 
 def check_series_work(series: dict, problem: Problem) -> None:
-    """Refuse a sweep with a series (name -> configs) too costly to run without stalling the window."""
+    """Refuse a sweep with a series (name -> configs) too costly to be worth starting (see MAX_SERIES_WORK)."""
     for name, configs in series.items():
         work = series_work(configs, problem)
         if work > MAX_SERIES_WORK:
@@ -107,3 +114,67 @@ def grid_configs(config: dict, lrs, sizes) -> list[list[dict]]:
 def final_losses(histories: list[History]) -> np.ndarray:
     """The final full loss of each run; NaN for a run that diverged."""
     return np.array([np.nan if h.status == "diverged" else h.loss[-1] for h in histories])
+
+
+@dataclass(frozen=True)
+class SweepJob:
+    """One series of a sweep: ``kind`` "series" (a curve; ``key`` its variant or optimizer) or "grid" (a row of
+    the heat map; ``key`` its row index), named ``label`` in messages, and one config per learning rate."""
+
+    kind: str
+    key: object
+    label: str
+    configs: list
+
+
+def sweep_jobs(config: dict, lrs, by: str, names, sizes=()) -> list[SweepJob]:
+    """The jobs of a sweep of a resolved ``config``: one series per name (see :func:`series_configs`), then one
+    grid row per batch size in ``sizes`` (see :func:`grid_configs`)."""
+    jobs = [SweepJob("series", name, name, configs) for name, configs in series_configs(config, lrs, by, names).items()]
+    if len(sizes):
+        jobs += [SweepJob("grid", i, f"batch size {k}", row)
+                 for i, (k, row) in enumerate(zip(sizes, grid_configs(config, lrs, sizes)))]
+    return jobs
+
+
+def check_sweep_work(jobs: list[SweepJob], problem: Problem) -> None:
+    """Refuse a sweep one of whose jobs costs more than :data:`MAX_SERIES_WORK` (``ConfigError`` naming it)."""
+    check_series_work({job.label: job.configs for job in jobs}, problem)
+
+
+@dataclass(frozen=True)
+class SweepUpdate:
+    """What :func:`run_sweep` reports: ``progress`` (the share of the sweep's work done, 0..1), and when a job has
+    just finished, the job and its final ``losses`` (one per learning rate; NaN where a run diverged)."""
+
+    progress: float
+    job: SweepJob | None = None
+    losses: np.ndarray | None = None
+
+
+def run_sweep(jobs: list[SweepJob], problem: Problem, cancelled: Callable[[], bool] = lambda: False,
+              chunk_seconds: float = 0.05) -> Iterator[SweepUpdate]:
+    """Run the jobs in order on ``problem``, each as :func:`gd_core.run_many` would, yielding an update about
+    every ``chunk_seconds`` of computing and one with each job's final losses as soon as it is done. Returns
+    (without finishing the job at hand) as soon as ``cancelled()`` is true; no result is lost or half-written,
+    each update is complete in itself. The results equal ``final_losses(run_many(job.configs))``."""
+    work = [max(series_work(job.configs, problem), 1.0) for job in jobs]
+    total, finished = sum(work), 0.0
+    last = time.perf_counter()
+    for job, job_work in zip(jobs, work):
+        parts = runners(job.configs, problem)
+        histories: list[History | None] = [None] * len(job.configs)
+        for members, runner in parts:
+            while not runner.done:
+                if cancelled():
+                    return
+                runner.advance(time_budget=chunk_seconds)
+                now = time.perf_counter()
+                if now - last >= chunk_seconds:
+                    last = now
+                    within = sum(r.fraction_done for _, r in parts) / len(parts)
+                    yield SweepUpdate((finished + job_work * within) / total)
+            for i, history in zip(members, histories_of(runner)):
+                histories[i] = history
+        finished += job_work
+        yield SweepUpdate(finished / total, job, final_losses(histories))

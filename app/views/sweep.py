@@ -1,14 +1,16 @@
 """Learning-rate sweep: the final loss against the learning rate (log axes), one curve per variant or optimizer,
-and a learning rate x batch size heat map - for the selected run, computed with gd_core.run_many one series at
-a time so the window stays responsive."""
+and a learning rate x batch size heat map - for the selected run, computed by gd_core.sweep.run_sweep on a
+worker thread: a progress bar, each series drawn as it arrives, and Stop (as Orange's MDS widget runs its
+optimizer). The window only schedules and draws."""
 
 from __future__ import annotations
 
-from collections import deque
+import queue
+import threading
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QTimer, Signal
+from PySide6.QtCore import QObject, QRectF, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -29,6 +32,79 @@ from ..session import PALETTE
 from ..widgets import NumberSpinBox
 
 HEAT_COLORS = pg.colormap.get("viridis")
+POLL_MS = 40  # the window takes the worker's results at most this often: a steady drawing rate
+PROGRESS_STEPS = 1000
+
+
+class SweepRunner(QObject):
+    """Runs :func:`gd_core.sweep.run_sweep` on a worker thread. The thread puts each update in a queue; a timer in
+    the GUI thread takes them every :data:`POLL_MS` and emits ``progressed(fraction)``, ``arrived(update)`` for
+    each finished series and ``ended(status)`` once ("done", "stopped" or an error message)."""
+
+    progressed = Signal(float)
+    arrived = Signal(object)
+    ended = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._drain)
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def start(self, jobs, problem) -> None:
+        self._stop, self._queue = threading.Event(), queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, args=(jobs, problem, self._stop, self._queue),
+                                        name="gdlab-sweep", daemon=True)
+        self._thread.start()
+        self._timer.start()
+
+    @staticmethod
+    def _work(jobs, problem, stop: threading.Event, out: queue.SimpleQueue) -> None:
+        try:
+            for update in sweep.run_sweep(jobs, problem, cancelled=stop.is_set):
+                out.put(update)
+            out.put("stopped" if stop.is_set() else "done")
+        except gd_core.ConfigError as error:
+            out.put(f"Not computed: {error}")
+        except Exception as error:  # reported in the window; a worker must not die silently
+            out.put(f"The sweep failed: {type(error).__name__}: {error}")
+
+    def stop(self) -> None:
+        """Ask the worker to stop; it does within one chunk of computing (about 50 ms)."""
+        self._stop.set()
+
+    def wait(self, timeout: float = 5.0) -> None:
+        """Stop and wait for the worker (closing the window)."""
+        self.stop()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._timer.stop()
+
+    def _drain(self) -> None:
+        progress = None
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, str):
+                self._timer.stop()
+                if progress is not None:
+                    self.progressed.emit(progress)
+                self.ended.emit(item)
+                return
+            progress = item.progress
+            if item.job is not None:
+                self.arrived.emit(item)
+        if progress is not None:
+            self.progressed.emit(progress)
 
 
 class SweepWindow(QDialog):
@@ -42,7 +118,10 @@ class SweepWindow(QDialog):
         self.setObjectName("sweep_window")
         self.resize(1100, 560)
         self.model = model
-        self._jobs: deque = deque()
+        self.runner = SweepRunner(self)
+        self.runner.progressed.connect(lambda fraction: self.progress_bar.setValue(round(fraction * PROGRESS_STEPS)))
+        self.runner.arrived.connect(self._arrived)
+        self.runner.ended.connect(self._ended)
         self.results: dict[str, np.ndarray] = {}
         self.grid: np.ndarray | None = None
         controls = QFormLayout()
@@ -81,9 +160,22 @@ class SweepWindow(QDialog):
         self.compute_button.setObjectName("sweep_compute")
         self.compute_button.setToolTip("Run the sweep for the selected run (its start, seed and data).")
         self.compute_button.clicked.connect(self.compute)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setObjectName("sweep_stop")
+        self.stop_button.setToolTip("Stop the sweep; the series computed so far stay drawn.")
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(self.stop)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("sweep_progress")
+        self.progress_bar.setRange(0, PROGRESS_STEPS)
+        self.progress_bar.setTextVisible(False)
         self.progress = QLabel("")
         self.progress.setWordWrap(True)
-        controls.addRow(self.compute_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.compute_button)
+        buttons.addWidget(self.stop_button)
+        controls.addRow(buttons)
+        controls.addRow(self.progress_bar)
         controls.addRow(self.progress)
         self.curves = pg.PlotWidget()
         self.curves.setLogMode(x=True, y=True)
@@ -145,62 +237,73 @@ class SweepWindow(QDialog):
         if not names:
             self.progress.setText("Not computed: tick at least one optimizer.")
             return
+        self.sizes = sweep.batch_sizes(run.trainer.problem.n_samples) if has_data and self.with_grid.isChecked() \
+            else []
+        jobs = sweep.sweep_jobs(config, lrs, by, names, self.sizes)
+        try:  # refused before anything is computed
+            sweep.check_sweep_work(jobs, run.trainer.problem)
+        except gd_core.ConfigError as error:
+            self.progress.setText(f"Not computed: {error}")
+            return
         self.lrs, self.results, self.grid, self._grid_done = lrs, {}, None, set()
         for item in self._series_items.values():
             item.setData([], [])
         self.lr_line.setValue(np.log10(config["optimizer"]["lr"]))
         self.legend.setText("")
-        jobs = [("series", name, configs) for name, configs in sweep.series_configs(config, lrs, by, names).items()]
-        self.sizes = sweep.batch_sizes(run.trainer.problem.n_samples) if has_data and self.with_grid.isChecked() \
-            else []
         if self.sizes:
             self.grid = np.full((len(self.sizes), len(lrs)), np.nan)
-            jobs += [("grid", i, row) for i, row in enumerate(sweep.grid_configs(config, lrs, self.sizes))]
-        try:  # refused before anything is computed: a series runs on the window's thread
-            sweep.check_series_work({key if kind == "series" else f"batch size {self.sizes[key]}": configs
-                                     for kind, key, configs in jobs}, run.trainer.problem)
-        except gd_core.ConfigError as error:
-            self.progress.setText(f"Not computed: {error}")
-            return
-        self._total = len(jobs)
-        self._jobs = deque(jobs)
+        self._total, self._done = len(jobs), 0
         self.compute_button.setEnabled(False)
-        self._next()
+        self.stop_button.setEnabled(True)
+        self.progress_bar.setValue(0)
+        self.progress.setText(f"Computing... 0/{self._total} series")
+        self.runner.start(jobs, run.trainer.problem)
 
-    def _next(self) -> None:
-        if not self._jobs:
-            self.compute_button.setEnabled(True)
-            self.progress.setText(f"Done: {self._total} series of {len(self.lrs)} runs.")
-            self.finished.emit()
-            return
-        kind, key, configs = self._jobs.popleft()
-        try:
-            losses = sweep.final_losses(gd_core.run_many(configs))
-        except gd_core.ConfigError as error:
-            self.progress.setText(f"Not computed: {error}")
-            self._jobs.clear()
-            self.compute_button.setEnabled(True)
-            return
-        if kind == "series":
-            self.results[key] = losses
+    def stop(self) -> None:
+        """Stop the sweep at hand (the series computed so far stay)."""
+        self.runner.stop()
+
+    @property
+    def running(self) -> bool:
+        return self.runner.running
+
+    def _arrived(self, update) -> None:
+        job, losses = update.job, update.losses
+        if job.kind == "series":
+            self.results[job.key] = losses
             color = PALETTE[(len(self.results) - 1) % len(PALETTE)]
             finite = np.where(losses > 0, losses, np.nan)
-            item = self._series_items.get(key)
+            item = self._series_items.get(job.key)
             if item is None:
-                item = self._series_items[key] = self.curves.plot([], [], symbol="o", symbolSize=5, symbolPen=None,
-                                                                  connect="finite")
+                item = self._series_items[job.key] = self.curves.plot([], [], symbol="o", symbolSize=5,
+                                                                      symbolPen=None, connect="finite")
             shown = np.isfinite(finite).any()  # every run diverged: nothing to draw (the legend still names it)
             item.setData(self.lrs if shown else [], finite if shown else [], pen=pg.mkPen(color, width=2),
                          symbolBrush=color)
             self.legend.setText("&nbsp;&nbsp;".join(f'<span style="color:{PALETTE[i % len(PALETTE)]}">■</span> {name}'
                                                     for i, name in enumerate(self.results)))
         else:
-            self.grid[key] = losses
-            self._grid_done.add(key)
+            self.grid[job.key] = losses
+            self._grid_done.add(job.key)
             self._draw_grid()
-        done = self._total - len(self._jobs)
-        self.progress.setText(f"Computing... {done}/{self._total} series")
-        QTimer.singleShot(0, self._next)  # let the window breathe between series
+        self._done += 1
+        self.progress.setText(f"Computing... {self._done}/{self._total} series")
+
+    def _ended(self, status: str) -> None:
+        self.compute_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        if status == "done":
+            self.progress_bar.setValue(PROGRESS_STEPS)
+            self.progress.setText(f"Done: {self._total} series of {len(self.lrs)} runs.")
+            self.finished.emit()
+        elif status == "stopped":
+            self.progress.setText(f"Stopped: {self._done} of {self._total} series computed.")
+        else:
+            self.progress.setText(status)
+
+    def closeEvent(self, event) -> None:
+        self.runner.wait()  # a closed window computes nothing more
+        super().closeEvent(event)
 
     def _draw_grid(self) -> None:
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -53,14 +53,44 @@ def test_final_losses_mark_divergence():
 def test_a_sweep_too_costly_for_the_window_is_refused_before_it_runs():
     from gd_core import ConfigError
     from gd_core.sweep import MAX_SERIES_WORK, check_series_work, learning_rates, series_configs, series_work
-    config, problem = gd_core.resolve({"problem": "logistic_regression", "data": {"name": "blobs", "n_samples": 2000},
-                                       "variant": "stochastic", "epochs": 20})
+    config, problem = gd_core.resolve({"problem": "logistic_regression", "data": {"name": "blobs", "n_samples": 20_000},
+                                       "variant": "stochastic", "epochs": 40})
     series = series_configs(config, learning_rates(1e-3, 1.0, 8), "variant", ["stochastic", "batch"])
-    # 8 runs x 40,000 steps, each a pass over 2,000 samples of 323 units: ~2e11 (that took 40 s)
+    # 8 runs x 800,000 steps, each a pass over 20,000 samples of 323 units: ~4e13 (hours)
     assert series_work(series["stochastic"], problem) > 20 * MAX_SERIES_WORK
-    assert series_work(series["batch"], problem) < MAX_SERIES_WORK  # 20 steps a run
+    assert series_work(series["batch"], problem) < MAX_SERIES_WORK  # 40 steps a run
     with pytest.raises(ConfigError) as error:
         check_series_work(series, problem)
     assert error.value.key == "sweep" and "the stochastic series" in str(error.value)
     assert "fewer epochs or steps, fewer samples or fewer rates" in str(error.value)
     check_series_work({"batch": series["batch"]}, problem)
+
+
+def test_run_sweep_yields_each_series_as_it_is_done_equal_to_run_many():
+    problem = gd_core.resolve(BASE)[1]
+    lrs = sweep.learning_rates(0.01, 3.0, 5)
+    jobs = sweep.sweep_jobs(BASE, lrs, "variant", sweep.SWEEP_VARIANTS, sizes=[1, 10, 100])
+    assert [job.label for job in jobs] == ["batch", "stochastic", "minibatch", "batch size 1", "batch size 10",
+                                           "batch size 100"]
+    updates = list(sweep.run_sweep(jobs, problem, chunk_seconds=0.0))
+    done = [u for u in updates if u.job is not None]
+    assert [u.job for u in done] == jobs and len(updates) > len(jobs)  # progress in between
+    progress = [u.progress for u in updates]
+    assert progress == sorted(progress) and progress[-1] == pytest.approx(1.0)
+    for update in done:
+        expected = sweep.final_losses(gd_core.run_many(update.job.configs))
+        np.testing.assert_allclose(update.losses, expected, rtol=1e-12)
+
+
+def test_a_sweep_stops_mid_way_when_cancelled():
+    problem = gd_core.resolve(BASE)[1]
+    jobs = sweep.sweep_jobs({**BASE, "steps": 5000}, sweep.learning_rates(0.001, 0.1, 4), "optimizer",
+                            ["plain", "adam", "momentum"])
+    stop = []
+    updates = []
+    for update in sweep.run_sweep(jobs, problem, cancelled=lambda: bool(stop), chunk_seconds=0.001):
+        updates.append(update)
+        if update.job is not None:
+            stop.append(True)  # Stop pressed as the first series arrives
+    assert [u.job.key for u in updates if u.job is not None] == ["plain"]
+    assert updates[-1].progress < 0.5

@@ -1,0 +1,67 @@
+"""The learning-rate sweep runs off the window's thread: the event loop keeps running, results arrive series by
+series, and Stop stops it mid-way."""
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QTimer
+
+import gd_core
+
+
+def _long_sweep(window, steps):
+    """One series (plain gradient descent) of runs of ``steps`` steps on a function: a single long job."""
+    model = window.model
+    config = gd_core.switch_problem(dict(model.selected.config), "rosenbrock")
+    config.pop("epochs", None)
+    model.update_config(model.selected, {**config, "steps": steps})
+    window.open_sweep()
+    sweep = window.sweep_window
+    sweep.series.setCurrentIndex(1)
+    for name, box in sweep.optimizers.items():
+        box.setChecked(name in ("plain", "adam"))
+    sweep.low.setValue(1e-5)
+    sweep.high.setValue(1e-3)
+    sweep.count.setValue(4)
+    return sweep
+
+
+def test_the_event_loop_runs_while_a_series_is_computed(window, qtbot):
+    sweep = _long_sweep(window, 20_000)  # about 0.5 s a series
+    ticks = []
+    timer = QTimer(window)
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(sweep.running))
+    timer.start()
+    started = time.perf_counter()
+    with qtbot.waitSignal(sweep.finished, timeout=60_000):
+        sweep.compute_button.click()
+        assert sweep.running and not sweep.compute_button.isEnabled() and sweep.stop_button.isEnabled()
+    timer.stop()
+    assert sum(ticks) >= 5, (sum(ticks), time.perf_counter() - started)  # timer events while the sweep ran
+    assert set(sweep.results) == {"plain", "adam"} and sweep.progress_bar.value() == sweep.progress_bar.maximum()
+    expected = gd_core.sweep.final_losses(gd_core.run_many(gd_core.sweep.series_configs(
+        {**window.model.config_copy(window.model.selected), "init": [-1.2, 1.0]}, sweep.lrs, "optimizer",
+        ["plain"])["plain"]))
+    np.testing.assert_allclose(sweep.results["plain"], expected, rtol=1e-12)
+
+
+def test_a_sweep_stops_mid_way_and_keeps_what_it_computed(window, qtbot):
+    sweep = _long_sweep(window, 40_000)
+    sweep.compute_button.click()
+    qtbot.waitUntil(lambda: "plain" in sweep.results, timeout=60_000)  # the first series is drawn at once
+    assert sweep.running and 0 < sweep.progress_bar.value() < sweep.progress_bar.maximum()
+    sweep.stop_button.click()
+    qtbot.waitUntil(lambda: not sweep.running, timeout=10_000)
+    assert "Stopped: 1 of 2 series computed" in sweep.progress.text()
+    assert set(sweep.results) == {"plain"} and sweep.compute_button.isEnabled() and not sweep.stop_button.isEnabled()
+    assert not sweep.runner._thread.is_alive()
+    assert len(sweep._series_items["plain"].getData()[0]) == len(sweep.lrs)
+
+
+def test_closing_the_window_stops_a_running_sweep(window, qtbot):
+    sweep = _long_sweep(window, 300_000)
+    sweep.compute_button.click()
+    assert sweep.running
+    sweep.close()
+    assert not sweep.runner._thread.is_alive() and not sweep.running
