@@ -1,6 +1,7 @@
 """The trajectory plane (PCA through the final point) and the loss on it."""
 
 import numpy as np
+import pytest
 
 import gd_core
 from gd_core.landscape import plane_extent, plane_grid, trajectory_plane
@@ -51,3 +52,55 @@ def test_grids_over_large_problems_get_coarser_within_the_work_budget():
     assert MIN_RESOLUTION < coarse < 80 and coarse ** 2 * big.pass_work <= GRID_WORK
     assert affordable_resolution(largest, 80) == MIN_RESOLUTION
     assert big.pass_work == 200 * (197_376 + 320 * (4 * 256 + 1))  # weights + 320 per unit, per sample
+
+
+def test_grid_value_interpolates_the_grid_bilinearly():
+    from gd_core.landscape import grid_value
+    xs, ys = np.array([0.0, 1.0, 3.0]), np.array([-1.0, 1.0])
+    Z = np.add.outer(2 * ys, xs)  # Z[i, j] = xs[j] + 2*ys[i]: bilinear interpolation is exact
+    for x, y in ((0.0, -1.0), (3.0, 1.0), (0.5, 0.0), (2.2, 0.7)):
+        assert grid_value(xs, ys, Z, x, y) == pytest.approx(x + 2 * y)
+    assert np.isnan(grid_value(xs, ys, Z, 3.1, 0.0)) and np.isnan(grid_value(xs, ys, Z, 0.0, -1.5))
+
+
+def test_hover_reads_the_grid_on_screen_instead_of_a_pass_over_large_data(monkeypatch):
+    from gd_core.landscape import HOVER_WORK, hover_loss, loss_grid
+    cheap = gd_core.resolve({"problem": "quadratic"})[1]
+    assert hover_loss(cheap, np.array([1.0, 2.0])) == (pytest.approx(0.5 * (1 + 10 * 4)), True)
+    large = gd_core.resolve({"problem": "logistic_regression", "data": {"name": "blobs", "n_samples": 20_000}})[1]
+    assert large.pass_work > HOVER_WORK
+    grid = loss_grid(large, (-2, 2), (-2, 2), 41, anchor=np.zeros(3))
+    expected = float(large.full_loss(np.array([0.5, -1.0, 0.0])))
+    monkeypatch.setattr(type(large), "full_loss", lambda *args: pytest.fail("a pass over the data on a hover"))
+    value, exact = hover_loss(large, np.array([0.5, -1.0, 0.0]), grid, (0.5, -1.0))
+    assert not exact and value == pytest.approx(expected, rel=1e-12)  # (0.5, -1) is a grid point
+    assert hover_loss(large, np.zeros(3)) is None  # no grid yet: no number rather than a stall
+
+
+def test_class_regions_and_their_shading():
+    from gd_core.landscape import class_regions, region_shading
+    config, problem = gd_core.resolve({"problem": "mlp", "data": {"name": "moons", "n_samples": 50}})
+    params = problem.default_init
+    xs, ys, P = class_regions(problem, params, (-1, 2), (-1, 1), 7)
+    assert P.shape == (7, 7, 2) and np.allclose(P.sum(axis=-1), 1)
+    assert P[2, 3, 1] == pytest.approx(problem.class_probabilities(params, np.array([[xs[3], ys[2]]]))[0])
+    winner, strength = region_shading(np.array([[0.5, 0.5], [0.9, 0.1], [0.3, 0.7]]))
+    assert list(winner) == [0, 0, 1] and strength == pytest.approx([0.15, 0.8, 0.4])
+
+
+def test_step_arrows_and_batch_contours_come_from_the_latest_step():
+    from gd_core.landscape import batch_contours, iso_segments, step_arrows
+    trainer = gd_core.Trainer({"problem": "linear_regression", "data": {"name": "linear", "n_samples": 40},
+                               "batch_size": 4, "optimizer": {"name": "plain", "lr": 0.1}, "steps": 3})
+    assert step_arrows(trainer.latest) is None
+    trainer.advance()
+    step, arrows = trainer.latest, step_arrows(trainer.latest)
+    np.testing.assert_array_equal(arrows["update"], -0.1 * step.grad)  # plain gradient descent
+    np.testing.assert_array_equal(arrows["full_gradient"], -0.1 * step.full_grad_before)
+    xs, ys = np.linspace(-2, 2, 9), np.linspace(-1, 3, 9)
+    lines = batch_contours(trainer.problem, xs, ys, step.indices)
+    Z = np.array([[trainer.problem.loss_and_grad(np.array([x, y]), step.indices)[0] for x in xs[::2]]
+                  for y in ys[::2]])
+    surface = gd_core.landscape.display_surface(Z)
+    expected = iso_segments(xs[::2], ys[::2], surface, gd_core.landscape.contour_levels(surface, 8))
+    np.testing.assert_allclose(lines[0], expected[0], rtol=1e-12)
