@@ -286,7 +286,7 @@ def test_11_network_size_and_shared_start_and_batches():
         batches = []
         for trainer in trainers:
             trainer.advance(1)
-            batches.append(trainer.last_indices)
+            batches.append(trainer.latest.indices)
         assert np.array_equal(*batches)
 
 
