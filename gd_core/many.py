@@ -44,8 +44,8 @@ def _per_run(values: list) -> float | np.ndarray:
 class TrainerGroup(StepLoop):
     """R resolved configs with one :func:`group_key`, on one problem, advanced in one numpy pass per step.
 
-    Runs that share a seed share their draws: one generator (so one permutation per epoch, one batch gather and
-    one noise draw per step) per distinct seed; ``slots`` maps each run to its seed's generator. The record is
+    Runs that share a seed share their draws: one generator per distinct seed (so one permutation per epoch,
+    one batch, coordinate and noise draw per step); ``slots`` maps each run to its seed's generator. The record is
     one bounded :class:`History` with a run axis; a run that ends is copied out of it at that row, exactly as a
     lone :class:`Trainer` would have recorded it.
     """
