@@ -134,14 +134,16 @@ class History:
         """Set a recorder's column (see ``extra_columns``) at the latest row."""
         self._columns[name][self._len - 1] = value
 
-    def select(self, run: int) -> History:
-        """Run ``run`` of a group's record as a History of its own (a copy of its rows, same stride)."""
+    def select(self, run: int, copy: bool = True) -> History:
+        """Run ``run`` of a group's record as a History of its own (its rows, same stride): a copy, or views of
+        this record's arrays (``copy=False``, for a record nothing will append to again)."""
         one = History(self.param_names, self.n_samples, capacity=1, max_rows=self.max_rows,
                       extra_columns=self.columns[len(COLUMNS):])
         rows = slice(0, self._len)
-        one._columns = {name: column[rows].copy() if name in SHARED_COLUMNS else column[rows, run].copy()
+        take = np.copy if copy else (lambda view: view)
+        one._columns = {name: take(column[rows] if name in SHARED_COLUMNS else column[rows, run])
                         for name, column in self._columns.items()}
-        one._params, one._grads = self._params[rows, run].copy(), self._grads[rows, run].copy()
+        one._params, one._grads = take(self._params[rows, run]), take(self._grads[rows, run])
         one._len, one.stride, one._pending = self._len, self.stride, self._pending
         one.status, one.message = self.status, self.message
         return one

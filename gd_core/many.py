@@ -47,7 +47,7 @@ class TrainerGroup(StepLoop):
     Runs that share a seed share their draws: one generator per distinct seed (so one permutation per epoch,
     one batch, coordinate and noise draw per step); ``slots`` maps each run to its seed's generator. The record is
     one bounded :class:`History` with a run axis; a run that ends is copied out of it at that row, exactly as a
-    lone :class:`Trainer` would have recorded it.
+    lone :class:`Trainer` would have recorded it (the runs that end at its last row take views, not copies).
     """
 
     def __init__(self, configs: list[dict], problem: Problem, recorders: tuple[Recorder, ...] = ()):
@@ -121,12 +121,13 @@ class TrainerGroup(StepLoop):
         if not ending.any():
             return False
         lr = np.broadcast_to(lr, (self.runs, 1))[:, 0]
+        last = not (self._active & ~ending).any()  # the record's last row: the runs may keep views of it
         for r in np.flatnonzero(ending):
             ended = end_of_run(self.problem, self.step, self.samples_seen, float(loss[r]), float(grad_norm[r]),
                                float(lr[r]), self._limits[r], tolerance, budget)
             if ended is not None:
                 self._active[r] = False
-                history = self.histories[r] = self.history.select(r)
+                history = self.histories[r] = self.history.select(r, copy=not last)
                 history.status, history.message = ended
         return not self._active.any()
 
