@@ -7,11 +7,12 @@ import os
 import tempfile
 
 import pyqtgraph.exporters as exporters
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QBuffer, QIODevice, QRect
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QWidget
 
+from gd_core.report import ReportRun, lab_report_html
 from gd_core.sessions import file_stem
 
 PLOT_FORMATS = {".png": "PNG image", ".svg": "SVG drawing"}
@@ -83,3 +84,37 @@ def export_histories(model, folder: str) -> list[str]:
 def copy_plot(view) -> None:
     """Put a picture of a view's plot on the clipboard."""
     QApplication.clipboard().setPixmap(view.plot.grab())
+
+
+def _png_bytes(widget) -> bytes:
+    """A picture of a widget as PNG bytes."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    widget.grab().save(buffer, "PNG")
+    return bytes(buffer.data())
+
+
+def lab_report(window, author: str = "") -> str:
+    """The session as a lab report (see :func:`gd_core.report.lab_report_html`): the visible plots, every run's
+    settings and results, the lesson's questions with the student's answers and, once revealed, the true ones."""
+    model, panel = window.model, window.lesson_panel
+    images = {view.title: _png_bytes(view.plot) for view in (window.space_view, window.loss_view, window.data_view)
+              if view.isVisible() or not window.isVisible()}
+    runs = [ReportRun(r.name, r.color, r.config, r.history, r.trainer.problem.min_loss) for r in model.runs]
+    truths = panel.truths() if model.answers_revealed else []
+    challenge = model.challenge.text if model.challenge is not None else ""
+    return lab_report_html(model.title, model.text, runs, model.view["tolerance"], images, model.questions, truths,
+                           model.answers, challenge, model.challenge_met, author)
+
+
+def export_lab_report(window, path: str, author: str = "") -> None:
+    """Write :func:`lab_report` as one self-contained HTML file."""
+    if not path.lower().endswith((".html", ".htm")):
+        raise OSError(f"{os.path.basename(path)}: the lab report is saved as an .html file")
+    page = lab_report(window, author)
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(page)
+
+    _replace_into(path, write)

@@ -10,12 +10,13 @@ import os
 
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 import gd_core
 from gd_core.sessions import (
     Session,
     SessionRun,
+    file_stem,
     list_presets,
     load_preset,
     load_session,
@@ -58,6 +59,7 @@ class FileActions(QObject):
             export.addAction(f"{label} as PNG or SVG...", lambda v=view_name, t=label: self.export_plot(v, t))
         export.addAction("Window as PNG...", self.export_window)
         export.addAction("Run histories as CSV...", self.export_histories)
+        export.addAction("Lab report (HTML)...", self.export_lab_report).setObjectName("action_lab_report")
         export.addSeparator()
         for view_name, label in (("space_view", "parameter space"), ("loss_view", "loss curve"),
                                  ("data_view", "data view")):
@@ -186,6 +188,22 @@ class FileActions(QObject):
         if folder:
             self._report(f"Exported {len(self.model.runs)} run histories to {folder}.",
                          lambda: self._exports().export_histories(self.model, folder))
+
+    def export_lab_report(self) -> None:
+        """Ask for the student's name (remembered) and a file, then write the lab report."""
+        name, ok = QInputDialog.getText(self.window, "Lab report", "Your name (printed on the report):",
+                                        text=str(self.settings.value("report/author", "")))
+        if not ok:
+            return
+        self.settings.setValue("report/author", name.strip())
+        stem = file_stem(self.model.title or "gdlab") + "-report.html"
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export lab report", os.path.join(self._folder(), stem),
+                                              "Web page (*.html)")
+        if path:
+            if not os.path.splitext(path)[1]:
+                path += ".html"
+            self._report(f"Exported the lab report {os.path.basename(path)}.",
+                         lambda: self._exports().export_lab_report(self.window, path, name.strip()))
 
     def copy_plot(self, view_name: str) -> None:
         self._exports().copy_plot(getattr(self.window, view_name))

@@ -57,19 +57,32 @@ def _number(value, integer: bool = False) -> str:
     return f"{value:,}" if integer else f"{value:.5g}"
 
 
-def _settings(config: dict) -> str:
-    """A run's config as "key: value" lines, nested objects flattened to dotted keys."""
-    rows = []
-
-    def walk(prefix: str, value) -> None:
+def _flat(config: dict, prefix: str = "") -> dict[str, str]:
+    """A run's config as dotted keys -> value text (``optimizer.lr`` -> ``0.05``)."""
+    out: dict[str, str] = {}
+    for key, value in config.items():
+        name = f"{prefix}.{key}" if prefix else key
         if isinstance(value, dict):
-            for k, v in value.items():
-                walk(f"{prefix}.{k}" if prefix else k, v)
+            out.update(_flat(value, name))
         elif value is not None:
-            rows.append(f"{_esc(prefix)}: {_esc(json.dumps(value) if isinstance(value, list) else value)}")
+            out[name] = json.dumps(value) if isinstance(value, (list, bool)) else str(value)
+    return out
 
-    walk("", config)
-    return "<br>".join(rows)
+
+def _settings_table(runs: Sequence[ReportRun]) -> str:
+    """One row per setting, one column per run; the settings in which the runs differ come first, in bold."""
+    flats = [_flat(run.config) for run in runs]
+    keys = list(dict.fromkeys(k for flat in flats for k in flat))
+    differ = [k for k in keys if len({flat.get(k, "-") for flat in flats}) > 1]
+    head = "".join(f"<th><span class=\"swatch\" style=\"background:{_esc(r.color)}\"></span>{_esc(r.name)}</th>"
+                   for r in runs)
+    rows = [f"<table><tr><th>setting</th>{head}</tr>"]
+    for key in differ + [k for k in keys if k not in differ]:
+        cells = "".join(f"<td>{_esc(flat.get(key, '-'))}</td>" for flat in flats)
+        label = f"<b>{_esc(key)}</b>" if key in differ else _esc(key)
+        rows.append(f"<tr><td>{label}</td>{cells}</tr>")
+    rows.append("</table>")
+    return "".join(rows)
 
 
 def lab_report_html(title: str, lesson_text: str, runs: Sequence[ReportRun], tolerance: float,
@@ -95,11 +108,8 @@ def lab_report_html(title: str, lesson_text: str, runs: Sequence[ReportRun], tol
             data = base64.b64encode(png).decode("ascii")
             parts.append(f"<figure><img alt=\"{_esc(caption)}\" src=\"data:image/png;base64,{data}\">"
                          f"<figcaption>{_esc(caption)}</figcaption></figure>")
-    parts.append("<h2>Runs</h2><table><tr><th>run</th><th>settings</th></tr>")
-    for run in runs:
-        parts.append(f"<tr><td><span class=\"swatch\" style=\"background:{_esc(run.color)}\"></span>"
-                     f"{_esc(run.name)}</td><td>{_settings(run.config)}</td></tr>")
-    parts.append("</table>")
+    parts.append("<h2>Runs</h2><p class=\"meta\">Settings in bold differ between the runs.</p>")
+    parts.append(_settings_table(runs))
     target = "of the known minimum" if any(r.min_loss is not None for r in runs) else ""
     parts.append(f"<h2>Results</h2><p class=\"meta\">Tolerance {tolerance:g} {target}</p><table><tr>"
                  "<th>run</th><th>status</th><th>final loss</th><th>best loss</th><th>steps</th><th>epochs</th>"

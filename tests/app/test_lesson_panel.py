@@ -106,3 +106,23 @@ def test_lesson_text_never_loads_a_resource(tmp_path):
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_lab_report_from_the_window(lesson_window, tmp_path):
+    from app.exports import export_lab_report
+
+    win, panel = lesson_window, lesson_window.lesson_panel
+    panel.question_rows[1].input.setCurrentText("diverged")
+    run_to_end(win)
+    path = tmp_path / "report.html"
+    export_lab_report(win, str(path), "Ada")
+    page = path.read_text(encoding="utf-8")
+    assert "not revealed yet" in page and "by Ada" in page  # answers stay hidden until checked
+    assert page.count("data:image/png;base64,") == 2 and "lr 0.21 (too large)" in page  # no data view: no data
+    panel.check.click()
+    export_lab_report(win, str(path), "Ada")
+    page = path.read_text(encoding="utf-8")
+    assert "not revealed yet" not in page and '<span class="right">right</span>' in page
+    with pytest.raises(OSError, match=".html"):
+        export_lab_report(win, str(tmp_path / "report.txt"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]  # nothing half-written

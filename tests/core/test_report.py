@@ -44,7 +44,8 @@ def test_report_holds_plots_runs_results_questions_and_answers():
     assert all(src.startswith("data:image/png;base64,") for src in parsed.srcs)  # self-contained
     for run in session.runs:
         assert run.name in text and run.color in page
-    assert "optimizer.lr: 0.19" in page and "kappa: 10.0" in page
+    assert "<td><b>optimizer.lr</b></td><td>0.02</td><td>0.1</td><td>0.19</td><td>0.21</td>" in page
+    assert "<td>kappa</td><td>10.0</td>" in page  # the same for all: not bold
     diverged = results["lr 0.21 (too large)"].history
     assert f"{diverged.loss[-1]:.5g}" in text and "diverged" in text
     for question in session.questions:
