@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QColorDialog, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
+from gd_core.lessons import LOCKS
+
 from .session import DEFAULT_CONFIG, SessionModel
 
 
@@ -29,7 +31,7 @@ class RunList(QWidget):
         self.list.currentRowChanged.connect(self._row_selected)
         self.list.itemChanged.connect(self._item_changed)
         buttons = QHBoxLayout()
-        self.buttons = {}
+        self.buttons, self.tips = {}, {}
         for name, text, tip, slot in (
                 ("add", "Add", "Add a run with the default settings.", self.add),
                 ("duplicate", "Duplicate", "Copy the selected run: same settings, seed and start point.",
@@ -39,6 +41,7 @@ class RunList(QWidget):
             button = QPushButton(text)
             button.setObjectName(f"run_{name}")
             button.setToolTip(tip)
+            self.tips[name] = tip
             button.clicked.connect(slot)
             buttons.addWidget(button)
             self.buttons[name] = button
@@ -70,7 +73,10 @@ class RunList(QWidget):
                             f"{run.config['optimizer']['name']} lr={run.config['optimizer']['lr']:g}")
         self.list.setCurrentRow(self.model.runs.index(self.model.selected))
         self.list.blockSignals(False)
-        self.buttons["remove"].setEnabled(len(self.model.runs) > 1)
+        locked = "runs" in self.model.locked
+        for name in ("add", "duplicate", "remove"):
+            self.buttons[name].setEnabled(not locked and (name != "remove" or len(self.model.runs) > 1))
+            self.buttons[name].setToolTip(f"The lesson fixes {LOCKS['runs']}." if locked else self.tips[name])
 
     def _row_selected(self, row: int) -> None:
         if 0 <= row < len(self.model.runs) and self.model.runs[row] is not self.model.selected:
@@ -89,10 +95,18 @@ class RunList(QWidget):
                 self.fill()
 
     def add(self) -> None:
+        try:
+            self.model.check_runs_unlocked()
+        except ValueError as error:
+            self.report(f"Not added - {error}.")
+            return
         self.model.add_run(DEFAULT_CONFIG)
 
     def duplicate(self) -> None:
-        self.model.duplicate_run(self.model.selected)
+        try:
+            self.model.duplicate_run(self.model.selected)
+        except ValueError as error:
+            self.report(f"Not duplicated - {error}.")
 
     def remove(self) -> None:
         try:

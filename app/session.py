@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import gd_core
+from gd_core.lessons import LOCKS, locked_change
 from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun
 
 from .events import Event
@@ -111,11 +112,13 @@ class SessionModel:
 
     def duplicate_run(self, run: Run) -> Run:
         """A copy with the same config, seed and start point, starting afresh."""
+        self.check_runs_unlocked()
         config = self.config_copy(run)
         config["init"] = [float(v) for v in run.history.params[0]]
         return self.add_run(config, self.unique_name(f"{run.name} copy"))
 
     def remove_run(self, run: Run) -> None:
+        self.check_runs_unlocked()
         if len(self.runs) == 1:
             raise ValueError("a session keeps at least one run")
         index = self.runs.index(run)
@@ -151,6 +154,7 @@ class SessionModel:
     def compare_variants(self, run: Run) -> list[Run]:
         """Batch, stochastic and mini-batch copies of ``run`` with its start, seed and epoch budget; the original
         is hidden and the loss axis switches to epochs, so the comparison is fair per sample seen."""
+        self.check_runs_unlocked()
         problem = run.trainer.problem
         if problem.dataset is None:
             raise ValueError(f"{run.config['problem']} has no data: every variant sees the same exact gradient")
@@ -174,8 +178,10 @@ class SessionModel:
     def update_config(self, run: Run, config: dict) -> str:
         """Change a run's config; returns what happened ("applied" or the reset reason).
 
-        Raises :class:`gd_core.ConfigError` for a bad config, leaving the run untouched.
+        Raises :class:`gd_core.ConfigError` for a bad config, or a change the lesson locked, leaving the run
+        untouched.
         """
+        self.check_unlocked(run.config, gd_core.validate(config))
         if run.trainer.needs_reset(config):
             key = gd_core.problem_key(gd_core.validate(config))
             problem = run.trainer.problem if key == run.problem_key else self._shared_problem(config)
@@ -187,6 +193,17 @@ class SessionModel:
         run.trainer.apply(config)
         self.events.run_changed.emit(run)
         return "applied"
+
+    def check_unlocked(self, old: dict, new: dict) -> None:
+        """Refuse a change of something the lesson fixed (:data:`gd_core.lessons.LOCKS`)."""
+        group = locked_change(old, new, self.locked)
+        if group is not None:
+            raise gd_core.ConfigError(group, f"the lesson fixes {LOCKS[group]}")
+
+    def check_runs_unlocked(self) -> None:
+        """Refuse adding, duplicating or removing runs where the lesson fixed its runs."""
+        if "runs" in self.locked:
+            raise ValueError(f"the lesson fixes {LOCKS['runs']}")
 
     def reset(self, run: Run) -> None:
         run.trainer = gd_core.Trainer(run.config, run.trainer.problem)
@@ -204,13 +221,14 @@ class SessionModel:
         view = {**self.view, "pair": list(self.view["pair"]), "selected": self.runs.index(self.selected)}
         return Session(self.title, self.text,
                        [SessionRun(r.name, r.color, self.config_copy(r), r.visible) for r in self.runs], view,
-                       self.questions, self.challenge)
+                       self.questions, self.challenge, self.locked)
 
     def _reset_lesson(self, session: Session | None, runs) -> None:
         """The lesson part of a session: its questions and challenge, the student's answers, and the runs as
         the lesson gives them (the answers are computed from these, whatever the student changes later)."""
         self.questions = session.questions if session else ()
         self.challenge = session.challenge if session else None
+        self.locked = session.locked if session else frozenset()
         self.lesson_configs = {r.name: copy.deepcopy(r.config) for r in runs}
         self.answers: dict[int, str] = {}
         self.answers_revealed = False

@@ -491,3 +491,52 @@ def run_lesson(configs: Mapping[str, dict]) -> dict[str, RunResult]:
     histories = run_many(list(configs.values()))
     return {name: RunResult(history, build_problem(validate(config)))
             for (name, config), history in zip(configs.items(), histories)}
+
+
+# -- locked controls ----------------------------------------------------------------------------------------------
+#: What a lesson can fix for its students: group -> what it covers, in words. Keys of a run config belong to a
+#: group by :func:`lock_group`; "runs" covers adding, duplicating and removing runs.
+LOCKS = {
+    "problem": "the problem, its settings and its data",
+    "variant": "the variant, batch size and sampling",
+    "optimizer": "the optimizer and its hyperparameters other than the learning rate",
+    "lr": "the learning rate and its schedule",
+    "run": "the run length, seed, clipping, tolerance and gradient noise",
+    "start": "the start point",
+    "runs": "the list of runs (adding, duplicating, removing)",
+}
+_KEY_GROUPS = {"variant": "variant", "batch_size": "variant", "sampling": "variant", "schedule": "lr",
+               "steps": "run", "epochs": "run", "seed": "run", "clip_norm": "run", "tolerance": "run",
+               "gradient_noise": "run", "init": "start"}
+
+
+def lock_group(key: str) -> str:
+    """The lock group of a config key (``optimizer.lr`` -> "lr"; a problem's own settings -> "problem")."""
+    if key == "optimizer.lr":
+        return "lr"
+    if key.startswith("optimizer"):
+        return "optimizer"
+    return _KEY_GROUPS.get(key.split(".")[0], "problem")
+
+
+def locked_change(old: dict, new: dict, locked) -> str | None:
+    """The first locked group in which config ``new`` differs from ``old``, or None."""
+    if not locked:
+        return None
+    for key in sorted(set(old) | set(new)):
+        if isinstance(old.get(key), dict) and isinstance(new.get(key), dict) and key == "optimizer":
+            for sub in sorted(set(old[key]) | set(new[key])):
+                if old[key].get(sub) != new[key].get(sub) and lock_group(f"optimizer.{sub}") in locked:
+                    return lock_group(f"optimizer.{sub}")
+        elif old.get(key) != new.get(key) and lock_group(key) in locked:
+            return lock_group(key)
+    return None
+
+
+def parse_locked(data) -> frozenset[str]:
+    """Check a lesson's ``locked`` list of groups (see :data:`LOCKS`)."""
+    items = _expect(data, list, "locked", f"a list of groups to fix, from {', '.join(LOCKS)}")
+    for i, item in enumerate(items):
+        if item not in LOCKS:
+            raise ConfigError(f"locked[{i}]", f"must be one of {', '.join(LOCKS)}; got {_short(item)}")
+    return frozenset(items)

@@ -20,7 +20,7 @@ from importlib import resources
 
 from .config import resolve, with_base_dir
 from .errors import ConfigError
-from .lessons import Challenge, Question, parse_challenge, parse_questions
+from .lessons import LOCKS, Challenge, Question, parse_challenge, parse_locked, parse_questions
 from .results import DEFAULT_TOLERANCE
 
 FORMAT, VERSION = "gdlab-session", 1
@@ -50,6 +50,7 @@ class Session:
     view: dict = field(default_factory=lambda: dict(VIEW_DEFAULTS))
     questions: tuple[Question, ...] = ()
     challenge: Challenge | None = None
+    locked: frozenset[str] = frozenset()
 
     def to_dict(self) -> dict:
         out = {"format": FORMAT, "version": VERSION, "title": self.title, "text": self.text,
@@ -60,6 +61,8 @@ class Session:
             out["questions"] = [q.to_dict() for q in self.questions]
         if self.challenge is not None:
             out["challenge"] = self.challenge.to_dict()
+        if self.locked:
+            out["locked"] = [group for group in LOCKS if group in self.locked]
         return out
 
 
@@ -76,7 +79,7 @@ def parse_session(data, base_dir: str | None = None) -> Session:
     if data.get("version") != VERSION:
         raise ConfigError("session.version", f"version {data.get('version')!r} is not supported (this GD Lab "
                                              f"reads version {VERSION})")
-    allowed = {"format", "version", "title", "text", "runs", "view", "questions", "challenge"}
+    allowed = {"format", "version", "title", "text", "runs", "view", "questions", "challenge", "locked"}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"session.{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
@@ -115,7 +118,8 @@ def parse_session(data, base_dir: str | None = None) -> Session:
         view[k] = _check_view(k, v, len(runs))
     questions = parse_questions(data["questions"], run_params) if "questions" in data else ()
     challenge = parse_challenge(data["challenge"], run_params) if "challenge" in data else None
-    return Session(title, text, runs, view, questions, challenge)
+    locked = parse_locked(data["locked"]) if "locked" in data else frozenset()
+    return Session(title, text, runs, view, questions, challenge, locked)
 
 
 def _check_view(key: str, value, n_runs: int):

@@ -8,13 +8,20 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QGroupBox, QVBoxLayout
 
 import gd_core
+from gd_core.lessons import LOCKS
 
 from ..session import SessionModel
 from ..widgets import ParamForm
 
 
 class Panel(QGroupBox):
-    """Subclasses build widgets in ``__init__`` and fill them from a config in :meth:`show_config`."""
+    """Subclasses build widgets in ``__init__`` and fill them from a config in :meth:`show_config`.
+
+    ``lock`` names the lesson lock group (:data:`gd_core.lessons.LOCKS`) of what the panel edits: a lesson that
+    fixes it shows the panel disabled, with a tooltip saying so.
+    """
+
+    lock = ""
 
     def __init__(self, title: str, model: SessionModel, report: Callable[[str], None], parent=None):
         super().__init__(title, parent)
@@ -28,6 +35,13 @@ class Panel(QGroupBox):
         events.run_reset.connect(lambda run, reason: self.refresh())
         events.run_changed.connect(lambda run: self.refresh())
         events.session_loaded.connect(self.refresh)
+        events.session_loaded.connect(self._apply_lock)
+        self._apply_lock()
+
+    def _apply_lock(self) -> None:
+        locked = self.lock in self.model.locked
+        self.setEnabled(not locked)
+        self.setToolTip(f"The lesson fixes {LOCKS[self.lock]}." if locked else "")
 
     @property
     def config(self) -> dict:

@@ -14,6 +14,8 @@ LR_RANGE = (1e-5, 10.0)
 
 
 class LearningRatePanel(Panel):
+    lock = "lr"
+
     def __init__(self, model, report, parent=None):
         super().__init__("Learning rate", model, report, parent)
         row = QHBoxLayout()

@@ -9,6 +9,8 @@ from .base import Panel
 
 
 class OptimizerPanel(Panel):
+    lock = "optimizer"
+
     def __init__(self, model, report, parent=None):
         super().__init__("Optimizer", model, report, parent)
         self.choice = choice_box("optimizer", "The update rule.",

@@ -15,6 +15,8 @@ from .base import Panel
 
 
 class ProblemPanel(Panel):
+    lock = "problem"
+
     def __init__(self, model, report, parent=None):
         super().__init__("Problem and data", model, report, parent)
         form = QFormLayout()

@@ -11,6 +11,8 @@ MAX_START_BOXES = 4  # more parameters than this: the start is chosen by clickin
 
 
 class RunPanel(Panel):
+    lock = "run"
+
     def __init__(self, model, report, parent=None):
         super().__init__("Run", model, report, parent)
         form = QFormLayout()

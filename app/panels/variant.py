@@ -13,6 +13,8 @@ from .base import Panel
 
 
 class VariantPanel(Panel):
+    lock = "variant"
+
     def __init__(self, model, report, parent=None):
         super().__init__("Variant", model, report, parent)
         self.buttons = QButtonGroup(self)

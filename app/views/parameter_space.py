@@ -434,8 +434,11 @@ class ParameterSpaceView(PlotView):
             self.set_start(*pos)
 
     def set_start(self, x: float, y: float) -> None:
-        """Restart the selected run from the plot point (x, y)."""
-        self.model.set_start(self.model.selected, self.from_plot(x, y))
+        """Restart the selected run from the plot point (x, y) - unless the lesson fixes the start point."""
+        try:
+            self.model.set_start(self.model.selected, self.from_plot(x, y))
+        except gd_core.ConfigError as error:
+            self.readout.setText(f"Not moved: {error.problem}.")
 
     def _hovered(self, scene_pos) -> None:
         pos = self._to_view(scene_pos)

@@ -126,3 +126,39 @@ def test_lab_report_from_the_window(lesson_window, tmp_path):
     with pytest.raises(OSError, match=".html"):
         export_lab_report(win, str(tmp_path / "report.txt"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]  # nothing half-written
+
+
+def test_locked_controls_stay_locked_after_saving_and_reopening(qtbot, tmp_path):
+    from gd_core.sessions import save_session
+
+    data = load_preset("03_learning_rate_bound").to_dict()
+    data["locked"] = ["problem", "optimizer", "start", "runs"]
+    path = tmp_path / "locked.gdlab.json"
+    save_session(parse_session(data), str(path))
+    win = create_window(str(path))
+    qtbot.addWidget(win)
+    panels = {type(p).__name__: p for p in win.panels}
+    assert not panels["ProblemPanel"].isEnabled() and not panels["OptimizerPanel"].isEnabled()
+    assert "The lesson fixes the problem" in panels["ProblemPanel"].toolTip()
+    assert panels["LearningRatePanel"].isEnabled() and panels["VariantPanel"].isEnabled()
+    run = win.model.selected
+    before = win.model.config_copy(run)
+    win.space_view.set_start(1.0, 1.0)  # a click in the parameter space
+    assert win.model.selected.config == before and "fixes the start point" in win.space_view.readout.text()
+    buttons = win.run_list.buttons
+    assert not any(buttons[k].isEnabled() for k in ("add", "duplicate", "remove")) and buttons["color"].isEnabled()
+    assert "The lesson fixes the list of runs" in buttons["add"].toolTip()
+    win.run_list.add()  # as the Runs menu would
+    win.run_list.duplicate()
+    win.run_list.remove()
+    assert len(win.model.runs) == 4 and "fixes the list of runs" in win.banner.text()
+    faster = win.model.config_copy(run)
+    faster["optimizer"]["lr"] = 0.05  # the learning rate stays free
+    win.model.update_config(run, faster)
+    win.files.save_to(str(tmp_path / "again.gdlab.json"))
+    assert load_locked(tmp_path / "again.gdlab.json") == ["problem", "optimizer", "start", "runs"]
+
+
+def load_locked(path):
+    import json
+    return json.loads(path.read_text(encoding="utf-8"))["locked"]

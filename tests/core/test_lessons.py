@@ -168,3 +168,22 @@ def test_cli_answers_prints_the_instructors_key(capsys):
     assert "answer: -0.9 (within 1%)" in out and "answer: diverged" in out and "answer: lr 0.1 = 1/L" in out
     assert main(["--answers", "--steps", "3"]) == 2
     assert "--answers: goes with --preset or --session" in capsys.readouterr().err
+
+
+def test_lock_groups_cover_every_config_key():
+    from gd_core.lessons import LOCKS, lock_group, locked_change
+
+    assert lock_group("optimizer.lr") == "lr" and lock_group("optimizer.momentum") == "optimizer"
+    assert lock_group("schedule") == "lr" and lock_group("batch_size") == "variant" and lock_group("init") == "start"
+    assert lock_group("kappa") == "problem" and lock_group("data") == "problem" and lock_group("seed") == "run"
+    config = gd_core.validate({**QUAD, "optimizer": {"name": "momentum", "lr": 0.1}})
+    every = set(LOCKS)
+    for key, value, group in (("init", [1.0, 2.0], "start"), ("kappa", 3.0, "problem"), ("steps", 9, "run"),
+                              ("variant", "coordinate", "variant")):
+        changed = {**config, key: value}
+        assert locked_change(config, changed, every) == group
+        assert locked_change(config, changed, every - {group}) is None
+    faster = {**config, "optimizer": {**config["optimizer"], "lr": 0.2}}
+    assert locked_change(config, faster, {"optimizer"}) is None and locked_change(config, faster, {"lr"}) == "lr"
+    with pytest.raises(gd_core.ConfigError, match=r"locked\[0\]"):
+        parse_session({**Session("t", "", [SessionRun("a", "#000000", QUAD)]).to_dict(), "locked": ["colour"]})
