@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 import gd_core
+from gd_core.lessons import folder_lessons
 from gd_core.sessions import (
     Session,
     SessionRun,
@@ -68,15 +69,87 @@ class FileActions(QObject):
         self.file_menu = menu
         self.lessons_menu = window.menuBar().addMenu("&Lessons")
         self.lessons_menu.setObjectName("lessons_menu")
-        self.lessons_menu.aboutToShow.connect(self.fill_lessons)  # read the lesson files when first wanted
+        self.lessons_menu.aboutToShow.connect(self.fill_lessons)  # read the lesson files when wanted
+        self.save_lesson_action = QAction("Save as &Lesson...", window)
+        self.save_lesson_action.setObjectName("action_save_lesson")
+        self.save_lesson_action.setStatusTip("Turn this session into a lesson: title, text, questions, locks")
+        self.save_lesson_action.triggered.connect(self.save_as_lesson)
+        menu.insertAction(self.recent_menu.menuAction(), self.save_lesson_action)
         self._fill_recent()
 
+    # -- lessons ---------------------------------------------------------------------------------------------
+    @property
+    def lesson_folder(self) -> str:
+        """The instructor's folder of lessons ("" when none is chosen)."""
+        return str(self.settings.value("lessons/folder", "") or "")
+
+    def lesson_names(self) -> list[str]:
+        """Every lesson in menu order: the built-in ones by name, then the folder's by path."""
+        return [name for name, _ in list_presets()] + [path for path, _ in folder_lessons(self.lesson_folder)]
+
     def fill_lessons(self) -> None:
-        if self.lessons_menu.actions():
-            return
-        for name, title in list_presets():
-            action = self.lessons_menu.addAction(title, lambda n=name: self.open_preset(n))
+        menu = self.lessons_menu
+        menu.clear()
+        for i, (name, title) in enumerate(list_presets(), 1):
+            action = menu.addAction(f"{i}. {title}", lambda n=name: self.open_lesson(n))
             action.setObjectName(f"lesson_{name}")
+        folder = self.lesson_folder
+        if folder:
+            mine = folder_lessons(folder)
+            menu.addSection(f"From {os.path.basename(folder.rstrip(os.sep)) or folder}")
+            for path, title in mine:
+                action = menu.addAction(title, lambda p=path: self.open_lesson(p))
+                action.setObjectName(f"lesson_file_{os.path.basename(path)}")
+            if not mine:
+                menu.addAction("(no lessons in this folder)").setEnabled(False)
+        menu.addSeparator()
+        menu.addAction("Choose lesson folder...", self.choose_lesson_folder).setObjectName("action_lesson_folder")
+
+    def choose_lesson_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Folder of your lessons", self.lesson_folder
+                                                  or self._folder())
+        if folder:
+            self.settings.setValue("lessons/folder", folder)
+            count = len(folder_lessons(folder))
+            self.window.show_message(f"{count} lesson{'s' if count != 1 else ''} in {folder} "
+                                     "now appear in the Lessons menu.", "info")
+
+    def open_lesson(self, name: str) -> None:
+        """Open a built-in lesson by name, or a folder lesson by path."""
+        if os.path.isabs(name):
+            if self.open_path(name):
+                self.model.lesson_name = name
+                self.window.lesson_panel.load()
+        else:
+            self.open_preset(name)
+
+    def save_as_lesson(self) -> bool:
+        """Edit the lesson parts of this session, then save it as a lesson file (in the lesson folder)."""
+        from .lesson_editor import LessonEditor  # imported on first use
+
+        editor = LessonEditor(self.model.to_session(), self.window)
+        if editor.exec() != LessonEditor.DialogCode.Accepted:
+            return False
+        lesson = editor.session()
+        folder = self.lesson_folder or self._folder()
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save lesson",
+                                              os.path.join(folder, file_stem(lesson.title) + ".gdlab.json"),
+                                              SESSION_FILTER)
+        if not path:
+            return False
+        if not os.path.splitext(path)[1]:
+            path += ".gdlab.json"
+        try:
+            save_session(lesson, path)
+        except gd_core.ConfigError as error:
+            self.window.show_message(f"Not saved: {error}", "error")
+            return False
+        self.model.set_lesson(lesson)
+        self.path = path
+        self._remember(path)
+        self.window.update_title()
+        self.window.show_message(f"Saved the lesson {os.path.basename(path)}.", "info")
+        return True
 
     # -- sessions --------------------------------------------------------------------------------------------
     def _show(self, session: Session, path: str | None, lesson_name: str | None = None) -> None:

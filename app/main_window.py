@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gd_core.sessions import list_presets
-
 from .files import FileActions
 from .lesson_panel import LessonPanel
 from .panels import PANELS
@@ -53,8 +51,8 @@ class MainWindow(QMainWindow):
         self.resize(1560, 960)
         self._build_views()
         self._build_panels()
+        self.files = FileActions(self)  # before the docks: the lesson dock lists the lessons it knows
         self._build_docks()
-        self.files = FileActions(self)
         self._build_actions()
         self._build_status()
         self.sweep_window = None  # made when first opened
@@ -118,8 +116,8 @@ class MainWindow(QMainWindow):
         self.runs_dock = self._dock("runs_dock", "Runs", self.run_list, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.results = ResultsTable(self.model)
         self.results_dock = self._dock("results_dock", "Results", self.results, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.lesson_panel = LessonPanel(self.model, lambda name: self.files.open_preset(name),
-                                        lambda: [name for name, _ in list_presets()])
+        self.lesson_panel = LessonPanel(self.model, lambda name: self.files.open_lesson(name),
+                                        lambda: self.files.lesson_names())
         self.lesson_text = self.lesson_panel.text
         self.lesson_dock = self._dock("lesson_dock", "Lesson", self.lesson_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.lesson_dock.setMinimumWidth(300)

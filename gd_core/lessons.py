@@ -540,3 +540,40 @@ def parse_locked(data) -> frozenset[str]:
         if item not in LOCKS:
             raise ConfigError(f"locked[{i}]", f"must be one of {', '.join(LOCKS)}; got {_short(item)}")
     return frozenset(items)
+
+
+# -- lessons from a folder ----------------------------------------------------------------------------------------
+#: The Lessons menu lists at most this many lessons of a folder (the first by file name).
+MAX_FOLDER_LESSONS = 100
+
+
+def folder_lessons(folder: str) -> list[tuple[str, str]]:
+    """(path, title) of the lesson files in ``folder``, by file name: regular ``*.json`` files that read as a
+    GD Lab session with a title. Anything else (too large, unreadable, foreign, a FIFO) is skipped."""
+    import json
+    import os
+    import stat
+
+    from .sessions import FORMAT, MAX_SESSION_BYTES
+
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.lower().endswith(".json"))
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SESSION_BYTES:
+                continue
+            with open(path, "rb") as fh:
+                data = json.loads(fh.read(MAX_SESSION_BYTES + 1).decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
+            continue
+        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("title"), str) \
+                and data["title"].strip():
+            out.append((path, data["title"].strip()))
+            if len(out) == MAX_FOLDER_LESSONS:
+                break
+    return out

@@ -5,6 +5,15 @@ import pytest
 from app import create_window
 
 
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path):
+    """Every GUI test starts with empty settings (recent files, lesson folder, layout) in a throwaway place."""
+    from PySide6.QtCore import QSettings
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(kind, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+
+
 @pytest.fixture
 def window(qtbot):
     win = create_window()

@@ -12,15 +12,6 @@ from app.csv_preview import CsvPreview
 from gd_core.sessions import list_presets, load_preset
 
 
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path, monkeypatch):
-    """Recent files go to a throwaway QSettings location."""
-    from PySide6.QtCore import QSettings
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-
-
 def names(win):
     return [r.name for r in win.model.runs]
 

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from app import create_window
-from gd_core.sessions import list_presets, load_preset, parse_session
+from gd_core.sessions import list_presets, load_preset, load_session, parse_session
 
 
 @pytest.fixture
@@ -162,3 +162,67 @@ def test_locked_controls_stay_locked_after_saving_and_reopening(qtbot, tmp_path)
 def load_locked(path):
     import json
     return json.loads(path.read_text(encoding="utf-8"))["locked"]
+
+
+def test_save_as_lesson_round_trip(window, tmp_path, monkeypatch):
+    """An instructor writes a lesson with a question and locks; it reopens the same on another machine."""
+    from PySide6.QtWidgets import QDialog, QFileDialog
+
+    from app.lesson_editor import LessonEditor
+
+    def fill(editor):
+        editor.title.setText("My lab")
+        editor.text.setPlainText("<p>Tune <b>only</b> the rate.</p><script>x</script>")
+        assert "only" in editor.preview.toPlainText() and "x" not in editor.preview.toPlainText()
+        form = editor.question_form
+        form.text.setText("How many steps does the run make?")
+        form.form.setCurrentIndex(2)
+        form.metric.setCurrentIndex(form.metric.findData("steps"))
+        form.tolerance.setValue(0)
+        editor.add_question()
+        assert editor.question_list.count() == 1 and not editor.error.text()
+        form.text.setText("")
+        editor.add_question()  # an empty question is refused with a message
+        assert editor.question_list.count() == 1 and "questions[1].text" in editor.error.text()
+        editor.locks["problem"].setChecked(True)
+        editor.challenge_text.setText("Get below 0.3.")
+        editor.challenge_below.setText("0.3")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(LessonEditor, "exec", lambda self: fill(self))
+    path = tmp_path / "mylab"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    assert window.files.save_as_lesson()
+    saved = tmp_path / "mylab.gdlab.json"
+    assert saved.exists() and window.model.title == "My lab" and "problem" in window.model.locked
+    lesson = load_session(str(saved))
+    assert lesson.title == "My lab" and lesson.locked == {"problem"} and "<script>" in lesson.text
+    assert lesson.questions[0].answer == {"metric": "steps", "run": "run 1"} and lesson.questions[0].tolerance == 0
+    assert lesson.challenge.below == 0.3 and lesson.challenge.within_steps == 100
+
+
+def test_lessons_from_a_folder_join_the_menu_and_the_navigation(window, tmp_path):
+    import json
+    import os
+
+    from gd_core.sessions import save_session
+
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    for i, title in enumerate(("Alpha lab", "Beta lab")):
+        data = load_preset("03_learning_rate_bound").to_dict()
+        data["title"] = title
+        save_session(parse_session(data), str(folder / f"{i}_{title.split()[0].lower()}.json"))
+    (folder / "2_foreign.json").write_text(json.dumps({"hello": 1}))
+    (folder / "3_broken.json").write_text("{")
+    os.mkfifo(folder / "4_fifo.json")
+    window.files.settings.setValue("lessons/folder", str(folder))
+    window.files.fill_lessons()
+    titles = [a.text() for a in window.files.lessons_menu.actions() if a.text()]
+    assert titles[len(list_presets()):] == ["From lessons", "Alpha lab", "Beta lab", "Choose lesson folder..."]
+    window.files.open_lesson(list_presets()[-1][0])
+    panel = window.lesson_panel
+    panel.next.click()
+    assert window.model.title == "Alpha lab" and panel.position.text().endswith(f"of {len(list_presets()) + 2}")
+    panel.next.click()
+    assert window.model.title == "Beta lab" and not panel.next.isEnabled()

@@ -1,0 +1,253 @@
+"""File > Save as lesson...: an instructor turns the current session into a lesson file.
+
+The dialog edits the title, the text (an HTML subset, previewed as students will see it), the questions, an
+optional challenge and which controls the students may not change. Questions are built from a few forms that
+cover what a lab asks ("which run has the lowest ...", "the ... of one run", "how does a run end"); the answers
+are never typed in - they are computed from the runs when a student checks. Everything is checked by the same
+reader that opens the file, before anything is written.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+)
+
+from gd_core.errors import ConfigError
+from gd_core.lessons import LOCKS, safe_html
+from gd_core.sessions import Session, parse_session
+
+from .widgets import LessonText
+
+#: Metrics an instructor can ask about, as the form offers them: (label, metric).
+METRICS = (("final loss", "final_loss"), ("best loss", "best_loss"), ("loss above the minimum", "excess_loss"),
+           ("steps", "steps"), ("epochs", "epochs"), ("steps to the tolerance", "steps_to_tolerance"),
+           ("distance to the minimum", "distance_to_minimum"), ("final learning rate", "final_lr"))
+#: Question forms: (label, builder of the answer expression from (metric, run)).
+FORMS = (("Which run has the lowest ...", lambda metric, run: {"lowest": metric}),
+         ("Which run has the highest ...", lambda metric, run: {"highest": metric}),
+         ("The ... of one run (a number)", lambda metric, run: {"metric": metric, "run": run}),
+         ("How does a run end?", lambda metric, run: {"status": run}))
+
+
+class QuestionForm(QGroupBox):
+    """Compose one question; :meth:`item` gives its JSON object."""
+
+    def __init__(self, run_names: list[str], parent=None):
+        super().__init__("New question", parent)
+        layout = QFormLayout(self)
+        self.text = QLineEdit()
+        self.text.setObjectName("question_text")
+        self.text.setPlaceholderText("e.g. Which run gets closest to the minimum in 100 steps?")
+        self.form = QComboBox()
+        self.form.setObjectName("question_form")
+        self.form.addItems([label for label, _ in FORMS])
+        self.metric = QComboBox()
+        self.metric.setObjectName("question_metric")
+        for label, name in METRICS:
+            self.metric.addItem(label, name)
+        self.run = QComboBox()
+        self.run.setObjectName("question_run")
+        self.run.addItems(run_names)
+        self.tolerance = QDoubleSpinBox()
+        self.tolerance.setObjectName("question_tolerance")
+        self.tolerance.setRange(0, 100)
+        self.tolerance.setSuffix(" %")
+        self.tolerance.setValue(5)
+        self.tolerance.setToolTip("A number answer is right within this relative distance of the computed one.")
+        self.explain = QLineEdit()
+        self.explain.setObjectName("question_explain")
+        self.explain.setPlaceholderText("why (shown with the answer)")
+        for label, widget in (("question", self.text), ("form", self.form), ("metric", self.metric),
+                              ("run", self.run), ("tolerance", self.tolerance), ("explanation", self.explain)):
+            layout.addRow(label, widget)
+        self.form.currentIndexChanged.connect(self._form_changed)
+        self._form_changed()
+
+    def _form_changed(self) -> None:
+        index = self.form.currentIndex()
+        self.metric.setEnabled(index != 3)
+        self.run.setEnabled(index >= 2)
+        self.tolerance.setEnabled(index == 2)
+
+    def item(self) -> dict:
+        index = self.form.currentIndex()
+        item = {"text": self.text.text().strip(),
+                "answer": FORMS[index][1](self.metric.currentData(), self.run.currentText())}
+        if index == 2:
+            item["tolerance"] = round(self.tolerance.value() / 100, 6)
+        if self.explain.text().strip():
+            item["explain"] = self.explain.text().strip()
+        return item
+
+
+class LessonEditor(QDialog):
+    """Edit a session's lesson parts; :meth:`session` gives the checked result (or raises ConfigError)."""
+
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Save as lesson")
+        self.base = session
+        self.questions = [q.to_dict() for q in session.questions]
+        names = [r.name for r in session.runs]
+        self.title = QLineEdit(session.title)
+        self.title.setObjectName("lesson_title")
+        self.text = QPlainTextEdit(session.text)
+        self.text.setObjectName("lesson_body")
+        self.text.setToolTip("HTML subset: " + ", ".join(f"<{t}>" for t in ("p", "b", "i", "ul", "li", "sub", "sup",
+                                                                           "h3", "code")) + " (others are dropped)")
+        self.preview = LessonText()
+        self.text.textChanged.connect(lambda: self.preview.setHtml(safe_html(self.text.toPlainText())))
+        self.preview.setHtml(safe_html(session.text))
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.text)
+        split.addWidget(self.preview)
+        self.question_list = QListWidget()
+        self.question_list.setObjectName("lesson_question_list")
+        self.question_form = QuestionForm(names)
+        add = QPushButton("Add question")
+        add.setObjectName("lesson_add_question")
+        add.clicked.connect(self.add_question)
+        remove = QPushButton("Remove selected")
+        remove.clicked.connect(self.remove_question)
+        self.challenge_text = QLineEdit(session.challenge.text if session.challenge else "")
+        self.challenge_text.setObjectName("lesson_challenge_text")
+        self.challenge_text.setPlaceholderText("optional, e.g. Reach a loss below 1e-3 within 100 steps")
+        self.challenge_run = QComboBox()
+        self.challenge_run.addItem("the selected run", "")
+        for name in names:
+            self.challenge_run.addItem(name, name)
+        self.challenge_below = QLineEdit(f"{session.challenge.below:g}" if session.challenge else "1e-3")
+        self.challenge_below.setObjectName("lesson_challenge_below")
+        self.challenge_steps = QSpinBox()
+        self.challenge_steps.setObjectName("lesson_challenge_steps")
+        self.challenge_steps.setRange(0, 100_000_000)
+        self.challenge_steps.setSpecialValueText("any number of")
+        self.challenge_steps.setValue((session.challenge.within_steps or 0) if session.challenge else 100)
+        self.locks = {}
+        locks_box = QGroupBox("Students may not change")
+        locks_layout = QVBoxLayout(locks_box)
+        for group, what in LOCKS.items():
+            box = QCheckBox(what)
+            box.setObjectName(f"lock_{group}")
+            box.setChecked(group in session.locked)
+            locks_layout.addWidget(box)
+            self.locks[group] = box
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        self.error = QLabel()
+        self.error.setObjectName("lesson_error")
+        self.error.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.addRow("title", self.title)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Text (left) and how students see it (right):"))
+        layout.addWidget(split, 2)
+        questions = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(QLabel("Questions (answers are computed from the runs):"))
+        left.addWidget(self.question_list)
+        left.addWidget(remove)
+        questions.addLayout(left, 1)
+        right = QVBoxLayout()
+        right.addWidget(self.question_form)
+        right.addWidget(add)
+        questions.addLayout(right, 1)
+        layout.addLayout(questions, 2)
+        challenge = QHBoxLayout()
+        for label, widget in (("Challenge", self.challenge_text), ("on", self.challenge_run),
+                              ("best loss below", self.challenge_below), ("within", self.challenge_steps)):
+            challenge.addWidget(QLabel(label))
+            challenge.addWidget(widget, 2 if widget is self.challenge_text else 0)
+        challenge.addWidget(QLabel("steps"))
+        layout.addLayout(challenge)
+        layout.addWidget(locks_box)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self._fill_questions()
+
+    def _fill_questions(self) -> None:
+        self.question_list.clear()
+        for i, item in enumerate(self.questions):
+            self.question_list.addItem(f"{i + 1}. {item['text']}")
+
+    def add_question(self) -> None:
+        item = self.question_form.item()
+        trial = self.questions + [item]
+        try:
+            self._check({"questions": trial})
+        except ConfigError as error:
+            self.error.setText(f"Not added - {error}")
+            return
+        self.questions = trial
+        self.question_form.text.clear()
+        self.question_form.explain.clear()
+        self.error.setText("")
+        self._fill_questions()
+
+    def remove_question(self) -> None:
+        row = self.question_list.currentRow()
+        if 0 <= row < len(self.questions):
+            del self.questions[row]
+            self._fill_questions()
+
+    def _lesson_parts(self) -> dict:
+        parts: dict = {"title": self.title.text().strip(), "text": self.text.toPlainText()}
+        if self.questions:
+            parts["questions"] = self.questions
+        if self.challenge_text.text().strip():
+            try:
+                below = float(self.challenge_below.text())
+            except ValueError:
+                raise ConfigError("challenge.goal.below", "must be a number like 1e-3") from None
+            challenge = {"text": self.challenge_text.text().strip(), "goal": {"metric": "best_loss", "below": below}}
+            if self.challenge_run.currentData():
+                challenge["run"] = self.challenge_run.currentData()
+            if self.challenge_steps.value():
+                challenge["within_steps"] = self.challenge_steps.value()
+            parts["challenge"] = challenge
+        locked = [group for group, box in self.locks.items() if box.isChecked()]
+        if locked:
+            parts["locked"] = locked
+        return parts
+
+    def _check(self, override: dict | None = None) -> Session:
+        data = {**self.base.to_dict(), **self._lesson_parts(), **(override or {})}
+        for key in ("questions", "challenge", "locked"):
+            if key in data and not data[key] and key != "challenge":
+                del data[key]
+        if not data["title"]:
+            raise ConfigError("title", "a lesson needs a title (it names the lesson in the Lessons menu)")
+        return parse_session(data)
+
+    def session(self) -> Session:
+        """The lesson as checked by the session reader (raises ConfigError naming what is wrong)."""
+        return self._check()
+
+    def _accept(self) -> None:
+        try:
+            self.session()
+        except ConfigError as error:
+            self.error.setText(f"Not saved - {error}")
+            return
+        self.accept()
+
