@@ -46,8 +46,19 @@ def test_the_event_loop_runs_while_a_series_is_computed(window, qtbot):
     np.testing.assert_allclose(sweep.results["plain"], expected, rtol=1e-12)
 
 
-def test_a_sweep_stops_mid_way_and_keeps_what_it_computed(window, qtbot):
-    sweep = _long_sweep(window, 40_000)
+def test_a_sweep_stops_mid_way_and_keeps_what_it_computed(window, qtbot, monkeypatch):
+    real = gd_core.sweep.run_sweep
+
+    def held_after_each_series(jobs, problem, cancelled):
+        """The real sweep, held after each finished series until Stop (however fast or starved the machine)."""
+        for update in real(jobs, problem, cancelled=cancelled):
+            yield update
+            deadline = time.perf_counter() + 30
+            while update.job is not None and not cancelled() and time.perf_counter() < deadline:
+                time.sleep(0.005)
+
+    monkeypatch.setattr("app.views.sweep.sweep.run_sweep", held_after_each_series)
+    sweep = _long_sweep(window, 4_000)
     sweep.compute_button.click()
     qtbot.waitUntil(lambda: "plain" in sweep.results, timeout=60_000)  # the first series is drawn at once
     assert sweep.running and 0 < sweep.progress_bar.value() < sweep.progress_bar.maximum()
