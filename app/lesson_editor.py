@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -58,10 +59,10 @@ class QuestionForm(QGroupBox):
         self.form = QComboBox()
         self.form.setObjectName("question_form")
         self.form.addItems([label for label, _ in FORMS])
-        self.metric = QComboBox()
-        self.metric.setObjectName("question_metric")
+        self.metric_box = QComboBox()
+        self.metric_box.setObjectName("question_metric")
         for label, name in METRICS:
-            self.metric.addItem(label, name)
+            self.metric_box.addItem(label, name)
         self.run = QComboBox()
         self.run.setObjectName("question_run")
         self.run.addItems(run_names)
@@ -74,7 +75,7 @@ class QuestionForm(QGroupBox):
         self.explain = QLineEdit()
         self.explain.setObjectName("question_explain")
         self.explain.setPlaceholderText("why (shown with the answer)")
-        for label, widget in (("question", self.text), ("form", self.form), ("metric", self.metric),
+        for label, widget in (("question", self.text), ("form", self.form), ("metric", self.metric_box),
                               ("run", self.run), ("tolerance", self.tolerance), ("explanation", self.explain)):
             layout.addRow(label, widget)
         self.form.currentIndexChanged.connect(self._form_changed)
@@ -82,14 +83,14 @@ class QuestionForm(QGroupBox):
 
     def _form_changed(self) -> None:
         index = self.form.currentIndex()
-        self.metric.setEnabled(index != 3)
+        self.metric_box.setEnabled(index != 3)
         self.run.setEnabled(index >= 2)
         self.tolerance.setEnabled(index == 2)
 
     def item(self) -> dict:
         index = self.form.currentIndex()
         item = {"text": self.text.text().strip(),
-                "answer": FORMS[index][1](self.metric.currentData(), self.run.currentText())}
+                "answer": FORMS[index][1](self.metric_box.currentData(), self.run.currentText())}
         if index == 2:
             item["tolerance"] = round(self.tolerance.value() / 100, 6)
         if self.explain.text().strip():
@@ -142,12 +143,12 @@ class LessonEditor(QDialog):
         self.challenge_steps.setValue((session.challenge.within_steps or 0) if session.challenge else 100)
         self.locks = {}
         locks_box = QGroupBox("Students may not change")
-        locks_layout = QVBoxLayout(locks_box)
-        for group, what in LOCKS.items():
+        locks_layout = QGridLayout(locks_box)
+        for i, (group, what) in enumerate(LOCKS.items()):
             box = QCheckBox(what)
             box.setObjectName(f"lock_{group}")
             box.setChecked(group in session.locked)
-            locks_layout.addWidget(box)
+            locks_layout.addWidget(box, i // 2, i % 2)
             self.locks[group] = box
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._accept)
@@ -161,7 +162,7 @@ class LessonEditor(QDialog):
         form.addRow("title", self.title)
         layout.addLayout(form)
         layout.addWidget(QLabel("Text (left) and how students see it (right):"))
-        layout.addWidget(split, 2)
+        layout.addWidget(split, 3)
         questions = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(QLabel("Questions (answers are computed from the runs):"))

@@ -177,7 +177,7 @@ def test_save_as_lesson_round_trip(window, tmp_path, monkeypatch):
         form = editor.question_form
         form.text.setText("How many steps does the run make?")
         form.form.setCurrentIndex(2)
-        form.metric.setCurrentIndex(form.metric.findData("steps"))
+        form.metric_box.setCurrentIndex(form.metric_box.findData("steps"))
         form.tolerance.setValue(0)
         editor.add_question()
         assert editor.question_list.count() == 1 and not editor.error.text()
