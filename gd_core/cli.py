@@ -6,14 +6,14 @@ Exit codes: 0 done (whatever the run's status), 2 bad input (one ``error:`` line
 from __future__ import annotations
 
 import argparse
-import csv
 import os
+import re
 import sys
-import tempfile
 
-from .config import build_problem, load_config, switch_problem, validate
-from .datasets import GENERATORS
+from .config import build_problem, load_config, problem_name, split_named, switch_problem, validate
+from .datasets import DATA_NAMES, GENERATORS, NUMBER
 from .errors import ConfigError
+from .files import csv_writer, quote, unique_stems, write_files
 from .lessons import answer, format_answer, run_lesson, strip_tags
 from .many import run_many
 from .optimizers import OPTIMIZERS
@@ -21,7 +21,7 @@ from .problems import PROBLEMS
 from .results import run_summary
 from .samplers import SAMPLINGS, VARIANTS
 from .schedules import SCHEDULES
-from .sessions import Session, file_stem, list_presets, load_preset, load_session
+from .sessions import Session, list_presets, load_preset, load_session
 from .trainer import Trainer
 
 #: Flags that set one optimizer hyperparameter.
@@ -38,17 +38,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="FILE.json", help="a JSON config; the flags below override it")
     p.add_argument("--problem", help=f"one of: {', '.join(PROBLEMS)}")
     p.add_argument("--data", help=f"a generator ({', '.join(GENERATORS)}) or a CSV file path")
-    p.add_argument("--n-samples", type=int, help="number of generated samples")
-    p.add_argument("--noise", type=float, help="noise of the generated data")
+    p.add_argument("--n-samples", type=_integer, help="number of generated samples")
+    p.add_argument("--noise", type=_number, help="noise of the generated data")
     p.add_argument("--variant", help=f"one of: {', '.join(VARIANTS)}")
-    p.add_argument("--batch-size", type=int, help="samples per mini-batch step")
+    p.add_argument("--batch-size", type=_integer, help="samples per mini-batch step")
     p.add_argument("--optimizer", help=f"one of: {', '.join(OPTIMIZERS)}")
     for name in _HYPER_FLAGS:
-        p.add_argument(f"--{name}", type=float, help=f"optimizer hyperparameter {name}")
+        p.add_argument(f"--{name}", type=_number, help=f"optimizer hyperparameter {name}")
     length = p.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=int, help="number of updates")
-    length.add_argument("--epochs", type=float, help="passes over the data")
-    p.add_argument("--seed", type=int, help="seed of sampling and gradient noise")
+    length.add_argument("--steps", type=_integer, help="number of updates")
+    length.add_argument("--epochs", type=_number, help="passes over the data")
+    p.add_argument("--seed", type=_integer, help="seed of sampling and gradient noise")
     p.add_argument("--init", nargs="+", metavar="X", help="start point, one number per parameter")
     p.add_argument("--out", metavar="FILE.csv", help="write the history here")
     p.add_argument("--list", action="store_true", help="list problems, data, variants, optimizers, schedules")
@@ -63,36 +63,55 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _number(text: str) -> float:
+    """A flag's number: the strict pattern data files use (no "1_000", no other scripts' digits)."""
+    if not NUMBER.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{quote(text)} is not a number")
+    return float(text)
+
+
+def _integer(text: str) -> int:
+    if not re.fullmatch(r"\s*[+-]?[0-9]{1,30}\s*", text):
+        raise argparse.ArgumentTypeError(f"{quote(text)} is not an integer")
+    return int(text)
+
+
 def _number_list(tokens: list[str]) -> list[float]:
     values = []
     for token in ",".join(tokens).split(","):
         if token.strip():
             try:
-                values.append(float(token))
-            except ValueError:
-                raise ConfigError("--init", f"{token!r} is not a number") from None
+                values.append(_number(token))
+            except argparse.ArgumentTypeError as error:
+                raise ConfigError("--init", str(error)) from None
     return values
 
 
+def _kept(settings: dict, spec) -> dict:
+    """The settings that ``spec`` (an optimizer or a data generator, or None) also has."""
+    names = {p.name for p in spec.params} if spec is not None else set()
+    return {k: v for k, v in settings.items() if k in names}
+
+
 def build_config(args: argparse.Namespace) -> dict:
-    """The config file (if any) with the flags applied on top."""
+    """The config file (if any) with the flags applied on top.
+
+    A flag replaces one setting; where it sets part of a named value (``--lr`` of the optimizer, ``--noise`` of
+    the data) the value is split with the core's own :func:`split_named`, so a malformed value is the same
+    ConfigError the core gives. The result is validated by the caller (Trainer) like any config.
+    """
     config = load_config(args.config) if args.config else {}
     if args.problem is not None and args.problem != config.get("problem", "linear_regression"):
         config = switch_problem(config, args.problem)
-    data = config.get("data")
-    data = {"name": data} if isinstance(data, str) else dict(data or {})
-    if args.data is not None:
+    data_flags = {k: getattr(args, k) for k in ("n_samples", "noise") if getattr(args, k) is not None}
+    if args.data is not None or data_flags:
+        spec = PROBLEMS[problem_name(config)]
+        name, data = split_named(config.get("data", spec.default_data), DATA_NAMES, "data")
         if args.data in GENERATORS:
-            data = {k: v for k, v in data.items() if k not in ("name", "path")} | {"name": args.data}
-        else:
-            data = {"name": "csv", "path": args.data}
-    for flag, key in (("n_samples", "n_samples"), ("noise", "noise")):
-        if getattr(args, flag) is not None:
-            data[key] = getattr(args, flag)
-    if data:
-        data.setdefault("name", PROBLEMS.get(config.get("problem", "linear_regression"),
-                                             PROBLEMS["linear_regression"]).default_data)
-        config["data"] = data
+            name, data = args.data, _kept(data, GENERATORS[args.data])
+        elif args.data is not None:
+            name, data = "csv", {"path": args.data}
+        config["data"] = {"name": name, **data, **data_flags}
     for flag in ("variant", "batch_size", "seed"):
         if getattr(args, flag) is not None:
             config[flag] = getattr(args, flag)
@@ -104,16 +123,12 @@ def build_config(args: argparse.Namespace) -> dict:
         config["epochs"] = args.epochs
     if args.init is not None:
         config["init"] = _number_list(args.init)
-    optimizer = config.get("optimizer", "plain")
-    optimizer = {"name": optimizer} if isinstance(optimizer, str) else dict(optimizer)
-    if args.optimizer is not None:
-        new = OPTIMIZERS.get(args.optimizer)
-        kept = {k: v for k, v in optimizer.items() if new and k in {p.name for p in new.params}}
-        optimizer = {"name": args.optimizer, **kept}
-    for name in _HYPER_FLAGS:
-        if getattr(args, name) is not None:
-            optimizer[name] = getattr(args, name)
-    config["optimizer"] = optimizer
+    hyper = {name: getattr(args, name) for name in _HYPER_FLAGS if getattr(args, name) is not None}
+    if args.optimizer is not None or hyper:
+        name, hparams = split_named(config.get("optimizer", "plain"), OPTIMIZERS, "optimizer")
+        if args.optimizer is not None:  # keep the hyperparameters the new optimizer has too
+            name, hparams = args.optimizer, _kept(hparams, OPTIMIZERS.get(args.optimizer))
+        config["optimizer"] = {"name": name, **hparams, **hyper}
     return config
 
 
@@ -157,21 +172,18 @@ def run_session(session: Session, out_dir: str | None) -> list[str]:
     for r, history in zip(session.runs, histories):
         min_loss = build_problem(validate(r.config)).min_loss
         s = run_summary(history, tolerance, min_loss)
-        rows.append([r.name, s["status"], repr(s["final_loss"]), str(s["steps"]),
-                     "" if s["steps_to_tolerance"] is None else str(s["steps_to_tolerance"])])
+        rows.append([r.name, s["status"], s["final_loss"], s["steps"],
+                     "" if s["steps_to_tolerance"] is None else s["steps_to_tolerance"]])
         reached = "never" if s["steps_to_tolerance"] is None else f"step {s['steps_to_tolerance']}"
         target = f"within {tolerance:g} of the minimum" if min_loss is not None else f"at most {tolerance:g}"
         lines.append(f"{r.name}: {s['status']} after {s['steps']} steps, final loss {s['final_loss']:.6g}, "
                      f"loss {target}: {reached}")
     if out_dir is not None:
-        try:
-            os.makedirs(out_dir, exist_ok=True)
-            stems = _unique_stems([r.name for r in session.runs])
-            for stem, history in zip(stems, histories):
-                history.to_csv(os.path.join(out_dir, f"{stem}.csv"))
-            _write_csv(os.path.join(out_dir, "summary.csv"), SUMMARY_COLUMNS, rows)
-        except OSError as exc:
-            raise ConfigError("--out-dir", f"cannot write in {out_dir}: {exc.strerror or exc}") from None
+        stems = unique_stems([r.name for r in session.runs], reserved=["summary"])
+        files = [(os.path.join(out_dir, f"{stem}.csv"), csv_writer(h.header(), h.csv_rows()))
+                 for stem, h in zip(stems, histories)]
+        files.append((os.path.join(out_dir, "summary.csv"), csv_writer(SUMMARY_COLUMNS, rows)))
+        _write_into(out_dir, files)
         lines.append(f"wrote {len(histories)} run files and summary.csv to {out_dir}")
     return lines
 
@@ -197,29 +209,18 @@ def answer_key(session: Session) -> list[str]:
     return lines
 
 
-def _unique_stems(names: list[str]) -> list[str]:
-    stems, seen = [], set()
-    for name in names:
-        stem, k = file_stem(name), 2
-        while stem.lower() in seen or stem.lower() == "summary":
-            stem, k = f"{file_stem(name)}_{k}", k + 1
-        seen.add(stem.lower())
-        stems.append(stem)
-    return stems
-
-
-def _write_csv(path: str, header, rows) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".gdlab-", suffix=".csv.tmp", dir=folder)
+def _write_into(out_dir: str, files) -> None:
+    """Write every file or none: a folder this call created is removed again when writing fails."""
+    if not out_dir:
+        raise ConfigError("--out-dir", "needs a folder name; got an empty one")
+    created = not os.path.isdir(out_dir)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(rows)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        os.makedirs(out_dir, exist_ok=True)
+        write_files(files)
+    except OSError as exc:
+        if created and os.path.isdir(out_dir) and not os.listdir(out_dir):
+            os.rmdir(out_dir)
+        raise ConfigError("--out-dir", f"cannot write in {out_dir}: {exc.strerror or exc}") from None
 
 
 _RUN_FLAGS = ("config", "problem", "data", "n_samples", "noise", "variant", "batch_size", "optimizer", *_HYPER_FLAGS,
@@ -250,9 +251,11 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError("--answers", "goes with --preset or --session: the questions come from a lesson")
         if args.out_dir is not None:
             raise ConfigError("--out-dir", "goes with --preset or --session; a single run writes --out FILE.csv")
+        if args.out is not None and (not args.out or os.path.isdir(args.out)):
+            raise ConfigError("--out", f"needs a file name; got {'an empty one' if not args.out else 'a folder'}")
         trainer = Trainer(build_config(args))
         trainer.advance()
-        if args.out:
+        if args.out is not None:
             try:
                 trainer.history.to_csv(args.out)
             except OSError as exc:

@@ -28,16 +28,20 @@ import copy
 import json
 import math
 import os
+import sys
 from typing import Any
 
-from .datasets import DATA_NAMES, GENERATORS, check_data_size, generate, load_csv
+from .datasets import DATA_NAMES, GENERATORS, MAX_SAMPLES, check_data_size, check_magnitude, generate, load_csv
 from .errors import ConfigError
+from .files import check_depth, key_name, quote, read_json
 from .optimizers import OPTIMIZERS
 from .problems import PROBLEMS, Problem
 from .samplers import SAMPLINGS, VARIANTS
 from .schedules import SCHEDULES
-from .spec import Param, check_params
+from .spec import MAX_MAGNITUDE, MAX_SEED, MAX_STEPS, Param, check_params
 
+#: A config file is at most this large (a config is a few hundred bytes; a session holds many).
+MAX_CONFIG_BYTES = 2**20
 DEFAULT_STEPS = 200
 DEFAULT_BATCH_SIZE = 32
 
@@ -45,29 +49,34 @@ _COMMON = {
     "problem", "data", "variant", "batch_size", "sampling", "optimizer", "schedule", "clip_norm",
     "gradient_noise", "steps", "epochs", "seed", "init", "tolerance",
 }
-_STEPS = Param("steps", DEFAULT_STEPS, "Number of updates to run.", kind=int, low=1, high=100_000_000)
+_STEPS = Param("steps", DEFAULT_STEPS, "Number of updates to run.", kind=int, low=1, high=MAX_STEPS)
 _EPOCHS = Param("epochs", 1.0, "Passes over the data to run (samples seen / n).", low=0.0, low_open=True,
                 high=1e7)
-_SEED = Param("seed", 0, "Seed of the sampling order and the gradient noise.", kind=int, low=0)
-_BATCH = Param("batch_size", DEFAULT_BATCH_SIZE, "Samples per mini-batch step k.", kind=int, low=1)
-_CLIP = Param("clip_norm", None, "Clip the gradient to this norm before the update.", low=0.0, low_open=True)
-_NOISE = Param("gradient_noise", 0.0, "Std of Gaussian noise added to every gradient component.", low=0.0)
-_TOL = Param("tolerance", None, "Converged once the full gradient norm is at most this.", low=0.0, low_open=True)
+_SEED = Param("seed", 0, "Seed of the sampling order and the gradient noise.", kind=int, low=0, high=MAX_SEED)
+_BATCH = Param("batch_size", DEFAULT_BATCH_SIZE, "Samples per mini-batch step k.", kind=int, low=1,
+               high=MAX_SAMPLES)
+_CLIP = Param("clip_norm", None, "Clip the gradient to this norm before the update.", low=0.0, low_open=True,
+              high=MAX_MAGNITUDE)
+_NOISE = Param("gradient_noise", 0.0, "Std of Gaussian noise added to every gradient component.", low=0.0,
+               high=MAX_MAGNITUDE)
+_TOL = Param("tolerance", None, "Converged once the full gradient norm is at most this.", low=0.0,
+             low_open=True, high=MAX_MAGNITUDE)
 
 
 def _choice(value: Any, allowed, key: str) -> str:
     if not isinstance(value, str) or value not in allowed:
-        raise ConfigError(key, f"must be one of {', '.join(allowed)}; got {value!r}")
+        raise ConfigError(key, f"must be one of {', '.join(allowed)}; got {quote(value)}")
     return value
 
 
-def _named(value: Any, registry, key: str) -> tuple[str, dict]:
-    """Split a ``"name"`` or ``{"name": ..., settings}`` value into the name and the settings."""
+def split_named(value: Any, registry, key: str) -> tuple[str, dict]:
+    """Split a ``"name"`` or ``{"name": ..., settings}`` value into the name and a copy of the settings; anything
+    else (a list of pairs, a number, null) is a :class:`ConfigError` naming ``key``."""
     if isinstance(value, str):
         value = {"name": value}
     if not isinstance(value, dict):
         raise ConfigError(key, f"must be a name or an object with \"name\" (one of {', '.join(registry)}); "
-                               f"got {value!r}")
+                               f"got {quote(value)}")
     if "name" not in value:
         raise ConfigError(f"{key}.name", f"is missing (one of {', '.join(registry)})")
     rest = dict(value)
@@ -75,7 +84,7 @@ def _named(value: Any, registry, key: str) -> tuple[str, dict]:
 
 
 def _validate_data(value: Any, problem: str) -> dict:
-    name, rest = _named(value, DATA_NAMES, "data")
+    name, rest = split_named(value, DATA_NAMES, "data")
     tasks = PROBLEMS[problem].data_tasks
     if name in GENERATORS and GENERATORS[name].task not in tasks:
         suited = [g.name for g in GENERATORS.values() if g.task in tasks]
@@ -84,7 +93,7 @@ def _validate_data(value: Any, problem: str) -> dict:
     if name == "csv":
         for key in rest:
             if key != "path":
-                raise ConfigError(f"data.{key}", "is not a setting of csv data (allowed: path)")
+                raise ConfigError(f"data.{key_name(key)}", "is not a setting of csv data (allowed: path)")
         path = rest.get("path")
         if not isinstance(path, str) or not path:
             raise ConfigError("data.path", "csv data needs \"path\": the file to load, as a string")
@@ -100,7 +109,8 @@ def validate(config: Any) -> dict:
     """Check a run config and return a normalised copy with every default filled in."""
     if not isinstance(config, dict):
         raise ConfigError("config", f"must be a JSON object of settings; got {type(config).__name__}")
-    problem = _choice(config.get("problem", "linear_regression"), PROBLEMS, "problem")
+    check_depth(config, "config")
+    problem = problem_name(config)
     spec = PROBLEMS[problem]
     own = {p.name for p in spec.params}
     for key in config:
@@ -108,7 +118,7 @@ def validate(config: Any) -> dict:
             other = [name for name, s in PROBLEMS.items() if key in {p.name for p in s.params}]
             if other:
                 raise ConfigError(key, f"is a setting of problem {', '.join(other)}, not of {problem}")
-            raise ConfigError(key, f"unknown key (allowed: {', '.join(sorted(_COMMON | own))})")
+            raise ConfigError(key_name(key), f"unknown key (allowed: {', '.join(sorted(_COMMON | own))})")
     out: dict[str, Any] = {"problem": problem}
     out.update(check_params(spec.params, {k: config[k] for k in own if k in config}, "", problem))
     if spec.kind == "data":
@@ -120,7 +130,7 @@ def validate(config: Any) -> dict:
     if "batch_size" in config:
         out["batch_size"] = _BATCH.check(config["batch_size"], "batch_size")
     out["sampling"] = _choice(config.get("sampling", "shuffle"), SAMPLINGS, "sampling")
-    name, hparams = _named(config.get("optimizer", "plain"), OPTIMIZERS, "optimizer")
+    name, hparams = split_named(config.get("optimizer", "plain"), OPTIMIZERS, "optimizer")
     out["optimizer"] = {"name": name, **check_params(OPTIMIZERS[name].params, hparams, "optimizer.", name)}
     if "steps" in config and "epochs" in config:
         raise ConfigError("steps", "steps and epochs exclude each other: give one of them")
@@ -128,7 +138,7 @@ def validate(config: Any) -> dict:
         out["epochs"] = _EPOCHS.check(config["epochs"], "epochs")
     else:
         out["steps"] = _STEPS.check(config.get("steps", DEFAULT_STEPS), "steps")
-    name, settings = _named(config.get("schedule", "constant"), SCHEDULES, "schedule")
+    name, settings = split_named(config.get("schedule", "constant"), SCHEDULES, "schedule")
     if name == "cosine" and "t_max" not in settings and "steps" in out:
         settings["t_max"] = out["steps"]
     out["schedule"] = {"name": name, **check_params(SCHEDULES[name].params, settings, "schedule.", name)}
@@ -146,14 +156,21 @@ def validate(config: Any) -> dict:
     return out
 
 
+def problem_name(config: dict) -> str:
+    """The problem a config names (``linear_regression`` when it names none), or a :class:`ConfigError`."""
+    return _choice(config.get("problem", "linear_regression"), PROBLEMS, "problem")
+
+
 def _validate_init(value: Any) -> list[float] | None:
     if value is None:
         return None
     if not isinstance(value, (list, tuple)) or not value:
-        raise ConfigError("init", f"must be a list of numbers, one per parameter; got {value!r}")
+        raise ConfigError("init", f"must be a list of numbers, one per parameter; got {quote(value)}")
     for i, item in enumerate(value):
-        if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
-            raise ConfigError(f"init[{i}]", f"must be a finite number; got {item!r}")
+        finite = (isinstance(item, float) and math.isfinite(item)) or (
+            isinstance(item, int) and not isinstance(item, bool) and abs(item) <= sys.float_info.max)
+        if not finite:
+            raise ConfigError(f"init[{i}]", f"must be a finite number; got {quote(item)}")
     return [float(v) for v in value]
 
 
@@ -166,7 +183,7 @@ def switch_problem(config: dict, name: str) -> dict:
     """A copy of ``config`` for problem ``name``: the run settings are kept; the data is kept where it suits the
     new problem and otherwise replaced by the new problem's default; start point and problem settings go."""
     if name not in PROBLEMS:
-        raise ConfigError("problem", f"must be one of {', '.join(PROBLEMS)}; got {name!r}")
+        raise ConfigError("problem", f"must be one of {', '.join(PROBLEMS)}; got {quote(name)}")
     spec = PROBLEMS[name]
     out = {key: copy.deepcopy(config[key]) for key in RUN_KEYS if key in config}
     out["problem"] = name
@@ -174,8 +191,9 @@ def switch_problem(config: dict, name: str) -> dict:
         out["variant"] = "batch"  # without samples the sampling variants mean nothing
     if spec.kind == "data":
         data = config.get("data")
-        data_name = data if isinstance(data, str) else (data or {}).get("name")
-        suits = data_name == "csv" or (data_name in GENERATORS and GENERATORS[data_name].task in spec.data_tasks)
+        data_name = data if isinstance(data, str) else data.get("name") if isinstance(data, dict) else None
+        suits = data_name == "csv" or (isinstance(data_name, str) and data_name in GENERATORS
+                                       and GENERATORS[data_name].task in spec.data_tasks)
         if suits:
             out["data"] = copy.deepcopy(data)
         else:
@@ -198,6 +216,7 @@ def build_problem(config: dict) -> Problem:
         data = dict(config["data"])
         name = data.pop("name")
         dataset = load_csv(data["path"]) if name == "csv" else generate(name, **data)
+        check_magnitude(dataset, "data.path" if name == "csv" else "data")
     return spec.build(config, dataset)
 
 
@@ -223,16 +242,7 @@ def resolve(config: Any, problem: Problem | None = None) -> tuple[dict, Problem]
 def load_config(path: str | os.PathLike) -> dict:
     """Read a JSON config file; a relative ``data.path`` is taken relative to the file's folder."""
     path = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            config = json.load(fh)
-    except OSError as exc:
-        raise ConfigError("config", f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError("config", f"{path} is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError("config", f"{path} line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") \
-            from None
+    config = read_json(path, "config", MAX_CONFIG_BYTES, "config file")
     if not isinstance(config, dict):
         raise ConfigError("config", f"{path} must hold a JSON object of settings")
     return with_base_dir(config, os.path.dirname(os.path.abspath(path)))

@@ -3,26 +3,32 @@
 A :class:`Dataset` is ``X`` (n, p) float64 features and ``y`` (n,) float64 targets. Generators are pure
 functions of their settings (the same seed gives the same data). CSV files have a header row; the last column is
 the target, the others are features; every bad file is refused with a :class:`ConfigError` naming the line.
+Every value of every dataset lies within ±:data:`MAX_DATA_MAGNITUDE`.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import ConfigError
-from .spec import Param
+from .files import quote, read_bytes
+from .spec import MAX_MAGNITUDE, MAX_SEED, Param
 
 #: CSV files larger than this are refused before reading (a teaching tool needs no more).
 MAX_CSV_BYTES = 50 * 1024 * 1024
 MAX_SAMPLES = 1_000_000
 #: At most this many feature values (samples × features): 80 MB of float64, a second or two to generate and fit.
 MAX_DATA_VALUES = 10_000_000
+#: Every data value lies within ± this: squares and products summed over a million samples stay finite.
+MAX_DATA_MAGNITUDE = 1e100
 
 
 def check_data_size(n_samples: int, n_features: int, key: str) -> None:
@@ -116,11 +122,12 @@ def _spiral(n_samples, noise, seed, n_classes):
 
 
 N_SAMPLES = Param("n_samples", 200, "Number of training samples n.", kind=int, low=1, high=MAX_SAMPLES)
-SEED = Param("seed", 0, "Seed of the data generator (the same seed gives the same data).", kind=int, low=0)
+SEED = Param("seed", 0, "Seed of the data generator (the same seed gives the same data).", kind=int, low=0,
+             high=MAX_SEED)
 
 
 def _noise(default: float, doc: str) -> Param:
-    return Param("noise", default, doc, low=0.0)
+    return Param("noise", default, doc, low=0.0, high=MAX_MAGNITUDE)
 
 
 @dataclass(frozen=True)
@@ -158,63 +165,174 @@ DATA_NAMES = (*GENERATORS, "csv")
 
 def generate(name: str, **settings) -> Dataset:
     """Make a dataset from a registered generator with validated settings."""
-    return GENERATORS[name].make(**settings)
+    dataset = GENERATORS[name].make(**settings)
+    check_magnitude(dataset, "data")
+    return dataset
+
+
+def check_magnitude(dataset: Dataset, key: str, where: str = "the data") -> None:
+    """Refuse data with a value beyond ±:data:`MAX_DATA_MAGNITUDE`, naming the column: squares and products of
+    such values summed over the samples would overflow float64 before the first step."""
+    for name, column in zip((*dataset.feature_names, dataset.target_name), (*dataset.X.T, dataset.y)):
+        largest = float(np.max(np.abs(column)))
+        if largest > MAX_DATA_MAGNITUDE:
+            raise ConfigError(key, f"{where}, column {quote(name)}: {largest:.3g} is too large; data values must lie within "
+                                   f"±{MAX_DATA_MAGNITUDE:g} (their squares summed over the samples must fit in a "
+                                   "float)")
+
+
+# --- CSV files -----------------------------------------------------------------------------------------------
+#: The delimiters a CSV file may use, by name; the header line decides which one a file uses.
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+#: A number as GD Lab reads it: ASCII digits, an optional sign, point and exponent (no "1_000", no other
+#: scripts' digits, no "nan" or "inf", though Python's float() takes them all).
+NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
+_NOT_FINITE = re.compile(r"\s*[+-]?(?:nan|inf|infinity)\s*", re.IGNORECASE)
+#: Bytes of a file that numpy's parser reads exactly as NUMBER does (with the delimiter added): a file of only
+#: these takes the fast path.
+_NUMERIC_BYTES = b"0123456789+-.eE \t\r\n"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_DIGIT = re.compile(rb"[0-9]")
+
+
+def _decode(raw: bytes, path: str, key: str) -> str:
+    """The text of a CSV file: UTF-8 (a byte-order mark is dropped) or UTF-16 with a byte-order mark."""
+    if raw.startswith(_UTF16_BOMS) and not raw.startswith(b"\xff\xfe\x00\x00"):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ConfigError(key, f"{path} starts like UTF-16 text but is not valid UTF-16; save it as UTF-8 "
+                                   "CSV") from None
+    if b"\x00" in raw:
+        if raw[1::2].count(0) > len(raw) // 4 or raw[0::2].count(0) > len(raw) // 4:
+            raise ConfigError(key, f"{path} looks like UTF-16 text without a byte-order mark; save it as UTF-8 CSV")
+        raise ConfigError(key, f"{path} is not a text file (it holds binary data)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(key, f"{path} line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file "
+                               "as UTF-8 CSV") from None
+
+
+def _delimiter(header_line: str) -> str:
+    """The delimiter of a file: the one the header line holds most often (a comma when it holds none)."""
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
 
 
 def load_csv(path: str | os.PathLike, key: str = "data.path") -> Dataset:
-    """Read a numeric CSV: a header row, then rows of numbers; the last column is the target.
+    """Read a numeric CSV: a header row of column names, then rows of numbers; the last column is the target.
 
-    Refuses, naming the line: a missing, unreadable, binary, empty or oversized file, a ragged row, a value that
-    is not a number, and NaN or infinite values.
+    Comma, semicolon and tab separated files are read (the header line decides), UTF-8 or UTF-16 with a
+    byte-order mark. Refuses, naming the line: a missing, unreadable, binary, empty or oversized file, a first row
+    of numbers (not a header), a ragged row, a value that is not a number, NaN or infinite values, and values
+    beyond ±:data:`MAX_DATA_MAGNITUDE`.
+
+    A UTF-8 file of plain numbers is parsed by numpy's loader straight from its bytes (about as fast as numpy
+    alone, holding the file and the table); anything else - quoted fields, text, blank-looking rows - goes
+    through the csv module, which also finds the line of any error.
     """
     path = os.fspath(path)
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_CSV_BYTES:
-            raise ConfigError(key, f"{path} is {size / 2**20:.1f} MiB; the limit is {MAX_CSV_BYTES // 2**20} MiB")
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise ConfigError(key, f"cannot read {path}: {exc.strerror or exc}") from None
-    if b"\x00" in raw:
-        raise ConfigError(key, f"{path} is not a text file (it holds binary data)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(key, f"{path} is not UTF-8 text (bad byte at offset {exc.start})") from None
-    rows = csv.reader(text.splitlines())
-    header = next(rows, None)
-    while header is not None and not any(cell.strip() for cell in header):
-        header = next(rows, None)
-    if header is None:
+    raw = read_bytes(path, key, MAX_CSV_BYTES, "CSV file")
+    text = _text(raw, path, key)
+    header, delimiter, header_line, body_start = _header(text, path, key)
+    table = None
+    if not raw.startswith(_UTF16_BOMS):
+        del text  # the fast path needs only the bytes; the careful path decodes them again
+        table = _fast_table(raw, header_line, delimiter, len(header))
+        if table is None:
+            text = _text(raw, path, key)
+    del raw
+    if table is None:
+        table = _checked_table(text[body_start:], delimiter, header, header_line, path, key)
+    if len(table) > MAX_SAMPLES:
+        raise ConfigError(key, f"{path} has {len(table):,} rows; the limit is {MAX_SAMPLES:,}")
+    check_data_size(len(table), len(header) - 1, key)
+    dataset = Dataset(table[:, :-1].copy(), table[:, -1].copy(), tuple(header[:-1]), header[-1])
+    check_magnitude(dataset, key, path)
+    return dataset
+
+
+def _text(raw: bytes, path: str, key: str) -> str:
+    """The decoded text with every line ending made ``\\n``."""
+    text = _decode(raw, path, key)
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _header(text: str, path: str, key: str) -> tuple[list[str], str, int, int]:
+    """The column names, the delimiter, the header's line number and where the rows start in ``text``."""
+    start, line = 0, 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line += 1
+        if text[start:end].strip(" \t,;"):
+            break
+        start = end + 1
+    else:
         raise ConfigError(key, f"{path} is empty; expected a header row and rows of numbers")
-    header = [cell.strip() for cell in header]
+    delimiter = _delimiter(text[start:end])
+    header = [cell.strip() for cell in next(csv.reader([text[start:end]], delimiter=delimiter))]
     if len(header) < 2:
-        raise ConfigError(key, f"{path} line {rows.line_num}: the header has {len(header)} column; "
-                               "need at least one feature column and the target column (last)")
+        raise ConfigError(key, f"{path} line {line}: the header has {len(header)} column; need at least one "
+                               "feature column and the target column (last), separated by commas, semicolons "
+                               "or tabs")
+    if all(NUMBER.fullmatch(cell) for cell in header):
+        raise ConfigError(key, f"{path} line {line}: the first row must be a header of column names; row "
+                               f"{line} is all numbers")
+    return header, delimiter, line, end + 1
+
+
+def _fast_table(raw: bytes, header_line: int, delimiter: str, n_columns: int) -> np.ndarray | None:
+    """The rows parsed by numpy when every byte after the header belongs to plain numbers, and they make a
+    finite table of ``n_columns``; else None (the careful path decides and explains)."""
+    head_end = 0
+    for _ in range(header_line):
+        head_end = raw.find(b"\n", head_end) + 1
+        if head_end == 0:
+            return None
+    allowed = _NUMERIC_BYTES + delimiter.encode()
+    if raw.translate(None, allowed) != raw[:head_end].translate(None, allowed) or not _DIGIT.search(raw, head_end):
+        return None
+    try:
+        table = np.loadtxt(io.BytesIO(raw), delimiter=delimiter, skiprows=header_line, dtype=float, ndmin=2,
+                           comments=None, encoding="latin-1")
+    except ValueError:
+        return None
+    if table.shape[1] != n_columns or len(table) == 0 or not np.isfinite(table).all():
+        return None
+    return table
+
+
+def _checked_table(body: str, delimiter: str, header: list[str], header_line: int, path: str,
+                   key: str) -> np.ndarray:
+    """Parse row by row with the csv module and the strict NUMBER pattern; refuse the first bad line."""
+    rows = csv.reader(io.StringIO(body), delimiter=delimiter)
     values: list[list[float]] = []
     for row in rows:
         if not any(cell.strip() for cell in row):
             continue
-        line = rows.line_num
+        line = header_line + rows.line_num
         if len(row) != len(header):
-            raise ConfigError(key, f"{path} line {line}: {len(row)} values, but the header has {len(header)} columns")
-        parsed = []
+            raise ConfigError(key, f"{path} line {line}: {len(row)} values separated by "
+                                   f"{DELIMITERS[delimiter]}, but the header has {len(header)} columns")
         for column, cell in zip(header, row):
-            try:
-                value = float(cell)
-            except ValueError:
-                raise ConfigError(key, f"{path} line {line}, column {column!r}: {cell.strip()!r} is not a number") \
-                    from None
-            if not math.isfinite(value):
-                raise ConfigError(key, f"{path} line {line}, column {column!r}: {cell.strip()} is not allowed "
-                                       "(values must be finite numbers)")
-            parsed.append(value)
+            if not NUMBER.fullmatch(cell):
+                where = f"{path} line {line}, column {quote(column)}"
+                if _NOT_FINITE.fullmatch(cell):
+                    raise ConfigError(key, f"{where}: {cell.strip()} is not allowed (values must be finite numbers)")
+                hint = " (use a point as the decimal mark)" if re.fullmatch(r"\s*[+-]?[0-9]+,[0-9]+\s*", cell) \
+                    else ""
+                raise ConfigError(key, f"{where}: {quote(cell.strip())} is not a number{hint}")
+        parsed = [float(cell) for cell in row]
+        if not all(map(math.isfinite, parsed)):
+            column = header[next(i for i, v in enumerate(parsed) if not math.isfinite(v))]
+            raise ConfigError(key, f"{path} line {line}, column {quote(column)}: a number too large for a float")
         values.append(parsed)
         if len(values) > MAX_SAMPLES:
             raise ConfigError(key, f"{path} has more than {MAX_SAMPLES:,} rows; that is the limit")
     if not values:
         raise ConfigError(key, f"{path} has a header but no data rows")
-    check_data_size(len(values), len(header) - 1, key)
-    table = np.array(values, dtype=float)
-    return Dataset(table[:, :-1].copy(), table[:, -1].copy(), tuple(header[:-1]), header[-1])
+    return np.array(values, dtype=float)

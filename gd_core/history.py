@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 import numpy as np
+
+from .files import write_csv
 
 #: The scalar columns, in CSV order; recorders' columns follow (see History), then the parameters, one column
 #: each, named by ``param_names``.
@@ -199,19 +200,14 @@ class History:
     def header(self) -> list[str]:
         return [*self.columns, *self.param_names]
 
+    def csv_rows(self):
+        """The rows as CSV writes them: step and samples_seen as integers, the rest as floats."""
+        for row in self.table().tolist():
+            row[0] = int(row[0])
+            row[2] = int(row[2])
+            yield row
+
     def to_csv(self, path: str | os.PathLike) -> None:
-        """Write every row as CSV (shortest exact float text); atomically: a temp file renamed into place."""
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".gdlab-", suffix=".csv.tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(",".join(self.header()) + "\n")
-                for row in self.table().tolist():
-                    row[0] = int(row[0])
-                    row[2] = int(row[2])
-                    fh.write(",".join(map(repr, row)) + "\n")
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        """Write every row as CSV through the csv module (names like ``W1[0,0]`` are quoted; floats in their
+        shortest exact text); atomically (see gd_core.files)."""
+        write_csv(path, self.header(), self.csv_rows())

@@ -21,19 +21,22 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .spec import Param, check_params
+from .files import quote
+from .spec import MAX_MAGNITUDE, Param, check_params
 
 
 def _lr(default: float) -> Param:
-    return Param("lr", default, "Learning rate gamma: the size of each step.", low=0.0, low_open=True, log=True)
+    return Param("lr", default, "Learning rate gamma: the size of each step.", low=0.0, low_open=True,
+                 high=MAX_MAGNITUDE, log=True)
 
 
 def _eps(default: float) -> Param:
     return Param("eps", default, "Small constant added to the denominator for numerical stability.",
-                 low=0.0, low_open=True, log=True)
+                 low=0.0, low_open=True, high=MAX_MAGNITUDE, log=True)
 
 
-WEIGHT_DECAY = Param("weight_decay", 0.0, "L2 penalty lambda: adds lambda*theta to the gradient.", low=0.0)
+WEIGHT_DECAY = Param("weight_decay", 0.0, "L2 penalty lambda: adds lambda*theta to the gradient.", low=0.0,
+                     high=MAX_MAGNITUDE)
 MOMENTUM = Param("momentum", 0.9, "Momentum mu: the fraction of the previous velocity kept each step.",
                  low=0.0, high=1.0, high_open=True)
 BETA1 = Param("beta1", 0.9, "Decay rate beta1 of the running mean of gradients (first moment).",
@@ -297,9 +300,11 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
     OptimizerSpec(
         "adagrad", "AdaGrad", "Divides each parameter's step by the root of its summed squared gradients.",
         "G ← G + g²\nθ ← θ − γ/(1+(t−1)·η) · g/(√G + ε)", "torch.optim.Adagrad",
-        (_lr(1e-2), Param("lr_decay", 0.0, "Learning-rate decay eta: the rate is gamma/(1 + (t-1)*eta).", low=0.0),
+        (_lr(1e-2), Param("lr_decay", 0.0, "Learning-rate decay eta: the rate is gamma/(1 + (t-1)*eta).", low=0.0,
+                          high=MAX_MAGNITUDE),
          WEIGHT_DECAY,
-         Param("initial_accumulator_value", 0.0, "Starting value of the sum of squared gradients G.", low=0.0),
+         Param("initial_accumulator_value", 0.0, "Starting value of the sum of squared gradients G.", low=0.0,
+               high=MAX_MAGNITUDE),
          _eps(1e-10)),
         _adagrad_init, _adagrad_update),
     OptimizerSpec(
@@ -330,7 +335,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
         "torch.optim.AdamW",
         (_lr(1e-3), BETA1, BETA2, _eps(1e-8),
          Param("weight_decay", 1e-2, "Decoupled weight decay lambda: shrinks theta by gamma*lambda each step.",
-               low=0.0),
+               low=0.0, high=MAX_MAGNITUDE),
          Param("amsgrad", False, "Use the running maximum of the second moment (AMSGrad).", kind=bool)),
         _adam_init, _adamw_update, decay="decoupled"),
     OptimizerSpec(
@@ -342,7 +347,8 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
         "μₜ = β₁·(1 − ½·0.96^(t·ψ));  m, v as Adam\n"
         "θ ← θ − γ·[(1−μₜ)/(1−∏ᵢ₌₁ᵗ μᵢ)·g + μₜ₊₁/(1−∏ᵢ₌₁ᵗ⁺¹ μᵢ)·m] / (√(v/(1−β₂ᵗ)) + ε)", "torch.optim.NAdam",
         (_lr(2e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY,
-         Param("momentum_decay", 4e-3, "Momentum decay psi of the schedule mu_t.", low=0.0)),
+         Param("momentum_decay", 4e-3, "Momentum decay psi of the schedule mu_t.", low=0.0,
+               high=MAX_MAGNITUDE)),
         _nadam_init, _nadam_update),
     OptimizerSpec(
         "adadelta", "Adadelta", "Scales each step by the ratio of RMS past updates to RMS gradients; needs no tuning.",
@@ -382,7 +388,8 @@ def make_optimizer(name: str, **hparams) -> Optimizer:
     from .errors import ConfigError
 
     if name not in OPTIMIZERS:
-        raise ConfigError("optimizer.name", f"unknown optimizer {name!r} (allowed: {', '.join(OPTIMIZERS)})")
+        raise ConfigError("optimizer.name", f"unknown optimizer {quote(name)} "
+                                            f"(allowed: {', '.join(OPTIMIZERS)})")
     spec = OPTIMIZERS[name]
     return Optimizer(spec, check_params(spec.params, hparams, "optimizer.", name))
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .errors import ConfigError
-from .spec import Param, check_params
+from .files import quote
+from .spec import MAX_MAGNITUDE, MAX_STEPS, Param, check_params
 
 
 def _constant(lr0, t, hp):
@@ -50,17 +51,19 @@ _GAMMA = Param("gamma", 0.5, "Factor gamma the learning rate is multiplied by.",
 SCHEDULES: dict[str, ScheduleSpec] = {s.name: s for s in (
     ScheduleSpec("constant", "Constant", "γₜ = γ₀", "none", (), _constant),
     ScheduleSpec("step", "Step decay", "γₜ = γ₀ · γ^⌊t / step_size⌋", "StepLR",
-                 (Param("step_size", 100, "Number of steps between two decays.", kind=int, low=1), _GAMMA),
+                 (Param("step_size", 100, "Number of steps between two decays.", kind=int, low=1,
+                        high=MAX_STEPS), _GAMMA),
                  _step),
     ScheduleSpec("exponential", "Exponential decay", "γₜ = γ₀ · γᵗ", "ExponentialLR",
                  (Param("gamma", 0.99, "Factor gamma the learning rate is multiplied by each step.",
                         low=0.0, low_open=True, high=1.0),), _exponential),
     ScheduleSpec("inverse_time", "Inverse-time decay", "γₜ = γ₀ / (1 + k·t)", "LambdaLR(lambda t: 1/(1+k*t))",
-                 (Param("decay", 0.01, "Decay rate k.", low=0.0),), _inverse_time),
+                 (Param("decay", 0.01, "Decay rate k.", low=0.0, high=MAX_MAGNITUDE),), _inverse_time),
     ScheduleSpec("cosine", "Cosine annealing", "γₜ = η_min + (γ₀ − η_min)·(1 + cos(π·t/T))/2",
                  "CosineAnnealingLR",
-                 (Param("t_max", 1000, "Period T in steps: the rate reaches eta_min at t = T.", kind=int, low=1),
-                  Param("eta_min", 0.0, "Smallest learning rate eta_min.", low=0.0)), _cosine),
+                 (Param("t_max", 1000, "Period T in steps: the rate reaches eta_min at t = T.", kind=int, low=1,
+                        high=MAX_STEPS),
+                  Param("eta_min", 0.0, "Smallest learning rate eta_min.", low=0.0, high=MAX_MAGNITUDE)), _cosine),
 )}
 
 
@@ -77,6 +80,6 @@ class Schedule:
 
 def make_schedule(name: str, **hparams) -> Schedule:
     if name not in SCHEDULES:
-        raise ConfigError("schedule.name", f"unknown schedule {name!r} (allowed: {', '.join(SCHEDULES)})")
+        raise ConfigError("schedule.name", f"unknown schedule {quote(name)} (allowed: {', '.join(SCHEDULES)})")
     spec = SCHEDULES[name]
     return Schedule(spec, check_params(spec.params, hparams, "schedule.", name))

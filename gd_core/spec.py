@@ -7,6 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
+from .files import quote
+
+#: The largest value a number setting without a narrower natural range may take (learning rates, noise,
+#: curvature, decay rates, norms): far beyond any teaching use, and small enough that its products with
+#: gradients, data and step counts stay inside float64.
+MAX_MAGNITUDE = 1e12
+#: The largest seed (what a spin box holds): numpy takes any, but a seed is a label, not a quantity.
+MAX_SEED = 2**31 - 1
+#: The longest run, in steps (and the longest period a schedule counts in).
+MAX_STEPS = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -16,6 +26,9 @@ class Param:
     ``low``/``high`` bound the value (``None`` = unbounded); ``low_open``/``high_open`` make a bound strict.
     ``log`` hints that a GUI should edit it on a log scale. ``kind=str`` takes one of ``choices``;
     ``kind=list`` takes a list of 1 to ``max_len`` integers, each within the bounds.
+
+    Every number setting has both bounds (a row without them is refused at import): whatever value passes
+    :meth:`check` is safe to compute with, and :meth:`check` raises nothing but :class:`ConfigError`.
     """
 
     name: str
@@ -30,6 +43,12 @@ class Param:
     choices: tuple = ()
     max_len: int = 4
 
+    def __post_init__(self):
+        if self.kind in (int, float, list) and not (self.low is not None and self.high is not None
+                                                    and math.isfinite(self.low) and math.isfinite(self.high)
+                                                    and self.low <= self.high):
+            raise TypeError(f"Param {self.name!r}: a number setting needs finite bounds low <= high")
+
     def allowed(self) -> str:
         """Say in words what values are allowed, e.g. ``"a number in [0, 1)"``."""
         if self.kind is bool:
@@ -37,50 +56,48 @@ class Param:
         if self.kind is str:
             return "one of " + ", ".join(self.choices)
         if self.kind is list:
-            return f"a list of 1 to {self.max_len} integers in [{self.low:g}, {self.high:g}]"
+            return f"a list of 1 to {self.max_len} integers in [{_number(self.low)}, {_number(self.high)}]"
         what = "an integer" if self.kind is int else "a number"
-        if self.low is None and self.high is None:
-            return what
-        if self.high is None:
-            return f"{what} {'>' if self.low_open else '>='} {self.low:g}"
-        if self.low is None:
-            return f"{what} {'<' if self.high_open else '<='} {self.high:g}"
         left = "(" if self.low_open else "["
         right = ")" if self.high_open else "]"
-        return f"{what} in {left}{self.low:g}, {self.high:g}{right}"
+        return f"{what} in {left}{_number(self.low)}, {_number(self.high)}{right}"
 
     def check(self, value: Any, key: str) -> Any:
         """Return ``value`` converted to this param's type, or raise :class:`ConfigError` naming ``key``."""
-        given = value
+        refused = ConfigError(key, f"must be {self.allowed()}, got {quote(value)}")
         if self.kind is str:
-            if value not in self.choices:
-                raise ConfigError(key, f"must be {self.allowed()}, got {value!r}")
+            if not isinstance(value, str) or value not in self.choices:
+                raise refused
             return value
         if self.kind is list:
             ok = isinstance(value, list) and 1 <= len(value) <= self.max_len and all(
                 isinstance(v, int) and not isinstance(v, bool) and self.low <= v <= self.high for v in value)
             if not ok:
-                raise ConfigError(key, f"must be {self.allowed()}, got {value!r}")
+                raise refused
             return list(value)
         if self.kind is bool:
             if isinstance(value, bool):
                 return value
-            raise ConfigError(key, f"must be {self.allowed()}, got {value!r}")
+            raise refused
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(key, f"must be {self.allowed()}, got {value!r}")
-        if self.kind is int:
-            if isinstance(value, float) and not value.is_integer():
-                raise ConfigError(key, f"must be {self.allowed()}, got {value!r}")
-            value = int(value)
-        else:
-            value = float(value)
-            if not math.isfinite(value):
-                raise ConfigError(key, f"must be {self.allowed()} (finite), got {value!r}")
-        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
-            raise ConfigError(key, f"must be {self.allowed()}, got {given!r}")
-        if self.high is not None and (value > self.high or (self.high_open and value == self.high)):
-            raise ConfigError(key, f"must be {self.allowed()}, got {given!r}")
-        return value
+            raise refused
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(key, f"must be {self.allowed()} (finite), got {quote(value)}")
+        if self.kind is int and isinstance(value, float) and not value.is_integer():
+            raise refused
+        # int-float comparisons are exact in Python: the bounds are checked before any conversion (float() of
+        # a 401-digit integer would overflow)
+        if value < self.low or (self.low_open and value == self.low):
+            raise refused
+        if value > self.high or (self.high_open and value == self.high):
+            raise refused
+        return int(value) if self.kind is int else float(value)
+
+
+def _number(bound: float) -> str:
+    """A bound as short text: ``1e+06``, ``0.5``, but every digit of ``2147483647``."""
+    text = f"{bound:g}"
+    return text if float(text) == bound else str(int(bound))
 
 
 def check_params(specs: tuple[Param, ...], given: dict, prefix: str, owner: str) -> dict:

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..spec import Param
+from ..spec import MAX_MAGNITUDE, Param
 from .base import Problem, ProblemSpec
 
 
@@ -101,7 +101,7 @@ FUNCTION_SPECS = (
     _spec("quadratic", "Quadratic bowl", "f = ½·(x² + κ·y²)", quadratic, [(-3, 3), (-3, 3)], (-2.5, 2.0),
           [(0, 0)], curvature=lambda kappa: max(1.0, kappa),
           params=(Param("kappa", 10.0, "Condition number kappa: the curvature along y relative to x.",
-                        low=0.0, low_open=True, log=True),)),
+                        low=0.0, low_open=True, high=MAX_MAGNITUDE, log=True),)),
     _spec("rosenbrock", "Rosenbrock's valley", "f = (1 − x)² + 100·(y − x²)²", rosenbrock,
           [(-2, 2), (-1, 3)], (-1.2, 1.0), [(1, 1)]),
     _spec("beale", "Beale", "f = (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²", beale,

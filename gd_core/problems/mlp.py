@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError
-from ..spec import Param
+from ..spec import MAX_SEED, Param
 from .base import ELEMENTWISE_WORK, Problem, ProblemSpec, check_pass_work
 
 MAX_CLASSES = 20
@@ -154,5 +154,5 @@ MLP_SPEC = ProblemSpec(
             Param("activation", "tanh", "Activation of the hidden layers.", kind=str,
                   choices=tuple(ACTIVATIONS)),
             Param("init_seed", 0, "Seed of the default start (Glorot-uniform weights, zero biases).", kind=int,
-                  low=0)),
+                  low=0, high=MAX_SEED)),
     default_data="moons", data_tasks=("classification",))

@@ -56,11 +56,11 @@ def test_list(capsys):
 
 @pytest.mark.parametrize("args,message", [
     (["--problem", "nope"], "error: problem: must be one of"),
-    (["--lr", "-1"], "error: optimizer.lr: must be a number > 0"),
+    (["--lr", "-1"], "error: optimizer.lr: must be a number in (0, 1e+12]"),
     (["--optimizer", "adam", "--momentum", "0.9"], "error: optimizer.momentum: is not a setting of adam"),
     (["--batch-size", "500"], "error: batch_size: must lie in 1..n = 1..200"),
     (["--steps", "5", "--epochs", "2"], "error: argument --epochs: not allowed with argument --steps"),
-    (["--steps", "many"], "error: argument --steps: invalid int value: 'many'"),
+    (["--steps", "many"], "error: argument --steps: 'many' is not an integer"),
     (["--init", "1", "x"], "error: --init: 'x' is not a number"),
     (["--config", "/no/such/file.json"], "error: config: cannot read /no/such/file.json"),
     (["--data", "/no/such.csv"], "error: data.path: cannot read /no/such.csv"),

@@ -42,7 +42,7 @@ def test_csv_loads_features_and_last_column_target(tmp_path):
     ("\n\n", "is empty"),
     ("a\n1\n", "line 1: the header has 1 column"),
     ("a,b\n", "has a header but no data rows"),
-    ("a,b\n1,2\n3\n", "line 3: 1 values, but the header has 2 columns"),
+    ("a,b\n1,2\n3\n", "line 3: 1 values separated by commas, but the header has 2 columns"),
     ("a,b\n1,2\n3,4,5\n", "line 3: 3 values"),
     ("a,b\n1,2\n3,x\n", "line 3, column 'b': 'x' is not a number"),
     ("a,b\n1,nan\n", "line 2, column 'b': nan is not allowed"),
@@ -68,7 +68,7 @@ def test_binary_missing_and_huge_files(tmp_path):
     big = tmp_path / "big.csv"
     with open(big, "wb") as fh:
         fh.truncate(MAX_CSV_BYTES + 1)
-    with pytest.raises(ConfigError, match="the limit is 50 MiB"):
+    with pytest.raises(ConfigError, match="the limit for a CSV file is 50 MiB"):
         load_csv(big)
 
 

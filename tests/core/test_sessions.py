@@ -32,8 +32,8 @@ def test_round_trip(tmp_path):
 
 
 @pytest.mark.parametrize("content,message", [
-    (b"", "not a GD Lab session (invalid JSON"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "not a GD Lab session"),
+    (b"", "line 1 column 1: invalid JSON"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "line 1: not UTF-8 text; a session file is UTF-8 JSON"),
     (b"[1, 2]", "not a GD Lab session (expected \"format\""),
     (json.dumps({"format": "other"}).encode(), "not a GD Lab session"),
     (json.dumps(session_dict(version=2)).encode(), "version 2 is not supported"),

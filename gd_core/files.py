@@ -1,0 +1,299 @@
+"""Every file GD Lab reads or writes goes through here: regular files only, size limits applied while reading,
+JSON refused beyond a nesting depth and with duplicate keys, and writes that never leave a half-written file.
+
+Reading: :func:`read_bytes` opens without blocking (a FIFO never hangs), refuses anything but a regular file
+(``/dev/zero``, a folder, a FIFO) and reads at most the limit + 1 bytes, so an endless device or a file that grew
+since ``stat`` cannot exhaust memory. :func:`read_json` decodes UTF-8 and parses with :func:`parse_json`.
+
+Writing: :func:`write_files` writes each file to a temporary file beside it, and only when every one is complete
+renames them into place; on any failure it removes what it wrote, so the folder is as it was (a failing rename
+removes the files already renamed).
+
+Messages: :func:`quote` shortens a value for an error message, so a 1,000,000-character value gives a short line.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import os
+import re
+import reprlib
+import stat
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from .errors import ConfigError
+
+#: Containers (objects and lists) may nest at most this deep in a config, a session or any JSON file GD Lab reads.
+#: A session is 5 deep (session → runs → run → config → optimizer); a deeper file is refused before parsing.
+MAX_JSON_DEPTH = 32
+
+#: Integers in a JSON file may have at most this many digits (Python refuses to convert longer ones).
+MAX_INT_DIGITS = 4000
+
+#: How long a quoted value in a message may be, in characters.
+QUOTE_CHARS = 60
+
+
+# --- messages ------------------------------------------------------------------------------------------------
+class _ShortRepr(reprlib.Repr):
+    """``reprlib`` with every kind of value shortened, nesting cut at 3 levels, and integers too long for
+    ``repr`` described by their digit count."""
+
+    def __init__(self):
+        super().__init__()
+        self.maxlevel = 3
+        self.maxstring = self.maxother = self.maxlong = QUOTE_CHARS
+        self.maxlist = self.maxtuple = self.maxdict = self.maxset = 6
+
+    def repr_int(self, x, level):
+        if abs(x) < _LONG:
+            return repr(x)
+        if abs(x) >= _TOO_LONG:
+            return f"an integer of more than {MAX_INT_DIGITS:,} digits"
+        digits = str(abs(x))
+        return f"{'-' if x < 0 else ''}{digits[:10]}...{digits[-4:]} (an integer of {len(digits):,} digits)"
+
+    def repr_str(self, x, level):
+        return '""' if x == "" else super().repr_str(x, level)
+
+
+_LONG, _TOO_LONG = 10 ** QUOTE_CHARS, 10 ** MAX_INT_DIGITS
+_SHORT = _ShortRepr()
+
+
+def quote(value: Any) -> str:
+    """A short, recursion-safe ``repr`` of a value for a message: at most about :data:`QUOTE_CHARS` characters
+    per string, a few items per container, and ``""`` for the empty string."""
+    text = _SHORT.repr(value)
+    return text if len(text) <= 4 * QUOTE_CHARS else text[:4 * QUOTE_CHARS] + "..."
+
+
+def key_name(key: str) -> str:
+    """A config key as a message shows it: ``""`` for the empty key, shortened when long."""
+    return quote(key) if key == "" or len(key) > QUOTE_CHARS or not key.isprintable() else key
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe (FIFO)"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def read_bytes(path: str | os.PathLike, key: str, max_bytes: int, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``, or a :class:`ConfigError` naming ``key``.
+
+    ``stat`` refuses a folder, pipe or device before it is opened; the open never blocks (``O_NONBLOCK``) and
+    ``fstat`` checks the opened file again; at most ``max_bytes + 1`` bytes are read.
+    """
+    path = os.fspath(path)
+    if not path:
+        raise ConfigError(key, f"needs a {what} name; got an empty one")
+    limit = f"the limit for a {what} is " + (f"{max_bytes / 2**20:g} MiB" if max_bytes >= 2**20 else
+                                             f"{max_bytes:,} bytes")
+    try:
+        kind = _not_regular(os.stat(path).st_mode)
+        if kind is not None:
+            raise ConfigError(key, f"{path} is {kind}, not a {what}")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            info = os.fstat(fd)
+            kind = _not_regular(info.st_mode)
+            if kind is not None:
+                raise ConfigError(key, f"{path} is {kind}, not a {what}")
+            if info.st_size > max_bytes:
+                raise ConfigError(key, f"{path} is {info.st_size:,} bytes; {limit}")
+            chunks, size = [], 0
+            while size <= max_bytes:
+                chunk = os.read(fd, min(max_bytes + 1 - size, 2**20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise ConfigError(key, f"cannot read {path}: {exc.strerror or exc}") from None
+    except ConfigError:
+        raise
+    except ValueError:  # a NUL character in the name
+        raise ConfigError(key, f"{quote(path)} is not a valid file name") from None
+    if size > max_bytes:
+        raise ConfigError(key, f"{path} is larger than {max_bytes:,} bytes; {limit}")
+    return b"".join(chunks)
+
+
+# --- JSON ----------------------------------------------------------------------------------------------------
+_STRING_OR_PLAIN = re.compile(r'"(?:[^"\\]|\\.)*"|[^"\[\]{}]+')
+
+
+def json_depth(text: str) -> int:
+    """How deep objects and lists nest in JSON ``text`` (0 for a scalar), counted without parsing: strings are
+    skipped, then the brackets are summed. Malformed text gives some number; the parser reports its error."""
+    brackets = _STRING_OR_PLAIN.sub("", text).replace('"', "")
+    return max(itertools.accumulate(1 if c in "[{" else -1 for c in brackets), default=0)
+
+
+def value_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deep dicts, lists and tuples nest in ``value``, counted without recursion and only up to ``limit``
+    + 1 (so a value that contains itself counts as too deep rather than looping)."""
+    deepest, level = 0, [value]
+    while level and deepest <= limit:
+        containers = [v for v in level if isinstance(v, (dict, list, tuple))]
+        if not containers:
+            break
+        deepest += 1
+        level = [item for c in containers for item in (c.values() if isinstance(c, dict) else c)]
+    return deepest
+
+
+def check_depth(value: Any, key: str) -> None:
+    """Refuse a value nested deeper than :data:`MAX_JSON_DEPTH` (a Python config passed to validate)."""
+    if value_depth(value) > MAX_JSON_DEPTH:
+        raise ConfigError(key, f"nests objects and lists more than {MAX_JSON_DEPTH} deep; that is the limit")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        seen = set()
+        duplicate = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ConfigError("", f"the key {quote(duplicate)} appears twice in one object (each key may appear once)")
+    return out
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ConfigError("", f"an integer of {len(text.lstrip('-')):,} digits; at most {MAX_INT_DIGITS:,} "
+                              "digits are read")
+    return int(text)
+
+
+def parse_json(text: str, key: str, where: str) -> Any:
+    """Parse JSON ``text`` (``where`` names it in messages, e.g. the path): too deep nesting, a duplicate key in
+    one object, an integer of more than :data:`MAX_INT_DIGITS` digits and invalid JSON are each one
+    :class:`ConfigError` naming ``key``."""
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise ConfigError(key, f"{where} nests objects and lists {depth:,} deep; the limit is {MAX_JSON_DEPTH}")
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_int=_integer)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(key, f"{where} line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
+    except ConfigError as exc:
+        raise ConfigError(key, f"{where}: {exc.problem}") from None
+
+
+def read_json(path: str | os.PathLike, key: str, max_bytes: int, what: str = "file") -> Any:
+    """Read a regular UTF-8 JSON file of at most ``max_bytes`` (see :func:`read_bytes`, :func:`parse_json`)."""
+    path = os.fspath(path)
+    raw = read_bytes(path, key, max_bytes, what)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(key, f"{path} line {line}: not UTF-8 text; a {what} is UTF-8 JSON") from None
+    return parse_json(text, key, path)
+
+
+# --- writing -------------------------------------------------------------------------------------------------
+Writer = Callable[[str], Any]
+
+
+def _temporary_beside(path: str) -> str:
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".gdlab-", suffix=os.path.splitext(path)[1] + ".tmp", dir=folder)
+    os.close(fd)
+    return tmp
+
+
+def write_files(files: Sequence[tuple[str | os.PathLike, Writer]]) -> None:
+    """Write several files all or nothing: each ``write(tmp_path)`` fills a temporary file beside its target
+    (returning False means it failed); once all are written they are renamed into place. On any failure every
+    temporary file and every file already renamed is removed, and the error (OSError) is raised."""
+    pending: list[tuple[str, str]] = []
+    placed: list[str] = []
+    try:
+        for path, write in files:
+            path = os.fspath(path)
+            if not path:
+                raise OSError(2, "an empty file name")
+            if os.path.isdir(path):
+                raise IsADirectoryError(21, f"{path} is a folder")
+            tmp = _temporary_beside(path)
+            pending.append((tmp, path))
+            if write(tmp) is False:
+                raise OSError(5, f"could not write {path}")
+        while pending:
+            tmp, path = pending[0]
+            os.replace(tmp, path)
+            pending.pop(0)
+            placed.append(path)
+    except BaseException:
+        for name in [tmp for tmp, _ in pending] + placed:
+            try:
+                os.unlink(name)
+            except OSError:
+                pass
+        raise
+
+
+def write_file(path: str | os.PathLike, write: Writer) -> None:
+    """Write one file atomically through ``write(tmp_path)`` (see :func:`write_files`)."""
+    write_files([(path, write)])
+
+
+def text_writer(text: str) -> Writer:
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    return write
+
+
+def csv_writer(header: Sequence[str], rows: Iterable[Sequence]) -> Writer:
+    """A writer of a UTF-8 CSV file through the csv module: fields with commas or quotes are quoted; floats are
+    written as their shortest exact text."""
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            out = csv.writer(fh, lineterminator="\n")
+            out.writerow(header)
+            out.writerows(rows)
+    return write
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    write_file(path, text_writer(text))
+
+
+def write_csv(path: str | os.PathLike, header: Sequence[str], rows: Iterable[Sequence]) -> None:
+    write_file(path, csv_writer(header, rows))
+
+
+# --- file names ----------------------------------------------------------------------------------------------
+def file_stem(name: str) -> str:
+    """A run name made safe as a file name: letters, digits, '-', '_' and '.'; others become '_'."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "run"
+    return stem[:80]
+
+
+def unique_stems(names: Iterable[str], reserved: Iterable[str] = ()) -> list[str]:
+    """A file stem per name (:func:`file_stem`), distinct even on a case-insensitive file system and from every
+    ``reserved`` stem: a repeat gets ``_2``, ``_3``, ..."""
+    taken = {r.lower() for r in reserved}
+    stems = []
+    for name in names:
+        base = stem = file_stem(name)
+        k = 2
+        while stem.lower() in taken:
+            stem, k = f"{base}_{k}", k + 1
+        taken.add(stem.lower())
+        stems.append(stem)
+    return stems
