@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 
 
@@ -37,10 +36,12 @@ def create_window(path: str | os.PathLike | None = None, preset: str | None = No
 
 def _is_session(path) -> bool:
     """Whether a JSON file is a session (it says "format": "gdlab-session") rather than a run config."""
+    from gd_core.files import read_json
+    from gd_core.sessions import MAX_SESSION_BYTES
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            return isinstance(data := json.load(fh), dict) and "format" in data
-    except (OSError, ValueError):
+        return isinstance(data := read_json(path, "file", MAX_SESSION_BYTES), dict) and "format" in data
+    except ValueError:
         return False  # load_config reports what is wrong
 
 

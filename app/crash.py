@@ -10,6 +10,8 @@ import platform
 import sys
 import traceback
 
+from gd_core.files import text_writer, write_files
+
 
 def report_dir() -> str:
     """Where reports go: $GDLAB_CRASH_DIR, or the per-user application data folder."""
@@ -35,11 +37,13 @@ def write_report(exc_type, exc, tb, session: dict | None = None) -> str:
              f"python {platform.python_version()} on {platform.platform()}; numpy {numpy.__version__}; "
              f"PySide6 {PySide6.__version__}; pyqtgraph {pyqtgraph.__version__}", "",
              "".join(traceback.format_exception(exc_type, exc, tb))]
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(lines))
+    files = [(path, text_writer("\n".join(lines)))]
     if session is not None:
-        with open(path[:-4] + ".gdlab.json", "w", encoding="utf-8") as fh:
-            json.dump(session, fh, indent=2)
+        try:
+            files.append((path[:-4] + ".gdlab.json", text_writer(json.dumps(session, indent=2))))
+        except (TypeError, ValueError):  # a broken model is what is being reported; the traceback matters more
+            pass
+    write_files(files)
     return path
 
 

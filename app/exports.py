@@ -4,7 +4,6 @@ clipboard. Every function raises OSError with a readable message when the file c
 from __future__ import annotations
 
 import os
-import tempfile
 
 import pyqtgraph.exporters as exporters
 from PySide6.QtCore import QBuffer, QIODevice, QRect
@@ -12,26 +11,10 @@ from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QWidget
 
+from gd_core.files import csv_writer, unique_stems, write_file, write_files, write_text
 from gd_core.report import ReportRun, lab_report_html
-from gd_core.sessions import file_stem
 
 PLOT_FORMATS = {".png": "PNG image", ".svg": "SVG drawing"}
-
-
-def _replace_into(path: str, write) -> None:
-    """Write through ``write(tmp_path)`` to a temp file beside ``path``, then rename: nothing half-written."""
-    folder = os.path.dirname(os.path.abspath(path))
-    suffix = os.path.splitext(path)[1]
-    fd, tmp = tempfile.mkstemp(prefix=".gdlab-", suffix=suffix, dir=folder)
-    os.close(fd)
-    try:
-        if write(tmp) is False:
-            raise OSError(f"could not write {path}")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def export_plot(view, path: str) -> None:
@@ -42,9 +25,9 @@ def export_plot(view, path: str) -> None:
     if ext == ".png":
         exporter = exporters.ImageExporter(view.plot.getPlotItem())
         exporter.parameters()["width"] = max(800, int(view.plot.width()) * 2)
-        _replace_into(path, exporter.export)
+        write_file(path, exporter.export)
     else:  # Qt's own SVG generator: pyqtgraph's SVG exporter fails on some curve paths
-        _replace_into(path, lambda tmp: _render_svg(view.plot, tmp, view.title))
+        write_file(path, lambda tmp: _render_svg(view.plot, tmp, view.title))
 
 
 def _render_svg(widget, path: str, title: str) -> None:
@@ -64,20 +47,15 @@ def _render_svg(widget, path: str, title: str) -> None:
 def export_window(window: QWidget, path: str) -> None:
     if not path.lower().endswith(".png"):
         raise OSError(f"{os.path.basename(path)}: the window is saved as a .png file")
-    _replace_into(path, lambda tmp: window.grab().save(tmp, "PNG"))
+    write_file(path, lambda tmp: window.grab().save(tmp, "PNG"))
 
 
 def export_histories(model, folder: str) -> list[str]:
-    """Every run's full history as ``folder/<run name>.csv``; returns the file names."""
+    """Every run's full history as ``folder/<run name>.csv``, all or none; returns the file names."""
     os.makedirs(folder, exist_ok=True)
-    names, seen = [], set()
-    for run in model.runs:
-        stem, k = file_stem(run.name), 2
-        while stem.lower() in seen:
-            stem, k = f"{file_stem(run.name)}_{k}", k + 1
-        seen.add(stem.lower())
-        run.history.to_csv(os.path.join(folder, f"{stem}.csv"))
-        names.append(f"{stem}.csv")
+    names = [f"{stem}.csv" for stem in unique_stems(run.name for run in model.runs)]
+    write_files([(os.path.join(folder, name), csv_writer(run.history.header(), run.history.csv_rows()))
+                 for name, run in zip(names, model.runs)])
     return names
 
 
@@ -111,10 +89,4 @@ def export_lab_report(window, path: str, author: str = "") -> None:
     """Write :func:`lab_report` as one self-contained HTML file."""
     if not path.lower().endswith((".html", ".htm")):
         raise OSError(f"{os.path.basename(path)}: the lab report is saved as an .html file")
-    page = lab_report(window, author)
-
-    def write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(page)
-
-    _replace_into(path, write)
+    write_text(path, lab_report(window, author))

@@ -153,8 +153,8 @@ class FileActions(QObject):
 
     # -- sessions --------------------------------------------------------------------------------------------
     def _show(self, session: Session, path: str | None, lesson_name: str | None = None) -> None:
+        self.model.load_session(session, lesson_name)  # builds every run before it replaces any
         self.window.runner.pause()
-        self.model.load_session(session, lesson_name)
         self.path = path
         self.window.update_title()
 
@@ -170,12 +170,11 @@ class FileActions(QObject):
     def open_path(self, path: str) -> bool:
         """Open a session file; a bad file is reported and the current work stays as it is."""
         try:
-            session = load_session(path)
+            self._show(load_session(path), path)
         except gd_core.ConfigError as error:
             self.window.show_message(f"Could not open {os.path.basename(path)}: {error}", "error")
             self._forget(path)
             return False
-        self._show(session, path)
         self._remember(path)
         self.window.show_message(f"Opened {os.path.basename(path)}.", "info")
         return True

@@ -176,9 +176,9 @@ def check_magnitude(dataset: Dataset, key: str, where: str = "the data") -> None
     for name, column in zip((*dataset.feature_names, dataset.target_name), (*dataset.X.T, dataset.y)):
         largest = float(np.max(np.abs(column)))
         if largest > MAX_DATA_MAGNITUDE:
-            raise ConfigError(key, f"{where}, column {quote(name)}: {largest:.3g} is too large; data values must lie within "
-                                   f"±{MAX_DATA_MAGNITUDE:g} (their squares summed over the samples must fit in a "
-                                   "float)")
+            raise ConfigError(key, f"{where}, column {quote(name)}: {largest:.3g} is too large; data values must "
+                                   f"lie within ±{MAX_DATA_MAGNITUDE:g} (their squares summed over the samples must "
+                                   "fit in a float)")
 
 
 # --- CSV files -----------------------------------------------------------------------------------------------

@@ -174,7 +174,7 @@ def test_sweep_boxes_take_extremes(window):
     (b"", "is empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a text file"),
     (b"a,b\n1,2\n3,oops\n", "line 3"),
-    (b"\xff\xfe\xfa,b\n", "not UTF-8"),
+    (b"a,b\n\xfa,1\n", "line 2: not UTF-8"),
     (b"a,b\n1,nan\n", "not allowed"),
 ])
 def test_bad_csv_through_the_window_is_refused_and_the_work_kept(window, tmp_path, content, message):
@@ -197,9 +197,9 @@ def test_huge_csv_and_session_files_are_refused_before_reading(window, tmp_path)
         with open(path, "wb") as fh:
             fh.truncate(size)  # sparse: no disk used
     assert not panel(window, "ProblemPanel").load_path(str(big_csv))
-    assert "the limit is 50 MiB" in window.banner.text()
+    assert "the limit for a CSV file is 50 MiB" in window.banner.text()
     assert not window.files.open_path(str(big_session))
-    assert "a session is at most 10 MiB" in window.banner.text()
+    assert "the limit for a session file is 10 MiB" in window.banner.text()
     assert not window.files.open_path(str(tmp_path / "missing.json"))
     assert "cannot read" in window.banner.text()
     empty = tmp_path / "empty.json"
@@ -221,7 +221,7 @@ def test_saving_into_a_read_only_folder_is_refused_and_leaves_nothing(window, tm
         if os.access(folder, os.W_OK):  # root may write anyway: make the folder refuse as it would a user
             def refuse(*args, **kwargs):
                 raise PermissionError(13, "Permission denied")
-            monkeypatch.setattr("gd_core.sessions.tempfile.mkstemp", refuse)
+            monkeypatch.setattr("gd_core.files.tempfile.mkstemp", refuse)
         assert not window.files.save_to(str(folder / "s.json"))
         assert "Not saved" in window.banner.text() and "Permission denied" in window.banner.text()
         assert list(folder.iterdir()) == []

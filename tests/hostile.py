@@ -1,0 +1,131 @@
+"""Hypothesis strategies for hostile input, shared by the core and window fuzzers.
+
+Values mix what the registries allow with what an attacker sends: numbers at and beyond every bound, integers too
+large for a float, NaN and infinities, empty and very long strings, wrong types, nesting. Runs stay small (few
+samples, small networks) so that each example costs milliseconds; ``GDLAB_FUZZ_EXAMPLES`` scales every fuzzer up
+for a campaign outside the suite (``GDLAB_FUZZ_EXAMPLES=20000 pytest tests/core/test_fuzz.py``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from gd_core import OPTIMIZERS, PROBLEMS, SCHEDULES
+from gd_core.config import _CLIP, _NOISE, _SEED, _TOL
+from gd_core.datasets import GENERATORS
+from gd_core.samplers import SAMPLINGS, VARIANTS
+
+
+def fuzz_settings(examples: int) -> settings:
+    """``examples`` in the suite (a few seconds), or ``GDLAB_FUZZ_EXAMPLES`` of them in a campaign."""
+    return settings(max_examples=int(os.environ.get("GDLAB_FUZZ_EXAMPLES", examples)), deadline=None,
+                    suppress_health_check=list(HealthCheck), derandomize="GDLAB_FUZZ_EXAMPLES" not in os.environ)
+
+
+EXTREME_NUMBERS = st.sampled_from([
+    0, -0.0, 1, -1, 0.5, 1.0 - 1e-16, 1e-320, 5e-324, 1e-12, 1e12, 1e12 + 1, 1e15, 1e100, 1e154, 1e155, 1e200, 1e300,
+    1.7976931348623157e308, -1e308, float("inf"), float("-inf"), float("nan"), 2**31 - 1, 2**31, 2**63, 10**400,
+    -10**400, True, False,
+]) | st.builds(pow, st.just(10), st.just(5000))  # more digits than Python prints: repr() refuses it
+JUNK = st.one_of(
+    st.none(), st.booleans(), st.sampled_from(["", "x" * 10_000, "nan", "1_000", "\u0661", "<img src=/dev/zero>"]),
+    st.lists(st.integers(-3, 3), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.recursive(st.integers(), lambda inner: st.lists(inner, min_size=1, max_size=1), max_leaves=60),
+)
+NUMBERS = st.one_of(EXTREME_NUMBERS, st.floats(allow_nan=True, allow_infinity=True),
+                    st.integers(-10**6, 10**6), st.floats(0, 2))
+VALUES = st.one_of(NUMBERS, JUNK)
+CONFIG_PARAMS = {"clip_norm": _CLIP, "gradient_noise": _NOISE, "seed": _SEED, "tolerance": _TOL}
+
+
+def allowed_value(param) -> st.SearchStrategy:
+    """A value ``param`` allows, often one of its bounds (the extremes that must still be safe)."""
+    if param.kind is str:
+        return st.sampled_from(param.choices)
+    if param.kind is bool:
+        return st.booleans()
+    if param.kind is list:
+        return st.lists(st.integers(1, 4), min_size=1, max_size=2)
+    if param.kind is int:
+        return st.sampled_from(sorted({int(param.low), int(param.low) + 1, int(min(param.high, param.low + 5)),
+                                       int(param.high)}))
+    inside = [param.low * (1 + 1e-9) + 1e-300 if param.low_open else param.low,
+              param.high * (1 - 1e-9) if param.high_open else param.high]
+    return st.one_of(st.sampled_from(inside), st.floats(param.low, param.high, exclude_min=param.low_open,
+                                                        exclude_max=param.high_open))
+
+
+def _some(params, draw) -> dict:
+    return {p.name: draw(allowed_value(p)) for p in params if draw(st.booleans())}
+
+
+@st.composite
+def valid_configs(draw) -> dict:
+    """A config every part of which is allowed (values often at their bounds); small and quick to run."""
+    problem = draw(st.sampled_from(list(PROBLEMS)))
+    spec = PROBLEMS[problem]
+    config = {"problem": problem, **_some(spec.params, draw)}
+    if problem == "mlp":
+        config["hidden"] = draw(st.lists(st.integers(1, 3), min_size=1, max_size=2))
+    if spec.kind == "data":
+        name = draw(st.sampled_from([g.name for g in GENERATORS.values() if g.task in spec.data_tasks]))
+        data = {"name": name, **_some(GENERATORS[name].params, draw)}
+        data["n_samples"] = draw(st.integers(1, 60))
+        config["data"] = data
+        config["batch_size"] = draw(st.integers(1, data["n_samples"]))
+    else:
+        config["gradient_noise"] = draw(allowed_value(CONFIG_PARAMS["gradient_noise"]))
+        if draw(st.booleans()):
+            config["init"] = draw(st.lists(st.one_of(st.floats(-1e300, 1e300), st.sampled_from([1e100, -1e200, 0.0])),
+                                           min_size=2, max_size=2))
+    name = draw(st.sampled_from(list(OPTIMIZERS)))
+    config["optimizer"] = {"name": name, **_some(OPTIMIZERS[name].params, draw)}
+    name = draw(st.sampled_from(list(SCHEDULES)))
+    config["schedule"] = {"name": name, **_some(SCHEDULES[name].params, draw)}
+    config["variant"] = draw(st.sampled_from(list(VARIANTS) if spec.kind == "data" else ["batch", "coordinate"]))
+    config["sampling"] = draw(st.sampled_from(list(SAMPLINGS)))
+    for key in ("clip_norm", "tolerance", "seed"):
+        if draw(st.booleans()):
+            config[key] = draw(allowed_value(CONFIG_PARAMS[key]))
+    config["steps"] = draw(st.integers(1, 5))
+    return config
+
+
+#: Where a mutation may put a hostile value: a top-level key, a key inside data, optimizer or schedule, or a
+#: key nobody knows.
+_SPOTS = st.sampled_from(["problem", "data", "variant", "batch_size", "sampling", "optimizer", "schedule",
+                          "clip_norm", "gradient_noise", "steps", "epochs", "seed", "init", "tolerance", "kappa",
+                          "hidden", "activation", "init_seed", "", "x" * 300, "data.*", "optimizer.*",
+                          "schedule.*", "data.name", "optimizer.name", "schedule.name", "data.nope"])
+
+
+@st.composite
+def configs(draw) -> dict:
+    """An allowed config with up to three parts replaced by hostile values (or, rarely, anything at all)."""
+    if not draw(st.integers(0, 20)):
+        return draw(VALUES)
+    config = draw(valid_configs())
+    for _ in range(draw(st.integers(0, 3))):
+        spot, value = draw(_SPOTS), draw(VALUES)
+        if "." not in spot:
+            config[spot] = value
+            continue
+        owner, key = spot.split(".")
+        if not isinstance(config.get(owner), dict):
+            continue
+        if key == "*":  # one of the owner's own settings
+            params = _params_of(owner, config[owner])
+            if not params:
+                continue
+            key = draw(st.sampled_from(params)).name
+        config[owner] = {**config[owner], key: value}
+    return config
+
+
+def _params_of(owner: str, value: dict):
+    name = value.get("name")
+    registry = {"data": GENERATORS, "optimizer": OPTIMIZERS, "schedule": SCHEDULES}[owner]
+    return list(registry[name].params) if isinstance(name, str) and name in registry else []
