@@ -7,6 +7,8 @@ import argparse
 import os
 import sys
 
+from gd_core.files import write_file
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gdlab", description="GD Lab: learn and compare gradient descent.")
@@ -58,8 +60,10 @@ def screenshot(app, window, steps: int, path: str) -> int:
     window.formula.refresh()
     for _ in range(3):
         app.processEvents()
-    if not window.grab().save(path):
-        print(f"error: --screenshot: cannot write {path}", file=sys.stderr)
+    try:
+        write_file(path, lambda tmp: window.grab().save(tmp))
+    except OSError as error:
+        print(f"error: --screenshot: cannot write {path}: {error.strerror or error}", file=sys.stderr)
         return 2
     print(f"saved {path} ({window.model.selected.trainer.step} steps)")
     window.close()

@@ -210,7 +210,8 @@ Writer = Callable[[str], Any]
 
 def _temporary_beside(path: str) -> str:
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".gdlab-", suffix=os.path.splitext(path)[1] + ".tmp", dir=folder)
+    # the target's own extension: writers like QImage.save choose the format by it
+    fd, tmp = tempfile.mkstemp(prefix=".gdlab-", suffix=os.path.splitext(path)[1], dir=folder)
     os.close(fd)
     return tmp
 
