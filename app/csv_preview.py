@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
@@ -36,8 +37,8 @@ class CsvPreview(QDialog):
             self.dataset = gd_core.load_csv(path)
         except gd_core.ConfigError as error:
             self.dataset = None
-            self.summary.setText(f"<b>This file cannot be used.</b><br>{error.problem}<br><br>A usable file has a "
-                                 "header row and rows of numbers; the last column is the target.")
+            self.summary.setText(f"<b>This file cannot be used.</b><br>{html.escape(error.problem)}<br><br>A usable "
+                                 "file has a header row and rows of numbers; the last column is the target.")
             self.summary.setStyleSheet("color: #8a1c12;")
             self.table.hide()
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)

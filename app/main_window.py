@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.banner = QLabel("")
         self.banner.setObjectName("run_message")
         self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # messages quote user text: never markup that loads files
         self.banner.hide()
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.loss_view)

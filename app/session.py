@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import gd_core
+from gd_core.files import check_plain_name
 from gd_core.lessons import LOCKS, locked_change
 from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun
 
@@ -134,6 +135,7 @@ class SessionModel:
         name = name.strip()
         if not name:
             raise ValueError("a run name must not be empty")
+        check_plain_name(name, "name", "the run name")  # a ConfigError is a ValueError
         if any(r.name == name for r in self.runs if r is not run):
             raise ValueError(f"another run is already called {name!r}")
         run.name = name

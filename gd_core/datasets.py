@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import ConfigError
-from .files import quote, read_bytes
+from .files import check_plain_name, quote, read_bytes
 from .spec import MAX_MAGNITUDE, MAX_SEED, Param
 
 #: CSV files larger than this are refused before reading (a teaching tool needs no more).
@@ -279,6 +279,8 @@ def _header(text: str, path: str, key: str) -> tuple[list[str], str, int, int]:
         raise ConfigError(key, f"{path} line {line}: the header has {len(header)} column; need at least one "
                                "feature column and the target column (last), separated by commas, semicolons "
                                "or tabs")
+    for i, name in enumerate(header):
+        check_plain_name(name, key, f"{path} line {line}: column {i + 1}'s name")
     if all(NUMBER.fullmatch(cell) for cell in header):
         raise ConfigError(key, f"{path} line {line}: the first row must be a header of column names; row "
                                f"{line} is all numbers")

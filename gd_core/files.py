@@ -74,7 +74,16 @@ def quote(value: Any) -> str:
 
 def key_name(key: str) -> str:
     """A config key as a message shows it: ``""`` for the empty key, shortened when long."""
-    return quote(key) if key == "" or len(key) > QUOTE_CHARS or not key.isprintable() else key
+    if isinstance(key, str) and key and len(key) <= QUOTE_CHARS and key.isprintable():
+        return key
+    return quote(key)
+
+
+def check_plain_name(name: str, key: str, what: str) -> None:
+    """Refuse a name holding ``<``: names (runs, data columns) are drawn in Qt and pyqtgraph labels that read
+    rich text, where ``<img src="/dev/zero">`` would load - and block on, or exhaust memory with - a file."""
+    if "<" in name:
+        raise ConfigError(key, f"{what} {quote(name)} holds '<'; names are plain text (no markup)")
 
 
 # --- reading -------------------------------------------------------------------------------------------------

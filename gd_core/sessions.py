@@ -21,7 +21,7 @@ from importlib import resources
 
 from .config import resolve, with_base_dir
 from .errors import ConfigError
-from .files import check_depth, key_name, quote, read_json, write_text
+from .files import check_depth, check_plain_name, key_name, quote, read_json, write_text
 from .lessons import LOCKS, Challenge, Question, parse_challenge, parse_locked, parse_questions
 from .results import DEFAULT_TOLERANCE
 
@@ -105,6 +105,7 @@ def parse_session(data, base_dir: str | None = None) -> Session:
         name = _expect(item.get("name"), str, f"{key}.name", "a non-empty string").strip()
         if not name:
             raise ConfigError(f"{key}.name", "must not be empty")
+        check_plain_name(name, f"{key}.name", "the run name")
         if name in names:
             raise ConfigError(f"{key}.name", f"{quote(name)} is used by another run; names must differ")
         names.add(name)

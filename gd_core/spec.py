@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
-from .files import quote
+from .files import key_name, quote
 
 #: The largest value a number setting without a narrower natural range may take (learning rates, noise,
 #: curvature, decay rates, norms): far beyond any teaching use, and small enough that its products with
@@ -109,5 +109,5 @@ def check_params(specs: tuple[Param, ...], given: dict, prefix: str, owner: str)
     for name in given:
         if name not in by_name:
             allowed = ", ".join(by_name) or "none"
-            raise ConfigError(f"{prefix}{name}", f"is not a setting of {owner} (allowed: {allowed})")
+            raise ConfigError(f"{prefix}{key_name(name)}", f"is not a setting of {owner} (allowed: {allowed})")
     return {p.name: p.check(given[p.name], prefix + p.name) if p.name in given else p.default for p in specs}

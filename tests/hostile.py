@@ -17,6 +17,7 @@ from gd_core import OPTIMIZERS, PROBLEMS, SCHEDULES
 from gd_core.config import _CLIP, _NOISE, _SEED, _TOL
 from gd_core.datasets import GENERATORS
 from gd_core.samplers import SAMPLINGS, VARIANTS
+from gd_core.sessions import FORMAT, VERSION
 
 
 def fuzz_settings(examples: int) -> settings:
@@ -129,3 +130,27 @@ def _params_of(owner: str, value: dict):
     name = value.get("name")
     registry = {"data": GENERATORS, "optimizer": OPTIMIZERS, "schedule": SCHEDULES}[owner]
     return list(registry[name].params) if isinstance(name, str) and name in registry else []
+
+
+_RUN = {"name": "a", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 3}}
+
+
+@st.composite
+def sessions(draw):
+    """Session-like structures: a valid skeleton with hostile parts, or anything JSON-ish."""
+    anything = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=4)),
+                            lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                    st.dictionaries(st.text(max_size=4), inner, max_size=3)),
+                            max_leaves=20)
+    run = st.fixed_dictionaries({}, optional={"name": st.one_of(st.just("a"), VALUES),
+                                              "color": st.one_of(st.just("#1f77b4"), VALUES),
+                                              "config": st.one_of(configs(), VALUES),
+                                              "visible": st.one_of(st.booleans(), VALUES), "": VALUES})
+    view = st.fixed_dictionaries({}, optional={k: VALUES for k in ("x_axis", "log_y", "pair", "tolerance",
+                                                                    "selected", "space_mode", "zoom")})
+    skeleton = st.fixed_dictionaries(
+        {"format": st.one_of(st.just(FORMAT), VALUES)},
+        optional={"version": st.one_of(st.just(VERSION), VALUES), "title": VALUES, "text": VALUES,
+                  "runs": st.one_of(st.lists(st.one_of(run, st.just(_RUN)), max_size=3), VALUES),
+                  "view": st.one_of(view, VALUES)})
+    return draw(st.one_of(skeleton, anything))

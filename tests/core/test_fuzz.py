@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from gd_core import ConfigError, Trainer, load_csv, validate
 from gd_core.cli import main
 from gd_core.files import MAX_JSON_DEPTH
-from gd_core.sessions import FORMAT, VERSION, parse_session
+from gd_core.sessions import parse_session
 
-from ..hostile import JUNK, VALUES, configs, fuzz_settings
+from ..hostile import JUNK, VALUES, configs, fuzz_settings, sessions
 
 
 @contextlib.contextmanager
@@ -139,30 +139,6 @@ def test_csv_files_load_or_raise_config_error(tmp_path_factory, content):
             return
     assert data.n_samples >= 1 and data.n_features >= 1 and len(data.feature_names) == data.n_features
     assert np.isfinite(data.X).all() and np.isfinite(data.y).all()
-
-
-_RUN = {"name": "a", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 3}}
-
-
-@st.composite
-def sessions(draw):
-    """Session-like structures: a valid skeleton with hostile parts, or anything JSON-ish."""
-    anything = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=4)),
-                            lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                    st.dictionaries(st.text(max_size=4), inner, max_size=3)),
-                            max_leaves=20)
-    run = st.fixed_dictionaries({}, optional={"name": st.one_of(st.just("a"), VALUES),
-                                              "color": st.one_of(st.just("#1f77b4"), VALUES),
-                                              "config": st.one_of(configs(), VALUES),
-                                              "visible": st.one_of(st.booleans(), VALUES), "": VALUES})
-    view = st.fixed_dictionaries({}, optional={k: VALUES for k in ("x_axis", "log_y", "pair", "tolerance",
-                                                                    "selected", "space_mode", "zoom")})
-    skeleton = st.fixed_dictionaries(
-        {"format": st.one_of(st.just(FORMAT), VALUES)},
-        optional={"version": st.one_of(st.just(VERSION), VALUES), "title": VALUES, "text": VALUES,
-                  "runs": st.one_of(st.lists(st.one_of(run, st.just(_RUN)), max_size=3), VALUES),
-                  "view": st.one_of(view, VALUES)})
-    return draw(st.one_of(skeleton, anything))
 
 
 @fuzz_settings(200)

@@ -1,0 +1,148 @@
+"""Hostile session files through the window (issue 12): every one is refused with a message before anything in
+the window changes - the runs, their progress and the view stay as they were - and none crashes, hangs or
+half-loads. A fuzzer sends session-like files of every shape through File > Open."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from hypothesis import given
+
+import gd_core
+from gd_core.sessions import FORMAT, MAX_RUNS, VERSION
+
+from ..hostile import fuzz_settings, sessions
+
+RUN = {"name": "a", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 3}}
+
+
+def session_text(**fields) -> str:
+    return json.dumps({"format": FORMAT, "version": VERSION, "runs": [RUN], **fields})
+
+
+def _deep_run(depth: int) -> str:
+    return session_text().replace('"steps": 3', '"steps": 3, "init": ' + "[" * depth + "1" + "]" * depth)
+
+
+HOSTILE = {
+    "lr 10**400": session_text().replace('"steps": 3', '"steps": 3, "optimizer": {"name": "plain", "lr": 1'
+                                                        + "0" * 400 + "}"),
+    "nested 900 deep": _deep_run(900),
+    "nested 100000 deep": "[" * 100_000 + "]" * 100_000,
+    "noise 1e308": session_text(runs=[{**RUN, "config": {"problem": "linear_regression",
+                                                         "data": {"name": "linear", "noise": 1e308}}}]),
+    "version true": session_text(version=True),
+    "tolerance Infinity": session_text(view={"tolerance": float("inf")}),
+    "101 runs": session_text(runs=[{**RUN, "name": f"r{i}"} for i in range(MAX_RUNS + 1)]),
+    "duplicate key": session_text().replace('"name": "a"', '"name": "a", "name": "b"'),
+    "markup in a run name": session_text(runs=[{**RUN, "name": '<img src="/dev/zero">'}]),
+    "a 5000-digit integer": session_text().replace('"steps": 3', '"steps": ' + "9" * 5000),
+}
+
+
+def _state(window):
+    return window.model.to_session(), [r.trainer.step for r in window.model.runs]
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_session_files_are_refused_and_the_work_kept(window, tmp_path, name):
+    window.model.step(5)
+    before = _state(window)
+    path = tmp_path / "hostile.gdlab.json"
+    path.write_text(HOSTILE[name])
+    assert not window.files.open_path(str(path))
+    assert window.banner.text().startswith("Could not open hostile.gdlab.json: ")
+    assert len(window.banner.text()) < 500
+    assert _state(window) == before
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "FIFO", "DIR"])
+def test_devices_fifos_and_folders_are_refused_without_blocking(window, tmp_path, special):
+    path = {"FIFO": str(tmp_path / "fifo"), "DIR": str(tmp_path)}.get(special, special)
+    if special == "FIFO":
+        os.mkfifo(path)
+    window.model.step(2)
+    before = _state(window)
+    assert not window.files.open_path(path)
+    assert "not a session file" in window.banner.text() and _state(window) == before
+    with pytest.raises(gd_core.ConfigError, match="not a"):
+        from app import create_window
+        create_window(path)
+
+
+def test_gdlab_with_a_refused_session_exits_2_with_one_line(tmp_path):
+    path = tmp_path / "s.gdlab.json"
+    path.write_text(HOSTILE["noise 1e308"])
+    result = subprocess.run([sys.executable, "-m", "app", str(path), "--screenshot", str(tmp_path / "x.png")],
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("error: runs[0].config.data.noise: ")
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "x.png").exists()
+
+
+def test_the_largest_allowed_session_opens(window, tmp_path):
+    runs = [{"name": f"run {i}", "color": "#%06x" % (i * 40503 % 0xFFFFFF),
+             "config": {"problem": "linear_regression", "data": {"name": "linear", "seed": i % 4},
+                        "optimizer": {"name": "adam", "lr": 0.01 + i * 1e-4}, "steps": 50}} for i in range(MAX_RUNS)]
+    path = tmp_path / "big.gdlab.json"
+    path.write_text(json.dumps({"format": FORMAT, "version": VERSION, "runs": runs}))
+    assert window.files.open_path(str(path))
+    assert len(window.model.runs) == MAX_RUNS
+    window.model.step(3)
+    window.grab()
+
+
+@fuzz_settings(25)
+@given(sessions())
+def test_open_path_fuzz_opens_or_refuses_and_keeps_the_work(window, tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("s") / "fuzz.gdlab.json"
+    try:
+        path.write_text(json.dumps(data))
+    except ValueError:  # an integer of more digits than Python writes
+        path.write_text(session_text().replace('"steps": 3', '"steps": ' + "9" * 5000))
+    before = _state(window)
+    if window.files.open_path(str(path)):
+        assert window.banner.text().startswith("Opened")
+        window.model.step(2)
+        window.grab()
+    else:
+        assert window.banner.text().startswith("Could not open") and _state(window) == before
+
+
+def test_markup_quoted_in_a_message_is_shown_as_text(tmp_path):
+    """A CSV cell or run name like <img src="FIFO"> ends up quoted in the refusal; the banner and the CSV preview
+    show it as text (rich text would read the FIFO and block, or /dev/zero and exhaust memory)."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    csv_path, session_path = tmp_path / "d.csv", tmp_path / "s.gdlab.json"
+    csv_path.write_text(f'x,y\n<img src="{fifo}"><img src="/dev/zero">,1\n')
+    session_path.write_text(session_text(runs=[{**RUN, "name": f'<img src="{fifo}">'}]))
+    script = textwrap.dedent(f"""
+        import os
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        from app import create_window
+        from app.csv_preview import CsvPreview
+        window = create_window()
+        window.show()
+        panel = next(p for p in window.panels if type(p).__name__ == "ProblemPanel")
+        assert not panel.load_path({str(csv_path)!r})
+        app.processEvents()
+        assert "<img" in window.banner.text()
+        assert not window.files.open_path({str(session_path)!r})
+        app.processEvents()
+        preview = CsvPreview({str(csv_path)!r})
+        preview.show()
+        app.processEvents()
+        assert preview.dataset is None
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]
