@@ -184,6 +184,7 @@ def switch_problem(config: dict, name: str) -> dict:
     new problem and otherwise replaced by the new problem's default; start point and problem settings go."""
     if name not in PROBLEMS:
         raise ConfigError("problem", f"must be one of {', '.join(PROBLEMS)}; got {quote(name)}")
+    check_depth(config, "config")  # before the deep copies below
     spec = PROBLEMS[name]
     out = {key: copy.deepcopy(config[key]) for key in RUN_KEYS if key in config}
     out["problem"] = name

@@ -501,3 +501,12 @@ def test_names_with_markup_are_refused(tmp_path):
     with pytest.raises(ValueError, match="plain text"):
         model.rename(model.runs[0], "<b>bold</b>")
     assert model.runs[0].name != "<b>bold</b>"
+
+
+def test_switching_problem_refuses_a_deep_config():
+    from gd_core import switch_problem
+    deep: list = [1]
+    for _ in range(900):
+        deep = [deep]
+    with pytest.raises(ConfigError, match="deep"):
+        switch_problem({"optimizer": {"name": "plain", "lr": deep}}, "quadratic")
