@@ -45,6 +45,7 @@ from html.parser import HTMLParser
 import numpy as np
 
 from .errors import ConfigError
+from .files import quote
 from .history import History
 from .problems import Problem
 
@@ -118,13 +119,8 @@ class Challenge:
 # -- reading ------------------------------------------------------------------------------------------------------
 def _expect(value, kind, key: str, what: str):
     if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
-        raise ConfigError(key, f"must be {what}; got {_short(value)}")
+        raise ConfigError(key, f"must be {what}; got {quote(value)}")
     return value
-
-
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _number(value, key: str, low: float | None = None) -> float:
@@ -141,13 +137,13 @@ def _number(value, key: str, low: float | None = None) -> float:
 def _check_metric(metric, key: str, run_params: Mapping[str, tuple[str, ...]], runs: list[str]) -> None:
     if isinstance(metric, str):
         if metric not in _SIMPLE_METRICS:
-            raise ConfigError(key, f"unknown metric {_short(metric)} (allowed: {', '.join(_SIMPLE_METRICS)}, "
+            raise ConfigError(key, f"unknown metric {quote(metric)} (allowed: {', '.join(_SIMPLE_METRICS)}, "
                                    f"or an object named {', '.join(_METRIC_FIELDS)})")
         return
     _expect(metric, dict, key, "a metric name or an object with \"name\"")
     name = metric.get("name")
     if name not in _METRIC_FIELDS:
-        raise ConfigError(f"{key}.name", f"must be one of {', '.join(_METRIC_FIELDS)}; got {_short(name)}")
+        raise ConfigError(f"{key}.name", f"must be one of {', '.join(_METRIC_FIELDS)}; got {quote(name)}")
     fields = _METRIC_FIELDS[name]
     for k in metric:
         if k != "name" and k not in fields:
@@ -159,7 +155,7 @@ def _check_metric(metric, key: str, run_params: Mapping[str, tuple[str, ...]], r
         param = metric["param"]
         for run in runs:
             if param not in run_params[run]:
-                raise ConfigError(f"{key}.param", f"run {run!r} has no parameter {_short(param)} "
+                raise ConfigError(f"{key}.param", f"run {quote(run)} has no parameter {quote(param)} "
                                                   f"(it has {', '.join(run_params[run])})")
     for k in ("step", "from", "to"):
         if k in fields:
@@ -176,13 +172,13 @@ def _check_metric(metric, key: str, run_params: Mapping[str, tuple[str, ...]], r
             _number(v, f"{key}.point[{i}]")
         for run in runs:
             if len(point) != len(run_params[run]):
-                raise ConfigError(f"{key}.point", f"needs {len(run_params[run])} numbers for run {run!r}; "
+                raise ConfigError(f"{key}.point", f"needs {len(run_params[run])} numbers for run {quote(run)}; "
                                                   f"got {len(point)}")
 
 
 def _check_run(name, key: str, runs: list[str]) -> str:
     if name not in runs:
-        raise ConfigError(key, f"names no run of this lesson: {_short(name)} (runs: {', '.join(runs)})")
+        raise ConfigError(key, f"names no run of this lesson: {quote(name)} (runs: {', '.join(runs)})")
     return name
 
 
@@ -538,7 +534,7 @@ def parse_locked(data) -> frozenset[str]:
     items = _expect(data, list, "locked", f"a list of groups to fix, from {', '.join(LOCKS)}")
     for i, item in enumerate(items):
         if item not in LOCKS:
-            raise ConfigError(f"locked[{i}]", f"must be one of {', '.join(LOCKS)}; got {_short(item)}")
+            raise ConfigError(f"locked[{i}]", f"must be one of {', '.join(LOCKS)}; got {quote(item)}")
     return frozenset(items)
 
 
@@ -550,10 +546,9 @@ MAX_FOLDER_LESSONS = 100
 def folder_lessons(folder: str) -> list[tuple[str, str]]:
     """(path, title) of the lesson files in ``folder``, by file name: regular ``*.json`` files that read as a
     GD Lab session with a title. Anything else (too large, unreadable, foreign, a FIFO) is skipped."""
-    import json
     import os
-    import stat
 
+    from .files import read_json
     from .sessions import FORMAT, MAX_SESSION_BYTES
 
     try:
@@ -564,12 +559,8 @@ def folder_lessons(folder: str) -> list[tuple[str, str]]:
     for name in names:
         path = os.path.join(folder, name)
         try:
-            info = os.stat(path)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SESSION_BYTES:
-                continue
-            with open(path, "rb") as fh:
-                data = json.loads(fh.read(MAX_SESSION_BYTES + 1).decode("utf-8"))
-        except (OSError, ValueError, RecursionError):
+            data = read_json(path, "lesson", MAX_SESSION_BYTES, "lesson file")
+        except ConfigError:
             continue
         if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("title"), str) \
                 and data["title"].strip():
