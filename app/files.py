@@ -13,11 +13,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 import gd_core
+from gd_core.files import file_stem
 from gd_core.lessons import folder_lessons
 from gd_core.sessions import (
     Session,
     SessionRun,
-    file_stem,
     list_presets,
     load_preset,
     load_session,
