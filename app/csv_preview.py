@@ -37,8 +37,9 @@ class CsvPreview(QDialog):
             self.dataset = gd_core.load_csv(path)
         except gd_core.ConfigError as error:
             self.dataset = None
-            self.summary.setText(f"<b>This file cannot be used.</b><br>{html.escape(error.problem, quote=False)}<br><br>A usable "
-                                 "file has a header row and rows of numbers; the last column is the target.")
+            problem = html.escape(error.problem, quote=False)  # it quotes the file's text: never markup
+            self.summary.setText(f"<b>This file cannot be used.</b><br>{problem}<br><br>A usable file has a header "
+                                 "row and rows of numbers; the last column is the target.")
             self.summary.setStyleSheet("color: #8a1c12;")
             self.table.hide()
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)

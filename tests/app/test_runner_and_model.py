@@ -111,7 +111,8 @@ def test_bad_config_file_exits_2_with_one_line(tmp_path):
     bad.write_text('{"optimizer": {"name": "adam", "lr": -1}}')
     result = subprocess.run([sys.executable, "-m", "app", str(bad), "--screenshot", str(tmp_path / "x.png")],
                             capture_output=True, text=True, timeout=120)
-    assert result.returncode == 2 and result.stderr.strip() == "error: optimizer.lr: must be a number in (0, 1e+12], got -1"
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: optimizer.lr: must be a number in (0, 1e+12], got -1"
     assert not (tmp_path / "x.png").exists()
 
 
