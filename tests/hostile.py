@@ -132,25 +132,35 @@ def _params_of(owner: str, value: dict):
     return list(registry[name].params) if isinstance(name, str) and name in registry else []
 
 
-_RUN = {"name": "a", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 3}}
-
-
 @st.composite
 def sessions(draw):
-    """Session-like structures: a valid skeleton with hostile parts, or anything JSON-ish."""
+    """Session-like structures: a valid session with up to three hostile parts, or (rarely) anything JSON-ish."""
     anything = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=4)),
                             lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                     st.dictionaries(st.text(max_size=4), inner, max_size=3)),
                             max_leaves=20)
-    run = st.fixed_dictionaries({}, optional={"name": st.one_of(st.just("a"), VALUES),
-                                              "color": st.one_of(st.just("#1f77b4"), VALUES),
-                                              "config": st.one_of(configs(), VALUES),
-                                              "visible": st.one_of(st.booleans(), VALUES), "": VALUES})
-    view = st.fixed_dictionaries({}, optional={k: VALUES for k in ("x_axis", "log_y", "pair", "tolerance",
-                                                                    "selected", "space_mode", "zoom")})
-    skeleton = st.fixed_dictionaries(
-        {"format": st.one_of(st.just(FORMAT), VALUES)},
-        optional={"version": st.one_of(st.just(VERSION), VALUES), "title": VALUES, "text": VALUES,
-                  "runs": st.one_of(st.lists(st.one_of(run, st.just(_RUN)), max_size=3), VALUES),
-                  "view": st.one_of(view, VALUES)})
-    return draw(st.one_of(skeleton, anything))
+    if not draw(st.integers(0, 6)):
+        return draw(anything)
+    names = draw(st.lists(st.sampled_from(["a", "b", "run 3", "Ä/ä"]), min_size=1, max_size=3, unique=True))
+    runs = [{"name": name, "color": draw(st.sampled_from(["#1f77b4", "#D62728"])), "config": draw(valid_configs()),
+             **({"visible": draw(st.booleans())} if draw(st.booleans()) else {})} for name in names]
+    session = {"format": FORMAT, "version": VERSION, "title": draw(st.text(max_size=8)),
+               "text": draw(st.sampled_from(["", "<p>text</p>", '<img src="/dev/zero">'])), "runs": runs,
+               "view": draw(st.fixed_dictionaries({}, optional={
+                   "x_axis": st.sampled_from(["step", "epoch", "samples_seen"]), "log_y": st.booleans(),
+                   "tolerance": st.floats(1e-12, 1e3), "selected": st.integers(0, len(runs) - 1),
+                   "space_mode": st.sampled_from(["slice", "plane"]), "arrows": st.booleans()}))}
+    for _ in range(draw(st.integers(0, 3))):
+        where = draw(st.sampled_from(["format", "version", "title", "text", "runs", "view", "extra", "run",
+                                      "run.name", "run.color", "run.config", "run.visible", "run.extra",
+                                      "view.x_axis", "view.pair", "view.tolerance", "view.selected", "view.zoom"]))
+        value = draw(VALUES)
+        if where.startswith("run."):
+            runs[0][where[4:]] = value  # the first run is always an object (appended hostile runs come last)
+        elif where.startswith("view.") and isinstance(session["view"], dict):
+            session["view"][where[5:]] = value
+        elif where == "run":
+            runs.append(value)
+        else:
+            session[where] = value
+    return session

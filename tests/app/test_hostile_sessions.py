@@ -11,7 +11,7 @@ import sys
 import textwrap
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 
 import gd_core
 from gd_core.sessions import FORMAT, MAX_RUNS, VERSION
@@ -108,10 +108,12 @@ def test_open_path_fuzz_opens_or_refuses_and_keeps_the_work(window, tmp_path_fac
         path.write_text(session_text().replace('"steps": 3', '"steps": ' + "9" * 5000))
     before = _state(window)
     if window.files.open_path(str(path)):
+        event("opened")
         assert window.banner.text().startswith("Opened")
         window.model.step(2)
         window.grab()
     else:
+        event("refused")
         assert window.banner.text().startswith("Could not open") and _state(window) == before
 
 

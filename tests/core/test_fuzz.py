@@ -14,15 +14,15 @@ import os
 import warnings
 
 import numpy as np
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from gd_core import ConfigError, Trainer, load_csv, validate
 from gd_core.cli import main
 from gd_core.files import MAX_JSON_DEPTH
-from gd_core.sessions import parse_session
+from gd_core.sessions import FORMAT, VERSION, parse_session
 
-from ..hostile import JUNK, VALUES, configs, fuzz_settings, sessions
+from ..hostile import JUNK, configs, fuzz_settings, sessions, valid_configs
 
 
 @contextlib.contextmanager
@@ -42,38 +42,48 @@ def test_configs_raise_only_config_errors_and_never_warn(config):
             trainer = Trainer(config)
         except ConfigError as error:
             assert str(error) and len(str(error)) < 1000 and "\n" not in str(error)
+            event("refused")
             return
+        event("trained")
         assert checked == validate(checked)  # a normalised config is its own normal form
         trainer.advance(3)
         assert trainer.history.status in ("running", "completed", "converged", "diverged")
 
 
-_FLAG_VALUES = st.one_of(
-    st.sampled_from(["0.1", "-1", "1e999", "nan", "1_000", "\u0663", "", " ", "x", "10" * 300, "3", "0",
-                     "quadratic", "mlp", "adam", "linear", "blobs", "minibatch", "/dev/zero", "--lr"]),
+_HOSTILE_FLAG_VALUES = st.one_of(
+    st.sampled_from(["-1", "1e999", "nan", "1_000", "\u0663", "", " ", "x", "10" * 300, "/dev/zero", "--lr",
+                     "line\nbreak"]),
     st.text(max_size=5))
-_FLAGS = st.sampled_from(["--problem", "--data", "--n-samples", "--noise", "--variant", "--batch-size", "--optimizer",
-                          "--lr", "--momentum", "--beta1", "--beta2", "--eps", "--steps", "--epochs", "--seed",
-                          "--init", "--preset", "--session", "--list-presets", "--bogus"])
+#: Values each flag takes when it is used as meant (the run goes through), often at a bound.
+_GOOD_FLAG_VALUES = {
+    "--problem": ["linear_regression", "logistic_regression", "mlp", "quadratic", "rosenbrock", "booth"],
+    "--data": ["linear", "blobs", "moons", "spiral", "data.csv"], "--n-samples": ["1", "20"],
+    "--noise": ["0", "0.1", "1e12"], "--variant": ["batch", "stochastic", "minibatch", "coordinate"],
+    "--batch-size": ["1", "4"], "--optimizer": ["plain", "momentum", "adam", "adadelta", "nadam"],
+    "--lr": ["0.1", "1e-12", "1e12"], "--momentum": ["0", "0.9"], "--beta1": ["0", "0.5"], "--beta2": ["0.9"],
+    "--eps": ["1e-8", "1e12"], "--steps": ["1", "3"], "--epochs": ["0.5"], "--seed": ["0", "2147483647"],
+    "--init": ["1", "1e200", "0,0", "-1e300"], "--preset": ["saddle_escape", "nope"], "--session": ["session.json"],
+}
+_FLAGS = st.sampled_from([*_GOOD_FLAG_VALUES, "--list-presets", "--bogus"])
 
 
 @st.composite
 def argvs(draw):
+    """Command lines: mostly flags used as meant (so runs and sessions go through), some hostile values."""
     argv = []
-    for flag in draw(st.lists(_FLAGS, max_size=5)):
+    for flag in draw(st.lists(_FLAGS, max_size=4, unique=True)):
         argv.append(flag)
-        if flag not in ("--list-presets",):
-            argv.append(draw(_FLAG_VALUES))
+        if flag != "--list-presets":
+            good = st.sampled_from(_GOOD_FLAG_VALUES.get(flag, ["1"]))
+            argv.append(draw(st.one_of(good, good, good, _HOSTILE_FLAG_VALUES)))
     if draw(st.booleans()):
-        argv += ["--config", draw(st.sampled_from(["config.json", "deep.json", "/dev/zero", "missing.json"]))]
-    if draw(st.booleans()):
+        argv += ["--config", draw(st.sampled_from(["config.json", "config.json", "deep.json", "/dev/zero"]))]
+    if "--steps" not in argv and "--epochs" not in argv and "--preset" not in argv and "--session" not in argv:
         argv += ["--steps", "2"]
     out = draw(st.sampled_from([None, "--out", "--out-dir"]))
     if out:
         argv += [out, draw(st.sampled_from(["", "out.csv", "outdir", "."]))]
-    return argv, draw(st.one_of(st.fixed_dictionaries({}, optional={"optimizer": VALUES, "data": VALUES,
-                                                                      "problem": VALUES, "steps": VALUES}),
-                                JUNK))
+    return argv, draw(st.one_of(valid_configs(), configs(), JUNK))
 
 
 @fuzz_settings(150)
@@ -87,6 +97,10 @@ def test_cli_exits_0_or_2_with_one_error_line_and_leaves_nothing_on_error(tmp_pa
         text = '{"steps": ' + "9" * 5000 + "}"
     (folder / "config.json").write_text(text)
     (folder / "deep.json").write_text("[" * 5000 + "]" * 5000)
+    (folder / "data.csv").write_text("a;b;y\n1;2;0\n3;4;1\n5;6;1\n")
+    (folder / "session.json").write_text(json.dumps({"format": FORMAT, "version": VERSION, "runs": [
+        {"name": "a/b", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 3}},
+        {"name": "A/B", "color": "#d62728", "config": {"problem": "mlp", "hidden": [2], "steps": 2}}]}))
     before = set(os.listdir(folder))
     out, err = io.StringIO(), io.StringIO()
     cwd = os.getcwd()
@@ -97,6 +111,7 @@ def test_cli_exits_0_or_2_with_one_error_line_and_leaves_nothing_on_error(tmp_pa
     finally:
         os.chdir(cwd)
     assert code in (0, 2)
+    event(f"exit {code}")
     if code == 2:
         lines = err.getvalue().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and len(lines[0]) < 1000
@@ -109,25 +124,32 @@ _CELLS = st.sampled_from(["1", "-2.5", "1e3", ".5", "1.", "x", "", " ", "nan", "
                           "1,5", '"3"', "0x10", "1e155", "-1e300", "\ufeff", "\x00", "é"])
 
 
+_NUMBER_CELLS = st.one_of(st.integers(-10**6, 10**6).map(str), st.floats(-1e100, 1e100).map(repr),
+                          st.sampled_from(["1e3", ".5", "1.", "-0", " 7 ", "1E+05"]))
+
+
 @st.composite
 def csv_texts(draw) -> bytes:
-    """Structured but odd CSVs: a header or not, any delimiter, odd cells, ragged rows, odd encodings."""
-    delimiter = draw(st.sampled_from([",", ";", "\t", ", "]))
-    width = draw(st.integers(1, 4))
+    """Structured CSVs, mostly usable: a header (usually), any delimiter, numbers with now and then an odd cell
+    or a ragged row, any line ending and encoding."""
+    delimiter = draw(st.sampled_from([",", ",", ";", "\t", ", "]))
+    width = draw(st.integers(1, 4)) if draw(st.integers(0, 4)) == 0 else draw(st.integers(2, 4))
+    odd = not draw(st.integers(0, 2))  # a third of the files have odd names, cells or row lengths
     rows = []
-    if draw(st.booleans()):
-        rows.append(delimiter.join(draw(st.lists(st.sampled_from(["x", "y", "", "a b", '"q,r"', "1"]),
-                                                 min_size=width, max_size=width))))
+    if draw(st.integers(0, 6)):
+        names = st.sampled_from(["x", "y", "a b", '"q,r"', "größe"] + (["", "1", "<b>"] if odd else []))
+        rows.append(delimiter.join(draw(st.lists(names, min_size=width, max_size=width))))
+    cells = st.one_of(_NUMBER_CELLS, _CELLS) if odd else _NUMBER_CELLS
     for _ in range(draw(st.integers(0, 6))):
-        n = width if draw(st.integers(0, 5)) else draw(st.integers(0, 6))
-        rows.append(delimiter.join(draw(st.lists(_CELLS, min_size=n, max_size=n))))
-    text = draw(st.sampled_from(["\n", "\r\n", "\r"])).join(rows)
-    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "latin-1"]))
+        n = width if not odd or draw(st.integers(0, 8)) else draw(st.integers(0, 6))
+        rows.append(delimiter.join(draw(st.lists(cells, min_size=n, max_size=n))))
+    text = draw(st.sampled_from(["\n", "\n", "\r\n", "\r"])).join(rows) + draw(st.sampled_from(["", "\n"]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"] + (["utf-16-le", "latin-1"] if odd else [])))
     return text.encode(encoding, errors="replace")
 
 
 @fuzz_settings(300)
-@given(st.one_of(csv_texts(), st.binary(max_size=200)))
+@given(st.one_of(csv_texts(), csv_texts(), csv_texts(), st.binary(max_size=200)))
 def test_csv_files_load_or_raise_config_error(tmp_path_factory, content):
     path = tmp_path_factory.mktemp("csv") / "data.csv"
     path.write_bytes(content)
@@ -136,7 +158,9 @@ def test_csv_files_load_or_raise_config_error(tmp_path_factory, content):
             data = load_csv(path)
         except ConfigError as error:
             assert "\n" not in str(error) and len(str(error)) < 1000
+            event("refused")
             return
+    event("loaded")
     assert data.n_samples >= 1 and data.n_features >= 1 and len(data.feature_names) == data.n_features
     assert np.isfinite(data.X).all() and np.isfinite(data.y).all()
 
@@ -149,7 +173,9 @@ def test_session_structures_parse_or_raise_config_error(data):
             session = parse_session(data)
         except ConfigError as error:
             assert "\n" not in str(error) and len(str(error)) < 1000
+            event("refused")
             return
+    event("parsed")
     assert 1 <= len(session.runs)
 
 
