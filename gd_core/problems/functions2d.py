@@ -15,10 +15,19 @@ def quadratic(x, y, kappa=10.0):
     return 0.5 * (x * x + kappa * y * y), (x, kappa * y)
 
 
+def quadratic_hessian(x, y, kappa=10.0):
+    return 1.0, 0.0, kappa
+
+
 def rosenbrock(x, y):
     """(1-x)^2 + 100*(y-x^2)^2; gradient (-2(1-x) - 400x(y-x^2), 200(y-x^2))."""
     r = y - x * x
     return (1 - x) ** 2 + 100 * r * r, (-2 * (1 - x) - 400 * x * r, 200 * r)
+
+
+def rosenbrock_hessian(x, y):
+    """f_xx = 2 − 400(y − x²) + 800x², f_xy = −400x, f_yy = 200."""
+    return 2 - 400 * (y - x * x) + 800 * x * x, -400 * x, 200.0
 
 
 def beale(x, y):
@@ -29,16 +38,39 @@ def beale(x, y):
     return a1 * a1 + a2 * a2 + a3 * a3, (gx, gy)
 
 
+def beale_hessian(x, y):
+    """With a_k = c_k − x + x·y^k: f_xx = 2Σ(y^k − 1)², f_xy = 2Σ k·y^(k−1)·(x(y^k − 1) + a_k),
+    f_yy = 2Σ ((k·x·y^(k−1))² + a_k·k(k−1)·x·y^(k−2))."""
+    fxx = fxy = fyy = 0.0
+    for k, c in ((1, 1.5), (2, 2.25), (3, 2.625)):
+        a = c - x + x * y**k
+        dy = k * x * y ** (k - 1)
+        fxx = fxx + 2 * (y**k - 1) ** 2
+        fxy = fxy + 2 * (dy * (y**k - 1) + a * k * y ** (k - 1))
+        fyy = fyy + 2 * (dy * dy + (a * k * (k - 1) * x * y ** (k - 2) if k > 1 else 0.0))
+    return fxx, fxy, fyy
+
+
 def himmelblau(x, y):
     """(x^2+y-11)^2 + (x+y^2-7)^2; four minima of value 0."""
     a, b = x * x + y - 11, x + y * y - 7
     return a * a + b * b, (4 * x * a + 2 * b, 2 * a + 4 * y * b)
 
 
+def himmelblau_hessian(x, y):
+    """f_xx = 4a + 8x² + 2, f_xy = 4(x + y), f_yy = 4b + 8y² + 2 with a = x² + y − 11, b = x + y² − 7."""
+    a, b = x * x + y - 11, x + y * y - 7
+    return 4 * a + 8 * x * x + 2, 4 * (x + y), 4 * b + 8 * y * y + 2
+
+
 def booth(x, y):
     """(x+2y-7)^2 + (2x+y-5)^2; minimum 0 at (1, 3); Hessian [[10, 8], [8, 10]]."""
     a, b = x + 2 * y - 7, 2 * x + y - 5
     return a * a + b * b, (2 * a + 4 * b, 4 * a + 2 * b)
+
+
+def booth_hessian(x, y):
+    return 10.0, 8.0, 10.0
 
 
 def rastrigin(x, y):
@@ -48,9 +80,25 @@ def rastrigin(x, y):
     return value, (2 * x + 10 * tau * np.sin(tau * x), 2 * y + 10 * tau * np.sin(tau * y))
 
 
+def rastrigin_hessian(x, y):
+    """f_xx = 2 + 10·(2π)²·cos 2πx, f_yy likewise in y, f_xy = 0."""
+    tau = 2 * math.pi
+    return 2 + 10 * tau * tau * np.cos(tau * x), 0.0, 2 + 10 * tau * tau * np.cos(tau * y)
+
+
 def saddle(x, y):
     """x^2 - y^2: a saddle point at (0, 0), unbounded below along y."""
     return x * x - y * y, (2 * x, -2 * y)
+
+
+def saddle_hessian(x, y):
+    return 2.0, 0.0, -2.0
+
+
+#: Each function's Hessian as (f_xx, f_xy, f_yy) of x and y.
+HESSIANS = {quadratic: quadratic_hessian, rosenbrock: rosenbrock_hessian, beale: beale_hessian,
+            himmelblau: himmelblau_hessian, booth: booth_hessian, rastrigin: rastrigin_hessian,
+            saddle: saddle_hessian}
 
 
 class Function2D(Problem):
@@ -83,6 +131,11 @@ class Function2D(Problem):
 
     def grid_loss(self, points):
         return self._fn(points[..., 0], points[..., 1], **self._settings)[0]
+
+    def hessian(self, params):
+        """The analytic Hessian [[f_xx, f_xy], [f_xy, f_yy]] at ``params`` (2,)."""
+        fxx, fxy, fyy = HESSIANS[self._fn](float(params[0]), float(params[1]), **self._settings)
+        return np.array([[fxx, fxy], [fxy, fyy]], dtype=float)
 
 
 _HIMMELBLAU_MINIMA = [(3.0, 2.0), (-2.805118086952745, 3.131312518250573),

@@ -123,6 +123,25 @@ class MLP(Problem):
                 dz = (dz @ np.swapaxes(weights[l][0], 1, 2)) * self.act_grad(zs[l - 1], acts[l])
         return (loss[0], grad[0]) if single else (loss, grad)
 
+    def per_sample_grads(self, params, idx):
+        """The gradient of each sample's own cross-entropy ℓ_i (one row per index in ``idx``): backpropagation
+        of the batch, keeping each sample's outer products a_(l−1),i ⊗ δ_l,i apart instead of summing them."""
+        P = np.asarray(params, dtype=float)[None, :]
+        X, targets = self.X[idx], self.targets[idx]
+        weights = self._weights(P)
+        zs, acts = self._forward(weights, X)
+        m = len(idx)
+        dz = self._loss(zs[-1], targets)[1][0] * m  # (m, out): d ℓ_i / d logits_i
+        grads = np.empty((m, self.n_params))
+        for l in range(len(self.layers) - 1, -1, -1):
+            w, b, fi, fo = self.layers[l]
+            a_prev = acts[l] if acts[l].ndim == 2 else acts[l][0]
+            grads[:, w] = (a_prev[:, :, None] * dz[:, None, :]).reshape(m, fi * fo)
+            grads[:, b] = dz
+            if l:
+                dz = (dz @ weights[l][0][0].T) * self.act_grad(zs[l - 1][0], acts[l][0])
+        return grads
+
     def full_loss(self, params):
         single = params.ndim == 1
         P = params[None, :] if single else params

@@ -90,6 +90,15 @@ class LinearRegression(_Regression):
         """The fitted line w·x + b over ``xs`` (one-feature data)."""
         return params[0] * np.asarray(xs) + params[-1]
 
+    def hessian(self, params):
+        """2C, the same everywhere: the loss is quadratic."""
+        return 2.0 * self.C
+
+    def per_sample_grads(self, params, idx):
+        """∇ℓ_i = 2·(a_i·θ − y_i)·a_i for each sample i in ``idx``."""
+        A = self.A.take(idx, axis=0)
+        return 2.0 * (A @ params - self.y.take(idx))[:, None] * A
+
 
 def _log1pexp(z):
     """log(1 + e^z) without overflow."""
@@ -161,6 +170,16 @@ class LogisticRegression(_Regression):
         z = self.A @ params.T
         y = self.y if params.ndim == 1 else self.y[:, None]
         return (_log1pexp(z) - y * z).sum(axis=0) / self.n_samples
+
+    def hessian(self, params):
+        """Aᵀ diag(p(1 − p)) A / n with p = σ(Aθ)."""
+        p = _sigmoid(self.A @ params)
+        return (self.A * (p * (1 - p))[:, None]).T @ self.A / self.n_samples
+
+    def per_sample_grads(self, params, idx):
+        """∇ℓ_i = (σ(a_i·θ) − y_i)·a_i for each sample i in ``idx``."""
+        A = self.A.take(idx, axis=0)
+        return (_sigmoid(A @ params) - self.y.take(idx))[:, None] * A
 
     def curve(self, params, xs):
         """P(label = 1) = sigma(w·x + b) over ``xs`` (one-feature data)."""
