@@ -1,4 +1,4 @@
-"""Event-loop lateness while a learning-rate sweep runs on its worker thread.
+"""Event-loop lateness while a learning-rate sweep runs in its worker process.
 
 Opens the window offscreen, starts the sweep of the selected run (the default lesson, or rosenbrock with
 --steps STEPS for longer series), and lets a 10 ms QTimer measure how late each of its ticks comes. Prints the

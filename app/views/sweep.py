@@ -1,16 +1,15 @@
 """Learning-rate sweep: the final loss against the learning rate (log axes), one curve per variant or optimizer,
 and a learning rate x batch size heat map - for the selected run, computed by gd_core.sweep.run_sweep on a
-worker thread: a progress bar, each series drawn as it arrives, and Stop (as Orange's MDS widget runs its
-optimizer). The window only schedules and draws."""
+worker process (gd_core.sweep_worker): a progress bar, each series drawn as it arrives, and Stop (as Orange's MDS
+widget runs its optimizer). The window only schedules and draws."""
 
 from __future__ import annotations
 
-import queue
-import threading
+import sys
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRectF, QTimer, Signal
+from PySide6.QtCore import QObject, QProcess, QRectF, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,20 +25,19 @@ from PySide6.QtWidgets import (
 )
 
 import gd_core
-from gd_core import OPTIMIZERS, sweep
+from gd_core import OPTIMIZERS, sweep, sweep_worker
 
 from ..session import PALETTE
 from ..widgets import NumberSpinBox
 
 HEAT_COLORS = pg.colormap.get("viridis")
-POLL_MS = 40  # the window takes the worker's results at most this often: a steady drawing rate
 PROGRESS_STEPS = 1000
 
 
 class SweepRunner(QObject):
-    """Runs :func:`gd_core.sweep.run_sweep` on a worker thread. The thread puts each update in a queue; a timer in
-    the GUI thread takes them every :data:`POLL_MS` and emits ``progressed(fraction)``, ``arrived(update)`` for
-    each finished series and ``ended(status)`` once ("done", "stopped" or an error message)."""
+    """Runs a sweep in a process of its own (:mod:`gd_core.sweep_worker`; why not a thread: see there) and turns
+    its output into signals in the GUI thread: ``progressed(fraction)``, ``arrived(update)`` for each finished
+    series and ``ended(status)`` once ("done", "stopped" or an error message)."""
 
     progressed = Signal(float)
     arrived = Signal(object)
@@ -47,64 +45,74 @@ class SweepRunner(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._drain)
+        self.process: QProcess | None = None
+        self._jobs: list = []
+        self._buffer = b""
+        self._ended = True
 
     @property
     def running(self) -> bool:
-        return self._timer.isActive()
+        return not self._ended
 
-    def start(self, jobs, problem) -> None:
-        self._stop, self._queue = threading.Event(), queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._work, args=(jobs, problem, self._stop, self._queue),
-                                        name="gdlab-sweep", daemon=True)
-        self._thread.start()
-        self._timer.start()
-
-    @staticmethod
-    def _work(jobs, problem, stop: threading.Event, out: queue.SimpleQueue) -> None:
-        try:
-            for update in sweep.run_sweep(jobs, problem, cancelled=stop.is_set):
-                out.put(update)
-            out.put("stopped" if stop.is_set() else "done")
-        except gd_core.ConfigError as error:
-            out.put(f"Not computed: {error}")
-        except Exception as error:  # reported in the window; a worker must not die silently
-            out.put(f"The sweep failed: {type(error).__name__}: {error}")
+    def start(self, jobs, problem_config: dict, hold: float = 0.0) -> None:
+        self.wait()
+        self._jobs, self._buffer, self._ended = jobs, b"", False
+        process = QProcess(self)
+        process.setProgram(sys.executable)
+        process.setArguments(["-m", "gd_core.sweep_worker"])
+        process.readyReadStandardOutput.connect(self._read)
+        process.finished.connect(self._finished)
+        process.errorOccurred.connect(self._failed)
+        self.process = process
+        process.start()
+        process.write(sweep_worker.request_text(problem_config, jobs, hold).encode("utf-8"))
+        process.closeWriteChannel()
 
     def stop(self) -> None:
-        """Ask the worker to stop; it does within one chunk of computing (about 50 ms)."""
-        self._stop.set()
+        """Stop at once: the worker process is ended; the series that arrived stay."""
+        if self.process is not None and not self._ended:
+            self._end("stopped")
+            self.process.kill()
 
-    def wait(self, timeout: float = 5.0) -> None:
+    def wait(self, timeout_ms: int = 5000) -> None:
         """Stop and wait for the worker (closing the window)."""
         self.stop()
-        if self._thread is not None:
-            self._thread.join(timeout)
-        self._timer.stop()
+        if self.process is not None:
+            self.process.waitForFinished(timeout_ms)
 
-    def _drain(self) -> None:
+    def _end(self, status: str) -> None:
+        if not self._ended:
+            self._ended = True
+            self.ended.emit(status)
+
+    def _read(self) -> None:
+        self._buffer += bytes(self.process.readAllStandardOutput())
+        *lines, self._buffer = self._buffer.split(b"\n")
         progress = None
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if isinstance(item, str):
-                self._timer.stop()
+        for line in lines:
+            if self._ended:
+                return
+            message = sweep_worker.parse_line(line.decode("utf-8"))
+            if "end" in message:
                 if progress is not None:
                     self.progressed.emit(progress)
-                self.ended.emit(item)
+                self.process.waitForFinished(2000)  # it exits right after its last line
+                self._end("done" if message["end"] == "done" else message["message"])
                 return
-            progress = item.progress
-            if item.job is not None:
-                self.arrived.emit(item)
+            progress = message["progress"]
+            if "job" in message:
+                self.arrived.emit(sweep.SweepUpdate(progress, self._jobs[message["job"]],
+                                                    np.array(message["losses"], dtype=float)))
         if progress is not None:
             self.progressed.emit(progress)
+
+    def _finished(self, code, status) -> None:
+        self._read()
+        self._end(f"The sweep failed: its worker ended unexpectedly (exit code {code}).")
+
+    def _failed(self, error) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self._end(f"The sweep could not start its worker: {self.process.errorString()}")
 
 
 class SweepWindow(QDialog):
@@ -257,7 +265,7 @@ class SweepWindow(QDialog):
         self.stop_button.setEnabled(True)
         self.progress_bar.setValue(0)
         self.progress.setText(f"Computing... 0/{self._total} series")
-        self.runner.start(jobs, run.trainer.problem)
+        self.runner.start(jobs, config)
 
     def stop(self) -> None:
         """Stop the sweep at hand (the series computed so far stay)."""

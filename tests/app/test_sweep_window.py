@@ -4,7 +4,7 @@ series, and Stop stops it mid-way."""
 import time
 
 import numpy as np
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QProcess, QTimer
 
 import gd_core
 
@@ -46,19 +46,11 @@ def test_the_event_loop_runs_while_a_series_is_computed(window, qtbot):
     np.testing.assert_allclose(sweep.results["plain"], expected, rtol=1e-12)
 
 
-def test_a_sweep_stops_mid_way_and_keeps_what_it_computed(window, qtbot, monkeypatch):
-    real = gd_core.sweep.run_sweep
-
-    def held_after_each_series(jobs, problem, cancelled):
-        """The real sweep, held after each finished series until Stop (however fast or starved the machine)."""
-        for update in real(jobs, problem, cancelled=cancelled):
-            yield update
-            deadline = time.perf_counter() + 30
-            while update.job is not None and not cancelled() and time.perf_counter() < deadline:
-                time.sleep(0.005)
-
-    monkeypatch.setattr("app.views.sweep.sweep.run_sweep", held_after_each_series)
+def test_a_sweep_stops_mid_way_and_keeps_what_it_computed(window, qtbot):
     sweep = _long_sweep(window, 4_000)
+    start = sweep.runner.start
+    # the worker holds 30 s after each finished series, so Stop comes between two series on any machine
+    sweep.runner.start = lambda jobs, config: start(jobs, config, hold=30.0)
     sweep.compute_button.click()
     qtbot.waitUntil(lambda: "plain" in sweep.results, timeout=60_000)  # the first series is drawn at once
     assert sweep.running and 0 < sweep.progress_bar.value() < sweep.progress_bar.maximum()
@@ -66,7 +58,7 @@ def test_a_sweep_stops_mid_way_and_keeps_what_it_computed(window, qtbot, monkeyp
     qtbot.waitUntil(lambda: not sweep.running, timeout=10_000)
     assert "Stopped: 1 of 2 series computed" in sweep.progress.text()
     assert set(sweep.results) == {"plain"} and sweep.compute_button.isEnabled() and not sweep.stop_button.isEnabled()
-    assert not sweep.runner._thread.is_alive()
+    qtbot.waitUntil(lambda: sweep.runner.process.state() == QProcess.ProcessState.NotRunning, timeout=10_000)
     assert len(sweep._series_items["plain"].getData()[0]) == len(sweep.lrs)
 
 
@@ -75,4 +67,4 @@ def test_closing_the_window_stops_a_running_sweep(window, qtbot):
     sweep.compute_button.click()
     assert sweep.running
     sweep.close()
-    assert not sweep.runner._thread.is_alive() and not sweep.running
+    assert sweep.runner.process.state() == QProcess.ProcessState.NotRunning and not sweep.running
