@@ -96,9 +96,9 @@ class SweepRunner(QObject):
             if "end" in message:
                 if progress is not None:
                     self.progressed.emit(progress)
-                self.process.waitForFinished(2000)  # it exits right after its last line
                 self._end("done" if message["end"] == "done" else message["message"])
-                return
+                self.process.waitForFinished(2000)  # it exits right after its last line (ended first: this
+                return  # wait delivers the finished signal)
             progress = message["progress"]
             if "job" in message:
                 self.arrived.emit(sweep.SweepUpdate(progress, self._jobs[message["job"]],

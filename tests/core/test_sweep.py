@@ -94,3 +94,25 @@ def test_a_sweep_stops_mid_way_when_cancelled():
             stop.append(True)  # Stop pressed as the first series arrives
     assert [u.job.key for u in updates if u.job is not None] == ["plain"]
     assert updates[-1].progress < 0.5
+
+
+def test_the_worker_process_gives_the_same_losses_and_reports_errors_in_one_line():
+    import subprocess
+    import sys
+
+    from gd_core import sweep_worker
+
+    config = gd_core.resolve({"problem": "rosenbrock", "steps": 300, "init": [-1.2, 1.0]})[0]
+    jobs = sweep.sweep_jobs(config, sweep.learning_rates(1e-4, 10.0, 4), "optimizer", ["plain", "adam"])
+    done = subprocess.run([sys.executable, "-m", "gd_core.sweep_worker"], input=sweep_worker.request_text(config, jobs),
+                          capture_output=True, text=True, timeout=120)
+    lines = [sweep_worker.parse_line(line) for line in done.stdout.splitlines()]
+    assert lines[-1] == {"end": "done"} and done.returncode == 0 and not done.stderr
+    for message in lines[:-1]:
+        if "job" in message:
+            expected = sweep.final_losses(gd_core.run_many(jobs[message["job"]].configs))
+            np.testing.assert_array_equal(message["losses"], expected)  # NaN (diverged) where run_many has it
+    assert [m["job"] for m in lines if "job" in m] == [0, 1]
+    bad = subprocess.run([sys.executable, "-m", "gd_core.sweep_worker"], input='{"problem": {"problem": "nope"}}',
+                         capture_output=True, text=True, timeout=120)
+    assert sweep_worker.parse_line(bad.stdout.strip())["end"] == "error" and "problem" in bad.stdout
