@@ -21,6 +21,7 @@ import time
 
 from .config import build_problem, validate
 from .errors import ConfigError
+from .files import parse_json
 from .sweep import SweepJob, run_sweep
 
 
@@ -40,7 +41,7 @@ def request_text(problem_config: dict, jobs: list[SweepJob], hold: float = 0.0) 
 
 def parse_line(line: str) -> dict:
     """One line of the worker's output, NaN restored in the losses."""
-    message = json.loads(line)
+    message = parse_json(line, "sweep", "the sweep worker's output")
     if "losses" in message:
         message["losses"] = [math.nan if v is None else float(v) for v in message["losses"]]
     return message
@@ -48,7 +49,7 @@ def parse_line(line: str) -> dict:
 
 def main() -> int:
     try:
-        request = json.loads(sys.stdin.read())
+        request = parse_json(sys.stdin.read(), "sweep", "the sweep request")
         problem = build_problem(validate(request["problem"]))
         jobs = [SweepJob(j["kind"], j["key"], j["label"], j["configs"]) for j in request["jobs"]]
         hold = float(request.get("hold", 0.0))
