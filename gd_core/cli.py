@@ -13,8 +13,9 @@ import sys
 from .config import build_problem, load_config, problem_name, split_named, switch_problem, validate
 from .datasets import DATA_NAMES, GENERATORS, NUMBER
 from .errors import ConfigError
-from .files import csv_writer, quote, unique_stems, write_files
+from .files import csv_writer, quote, unique_stems, write_csv, write_files
 from .lessons import answer, format_answer, run_lesson, strip_tags
+from .lr_finder import find_lr
 from .many import run_many
 from .optimizers import OPTIMIZERS
 from .problems import PROBLEMS
@@ -58,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", metavar="DIR", help="with --preset/--session: write DIR/<run>.csv and "
                                                     "DIR/summary.csv")
     p.add_argument("--list-presets", action="store_true", help="list the lessons: name and title per line")
+    p.add_argument("--find-lr", action="store_true", help="run the learning-rate range test on the config (rates "
+                                                          "from 1e-6 to 10 over 100 steps) and print the "
+                                                          "suggestions; --out writes the curve")
     p.add_argument("--answers", action="store_true", help="with --preset/--session: print each question of the "
                                                           "lesson with its answer, computed from its runs")
     return p
@@ -188,6 +192,21 @@ def run_session(session: Session, out_dir: str | None) -> list[str]:
     return lines
 
 
+def range_test(config: dict, out: str | None) -> list[str]:
+    """The learning-rate range test of ``config``: its suggestions, and the curve as CSV in ``out``."""
+    test = find_lr(config)
+    if out is not None:
+        rows = [[repr(float(v)) for v in row] for row in zip(test.lrs, test.losses, test.smoothed)]
+        try:
+            write_csv(out, ("lr", "batch_loss", "smoothed_loss"), rows)
+        except OSError as exc:
+            raise ConfigError("--out", f"cannot write {out}: {exc.strerror or exc}") from None
+    return [f"steepest descent at lr {test.steepest_lr:.3g} (the suggestion)",
+            f"smallest loss at lr {test.minimum_lr:.3g} (a tenth of it: {test.minimum_tenth:.3g})",
+            f"{len(test.lrs)} of the rates from {test.lrs[0]:.3g} to {test.lrs[-1]:.3g} kept before the loss grew "
+            "fourfold"]
+
+
 def answer_key(session: Session) -> list[str]:
     """The instructor's key: every question of a lesson with its answer, computed from the lesson's runs."""
     if not session.questions and session.challenge is None:
@@ -253,6 +272,10 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError("--out-dir", "goes with --preset or --session; a single run writes --out FILE.csv")
         if args.out is not None and (not args.out or os.path.isdir(args.out)):
             raise ConfigError("--out", f"needs a file name; got {'an empty one' if not args.out else 'a folder'}")
+        if args.find_lr:
+            for line in range_test(build_config(args), args.out):
+                print(line)
+            return 0
         trainer = Trainer(build_config(args))
         trainer.advance()
         if args.out is not None:

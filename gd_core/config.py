@@ -37,7 +37,7 @@ from .files import check_depth, key_name, quote, read_json
 from .optimizers import OPTIMIZERS
 from .problems import PROBLEMS, Problem
 from .samplers import SAMPLINGS, VARIANTS
-from .schedules import SCHEDULES
+from .schedules import check_schedule
 from .spec import MAX_MAGNITUDE, MAX_SEED, MAX_STEPS, Param, check_params
 
 #: A config file is at most this large (a config is a few hundred bytes; a session holds many).
@@ -138,10 +138,7 @@ def validate(config: Any) -> dict:
         out["epochs"] = _EPOCHS.check(config["epochs"], "epochs")
     else:
         out["steps"] = _STEPS.check(config.get("steps", DEFAULT_STEPS), "steps")
-    name, settings = split_named(config.get("schedule", "constant"), SCHEDULES, "schedule")
-    if name == "cosine" and "t_max" not in settings and "steps" in out:
-        settings["t_max"] = out["steps"]
-    out["schedule"] = {"name": name, **check_params(SCHEDULES[name].params, settings, "schedule.", name)}
+    out["schedule"] = check_schedule(config.get("schedule", "constant"), "schedule", out.get("steps"))
     out["clip_norm"] = None if config.get("clip_norm") is None else _CLIP.check(config["clip_norm"], "clip_norm")
     if "gradient_noise" in config:
         if spec.kind == "data":

@@ -170,6 +170,9 @@ class StepLoop:
         update, hparams, evaluates = optimizer.step, optimizer.hparams, optimizer.spec.evaluates
         schedule, lr0, n, gradient, stages = self.schedule, self.lr0, problem.n_samples, self.gradient, self.stages
         constant_lr = schedule.spec.name == "constant"
+        # a schedule that cycles momentum (one-cycle) sets the optimizer's momentum, or Adam's beta1, every step
+        cycled = next((k for k in ("momentum", "beta1") if k in hparams), None) if schedule.sets_momentum else None
+        base_hparams = hparams
         draw = sampler.next_indices if self.has_data else None
         single = self.runs is None
         limit, tolerance, max_total = self._quick_checks()
@@ -178,6 +181,8 @@ class StepLoop:
         step, samples_seen, evaluations, done = self.step, self.samples_seen, self.evaluations, 0
         while max_steps is None or done < max_steps:
             lr = lr0 if constant_lr else schedule(lr0, step)
+            if cycled is not None:
+                hparams = {**base_hparams, cycled: schedule.momentum(step)}
             idx = draw() if draw is not None else None
             if idx is None:  # every sample: the full gradient the previous row recorded
                 batch_loss, batch_grad = full_loss, full_grad

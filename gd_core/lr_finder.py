@@ -1,0 +1,96 @@
+"""The learning-rate range test (Smith, "Cyclical Learning Rates for Training Neural Networks", 2017; fastai's
+``lr_find``): one short run whose rate grows exponentially from ``lr_min`` to ``lr_max``,
+
+    lr_t = lr_min · (lr_max / lr_min)^(t / (steps − 1)),
+
+recording the loss of each step's batch, smoothed as fastai does (an exponential moving average with β = 0.98,
+bias-corrected: s_t = (β·a_(t−1) + (1 − β)·ℓ_t) / (1 − β^(t+1))) and cut where it exceeds ``stop_factor`` times
+its minimum (the rate has become too large). Two marks: the *steepest* descent (the most negative slope of the
+smoothed loss against log lr - the usual suggestion) and the *minimum*; a rate a little below the minimum's
+(minimum / 10) is fastai's other suggestion.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import resolve
+from .errors import ConfigError
+from .trainer import Trainer
+
+SMOOTHING = 0.98
+STOP_FACTOR = 4.0
+
+
+@dataclass(frozen=True)
+class RangeTest:
+    """The rates tried, the raw and smoothed batch losses (cut at the divergence), and the marks."""
+
+    lrs: np.ndarray
+    losses: np.ndarray
+    smoothed: np.ndarray
+    steepest_lr: float
+    minimum_lr: float
+
+    @property
+    def suggestion(self) -> float:
+        """The rate to use: the steepest descent."""
+        return self.steepest_lr
+
+    @property
+    def minimum_tenth(self) -> float:
+        """fastai's other suggestion: a tenth of the rate at the smallest loss."""
+        return self.minimum_lr / 10
+
+
+def range_config(config: dict, lr_min: float, lr_max: float, steps: int) -> dict:
+    """``config`` as a range test: ``steps`` steps from ``lr_min`` growing exponentially to ``lr_max``."""
+    if not (0 < lr_min < lr_max) or not math.isfinite(lr_max):
+        raise ConfigError("lr_min", f"the range test needs 0 < lr_min < lr_max; got {lr_min:g} and {lr_max:g}")
+    if steps < 5:
+        raise ConfigError("steps", f"the range test needs at least 5 steps; got {steps}")
+    out = copy.deepcopy(resolve(config)[0])
+    out.pop("epochs", None)
+    out["steps"] = int(steps)
+    out["optimizer"]["lr"] = float(lr_min)
+    out["schedule"] = {"name": "range", "lr_max": float(lr_max), "total_steps": int(steps)}
+    out["tolerance"] = None
+    return out
+
+
+def smooth(losses: np.ndarray, beta: float = SMOOTHING) -> np.ndarray:
+    """fastai's smoothing: a bias-corrected exponential moving average."""
+    out, average = np.empty(len(losses)), 0.0
+    for t, loss in enumerate(losses):
+        average = beta * average + (1 - beta) * loss
+        out[t] = average / (1 - beta ** (t + 1))
+    return out
+
+
+def find_lr(config: dict, lr_min: float = 1e-6, lr_max: float = 10.0, steps: int = 100,
+            stop_factor: float = STOP_FACTOR) -> RangeTest:
+    """Run the range test on ``config`` (its data, variant, batch size, optimizer and start; not its schedule
+    or length) and return the curve and its marks."""
+    trainer = Trainer(range_config(config, lr_min, lr_max, steps))
+    trainer.advance()
+    history = trainer.history
+    lrs, losses = history.lr[1:], history.batch_loss[1:]
+    finite = np.isfinite(losses)
+    if not finite.any():
+        raise ConfigError("lr_min", f"the loss is not finite even at lr {lr_min:g}: start lower")
+    losses = losses[: np.flatnonzero(~finite)[0]] if not finite.all() else losses
+    smoothed = smooth(losses)
+    over = np.flatnonzero(smoothed > stop_factor * np.minimum.accumulate(smoothed))
+    end = over[0] if len(over) else len(smoothed)
+    end = max(end, 2)
+    lrs, losses, smoothed = lrs[:end], losses[:end], smoothed[:end]
+    # as fastai: the marks ignore the first tenth (the average is still forming) and the last few points
+    first, last = len(lrs) // 10, max(len(lrs) // 10 + 2, len(lrs) - 5)
+    window_lrs, window = lrs[first:last], smoothed[first:last]
+    slopes = np.diff(window) / np.diff(np.log(window_lrs))
+    return RangeTest(lrs, losses, smoothed, float(window_lrs[int(np.argmin(slopes))]),
+                     float(window_lrs[int(np.argmin(window))]))

@@ -1,0 +1,52 @@
+"""The learning-rate range test: an exact exponential ramp, fastai's smoothing, the cut, and the marks."""
+
+import numpy as np
+import pytest
+
+import gd_core
+from gd_core.cli import main
+from gd_core.lr_finder import find_lr, range_config, smooth
+
+
+def test_the_ramp_is_exponential_from_lr_min_to_lr_max():
+    config = range_config({"problem": "quadratic", "kappa": 1.0}, 1e-4, 1.0, 50)
+    history = gd_core.run(config)  # lr <= 1 on a kappa-1 bowl: stable to the end
+    assert config["steps"] == 50 and config["schedule"]["name"] == "range"
+    rates = history.lr[1:len(history)]
+    np.testing.assert_allclose(rates, np.geomspace(1e-4, 1.0, 50)[:len(rates)], rtol=1e-12)
+
+
+def test_smoothing_is_a_bias_corrected_moving_average():
+    losses = np.array([4.0, 2.0, 3.0, 1.0])
+    expected, average = [], 0.0
+    for t, loss in enumerate(losses):
+        average = 0.98 * average + 0.02 * loss
+        expected.append(average / (1 - 0.98 ** (t + 1)))
+    np.testing.assert_allclose(smooth(losses), expected, rtol=1e-15)
+    assert smooth(losses)[0] == 4.0  # the first point is the first loss itself
+
+
+def test_the_curve_stops_where_the_loss_grows_fourfold_and_the_marks_are_on_it():
+    test = find_lr({"problem": "quadratic", "kappa": 10.0}, 1e-5, 100.0, 100)
+    smoothed = test.smoothed
+    assert np.all(smoothed[:-1] <= 4 * np.minimum.accumulate(smoothed)[:-1])
+    assert len(test.lrs) < 100  # it was cut: the rate became far too large
+    assert test.steepest_lr in test.lrs and test.minimum_lr in test.lrs
+    bound = gd_core.build_problem(gd_core.validate({"problem": "quadratic", "kappa": 10.0})).stability_bound
+    assert test.steepest_lr < bound  # the suggestion is a stable rate here
+    assert test.minimum_tenth == pytest.approx(test.minimum_lr / 10)
+
+
+def test_bad_ranges_are_refused():
+    for low, high, steps in ((0.0, 1.0, 100), (1.0, 0.5, 100), (1e-3, 1.0, 3)):
+        with pytest.raises(gd_core.ConfigError):
+            find_lr({"problem": "quadratic"}, low, high, steps)
+
+
+def test_cli_find_lr(tmp_path, capsys):
+    out = tmp_path / "curve.csv"
+    assert main(["--problem", "linear_regression", "--find-lr", "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("steepest descent at lr") and "(the suggestion)" in lines[0]
+    rows = out.read_text().splitlines()
+    assert rows[0] == "lr,batch_loss,smoothed_loss" and len(rows) > 10
