@@ -226,3 +226,4 @@ def test_lessons_from_a_folder_join_the_menu_and_the_navigation(window, tmp_path
     assert window.model.title == "Alpha lab" and panel.position.text().endswith(f"of {len(list_presets()) + 2}")
     panel.next.click()
     assert window.model.title == "Beta lab" and not panel.next.isEnabled()
+
