@@ -38,7 +38,7 @@ from gd_core import ConfigError, resolve, validate
     ({"optimizer": {"name": "plain", "lr": float("nan")}}, "optimizer.lr", "finite"),
     ({"optimizer": {"name": "plain", "momentum": 0.9}}, "optimizer.momentum", "is not a setting of plain"),
     ({"optimizer": {"name": "rmsprop", "centered": 1}}, "optimizer.centered", "must be true or false"),
-    ({"schedule": "warmup"}, "schedule.name", "must be one of constant, step, exponential"),
+    ({"schedule": "swirl"}, "schedule.name", "must be one of constant, step, exponential"),
     ({"schedule": {"name": "step", "step_size": 0}}, "schedule.step_size", "must be an integer in [1, 1e+08]"),
     ({"schedule": {"name": "exponential", "gamma": 1.5}}, "schedule.gamma", "must be a number in (0, 1]"),
     ({"steps": 10, "epochs": 2}, "steps", "exclude each other"),
