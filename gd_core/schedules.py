@@ -195,7 +195,8 @@ SCHEDULES: dict[str, ScheduleSpec] = {s.name: s for s in (
                   Param("total_steps", 100, "Steps T of the ramp (the run's length by default).", kind=int,
                         low=2, high=MAX_STEPS)), _range),
     ScheduleSpec("warmup", "Warm-up, then another schedule",
-                 "γₜ = γ₀·(s + (1 − s)·t/k) for t < k, then the next schedule from its step 0",
+                 "γₜ = γ₀·(s + (1 − s)·t/k) for t < k, then the schedule \"then\" (default constant) from its "
+                 "step 0",
                  "SequentialLR([LinearLR(s, 1, k), next], milestones=[k])",
                  (Param("steps", 100, "Warm-up steps k.", kind=int, low=1, high=MAX_STEPS),
                   Param("start_factor", 0.1, "Factor s of the rate at the first step.", low=0.0, low_open=True,
