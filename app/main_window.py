@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_actions()
         self._build_status()
-        self.sweep_window = None  # made when first opened
+        self.sweep_window = self.lr_finder = None  # made when first opened
         events = model.events
         events.advanced.connect(self._update_status)
         events.run_changed.connect(lambda run: self._update_status())
@@ -170,6 +170,10 @@ class MainWindow(QMainWindow):
         runs_menu.addSeparator()
         runs_menu.addAction(self.action_compare)
         runs_menu.addAction(self.action_sweep)
+        self.action_find_lr = self._action("action_find_lr", "Find learning rate...", "Ctrl+Shift+L",
+                                           "The learning-rate range test of the selected run, with a suggestion",
+                                           self.open_lr_finder)
+        runs_menu.addAction(self.action_find_lr)
         view_menu = self.menuBar().addMenu("&View")
         for dock in (self.settings_dock, self.runs_dock, self.results_dock, self.lesson_dock, self.formula_dock,
                      self.state_dock):
@@ -234,6 +238,13 @@ class MainWindow(QMainWindow):
             return
         self.show_message(f"Added {', '.join(r.name for r in copies)}: same start, seed and epoch budget; the loss "
                           "is drawn per epoch. Press Space to run them together.", "info")
+
+    def open_lr_finder(self) -> None:
+        if self.lr_finder is None:
+            from .views.lr_finder import LearningRateFinder
+            self.lr_finder = LearningRateFinder(self.model, self)
+        self.lr_finder.show()
+        self.lr_finder.raise_()
 
     def open_sweep(self) -> None:
         if self.sweep_window is None:

@@ -18,11 +18,12 @@ def test_the_ramp_is_exponential_from_lr_min_to_lr_max():
 
 def test_smoothing_is_a_bias_corrected_moving_average():
     losses = np.array([4.0, 2.0, 3.0, 1.0])
-    expected, average = [], 0.0
-    for t, loss in enumerate(losses):
-        average = 0.98 * average + 0.02 * loss
-        expected.append(average / (1 - 0.98 ** (t + 1)))
-    np.testing.assert_allclose(smooth(losses), expected, rtol=1e-15)
+    for beta in (0.98, 0.9):
+        expected, average = [], 0.0
+        for t, loss in enumerate(losses):
+            average = beta * average + (1 - beta) * loss
+            expected.append(average / (1 - beta ** (t + 1)))
+        np.testing.assert_allclose(smooth(losses, beta), expected, rtol=1e-15)
     assert smooth(losses)[0] == 4.0  # the first point is the first loss itself
 
 
@@ -33,7 +34,9 @@ def test_the_curve_stops_where_the_loss_grows_fourfold_and_the_marks_are_on_it()
     assert len(test.lrs) < 100  # it was cut: the rate became far too large
     assert test.steepest_lr in test.lrs and test.minimum_lr in test.lrs
     bound = gd_core.build_problem(gd_core.validate({"problem": "quadratic", "kappa": 10.0})).stability_bound
-    assert test.steepest_lr < bound  # the suggestion is a stable rate here
+    assert bound / 100 < test.steepest_lr < bound  # the suggestion is a stable rate, and not a tiny one
+    history = gd_core.run(range_config({"problem": "quadratic", "kappa": 10.0}, 1e-5, 100.0, 100))
+    np.testing.assert_array_equal(test.losses, history.loss[1:len(test.losses) + 1])  # the full loss, raw
     assert test.minimum_tenth == pytest.approx(test.minimum_lr / 10)
 
 

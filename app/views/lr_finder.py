@@ -1,0 +1,138 @@
+"""Runs > Find learning rate: the range test (gd_core.lr_finder) of the selected run - the smoothed loss against an
+exponentially growing rate, the steepest descent and the minimum marked, and one click to use a suggestion."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+import gd_core
+from gd_core.lr_finder import find_lr, range_config
+from gd_core.sweep import series_work
+
+from ..widgets import NumberSpinBox
+
+#: The most work the test may do on the window's thread (about one second; see gd_core's MAX_PASS_WORK).
+MAX_TEST_WORK = 1e10
+
+
+class LearningRateFinder(QDialog):
+    """The range test of the selected run; ``apply(lr)`` sets the run's learning rate."""
+
+    def __init__(self, model, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.setWindowTitle("Find learning rate")
+        self.test = None
+        self.low = NumberSpinBox(1e-12, 1e3, log=True)
+        self.low.setObjectName("finder_low")
+        self.low.setValue(1e-6)
+        self.high = NumberSpinBox(1e-9, 1e6, log=True)
+        self.high.setObjectName("finder_high")
+        self.high.setValue(10.0)
+        self.steps = QSpinBox()
+        self.steps.setObjectName("finder_steps")
+        self.steps.setRange(5, 10_000)
+        self.steps.setValue(100)
+        for box in (self.low, self.high, self.steps):
+            box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.run_button = QPushButton("Run the test")
+        self.run_button.setObjectName("finder_run")
+        self.run_button.clicked.connect(self.run_test)
+        form = QFormLayout()
+        form.addRow("from rate", self.low)
+        form.addRow("to rate", self.high)
+        form.addRow("over steps", self.steps)
+        self.plot = pg.PlotWidget()
+        self.plot.setObjectName("finder_plot")
+        self.plot.setLogMode(x=True)
+        self.plot.setLabel("bottom", "learning rate")
+        self.plot.setLabel("left", "loss (smoothed)")
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.raw = self.plot.plot([], [], pen=pg.mkPen((150, 150, 150), width=1))
+        self.curve = self.plot.plot([], [], pen=pg.mkPen((0, 114, 178), width=2))
+        self.steepest_line = pg.InfiniteLine(angle=90, pen=pg.mkPen((213, 94, 0), width=2))
+        self.minimum_line = pg.InfiniteLine(angle=90, pen=pg.mkPen((0, 158, 115), width=2, style=Qt.PenStyle.DashLine))
+        for line in (self.steepest_line, self.minimum_line):
+            line.hide()
+            self.plot.addItem(line)
+        self.summary = QLabel("Runs the selected run's settings for a few steps with the rate growing from "
+                              "'from' to 'to', and marks where the loss falls fastest (Smith 2017; fastai's "
+                              "lr_find).")
+        self.summary.setObjectName("finder_summary")
+        self.summary.setWordWrap(True)
+        self.use_steepest = QPushButton("Use steepest")
+        self.use_steepest.setObjectName("finder_use_steepest")
+        self.use_steepest.setToolTip("Set the selected run's learning rate to the rate of steepest descent")
+        self.use_tenth = QPushButton("Use minimum / 10")
+        self.use_tenth.setObjectName("finder_use_tenth")
+        self.use_tenth.setToolTip("Set the selected run's learning rate to a tenth of the rate of the smallest loss")
+        self.use_steepest.clicked.connect(lambda: self.apply(self.test.steepest_lr))
+        self.use_tenth.clicked.connect(lambda: self.apply(self.test.minimum_tenth))
+        for button in (self.use_steepest, self.use_tenth):
+            button.setEnabled(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.use_steepest)
+        buttons.addWidget(self.use_tenth)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        self.resize(640, 480)
+
+    def run_test(self) -> None:
+        run = self.model.selected
+        try:
+            config = range_config(run.config, self.low.value(), self.high.value(), self.steps.value())
+            work = series_work([gd_core.resolve(config)[0]], run.trainer.problem)
+            if work > MAX_TEST_WORK:
+                raise gd_core.ConfigError("steps", "the test would take more than about a second on this "
+                                                   "problem; use fewer steps or a smaller problem")
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self.test = find_lr(run.config, self.low.value(), self.high.value(), self.steps.value())
+            finally:
+                QApplication.restoreOverrideCursor()
+        except gd_core.ConfigError as error:
+            self.summary.setText(f"Not run - {error}")
+            return
+        test = self.test
+        self.raw.setData(test.lrs, test.losses)
+        self.curve.setData(test.lrs, test.smoothed)
+        self.steepest_line.setValue(np.log10(test.steepest_lr))
+        self.minimum_line.setValue(np.log10(test.minimum_lr))
+        for item in (self.steepest_line, self.minimum_line):
+            item.show()
+        self.summary.setText(f"Steepest descent at lr {test.steepest_lr:.3g} (solid line; the usual choice). "
+                             f"Smallest loss at lr {test.minimum_lr:.3g} (dashed); a tenth of it is "
+                             f"{test.minimum_tenth:.3g}. The curve stops where the loss has grown fourfold.")
+        self.use_steepest.setText(f"Use steepest ({test.steepest_lr:.3g})")
+        self.use_tenth.setText(f"Use minimum / 10 ({test.minimum_tenth:.3g})")
+        for button in (self.use_steepest, self.use_tenth):
+            button.setEnabled(True)
+
+    def apply(self, lr: float) -> None:
+        """Give the selected run the learning rate ``lr`` (rounded to 3 digits), as an edit in the panel would."""
+        run = self.model.selected
+        config = self.model.config_copy(run)
+        config["optimizer"]["lr"] = float(f"{lr:.3g}")
+        try:
+            self.model.update_config(run, config)
+        except gd_core.ConfigError as error:
+            self.summary.setText(f"Not applied - {error}")
+            return
+        self.summary.setText(f"{run.name} now trains at lr {config['optimizer']['lr']:g}.")
