@@ -89,7 +89,23 @@ class AdadeltaState(NamedTuple):
 
 
 def _nonzero(value) -> bool:
+    """Some run's value is not 0 (value: a float or an (R, 1) column)."""
     return bool(np.any(value)) if isinstance(value, np.ndarray) else value != 0
+
+
+def _all_nonzero(value) -> bool:
+    """Every run's value is not 0."""
+    return bool(np.all(value)) if isinstance(value, np.ndarray) else value != 0
+
+
+def lerp(start, end, weight):
+    """start + weight*(end - start), computed as torch.lerp does: for |weight| >= 1/2 as
+    end - (end - start)*(1 - weight), which keeps the result exact at weight 1 (e.g. Adam with beta1 = 0)."""
+    if not isinstance(weight, np.ndarray):
+        if abs(weight) < 0.5:
+            return start + weight * (end - start)
+        return end - (end - start) * (1 - weight)
+    return np.where(np.abs(weight) < 0.5, start + weight * (end - start), end - (end - start) * (1 - weight))
 
 
 # --- weight decay: a stage before the rule, as torch.optim applies it --------------------------------------------
@@ -134,12 +150,18 @@ def _plain_update(grad, state, params, lr, hp):
 
 
 def _momentum_update(grad, state, params, lr, hp, nesterov=False):
-    """b <- g at t=1, else mu*b + (1-tau)*g; theta <- theta - gamma*(g + mu*b if nesterov else b)."""
+    """b <- g at t=1, else mu*b + (1-tau)*g; theta <- theta - gamma*(g + mu*b if nesterov else b).
+
+    With mu = 0 torch.optim.SGD keeps no buffer and steps along g itself (dampening then changes nothing):
+    such runs store b = g, so the rule theta <- theta - gamma*b still reads true. Nesterov needs mu > 0 and
+    no dampening (its row refuses mu = 0, as torch does)."""
     mu = hp["momentum"]
     if state.count == 0:
         velocity = grad.copy()
     else:
         velocity = mu * state.velocity + (1.0 - hp.get("dampening", 0.0)) * grad
+        if not _all_nonzero(mu):
+            velocity = np.where(np.asarray(mu) != 0, velocity, grad)
     direction = grad + mu * velocity if nesterov else velocity
     return params - lr * direction, SGDState(state.count + 1, velocity)
 
@@ -172,7 +194,7 @@ def _rmsprop_update(grad, state, params, lr, hp):
     square_avg = alpha * state.square_avg + (1 - alpha) * grad * grad
     grad_avg = state.grad_avg
     if hp["centered"]:
-        grad_avg = grad_avg + (1 - alpha) * (grad - grad_avg)
+        grad_avg = lerp(grad_avg, grad, 1 - alpha)
         avg = np.sqrt(square_avg - grad_avg * grad_avg) + hp["eps"]
     else:
         avg = np.sqrt(square_avg) + hp["eps"]
@@ -195,7 +217,7 @@ def _adam_update(grad, state, params, lr, hp, amsgrad=False):
     AdamW's decay comes before, see update_with_decay)."""
     beta1, beta2 = hp["beta1"], hp["beta2"]
     count = state.count + 1
-    mu = state.mu + (1 - beta1) * (grad - state.mu)
+    mu = lerp(state.mu, grad, 1 - beta1)
     nu = beta2 * state.nu + (1 - beta2) * grad * grad
     nu_max = np.maximum(state.nu_max, nu) if amsgrad else state.nu_max
     step_size = lr / (1 - beta1**count)
@@ -219,7 +241,7 @@ def _adamax_update(grad, state, params, lr, hp):
     """m <- beta1*m + (1-beta1)*g; u <- max(beta2*u, |g| + eps); theta <- theta - gamma/(1-beta1^t) * m/u."""
     beta1 = hp["beta1"]
     count = state.count + 1
-    mu = state.mu + (1 - beta1) * (grad - state.mu)
+    mu = lerp(state.mu, grad, 1 - beta1)
     inf_norm = np.maximum(hp["beta2"] * state.inf_norm, np.abs(grad) + hp["eps"])
     clr = lr / (1 - beta1**count)
     return params - clr * (mu / inf_norm), AdamaxState(count, mu, inf_norm)
@@ -238,7 +260,7 @@ def _nadam_update(grad, state, params, lr, hp):
     mu_t = beta1 * (1.0 - 0.5 * 0.96 ** (count * psi))
     mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((count + 1) * psi))
     mu_product = state.mu_product * mu_t
-    mu = state.mu + (1 - beta1) * (grad - state.mu)
+    mu = lerp(state.mu, grad, 1 - beta1)
     nu = beta2 * state.nu + (1 - beta2) * grad * grad
     denom = np.sqrt(nu / (1 - beta2**count)) + hp["eps"]
     params = params + (-lr * (1.0 - mu_t) / (1.0 - mu_product)) * (grad / denom)
@@ -296,7 +318,9 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
     OptimizerSpec(
         "nesterov", "Nesterov momentum", "Momentum that steps with the gradient plus a look-ahead along the velocity.",
         "b ← μ·b + g   (b₁ = g)\nθ ← θ − γ·(g + μ·b)", "torch.optim.SGD(lr, momentum, nesterov=True, weight_decay)",
-        (_lr(1e-3), MOMENTUM, WEIGHT_DECAY), _sgd_init, _nesterov_update),
+        (_lr(1e-3), Param("momentum", 0.9, "Momentum mu (above 0: Nesterov's look-ahead needs a velocity).",
+                          low=0.0, low_open=True, high=1.0, high_open=True), WEIGHT_DECAY),
+        _sgd_init, _nesterov_update),
     OptimizerSpec(
         "adagrad", "AdaGrad", "Divides each parameter's step by the root of its summed squared gradients.",
         "G ← G + g²\nθ ← θ − γ/(1+(t−1)·η) · g/(√G + ε)", "torch.optim.Adagrad",

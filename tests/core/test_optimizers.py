@@ -33,7 +33,8 @@ def reference_trajectory(name, hp, theta0, grad_fn, lrs):
                 theta[i] -= lr * gi
             elif name in ("momentum", "nesterov"):
                 damp = hp.get("dampening", 0.0)
-                b[i] = gi if t == 1 else hp["momentum"] * b[i] + (1 - damp) * gi
+                # momentum 0: torch.optim.SGD keeps no buffer and steps along g
+                b[i] = gi if t == 1 or hp["momentum"] == 0 else hp["momentum"] * b[i] + (1 - damp) * gi
                 theta[i] -= lr * (gi + hp["momentum"] * b[i] if name == "nesterov" else b[i])
             elif name == "adagrad":
                 clr = lr / (1 + (t - 1) * hp["lr_decay"])
@@ -103,6 +104,11 @@ CASES = [(name, {}) for name in OPTIMIZERS] + [
     ("adamax", {"beta1": 0.7, "weight_decay": 0.05}),
     ("nadam", {"momentum_decay": 0.1, "weight_decay": 0.05}),
     ("adadelta", {"rho": 0.5, "eps": 1e-3, "weight_decay": 0.05}),
+    # the edges where torch takes another branch: no momentum buffer at mu = 0, lerp's other formula at weight >= 1/2
+    ("momentum", {"momentum": 0.0, "dampening": 0.5}),
+    ("adam", {"beta1": 0.0}),
+    ("nadam", {"beta1": 0.2}),
+    ("rmsprop", {"centered": True, "alpha": 0.3, "momentum": 0.4}),
 ]
 
 
@@ -191,6 +197,46 @@ def test_registry_rows_are_complete():
         assert spec.params[0].name == "lr"
         for p in spec.params:
             assert p.doc.endswith(".") and p.check(p.default, p.name) == p.default
+
+
+def test_momentum_zero_keeps_no_buffer_as_torch():
+    """torch.optim.SGD(momentum=0, dampening=0.5) is plain SGD: on the quadratic from (-2.5, 2) with lr 0.1 torch
+    gives x = -2.5, -2.25, -2.025 (a dampened buffer would give -2.1375 at step 2); one group of runs with
+    momentum 0 and 0.5 gives each run its lone trajectory."""
+    history = gd_core.run({"problem": "quadratic", "optimizer": {"name": "momentum", "lr": 0.1, "momentum": 0.0,
+                                                                "dampening": 0.5}, "steps": 3})
+    np.testing.assert_array_equal(history.params[:3, 0], [-2.5, -2.25, -2.025])
+    optimizer = make_optimizer("momentum", dampening=0.5)
+    P, mus = np.array([[1.0, -2.0], [1.0, -2.0]]), np.array([[0.0], [0.5]])
+    state = optimizer.init(P)
+    hp = {**optimizer.hparams, "momentum": mus}
+    singles = [(P[k].copy(), optimizer.init(P[k])) for k in range(2)]
+    for _ in range(4):
+        P, state = optimizer.step(rosenbrock_grad_rows(P), state, P, 0.001, hp)
+        for k, (p, s) in enumerate(singles):
+            singles[k] = optimizer.step(rosenbrock_grad(p), s, p, 0.001, {**hp, "momentum": float(mus[k, 0])})
+    np.testing.assert_array_equal(P, np.array([p for p, _ in singles]))
+
+
+def rosenbrock_grad_rows(P):
+    return np.array([rosenbrock_grad(p) for p in P])
+
+
+def test_nesterov_without_momentum_is_refused_as_in_torch():
+    """torch: "Nesterov momentum requires a momentum and zero dampening"; the row has no dampening at all."""
+    with pytest.raises(ConfigError, match=r"optimizer\.momentum: must be a number in \(0, 1\), got 0"):
+        make_optimizer("nesterov", momentum=0.0)
+    with pytest.raises(ConfigError, match=r"optimizer\.dampening: is not a setting of nesterov"):
+        make_optimizer("nesterov", dampening=0.1)
+
+
+def test_lerp_takes_torch_branches():
+    """torch.lerp switches formula at weight 1/2; Adam's first moment with beta1 = 0 is then exactly g."""
+    from gd_core.optimizers import lerp
+    start, end = np.array([0.3, 1e-17]), np.array([-0.1, 3.0])  # 0.3 + (-0.1 - 0.3) != -0.1 in float64
+    np.testing.assert_array_equal(lerp(start, end, 1.0), end)
+    np.testing.assert_array_equal(lerp(start, end, np.array([[1.0], [0.25]])),
+                                  [end, start + 0.25 * (end - start)])
 
 
 def test_bad_hyperparameters_name_the_key():
