@@ -47,7 +47,8 @@ class Problem:
     Attributes every problem sets:
       ``name``, ``param_names`` (one per parameter), ``n_samples`` (1 for functions without data),
       ``default_init`` (d,), ``bounds`` (d, 2) plotting range per parameter, ``minima`` (k, d) known minimisers,
-      ``min_loss`` (the minimum value, or None where unknown or unbounded), ``curvature`` (the largest Hessian
+      ``min_loss`` (the minimum value, or None where unknown or unbounded), ``no_minimum`` (None, or why the loss
+      has no minimum, for the user: e.g. separable classes), ``curvature`` (the largest Hessian
       eigenvalue L where the loss is quadratic, else None), ``dataset`` (or None), ``pass_work`` (the units of
       work of one full-loss evaluation, see :data:`MAX_PASS_WORK`; what grids over the landscape budget by).
 
@@ -61,6 +62,7 @@ class Problem:
     bounds: np.ndarray
     minima: np.ndarray
     min_loss: float | None = None
+    no_minimum: str | None = None
     curvature: float | None = None
     dataset = None
     pass_work: float = 1.0

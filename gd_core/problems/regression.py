@@ -109,9 +109,85 @@ def _sigmoid(z):
     return np.exp(-_log1pexp(-z))
 
 
+SEPARABLE = "the classes are separable: the loss has no minimum; it approaches 0 as |w| grows"
+QUASI_SEPARABLE = ("the classes are separable except for samples on the separating line: the loss has no "
+                   "minimum; it keeps decreasing as |w| grows")
+NOT_SETTLED = "Newton's method found no minimum of the loss in 100 steps"
+
+
+def logistic_minimum(A: np.ndarray, y: np.ndarray, iterations: int = 100) -> tuple[np.ndarray | None, str | None]:
+    """The minimiser of L(θ) = mean(log(1 + e^z) − y·z), z = Aθ, by damped Newton from 0; or (None, why not).
+
+    The minimiser exists unless the classes are (quasi-)separable. Separation is decided by a certificate, not
+    by a small gradient (which fools any absolute test: on separable data the loss is 1e-12 after a few dozen
+    steps): an iterate θ with s_i·(a_i·θ) > 0 for every sample (s_i = ±1 the class) separates the classes, and
+    then L(tθ) -> 0 as t -> ∞ while L > 0 everywhere. The test allows for the rounding of a_i·θ, so a margin it
+    accepts is positive in exact arithmetic. On overlapping classes no θ separates, L is strictly convex along
+    the data and Newton's method converges (quadratically near the minimum) to steps below 1e-10·|θ|.
+    Classes that overlap only on the separating line (quasi-complete separation) have no minimum either; Newton's
+    iterates then grow without settling, and the answer says so."""
+    n, d = A.shape
+    signs = 2.0 * y - 1.0
+    rounding = 4.0 * d * np.finfo(float).eps * np.abs(A)
+
+    def loss(theta):
+        z = A @ theta
+        return float((_log1pexp(z) - y * z).mean())
+
+    theta = np.zeros(d)
+    current = loss(theta)
+    for _ in range(iterations):
+        z = A @ theta
+        if np.all(signs * z > rounding @ np.abs(theta)):
+            return None, SEPARABLE
+        # σ(z) − y and σ(z)(1 − σ(z)) from σ(±z): 1 − σ(z) would round to 0 for z > 37 and hide the gradient
+        # of samples already well classified (all there is to see under quasi-complete separation)
+        p, q = _sigmoid(z), _sigmoid(-z)
+        grad = A.T @ np.where(y == 1, -q, p) / n
+        hess = (A * (p * q)[:, None]).T @ A / n
+        step = np.linalg.lstsq(hess, grad, rcond=None)[0]  # least squares: a constant or repeated feature
+        if not np.all(np.isfinite(step)):                  # leaves a line of minimisers, not an error
+            break
+        if np.abs(step).max() <= 1e-10 * max(1.0, np.abs(theta).max()):
+            theta = theta - step
+            return (None, QUASI_SEPARABLE) if _quasi_separating(A, signs, theta) else (theta, None)
+        t = 1.0  # backtrack while the loss rises (beyond rounding): far from the minimum a full step may overshoot
+        while t > 1e-9 and not loss(theta - t * step) <= current + 1e-12 * abs(current):
+            t /= 2
+        theta = theta - t * step
+        current = loss(theta)
+    return None, NOT_SETTLED
+
+
+def _quasi_separating(A: np.ndarray, signs: np.ndarray, theta: np.ndarray) -> bool:
+    """Whether Newton's settled point is a stall on quasi-separable classes rather than a minimum.
+
+    Newton's method stalls once the samples it classifies well have σ(−margin) below the rounding of the
+    Hessian (margin s_i·(a_i·θ) > ~35). Let N be the samples with margin at most 25. If some direction v has
+    A_N·v = 0 and a positive margin on every other sample, the loss is constant along v on N and strictly
+    decreasing on the rest: no minimum. Otherwise the settled point is stationary for the loss of N up to terms
+    below e^-25, which is strictly convex on the span of A_N, so it is the minimiser. v is tried as θ's
+    component in the null space of A_N: along it Newton's iterates grew."""
+    near = signs * (A @ theta) <= 25.0
+    if near.all():
+        return False
+    v = theta
+    if near.any():  # v = θ minus its part in the row space of A_N
+        _, sv, vt = np.linalg.svd(A[near], full_matrices=False)
+        row_space = vt[sv > max(A[near].shape) * np.finfo(float).eps * sv[0]]
+        v = theta - row_space.T @ (row_space @ theta)
+    far = ~near
+    rounding = 4.0 * A.shape[1] * np.finfo(float).eps * (np.abs(A[far]) @ np.abs(v))
+    substantial = np.linalg.norm(v) > 1e-8 * np.linalg.norm(theta)  # not just the rounding of the projection
+    return bool(substantial and np.all(signs[far] * (A[far] @ v) > rounding))
+
+
 class LogisticRegression(_Regression):
     """Mean binary cross-entropy on logits z = X·w + b, exactly torch.nn.BCEWithLogitsLoss:
     L = mean(log(1 + e^z) − y·z), gradient Aᵀ(σ(z) − y)/m. Labels: the two target values mapped to 0 and 1.
+
+    When the classes are separable the loss has no minimum (it approaches 0 as |w| grows): ``minima`` is then
+    empty, ``min_loss`` None and ``no_minimum`` says why (see :func:`logistic_minimum`).
     """
 
     name = "logistic_regression"
@@ -128,30 +204,11 @@ class LogisticRegression(_Regression):
                                 dataset.target_name)
         super().__init__(dataset)
         self.labels = tuple(float(v) for v in values)
-        self.theta_star = self._newton_minimum()
+        self.theta_star, self.no_minimum = logistic_minimum(self.A, self.y)
         center = self.theta_star if self.theta_star is not None else np.zeros(self.n_params)
         self.minima = np.empty((0, self.n_params)) if self.theta_star is None else self.theta_star[None, :]
         self.min_loss = None if self.theta_star is None else float(self.full_loss(self.theta_star))
         self.bounds = self._bounds_around(center)
-
-    def _newton_minimum(self, iterations=50):
-        """The minimiser by Newton's method, or None when the classes are separable (no finite minimum)."""
-        theta = np.zeros(self.n_params)
-        for _ in range(iterations):
-            z = self.A @ theta
-            p = _sigmoid(z)
-            grad = self.A.T @ (p - self.y) / self.n_samples
-            if np.linalg.norm(grad) < 1e-12:
-                return theta
-            hess = (self.A * (p * (1 - p))[:, None]).T @ self.A / self.n_samples
-            try:
-                theta = theta - np.linalg.solve(hess + 1e-12 * np.eye(self.n_params), grad)
-            except np.linalg.LinAlgError:
-                return None
-            if not np.all(np.isfinite(theta)) or np.abs(theta).max() > 1e3:
-                return None
-        return theta if np.linalg.norm(self.A.T @ (_sigmoid(self.A @ theta) - self.y)) / self.n_samples < 1e-9 \
-            else None
 
     def loss_and_grad(self, params, idx=None):
         A, y = self._batch(idx)
