@@ -16,12 +16,18 @@ SHARED_COLUMNS = ("step", "epoch", "samples_seen")
 
 #: A history holds at most this many bytes of rows; a longer run is recorded at a coarser stride (see History).
 MAX_HISTORY_BYTES = 64 * 2**20
+#: The fewest rows a history keeps, whatever the bound: the start, one row on the stride and the latest step (the
+#: stride doubling needs three). Only a run whose three rows exceed MAX_HISTORY_BYTES - a network of more than
+#: about 1.4 million parameters (16 bytes each per row: the parameter and its gradient) - goes beyond the bound.
+MIN_ROWS = 3
 
 
-def max_rows_for(n_params: int, max_bytes: int | None = None) -> int:
-    """How many rows fit in ``max_bytes`` (default :data:`MAX_HISTORY_BYTES`): each row holds the 7 scalar
-    columns, the params and the gradient."""
-    return max(1024, (max_bytes or MAX_HISTORY_BYTES) // (8 * (len(COLUMNS) + 2 * n_params)))
+def max_rows_for(n_params: int, max_bytes: int | None = None, extra_columns: int = 0) -> int:
+    """How many rows of one run fit in ``max_bytes`` (default :data:`MAX_HISTORY_BYTES`), at least
+    :data:`MIN_ROWS`: a row holds the scalar columns (:data:`COLUMNS` and ``extra_columns`` recorders' ones), the
+    ``n_params`` parameters and their gradient, 8 bytes each."""
+    row_bytes = 8 * (len(COLUMNS) + extra_columns + 2 * n_params)
+    return max(MIN_ROWS, (max_bytes or MAX_HISTORY_BYTES) // row_bytes)
 
 
 class History:
@@ -35,8 +41,9 @@ class History:
     "completed", "converged" or "diverged", and ``message`` says why a run ended.
 
     Bounded storage: a run that would need more than ``max_rows`` rows (:data:`MAX_HISTORY_BYTES` of them by
-    default) is recorded at a stride that doubles each time the rows fill up - every 2nd step, then every 4th,
-    ... - keeping the rows whose step is a multiple of the stride, plus always the latest step as the last row.
+    default, per run, and at least :data:`MIN_ROWS`; see :func:`max_rows_for`) is recorded at a stride that
+    doubles each time the rows fill up - every 2nd step, then every 4th, ... - keeping the rows whose step is a
+    multiple of the stride, plus always the latest step as the last row.
     So ``step`` says which update a row is; while ``stride == 1`` row t is step t. Exports write every recorded
     row; views draw them (decimating further for display).
 
@@ -57,8 +64,7 @@ class History:
         self.message = ""
         self.columns = (*COLUMNS, *extra_columns)
         self.runs = runs
-        # an extra column costs half of what a parameter does (which has a gradient too): rounded up, the bound holds
-        self.max_rows = max_rows or max_rows_for(len(self.param_names) + (len(extra_columns) + 1) // 2)
+        self.max_rows = max_rows or max_rows_for(len(self.param_names), extra_columns=len(extra_columns))
         self.stride = 1
         capacity = min(capacity, self.max_rows)
         self._pending = False  # the last row is the latest step, off the stride: the next append replaces it
@@ -162,6 +168,11 @@ class History:
         self._grads[:len(keep)] = self._grads[keep]
         self._len = len(keep)
         self._pending = bool(self._columns["step"][self._len - 1] % self.stride)
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes its arrays hold (allocated rows, used or not): at most ``max_rows`` rows' worth."""
+        return sum(c.nbytes for c in self._columns.values()) + self._params.nbytes + self._grads.nbytes
 
     def column(self, name: str) -> np.ndarray:
         return self._columns[name][:self._len]
