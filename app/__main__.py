@@ -27,7 +27,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from PySide6.QtWidgets import QApplication
+    from .system_libraries import missing_xcb_message, qt_import_error_message
+
+    problem = missing_xcb_message()
+    if problem:  # Qt itself would abort the process with a cryptic message
+        print(problem, file=sys.stderr)
+        return 1
+    try:
+        from PySide6.QtWidgets import QApplication
+    except ImportError as error:
+        problem = qt_import_error_message(error)
+        if problem is None:
+            raise
+        print(problem, file=sys.stderr)
+        return 1
 
     import gd_core
 
