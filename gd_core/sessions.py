@@ -1,5 +1,5 @@
 """Session files: every run (name, colour, config) and the view, versioned JSON; lessons are sessions shipped
-in ``resources/lessons``.
+in ``resources/lessons`` (installed as the package data ``gd_core.resources``).
 
     {"format": "gdlab-session", "version": 1, "title": ..., "text": ...,
      "runs": [{"name": ..., "color": "#rrggbb", "config": {...}, "visible": true}], "view": {...}}
@@ -176,7 +176,7 @@ def save_session(session: Session, path: str | os.PathLike) -> None:
 
 # --- lessons (sessions shipped with GD Lab) --------------------------------------------------------------------
 def _lessons_dir():
-    return resources.files("resources") / "lessons"
+    return resources.files("gd_core.resources") / "lessons"
 
 
 def list_presets() -> list[tuple[str, str]]:
