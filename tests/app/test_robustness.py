@@ -3,6 +3,7 @@ then the invariants - no exception, finite axis ranges, views that agree with th
 
 import math
 import os
+import time
 
 import numpy as np
 import pytest
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import QApplication
 from app import create_window
 from gd_core import GENERATORS, OPTIMIZERS, PROBLEMS, VARIANTS
 from gd_core.sessions import list_presets
+
+from ..progress import progress
 
 LESSONS = [name for name, _ in list_presets()]
 _WINDOW = {}
@@ -33,15 +36,23 @@ def pump(ms: int = 0) -> None:
     app = QApplication.instance()
     app.processEvents()
     if ms:
-        import time
         end = time.perf_counter() + ms / 1000
         while time.perf_counter() < end:
             app.processEvents()
 
 
 class StudentClicks(RuleBasedStateMachine):
+    tried = 0  # action sequences so far (hypothesis makes one machine per example)
+    started = None
+
     def __init__(self):
         super().__init__()
+        StudentClicks.tried += 1
+        if StudentClicks.started is None:
+            StudentClicks.started = time.perf_counter()
+        if StudentClicks.tried % PROGRESS_EVERY == 0:
+            progress(f"test_robustness: {StudentClicks.tried} action sequences tried (max_examples {EXAMPLES}), "
+                     f"{time.perf_counter() - StudentClicks.started:.0f} s")
         self.win = shared_window()
         self.win.files.new()
         self.win.speed.setCurrentText("Max")
@@ -189,6 +200,7 @@ class StudentClicks(RuleBasedStateMachine):
 TestStudentClicks = StudentClicks.TestCase
 #: At least 300 examples; GDLAB_EXAMPLES=30 makes a quick local run.
 EXAMPLES = int(os.environ.get("GDLAB_EXAMPLES", 300))
+PROGRESS_EVERY = 50
 TestStudentClicks.settings = settings(max_examples=EXAMPLES, stateful_step_count=6, deadline=None,
                                       suppress_health_check=list(HealthCheck))
 
