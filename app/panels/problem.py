@@ -89,7 +89,8 @@ class ProblemPanel(Panel):
     def show_config(self, config, trainer) -> None:
         spec = PROBLEMS[config["problem"]]
         self.problem.setCurrentIndex(list(PROBLEMS).index(spec.name))
-        self.formula.setText(spec.formula)
+        note = trainer.problem.no_minimum  # e.g. separable classes: say why no minimum is drawn
+        self.formula.setText(spec.formula if note is None else f"{spec.formula}\n{note[0].upper()}{note[1:]}.")
         self.problem_form = self.form_for(self.problem_form, spec.params, self.set_key,
                                           lambda form: self.body.insertWidget(1, form))
         self.problem_form.set_values(config)

@@ -1,4 +1,5 @@
-"""The parameter space draws the known minimiser as a star, and none where the loss has no minimum."""
+"""The parameter space draws the known minimiser as a star, and none where the loss has no minimum; the problem
+panel says why."""
 
 import json
 
@@ -17,3 +18,6 @@ def test_separable_logistic_regression_draws_no_star(qtbot, tmp_path, noise, sta
     win.model.step(5)
     xs, _ = win.space_view.minima.getData()
     assert len(xs) == stars
+    formula = next(p for p in win.panels if type(p).__name__ == "ProblemPanel").formula.text()
+    assert ("The classes are separable: the loss has no minimum; it approaches 0 as |w| grows." in formula) == \
+        (stars == 0)
