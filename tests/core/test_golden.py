@@ -25,7 +25,7 @@ from gd_core.datasets import Dataset
 from gd_core.optimizers import OPTIMIZERS, make_optimizer
 from gd_core.pipeline import clip_by_norm
 from gd_core.problems.mlp import MLP
-from gd_core.schedules import make_schedule
+from gd_core.schedules import SCHEDULES, make_schedule
 
 GOLDEN_DIR = Path(__file__).parent.parent / "golden"
 GOLDEN = json.loads((GOLDEN_DIR / "torch_optim.json").read_text(encoding="utf-8"))
@@ -131,9 +131,10 @@ def test_mlp_loss_gradient_and_training_equal_torch(reference, case_id):
         np.testing.assert_allclose(params, row, rtol=1e-9, atol=1e-12)
 
 
-def test_golden_covers_every_torch_optimizer_and_setting():
+def test_golden_covers_every_torch_optimizer_setting_and_schedule():
     """Every registry row named after a torch.optim class has its golden cases (defaults, weight decay, each
-    switch, its edges): a new row without regenerated goldens fails here."""
+    switch, its edges), and every schedule a sequence here or in schedules.json: a new row without regenerated
+    goldens fails here."""
     script = _script()
     expected = {f"{name}-{label}" for name in OPTIMIZERS for label, _ in script.settings(name)}
     assert all(OPTIMIZERS[name].torch.startswith("torch.optim.") for name in script.TORCH_OPTIMIZERS)
@@ -141,6 +142,8 @@ def test_golden_covers_every_torch_optimizer_and_setting():
         set(script.TORCH_OPTIMIZERS)
     assert expected <= set(OPTIMIZER_CASES)
     assert {c["activation"] for c in GOLDEN["mlp"]} == {"tanh", "relu", "sigmoid"}
+    torch_classes = json.loads((GOLDEN_DIR / "schedules.json").read_text(encoding="utf-8"))["sequences"]
+    assert {c["schedule"]["name"] for c in GOLDEN["schedules"] + torch_classes} == set(SCHEDULES)
 
 
 @pytest.mark.skipif(not HAS_TORCH, reason="torch not installed")
