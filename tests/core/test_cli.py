@@ -90,3 +90,12 @@ def test_module_entry_point_runs_without_traceback(tmp_path):
     assert ok.returncode == 0 and "completed after 3 steps" in ok.stdout
     bad = subprocess.run([sys.executable, "-m", "gd_core", "--variant", "full"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("error: variant:") and "Traceback" not in bad.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_listing_quietly():
+    import subprocess
+    import sys
+
+    done = subprocess.run(f"'{sys.executable}' -m gd_core --list | head -1", shell=True, capture_output=True,
+                          text=True, timeout=60)
+    assert done.stdout.startswith("problems:") and "Traceback" not in done.stderr and "Error" not in done.stderr
