@@ -310,7 +310,8 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
     OptimizerSpec(
         "momentum", "Momentum (heavy ball)",
         "Accumulates a velocity that keeps moving in persistent directions and damps oscillation.",
-        "b ← μ·b + (1−τ)·g   (b₁ = g;  μ = 0: b = g)\nθ ← θ − γ·b", "torch.optim.SGD(lr, momentum, dampening, weight_decay)",
+        "b ← μ·b + (1−τ)·g   (b₁ = g;  μ = 0: b = g)\nθ ← θ − γ·b",
+        "torch.optim.SGD(lr, momentum, dampening, weight_decay)",
         (_lr(1e-3), MOMENTUM,
          Param("dampening", 0.0, "Dampening tau: scales the new gradient's share of the velocity by (1 - tau).",
                low=0.0, high=1.0), WEIGHT_DECAY),
