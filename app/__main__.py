@@ -56,13 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         return screenshot(app, window, args.run_steps or 0, args.screenshot)
     from .crash import install
+    from .recovery import offer_restore
     install(window)
     window.show()
+    offer_restore(window)  # after a crash or a killed process: the autosaved work
     return app.exec()
 
 
 def screenshot(app, window, steps: int, path: str) -> int:
     """Train ``steps`` updates, draw, and save the whole window to ``path``."""
+    window.guard.interactive = False  # nobody is there to answer "save your changes?" on close
     window.show()
     app.processEvents()
     remaining = steps

@@ -1,14 +1,15 @@
 """The File and Lessons menus: new, open, save, save as, recent files, lessons, and exports.
 
 Opening reads and checks the whole file before the current work is touched; saving writes a temp file and
-renames it. Every failure is one clear message in the window.
+renames it. Every failure is one clear message in the window. New, Open, a lesson and a recent file ask first
+when the session has unsaved changes (:mod:`app.guard`); a saved session reopens at the step it was saved at.
 """
 
 from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
@@ -25,13 +26,22 @@ from gd_core.sessions import (
     save_session,
 )
 
+from .progress import Cancelled, ReplayProgress
 from .session import DEFAULT_CONFIG, PALETTE
 
 MAX_RECENT = 8
-SESSION_FILTER = "GD Lab sessions (*.gdlab.json *.json);;All files (*)"
+SESSION_SUFFIX = ".gdlab.json"
+SESSION_FILTER = "GD Lab sessions (*.gdlab.json);;JSON files (*.json);;All files (*)"
+
+
+def with_session_suffix(path: str) -> str:
+    """``path`` with ``.gdlab.json`` appended when its name has no extension (so Open's filter shows it)."""
+    return path if os.path.splitext(os.path.basename(path))[1] else path + SESSION_SUFFIX
 
 
 class FileActions(QObject):
+    saved = Signal(str)  # the session was written to this path
+
     def __init__(self, window):
         super().__init__(window)
         self.window, self.model = window, window.model
@@ -115,7 +125,9 @@ class FileActions(QObject):
                                      "now appear in the Lessons menu.", "info")
 
     def open_lesson(self, name: str) -> None:
-        """Open a built-in lesson by name, or a folder lesson by path."""
+        """Open a built-in lesson by name, or a folder lesson by path (asking first about unsaved changes)."""
+        if not self.window.guard.may_discard("opening the lesson"):
+            return
         if os.path.isabs(name):
             if self.open_path(name):
                 self.model.lesson_name = name
@@ -137,8 +149,7 @@ class FileActions(QObject):
                                               SESSION_FILTER)
         if not path:
             return False
-        if not os.path.splitext(path)[1]:
-            path += ".gdlab.json"
+        path = with_session_suffix(path)
         try:
             save_session(lesson, path)
         except gd_core.ConfigError as error:
@@ -152,25 +163,48 @@ class FileActions(QObject):
         return True
 
     # -- sessions --------------------------------------------------------------------------------------------
-    def _show(self, session: Session, path: str | None, lesson_name: str | None = None) -> None:
-        self.model.load_session(session, lesson_name)  # builds every run before it replaces any
+    def show_session(self, session: Session, path: str | None, lesson_name: str | None = None) -> bool:
+        """Replace the session by ``session`` (its runs replayed to where they were saved, with a progress
+        dialog that can cancel - leaving the current session as it was); False when cancelled."""
         self.window.runner.pause()
+        name = os.path.basename(path) if path else session.title or "the session"
+        try:
+            with ReplayProgress(self.window, f"Opening {name}: replaying its runs...", cancellable=True) as progress:
+                self.model.load_session(session, lesson_name, progress)  # builds every run before it replaces any
+        except Cancelled:
+            self.window.show_message(f"Did not open {name}: cancelled; this session is as it was.", "info")
+            return False
         self.path = path
         self.window.update_title()
+        return True
 
     def new(self) -> None:
-        self._show(Session(runs=[SessionRun("run 1", PALETTE[0], DEFAULT_CONFIG)]), None)
+        if not self.window.guard.may_discard("starting a new session"):
+            return
+        self.show_session(Session(runs=[SessionRun("run 1", PALETTE[0], DEFAULT_CONFIG)]), None)
         self.window.show_message("New session.", "info")
 
     def open_dialog(self) -> None:
+        if not self.window.guard.may_discard("opening another session"):
+            return
         path, _ = QFileDialog.getOpenFileName(self.window, "Open session", self._folder(), SESSION_FILTER)
         if path:
             self.open_path(path)
 
+    def open_recent(self, path: str) -> bool:
+        """Open a file from Open Recent; one that is no longer there leaves the list, with a message."""
+        if not os.path.exists(path):
+            self._forget(path)
+            self.window.show_message(f"{os.path.basename(path)} is no longer at {os.path.dirname(path)}; removed "
+                                     "it from Open Recent.", "error")
+            return False
+        return self.window.guard.may_discard("opening another session") and self.open_path(path)
+
     def open_path(self, path: str) -> bool:
         """Open a session file; a bad file is reported and the current work stays as it is."""
         try:
-            self._show(load_session(path), path)
+            if not self.show_session(load_session(path), path):
+                return False
         except gd_core.ConfigError as error:
             self.window.show_message(f"Could not open {os.path.basename(path)}: {error}", "error")
             self._forget(path)
@@ -180,7 +214,7 @@ class FileActions(QObject):
         return True
 
     def open_preset(self, name: str) -> None:
-        self._show(load_preset(name), None, preset_name(name))
+        self.show_session(load_preset(name), None, preset_name(name))
         self.window.show_message(f"Lesson: {self.model.title}", "info")
 
     def save(self) -> bool:
@@ -188,7 +222,7 @@ class FileActions(QObject):
 
     def save_as(self) -> bool:
         path, _ = QFileDialog.getSaveFileName(self.window, "Save session", self._folder(), SESSION_FILTER)
-        return self.save_to(path) if path else False
+        return self.save_to(with_session_suffix(path)) if path else False
 
     def save_to(self, path: str) -> bool:
         try:
@@ -200,6 +234,7 @@ class FileActions(QObject):
         self._remember(path)
         self.window.update_title()
         self.window.show_message(f"Saved {os.path.basename(path)}.", "info")
+        self.saved.emit(path)
         return True
 
     # -- recent files ----------------------------------------------------------------------------------------
@@ -221,7 +256,7 @@ class FileActions(QObject):
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in self.recent():
-            self.recent_menu.addAction(path, lambda p=path: self.open_path(p))
+            self.recent_menu.addAction(path, lambda p=path: self.open_recent(p))
         self.recent_menu.setEnabled(bool(self.recent()))
 
     def _folder(self) -> str:

@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from .files import FileActions
+from .guard import WorkGuard
 from .lesson_panel import LessonPanel
 from .panels import PANELS
 from .run_list import RunList
 from .runner import DEFAULT_SPEED, SPEEDS, Runner
 from .session import SessionModel
+from .undo import UndoHistory
 from .views.data_view import DataView
 from .views.formula import FormulaPanel
 from .views.loss_curve import LossCurveView
@@ -54,12 +56,15 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self)  # before the docks: the lesson dock lists the lessons it knows
         self._build_docks()
         self._build_actions()
+        self._build_safeguards()
         self._build_status()
         self.sweep_window = self.lr_finder = None  # made when first opened
         events = model.events
         events.advanced.connect(self._update_status)
         events.run_changed.connect(lambda run: self._update_status())
         events.selection_changed.connect(lambda run: self._update_status())
+        events.run_added.connect(lambda run: self._update_status())  # Run / Run again
+        events.run_removed.connect(lambda run: self._update_status())
         events.run_reset.connect(self._on_reset)
         events.session_loaded.connect(self._on_session_loaded)
         self.runner.running_changed.connect(self._running_changed)
@@ -196,6 +201,14 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.action_compare)
         toolbar.addAction(self.action_sweep)
 
+    def _build_safeguards(self) -> None:
+        """Undo and redo (Edit menu), the modified marker and asking before discarding, autosave."""
+        from .recovery import Autosaver
+
+        self.undo = UndoHistory(self)
+        self.guard = WorkGuard(self)
+        self.autosaver = Autosaver(self)
+
     def _build_status(self) -> None:
         bar = self.statusBar()
         self.state_label, self.step_label, self.epoch_label = QLabel(), QLabel(), QLabel()
@@ -209,12 +222,14 @@ class MainWindow(QMainWindow):
 
     # -- behaviour -------------------------------------------------------------------------------------------
     def toggle_run(self) -> None:
+        """Run or pause; once every run has ended, Run says "Run again" and restarts them (one undoable
+        action); a run whose length was extended continues instead."""
         if self.runner.running:
             self.runner.pause()
             return
-        if self.model.all_done:  # run again from the start
-            for run in self.model.runs:
-                self.model.reset(run)
+        if self.model.all_done:
+            self.model.reset_runs("Restart runs")
+            self.show_message("Restarted every run from its start (Ctrl+Z brings the finished runs back).", "info")
         self.runner.start()
 
     def step_once(self) -> None:
@@ -226,8 +241,7 @@ class MainWindow(QMainWindow):
 
     def reset(self) -> None:
         self.runner.pause()
-        for run in self.model.runs:
-            self.model.reset(run)
+        self.model.reset_runs()
 
     def compare_variants(self) -> None:
         self.runner.pause()
@@ -255,7 +269,7 @@ class MainWindow(QMainWindow):
 
     def update_title(self) -> None:
         name = os.path.basename(self.files.path) if self.files.path else self.model.title
-        self.setWindowTitle(f"GD Lab - {name}" if name else "GD Lab")
+        self.setWindowTitle(f"GD Lab - {name}[*]" if name else "GD Lab[*]")  # [*]: the modified marker
 
     def _on_session_loaded(self) -> None:
         model = self.model
@@ -269,8 +283,13 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _running_changed(self, running: bool) -> None:
-        self.action_run.setText("Pause" if running else "Run")
         self._update_status()
+
+    def _update_run_action(self) -> None:
+        """Run, Pause, or "Run again" when every run has ended (Run then restarts them: never silently)."""
+        again = not self.runner.running and self.model.all_done
+        self.action_run.setText("Pause" if self.runner.running else "Run again" if again else "Run")
+        self.action_run.setStatusTip("Restart every run from its start" if again else "Run or pause training")
 
     def show_message(self, text: str, kind: str = "info") -> None:
         """Show a one-line message above the plots (no dialogs: a diverging run must not open a dialog storm)."""
@@ -279,6 +298,10 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(bool(text))
 
     def closeEvent(self, event) -> None:
+        if not self.guard.may_discard("closing GD Lab"):
+            event.ignore()
+            return
+        self.autosaver.discard()  # closed on purpose: nothing to recover
         self.runner.pause()  # no tick may reach views that are going away
         self.space_view.worker.wait()  # nor a surface still being computed
         if self.sweep_window is not None:
@@ -291,7 +314,9 @@ class MainWindow(QMainWindow):
         history, trainer = run.history, run.trainer
         status = history.status
         state = ("running" if self.runner.running else "paused") if status == "running" else status
-        self.state_label.setText(state.capitalize())
+        self._update_run_action()
+        again = " - Run restarts" if self.action_run.text() == "Run again" else ""
+        self.state_label.setText(state.capitalize() + again)
         self.step_label.setText(f"step {trainer.step:,}")
         self.epoch_label.setText(f"epoch {history.epoch[-1]:.3g}")
         self.loss_label.setText(f"loss {history.loss[-1]:.5g}")

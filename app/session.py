@@ -2,20 +2,28 @@
 
 Qt-free (a test proves it): it owns the gd_core Trainers and emits coarse events that the Qt views subscribe
 to. Edits go through :meth:`SessionModel.update_config`, which applies a change live or resets the run when the
-problem, data, seed or start point changed. Sessions and lessons load into it and save from it.
+problem, data, seed or start point changed. Sessions and lessons load into it and save from it, with each run's
+progress (replayed on load: runs are deterministic by seed).
+
+Every user action is also emitted as one :class:`~app.edits.Edit` (``events.edited``) that can undo and redo
+it; :meth:`SessionModel.edit_group` makes several changes one action, and :meth:`SessionModel.applying_edits`
+applies an undo or redo without recording it again.
 """
 
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import gd_core
 from gd_core.files import check_plain_name
 from gd_core.lessons import LOCKS, locked_change
+from gd_core.replay import replay
 from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun
 
+from .edits import Edit, Group, RunRemoved, RunsAdded, RunState, Styled, TrainingEdit, ViewSet, describe_change
 from .events import Event
 
 #: What the app opens with: linear regression on generated data, mini-batch, ready to train.
@@ -37,15 +45,20 @@ X_AXES = {"step": "Steps", "epoch": "Epochs", "samples_seen": "Samples seen"}
 COMPARED_VARIANTS = ("batch", "stochastic", "minibatch")
 
 
-@dataclass
+@dataclass(eq=False)
 class Run:
-    """One run in the session: its trainer (which holds the config and history), name, colour, visibility."""
+    """One run in the session: its trainer (which holds the config and history), name, colour, visibility.
+
+    ``timeline`` is the ``(step, config)`` the trainer went through since it started (its first config, then
+    each one applied live): replaying it to ``trainer.step`` rebuilds the trainer exactly (:mod:`gd_core.replay`).
+    """
 
     trainer: gd_core.Trainer
     name: str
     color: str
     visible: bool = True
     problem_key: tuple = field(default=(), repr=False)
+    timeline: tuple = field(default=(), repr=False)
 
     @property
     def config(self) -> dict:
@@ -61,7 +74,7 @@ class SessionModel:
 
     run_added(run), run_removed(run), run_reset(run, reason), run_changed(run) (config applied live),
     run_styled(run) (name, colour or visibility), advanced(), selection_changed(run), view_changed(key),
-    session_loaded() (everything replaced).
+    session_loaded() (everything replaced), edited(edit) (a user action, see :mod:`app.edits`).
     """
 
     def __init__(self, config: dict | None = None):
@@ -74,19 +87,84 @@ class SessionModel:
         del self.view["selected"]
         self.events = SimpleNamespace(
             run_added=Event(), run_removed=Event(), run_reset=Event(), run_changed=Event(), run_styled=Event(),
-            advanced=Event(), selection_changed=Event(), view_changed=Event(), session_loaded=Event())
+            advanced=Event(), selection_changed=Event(), view_changed=Event(), session_loaded=Event(),
+            edited=Event())
+        self._group: list[Edit] | None = None  # edits of the action under way (edit_group)
+        self._recording = True
+        self._progress = None  # hears of replays made while applying edits
         self.add_run(config or DEFAULT_CONFIG)
 
-    # -- runs ------------------------------------------------------------------------------------------------
-    def _shared_problem(self, config: dict):
-        """A problem object another run already built for the same problem and data, if any."""
+    # -- recording edits -------------------------------------------------------------------------------------
+    def _record(self, edit: Edit) -> None:
+        if not self._recording:
+            return
+        if self._group is not None:
+            self._group.append(edit)
+        else:
+            self.events.edited.emit(edit)
+
+    @contextmanager
+    def edit_group(self, text: str):
+        """Record every change made inside as one action called ``text`` (nested groups join the outer one)."""
+        if self._group is not None or not self._recording:
+            yield
+            return
+        self._group, selected = [], self.selected
+        try:
+            yield
+        finally:
+            edits, self._group = self._group, None
+            if len(edits) == 1 and self.selected is selected:
+                edits[0].text = text
+                self._record(edits[0])
+            elif edits:
+                self._record(Group(text, edits, selected, self.selected))
+
+    @contextmanager
+    def applying_edits(self, progress=None):
+        """Apply undo or redo: the model's operations run without being recorded again; ``progress(done,
+        total)`` hears of any replay they make."""
+        recording, self._recording, self._progress = self._recording, False, progress
+        try:
+            yield
+        finally:
+            self._recording, self._progress = recording, None
+
+    # -- a run's training state (undo, redo, sessions) -------------------------------------------------------
+    def run_state(self, run: Run) -> RunState:
+        """The run's training now; the trainer is kept in it (exact as long as nobody advances it)."""
+        return RunState(run.timeline, run.trainer.step, run.trainer)
+
+    def restore(self, run: Run, state: RunState, progress=None) -> None:
+        """Give ``run`` the training of ``state``: its own trainer when that is still at the state's step, else
+        one replayed from the state's timeline (``progress(done, total)`` hears of a long replay)."""
+        trainer = state.trainer
+        if trainer is None or trainer.step != state.step:
+            config = state.timeline[0][1]
+            trainer = replay(state.timeline, state.step, self._problem_for(run, config), progress or self._progress)
+        self._install(run, trainer, state.timeline)
+        self.events.run_reset.emit(run, "")
+
+    def _install(self, run: Run, trainer: gd_core.Trainer, timeline: tuple | None = None) -> None:
+        run.trainer, run.problem_key = trainer, gd_core.problem_key(trainer.config)
+        run.timeline = timeline if timeline is not None else ((0, copy.deepcopy(trainer.config)),)
+
+    def _problem_for(self, run: Run | None, config: dict):
+        """A problem already built for ``config``'s problem and data: the run's own, or another run's."""
         key = gd_core.problem_key(gd_core.validate(config))
+        if run is not None and key == run.problem_key:
+            return run.trainer.problem
         return next((r.trainer.problem for r in self.runs if r.problem_key == key), None)
 
-    def _new_run(self, config: dict, name: str | None, color: str | None, visible: bool = True) -> Run:
-        trainer = gd_core.Trainer(config, self._shared_problem(config))
-        return Run(trainer, name or self.unique_name("run"), color or self.next_color(), visible,
-                   problem_key=gd_core.problem_key(trainer.config))
+    # -- runs ------------------------------------------------------------------------------------------------
+    def _new_run(self, config: dict, name: str | None, color: str | None, visible: bool = True,
+                 timeline: tuple | None = None, steps: int = 0, progress=None) -> Run:
+        """A run of ``config`` at its start, or of ``timeline`` replayed to ``steps`` (a saved run)."""
+        timeline = timeline or ((0, config),)
+        trainer = replay(timeline, steps, self._problem_for(None, timeline[0][1]), progress)
+        run = Run(trainer, name or self.unique_name("run"), color or self.next_color(), visible)
+        self._install(run, trainer, timeline if len(timeline) > 1 or steps else None)
+        return run
 
     def unique_name(self, base: str) -> str:
         names = {r.name for r in self.runs}
@@ -102,26 +180,39 @@ class SessionModel:
         return next((c for c in PALETTE if c not in used), PALETTE[len(self.runs) % len(PALETTE)])
 
     def add_run(self, config: dict, name: str | None = None, color: str | None = None, select: bool = True) -> Run:
+        selected = self.selected
         run = self._new_run(config, name, color)
-        self.runs.append(run)
+        self.put_run(run, len(self.runs), select)
+        self._record(RunsAdded(f"Add {run.name}", [run], selected))
+        return run
+
+    def put_run(self, run: Run, index: int, select: bool = True) -> None:
+        """Insert ``run`` at ``index`` (a new run, or one undo brings back)."""
+        self.runs.insert(index, run)
         if select:
             self.selected = run  # views hear of the run once, already selected
         self.events.run_added.emit(run)
         if select:
             self.events.selection_changed.emit(run)
-        return run
 
     def duplicate_run(self, run: Run) -> Run:
         """A copy with the same config, seed and start point, starting afresh."""
         self.check_runs_unlocked()
         config = self.config_copy(run)
         config["init"] = [float(v) for v in run.history.params[0]]
-        return self.add_run(config, self.unique_name(f"{run.name} copy"))
+        with self.edit_group(f"Duplicate {run.name}"):
+            return self.add_run(config, self.unique_name(f"{run.name} copy"))
 
     def remove_run(self, run: Run) -> None:
         self.check_runs_unlocked()
         if len(self.runs) == 1:
             raise ValueError("a session keeps at least one run")
+        index, was_selected = self.runs.index(run), self.selected is run
+        self.take_run(run)
+        self._record(RunRemoved(f"Remove {run.name}", run, index, was_selected))
+
+    def take_run(self, run: Run) -> None:
+        """Take ``run`` out of the session (removed, or an added run undone); it stays as it is meanwhile."""
         index = self.runs.index(run)
         self.runs.remove(run)
         was_selected = self.selected is run
@@ -138,20 +229,29 @@ class SessionModel:
         check_plain_name(name, "name", "the run name")  # a ConfigError is a ValueError
         if any(r.name == name for r in self.runs if r is not run):
             raise ValueError(f"another run is already called {name!r}")
-        run.name = name
-        self.events.run_styled.emit(run)
+        self._style(run, "name", name, f"Rename {run.name} to {name}")
 
     def set_color(self, run: Run, color: str) -> None:
-        run.color = color
-        self.events.run_styled.emit(run)
+        self._style(run, "color", color, f"Recolour {run.name}")
 
     def set_visible(self, run: Run, visible: bool) -> None:
-        run.visible = visible
+        self._style(run, "visible", visible, f"{'Show' if visible else 'Hide'} {run.name}")
+
+    def _style(self, run: Run, attribute: str, value, text: str) -> None:
+        before = getattr(run, attribute)
+        if before == value:
+            return
+        setattr(run, attribute, value)
         self.events.run_styled.emit(run)
+        self._record(Styled(text, run, attribute, before, value))
 
     def select(self, run: Run) -> None:
         self.selected = run
         self.events.selection_changed.emit(run)
+
+    def select_if_present(self, run: Run | None) -> None:
+        if run is not None and run in self.runs and run is not self.selected:
+            self.select(run)
 
     def compare_variants(self, run: Run) -> list[Run]:
         """Batch, stochastic and mini-batch copies of ``run`` with its start, seed and epoch budget; the original
@@ -168,13 +268,14 @@ class SessionModel:
         if config["schedule"]["name"] == "cosine":
             config["schedule"].pop("t_max")  # a step count: it means something else for each variant
         copies = []
-        for variant in COMPARED_VARIANTS:
-            label = "mini-batch " + str(config["batch_size"]) if variant == "minibatch" else variant
-            copies.append(self.add_run({**config, "variant": variant}, self.unique_name(f"{run.name} · {label}"),
-                                       select=False))
-        self.set_visible(run, False)
-        self.set_view("x_axis", "epoch")
-        self.select(copies[-1])
+        with self.edit_group(f"Compare variants of {run.name}"):
+            for variant in COMPARED_VARIANTS:
+                label = "mini-batch " + str(config["batch_size"]) if variant == "minibatch" else variant
+                copies.append(self.add_run({**config, "variant": variant},
+                                           self.unique_name(f"{run.name} · {label}"), select=False))
+            self.set_visible(run, False)
+            self.set_view("x_axis", "epoch")
+            self.select(copies[-1])
         return copies
 
     def update_config(self, run: Run, config: dict) -> str:
@@ -184,17 +285,24 @@ class SessionModel:
         untouched.
         """
         self.check_unlocked(run.config, gd_core.validate(config))
+        old, before = run.config, self.run_state(run)
         if run.trainer.needs_reset(config):
             key = gd_core.problem_key(gd_core.validate(config))
-            problem = run.trainer.problem if key == run.problem_key else self._shared_problem(config)
-            trainer = gd_core.Trainer(config, problem)
+            trainer = gd_core.Trainer(config, self._problem_for(run, config))
             reason = "the problem or data changed" if key != run.problem_key else "the seed or start point changed"
-            run.trainer, run.problem_key = trainer, gd_core.problem_key(trainer.config)
+            self._install(run, trainer)
             self.events.run_reset.emit(run, f"Reset {run.name}: {reason}.")
-            return reason
-        run.trainer.apply(config)
-        self.events.run_changed.emit(run)
-        return "applied"
+        else:
+            reason = "applied"
+            run.trainer.apply(config)
+            if run.config == old:  # nothing changed: nothing to undo
+                self.events.run_changed.emit(run)
+                return reason
+            run.timeline += ((run.trainer.step, copy.deepcopy(run.trainer.config)),)
+            before = RunState(before.timeline, before.step)  # the trainer itself goes on: undo replays
+            self.events.run_changed.emit(run)
+        self._record(TrainingEdit(describe_change(run.name, old, run.config), [(run, before)]))
+        return reason
 
     def check_unlocked(self, old: dict, new: dict) -> None:
         """Refuse a change of something the lesson fixed (:data:`gd_core.lessons.LOCKS`)."""
@@ -208,8 +316,16 @@ class SessionModel:
             raise ValueError(f"the lesson fixes {LOCKS['runs']}")
 
     def reset(self, run: Run) -> None:
-        run.trainer = gd_core.Trainer(run.config, run.trainer.problem)
+        before = self.run_state(run)
+        self._install(run, gd_core.Trainer(run.config, run.trainer.problem))
         self.events.run_reset.emit(run, f"Reset {run.name} to its start.")
+        self._record(TrainingEdit(f"Reset {run.name}", [(run, before)]))
+
+    def reset_runs(self, text: str = "Reset runs") -> None:
+        """Every run back to its start, as one action."""
+        with self.edit_group(text):
+            for run in self.runs:
+                self.reset(run)
 
     def set_start(self, run: Run, point) -> None:
         """Restart a run from ``point`` (one number per parameter)."""
@@ -221,9 +337,14 @@ class SessionModel:
     # -- sessions --------------------------------------------------------------------------------------------
     def to_session(self) -> Session:
         view = {**self.view, "pair": list(self.view["pair"]), "selected": self.runs.index(self.selected)}
-        return Session(self.title, self.text,
-                       [SessionRun(r.name, r.color, self.config_copy(r), r.visible) for r in self.runs], view,
+        return Session(self.title, self.text, [self._session_run(r) for r in self.runs], view,
                        self.questions, self.challenge, self.locked)
+
+    def _session_run(self, run: Run) -> SessionRun:
+        """The run with its progress: its step count and the configs it ran before its current one."""
+        timeline = run.timeline
+        earlier = tuple((copy.deepcopy(config), timeline[i + 1][0]) for i, (_, config) in enumerate(timeline[:-1]))
+        return SessionRun(run.name, run.color, self.config_copy(run), run.visible, run.trainer.step, earlier)
 
     def _reset_lesson(self, session: Session | None, runs) -> None:
         """The lesson part of a session: its questions and challenge, the student's answers, and the runs as
@@ -249,15 +370,24 @@ class SessionModel:
         else:
             self.answers.pop(index, None)
 
-    def load_session(self, session: Session, lesson_name: str | None = None) -> None:
-        """Replace everything by a (checked) session: build all its runs first, then swap them in."""
+    def load_session(self, session: Session, lesson_name: str | None = None, progress=None) -> None:
+        """Replace everything by a (checked) session: build all its runs first (each replayed to the step it
+        was saved at), then swap them in. ``progress(done, total)`` hears of the replay, in steps of all runs;
+        it may raise to cancel, which leaves the session as it was."""
         runs: list[Run] = []
+        total, base = sum(item.steps or 0 for item in session.runs), 0
+
+        def replay_progress(done: int, _total: int) -> None:
+            progress(base + done, total)
+
         for item in session.runs:
             self.runs, previous = runs, self.runs  # share problems among the new runs while building
             try:
-                runs.append(self._new_run(item.config, item.name, item.color, item.visible))
+                runs.append(self._new_run(item.config, item.name, item.color, item.visible, item.timeline(),
+                                          item.steps or 0, replay_progress if progress else None))
             finally:
                 self.runs = previous
+            base += item.steps or 0
         self.runs = runs
         self.title, self.text = session.title, session.text
         self.lesson_name = lesson_name
@@ -295,7 +425,14 @@ class SessionModel:
         return done
 
     # -- view settings ---------------------------------------------------------------------------------------
+    VIEW_LABELS = {"x_axis": "loss axis", "log_y": "log scale", "pair": "parameter pair", "tolerance": "tolerance",
+                   "space_mode": "parameter-space mode", "batch_surface": "batch surface", "arrows": "arrows"}
+
     def set_view(self, key: str, value) -> None:
-        if self.view.get(key) != value:
+        before = self.view.get(key)
+        if before != value:
             self.view[key] = value
             self.events.view_changed.emit(key)
+            shown = "on" if value is True else "off" if value is False else f"{value:g}" if isinstance(value, float) \
+                else value
+            self._record(ViewSet(f"Set {self.VIEW_LABELS.get(key, key)} to {shown}", key, before, value))

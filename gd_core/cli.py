@@ -19,6 +19,7 @@ from .lr_finder import find_lr
 from .many import run_many
 from .optimizers import OPTIMIZERS
 from .problems import PROBLEMS
+from .replay import replay
 from .results import run_summary
 from .samplers import SAMPLINGS, VARIANTS
 from .schedules import SCHEDULES
@@ -55,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list problems, data, variants, optimizers, schedules")
     many = p.add_mutually_exclusive_group()
     many.add_argument("--preset", metavar="NAME", help="run every run of a lesson (see --list-presets)")
-    many.add_argument("--session", metavar="FILE", help="run every run of a session file")
+    many.add_argument("--session", metavar="FILE", help="run every run of a session file (a run saved with its "
+                                                        "progress runs to the step it was saved at)")
     p.add_argument("--out-dir", metavar="DIR", help="with --preset/--session: write DIR/<run>.csv and "
                                                     "DIR/summary.csv")
     p.add_argument("--list-presets", action="store_true", help="list the lessons: name and title per line")
@@ -168,9 +170,17 @@ def summary(trainer: Trainer) -> str:
 SUMMARY_COLUMNS = ("run", "status", "final_loss", "steps", "steps_to_tolerance")
 
 
+def session_histories(session: Session) -> list:
+    """Every run's history: a run saved with its progress (version 2) replayed to the step it was saved at,
+    exactly as the window reopens it; the others to their end, vectorised where possible."""
+    fresh = [r for r in session.runs if r.steps is None]
+    histories = dict(zip(map(id, fresh), run_many([r.config for r in fresh])))
+    return [histories[id(r)] if r.steps is None else replay(r.timeline(), r.steps).history for r in session.runs]
+
+
 def run_session(session: Session, out_dir: str | None) -> list[str]:
-    """Run every run of a session (vectorised where possible); write the CSVs; return the summary lines."""
-    histories = run_many([r.config for r in session.runs])
+    """Run every run of a session (see :func:`session_histories`); write the CSVs; return the summary lines."""
+    histories = session_histories(session)
     tolerance = session.view["tolerance"]
     rows, lines = [], []
     for r, history in zip(session.runs, histories):

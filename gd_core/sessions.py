@@ -1,8 +1,15 @@
-"""Session files: every run (name, colour, config) and the view, versioned JSON; lessons are sessions shipped
-in ``resources/lessons`` (installed as the package data ``gd_core.resources``).
+"""Session files: every run (name, colour, config, progress) and the view, versioned JSON; lessons are sessions
+shipped in ``resources/lessons`` (installed as the package data ``gd_core.resources``).
 
-    {"format": "gdlab-session", "version": 1, "title": ..., "text": ...,
-     "runs": [{"name": ..., "color": "#rrggbb", "config": {...}, "visible": true}], "view": {...}}
+    {"format": "gdlab-session", "version": 2, "title": ..., "text": ...,
+     "runs": [{"name": ..., "color": "#rrggbb", "config": {...}, "visible": true,
+               "steps": 1200, "earlier": [{"config": {...}, "until": 400}]}], "view": {...}}
+
+Version 2 keeps each run's progress: ``steps`` is how many steps it had made (absent: none yet), and
+``earlier`` the configs it ran before its current one took over live (each until the step where the next one
+was applied; absent: it ran ``config`` from the start). Opening replays every run to ``steps``
+(:mod:`gd_core.replay`: deterministic by seed, the trajectory is identical). Version 1 (no progress) still
+reads: its runs start at step 0.
 
 Reading checks everything - format, version, every field, every run config - before anything is used, and
 refuses a corrupt or foreign file with one :class:`ConfigError`. A session holds at most :data:`MAX_RUNS` runs.
@@ -19,13 +26,17 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 
-from .config import resolve, with_base_dir
+from .config import resolve, validate, with_base_dir
 from .errors import ConfigError
 from .files import check_depth, check_plain_name, key_name, quote, read_json, write_text
 from .lessons import LOCKS, Challenge, Question, parse_challenge, parse_locked, parse_questions
+from .replay import Timeline, continues
 from .results import DEFAULT_TOLERANCE
+from .spec import MAX_STEPS
 
-FORMAT, VERSION = "gdlab-session", 1
+FORMAT, VERSION = "gdlab-session", 2
+#: Versions this GD Lab reads (version 1 has no progress: runs start at step 0).
+READABLE_VERSIONS = (1, 2)
 MAX_SESSION_BYTES = 10 * 1024 * 1024
 #: A session holds at most this many runs: every run is drawn in every view and listed in every legend.
 MAX_RUNS = 100
@@ -40,10 +51,28 @@ SPACE_MODES = ("slice", "plane")
 
 @dataclass
 class SessionRun:
+    """A run as a session keeps it: ``config`` is its current config; ``steps`` the steps it had made (None:
+    none recorded) and ``earlier`` the ``(config, until_step)`` it ran before ``config`` took over live."""
+
     name: str
     color: str
     config: dict
     visible: bool = True
+    steps: int | None = None
+    earlier: tuple[tuple[dict, int], ...] = ()
+
+    def timeline(self) -> Timeline:
+        """``(step, config)`` pairs for :func:`gd_core.replay.replay`: each config from the step it took over."""
+        starts = [0] + [until for _, until in self.earlier]
+        return tuple(zip(starts, [config for config, _ in self.earlier] + [self.config]))
+
+    def to_dict(self) -> dict:
+        out = {"name": self.name, "color": self.color, "config": self.config, "visible": self.visible}
+        if self.steps:
+            out["steps"] = self.steps
+        if self.earlier:
+            out["earlier"] = [{"config": config, "until": until} for config, until in self.earlier]
+        return out
 
 
 @dataclass
@@ -58,8 +87,7 @@ class Session:
 
     def to_dict(self) -> dict:
         out = {"format": FORMAT, "version": VERSION, "title": self.title, "text": self.text,
-               "runs": [{"name": r.name, "color": r.color, "config": r.config, "visible": r.visible}
-                        for r in self.runs],
+               "runs": [r.to_dict() for r in self.runs],
                "view": self.view}
         if self.questions:
             out["questions"] = [q.to_dict() for q in self.questions]
@@ -81,9 +109,9 @@ def parse_session(data, base_dir: str | None = None) -> Session:
     check_depth(data, "session")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ConfigError("session", f"not a GD Lab session (expected \"format\": \"{FORMAT}\")")
-    if type(data.get("version")) is not int or data["version"] != VERSION:  # true == 1 in Python
+    if type(data.get("version")) is not int or data["version"] not in READABLE_VERSIONS:  # true == 1 in Python
         raise ConfigError("session.version", f"version {quote(data.get('version'))} is not supported (this GD Lab "
-                                             f"reads version {VERSION})")
+                                             f"reads versions {', '.join(map(str, READABLE_VERSIONS))})")
     allowed = {"format", "version", "title", "text", "runs", "view", "questions", "challenge", "locked"}
     for key in data:
         if key not in allowed:
@@ -100,8 +128,9 @@ def parse_session(data, base_dir: str | None = None) -> Session:
         key = f"runs[{i}]"
         _expect(item, dict, key, 'an object with "name", "color" and "config"')
         for k in item:
-            if k not in ("name", "color", "config", "visible"):
-                raise ConfigError(f"{key}.{key_name(k)}", "unknown key (allowed: color, config, name, visible)")
+            if k not in RUN_KEYS[data["version"]]:
+                raise ConfigError(f"{key}.{key_name(k)}",
+                                  f"unknown key (allowed: {', '.join(sorted(RUN_KEYS[data['version']]))})")
         name = _expect(item.get("name"), str, f"{key}.name", "a non-empty string").strip()
         if not name:
             raise ConfigError(f"{key}.name", "must not be empty")
@@ -120,7 +149,8 @@ def parse_session(data, base_dir: str | None = None) -> Session:
         except ConfigError as error:
             raise ConfigError(f"{key}.config.{error.key}", error.problem) from None
         visible = _expect(item.get("visible", True), bool, f"{key}.visible", "true or false")
-        runs.append(SessionRun(name, color, copy.deepcopy(config), visible))
+        steps, earlier = _parse_progress(item, key, config, base_dir)
+        runs.append(SessionRun(name, color, copy.deepcopy(config), visible, steps, earlier))
     view = dict(VIEW_DEFAULTS)
     for k, v in _expect(data.get("view", {}), dict, "session.view", "an object").items():
         view[k] = _check_view(k, v, len(runs))
@@ -128,6 +158,51 @@ def parse_session(data, base_dir: str | None = None) -> Session:
     challenge = parse_challenge(data["challenge"], run_params) if "challenge" in data else None
     locked = parse_locked(data["locked"]) if "locked" in data else frozenset()
     return Session(title, text, runs, view, questions, challenge, locked)
+
+
+#: The keys of a run, by session version.
+RUN_KEYS = {1: {"name", "color", "config", "visible"}, 2: {"name", "color", "config", "visible", "steps", "earlier"}}
+
+
+def _parse_progress(item: dict, key: str, config: dict, base_dir: str | None) -> tuple[int | None, tuple]:
+    """A version-2 run's ``steps`` and ``earlier`` (both absent in version 1): the configs it ran before
+    ``config`` must each continue into the next (same problem, data, seed and start), at steps that never go
+    back and never pass ``steps``."""
+    steps = item.get("steps")
+    if steps is not None:
+        _expect(steps, int, f"{key}.steps", f"a step count 0..{MAX_STEPS:,}")
+        if not 0 <= steps <= MAX_STEPS:
+            raise ConfigError(f"{key}.steps", f"must be a step count 0..{MAX_STEPS:,}; got {steps}")
+    earlier_data = _expect(item.get("earlier", []), list, f"{key}.earlier",
+                           'a list of {"config": ..., "until": step}')
+    if earlier_data and steps is None:
+        raise ConfigError(f"{key}.earlier", "needs \"steps\": the run's progress")
+    earlier, last = [], 0
+    for i, entry in enumerate(earlier_data):
+        where = f"{key}.earlier[{i}]"
+        _expect(entry, dict, where, 'an object {"config": ..., "until": step}')
+        if set(entry) != {"config", "until"}:
+            raise ConfigError(where, 'must hold exactly "config" and "until"')
+        until = _expect(entry["until"], int, f"{where}.until", "a step count")
+        if not last <= until <= steps:
+            raise ConfigError(f"{where}.until", f"must be a step in {last}..{steps} (in order, at most the run's "
+                                                f"steps); got {until}")
+        earlier_config = _expect(entry["config"], dict, f"{where}.config", "a run config object")
+        if base_dir is not None:
+            earlier_config = with_base_dir(earlier_config, base_dir)
+        try:
+            validate(earlier_config)
+        except ConfigError as error:
+            raise ConfigError(f"{where}.config.{error.key}", error.problem) from None
+        earlier.append((copy.deepcopy(earlier_config), until))
+        last = until
+    for i, (earlier_config, _) in enumerate(earlier):
+        following = earlier[i + 1][0] if i + 1 < len(earlier) else config
+        if not continues(earlier_config, following):
+            raise ConfigError(f"{key}.earlier[{i}].config", "must have the same problem, data, seed and start as "
+                                                            "the config that followed it (a change of those "
+                                                            "starts a run afresh)")
+    return steps, tuple(earlier)
 
 
 def _check_view(key: str, value, n_runs: int):

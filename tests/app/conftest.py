@@ -26,3 +26,18 @@ def window(qtbot):
 
 def panel(win, kind):
     return next(p for p in win.panels if type(p).__name__ == kind)
+
+
+@pytest.fixture(autouse=True)
+def answered_dialogs(monkeypatch, tmp_path):
+    """Nobody is there to answer "save your changes?" in a test: the answer is Discard (tests of the question
+    answer it themselves) and every question asked is listed. Autosave copies go to a throwaway folder."""
+    asked = []
+
+    def discard(parent, before):
+        asked.append(before)
+        return "discard"
+
+    monkeypatch.setattr("app.guard.ask_to_save", discard)
+    monkeypatch.setenv("GDLAB_CRASH_DIR", str(tmp_path / "reports"))
+    return asked

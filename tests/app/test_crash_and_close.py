@@ -35,7 +35,8 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from app import create_window
+from app import create_window, guard
+guard.ask_to_save = lambda parent, before: print("asked before", before) or "discard"  # the user discards
 window = create_window(preset="04_batch_size_noise")
 window.show()
 window.speed.setCurrentText("Max")
@@ -49,7 +50,9 @@ sys.exit(app.exec())
 
 def test_closing_while_runs_train_exits_cleanly(tmp_path):
     result = subprocess.run([sys.executable, "-c", CLOSE_WHILE_TRAINING], capture_output=True, text=True,
-                            timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+                            timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                                              "GDLAB_CRASH_DIR": str(tmp_path)})
     noise = "This plugin does not support propagateSizeHints()"
     warnings = [line for line in result.stderr.splitlines() if line.strip() and noise not in line]
     assert result.returncode == 0 and warnings == []
+    assert result.stdout == "asked before closing GD Lab\n"  # the runs had trained: their progress was unsaved

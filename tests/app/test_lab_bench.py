@@ -184,14 +184,14 @@ def test_save_and_reopen_gives_the_identical_session(window, tmp_path, qtbot):
     before = window.model.to_session()
     path = tmp_path / "lab.gdlab.json"
     assert window.files.save_to(str(path))
-    assert window.windowTitle() == "GD Lab - lab.gdlab.json"
+    assert window.windowTitle() == "GD Lab - lab.gdlab.json[*]"
     reopened = create_window(path)
     qtbot.addWidget(reopened)
     assert reopened.model.to_session() == before
     assert reopened.loss_view.log_y.isChecked() and reopened.loss_view.x_axis.currentData() == "samples_seen"
     assert window.files.recent()[0] == str(path)
     window.files.new()
-    assert names(window) == ["run 1"] and window.windowTitle() == "GD Lab"
+    assert names(window) == ["run 1"] and window.windowTitle() == "GD Lab[*]"
     assert window.files.open_path(str(path)) and window.model.to_session() == before
 
 
@@ -230,7 +230,7 @@ def test_every_lesson_opens_and_runs(qtbot, name):
     qtbot.addWidget(win)
     session = load_preset(name)
     assert names(win) == [r.name for r in session.runs]
-    assert win.windowTitle() == f"GD Lab - {session.title}"
+    assert win.windowTitle() == f"GD Lab - {session.title}[*]"
     assert session.title in win.lesson_text.toPlainText() and not win.lesson_dock.isHidden()
     win.model.step(200)
     assert all(r.trainer.step > 0 for r in win.model.runs)

@@ -75,7 +75,7 @@ def test_a_challenge_is_checked_live(qtbot):
                          "goal": {"metric": "best_loss", "below": 1e-3}, "within_steps": 50}
     win = create_window()
     qtbot.addWidget(win)
-    win.files._show(parse_session(data), None)
+    win.files.show_session(parse_session(data), None)
     panel = win.lesson_panel
     assert "not met yet (Nesterov 0.9)" in panel.challenge.text()
     win.model.step(10)

@@ -20,7 +20,7 @@ def action(win, name) -> QAction:
 
 
 def test_window_opens_ready_to_run(window):
-    assert window.windowTitle() == "GD Lab"
+    assert window.windowTitle() == "GD Lab[*]"
     config = window.model.selected.config
     assert config["problem"] == "linear_regression" and config["variant"] == "minibatch"
     assert config["data"]["name"] == "linear"
@@ -117,7 +117,7 @@ def test_divergence_shows_its_message_and_keeps_finite_ranges(window, qtbot):
     qtbot.waitUntil(lambda: not window.runner.running, timeout=5000)
     assert window.model.selected.history.status == "diverged"
     assert "diverged at step" in window.banner.text() and "2/L = 0.2" in window.banner.text()
-    assert window.state_label.text() == "Diverged"
+    assert window.state_label.text() == "Diverged - Run restarts" and action(window, "action_run").text() == "Run again"
     for view in (window.loss_view, window.space_view):
         for low, high in view.plot.getPlotItem().vb.viewRange():
             assert math.isfinite(low) and math.isfinite(high)

@@ -65,9 +65,11 @@ def test_finished_run_stops_the_runner_and_run_again_restarts(window, qtbot):
     window.speed.setCurrentText("Max")
     window.action_run.trigger()
     qtbot.waitUntil(lambda: not window.runner.running, timeout=3000)
-    assert run.history.status == "completed" and window.state_label.text() == "Completed"
+    assert run.history.status == "completed" and window.state_label.text() == "Completed - Run restarts"
+    assert window.action_run.text() == "Run again"  # says what it will do: never a silent reset
     window.action_run.trigger()  # runs again from the start
     assert run.trainer.step < 13 or window.runner.running
+    assert "Restarted" in window.banner.text()
     window.runner.pause()
 
 

@@ -36,7 +36,7 @@ def test_round_trip(tmp_path):
     (b"\x89PNG\r\n\x1a\n\x00\x00", "line 1: not UTF-8 text; a session file is UTF-8 JSON"),
     (b"[1, 2]", "not a GD Lab session (expected \"format\""),
     (json.dumps({"format": "other"}).encode(), "not a GD Lab session"),
-    (json.dumps(session_dict(version=2)).encode(), "version 2 is not supported"),
+    (json.dumps(session_dict(version=3)).encode(), "version 3 is not supported"),
     (json.dumps(session_dict(runs=[])).encode(), "holds no run"),
     (json.dumps(session_dict(extra=1)).encode(), "session.extra: unknown key"),
     (json.dumps(session_dict(runs=[{**RUN, "color": "blue"}])).encode(), "runs[0].color: must be a colour"),

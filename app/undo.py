@@ -1,0 +1,77 @@
+"""Undo and redo: each user action the model records (:mod:`app.edits`) becomes one command on a QUndoStack,
+with an Edit menu that says what Undo and Redo will do (Ctrl+Z, Ctrl+Shift+Z).
+
+An undo or redo runs between two timer ticks (both live in the GUI thread), with the runner held while it
+applies - a replay that shows a progress dialog lets events through, and no tick may advance a run whose
+trainer is being swapped - then running again if it was.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
+
+from .edits import Edit
+from .progress import ReplayProgress
+
+#: Actions kept for undo; each may hold a run's earlier trainer (its history), so the memory stays bounded.
+UNDO_LIMIT = 100
+
+
+class EditCommand(QUndoCommand):
+    """A thin command over an :class:`~app.edits.Edit`: the action was already applied when it was pushed."""
+
+    def __init__(self, edit: Edit, apply):
+        super().__init__(edit.text)
+        self.edit, self._apply, self._applied = edit, apply, True
+
+    def redo(self) -> None:
+        if self._applied:  # QUndoStack.push calls redo; the model did it already
+            self._applied = False
+            return
+        self._apply(self.edit.redo, f"Redone: {self.edit.text}.")
+
+    def undo(self) -> None:
+        self._apply(self.edit.undo, f"Undone: {self.edit.text}.")
+
+
+class UndoHistory(QObject):
+    """The window's undo stack and its Edit menu (placed after the File menu)."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window, self.model = window, window.model
+        self.stack = QUndoStack(self)
+        self.stack.setUndoLimit(UNDO_LIMIT)
+        self.model.events.edited.connect(lambda edit: self.stack.push(EditCommand(edit, self._apply)))
+        self.model.events.session_loaded.connect(self.stack.clear)  # another session: nothing to undo into
+        self.undo_action = self.stack.createUndoAction(window, "&Undo")
+        self.redo_action = self.stack.createRedoAction(window, "&Redo")
+        for action, name, keys, tip in (
+                (self.undo_action, "action_undo", QKeySequence.StandardKey.Undo, "Undo the last change"),
+                (self.redo_action, "action_redo", QKeySequence("Ctrl+Shift+Z"), "Redo what was undone")):
+            action.setObjectName(name)
+            action.setShortcut(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setStatusTip(tip)
+            window.addAction(action)
+        self.menu = window.menuBar().addMenu("&Edit")
+        self.menu.setObjectName("edit_menu")
+        self.menu.addAction(self.undo_action)
+        self.menu.addAction(self.redo_action)
+        actions = window.menuBar().actions()  # Edit goes right after File, where users look for it
+        if len(actions) > 1 and actions[1] is not self.menu.menuAction():
+            window.menuBar().insertMenu(actions[1], self.menu)
+
+    def _apply(self, operation, done: str) -> None:
+        runner = self.window.runner
+        was_running = runner.running
+        runner.pause()
+        try:
+            with ReplayProgress(self.window, "Rebuilding the run...", cancellable=False) as progress, \
+                    self.model.applying_edits(progress):
+                operation(self.model)
+        finally:
+            if was_running:
+                runner.start()
+        self.window.show_message(done, "info")
