@@ -254,7 +254,9 @@ class FileActions(QObject):
             self._fill_recent()
 
     def _fill_recent(self) -> None:
-        self.recent_menu.clear()
+        for action in self.recent_menu.actions():  # not clear(): the action being triggered may be among them
+            self.recent_menu.removeAction(action)
+            action.deleteLater()
         for path in self.recent():
             self.recent_menu.addAction(path, lambda p=path: self.open_recent(p))
         self.recent_menu.setEnabled(bool(self.recent()))

@@ -39,6 +39,8 @@ def replay(timeline: Timeline, steps: int, problem: Problem | None = None,
     """
     trainer = Trainer(timeline[0][1], problem)
     for at, config in timeline[1:]:
+        if at > steps:  # a change made later than the wanted step
+            break
         _advance_to(trainer, at, steps, progress)
         trainer.apply(config)
     _advance_to(trainer, steps, steps, progress)

@@ -1,0 +1,392 @@
+"""Never lose a student's work (issue 11): the modified marker, Save / Discard / Cancel before anything discards
+the session, save names, sessions that reopen where they were saved, autosave and recovery, Run after
+completion, recent files."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+import gd_core
+from app import create_window, recovery
+from app.guard import ask_to_save  # the real one: the tests' fixture answers in its place
+from app.files import SESSION_FILTER
+from app.progress import ReplayProgress
+from gd_core.sessions import list_presets, load_session, save_session
+
+from .conftest import panel
+from .test_undo import ACTIONS, snapshot
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    """Answer "save your changes?" from a list (then Discard, as the window closes after the test); records
+    each question."""
+    queue, asked = [], []
+
+    def answer(parent, before):
+        asked.append(before)
+        return queue.pop(0) if queue else "discard"
+
+    monkeypatch.setattr("app.guard.ask_to_save", answer)
+    return queue, asked
+
+
+def saved_window(qtbot, tmp_path, steps=30):
+    """A window whose session (trained ``steps`` steps) is saved: not modified."""
+    win = create_window()
+    qtbot.addWidget(win)
+    win.model.step(steps)
+    assert win.files.save_to(str(tmp_path / "work.gdlab.json"))
+    assert not win.isWindowModified()
+    return win
+
+
+# -- modified marker -----------------------------------------------------------------------------------------
+def test_every_kind_of_change_marks_the_session_modified_and_a_save_clears_it(window, monkeypatch, tmp_path):
+    assert window.windowTitle().endswith("[*]") and not window.isWindowModified()
+    path = str(tmp_path / "s.gdlab.json")
+    window.model.add_run(gd_core.validate({**window.model.selected.config, "seed": 3}))
+    changes = {**ACTIONS, "training progress": lambda win, mp, tmp: win.model.step(3)}
+    for name, change in changes.items():
+        assert window.files.save_to(path) and not window.isWindowModified(), name
+        change(window, monkeypatch, tmp_path)
+        assert window.isWindowModified(), name
+    assert window.files.save_to(path) and not window.isWindowModified()
+    window.undo.undo_action.trigger()  # undo is a change too; undo back to the saved state is not
+    assert window.isWindowModified()
+    window.undo.redo_action.trigger()
+    assert not window.isWindowModified()
+
+
+def test_the_modified_marker_shows_in_the_title(window, qtbot, tmp_path):
+    assert window.files.save_to(str(tmp_path / "lab.gdlab.json"))
+    assert window.windowTitle() == "GD Lab - lab.gdlab.json[*]" and not window.isWindowModified()
+    window.model.step(1)
+    assert window.isWindowModified()
+
+
+# -- ask before discarding ------------------------------------------------------------------------------------
+DISCARDING = {
+    "new": lambda win: win.files.new(),
+    "open": lambda win: win.files.open_dialog(),
+    "lesson": lambda win: win.files.open_lesson(list_presets()[0][0]),
+    "recent file": lambda win: win.files.open_recent(win.files.recent()[-1]),
+    "quit (Ctrl+Q)": lambda win: win.action_quit.trigger(),
+    "close button": lambda win: win.close(),
+}
+
+
+@pytest.fixture
+def other_file(tmp_path, monkeypatch):
+    """Another saved session, offered by the Open dialog and listed in Open Recent."""
+    path = str(tmp_path / "other.gdlab.json")
+    save_session(load_session_of({"problem": "booth", "steps": 10}), path)
+    monkeypatch.setattr("app.files.QFileDialog.getOpenFileName", lambda *args: (path, SESSION_FILTER))
+    return path
+
+
+def load_session_of(config):
+    from gd_core.sessions import Session, SessionRun
+    return Session(runs=[SessionRun("other", "#123456", config)])
+
+
+@pytest.mark.parametrize("action", list(DISCARDING))
+def test_cancel_leaves_everything_exactly_as_it_was(qtbot, tmp_path, answers, other_file, action):
+    win = saved_window(qtbot, tmp_path)
+    win.files._remember(other_file)
+    win.files._remember(win.files.path)  # the window's own file comes first; the other one is last
+    win.show()
+    panel(win, "LearningRatePanel").spin.setValue(0.2)
+    win.model.step(5)
+    before, path, count = snapshot(win), win.files.path, win.undo.stack.count()
+    answers[0].append("cancel")
+    DISCARDING[action](win)
+    assert len(answers[1]) == 1  # asked once
+    assert snapshot(win) == before and win.files.path == path and win.undo.stack.count() == count
+    assert win.isVisible() and win.isWindowModified()
+
+
+@pytest.mark.parametrize("action", list(DISCARDING))
+def test_discard_goes_ahead_without_saving(qtbot, tmp_path, answers, other_file, action):
+    win = saved_window(qtbot, tmp_path)
+    win.files._remember(other_file)
+    win.files._remember(win.files.path)
+    win.show()
+    on_disk = (tmp_path / "work.gdlab.json").read_text()
+    win.model.step(5)
+    answers[0].append("discard")
+    DISCARDING[action](win)
+    assert answers[1] and (tmp_path / "work.gdlab.json").read_text() == on_disk  # not saved
+    if "quit" in action or "close" in action:
+        assert not win.isVisible()
+    else:
+        assert win.model.selected.trainer.step == 0 and not win.isWindowModified()
+
+
+@pytest.mark.parametrize("action", ["new", "lesson", "quit (Ctrl+Q)"])
+def test_save_saves_then_goes_ahead(qtbot, tmp_path, answers, action):
+    win = saved_window(qtbot, tmp_path)
+    win.show()
+    win.model.step(5)
+    answers[0].append("save")
+    DISCARDING[action](win)
+    assert load_session(tmp_path / "work.gdlab.json").runs[0].steps == 35
+    assert not win.isVisible() if "quit" in action else win.model.selected.trainer.step == 0
+
+
+def test_a_save_that_fails_keeps_the_window_open_with_the_work(qtbot, tmp_path, answers, monkeypatch):
+    win = saved_window(qtbot, tmp_path)
+    win.show()
+    win.model.step(5)
+    before = snapshot(win)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("gd_core.sessions.write_text", full_disk)
+    answers[0].append("save")
+    win.close()
+    assert win.isVisible() and snapshot(win) == before and win.isWindowModified()
+    assert "No space left on device" in win.banner.text()
+    answers[0].append("save")  # a Save As that is cancelled keeps it open too
+    win.files.path = None
+    monkeypatch.setattr("app.files.QFileDialog.getSaveFileName", lambda *args: ("", ""))
+    win.action_quit.trigger()
+    assert win.isVisible() and snapshot(win) == before
+
+
+def test_an_unmodified_session_is_discarded_without_a_question(window, answers):
+    window.files.new()
+    window.close()
+    assert answers[1] == [] and not window.isVisible()
+
+
+def answer_box(name: str, answer) -> None:
+    """Once the message box ``name`` shows, call ``answer(box)`` (which clicks one of its buttons)."""
+    def poll():
+        box = next((w for w in QApplication.topLevelWidgets() if w.objectName() == name and w.isVisible()), None)
+        if box is None:
+            QTimer.singleShot(10, poll)
+        else:
+            answer(box)
+    QTimer.singleShot(0, poll)
+
+
+def test_the_question_is_a_save_discard_cancel_box(window):
+    """The real dialog, answered by clicking its Cancel button."""
+    seen = {}
+
+    def answer(box):
+        seen["text"], seen["info"] = box.text(), box.informativeText()
+        seen["buttons"] = box.standardButtons()
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    answer_box("save_changes", answer)
+    assert ask_to_save(window, "starting a new session") == "cancel"
+    assert seen["text"] == "This session has changes that are not saved."
+    assert seen["info"] == "Save them before starting a new session?"
+    buttons = QMessageBox.StandardButton
+    assert seen["buttons"] == buttons.Save | buttons.Discard | buttons.Cancel
+
+
+# -- save names ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("typed,written", [("mysession", "mysession.gdlab.json"), ("lab.json", "lab.json"),
+                                           ("v1.gdlab.json", "v1.gdlab.json")])
+def test_save_as_appends_the_extension_when_the_name_has_none(window, tmp_path, monkeypatch, typed, written):
+    monkeypatch.setattr("app.files.QFileDialog.getSaveFileName", lambda *args: (str(tmp_path / typed), ""))
+    assert window.files.save_as()
+    assert [p.name for p in tmp_path.iterdir() if p.is_file()] == [written]
+    assert window.files.path == str(tmp_path / written)
+
+
+def test_open_shows_gdlab_json_and_json_files_and_all_files(window, monkeypatch):
+    filters = []
+    monkeypatch.setattr("app.files.QFileDialog.getOpenFileName",
+                        lambda parent, caption, folder, filter: filters.append(filter) or ("", ""))
+    window.files.open_dialog()
+    assert filters == ["GD Lab sessions (*.gdlab.json);;JSON files (*.json);;All files (*)"]
+
+
+# -- sessions keep progress ------------------------------------------------------------------------------------
+def test_a_session_saved_at_step_n_reopens_at_step_n_with_the_identical_trajectory(qtbot, tmp_path):
+    win = create_window()
+    qtbot.addWidget(win)
+    model = win.model
+    model.add_run(gd_core.validate({**model.selected.config, "seed": 2, "variant": "stochastic"}))
+    model.step(40)
+    panel(win, "LearningRatePanel").spin.setValue(0.01)  # a live change half way
+    model.step(33)
+    path = str(tmp_path / "progress.gdlab.json")
+    assert win.files.save_to(path)
+    again = create_window(path)
+    qtbot.addWidget(again)
+    assert snapshot(again) == snapshot(win)
+    assert [r.trainer.step for r in again.model.runs] == [73, 73]
+    assert again.step_label.text() == "step 73" and not again.isWindowModified()
+    again.model.step(10)  # and they go on exactly as the originals do
+    model.step(10)
+    assert snapshot(again) == snapshot(win)
+
+
+def test_opening_a_long_session_shows_progress_and_cancel_leaves_the_current_one(window, tmp_path, monkeypatch):
+    config = {"problem": "quadratic", "optimizer": {"name": "momentum", "lr": 0.001}, "steps": 30_000}
+    from gd_core.sessions import Session, SessionRun
+    save_session(Session(runs=[SessionRun("long", "#123456", config, steps=30_000)]), tmp_path / "long.gdlab.json")
+    seen = []
+    monkeypatch.setattr("app.progress.SHOW_AFTER_MS", 0)
+    original = ReplayProgress.__call__
+
+    def watch(self, done, total):
+        seen.append((done, total))
+        original(self, done, total)
+        assert self.dialog.isVisible() and "long.gdlab.json" in self.dialog.labelText()
+
+    monkeypatch.setattr("app.progress.ReplayProgress.__call__", watch)
+    assert window.files.open_path(str(tmp_path / "long.gdlab.json"))
+    assert seen[-1] == (30_000, 30_000) and window.model.selected.trainer.step == 30_000
+    window.files.new()
+    before = snapshot(window)
+
+    def cancel(self, done, total):
+        original(self, done, total)
+        self.dialog.cancel()
+        original(self, done, total)
+
+    monkeypatch.setattr("app.progress.ReplayProgress.__call__", cancel)
+    assert not window.files.open_path(str(tmp_path / "long.gdlab.json"))
+    assert snapshot(window) == before and "cancelled" in window.banner.text()
+
+
+def test_version_1_session_files_still_open(window, tmp_path):
+    data = {"format": "gdlab-session", "version": 1, "title": "old",
+            "runs": [{"name": "a", "color": "#123456", "config": {"problem": "booth", "steps": 9}}]}
+    (tmp_path / "old.json").write_text(json.dumps(data))
+    assert window.files.open_path(str(tmp_path / "old.json"))
+    assert window.model.selected.name == "a" and window.model.selected.trainer.step == 0
+
+
+# -- Run after completion ---------------------------------------------------------------------------------------
+def test_run_after_completion_says_it_restarts_and_a_longer_budget_continues(window, qtbot):
+    run, model = window.model.selected, window.model
+    model.update_config(run, {**run.config, "epochs": 1})
+    model.step(100)
+    assert run.trainer.done and window.action_run.text() == "Run again"
+    assert window.state_label.text() == "Completed - Run restarts"
+    finished = run.history.params.copy()
+    window.action_run.trigger()
+    window.runner.pause()
+    assert run.trainer.step < 13 and "Restarted every run" in window.banner.text()
+    window.undo.undo_action.trigger()  # the restart is one undoable action: the finished run comes back
+    np.testing.assert_array_equal(run.history.params, finished)
+    panel(window, "RunPanel").length.setValue(3)  # 3 epochs: the run continues instead
+    assert window.action_run.text() == "Run" and window.state_label.text() == "Paused"
+    window.action_run.trigger()
+    qtbot.waitUntil(lambda: run.trainer.step > 13, timeout=5000)
+    window.runner.pause()
+    np.testing.assert_array_equal(run.history.params[:14], finished)  # continued from where it ended
+
+
+# -- recent files ----------------------------------------------------------------------------------------------
+def test_a_missing_recent_file_leaves_the_list_with_a_message(window, tmp_path, answers):
+    path = str(tmp_path / "gone.gdlab.json")
+    window.files.save_to(path)
+    window.model.step(3)  # modified: yet nothing is asked, since nothing would be opened
+    os.remove(path)
+    assert window.files.recent() == [path]
+    window.files.recent_menu.actions()[0].trigger()
+    assert window.files.recent() == [] and not window.files.recent_menu.isEnabled()
+    assert "gone.gdlab.json is no longer at" in window.banner.text() and answers[1] == []
+    assert window.model.selected.trainer.step == 3
+
+
+def test_recent_files_are_remembered_across_launches(qtbot, tmp_path):
+    first = saved_window(qtbot, tmp_path)
+    second = create_window()
+    qtbot.addWidget(second)
+    assert second.files.recent() == [first.files.path]
+    assert [a.text() for a in second.files.recent_menu.actions()] == [first.files.path]
+
+
+# -- autosave and recovery -----------------------------------------------------------------------------------------
+def test_autosave_copies_unsaved_work_and_saving_or_closing_deletes_it(window, tmp_path):
+    assert window.autosaver.save_now() is None  # nothing unsaved: nothing copied
+    window.model.step(12)
+    path = window.autosaver.save_now()
+    assert path.startswith(str(tmp_path / "reports")) and load_session(path).runs[0].steps == 12
+    assert recovery.orphaned_autosaves() == []  # this window lives: its copy is not offered
+    window.files.save_to(str(tmp_path / "s.gdlab.json"))
+    assert not os.path.exists(path)
+    window.model.step(1)
+    path = window.autosaver.save_now()
+    window.close()
+    assert not os.path.exists(path) and os.listdir(tmp_path / "reports") == []
+
+
+KILLED = """
+import os, signal
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from app import create_window
+window = create_window()
+window.model.step(40)
+window.model.update_config(window.model.selected, {**window.model.selected.config, "optimizer": "adam"})
+window.model.step(17)
+print(window.autosaver.save_now(), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_after_a_killed_process_the_next_launch_restores_the_autosaved_work(window, tmp_path, monkeypatch):
+    folder = tmp_path / "reports"
+    result = subprocess.run([sys.executable, "-c", KILLED], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "GDLAB_CRASH_DIR": str(folder)})
+    assert result.returncode == -9
+    copy = result.stdout.strip()
+    assert os.path.exists(copy) and recovery.orphaned_autosaves() == [copy]
+    offered = []
+    monkeypatch.setattr("app.recovery.ask_to_restore", lambda parent, when: offered.append(when) or True)
+    assert recovery.offer_restore(window)
+    run = window.model.selected
+    assert len(offered) == 1 and run.trainer.step == 57 and run.config["optimizer"]["name"] == "adam"
+    reference = gd_core.Trainer(run.timeline[0][1])
+    reference.advance(40)
+    reference.apply(run.config)
+    reference.advance(17)
+    np.testing.assert_array_equal(run.history.params, reference.history.params)
+    assert window.isWindowModified() and "Restored the session autosaved" in window.banner.text()
+    assert not os.path.exists(copy)  # restored: deleted
+    assert recovery.offer_restore(window) is False and offered == [offered[0]]  # nothing offered twice
+
+
+def test_a_declined_autosave_is_deleted_and_the_window_untouched(qtbot, tmp_path, monkeypatch):
+    crashed = create_window()
+    qtbot.addWidget(crashed)
+    crashed.model.step(9)
+    copy = crashed.autosaver.save_now()
+    crashed.autosaver._lock.unlock()  # as a killed process leaves it: the lock no longer held
+    crashed.autosaver.path = None  # (and this window forgets its copy, so closing it does not delete it)
+    window = create_window()
+    qtbot.addWidget(window)
+    before = snapshot(window)
+    monkeypatch.setattr("app.recovery.ask_to_restore", lambda parent, when: False)
+    assert not recovery.offer_restore(window)
+    assert not os.path.exists(copy) and snapshot(window) == before and not window.isWindowModified()
+
+
+def test_the_restore_question(window):
+    seen = {}
+
+    def answer(box):
+        seen["text"], seen["buttons"] = box.text(), [b.text() for b in box.buttons()]
+        box.button(QMessageBox.StandardButton.Discard).click()
+
+    answer_box("restore_autosave", answer)
+    assert recovery.ask_to_restore(window, "2025-01-01 10:00") is False
+    assert seen["text"] == "GD Lab did not close properly last time."
+    assert sorted(seen["buttons"]) == ["Discard", "Restore"]
