@@ -262,8 +262,11 @@ class FileActions(QObject):
         self.recent_menu.setEnabled(bool(self.recent()))
 
     def _folder(self) -> str:
-        return os.path.dirname(self.path) if self.path else (os.path.dirname(self.recent()[0]) if self.recent()
-                                                              else os.getcwd())
+        """Where file dialogs open: the session's folder, else the latest recent file's, else the current one
+        (a folder that is gone would show up in the dialog as a file name)."""
+        candidates = [self.path] if self.path else self.recent()[:1]
+        folders = [os.path.dirname(p) for p in candidates if os.path.isdir(os.path.dirname(p))]
+        return folders[0] if folders else os.getcwd()
 
     # -- exports ---------------------------------------------------------------------------------------------
     @staticmethod

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 import gd_core
 from app import create_window, recovery
-from app.guard import ask_to_save  # the real one: the tests' fixture answers in its place
 from app.files import SESSION_FILTER
+from app.guard import ask_to_save  # the real one: the tests' fixture answers in its place
 from app.progress import ReplayProgress
 from gd_core.sessions import list_presets, load_session, save_session
 
@@ -390,3 +390,28 @@ def test_the_restore_question(window):
     assert recovery.ask_to_restore(window, "2025-01-01 10:00") is False
     assert seen["text"] == "GD Lab did not close properly last time."
     assert sorted(seen["buttons"]) == ["Discard", "Restore"]
+
+
+def test_training_pauses_while_asking_and_goes_on_after_cancel(window, answers, monkeypatch):
+    run = window.model.selected
+    window.model.update_config(run, {**run.config, "epochs": 500})
+    window.runner.start()
+    window.model.step(3)
+    steps = []
+    monkeypatch.setattr("app.guard.ask_to_save", lambda parent, before: steps.append(
+        (window.runner.running, run.trainer.step)) or "cancel")
+    window.files.new()
+    assert steps == [(False, 3)] and window.runner.running and run.trainer.step == 3
+    window.runner.pause()
+
+
+def test_file_dialogs_open_in_a_folder_that_exists(window, tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    window.files._remember(str(gone / "lab.gdlab.json"))
+    gone.rmdir()
+    folders = []
+    monkeypatch.setattr("app.files.QFileDialog.getSaveFileName",
+                        lambda parent, caption, folder, filter: folders.append(folder) or ("", ""))
+    window.files.save_as()
+    assert folders == [os.getcwd()]  # not the folder that is gone, which the dialog would show as a file name

@@ -5,10 +5,10 @@ import json
 
 import numpy as np
 import pytest
+from pyqtgraph import Point
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtTest import QTest
-from pyqtgraph import Point
 
 import gd_core
 from gd_core.replay import replay
