@@ -13,7 +13,7 @@ import sys
 from .config import build_problem, load_config, problem_name, split_named, switch_problem, validate
 from .datasets import DATA_NAMES, GENERATORS, NUMBER
 from .errors import ConfigError
-from .files import csv_writer, quote, unique_stems, write_csv, write_files
+from .files import csv_writer, quote, silence_stdout, unique_stems, write_csv, write_files
 from .lessons import answer, format_answer, run_lesson, strip_tags
 from .lr_finder import find_lr
 from .many import run_many
@@ -299,8 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (``gdlab-run --list | head``): nothing more to say
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so that Python's own flush at exit does not complain either
+        silence_stdout()  # so that Python's own flush at exit does not complain either
         return 0
 
 

@@ -21,6 +21,7 @@ import os
 import re
 import reprlib
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -307,3 +308,10 @@ def unique_stems(names: Iterable[str], reserved: Iterable[str] = ()) -> list[str
         taken.add(stem.lower())
         stems.append(stem)
     return stems
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device (its reader went away: a closed pipe)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
