@@ -58,13 +58,19 @@ def main(argv: list[str] | None = None) -> int:
     from .crash import install
     from .recovery import offer_restore
     install(window)
+    window.remember_layout()  # last launch's size, docks, theme and text size, kept inside this screen
     window.show()
     offer_restore(window)  # after a crash or a killed process: the autosaved work
     return app.exec()
 
 
 def screenshot(app, window, steps: int, path: str) -> int:
-    """Train ``steps`` updates, draw, and save the whole window to ``path``."""
+    """Train ``steps`` updates, draw, and save the whole window to ``path`` (without a screen: at the window's
+    preferred size, so pictures do not depend on the machine)."""
+    if app.platformName() == "offscreen":
+        from .main_window import PREFERRED_SIZE
+        window.resize(PREFERRED_SIZE)
+        window.reset_layout()
     window.guard.interactive = False  # nobody is there to answer "save your changes?" on close
     window.show()
     app.processEvents()

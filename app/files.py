@@ -26,8 +26,9 @@ from gd_core.sessions import (
     save_session,
 )
 
+from .palette import RUN_COLORS
 from .progress import Cancelled, ReplayProgress
-from .session import DEFAULT_CONFIG, PALETTE
+from .session import DEFAULT_CONFIG
 
 MAX_RECENT = 8
 SESSION_SUFFIX = ".gdlab.json"
@@ -181,7 +182,7 @@ class FileActions(QObject):
     def new(self) -> None:
         if not self.window.guard.may_discard("starting a new session"):
             return
-        self.show_session(Session(runs=[SessionRun("run 1", PALETTE[0], DEFAULT_CONFIG)]), None)
+        self.show_session(Session(runs=[SessionRun("run 1", RUN_COLORS[0], DEFAULT_CONFIG)]), None)
         self.window.show_message("New session.", "info")
 
     def open_dialog(self) -> None:

@@ -1,14 +1,18 @@
-"""The main window: panels in a left dock, the three plots in splitters, a toolbar and menus, a status bar."""
+"""The main window: panels in a left dock, the three plots in splitters, a toolbar and menus, a status bar.
+
+It fits the screen it opens on (never larger than the available geometry), and nothing whose text changes - a
+read-out, a banner, a status - changes its size. Geometry, dock layout, theme and text size persist between
+launches (QSettings) once :meth:`MainWindow.remember_layout` is called; View > Reset layout restores the docks.
+"""
 
 from __future__ import annotations
 
 import os
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -18,30 +22,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from . import help as help_dialogs
 from .files import FileActions
 from .guard import WorkGuard
 from .lesson_panel import LessonPanel
 from .panels import PANELS
 from .run_list import RunList
-from .runner import DEFAULT_SPEED, SPEEDS, Runner
+from .runner import DEFAULT_SPEED, SPEEDS, Runner, planned_steps, speed_for
 from .session import SessionModel
+from .theme import MODES, TEXT_SIZES, theme
 from .undo import UndoHistory
 from .views.data_view import DataView
 from .views.formula import FormulaPanel
 from .views.loss_curve import LossCurveView
 from .views.optimizer_state import OptimizerStatePlot
 from .views.parameter_space import ParameterSpaceView
-from .views.results_table import ResultsTable
+from .views.results_table import ResultsTable, run_state
+from .widgets import ComboBox
 
-STATUS_STYLES = {
-    "diverged": "background: #fdecea; color: #8a1c12; border: 1px solid #f5c2bd;",
-    "converged": "background: #e8f5e9; color: #1b5e20; border: 1px solid #b9dfbb;",
-    "completed": "background: #eef3fb; color: #1a3e6e; border: 1px solid #c9d8ef;",
-    "info": "background: #fff8e1; color: #5d4300; border: 1px solid #f0dc9a;",
-    "error": "background: #fdecea; color: #8a1c12; border: 1px solid #f5c2bd;",
-}
+pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)  # colours: app.theme, from the palette
 
-pg.setConfigOptions(background="w", foreground="#333", imageAxisOrder="row-major", useOpenGL=False)
+PREFERRED_SIZE = QSize(1560, 960)
+#: Room left for a window manager's frame and title bar: the framed window must fit the available geometry.
+FRAME_ALLOWANCE = QSize(16, 40)
+LAYOUT_VERSION = 2  # bump when docks are added or renamed: an older saved layout is then ignored
+SETTINGS_MAX_WIDTH = 400  # the settings dock never asks for more, whatever a form holds
 
 
 class MainWindow(QMainWindow):
@@ -49,15 +54,25 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.model = model
         self.runner = Runner(model, self)
+        self._persist = False  # remember_layout() turns it on
         self.setWindowTitle("GD Lab")
-        self.resize(1560, 960)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        # the right column (lesson, update rule) runs down to the status bar: a lesson's text gets the height
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.fit_to_screen()
         self._build_views()
         self._build_panels()
         self.files = FileActions(self)  # before the docks: the lesson dock lists the lessons it knows
         self._build_docks()
         self._build_actions()
-        self._build_safeguards()
+        self._build_run_menu()
+        self._build_runs_menu()
+        self._build_view_menu()
+        self._build_safeguards()  # the Edit menu (undo, redo)
+        self._build_help_menu()  # last, as on every desktop
+        self._build_toolbar()
         self._build_status()
+        self._arrange_docks()
         self.sweep_window = self.lr_finder = None  # made when first opened
         events = model.events
         events.advanced.connect(self._update_status)
@@ -69,9 +84,22 @@ class MainWindow(QMainWindow):
         events.session_loaded.connect(self._on_session_loaded)
         self.runner.running_changed.connect(self._running_changed)
         self.runner.rate_measured.connect(lambda rate: self.rate_label.setText(f"{rate:,.0f} steps/s"))
+        theme().changed.connect(self._restyle_banner)
         self._on_session_loaded()
 
-    # -- layout ----------------------------------------------------------------------------------------------
+    # -- size and layout -------------------------------------------------------------------------------------
+    def available(self):
+        """The available geometry of the screen the window is on (without panels and docks of the desktop)."""
+        return self.screen().availableGeometry()
+
+    def fit_to_screen(self) -> None:
+        """Take the preferred size, or less on a smaller screen (room left for a frame), centred on it."""
+        area = self.available()
+        size = PREFERRED_SIZE.boundedTo(area.size() - FRAME_ALLOWANCE)
+        self.resize(size)
+        self.move(area.x() + (area.width() - size.width()) // 2, area.y() + max(0, (area.height() - size.height()
+                                                                                   - FRAME_ALLOWANCE.height()) // 2))
+
     def _build_views(self) -> None:
         self.space_view = ParameterSpaceView(self.model)
         self.loss_view = LossCurveView(self.model)
@@ -81,6 +109,7 @@ class MainWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)  # messages quote user text: never markup that loads files
         self.banner.hide()
+        self._banner_kind = "info"
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.loss_view)
         right.addWidget(self.data_view)
@@ -104,11 +133,24 @@ class MainWindow(QMainWindow):
             column.addWidget(panel)
         column.addStretch(1)
         scroll = QScrollArea()
+        scroll.setObjectName("settings_scroll")
         scroll.setWidget(holder)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(min(420, holder.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint()
-                                   .width() + 6))
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the dock is wide enough
+        self.settings_scroll = scroll
+        self._fit_settings_width()
+        for event in (self.model.events.selection_changed, self.model.events.run_reset,
+                      self.model.events.run_changed):
+            event.connect(lambda *_: self._fit_settings_width())
+        self.model.events.session_loaded.connect(self._fit_settings_width)
         self.settings_dock = self._dock("settings_dock", "Settings", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+    def _fit_settings_width(self) -> None:
+        """The settings dock is as wide as its widest row (no horizontal scroll bar, no clipped label)."""
+        scroll = self.settings_scroll
+        needed = (scroll.widget().minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+                  + 2 * scroll.frameWidth())
+        scroll.setMinimumWidth(min(needed, SETTINGS_MAX_WIDTH))
 
     def _dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -120,31 +162,122 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         self.run_list = RunList(self.model, self.show_message)
         self.runs_dock = self._dock("runs_dock", "Runs", self.run_list, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.results = ResultsTable(self.model)
+        self.results = ResultsTable(self.model, self.runner)
         self.results_dock = self._dock("results_dock", "Results", self.results, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.lesson_panel = LessonPanel(self.model, lambda name: self.files.open_lesson(name),
                                         lambda: self.files.lesson_names())
         self.lesson_text = self.lesson_panel.text
         self.lesson_dock = self._dock("lesson_dock", "Lesson", self.lesson_panel, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.lesson_dock.setMinimumWidth(300)
         self.formula = FormulaPanel(self.model)
         right = Qt.DockWidgetArea.RightDockWidgetArea
-        self.formula_dock = self._dock("formula_dock", "Update rule", self.formula, right)
+        formula_scroll = QScrollArea()  # a short dock scrolls; its wrapped lines are never squeezed together
+        formula_scroll.setWidget(self.formula)
+        formula_scroll.setWidgetResizable(True)
+        formula_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        formula_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.formula_dock = self._dock("formula_dock", "Update rule", formula_scroll, right)
         self.state_plot = OptimizerStatePlot(self.model)
         self.state_dock = self._dock("state_dock", "Optimizer state", self.state_plot, right)
         self.state_dock.visibilityChanged.connect(self.state_plot.shown)
+        self.docks = (self.settings_dock, self.runs_dock, self.results_dock, self.lesson_dock, self.formula_dock,
+                      self.state_dock)
+
+    def _arrange_docks(self) -> None:
+        """The original arrangement: settings and runs left, lesson above the update rule and optimizer state
+        (tabbed) right, results below; sizes in proportion to the window."""
+        areas = {self.settings_dock: Qt.DockWidgetArea.LeftDockWidgetArea,
+                 self.runs_dock: Qt.DockWidgetArea.LeftDockWidgetArea,
+                 self.results_dock: Qt.DockWidgetArea.BottomDockWidgetArea}
+        for dock in self.docks:
+            dock.setFloating(False)
+            self.addDockWidget(areas.get(dock, Qt.DockWidgetArea.RightDockWidgetArea), dock)
+            dock.setVisible(dock is not self.lesson_dock or self.has_lesson)
         self.tabifyDockWidget(self.formula_dock, self.state_dock)
         self.formula_dock.raise_()
-        self.resizeDocks([self.formula_dock], [330], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.results_dock], [150], Qt.Orientation.Vertical)
-        self.resizeDocks([self.settings_dock, self.runs_dock], [700, 150], Qt.Orientation.Vertical)
+        self._size_docks()
 
+    def _size_docks(self) -> None:
+        width, height = self.width(), self.height()
+        self.resizeDocks([self.settings_dock, self.formula_dock],
+                         [min(max(round(0.25 * width), 260), 400), min(max(round(0.23 * width), 240), 380)],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.results_dock], [min(max(round(0.15 * height), 100), 160)], Qt.Orientation.Vertical)
+        self.resizeDocks([self.settings_dock, self.runs_dock], [round(0.55 * height), round(0.17 * height)],
+                         Qt.Orientation.Vertical)
+        self._size_lesson()
+
+    def _size_lesson(self) -> None:
+        """An open lesson's text gets over half of the right column: readable without scrolling at once."""
+        if self.has_lesson and not self.lesson_dock.isFloating():
+            column = self.height() * 0.85
+            self.resizeDocks([self.lesson_dock, self.formula_dock], [round(0.55 * column), round(0.45 * column)],
+                             Qt.Orientation.Vertical)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):  # dock sizes set before the first show are not all kept
+            self._sized = True
+            self._size_docks()
+
+    def reset_layout(self) -> None:
+        """View > Reset layout: every dock back in its place, shown (the lesson when there is one)."""
+        self._arrange_docks()
+
+    def keyboard_home(self) -> None:
+        """Where the keyboard goes after a field is committed or left: the plots (Space, S, R work there)."""
+        self.space_view.plot.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- persistence -----------------------------------------------------------------------------------------
+    @staticmethod
+    def settings() -> QSettings:
+        return QSettings("GD Lab", "GD Lab")
+
+    def remember_layout(self) -> None:
+        """Restore the last launch's geometry, dock layout, theme and text size, kept inside this screen, and
+        save them when the window closes. (Not called by tests or screenshots: they start from defaults.)"""
+        self._persist = True
+        settings = self.settings()
+        look = theme()
+        mode, size = settings.value("view/theme", "system"), settings.value("view/text_size", "normal")
+        if mode in MODES and size in TEXT_SIZES:
+            look.mode, look.text_size = mode, size
+            look.apply()
+            self._check_view_actions()
+        geometry, state = settings.value("window/geometry"), settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state, LAYOUT_VERSION)
+        self.keep_on_screen()
+        self.lesson_dock.setVisible(self.has_lesson)
+
+    def keep_on_screen(self) -> None:
+        """A geometry saved on a larger screen is shrunk and moved into this one."""
+        area, frame = self.available(), self.frameGeometry()
+        if area.contains(frame):
+            return
+        size = self.size().boundedTo(area.size() - FRAME_ALLOWANCE)
+        self.resize(size)
+        self.move(max(area.x(), min(self.x(), area.right() - size.width() - FRAME_ALLOWANCE.width())),
+                  max(area.y(), min(self.y(), area.bottom() - size.height() - FRAME_ALLOWANCE.height())))
+
+    def _save_layout(self) -> None:
+        settings = self.settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        settings.setValue("view/theme", theme().mode)
+        settings.setValue("view/text_size", theme().text_size)
+
+    # -- menus and toolbar -----------------------------------------------------------------------------------
     def _action(self, name: str, text: str, shortcut: str, tip: str, slot) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setToolTip(f"{tip} ({shortcut})")
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setToolTip(f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
+        else:
+            action.setToolTip(tip)
         action.setStatusTip(tip)
         action.triggered.connect(slot)
         self.addAction(action)
@@ -158,31 +291,92 @@ class MainWindow(QMainWindow):
                                          self.reset)
         self.action_quit = self._action("action_quit", "Quit", "Ctrl+Q", "Close GD Lab", self.close)
         self.files.file_menu.addAction(self.action_quit)
-        run_menu = self.menuBar().addMenu("&Run")
-        for action in (self.action_run, self.action_step, self.action_reset):
-            run_menu.addAction(action)
-        runs_menu = self.menuBar().addMenu("R&uns")
         self.action_compare = self._action("action_compare", "Compare variants", "Ctrl+K",
                                            "Batch, stochastic and mini-batch copies of the selected run with its "
                                            "start, seed and epoch budget", self.compare_variants)
         self.action_sweep = self._action("action_sweep", "Learning-rate sweep...", "Ctrl+L",
                                          "Final loss against learning rate for the selected run", self.open_sweep)
-        for name, text, slot in (("add", "Add run", self.run_list.add),
-                                 ("duplicate", "Duplicate run", self.run_list.duplicate),
-                                 ("remove", "Remove run", self.run_list.remove)):
-            action = runs_menu.addAction(text, slot)
-            action.setObjectName(f"action_{name}_run")
-        runs_menu.addSeparator()
-        runs_menu.addAction(self.action_compare)
-        runs_menu.addAction(self.action_sweep)
+        self.action_add_run = self._action("action_add_run", "Add run", "Ctrl+Shift+N",
+                                           "Add a run with the default settings", self.run_list.add)
+        self.action_duplicate_run = self._action("action_duplicate_run", "Duplicate run", "Ctrl+D",
+                                                 "Copy the selected run: same settings, seed and start point",
+                                                 self.run_list.duplicate)
+        self.action_remove_run = self._action("action_remove_run", "Remove run", "Ctrl+Delete",
+                                              "Remove the selected run (one run always remains)", self.run_list.remove)
         self.action_find_lr = self._action("action_find_lr", "Find learning rate...", "Ctrl+Shift+L",
                                            "The learning-rate range test of the selected run, with a suggestion",
                                            self.open_lr_finder)
-        runs_menu.addAction(self.action_find_lr)
-        view_menu = self.menuBar().addMenu("&View")
-        for dock in (self.settings_dock, self.runs_dock, self.results_dock, self.lesson_dock, self.formula_dock,
-                     self.state_dock):
-            view_menu.addAction(dock.toggleViewAction())
+
+    def _build_run_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Run")
+        menu.setObjectName("run_menu")
+        for action in (self.action_run, self.action_step, self.action_reset):
+            menu.addAction(action)
+
+    def _build_runs_menu(self) -> None:
+        menu = self.menuBar().addMenu("R&uns")
+        menu.setObjectName("runs_menu")
+        for action in (self.action_add_run, self.action_duplicate_run, self.action_remove_run):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.action_compare)
+        menu.addAction(self.action_sweep)
+        menu.addAction(self.action_find_lr)
+
+    def _build_view_menu(self) -> None:
+        menu = self.menuBar().addMenu("&View")
+        menu.setObjectName("view_menu")
+        for dock in self.docks:
+            menu.addAction(dock.toggleViewAction())
+        menu.addSeparator()
+        self.action_reset_layout = self._action("action_reset_layout", "Reset layout", "",
+                                                "Put every dock back in its original place", self.reset_layout)
+        menu.addAction(self.action_reset_layout)
+        menu.addSeparator()
+        self.view_actions = {}
+        look = theme()
+        for title, options, current, setter, prefix in (
+                ("&Text size", {k: label for k, (label, _) in TEXT_SIZES.items()}, look.text_size,
+                 look.set_text_size, "text"),
+                ("T&heme", MODES, look.mode, look.set_mode, "theme")):
+            submenu = menu.addMenu(title)
+            group = QActionGroup(self)
+            for key, label in options.items():
+                action = submenu.addAction(label)
+                action.setObjectName(f"action_{prefix}_{key}")
+                action.setCheckable(True)
+                action.setChecked(key == current)
+                action.triggered.connect(lambda _=False, k=key, set_=setter: set_(k))
+                group.addAction(action)
+                self.view_actions[prefix, key] = action
+
+    def _check_view_actions(self) -> None:
+        look = theme()
+        for (prefix, key), action in self.view_actions.items():
+            action.setChecked(key == (look.text_size if prefix == "text" else look.mode))
+
+    def _build_help_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Help")
+        menu.setObjectName("help_menu")
+        for name, text, shortcut, tip, slot in (
+                ("action_shortcuts", "Keyboard shortcuts", "F1", "Every key GD Lab knows", self.show_shortcuts),
+                ("action_guide", "GD Lab guide", "", "A short guide to the window, offline", self.show_guide),
+                ("action_about", "About GD Lab", "", "Versions of GD Lab, Python, Qt, PySide6, pyqtgraph and numpy",
+                 self.show_about)):
+            menu.addAction(self._action(name, text, shortcut, tip, slot))
+
+    def show_shortcuts(self) -> None:
+        self._shortcuts = help_dialogs.ShortcutsDialog(self.findChildren(QAction), self)
+        self._shortcuts.open()
+
+    def show_guide(self) -> None:
+        self._guide = help_dialogs.GuideDialog(self)
+        self._guide.open()
+
+    def show_about(self) -> None:
+        self._about = help_dialogs.show_about(self)
+
+    def _build_toolbar(self) -> None:
         toolbar = self.addToolBar("Run")
         toolbar.setObjectName("run_toolbar")
         toolbar.setMovable(False)
@@ -190,9 +384,10 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Speed "))
-        self.speed = QComboBox()
+        self.speed = ComboBox()
         self.speed.setObjectName("speed")
         self.speed.addItems(list(SPEEDS))
+        self.speed.setMinimumContentsLength(12)
         self.speed.setCurrentText(DEFAULT_SPEED)
         self.speed.setToolTip("Steps per second: slow to watch single steps, Max to go as fast as the core can.")
         self.speed.currentTextChanged.connect(self.runner.set_speed)
@@ -213,14 +408,21 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.state_label, self.step_label, self.epoch_label = QLabel(), QLabel(), QLabel()
         self.loss_label, self.rate_label = QLabel(), QLabel("0 steps/s")
-        for name, label in (("status_state", self.state_label), ("status_step", self.step_label),
-                            ("status_epoch", self.epoch_label), ("status_loss", self.loss_label),
-                            ("status_rate", self.rate_label)):
+        for name, label, widest in (("status_state", self.state_label, "Completed - Run restarts"),
+                                    ("status_step", self.step_label, "step 10,000,000"),
+                                    ("status_epoch", self.epoch_label, "epoch 1.23e+04"),
+                                    ("status_loss", self.loss_label, "loss -1.2345e+100"),
+                                    ("status_rate", self.rate_label, "100,000 steps/s")):
             label.setObjectName(name)
-            label.setMinimumWidth(90)
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest) + 8)  # fixed room: no reflow
             bar.addPermanentWidget(label)
 
     # -- behaviour -------------------------------------------------------------------------------------------
+    @property
+    def has_lesson(self) -> bool:
+        model = self.model
+        return bool(model.title or model.text or model.questions or model.challenge)
+
     def toggle_run(self) -> None:
         """Run or pause; once every run has ended, Run says "Run again" and restarts them (one undoable
         action); a run whose length was extended continues instead."""
@@ -253,13 +455,6 @@ class MainWindow(QMainWindow):
         self.show_message(f"Added {', '.join(r.name for r in copies)}: same start, seed and epoch budget; the loss "
                           "is drawn per epoch. Press Space to run them together.", "info")
 
-    def open_lr_finder(self) -> None:
-        if self.lr_finder is None:
-            from .views.lr_finder import LearningRateFinder
-            self.lr_finder = LearningRateFinder(self.model, self)
-        self.lr_finder.show()
-        self.lr_finder.raise_()
-
     def open_sweep(self) -> None:
         if self.sweep_window is None:
             from .views.sweep import SweepWindow
@@ -267,13 +462,25 @@ class MainWindow(QMainWindow):
         self.sweep_window.show()
         self.sweep_window.raise_()
 
+    def open_lr_finder(self) -> None:
+        if self.lr_finder is None:
+            from .views.lr_finder import LearningRateFinder
+            self.lr_finder = LearningRateFinder(self.model, self)
+        self.lr_finder.show()
+        self.lr_finder.raise_()
+
     def update_title(self) -> None:
         name = os.path.basename(self.files.path) if self.files.path else self.model.title
         self.setWindowTitle(f"GD Lab - {name}[*]" if name else "GD Lab[*]")  # [*]: the modified marker
 
     def _on_session_loaded(self) -> None:
         model = self.model
-        self.lesson_dock.setVisible(bool(model.title or model.text or model.questions or model.challenge))
+        self.lesson_dock.setVisible(self.has_lesson)
+        if self.has_lesson:
+            self.lesson_dock.raise_()
+            self._size_lesson()
+        # a long lesson starts fast enough to show its point within seconds; a short one at the default speed
+        self.speed.setCurrentText(speed_for(max(planned_steps(run) for run in model.runs)))
         self.banner.hide()
         self.update_title()
         self._update_status()
@@ -294,8 +501,14 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str, kind: str = "info") -> None:
         """Show a one-line message above the plots (no dialogs: a diverging run must not open a dialog storm)."""
         self.banner.setText(text)
-        self.banner.setStyleSheet(f"QLabel {{ {STATUS_STYLES[kind]} padding: 5px 8px; border-radius: 3px; }}")
+        self._banner_kind = kind
+        self._restyle_banner()
         self.banner.setVisible(bool(text))
+
+    def _restyle_banner(self) -> None:
+        color, background, border = theme().semantic(self._banner_kind)
+        self.banner.setStyleSheet(f"QLabel {{ color: {color}; background: {background}; border: 1px solid {border};"
+                                  " padding: 5px 8px; border-radius: 3px; }")
 
     def closeEvent(self, event) -> None:
         if not self.guard.may_discard("closing GD Lab"):
@@ -306,19 +519,20 @@ class MainWindow(QMainWindow):
         self.space_view.worker.wait()  # nor a surface still being computed
         if self.sweep_window is not None:
             self.sweep_window.runner.wait()  # nor a sweep
+        if self._persist:
+            self._save_layout()
         super().closeEvent(event)
 
     def _update_status(self) -> None:
         run = self.model.selected
-        self.action_compare.setEnabled(run.trainer.problem.dataset is not None)
+        has_data = run.trainer.problem.dataset is not None
+        self.action_compare.setEnabled(has_data)
         history, trainer = run.history, run.trainer
-        status = history.status
-        state = ("running" if self.runner.running else "paused") if status == "running" else status
         self._update_run_action()
         again = " - Run restarts" if self.action_run.text() == "Run again" else ""
-        self.state_label.setText(state.capitalize() + again)
+        self.state_label.setText(run_state(run, self.runner.running).capitalize() + again)
         self.step_label.setText(f"step {trainer.step:,}")
-        self.epoch_label.setText(f"epoch {history.epoch[-1]:.3g}")
+        self.epoch_label.setText(f"epoch {history.epoch[-1]:.3g}" if has_data else "epoch -")
         self.loss_label.setText(f"loss {history.loss[-1]:.5g}")
-        if status != "running":
-            self.show_message(f"{run.name}: {history.message}", status)
+        if history.status != "running":
+            self.show_message(f"{run.name}: {history.message}", history.status)

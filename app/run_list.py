@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QColorDialog, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gd_core.lessons import LOCKS
 
@@ -38,7 +47,9 @@ class RunList(QWidget):
                  self.duplicate),
                 ("color", "Colour...", "Choose the selected run's colour.", self.choose_color),
                 ("remove", "Remove", "Remove the selected run (one run always remains).", self.remove)):
-            button = QPushButton(text)
+            button = QToolButton()  # a push button would insist on 80 px each: too wide for a small screen's dock
+            button.setText(text)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setObjectName(f"run_{name}")
             button.setToolTip(tip)
             self.tips[name] = tip

@@ -9,10 +9,13 @@ worker thread would buy nothing here.)
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+import gd_core
 
 from .session import SessionModel
 
@@ -22,6 +25,27 @@ SPEEDS = {
     "1,000 steps/s": 1000, "10,000 steps/s": 10_000, "Max": None,
 }
 DEFAULT_SPEED = "100 steps/s"
+#: A lesson opens at a speed that finishes its longest run within about this many seconds (never slower than
+#: the default): its point shows while the class still watches.
+LESSON_SECONDS = 10.0
+
+
+def planned_steps(run) -> int:
+    """How many updates ``run`` makes if nothing stops it early: its steps, or epochs times steps per epoch."""
+    config, problem = run.config, run.trainer.problem
+    if "steps" in config:
+        return int(config["steps"])
+    per_epoch = gd_core.steps_per_epoch(problem.n_samples, config["variant"], config["batch_size"])
+    return math.ceil(config["epochs"] * per_epoch)
+
+
+def speed_for(steps: int, seconds: float = LESSON_SECONDS) -> str:
+    """The slowest speed setting, but not slower than the default, that makes ``steps`` updates in ``seconds``."""
+    floor = SPEEDS[DEFAULT_SPEED]
+    for label, rate in SPEEDS.items():
+        if rate is None or (rate >= floor and steps <= rate * seconds):
+            return label
+    return "Max"
 
 
 class Runner(QObject):

@@ -25,6 +25,7 @@ from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun
 
 from .edits import Edit, Group, RunRemoved, RunsAdded, RunState, Styled, TrainingEdit, ViewSet, describe_change
 from .events import Event
+from .palette import RUN_COLORS, VARIANT_COLORS
 
 #: What the app opens with: linear regression on generated data, mini-batch, ready to train.
 DEFAULT_CONFIG = {
@@ -37,7 +38,6 @@ DEFAULT_CONFIG = {
     "seed": 0,
 }
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 
 X_AXES = {"step": "Steps", "epoch": "Epochs", "samples_seen": "Samples seen"}
 
@@ -177,7 +177,7 @@ class SessionModel:
 
     def next_color(self) -> str:
         used = {r.color for r in self.runs}
-        return next((c for c in PALETTE if c not in used), PALETTE[len(self.runs) % len(PALETTE)])
+        return next((c for c in RUN_COLORS if c not in used), RUN_COLORS[len(self.runs) % len(RUN_COLORS)])
 
     def add_run(self, config: dict, name: str | None = None, color: str | None = None, select: bool = True) -> Run:
         selected = self.selected
@@ -254,8 +254,9 @@ class SessionModel:
             self.select(run)
 
     def compare_variants(self, run: Run) -> list[Run]:
-        """Batch, stochastic and mini-batch copies of ``run`` with its start, seed and epoch budget; the original
-        is hidden and the loss axis switches to epochs, so the comparison is fair per sample seen."""
+        """Batch, stochastic and mini-batch copies of ``run`` with its start, seed and epoch budget, each in its
+        variant's fixed colour; the original is hidden and the loss axis switches to epochs, so the comparison is
+        fair per sample seen."""
         self.check_runs_unlocked()
         problem = run.trainer.problem
         if problem.dataset is None:
@@ -272,7 +273,8 @@ class SessionModel:
             for variant in COMPARED_VARIANTS:
                 label = "mini-batch " + str(config["batch_size"]) if variant == "minibatch" else variant
                 copies.append(self.add_run({**config, "variant": variant},
-                                           self.unique_name(f"{run.name} · {label}"), select=False))
+                                           self.unique_name(f"{run.name} · {label}"),
+                                           color=VARIANT_COLORS[variant], select=False))
             self.set_visible(run, False)
             self.set_view("x_axis", "epoch")
             self.select(copies[-1])

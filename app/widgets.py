@@ -1,12 +1,17 @@
 """Small reusable input widgets: a spin box for numbers of any magnitude, a log-scale slider, and a form
-generated from gd_core's :class:`~gd_core.spec.Param` rows (one source of truth for ranges and tooltips)."""
+generated from gd_core's :class:`~gd_core.spec.Param` rows (one source of truth for ranges and tooltips).
+
+Every spin box, combo box and slider here is *calm* (:class:`CalmInput`): in a scrolling panel the wheel
+scrolls the panel unless the input has keyboard focus, Enter commits a typed value and Escape reverts it, and
+both give the keyboard back to the window (so Space, S and R work again).
+"""
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QImage, QTextDocument, QValidator
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QImage, QPalette, QTextDocument, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSlider,
     QSpinBox,
     QTextBrowser,
@@ -22,19 +28,106 @@ from PySide6.QtWidgets import (
 
 from gd_core.spec import Param
 
+from .theme import theme
+
 #: Spin boxes cannot hold infinity; these stand in for an unbounded side.
 UNBOUNDED = 1e12
+_COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
-class NumberSpinBox(QDoubleSpinBox):
+def give_keyboard_back(widget: QWidget) -> None:
+    """Move the focus from an input to where the window wants the keyboard (its plots), or just leave it."""
+    home = getattr(widget.window(), "keyboard_home", None)
+    if callable(home):
+        home()
+    else:
+        widget.clearFocus()
+
+
+class CalmInput:
+    """Mixin for inputs in scrolling panels (the common Qt idiom): the wheel is theirs only while they have
+    keyboard focus - otherwise the event goes on to the panel, which scrolls. Enter commits, Escape reverts
+    (:meth:`revert`); both give the keyboard back (:func:`give_keyboard_back`)."""
+
+    def calm(self) -> None:
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # never focused by the wheel
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # an ignored wheel event propagates to the parent: the scroll area
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Escape:
+            self.revert()
+            give_keyboard_back(self)
+            return
+        super().keyPressEvent(event)
+        if key in _COMMIT_KEYS:
+            give_keyboard_back(self)  # the focus-out commits what was typed
+
+    def revert(self) -> None:
+        """Forget what was typed: show the committed value again."""
+
+
+class _CalmSpin(CalmInput):
+    """A calm spin box that may shrink below its size hint (Qt's default policy makes the hint a minimum, so a
+    form of spin boxes forced the settings dock wider than a small screen allows)."""
+
+    #: The widest text a number field needs to show whole; it shrinks to half of it at the least.
+    widest_text = "-1.23457e+12"
+
+    def calm(self) -> None:
+        super().calm()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, self.sizePolicy().verticalPolicy())
+
+    def revert(self) -> None:
+        self.lineEdit().setText(self.textFromValue(self.value()))  # no keyboard tracking: value() is committed
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._text_width() + 30, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._text_width() // 2 + 30, super().minimumSizeHint().height())
+
+    def _text_width(self) -> int:
+        return self.fontMetrics().horizontalAdvance(self.widest_text)
+
+
+class SpinBox(_CalmSpin, QSpinBox):
+    """An integer spin box that commits on Enter or focus-out, and is calm (:class:`CalmInput`)."""
+
+    widest_text = "1234567890"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setKeyboardTracking(False)
+        self.calm()
+
+
+class ComboBox(CalmInput, QComboBox):
+    """A calm combo box (:class:`CalmInput`) whose width follows its shortest useful text, not its longest."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.calm()
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(6)
+
+
+class NumberSpinBox(_CalmSpin, QDoubleSpinBox):
     """A double spin box that shows and accepts any magnitude ("0.05", "1e-10", "2.5e+03").
 
     Values commit on Enter or focus-out (no keyboard tracking). With ``log=True`` the arrows multiply by
-    10^(1/10) instead of adding a fixed step.
+    10^(1/10) instead of adding a fixed step. Calm (:class:`CalmInput`). (QDoubleSpinBox would size itself
+    for its range at 323 decimals - thousands of pixels; :class:`_CalmSpin` sizes it for "-1.23457e+12".)
     """
 
     def __init__(self, low: float, high: float, log: bool = False, parent=None):
         super().__init__(parent)
+        self.calm()
         self.setDecimals(323)  # never round what the user typed
         self.setRange(low, high)
         self.setKeyboardTracking(False)
@@ -65,6 +158,7 @@ class NumberSpinBox(QDoubleSpinBox):
     def fixup(self, text: str) -> str:
         return self.textFromValue(self.value())
 
+
     def stepBy(self, steps: int) -> None:
         if self.log and self.value() > 0:
             self.setValue(self.value() * 10 ** (steps / 10))
@@ -72,14 +166,16 @@ class NumberSpinBox(QDoubleSpinBox):
             super().stepBy(steps)
 
 
-class LogSlider(QSlider):
-    """A horizontal slider over [low, high] on a log10 scale, in 100 ticks per decade; emits float values."""
+class LogSlider(CalmInput, QSlider):
+    """A horizontal slider over [low, high] on a log10 scale, in 100 ticks per decade; emits float values.
+    Calm (:class:`CalmInput`)."""
 
     value_moved = Signal(float)
     TICKS_PER_DECADE = 100
 
     def __init__(self, low: float, high: float, parent=None):
         super().__init__(Qt.Orientation.Horizontal, parent)
+        self.calm()
         self._log_low = math.log10(low)
         self.setRange(0, round((math.log10(high) - self._log_low) * self.TICKS_PER_DECADE))
         self.valueChanged.connect(lambda tick: self.value_moved.emit(self.to_value(tick)))
@@ -94,13 +190,15 @@ class LogSlider(QSlider):
         self.blockSignals(False)
 
 
-class IntListEdit(QLineEdit):
-    """Comma-separated integers ("16, 8"); emits ``value_committed(list)`` on Enter or focus-out."""
+class IntListEdit(CalmInput, QLineEdit):
+    """Comma-separated integers ("16, 8"); emits ``value_committed(list)`` on Enter or focus-out when the list
+    changed. Escape reverts; Enter and Escape give the keyboard back (:class:`CalmInput`)."""
 
     value_committed = Signal(object)  # a list of Python ints (a Qt list would overflow on huge ones)
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._shown = ""
         self.editingFinished.connect(self._commit)
 
     def value(self) -> list:
@@ -110,26 +208,30 @@ class IntListEdit(QLineEdit):
             return []
 
     def setValue(self, value) -> None:
-        self.setText(", ".join(str(v) for v in value))
+        self._shown = ", ".join(str(v) for v in value)
+        self.setText(self._shown)
+
+    def revert(self) -> None:
+        self.setText(self._shown)
 
     def _commit(self) -> None:
-        self.value_committed.emit(self.value())
+        if self.text() != self._shown:
+            self.value_committed.emit(self.value())
 
 
 def _editor(param: Param) -> QWidget:
     if param.kind is bool:
         return QCheckBox()
     if param.kind is str:
-        box = QComboBox()
+        box = ComboBox()
         box.addItems(list(param.choices))
         return box
     if param.kind is list:
         return IntListEdit()
     if param.kind is int:
-        box = QSpinBox()
+        box = SpinBox()
         box.setRange(int(param.low if param.low is not None else -2**31 + 1),
                      int(min(param.high, 2**31 - 1) if param.high is not None else 2**31 - 1))
-        box.setKeyboardTracking(False)
         return box
     low = param.low if param.low is not None else -UNBOUNDED
     high = param.high if param.high is not None else UNBOUNDED
@@ -186,7 +288,7 @@ class ParamForm(QWidget):
 
 def choice_box(name: str, tip: str, entries) -> QComboBox:
     """A combo box of ``(label, value, tooltip)`` entries - how the panels show a gd_core registry."""
-    box = QComboBox()
+    box = ComboBox()
     box.setObjectName(name)
     box.setToolTip(tip)
     for label, value, entry_tip in entries:
@@ -196,14 +298,36 @@ def choice_box(name: str, tip: str, entries) -> QComboBox:
 
 
 def formula_label(name: str) -> QLabel:
-    """A label for an update rule or formula: monospace, wrapped, on a light grey panel."""
+    """A label for an update rule or formula: monospace, wrapped, on the palette's alternate base (so it reads
+    in a light and a dark theme alike)."""
     label = QLabel("")
     label.setObjectName(name)
-    font = QFont("DejaVu Sans Mono")
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    label.setFont(font)
+    theme().mark_monospace(label)
     label.setWordWrap(True)
-    label.setStyleSheet("background: #f4f4f4; padding: 4px; border-radius: 3px;")
+    label.setMargin(4)
+    label.setAutoFillBackground(True)
+    label.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+    label.setForegroundRole(QPalette.ColorRole.Text)
+    return label
+
+
+def note_label(text: str = "", name: str = "", wrap: bool = True) -> QLabel:
+    """A secondary line of text (a note, a formula under a choice): the palette's muted text colour."""
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(wrap)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
+
+
+def info_label(name: str) -> QLabel:
+    """A one-line label whose changing text never changes the layout's size (a read-out, a caption, a legend):
+    it takes the width it is given and clips the rest (the tooltip holds the whole text)."""
+    label = QLabel("")
+    label.setObjectName(name)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    label.setMinimumWidth(0)
+    label.setTextFormat(Qt.TextFormat.RichText)
     return label
 
 

@@ -11,6 +11,7 @@ import gd_core
 from gd_core.lessons import LOCKS
 
 from ..session import SessionModel
+from ..theme import theme
 from ..widgets import ParamForm
 
 
@@ -35,6 +36,7 @@ class Panel(QGroupBox):
         events.run_reset.connect(lambda run, reason: self.refresh())
         events.run_changed.connect(lambda run: self.refresh())
         events.session_loaded.connect(self.refresh)
+        theme().changed.connect(self.refresh)  # colours that mean something follow the palette
         events.session_loaded.connect(self._apply_lock)
         self._apply_lock()
 

@@ -3,11 +3,13 @@ and the schedule."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel
 
 from gd_core import SCHEDULES
 
-from ..widgets import LogSlider, NumberSpinBox, ParamForm, choice_box
+from ..theme import theme
+from ..widgets import LogSlider, NumberSpinBox, ParamForm, choice_box, note_label
 from .base import Panel
 
 LR_RANGE = (1e-5, 10.0)
@@ -45,8 +47,7 @@ class LearningRatePanel(Panel):
         self.schedule.activated.connect(self._schedule_chosen)
         schedule_row.addWidget(self.schedule, 1)
         self.body.addLayout(schedule_row)
-        self.schedule_formula = QLabel("")
-        self.schedule_formula.setStyleSheet("color: #444;")
+        self.schedule_formula = note_label()
         self.body.addWidget(self.schedule_formula)
         self.schedule_form: ParamForm | None = None
         self.refresh()
@@ -79,12 +80,14 @@ class LearningRatePanel(Panel):
         bound = trainer.problem.stability_bound
         if bound is None:
             self.bound.setText("Stability bound: not known for this loss (it is not quadratic).")
-            self.bound.setStyleSheet("color: #666;")
+            self.bound.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            self.bound.setStyleSheet("")
         else:
             over = lr >= bound and config["optimizer"]["name"] == "plain"
             self.bound.setText(f"Stable for plain GD below 2/L = {bound:.4g}" +
                                (" - this rate is above it: expect divergence." if over else "."))
-            self.bound.setStyleSheet("color: #b00020; font-weight: bold;" if over else "color: #1b5e20;")
+            color = theme().semantic("bad" if over else "good")[0]
+            self.bound.setStyleSheet(f"color: {color};" + (" font-weight: bold;" if over else ""))
         spec = SCHEDULES[config["schedule"]["name"]]
         self.schedule.setCurrentIndex(list(SCHEDULES).index(spec.name))
         self.schedule_formula.setText(spec.formula)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QFormLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QDialog, QFileDialog, QFormLayout, QLabel, QPushButton
 
 import gd_core
 from gd_core import GENERATORS, PROBLEMS
 
 from ..csv_preview import CsvPreview
-from ..widgets import NumberSpinBox, choice_box
+from ..widgets import ComboBox, NumberSpinBox, choice_box, note_label
 from .base import Panel
 
 
@@ -25,9 +25,7 @@ class ProblemPanel(Panel):
                                   [(s.title, s.name, s.formula) for s in PROBLEMS.values()])
         self.problem.activated.connect(self._problem_chosen)
         form.addRow("problem", self.problem)
-        self.formula = QLabel("")
-        self.formula.setWordWrap(True)
-        self.formula.setStyleSheet("color: #444;")
+        self.formula = note_label()
         form.addRow(self.formula)
         self.body.addLayout(form)
         self.problem_form = None
@@ -40,7 +38,7 @@ class ProblemPanel(Panel):
         self.noise_form.addRow("gradient noise", self.noise)
         self.body.addLayout(self.noise_form)
         data_row = QFormLayout()
-        self.data = QComboBox()
+        self.data = ComboBox()
         self.data.setObjectName("data")
         self.data.setToolTip("Where the training samples come from; changing it starts the run afresh.")
         self.data.activated.connect(self._data_chosen)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from ..widgets import NumberSpinBox
+from ..widgets import ComboBox, NumberSpinBox, SpinBox
 from .base import Panel
 
 MAX_START_BOXES = 4  # more parameters than this: the start is chosen by clicking, not typed
@@ -22,7 +22,7 @@ class RunPanel(Panel):
         self.length.setToolTip("How long the run goes: a number of updates, or of passes over the data "
                                "(epochs = samples seen / n).")
         self.length.valueChanged.connect(self._length_edited)
-        self.unit = QComboBox()
+        self.unit = ComboBox()
         self.unit.setObjectName("run_length_unit")
         self.unit.addItems(["steps", "epochs"])
         self.unit.setToolTip("Count the run length in steps (updates) or in epochs (passes over the data).")
@@ -30,10 +30,9 @@ class RunPanel(Panel):
         length_row.addWidget(self.length, 1)
         length_row.addWidget(self.unit)
         form.addRow("length", length_row)
-        self.seed = QSpinBox()
+        self.seed = SpinBox()
         self.seed.setObjectName("seed")
         self.seed.setRange(0, 2**31 - 1)
-        self.seed.setKeyboardTracking(False)
         self.seed.setToolTip("Seed of the sampling order and the gradient noise: the same seed replays the same run.")
         self.seed.valueChanged.connect(lambda v: self.set_key("seed", v))
         form.addRow("seed", self.seed)
@@ -41,7 +40,7 @@ class RunPanel(Panel):
         self.start_layout = QHBoxLayout(self.start_row)
         self.start_layout.setContentsMargins(0, 0, 0, 0)
         self.start_boxes: list[NumberSpinBox] = []
-        self.default_start = QPushButton("default")
+        self.default_start = QPushButton("default start")
         self.default_start.setObjectName("default_start")
         self.default_start.setToolTip("Start from the problem's default point again.")
         self.default_start.clicked.connect(lambda: self.set_key("init", None))
@@ -49,11 +48,12 @@ class RunPanel(Panel):
         self.start_note.setWordWrap(True)
         self.start_layout.addWidget(self.start_note, 1)
         form.addRow("start", self.start_row)
+        form.addRow("", self.default_start)  # its own row: the start boxes keep the panel's width
         self.clip_on, self.clip = self._optional_number(
-            form, "clip_norm", "clip gradient norm", (1e-9, 1e9),
+            form, "clip_norm", "clip |∇L| at", (1e-9, 1e9),
             "Rescale the gradient to norm at most c before the update: g <- g * min(1, c/|g|).")
         self.tol_on, self.tol = self._optional_number(
-            form, "tolerance", "stop at gradient norm", (1e-15, 1e6),
+            form, "tolerance", "stop at |∇L| ≤", (1e-15, 1e6),
             "Stop as converged once the full gradient's norm |∇L(θ)| is at most this tolerance.")
         self.body.addLayout(form)
         self.refresh()
@@ -102,7 +102,6 @@ class RunPanel(Panel):
             for box in self.start_boxes:
                 box.hide()
                 box.deleteLater()
-            self.start_layout.removeWidget(self.default_start)
             self.start_boxes = []
             for name in names:
                 box = NumberSpinBox(-1e9, 1e9)
@@ -111,7 +110,6 @@ class RunPanel(Panel):
                 box.valueChanged.connect(self._start_edited)
                 self.start_layout.addWidget(box)
                 self.start_boxes.append(box)
-            self.start_layout.addWidget(self.default_start)
         for box, value in zip(self.start_boxes, start):
             box.blockSignals(True)
             box.setValue(float(value))

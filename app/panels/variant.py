@@ -3,12 +3,12 @@ contrast that updates one parameter instead."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QFormLayout, QLabel, QRadioButton, QSpinBox
+from PySide6.QtWidgets import QButtonGroup, QFormLayout, QLabel, QRadioButton
 
 import gd_core
 from gd_core import SAMPLINGS, VARIANTS
 
-from ..widgets import choice_box
+from ..widgets import SpinBox, choice_box, note_label
 from .base import Panel
 
 
@@ -26,9 +26,8 @@ class VariantPanel(Panel):
             self.body.addWidget(button)
         self.buttons.idClicked.connect(lambda i: self.set_key("variant", list(VARIANTS)[i]))
         form = QFormLayout()
-        self.batch_size = QSpinBox()
+        self.batch_size = SpinBox()
         self.batch_size.setObjectName("batch_size")
-        self.batch_size.setKeyboardTracking(False)
         self.batch_size.setToolTip("Samples per mini-batch step k (1..n); the gradient is the mean over the batch: "
                                    "g = (1/k) Σ_{i in batch} ∇ℓ_i.")
         self.batch_size.valueChanged.connect(lambda v: self.set_key("batch_size", v))
@@ -43,9 +42,7 @@ class VariantPanel(Panel):
                                   "n for stochastic, 1 for batch.")
         form.addRow("steps per epoch", self.per_epoch)
         self.body.addLayout(form)
-        self.note = QLabel("")
-        self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #666;")
+        self.note = note_label()
         self.body.addWidget(self.note)
         self.refresh()
 

@@ -1,14 +1,27 @@
-"""What the plot views share: a titled header row over a pyqtgraph PlotWidget, and per-run item bookkeeping."""
+"""What the plot views share: a header row (title, a one-line read-out, controls) and a legend row over a
+pyqtgraph PlotWidget, and per-run item bookkeeping.
+
+Neither row ever changes the window's size: the read-out and the legend take the width they are given (their
+text changes with every pointer move or run), so a hover cannot make the plots re-flow under the pointer.
+Legends sit above the plot, never on it, so they hide no data.
+"""
 
 from __future__ import annotations
 
+import html
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..session import Run, SessionModel
+from ..theme import theme
 from ..throttle import Throttle
+from ..widgets import info_label
+
+#: A legend row names at most this many entries (the tooltip names them all): a 100-run session stays cheap.
+LEGEND_SHOWN = 12
 
 
 def lighter(color: str, amount: float = 0.6) -> QColor:
@@ -23,6 +36,29 @@ def darker(color: str, amount: float = 0.25) -> QColor:
     return QColor(*(round(v * (1 - amount)) for v in (c.red(), c.green(), c.blue())))
 
 
+def fainter(color: str, amount: float = 0.6) -> QColor:
+    """``color`` blended towards the plot background: a light shade on white, a dim one on a dark theme."""
+    c, base = QColor(color), theme().color("base")
+    return QColor(*(round(v + (b - v) * amount) for v, b in zip(c.getRgb()[:3], base.getRgb()[:3])))
+
+
+def stronger(color: str, amount: float = 0.25) -> QColor:
+    """``color`` blended away from the plot background (darker on white, lighter on a dark theme)."""
+    return QColor(color).lighter(100 + round(100 * amount)) if theme().dark else darker(color, amount)
+
+
+def legend_html(entries: list[tuple[object, str]], symbol: str = "━━") -> tuple[str, str]:
+    """(rich text, tooltip) of a legend row: each entry a colour swatch and a name; the first
+    :data:`LEGEND_SHOWN` entries are written out, the tooltip names all."""
+    def item(color, name) -> str:
+        return (f'<span style="color:{QColor(color).name()}"><b>{symbol}</b></span>&nbsp;{html.escape(name)}')
+    shown = [item(color, name) for color, name in entries[:LEGEND_SHOWN]]
+    if len(entries) > LEGEND_SHOWN:
+        shown.append(f"… and {len(entries) - LEGEND_SHOWN} more")
+    tip = "<br>".join(item(color, name) for color, name in entries) if len(entries) > 1 else ""
+    return "&nbsp;&nbsp;&nbsp;".join(shown), tip
+
+
 class PlotView(QWidget):
     """A view: a header (title + controls) above one PlotWidget, subscribed to the session model."""
 
@@ -35,17 +71,24 @@ class PlotView(QWidget):
         self.model = model
         self.plot = pg.PlotWidget()
         self.plot.setMenuEnabled(False)
+        theme().style_plot(self.plot)
         self.header = QHBoxLayout()
         self.header.setContentsMargins(6, 2, 6, 0)
-        self.header.setSpacing(12)
+        self.header.setSpacing(8)
         heading = QLabel(f"<b>{self.title}</b>")
         heading.setTextFormat(Qt.TextFormat.RichText)
         self.header.addWidget(heading)
-        self.header.addStretch(1)
+        self.info = info_label(f"{type(self).__name__}_info")  # a read-out or caption; never resizes anything
+        self.info.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.header.addWidget(self.info, 1)
+        self.legend = info_label(f"{type(self).__name__}_legend")
+        self.legend.setContentsMargins(6, 0, 6, 0)
+        self.legend.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(self.header)
+        layout.addWidget(self.legend)
         layout.addWidget(self.plot, 1)
         self.redraw_count = 0
         events = model.events
@@ -62,6 +105,18 @@ class PlotView(QWidget):
         else:
             events.advanced.connect(self.refresh)
         events.view_changed.connect(lambda key: self.rebuild())
+        theme().changed.connect(self._restyle)
+
+    def _restyle(self) -> None:
+        theme().style_plot(self.plot)
+        self.rebuild()  # pens and colours are made in _rebuild; the token holds the theme's generation
+
+    def set_legend(self, entries: list[tuple[object, str]], symbol: str = "━━") -> None:
+        """Show ``(colour, name)`` entries in the legend row above the plot (none: no row)."""
+        text, tip = legend_html(entries, symbol)
+        self.legend.setText(text)
+        self.legend.setToolTip(tip)
+        self.legend.setVisible(bool(entries))
 
     def visible_runs(self) -> list[Run]:
         return [run for run in self.model.runs if run.visible]
@@ -76,7 +131,7 @@ class PlotView(QWidget):
         since the last rebuild (adding a run, say, announces the run and then its selection)."""
         model = self.model
         token = (id(model.selected), tuple((id(r), id(r.trainer), r.visible, r.color, r.name) for r in model.runs),
-                 tuple(sorted((k, str(v)) for k, v in model.view.items())))
+                 tuple(sorted((k, str(v)) for k, v in model.view.items())), theme().generation)
         if token == getattr(self, "_token", None):
             return
         self._token = token

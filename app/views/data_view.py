@@ -12,14 +12,14 @@ from PySide6.QtWidgets import QLabel, QStackedWidget
 
 from gd_core.landscape import class_regions, iso_segments, region_shading
 
-from .base import PlotView
+from ..palette import BATCH_COLOR, CLASS_COLORS, ON_SURFACE
+from ..theme import theme
+from .base import PlotView, lighter
 
-CLASS_COLORS = ("#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#f768a1", "#bdbd3a")  # samples, by class
-REGION_COLORS = ("#deebf7", "#fee6ce", "#e5f5e0", "#efedf5", "#fde0ef", "#f7f7d0")  # the network's regions
-SAMPLE_COLOR = "#b0b0b0"
+#: The network's class regions: each class colour, pale (the samples on them keep their full colour).
+REGION_COLORS = tuple(lighter(color, 0.75).name() for color in CLASS_COLORS)
 REGION_RESOLUTION = 90
 REGION_REFRESH_S = 0.1
-BATCH_COLOR = "#e8000b"
 
 
 def layout_kind(problem) -> str | None:
@@ -41,10 +41,8 @@ class DataView(PlotView):
     def __init__(self, model, parent=None):
         self._lines: dict[int, pg.PlotCurveItem] = {}  # bare curves, set every frame
         super().__init__(model, parent)
-        self.caption = QLabel("")
+        self.caption = self.info
         self.caption.setObjectName("data_caption")
-        self.caption.setStyleSheet("color: #555;")
-        self.header.insertWidget(1, self.caption)
         self.placeholder = QLabel("")
         layout = self.layout()
         layout.removeWidget(self.plot)
@@ -55,17 +53,17 @@ class DataView(PlotView):
         self.regions = pg.ImageItem(axisOrder="row-major")
         self.regions.setZValue(-10)
         self.plot.addItem(self.regions)
-        self.region_line = pg.PlotCurveItem(pen=pg.mkPen("#333", width=2), connect="pairs")
+        self.region_line = pg.PlotCurveItem(connect="pairs")
         self.region_line.setZValue(3)
         self.plot.addItem(self.region_line)
         self._region_time = 0.0
         self.samples = pg.ScatterPlotItem(size=6, pen=None)
-        self.batch = pg.ScatterPlotItem(size=11, pen=pg.mkPen(BATCH_COLOR, width=2), brush=None)
+        self.batch = pg.ScatterPlotItem(size=11, brush=None)
         self.batch.setZValue(5)
         self.plot.addItem(self.samples)
         self.plot.addItem(self.batch)
-        self.plot.setToolTip("Samples of the selected run's latest step are circled in red: a batch is a set of "
-                             "samples.")
+        self.plot.setToolTip("Samples of the selected run's latest step are circled in orange: a batch is a set "
+                             "of samples.")
         self.rebuild()
 
     def _rebuild(self) -> None:
@@ -74,6 +72,10 @@ class DataView(PlotView):
         self._lines = {}
         problem = self.model.selected.trainer.problem
         kind = layout_kind(problem)
+        look = theme()
+        self.region_line.setPen(look.pen(ON_SURFACE, 2))
+        self.batch.setPen(look.pen(BATCH_COLOR, 2))
+        sample_brush = pg.mkBrush(look.color("muted"))
         self.regions.clear()
         self.region_line.clear()
         if kind is None:  # a function without data: give the room to the other plots
@@ -88,7 +90,7 @@ class DataView(PlotView):
         if kind == "network":
             labels = problem.labels
             brushes = [pg.mkBrush(c) for c in np.array(CLASS_COLORS)[labels % len(CLASS_COLORS)]]
-            self.samples.setData(data.X[:, 0], data.X[:, 1], brush=brushes, pen=pg.mkPen("#555", width=0.5))
+            self.samples.setData(data.X[:, 0], data.X[:, 1], brush=brushes, pen=pg.mkPen(ON_SURFACE, width=0.5))
             names = data.feature_names[:2]
             self.caption.setText("the network's class regions" + (" and boundary P = 0.5"
                                                                    if problem.n_classes == 2 else ""))
@@ -98,24 +100,25 @@ class DataView(PlotView):
             names = (data.feature_names[0], data.feature_names[1] if kind == "boundary" else "label")
             self.caption.setText("decision boundary w·x + b = 0" if kind == "boundary" else "P(label = 1)")
         elif kind == "line":
-            self.samples.setData(data.X[:, 0], data.y, brush=pg.mkBrush(SAMPLE_COLOR))
+            self.samples.setData(data.X[:, 0], data.y, brush=sample_brush)
             names = (data.feature_names[0], data.target_name)
             self.caption.setText("fit line y = w·x + b")
         else:
             names = ("prediction", data.target_name)
             self.caption.setText("predicted vs. actual target (perfect fit on the diagonal)")
             low, high = _span(data.y)
-            diagonal = pg.PlotCurveItem([low, high], [low, high], pen=pg.mkPen("#888", width=1))
+            diagonal = pg.PlotCurveItem([low, high], [low, high], pen=look.pen(look.color("muted")))
             self.plot.addItem(diagonal)
             self._lines[0] = diagonal
         for run in self.runs_on_selected_problem():
             if kind not in ("fitted", "network"):
-                line = pg.PlotCurveItem(pen=pg.mkPen(run.color, width=2))
+                line = pg.PlotCurveItem(pen=look.pen(run.color, 2))
                 line.setZValue(4)
                 self.plot.addItem(line)
                 self._lines[id(run)] = line
         self.plot.setLabel("bottom", names[0])
         self.plot.setLabel("left", names[1])
+        self.caption.setToolTip(self.caption.text())
         self.refresh()
         if kind == "fitted":  # predictions move; the frame is the targets' range on both axes
             self.plot.setRange(xRange=_span(data.y), yRange=_span(data.y))
@@ -137,7 +140,7 @@ class DataView(PlotView):
             if kind == "fitted":
                 predictions = problem.predict(selected.trainer.params)
                 finite = np.isfinite(predictions)  # a diverged run predicts nothing drawable
-                self.samples.setData(predictions[finite], data.y[finite], brush=pg.mkBrush(SAMPLE_COLOR))
+                self.samples.setData(predictions[finite], data.y[finite], brush=pg.mkBrush(theme().color("muted")))
             for run in self.runs_on_selected_problem():
                 line = self._lines.get(id(run))
                 if line is None:

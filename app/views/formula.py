@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayou
 from gd_core import OPTIMIZERS
 from gd_core.optimizers import explain
 
+from ..theme import theme
 from ..throttle import Throttle
-from ..widgets import formula_label
+from ..widgets import formula_label, note_label
 
 MAX_COLUMNS = 6  # more parameters than this: show the norm, smallest and largest entry instead
 REFRESH_S = 0.1
@@ -29,11 +30,14 @@ class FormulaPanel(QWidget):
         self.title = QLabel("")
         self.title.setObjectName("formula_title")
         self.rule = formula_label("formula_rule")
-        self.note = QLabel("")
-        self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #555;")
+        self.title.setWordWrap(True)
+        self.note = note_label()
         self.table = QTableWidget(0, 0)
         self.table.setObjectName("formula_table")
+        # symbols with combining accents (m̂, v̂): the default sans font of many systems (DejaVu Sans) does not
+        # place the accent on m or v, and Adam's table showed "m" and "v" twice; the monospace font does
+        theme().mark_monospace(self.table)
+        theme().mark_monospace(self.table.verticalHeader())
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setToolTip("The latest update with its numbers: each row a quantity of the rule above, each "
                               "column a parameter.")
@@ -42,6 +46,7 @@ class FormulaPanel(QWidget):
         for w in (self.title, self.rule, self.note):
             layout.addWidget(w)
         layout.addWidget(self.table, 1)
+        self.table.setMinimumHeight(6 * 24)  # room for a few rows; the dock scrolls when it is shorter
         events = model.events
         for event in (events.run_changed, events.selection_changed):
             event.connect(lambda *_: self.refresh())

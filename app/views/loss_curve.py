@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
+from PySide6.QtWidgets import QCheckBox
 
 from gd_core.display import PeakEnvelope, axis_end, peak_decimate
 
 from ..session import X_AXES
-from .base import PlotView, darker, lighter
+from ..theme import theme
+from ..widgets import ComboBox
+from .base import PlotView, fainter, stronger
 
 
 class LossCurveView(PlotView):
@@ -19,10 +21,9 @@ class LossCurveView(PlotView):
         self._items: dict[int, tuple] = {}
         self._envelopes: dict[tuple, PeakEnvelope] = {}
         super().__init__(model, parent)
-        self.readout = QLabel("")
+        self.readout = self.info  # the hovered step's numbers
         self.readout.setObjectName("loss_readout")
-        self.header.insertWidget(1, self.readout)
-        self.x_axis = QComboBox()
+        self.x_axis = ComboBox()
         self.x_axis.setObjectName("loss_x_axis")
         for key, label in X_AXES.items():
             self.x_axis.addItem(label, key)
@@ -40,12 +41,11 @@ class LossCurveView(PlotView):
         # long curves are peak-decimated here to about the plot's pixel width, incrementally while they grow
         # (PeakEnvelope); a zoomed view decimates the shown rows afresh
         self.plot.getPlotItem().vb.sigXRangeChanged.connect(self._zoomed)
-        self.legend = self.plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 210))
         # an invisible span to a round number past the longest curve: the auto-ranged x-axis (and with it every
         # curve's transform and the tick labels) then changes now and then, not on every frame of a growing run
         self.x_extent = pg.PlotCurveItem(pen=None)
         self.plot.addItem(self.x_extent)
-        self.hover = pg.ScatterPlotItem(size=9, pen=pg.mkPen("k"), brush="w")
+        self.hover = pg.ScatterPlotItem(size=9)
         self.hover.setZValue(20)
         self.plot.addItem(self.hover)
         self.plot.setLabel("left", "loss")
@@ -67,30 +67,35 @@ class LossCurveView(PlotView):
         for items in self._items.values():
             for item in items:
                 self.plot.removeItem(item)
-        self.legend.clear()
         self._items = {}
         self._envelopes = {}
-        several = len(self.visible_runs()) > 1
-        for run in self.visible_runs():
+        runs = self.visible_runs()
+        legend = []
+        look = theme()
+        for run in runs:
             # Opaque pens; only the full loss is wide (Qt's stroker is slow), which is cheap because the plot
             # peak-downsamples every curve to about two points per pixel column.
             # bare curve items: PlotDataItem.setData costs about 8 times as much, and it is called every frame
-            batch = pg.PlotCurveItem(pen=pg.mkPen(lighter(run.color, 0.65), width=1), connect="finite")
+            batch = pg.PlotCurveItem(pen=look.pen(fainter(run.color, 0.65)), connect="finite")
             bold = run is self.model.selected  # wide pens cost; only the selected run's full loss is bold
-            full = pg.PlotCurveItem(pen=pg.mkPen(darker(run.color), width=2 if bold else 1), connect="finite")
+            full = pg.PlotCurveItem(pen=look.pen(stronger(run.color), 2 if bold else 1), connect="finite")
             for item in (batch, full):
                 # the axes follow the full loss only (a single sample's loss can be ~0 and would stretch a log
                 # axis over many empty decades)
                 self.plot.addItem(item, ignoreBounds=item is batch)
             self._items[id(run)] = (batch, full)
-            if several:  # one entry per run; its light shade is the loss of the samples each step used
-                self.legend.addItem(full, run.name)
+            if len(runs) > 1:  # one entry per run; its faint shade is the loss of the samples each step used
+                legend.append((stronger(run.color), run.name))
                 continue
-            self.legend.addItem(full, "full loss")
+            legend.append((stronger(run.color), "full loss"))
             if run.trainer.problem.dataset is not None and run.config["variant"] != "batch":
                 what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
-                self.legend.addItem(batch, what)
+                legend.append((fainter(run.color, 0.65), what))
+        self.set_legend(legend)
+        self.hover.setPen(look.pen(look.color("text")))
+        self.hover.setBrush(look.color("base"))
         self.hover.clear()
+        self.readout.setText("")  # a read-out of the old runs would be stale
         self.refresh()
 
     def _zoomed(self) -> None:

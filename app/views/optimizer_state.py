@@ -1,15 +1,44 @@
 """The optimizer's state over time for the selected run: each parameter, the gradient norm, the learning rate
-(with its schedule) and the effective step size of each parameter, |Δθᵢ| / |gᵢ|."""
+(with its schedule) and the effective step size of each parameter, |Δθᵢ| / |gᵢ|.
+
+The axes are set from the data on every refresh (never left to auto-range with clipping, which kept a reset
+run's curves outside a stale -1000..1000 view): x spans the steps so far, y the finite values with a margin, and
+a constant curve (a constant learning rate) sits in the middle of a small range around its value.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from ..session import PALETTE
+from ..palette import run_color
+from ..theme import theme
+from ..widgets import info_label, note_label
+from .base import legend_html
 
 MAX_LINES = 8  # parameters drawn one line each; more are summarised by the first ones
+Y_MARGIN = 0.06  # share of the span left above and below the curves
+ROWS = (("params", "parameters θᵢ", False), ("grad_norm", "|∇L| (all data)", True),
+        ("lr", "learning rate γₜ", False), ("steps", "step size |Δθᵢ|/|gᵢ|", True))
+LOG_AXES = {key: log for key, _, log in ROWS}
+
+
+def data_range(values: np.ndarray, log: bool) -> tuple[float, float] | None:
+    """The y range that shows ``values`` (in log10 units on a log axis): their span with a margin; around a
+    constant, ±10 % of its size (±1 at zero); None when nothing is drawable."""
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values) & (values > 0)] if log else values[np.isfinite(values)]
+    if not len(finite):
+        return None
+    low, high = float(finite.min()), float(finite.max())  # two logs, not one per point: this runs every frame
+    if log:
+        low, high = np.log10(low), np.log10(high)
+    if high - low <= 1e-12 * max(abs(low), abs(high), 1e-300):
+        half = 0.5 if log else (0.1 * abs(low) or 1.0)
+        return low - half, high + half
+    pad = (high - low) * Y_MARGIN
+    return low - pad, high + pad
 
 
 class OptimizerStatePlot(QWidget):
@@ -17,11 +46,12 @@ class OptimizerStatePlot(QWidget):
         super().__init__(parent)
         self.model = model
         self.redraw_count = 0
-        self.note = QLabel("")
-        self.note.setStyleSheet("color: #555;")
+        self.note = note_label(name="state_note", wrap=False)
+        self.legend = info_label("state_legend")  # the parameters' colours, above the plots (never on them)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.note)
+        layout.addWidget(self.legend)
         self.plots = {}
         self._curves: dict[str, list] = {}
         events = model.events
@@ -31,27 +61,38 @@ class OptimizerStatePlot(QWidget):
         events.session_loaded.connect(self.rebuild)
         events.run_changed.connect(lambda *_: self.refresh())
         events.advanced.connect(self.refresh)
+        theme().changed.connect(self._restyle)
 
     def _build(self) -> None:
         """The four plots, made the first time the dock is seen (they cost start-up time otherwise)."""
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.layout_widget.setObjectName("optimizer_state")
         self.layout().addWidget(self.layout_widget, 1)
-        for row, (key, label, log) in enumerate((("params", "parameters θᵢ", False),
-                                                 ("grad_norm", "|∇L| (all data)", True),
-                                                 ("lr", "learning rate γₜ", False),
-                                                 ("steps", "step size |Δθᵢ|/|gᵢ|", True))):
+        for row, (key, label, log) in enumerate(ROWS):
             plot = self.layout_widget.addPlot(row=row, col=0)
             plot.setLabel("left", label)
             plot.setLogMode(y=log)
             plot.setDownsampling(auto=True, mode="peak")
-            plot.setClipToView(True)
-            plot.getAxis("left").setWidth(70)
+            plot.setMenuEnabled(False)
+            plot.disableAutoRange()  # refresh() sets both ranges from the data
+            for side in ("left", "bottom"):
+                plot.getAxis(side).enableAutoSIPrefix(False)  # no "(x0.001)" on a learning rate of 0.05
+            plot.getAxis("bottom").setTickDensity(0.6)  # steps like 12000 need room between labels
             if row:
                 plot.setXLink(self.plots["params"])
+            if row < len(ROWS) - 1:
+                plot.getAxis("bottom").setStyle(showValues=False)  # one step axis, at the bottom
             self.plots[key] = plot
         self.plots["steps"].setLabel("bottom", "step")
-        self.plots["params"].addLegend(offset=(-5, 5), brush=(255, 255, 255, 200), labelTextSize="8pt")
+        self._restyle()
+
+    def _restyle(self) -> None:
+        if self.plots:
+            look = theme()
+            look.style_plot(self.layout_widget)
+            for plot in self.plots.values():
+                plot.getAxis("left").setWidth(round(70 * look.scale))
+            self.rebuild()
 
     def rebuild(self) -> None:
         if not self.plots:
@@ -59,20 +100,21 @@ class OptimizerStatePlot(QWidget):
         for plot in self.plots.values():
             for item in list(plot.listDataItems()):
                 plot.removeItem(item)
-        legend = self.plots["params"].legend
-        legend.clear()
         run = self.model.selected
         names = run.trainer.problem.param_names
         shown = names[:MAX_LINES]
         self.note.setText(f"{run.name}" + (f" - the first {MAX_LINES} of {len(names)} parameters"
                                            if len(names) > MAX_LINES else ""))
-        colors = [PALETTE[k % len(PALETTE)] for k in range(len(shown))]
-        self._curves = {"params": [self.plots["params"].plot(pen=pg.mkPen(c, width=1), name=n, connect="finite")
-                                   for c, n in zip(colors, shown)],
-                        "steps": [self.plots["steps"].plot(pen=pg.mkPen(c, width=1), connect="finite")
-                                  for c in colors],
-                        "grad_norm": [self.plots["grad_norm"].plot(pen=pg.mkPen("#333", width=1), connect="finite")],
-                        "lr": [self.plots["lr"].plot(pen=pg.mkPen(run.color, width=2), connect="finite")]}
+        colors = [run_color(k) for k in range(len(shown))]
+        text, tip = legend_html(list(zip(colors, shown)))
+        self.legend.setText(text)
+        self.legend.setToolTip(tip)
+        look = theme()
+        self._curves = {"params": [self.plots["params"].plot(pen=look.pen(c), connect="finite") for c in colors],
+                        "steps": [self.plots["steps"].plot(pen=look.pen(c), connect="finite") for c in colors],
+                        "grad_norm": [self.plots["grad_norm"].plot(pen=look.pen(look.color("text")),
+                                                                   connect="finite")],
+                        "lr": [self.plots["lr"].plot(pen=look.pen(run.color, 2), connect="finite")]}
         self.refresh()
 
     def refresh(self) -> None:
@@ -86,12 +128,19 @@ class OptimizerStatePlot(QWidget):
             steps = history.effective_step_sizes()
             steps = np.where(steps > 0, steps, np.nan)
             norms = np.where(history.grad_norm > 0, history.grad_norm, np.nan)
+        shown = min(len(self._curves["params"]), params.shape[1])
         for k, curve in enumerate(self._curves["params"]):
             curve.setData(step, params[:, k])
         for k, curve in enumerate(self._curves["steps"]):
             curve.setData(step[1:], steps[1:, k])
         self._curves["grad_norm"][0].setData(step, norms)
         self._curves["lr"][0].setData(step, history.lr)
+        self.plots["params"].setXRange(0, max(float(step[-1]), 1.0), padding=0.02)
+        for key, values in (("params", params[:, :shown]), ("grad_norm", norms), ("lr", history.lr),
+                            ("steps", steps[1:, :shown])):
+            span = data_range(values, log=LOG_AXES[key])
+            if span is not None:
+                self.plots[key].setYRange(*span, padding=0)
 
     def shown(self, visible: bool) -> None:
         """The dock became visible (its tab chosen) or hidden: build the plots the first time, then catch up."""

@@ -5,6 +5,10 @@ With more than two parameters it shows either a slice through a chosen pair (the
 current values) or the plane of the trajectory's two principal directions (Li et al. 2018), computed on demand
 off the GUI thread. Optional overlays: the loss of the latest step's batch alone (dashed), and arrows for the
 full-data gradient, the gradient the step used and the update it made.
+
+Both axes are drawn to the same scale where the two parameters share units (the 2D functions, whose parameters
+are the coordinates x and y); elsewhere "equal aspect" is a toggle. "Reset view" frames the surface again,
+"zoom to paths" frames the visible runs' paths.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGraphicsItem, QLabel, QPushButton
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QGraphicsItem, QMenu, QPushButton, QToolButton
 
 import gd_core
 from gd_core.landscape import (
@@ -33,6 +38,9 @@ from gd_core.landscape import (
     trajectory_plane,
 )
 
+from ..palette import BATCH_COLOR, ON_SURFACE, SURFACE_COLORS, SURFACE_MARK_FILL
+from ..theme import theme
+from ..widgets import ComboBox
 from .base import PlotView
 from .surface_worker import SurfaceWorker
 
@@ -43,11 +51,12 @@ MAX_PATH_POINTS = 3_000  # a longer path is drawn every k-th point (the last poi
 SLICE_REFRESH_S = 0.5  # with more than two parameters the slice follows the others at most this often
 INLINE_GRID_WORK = 2e9  # a two-parameter surface up to this work (~0.2 s) is drawn at once, larger off-thread
 OVERLAY_REFRESH_S = 0.1  # batch surface and arrows follow a running run at most ten times a second
-# A light, low-saturation surface (cream = low loss, grey-blue = high) so that the runs' saturated colours stand out.
-SURFACE_COLORS = pg.ColorMap([0.0, 0.3, 0.65, 1.0], ["#fdfcf3", "#e4eed8", "#b9cfdc", "#8597b8"])
-BATCH_COLOR = "#e66100"
-ARROWS = (("full_gradient", "#000000"), ("step_gradient", BATCH_COLOR), ("update", None))  # None: the run's colour
-
+SURFACE_MAP = pg.ColorMap([0.0, 0.3, 0.65, 1.0], list(SURFACE_COLORS))
+# (key, colour, pen width, head length): None = the run's colour. Arrows that coincide (plain GD: the update is
+# -lr times the step's gradient; batch GD: the step's gradient is the full one) stay distinguishable - each is
+# drawn narrower and on top of the one before, like nested stripes, and its head is smaller.
+ARROWS = (("full_gradient", ON_SURFACE, 6.0, 20), ("step_gradient", BATCH_COLOR, 3.5, 15), ("update", None, 1.5, 10))
+FIT_PADDING = 0.08  # "zoom to paths" leaves this share of the span around the paths
 
 class ParameterSpaceView(PlotView):
     title = "Parameter space"
@@ -64,75 +73,68 @@ class ParameterSpaceView(PlotView):
         self._grid_loss = None
         self.plane = None
         self._plane_source = None
+        self._hover_text = ""
+        self.status = ""
         super().__init__(model, parent)
         self.worker = SurfaceWorker(self)
         self.worker.ready.connect(self._surface_ready)
-        self.mode = QComboBox()
+        self.mode = ComboBox()
         self.mode.setObjectName("space_mode")
-        self.mode.addItem("slice through a pair", "slice")
-        self.mode.addItem("plane of the trajectory (PCA)", "plane")
+        self.mode.addItem("slice", "slice")
+        self.mode.addItem("PCA plane", "plane")
+        self.mode.setItemData(0, "slice through a pair of parameters", Qt.ItemDataRole.ToolTipRole)
+        self.mode.setItemData(1, "plane of the trajectory (principal components)", Qt.ItemDataRole.ToolTipRole)
         self.mode.setToolTip("Slice: the loss over two chosen parameters, the others at their current values. "
                              "Plane: the loss on the plane of the path's two principal directions through its "
                              "final point (Li et al. 2018), with the path projected onto it.")
         self.mode.currentIndexChanged.connect(lambda: model.set_view("space_mode", self.mode.currentData()))
-        self.recompute = QPushButton("Recompute plane")
+        self.recompute = QPushButton("Recompute")
         self.recompute.setObjectName("space_recompute")
-        self.recompute.setToolTip("Fit the plane to the path as it is now and evaluate the loss on it.")
+        self.recompute.setToolTip("Recompute plane: fit the plane to the path as it is now and evaluate the loss "
+                                  "on it.")
         self.recompute.clicked.connect(self.compute_plane)
-        self.pair_x, self.pair_y = QComboBox(), QComboBox()
+        self.pair_x, self.pair_y = ComboBox(), ComboBox()
         for box, axis in ((self.pair_x, "horizontal"), (self.pair_y, "vertical")):
+            box.setMinimumContentsLength(4)
             box.setToolTip(f"The parameter on the {axis} axis; the others are held at the run's current values.")
             box.currentIndexChanged.connect(self._pair_chosen)
-        self.batch_surface = QCheckBox("batch surface")
-        self.batch_surface.setObjectName("space_batch_surface")
-        self.batch_surface.setToolTip("Dashed orange: the loss of the latest step's batch alone - the surface that "
-                                      "step descended, next to the full loss.")
-        self.arrows = QCheckBox("arrows")
-        self.arrows.setObjectName("space_arrows")
-        self.arrows.setToolTip("At the latest step's start: −gradient on all data (black), −gradient the step used "
-                               "(orange) and the update it made (run colour), scaled together.")
-        self.batch_surface.toggled.connect(lambda on: model.set_view("batch_surface", on))
-        self.arrows.toggled.connect(lambda on: model.set_view("arrows", on))
-        self.readout = QLabel("")
+        self._build_options_menu()
+        self.readout = self.info  # the hovered point's coordinates and loss, else what the surface shows
         self.readout.setObjectName("space_readout")
-        self.header.insertWidget(1, self.readout)
-        for w in (self.mode, self.recompute, self.pair_x, self.pair_y, self.batch_surface, self.arrows):
+        for w in (self.mode, self.recompute, self.pair_x, self.pair_y, self.options):
             self.header.addWidget(w)
-        self.status = pg.TextItem("", color="#333", anchor=(0, 0), fill=(255, 255, 255, 200))
-        self.status.setZValue(30)
         self.plot.setToolTip("Click to start the selected run from that point.")
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setColorMap(SURFACE_COLORS)
+        self.image.setColorMap(SURFACE_MAP)
         self.image.setZValue(-20)
         self.plot.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(colorMap=SURFACE_COLORS, interactive=False, width=12,
+        self.colorbar = pg.ColorBarItem(colorMap=SURFACE_MAP, interactive=False, width=12,
                                         label="log10(1 + loss − min)")
         self.colorbar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
+        theme().style_plot(self.plot)  # the colour bar's axis too
         self.isolines = pg.PlotDataItem(pen=pg.mkPen((40, 60, 90, 90), width=1), connect="pairs")
         self.isolines.setZValue(-10)
-        self.batch_lines = pg.PlotDataItem(pen=pg.mkPen(BATCH_COLOR, width=1, style=Qt.PenStyle.DashLine),
-                                           connect="pairs")
+        self.batch_lines = pg.PlotDataItem(connect="pairs")
         self.batch_lines.setZValue(-5)
-        for item in (self.isolines, self.batch_lines, self.status):
+        for item in (self.isolines, self.batch_lines):
             self.plot.addItem(item, ignoreBounds=True)
         for item in (self.image, self.isolines.curve):  # static layers: repaint from a pixmap, not the path
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.arrow_items = {}
-        for key, color in ARROWS:
-            line = pg.PlotDataItem(pen=pg.mkPen(color or "#444", width=2))
-            head = pg.ArrowItem(headLen=12, tipAngle=30, brush=color or "#444", pen=None)
+        for z, (key, _, _, head_length) in enumerate(ARROWS):
+            line = pg.PlotDataItem()
+            head = pg.ArrowItem(headLen=head_length, tipAngle=30, pen=None)
             for item in (line, head):
-                item.setZValue(25)
+                item.setZValue(25 + z)  # each arrow above the wider one before it
                 self.plot.addItem(item, ignoreBounds=True)
             self.arrow_items[key] = (line, head)
-        self.legend = self.plot.addLegend(offset=(10, 10), brush=(255, 255, 255, 200))
-        self.minima = pg.ScatterPlotItem(symbol="star", size=18, pen=pg.mkPen("k", width=1), brush="#ffd54f")
+        self.minima = pg.ScatterPlotItem(symbol="star", size=18, brush="#ffd54f")
         self.minima.setZValue(15)  # above the paths: a run sitting on a minimum still shows the star
         self.plot.addItem(self.minima)
-        # every run's start (white, ringed in its colour) and current point (its colour): one item each for all
+        # every run's start (hollow, ringed in its colour) and current point (its colour): one item each for all
         # runs - a scatter item costs about the same to paint for one point as for many
-        self.starts = pg.ScatterPlotItem(symbol="o", size=11, brush="w")
-        self.currents = pg.ScatterPlotItem(symbol="o", size=11, pen=pg.mkPen("w", width=1.5))
+        self.starts = pg.ScatterPlotItem(symbol="o", size=11)
+        self.currents = pg.ScatterPlotItem(symbol="o", size=11)
         for z, item in ((11, self.starts), (12, self.currents)):
             item.setZValue(z)
             self.plot.addItem(item)
@@ -140,7 +142,69 @@ class ParameterSpaceView(PlotView):
         self.plot.scene().sigMouseMoved.connect(self._hovered)
         self.rebuild()
 
+    def _build_options_menu(self) -> None:
+        """The "View" button: overlays, equal aspect, and framing the view."""
+        self.options = QToolButton()
+        self.options.setObjectName("space_options")
+        self.options.setText("View")
+        self.options.setToolTip("Overlays (batch surface, arrows), equal aspect, reset view, zoom to paths.")
+        self.options.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.options)
+        self.options.setMenu(menu)
+        model = self.model
+
+        def toggle(name: str, text: str, tip: str, key: str) -> QAction:
+            action = menu.addAction(text)
+            action.setObjectName(name)
+            action.setCheckable(True)
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            action.toggled.connect(lambda on: model.set_view(key, on))
+            return action
+        menu.setToolTipsVisible(True)
+        self.batch_surface = toggle("space_batch_surface", "Batch surface",
+                                    "Dashed orange: the loss of the latest step's batch alone - the surface that "
+                                    "step descended, next to the full loss.", "batch_surface")
+        self.arrows = toggle("space_arrows", "Arrows",
+                             "At the latest step's start: −gradient on all data (wide, black), −gradient the step "
+                             "used (orange) and the update it made (narrow, run colour), scaled together.", "arrows")
+        self.equal_aspect = toggle("space_equal_aspect", "Equal aspect (1:1)",
+                                   "Draw both axes to the same scale: circles stay round. On by default for the 2D "
+                                   "functions, whose parameters are the coordinates x and y.", "equal_aspect")
+        menu.addSeparator()
+        self.reset_view = menu.addAction("Reset view", self.frame_surface)
+        self.reset_view.setObjectName("space_reset_view")
+        self.zoom_paths = menu.addAction("Zoom to paths", self.frame_paths)
+        self.zoom_paths.setObjectName("space_zoom_paths")
+
     # -- what is shown ---------------------------------------------------------------------------------------
+    @property
+    def equal_aspect_on(self) -> bool:
+        """Equal aspect as chosen in the session, or by default where both parameters share units: a 2D
+        function's x and y (a slice or plane of a larger problem mixes weights and biases)."""
+        chosen = self.model.view.get("equal_aspect")
+        return chosen if chosen is not None else self.problem.dataset is None
+
+    def frame_surface(self) -> None:
+        """Reset view: show the whole computed surface (the problem's bounds, or the plane's extent)."""
+        grid = getattr(self, "_grid", None)
+        if grid is None:
+            return
+        xs, ys = grid
+        self.plot.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
+
+    def frame_paths(self) -> None:
+        """Zoom to paths: frame every shown run's path (its finite points) with a little room around."""
+        points = [path.getData() for path in self.paths.values()]
+        xs = np.concatenate([p[0] for p in points if p[0] is not None] or [np.empty(0)])
+        ys = np.concatenate([p[1] for p in points if p[1] is not None] or [np.empty(0)])
+        finite = np.isfinite(xs) & np.isfinite(ys)
+        if not finite.any():
+            return
+        (x0, x1), (y0, y1) = (xs[finite].min(), xs[finite].max()), (ys[finite].min(), ys[finite].max())
+        pad_x, pad_y = max(x1 - x0, 1e-9) * FIT_PADDING, max(y1 - y0, 1e-9) * FIT_PADDING
+        self.plot.setRange(xRange=(x0 - pad_x, x1 + pad_x), yRange=(y0 - pad_y, y1 + pad_y), padding=0)
+
     @property
     def problem(self) -> gd_core.Problem:
         return self.model.selected.trainer.problem
@@ -240,9 +304,12 @@ class ParameterSpaceView(PlotView):
         self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
         self.colorbar.setLevels((float(surface.min()), float(surface.max()) or 1.0))
         self.isolines.setData(*iso_segments(xs, ys, surface, contour_levels(surface, 10)))
-        self.plot.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
         self._grid = (xs, ys)
         self._grid_loss = (xs, ys, Z)  # what a hover over a large problem reads instead of a pass over its data
+        framing = key[:4] if key[0] == "slice" else key  # a slice's anchor moves while training: keep the zoom
+        if framing != getattr(self, "_framed", None):
+            self._framed = framing
+            self.frame_surface()
         coarse = f"; a coarse {len(xs)}×{len(ys)} grid" if len(xs) < PLANE_RESOLUTION else ""
         if self.plane_mode:
             share = 100 * self.plane.explained.sum()
@@ -252,11 +319,12 @@ class ParameterSpaceView(PlotView):
         self._update_overlays(force=True)
 
     def _set_status(self, text: str) -> None:
-        self.status.setText(text)
-        self.status.setVisible(bool(text))
-        vb = self.plot.getPlotItem().vb
-        (x0, _), (_, y1) = vb.viewRange()
-        self.status.setPos(x0, y1)
+        """What the surface shows, in the read-out row while the pointer is not over the plot."""
+        self.status = text
+        self._show_info()
+
+    def _show_info(self) -> None:
+        self.info.setText(self._hover_text or self.status)
 
     # -- runs ------------------------------------------------------------------------------------------------
     def _pair_chosen(self) -> None:
@@ -267,10 +335,14 @@ class ParameterSpaceView(PlotView):
     def _rebuild(self) -> None:
         problem = self.problem
         view = self.model.view
-        for box, checked in ((self.batch_surface, view["batch_surface"]), (self.arrows, view["arrows"])):
+        for box, checked in ((self.batch_surface, view["batch_surface"]), (self.arrows, view["arrows"]),
+                             (self.equal_aspect, self.equal_aspect_on)):
             box.blockSignals(True)
             box.setChecked(checked)
             box.blockSignals(False)
+        self.plot.getPlotItem().vb.setAspectLocked(self.equal_aspect_on, ratio=1.0)
+        self._hover_text = ""  # a read-out of the old problem or start would be stale
+        self._show_info()
         self.mode.blockSignals(True)
         self.mode.setCurrentIndex(self.mode.findData(view["space_mode"]))
         self.mode.blockSignals(False)
@@ -305,24 +377,32 @@ class ParameterSpaceView(PlotView):
         for path in self.paths.values():  # the old runs' items go first: a refresh from the surface update
             self.plot.removeItem(path)       # below must not project them onto the new problem
         self.paths, self._marked = {}, []
-        self.legend.clear()
         self._surface_key = None
         self._shown_key = None
+        self._framed = None
         self._update_surface(force=True)
         self._marked = runs = self.runs_on_selected_problem()
+        look = theme()
         for run in runs:
             # the selected run's path is bold; the others thin (1-px pens draw several times faster). A bare
             # curve item: its data is set every frame, and PlotDataItem.setData costs about 8 times as much.
-            path = pg.PlotCurveItem(pen=pg.mkPen(run.color, width=2 if run is self.model.selected else 1),
+            path = pg.PlotCurveItem(pen=look.pen(run.color, 2 if run is self.model.selected else 1),
                                     connect="finite")
             path.setZValue(10)
             self.plot.addItem(path)
             self.paths[id(run)] = path
-            if len(runs) > 1:
-                self.legend.addItem(path, run.name)
-        self.legend.setVisible(len(runs) > 1)
-        self._start_pens = [pg.mkPen(run.color, width=2) for run in runs]
+        self.set_legend([(run.color, run.name) for run in runs] if len(runs) > 1 else [])
+        self._start_pens = [look.pen(run.color, 2) for run in runs]
         self._current_brushes = [pg.mkBrush(run.color) for run in runs]
+        self.starts.setBrush(SURFACE_MARK_FILL)
+        self.currents.setPen(look.pen(SURFACE_MARK_FILL, 1.5))
+        self.minima.setPen(look.pen(ON_SURFACE))
+        self.batch_lines.setPen(look.pen(BATCH_COLOR, style=Qt.PenStyle.DashLine))
+        for key, color, width, _ in ARROWS:
+            if color is not None:
+                line, head = self.arrow_items[key]
+                line.setPen(look.pen(color, width))
+                head.setBrush(pg.mkBrush(color))
         self.starts.clear()
         self.currents.clear()
         self.refresh()
@@ -410,7 +490,7 @@ class ParameterSpaceView(PlotView):
             tip = origin + scale * planar[key]
             line.setData([origin[0], tip[0]], [origin[1], tip[1]])
             if key == "update":
-                line.setPen(pg.mkPen(run.color, width=2))
+                line.setPen(theme().pen(run.color, ARROWS[-1][2]))
                 head.setBrush(pg.mkBrush(run.color))
             a, b = vb.mapViewToDevice(pg.Point(*origin)), vb.mapViewToDevice(pg.Point(*tip))
             angle = math.degrees(math.atan2(b.y() - a.y(), b.x() - a.x()))  # device y grows downwards
@@ -443,7 +523,8 @@ class ParameterSpaceView(PlotView):
     def _hovered(self, scene_pos) -> None:
         pos = self._to_view(scene_pos)
         if pos is None or (self.plane_mode and self.plane is None):
-            self.readout.setText("")
+            self._hover_text = ""
+            self._show_info()
             return
         point = self.from_plot(*pos)
         if not self.plane_mode:
@@ -456,11 +537,12 @@ class ParameterSpaceView(PlotView):
         value = hover_loss(self.problem, point, shown, pos)
         loss = "" if value is None else f", loss {'=' if value[1] else '≈'} {value[0]:.5g}"
         if self.plane_mode:
-            self.readout.setText(f"a = {pos[0]:.4g}, b = {pos[1]:.4g}{loss}")
+            self._hover_text = f"a = {pos[0]:.4g}, b = {pos[1]:.4g}{loss}"
         else:
             names = self.problem.param_names
             i, j = self.pair()
-            self.readout.setText(f"{names[i]} = {pos[0]:.4g}, {names[j]} = {pos[1]:.4g}{loss}")
+            self._hover_text = f"{names[i]} = {pos[0]:.4g}, {names[j]} = {pos[1]:.4g}{loss}"
+        self._show_info()
 
 
 def _grid_text(resolution: int) -> str:

@@ -1,5 +1,5 @@
-"""The results table: per run its status, final and best full loss, and the steps, epochs and samples it took
-to come within a tolerance of the known minimum."""
+"""The results table: per run its state, final and best full loss, and the steps, epochs and samples it took
+to come within a tolerance of the known minimum. A function has no data: its epochs and samples are "-"."""
 
 from __future__ import annotations
 
@@ -9,13 +9,25 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidget, QTableWidgetIte
 
 from gd_core.results import run_summary
 
+from ..theme import theme
 from ..throttle import Throttle
 from ..widgets import NumberSpinBox
 
 COLUMNS = ("run", "status", "final loss", "best loss", "steps", "epochs", "samples",
            "steps to tol.", "epochs to tol.", "samples to tol.")
-STATUS_COLORS = {"diverged": "#b00020", "converged": "#1b5e20", "completed": "#1a3e6e", "running": "#555555"}
+DATA_COLUMNS = ("epochs", "samples", "epochs to tol.", "samples to tol.")  # "-" for a function (no data)
 REFRESH_S = 0.5  # while training, the table follows at most twice a second
+
+
+def run_state(run, running: bool) -> str:
+    """The word for a run's state, the same in this table and in the status bar: how it ended, or - while it
+    can still advance - running, paused, or ready (before its first step)."""
+    status = run.history.status
+    if status != "running":
+        return status
+    if running:
+        return "running"
+    return "ready" if run.trainer.step == 0 else "paused"
 
 
 def _number(value, integer=False) -> str:
@@ -25,9 +37,9 @@ def _number(value, integer=False) -> str:
 
 
 class ResultsTable(QWidget):
-    def __init__(self, model, parent=None):
+    def __init__(self, model, runner, parent=None):
         super().__init__(parent)
-        self.model = model
+        self.model, self.runner = model, runner
         self.throttle = Throttle(REFRESH_S, self._refresh, self)
         self._fitted_lengths: list[int] | None = None  # each column's longest text when last fitted
         self.tolerance = NumberSpinBox(1e-15, 1e12, log=True)
@@ -45,7 +57,7 @@ class ResultsTable(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setMinimumHeight(120)
+        self.table.setMinimumHeight(3 * 22)  # a header and two rows: the dock stays small on a 720-px screen
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         layout = QVBoxLayout(self)
@@ -59,6 +71,8 @@ class ResultsTable(QWidget):
         events.session_loaded.connect(self.refresh)
         events.view_changed.connect(lambda key: self.refresh() if key == "tolerance" else None)
         events.advanced.connect(self.throttle.request)  # while training: a few times a second, and the end
+        runner.running_changed.connect(lambda _: self.refresh())
+        theme().changed.connect(self.refresh)
         self.refresh()
 
     def rows(self) -> list[dict]:
@@ -72,10 +86,8 @@ class ResultsTable(QWidget):
         self.tolerance.blockSignals(True)
         self.tolerance.setValue(self.model.view["tolerance"])
         self.tolerance.blockSignals(False)
-        rows = [(run.name, s["status"], _number(s["final_loss"]), _number(s["best_loss"]),
-                 _number(s["steps"], True), _number(s["epochs"]), _number(s["samples_seen"], True),
-                 _number(s["steps_to_tolerance"], True), _number(s["epochs_to_tolerance"]),
-                 _number(s["samples_to_tolerance"], True)) for run, s in zip(self.model.runs, self.rows())]
+        running = self.runner.running
+        rows = [self._cells(run, summary, running) for run, summary in zip(self.model.runs, self.rows())]
         # fitting the columns costs more than filling them: only when a column's longest text changes length
         lengths = [max(map(len, column)) for column in zip(*rows)]
         resize = lengths != self._fitted_lengths
@@ -87,10 +99,21 @@ class ResultsTable(QWidget):
                 if c == 0:
                     item.setForeground(QColor(run.color))
                 elif c == 1:
-                    item.setForeground(QColor(STATUS_COLORS.get(text, "#000000")))
+                    item.setForeground(QColor(theme().semantic(text)[0]))
                     item.setToolTip(run.history.message)
                 else:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
         if resize:
             self.table.resizeColumnsToContents()
+
+    @staticmethod
+    def _cells(run, s: dict, running: bool) -> tuple[str, ...]:
+        cells = dict(zip(COLUMNS, (
+            run.name, run_state(run, running), _number(s["final_loss"]), _number(s["best_loss"]),
+            _number(s["steps"], True), _number(s["epochs"]), _number(s["samples_seen"], True),
+            _number(s["steps_to_tolerance"], True), _number(s["epochs_to_tolerance"]),
+            _number(s["samples_to_tolerance"], True))))
+        if run.trainer.problem.dataset is None:
+            cells.update(dict.fromkeys(DATA_COLUMNS, "-"))
+        return tuple(cells[c] for c in COLUMNS)

@@ -12,7 +12,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QProcess, QRectF, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QFormLayout,
     QGridLayout,
@@ -20,15 +19,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
 )
 
 import gd_core
 from gd_core import OPTIMIZERS, sweep, sweep_worker
 
-from ..session import PALETTE
-from ..widgets import NumberSpinBox
+from ..palette import VARIANT_COLORS, run_color
+from ..theme import theme
+from ..widgets import ComboBox, NumberSpinBox, SpinBox
 
 HEAT_COLORS = pg.colormap.get("viridis")
 PROGRESS_STEPS = 1000
@@ -131,6 +130,7 @@ class SweepWindow(QDialog):
         self.runner.arrived.connect(self._arrived)
         self.runner.ended.connect(self._ended)
         self.results: dict[str, np.ndarray] = {}
+        self.by = "variant"  # what the computed series are: variants or optimizers
         self.grid: np.ndarray | None = None
         controls = QFormLayout()
         self.low, self.high = NumberSpinBox(1e-8, 1e4, log=True), NumberSpinBox(1e-8, 1e4, log=True)
@@ -138,11 +138,11 @@ class SweepWindow(QDialog):
         self.high.setValue(1.0)
         self.low.setToolTip("Smallest learning rate of the sweep.")
         self.high.setToolTip("Largest learning rate of the sweep.")
-        self.count = QSpinBox()
+        self.count = SpinBox()
         self.count.setRange(2, 64)
         self.count.setValue(16)
         self.count.setToolTip("How many learning rates, evenly spaced on a log scale (each is one run).")
-        self.series = QComboBox()
+        self.series = ComboBox()
         self.series.addItem("variants (batch, stochastic, mini-batch)", "variant")
         self.series.addItem("optimizers", "optimizer")
         self.series.setToolTip("One curve per variant (same epoch budget) or per optimizer (same run otherwise).")
@@ -191,7 +191,7 @@ class SweepWindow(QDialog):
         self.curves.setLabel("left", "final loss (diverged: not drawn)")
         # one curve per series name, made when first needed and refilled by later sweeps (emptied when unused);
         # the legend is a label above the plots
-        self.lr_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#444", width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.lr_line = pg.InfiniteLine(angle=90)
         self.curves.addItem(self.lr_line)
         self._series_items: dict[str, pg.PlotDataItem] = {}
         self.legend = QLabel("")
@@ -206,10 +206,12 @@ class SweepWindow(QDialog):
         self.heat_bar = pg.ColorBarItem(colorMap=HEAT_COLORS, interactive=False, width=12,
                                         label="log10(final loss)   × = diverged")
         self.heat_bar.setImageItem(self.heat_image, insert_in=self.heat.getPlotItem())
-        self.diverged = pg.ScatterPlotItem(symbol="x", size=9, pen=pg.mkPen("#b00020", width=2))
+        self.diverged = pg.ScatterPlotItem(symbol="x", size=9)
         self.heat.addItem(self.diverged)
         for plot in (self.curves, self.heat):
             plot.setMenuEnabled(False)
+        self._restyle()
+        theme().changed.connect(self._restyle)
         layout = QHBoxLayout(self)
         layout.addLayout(controls)
         plots = QVBoxLayout()
@@ -220,6 +222,17 @@ class SweepWindow(QDialog):
         plots.addLayout(row)
         layout.addLayout(plots, 1)
         self._series_changed()
+
+    def _restyle(self) -> None:
+        look = theme()
+        for plot in (self.curves, self.heat):
+            look.style_plot(plot)
+        self.lr_line.setPen(look.pen(look.color("text"), style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.diverged.setPen(look.pen(look.semantic("diverged")[0], 2))
+
+    def series_color(self, key: str, index: int) -> str:
+        """A variant's fixed colour (the same in every view), or the index-th run colour for an optimizer."""
+        return VARIANT_COLORS.get(key, run_color(index)) if self.by == "variant" else run_color(index)
 
     def _series_changed(self) -> None:
         by_optimizer = self.series.currentData() == "optimizer"
@@ -253,7 +266,7 @@ class SweepWindow(QDialog):
         except gd_core.ConfigError as error:
             self.progress.setText(f"Not computed: {error}")
             return
-        self.lrs, self.results, self.grid, self._grid_done = lrs, {}, None, set()
+        self.lrs, self.results, self.grid, self._grid_done, self.by = lrs, {}, None, set(), by
         for item in self._series_items.values():
             item.setData([], [])
         self.lr_line.setValue(np.log10(config["optimizer"]["lr"]))
@@ -279,16 +292,16 @@ class SweepWindow(QDialog):
         job, losses = update.job, update.losses
         if job.kind == "series":
             self.results[job.key] = losses
-            color = PALETTE[(len(self.results) - 1) % len(PALETTE)]
+            color = self.series_color(job.key, len(self.results) - 1)
             finite = np.where(losses > 0, losses, np.nan)
             item = self._series_items.get(job.key)
             if item is None:
                 item = self._series_items[job.key] = self.curves.plot([], [], symbol="o", symbolSize=5,
                                                                       symbolPen=None, connect="finite")
             shown = np.isfinite(finite).any()  # every run diverged: nothing to draw (the legend still names it)
-            item.setData(self.lrs if shown else [], finite if shown else [], pen=pg.mkPen(color, width=2),
+            item.setData(self.lrs if shown else [], finite if shown else [], pen=theme().pen(color, 2),
                          symbolBrush=color)
-            self.legend.setText("&nbsp;&nbsp;".join(f'<span style="color:{PALETTE[i % len(PALETTE)]}">■</span> {name}'
+            self.legend.setText("&nbsp;&nbsp;".join(f'<span style="color:{self.series_color(name, i)}">■</span> {name}'
                                                     for i, name in enumerate(self.results)))
         else:
             self.grid[job.key] = losses

@@ -261,10 +261,11 @@ def test_a_large_network_gets_a_coarse_surface_said_in_the_plot(window, qtbot):
     model, space = window.model, window.space_view
     config = gd_core.switch_problem(dict(model.selected.config), "mlp")
     model.update_config(model.selected, {**config, "hidden": [256, 256, 256, 256]})
-    qtbot.waitUntil(lambda: "a coarse" in space.status.toPlainText(), timeout=20_000)  # computed and shown
+    # computed, and said in the read-out row above the plot (not over the data)
+    qtbot.waitUntil(lambda: "a coarse" in space.status and "a coarse" in space.readout.text(), timeout=20_000)
     side = space.image.image.shape[0]
     assert side < 80 and side ** 2 * model.selected.trainer.problem.pass_work <= GRID_WORK
-    assert f"a coarse {side}×{side} grid" in space.status.toPlainText()
+    assert f"a coarse {side}×{side} grid" in space.status
 
 
 def test_a_sweep_where_every_run_diverges_draws_nothing_and_says_so(window, qtbot):

@@ -49,7 +49,7 @@ def test_trajectory_plane_projects_the_path(mlp_window, qtbot):
     x, y = path.getData()
     np.testing.assert_allclose(np.c_[x, y], expected.project(params), atol=1e-9)
     assert abs(x[-1]) < 1e-12 and abs(y[-1]) < 1e-12  # the plane passes through the final point
-    assert "principal directions" in view.status.toPlainText()
+    assert "principal directions" in view.status
     view.set_start(0.3, -0.2)  # a click on the plane starts the run there
     np.testing.assert_allclose(model.selected.history.params[0], expected.points(np.array(0.3), np.array(-0.2)))
     model.step(50)

@@ -1,0 +1,159 @@
+"""Light, dark or the system's palette, and the text size (a projector wants larger text and thicker lines).
+
+One :class:`Theme` per application. Widgets take their colours from the QPalette it sets (palette roles, never
+fixed colours); plots are styled from the same palette by :meth:`Theme.style_plot`; colours that mean something
+come from :mod:`app.palette` in the version that fits the palette. Views listen to :attr:`Theme.changed`.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QLabel
+
+from .palette import SEMANTIC
+
+MODES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+#: Text size -> scale of fonts and line widths.
+TEXT_SIZES = {"normal": ("Normal", 1.0), "large": ("Large (projector)", 1.3), "huge": ("Extra large", 1.6)}
+
+_DARK = {  # a calm dark palette for the Fusion style (text on base: contrast ratio 12:1)
+    QPalette.ColorRole.Window: "#2b2d31", QPalette.ColorRole.WindowText: "#e4e4e4",
+    QPalette.ColorRole.Base: "#1e1f22", QPalette.ColorRole.AlternateBase: "#34373c",
+    QPalette.ColorRole.Text: "#e4e4e4", QPalette.ColorRole.Button: "#35383d",
+    QPalette.ColorRole.ButtonText: "#e4e4e4", QPalette.ColorRole.BrightText: "#ff6e6e",
+    QPalette.ColorRole.Highlight: "#3f74c4", QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.ToolTipBase: "#3a3d42", QPalette.ColorRole.ToolTipText: "#e4e4e4",
+    QPalette.ColorRole.PlaceholderText: "#9a9da3", QPalette.ColorRole.Link: "#8ab4f8",
+    QPalette.ColorRole.LinkVisited: "#c58af9", QPalette.ColorRole.Light: "#4a4d53",
+    QPalette.ColorRole.Midlight: "#3d4045", QPalette.ColorRole.Mid: "#26282b", QPalette.ColorRole.Dark: "#18191b",
+    QPalette.ColorRole.Shadow: "#000000",
+}
+_DARK_DISABLED = {QPalette.ColorRole.WindowText: "#7c7f85", QPalette.ColorRole.Text: "#7c7f85",
+                  QPalette.ColorRole.ButtonText: "#7c7f85", QPalette.ColorRole.Highlight: "#4a4d53"}
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, color in _DARK.items():
+        palette.setColor(role, QColor(color))
+    for role, color in _DARK_DISABLED.items():
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(color))
+    return palette
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+class Theme(QObject):
+    """The application's palette mode and text size; emits :attr:`changed` after applying either."""
+
+    changed = Signal()
+
+    def __init__(self, app: QApplication):
+        super().__init__(app)
+        self.app = app
+        self._system_palette = QPalette(app.palette())
+        self._base_point_size = app.font().pointSizeF()
+        self.mode, self.text_size = "system", "normal"
+        self.generation = 0  # grows with every change: views compare it to know when to restyle
+        pg.setConfigOptions(background=self.color("base"), foreground=self.color("text"))  # never pyqtgraph's black
+        app.styleHints().colorSchemeChanged.connect(lambda _: self.mode == "system" and self.apply())
+
+    # -- state -----------------------------------------------------------------------------------------------
+    @property
+    def dark(self) -> bool:
+        return is_dark(self.app.palette())
+
+    @property
+    def scale(self) -> float:
+        """Fonts and line widths are multiplied by this (1 at the normal text size)."""
+        return TEXT_SIZES[self.text_size][1]
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown theme {mode!r} (allowed: {', '.join(MODES)})")
+        self.mode = mode
+        self.apply()
+
+    def set_text_size(self, size: str) -> None:
+        if size not in TEXT_SIZES:
+            raise ValueError(f"unknown text size {size!r} (allowed: {', '.join(TEXT_SIZES)})")
+        self.text_size = size
+        self.apply()
+
+    def apply(self) -> None:
+        """Set the palette and font of the application and of new plots, then tell the views."""
+        if self.mode == "dark" or (self.mode == "system" and not is_dark(self._system_palette)
+                                   and QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark):
+            palette = dark_palette()
+        elif self.mode == "light" and is_dark(self._system_palette):
+            palette = self.app.style().standardPalette()
+        else:
+            palette = QPalette(self._system_palette)
+        self.app.setPalette(palette)
+        font = QFont(self.app.font())
+        font.setPointSizeF(self._base_point_size * self.scale)
+        self.app.setFont(font)
+        mono = self.monospace_font()
+        for widget in self.app.allWidgets():
+            if widget.property("monospace"):
+                widget.setFont(mono)
+        pg.setConfigOptions(background=self.color("base"), foreground=self.color("text"))
+        self.generation += 1
+        self.changed.emit()
+
+    # -- what views ask for ----------------------------------------------------------------------------------
+    def color(self, role: str) -> QColor:
+        """A palette colour by role name: "base", "text", "window", or "muted" (secondary: text blended 45 %
+        towards base, opaque - opaque pens and brushes draw much faster than translucent ones)."""
+        palette = self.app.palette()
+        if role == "muted":
+            text, base = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)
+            return QColor(*(round(0.55 * t + 0.45 * b) for t, b in zip(text.getRgb()[:3], base.getRgb()[:3])))
+        return palette.color(getattr(QPalette.ColorRole, role[0].upper() + role[1:]))
+
+    def semantic(self, kind: str) -> tuple[str, str, str]:
+        """(text, background, border) of a meaningful colour ("diverged", "info", "good", ...) for this palette."""
+        table = SEMANTIC["dark" if self.dark else "light"]
+        return table.get(kind, (self.color("text").name(), "", ""))
+
+    def pen(self, color, width: float = 1.0, **style):
+        """A pyqtgraph pen whose width follows the text size (thicker lines for a projector)."""
+        return pg.mkPen(color, width=width * self.scale, **style)
+
+    def monospace_font(self) -> QFont:
+        font = QFont(self.app.font())
+        font.setFamilies(["DejaVu Sans Mono", "Liberation Mono", "Monospace"])
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        return font
+
+    def mark_monospace(self, label: QLabel) -> None:
+        label.setProperty("monospace", True)
+        label.setFont(self.monospace_font())
+
+    def style_plot(self, widget) -> None:
+        """Background, axes, tick and label fonts of a pyqtgraph widget from the palette and the text size."""
+        widget.setBackground(self.color("base"))
+        font = QFont(self.app.font())
+        for item in widget.scene().items():
+            if isinstance(item, pg.AxisItem):
+                item.setPen(self.color("muted"))
+                item.setTextPen(self.color("text"))
+                item.labelStyle["font-size"] = f"{font.pointSizeF():g}pt"
+                item.setStyle(tickFont=font)
+                item._updateLabel()  # the label's HTML is rebuilt from labelStyle only here
+
+
+_theme: Theme | None = None
+
+
+def theme() -> Theme:
+    """The application's theme (made on first use; a QApplication must exist)."""
+    global _theme
+    app = QApplication.instance()
+    if _theme is None or _theme.app is not app:
+        _theme = Theme(app)
+    return _theme
