@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, Q
 
 import gd_core
 
+from .theme import theme
+
 PREVIEW_ROWS = 12
 
 
@@ -40,7 +42,7 @@ class CsvPreview(QDialog):
             problem = html.escape(error.problem, quote=False)  # it quotes the file's text: never markup
             self.summary.setText(f"<b>This file cannot be used.</b><br>{problem}<br><br>A usable file has a header "
                                  "row and rows of numbers; the last column is the target.")
-            self.summary.setStyleSheet("color: #8a1c12;")
+            self.summary.setStyleSheet(f"color: {theme().semantic('error')[0]};")
             self.table.hide()
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
             return

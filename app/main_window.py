@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -108,6 +109,9 @@ class MainWindow(QMainWindow):
         self.banner.setObjectName("run_message")
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)  # messages quote user text: never markup that loads files
+        # two lines' height whatever the message (the tooltip holds a longer one): its text never resizes anything
+        self.banner.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.banner.hide()
         self._banner_kind = "info"
         right = QSplitter(Qt.Orientation.Vertical)
@@ -139,10 +143,10 @@ class MainWindow(QMainWindow):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the dock is wide enough
         self.settings_scroll = scroll
         self._fit_settings_width()
+        # forms are replaced when the problem or optimizer changes; fit once the new ones are laid out
         for event in (self.model.events.selection_changed, self.model.events.run_reset,
-                      self.model.events.run_changed):
-            event.connect(lambda *_: self._fit_settings_width())
-        self.model.events.session_loaded.connect(self._fit_settings_width)
+                      self.model.events.run_changed, self.model.events.session_loaded):
+            event.connect(lambda *_: QTimer.singleShot(0, self._fit_settings_width))
         self.settings_dock = self._dock("settings_dock", "Settings", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
 
     def _fit_settings_width(self) -> None:
@@ -501,6 +505,7 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str, kind: str = "info") -> None:
         """Show a one-line message above the plots (no dialogs: a diverging run must not open a dialog storm)."""
         self.banner.setText(text)
+        self.banner.setToolTip(text)
         self._banner_kind = kind
         self._restyle_banner()
         self.banner.setVisible(bool(text))
@@ -508,7 +513,8 @@ class MainWindow(QMainWindow):
     def _restyle_banner(self) -> None:
         color, background, border = theme().semantic(self._banner_kind)
         self.banner.setStyleSheet(f"QLabel {{ color: {color}; background: {background}; border: 1px solid {border};"
-                                  " padding: 5px 8px; border-radius: 3px; }")
+                                  " padding: 3px 8px; border-radius: 3px; }")
+        self.banner.setFixedHeight(2 * self.banner.fontMetrics().lineSpacing() + 8)
 
     def closeEvent(self, event) -> None:
         if not self.guard.may_discard("closing GD Lab"):

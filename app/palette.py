@@ -53,3 +53,5 @@ def run_color(index: int) -> str:
 #: surface is light in both themes, so these are fixed too.
 ON_SURFACE = OKABE_ITO["black"]
 SURFACE_MARK_FILL = SURFACE_COLORS[0]
+ISOLINE_COLOR = "#283c5a"  # the surface's iso-lines, drawn at 35 % opacity
+MINIMUM_COLOR = "#ffd54f"  # the star on a known minimum

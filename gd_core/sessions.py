@@ -47,6 +47,9 @@ _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 VIEW_DEFAULTS = {"x_axis": "step", "log_y": False, "pair": [0, 1], "tolerance": DEFAULT_TOLERANCE, "selected": 0,
                  "space_mode": "slice", "batch_surface": False, "arrows": False}
 SPACE_MODES = ("slice", "plane")
+#: View settings a session may hold without a default: absent means "the view decides" (equal aspect: on for
+#: the 2D functions, off elsewhere).
+VIEW_OPTIONAL = ("equal_aspect",)
 
 
 @dataclass
@@ -210,7 +213,7 @@ def _check_view(key: str, value, n_runs: int):
     if key == "x_axis":
         if value not in X_AXES:
             raise ConfigError(where, f"must be one of {', '.join(X_AXES)}; got {quote(value)}")
-    elif key in ("log_y", "batch_surface", "arrows"):
+    elif key in ("log_y", "batch_surface", "arrows", "equal_aspect"):
         _expect(value, bool, where, "true or false")
     elif key == "space_mode":
         if value not in SPACE_MODES:
@@ -229,7 +232,8 @@ def _check_view(key: str, value, n_runs: int):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < n_runs:
             raise ConfigError(where, f"must be a run index in 0..{n_runs - 1}; got {quote(value)}")
     else:
-        raise ConfigError(f"view.{key_name(key)}", f"unknown view setting (allowed: {', '.join(VIEW_DEFAULTS)})")
+        allowed = ", ".join((*VIEW_DEFAULTS, *VIEW_OPTIONAL))
+        raise ConfigError(f"view.{key_name(key)}", f"unknown view setting (allowed: {allowed})")
     return value
 
 

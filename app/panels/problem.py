@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QFormLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QDialog, QFileDialog, QFormLayout, QLabel, QMessageBox, QPushButton
 
 import gd_core
 from gd_core import GENERATORS, PROBLEMS
@@ -72,16 +72,55 @@ class ProblemPanel(Panel):
     def _choose_csv(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load training data", "", "CSV files (*.csv);;All files (*)")
         if path and CsvPreview(path, self).exec() == QDialog.DialogCode.Accepted:
-            self.load_path(path)
+            scope = self.ask_scope(path)
+            if scope is not None:
+                self.load_path(path, scope)
 
-    def load_path(self, path: str) -> bool:
-        """Train on a CSV file (used by the dialog and by tests)."""
-        ok = self.set_key("data", {"name": "csv", "path": path})
-        if ok:
-            data = self.model.selected.trainer.problem.dataset
-            self.report(f"Loaded {os.path.basename(path)}: {data.n_samples} samples, features "
-                        f"{', '.join(data.feature_names)}; target column '{data.target_name}'.")
-        return ok
+    def ask_scope(self, path: str) -> str | None:
+        """With several runs, ask whether the data is for the selected run or for all runs ("selected", "all";
+        None: cancelled). With one run there is nothing to ask."""
+        if len(self.model.runs) == 1:
+            return "selected"
+        box = QMessageBox(QMessageBox.Icon.Question, "Load CSV",
+                          f"Train on {os.path.basename(path)}: which runs?", parent=self)
+        box.setObjectName("csv_scope")
+        box.setInformativeText("Runs on a 2D function have no data and keep their function.")
+        selected = box.addButton(f"Selected run ({self.model.selected.name})", QMessageBox.ButtonRole.AcceptRole)
+        every = box.addButton(f"All {len(self.model.runs)} runs", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(selected)
+        self.scope_box = box  # tests answer it
+        box.exec()
+        return {selected: "selected", every: "all"}.get(box.clickedButton())
+
+    def load_path(self, path: str, scope: str = "selected") -> bool:
+        """Train the selected run - or, with ``scope="all"``, every run that has data - on a CSV file (used by
+        the dialog and by tests). A refused file is reported once and changes nothing."""
+        data = {"name": "csv", "path": path}
+        if scope == "selected" or not self.set_key("data", data):
+            ok = scope == "selected" and self.set_key("data", data)
+            if ok:
+                self._report_loaded(path, "")
+            return ok
+        loaded, kept = 1, []
+        for run in self.model.runs:
+            if run is self.model.selected:
+                continue
+            if PROBLEMS[run.config["problem"]].kind == "function":
+                kept.append(f"{run.name} (a 2D function)")
+                continue
+            try:  # the file is usable (the selected run took it), but another problem may refuse it
+                self.model.update_config(run, {**self.model.config_copy(run), "data": dict(data)})
+                loaded += 1
+            except gd_core.ConfigError as error:
+                kept.append(f"{run.name} ({error.problem})")
+        self._report_loaded(path, f" for {loaded} runs" + (f"; kept their data: {', '.join(kept)}" if kept else ""))
+        return True
+
+    def _report_loaded(self, path: str, which: str) -> None:
+        data = self.model.selected.trainer.problem.dataset
+        self.report(f"Loaded {os.path.basename(path)}{which}: {data.n_samples} samples, features "
+                    f"{', '.join(data.feature_names)}; target column '{data.target_name}'.")
 
     # -- display ---------------------------------------------------------------------------------------------
     def show_config(self, config, trainer) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ..widgets import ComboBox, NumberSpinBox, SpinBox
 from .base import Panel
 
 MAX_START_BOXES = 4  # more parameters than this: the start is chosen by clicking, not typed
+START_COLUMNS = 2
 
 
 class RunPanel(Panel):
@@ -37,7 +38,7 @@ class RunPanel(Panel):
         self.seed.valueChanged.connect(lambda v: self.set_key("seed", v))
         form.addRow("seed", self.seed)
         self.start_row = QWidget()
-        self.start_layout = QHBoxLayout(self.start_row)
+        self.start_layout = QGridLayout(self.start_row)  # two boxes a row: the panel stays narrow
         self.start_layout.setContentsMargins(0, 0, 0, 0)
         self.start_boxes: list[NumberSpinBox] = []
         self.default_start = QPushButton("default start")
@@ -46,7 +47,7 @@ class RunPanel(Panel):
         self.default_start.clicked.connect(lambda: self.set_key("init", None))
         self.start_note = QLabel("")
         self.start_note.setWordWrap(True)
-        self.start_layout.addWidget(self.start_note, 1)
+        self.start_layout.addWidget(self.start_note, 0, 0, 1, START_COLUMNS)
         form.addRow("start", self.start_row)
         form.addRow("", self.default_start)  # its own row: the start boxes keep the panel's width
         self.clip_on, self.clip = self._optional_number(
@@ -108,7 +109,7 @@ class RunPanel(Panel):
                 box.setObjectName(f"start_{name}")
                 box.setToolTip(f"Start value of {name}; a click in the parameter space sets it too.")
                 box.valueChanged.connect(self._start_edited)
-                self.start_layout.addWidget(box)
+                self.start_layout.addWidget(box, *divmod(len(self.start_boxes), START_COLUMNS))
                 self.start_boxes.append(box)
         for box, value in zip(self.start_boxes, start):
             box.blockSignals(True)

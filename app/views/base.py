@@ -71,6 +71,8 @@ class PlotView(QWidget):
         self.model = model
         self.plot = pg.PlotWidget()
         self.plot.setMenuEnabled(False)
+        for side in ("left", "bottom"):  # no "(x0.001)" scale prefix on a weight or a loss
+            self.plot.getPlotItem().getAxis(side).enableAutoSIPrefix(False)
         theme().style_plot(self.plot)
         self.header = QHBoxLayout()
         self.header.setContentsMargins(6, 2, 6, 0)

@@ -124,7 +124,8 @@ class LossCurveView(PlotView):
                 batch.clear()
         if extent:
             first, last, y = min(extent)[0], max(e[1] for e in extent), extent[0][2]
-            self.x_extent.setData([first, axis_end(last)], [y, y])
+            # a fresh or reset run has one point: span one unit from it, not the old run's stale range
+            self.x_extent.setData([first, axis_end(last) if last > first else first + 1], [y, y])
         else:
             self.x_extent.clear()
         # settle the auto-range now, not while painting: a range change during paint costs a second paint

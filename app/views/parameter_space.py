@@ -38,7 +38,7 @@ from gd_core.landscape import (
     trajectory_plane,
 )
 
-from ..palette import BATCH_COLOR, ON_SURFACE, SURFACE_COLORS, SURFACE_MARK_FILL
+from ..palette import BATCH_COLOR, ISOLINE_COLOR, MINIMUM_COLOR, ON_SURFACE, SURFACE_COLORS, SURFACE_MARK_FILL
 from ..theme import theme
 from ..widgets import ComboBox
 from .base import PlotView
@@ -84,6 +84,7 @@ class ParameterSpaceView(PlotView):
         self.mode.addItem("PCA plane", "plane")
         self.mode.setItemData(0, "slice through a pair of parameters", Qt.ItemDataRole.ToolTipRole)
         self.mode.setItemData(1, "plane of the trajectory (principal components)", Qt.ItemDataRole.ToolTipRole)
+        self.mode.setMinimumContentsLength(5)
         self.mode.setToolTip("Slice: the loss over two chosen parameters, the others at their current values. "
                              "Plane: the loss on the plane of the path's two principal directions through its "
                              "final point (Li et al. 2018), with the path projected onto it.")
@@ -95,7 +96,7 @@ class ParameterSpaceView(PlotView):
         self.recompute.clicked.connect(self.compute_plane)
         self.pair_x, self.pair_y = ComboBox(), ComboBox()
         for box, axis in ((self.pair_x, "horizontal"), (self.pair_y, "vertical")):
-            box.setMinimumContentsLength(4)
+            box.setMinimumContentsLength(3)
             box.setToolTip(f"The parameter on the {axis} axis; the others are held at the run's current values.")
             box.currentIndexChanged.connect(self._pair_chosen)
         self._build_options_menu()
@@ -112,7 +113,9 @@ class ParameterSpaceView(PlotView):
                                         label="log10(1 + loss − min)")
         self.colorbar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
         theme().style_plot(self.plot)  # the colour bar's axis too
-        self.isolines = pg.PlotDataItem(pen=pg.mkPen((40, 60, 90, 90), width=1), connect="pairs")
+        isoline = pg.mkColor(ISOLINE_COLOR)
+        isoline.setAlpha(90)
+        self.isolines = pg.PlotDataItem(pen=pg.mkPen(isoline, width=1), connect="pairs")
         self.isolines.setZValue(-10)
         self.batch_lines = pg.PlotDataItem(connect="pairs")
         self.batch_lines.setZValue(-5)
@@ -128,7 +131,7 @@ class ParameterSpaceView(PlotView):
                 item.setZValue(25 + z)  # each arrow above the wider one before it
                 self.plot.addItem(item, ignoreBounds=True)
             self.arrow_items[key] = (line, head)
-        self.minima = pg.ScatterPlotItem(symbol="star", size=18, brush="#ffd54f")
+        self.minima = pg.ScatterPlotItem(symbol="star", size=18, brush=MINIMUM_COLOR)
         self.minima.setZValue(15)  # above the paths: a run sitting on a minimum still shows the star
         self.plot.addItem(self.minima)
         # every run's start (hollow, ringed in its colour) and current point (its colour): one item each for all

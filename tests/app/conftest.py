@@ -3,6 +3,7 @@
 import pytest
 
 from app import create_window
+from app.theme import theme
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +42,13 @@ def answered_dialogs(monkeypatch, tmp_path):
     monkeypatch.setattr("app.guard.ask_to_save", discard)
     monkeypatch.setenv("GDLAB_CRASH_DIR", str(tmp_path / "reports"))
     return asked
+
+
+@pytest.fixture(autouse=True)
+def default_theme(qapp):
+    """A test that switches the theme or text size leaves the application as it found it."""
+    yield
+    look = theme()
+    if (look.mode, look.text_size) != ("system", "normal"):
+        look.mode, look.text_size = "system", "normal"
+        look.apply()
