@@ -18,7 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gd_core.files import read_bytes
+
 from .widgets import LessonText
+
+GUIDE_MAX_BYTES = 1 << 20
 
 #: Keys that are not menu actions (the menus' own shortcuts are listed from the actions themselves).
 OTHER_KEYS = (
@@ -85,9 +89,15 @@ class GuideDialog(QDialog):
         self.setObjectName("guide_dialog")
         self.text = LessonText()  # loads nothing, follows no link: the guide is one page
         self.text.setObjectName("guide_text")
-        self.text.setHtml((resources.files("gd_core.resources") / "guide.html").read_text(encoding="utf-8"))
+        self.text.setHtml(guide_html())
         _dialog_layout(self, self.text)
         self.resize(640, 560)
+
+
+def guide_html() -> str:
+    """The guide shipped in resources/guide.html (read through gd_core.files, like every file)."""
+    with resources.as_file(resources.files("gd_core.resources") / "guide.html") as path:
+        return read_bytes(path, "guide", GUIDE_MAX_BYTES, "guide").decode("utf-8")
 
 
 def _dialog_layout(dialog: QDialog, body: QWidget) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
 )
@@ -34,7 +32,7 @@ from gd_core.errors import ConfigError
 from gd_core.lessons import LOCKS, safe_html
 from gd_core.sessions import Session, parse_session
 
-from .widgets import LessonText
+from .widgets import ComboBox, LessonText, SpinBox
 
 #: Metrics an instructor can ask about, as the form offers them: (label, metric).
 METRICS = (("final loss", "final_loss"), ("best loss", "best_loss"), ("loss above the minimum", "excess_loss"),
@@ -56,14 +54,14 @@ class QuestionForm(QGroupBox):
         self.text = QLineEdit()
         self.text.setObjectName("question_text")
         self.text.setPlaceholderText("e.g. Which run gets closest to the minimum in 100 steps?")
-        self.form = QComboBox()
+        self.form = ComboBox()
         self.form.setObjectName("question_form")
         self.form.addItems([label for label, _ in FORMS])
-        self.metric_box = QComboBox()
+        self.metric_box = ComboBox()
         self.metric_box.setObjectName("question_metric")
         for label, name in METRICS:
             self.metric_box.addItem(label, name)
-        self.run = QComboBox()
+        self.run = ComboBox()
         self.run.setObjectName("question_run")
         self.run.addItems(run_names)
         self.tolerance = QDoubleSpinBox()
@@ -130,13 +128,13 @@ class LessonEditor(QDialog):
         self.challenge_text = QLineEdit(session.challenge.text if session.challenge else "")
         self.challenge_text.setObjectName("lesson_challenge_text")
         self.challenge_text.setPlaceholderText("optional, e.g. Reach a loss below 1e-3 within 100 steps")
-        self.challenge_run = QComboBox()
+        self.challenge_run = ComboBox()
         self.challenge_run.addItem("the selected run", "")
         for name in names:
             self.challenge_run.addItem(name, name)
         self.challenge_below = QLineEdit(f"{session.challenge.below:g}" if session.challenge else "1e-3")
         self.challenge_below.setObjectName("lesson_challenge_below")
-        self.challenge_steps = QSpinBox()
+        self.challenge_steps = SpinBox()
         self.challenge_steps.setObjectName("lesson_challenge_steps")
         self.challenge_steps.setRange(0, 100_000_000)
         self.challenge_steps.setSpecialValueText("any number of")

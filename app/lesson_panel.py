@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 from gd_core.lessons import RunResult, answer, challenge_met, format_answer, is_right, run_lesson, safe_html
 
 from .throttle import Throttle
-from .widgets import LessonText
+from .widgets import ComboBox, LessonText
 
 PLACEHOLDER = "choose..."
 CHALLENGE_REFRESH_S = 0.25
@@ -53,10 +54,9 @@ class QuestionRow(QWidget):
         layout.setContentsMargins(0, 4, 0, 4)
         layout.addWidget(_wrapped(f"{index + 1}. {question.text}"))
         if question.is_choice:
-            self.input = QComboBox()
+            self.input = ComboBox()  # the wheel only when focused
             self.input.addItem(PLACEHOLDER)
             self.input.addItems(list(question.choices))
-            self.input.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel only when focused
             self.input.currentIndexChanged.connect(self.edited)
         else:
             self.input = QLineEdit()
@@ -105,10 +105,13 @@ class LessonPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         nav = QHBoxLayout()
-        self.previous = QPushButton("< Previous")
-        self.previous.setObjectName("lesson_previous")
-        self.next = QPushButton("Next >")
-        self.next.setObjectName("lesson_next")
+        # tool buttons: a push button insists on 80 px, and the dock must fit a 1280-px screen beside the plots
+        self.previous, self.next = QToolButton(), QToolButton()
+        for button, text, name in ((self.previous, "< Previous", "lesson_previous"),
+                                   (self.next, "Next >", "lesson_next")):
+            button.setText(text)
+            button.setObjectName(name)
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.position = QLabel()
         self.position.setObjectName("lesson_position")
         self.previous.clicked.connect(lambda: self._go(-1))
@@ -119,7 +122,7 @@ class LessonPanel(QWidget):
         layout.addLayout(nav)
         self.text = LessonText()
         self.text.setObjectName("lesson_text")
-        layout.addWidget(self.text, 3)
+        layout.addWidget(self.text, 2)  # the text gets two thirds: readable at once when the lesson opens
         self.questions_box = QFrame()
         self.questions_box.setObjectName("lesson_questions")
         box = QVBoxLayout(self.questions_box)
@@ -148,7 +151,7 @@ class LessonPanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.questions_box)
         self.questions_scroll = scroll
-        layout.addWidget(scroll, 2)
+        layout.addWidget(scroll, 1)
         self.question_rows: list[QuestionRow] = []
         self._challenge_throttle = Throttle(CHALLENGE_REFRESH_S, self._update_challenge, self)
         events = model.events

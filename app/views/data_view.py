@@ -44,6 +44,7 @@ class DataView(PlotView):
         self.caption = self.info
         self.caption.setObjectName("data_caption")
         self.placeholder = QLabel("")
+        self.placeholder.setWordWrap(True)  # a page of the stack: its text must not widen the plots' column
         layout = self.layout()
         layout.removeWidget(self.plot)
         self.stack = QStackedWidget()

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
 )
 
@@ -21,7 +20,9 @@ import gd_core
 from gd_core.lr_finder import find_lr, range_config
 from gd_core.sweep import series_work
 
-from ..widgets import NumberSpinBox
+from ..palette import OKABE_ITO
+from ..theme import theme
+from ..widgets import NumberSpinBox, SpinBox
 
 #: The most work the test may do on the window's thread (about one second; see gd_core's MAX_PASS_WORK).
 MAX_TEST_WORK = 1e10
@@ -41,7 +42,7 @@ class LearningRateFinder(QDialog):
         self.high = NumberSpinBox(1e-9, 1e6, log=True)
         self.high.setObjectName("finder_high")
         self.high.setValue(10.0)
-        self.steps = QSpinBox()
+        self.steps = SpinBox()
         self.steps.setObjectName("finder_steps")
         self.steps.setRange(5, 10_000)
         self.steps.setValue(100)
@@ -60,10 +61,13 @@ class LearningRateFinder(QDialog):
         self.plot.setLabel("bottom", "learning rate")
         self.plot.setLabel("left", "loss (smoothed)")
         self.plot.setMouseEnabled(x=False, y=False)
-        self.raw = self.plot.plot([], [], pen=pg.mkPen((150, 150, 150), width=1))
-        self.curve = self.plot.plot([], [], pen=pg.mkPen((0, 114, 178), width=2))
-        self.steepest_line = pg.InfiniteLine(angle=90, pen=pg.mkPen((213, 94, 0), width=2))
-        self.minimum_line = pg.InfiniteLine(angle=90, pen=pg.mkPen((0, 158, 115), width=2, style=Qt.PenStyle.DashLine))
+        look = theme()
+        look.style_plot(self.plot)
+        self.raw = self.plot.plot([], [], pen=look.pen(look.color("muted")))
+        self.curve = self.plot.plot([], [], pen=look.pen(OKABE_ITO["blue"], 2))
+        self.steepest_line = pg.InfiniteLine(angle=90, pen=look.pen(OKABE_ITO["vermillion"], 2))
+        self.minimum_line = pg.InfiniteLine(angle=90, pen=look.pen(OKABE_ITO["bluish_green"], 2,
+                                                                    style=Qt.PenStyle.DashLine))
         for line in (self.steepest_line, self.minimum_line):
             line.hide()
             self.plot.addItem(line)

@@ -84,7 +84,7 @@ class ParameterSpaceView(PlotView):
         self.mode.addItem("PCA plane", "plane")
         self.mode.setItemData(0, "slice through a pair of parameters", Qt.ItemDataRole.ToolTipRole)
         self.mode.setItemData(1, "plane of the trajectory (principal components)", Qt.ItemDataRole.ToolTipRole)
-        self.mode.setMinimumContentsLength(5)
+        self.mode.setMinimumContentsLength(4)
         self.mode.setToolTip("Slice: the loss over two chosen parameters, the others at their current values. "
                              "Plane: the loss on the plane of the path's two principal directions through its "
                              "final point (Li et al. 2018), with the path projected onto it.")
@@ -96,7 +96,7 @@ class ParameterSpaceView(PlotView):
         self.recompute.clicked.connect(self.compute_plane)
         self.pair_x, self.pair_y = ComboBox(), ComboBox()
         for box, axis in ((self.pair_x, "horizontal"), (self.pair_y, "vertical")):
-            box.setMinimumContentsLength(3)
+            box.setMinimumContentsLength(2)  # a name like W1[0,3] is elided; the list shows it whole
             box.setToolTip(f"The parameter on the {axis} axis; the others are held at the run's current values.")
             box.currentIndexChanged.connect(self._pair_chosen)
         self._build_options_menu()
