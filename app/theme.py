@@ -8,9 +8,10 @@ come from :mod:`app.palette` in the version that fits the palette. Views listen 
 from __future__ import annotations
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QWidget
 
 from .palette import SEMANTIC
 
@@ -58,6 +59,7 @@ class Theme(QObject):
         self._system_palette = QPalette(app.palette())
         self._base_point_size = app.font().pointSizeF()
         self.mode, self.text_size = "system", "normal"
+        self._monospace: list[QWidget] = []  # widgets kept in the monospace font
         self.generation = 0  # grows with every change: views compare it to know when to restyle
         pg.setConfigOptions(background=self.color("base"), foreground=self.color("text"))  # never pyqtgraph's black
         app.styleHints().colorSchemeChanged.connect(lambda _: self.mode == "system" and self.apply())
@@ -98,9 +100,9 @@ class Theme(QObject):
         font.setPointSizeF(self._base_point_size * self.scale)
         self.app.setFont(font)
         mono = self.monospace_font()
-        for widget in self.app.allWidgets():
-            if widget.property("monospace"):
-                widget.setFont(mono)
+        self._monospace = [widget for widget in self._monospace if shiboken6.isValid(widget)]
+        for widget in self._monospace:
+            widget.setFont(mono)
         pg.setConfigOptions(background=self.color("base"), foreground=self.color("text"))
         self.generation += 1
         self.changed.emit()
@@ -130,9 +132,11 @@ class Theme(QObject):
         font.setStyleHint(QFont.StyleHint.Monospace)
         return font
 
-    def mark_monospace(self, label: QLabel) -> None:
-        label.setProperty("monospace", True)
-        label.setFont(self.monospace_font())
+    def mark_monospace(self, widget: QWidget) -> None:
+        """Keep ``widget`` in the monospace font through text-size changes. The theme holds its own list:
+        walking ``QApplication.allWidgets()`` wraps widgets half-way through destruction and crashed (SIGSEGV)."""
+        self._monospace.append(widget)
+        widget.setFont(self.monospace_font())
 
     def style_plot(self, widget) -> None:
         """Background, axes, tick and label fonts of a pyqtgraph widget from the palette and the text size."""

@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import pytest
+import shiboken6
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QFont, QImage, QMouseEvent, QPainter, QPalette
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QSlider, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QLabel, QSlider, QWidget
 
 import gd_core
 from app import create_window, main_window
@@ -425,6 +426,23 @@ def test_dark_theme_reaches_plots_formula_boxes_banners_and_the_status_column(wi
     assert axis.textPen().color() == look.color("text")
     action(window, "action_theme_light").trigger()
     assert not theme().dark and window.space_view.plot.backgroundBrush().color().lightness() > 200
+
+
+def test_text_size_changes_survive_deleted_monospace_widgets(qapp):
+    """The theme restyles only the monospace widgets still alive (walking allWidgets() crashed CI with SIGSEGV
+    when a widget was half-way through destruction)."""
+    look = theme()
+    gone, kept = QLabel("gone"), QLabel("kept")
+    look.mark_monospace(gone)
+    look.mark_monospace(kept)
+    normal = kept.font().pointSizeF()
+    shiboken6.delete(gone)
+    try:
+        look.set_text_size("huge")
+        assert kept.font().pointSizeF() == pytest.approx(normal * 1.6, rel=0.05)
+        assert all(shiboken6.isValid(widget) for widget in look._monospace)
+    finally:
+        look.set_text_size("normal")
 
 
 def test_text_size_for_a_projector_makes_text_larger_and_lines_thicker(window):
