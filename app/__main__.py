@@ -69,8 +69,7 @@ def screenshot(app, window, steps: int, path: str) -> int:
     preferred size, so pictures do not depend on the machine)."""
     if app.platformName() == "offscreen":
         from .main_window import PREFERRED_SIZE
-        window.resize(PREFERRED_SIZE)
-        window.reset_layout()
+        window.resize(PREFERRED_SIZE)  # the docks are sized to it when the window is first shown
     window.guard.interactive = False  # nobody is there to answer "save your changes?" on close
     window.show()
     app.processEvents()

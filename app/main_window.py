@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.model = model
         self.runner = Runner(model, self)
         self._persist = False  # remember_layout() turns it on
+        self._sized = False
         self.setWindowTitle("GD Lab")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         # the right column (lesson, update rule) runs down to the status bar: a lesson's text gets the height
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status()
         self._arrange_docks()
+        self._default_layout = self.saveState(LAYOUT_VERSION)  # what View > Reset layout returns to
         self.sweep_window = self.lr_finder = None  # made when first opened
         events = model.events
         events.advanced.connect(self._update_status)
@@ -194,6 +197,7 @@ class MainWindow(QMainWindow):
                  self.results_dock: Qt.DockWidgetArea.BottomDockWidgetArea}
         for dock in self.docks:
             dock.setFloating(False)
+            self.removeDockWidget(dock)  # out of any tab group first: re-tabbing a tabbed dock doubles its tab
             self.addDockWidget(areas.get(dock, Qt.DockWidgetArea.RightDockWidgetArea), dock)
             dock.setVisible(dock is not self.lesson_dock or self.has_lesson)
         self.tabifyDockWidget(self.formula_dock, self.state_dock)
@@ -219,13 +223,31 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not getattr(self, "_sized", False):  # dock sizes set before the first show are not all kept
+        if not self._sized:  # dock sizes set before the first show are not all kept
             self._sized = True
             self._size_docks()
 
     def reset_layout(self) -> None:
-        """View > Reset layout: every dock back in its place, shown (the lesson when there is one)."""
-        self._arrange_docks()
+        """View > Reset layout: every dock back in its place and shown (the lesson when there is one). Restored
+        from the state saved when the window was built."""
+        if not self.restoreState(self._default_layout, LAYOUT_VERSION):
+            self._arrange_docks()
+            return
+        for dock in self.docks:
+            dock.setVisible(dock is not self.lesson_dock or self.has_lesson)
+        self.formula_dock.raise_()
+        self._size_docks()
+        QTimer.singleShot(0, self._hide_stale_tab_bars)
+
+    def _hide_stale_tab_bars(self) -> None:
+        """Qt can leave a tab group's old tab bar on screen after a restored layout (seen after a text-size
+        change): hide every bar that does not sit right below a tabbed dock."""
+        tabbed = [dock for dock in self.docks if dock.isVisible() and self.tabifiedDockWidgets(dock)]
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            below = any(abs(bar.y() - dock.geometry().bottom() - 1) <= 3 and abs(bar.x() - dock.x()) <= 8
+                        for dock in tabbed)
+            if bar.isVisible() and not below:
+                bar.hide()
 
     def keyboard_home(self) -> None:
         """Where the keyboard goes after a field is committed or left: the plots (Space, S, R work there)."""

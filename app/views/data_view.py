@@ -76,7 +76,7 @@ class DataView(PlotView):
         look = theme()
         self.region_line.setPen(look.pen(ON_SURFACE, 2))
         self.batch.setPen(look.pen(BATCH_COLOR, 2))
-        sample_brush = pg.mkBrush(look.color("muted"))
+        sample_brush = pg.mkBrush(look.color("faint"))
         self.regions.clear()
         self.region_line.clear()
         if kind is None:  # a function without data: give the room to the other plots
@@ -141,7 +141,7 @@ class DataView(PlotView):
             if kind == "fitted":
                 predictions = problem.predict(selected.trainer.params)
                 finite = np.isfinite(predictions)  # a diverged run predicts nothing drawable
-                self.samples.setData(predictions[finite], data.y[finite], brush=pg.mkBrush(theme().color("muted")))
+                self.samples.setData(predictions[finite], data.y[finite], brush=pg.mkBrush(theme().color("faint")))
             for run in self.runs_on_selected_problem():
                 line = self._lines.get(id(run))
                 if line is None:

@@ -14,7 +14,7 @@ import shiboken6
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QFont, QImage, QMouseEvent, QPainter, QPalette
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QLabel, QSlider, QTabBar, QWidget
 
 import gd_core
 from app import create_window, main_window
@@ -508,6 +508,11 @@ def test_layout_persists_between_launches_and_resets(qtbot):
     action(second, "action_reset_layout").trigger()
     assert second.results_dock.isVisible() and second.formula_dock.isVisible()
     assert second.dockWidgetArea(second.runs_dock) == Qt.DockWidgetArea.LeftDockWidgetArea
+    qtbot.wait(50)
+    # the update rule and optimizer state are tabbed again, and none of Qt's old tab bars stays on screen
+    bars = [bar for bar in second.findChildren(QTabBar) if bar.isVisible() and second.rect().contains(bar.geometry())]
+    assert bars and {bar.geometry().getRect() for bar in bars} == {bars[0].geometry().getRect()}
+    assert [bars[0].tabText(i) for i in range(bars[0].count())] == ["Update rule", "Optimizer state"]
     assert not second.lesson_dock.isVisible()  # no lesson: no lesson dock
     QSettings("GD Lab", "GD Lab").clear()
 
