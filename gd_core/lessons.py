@@ -46,7 +46,7 @@ import numpy as np
 
 from .errors import ConfigError
 from .files import quote
-from .history import History
+from .history import COLUMNS, History
 from .problems import Problem
 
 #: A number answer is right within this relative distance of the computed one, unless the question says.
@@ -473,8 +473,7 @@ def challenge_met(challenge: Challenge, result: RunResult, tolerance: float) -> 
 
 def _head(history: History, rows: int) -> History:
     """The first ``rows`` rows of a history, as a history (for metrics that read whole columns)."""
-    columns = {name: history.column(name)[:rows] for name in ("step", "epoch", "samples_seen", "lr", "batch_loss",
-                                                               "loss", "grad_norm")}
+    columns = {name: history.column(name)[:rows] for name in COLUMNS}
     return History.from_arrays(history.param_names, history.n_samples, columns, history.params[:rows],
                                history.grads[:rows], history.status, history.message, max_rows=len(history) + 2)
 
