@@ -138,7 +138,8 @@ def _asgd_update(grad, state, params, lr, hp):
     params = params * (1 - lambd * eta)
     params = params - eta * grad
     ax = np.where(np.asarray(state.mu) != 1, state.ax + (params - state.ax) * state.mu, params)
-    eta = lr / ((1 + lambd * lr * t) ** hp["alpha"])
+    with np.errstate(over="ignore"):  # a huge alpha: eta underflows to 0 (Python's float ** would raise)
+        eta = lr / np.power(1 + lambd * lr * t, hp["alpha"], dtype=float)
     mu = 1 / np.maximum(1, t - hp["t0"])
     return params, ASGDState(t, eta, mu if np.ndim(mu) else float(mu), ax)
 

@@ -98,7 +98,7 @@ LONG_STEPS, LONG_EVERY = 200, 10
 #: (problem, LBFGS settings, steps): one torch step(closure) per GD Lab step, with every evaluation it makes
 CLOSURE_CASES = [
     ("rosenbrock", {"line_search": "strong_wolfe"}, 10),
-    ("rosenbrock", {"line_search": "strong_wolfe", "history_size": 3, "max_iter": 7}, 20),
+    ("rosenbrock", {"line_search": "strong_wolfe", "history_size": 2, "max_iter": 2}, 30),  # the history full
     ("rosenbrock", {"max_iter": 1, "line_search": "strong_wolfe"}, 200),
     ("rosenbrock", {"max_iter": 1, "lr": 2e-3}, 200),
     ("rosenbrock", {"max_iter": 5, "lr": 0.1, "max_eval": 4}, 40),
