@@ -219,7 +219,45 @@ class IntListEdit(CalmInput, QLineEdit):
             self.value_committed.emit(self.value())
 
 
+class OptionalSettings(QWidget):
+    """A setting that is off (null) or an object of sub-settings (``Param(kind=dict)``, e.g. a line search): a
+    check box, and a form of its fields while on. Emits ``value_committed`` (None or the dict) on every edit."""
+
+    value_committed = Signal(object)
+
+    def __init__(self, param: Param, parent=None):
+        super().__init__(parent)
+        self.param = param
+        self.on = QCheckBox("on")
+        self.form = ParamForm(param.fields)
+        layout = QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addRow(self.on)
+        layout.addRow(self.form)
+        self.on.toggled.connect(lambda _: self._commit())
+        self.form.edited.connect(lambda *_: self._commit())
+        self.setValue(param.default)
+
+    def value(self):
+        if not self.on.isChecked():
+            return None
+        return {name: editor.value() for name, editor in self.form.editors.items()}
+
+    def setValue(self, value) -> None:
+        self.on.blockSignals(True)
+        self.on.setChecked(value is not None)
+        self.on.blockSignals(False)
+        self.form.set_values(value if value is not None else {p.name: p.default for p in self.param.fields})
+        self.form.setVisible(value is not None)
+
+    def _commit(self) -> None:
+        self.form.setVisible(self.on.isChecked())
+        self.value_committed.emit(self.value())
+
+
 def _editor(param: Param) -> QWidget:
+    if param.kind is dict:
+        return OptionalSettings(param)
     if param.kind is bool:
         return QCheckBox()
     if param.kind is str:
@@ -263,7 +301,7 @@ class ParamForm(QWidget):
                 editor.toggled.connect(lambda value, name=p.name: self.edited.emit(name, bool(value)))
             elif isinstance(editor, QComboBox):
                 editor.activated.connect(lambda _, e=editor, name=p.name: self.edited.emit(name, e.currentText()))
-            elif isinstance(editor, IntListEdit):
+            elif isinstance(editor, (IntListEdit, OptionalSettings)):
                 editor.value_committed.connect(lambda value, name=p.name: self.edited.emit(name, value))
             else:
                 editor.valueChanged.connect(lambda value, name=p.name: self.edited.emit(name, value))
@@ -274,7 +312,7 @@ class ParamForm(QWidget):
 
     def set_values(self, values: dict) -> None:
         for name, editor in self.editors.items():
-            if name not in values or values[name] is None:
+            if name not in values or (values[name] is None and not isinstance(editor, OptionalSettings)):
                 continue
             editor.blockSignals(True)
             if isinstance(editor, QCheckBox):

@@ -189,7 +189,7 @@ def _cg_update(grad, state, params, lr, hp, objective):
     would not descend); theta <- theta + t·d with t from a strong-Wolfe line search (c1, c2) starting at
     gamma·min(1, 1/‖g‖₁) on the first step and at t_prev·(g_prevᵀd_prev)/(gᵀd) after (Nocedal & Wright 3.60)."""
     beta = 0.0
-    if state.direction is None:
+    if state.direction is None or not state.grad @ state.grad:
         direction = -grad
     else:
         beta = max(0.0, float(grad @ (grad - state.grad)) / float(state.grad @ state.grad))
