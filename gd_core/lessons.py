@@ -24,7 +24,8 @@ picking one; a question without is answered by a number, right when within ``tol
 
 and a metric M is a name - ``final_loss``, ``best_loss``, ``excess_loss`` (final loss minus the known minimum),
 ``min_loss`` (the problem's known minimum), ``final_lr`` (the rate of the last update), ``steps``, ``epochs``,
-``samples_seen``, ``evaluations`` (of the loss and gradient, all the run spent), ``steps_to_tolerance`` (the first step within the lesson's tolerance of the minimum),
+``samples_seen``, ``evaluations`` (of the loss and gradient, all the run spent),
+``steps_to_tolerance`` (the first step within the lesson's tolerance of the minimum),
 ``distance_to_minimum`` (from the final point to the nearest known minimiser), ``params_moved_per_step`` (how many
 parameters an update changes, on average) - or an object: ``{"name": "loss_at", "step": k}``,
 ``{"name": "param", "param": "x"}`` (its final value), ``{"name": "param_at", "param": "x", "step": k}``,

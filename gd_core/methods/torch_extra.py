@@ -17,8 +17,21 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..optimizers import (BETA1, BETA2, MOMENTUM, WEIGHT_DECAY, AdamState, OptimizerSpec, _adam_update, _eps, _lr,
-                          _zeros, decoupled_weight_decay, lerp, register)
+from ..optimizers import (
+    BETA1,
+    BETA2,
+    MOMENTUM,
+    WEIGHT_DECAY,
+    AdamState,
+    OptimizerSpec,
+    _adam_update,
+    _eps,
+    _lr,
+    _zeros,
+    decoupled_weight_decay,
+    lerp,
+    register,
+)
 from ..spec import MAX_MAGNITUDE, Param
 from .line_search import strong_wolfe
 
@@ -86,7 +99,8 @@ def _explain_radam(hp, state, grad, lr, update):
     if np.all(rho_t > 5):
         rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
         rows += [("rₜ (rectification)", rect),
-                 ("step size γ·rₜ·√(1−β₂ᵗ)/(√v+ε)", lr * rect * (1 - beta2**t) ** 0.5 / (np.sqrt(state.nu) + hp["eps"]))]
+                 ("step size γ·rₜ·√(1−β₂ᵗ)/(√v+ε)",
+                  lr * rect * (1 - beta2**t) ** 0.5 / (np.sqrt(state.nu) + hp["eps"]))]
     else:
         rows += [("ρₜ ≤ 5: momentum step γ·m̂", lr * state.mu / (1 - hp["beta1"] ** t))]
     return rows

@@ -99,7 +99,7 @@ def torch_trajectory(config, batches):
     scheduler = make_scheduler(optimizer, schedule) if make_scheduler else None
     out = []
     for idx in batches:
-        def closure():
+        def closure(idx=idx):
             for each in optimizers:
                 each.zero_grad()
             if problem.dataset is not None:

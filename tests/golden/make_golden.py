@@ -139,7 +139,8 @@ MLP_STEPS = 25
 MLP_OPTIMIZERS = [("muon", {"lr": 0.02, "adamw_lr": 0.01}, 60, 10),
                   ("muon", {"nesterov": False, "adjust_lr_fn": "match_rms_adamw", "momentum": 0.9, "ns_steps": 3},
                    60, 10),
-                  ("adafactor", {}, 60, 10), ("adafactor", {"weight_decay": 0.1, "lr": 0.1, "beta2_decay": -0.6}, 60, 10),
+                  ("adafactor", {}, 60, 10),
+                  ("adafactor", {"weight_decay": 0.1, "lr": 0.1, "beta2_decay": -0.6}, 60, 10),
                   ("lbfgs", {"line_search": "strong_wolfe", "max_iter": 4}, 10, 2)]
 MLP_OPTIMIZER_NETS = ("2-4-3-1-relu", "2-3-3-4-tanh")
 
@@ -234,6 +235,17 @@ def long_cases(torch) -> list[dict]:
     return out
 
 
+def make_closure(optimizers: list, loss):
+    """torch's closure: zero every optimizer's gradients, evaluate ``loss()``, backpropagate, return the loss."""
+    def closure():
+        for optimizer in optimizers:
+            optimizer.zero_grad()
+        value = loss()
+        value.backward()
+        return value
+    return closure
+
+
 def closure_cases(torch) -> list[dict]:
     """torch.optim.LBFGS, one step(closure) per GD Lab step: the params after each step and torch's count of the
     closure's evaluations so far (its state["func_evals"])."""
@@ -246,13 +258,7 @@ def closure_cases(torch) -> list[dict]:
         kwargs = {**hp, "line_search_fn": None if hp["line_search"] == "none" else hp["line_search"]}
         del kwargs["line_search"]
         optimizer = torch.optim.LBFGS([xy], **kwargs)
-
-        def closure():
-            optimizer.zero_grad()
-            loss = loss_fn(xy[0], xy[1])
-            loss.backward()
-            return loss
-
+        closure = make_closure([optimizer], lambda xy=xy, loss_fn=loss_fn: loss_fn(xy[0], xy[1]))
         params, evaluations = [], []
         for _ in range(steps):
             optimizer.step(closure)
@@ -447,14 +453,7 @@ def mlp_optimizer_cases(torch, mlp: list[dict]) -> list[dict]:
             hp = {**OPTIMIZERS[name].defaults(), **given}
             net, linears, layers, loss = network(torch, case)
             optimizers = mlp_torch_optimizers(torch, name, hp, linears)
-
-            def closure():
-                for optimizer in optimizers:
-                    optimizer.zero_grad()
-                value = loss()
-                value.backward()
-                return value
-
+            closure = make_closure(optimizers, loss)
             params, evaluations = [], []
             for step in range(1, steps + 1):
                 if name == "lbfgs":
