@@ -229,6 +229,7 @@ class OptionalSettings(QWidget):
         super().__init__(parent)
         self.param = param
         self.on = QCheckBox("on")
+        self.on.setToolTip(f"{param.doc} Off: not used (null in a config).")
         self.form = ParamForm(param.fields)
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
