@@ -60,3 +60,21 @@ def test_loss_against_evaluations(window, qtbot):
     assert view.plot.getPlotItem().getAxis("bottom").labelText == "evaluations"
     history = model.selected.history
     assert history.evaluations[-1] == 20  # four evaluations a step: its first and one per further iteration
+
+
+def test_a_setting_whose_default_is_none_shows_default_and_can_return_to_it(window, qtbot):
+    model = window.model
+    model.update_config(model.selected, {"problem": "rosenbrock", "optimizer": "lbfgs", "steps": 5})
+    form = panel(window, "OptimizerPanel").form
+    box = form.editors["max_eval"]
+    assert box.text() == "default" and model.selected.config["optimizer"]["max_eval"] is None
+    box.setValue(7)
+    assert model.selected.config["optimizer"]["max_eval"] == 7
+    box.setValue(box.minimum())
+    assert model.selected.config["optimizer"]["max_eval"] is None and box.text() == "default"
+    model.update_config(model.selected, {"problem": "rosenbrock", "optimizer": "adafactor", "steps": 5})
+    eps1 = panel(window, "OptimizerPanel").form.editors["eps1"]
+    assert eps1.text() == "default"
+    eps1.lineEdit().setText("0.001")
+    eps1.interpretText()
+    assert model.selected.config["optimizer"]["eps1"] == 0.001
