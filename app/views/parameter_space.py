@@ -133,7 +133,7 @@ class ParameterSpaceView(PlotView):
                 self.plot.addItem(item, ignoreBounds=True)
             self.arrow_items[key] = (line, head)
         # the points the latest step of the selected run tried (line search, LBFGS, CG): small crosses
-        self.trials = pg.ScatterPlotItem(symbol="x", size=9, pen=pg.mkPen("#222", width=1.2), brush=None)
+        self.trials = pg.ScatterPlotItem(symbol="x", size=9, pen=pg.mkPen(ON_SURFACE, width=1.2), brush=None)
         self.trials.setZValue(24)
         self.plot.addItem(self.trials, ignoreBounds=True)
         self.minima = pg.ScatterPlotItem(symbol="star", size=18, brush=MINIMUM_COLOR)
