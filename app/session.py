@@ -39,7 +39,7 @@ DEFAULT_CONFIG = {
 }
 
 
-X_AXES = {"step": "Steps", "epoch": "Epochs", "samples_seen": "Samples seen"}
+X_AXES = {"step": "Steps", "epoch": "Epochs", "samples_seen": "Samples seen", "evaluations": "Evaluations"}
 
 #: The variants "Compare variants" sets side by side.
 COMPARED_VARIANTS = ("batch", "stochastic", "minibatch")

@@ -139,12 +139,16 @@ class NumberSpinBox(_CalmSpin, QDoubleSpinBox):
         return f"{value:.6g}"
 
     def valueFromText(self, text: str) -> float:
+        if text and text == self.specialValueText():
+            return self.minimum()
         try:
             return float(text)
         except ValueError:
             return self.value()
 
     def validate(self, text: str, pos: int):
+        if text and text == self.specialValueText():
+            return QValidator.State.Acceptable
         try:
             value = float(text)
         except ValueError:
@@ -219,15 +223,70 @@ class IntListEdit(CalmInput, QLineEdit):
             self.value_committed.emit(self.value())
 
 
+class OptionalSettings(QWidget):
+    """A setting that is off (null) or an object of sub-settings (``Param(kind=dict)``, e.g. a line search): a
+    check box, and a form of its fields while on. Emits ``value_committed`` (None or the dict) on every edit."""
+
+    value_committed = Signal(object)
+
+    def __init__(self, param: Param, parent=None):
+        super().__init__(parent)
+        self.param = param
+        self.on = QCheckBox("on")
+        self.on.setToolTip(f"{param.doc} Off: not used (null in a config).")
+        self.form = ParamForm(param.fields)
+        layout = QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addRow(self.on)
+        layout.addRow(self.form)
+        self.on.toggled.connect(lambda _: self._commit())
+        self.form.edited.connect(lambda *_: self._commit())
+        self.setValue(param.default)
+
+    def value(self):
+        if not self.on.isChecked():
+            return None
+        return {name: editor.value() for name, editor in self.form.editors.items()}
+
+    def setValue(self, value) -> None:
+        self.on.blockSignals(True)
+        self.on.setChecked(value is not None)
+        self.on.blockSignals(False)
+        self.form.set_values(value if value is not None else {p.name: p.default for p in self.param.fields})
+        self.form.setVisible(value is not None)
+
+    def _commit(self) -> None:
+        self.form.setVisible(self.on.isChecked())
+        self.value_committed.emit(self.value())
+
+
+#: What a number editor shows for a setting left at its default of None ("not set", as torch's None).
+NOT_SET = "default"
+
+
 def _editor(param: Param) -> QWidget:
+    if param.kind is dict:
+        return OptionalSettings(param)
+    editor = _number_editor(param) if param.kind in (int, float) else _plain_editor(param)
+    if param.kind in (int, float) and param.default is None:
+        # one step below the allowed range stands for None, shown as NOT_SET
+        editor.none_value = editor.minimum() - 1
+        editor.setMinimum(editor.none_value)
+        editor.setSpecialValueText(NOT_SET)
+    return editor
+
+
+def _plain_editor(param: Param) -> QWidget:
     if param.kind is bool:
         return QCheckBox()
     if param.kind is str:
         box = ComboBox()
         box.addItems(list(param.choices))
         return box
-    if param.kind is list:
-        return IntListEdit()
+    return IntListEdit()
+
+
+def _number_editor(param: Param) -> QWidget:
     if param.kind is int:
         box = SpinBox()
         box.setRange(int(param.low if param.low is not None else -2**31 + 1),
@@ -263,10 +322,11 @@ class ParamForm(QWidget):
                 editor.toggled.connect(lambda value, name=p.name: self.edited.emit(name, bool(value)))
             elif isinstance(editor, QComboBox):
                 editor.activated.connect(lambda _, e=editor, name=p.name: self.edited.emit(name, e.currentText()))
-            elif isinstance(editor, IntListEdit):
+            elif isinstance(editor, (IntListEdit, OptionalSettings)):
                 editor.value_committed.connect(lambda value, name=p.name: self.edited.emit(name, value))
             else:
-                editor.valueChanged.connect(lambda value, name=p.name: self.edited.emit(name, value))
+                editor.valueChanged.connect(lambda value, name=p.name, e=editor: self.edited.emit(
+                    name, None if value == getattr(e, "none_value", None) else value))
             self.editors[p.name] = editor
             label = labels.get(p.name, p.name.replace("_", " "))
             layout.addRow(label, editor)
@@ -274,7 +334,8 @@ class ParamForm(QWidget):
 
     def set_values(self, values: dict) -> None:
         for name, editor in self.editors.items():
-            if name not in values or values[name] is None:
+            if name not in values or (values[name] is None and not isinstance(editor, OptionalSettings)
+                                       and not hasattr(editor, "none_value")):
                 continue
             editor.blockSignals(True)
             if isinstance(editor, QCheckBox):
@@ -282,7 +343,7 @@ class ParamForm(QWidget):
             elif isinstance(editor, QComboBox):
                 editor.setCurrentText(values[name])
             else:
-                editor.setValue(values[name])
+                editor.setValue(getattr(editor, "none_value", None) if values[name] is None else values[name])
             editor.blockSignals(False)
 
 

@@ -34,7 +34,7 @@ from typing import Any
 from .datasets import DATA_NAMES, GENERATORS, MAX_SAMPLES, check_data_size, check_magnitude, generate, load_csv
 from .errors import ConfigError
 from .files import check_depth, key_name, quote, read_json
-from .optimizers import OPTIMIZERS
+from .optimizers import OPTIMIZERS, check_needs
 from .problems import PROBLEMS, Problem
 from .samplers import SAMPLINGS, VARIANTS
 from .schedules import check_schedule
@@ -231,10 +231,30 @@ def resolve(config: Any, problem: Problem | None = None) -> tuple[dict, Problem]
                                             f"got {out['batch_size']}")
     else:
         out.setdefault("batch_size", 1)
+    check_needs(out["optimizer"]["name"], problem)
+    check_evaluating(out)
     if out["init"] is not None and len(out["init"]) != problem.n_params:
         raise ConfigError("init", f"needs {problem.n_params} numbers ({', '.join(problem.param_names)}); "
                                   f"got {len(out['init'])}")
     return out, problem
+
+
+def check_evaluating(config: dict) -> None:
+    """Refuse gradient stages with a method that evaluates the batch again within its step (line search, L-BFGS,
+    conjugate gradients, Newton): a mask, noise or clipping would change its first gradient but not the ones it
+    evaluates itself, and its steps would compare a gradient with one it never saw."""
+    optimizer = config["optimizer"]
+    spec = OPTIMIZERS[optimizer["name"]]
+    if not spec.uses_objective({k: v for k, v in optimizer.items() if k != "name"}):
+        return
+    stages = [(key, what) for key, what in (("variant", "the coordinate variant"), ("gradient_noise", "gradient noise"),
+                                           ("clip_norm", "gradient clipping"))
+              if (config.get(key) == "coordinate" if key == "variant" else config.get(key))]
+    if stages:
+        key, what = stages[0]
+        raise ConfigError(key, f"{what} does not go with optimizer {optimizer['name']}"
+                               f"{' and its line search' if optimizer.get('line_search') else ''}: it evaluates "
+                               "the batch's loss within each step, which the changed gradient would not match")
 
 
 def load_config(path: str | os.PathLike) -> dict:

@@ -56,12 +56,16 @@ def hessian(problem: Problem, params) -> np.ndarray:
     params = np.asarray(params, dtype=float)
     if hasattr(problem, "hessian"):
         return np.asarray(problem.hessian(params), dtype=float)
+    return finite_difference_hessian(lambda points: problem.full_loss_and_grad(points)[1], params)
+
+
+def finite_difference_hessian(gradient, params: np.ndarray) -> np.ndarray:
+    """Central differences of ``gradient`` (points (k, d) -> gradients (k, d)) at ``params`` (d,), symmetrised:
+    H[:, j] = (g(θ + h e_j) − g(θ − h e_j)) / 2h, every column from one batched pass."""
     d = len(params)
     h = _step(params, np.ones(1))
-    plus = params + h * np.eye(d)
-    minus = params - h * np.eye(d)
-    g_plus = problem.full_loss_and_grad(plus)[1]  # (d, d): one batched pass for all columns
-    g_minus = problem.full_loss_and_grad(minus)[1]
+    g_plus = gradient(params + h * np.eye(d))  # (d, d): one batched pass for all columns
+    g_minus = gradient(params - h * np.eye(d))
     H = (g_plus - g_minus) / (2 * h)
     return 0.5 * (H + H.T)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
@@ -10,7 +11,9 @@ from .files import write_csv
 
 #: The scalar columns, in CSV order; recorders' columns follow (see History), then the parameters, one column
 #: each, named by ``param_names``.
-COLUMNS = ("step", "epoch", "samples_seen", "lr", "batch_loss", "loss", "grad_norm")
+COLUMNS = ("step", "epoch", "samples_seen", "lr", "batch_loss", "loss", "grad_norm", "evaluations")
+#: The columns written as integers in CSV files.
+INTEGER_COLUMNS = ("step", "samples_seen", "evaluations")
 #: The columns every run of a group shares (the others hold one value per run).
 SHARED_COLUMNS = ("step", "epoch", "samples_seen")
 
@@ -36,7 +39,10 @@ class History:
     Columns: ``step``; ``epoch`` = samples_seen / n (fractional); ``samples_seen``; ``lr`` (the rate of the update
     that produced the row; row 0: the first rate); ``batch_loss`` (the loss of the samples the update used, at
     the parameters before it; NaN at row 0); ``loss`` (the full objective at the row's params); ``grad_norm``
-    (the norm of the full objective's gradient there); ``params`` (rows, d); ``grads`` (rows, d), the gradient
+    (the norm of the full objective's gradient there); ``evaluations`` (the batch loss-and-gradient evaluations
+    spent so far: one per step for a gradient method, more for line searches and L-BFGS, d more per Hessian for
+    Newton - the fair x-axis for comparing methods that spend differently per step);
+    ``params`` (rows, d); ``grads`` (rows, d), the gradient
     the update that produced the row used (after noise and clipping; NaN at row 0). ``status`` is "running",
     "completed", "converged" or "diverged", and ``message`` says why a run ended.
 
@@ -91,7 +97,8 @@ class History:
         history.stride, history._pending = stride, bool(steps[-1] % stride)
         history._reserve(len(keep))
         for name in COLUMNS:
-            history._columns[name][:len(keep)] = np.asarray(columns[name])[keep]
+            if name in columns:  # a column not given stays NaN
+                history._columns[name][:len(keep)] = np.asarray(columns[name])[keep]
         history._params[:len(keep)] = params[keep]
         history._grads[:len(keep)] = grads[keep]
         history._len = len(keep)
@@ -117,7 +124,8 @@ class History:
             grown[:self._len] = old[:self._len]
             setattr(self, name, grown)
 
-    def append(self, step, samples_seen, lr, batch_loss, loss, grad_norm, params, grad=np.nan) -> None:
+    def append(self, step, samples_seen, lr, batch_loss, loss, grad_norm, params, grad=np.nan,
+               evaluations=np.nan) -> None:
         """Record the row of update ``step`` (a group: per-run values as (R,) arrays or (R, 1) columns)."""
         i = self._len - 1 if self._pending else self._len
         if i == len(self._params):
@@ -130,6 +138,7 @@ class History:
         c["batch_loss"][i] = batch_loss
         c["loss"][i] = loss
         c["grad_norm"][i] = grad_norm
+        c["evaluations"][i] = evaluations
         self._params[i] = params
         self._grads[i] = grad
         self._len = i + 1
@@ -184,6 +193,7 @@ class History:
     batch_loss = property(lambda self: self.column("batch_loss"))
     loss = property(lambda self: self.column("loss"))
     grad_norm = property(lambda self: self.column("grad_norm"))
+    evaluations = property(lambda self: self.column("evaluations"))
 
     @property
     def params(self) -> np.ndarray:
@@ -212,10 +222,11 @@ class History:
         return [*self.columns, *self.param_names]
 
     def csv_rows(self):
-        """The rows as CSV writes them: step and samples_seen as integers, the rest as floats."""
+        """The rows as CSV writes them: step, samples_seen and evaluations as integers, the rest as floats."""
+        integers = [k for k, name in enumerate(self.columns) if name in INTEGER_COLUMNS]
         for row in self.table().tolist():
-            row[0] = int(row[0])
-            row[2] = int(row[2])
+            for k in integers:
+                row[k] = int(row[k]) if math.isfinite(row[k]) else row[k]
             yield row
 
     def to_csv(self, path: str | os.PathLike) -> None:

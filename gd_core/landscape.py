@@ -187,6 +187,15 @@ def step_arrows(record) -> dict | None:
             "step_gradient": -record.lr * record.grad, "update": record.update}
 
 
+def step_trials(record) -> np.ndarray | None:
+    """The points a run's latest step evaluated its loss at (k, d), in order - a line search's trials, LBFGS's and
+    CG's evaluations - or None for a method that evaluates only where it stands (or before the first step)."""
+    trials = getattr(getattr(record, "state", None), "trials", None)
+    if trials is None or np.ndim(trials) != 2 or not len(trials):
+        return None
+    return trials[np.isfinite(trials).all(axis=1)]
+
+
 def batch_contours(problem: Problem, xs: np.ndarray, ys: np.ndarray, indices, count: int = 8):
     """Iso-lines (as :func:`iso_segments`) of the loss of the samples ``indices`` alone (None: all of them) over
     a two-parameter grid: every second point of (xs, ys), mapped by :func:`display_surface`."""

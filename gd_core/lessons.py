@@ -24,12 +24,14 @@ picking one; a question without is answered by a number, right when within ``tol
 
 and a metric M is a name - ``final_loss``, ``best_loss``, ``excess_loss`` (final loss minus the known minimum),
 ``min_loss`` (the problem's known minimum), ``final_lr`` (the rate of the last update), ``steps``, ``epochs``,
-``samples_seen``, ``steps_to_tolerance`` (the first step within the lesson's tolerance of the minimum),
+``samples_seen``, ``evaluations`` (of the loss and gradient, all the run spent),
+``steps_to_tolerance`` (the first step within the lesson's tolerance of the minimum),
 ``distance_to_minimum`` (from the final point to the nearest known minimiser), ``params_moved_per_step`` (how many
 parameters an update changes, on average) - or an object: ``{"name": "loss_at", "step": k}``,
 ``{"name": "param", "param": "x"}`` (its final value), ``{"name": "param_at", "param": "x", "step": k}``,
 ``{"name": "max_abs_param", "param": "y", "from": a, "to": b}`` (the largest |value| over steps a..b),
 ``{"name": "steps_to_loss", "below": v}`` (the first step whose loss is below v),
+``{"name": "evaluations_to_loss", "below": v}`` (the evaluations spent by then),
 ``{"name": "distance_to", "point": [x, y]}`` (from the final point).
 """
 
@@ -46,7 +48,7 @@ import numpy as np
 
 from .errors import ConfigError
 from .files import quote
-from .history import History
+from .history import COLUMNS, History
 from .problems import Problem
 
 #: A number answer is right within this relative distance of the computed one, unless the question says.
@@ -57,9 +59,10 @@ YES_NO = ("yes", "no")
 STATUSES = ("completed", "converged", "diverged", "stopped early")
 
 _SIMPLE_METRICS = ("final_loss", "best_loss", "excess_loss", "min_loss", "final_lr", "steps", "epochs",
-                   "samples_seen", "steps_to_tolerance", "distance_to_minimum", "params_moved_per_step")
+                   "samples_seen", "evaluations", "steps_to_tolerance", "distance_to_minimum", "params_moved_per_step")
 _METRIC_FIELDS = {"loss_at": {"step"}, "param": {"param"}, "param_at": {"param", "step"},
-                  "max_abs_param": {"param", "from", "to"}, "steps_to_loss": {"below"}, "distance_to": {"point"}}
+                  "max_abs_param": {"param", "from", "to"}, "steps_to_loss": {"below"},
+                  "evaluations_to_loss": {"below"}, "distance_to": {"point"}}
 _ARITHMETIC = {"ratio": "one number divided by another", "difference": "one number minus another"}
 
 
@@ -328,7 +331,7 @@ def metric(m, result: RunResult, tolerance: float) -> float:
             return float(moved.sum(axis=1).mean()) if len(moved) else math.nan
         if m == "final_lr":
             return float(history.lr[-1])
-        if m in ("steps", "epochs", "samples_seen"):
+        if m in ("steps", "epochs", "samples_seen", "evaluations"):
             return float(history.column({"steps": "step", "epochs": "epoch"}.get(m, m))[-1])
         if m == "steps_to_tolerance":
             gap = loss - (problem.min_loss or 0.0)
@@ -355,6 +358,10 @@ def metric(m, result: RunResult, tolerance: float) -> float:
         return float(np.max(np.abs(history.params[rows, j]))) if rows.any() else math.nan
     if name == "steps_to_loss":
         return _first_step(history, loss < m["below"])
+    if name == "evaluations_to_loss":
+        with np.errstate(invalid="ignore"):
+            rows = np.flatnonzero(loss < m["below"])
+        return float(history.evaluations[rows[0]]) if len(rows) else math.nan
     raise ValueError(f"unknown metric {m!r}")  # parse_questions refuses these; a programming error here
 
 
@@ -473,8 +480,7 @@ def challenge_met(challenge: Challenge, result: RunResult, tolerance: float) -> 
 
 def _head(history: History, rows: int) -> History:
     """The first ``rows`` rows of a history, as a history (for metrics that read whole columns)."""
-    columns = {name: history.column(name)[:rows] for name in ("step", "epoch", "samples_seen", "lr", "batch_loss",
-                                                               "loss", "grad_norm")}
+    columns = {name: history.column(name)[:rows] for name in COLUMNS}
     return History.from_arrays(history.param_names, history.n_samples, columns, history.params[:rows],
                                history.grads[:rows], history.status, history.message, max_rows=len(history) + 2)
 

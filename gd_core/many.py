@@ -32,12 +32,14 @@ def group_key(config: dict) -> str:
     """Runs whose configs give the same key can advance together (see the module doc)."""
     shared = {k: v for k, v in config.items() if k not in PER_RUN and k != "optimizer"}
     optimizer = config["optimizer"]
-    shared["optimizer"] = {k: v for k, v in optimizer.items() if k == "name" or isinstance(v, bool)}
+    shared["optimizer"] = {k: v for k, v in optimizer.items()
+                           if k == "name" or isinstance(v, bool) or not isinstance(v, (int, float))}
     return json.dumps(shared, sort_keys=True, default=str)
 
 
 def _per_run(values: list) -> float | np.ndarray:
-    """One value when all runs share it, else an (R, 1) column."""
+    """One value when all runs share it, else an (R, 1) column (numbers only: group_key makes runs share the
+    rest)."""
     return values[0] if all(v == values[0] for v in values) else np.array(values, dtype=float)[:, None]
 
 
@@ -63,7 +65,7 @@ class TrainerGroup(StepLoop):
         self.gradient = _shared_draws_gradient(problem, self.slots, len(seeds))
         spec = OPTIMIZERS[base["optimizer"]["name"]]
         self.optimizer = Optimizer(spec, {p.name: _per_run([c["optimizer"][p.name] for c in configs])
-                                          for p in spec.params})
+                                          for p in spec.params}, problem)
         self.lr0 = self.optimizer.hparams["lr"]
         schedule = dict(base["schedule"])
         self.schedule = make_schedule(schedule.pop("name"), **schedule)
@@ -154,7 +156,8 @@ def runners(configs: list[dict], problem: Problem | None = None) -> list[tuple[l
         resolved.append((resolve(config, problems[key])[0], key))
     groups: dict[tuple, list[int]] = {}
     for i, (config, key) in enumerate(resolved):
-        groups.setdefault((key, group_key(config)), []).append(i)
+        alone = not OPTIMIZERS[config["optimizer"]["name"]].vectorised  # its rule takes one run at a time
+        groups.setdefault((key, i if alone else group_key(config)), []).append(i)
     out = []
     for (key, _), members in groups.items():
         group = [resolved[i][0] for i in members]

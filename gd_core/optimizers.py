@@ -122,11 +122,12 @@ def decoupled_weight_decay(params, lr, weight_decay):
 def update_with_decay(spec: OptimizerSpec, hparams: dict) -> Callable:
     """The optimizer's whole update ``(grad, state, params, lr, hp) -> (params, state)``: its weight-decay stage
     (:func:`l2_weight_decay`, or :func:`decoupled_weight_decay` where the row says so) chained before its rule;
-    the bare rule when lambda is 0 (for every run of a group)."""
+    the bare rule when lambda is 0 (for every run of a group) or when the rule decays by itself ("rule")."""
     rule = spec.update
-    if not _nonzero(hparams.get("weight_decay", 0.0)):
+    decay = spec.decay(hparams) if callable(spec.decay) else spec.decay
+    if decay == "rule" or not _nonzero(hparams.get("weight_decay", 0.0)):
         return rule
-    if spec.decay == "decoupled":
+    if decay == "decoupled":
         def update(grad, state, params, lr, hp, **extra):
             return rule(grad, state, decoupled_weight_decay(params, lr, hp["weight_decay"]), lr, hp, **extra)
     else:
@@ -295,11 +296,46 @@ class OptimizerSpec:
     params: tuple[Param, ...]
     init: Callable = field(repr=False)
     update: Callable = field(repr=False)  # the bare rule; update_with_decay chains the weight decay before it
-    decay: str = "l2"  # how weight_decay applies: "l2" (to the gradient) or "decoupled" (to the parameters)
-    evaluates: bool = False  # the rule takes ``objective=`` to evaluate the batch at trial points (line search)
+    # how weight_decay applies: "l2" (to the gradient), "decoupled" (to the parameters), "rule" (the rule itself
+    # does, where torch decays between its own steps), or a function of the hyperparameters giving one of them
+    decay: str | Callable[[dict], str] = "l2"
+    # the rule takes ``objective=`` (a pipeline.Objective) to evaluate the step's batch at trial points (line
+    # search, Hessians); a function of the hyperparameters where only some settings do
+    evaluates: bool | Callable[[dict], bool] = False
+    # what the rule needs from the problem (see :data:`NEEDS`); ``init`` then gets ``problem=``
+    needs: tuple[str, ...] = ()
+    # whether the rule takes a leading run axis; runs of a row without it advance one by one
+    vectorised: bool = True
+    # the named quantities of its latest update (see :func:`explain`): ``explain(hp, state, grad, lr, update)``
+    explains: Callable | None = field(default=None, repr=False)
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
+
+    def uses_objective(self, hparams: dict) -> bool:
+        return bool(self.evaluates(hparams) if callable(self.evaluates) else self.evaluates)
+
+
+#: What a rule may need from its problem: the capability, and what it is for the message that refuses a problem
+#: without it.
+NEEDS = {
+    "tensors": (lambda problem: True, "its parameter tensors"),  # every problem has them (one vector at least)
+    "weight_matrices": (lambda problem: any(shape is not None for _, shape in problem.tensors),
+                        "weight matrices (a network's layers)"),
+    "min_loss": (lambda problem: problem.min_loss is not None, "the minimum value f* of the loss"),
+}
+
+
+def check_needs(name: str, problem) -> None:
+    """Refuse (``ConfigError`` on optimizer.name) an optimizer whose rule needs what ``problem`` lacks."""
+    from .errors import ConfigError
+
+    for need in OPTIMIZERS[name].needs:
+        has, what = NEEDS[need]
+        if not has(problem):
+            why = f" ({problem.no_minimum})" if need == "min_loss" and problem.no_minimum else ""
+            raise ConfigError("optimizer.name", f"{name} needs {what}, and this problem has none known{why}; "
+                                                f"choose a problem that has them, or another optimizer")
 
 
 OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
@@ -391,12 +427,25 @@ class Optimizer:
 
     spec: OptimizerSpec
     hparams: dict
+    problem: Any = None  # what the rule's ``needs`` are read from (see bind)
 
     @property
     def name(self) -> str:
         return self.spec.name
 
+    @property
+    def evaluates(self) -> bool:
+        """Whether its update takes an ``objective`` (see OptimizerSpec.evaluates)."""
+        return self.spec.uses_objective(self.hparams)
+
+    def bind(self, problem) -> Optimizer:
+        """This optimizer on ``problem``: rules that need something of the problem (weight matrices, its minimum
+        value) read it at ``init``."""
+        return Optimizer(self.spec, self.hparams, problem)
+
     def init(self, params: np.ndarray):
+        if self.spec.needs:
+            return self.spec.init(params, self.hparams, problem=self.problem)
         return self.spec.init(params, self.hparams)
 
     @cached_property
@@ -427,7 +476,9 @@ def explain(name: str, hp: dict, state, grad: np.ndarray, lr: float, update: np.
     t = state.count
     rows: list[tuple[str, object]] = [("t", t), ("γₜ", lr), ("g", grad)]
     with np.errstate(divide="ignore", invalid="ignore"):
-        if name == "momentum":
+        if OPTIMIZERS[name].explains is not None:
+            rows += OPTIMIZERS[name].explains(hp, state, grad, lr, update)
+        elif name == "momentum":
             rows += [("b (velocity)", state.velocity)]
         elif name == "nesterov":
             rows += [("b (velocity)", state.velocity), ("g + μ·b", grad + hp["momentum"] * state.velocity)]
@@ -463,3 +514,13 @@ def explain(name: str, hp: dict, state, grad: np.ndarray, lr: float, update: np.
         elif name == "adadelta":
             rows += [("v (mean g²)", state.square_avg), ("u (mean Δ²)", state.acc_delta), ("Δ", -update / lr)]
     return rows + [("Δθ (update)", update)]
+
+
+# --- rows from the method modules (torch.optim's further algorithms, classical methods) ---------------------------
+def register(rows) -> None:
+    """Add registry rows (a method module calls this at import)."""
+    for row in rows:
+        OPTIMIZERS[row.name] = row
+
+
+from .methods import classical, torch_extra  # noqa: E402,F401 (they register their rows)

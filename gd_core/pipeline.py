@@ -70,16 +70,31 @@ class Recorder(NamedTuple):
 
 class Objective:
     """The loss and gradient of this step's samples at any params, for methods that evaluate more than once per
-    step (line search); ``count`` says how many evaluations it made."""
+    step (line search, L-BFGS) or need curvature (Newton); ``count`` says how many gradient evaluations it made
+    (a method that evaluates a group's runs apart may set it per run).
 
-    __slots__ = ("_gradient", "idx", "count")
+    ``loss`` is the batch loss at the step's params, which the pipeline evaluated already (with the gradient the
+    rule is given): using it costs nothing."""
 
-    def __init__(self, gradient: Callable, idx):
-        self._gradient, self.idx, self.count = gradient, idx, 0
+    __slots__ = ("_gradient", "idx", "count", "loss", "_problem")
+
+    def __init__(self, gradient: Callable, idx, loss=None, problem=None):
+        self._gradient, self.idx, self.count, self.loss, self._problem = gradient, idx, 0, loss, problem
 
     def __call__(self, params: np.ndarray):
         self.count += 1
         return self._gradient(params, self.idx)
+
+    def hessian(self, params: np.ndarray) -> np.ndarray:
+        """The Hessian of the step's objective at ``params`` (d,): the problem's (analytic where it has one) when
+        the step sees every sample, else central differences of the batch gradient. It counts as d evaluations
+        (d Hessian-vector products build it, each about the cost of a gradient)."""
+        from .curvature import finite_difference_hessian, hessian
+
+        self.count += params.shape[-1]
+        if self.idx is None and self._problem is not None:
+            return hessian(self._problem, params)
+        return finite_difference_hessian(lambda points: self._gradient(points, self.idx)[1], params)
 
 
 # --- gradient stages: stage(grad, params, lr) -> grad; runs=None for one run, else the (R,) slot of each run ----
@@ -157,7 +172,7 @@ class StepLoop:
         self._full = (loss, grad)
         self._set_limits(loss)
         lr = self.schedule(self.lr0, 0)
-        self.history.append(0, 0, lr, math.nan, loss, grad_norm, self.params)
+        self.history.append(0, 0, lr, math.nan, loss, grad_norm, self.params, evaluations=0)
         self._check_rows(loss, grad_norm, lr)
 
     def _steps(self, max_steps: int | None, deadline: float | None) -> int:
@@ -167,7 +182,7 @@ class StepLoop:
         bench/core_speed.py)."""
         problem, sampler, history, recorders = self.problem, self.sampler, self.history, self.recorders
         optimizer = self.optimizer
-        update, hparams, evaluates = optimizer.step, optimizer.hparams, optimizer.spec.evaluates
+        update, hparams, evaluates = optimizer.step, optimizer.hparams, optimizer.evaluates
         schedule, lr0, n, gradient, stages = self.schedule, self.lr0, problem.n_samples, self.gradient, self.stages
         constant_lr = schedule.spec.name == "constant"
         # a schedule that cycles momentum (one-cycle) sets the optimizer's momentum, or Adam's beta1, every step
@@ -196,7 +211,7 @@ class StepLoop:
                 grad = stage(grad, params, lr)
             before, full_before = params, full_grad
             if evaluates:
-                objective = Objective(gradient, idx)
+                objective = Objective(gradient, idx, batch_loss, problem)
                 params, state = update(grad, state, params, lr, hparams, objective=objective)
                 evaluations += objective.count
             else:
@@ -205,7 +220,7 @@ class StepLoop:
             grad_norm = math.sqrt(full_grad @ full_grad) if single else norms(full_grad)
             step += 1
             samples_seen += used
-            history.append(step, samples_seen, lr, batch_loss, full_loss, grad_norm, params, grad)
+            history.append(step, samples_seen, lr, batch_loss, full_loss, grad_norm, params, grad, evaluations)
             done += 1
             if recorders:
                 record = StepRecord(step, lr, before, params, idx, batch_loss, batch_grad, grad, full_before,

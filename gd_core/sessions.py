@@ -40,7 +40,7 @@ READABLE_VERSIONS = (1, 2)
 MAX_SESSION_BYTES = 10 * 1024 * 1024
 #: A session holds at most this many runs: every run is drawn in every view and listed in every legend.
 MAX_RUNS = 100
-X_AXES = ("step", "epoch", "samples_seen")
+X_AXES = ("step", "epoch", "samples_seen", "evaluations")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 #: View settings a session may hold, with their defaults.

@@ -25,7 +25,8 @@ class Param:
 
     ``low``/``high`` bound the value (``None`` = unbounded); ``low_open``/``high_open`` make a bound strict.
     ``log`` hints that a GUI should edit it on a log scale. ``kind=str`` takes one of ``choices``;
-    ``kind=list`` takes a list of 1 to ``max_len`` integers, each within the bounds.
+    ``kind=list`` takes a list of 1 to ``max_len`` integers, each within the bounds; ``kind=dict`` takes null (off)
+    or an object of ``fields`` (each optional, with its default), e.g. a line search's settings.
 
     Every number setting has both bounds (a row without them is refused at import): whatever value passes
     :meth:`check` is safe to compute with, and :meth:`check` raises nothing but :class:`ConfigError`.
@@ -42,6 +43,7 @@ class Param:
     log: bool = False
     choices: tuple = ()
     max_len: int = 4
+    fields: tuple = ()  # kind=dict: the Params of the object's keys (the value is null, off, or that object)
 
     def __post_init__(self):
         if self.kind in (int, float, list) and not (self.low is not None and self.high is not None
@@ -51,6 +53,14 @@ class Param:
 
     def allowed(self) -> str:
         """Say in words what values are allowed, e.g. ``"a number in [0, 1)"``."""
+        if self.default is None and self.kind is not dict:
+            return self._allowed() + " or null (the default)"
+        return self._allowed()
+
+    def _allowed(self) -> str:
+        if self.kind is dict:
+            keys = ", ".join(f"{p.name} ({p.allowed()})" for p in self.fields)
+            return f"null (off) or an object with {keys}"
         if self.kind is bool:
             return "true or false"
         if self.kind is str:
@@ -63,8 +73,18 @@ class Param:
         return f"{what} in {left}{_number(self.low)}, {_number(self.high)}{right}"
 
     def check(self, value: Any, key: str) -> Any:
-        """Return ``value`` converted to this param's type, or raise :class:`ConfigError` naming ``key``."""
+        """Return ``value`` converted to this param's type, or raise :class:`ConfigError` naming ``key``.
+
+        A setting whose default is None (null: "not set", as torch's None) takes None too."""
+        if value is None and self.default is None:
+            return None
         refused = ConfigError(key, f"must be {self.allowed()}, got {quote(value)}")
+        if self.kind is dict:
+            if value is None:
+                return None
+            if not isinstance(value, dict):
+                raise refused
+            return check_params(self.fields, value, key + ".", key)
         if self.kind is str:
             if not isinstance(value, str) or value not in self.choices:
                 raise refused

@@ -55,7 +55,7 @@ class Trainer(StepLoop):
     # -- configuration ---------------------------------------------------------------------------------------
     def _configure(self, config: dict) -> None:
         hparams = dict(config["optimizer"])
-        self.optimizer = make_optimizer(hparams.pop("name"), **hparams)
+        self.optimizer = make_optimizer(hparams.pop("name"), **hparams).bind(self.problem)
         self.lr0 = self.optimizer.hparams["lr"]
         schedule = dict(config["schedule"])
         self.schedule = make_schedule(schedule.pop("name"), **schedule)

@@ -28,7 +28,8 @@ class LossCurveView(PlotView):
         for key, label in X_AXES.items():
             self.x_axis.addItem(label, key)
         self.x_axis.setToolTip("What the horizontal axis counts. Compare variants per epoch or per sample seen: "
-                               "a stochastic step sees one sample, a batch step all n.")
+                               "a stochastic step sees one sample, a batch step all n. Compare methods per "
+                               "evaluation: a line search, L-BFGS or Newton (its Hessian) spends several a step.")
         self.x_axis.currentIndexChanged.connect(lambda: model.set_view("x_axis", self.x_axis.currentData()))
         self.log_y = QCheckBox("log y")
         self.log_y.setObjectName("loss_log_y")

@@ -35,6 +35,7 @@ from gd_core.landscape import (
     plane_extent,
     plane_grid,
     step_arrows,
+    step_trials,
     trajectory_plane,
 )
 
@@ -131,6 +132,10 @@ class ParameterSpaceView(PlotView):
                 item.setZValue(25 + z)  # each arrow above the wider one before it
                 self.plot.addItem(item, ignoreBounds=True)
             self.arrow_items[key] = (line, head)
+        # the points the latest step of the selected run tried (line search, LBFGS, CG): small crosses
+        self.trials = pg.ScatterPlotItem(symbol="x", size=9, pen=pg.mkPen(ON_SURFACE, width=1.2), brush=None)
+        self.trials.setZValue(24)
+        self.plot.addItem(self.trials, ignoreBounds=True)
         self.minima = pg.ScatterPlotItem(symbol="star", size=18, brush=MINIMUM_COLOR)
         self.minima.setZValue(15)  # above the paths: a run sitting on a minimum still shows the star
         self.plot.addItem(self.minima)
@@ -453,6 +458,17 @@ class ParameterSpaceView(PlotView):
         with np.errstate(all="ignore"):
             self._draw_batch_surface(run, step)
             self._draw_arrows(run, step)
+            self._draw_trials(run)
+
+    def _draw_trials(self, run) -> None:
+        trials = step_trials(run.trainer.latest)
+        if trials is None or (self.plane_mode and self.plane is None):
+            self.trials.setData(x=[], y=[])
+            return
+        xy = self.to_plot(trials)
+        self.trials.setData(x=xy[:, 0], y=xy[:, 1])
+        self.trials.setToolTip(f"The {len(trials)} points the latest step evaluated the loss at (line search "
+                               "trials, L-BFGS and CG evaluations), in order; the step took the last accepted one.")
 
     def _draw_batch_surface(self, run, step) -> None:
         trainer = run.trainer

@@ -72,6 +72,13 @@ class Problem:
         return len(self.param_names)
 
     @property
+    def tensors(self) -> tuple[tuple[slice, tuple[int, int] | None], ...]:
+        """The parameter vector cut into the tensors torch would hold it in: ``(slice, (fan_in, fan_out))`` for a
+        weight matrix W stored row-major (torch's ``nn.Linear.weight`` is its transpose), ``(slice, None)`` for a
+        vector. Optimizers that treat matrices apart (Muon, Adafactor) read it; by default one vector."""
+        return ((slice(0, self.n_params), None),)
+
+    @property
     def stability_bound(self) -> float | None:
         """The largest stable learning rate of plain full-batch gradient descent, 2/L, where L is known."""
         return 2.0 / self.curvature if self.curvature else None

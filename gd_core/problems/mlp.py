@@ -74,6 +74,11 @@ class MLP(Problem):
         self.minima = np.empty((0, offset))
 
     # -- forward and backward ----------------------------------------------------------------------------------
+    @property
+    def tensors(self):
+        """Each layer's weight matrix W_l (fan_in x fan_out) and bias vector b_l, as nn.Linear holds them."""
+        return tuple(part for w, b, fan_in, fan_out in self.layers for part in ((w, (fan_in, fan_out)), (b, None)))
+
     def _weights(self, P):
         """Per layer W (R, fan_in, fan_out) and b (R, 1, fan_out) as views of P (R, d)."""
         R = P.shape[0]

@@ -22,6 +22,12 @@ class _Regression(Problem):
         self.param_names = (*_weight_names(dataset.n_features), "b")
         self.default_init = np.zeros(self.n_params)
 
+    @property
+    def tensors(self):
+        """The weights as a 1 x p matrix and the bias as a vector: torch's ``nn.Linear(p, 1)``."""
+        features = self.n_params - 1
+        return ((slice(0, features), (features, 1)), (slice(features, features + 1), None))
+
     def _bounds_around(self, center):
         half = np.maximum(2.0, 1.25 * np.abs(center))
         return np.column_stack([center - half, center + half])

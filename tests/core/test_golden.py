@@ -133,17 +133,59 @@ def test_mlp_loss_gradient_and_training_equal_torch(reference, case_id):
 
 def test_golden_covers_every_torch_optimizer_setting_and_schedule():
     """Every registry row named after a torch.optim class has its golden cases (defaults, weight decay, each
-    switch, its edges), and every schedule a sequence here or in schedules.json: a new row without regenerated
-    goldens fails here."""
+    switch, its edges; LBFGS with a closure, Muon on networks), and every schedule a sequence here or in
+    schedules.json: a new row without regenerated goldens fails here."""
     script = _script()
-    expected = {f"{name}-{label}" for name in OPTIMIZERS for label, _ in script.settings(name)}
+    expected = {f"{name}-{label}" for name in script.TORCH_OPTIMIZERS for label, _ in script.settings(name)}
     assert all(OPTIMIZERS[name].torch.startswith("torch.optim.") for name in script.TORCH_OPTIMIZERS)
-    assert {name for name, spec in OPTIMIZERS.items() if spec.torch.startswith("torch.optim.")} <= \
-        set(script.TORCH_OPTIMIZERS)
+    assert script.torch_rows() == set(script.TORCH_OPTIMIZERS) | script.OWN_SECTIONS
     assert expected <= set(OPTIMIZER_CASES)
     assert {c["activation"] for c in GOLDEN["mlp"]} == {"tanh", "relu", "sigmoid"}
     torch_classes = json.loads((GOLDEN_DIR / "schedules.json").read_text(encoding="utf-8"))["sequences"]
     assert {c["schedule"]["name"] for c in GOLDEN["schedules"] + torch_classes} == set(SCHEDULES)
+    assert {c["config"]["optimizer"]["name"] for c in GOLDEN["closure"]} == {"lbfgs"}
+    assert {c["optimizer"]["name"] for c in GOLDEN["mlp_optimizers"]} == {"muon", "adafactor", "lbfgs"}
+    assert {c["config"]["optimizer"]["name"] for c in GOLDEN["long"]} == set(script.TORCH_OPTIMIZERS) - {
+        "plain", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw", "adamax", "nadam",
+        "adadelta"}
+
+
+@pytest.mark.parametrize("case_id", [c["id"] for c in GOLDEN["long"]])
+def test_200_steps_equal_torch(reference, case_id):
+    """RAdam, Rprop, ASGD and Adafactor over 200 steps of Rosenbrock and the quadratic (every 10th step kept)."""
+    case = by_id(reference, "long", case_id)
+    history = gd_core.run(case["config"])
+    every = case["every"]
+    np.testing.assert_allclose(history.params[every::every], np.array(case["params"]), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("case_id", [c["id"] for c in GOLDEN["closure"]])
+def test_lbfgs_equals_torch_step_for_step_and_evaluation_for_evaluation(reference, case_id):
+    """One GD Lab step is one torch step(closure); the evaluations column counts what torch's func_evals does
+    (the step's first evaluation, then every one of its iterations and line searches)."""
+    case = by_id(reference, "closure", case_id)
+    history = gd_core.run(case["config"])
+    np.testing.assert_allclose(history.params[1:], np.array(case["params"]), rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(history.evaluations[1:], case["evaluations"])
+
+
+@pytest.mark.parametrize("case_id", [c["id"] for c in GOLDEN["mlp_optimizers"]])
+def test_network_optimizers_equal_torch(reference, case_id):
+    """Muon on the weight matrices with AdamW on the biases (two torch optimizers stepped together), Adafactor
+    with factored matrices, and LBFGS, on full-batch networks; the Newton-Schulz iteration in bfloat16 as torch
+    computes it."""
+    case = by_id(reference, "mlp_optimizers", case_id)
+    network = by_id(reference, "mlp", case["network"])
+    problem = mlp_problem(network)
+    config = {"problem": "mlp", "optimizer": case["optimizer"], "steps": case["steps"], "variant": "batch",
+              "init": network["points"][0]["params"]}
+    history = gd_core.Trainer(config, problem)
+    history.advance()
+    every, rows = case["every"], history.history
+    kept = np.r_[1, np.arange(every, case["steps"] + 1, every)]
+    np.testing.assert_allclose(rows.params[kept], np.array(case["params"]), rtol=1e-9, atol=1e-12)
+    if "evaluations" in case:
+        np.testing.assert_array_equal(rows.evaluations[kept], case["evaluations"])
 
 
 @pytest.mark.skipif(not HAS_TORCH, reason="torch not installed")

@@ -298,6 +298,117 @@ def test_12_batch_gradients_are_unbiased():
     assert np.allclose(per_sample.mean(axis=0), problem.full_loss_and_grad(params)[1])
 
 
+# -- 18 -------------------------------------------------------------------------------------------------------
+def test_18_newton_one_step_on_the_quadratic_and_five_on_rosenbrock():
+    r = runs("18_newton_vs_gradient_descent")
+    newton = r["Newton, quadratic"].history
+    assert np.abs(newton.params[1]).max() < 1e-12 and newton.loss[1] < 1e-3
+    eigenvalues = np.linalg.eigvalsh(r["Newton, quadratic"].problem.hessian(newton.params[0]))
+    np.testing.assert_array_equal(eigenvalues, [1.0, 100.0])  # "the Hessian's eigenvalues are 1 and 100"
+    rosenbrock = r["Newton, Rosenbrock"].history
+    assert np.flatnonzero(rosenbrock.loss < 1e-10)[0] == 5 and "5 to bring the loss below 1e-10" in text(
+        "18_newton_vs_gradient_descent")
+    assert r["GD 0.001, Rosenbrock"].history.loss[-1] > 1  # still creeping along the valley
+
+
+def test_18_gradient_descent_shrinks_y_by_099_and_x_by_098():
+    h = runs("18_newton_vs_gradient_descent")["GD 0.0199, quadratic"].history
+    ratios = h.params[1:] / h.params[:-1]
+    np.testing.assert_allclose(ratios[:, 0], 0.9801, rtol=1e-12)
+    np.testing.assert_allclose(ratios[:, 1], -0.99, rtol=1e-12)
+    assert h.loss[-1] > 0.1 and h.lr[1] < 2 / 100
+
+
+# -- 19 -------------------------------------------------------------------------------------------------------
+def _accepted_rates(history):
+    """The rate each step of plain gradient descent took: |update| / |gradient|."""
+    return np.linalg.norm(np.diff(history.params, axis=0), axis=1) / np.linalg.norm(history.grads[1:], axis=1)
+
+
+def test_19_line_searches_never_increase_the_loss_and_the_fixed_021_diverges():
+    r = runs("19_line_search")
+    for name in ("line search from 1", "line search from 100", "line search from 0.01"):
+        assert np.all(np.diff(r[name].history.loss) <= 0)
+    assert r["fixed 0.21"].history.status == "diverged" and r["fixed 0.01"].history.loss[-1] > 0.1
+
+
+def test_19_from_1_the_search_takes_0125_from_100_near_02_and_from_001_the_fixed_path():
+    r = runs("19_line_search")
+    from_1 = r["line search from 1"].history
+    finite = np.linalg.norm(from_1.grads[1:], axis=1) > 1e-150
+    rates = _accepted_rates(from_1)[finite]
+    assert np.all(np.isclose(rates[:, None], [0.5, 0.25, 0.125], rtol=1e-9).any(axis=1))
+    assert from_1.loss[-1] < 1e-20
+    from_100 = _accepted_rates(r["line search from 100"].history)
+    assert np.all((from_100 > 0.15) & (from_100 < 0.2))
+    np.testing.assert_array_equal(r["line search from 0.01"].history.params, r["fixed 0.01"].history.params)
+
+
+# -- 20 -------------------------------------------------------------------------------------------------------
+def test_20_schedules_as_described():
+    r = runs("20_warmup_and_one_cycle")
+    warm, cycle = r["warmup 50, then 0.3"].history, r["one-cycle to 0.3"].history
+    assert warm.lr[1] == pytest.approx(0.03) and np.all(np.diff(warm.lr[1:51]) > 0) and warm.lr[51] == 0.3
+    np.testing.assert_allclose(np.diff(warm.lr[1:52]), 0.27 / 50, rtol=1e-9)
+    assert cycle.lr[1] == pytest.approx(0.012) and np.argmax(cycle.lr) in (120, 121)  # 30% of 400 steps
+    assert cycle.lr[-1] < 1e-5
+
+
+def test_20_adam_moves_every_weight_by_the_rate_first_and_warmup_is_three_times_sooner():
+    r = runs("20_warmup_and_one_cycle")
+    first = np.abs(np.diff(r["constant 0.3"].history.params[:2], axis=0))[0]
+    np.testing.assert_allclose(first, 0.3, rtol=1e-3)  # about: eps in √v̂ + eps shortens the tiny gradients' steps
+    tolerance = lesson("20_warmup_and_one_cycle")[0].view["tolerance"]
+    steps = {n: answer_steps(r[n], tolerance) for n in r}
+    assert steps["constant 0.3"] >= 2.5 * steps["warmup 50, then 0.3"]
+    assert steps["one-cycle to 0.3"] < steps["constant 0.3"]
+
+
+def answer_steps(result, tolerance):
+    gap = result.history.loss - result.problem.min_loss if result.problem.min_loss is not None else \
+        result.history.loss
+    return float(result.history.step[np.flatnonzero(gap <= tolerance)[0]])
+
+
+# -- 21 -------------------------------------------------------------------------------------------------------
+def test_21_radam_takes_momentum_steps_while_rho_is_at_most_5_then_rectified_ones():
+    from gd_core.methods.torch_extra import _rho
+    rho = np.array([_rho(0.999, t)[1] for t in range(1, 401)])
+    assert np.all(rho[:5] <= 5) and np.all(rho[5:] > 5)
+    rho_inf = _rho(0.999, 1)[0]
+    rect = np.sqrt((rho[5:] - 4) * (rho[5:] - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho[5:]))
+    assert np.all(rect < 1) and np.all(np.diff(rect) > 0)
+    r = runs("21_adam_radam_warmup")
+    radam = r["RAdam 0.3"]
+    grad = radam.problem.loss_and_grad(radam.history.params[0], None)[1]
+    np.testing.assert_allclose(np.diff(radam.history.params[:2], axis=0)[0], -0.3 * grad, rtol=1e-9, atol=1e-15)
+
+
+def test_21_warmup_first_then_adam_then_radam():
+    r = runs("21_adam_radam_warmup")
+    tolerance = lesson("21_adam_radam_warmup")[0].view["tolerance"]
+    steps = {n: answer_steps(r[n], tolerance) for n in r}
+    assert steps["Adam 0.3 + warmup"] < steps["Adam 0.3"] < steps["RAdam 0.3"]
+    adam_first = np.abs(np.diff(r["Adam 0.3"].history.params[:2], axis=0))[0]
+    np.testing.assert_allclose(adam_first, 0.3, rtol=1e-3)  # every weight moves by the full rate
+
+
+# -- 22 -------------------------------------------------------------------------------------------------------
+def test_22_evaluations_to_1e8_as_the_text_says():
+    r = runs("22_second_order_per_evaluation")
+
+    def spent(name):
+        h = r[name].history
+        rows = np.flatnonzero(h.loss < 1e-8)
+        return h.evaluations[rows[0]] if len(rows) else math.nan
+
+    assert (spent("Newton"), spent("L-BFGS"), spent("CG (PR+)")) == (15, 44, 77)
+    for name in ("Nesterov", "gradient descent"):
+        assert math.isnan(spent(name)) and r[name].history.evaluations[-1] == 2000
+    assert "after 15, L-BFGS after 44, CG (Polak-Ribière+) after 77" in text("22_second_order_per_evaluation")
+    assert lesson("22_second_order_per_evaluation")[0].view["x_axis"] == "evaluations"
+
+
 # -- every lesson ---------------------------------------------------------------------------------------------
 NAMES = [name for name, _ in list_presets()]
 
@@ -393,6 +504,33 @@ KEYS = {
     "12_batch_surface": [
         lambda r: "batch size 32",
         lambda r: 150 * 4 / 200,
+    ],
+    "18_newton_vs_gradient_descent": [
+        lambda r: 1.0,
+        lambda r: _final(r, "GD 0.0199, quadratic"),
+        lambda r: 5.0,
+        lambda r: "Newton, Rosenbrock",
+    ],
+    "19_line_search": [
+        lambda r: "fixed 0.21",
+        lambda r: float(r["line search from 1"].history.evaluations[
+            np.flatnonzero(r["line search from 1"].history.loss < 1e-6)[0]]),
+        lambda r: 2.0,
+    ],
+    "20_warmup_and_one_cycle": [
+        lambda r: "warmup 50, then 0.3",
+        lambda r: 50.0,
+        lambda r: 0.3 / 25 / 1e4,
+    ],
+    "21_adam_radam_warmup": [
+        lambda r: float(np.diff(r["Adam 0.3"].history.params[:2, 0])[0]),
+        lambda r: float(np.diff(r["RAdam 0.3"].history.params[:2, 0])[0]),
+        lambda r: "Adam 0.3 + warmup",
+    ],
+    "22_second_order_per_evaluation": [
+        lambda r: "Newton",
+        lambda r: 44.0,
+        lambda r: 3.0,
     ],
 }
 

@@ -47,7 +47,18 @@ TORCH_OPTIMIZERS = {
     "adamax": ("Adamax", {}, 0.05),
     "nadam": ("NAdam", {}, 0.05),
     "adadelta": ("Adadelta", {}, 1.0),
+    "radam": ("RAdam", {}, 1e-3),  # its first steps are SGD steps (rho_t <= 5)
+    "rprop": ("Rprop", {}, 0.01),
+    "asgd": ("ASGD", {}, 5e-4),
+    "adafactor": ("Adafactor", {}, 0.05),
 }
+
+#: Rows checked in their own sections: LBFGS needs a closure (CLOSURE_CASES), Muon weight matrices (MLP_OPTIMIZERS).
+OWN_SECTIONS = {"lbfgs", "muon"}
+
+#: torch's tuple arguments, split into two GD Lab hyperparameters each
+TUPLES = {"betas": ("beta1", "beta2"), "etas": ("eta_minus", "eta_plus"),
+          "step_sizes": ("step_size_min", "step_size_max"), "eps": ("eps1", "eps2")}
 
 #: (optimizer, hyperparameters): where torch takes another branch, or settings the defaults do not reach
 EDGES = [
@@ -68,6 +79,31 @@ EDGES = [
     ("nadam", {"beta1": 0.2, "momentum_decay": 0.1}),
     ("adadelta", {"rho": 0.5, "eps": 1e-3}),
     ("adadelta", {"rho": 0.0}),
+    ("radam", {"beta2": 0.9}),  # rho_t > 5 from step 6 on: both branches within the run
+    ("radam", {"decoupled_weight_decay": True, "weight_decay": 0.2}),
+    ("rprop", {"eta_minus": 0.3, "eta_plus": 1.5, "step_size_max": 0.05}),  # the clamp at step_size_max
+    ("rprop", {"step_size_min": 1e-3, "lr": 0.5}),
+    ("asgd", {"t0": 5.0, "lambd": 0.01, "alpha": 0.5}),  # averaging from step 6 on
+    ("asgd", {"weight_decay": 0.1, "lambd": 0.0}),
+    ("adafactor", {"beta2_decay": -0.5, "eps1": 1e-3, "eps2": 0.1, "d": 2.0}),
+    ("adafactor", {"lr": 0.5}),  # rho_t = 1/sqrt(t) throughout
+]
+
+#: Runs of 200 steps (LONG_STEPS), recorded every LONG_EVERY steps: what "equal to 1e-9 over 200 steps" rests on.
+LONG = [("radam", "rosenbrock", {}), ("radam", "quadratic", {}), ("rprop", "rosenbrock", {}),
+        ("rprop", "quadratic", {}), ("asgd", "rosenbrock", {"t0": 50.0}), ("asgd", "quadratic", {}),
+        ("adafactor", "rosenbrock", {}), ("adafactor", "quadratic", {})]
+LONG_STEPS, LONG_EVERY = 200, 10
+
+#: (problem, LBFGS settings, steps): one torch step(closure) per GD Lab step, with every evaluation it makes
+CLOSURE_CASES = [
+    ("rosenbrock", {"line_search": "strong_wolfe"}, 10),
+    ("rosenbrock", {"line_search": "strong_wolfe", "history_size": 2, "max_iter": 2}, 30),  # the history full
+    ("rosenbrock", {"max_iter": 1, "line_search": "strong_wolfe"}, 200),
+    ("rosenbrock", {"max_iter": 1, "lr": 2e-3}, 200),
+    ("rosenbrock", {"max_iter": 5, "lr": 0.1, "max_eval": 4}, 40),
+    ("quadratic", {}, 5),
+    ("quadratic", {"line_search": "strong_wolfe", "tolerance_grad": 1e-3}, 5),
 ]
 
 #: (optimizer, clip_norm) on Rosenbrock, whose gradient (~230 at the start) is clipped for most steps
@@ -96,6 +132,18 @@ LAMBDA_SCHEDULES = [
 MLPS = [([4], "tanh", 2), ([4, 3], "relu", 2), ([5], "sigmoid", 3), ([3, 3], "tanh", 4)]
 MLP_STEPS = 25
 
+#: Optimizers that treat a network's weight matrices apart (or need a closure), on two of MLPS (the second has
+#: square 3x3 matrices): Muon on the weights with AdamW on the biases, as torch's documentation pairs them.
+#: (optimizer, settings, steps, recorded every): LBFGS only 10 steps, as its runs on these networks are chaotic beyond
+#: (an error of 1e-16 grows about threefold per step: 1e-11 at step 10, 1e-3 at step 25, in torch as in GD Lab).
+MLP_OPTIMIZERS = [("muon", {"lr": 0.02, "adamw_lr": 0.01}, 60, 10),
+                  ("muon", {"nesterov": False, "adjust_lr_fn": "match_rms_adamw", "momentum": 0.9, "ns_steps": 3},
+                   60, 10),
+                  ("adafactor", {}, 60, 10),
+                  ("adafactor", {"weight_decay": 0.1, "lr": 0.1, "beta2_decay": -0.6}, 60, 10),
+                  ("lbfgs", {"line_search": "strong_wolfe", "max_iter": 4}, 10, 2)]
+MLP_OPTIMIZER_NETS = ("2-4-3-1-relu", "2-3-3-4-tanh")
+
 
 def settings(name: str) -> list[tuple[str, dict]]:
     """The golden settings of one optimizer: its defaults, weight decay, each switch on, and its EDGES."""
@@ -109,17 +157,28 @@ def settings(name: str) -> list[tuple[str, dict]]:
     return out
 
 
+def torch_kwargs(hparams: dict) -> dict:
+    """GD Lab's hyperparameters as torch's arguments: split pairs joined into torch's tuples."""
+    kwargs = dict(hparams)
+    for joined, (first, second) in TUPLES.items():
+        if first in kwargs:
+            kwargs[joined] = (kwargs.pop(first), kwargs.pop(second))
+    return kwargs
+
+
 def torch_optimizer(torch, name: str, parameters, hparams: dict):
     """torch.optim's class for a GD Lab optimizer, given every hyperparameter GD Lab uses (defaults filled)."""
     cls, implied, _ = TORCH_OPTIMIZERS[name]
-    kwargs = dict(hparams)
-    if "beta1" in kwargs:
-        kwargs["betas"] = (kwargs.pop("beta1"), kwargs.pop("beta2"))
-    return getattr(torch.optim, cls)(parameters, **kwargs, **implied, foreach=False)
+    return getattr(torch.optim, cls)(parameters, **torch_kwargs(hparams), **implied, foreach=False)
+
+
+#: GD Lab's own options of a torch row, off in the goldens (plain gradient descent's line search)
+GDLAB_ONLY = {"line_search"}
 
 
 def full_hparams(name: str, given: dict) -> dict:
-    return {**OPTIMIZERS[name].defaults(), "lr": TORCH_OPTIMIZERS[name][2], **given}
+    defaults = {k: v for k, v in OPTIMIZERS[name].defaults().items() if k not in GDLAB_ONLY}
+    return {**defaults, "lr": TORCH_OPTIMIZERS[name][2], **given}
 
 
 def trajectory(torch, problem: str, name: str, hparams: dict, clip_norm, steps: int, start=None) -> dict:
@@ -139,8 +198,13 @@ def trajectory(torch, problem: str, name: str, hparams: dict, clip_norm, steps: 
     return {"params": params, "grads": grads}
 
 
+def torch_rows() -> set[str]:
+    """The registry rows that stand for a torch.optim class."""
+    return {name for name, spec in OPTIMIZERS.items() if spec.torch.startswith("torch.optim.")}
+
+
 def optimizer_cases(torch) -> list[dict]:
-    missing = set(OPTIMIZERS) - set(TORCH_OPTIMIZERS)
+    missing = torch_rows() - set(TORCH_OPTIMIZERS) - OWN_SECTIONS
     if missing:
         raise SystemExit(f"add a TORCH_OPTIMIZERS row for {', '.join(sorted(missing))}")
     cases = []
@@ -150,13 +214,61 @@ def optimizer_cases(torch) -> list[dict]:
         config = {**PROBLEMS[problem][0], "optimizer": {"name": name, **hp}, "steps": steps, "clip_norm": clip_norm}
         cases.append({"id": case_id, "config": config, **trajectory(torch, problem, name, hp, clip_norm, steps)})
 
-    for name in OPTIMIZERS:
+    for name in TORCH_OPTIMIZERS:
         for label, given in settings(name):
             case(f"{name}-{label}", "rosenbrock", name, given)
         case(f"{name}-quadratic", "quadratic", name, {})
     for name, clip_norm in CLIPPING:
         case(f"{name}-clip{clip_norm:g}", "rosenbrock", name, {}, clip_norm)
     return cases
+
+
+def long_cases(torch) -> list[dict]:
+    """LONG's runs: the params after every LONG_EVERY-th step."""
+    out = []
+    for name, problem, given in LONG:
+        hp = full_hparams(name, given)
+        config = {**PROBLEMS[problem][0], "optimizer": {"name": name, **hp}, "steps": LONG_STEPS}
+        params = trajectory(torch, problem, name, hp, None, LONG_STEPS)["params"]
+        out.append({"id": f"{name}-{problem}-long", "config": config, "every": LONG_EVERY,
+                    "params": params[LONG_EVERY - 1::LONG_EVERY]})
+    return out
+
+
+def make_closure(optimizers: list, loss):
+    """torch's closure: zero every optimizer's gradients, evaluate ``loss()``, backpropagate, return the loss."""
+    def closure():
+        for optimizer in optimizers:
+            optimizer.zero_grad()
+        value = loss()
+        value.backward()
+        return value
+    return closure
+
+
+def closure_cases(torch) -> list[dict]:
+    """torch.optim.LBFGS, one step(closure) per GD Lab step: the params after each step and torch's count of the
+    closure's evaluations so far (its state["func_evals"])."""
+    defaults = {p.name: p.default for p in OPTIMIZERS["lbfgs"].params}
+    out = []
+    for problem, given, steps in CLOSURE_CASES:
+        hp = {**defaults, **given}
+        config, loss_fn = PROBLEMS[problem]
+        xy = torch.nn.Parameter(torch.tensor(config["init"]))
+        kwargs = {**hp, "line_search_fn": None if hp["line_search"] == "none" else hp["line_search"]}
+        del kwargs["line_search"]
+        optimizer = torch.optim.LBFGS([xy], **kwargs)
+        closure = make_closure([optimizer], lambda xy=xy, loss_fn=loss_fn: loss_fn(xy[0], xy[1]))
+        params, evaluations = [], []
+        for _ in range(steps):
+            optimizer.step(closure)
+            params.append(xy.detach().tolist())
+            evaluations.append(optimizer.state[xy]["func_evals"])
+        label = "-".join(f"{k}={v}" for k, v in given.items()) or "defaults"
+        out.append({"id": f"lbfgs-{problem}-{label}", "config": {**config, "optimizer": {"name": "lbfgs", **hp},
+                                                                  "steps": steps},
+                    "params": params, "evaluations": evaluations})
+    return out
 
 
 def chaotic_case(torch) -> dict:
@@ -292,13 +404,84 @@ def mlp_cases(torch) -> list[dict]:
     return out
 
 
+def network(torch, case: dict):
+    """An MLPS golden case's network in torch, at its start, with its loss: (net, linears, layers, loss())."""
+    hidden, classes = case["hidden"], len(set(case["y"]))
+    n_out = 1 if classes == 2 else classes
+    layers, _ = mlp_layers(2, hidden, n_out)
+    act = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid}[case["activation"]]
+    linears = [torch.nn.Linear(fan_in, fan_out) for _, _, fan_in, fan_out in layers]
+    modules = []
+    for linear in linears:
+        modules += [linear, act()]
+    net = torch.nn.Sequential(*modules[:-1])
+    load(torch, linears, layers, np.array(case["points"][0]["params"]))
+    X = torch.tensor(case["X"])
+    if n_out == 1:
+        loss_fn, target = torch.nn.BCEWithLogitsLoss(), torch.tensor(case["y"], dtype=torch.float64)[:, None]
+    else:
+        loss_fn, target = torch.nn.CrossEntropyLoss(), torch.tensor(case["y"])
+    return net, linears, layers, lambda: loss_fn(net(X), target)
+
+
+def mlp_torch_optimizers(torch, name: str, hp: dict, linears) -> list:
+    """torch's optimizers for a GD Lab row on a network: Muon on the weights and AdamW on the biases, or one
+    optimizer on every parameter."""
+    parameters = [p for linear in linears for p in (linear.weight, linear.bias)]
+    if name == "lbfgs":
+        kwargs = {**hp, "line_search_fn": None if hp["line_search"] == "none" else hp["line_search"]}
+        del kwargs["line_search"]
+        return [torch.optim.LBFGS(parameters, **kwargs)]
+    if name != "muon":
+        return [torch_optimizer(torch, name, parameters, hp)]
+    muon = torch.optim.Muon([linear.weight for linear in linears], lr=hp["lr"], weight_decay=hp["weight_decay"],
+                            momentum=hp["momentum"], nesterov=hp["nesterov"],
+                            ns_coefficients=(hp["ns_a"], hp["ns_b"], hp["ns_c"]), eps=hp["eps"],
+                            ns_steps=hp["ns_steps"], adjust_lr_fn=hp["adjust_lr_fn"])
+    adamw = torch.optim.AdamW([linear.bias for linear in linears], lr=hp["adamw_lr"],
+                              betas=(hp["adamw_beta1"], hp["adamw_beta2"]), eps=hp["adamw_eps"],
+                              weight_decay=hp["adamw_weight_decay"], foreach=False)
+    return [muon, adamw]
+
+
+def mlp_optimizer_cases(torch, mlp: list[dict]) -> list[dict]:
+    """MLP_OPTIMIZERS on the networks MLP_OPTIMIZER_NETS, full batch: the params after step 1 and every
+    ``every``-th step."""
+    out = []
+    for case in (c for c in mlp if c["id"] in MLP_OPTIMIZER_NETS):
+        for name, given, steps, every in MLP_OPTIMIZERS:
+            hp = {**OPTIMIZERS[name].defaults(), **given}
+            net, linears, layers, loss = network(torch, case)
+            optimizers = mlp_torch_optimizers(torch, name, hp, linears)
+            closure = make_closure(optimizers, loss)
+            params, evaluations = [], []
+            for step in range(1, steps + 1):
+                if name == "lbfgs":
+                    optimizers[0].step(closure)
+                else:
+                    closure()
+                    for optimizer in optimizers:
+                        optimizer.step()
+                if step == 1 or step % every == 0:
+                    params.append(flat_of(torch, linears, "data"))
+                    if name == "lbfgs":
+                        evaluations.append(optimizers[0].state[linears[0].weight]["func_evals"])
+            label = "-".join(f"{k}={v}" for k, v in given.items()) or "defaults"
+            out.append({"id": f"{name}-{case['id']}-{label}", "network": case["id"], "optimizer": {"name": name, **hp},
+                        "steps": steps, "every": every, "params": params,
+                        **({"evaluations": evaluations} if evaluations else {})})
+    return out
+
+
 def golden(torch) -> dict:
     previous = torch.get_default_dtype()
     torch.set_default_dtype(torch.float64)
     try:
+        mlp = mlp_cases(torch)
         return {"torch": torch.__version__, "optimizers": optimizer_cases(torch), "chaotic": chaotic_case(torch),
                 "clipping": clipping_vectors(torch), "schedules": schedule_sequences(torch),
-                "mlp": mlp_cases(torch)}
+                "mlp": mlp, "long": long_cases(torch), "closure": closure_cases(torch),
+                "mlp_optimizers": mlp_optimizer_cases(torch, mlp)}
     finally:
         torch.set_default_dtype(previous)
 
