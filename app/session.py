@@ -140,8 +140,8 @@ class SessionModel:
         one replayed from the state's timeline (``progress(done, total)`` hears of a long replay)."""
         trainer = state.trainer
         if trainer is None or trainer.step != state.step:
-            config = state.timeline[0][1]
-            trainer = replay(state.timeline, state.step, self._problem_for(run, config), progress or self._progress)
+            problem = self._problem_for(run, gd_core.validate(state.timeline[0][1]))
+            trainer = replay(state.timeline, state.step, problem, progress or self._progress)
         self._install(run, trainer, state.timeline)
         self.events.run_reset.emit(run, "")
 
@@ -149,9 +149,10 @@ class SessionModel:
         run.trainer, run.problem_key = trainer, gd_core.problem_key(trainer.config)
         run.timeline = timeline if timeline is not None else ((0, copy.deepcopy(trainer.config)),)
 
-    def _problem_for(self, run: Run | None, config: dict):
-        """A problem already built for ``config``'s problem and data: the run's own, or another run's."""
-        key = gd_core.problem_key(gd_core.validate(config))
+    def _problem_for(self, run: Run | None, checked: dict):
+        """A problem already built for the problem and data of ``checked`` (a validated config): the run's own,
+        or another run's."""
+        key = gd_core.problem_key(checked)
         if run is not None and key == run.problem_key:
             return run.trainer.problem
         return next((r.trainer.problem for r in self.runs if r.problem_key == key), None)
@@ -161,7 +162,7 @@ class SessionModel:
                  timeline: tuple | None = None, steps: int = 0, progress=None) -> Run:
         """A run of ``config`` at its start, or of ``timeline`` replayed to ``steps`` (a saved run)."""
         timeline = timeline or ((0, config),)
-        trainer = replay(timeline, steps, self._problem_for(None, timeline[0][1]), progress)
+        trainer = replay(timeline, steps, self._problem_for(None, gd_core.validate(timeline[0][1])), progress)
         run = Run(trainer, name or self.unique_name("run"), color or self.next_color(), visible)
         self._install(run, trainer, timeline if len(timeline) > 1 or steps else None)
         return run
@@ -284,17 +285,18 @@ class SessionModel:
         Raises :class:`gd_core.ConfigError` for a bad config, or a change the lesson locked, leaving the run
         untouched.
         """
-        self.check_unlocked(run.config, gd_core.validate(config))
+        checked = gd_core.validate(config)  # once: what follows takes it as checked
+        self.check_unlocked(run.config, checked)
         old, before = run.config, self.run_state(run)
-        if run.trainer.needs_reset(config):
-            key = gd_core.problem_key(gd_core.validate(config))
-            trainer = gd_core.Trainer(config, self._problem_for(run, config))
+        if gd_core.needs_reset(checked, run.config):
+            key = gd_core.problem_key(checked)
+            trainer = gd_core.Trainer(checked, self._problem_for(run, checked), validated=True)
             reason = "the problem or data changed" if key != run.problem_key else "the seed or start point changed"
             self._install(run, trainer)
             self.events.run_reset.emit(run, f"Reset {run.name}: {reason}.")
         else:
             reason = "applied"
-            run.trainer.apply(config)
+            run.trainer.apply(checked, validated=True)
             if run.config == old:  # nothing changed: nothing to undo
                 self.events.run_changed.emit(run)
                 return reason
@@ -317,7 +319,7 @@ class SessionModel:
 
     def reset(self, run: Run) -> None:
         before = self.run_state(run)
-        self._install(run, gd_core.Trainer(run.config, run.trainer.problem))
+        self._install(run, gd_core.Trainer(run.config, run.trainer.problem, validated=True))
         self.events.run_reset.emit(run, f"Reset {run.name} to its start.")
         self._record(TrainingEdit(f"Reset {run.name}", [(run, before)]))
 
