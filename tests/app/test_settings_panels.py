@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import gd_core
 import gd_core.config
-from gd_core.settings import SETTINGS, Setting
-
 from app import create_window
+from gd_core.settings import SETTINGS, Setting
 
 from .conftest import panel
 
