@@ -242,13 +242,19 @@ def choice_box(name: str, tip: str, entries) -> QComboBox:
     return box
 
 
+def formula_font() -> QFont:
+    """The font of formulas: monospace (DejaVu Sans Mono where installed), which draws combining accents such as
+    the hat of m̂ - the regular DejaVu Sans drops them."""
+    font = QFont("DejaVu Sans Mono")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    return font
+
+
 def formula_label(name: str) -> QLabel:
     """A label for an update rule or formula: monospace, wrapped, on a light grey panel."""
     label = QLabel("")
     label.setObjectName(name)
-    font = QFont("DejaVu Sans Mono")
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    label.setFont(font)
+    label.setFont(formula_font())
     label.setWordWrap(True)
     label.setStyleSheet("background: #f4f4f4; padding: 4px; border-radius: 3px;")
     return label

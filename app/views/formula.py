@@ -11,7 +11,7 @@ from gd_core import OPTIMIZERS
 from gd_core.optimizers import explain
 
 from ..throttle import Throttle
-from ..widgets import formula_label
+from ..widgets import formula_font, formula_label
 
 MAX_COLUMNS = 6  # more parameters than this: show the norm, smallest and largest entry instead
 REFRESH_S = 0.1
@@ -35,6 +35,7 @@ class FormulaPanel(QWidget):
         self.table = QTableWidget(0, 0)
         self.table.setObjectName("formula_table")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setFont(formula_font())  # symbols such as m̂ and v̂ keep their hats
         self.table.setToolTip("The latest update with its numbers: each row a quantity of the rule above, each "
                               "column a parameter.")
         layout = QVBoxLayout(self)
@@ -60,7 +61,7 @@ class FormulaPanel(QWidget):
         step = run.trainer.latest
         if step is None or step.optimizer.name != run.config["optimizer"]["name"]:  # none yet by this rule
             return []
-        return explain(step.optimizer.name, step.optimizer.hparams, step.state, step.grad, step.lr, step.update)
+        return explain(step)
 
     def refresh(self) -> None:
         self.throttle.now()
