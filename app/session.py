@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import gd_core
+from gd_core.config import in_epochs
 from gd_core.files import check_plain_name
 from gd_core.lessons import LOCKS, locked_change
 from gd_core.replay import replay
@@ -261,13 +262,8 @@ class SessionModel:
         problem = run.trainer.problem
         if problem.dataset is None:
             raise ValueError(f"{run.config['problem']} has no data: every variant sees the same exact gradient")
-        config = self.config_copy(run)
-        if "steps" in config:  # the same budget in epochs as the run has in steps
-            per_epoch = gd_core.steps_per_epoch(problem.n_samples, config["variant"], config["batch_size"])
-            config["epochs"] = config.pop("steps") / per_epoch
+        config = in_epochs(run.config, problem.n_samples)  # the run's budget, fair per sample
         config["init"] = [float(v) for v in run.history.params[0]]
-        if config["schedule"]["name"] == "cosine":
-            config["schedule"].pop("t_max")  # a step count: it means something else for each variant
         copies = []
         with self.edit_group(f"Compare variants of {run.name}"):
             for variant in COMPARED_VARIANTS:

@@ -15,6 +15,7 @@ from .config import build_problem, load_config, problem_name, split_named, switc
 from .datasets import DATA_NAMES, GENERATORS, NUMBER
 from .errors import ConfigError
 from .files import csv_writer, parse_json, quote, silence_stdout, unique_stems, write_csv, write_files
+from .lesson_library import list_lessons, load_lesson
 from .lessons import answer, format_answer, run_lesson, strip_tags
 from .lr_finder import find_lr
 from .many import run_many
@@ -24,7 +25,7 @@ from .replay import replay
 from .results import run_summary
 from .samplers import SAMPLINGS, VARIANTS
 from .schedules import SCHEDULES
-from .sessions import Session, list_presets, load_preset, load_session
+from .sessions import Session, load_session
 from .settings import SETTINGS, Setting
 from .spec import Param
 from .trainer import Trainer
@@ -133,16 +134,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list problems, data, variants, optimizers, schedules and "
                                                        "the run settings")
     many = p.add_mutually_exclusive_group()
-    many.add_argument("--preset", metavar="NAME", help="run every run of a lesson (see --list-presets)")
+    many.add_argument("--lesson", "--preset", metavar="NAME", help="run every run of a lesson (see --list-lessons)")
     many.add_argument("--session", metavar="FILE", help="run every run of a session file (a run saved with its "
                                                         "progress runs to the step it was saved at)")
-    p.add_argument("--out-dir", metavar="DIR", help="with --preset/--session: write DIR/<run>.csv and "
+    p.add_argument("--out-dir", metavar="DIR", help="with --lesson/--session: write DIR/<run>.csv and "
                                                     "DIR/summary.csv")
-    p.add_argument("--list-presets", action="store_true", help="list the lessons: name and title per line")
+    p.add_argument("--list-lessons", "--list-presets", action="store_true",
+                   help="list the lessons: name and title per line")
     p.add_argument("--find-lr", action="store_true", help="run the learning-rate range test on the config (rates "
                                                           "from 1e-6 to 10 over 100 steps) and print the "
                                                           "suggestions; --out writes the curve")
-    p.add_argument("--answers", action="store_true", help="with --preset/--session: print each question of the "
+    p.add_argument("--answers", action="store_true", help="with --lesson/--session: print each question of the "
                                                           "lesson with its answer, computed from its runs")
     return p
 
@@ -371,25 +373,25 @@ def main(argv: list[str] | None = None) -> int:
         if args.list:
             print(listing())
             return 0
-        if args.list_presets:
-            for name, title in list_presets():
+        if args.list_lessons:
+            for name, title in list_lessons():
                 print(f"{name}\t{title}")
             return 0
-        if args.preset is not None or args.session is not None:
+        if args.lesson is not None or args.session is not None:
             mixed = [f"--{f.replace('_', '-')}" for f in (*_RUN_FLAGS, *(s.dest for s in setting_flags()))
                      if getattr(args, f) is not None]
             if mixed:
-                raise ConfigError(mixed[0], "does not go with --preset or --session (the runs come from the "
+                raise ConfigError(mixed[0], "does not go with --lesson or --session (the runs come from the "
                                             "file; use --out-dir for the output)")
-            session = load_preset(args.preset) if args.preset is not None else load_session(args.session)
+            session = load_lesson(args.lesson) if args.lesson is not None else load_session(args.session)
             lines = answer_key(session) if args.answers else run_session(session, args.out_dir)
             for line in lines:
                 print(line)
             return 0
         if args.answers:
-            raise ConfigError("--answers", "goes with --preset or --session: the questions come from a lesson")
+            raise ConfigError("--answers", "goes with --lesson or --session: the questions come from a lesson")
         if args.out_dir is not None:
-            raise ConfigError("--out-dir", "goes with --preset or --session; a single run writes --out FILE.csv")
+            raise ConfigError("--out-dir", "goes with --lesson or --session; a single run writes --out FILE.csv")
         if args.out is not None and (not args.out or os.path.isdir(args.out)):
             raise ConfigError("--out", f"needs a file name; got {'an empty one' if not args.out else 'a folder'}")
         if args.find_lr:

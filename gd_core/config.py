@@ -27,6 +27,7 @@ from .errors import ConfigError
 from .files import check_depth, key_name, quote, read_json
 from .optimizers import OPTIMIZERS
 from .problems import PROBLEMS, Problem
+from .samplers import steps_per_epoch
 from .schedules import check_schedule
 from .settings import DEFAULT_BATCH_SIZE, PARTS, SETTINGS, Setting, kept_on_switch, reset_keys
 from .spec import check_params
@@ -167,6 +168,18 @@ def needs_reset(new: dict, old: dict) -> bool:
     """Whether going from validated config ``old`` to ``new`` needs a fresh run: another problem, data or problem
     setting (:func:`problem_key`), or a setting whose row says so (:func:`gd_core.settings.reset_keys`)."""
     return problem_key(new) != problem_key(old) or any(new.get(k) != old.get(k) for k in reset_keys())
+
+
+def in_epochs(config: dict, n_samples: int | None) -> dict:
+    """A copy of a resolved config whose length is in epochs: a step budget becomes the same budget in epochs at
+    its variant's steps per epoch (on ``n_samples``; None where the config is in epochs already), and a cosine
+    schedule's period (a step count, which means something else for each variant) goes back to its default."""
+    config = copy.deepcopy(config)
+    if "steps" in config:
+        config["epochs"] = config.pop("steps") / steps_per_epoch(n_samples, config["variant"], config["batch_size"])
+    if config["schedule"]["name"] == "cosine":
+        config["schedule"].pop("t_max", None)
+    return config
 
 
 def build_problem(config: dict) -> Problem:

@@ -41,6 +41,16 @@ def work_text(number: float) -> str:
     return f"{number / 10 ** exponent:.2g}e{exponent}"
 
 
+def log1pexp(z):
+    """log(1 + e^z) without overflow (the logistic loss)."""
+    return np.logaddexp(0.0, z)
+
+
+def sigmoid(z):
+    """1/(1 + e^-z), computed as exp(-log(1 + e^-z)) so that no e^z overflows."""
+    return np.exp(-log1pexp(-z))
+
+
 class Problem:
     """A differentiable objective over a flat parameter vector.
 
