@@ -1,5 +1,6 @@
-"""The data: the samples, each run's current fit line (linear) or decision boundary (logistic), and the samples
-of the selected run's latest step highlighted - so a student sees what a batch is."""
+"""The data: the samples, each run's current fit curve, decision boundary or class regions - whichever the
+problem declares it can draw - and the samples of the selected run's latest step highlighted, so a student sees
+what a batch is."""
 
 from __future__ import annotations
 
@@ -20,18 +21,31 @@ SAMPLE_COLOR = "#b0b0b0"
 REGION_RESOLUTION = 90
 REGION_REFRESH_S = 0.1
 BATCH_COLOR = "#e8000b"
+CURVE_POINTS = 200  # a fit curve's points across the feature's range
 
 
 def layout_kind(problem) -> str | None:
-    """How a problem's data is drawn: a fit line, predicted vs. actual, a decision boundary, P(label = 1)."""
+    """How a problem's data is drawn, from the capabilities it declares (never its name): over two features a
+    straight decision "boundary" or class "regions"; over one feature a "curve" (a fit, or P(class 1)); else
+    predicted against actual targets ("fitted"), or the "samples" alone. None without data."""
     if problem.dataset is None:
         return None
-    p = problem.dataset.n_features
-    if problem.name == "mlp":
-        return "network" if p >= 2 else None
-    if problem.name == "logistic_regression":
-        return "boundary" if p >= 2 else "logistic1d"
-    return "line" if p == 1 else "fitted"
+    two_d = problem.dataset.n_features >= 2
+    if two_d and problem.can("boundary"):
+        return "boundary"
+    if two_d and problem.can("class_probabilities"):
+        return "regions"
+    if not two_d and problem.can("curve"):
+        return "curve"
+    return "fitted" if problem.can("predict") else "samples"
+
+
+def _captions(problem) -> dict[str, str]:
+    return {"boundary": "decision boundary w·x + b = 0",
+            "regions": "the classifier's class regions" + (" and boundary P = 0.5" if problem.n_classes == 2 else ""),
+            "curve": "P(class 1) over the feature" if problem.can("sample_classes") else "the fit over the feature",
+            "fitted": "predicted vs. actual target (perfect fit on the diagonal)",
+            "samples": "the samples (this problem draws no fit)"}
 
 
 class DataView(PlotView):
@@ -85,31 +99,28 @@ class DataView(PlotView):
         self.show()
         self.stack.setCurrentWidget(self.plot)
         data = problem.dataset
-        if kind == "network":
-            labels = problem.labels
-            brushes = [pg.mkBrush(c) for c in np.array(CLASS_COLORS)[labels % len(CLASS_COLORS)]]
-            self.samples.setData(data.X[:, 0], data.X[:, 1], brush=brushes, pen=pg.mkPen("#555", width=0.5))
-            names = data.feature_names[:2]
-            self.caption.setText("the network's class regions" + (" and boundary P = 0.5"
-                                                                   if problem.n_classes == 2 else ""))
-        elif kind in ("boundary", "logistic1d"):
-            brushes = [pg.mkBrush(c) for c in np.array(CLASS_COLORS)[data.y.astype(int)]]
-            self.samples.setData(data.X[:, 0], data.X[:, 1] if kind == "boundary" else data.y, brush=brushes)
-            names = (data.feature_names[0], data.feature_names[1] if kind == "boundary" else "label")
-            self.caption.setText("decision boundary w·x + b = 0" if kind == "boundary" else "P(label = 1)")
-        elif kind == "line":
-            self.samples.setData(data.X[:, 0], data.y, brush=pg.mkBrush(SAMPLE_COLOR))
-            names = (data.feature_names[0], data.target_name)
-            self.caption.setText("fit line y = w·x + b")
+        two_d = data.n_features >= 2
+        if problem.can("sample_classes"):
+            classes = problem.sample_classes()
+            brushes = [pg.mkBrush(c) for c in np.array(CLASS_COLORS)[classes % len(CLASS_COLORS)]]
         else:
+            brushes = pg.mkBrush(SAMPLE_COLOR)
+        if kind == "fitted":
             names = ("prediction", data.target_name)
-            self.caption.setText("predicted vs. actual target (perfect fit on the diagonal)")
             low, high = _span(data.y)
             diagonal = pg.PlotCurveItem([low, high], [low, high], pen=pg.mkPen("#888", width=1))
             self.plot.addItem(diagonal)
             self._lines[0] = diagonal
+        elif two_d:
+            outline = pg.mkPen("#555", width=0.5) if kind == "regions" else None  # samples on shaded regions
+            self.samples.setData(data.X[:, 0], data.X[:, 1], brush=brushes, pen=outline)
+            names = data.feature_names[:2]
+        else:
+            self.samples.setData(data.X[:, 0], data.y, brush=brushes)
+            names = (data.feature_names[0], data.target_name)
+        self.caption.setText(_captions(problem)[kind])
         for run in self.runs_on_selected_problem():
-            if kind not in ("fitted", "network"):
+            if kind in ("boundary", "curve"):
                 line = pg.PlotCurveItem(pen=pg.mkPen(run.color, width=2))
                 line.setZValue(4)
                 self.plot.addItem(line)
@@ -120,7 +131,6 @@ class DataView(PlotView):
         if kind == "fitted":  # predictions move; the frame is the targets' range on both axes
             self.plot.setRange(xRange=_span(data.y), yRange=_span(data.y))
         else:
-            two_d = kind in ("boundary", "network")
             self.plot.setRange(xRange=_span(data.X[:, 0]), yRange=_span(data.X[:, 1] if two_d else data.y))
         self.plot.disableAutoRange()
 
@@ -146,10 +156,10 @@ class DataView(PlotView):
                 if kind == "boundary":
                     line.setData(*problem.boundary(params, x_range, _span(data.X[:, 1])))
                 else:
-                    xs = np.linspace(*x_range, 2 if kind == "line" else 200)
+                    xs = np.linspace(*x_range, CURVE_POINTS)
                     ys = problem.curve(params, xs)
                     line.setData(xs, ys) if np.isfinite(ys).all() else line.clear()
-            if kind == "network":
+            if kind == "regions":
                 self._draw_regions(problem, selected.trainer.params)
         self._highlight(selected.trainer, predictions if kind == "fitted" else None, kind)
 
@@ -181,7 +191,7 @@ class DataView(PlotView):
         idx = trainer.latest.indices
         idx = np.arange(data.n_samples) if idx is None else idx
         x = data.X[idx, 0] if predictions is None else predictions[idx]
-        y = data.X[idx, 1] if kind in ("boundary", "network") else data.y[idx]
+        y = data.X[idx, 1] if data.n_features >= 2 and kind != "fitted" else data.y[idx]
         with np.errstate(invalid="ignore"):
             finite = np.isfinite(x) & np.isfinite(y)
         self.batch.setData(x[finite], y[finite])

@@ -151,6 +151,9 @@ class MLP(Problem):
                               for i in range(0, len(flat), self._GRID_CHUNK)])
         return out.reshape(points.shape[:-1])
 
+    def sample_classes(self):
+        return self.labels
+
     def class_probabilities(self, params, X):
         """P(class | x) for rows of X: (m,) = P(class 1) for two classes, else (m, K)."""
         zs, _ = self._forward(self._weights(np.asarray(params, dtype=float)[None, :]), X)

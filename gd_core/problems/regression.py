@@ -26,10 +26,6 @@ class _Regression(Problem):
         half = np.maximum(2.0, 1.25 * np.abs(center))
         return np.column_stack([center - half, center + half])
 
-    def predict(self, params):
-        """The model's output on every sample: X·w + b (the prediction, or the logit)."""
-        return self.A @ params
-
     def _batch(self, idx):
         return (self.A, self.y) if idx is None else (self.A.take(idx, axis=0), self.y.take(idx))
 
@@ -56,6 +52,10 @@ class LinearRegression(_Regression):
         self.minima = self.theta_star[None, :].copy()
         self.curvature = float(2.0 * np.linalg.eigvalsh(self.C)[-1])
         self.bounds = self._bounds_around(self.theta_star)
+
+    def predict(self, params):
+        """The prediction X·w + b of every sample."""
+        return self.A @ params
 
     def loss_and_grad(self, params, idx=None):
         if idx is None:
@@ -195,6 +195,7 @@ class LogisticRegression(_Regression):
                                 dataset.target_name)
         super().__init__(dataset)
         self.labels = tuple(float(v) for v in values)
+        self.n_classes = 2
         self.theta_star, self.no_minimum = logistic_minimum(self.A, self.y)
         center = self.theta_star if self.theta_star is not None else np.zeros(self.n_params)
         self.minima = np.empty((0, self.n_params)) if self.theta_star is None else self.theta_star[None, :]
@@ -228,6 +229,10 @@ class LogisticRegression(_Regression):
         """∇ℓ_i = (σ(a_i·θ) − y_i)·a_i for each sample i in ``idx``."""
         A = self.A.take(idx, axis=0)
         return (sigmoid(A @ params) - self.y.take(idx))[:, None] * A
+
+    def sample_classes(self):
+        """0 for the first label, 1 for the second."""
+        return self.y.astype(int)
 
     def curve(self, params, xs):
         """P(label = 1) = sigma(w·x + b) over ``xs`` (one-feature data)."""
