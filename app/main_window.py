@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
         self._build_status()
         self.sweep_window = self.lr_finder = None  # made when first opened
         events = model.events
-        events.advanced.connect(self._update_status)
+        events.advanced.connect(lambda runs: self._update_status())
         events.run_changed.connect(lambda run: self._update_status())
         events.selection_changed.connect(lambda run: self._update_status())
         events.run_added.connect(lambda run: self._update_status())  # Run / Run again

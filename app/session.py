@@ -74,8 +74,9 @@ class SessionModel:
     """Runs and view settings, with events:
 
     run_added(run), run_removed(run), run_reset(run, reason), run_changed(run) (config applied live),
-    run_styled(run) (name, colour or visibility), advanced(), selection_changed(run), view_changed(key),
-    session_loaded() (everything replaced), edited(edit) (a user action, see :mod:`app.edits`).
+    run_styled(run, what) (what: "name", "color" or "visible"), advanced(runs) (the runs that made steps),
+    selection_changed(run), view_changed(key), session_loaded() (everything replaced), edited(edit) (a user
+    action, see :mod:`app.edits`). Each says which run and what changed, so that a view updates only that.
     """
 
     def __init__(self, config: dict | None = None):
@@ -244,7 +245,7 @@ class SessionModel:
         if before == value:
             return
         setattr(run, attribute, value)
-        self.events.run_styled.emit(run)
+        self.events.run_styled.emit(run, attribute)
         self._record(Styled(text, run, attribute, before, value))
 
     def select(self, run: Run) -> None:
@@ -406,10 +407,9 @@ class SessionModel:
 
     def step(self, count: int = 1) -> int:
         """Advance every unfinished run by up to ``count`` steps; returns the most steps any run made."""
-        done = max((run.trainer.advance(count) for run in self.active_runs()), default=0)
-        if done:
-            self.events.advanced.emit()
-        return done
+        steps = {id(run): run.trainer.advance(count) for run in self.active_runs()}
+        self._announce_advanced(steps)
+        return max(steps.values(), default=0)
 
     def advance(self, time_budget: float, max_steps: int | None = None) -> int:
         """Advance the unfinished runs for about ``time_budget`` seconds in all; returns steps made (summed)."""
@@ -417,10 +417,14 @@ class SessionModel:
         if not active:
             return 0
         share = time_budget / len(active)
-        done = sum(run.trainer.advance(max_steps, time_budget=share) for run in active)
-        if done:
-            self.events.advanced.emit()
-        return done
+        steps = {id(run): run.trainer.advance(max_steps, time_budget=share) for run in active}
+        self._announce_advanced(steps)
+        return sum(steps.values())
+
+    def _announce_advanced(self, steps: dict[int, int]) -> None:
+        moved = [run for run in self.runs if steps.get(id(run))]
+        if moved:
+            self.events.advanced.emit(moved)
 
     # -- view settings ---------------------------------------------------------------------------------------
     VIEW_LABELS = {"x_axis": "loss axis", "log_y": "log scale", "pair": "parameter pair", "tolerance": "tolerance",

@@ -134,8 +134,8 @@ class DataView(PlotView):
             self.plot.setRange(xRange=_span(data.X[:, 0]), yRange=_span(data.X[:, 1] if two_d else data.y))
         self.plot.disableAutoRange()
 
-    def refresh(self) -> None:
-        super().refresh()
+    def refresh(self, moved: set[int] | None = None) -> None:
+        super().refresh(moved)
         selected = self.model.selected
         problem = selected.trainer.problem
         kind = layout_kind(problem)
@@ -150,7 +150,7 @@ class DataView(PlotView):
                 self.samples.setData(predictions[finite], data.y[finite], brush=pg.mkBrush(SAMPLE_COLOR))
             for run in self.runs_on_selected_problem():
                 line = self._lines.get(id(run))
-                if line is None:
+                if line is None or (moved is not None and id(run) not in moved):  # as drawn
                     continue
                 params = run.trainer.params
                 if kind == "boundary":

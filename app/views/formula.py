@@ -48,7 +48,8 @@ class FormulaPanel(QWidget):
             event.connect(lambda *_: self.refresh())
         events.run_reset.connect(lambda *_: self.refresh())
         events.session_loaded.connect(self.refresh)
-        events.advanced.connect(lambda: self.visibleRegion().isEmpty() or self.throttle.request())
+        events.advanced.connect(lambda runs: self.visibleRegion().isEmpty() or self.model.selected not in runs
+                                or self.throttle.request())
         self.refresh()
 
     def showEvent(self, event) -> None:

@@ -17,6 +17,7 @@ class LossCurveView(PlotView):
 
     def __init__(self, model, parent=None):
         self._items: dict[int, tuple] = {}
+        self._extents: dict[int, tuple | None] = {}
         self._envelopes: dict[tuple, PeakEnvelope] = {}
         super().__init__(model, parent)
         self.readout = QLabel("")
@@ -70,6 +71,7 @@ class LossCurveView(PlotView):
         self.legend.clear()
         self._items = {}
         self._envelopes = {}
+        self._extents = {}
         several = len(self.visible_runs()) > 1
         for run in self.visible_runs():
             # Opaque pens; only the full loss is wide (Qt's stroker is slow), which is cheap because the plot
@@ -93,30 +95,43 @@ class LossCurveView(PlotView):
         self.hover.clear()
         self.refresh()
 
+    def restyle(self, run, what: str) -> None:
+        """A colour or a name changes that run's pens or legend entry alone; visibility rebuilds."""
+        items = self._items.get(id(run))
+        if what == "visible" or items is None:
+            self.rebuild()
+            return
+        batch, full = items
+        if what == "color":
+            batch.setPen(pg.mkPen(lighter(run.color, 0.65), width=1))
+            full.setPen(pg.mkPen(darker(run.color), width=full.opts["pen"].width()))
+        elif len(self._items) > 1:  # a single run's legend names the curves, not the run
+            self.legend.getLabel(full).setText(run.name)
+
     def _zoomed(self) -> None:
         if not self.plot.getPlotItem().vb.autoRangeEnabled()[0]:  # the user zoomed: decimate what is shown
             self.refresh()
 
-    def refresh(self) -> None:
-        super().refresh()
+    def refresh(self, moved: set[int] | None = None) -> None:
+        super().refresh(moved)
         vb = self.plot.getPlotItem().vb
         width = max(100, int(vb.width()))
-        extent = []  # (first x, last x, a drawn y) of each curve
+        zoomed = not vb.autoRangeEnabled()[0]
         for run in self.visible_runs():
             items = self._items.get(id(run))
-            if items is None:
+            if items is None or (moved is not None and id(run) not in moved and not zoomed):  # as drawn
                 continue
             batch, full = items
             x, y = self._curve(run, "loss", 2 * width)
             full.setData(x, y)
             finite = y[np.isfinite(y)]
-            if len(finite):
-                extent.append((x[0], x[-1], finite[-1]))
+            self._extents[id(run)] = (x[0], x[-1], finite[-1]) if len(finite) else None
             if run.trainer.problem.dataset is not None and run.config["variant"] != "batch":
                 # the light batch-loss envelope at half the resolution: it zigzags, and zigzags are slow to draw
                 batch.setData(*self._curve(run, "batch_loss", width))
             else:
                 batch.clear()
+        extent = [e for e in self._extents.values() if e is not None]  # (first x, last x, a drawn y) per curve
         if extent:
             first, last, y = min(extent)[0], max(e[1] for e in extent), extent[0][2]
             self.x_extent.setData([first, axis_end(last)], [y, y])
