@@ -5,18 +5,19 @@ from __future__ import annotations
 import os
 
 
-def create_window(path: str | os.PathLike | None = None, preset: str | None = None):
+def create_window(path: str | os.PathLike | None = None, lesson: str | None = None):
     """Build the main window (not shown, no event loop): the default run, a config or session file, or a lesson.
 
     A QApplication must exist. Raises gd_core.ConfigError for a bad file or an unknown lesson.
     """
     import gd_core
-    from gd_core.sessions import load_preset, load_session, preset_name
+    from gd_core.lesson_library import lesson_name, load_lesson
+    from gd_core.sessions import load_session
 
     from .main_window import MainWindow
     from .session import SessionModel
 
-    session = load_preset(preset) if preset is not None else None
+    session = load_lesson(lesson) if lesson is not None else None
     config = None
     if path is not None:
         if _is_session(path):
@@ -26,7 +27,7 @@ def create_window(path: str | os.PathLike | None = None, preset: str | None = No
             gd_core.resolve(config)  # refuse a bad file before building anything
     model = SessionModel(config)
     if session is not None:
-        model.load_session(session, preset_name(preset) if preset is not None and path is None else None)
+        model.load_session(session, lesson_name(lesson) if lesson is not None and path is None else None)
     window = MainWindow(model)
     if path is not None and session is not None:
         window.files.path = os.fspath(path)

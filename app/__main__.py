@@ -13,7 +13,7 @@ from gd_core.files import write_file
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gdlab", description="GD Lab: learn and compare gradient descent.")
     p.add_argument("config", nargs="?", help="a run config or a session file (JSON) to open")
-    p.add_argument("--preset", metavar="NAME", help="open a lesson (gdlab-run --list-presets lists them)")
+    p.add_argument("--lesson", "--preset", metavar="NAME", help="open a lesson (gdlab-run --list-lessons lists them)")
     p.add_argument("--run-steps", type=int, metavar="N", help="train N steps before the screenshot")
     p.add_argument("--screenshot", metavar="FILE.png", help="save a picture of the window and exit")
     return p
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("GD Lab")
     try:
-        window = create_window(args.config, preset=args.preset)
+        window = create_window(args.config, lesson=args.lesson)
     except gd_core.ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

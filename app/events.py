@@ -14,10 +14,6 @@ class Event:
     def connect(self, callback: Callable) -> None:
         self._callbacks.append(callback)
 
-    def disconnect(self, callback: Callable) -> None:
-        if callback in self._callbacks:
-            self._callbacks.remove(callback)
-
     def emit(self, *args) -> None:
         for callback in list(self._callbacks):
             callback(*args)

@@ -15,16 +15,9 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 import gd_core
 from gd_core.files import file_stem
+from gd_core.lesson_library import lesson_name, list_lessons, load_lesson
 from gd_core.lessons import folder_lessons
-from gd_core.sessions import (
-    Session,
-    SessionRun,
-    list_presets,
-    load_preset,
-    load_session,
-    preset_name,
-    save_session,
-)
+from gd_core.sessions import Session, SessionRun, load_session, save_session
 
 from .palette import RUN_COLORS
 from .progress import Cancelled, ReplayProgress
@@ -96,12 +89,12 @@ class FileActions(QObject):
 
     def lesson_names(self) -> list[str]:
         """Every lesson in menu order: the built-in ones by name, then the folder's by path."""
-        return [name for name, _ in list_presets()] + [path for path, _ in folder_lessons(self.lesson_folder)]
+        return [name for name, _ in list_lessons()] + [path for path, _ in folder_lessons(self.lesson_folder)]
 
     def fill_lessons(self) -> None:
         menu = self.lessons_menu
         menu.clear()
-        for i, (name, title) in enumerate(list_presets(), 1):
+        for i, (name, title) in enumerate(list_lessons(), 1):
             action = menu.addAction(f"{i}. {title}", lambda n=name: self.open_lesson(n))
             action.setObjectName(f"lesson_{name}")
         folder = self.lesson_folder
@@ -134,7 +127,7 @@ class FileActions(QObject):
                 self.model.lesson_name = name
                 self.window.lesson_panel.load()
         else:
-            self.open_preset(name)
+            self.open_builtin_lesson(name)
 
     def save_as_lesson(self) -> bool:
         """Edit the lesson parts of this session, then save it as a lesson file (in the lesson folder)."""
@@ -214,8 +207,8 @@ class FileActions(QObject):
         self.window.show_message(f"Opened {os.path.basename(path)}.", "info")
         return True
 
-    def open_preset(self, name: str) -> None:
-        self.show_session(load_preset(name), None, preset_name(name))
+    def open_builtin_lesson(self, name: str) -> None:
+        self.show_session(load_lesson(name), None, lesson_name(name))
         self.window.show_message(f"Lesson: {self.model.title}", "info")
 
     def save(self) -> bool:

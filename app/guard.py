@@ -38,7 +38,7 @@ class WorkGuard(QObject):
         self._clean = True
         self.stack.cleanChanged.connect(self._clean_changed)
         events = self.model.events
-        events.advanced.connect(self.refresh)
+        events.advanced.connect(lambda runs: self.refresh())
         events.run_reset.connect(lambda run, reason: self.refresh())
         events.session_loaded.connect(self.mark_saved)  # what was opened is what is on disk
         window.files.saved.connect(self.mark_saved)

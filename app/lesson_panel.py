@@ -156,7 +156,7 @@ class LessonPanel(QWidget):
         self._challenge_throttle = Throttle(CHALLENGE_REFRESH_S, self._update_challenge, self)
         events = model.events
         events.session_loaded.connect(self.load)
-        events.advanced.connect(self._on_progress)
+        events.advanced.connect(lambda runs: self._on_progress())
         events.run_reset.connect(lambda run, reason: self._on_progress())
         events.selection_changed.connect(lambda run: self._on_progress())
         self.load()

@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self._default_layout = self.saveState(LAYOUT_VERSION)  # what View > Reset layout returns to
         self.sweep_window = self.lr_finder = None  # made when first opened
         events = model.events
-        events.advanced.connect(self._update_status)
+        events.advanced.connect(lambda runs: self._update_status())
         events.run_changed.connect(lambda run: self._update_status())
         events.selection_changed.connect(lambda run: self._update_status())
         events.run_added.connect(lambda run: self._update_status())  # Run / Run again

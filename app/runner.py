@@ -95,9 +95,6 @@ class Runner(QObject):
             self.running_changed.emit(False)
             self.rate_measured.emit(0.0)
 
-    def toggle(self) -> None:
-        self.pause() if self.running else self.start()
-
     def step_once(self) -> int:
         """Pause, then advance every unfinished run by exactly one update."""
         self.pause()

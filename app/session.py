@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import gd_core
+from gd_core.config import in_epochs
 from gd_core.files import check_plain_name
 from gd_core.lessons import LOCKS, locked_change
 from gd_core.replay import replay
@@ -73,8 +74,9 @@ class SessionModel:
     """Runs and view settings, with events:
 
     run_added(run), run_removed(run), run_reset(run, reason), run_changed(run) (config applied live),
-    run_styled(run) (name, colour or visibility), advanced(), selection_changed(run), view_changed(key),
-    session_loaded() (everything replaced), edited(edit) (a user action, see :mod:`app.edits`).
+    run_styled(run, what) (what: "name", "color" or "visible"), advanced(runs) (the runs that made steps),
+    selection_changed(run), view_changed(key), session_loaded() (everything replaced), edited(edit) (a user
+    action, see :mod:`app.edits`). Each says which run and what changed, so that a view updates only that.
     """
 
     def __init__(self, config: dict | None = None):
@@ -140,8 +142,8 @@ class SessionModel:
         one replayed from the state's timeline (``progress(done, total)`` hears of a long replay)."""
         trainer = state.trainer
         if trainer is None or trainer.step != state.step:
-            config = state.timeline[0][1]
-            trainer = replay(state.timeline, state.step, self._problem_for(run, config), progress or self._progress)
+            problem = self._problem_for(run, gd_core.validate(state.timeline[0][1]))
+            trainer = replay(state.timeline, state.step, problem, progress or self._progress)
         self._install(run, trainer, state.timeline)
         self.events.run_reset.emit(run, "")
 
@@ -149,9 +151,10 @@ class SessionModel:
         run.trainer, run.problem_key = trainer, gd_core.problem_key(trainer.config)
         run.timeline = timeline if timeline is not None else ((0, copy.deepcopy(trainer.config)),)
 
-    def _problem_for(self, run: Run | None, config: dict):
-        """A problem already built for ``config``'s problem and data: the run's own, or another run's."""
-        key = gd_core.problem_key(gd_core.validate(config))
+    def _problem_for(self, run: Run | None, checked: dict):
+        """A problem already built for the problem and data of ``checked`` (a validated config): the run's own,
+        or another run's."""
+        key = gd_core.problem_key(checked)
         if run is not None and key == run.problem_key:
             return run.trainer.problem
         return next((r.trainer.problem for r in self.runs if r.problem_key == key), None)
@@ -161,7 +164,7 @@ class SessionModel:
                  timeline: tuple | None = None, steps: int = 0, progress=None) -> Run:
         """A run of ``config`` at its start, or of ``timeline`` replayed to ``steps`` (a saved run)."""
         timeline = timeline or ((0, config),)
-        trainer = replay(timeline, steps, self._problem_for(None, timeline[0][1]), progress)
+        trainer = replay(timeline, steps, self._problem_for(None, gd_core.validate(timeline[0][1])), progress)
         run = Run(trainer, name or self.unique_name("run"), color or self.next_color(), visible)
         self._install(run, trainer, timeline if len(timeline) > 1 or steps else None)
         return run
@@ -242,7 +245,7 @@ class SessionModel:
         if before == value:
             return
         setattr(run, attribute, value)
-        self.events.run_styled.emit(run)
+        self.events.run_styled.emit(run, attribute)
         self._record(Styled(text, run, attribute, before, value))
 
     def select(self, run: Run) -> None:
@@ -261,13 +264,8 @@ class SessionModel:
         problem = run.trainer.problem
         if problem.dataset is None:
             raise ValueError(f"{run.config['problem']} has no data: every variant sees the same exact gradient")
-        config = self.config_copy(run)
-        if "steps" in config:  # the same budget in epochs as the run has in steps
-            per_epoch = gd_core.steps_per_epoch(problem.n_samples, config["variant"], config["batch_size"])
-            config["epochs"] = config.pop("steps") / per_epoch
+        config = in_epochs(run.config, problem.n_samples)  # the run's budget, fair per sample
         config["init"] = [float(v) for v in run.history.params[0]]
-        if config["schedule"]["name"] == "cosine":
-            config["schedule"].pop("t_max")  # a step count: it means something else for each variant
         copies = []
         with self.edit_group(f"Compare variants of {run.name}"):
             for variant in COMPARED_VARIANTS:
@@ -286,17 +284,18 @@ class SessionModel:
         Raises :class:`gd_core.ConfigError` for a bad config, or a change the lesson locked, leaving the run
         untouched.
         """
-        self.check_unlocked(run.config, gd_core.validate(config))
+        checked = gd_core.validate(config)  # once: what follows takes it as checked
+        self.check_unlocked(run.config, checked)
         old, before = run.config, self.run_state(run)
-        if run.trainer.needs_reset(config):
-            key = gd_core.problem_key(gd_core.validate(config))
-            trainer = gd_core.Trainer(config, self._problem_for(run, config))
+        if gd_core.needs_reset(checked, run.config):
+            key = gd_core.problem_key(checked)
+            trainer = gd_core.Trainer(checked, self._problem_for(run, checked), validated=True)
             reason = "the problem or data changed" if key != run.problem_key else "the seed or start point changed"
             self._install(run, trainer)
             self.events.run_reset.emit(run, f"Reset {run.name}: {reason}.")
         else:
             reason = "applied"
-            run.trainer.apply(config)
+            run.trainer.apply(checked, validated=True)
             if run.config == old:  # nothing changed: nothing to undo
                 self.events.run_changed.emit(run)
                 return reason
@@ -319,7 +318,7 @@ class SessionModel:
 
     def reset(self, run: Run) -> None:
         before = self.run_state(run)
-        self._install(run, gd_core.Trainer(run.config, run.trainer.problem))
+        self._install(run, gd_core.Trainer(run.config, run.trainer.problem, validated=True))
         self.events.run_reset.emit(run, f"Reset {run.name} to its start.")
         self._record(TrainingEdit(f"Reset {run.name}", [(run, before)]))
 
@@ -410,10 +409,9 @@ class SessionModel:
 
     def step(self, count: int = 1) -> int:
         """Advance every unfinished run by up to ``count`` steps; returns the most steps any run made."""
-        done = max((run.trainer.advance(count) for run in self.active_runs()), default=0)
-        if done:
-            self.events.advanced.emit()
-        return done
+        steps = {id(run): run.trainer.advance(count) for run in self.active_runs()}
+        self._announce_advanced(steps)
+        return max(steps.values(), default=0)
 
     def advance(self, time_budget: float, max_steps: int | None = None) -> int:
         """Advance the unfinished runs for about ``time_budget`` seconds in all; returns steps made (summed)."""
@@ -421,10 +419,14 @@ class SessionModel:
         if not active:
             return 0
         share = time_budget / len(active)
-        done = sum(run.trainer.advance(max_steps, time_budget=share) for run in active)
-        if done:
-            self.events.advanced.emit()
-        return done
+        steps = {id(run): run.trainer.advance(max_steps, time_budget=share) for run in active}
+        self._announce_advanced(steps)
+        return sum(steps.values())
+
+    def _announce_advanced(self, steps: dict[int, int]) -> None:
+        moved = [run for run in self.runs if steps.get(id(run))]
+        if moved:
+            self.events.advanced.emit(moved)
 
     # -- view settings ---------------------------------------------------------------------------------------
     VIEW_LABELS = {"x_axis": "loss axis", "log_y": "log scale", "pair": "parameter pair", "tolerance": "tolerance",

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gd_core.settings import Setting
 from gd_core.spec import Param
 
 from .theme import theme
@@ -264,12 +265,14 @@ class OptionalSettings(QWidget):
 NOT_SET = "default"
 
 
-def _editor(param: Param) -> QWidget:
+def editor_for(param: Param) -> QWidget:
+    """The editor of one setting, its range taken from the Param's bounds (open bounds just inside). A number
+    whose default is None (torch's "not set") gets one value below its range shown as :data:`NOT_SET`; an
+    optional run-level setting is switched off by :class:`ParamForm` instead."""
     if param.kind is dict:
         return OptionalSettings(param)
     editor = _number_editor(param) if param.kind in (int, float) else _plain_editor(param)
-    if param.kind in (int, float) and param.default is None:
-        # one step below the allowed range stands for None, shown as NOT_SET
+    if param.kind in (int, float) and param.default is None and not _optional(param):
         editor.none_value = editor.minimum() - 1
         editor.setMinimum(editor.none_value)
         editor.setSpecialValueText(NOT_SET)
@@ -292,32 +295,52 @@ def _number_editor(param: Param) -> QWidget:
         box.setRange(int(param.low if param.low is not None else -2**31 + 1),
                      int(min(param.high, 2**31 - 1) if param.high is not None else 2**31 - 1))
         return box
+    return NumberSpinBox(*number_range(param), log=param.log)
+
+
+def number_range(param: Param) -> tuple[float, float]:
+    """The range a spin box for ``param`` takes: its bounds, an open bound replaced by a value just inside."""
     low = param.low if param.low is not None else -UNBOUNDED
     high = param.high if param.high is not None else UNBOUNDED
-    if param.low_open:  # an open bound: the smallest representable step inside it
+    if param.low_open:  # the smallest representable step inside the bound
         low = low + (1e-12 if param.log or low == 0 else abs(low) * 1e-12)
     if param.high_open:
         high = high - 1e-9
-    return NumberSpinBox(low, high, log=param.log)
+    return low, high
+
+
+def tooltip_for(param: Param) -> str:
+    """A setting's doc and what it allows (a run-level Setting says it itself, e.g. that it can be off)."""
+    return param.tooltip() if isinstance(param, Setting) else f"{param.doc} Allowed: {param.allowed()}."
+
+
+def _optional(param: Param) -> bool:
+    return isinstance(param, Setting) and param.optional
 
 
 class ParamForm(QWidget):
-    """Editors for a tuple of :class:`Param` rows; emits ``edited(name, value)`` when the user commits one."""
+    """Editors for a tuple of :class:`Param` rows; emits ``edited(name, value)`` when the user commits one.
+
+    Editors are named ``prefix + name``. An optional run-level :class:`~gd_core.settings.Setting` (None = off)
+    gets a check box named ``prefix + name + "_on"`` in place of its label: unchecked sends None, checked the
+    editor's value (first its ``on_value``)."""
 
     edited = Signal(str, object)
 
-    def __init__(self, params: tuple[Param, ...], labels: dict[str, str] | None = None, parent=None):
+    def __init__(self, params: tuple[Param, ...], labels: dict[str, str] | None = None, prefix: str = "param_",
+                 parent=None):
         super().__init__(parent)
         labels = labels or {}
         self.params = {p.name: p for p in params}
         self.editors: dict[str, QWidget] = {}
+        self.switches: dict[str, QCheckBox] = {}
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for p in params:
-            editor = _editor(p)
-            editor.setObjectName(f"param_{p.name}")
-            editor.setToolTip(f"{p.doc} Allowed: {p.allowed()}.")
+            editor = editor_for(p)
+            editor.setObjectName(f"{prefix}{p.name}")
+            editor.setToolTip(tooltip_for(p))
             if isinstance(editor, QCheckBox):
                 editor.toggled.connect(lambda value, name=p.name: self.edited.emit(name, bool(value)))
             elif isinstance(editor, QComboBox):
@@ -325,15 +348,40 @@ class ParamForm(QWidget):
             elif isinstance(editor, (IntListEdit, OptionalSettings)):
                 editor.value_committed.connect(lambda value, name=p.name: self.edited.emit(name, value))
             else:
-                editor.valueChanged.connect(lambda value, name=p.name, e=editor: self.edited.emit(
+                editor.valueChanged.connect(lambda value, name=p.name, e=editor: self._value_edited(
                     name, None if value == getattr(e, "none_value", None) else value))
             self.editors[p.name] = editor
-            label = labels.get(p.name, p.name.replace("_", " "))
-            layout.addRow(label, editor)
-            layout.labelForField(editor).setToolTip(editor.toolTip())
+            label = labels.get(p.name, p.title if isinstance(p, Setting) else p.name.replace("_", " "))
+            if _optional(p):
+                switch = QCheckBox(label)
+                switch.setObjectName(f"{prefix}{p.name}_on")
+                switch.setToolTip(editor.toolTip())
+                switch.toggled.connect(lambda on, name=p.name: self._switched(name, on))
+                self.switches[p.name] = switch
+                if p.on_value is not None:
+                    editor.setValue(p.on_value)
+                layout.addRow(switch, editor)
+            else:
+                layout.addRow(label, editor)
+                layout.labelForField(editor).setToolTip(editor.toolTip())
+
+    def _value_edited(self, name: str, value) -> None:
+        switch = self.switches.get(name)
+        if switch is None or switch.isChecked():
+            self.edited.emit(name, value)
+
+    def _switched(self, name: str, on: bool) -> None:
+        self.editors[name].setEnabled(on)
+        self.edited.emit(name, self.editors[name].value() if on else None)
 
     def set_values(self, values: dict) -> None:
         for name, editor in self.editors.items():
+            switch = self.switches.get(name)
+            if switch is not None and name in values:
+                switch.blockSignals(True)
+                switch.setChecked(values[name] is not None)
+                switch.blockSignals(False)
+                editor.setEnabled(values[name] is not None)
             if name not in values or (values[name] is None and not isinstance(editor, OptionalSettings)
                                        and not hasattr(editor, "none_value")):
                 continue

@@ -9,11 +9,13 @@ import argparse
 import os
 import re
 import sys
+from dataclasses import dataclass
 
 from .config import build_problem, load_config, problem_name, split_named, switch_problem, validate
 from .datasets import DATA_NAMES, GENERATORS, NUMBER
 from .errors import ConfigError
-from .files import csv_writer, quote, silence_stdout, unique_stems, write_csv, write_files
+from .files import csv_writer, parse_json, quote, silence_stdout, unique_stems, write_csv, write_files
+from .lesson_library import list_lessons, load_lesson
 from .lessons import answer, format_answer, run_lesson, strip_tags
 from .lr_finder import find_lr
 from .many import run_many
@@ -23,11 +25,10 @@ from .replay import replay
 from .results import run_summary
 from .samplers import SAMPLINGS, VARIANTS
 from .schedules import SCHEDULES
-from .sessions import Session, list_presets, load_preset, load_session
+from .sessions import Session, load_session
+from .settings import SETTINGS, Setting
+from .spec import Param
 from .trainer import Trainer
-
-#: Flags that set one optimizer hyperparameter.
-_HYPER_FLAGS = ("lr", "momentum", "beta1", "beta2", "eps")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,36 +36,115 @@ class _Parser(argparse.ArgumentParser):
         raise ConfigError("", message)
 
 
+@dataclass(frozen=True)
+class SettingFlag:
+    """A command-line flag that sets one setting: ``part`` is "run" (a row of SETTINGS, at the config's top
+    level), "problem" (a problem's setting, top level too), "optimizer", "data" or "schedule" (inside that part);
+    ``params`` are the registry rows of that name (several optimizers share ``momentum``)."""
+
+    flag: str
+    part: str
+    name: str
+    params: tuple[Param, ...]
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def dest(self) -> str:
+        return self.flag[2:].replace("-", "_")
+
+
+#: Older spellings of data flags, kept working.
+_DATA_ALIASES = {"n_samples": ("--n-samples",), "noise": ("--noise",)}
+
+
+def setting_flags() -> list[SettingFlag]:
+    """One flag per setting of every table: the run-level rows and each problem's settings as ``--NAME``, the
+    optimizers' hyperparameters as ``--NAME`` (``--lr``, ``--rho``), the data generators' settings as
+    ``--data-NAME`` and the schedules' as ``--schedule-NAME`` (their names would clash with the run's: seed,
+    steps). A name several rows of one part share is one flag."""
+    flags = [SettingFlag(s.flag, "run", s.name, (s,), s.aliases) for s in SETTINGS.values()]
+    for part, registry, prefix in (("problem", PROBLEMS, ""), ("optimizer", OPTIMIZERS, ""),
+                                   ("data", GENERATORS, "data-"), ("schedule", SCHEDULES, "schedule-")):
+        rows: dict[str, list[Param]] = {}
+        for spec in registry.values():
+            for param in spec.params:
+                rows.setdefault(param.name, []).append(param)
+        for name, params in rows.items():
+            aliases = _DATA_ALIASES.get(name, ()) if part == "data" else ()
+            flags.append(SettingFlag(f"--{prefix}{name.replace('_', '-')}", part, name, tuple(params), aliases))
+    return flags
+
+
+#: What switches an optional setting off on the command line (``--clip-norm off``).
+OFF = "off"
+_SWITCHED_OFF = object()  # the parsed "off" (None would read as "flag not given")
+
+
+def _flag_type(flag: SettingFlag):
+    """argparse's ``type`` for a flag: numbers and integers parsed strictly (the core checks their range)."""
+    param = flag.params[0]
+    parse = {int: _integer, float: _number}.get(param.kind, str)
+    if isinstance(param, Setting) and param.optional:
+        return lambda text: _SWITCHED_OFF if text.strip().lower() == OFF else parse(text)
+    return parse
+
+
+def _flag_help(flag: SettingFlag) -> str:
+    param = flag.params[0]
+    owners = ""
+    if flag.part in ("problem", "optimizer", "data", "schedule"):
+        registry = {"problem": PROBLEMS, "optimizer": OPTIMIZERS, "data": GENERATORS, "schedule": SCHEDULES}
+        names = [spec.name for spec in registry[flag.part].values() if flag.params[0].name in
+                 {p.name for p in spec.params}]
+        owners = f"{flag.part} {', '.join(names) if len(names) < len(registry[flag.part]) else '(every one)'}: "
+    off = f", or {OFF}" if isinstance(param, Setting) and param.optional else ""
+    return f"{owners}{param.doc} Allowed: {param.allowed()}{off}.".replace("%", "%%")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="gdlab-run", description="Run one gradient-descent config headless and write its history.")
+    p = _Parser(prog="gdlab-run", description="Run one gradient-descent config headless and write its history. "
+                                              "Every setting has a flag; the flags override --config.")
     p.add_argument("--config", metavar="FILE.json", help="a JSON config; the flags below override it")
     p.add_argument("--problem", help=f"one of: {', '.join(PROBLEMS)}")
     p.add_argument("--data", help=f"a generator ({', '.join(GENERATORS)}) or a CSV file path")
-    p.add_argument("--n-samples", type=_integer, help="number of generated samples")
-    p.add_argument("--noise", type=_number, help="noise of the generated data")
-    p.add_argument("--variant", help=f"one of: {', '.join(VARIANTS)}")
-    p.add_argument("--batch-size", type=_integer, help="samples per mini-batch step")
     p.add_argument("--optimizer", help=f"one of: {', '.join(OPTIMIZERS)}")
-    for name in _HYPER_FLAGS:
-        p.add_argument(f"--{name}", type=_number, help=f"optimizer hyperparameter {name}")
-    length = p.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=_integer, help="number of updates")
-    length.add_argument("--epochs", type=_number, help="passes over the data")
-    p.add_argument("--seed", type=_integer, help="seed of sampling and gradient noise")
-    p.add_argument("--init", nargs="+", metavar="X", help="start point, one number per parameter")
+    p.add_argument("--schedule", help=f"one of: {', '.join(SCHEDULES)}, or a JSON object such as "
+                                      "'{\"name\": \"warmup\", \"then\": \"cosine\"}'")
+    exclusive = {}
+    for flag in setting_flags():
+        param = flag.params[0]
+        group = p
+        if isinstance(param, Setting) and (param.excludes or any(s.excludes == param.name
+                                                                  for s in SETTINGS.values())):
+            pair = tuple(sorted((param.name, param.excludes or next(s.name for s in SETTINGS.values()
+                                                                    if s.excludes == param.name))))
+            if pair not in exclusive:
+                exclusive[pair] = p.add_mutually_exclusive_group()
+            group = exclusive[pair]
+        options = (flag.flag, *flag.aliases)
+        if param.kind is bool:
+            group.add_argument(*options, dest=flag.dest, action=argparse.BooleanOptionalAction,
+                               help=_flag_help(flag))
+        elif param.kind is list:
+            group.add_argument(*options, dest=flag.dest, nargs="+", metavar="X", help=_flag_help(flag))
+        else:
+            group.add_argument(*options, dest=flag.dest, type=_flag_type(flag), help=_flag_help(flag),
+                               metavar=param.name.upper() if param.kind is not str else "NAME")
     p.add_argument("--out", metavar="FILE.csv", help="write the history here")
-    p.add_argument("--list", action="store_true", help="list problems, data, variants, optimizers, schedules")
+    p.add_argument("--list", action="store_true", help="list problems, data, variants, optimizers, schedules and "
+                                                       "the run settings")
     many = p.add_mutually_exclusive_group()
-    many.add_argument("--preset", metavar="NAME", help="run every run of a lesson (see --list-presets)")
+    many.add_argument("--lesson", "--preset", metavar="NAME", help="run every run of a lesson (see --list-lessons)")
     many.add_argument("--session", metavar="FILE", help="run every run of a session file (a run saved with its "
                                                         "progress runs to the step it was saved at)")
-    p.add_argument("--out-dir", metavar="DIR", help="with --preset/--session: write DIR/<run>.csv and "
+    p.add_argument("--out-dir", metavar="DIR", help="with --lesson/--session: write DIR/<run>.csv and "
                                                     "DIR/summary.csv")
-    p.add_argument("--list-presets", action="store_true", help="list the lessons: name and title per line")
+    p.add_argument("--list-lessons", "--list-presets", action="store_true",
+                   help="list the lessons: name and title per line")
     p.add_argument("--find-lr", action="store_true", help="run the learning-rate range test on the config (rates "
                                                           "from 1e-6 to 10 over 100 steps) and print the "
                                                           "suggestions; --out writes the curve")
-    p.add_argument("--answers", action="store_true", help="with --preset/--session: print each question of the "
+    p.add_argument("--answers", action="store_true", help="with --lesson/--session: print each question of the "
                                                           "lesson with its answer, computed from its runs")
     return p
 
@@ -82,59 +162,89 @@ def _integer(text: str) -> int:
     return int(text)
 
 
-def _number_list(tokens: list[str]) -> list[float]:
+def _number_list(tokens: list[str], flag: str) -> list[int | float]:
+    """Numbers given as separate words or joined by commas; an integer stays an integer (layer sizes)."""
     values = []
     for token in ",".join(tokens).split(","):
         if token.strip():
             try:
-                values.append(_number(token))
-            except argparse.ArgumentTypeError as error:
-                raise ConfigError("--init", str(error)) from None
+                values.append(_integer(token))
+            except argparse.ArgumentTypeError:
+                try:
+                    values.append(_number(token))
+                except argparse.ArgumentTypeError as error:
+                    raise ConfigError(flag, str(error)) from None
     return values
 
 
 def _kept(settings: dict, spec) -> dict:
-    """The settings that ``spec`` (an optimizer or a data generator, or None) also has."""
+    """The settings that ``spec`` (an optimizer, a schedule or a data generator, or None) also has."""
     names = {p.name for p in spec.params} if spec is not None else set()
     return {k: v for k, v in settings.items() if k in names}
+
+
+def _given(args: argparse.Namespace, part: str) -> dict:
+    """The settings of ``part`` the flags give: name -> value (lists parsed, switches True or False)."""
+    out = {}
+    for flag in setting_flags():
+        value = getattr(args, flag.dest)
+        if flag.part == part and value is not None:
+            if value is _SWITCHED_OFF or (isinstance(value, list) and [v.strip().lower() for v in value] == [OFF]):
+                value = None
+            elif flag.params[0].kind is list:
+                value = _number_list(value, flag.flag)
+            out[flag.name] = value
+    return out
+
+
+def _named_part(config: dict, key: str, registry, default: str, name: str | None, settings: dict) -> dict:
+    """``config[key]`` (a name or {"name", settings}) with another ``name`` (keeping the settings it also has)
+    and ``settings`` put on top; split with the core's own :func:`split_named`, so a malformed value is the
+    same ConfigError the core gives."""
+    current, kept = split_named(config.get(key, default), registry, key)
+    if name is not None:
+        current, kept = name, _kept(kept, registry.get(name))
+    return {"name": current, **kept, **settings}
 
 
 def build_config(args: argparse.Namespace) -> dict:
     """The config file (if any) with the flags applied on top.
 
-    A flag replaces one setting; where it sets part of a named value (``--lr`` of the optimizer, ``--noise`` of
-    the data) the value is split with the core's own :func:`split_named`, so a malformed value is the same
-    ConfigError the core gives. The result is validated by the caller (Trainer) like any config.
+    A flag replaces one setting; where it sets part of a named value (``--lr`` of the optimizer, ``--data-noise``
+    of the data) the value is split with the core's own :func:`split_named`. The result is validated by the
+    caller (Trainer) like any config.
     """
     config = load_config(args.config) if args.config else {}
     if args.problem is not None and args.problem != config.get("problem", "linear_regression"):
         config = switch_problem(config, args.problem)
-    data_flags = {k: getattr(args, k) for k in ("n_samples", "noise") if getattr(args, k) is not None}
+    data_flags = _given(args, "data")
     if args.data is not None or data_flags:
         spec = PROBLEMS[problem_name(config)]
+        if spec.kind == "function":  # the core says why a function takes no data
+            config["data"] = {"name": args.data, **data_flags}
+            return config
         name, data = split_named(config.get("data", spec.default_data), DATA_NAMES, "data")
         if args.data in GENERATORS:
             name, data = args.data, _kept(data, GENERATORS[args.data])
         elif args.data is not None:
             name, data = "csv", {"path": args.data}
         config["data"] = {"name": name, **data, **data_flags}
-    for flag in ("variant", "batch_size", "seed"):
-        if getattr(args, flag) is not None:
-            config[flag] = getattr(args, flag)
-    if args.steps is not None:
-        config.pop("epochs", None)
-        config["steps"] = args.steps
-    if args.epochs is not None:
-        config.pop("steps", None)
-        config["epochs"] = args.epochs
-    if args.init is not None:
-        config["init"] = _number_list(args.init)
-    hyper = {name: getattr(args, name) for name in _HYPER_FLAGS if getattr(args, name) is not None}
+    for name, value in {**_given(args, "run"), **_given(args, "problem")}.items():
+        setting = SETTINGS.get(name)
+        for other in SETTINGS.values():  # a run length given replaces the other kind of length
+            if setting is not None and (other.name == setting.excludes or other.excludes == name):
+                config.pop(other.name, None)
+        config[name] = value
+    hyper = _given(args, "optimizer")
     if args.optimizer is not None or hyper:
-        name, hparams = split_named(config.get("optimizer", "plain"), OPTIMIZERS, "optimizer")
-        if args.optimizer is not None:  # keep the hyperparameters the new optimizer has too
-            name, hparams = args.optimizer, _kept(hparams, OPTIMIZERS.get(args.optimizer))
-        config["optimizer"] = {"name": name, **hparams, **hyper}
+        config["optimizer"] = _named_part(config, "optimizer", OPTIMIZERS, "plain", args.optimizer, hyper)
+    schedule = _given(args, "schedule")
+    if args.schedule is not None and args.schedule.lstrip().startswith("{"):
+        config["schedule"] = parse_json(args.schedule, "--schedule", "the --schedule value")
+        if schedule:
+            config["schedule"] = _named_part(config, "schedule", SCHEDULES, "constant", None, schedule)
+    elif args.schedule is not None or schedule:
+        config["schedule"] = _named_part(config, "schedule", SCHEDULES, "constant", args.schedule, schedule)
     return config
 
 
@@ -149,6 +259,8 @@ def listing() -> str:
     for s in OPTIMIZERS.values():
         defaults = ", ".join(f"{p.name}={p.default}" for p in s.params)
         lines.append(f"  {s.name:20s} {s.title} [{defaults}] - {s.torch}")
+    lines += ["run settings:"] + [f"  {s.flag:20s} {s.allowed()}" + (f", or {OFF}" if s.optional else "")
+                                  for s in SETTINGS.values()]
     lines += ["schedules:"]
     for s in SCHEDULES.values():
         settings = ", ".join(f"{p.name}={p.default}" for p in s.params)
@@ -252,8 +364,7 @@ def _write_into(out_dir: str, files) -> None:
         raise ConfigError("--out-dir", f"cannot write in {out_dir}: {exc.strerror or exc}") from None
 
 
-_RUN_FLAGS = ("config", "problem", "data", "n_samples", "noise", "variant", "batch_size", "optimizer", *_HYPER_FLAGS,
-              "steps", "epochs", "seed", "init", "out")
+_RUN_FLAGS = ("config", "problem", "data", "optimizer", "schedule", "out")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,24 +373,25 @@ def main(argv: list[str] | None = None) -> int:
         if args.list:
             print(listing())
             return 0
-        if args.list_presets:
-            for name, title in list_presets():
+        if args.list_lessons:
+            for name, title in list_lessons():
                 print(f"{name}\t{title}")
             return 0
-        if args.preset is not None or args.session is not None:
-            mixed = [f"--{f.replace('_', '-')}" for f in _RUN_FLAGS if getattr(args, f) is not None]
+        if args.lesson is not None or args.session is not None:
+            mixed = [f"--{f.replace('_', '-')}" for f in (*_RUN_FLAGS, *(s.dest for s in setting_flags()))
+                     if getattr(args, f) is not None]
             if mixed:
-                raise ConfigError(mixed[0], "does not go with --preset or --session (the runs come from the "
+                raise ConfigError(mixed[0], "does not go with --lesson or --session (the runs come from the "
                                             "file; use --out-dir for the output)")
-            session = load_preset(args.preset) if args.preset is not None else load_session(args.session)
+            session = load_lesson(args.lesson) if args.lesson is not None else load_session(args.session)
             lines = answer_key(session) if args.answers else run_session(session, args.out_dir)
             for line in lines:
                 print(line)
             return 0
         if args.answers:
-            raise ConfigError("--answers", "goes with --preset or --session: the questions come from a lesson")
+            raise ConfigError("--answers", "goes with --lesson or --session: the questions come from a lesson")
         if args.out_dir is not None:
-            raise ConfigError("--out-dir", "goes with --preset or --session; a single run writes --out FILE.csv")
+            raise ConfigError("--out-dir", "goes with --lesson or --session; a single run writes --out FILE.csv")
         if args.out is not None and (not args.out or os.path.isdir(args.out)):
             raise ConfigError("--out", f"needs a file name; got {'an empty one' if not args.out else 'a folder'}")
         if args.find_lr:

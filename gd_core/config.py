@@ -9,58 +9,31 @@ Keys (top level):
   <setting>      a problem's own settings at top level, e.g. ``kappa`` for ``quadratic``
   data           data problems only: a generator name or ``{"name", "n_samples", "noise", "seed", ...}``, or
                  ``{"name": "csv", "path": FILE}`` (header row; last column = target)
-  variant        batch | stochastic | minibatch | coordinate (default minibatch)
-  batch_size     samples per mini-batch step, 1..n (default min(32, n))
-  sampling       shuffle (default) | replacement
   optimizer      a name or ``{"name", <hyperparameters>}`` (torch.optim names and defaults)
   schedule       a name or ``{"name", <settings>}`` (default constant)
-  clip_norm      clip the gradient to this global norm before the update (default off)
-  gradient_noise function problems only: std of Gaussian noise added to each gradient (default 0)
-  steps | epochs the run length; one of them (default 200 steps)
-  seed           seed of sampling and gradient noise (default 0)
-  init           the start point, one number per parameter (default: the problem's)
-  tolerance      stop as "converged" once the full gradient's norm is at most this (default off)
+  the run-level settings, one row each in :data:`gd_core.settings.SETTINGS`: variant, batch_size, sampling,
+  steps | epochs, seed, init, clip_norm, gradient_noise, tolerance (``gdlab-run --list`` shows them)
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import math
 import os
-import sys
 from typing import Any
 
-from .datasets import DATA_NAMES, GENERATORS, MAX_SAMPLES, check_data_size, check_magnitude, generate, load_csv
+from .datasets import DATA_NAMES, GENERATORS, check_data_size, check_magnitude, generate, load_csv
 from .errors import ConfigError
 from .files import check_depth, key_name, quote, read_json
 from .optimizers import OPTIMIZERS, check_needs
 from .problems import PROBLEMS, Problem
-from .samplers import SAMPLINGS, VARIANTS
+from .samplers import steps_per_epoch
 from .schedules import check_schedule
-from .spec import MAX_MAGNITUDE, MAX_SEED, MAX_STEPS, Param, check_params
+from .settings import DEFAULT_BATCH_SIZE, PARTS, SETTINGS, Setting, kept_on_switch, reset_keys
+from .spec import check_params
 
 #: A config file is at most this large (a config is a few hundred bytes; a session holds many).
 MAX_CONFIG_BYTES = 2**20
-DEFAULT_STEPS = 200
-DEFAULT_BATCH_SIZE = 32
-
-_COMMON = {
-    "problem", "data", "variant", "batch_size", "sampling", "optimizer", "schedule", "clip_norm",
-    "gradient_noise", "steps", "epochs", "seed", "init", "tolerance",
-}
-_STEPS = Param("steps", DEFAULT_STEPS, "Number of updates to run.", kind=int, low=1, high=MAX_STEPS)
-_EPOCHS = Param("epochs", 1.0, "Passes over the data to run (samples seen / n).", low=0.0, low_open=True,
-                high=1e7)
-_SEED = Param("seed", 0, "Seed of the sampling order and the gradient noise.", kind=int, low=0, high=MAX_SEED)
-_BATCH = Param("batch_size", DEFAULT_BATCH_SIZE, "Samples per mini-batch step k.", kind=int, low=1,
-               high=MAX_SAMPLES)
-_CLIP = Param("clip_norm", None, "Clip the gradient to this norm before the update.", low=0.0, low_open=True,
-              high=MAX_MAGNITUDE)
-_NOISE = Param("gradient_noise", 0.0, "Std of Gaussian noise added to every gradient component.", low=0.0,
-               high=MAX_MAGNITUDE)
-_TOL = Param("tolerance", None, "Converged once the full gradient norm is at most this.", low=0.0,
-             low_open=True, high=MAX_MAGNITUDE)
 
 
 def _choice(value: Any, allowed, key: str) -> str:
@@ -106,7 +79,10 @@ def _validate_data(value: Any, problem: str) -> dict:
 
 
 def validate(config: Any) -> dict:
-    """Check a run config and return a normalised copy with every default filled in."""
+    """Check a run config and return a normalised copy with every default filled in.
+
+    The problem and its settings, its data, each row of :data:`SETTINGS` in order, then the optimizer and the
+    schedule (whose default period is the run's length)."""
     if not isinstance(config, dict):
         raise ConfigError("config", f"must be a JSON object of settings; got {type(config).__name__}")
     check_depth(config, "config")
@@ -114,66 +90,48 @@ def validate(config: Any) -> dict:
     spec = PROBLEMS[problem]
     own = {p.name for p in spec.params}
     for key in config:
-        if key not in _COMMON and key not in own:
+        if key not in PARTS and key not in SETTINGS and key not in own:
             other = [name for name, s in PROBLEMS.items() if key in {p.name for p in s.params}]
             if other:
                 raise ConfigError(key, f"is a setting of problem {', '.join(other)}, not of {problem}")
-            raise ConfigError(key_name(key), f"unknown key (allowed: {', '.join(sorted(_COMMON | own))})")
+            raise ConfigError(key_name(key), f"unknown key (allowed: {', '.join(sorted({*PARTS, *SETTINGS, *own}))})")
     out: dict[str, Any] = {"problem": problem}
     out.update(check_params(spec.params, {k: config[k] for k in own if k in config}, "", problem))
     if spec.kind == "data":
         out["data"] = _validate_data(config.get("data", spec.default_data), problem)
     elif "data" in config:
         raise ConfigError("data", f"problem {problem} is a function of x and y; it takes no data")
-    default_variant = "minibatch" if spec.kind == "data" else "batch"  # without data, every step sees it all
-    out["variant"] = _choice(config.get("variant", default_variant), VARIANTS, "variant")
-    if "batch_size" in config:
-        out["batch_size"] = _BATCH.check(config["batch_size"], "batch_size")
-    out["sampling"] = _choice(config.get("sampling", "shuffle"), SAMPLINGS, "sampling")
+    for setting in SETTINGS.values():
+        value = _setting_value(setting, config, spec)
+        if value is not _ABSENT:
+            out[setting.name] = value
     name, hparams = split_named(config.get("optimizer", "plain"), OPTIMIZERS, "optimizer")
     out["optimizer"] = {"name": name, **check_params(OPTIMIZERS[name].params, hparams, "optimizer.", name)}
-    if "steps" in config and "epochs" in config:
-        raise ConfigError("steps", "steps and epochs exclude each other: give one of them")
-    if "epochs" in config:
-        out["epochs"] = _EPOCHS.check(config["epochs"], "epochs")
-    else:
-        out["steps"] = _STEPS.check(config.get("steps", DEFAULT_STEPS), "steps")
     out["schedule"] = check_schedule(config.get("schedule", "constant"), "schedule", out.get("steps"))
-    out["clip_norm"] = None if config.get("clip_norm") is None else _CLIP.check(config["clip_norm"], "clip_norm")
-    if "gradient_noise" in config:
-        if spec.kind == "data":
-            raise ConfigError("gradient_noise", f"applies to 2D function problems; {problem} gets its gradient "
-                                                "noise from sampling (use variant and batch_size)")
-        out["gradient_noise"] = _NOISE.check(config["gradient_noise"], "gradient_noise")
-    elif spec.kind == "function":
-        out["gradient_noise"] = 0.0
-    out["seed"] = _SEED.check(config.get("seed", 0), "seed")
-    out["init"] = _validate_init(config.get("init"))
-    out["tolerance"] = None if config.get("tolerance") is None else _TOL.check(config["tolerance"], "tolerance")
     return out
+
+
+_ABSENT = object()
+_KINDS = {"function": "2D function", "data": "data"}
+
+
+def _setting_value(setting: Setting, config: dict, spec) -> Any:
+    """The checked value of one row of :data:`SETTINGS` in ``config`` (problem ``spec``), or _ABSENT."""
+    name = setting.name
+    if setting.excludes and name in config and setting.excludes in config:
+        raise ConfigError(name, f"{name} and {setting.excludes} exclude each other: give one of them")
+    if name not in config:
+        if not setting.fill or not setting.applies_to(spec.kind) or setting.excludes in config:
+            return _ABSENT
+        return setting.default_for(spec.kind)
+    if not setting.applies_to(spec.kind):
+        raise ConfigError(name, f"applies to {_KINDS[setting.needs]} problems; {spec.name} {setting.misplaced}")
+    return setting.take(config[name])
 
 
 def problem_name(config: dict) -> str:
     """The problem a config names (``linear_regression`` when it names none), or a :class:`ConfigError`."""
     return _choice(config.get("problem", "linear_regression"), PROBLEMS, "problem")
-
-
-def _validate_init(value: Any) -> list[float] | None:
-    if value is None:
-        return None
-    if not isinstance(value, (list, tuple)) or not value:
-        raise ConfigError("init", f"must be a list of numbers, one per parameter; got {quote(value)}")
-    for i, item in enumerate(value):
-        finite = (isinstance(item, float) and math.isfinite(item)) or (
-            isinstance(item, int) and not isinstance(item, bool) and abs(item) <= sys.float_info.max)
-        if not finite:
-            raise ConfigError(f"init[{i}]", f"must be a finite number; got {quote(item)}")
-    return [float(v) for v in value]
-
-
-#: Keys that mean the same for every problem: a problem switch keeps them.
-RUN_KEYS = ("variant", "batch_size", "sampling", "optimizer", "schedule", "clip_norm", "steps", "epochs", "seed",
-            "tolerance")
 
 
 def switch_problem(config: dict, name: str) -> dict:
@@ -183,7 +141,7 @@ def switch_problem(config: dict, name: str) -> dict:
         raise ConfigError("problem", f"must be one of {', '.join(PROBLEMS)}; got {quote(name)}")
     check_depth(config, "config")  # before the deep copies below
     spec = PROBLEMS[name]
-    out = {key: copy.deepcopy(config[key]) for key in RUN_KEYS if key in config}
+    out = {key: copy.deepcopy(config[key]) for key in kept_on_switch() if key in config}
     out["problem"] = name
     if spec.kind == "function" and out.get("variant") in ("stochastic", "minibatch"):
         out["variant"] = "batch"  # without samples the sampling variants mean nothing
@@ -206,6 +164,24 @@ def problem_key(config: dict) -> tuple:
     return tuple(json.dumps(config.get(k), sort_keys=True) for k in ("problem", "data", *own))
 
 
+def needs_reset(new: dict, old: dict) -> bool:
+    """Whether going from validated config ``old`` to ``new`` needs a fresh run: another problem, data or problem
+    setting (:func:`problem_key`), or a setting whose row says so (:func:`gd_core.settings.reset_keys`)."""
+    return problem_key(new) != problem_key(old) or any(new.get(k) != old.get(k) for k in reset_keys())
+
+
+def in_epochs(config: dict, n_samples: int | None) -> dict:
+    """A copy of a resolved config whose length is in epochs: a step budget becomes the same budget in epochs at
+    its variant's steps per epoch (on ``n_samples``; None where the config is in epochs already), and a cosine
+    schedule's period (a step count, which means something else for each variant) goes back to its default."""
+    config = copy.deepcopy(config)
+    if "steps" in config:
+        config["epochs"] = config.pop("steps") / steps_per_epoch(n_samples, config["variant"], config["batch_size"])
+    if config["schedule"]["name"] == "cosine":
+        config["schedule"].pop("t_max", None)
+    return config
+
+
 def build_problem(config: dict) -> Problem:
     """Build the problem (and its data) of a validated config."""
     spec = PROBLEMS[config["problem"]]
@@ -218,9 +194,12 @@ def build_problem(config: dict) -> Problem:
     return spec.build(config, dataset)
 
 
-def resolve(config: Any, problem: Problem | None = None) -> tuple[dict, Problem]:
-    """Validate ``config``, build its problem (unless given) and check what depends on the data."""
-    out = validate(config)
+def resolve(config: Any, problem: Problem | None = None, validated: bool = False) -> tuple[dict, Problem]:
+    """Validate ``config``, build its problem (unless given) and check what depends on the data.
+
+    ``validated``: ``config`` is already :func:`validate`'s output, unchanged since (one edit is checked once);
+    a copy is completed, the caller's dict is never changed."""
+    out = dict(config) if validated else validate(config)
     problem = problem or build_problem(out)
     if problem.dataset is not None:
         n = problem.n_samples

@@ -54,7 +54,7 @@ def hessian(problem: Problem, params) -> np.ndarray:
     """The Hessian of the full loss at ``params`` (d, d): analytic where the problem has one, else central
     differences of the analytic gradient (symmetrised)."""
     params = np.asarray(params, dtype=float)
-    if hasattr(problem, "hessian"):
+    if problem.can("hessian"):
         return np.asarray(problem.hessian(params), dtype=float)
     return finite_difference_hessian(lambda points: problem.full_loss_and_grad(points)[1], params)
 
@@ -73,7 +73,7 @@ def finite_difference_hessian(gradient, params: np.ndarray) -> np.ndarray:
 def hvp(problem: Problem, params, vector) -> np.ndarray:
     """H v at ``params``: exact with an analytic Hessian, else a central difference of two gradients."""
     params, vector = np.asarray(params, dtype=float), np.asarray(vector, dtype=float)
-    if hasattr(problem, "hessian"):
+    if problem.can("hessian"):
         return problem.hessian(params) @ vector
     h = _step(params, vector)
     both = problem.full_loss_and_grad(np.stack([params + h * vector, params - h * vector]))[1]
@@ -112,7 +112,7 @@ def sharpness(config_or_problem, params) -> float:
     problem = _problem(config_or_problem)
     params = np.asarray(params, dtype=float)
     d = len(params)
-    if hasattr(problem, "hessian") or d <= MAX_DENSE_PARAMS:
+    if problem.can("hessian") or d <= MAX_DENSE_PARAMS:
         return float(np.linalg.eigvalsh(hessian(problem, params))[-1])
     return lanczos_extremes(lambda v: hvp(problem, params, v), d, LANCZOS_STEPS)[1]
 
@@ -121,7 +121,7 @@ def per_sample_grads(problem: Problem, params, idx: np.ndarray) -> np.ndarray:
     """The gradient of each sample's own loss ℓ_i at ``params``, one row per index in ``idx`` (m, d):
     vectorised where the problem provides ``per_sample_grads``, else one single-sample pass each."""
     params = np.asarray(params, dtype=float)
-    if hasattr(problem, "per_sample_grads"):
+    if problem.can("per_sample_grads"):
         return problem.per_sample_grads(params, idx)
     return np.array([problem.loss_and_grad(params, np.array([i]))[1] for i in idx])
 

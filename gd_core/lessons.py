@@ -50,6 +50,7 @@ from .errors import ConfigError
 from .files import quote
 from .history import COLUMNS, History
 from .problems import Problem
+from .settings import lock_group_of
 
 #: A number answer is right within this relative distance of the computed one, unless the question says.
 DEFAULT_TOLERANCE = 0.05
@@ -507,9 +508,6 @@ LOCKS = {
     "start": "the start point",
     "runs": "the list of runs (adding, duplicating, removing)",
 }
-_KEY_GROUPS = {"variant": "variant", "batch_size": "variant", "sampling": "variant", "schedule": "lr",
-               "steps": "run", "epochs": "run", "seed": "run", "clip_norm": "run", "tolerance": "run",
-               "gradient_noise": "run", "init": "start"}
 
 
 def lock_group(key: str) -> str:
@@ -518,7 +516,7 @@ def lock_group(key: str) -> str:
         return "lr"
     if key.startswith("optimizer"):
         return "optimizer"
-    return _KEY_GROUPS.get(key.split(".")[0], "problem")
+    return lock_group_of(key.split(".")[0]) or "problem"
 
 
 def locked_change(old: dict, new: dict, locked) -> str | None:

@@ -22,15 +22,14 @@ from .pipeline import Recorder, StepLoop, gradient_stages
 from .problems import Problem
 from .samplers import Sampler
 from .schedules import make_schedule
+from .settings import per_run_keys
 from .trainer import Trainer, end_of_run, loss_limit
-
-#: Config entries that may differ between the runs of one group.
-PER_RUN = ("init", "seed", "gradient_noise")
 
 
 def group_key(config: dict) -> str:
     """Runs whose configs give the same key can advance together (see the module doc)."""
-    shared = {k: v for k, v in config.items() if k not in PER_RUN and k != "optimizer"}
+    per_run = per_run_keys()
+    shared = {k: v for k, v in config.items() if k not in per_run and k != "optimizer"}
     optimizer = config["optimizer"]
     shared["optimizer"] = {k: v for k, v in optimizer.items()
                            if k == "name" or isinstance(v, bool) or not isinstance(v, (int, float))}
@@ -150,10 +149,11 @@ def runners(configs: list[dict], problem: Problem | None = None) -> list[tuple[l
     problems: dict[tuple, Problem] = {}
     resolved = []
     for config in configs:
-        key = problem_key(validate(config))
+        checked = validate(config)
+        key = problem_key(checked)
         if key not in problems:
-            problems[key] = problem or build_problem(validate(config))
-        resolved.append((resolve(config, problems[key])[0], key))
+            problems[key] = problem or build_problem(checked)
+        resolved.append((resolve(checked, problems[key], validated=True)[0], key))
     groups: dict[tuple, list[int]] = {}
     for i, (config, key) in enumerate(resolved):
         alone = not OPTIMIZERS[config["optimizer"]["name"]].vectorised  # its rule takes one run at a time
@@ -161,7 +161,7 @@ def runners(configs: list[dict], problem: Problem | None = None) -> list[tuple[l
     out = []
     for (key, _), members in groups.items():
         group = [resolved[i][0] for i in members]
-        out.append((members, Trainer(group[0], problems[key]) if len(members) == 1
+        out.append((members, Trainer(group[0], problems[key], validated=True) if len(members) == 1
                     else TrainerGroup(group, problems[key])))
     return out
 

@@ -108,6 +108,45 @@ def lerp(start, end, weight):
     return np.where(np.abs(weight) < 0.5, start + weight * (end - start), end - (end - start) * (1 - weight))
 
 
+# --- shared pieces of the rules (as optax's update_moment / bias_correction), used by the updates and by the
+# explanations alike, so that what the panel shows is what the rule computed -----------------------------------
+def first_moment(moment, grad, decay):
+    """m <- decay*m + (1-decay)*g, in torch.lerp's form (exact at decay 0)."""
+    return lerp(moment, grad, 1 - decay)
+
+
+def second_moment(moment, grad, decay):
+    """v <- decay*v + (1-decay)*g^2 (torch: ``mul_(decay).addcmul_(g, g, value=1-decay)``)."""
+    return decay * moment + (1 - decay) * grad * grad
+
+
+def bias_correction(decay, count):
+    """1 - decay^t: a running mean started at 0 divided by it is unbiased (m-hat = m/(1 - beta1^t))."""
+    return 1 - decay**count
+
+
+def adam_denominator(second, count, hp):
+    """sqrt(v)/sqrt(1 - beta2^t) + eps: Adam's denominator, sqrt(v-hat) + eps in torch's order of operations."""
+    return np.sqrt(second) / bias_correction(hp["beta2"], count) ** 0.5 + hp["eps"]
+
+
+def nadam_momentum(count, hp):
+    """NAdam's momentum schedule mu_t = beta1*(1 - 0.5*0.96^(t*psi))."""
+    return hp["beta1"] * (1.0 - 0.5 * 0.96 ** (count * hp["momentum_decay"]))
+
+
+def adagrad_rate(lr, count, hp):
+    """AdaGrad's decayed rate gamma/(1 + (t-1)*eta)."""
+    return lr / (1 + (count - 1) * hp["lr_decay"])
+
+
+def rmsprop_denominator(square_avg, grad_avg, hp):
+    """sqrt(v~) + eps with v~ = v (centered: v - g-bar^2)."""
+    if hp["centered"]:
+        return np.sqrt(square_avg - grad_avg * grad_avg) + hp["eps"]
+    return np.sqrt(square_avg) + hp["eps"]
+
+
 # --- weight decay: a stage before the rule, as torch.optim applies it --------------------------------------------
 def l2_weight_decay(grad, params, lr, weight_decay):
     """g <- g + lambda*theta: the L2 penalty folded into the gradient (torch.optim's ``weight_decay``)."""
@@ -119,12 +158,17 @@ def decoupled_weight_decay(params, lr, weight_decay):
     return params * (1 - lr * weight_decay)
 
 
+def decay_mode(spec: OptimizerSpec, hparams: dict) -> str:
+    """How ``spec`` applies weight decay with these hyperparameters: "l2", "decoupled" or "rule"."""
+    return spec.decay(hparams) if callable(spec.decay) else spec.decay
+
+
 def update_with_decay(spec: OptimizerSpec, hparams: dict) -> Callable:
     """The optimizer's whole update ``(grad, state, params, lr, hp) -> (params, state)``: its weight-decay stage
     (:func:`l2_weight_decay`, or :func:`decoupled_weight_decay` where the row says so) chained before its rule;
     the bare rule when lambda is 0 (for every run of a group) or when the rule decays by itself ("rule")."""
     rule = spec.update
-    decay = spec.decay(hparams) if callable(spec.decay) else spec.decay
+    decay = decay_mode(spec, hparams)
     if decay == "rule" or not _nonzero(hparams.get("weight_decay", 0.0)):
         return rule
     if decay == "decoupled":
@@ -179,7 +223,7 @@ def _adagrad_init(params, hp):
 def _adagrad_update(grad, state, params, lr, hp):
     """G <- G + g^2; theta <- theta - gamma/(1+(t-1)*eta) * g/(sqrt(G) + eps)."""
     count = state.count + 1
-    clr = lr / (1 + (count - 1) * hp["lr_decay"])
+    clr = adagrad_rate(lr, count, hp)
     sum_sq = state.sum_sq + grad * grad
     return params - clr * (grad / (np.sqrt(sum_sq) + hp["eps"])), AdagradState(count, sum_sq)
 
@@ -192,13 +236,9 @@ def _rmsprop_update(grad, state, params, lr, hp):
     """v <- alpha*v + (1-alpha)*g^2 (centered: minus the squared running mean of g);
     b <- mu*b + g/(sqrt(v)+eps); theta <- theta - gamma*b   (mu = 0: theta <- theta - gamma*g/(sqrt(v)+eps))."""
     alpha = hp["alpha"]
-    square_avg = alpha * state.square_avg + (1 - alpha) * grad * grad
-    grad_avg = state.grad_avg
-    if hp["centered"]:
-        grad_avg = lerp(grad_avg, grad, 1 - alpha)
-        avg = np.sqrt(square_avg - grad_avg * grad_avg) + hp["eps"]
-    else:
-        avg = np.sqrt(square_avg) + hp["eps"]
+    square_avg = second_moment(state.square_avg, grad, alpha)
+    grad_avg = first_moment(state.grad_avg, grad, alpha) if hp["centered"] else state.grad_avg
+    avg = rmsprop_denominator(square_avg, grad_avg, hp)
     velocity = state.velocity
     if _nonzero(hp["momentum"]):
         velocity = hp["momentum"] * velocity + grad / avg
@@ -216,13 +256,12 @@ def _adam_update(grad, state, params, lr, hp, amsgrad=False):
     """m <- beta1*m + (1-beta1)*g; v <- beta2*v + (1-beta2)*g^2;
     theta <- theta - gamma/(1-beta1^t) * m/(sqrt(v)/sqrt(1-beta2^t) + eps)   (AMSGrad: v replaced by max_{i<=t} v_i;
     AdamW's decay comes before, see update_with_decay)."""
-    beta1, beta2 = hp["beta1"], hp["beta2"]
     count = state.count + 1
-    mu = lerp(state.mu, grad, 1 - beta1)
-    nu = beta2 * state.nu + (1 - beta2) * grad * grad
+    mu = first_moment(state.mu, grad, hp["beta1"])
+    nu = second_moment(state.nu, grad, hp["beta2"])
     nu_max = np.maximum(state.nu_max, nu) if amsgrad else state.nu_max
-    step_size = lr / (1 - beta1**count)
-    denom = np.sqrt(nu_max if amsgrad else nu) / (1 - beta2**count) ** 0.5 + hp["eps"]
+    step_size = lr / bias_correction(hp["beta1"], count)
+    denom = adam_denominator(nu_max if amsgrad else nu, count, hp)
     return params - step_size * (mu / denom), AdamState(count, mu, nu, nu_max)
 
 
@@ -240,11 +279,10 @@ def _adamax_init(params, hp):
 
 def _adamax_update(grad, state, params, lr, hp):
     """m <- beta1*m + (1-beta1)*g; u <- max(beta2*u, |g| + eps); theta <- theta - gamma/(1-beta1^t) * m/u."""
-    beta1 = hp["beta1"]
     count = state.count + 1
-    mu = lerp(state.mu, grad, 1 - beta1)
+    mu = first_moment(state.mu, grad, hp["beta1"])
     inf_norm = np.maximum(hp["beta2"] * state.inf_norm, np.abs(grad) + hp["eps"])
-    clr = lr / (1 - beta1**count)
+    clr = lr / bias_correction(hp["beta1"], count)
     return params - clr * (mu / inf_norm), AdamaxState(count, mu, inf_norm)
 
 
@@ -256,14 +294,12 @@ def _nadam_update(grad, state, params, lr, hp):
     """mu_t = beta1*(1 - 0.5*0.96^(t*psi)); m, v as in Adam;
     theta <- theta - gamma*[(1-mu_t)/(1-prod_{i<=t} mu_i) * g + mu_{t+1}/(1-prod_{i<=t+1} mu_i) * m]
     / (sqrt(v/(1-beta2^t)) + eps)."""
-    beta1, beta2, psi = hp["beta1"], hp["beta2"], hp["momentum_decay"]
     count = state.count + 1
-    mu_t = beta1 * (1.0 - 0.5 * 0.96 ** (count * psi))
-    mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((count + 1) * psi))
+    mu_t, mu_next = nadam_momentum(count, hp), nadam_momentum(count + 1, hp)
     mu_product = state.mu_product * mu_t
-    mu = lerp(state.mu, grad, 1 - beta1)
-    nu = beta2 * state.nu + (1 - beta2) * grad * grad
-    denom = np.sqrt(nu / (1 - beta2**count)) + hp["eps"]
+    mu = first_moment(state.mu, grad, hp["beta1"])
+    nu = second_moment(state.nu, grad, hp["beta2"])
+    denom = np.sqrt(nu / bias_correction(hp["beta2"], count)) + hp["eps"]
     params = params + (-lr * (1.0 - mu_t) / (1.0 - mu_product)) * (grad / denom)
     params = params + (-lr * mu_next / (1.0 - mu_product * mu_next)) * (mu / denom)
     return params, NAdamState(count, mu, nu, mu_product)
@@ -277,16 +313,124 @@ def _adadelta_update(grad, state, params, lr, hp):
     """v <- rho*v + (1-rho)*g^2; dx = sqrt(u + eps)/sqrt(v + eps) * g; u <- rho*u + (1-rho)*dx^2;
     theta <- theta - gamma*dx."""
     rho, eps = hp["rho"], hp["eps"]
-    square_avg = rho * state.square_avg + (1 - rho) * grad * grad
+    square_avg = second_moment(state.square_avg, grad, rho)
     delta = np.sqrt(state.acc_delta + eps) / np.sqrt(square_avg + eps) * grad
-    acc_delta = rho * state.acc_delta + (1 - rho) * delta * delta
+    acc_delta = second_moment(state.acc_delta, delta, rho)
     return params - lr * delta, AdadeltaState(state.count + 1, square_avg, acc_delta)
+
+
+# --- explanations: each rule's quantities, computed from its real state by the helpers the rule uses ----------
+class StepInputs(NamedTuple):
+    """What an explanation reads about one update: its number ``t`` (1-based), rate ``lr``, the gradient ``grad``
+    and parameters ``params`` the rule saw (after the weight-decay stage), the optimizer ``state_before`` and
+    ``state`` after the update, and the hyperparameters ``hp`` it used."""
+
+    t: int
+    lr: Any
+    grad: Any
+    params: Any
+    state_before: Any
+    state: Any
+    hp: dict
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The named quantities of one update, in the order of the rule, and the update they make:
+    ``theta_after = params - step_size * direction`` (``params`` as the rule saw them, see :class:`StepInputs`).
+    ``step_size`` and ``direction`` are None where the update is not one rate times one direction (L-BFGS's
+    inner iterations, Adafactor's per-tensor rates, Muon's orthogonalised matrices)."""
+
+    rows: list[tuple[str, Any]]
+    step_size: Any = None
+    direction: Any = None
+
+
+def _plain_explain(q: StepInputs) -> Explanation:
+    return Explanation([], q.lr, q.grad)
+
+
+def _momentum_explain(q: StepInputs) -> Explanation:
+    return Explanation([("b (velocity)", q.state.velocity)], q.lr, q.state.velocity)
+
+
+def _nesterov_explain(q: StepInputs) -> Explanation:
+    look_ahead = q.grad + q.hp["momentum"] * q.state.velocity
+    return Explanation([("b (velocity)", q.state.velocity), ("g + μ·b", look_ahead)], q.lr, look_ahead)
+
+
+def _adagrad_explain(q: StepInputs) -> Explanation:
+    rate = adagrad_rate(q.lr, q.t, q.hp)
+    step = rate / (np.sqrt(q.state.sum_sq) + q.hp["eps"])
+    return Explanation([("G (Σ g²)", q.state.sum_sq), ("γ' = γ/(1+(t−1)η)", rate), ("step size γ'/(√G+ε)", step)],
+                       step, q.grad)
+
+
+def _rmsprop_explain(q: StepInputs) -> Explanation:
+    state = q.state
+    denom = rmsprop_denominator(state.square_avg, state.grad_avg, q.hp)
+    rows = [("v (mean g²)", state.square_avg)]
+    if q.hp["centered"]:
+        rows += [("ḡ (mean g)", state.grad_avg)]
+    rows += [("√ṽ + ε", denom)]
+    if _nonzero(q.hp["momentum"]):
+        return Explanation(rows + [("b (velocity)", state.velocity)], q.lr, state.velocity)
+    return Explanation(rows + [("step size γ/(√ṽ+ε)", q.lr / denom)], q.lr / denom, q.grad)
+
+
+def _adam_explain(q: StepInputs, amsgrad: bool = False) -> Explanation:
+    state, hp = q.state, q.hp
+    corrected_1, corrected_2 = bias_correction(hp["beta1"], q.t), bias_correction(hp["beta2"], q.t)
+    m_hat = state.mu / corrected_1
+    v_hat = (state.nu_max if amsgrad else state.nu) / corrected_2
+    step = q.lr / (np.sqrt(v_hat) + hp["eps"])
+    rows = [("m", state.mu), ("v", state.nu)] + ([("v_max = max(v_max, v)", state.nu_max)] if amsgrad else [])
+    rows += [("1−β₁ᵗ", corrected_1), ("1−β₂ᵗ", corrected_2), ("m̂ = m/(1−β₁ᵗ)", m_hat),
+             ("v̂ = " + ("v_max" if amsgrad else "v") + "/(1−β₂ᵗ)", v_hat), ("step size γ/(√v̂+ε)", step)]
+    return Explanation(rows, step, m_hat)
+
+
+def _amsgrad_explain(q: StepInputs) -> Explanation:
+    return _adam_explain(q, amsgrad=True)
+
+
+def _adamw_explain(q: StepInputs) -> Explanation:
+    return _adam_explain(q, amsgrad=q.hp["amsgrad"])
+
+
+def _adamax_explain(q: StepInputs) -> Explanation:
+    corrected = bias_correction(q.hp["beta1"], q.t)
+    step = q.lr / (corrected * q.state.inf_norm)
+    return Explanation([("m", q.state.mu), ("u (inf-norm)", q.state.inf_norm), ("1−β₁ᵗ", corrected),
+                        ("step size γ/((1−β₁ᵗ)u)", step)], step, q.state.mu)
+
+
+def _nadam_explain(q: StepInputs) -> Explanation:
+    state, hp = q.state, q.hp
+    mu_t, mu_next, product = nadam_momentum(q.t, hp), nadam_momentum(q.t + 1, hp), state.mu_product
+    v_hat = state.nu / bias_correction(hp["beta2"], q.t)
+    step = q.lr / (np.sqrt(v_hat) + hp["eps"])
+    direction = (1.0 - mu_t) / (1.0 - product) * q.grad + mu_next / (1.0 - product * mu_next) * state.mu
+    return Explanation([("μₜ", mu_t), ("∏ᵢ₌₁ᵗ μᵢ", product), ("m", state.mu), ("v", state.nu),
+                        ("v̂ = v/(1−β₂ᵗ)", v_hat), ("m̂ (Nesterov)", direction), ("step size γ/(√v̂+ε)", step)],
+                       step, direction)
+
+
+def _adadelta_explain(q: StepInputs) -> Explanation:
+    eps = q.hp["eps"]
+    delta = np.sqrt(q.state_before.acc_delta + eps) / np.sqrt(q.state.square_avg + eps) * q.grad
+    return Explanation([("v (mean g²)", q.state.square_avg), ("u (mean Δ², before)", q.state_before.acc_delta),
+                        ("Δ = √(u+ε)/√(v+ε)·g", delta), ("u (mean Δ²)", q.state.acc_delta)], q.lr, delta)
 
 
 # --- the registry ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class OptimizerSpec:
-    """A registry row: name, what it is, its update rule as text, its hyperparameters and its functions."""
+    """A registry row, everything about one optimizer: name, title, a one-line doc, its update rule as text, the
+    torch.optim class it equals, its hyperparameters (Params: defaults, ranges, docs), ``init(params, hp)`` of its
+    state, its bare ``update`` rule (:func:`update_with_decay` chains the weight decay before it) and
+    ``explain(StepInputs) -> Explanation``, the named quantities of an update for the update-rule panel. The CLI,
+    the panels, the tooltips, sweeps and the tests read these rows; a new optimizer is one more row."""
 
     name: str
     title: str
@@ -296,6 +440,9 @@ class OptimizerSpec:
     params: tuple[Param, ...]
     init: Callable = field(repr=False)
     update: Callable = field(repr=False)  # the bare rule; update_with_decay chains the weight decay before it
+    # the named quantities of an update: ``explain(StepInputs) -> Explanation``; None: the panel shows t, the
+    # rate, g and the update only
+    explain: Callable | None = field(default=None, repr=False)
     # how weight_decay applies: "l2" (to the gradient), "decoupled" (to the parameters), "rule" (the rule itself
     # does, where torch decays between its own steps), or a function of the hyperparameters giving one of them
     decay: str | Callable[[dict], str] = "l2"
@@ -306,8 +453,6 @@ class OptimizerSpec:
     needs: tuple[str, ...] = ()
     # whether the rule takes a leading run axis; runs of a row without it advance one by one
     vectorised: bool = True
-    # the named quantities of its latest update (see :func:`explain`): ``explain(hp, state, grad, lr, update)``
-    explains: Callable | None = field(default=None, repr=False)
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
@@ -342,7 +487,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
     OptimizerSpec(
         "plain", "Plain gradient descent", "Steps against the gradient, scaled by the learning rate.",
         "θ ← θ − γ·g", "torch.optim.SGD(lr, weight_decay)",
-        (_lr(1e-3), WEIGHT_DECAY), _sgd_init, _plain_update),
+        (_lr(1e-3), WEIGHT_DECAY), _sgd_init, _plain_update, _plain_explain),
     OptimizerSpec(
         "momentum", "Momentum (heavy ball)",
         "Accumulates a velocity that keeps moving in persistent directions and damps oscillation.",
@@ -351,13 +496,13 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
         (_lr(1e-3), MOMENTUM,
          Param("dampening", 0.0, "Dampening tau: scales the new gradient's share of the velocity by (1 - tau).",
                low=0.0, high=1.0), WEIGHT_DECAY),
-        _sgd_init, _momentum_update),
+        _sgd_init, _momentum_update, _momentum_explain),
     OptimizerSpec(
         "nesterov", "Nesterov momentum", "Momentum that steps with the gradient plus a look-ahead along the velocity.",
         "b ← μ·b + g   (b₁ = g)\nθ ← θ − γ·(g + μ·b)", "torch.optim.SGD(lr, momentum, nesterov=True, weight_decay)",
         (_lr(1e-3), Param("momentum", 0.9, "Momentum mu (above 0: Nesterov's look-ahead needs a velocity).",
                           low=0.0, low_open=True, high=1.0, high_open=True), WEIGHT_DECAY),
-        _sgd_init, _nesterov_update),
+        _sgd_init, _nesterov_update, _nesterov_explain),
     OptimizerSpec(
         "adagrad", "AdaGrad", "Divides each parameter's step by the root of its summed squared gradients.",
         "G ← G + g²\nθ ← θ − γ/(1+(t−1)·η) · g/(√G + ε)", "torch.optim.Adagrad",
@@ -367,7 +512,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
          Param("initial_accumulator_value", 0.0, "Starting value of the sum of squared gradients G.", low=0.0,
                high=MAX_MAGNITUDE),
          _eps(1e-10)),
-        _adagrad_init, _adagrad_update),
+        _adagrad_init, _adagrad_update, _adagrad_explain),
     OptimizerSpec(
         "rmsprop", "RMSprop", "Divides each step by a running root-mean-square of recent gradients.",
         "v ← α·v + (1−α)·g²   (centered: ṽ = v − ḡ², ḡ ← α·ḡ + (1−α)·g)\n"
@@ -379,17 +524,17 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
                low=0.0, high=1.0, high_open=True),
          Param("centered", False, "Normalise by the variance of the gradient instead of its raw second moment.",
                kind=bool)),
-        _rmsprop_init, _rmsprop_update),
+        _rmsprop_init, _rmsprop_update, _rmsprop_explain),
     OptimizerSpec(
         "adam", "Adam", "Momentum on the gradient, divided by a running RMS, both bias-corrected.",
         "m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²\n"
         "m̂ = m/(1−β₁ᵗ);  v̂ = v/(1−β₂ᵗ);  θ ← θ − γ·m̂/(√v̂ + ε)", "torch.optim.Adam",
-        (_lr(1e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adam_init, _adam_update),
+        (_lr(1e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adam_init, _adam_update, _adam_explain),
     OptimizerSpec(
         "amsgrad", "AMSGrad", "Adam that never lets the second moment shrink: it divides by the running maximum.",
         "m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²;  v_max ← max(v_max, v)\n"
         "θ ← θ − γ/(1−β₁ᵗ) · m/(√(v_max/(1−β₂ᵗ)) + ε)", "torch.optim.Adam(amsgrad=True)",
-        (_lr(1e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adam_init, _amsgrad_update),
+        (_lr(1e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adam_init, _amsgrad_update, _amsgrad_explain),
     OptimizerSpec(
         "adamw", "AdamW", "Adam with weight decay applied to the parameters directly, not through the gradient.",
         "θ ← θ·(1 − γ·λ)\nm ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²\nθ ← θ − γ·m̂/(√v̂ + ε)",
@@ -398,11 +543,12 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
          Param("weight_decay", 1e-2, "Decoupled weight decay lambda: shrinks theta by gamma*lambda each step.",
                low=0.0, high=MAX_MAGNITUDE),
          Param("amsgrad", False, "Use the running maximum of the second moment (AMSGrad).", kind=bool)),
-        _adam_init, _adamw_update, decay="decoupled"),
+        _adam_init, _adamw_update, _adamw_explain, decay="decoupled"),
     OptimizerSpec(
         "adamax", "Adamax", "Adam with the infinity norm in place of the root-mean-square.",
         "m ← β₁·m + (1−β₁)·g;  u ← max(β₂·u, |g| + ε)\nθ ← θ − γ/(1−β₁ᵗ) · m/u", "torch.optim.Adamax",
-        (_lr(2e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adamax_init, _adamax_update),
+        (_lr(2e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adamax_init, _adamax_update,
+        _adamax_explain),
     OptimizerSpec(
         "nadam", "NAdam", "Adam with Nesterov momentum: the step looks ahead along the momentum.",
         "μₜ = β₁·(1 − ½·0.96^(t·ψ));  m, v as Adam\n"
@@ -410,14 +556,14 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
         (_lr(2e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY,
          Param("momentum_decay", 4e-3, "Momentum decay psi of the schedule mu_t.", low=0.0,
                high=MAX_MAGNITUDE)),
-        _nadam_init, _nadam_update),
+        _nadam_init, _nadam_update, _nadam_explain),
     OptimizerSpec(
         "adadelta", "Adadelta", "Scales each step by the ratio of RMS past updates to RMS gradients; needs no tuning.",
         "v ← ρ·v + (1−ρ)·g²;  Δ = √(u+ε)/√(v+ε) · g;  u ← ρ·u + (1−ρ)·Δ²\nθ ← θ − γ·Δ", "torch.optim.Adadelta",
         (_lr(1.0), Param("rho", 0.9, "Decay rate rho of the running means of g^2 and of squared updates.",
                          low=0.0, high=1.0),
          _eps(1e-6), WEIGHT_DECAY),
-        _adadelta_init, _adadelta_update),
+        _adadelta_init, _adadelta_update, _adadelta_explain),
 )}
 
 
@@ -468,52 +614,35 @@ def make_optimizer(name: str, **hparams) -> Optimizer:
     return Optimizer(spec, check_params(spec.params, hparams, "optimizer.", name))
 
 
-# --- the quantities behind each update, for showing the rule with numbers ------------------------------------
-def explain(name: str, hp: dict, state, grad: np.ndarray, lr: float, update: np.ndarray) -> list[tuple[str, object]]:
-    """The named quantities of the latest update of optimizer ``name`` - its state after the update, the
-    gradient ``grad`` it used, the rate ``lr`` and the ``update`` it made - as (symbol, value) rows; values are
-    per-parameter arrays or scalars. The last row is always the update Δθ itself."""
-    t = state.count
-    rows: list[tuple[str, object]] = [("t", t), ("γₜ", lr), ("g", grad)]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if OPTIMIZERS[name].explains is not None:
-            rows += OPTIMIZERS[name].explains(hp, state, grad, lr, update)
-        elif name == "momentum":
-            rows += [("b (velocity)", state.velocity)]
-        elif name == "nesterov":
-            rows += [("b (velocity)", state.velocity), ("g + μ·b", grad + hp["momentum"] * state.velocity)]
-        elif name == "adagrad":
-            clr = lr / (1 + (t - 1) * hp["lr_decay"])
-            rows += [("G (Σ g²)", state.sum_sq), ("γ/(1+(t−1)η)", clr),
-                     ("step size γ'/(√G+ε)", clr / (np.sqrt(state.sum_sq) + hp["eps"]))]
-        elif name == "rmsprop":
-            v = state.square_avg - (state.grad_avg ** 2 if hp["centered"] else 0.0)
-            rows += [("v (mean g²)", state.square_avg)]
-            if hp["centered"]:
-                rows += [("ḡ (mean g)", state.grad_avg)]
-            rows += [("step size γ/(√ṽ+ε)", lr / (np.sqrt(v) + hp["eps"]))]
-            if hp["momentum"]:
-                rows += [("b (velocity)", state.velocity)]
-        elif name in ("adam", "amsgrad", "adamw"):
-            b1, b2 = hp["beta1"], hp["beta2"]
-            second = state.nu_max if (name == "amsgrad" or hp.get("amsgrad")) else state.nu
-            v_hat = second / (1 - b2 ** t)
-            rows += [("m", state.mu), ("v", state.nu)]
-            if second is state.nu_max:
-                rows += [("v_max", state.nu_max)]
-            rows += [("1−β₁ᵗ", 1 - b1 ** t), ("1−β₂ᵗ", 1 - b2 ** t), ("m̂", state.mu / (1 - b1 ** t)),
-                     ("v̂", v_hat), ("step size γ/(√v̂+ε)", lr / (np.sqrt(v_hat) + hp["eps"]))]
-        elif name == "adamax":
-            rows += [("m", state.mu), ("u (inf-norm)", state.inf_norm), ("1−β₁ᵗ", 1 - hp["beta1"] ** t),
-                     ("step size γ/((1−β₁ᵗ)u)", lr / ((1 - hp["beta1"] ** t) * state.inf_norm))]
-        elif name == "nadam":
-            mu_t = hp["beta1"] * (1.0 - 0.5 * 0.96 ** (t * hp["momentum_decay"]))
-            v_hat = state.nu / (1 - hp["beta2"] ** t)
-            rows += [("μₜ", mu_t), ("m", state.mu), ("v", state.nu), ("v̂", v_hat),
-                     ("step size γ/(√v̂+ε)", lr / (np.sqrt(v_hat) + hp["eps"]))]
-        elif name == "adadelta":
-            rows += [("v (mean g²)", state.square_avg), ("u (mean Δ²)", state.acc_delta), ("Δ", -update / lr)]
-    return rows + [("Δθ (update)", update)]
+# --- an update with its numbers, for the update-rule panel -------------------------------------------------------
+def step_inputs(record) -> StepInputs:
+    """The :class:`StepInputs` of a :class:`gd_core.pipeline.StepRecord`: the weight-decay stage applied to the
+    gradient or the parameters as the update applied it."""
+    optimizer, hp, lr = record.optimizer, record.hparams, record.lr
+    grad, params = record.grad, record.params_before
+    if _nonzero(hp.get("weight_decay", 0.0)):
+        decay = decay_mode(optimizer.spec, hp)
+        if decay == "decoupled":
+            params = decoupled_weight_decay(params, lr, hp["weight_decay"])
+        elif decay == "l2":
+            grad = l2_weight_decay(grad, params, lr, hp["weight_decay"])
+    return StepInputs(record.state.count, lr, grad, params, record.state_before, record.state, hp)
+
+
+def explain(record) -> list[tuple[str, object]]:
+    """The named quantities of a StepRecord's update as (symbol, value) rows - t, the rate, the gradient, the
+    weight-decay stage where there is one, then the optimizer row's own explanation, and last the update Δθ
+    itself; values are per-parameter arrays or scalars (with a leading run axis in a group)."""
+    inputs = step_inputs(record)
+    rows: list[tuple[str, object]] = [("t", inputs.t), ("γₜ", inputs.lr), ("g", record.grad)]
+    if inputs.grad is not record.grad:
+        rows.append(("g + λ·θ", inputs.grad))
+    if inputs.params is not record.params_before:
+        rows.append(("θ·(1 − γ·λ)", inputs.params))
+    if record.optimizer.spec.explain is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rows += record.optimizer.spec.explain(inputs).rows
+    return rows + [("Δθ (update)", record.update)]
 
 
 # --- rows from the method modules (torch.optim's further algorithms, classical methods) ---------------------------

@@ -36,8 +36,9 @@ class StepRecord:
     ``params`` the parameters before and after it; ``indices`` its samples (None: all of them);
     ``batch_loss`` and ``batch_grad`` the loss and gradient of those samples at ``params_before``; ``grad`` the
     gradient the update used (after the coordinate mask, noise and clipping; before weight decay);
-    ``full_grad_before`` and ``full_grad`` the full objective's gradient before and after; ``state`` the
-    optimizer's state after the update and ``optimizer`` the optimizer (name and hyperparameters) that made it.
+    ``full_grad_before`` and ``full_grad`` the full objective's gradient before and after; ``state_before`` and
+    ``state`` the optimizer's state before and after the update, ``optimizer`` the optimizer that made it and
+    ``hparams`` the hyperparameters it used (a one-cycle schedule sets the momentum of each step).
     """
 
     step: int
@@ -50,8 +51,10 @@ class StepRecord:
     grad: np.ndarray
     full_grad_before: np.ndarray
     full_grad: np.ndarray
+    state_before: Any
     state: Any
     optimizer: Any
+    hparams: dict
 
     @property
     def update(self) -> np.ndarray:
@@ -209,7 +212,7 @@ class StepLoop:
             grad = batch_grad
             for stage in stages:
                 grad = stage(grad, params, lr)
-            before, full_before = params, full_grad
+            before, full_before, state_before = params, full_grad, state
             if evaluates:
                 objective = Objective(gradient, idx, batch_loss, problem)
                 params, state = update(grad, state, params, lr, hparams, objective=objective)
@@ -224,7 +227,7 @@ class StepLoop:
             done += 1
             if recorders:
                 record = StepRecord(step, lr, before, params, idx, batch_loss, batch_grad, grad, full_before,
-                                    full_grad, state, optimizer)
+                                    full_grad, state_before, state, optimizer, hparams)
                 for recorder in recorders:
                     history.put(recorder.column, recorder.measure(record))
             if not single or not abs(full_loss) <= limit or (tolerance is not None and grad_norm <= tolerance) \
@@ -238,7 +241,7 @@ class StepLoop:
         self.step, self.samples_seen, self.evaluations = step, samples_seen, evaluations
         if done:
             self.latest = StepRecord(step, lr, before, params, idx, batch_loss, batch_grad, grad, full_before,
-                                     full_grad, state, optimizer)
+                                     full_grad, state_before, state, optimizer, hparams)
         return done
 
     @property

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .config import problem_key, validate
+from .config import needs_reset, validate
 from .problems import Problem
-from .trainer import RESET_KEYS, Trainer
+from .trainer import Trainer
 
 #: Steps per ``advance`` call while replaying: large enough that the call overhead vanishes, small enough that a
 #: progress callback is heard several times a second.
@@ -25,8 +25,7 @@ Timeline = tuple[tuple[int, dict], ...]
 
 def continues(old: dict, new: dict) -> bool:
     """Whether ``new`` can take over from ``old`` between two steps (same problem, data, seed and start)."""
-    old, new = validate(old), validate(new)
-    return problem_key(old) == problem_key(new) and all(old.get(k) == new.get(k) for k in RESET_KEYS)
+    return not needs_reset(validate(new), validate(old))
 
 
 def replay(timeline: Timeline, steps: int, problem: Problem | None = None,

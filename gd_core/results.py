@@ -9,9 +9,6 @@ from .history import History
 #: The default tolerance on the loss gap: loss - known minimum (or the loss itself where none is known).
 DEFAULT_TOLERANCE = 1e-3
 
-SUMMARY_FIELDS = ("status", "final_loss", "best_loss", "steps", "epochs", "samples_seen",
-                  "steps_to_tolerance", "epochs_to_tolerance", "samples_to_tolerance")
-
 
 def run_summary(history: History, tolerance: float = DEFAULT_TOLERANCE, min_loss: float | None = None) -> dict:
     """Status, final and best full loss, length, and the first step, epoch and sample count at which

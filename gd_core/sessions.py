@@ -1,5 +1,5 @@
-"""Session files: every run (name, colour, config, progress) and the view, versioned JSON; lessons are sessions
-shipped in ``resources/lessons`` (installed as the package data ``gd_core.resources``).
+"""Session files: every run (name, colour, config, progress) and the view, versioned JSON (the lessons GD Lab
+ships are sessions too: :mod:`gd_core.lesson_library` finds them).
 
     {"format": "gdlab-session", "version": 2, "title": ..., "text": ...,
      "runs": [{"name": ..., "color": "#rrggbb", "config": {...}, "visible": true,
@@ -24,7 +24,6 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 
 from .config import resolve, validate, with_base_dir
 from .errors import ConfigError
@@ -251,38 +250,3 @@ def save_session(session: Session, path: str | os.PathLike) -> None:
         write_text(path, json.dumps(session.to_dict(), indent=2) + "\n")
     except OSError as exc:
         raise ConfigError("session", f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-# --- lessons (sessions shipped with GD Lab) --------------------------------------------------------------------
-def _lessons_dir():
-    return resources.files("gd_core.resources") / "lessons"
-
-
-def list_presets() -> list[tuple[str, str]]:
-    """(name, title) of every lesson, in file-name order."""
-    out = []
-    for entry in sorted(_lessons_dir().iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
-            out.append((entry.name[:-5], _read_lesson(entry).get("title", "")))
-    return out
-
-
-def preset_name(name: str) -> str:
-    """The lesson file name for ``name``: exact, or without its number ("saddle_escape" = "07_saddle_escape")."""
-    names = [n for n, _ in list_presets()]
-    if name in names:
-        return name
-    matches = [n for n in names if n.split("_", 1)[-1] == name]
-    if len(matches) == 1:
-        return matches[0]
-    raise ConfigError("preset", f"unknown lesson {quote(name)} (allowed: {', '.join(names)})")
-
-
-def load_preset(name: str) -> Session:
-    name = preset_name(name)
-    return parse_session(_read_lesson(_lessons_dir() / f"{name}.json"))
-
-
-def _read_lesson(entry):
-    with resources.as_file(entry) as path:
-        return read_json(path, "preset", MAX_SESSION_BYTES, "lesson file")

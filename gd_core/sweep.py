@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import resolve
+from .config import in_epochs, resolve
 from .errors import ConfigError
 from .history import History
 from .many import histories_of, runners
@@ -58,15 +58,9 @@ def learning_rates(low: float, high: float, count: int) -> np.ndarray:
 
 
 def with_epoch_budget(config: dict) -> dict:
-    """A copy of a resolved config whose length is in epochs (a step budget means something else per variant)."""
-    config = copy.deepcopy(config)
-    if "steps" in config:
-        problem = resolve(config)[1]
-        per_epoch = steps_per_epoch(problem.n_samples, config["variant"], config["batch_size"])
-        config["epochs"] = config.pop("steps") / per_epoch
-    if config["schedule"]["name"] == "cosine":
-        config["schedule"] = {"name": "cosine", "eta_min": config["schedule"]["eta_min"]}
-    return config
+    """A copy of a resolved config whose length is in epochs (a step budget means something else per variant;
+    see :func:`gd_core.config.in_epochs`)."""
+    return in_epochs(config, resolve(config)[1].n_samples if "steps" in config else None)
 
 
 def series_configs(config: dict, lrs, by: str, names) -> dict[str, list[dict]]:

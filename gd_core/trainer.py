@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from .config import problem_key, resolve, validate
+from .config import needs_reset, resolve, validate
 from .history import History
 from .optimizers import make_optimizer
 from .pipeline import Recorder, StepLoop, gradient_stages
@@ -18,11 +18,6 @@ from .schedules import make_schedule
 
 #: A run diverges when its loss is non-finite or its magnitude exceeds this many times max(1, |initial loss|).
 DIVERGENCE_FACTOR = 1e8
-
-#: Config keys whose change needs a fresh run, besides the problem and its data and settings (problem_key);
-#: every other key can change between two steps.
-RESET_KEYS = ("seed", "init")
-
 
 class Trainer(StepLoop):
     """Owns one run: its problem, sampler, optimizer state and :class:`History`.
@@ -34,8 +29,9 @@ class Trainer(StepLoop):
     ``recorders`` add History columns (see :class:`gd_core.pipeline.Recorder`).
     """
 
-    def __init__(self, config: dict, problem: Problem | None = None, recorders: tuple[Recorder, ...] = ()):
-        self.config, self.problem = resolve(config, problem)
+    def __init__(self, config: dict, problem: Problem | None = None, recorders: tuple[Recorder, ...] = (),
+                 validated: bool = False):
+        self.config, self.problem = resolve(config, problem, validated)
         config = self.config
         seeds = np.random.SeedSequence(config["seed"]).spawn(2)
         self._noise_rng = np.random.default_rng(seeds[1])
@@ -69,16 +65,17 @@ class Trainer(StepLoop):
 
     def needs_reset(self, config: dict) -> bool:
         """Whether changing to ``config`` needs a fresh run (a new problem, data, seed or start)."""
-        return _needs_reset(validate(config), self.config)
+        return needs_reset(validate(config), self.config)
 
-    def apply(self, config: dict) -> None:
-        """Take a new config from the next step on, keeping params and history (see :data:`RESET_KEYS`).
+    def apply(self, config: dict, validated: bool = False) -> None:
+        """Take a new config from the next step on, keeping params and history (see :func:`needs_reset`;
+        ``validated`` as in :func:`resolve`).
 
         Changing the optimizer's name starts its state afresh at the current params; changing only its
         hyperparameters keeps the state. A finished run whose length grows continues.
         """
-        new, _ = resolve(config, self.problem)
-        if _needs_reset(new, self.config):
+        new, _ = resolve(config, self.problem, validated)
+        if needs_reset(new, self.config):
             raise ValueError("this change needs a new run (problem, data, seed or start changed)")
         old_name = self.config["optimizer"]["name"]
         self.config = new
@@ -161,10 +158,6 @@ def loss_limit(initial_loss: float) -> float:
     """The magnitude past which a loss counts as exploding: DIVERGENCE_FACTOR * max(1, |initial loss|), at most
     the largest float - so an infinite or NaN loss always counts, the initial one included (row 0 diverges)."""
     return min(DIVERGENCE_FACTOR * max(1.0, abs(float(initial_loss))), sys.float_info.max)
-
-
-def _needs_reset(new: dict, old: dict) -> bool:
-    return problem_key(new) != problem_key(old) or any(new.get(k) != old.get(k) for k in RESET_KEYS)
 
 
 def run(config: dict) -> History:

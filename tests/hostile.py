@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from gd_core import OPTIMIZERS, PROBLEMS, SCHEDULES
-from gd_core.config import _CLIP, _NOISE, _SEED, _TOL
 from gd_core.datasets import GENERATORS
 from gd_core.samplers import SAMPLINGS, VARIANTS
 from gd_core.sessions import FORMAT, VERSION
+from gd_core.settings import SETTINGS
 
 
 def fuzz_settings(examples: int) -> settings:
@@ -39,7 +39,7 @@ JUNK = st.one_of(
 NUMBERS = st.one_of(EXTREME_NUMBERS, st.floats(allow_nan=True, allow_infinity=True),
                     st.integers(-10**6, 10**6), st.floats(0, 2))
 VALUES = st.one_of(NUMBERS, JUNK)
-CONFIG_PARAMS = {"clip_norm": _CLIP, "gradient_noise": _NOISE, "seed": _SEED, "tolerance": _TOL}
+CONFIG_PARAMS = SETTINGS
 
 
 def allowed_value(param) -> st.SearchStrategy:

@@ -83,15 +83,16 @@ class Panel(QGroupBox):
             config[section][key] = value
         return self.edit(change)
 
-    def form_for(self, current: ParamForm | None, params, on_edit, place, labels=None) -> ParamForm:
+    def form_for(self, current: ParamForm | None, params, on_edit, place, labels=None,
+                 prefix: str = "param_") -> ParamForm:
         """The form for ``params``: ``current`` if it already shows them, else a new one put in by ``place``
-        (the old one deleted)."""
+        (the old one deleted); its editors are named ``prefix + name``."""
         if current is not None and current.params == {p.name: p for p in params}:
             return current
         if current is not None:
             current.hide()  # gone from view at once; deleted when control is back in the event loop
             current.deleteLater()
-        form = ParamForm(tuple(params), labels)
+        form = ParamForm(tuple(params), labels, prefix)
         form.edited.connect(on_edit)
         place(form)
         return form

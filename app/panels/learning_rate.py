@@ -6,10 +6,10 @@ from __future__ import annotations
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel
 
-from gd_core import SCHEDULES
+from gd_core import OPTIMIZERS, SCHEDULES
 
 from ..theme import theme
-from ..widgets import LogSlider, NumberSpinBox, ParamForm, choice_box, note_label
+from ..widgets import LogSlider, ParamForm, choice_box, editor_for, note_label
 from .base import Panel
 
 LR_RANGE = (1e-5, 10.0)
@@ -27,7 +27,7 @@ class LearningRatePanel(Panel):
                                "gamma * step direction.")
         self.slider.value_moved.connect(self._slid)
         self.slider.sliderReleased.connect(self._released)
-        self.spin = NumberSpinBox(1e-12, 1e6, log=True)
+        self.spin = editor_for(OPTIMIZERS["plain"].params[0])  # every optimizer's lr has one range
         self.spin.setObjectName("lr")
         self.spin.setToolTip("The exact learning rate gamma; type any positive number (e.g. 0.05 or 3e-4).")
         self.spin.valueChanged.connect(lambda v: self._set_lr(v))

@@ -8,9 +8,10 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QFormLayout, QLabel, QMessag
 
 import gd_core
 from gd_core import GENERATORS, PROBLEMS
+from gd_core.settings import panel_settings
 
 from ..csv_preview import CsvPreview
-from ..widgets import ComboBox, NumberSpinBox, choice_box, note_label
+from ..widgets import ComboBox, ParamForm, choice_box, note_label
 from .base import Panel
 
 
@@ -29,14 +30,7 @@ class ProblemPanel(Panel):
         form.addRow(self.formula)
         self.body.addLayout(form)
         self.problem_form = None
-        self.noise = NumberSpinBox(0.0, 1e6)
-        self.noise.setObjectName("gradient_noise")
-        self.noise.setToolTip("Standard deviation sigma of Gaussian noise added to every gradient: g + sigma*N(0, 1), "
-                              "imitating stochastic gradients on a function without data.")
-        self.noise.valueChanged.connect(lambda v: self.set_key("gradient_noise", v))
-        self.noise_form = QFormLayout()
-        self.noise_form.addRow("gradient noise", self.noise)
-        self.body.addLayout(self.noise_form)
+        self.settings_form: ParamForm | None = None  # the table's run settings shown here (gradient noise)
         data_row = QFormLayout()
         self.data = ComboBox()
         self.data.setObjectName("data")
@@ -133,11 +127,11 @@ class ProblemPanel(Panel):
         self.problem_form.set_values(config)
         self.problem_form.setVisible(bool(spec.params))
         is_function = spec.kind == "function"
-        self.noise.blockSignals(True)
-        self.noise.setValue(config.get("gradient_noise", 0.0))
-        self.noise.blockSignals(False)
-        for i in range(self.noise_form.rowCount()):
-            self.noise_form.setRowVisible(i, is_function)
+        settings = panel_settings("problem", spec.kind)
+        self.settings_form = self.form_for(self.settings_form, settings, self.set_key,
+                                           lambda form: self.body.insertWidget(2, form), prefix="")
+        self.settings_form.set_values(config)
+        self.settings_form.setVisible(bool(settings))
         self.data.setEnabled(not is_function)
         self.load_csv.setEnabled(not is_function)
         self.data.blockSignals(True)

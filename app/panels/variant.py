@@ -7,8 +7,9 @@ from PySide6.QtWidgets import QButtonGroup, QFormLayout, QLabel, QRadioButton
 
 import gd_core
 from gd_core import SAMPLINGS, VARIANTS
+from gd_core.settings import SETTINGS
 
-from ..widgets import SpinBox, choice_box, note_label
+from ..widgets import choice_box, editor_for, note_label
 from .base import Panel
 
 
@@ -26,16 +27,15 @@ class VariantPanel(Panel):
             self.body.addWidget(button)
         self.buttons.idClicked.connect(lambda i: self.set_key("variant", list(VARIANTS)[i]))
         form = QFormLayout()
-        self.batch_size = SpinBox()
+        batch_size, sampling = SETTINGS["batch_size"], SETTINGS["sampling"]
+        self.batch_size = editor_for(batch_size)  # its top is n, set per problem
         self.batch_size.setObjectName("batch_size")
-        self.batch_size.setToolTip("Samples per mini-batch step k (1..n); the gradient is the mean over the batch: "
-                                   "g = (1/k) Σ_{i in batch} ∇ℓ_i.")
+        self.batch_size.setToolTip(f"{batch_size.doc} Allowed: an integer in [1, n].")
         self.batch_size.valueChanged.connect(lambda v: self.set_key("batch_size", v))
-        form.addRow("batch size", self.batch_size)
-        self.sampling = choice_box("sampling", "How batches are drawn: shuffled epochs (without replacement) or "
-                                               "independently.", [(n, n, doc) for n, doc in SAMPLINGS.items()])
+        form.addRow(batch_size.title, self.batch_size)
+        self.sampling = choice_box("sampling", sampling.doc, [(n, n, doc) for n, doc in SAMPLINGS.items()])
         self.sampling.activated.connect(lambda: self.set_key("sampling", self.sampling.currentData()))
-        form.addRow("sampling", self.sampling)
+        form.addRow(sampling.title, self.sampling)
         self.per_epoch = QLabel("")
         self.per_epoch.setObjectName("steps_per_epoch")
         self.per_epoch.setToolTip("Steps that make one pass over the n samples: ceil(n / k) for mini-batch, "
@@ -54,7 +54,7 @@ class VariantPanel(Panel):
         for name in ("stochastic", "minibatch"):
             self.buttons.button(names.index(name)).setEnabled(has_data)
         self.batch_size.blockSignals(True)
-        self.batch_size.setRange(1, max(1, n))
+        self.batch_size.setRange(1, max(1, min(n, int(SETTINGS["batch_size"].high))))
         self.batch_size.setValue(config["batch_size"])
         self.batch_size.blockSignals(False)
         self.batch_size.setEnabled(has_data and config["variant"] == "minibatch")

@@ -93,19 +93,17 @@ class PlotView(QWidget):
         layout.addWidget(self.legend)
         layout.addWidget(self.plot, 1)
         self.redraw_count = 0
+        self._moved: set[int] = set()  # ids of the runs that stepped since the last redraw
         events = model.events
         events.run_added.connect(lambda run: self.rebuild())
         events.run_removed.connect(lambda run: self.rebuild())
-        events.run_styled.connect(lambda run: self.rebuild())
+        events.run_styled.connect(self.restyle)
         events.session_loaded.connect(self.rebuild)
         events.run_reset.connect(lambda run, reason: self.rebuild())
         events.run_changed.connect(lambda run: self.refresh())
         events.selection_changed.connect(lambda run: self.rebuild())
-        if self.live_refresh_s:
-            self._live = Throttle(self.live_refresh_s, self.refresh, self)
-            events.advanced.connect(self._live.request)
-        else:
-            events.advanced.connect(self.refresh)
+        self._live = Throttle(self.live_refresh_s, self._draw_moved, self) if self.live_refresh_s else None
+        events.advanced.connect(self._advanced)
         events.view_changed.connect(lambda key: self.rebuild())
         theme().changed.connect(self._restyle)
 
@@ -142,6 +140,21 @@ class PlotView(QWidget):
     def _rebuild(self) -> None:
         self.refresh()
 
-    def refresh(self) -> None:
-        """Redraw from the current histories (cheap: setData on existing items)."""
+    def restyle(self, run: Run, what: str) -> None:
+        """``run``'s name, colour or visibility (``what``) changed; a view whose items are per run restyles
+        that run's items alone, others rebuild."""
+        self.rebuild()
+
+    def _advanced(self, runs: list[Run]) -> None:
+        """``runs`` made steps: redraw what shows them, at most every ``live_refresh_s``."""
+        self._moved.update(id(run) for run in runs)
+        self._live.request() if self._live is not None else self._draw_moved()
+
+    def _draw_moved(self) -> None:
+        moved, self._moved = self._moved, set()
+        self.refresh(moved)
+
+    def refresh(self, moved: set[int] | None = None) -> None:
+        """Redraw from the current histories (cheap: setData on existing items). ``moved``: the ids of the runs
+        that stepped since the last redraw, the only ones whose curves changed (None: any may have)."""
         self.redraw_count += 1

@@ -1,5 +1,6 @@
-"""The data: the samples, each run's current fit line (linear) or decision boundary (logistic), and the samples
-of the selected run's latest step highlighted - so a student sees what a batch is."""
+"""The data: the samples, each run's current fit curve, decision boundary or class regions - whichever the
+problem declares it can draw - and the samples of the selected run's latest step highlighted, so a student sees
+what a batch is."""
 
 from __future__ import annotations
 
@@ -16,22 +17,35 @@ from ..palette import BATCH_COLOR, CLASS_COLORS, ON_SURFACE
 from ..theme import theme
 from .base import PlotView, lighter
 
-#: The network's class regions: each class colour, pale (the samples on them keep their full colour).
+#: The classifier's class regions: each class colour, pale (the samples on them keep their full colour).
 REGION_COLORS = tuple(lighter(color, 0.75).name() for color in CLASS_COLORS)
 REGION_RESOLUTION = 90
 REGION_REFRESH_S = 0.1
+CURVE_POINTS = 200  # a fit curve's points across the feature's range
 
 
 def layout_kind(problem) -> str | None:
-    """How a problem's data is drawn: a fit line, predicted vs. actual, a decision boundary, P(label = 1)."""
+    """How a problem's data is drawn, from the capabilities it declares (never its name): over two features a
+    straight decision "boundary" or class "regions"; over one feature a "curve" (a fit, or P(class 1)); else
+    predicted against actual targets ("fitted"), or the "samples" alone. None without data."""
     if problem.dataset is None:
         return None
-    p = problem.dataset.n_features
-    if problem.name == "mlp":
-        return "network" if p >= 2 else None
-    if problem.name == "logistic_regression":
-        return "boundary" if p >= 2 else "logistic1d"
-    return "line" if p == 1 else "fitted"
+    two_d = problem.dataset.n_features >= 2
+    if two_d and problem.can("boundary"):
+        return "boundary"
+    if two_d and problem.can("class_probabilities"):
+        return "regions"
+    if not two_d and problem.can("curve"):
+        return "curve"
+    return "fitted" if problem.can("predict") else "samples"
+
+
+def _captions(problem) -> dict[str, str]:
+    return {"boundary": "decision boundary w·x + b = 0",
+            "regions": "the classifier's class regions" + (" and boundary P = 0.5" if problem.n_classes == 2 else ""),
+            "curve": "P(class 1) over the feature" if problem.can("sample_classes") else "the fit over the feature",
+            "fitted": "predicted vs. actual target (perfect fit on the diagonal)",
+            "samples": "the samples (this problem draws no fit)"}
 
 
 class DataView(PlotView):
@@ -76,7 +90,6 @@ class DataView(PlotView):
         look = theme()
         self.region_line.setPen(look.pen(ON_SURFACE, 2))
         self.batch.setPen(look.pen(BATCH_COLOR, 2))
-        sample_brush = pg.mkBrush(look.color("faint"))
         self.regions.clear()
         self.region_line.clear()
         if kind is None:  # a function without data: give the room to the other plots
@@ -88,48 +101,44 @@ class DataView(PlotView):
         self.show()
         self.stack.setCurrentWidget(self.plot)
         data = problem.dataset
-        if kind == "network":
-            labels = problem.labels
-            brushes = [pg.mkBrush(c) for c in np.array(CLASS_COLORS)[labels % len(CLASS_COLORS)]]
-            self.samples.setData(data.X[:, 0], data.X[:, 1], brush=brushes, pen=pg.mkPen(ON_SURFACE, width=0.5))
-            names = data.feature_names[:2]
-            self.caption.setText("the network's class regions" + (" and boundary P = 0.5"
-                                                                   if problem.n_classes == 2 else ""))
-        elif kind in ("boundary", "logistic1d"):
-            brushes = [pg.mkBrush(c) for c in np.array(CLASS_COLORS)[data.y.astype(int)]]
-            self.samples.setData(data.X[:, 0], data.X[:, 1] if kind == "boundary" else data.y, brush=brushes)
-            names = (data.feature_names[0], data.feature_names[1] if kind == "boundary" else "label")
-            self.caption.setText("decision boundary w·x + b = 0" if kind == "boundary" else "P(label = 1)")
-        elif kind == "line":
-            self.samples.setData(data.X[:, 0], data.y, brush=sample_brush)
-            names = (data.feature_names[0], data.target_name)
-            self.caption.setText("fit line y = w·x + b")
+        two_d = data.n_features >= 2
+        if problem.can("sample_classes"):
+            classes = problem.sample_classes()
+            brushes = [pg.mkBrush(c) for c in np.array(CLASS_COLORS)[classes % len(CLASS_COLORS)]]
         else:
+            brushes = pg.mkBrush(look.color("faint"))
+        if kind == "fitted":
             names = ("prediction", data.target_name)
-            self.caption.setText("predicted vs. actual target (perfect fit on the diagonal)")
             low, high = _span(data.y)
             diagonal = pg.PlotCurveItem([low, high], [low, high], pen=look.pen(look.color("muted")))
             self.plot.addItem(diagonal)
             self._lines[0] = diagonal
+        elif two_d:
+            outline = pg.mkPen(ON_SURFACE, width=0.5) if kind == "regions" else None  # samples on shaded regions
+            self.samples.setData(data.X[:, 0], data.X[:, 1], brush=brushes, pen=outline)
+            names = data.feature_names[:2]
+        else:
+            self.samples.setData(data.X[:, 0], data.y, brush=brushes)
+            names = (data.feature_names[0], data.target_name)
+        self.caption.setText(_captions(problem)[kind])
+        self.caption.setToolTip(self.caption.text())
         for run in self.runs_on_selected_problem():
-            if kind not in ("fitted", "network"):
+            if kind in ("boundary", "curve"):
                 line = pg.PlotCurveItem(pen=look.pen(run.color, 2))
                 line.setZValue(4)
                 self.plot.addItem(line)
                 self._lines[id(run)] = line
         self.plot.setLabel("bottom", names[0])
         self.plot.setLabel("left", names[1])
-        self.caption.setToolTip(self.caption.text())
         self.refresh()
         if kind == "fitted":  # predictions move; the frame is the targets' range on both axes
             self.plot.setRange(xRange=_span(data.y), yRange=_span(data.y))
         else:
-            two_d = kind in ("boundary", "network")
             self.plot.setRange(xRange=_span(data.X[:, 0]), yRange=_span(data.X[:, 1] if two_d else data.y))
         self.plot.disableAutoRange()
 
-    def refresh(self) -> None:
-        super().refresh()
+    def refresh(self, moved: set[int] | None = None) -> None:
+        super().refresh(moved)
         selected = self.model.selected
         problem = selected.trainer.problem
         kind = layout_kind(problem)
@@ -144,16 +153,16 @@ class DataView(PlotView):
                 self.samples.setData(predictions[finite], data.y[finite], brush=pg.mkBrush(theme().color("faint")))
             for run in self.runs_on_selected_problem():
                 line = self._lines.get(id(run))
-                if line is None:
+                if line is None or (moved is not None and id(run) not in moved):  # as drawn
                     continue
                 params = run.trainer.params
                 if kind == "boundary":
                     line.setData(*problem.boundary(params, x_range, _span(data.X[:, 1])))
                 else:
-                    xs = np.linspace(*x_range, 2 if kind == "line" else 200)
+                    xs = np.linspace(*x_range, CURVE_POINTS)
                     ys = problem.curve(params, xs)
                     line.setData(xs, ys) if np.isfinite(ys).all() else line.clear()
-            if kind == "network":
+            if kind == "regions":
                 self._draw_regions(problem, selected.trainer.params)
         self._highlight(selected.trainer, predictions if kind == "fitted" else None, kind)
 
@@ -185,7 +194,7 @@ class DataView(PlotView):
         idx = trainer.latest.indices
         idx = np.arange(data.n_samples) if idx is None else idx
         x = data.X[idx, 0] if predictions is None else predictions[idx]
-        y = data.X[idx, 1] if kind in ("boundary", "network") else data.y[idx]
+        y = data.X[idx, 1] if data.n_features >= 2 and kind != "fitted" else data.y[idx]
         with np.errstate(invalid="ignore"):
             finite = np.isfinite(x) & np.isfinite(y)
         self.batch.setData(x[finite], y[finite])

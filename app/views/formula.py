@@ -52,7 +52,8 @@ class FormulaPanel(QWidget):
             event.connect(lambda *_: self.refresh())
         events.run_reset.connect(lambda *_: self.refresh())
         events.session_loaded.connect(self.refresh)
-        events.advanced.connect(lambda: self.visibleRegion().isEmpty() or self.throttle.request())
+        events.advanced.connect(lambda runs: self.visibleRegion().isEmpty() or self.model.selected not in runs
+                                or self.throttle.request())
         self.refresh()
 
     def showEvent(self, event) -> None:
@@ -65,7 +66,7 @@ class FormulaPanel(QWidget):
         step = run.trainer.latest
         if step is None or step.optimizer.name != run.config["optimizer"]["name"]:  # none yet by this rule
             return []
-        return explain(step.optimizer.name, step.optimizer.hparams, step.state, step.grad, step.lr, step.update)
+        return explain(step)
 
     def refresh(self) -> None:
         self.throttle.now()

@@ -19,6 +19,7 @@ class LossCurveView(PlotView):
 
     def __init__(self, model, parent=None):
         self._items: dict[int, tuple] = {}
+        self._extents: dict[int, tuple | None] = {}
         self._envelopes: dict[tuple, PeakEnvelope] = {}
         super().__init__(model, parent)
         self.readout = self.info  # the hovered step's numbers
@@ -70,8 +71,8 @@ class LossCurveView(PlotView):
                 self.plot.removeItem(item)
         self._items = {}
         self._envelopes = {}
+        self._extents = {}
         runs = self.visible_runs()
-        legend = []
         look = theme()
         for run in runs:
             # Opaque pens; only the full loss is wide (Qt's stroker is slow), which is cheap because the plot
@@ -85,44 +86,63 @@ class LossCurveView(PlotView):
                 # axis over many empty decades)
                 self.plot.addItem(item, ignoreBounds=item is batch)
             self._items[id(run)] = (batch, full)
-            if len(runs) > 1:  # one entry per run; its faint shade is the loss of the samples each step used
-                legend.append((stronger(run.color), run.name))
-                continue
-            legend.append((stronger(run.color), "full loss"))
-            if run.trainer.problem.dataset is not None and run.config["variant"] != "batch":
-                what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
-                legend.append((fainter(run.color, 0.65), what))
-        self.set_legend(legend)
+        self._set_legend(runs)
         self.hover.setPen(look.pen(look.color("text")))
         self.hover.setBrush(look.color("base"))
         self.hover.clear()
         self.readout.setText("")  # a read-out of the old runs would be stale
         self.refresh()
 
+    def _set_legend(self, runs) -> None:
+        """One entry per run (its faint shade is the loss of the samples each step used); a single run's entries
+        name its curves instead."""
+        if len(runs) > 1:
+            self.set_legend([(stronger(run.color), run.name) for run in runs])
+            return
+        legend = []
+        for run in runs:
+            legend.append((stronger(run.color), "full loss"))
+            if run.trainer.problem.dataset is not None and run.config["variant"] != "batch":
+                what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
+                legend.append((fainter(run.color, 0.65), what))
+        self.set_legend(legend)
+
+    def restyle(self, run, what: str) -> None:
+        """A colour or a name changes that run's pens and the legend alone; visibility rebuilds."""
+        items = self._items.get(id(run))
+        if what == "visible" or items is None:
+            self.rebuild()
+            return
+        if what == "color":
+            look, (batch, full) = theme(), items
+            batch.setPen(look.pen(fainter(run.color, 0.65)))
+            full.setPen(look.pen(stronger(run.color), 2 if run is self.model.selected else 1))
+        self._set_legend(self.visible_runs())
+
     def _zoomed(self) -> None:
         if not self.plot.getPlotItem().vb.autoRangeEnabled()[0]:  # the user zoomed: decimate what is shown
             self.refresh()
 
-    def refresh(self) -> None:
-        super().refresh()
+    def refresh(self, moved: set[int] | None = None) -> None:
+        super().refresh(moved)
         vb = self.plot.getPlotItem().vb
         width = max(100, int(vb.width()))
-        extent = []  # (first x, last x, a drawn y) of each curve
+        zoomed = not vb.autoRangeEnabled()[0]
         for run in self.visible_runs():
             items = self._items.get(id(run))
-            if items is None:
+            if items is None or (moved is not None and id(run) not in moved and not zoomed):  # as drawn
                 continue
             batch, full = items
             x, y = self._curve(run, "loss", 2 * width)
             full.setData(x, y)
             finite = y[np.isfinite(y)]
-            if len(finite):
-                extent.append((x[0], x[-1], finite[-1]))
+            self._extents[id(run)] = (x[0], x[-1], finite[-1]) if len(finite) else None
             if run.trainer.problem.dataset is not None and run.config["variant"] != "batch":
                 # the light batch-loss envelope at half the resolution: it zigzags, and zigzags are slow to draw
                 batch.setData(*self._curve(run, "batch_loss", width))
             else:
                 batch.clear()
+        extent = [e for e in self._extents.values() if e is not None]  # (first x, last x, a drawn y) per curve
         if extent:
             first, last, y = min(extent)[0], max(e[1] for e in extent), extent[0][2]
             # a fresh or reset run has one point: span one unit from it, not the old run's stale range

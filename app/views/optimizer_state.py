@@ -55,12 +55,12 @@ class OptimizerStatePlot(QWidget):
         self.plots = {}
         self._curves: dict[str, list] = {}
         events = model.events
-        for event in (events.selection_changed, events.run_styled):
-            event.connect(lambda *_: self.rebuild())
+        events.selection_changed.connect(lambda run: self.rebuild())
+        events.run_styled.connect(lambda run, what: run is self.model.selected and self.rebuild())
         events.run_reset.connect(lambda *_: self.rebuild())
         events.session_loaded.connect(self.rebuild)
         events.run_changed.connect(lambda *_: self.refresh())
-        events.advanced.connect(self.refresh)
+        events.advanced.connect(lambda runs: self.model.selected in runs and self.refresh())
         theme().changed.connect(self._restyle)
 
     def _build(self) -> None:

@@ -65,6 +65,7 @@ class ParameterSpaceView(PlotView):
     def __init__(self, model, parent=None):
         self.paths: dict[int, pg.PlotCurveItem] = {}  # by id(run)
         self._marked: list = []  # the runs whose start and current point the two marker items show, in order
+        self._ends: dict[int, tuple] = {}  # (start xy, current xy) of each marked run's path as last drawn
         self._start_pens: list = []
         self._current_brushes: list = []
         self._surface_key = None
@@ -413,14 +414,18 @@ class ParameterSpaceView(PlotView):
                 head.setBrush(pg.mkBrush(color))
         self.starts.clear()
         self.currents.clear()
+        self._ends = {}
         self.refresh()
 
-    def refresh(self) -> None:
-        super().refresh()
+    def refresh(self, moved: set[int] | None = None) -> None:
+        super().refresh(moved)
         if self.problem.n_params > 2 and not self.plane_mode:
             self._update_surface()
         ends = []  # (start xy, current xy) per marked run
         for run in self._marked:
+            if moved is not None and id(run) not in moved and id(run) in self._ends:  # its path is as drawn
+                ends.append(self._ends[id(run)])
+                continue
             params = run.history.params
             stride = display_stride(len(params), MAX_PATH_POINTS // max(1, len(self._marked)))
             shown = params[::stride] if stride == 1 else np.vstack([params[::stride], params[-1:]])
@@ -428,7 +433,8 @@ class ParameterSpaceView(PlotView):
                 xy = self.to_plot(shown)
                 xy = np.where(np.isfinite(xy).all(axis=1)[:, None], xy, np.nan)
             self.paths[id(run)].setData(xy[:, 0], xy[:, 1])
-            ends.append((xy[0], xy[-1]))
+            self._ends[id(run)] = (xy[0], xy[-1])
+            ends.append(self._ends[id(run)])
         self._mark(self.starts, [start for start, _ in ends], pen=self._start_pens, data=self._marked)
         self._mark(self.currents, [current for _, current in ends], brush=self._current_brushes, data=self._marked)
         self._update_overlays()

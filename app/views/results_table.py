@@ -70,7 +70,7 @@ class ResultsTable(QWidget):
         events.run_reset.connect(lambda *_: self.refresh())
         events.session_loaded.connect(self.refresh)
         events.view_changed.connect(lambda key: self.refresh() if key == "tolerance" else None)
-        events.advanced.connect(self.throttle.request)  # while training: a few times a second, and the end
+        events.advanced.connect(lambda runs: self.throttle.request())  # while training: a few times a second
         runner.running_changed.connect(lambda _: self.refresh())
         theme().changed.connect(self.refresh)
         self.refresh()

@@ -36,10 +36,6 @@ class SurfaceWorker(QObject):
         self.carrier.done.connect(self._done)
         self.latest = None
 
-    @property
-    def busy(self) -> bool:
-        return self.pool.activeThreadCount() > 0
-
     def submit(self, key, compute) -> None:
         self.latest = key
         self.pool.clear()  # drop queued (not started) jobs: only the newest matters

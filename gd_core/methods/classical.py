@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..optimizers import OPTIMIZERS, OptimizerSpec, _lr, _plain_update, _sgd_init, register
+from ..optimizers import OPTIMIZERS, Explanation, OptimizerSpec, StepInputs, _lr, _plain_update, _sgd_init, register
 from ..spec import MAX_MAGNITUDE, Param
 from .line_search import strong_wolfe
 
@@ -90,12 +90,16 @@ def _plain_step(grad, state, params, lr, hp, objective=None):
     return armijo(grad, state, params, lr, hp, objective)
 
 
-def _explain_plain(hp, state, grad, lr, update):
+def _explain_plain(q: StepInputs) -> Explanation:
+    state = q.state
     if not isinstance(state, ArmijoState):
-        return []
-    return [("trials k", int(np.sum(~np.isnan(state.trials[..., 0])))),
-            ("accepted γₜ = γ·shrinkᵏ⁻¹", state.step_size),
-            ("decrease asked c·γₜ·‖g‖²", hp["line_search"]["c"] * state.step_size * float(grad @ grad))]
+        return Explanation([], q.lr, q.grad)
+    step = np.reshape(state.step_size, np.shape(q.grad)[:-1] + (1,))
+    return Explanation([("trials k", int(np.sum(~np.isnan(state.trials[..., 0])))),
+                        ("accepted γₜ = γ·shrinkᵏ⁻¹", state.step_size),
+                        ("decrease asked c·γₜ·‖g‖²",
+                         q.hp["line_search"]["c"] * state.step_size * np.sum(q.grad * q.grad, axis=-1))],
+                       step, q.grad)
 
 
 LINE_SEARCH = Param(
@@ -136,11 +140,12 @@ def _newton_update(grad, state, params, lr, hp, objective):
     return params - lr * direction, NewtonState(state.count + 1, eigenvalues, direction)
 
 
-def _explain_newton(hp, state, grad, lr, update):
+def _explain_newton(q: StepInputs) -> Explanation:
+    state = q.state
     rows = [("λ(H) (eigenvalues)", state.eigenvalues)]
-    if hp["damping"]:
-        rows += [("λ(H) + damping", state.eigenvalues + hp["damping"])]
-    return rows + [("(H + λI)⁻¹·g", state.direction)]
+    if q.hp["damping"]:
+        rows += [("λ(H) + damping", state.eigenvalues + q.hp["damping"])]
+    return Explanation(rows + [("(H + λI)⁻¹·g", state.direction)], q.lr, state.direction)
 
 
 # --- Polyak -----------------------------------------------------------------------------------------------------
@@ -165,8 +170,10 @@ def _polyak_update(grad, state, params, lr, hp, objective):
     return params - step[..., None] * grad, PolyakState(state.count + 1, state.f_star, step)
 
 
-def _explain_polyak(hp, state, grad, lr, update):
-    return [("f*", state.f_star), ("step size γ·(f − f*)/‖g‖²", state.step_size)]
+def _explain_polyak(q: StepInputs) -> Explanation:
+    step = q.state.step_size
+    return Explanation([("f*", q.state.f_star), ("step size γ·(f − f*)/‖g‖²", step)],
+                       np.reshape(step, np.shape(q.grad)[:-1] + (1,)), q.grad)
 
 
 # --- nonlinear conjugate gradients ------------------------------------------------------------------------------
@@ -214,14 +221,16 @@ def _cg_update(grad, state, params, lr, hp, objective):
     return params + t * direction, CGState(state.count + 1, direction, grad, t, slope, beta, np.array(trials))
 
 
-def _explain_cg(hp, state, grad, lr, update):
-    return [("β (Polak-Ribière+)", state.beta), ("d", state.direction), ("line search t", state.step_length),
-            ("evaluations in this step", len(state.trials))]
+def _explain_cg(q: StepInputs) -> Explanation:
+    state = q.state
+    return Explanation([("β (Polak-Ribière+)", state.beta), ("d", state.direction),
+                        ("line search t", state.step_length), ("evaluations in this step", len(state.trials))],
+                       state.step_length, -state.direction)
 
 
 ROWS = (
     replace(OPTIMIZERS["plain"], params=(*OPTIMIZERS["plain"].params, LINE_SEARCH), init=_plain_init,
-            update=_plain_step, evaluates=lambda hp: hp.get("line_search") is not None, explains=_explain_plain,
+            update=_plain_step, evaluates=lambda hp: hp.get("line_search") is not None, explain=_explain_plain,
             formula=OPTIMIZERS["plain"].formula + "\nline search: γₜ = γ·shrinkᵏ, the first k with "
                                                   "L(θ − γₜ·g) ≤ L(θ) − c·γₜ·‖g‖²"),
     OptimizerSpec(
@@ -231,12 +240,12 @@ ROWS = (
         (_lr(1.0), Param("damping", 0.0, "Damping lambda added to the Hessian's diagonal (Levenberg): shorter, "
                                          "safer steps, towards gradient descent with rate 1/lambda.", low=0.0,
                          high=MAX_MAGNITUDE)),
-        _newton_init, _newton_update, evaluates=True, vectorised=False, explains=_explain_newton),
+        _newton_init, _newton_update, evaluates=True, vectorised=False, explain=_explain_newton),
     OptimizerSpec(
         "polyak", "Polyak step size", "Gradient descent whose step size is the gap to the known minimum over the "
                                       "squared gradient norm: no rate to tune, where f* is known.",
         "θ ← θ − γ·(f − f*)/‖g‖²·g", "none (Polyak 1969; no torch.optim class)",
-        (_lr(1.0),), _polyak_init, _polyak_update, evaluates=True, needs=("min_loss",), explains=_explain_polyak),
+        (_lr(1.0),), _polyak_init, _polyak_update, evaluates=True, needs=("min_loss",), explain=_explain_polyak),
     OptimizerSpec(
         "cg", "Conjugate gradients (PR+)", "Nonlinear conjugate gradients: each direction mixes the new gradient "
                                            "with the previous direction (Polak-Ribière+), and a line search picks "
@@ -251,7 +260,7 @@ ROWS = (
          Param("max_ls", 25, "Most evaluations of a line search.", kind=int, low=1, high=1000),
          Param("tolerance_change", 1e-9, "The line search stops once its bracket is narrower than this.", low=0.0,
                high=MAX_MAGNITUDE)),
-        _cg_init, _cg_update, evaluates=True, vectorised=False, explains=_explain_cg),
+        _cg_init, _cg_update, evaluates=True, vectorised=False, explain=_explain_cg),
 )
 
 register(ROWS)

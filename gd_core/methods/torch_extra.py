@@ -23,7 +23,9 @@ from ..optimizers import (
     MOMENTUM,
     WEIGHT_DECAY,
     AdamState,
+    Explanation,
     OptimizerSpec,
+    StepInputs,
     _adam_update,
     _eps,
     _lr,
@@ -91,19 +93,17 @@ def _radam_update(grad, state, params, lr, hp):
     return params - step, RAdamState(t, mu, nu)
 
 
-def _explain_radam(hp, state, grad, lr, update):
-    t, beta2 = state.count, hp["beta2"]
-    rho_inf, rho_t = _rho(beta2, t)
-    rows = [("m", state.mu), ("v", state.nu), ("m̂", state.mu / (1 - hp["beta1"] ** t)), ("ρ∞", rho_inf),
-            ("ρₜ", rho_t)]
+def _explain_radam(q: StepInputs) -> Explanation:
+    state, hp, t, lr = q.state, q.hp, q.t, q.lr
+    rho_inf, rho_t = _rho(hp["beta2"], t)
+    m_hat = state.mu / (1 - hp["beta1"] ** t)
+    rows = [("m", state.mu), ("v", state.nu), ("m̂", m_hat), ("ρ∞", rho_inf), ("ρₜ", rho_t)]
     if np.all(rho_t > 5):
         rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-        rows += [("rₜ (rectification)", rect),
-                 ("step size γ·rₜ·√(1−β₂ᵗ)/(√v+ε)",
-                  lr * rect * (1 - beta2**t) ** 0.5 / (np.sqrt(state.nu) + hp["eps"]))]
-    else:
-        rows += [("ρₜ ≤ 5: momentum step γ·m̂", lr * state.mu / (1 - hp["beta1"] ** t))]
-    return rows
+        step = lr * rect * (1 - hp["beta2"] ** t) ** 0.5 / (np.sqrt(state.nu) + hp["eps"])
+        return Explanation(rows + [("rₜ (rectification)", rect), ("step size γ·rₜ·√(1−β₂ᵗ)/(√v+ε)", step)],
+                           step, m_hat)
+    return Explanation(rows + [("ρₜ ≤ 5: momentum step γ·m̂", lr * m_hat)], lr, m_hat)
 
 
 # --- Rprop ------------------------------------------------------------------------------------------------------
@@ -128,8 +128,10 @@ def _rprop_update(grad, state, params, lr, hp):
     return params - np.sign(grad) * step_size, RpropState(state.count + 1, grad, step_size)
 
 
-def _explain_rprop(hp, state, grad, lr, update):
-    return [("g_prev (0 after a sign flip)", state.prev), ("step size s", state.step_size)]
+def _explain_rprop(q: StepInputs) -> Explanation:
+    state = q.state
+    return Explanation([("g_prev (0 after a sign flip)", state.prev), ("step size s", state.step_size)],
+                       state.step_size, np.sign(state.prev))
 
 
 # --- ASGD -------------------------------------------------------------------------------------------------------
@@ -158,9 +160,12 @@ def _asgd_update(grad, state, params, lr, hp):
     return params, ASGDState(t, eta, mu if np.ndim(mu) else float(mu), ax)
 
 
-def _explain_asgd(hp, state, grad, lr, update):
-    return [("next ηₜ = γ/(1+λγt)^α", state.eta), ("next μₜ = 1/max(1, t−t₀)", state.mu),
-            ("ax (average of θ)", state.ax)]
+def _explain_asgd(q: StepInputs) -> Explanation:
+    state, eta = q.state, q.state_before.eta
+    direction = q.grad + q.hp["lambd"] * q.params  # θ·(1 − λη) − η·g = θ − η·(g + λ·θ)
+    return Explanation([("ηₜ", eta), ("g + λ·θ", direction), ("next ηₜ = γ/(1+λγt)^α", state.eta),
+                        ("next μₜ = 1/max(1, t−t₀)", state.mu), ("ax (average of θ)", state.ax)],
+                       np.reshape(eta, np.shape(q.grad)[:-1] + (1,)), direction)
 
 
 # --- Adafactor --------------------------------------------------------------------------------------------------
@@ -226,18 +231,18 @@ def _adafactor_update(grad, state, params, lr, hp):
     return out, AdafactorState(t, variance, tuple(rows), tuple(cols), state.tensors)
 
 
-def _explain_adafactor(hp, state, grad, lr, update):
-    t = state.count
-    rows = [("1−β₂ₜ = t^τ", t ** hp["beta2_decay"]), ("ρₜ = min(γ, 1/√t)", min(lr, 1 / t**0.5))]
+def _explain_adafactor(q: StepInputs) -> Explanation:
+    state, hp, t = q.state, q.hp, q.t
+    rows = [("1−β₂ₜ = t^τ", t ** hp["beta2_decay"]), ("ρₜ = min(γ, 1/√t)", np.minimum(q.lr, 1 / t**0.5))]
     if state.row_vars:
         rows += [("matrices (factored R·C)", len(state.row_vars))]
-    vectors = np.zeros(update.shape, dtype=bool)
+    vectors = np.zeros(np.shape(q.grad), dtype=bool)
     for part, shape in state.tensors:
         if shape is None:
             vectors[..., part] = True
     if vectors.any():
         rows += [("V (vectors' second moment)", np.where(vectors, state.variance, np.nan))]
-    return rows
+    return Explanation(rows)
 
 
 # --- LBFGS ------------------------------------------------------------------------------------------------------
@@ -339,12 +344,13 @@ def _lbfgs_update(grad, state, params, lr, hp, objective):
                          tuple(ro), H_diag, prev_flat_grad, prev_loss, np.array(points))
 
 
-def _explain_lbfgs(hp, state, grad, lr, update):
+def _explain_lbfgs(q: StepInputs) -> Explanation:
+    state = q.state
     rows = [("evaluations in this step", len(state.trials)), ("pairs (s, y) kept", len(state.old_dirs)),
             ("H₀ = yᵀs/yᵀy", state.H_diag)]
     if state.d is not None:
         rows += [("last direction d", state.d), ("last step length t", state.t)]
-    return rows
+    return Explanation(rows)
 
 
 # --- Muon -------------------------------------------------------------------------------------------------------
@@ -463,7 +469,8 @@ def _muon_update(grad, state, params, lr, hp):
     return out, MuonState(state.count + 1, buffer, adam_state, state.tensors)
 
 
-def _explain_muon(hp, state, grad, lr, update):
+def _explain_muon(q: StepInputs) -> Explanation:
+    state, hp = q.state, q.hp
     rows = [("B (momentum, matrices)", state.momentum_buffer)]
     for l, (part, shape) in enumerate((p for p in state.tensors if p[1] is not None), start=1):
         G = _torch_view(state.momentum_buffer, part, shape)
@@ -471,7 +478,7 @@ def _explain_muon(hp, state, grad, lr, update):
         O = newton_schulz(G, hp["ns_steps"], (hp["ns_a"], hp["ns_b"], hp["ns_c"]), hp["eps"])
         rows += [(f"σ(B of W{l})", singular), (f"σ(NS(B) of W{l}) ≈ 1", np.linalg.svd(O, compute_uv=False))]
     rows += [("m (AdamW, biases)", state.adamw.mu), ("v (AdamW, biases)", state.adamw.nu)]
-    return rows
+    return Explanation(rows)
 
 
 def _unit(name: str, default: float, doc: str) -> Param:
@@ -492,7 +499,7 @@ ROWS = (
          Param("decoupled_weight_decay", False, "Decay the parameters directly (RAdamW) instead of adding "
                                                 "lambda*theta to the gradient.", kind=bool)),
         _radam_init, _radam_update, decay=lambda hp: "decoupled" if hp["decoupled_weight_decay"] else "l2",
-        explains=_explain_radam),
+        explain=_explain_radam),
     OptimizerSpec(
         "rprop", "Rprop", "Ignores the gradient's size: each parameter steps by its own step size, grown while its "
                           "gradient keeps its sign and shrunk when it flips.",
@@ -505,7 +512,7 @@ ROWS = (
                low_open=True, high=MAX_MAGNITUDE),
          _positive("step_size_min", 1e-6, "Smallest step size."),
          _positive("step_size_max", 50.0, "Largest step size.")),
-        _rprop_init, _rprop_update, explains=_explain_rprop),
+        _rprop_init, _rprop_update, explain=_explain_rprop),
     OptimizerSpec(
         "asgd", "Averaged SGD", "SGD with a decaying step size that also keeps the running average of the iterates "
                                 "(from step t0 on), the estimate averaging theory recommends.",
@@ -514,7 +521,7 @@ ROWS = (
         (_lr(1e-2), _positive("lambd", 1e-4, "Decay term lambda of the step size."),
          _positive("alpha", 0.75, "Power alpha of the step size's decay."),
          _positive("t0", 1e6, "Step t0 from which the average starts."), WEIGHT_DECAY),
-        _asgd_init, _asgd_update, explains=_explain_asgd),
+        _asgd_init, _asgd_update, explain=_explain_asgd),
     OptimizerSpec(
         "adafactor", "Adafactor", "Adam-like scaling without momentum whose second moment of a weight matrix is "
                                   "kept as row and column factors; steps relative to the parameters' size.",
@@ -529,7 +536,7 @@ ROWS = (
          Param("d", 1.0, "Clipping threshold d of the update's RMS.", low=1.0, high=MAX_MAGNITUDE),
          Param("weight_decay", 0.0, "Decoupled weight decay lambda: theta shrinks by gamma*lambda each step.",
                low=0.0, high=MAX_MAGNITUDE)),
-        _adafactor_init, _adafactor_update, decay="rule", needs=("tensors",), explains=_explain_adafactor),
+        _adafactor_init, _adafactor_update, decay="rule", needs=("tensors",), explain=_explain_adafactor),
     OptimizerSpec(
         "lbfgs", "L-BFGS", "A quasi-Newton method: builds an inverse-Hessian estimate from the last gradient changes "
                            "and evaluates the loss several times per step.",
@@ -545,7 +552,7 @@ ROWS = (
                high=10_000),
          Param("line_search", "none", "The step length: gamma itself, or a strong-Wolfe line search.", kind=str,
                choices=("none", "strong_wolfe"))),
-        _lbfgs_init, _lbfgs_update, evaluates=True, vectorised=False, explains=_explain_lbfgs),
+        _lbfgs_init, _lbfgs_update, evaluates=True, vectorised=False, explain=_explain_lbfgs),
     OptimizerSpec(
         "muon", "Muon (+ AdamW)", "Orthogonalises the momentum of each weight matrix (Newton-Schulz), so every "
                                   "direction of the layer moves alike; the biases take AdamW with their own rate.",
@@ -570,7 +577,7 @@ ROWS = (
          _unit("adamw_beta2", 0.999, "AdamW's beta2 on the biases."),
          Param("adamw_eps", 1e-8, "AdamW's eps on the biases.", low=0.0, low_open=True, high=MAX_MAGNITUDE, log=True),
          _positive("adamw_weight_decay", 1e-2, "AdamW's decoupled weight decay on the biases.")),
-        _muon_init, _muon_update, decay="rule", needs=("weight_matrices",), explains=_explain_muon),
+        _muon_init, _muon_update, decay="rule", needs=("weight_matrices",), explain=_explain_muon),
 )
 
 register(ROWS)

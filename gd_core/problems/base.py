@@ -41,6 +41,21 @@ def work_text(number: float) -> str:
     return f"{number / 10 ** exponent:.2g}e{exponent}"
 
 
+#: What a problem may offer besides its loss and gradient (see :meth:`Problem.can`).
+CAPABILITIES = ("curve", "predict", "boundary", "class_probabilities", "sample_classes", "hessian",
+                "per_sample_grads", "known_minimum", "stability_bound")
+
+
+def log1pexp(z):
+    """log(1 + e^z) without overflow (the logistic loss)."""
+    return np.logaddexp(0.0, z)
+
+
+def sigmoid(z):
+    """1/(1 + e^-z), computed as exp(-log(1 + e^-z)) so that no e^z overflows."""
+    return np.exp(-log1pexp(-z))
+
+
 class Problem:
     """A differentiable objective over a flat parameter vector.
 
@@ -53,6 +68,12 @@ class Problem:
       work of one full-loss evaluation, see :data:`MAX_PASS_WORK`; what grids over the landscape budget by).
 
     All methods accept ``params`` of shape (d,) or (R, d) for R runs at once and then return per-run values.
+
+    Capabilities: beyond its loss and gradient a problem may offer any of :data:`CAPABILITIES` - it declares one
+    by overriding the method of that name (the base's says "not available"; a classifier overriding
+    ``sample_classes`` sets ``n_classes`` too); ``known_minimum`` and ``stability_bound`` it declares by setting
+    ``minima`` and ``curvature``.
+    Views and tools ask :meth:`can`, never a problem's name, so a new problem is drawn with what it declares.
     """
 
     name: str
@@ -60,12 +81,13 @@ class Problem:
     n_samples: int = 1
     default_init: np.ndarray
     bounds: np.ndarray
-    minima: np.ndarray
     min_loss: float | None = None
     no_minimum: str | None = None
     curvature: float | None = None
+    n_classes: int = 0  # a classifier's number of classes (0: not a classifier)
     dataset = None
     pass_work: float = 1.0
+    _minima: np.ndarray | None = None
 
     @property
     def n_params(self) -> int:
@@ -77,6 +99,54 @@ class Problem:
         weight matrix W stored row-major (torch's ``nn.Linear.weight`` is its transpose), ``(slice, None)`` for a
         vector. Optimizers that treat matrices apart (Muon, Adafactor) read it; by default one vector."""
         return ((slice(0, self.n_params), None),)
+
+    @property
+    def minima(self) -> np.ndarray:
+        """The known minimisers (k, d); none (0, d) unless the problem sets them."""
+        return self._minima if self._minima is not None else np.empty((0, self.n_params))
+
+    @minima.setter
+    def minima(self, value) -> None:
+        self._minima = np.asarray(value, dtype=float)
+
+    def can(self, capability: str) -> bool:
+        """Whether this problem offers ``capability`` (one of :data:`CAPABILITIES`)."""
+        if capability not in CAPABILITIES:
+            raise ValueError(f"unknown capability {capability!r} (one of {', '.join(CAPABILITIES)})")
+        if capability == "known_minimum":
+            return len(self.minima) > 0
+        if capability == "stability_bound":
+            return self.curvature is not None
+        return getattr(type(self), capability) is not getattr(Problem, capability)
+
+    # -- capabilities: the base offers none (see can) ----------------------------------------------------------
+    def curve(self, params: np.ndarray, xs: np.ndarray) -> np.ndarray:
+        """One-feature data: the model's output over feature values ``xs`` - the fit y(x), or P(class 1 | x)."""
+        raise NotImplementedError(f"{self.name} has no fit curve")
+
+    def predict(self, params: np.ndarray) -> np.ndarray:
+        """Regression: the predicted target of every sample."""
+        raise NotImplementedError(f"{self.name} predicts no target")
+
+    def boundary(self, params: np.ndarray, x_range, y_range) -> tuple[np.ndarray, np.ndarray]:
+        """A linear classifier: its decision boundary in the plane of the first two features, as (xs, ys)."""
+        raise NotImplementedError(f"{self.name} has no straight decision boundary")
+
+    def class_probabilities(self, params: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """A classifier: P(class | x) for rows of X, (m,) = P(class 1) for two classes, else (m, K)."""
+        raise NotImplementedError(f"{self.name} gives no class probabilities")
+
+    def sample_classes(self) -> np.ndarray:
+        """A classifier: each training sample's class, 0..n_classes-1."""
+        raise NotImplementedError(f"{self.name} has no classes")
+
+    def hessian(self, params: np.ndarray) -> np.ndarray:
+        """The analytic Hessian of the full loss (d, d) (without it, tools use differences of the gradient)."""
+        raise NotImplementedError(f"{self.name} has no analytic Hessian")
+
+    def per_sample_grads(self, params: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Vectorised: the gradient of each sample's own loss, one row per index in ``idx`` (m, d)."""
+        raise NotImplementedError(f"{self.name} has no vectorised per-sample gradients")
 
     @property
     def stability_bound(self) -> float | None:

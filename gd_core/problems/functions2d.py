@@ -117,10 +117,6 @@ class Function2D(Problem):
         self.curvature = curvature
         self.min_loss = min_loss
 
-    def value_and_grad(self, x, y):
-        """f and (df/dx, df/dy) on arrays of x and y."""
-        return self._fn(x, y, **self._settings)
-
     def loss_and_grad(self, params, idx=None):
         x, y = params[..., 0], params[..., 1]
         value, (gx, gy) = self._fn(x, y, **self._settings)

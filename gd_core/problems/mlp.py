@@ -12,20 +12,16 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..spec import MAX_SEED, Param
-from .base import ELEMENTWISE_WORK, Problem, ProblemSpec, check_pass_work
+from .base import ELEMENTWISE_WORK, Problem, ProblemSpec, check_pass_work, sigmoid
 
 MAX_CLASSES = 20
-
-
-def _sigmoid(z):
-    return np.exp(-np.logaddexp(0.0, -z))
 
 
 #: activation name -> (f, f' written with z and a = f(z))
 ACTIVATIONS = {
     "tanh": (np.tanh, lambda z, a: 1.0 - a * a),
     "relu": (lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float)),
-    "sigmoid": (_sigmoid, lambda z, a: a * (1.0 - a)),
+    "sigmoid": (sigmoid, lambda z, a: a * (1.0 - a)),
 }
 
 
@@ -99,7 +95,7 @@ class MLP(Problem):
         if self.n_out == 1:
             z, y = logits, targets
             loss = (np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z))) - y * z).sum(axis=(1, 2)) / m
-            return loss, (_sigmoid(z) - y) / m
+            return loss, (sigmoid(z) - y) / m
         shifted = logits - logits.max(axis=2, keepdims=True)
         log_norm = np.log(np.exp(shifted).sum(axis=2, keepdims=True))
         log_p = shifted - log_norm
@@ -160,12 +156,15 @@ class MLP(Problem):
                               for i in range(0, len(flat), self._GRID_CHUNK)])
         return out.reshape(points.shape[:-1])
 
+    def sample_classes(self):
+        return self.labels
+
     def class_probabilities(self, params, X):
         """P(class | x) for rows of X: (m,) = P(class 1) for two classes, else (m, K)."""
         zs, _ = self._forward(self._weights(np.asarray(params, dtype=float)[None, :]), X)
         logits = zs[-1][0]
         if self.n_out == 1:
-            return _sigmoid(logits[:, 0])
+            return sigmoid(logits[:, 0])
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 

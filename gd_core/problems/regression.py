@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..geometry import decision_line
-from .base import ELEMENTWISE_WORK, Problem, ProblemSpec, check_pass_work
+from .base import ELEMENTWISE_WORK, Problem, ProblemSpec, check_pass_work, log1pexp, sigmoid
 
 
 def _weight_names(n_features: int) -> tuple[str, ...]:
@@ -31,10 +31,6 @@ class _Regression(Problem):
     def _bounds_around(self, center):
         half = np.maximum(2.0, 1.25 * np.abs(center))
         return np.column_stack([center - half, center + half])
-
-    def predict(self, params):
-        """The model's output on every sample: X·w + b (the prediction, or the logit)."""
-        return self.A @ params
 
     def _batch(self, idx):
         return (self.A, self.y) if idx is None else (self.A.take(idx, axis=0), self.y.take(idx))
@@ -62,6 +58,10 @@ class LinearRegression(_Regression):
         self.minima = self.theta_star[None, :].copy()
         self.curvature = float(2.0 * np.linalg.eigvalsh(self.C)[-1])
         self.bounds = self._bounds_around(self.theta_star)
+
+    def predict(self, params):
+        """The prediction X·w + b of every sample."""
+        return self.A @ params
 
     def loss_and_grad(self, params, idx=None):
         if idx is None:
@@ -106,15 +106,6 @@ class LinearRegression(_Regression):
         return 2.0 * (A @ params - self.y.take(idx))[:, None] * A
 
 
-def _log1pexp(z):
-    """log(1 + e^z) without overflow."""
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
-
-
-def _sigmoid(z):
-    return np.exp(-_log1pexp(-z))
-
-
 SEPARABLE = "the classes are separable: the loss has no minimum; it approaches 0 as |w| grows"
 QUASI_SEPARABLE = ("the classes are separable except for samples on the separating line: the loss has no "
                    "minimum; it keeps decreasing as |w| grows")
@@ -138,7 +129,7 @@ def logistic_minimum(A: np.ndarray, y: np.ndarray, iterations: int = 100) -> tup
 
     def loss(theta):
         z = A @ theta
-        return float((_log1pexp(z) - y * z).mean())
+        return float((log1pexp(z) - y * z).mean())
 
     theta = np.zeros(d)
     current = loss(theta)
@@ -148,7 +139,7 @@ def logistic_minimum(A: np.ndarray, y: np.ndarray, iterations: int = 100) -> tup
             return None, SEPARABLE
         # σ(z) − y and σ(z)(1 − σ(z)) from σ(±z): 1 − σ(z) would round to 0 for z > 37 and hide the gradient
         # of samples already well classified (all there is to see under quasi-complete separation)
-        p, q = _sigmoid(z), _sigmoid(-z)
+        p, q = sigmoid(z), sigmoid(-z)
         grad = A.T @ np.where(y == 1, -q, p) / n
         hess = (A * (p * q)[:, None]).T @ A / n
         step = np.linalg.lstsq(hess, grad, rcond=None)[0]  # least squares: a constant or repeated feature
@@ -210,6 +201,7 @@ class LogisticRegression(_Regression):
                                 dataset.target_name)
         super().__init__(dataset)
         self.labels = tuple(float(v) for v in values)
+        self.n_classes = 2
         self.theta_star, self.no_minimum = logistic_minimum(self.A, self.y)
         center = self.theta_star if self.theta_star is not None else np.zeros(self.n_params)
         self.minima = np.empty((0, self.n_params)) if self.theta_star is None else self.theta_star[None, :]
@@ -221,32 +213,36 @@ class LogisticRegression(_Regression):
         if idx is not None and idx.ndim == 2:  # one batch per run: A (R, m, d)
             z = (A @ params[:, :, None])[..., 0]
             m = z.shape[1]
-            return (_log1pexp(z) - y * z).sum(axis=1) / m, ((_sigmoid(z) - y)[:, None, :] @ A)[:, 0] / m
+            return (log1pexp(z) - y * z).sum(axis=1) / m, ((sigmoid(z) - y)[:, None, :] @ A)[:, 0] / m
         z = A @ params.T
         if params.ndim == 2:
             y = y[:, None]
         m = len(A)
-        loss = (_log1pexp(z) - y * z).sum(axis=0) / m
-        return loss, ((_sigmoid(z) - y).T @ A) / m
+        loss = (log1pexp(z) - y * z).sum(axis=0) / m
+        return loss, ((sigmoid(z) - y).T @ A) / m
 
     def full_loss(self, params):
         z = self.A @ params.T
         y = self.y if params.ndim == 1 else self.y[:, None]
-        return (_log1pexp(z) - y * z).sum(axis=0) / self.n_samples
+        return (log1pexp(z) - y * z).sum(axis=0) / self.n_samples
 
     def hessian(self, params):
         """Aᵀ diag(p(1 − p)) A / n with p = σ(Aθ)."""
-        p = _sigmoid(self.A @ params)
+        p = sigmoid(self.A @ params)
         return (self.A * (p * (1 - p))[:, None]).T @ self.A / self.n_samples
 
     def per_sample_grads(self, params, idx):
         """∇ℓ_i = (σ(a_i·θ) − y_i)·a_i for each sample i in ``idx``."""
         A = self.A.take(idx, axis=0)
-        return (_sigmoid(A @ params) - self.y.take(idx))[:, None] * A
+        return (sigmoid(A @ params) - self.y.take(idx))[:, None] * A
+
+    def sample_classes(self):
+        """0 for the first label, 1 for the second."""
+        return self.y.astype(int)
 
     def curve(self, params, xs):
         """P(label = 1) = sigma(w·x + b) over ``xs`` (one-feature data)."""
-        return _sigmoid(params[0] * np.asarray(xs) + params[-1])
+        return sigmoid(params[0] * np.asarray(xs) + params[-1])
 
     def boundary(self, params, x_range, y_range):
         """The decision boundary w·x + b = 0 in the plane of the first two features (the others at their means),

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from app import create_window, guard
 guard.ask_to_save = lambda parent, before: print("asked before", before) or "discard"  # the user discards
-window = create_window(preset="04_batch_size_noise")
+window = create_window(lesson="04_batch_size_noise")
 window.show()
 window.speed.setCurrentText("Max")
 window.space_view.arrows.setChecked(True)

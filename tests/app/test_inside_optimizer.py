@@ -104,7 +104,7 @@ def test_update_rule_panel_shows_the_numbers(window):
     window.action_step.trigger()
     formula.refresh()
     labels = [formula.table.verticalHeaderItem(r).text() for r in range(formula.table.rowCount())]
-    assert labels[:3] == ["t", "γₜ", "g"] and "m̂" in labels and "step size γ/(√v̂+ε)" in labels
+    assert labels[:3] == ["t", "γₜ", "g"] and "m̂ = m/(1−β₁ᵗ)" in labels and "step size γ/(√v̂+ε)" in labels
     trainer = window.model.selected.trainer
     g_row = labels.index("g")
     assert float(formula.table.item(g_row, 0).text()) == pytest.approx(trainer.latest.grad[0], rel=1e-3)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import create_window, exports
 from app.csv_preview import CsvPreview
-from gd_core.sessions import list_presets, load_preset
+from gd_core.lesson_library import list_lessons, load_lesson
 
 
 def names(win):
@@ -224,11 +224,11 @@ def test_a_bad_save_keeps_the_previous_file(window, tmp_path, monkeypatch):
     assert "Not saved" in window.banner.text() and path.read_bytes() == before
 
 
-@pytest.mark.parametrize("name", [n for n, _ in list_presets()])
+@pytest.mark.parametrize("name", [n for n, _ in list_lessons()])
 def test_every_lesson_opens_and_runs(qtbot, name):
-    win = create_window(preset=name)
+    win = create_window(lesson=name)
     qtbot.addWidget(win)
-    session = load_preset(name)
+    session = load_lesson(name)
     assert names(win) == [r.name for r in session.runs]
     assert win.windowTitle() == f"GD Lab - {session.title}[*]"
     assert session.title in win.lesson_text.toPlainText() and not win.lesson_dock.isHidden()
@@ -248,20 +248,20 @@ def test_lessons_menu_opens_a_lesson(window):
     assert "saddle" in window.lesson_text.toPlainText()
 
 
-def test_preset_command_line_screenshot(tmp_path):
+def test_lesson_command_line_screenshot(tmp_path):
     import os
     import subprocess
     import sys
     out = tmp_path / "lesson.png"
-    result = subprocess.run([sys.executable, "-m", "app", "--preset", "saddle_escape", "--run-steps", "50",
+    result = subprocess.run([sys.executable, "-m", "app", "--lesson", "saddle_escape", "--run-steps", "50",
                              "--screenshot", str(out)], capture_output=True, text=True, timeout=120,
                             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr
     assert out.read_bytes()[:4] == b"\x89PNG"
-    bad = subprocess.run([sys.executable, "-m", "app", "--preset", "nope", "--screenshot", str(out)],
+    bad = subprocess.run([sys.executable, "-m", "app", "--lesson", "nope", "--screenshot", str(out)],
                          capture_output=True, text=True, timeout=120,
                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    assert bad.returncode == 2 and bad.stderr.startswith("error: preset: unknown lesson 'nope'")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: lesson: unknown lesson 'nope'")
 
 
 # -- exports ----------------------------------------------------------------------------------------------------

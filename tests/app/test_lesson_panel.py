@@ -8,12 +8,13 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from app import create_window
-from gd_core.sessions import list_presets, load_preset, load_session, parse_session
+from gd_core.lesson_library import list_lessons, load_lesson
+from gd_core.sessions import load_session, parse_session
 
 
 @pytest.fixture
 def lesson_window(qtbot):
-    win = create_window(preset="03_learning_rate_bound")
+    win = create_window(lesson="03_learning_rate_bound")
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -28,7 +29,7 @@ def run_to_end(win):
 
 def test_questions_are_asked_before_and_checked_after_the_runs(lesson_window, qtbot):
     win, panel = lesson_window, lesson_window.lesson_panel
-    assert len(panel.question_rows) == len(load_preset("03_learning_rate_bound").questions) == 3
+    assert len(panel.question_rows) == len(load_lesson("03_learning_rate_bound").questions) == 3
     assert not panel.check.isEnabled() and "run the lesson to the end" in panel.score.text()
     factor, status, first = (row.input for row in panel.question_rows)
     assert isinstance(factor, QLineEdit) and isinstance(status, QComboBox)
@@ -57,10 +58,10 @@ def test_answers_come_from_the_lessons_own_runs_not_the_students_edits(lesson_wi
 
 def test_previous_and_next_walk_the_lessons(lesson_window):
     win, panel = lesson_window, lesson_window.lesson_panel
-    names = [n for n, _ in list_presets()]
+    names = [n for n, _ in list_lessons()]
     assert panel.position.text() == f"Lesson 3 of {len(names)}"
     panel.next.click()
-    assert win.model.lesson_name == "04_batch_size_noise" and win.model.title == load_preset(names[3]).title
+    assert win.model.lesson_name == "04_batch_size_noise" and win.model.title == load_lesson(names[3]).title
     panel.previous.click()
     panel.previous.click()
     panel.previous.click()
@@ -70,7 +71,7 @@ def test_previous_and_next_walk_the_lessons(lesson_window):
 
 
 def test_a_challenge_is_checked_live(qtbot):
-    data = load_preset("05_momentum_valley").to_dict()
+    data = load_lesson("05_momentum_valley").to_dict()
     data["challenge"] = {"text": "Loss below 1e-3 within 50 steps.", "run": "Nesterov 0.9",
                          "goal": {"metric": "best_loss", "below": 1e-3}, "within_steps": 50}
     win = create_window()
@@ -131,7 +132,7 @@ def test_lab_report_from_the_window(lesson_window, tmp_path):
 def test_locked_controls_stay_locked_after_saving_and_reopening(qtbot, tmp_path):
     from gd_core.sessions import save_session
 
-    data = load_preset("03_learning_rate_bound").to_dict()
+    data = load_lesson("03_learning_rate_bound").to_dict()
     data["locked"] = ["problem", "optimizer", "start", "runs"]
     path = tmp_path / "locked.gdlab.json"
     save_session(parse_session(data), str(path))
@@ -210,7 +211,7 @@ def test_lessons_from_a_folder_join_the_menu_and_the_navigation(window, tmp_path
     folder = tmp_path / "lessons"
     folder.mkdir()
     for i, title in enumerate(("Alpha lab", "Beta lab")):
-        data = load_preset("03_learning_rate_bound").to_dict()
+        data = load_lesson("03_learning_rate_bound").to_dict()
         data["title"] = title
         save_session(parse_session(data), str(folder / f"{i}_{title.split()[0].lower()}.json"))
     (folder / "2_foreign.json").write_text(json.dumps({"hello": 1}))
@@ -219,11 +220,11 @@ def test_lessons_from_a_folder_join_the_menu_and_the_navigation(window, tmp_path
     window.files.settings.setValue("lessons/folder", str(folder))
     window.files.fill_lessons()
     titles = [a.text() for a in window.files.lessons_menu.actions() if a.text()]
-    assert titles[len(list_presets()):] == ["From lessons", "Alpha lab", "Beta lab", "Choose lesson folder..."]
-    window.files.open_lesson(list_presets()[-1][0])
+    assert titles[len(list_lessons()):] == ["From lessons", "Alpha lab", "Beta lab", "Choose lesson folder..."]
+    window.files.open_lesson(list_lessons()[-1][0])
     panel = window.lesson_panel
     panel.next.click()
-    assert window.model.title == "Alpha lab" and panel.position.text().endswith(f"of {len(list_presets()) + 2}")
+    assert window.model.title == "Alpha lab" and panel.position.text().endswith(f"of {len(list_lessons()) + 2}")
     panel.next.click()
     assert window.model.title == "Beta lab" and not panel.next.isEnabled()
 

@@ -17,7 +17,8 @@ from app import create_window, recovery
 from app.files import SESSION_FILTER
 from app.guard import ask_to_save  # the real one: the tests' fixture answers in its place
 from app.progress import ReplayProgress
-from gd_core.sessions import list_presets, load_session, save_session
+from gd_core.lesson_library import list_lessons
+from gd_core.sessions import load_session, save_session
 
 from .conftest import panel
 from .test_undo import ACTIONS, snapshot
@@ -75,7 +76,7 @@ def test_the_modified_marker_shows_in_the_title(window, qtbot, tmp_path):
 DISCARDING = {
     "new": lambda win: win.files.new(),
     "open": lambda win: win.files.open_dialog(),
-    "lesson": lambda win: win.files.open_lesson(list_presets()[0][0]),
+    "lesson": lambda win: win.files.open_lesson(list_lessons()[0][0]),
     "recent file": lambda win: win.files.open_recent(win.files.recent()[-1]),
     "quit (Ctrl+Q)": lambda win: win.action_quit.trigger(),
     "close button": lambda win: win.close(),

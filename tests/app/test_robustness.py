@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QApplication
 
 from app import create_window
 from gd_core import GENERATORS, OPTIMIZERS, PROBLEMS, VARIANTS
-from gd_core.sessions import list_presets
+from gd_core.lesson_library import list_lessons
 
 from ..progress import progress
 
-LESSONS = [name for name, _ in list_presets()]
+LESSONS = [name for name, _ in list_lessons()]
 _WINDOW = {}
 
 
@@ -136,7 +136,7 @@ class StudentClicks(RuleBasedStateMachine):
 
     @rule(name=st.sampled_from(LESSONS))
     def open_lesson(self, name):
-        self.win.files.open_preset(name)
+        self.win.files.open_lesson(name)
 
     @rule()
     def compare(self):
@@ -215,5 +215,5 @@ def qt_application(qapp, tmp_path):
 def test_opening_the_mlp_lesson_from_a_two_parameter_session(window):
     """Found by the stateful test: the plane of the new problem was used on the old runs' paths."""
     window.model.step(5)
-    window.files.open_preset("11_mlp_landscape")
+    window.files.open_lesson("11_mlp_landscape")
     assert window.space_view.plane_mode and window.model.selected.trainer.problem.name == "mlp"

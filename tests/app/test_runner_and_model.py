@@ -20,7 +20,7 @@ def test_session_model_is_qt_free():
 def test_model_events_and_reset_reasons():
     model = SessionModel()
     seen = []
-    model.events.advanced.connect(lambda: seen.append("advanced"))
+    model.events.advanced.connect(lambda runs: seen.append("advanced"))
     model.events.run_reset.connect(lambda run, reason: seen.append(reason))
     model.step(2)
     run = model.selected

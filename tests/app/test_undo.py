@@ -60,7 +60,7 @@ def switch_problem(win):
 ACTIONS = {
     "learning rate (live)": lambda win, mp, tmp: panel(win, "LearningRatePanel").spin.setValue(0.2),
     "batch size (live)": lambda win, mp, tmp: panel(win, "VariantPanel").batch_size.setValue(40),
-    "seed (restarts the run)": lambda win, mp, tmp: panel(win, "RunPanel").seed.setValue(7),
+    "seed (restarts the run)": lambda win, mp, tmp: panel(win, "RunPanel").settings_form.editors["seed"].setValue(7),
     "problem": lambda win, mp, tmp: switch_problem(win),
     "start point click": lambda win, mp, tmp: click_start(win, 1.5, 2.0),
     "add run": lambda win, mp, tmp: win.run_list.add(),
@@ -118,7 +118,7 @@ def test_undo_of_a_setting_restores_the_run_as_a_reset_with_the_old_setting(wind
     model.step(40)
     panel(window, "LearningRatePanel").spin.setValue(0.3)  # live, at step 40
     model.step(25)
-    panel(window, "RunPanel").seed.setValue(9)  # restarts the run
+    panel(window, "RunPanel").settings_form.editors["seed"].setValue(9)  # restarts the run
     model.step(10)
     window.undo.undo_action.trigger()
     window.undo.undo_action.trigger()

@@ -62,9 +62,9 @@ _GOOD_FLAG_VALUES = {
     "--batch-size": ["1", "4"], "--optimizer": ["plain", "momentum", "adam", "adadelta", "nadam"],
     "--lr": ["0.1", "1e-12", "1e12"], "--momentum": ["0", "0.9"], "--beta1": ["0", "0.5"], "--beta2": ["0.9"],
     "--eps": ["1e-8", "1e12"], "--steps": ["1", "3"], "--epochs": ["0.5"], "--seed": ["0", "2147483647"],
-    "--init": ["1", "1e200", "0,0", "-1e300"], "--preset": ["saddle_escape", "nope"], "--session": ["session.json"],
+    "--init": ["1", "1e200", "0,0", "-1e300"], "--lesson": ["saddle_escape", "nope"], "--session": ["session.json"],
 }
-_FLAGS = st.sampled_from([*_GOOD_FLAG_VALUES, "--list-presets", "--bogus"])
+_FLAGS = st.sampled_from([*_GOOD_FLAG_VALUES, "--list-lessons", "--bogus"])
 
 
 @st.composite
@@ -73,12 +73,12 @@ def argvs(draw):
     argv = []
     for flag in draw(st.lists(_FLAGS, max_size=4, unique=True)):
         argv.append(flag)
-        if flag != "--list-presets":
+        if flag != "--list-lessons":
             good = st.sampled_from(_GOOD_FLAG_VALUES.get(flag, ["1"]))
             argv.append(draw(st.one_of(good, good, good, _HOSTILE_FLAG_VALUES)))
     if draw(st.booleans()):
         argv += ["--config", draw(st.sampled_from(["config.json", "config.json", "deep.json", "/dev/zero"]))]
-    if "--steps" not in argv and "--epochs" not in argv and "--preset" not in argv and "--session" not in argv:
+    if "--steps" not in argv and "--epochs" not in argv and "--lesson" not in argv and "--session" not in argv:
         argv += ["--steps", "2"]
     out = draw(st.sampled_from([None, "--out", "--out-dir"]))
     if out:

@@ -17,10 +17,10 @@ import pytest
 
 from gd_core import OPTIMIZERS, PROBLEMS, SCHEDULES, ConfigError, Trainer, load_config, load_csv, resolve, validate
 from gd_core.cli import main
-from gd_core.config import _BATCH, _CLIP, _EPOCHS, _NOISE, _SEED, _STEPS, _TOL
 from gd_core.datasets import GENERATORS, MAX_DATA_MAGNITUDE, generate
 from gd_core.files import MAX_JSON_DEPTH, QUOTE_CHARS, quote, read_bytes, write_files
 from gd_core.sessions import FORMAT, MAX_RUNS, VERSION, load_session, parse_session
+from gd_core.settings import SETTINGS
 from gd_core.spec import Param
 
 RUN = {"name": "a", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 3}}
@@ -28,7 +28,7 @@ RUN = {"name": "a", "color": "#1f77b4", "config": {"problem": "quadratic", "step
 ALL_PARAMS = [(f"{owner}.{p.name}", p) for owner, table in
               (("problem", PROBLEMS), ("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("data", GENERATORS))
               for spec in table.values() for p in spec.params] + \
-    [(f"run.{p.name}", p) for p in (_STEPS, _EPOCHS, _SEED, _BATCH, _CLIP, _NOISE, _TOL)]
+    [(f"run.{p.name}", p) for p in SETTINGS.values()]
 NUMBER_PARAMS = [(name, p) for name, p in ALL_PARAMS if p.kind in (int, float)]
 
 

@@ -13,14 +13,14 @@ import numpy as np
 import pytest
 
 import gd_core
+from gd_core.lesson_library import list_lessons, load_lesson
 from gd_core.lessons import answer, format_answer, run_lesson
 from gd_core.samplers import steps_per_epoch
-from gd_core.sessions import list_presets, load_preset
 
 
 @cache
 def lesson(name):
-    session = load_preset(name)
+    session = load_lesson(name)
     return session, run_lesson({r.name: r.config for r in session.runs})
 
 
@@ -410,7 +410,7 @@ def test_22_evaluations_to_1e8_as_the_text_says():
 
 
 # -- every lesson ---------------------------------------------------------------------------------------------
-NAMES = [name for name, _ in list_presets()]
+NAMES = [name for name, _ in list_lessons()]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -162,12 +162,12 @@ def test_fuzz_questions_and_challenges_raise_only_config_errors(data):
 def test_cli_answers_prints_the_instructors_key(capsys):
     from gd_core.cli import main
 
-    assert main(["--preset", "03_learning_rate_bound", "--answers"]) == 0
+    assert main(["--lesson", "03_learning_rate_bound", "--answers"]) == 0
     out = capsys.readouterr().out
     assert "1. For lr 0.19, each step multiplies the y error by a factor. What is it?" in out
     assert "answer: -0.9 (within 1%)" in out and "answer: diverged" in out and "answer: lr 0.1 = 1/L" in out
     assert main(["--answers", "--steps", "3"]) == 2
-    assert "--answers: goes with --preset or --session" in capsys.readouterr().err
+    assert "--answers: goes with --lesson or --session" in capsys.readouterr().err
 
 
 def test_lock_groups_cover_every_config_key():

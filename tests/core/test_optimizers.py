@@ -211,7 +211,7 @@ def test_converges(problem, table, name):
 
 def test_registry_rows_are_complete():
     for name, spec in OPTIMIZERS.items():
-        assert spec.name == name and spec.title and spec.doc and spec.formula and spec.torch
+        assert spec.name == name and spec.title and spec.doc and spec.formula and spec.torch and spec.explain
         assert spec.params[0].name == "lr"
         for p in spec.params:
             assert p.doc.endswith(".") and p.check(p.default, p.name) == p.default
@@ -266,33 +266,62 @@ def test_bad_hyperparameters_name_the_key():
         make_optimizer("sgd")
 
 
-@pytest.mark.parametrize("name", PUBLISHED)
-def test_explained_quantities_reproduce_the_update(name):
-    """The formula panel's numbers: its step-size row times the (bias-corrected) direction is the update."""
-    from gd_core.optimizers import explain
-    optimizer = make_optimizer(name, lr=0.01)
-    params = np.array([-1.2, 1.0])
-    state = optimizer.init(params)
-    for _ in range(3):
-        grad = rosenbrock_grad(params)
-        new, state = optimizer.update(grad, state, params, 0.01)
-        update, params = new - params, new
-    rows = dict(explain(name, optimizer.hparams, state, grad, 0.01, update))
-    np.testing.assert_array_equal(rows["Δθ (update)"], update)
-    assert rows["t"] == 3 and rows["γₜ"] == 0.01
-    np.testing.assert_array_equal(rows["g"], grad)
-    expected_direction = {
-        "plain": grad, "momentum": rows.get("b (velocity)"), "nesterov": rows.get("g + μ·b"),
-        "adagrad": None, "rmsprop": None, "adadelta": rows.get("Δ"),
-    }
-    if name in ("adam", "amsgrad", "nadam") or name == "adamw":
-        if name != "nadam":
-            np.testing.assert_allclose(update if name != "adamw" else update + 0.01 * 0.01 * (params - update),
-                                       -rows["step size γ/(√v̂+ε)"] * rows["m̂"], rtol=1e-10)
-    elif name in ("adagrad", "rmsprop"):
-        np.testing.assert_allclose(update, -[v for k, v in rows.items() if k.startswith("step size")][0] * grad,
-                                   rtol=1e-10)
-    elif name == "adamax":
-        np.testing.assert_allclose(update, -rows["step size γ/((1−β₁ᵗ)u)"] * rows["m"], rtol=1e-10)
-    else:
-        np.testing.assert_allclose(update, -0.01 * expected_direction[name], rtol=1e-10)
+@pytest.mark.parametrize("weight_decay", [0.0, 0.1])
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_each_row_explains_its_update_from_its_state(name, weight_decay):
+    """The update-rule panel's numbers come from the optimizer row's own explanation, computed from its state:
+    its step size times its direction is the update the rule made (after the weight-decay stage), for one run
+    and for each run of a group."""
+    from gd_core.optimizers import decay_mode, explain, step_inputs
+    spec = OPTIMIZERS[name]
+    if weight_decay and "weight_decay" not in {p.name for p in spec.params}:
+        pytest.skip(f"{name} has no weight decay")
+    problem = ({"problem": "mlp", "data": {"n_samples": 40}} if "weight_matrices" in spec.needs
+               else {"problem": "rosenbrock", "init": [-1.2, 1.0]})
+    configs = [{**problem, "optimizer": {"name": name, "lr": lr, "weight_decay": weight_decay}, "steps": 50}
+               for lr in (1e-3, 2e-3)]
+    trainer = gd_core.Trainer(configs[0])
+    trainer.advance(4)
+    group = gd_core.TrainerGroup([gd_core.resolve(c)[0] for c in configs], trainer.problem)
+    group.advance(4)
+    for record in (trainer.latest, group.latest):
+        inputs = step_inputs(record)
+        explanation = spec.explain(inputs) if spec.explain is not None else None
+        if explanation is not None and explanation.step_size is not None:
+            np.testing.assert_allclose(record.params, inputs.params - explanation.step_size * explanation.direction,
+                                       rtol=1e-10, atol=1e-15)
+        rows = explain(record)
+        labels = [label for label, _ in rows]
+        assert labels[:3] == ["t", "γₜ", "g"] and labels[-1] == "Δθ (update)" and len(set(labels)) == len(labels)
+        assert rows[0][1] == 4 and np.all(rows[1][1] == record.lr)
+        np.testing.assert_array_equal(rows[-1][1], record.update)
+        staged = weight_decay > 0 and decay_mode(spec, record.hparams) != "rule"
+        assert ("g + λ·θ" in labels or "θ·(1 − γ·λ)" in labels) == staged
+    np.testing.assert_allclose(group.latest.params[0], trainer.latest.params, rtol=1e-12)
+
+
+#: Rows whose update is one rate times one direction, so that their explanation must say which.
+RATE_TIMES_DIRECTION = ("plain", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw",
+                        "adamax", "nadam", "adadelta", "radam", "rprop", "asgd", "newton", "polyak", "cg")
+
+
+@pytest.mark.parametrize("name", RATE_TIMES_DIRECTION)
+def test_rate_times_direction_rows_name_both(name):
+    trainer = gd_core.Trainer({"problem": "rosenbrock", "init": [-1.2, 1.0], "steps": 9,
+                               "optimizer": {"name": name, "lr": 1e-3}})
+    trainer.advance(3)
+    from gd_core.optimizers import step_inputs
+    explanation = OPTIMIZERS[name].explain(step_inputs(trainer.latest))
+    assert explanation.step_size is not None and explanation.direction is not None
+
+
+def test_adam_shows_its_bias_corrected_moments_apart_from_the_raw_ones():
+    from gd_core.optimizers import bias_correction, explain
+    trainer = gd_core.Trainer({"problem": "rosenbrock", "optimizer": {"name": "adam", "lr": 0.01}, "steps": 9})
+    trainer.advance(3)
+    rows = dict(explain(trainer.latest))
+    state = trainer.latest.state
+    np.testing.assert_array_equal(rows["m"], state.mu)
+    np.testing.assert_array_equal(rows["m̂ = m/(1−β₁ᵗ)"], state.mu / bias_correction(0.9, 3))
+    np.testing.assert_array_equal(rows["v̂ = v/(1−β₂ᵗ)"], state.nu / bias_correction(0.999, 3))
+    assert not np.allclose(rows["m"], rows["m̂ = m/(1−β₁ᵗ)"])

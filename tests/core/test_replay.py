@@ -8,8 +8,9 @@ import pytest
 import gd_core
 from gd_core import ConfigError
 from gd_core.cli import main
+from gd_core.lesson_library import load_lesson
 from gd_core.replay import replay
-from gd_core.sessions import FORMAT, Session, SessionRun, load_preset, load_session, parse_session, save_session
+from gd_core.sessions import FORMAT, Session, SessionRun, load_session, parse_session, save_session
 
 BASE = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 60, "seed": 1}, "variant": "minibatch",
         "batch_size": 8, "optimizer": {"name": "momentum", "lr": 0.02, "momentum": 0.9}, "steps": 300, "seed": 4}
@@ -81,7 +82,7 @@ def test_a_version_2_session_round_trips_with_progress(tmp_path):
 
 
 def test_version_1_files_still_open_and_start_at_step_0(tmp_path):
-    lesson = load_preset("02_what_is_a_batch")  # the lessons are version 1
+    lesson = load_lesson("02_what_is_a_batch")  # the lessons are version 1
     assert all(r.steps is None and r.earlier == () for r in lesson.runs)
     data = {"format": FORMAT, "version": 1, "runs": [{"name": "a", "color": "#112233", "config": BASE}]}
     assert parse_session(data).runs[0].timeline() == ((0, BASE),)

@@ -3,10 +3,9 @@
 import re
 from html.parser import HTMLParser
 
-import gd_core
+from gd_core.lesson_library import list_lessons, load_lesson
 from gd_core.lessons import answer, run_lesson, safe_html
 from gd_core.report import ReportRun, lab_report_html
-from gd_core.sessions import load_preset
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
 
@@ -25,7 +24,7 @@ class _Collect(HTMLParser):
 
 
 def report_of(name="03_learning_rate_bound", given=None, reveal=True):
-    session = load_preset(name)
+    session = load_lesson(name)
     results = run_lesson({r.name: r.config for r in session.runs})
     runs = [ReportRun(r.name, r.color, r.config, results[r.name].history, results[r.name].problem.min_loss)
             for r in session.runs]
@@ -63,6 +62,6 @@ def test_unrevealed_answers_are_not_in_the_report():
 def test_lesson_html_is_reduced_to_a_safe_subset():
     text = '<p class="x">a <b>b</b><img src="/dev/zero"><script>alert(1)</script><a href="http://x">l</a></p>'
     assert safe_html(text) == "<p>a <b>b</b>l</p>"
-    for name, _ in gd_core.sessions.list_presets():  # the shipped lessons lose nothing
-        original = load_preset(name).text
+    for name, _ in list_lessons():  # the shipped lessons lose nothing
+        original = load_lesson(name).text
         assert safe_html(original) == re.sub(r"<(\w+)[^>]*>", r"<\1>", original)

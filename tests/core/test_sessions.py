@@ -8,8 +8,9 @@ import pytest
 import gd_core
 from gd_core import ConfigError
 from gd_core.cli import main
+from gd_core.lesson_library import list_lessons, load_lesson
 from gd_core.results import run_summary
-from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun, list_presets, load_preset, load_session, save_session
+from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun, load_session, save_session
 
 RUN = {"name": "a", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 20}}
 
@@ -57,12 +58,12 @@ def test_unwritable_and_missing_paths(tmp_path):
     with pytest.raises(ConfigError, match="cannot read"):
         load_session(tmp_path / "missing.json")
     with pytest.raises(ConfigError, match="cannot write"):
-        save_session(load_preset("01_variants_same_epochs"), tmp_path / "no" / "dir" / "s.json")
+        save_session(load_lesson("01_variants_same_epochs"), tmp_path / "no" / "dir" / "s.json")
 
 
 def test_a_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
     path = tmp_path / "s.json"
-    session = load_preset("02_what_is_a_batch")
+    session = load_lesson("02_what_is_a_batch")
     save_session(session, path)
     before = path.read_bytes()
 
@@ -71,22 +72,22 @@ def test_a_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr("gd_core.sessions.os.replace", broken)
     with pytest.raises(ConfigError, match="No space left"):
-        save_session(load_preset("03_learning_rate_bound"), path)
+        save_session(load_lesson("03_learning_rate_bound"), path)
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["s.json"]
 
 
 def test_at_least_ten_lessons_each_valid_with_title_text_and_runs():
-    presets = list_presets()
-    assert len(presets) >= 10
-    for name, title in presets:
-        session = load_preset(name)
+    lessons = list_lessons()
+    assert len(lessons) >= 10
+    for name, title in lessons:
+        session = load_lesson(name)
         assert session.title == title and len(session.text) > 200 and session.runs
-        assert load_preset(name.split("_", 1)[1]) == session  # the name without its number works too
+        assert load_lesson(name.split("_", 1)[1]) == session  # the name without its number works too
 
 
-@pytest.mark.parametrize("name", [n for n, _ in list_presets()])
+@pytest.mark.parametrize("name", [n for n, _ in list_lessons()])
 def test_every_lesson_runs_and_tells_the_truth_it_claims(name):
-    session = load_preset(name)
+    session = load_lesson(name)
     histories = gd_core.run_many([r.config for r in session.runs])
     statuses = {r.name: h.status for r, h in zip(session.runs, histories)}
     final = {r.name: h.loss[-1] for r, h in zip(session.runs, histories)}
@@ -122,8 +123,8 @@ def test_run_summary_counts_steps_to_tolerance():
     assert run_summary(history, 1e-30, 0.0)["steps_to_tolerance"] is None
 
 
-def test_headless_preset_writes_every_run_and_a_summary(tmp_path, capsys):
-    assert main(["--preset", "03_learning_rate_bound", "--out-dir", str(tmp_path / "out")]) == 0
+def test_headless_lesson_writes_every_run_and_a_summary(tmp_path, capsys):
+    assert main(["--lesson", "03_learning_rate_bound", "--out-dir", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert files == ["lr_0.02_too_small.csv", "lr_0.19_just_stable.csv", "lr_0.1_1_L.csv",
@@ -143,18 +144,26 @@ def test_headless_session_file(tmp_path, capsys):
     assert len((tmp_path / "o" / "one.csv").read_text().splitlines()) == 32
 
 
-def test_list_presets(capsys):
-    assert main(["--list-presets"]) == 0
+def test_list_lessons(capsys):
+    assert main(["--list-lessons"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) >= 10 and lines[0].startswith("01_variants_same_epochs\t")
+    assert main(["--list-presets"]) == 0 and capsys.readouterr().out.splitlines() == lines  # the older name
+
+
+def test_preset_is_an_older_name_of_lesson(capsys):
+    assert main(["--preset", "03_learning_rate_bound", "--answers"]) == 0
+    by_preset = capsys.readouterr().out
+    assert main(["--lesson", "03_learning_rate_bound", "--answers"]) == 0
+    assert capsys.readouterr().out == by_preset and by_preset
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--preset", "nope"], "error: preset: unknown lesson 'nope'"),
+    (["--lesson", "nope"], "error: lesson: unknown lesson 'nope'"),
     (["--session", "/no/file.json"], "error: session: cannot read /no/file.json"),
-    (["--preset", "07_saddle_escape", "--steps", "4"], "error: --steps: does not go with --preset"),
-    (["--preset", "07_saddle_escape", "--session", "x.json"], "error: argument --session: not allowed with"),
-    (["--out-dir", "d"], "error: --out-dir: goes with --preset or --session"),
+    (["--lesson", "07_saddle_escape", "--steps", "4"], "error: --steps: does not go with --lesson"),
+    (["--lesson", "07_saddle_escape", "--session", "x.json"], "error: argument --session: not allowed with"),
+    (["--out-dir", "d"], "error: --out-dir: goes with --lesson or --session"),
 ])
 def test_headless_errors_exit_2_and_write_nothing(tmp_path, capsys, args, message):
     code = main([*args, "--out-dir", str(tmp_path / "out")] if "--out-dir" not in args else args)

@@ -1,0 +1,60 @@
+"""Events say which run and what changed, and a view updates only that (issue 13, item 8): a step redraws the
+runs that moved; a colour or a name changes that run's items alone, without rebuilding the view."""
+
+from __future__ import annotations
+
+
+def _three_runs(window):
+    model = window.model
+    model.update_config(model.selected, {**model.selected.config, "epochs": 1})  # the first run ends soon
+    for seed in (1, 2):
+        model.add_run({**model.selected.config, "epochs": 500, "seed": seed}, select=False)
+    return model
+
+
+def test_advanced_names_the_runs_that_moved(window):
+    model = _three_runs(window)
+    first, second, third = model.runs
+    heard = []
+    model.events.advanced.connect(lambda runs: heard.append([r.name for r in runs]))
+    model.step(1000)  # the first run completes its epoch; the others go on
+    assert heard == [[first.name, second.name, third.name]] and first.trainer.done and not second.trainer.done
+    model.step(3)
+    assert heard[-1] == [second.name, third.name]
+
+
+def test_a_step_redraws_only_the_runs_that_moved(window, monkeypatch):
+    model = _three_runs(window)
+    model.step(1000)
+    view = window.loss_view
+    drawn = []
+    for run in model.runs:
+        full = view._items[id(run)][1]
+        monkeypatch.setattr(full, "setData", lambda *a, name=run.name, real=full.setData, **k: (drawn.append(name),
+                                                                                                  real(*a, **k)))
+    view._draw_moved()  # nothing moved since the last redraw
+    model.step(2)
+    if view._live is not None:
+        view._live.now()
+    assert sorted(drawn) == sorted(r.name for r in model.runs[1:])  # the finished run's curve is left as drawn
+    x, y = view._items[id(model.runs[2])][1].getData()
+    assert x[-1] == model.runs[2].history.step[-1]
+
+
+def test_a_colour_or_a_name_restyles_that_run_without_a_rebuild(window):
+    model = _three_runs(window)
+    model.step(5)
+    view = window.loss_view
+    items = {id(r): view._items[id(r)] for r in model.runs}
+    rebuilt = []
+    original = view._rebuild
+    view._rebuild = lambda: (rebuilt.append(1), original())
+    second = model.runs[1]
+    model.set_color(second, "#123456")
+    model.rename(second, "renamed")
+    assert not rebuilt and all(view._items[k] is v for k, v in items.items())  # the same items, restyled
+    assert view._items[id(second)][1].opts["pen"].color().name() != view._items[id(model.runs[2])][1].opts[
+        "pen"].color().name()
+    assert view.legend.getLabel(view._items[id(second)][1]).text == "renamed"
+    model.set_visible(second, False)
+    assert rebuilt and id(second) not in view._items  # hidden: the view rebuilds without it
