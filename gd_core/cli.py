@@ -81,8 +81,12 @@ _SWITCHED_OFF = object()  # the parsed "off" (None would read as "flag not given
 
 
 def _flag_type(flag: SettingFlag):
-    """argparse's ``type`` for a flag: numbers and integers parsed strictly (the core checks their range)."""
+    """argparse's ``type`` for a flag: numbers and integers parsed strictly (the core checks their range); a
+    setting made of sub-settings (a line search) as a JSON object, or ``off``."""
     param = flag.params[0]
+    if param.kind is dict:
+        return lambda text: (_SWITCHED_OFF if text.strip().lower() == OFF
+                             else parse_json(text, flag.flag, f"the {flag.flag} value"))
     parse = {int: _integer, float: _number}.get(param.kind, str)
     if isinstance(param, Setting) and param.optional:
         return lambda text: _SWITCHED_OFF if text.strip().lower() == OFF else parse(text)
@@ -97,7 +101,7 @@ def _flag_help(flag: SettingFlag) -> str:
         names = [spec.name for spec in registry[flag.part].values() if flag.params[0].name in
                  {p.name for p in spec.params}]
         owners = f"{flag.part} {', '.join(names) if len(names) < len(registry[flag.part]) else '(every one)'}: "
-    off = f", or {OFF}" if isinstance(param, Setting) and param.optional else ""
+    off = f", or {OFF}" if (isinstance(param, Setting) and param.optional) or param.kind is dict else ""
     return f"{owners}{param.doc} Allowed: {param.allowed()}{off}.".replace("%", "%%")
 
 

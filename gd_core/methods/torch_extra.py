@@ -163,7 +163,7 @@ def _asgd_update(grad, state, params, lr, hp):
 def _explain_asgd(q: StepInputs) -> Explanation:
     state, eta = q.state, q.state_before.eta
     direction = q.grad + q.hp["lambd"] * q.params  # θ·(1 − λη) − η·g = θ − η·(g + λ·θ)
-    return Explanation([("ηₜ", eta), ("g + λ·θ", direction), ("next ηₜ = γ/(1+λγt)^α", state.eta),
+    return Explanation([("ηₜ", eta), ("g + lambd·θ", direction), ("next ηₜ = γ/(1+λγt)^α", state.eta),
                         ("next μₜ = 1/max(1, t−t₀)", state.mu), ("ax (average of θ)", state.ax)],
                        np.reshape(eta, np.shape(q.grad)[:-1] + (1,)), direction)
 
@@ -577,7 +577,8 @@ ROWS = (
          _unit("adamw_beta2", 0.999, "AdamW's beta2 on the biases."),
          Param("adamw_eps", 1e-8, "AdamW's eps on the biases.", low=0.0, low_open=True, high=MAX_MAGNITUDE, log=True),
          _positive("adamw_weight_decay", 1e-2, "AdamW's decoupled weight decay on the biases.")),
-        _muon_init, _muon_update, decay="rule", needs=("weight_matrices",), explain=_explain_muon),
+        _muon_init, _muon_update, decay="rule", needs=("weight_matrices",), vectorised=False,
+        explain=_explain_muon),
 )
 
 register(ROWS)

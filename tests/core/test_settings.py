@@ -23,6 +23,8 @@ def other_value(param):
         return next(c for c in param.choices if c != param.default)
     if param.kind is list:
         return [0.5, -0.5] if param.name == "init" else [2, 3]
+    if param.kind is dict:  # sub-settings: one of them set
+        return {param.fields[0].name: other_value(param.fields[0])}
     if param.kind is int:
         return next(v for v in (int(param.low) + 1, int(param.low), int(param.high)) if v != param.default)
     return next(v for v in (0.5, 0.25, param.high) if v != param.default and param.low < v <= param.high)
@@ -49,6 +51,8 @@ def argv_for(flag, value) -> list[str]:
         words = [flag.flag if value else "--no-" + flag.flag[2:]]
     elif isinstance(value, list):
         words = [flag.flag, *map(str, value)]
+    elif isinstance(value, dict):
+        words = [flag.flag, json.dumps(value)]
     else:
         words = [flag.flag, str(value)]
     return context + words
