@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from .differences import difference_step, finite_difference_hessian
 from .problems import Problem
 
 #: Without an analytic Hessian, up to this many parameters the sharpness comes from the dense finite-difference
@@ -39,13 +40,6 @@ def _problem(config_or_problem) -> Problem:
     return build_problem(validate(config_or_problem))
 
 
-def _step(params: np.ndarray, direction: np.ndarray) -> float:
-    """A central-difference step h for moving ``params`` along ``direction``: about the cube root of the machine
-    epsilon relative to their size, the step that balances truncation (h²) and rounding (ε/h) errors."""
-    scale = max(1.0, float(np.linalg.norm(params)))
-    return 6e-6 * scale / max(float(np.linalg.norm(direction)), 1e-300)
-
-
 def _gradient(problem: Problem, params: np.ndarray) -> np.ndarray:
     return problem.full_loss_and_grad(params)[1]
 
@@ -59,23 +53,12 @@ def hessian(problem: Problem, params) -> np.ndarray:
     return finite_difference_hessian(lambda points: problem.full_loss_and_grad(points)[1], params)
 
 
-def finite_difference_hessian(gradient, params: np.ndarray) -> np.ndarray:
-    """Central differences of ``gradient`` (points (k, d) -> gradients (k, d)) at ``params`` (d,), symmetrised:
-    H[:, j] = (g(θ + h e_j) − g(θ − h e_j)) / 2h, every column from one batched pass."""
-    d = len(params)
-    h = _step(params, np.ones(1))
-    g_plus = gradient(params + h * np.eye(d))  # (d, d): one batched pass for all columns
-    g_minus = gradient(params - h * np.eye(d))
-    H = (g_plus - g_minus) / (2 * h)
-    return 0.5 * (H + H.T)
-
-
 def hvp(problem: Problem, params, vector) -> np.ndarray:
     """H v at ``params``: exact with an analytic Hessian, else a central difference of two gradients."""
     params, vector = np.asarray(params, dtype=float), np.asarray(vector, dtype=float)
     if problem.can("hessian"):
         return problem.hessian(params) @ vector
-    h = _step(params, vector)
+    h = difference_step(params, vector)
     both = problem.full_loss_and_grad(np.stack([params + h * vector, params - h * vector]))[1]
     return (both[0] - both[1]) / (2 * h)
 

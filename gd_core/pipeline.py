@@ -27,6 +27,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .differences import finite_difference_hessian
+
 
 @dataclass(frozen=True)
 class StepRecord:
@@ -92,11 +94,9 @@ class Objective:
         """The Hessian of the step's objective at ``params`` (d,): the problem's (analytic where it has one) when
         the step sees every sample, else central differences of the batch gradient. It counts as d evaluations
         (d Hessian-vector products build it, each about the cost of a gradient)."""
-        from .curvature import finite_difference_hessian, hessian
-
         self.count += params.shape[-1]
-        if self.idx is None and self._problem is not None:
-            return hessian(self._problem, params)
+        if self.idx is None and self._problem is not None and self._problem.can("hessian"):
+            return np.asarray(self._problem.hessian(params), dtype=float)
         return finite_difference_hessian(lambda points: self._gradient(points, self.idx)[1], params)
 
 

@@ -53,20 +53,20 @@ def check(app, win, label: str, problems: list, sizes: dict) -> None:
 def main() -> int:
     app = QApplication(sys.argv[:1])
     from app import create_window
-    from gd_core.sessions import list_presets
+    from gd_core.lesson_library import list_lessons
 
-    lessons = [name for name, _ in list_presets()]
+    lessons = [name for name, _ in list_lessons()]
     problems: list[str] = []
     sizes: dict = {}
     for preset in [None, *lessons]:  # gdlab / gdlab --preset NAME
-        win = create_window(preset=preset)
+        win = create_window(lesson=preset)
         win.show()
         QTest.qWaitForWindowExposed(win)
         check(app, win, preset or "default", problems, sizes)
         if preset != lessons[-1]:
             win.close()
     for name in lessons:  # Lessons menu, one after the other in the same window
-        win.files.open_preset(name)
+        win.files.open_lesson(name)
         check(app, win, f"opened {name}", problems, sizes)
     print(json.dumps({"problems": problems, "sizes": sizes,
                       "screen": win.screen().availableGeometry().getRect()}))
