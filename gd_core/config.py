@@ -20,6 +20,8 @@ Keys (top level):
   seed           seed of sampling and gradient noise (default 0)
   init           the start point, one number per parameter (default: the problem's)
   tolerance      stop as "converged" once the full gradient's norm is at most this (default off)
+  track          measure along the run, e.g. ``{"sharpness": 10, "noise_scale": 10}`` (every k steps; see
+                 gd_core.tracking; default none)
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from .problems import PROBLEMS, Problem
 from .samplers import SAMPLINGS, VARIANTS
 from .schedules import check_schedule
 from .spec import MAX_MAGNITUDE, MAX_SEED, MAX_STEPS, Param, check_params
+from .tracking import TRACKED, check_track, check_track_work
 
 #: A config file is at most this large (a config is a few hundred bytes; a session holds many).
 MAX_CONFIG_BYTES = 2**20
@@ -47,7 +50,7 @@ DEFAULT_BATCH_SIZE = 32
 
 _COMMON = {
     "problem", "data", "variant", "batch_size", "sampling", "optimizer", "schedule", "clip_norm",
-    "gradient_noise", "steps", "epochs", "seed", "init", "tolerance",
+    "gradient_noise", "steps", "epochs", "seed", "init", "tolerance", "track",
 }
 _STEPS = Param("steps", DEFAULT_STEPS, "Number of updates to run.", kind=int, low=1, high=MAX_STEPS)
 _EPOCHS = Param("epochs", 1.0, "Passes over the data to run (samples seen / n).", low=0.0, low_open=True,
@@ -150,6 +153,9 @@ def validate(config: Any) -> dict:
     out["seed"] = _SEED.check(config.get("seed", 0), "seed")
     out["init"] = _validate_init(config.get("init"))
     out["tolerance"] = None if config.get("tolerance") is None else _TOL.check(config["tolerance"], "tolerance")
+    track = check_track(config.get("track", {}), problem, spec.kind == "data")
+    if track:
+        out["track"] = track
     return out
 
 
@@ -173,7 +179,7 @@ def _validate_init(value: Any) -> list[float] | None:
 
 #: Keys that mean the same for every problem: a problem switch keeps them.
 RUN_KEYS = ("variant", "batch_size", "sampling", "optimizer", "schedule", "clip_norm", "steps", "epochs", "seed",
-            "tolerance")
+            "tolerance", "track")
 
 
 def switch_problem(config: dict, name: str) -> dict:
@@ -187,6 +193,8 @@ def switch_problem(config: dict, name: str) -> dict:
     out["problem"] = name
     if spec.kind == "function" and out.get("variant") in ("stochastic", "minibatch"):
         out["variant"] = "batch"  # without samples the sampling variants mean nothing
+    if spec.kind == "function" and isinstance(out.get("track"), dict):  # measures of samples mean nothing either
+        out["track"] = {k: v for k, v in out["track"].items() if not (k in TRACKED and TRACKED[k].needs_data)}
     if spec.kind == "data":
         data = config.get("data")
         data_name = data if isinstance(data, str) else data.get("name") if isinstance(data, dict) else None
@@ -234,6 +242,7 @@ def resolve(config: Any, problem: Problem | None = None) -> tuple[dict, Problem]
     if out["init"] is not None and len(out["init"]) != problem.n_params:
         raise ConfigError("init", f"needs {problem.n_params} numbers ({', '.join(problem.param_names)}); "
                                   f"got {len(out['init'])}")
+    check_track_work(out.get("track", {}), problem)
     return out, problem
 
 

@@ -137,6 +137,13 @@ class History:
         if not self._pending and self._len >= self.max_rows:
             self._thin()
 
+    def add_column(self, name: str) -> None:
+        """A recorder's column added to a record in progress: NaN on the rows so far (nothing if it exists)."""
+        if name in self._columns:
+            return
+        self.columns = (*self.columns, name)
+        self._columns[name] = np.full((len(self._params), *(() if self.runs is None else (self.runs,))), np.nan)
+
     def put(self, name: str, value) -> None:
         """Set a recorder's column (see ``extra_columns``) at the latest row."""
         self._columns[name][self._len - 1] = value
@@ -184,6 +191,15 @@ class History:
     batch_loss = property(lambda self: self.column("batch_loss"))
     loss = property(lambda self: self.column("loss"))
     grad_norm = property(lambda self: self.column("grad_norm"))
+
+    def measured(self, name: str) -> np.ndarray:
+        """A tracked quantity's column (see gd_core.tracking): NaN on rows not measured, all NaN if not tracked."""
+        if name in self._columns:
+            return self.column(name)
+        return np.full(self._columns["loss"][:self._len].shape, np.nan)
+
+    sharpness = property(lambda self: self.measured("sharpness"))
+    noise_scale = property(lambda self: self.measured("noise_scale"))
 
     @property
     def params(self) -> np.ndarray:

@@ -519,7 +519,7 @@ def locked_change(old: dict, new: dict, locked) -> str | None:
     """The first locked group in which config ``new`` differs from ``old``, or None."""
     if not locked:
         return None
-    for key in sorted(set(old) | set(new)):
+    for key in sorted((set(old) | set(new)) - {"track"}):  # what a run measures is never fixed: it changes no step
         if isinstance(old.get(key), dict) and isinstance(new.get(key), dict) and key == "optimizer":
             for sub in sorted(set(old[key]) | set(new[key])):
                 if old[key].get(sub) != new[key].get(sub) and lock_group(f"optimizer.{sub}") in locked:
