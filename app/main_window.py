@@ -30,6 +30,7 @@ from .views.loss_curve import LossCurveView
 from .views.optimizer_state import OptimizerStatePlot
 from .views.parameter_space import ParameterSpaceView
 from .views.results_table import ResultsTable
+from .views.tracked import NoiseScaleView, SharpnessView
 
 STATUS_STYLES = {
     "diverged": "background: #fdecea; color: #8a1c12; border: 1px solid #f5c2bd;",
@@ -55,7 +56,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_actions()
         self._build_status()
-        self.sweep_window = self.lr_finder = None  # made when first opened
+        self.sweep_window = self.lr_finder = self.scaling_window = None  # made when first opened
         events = model.events
         events.advanced.connect(self._update_status)
         events.run_changed.connect(lambda run: self._update_status())
@@ -129,6 +130,11 @@ class MainWindow(QMainWindow):
         self.state_dock = self._dock("state_dock", "Optimizer state", self.state_plot, right)
         self.state_dock.visibilityChanged.connect(self.state_plot.shown)
         self.tabifyDockWidget(self.formula_dock, self.state_dock)
+        self.sharpness_view, self.noise_scale_view = SharpnessView(self.model), NoiseScaleView(self.model)
+        self.sharpness_dock = self._dock("sharpness_dock", "Sharpness", self.sharpness_view, right)
+        self.noise_scale_dock = self._dock("noise_scale_dock", "Noise scale", self.noise_scale_view, right)
+        for dock in (self.sharpness_dock, self.noise_scale_dock):
+            self.tabifyDockWidget(self.state_dock, dock)
         self.formula_dock.raise_()
         self.resizeDocks([self.formula_dock], [330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.results_dock], [150], Qt.Orientation.Vertical)
@@ -174,9 +180,13 @@ class MainWindow(QMainWindow):
                                            "The learning-rate range test of the selected run, with a suggestion",
                                            self.open_lr_finder)
         runs_menu.addAction(self.action_find_lr)
+        self.action_scaling = self._action("action_scaling", "Batch-size scaling...", "Ctrl+Shift+B",
+                                           "Steps and epochs to a target loss against the batch size, with the "
+                                           "critical batch size fitted", self.open_batch_scaling)
+        runs_menu.addAction(self.action_scaling)
         view_menu = self.menuBar().addMenu("&View")
         for dock in (self.settings_dock, self.runs_dock, self.results_dock, self.lesson_dock, self.formula_dock,
-                     self.state_dock):
+                     self.state_dock, self.sharpness_dock, self.noise_scale_dock):
             view_menu.addAction(dock.toggleViewAction())
         toolbar = self.addToolBar("Run")
         toolbar.setObjectName("run_toolbar")
@@ -253,6 +263,14 @@ class MainWindow(QMainWindow):
         self.sweep_window.show()
         self.sweep_window.raise_()
 
+    def open_batch_scaling(self) -> None:
+        if self.scaling_window is None:
+            from .views.batch_scaling import BatchScalingWindow
+            self.scaling_window = BatchScalingWindow(self.model, self)
+        self.scaling_window.suggest_target()
+        self.scaling_window.show()
+        self.scaling_window.raise_()
+
     def update_title(self) -> None:
         name = os.path.basename(self.files.path) if self.files.path else self.model.title
         self.setWindowTitle(f"GD Lab - {name}" if name else "GD Lab")
@@ -281,8 +299,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.runner.pause()  # no tick may reach views that are going away
         self.space_view.worker.wait()  # nor a surface still being computed
-        if self.sweep_window is not None:
-            self.sweep_window.runner.wait()  # nor a sweep
+        for window in (self.sweep_window, self.scaling_window):
+            if window is not None:
+                window.runner.wait()  # nor a sweep or a scaling
         super().closeEvent(event)
 
     def _update_status(self) -> None:

@@ -132,9 +132,10 @@ def fit(samples_per_step, steps) -> ScalingFit | None:
 
 
 def plan_for(config: dict, problem: Problem, target: float | None = None, lrs=None, seeds: int = DEFAULT_SEEDS,
-             epochs: float = DEFAULT_EPOCHS, sizes=None) -> ScalingPlan:
-    """A plan for a run's ``config`` on ``problem``: by default the batch sizes 1, 2, 4, ... n, rates from 1/1000
-    of the largest to the largest (1.9/L where the curvature L is known, else 10 times the config's rate) and
+             epochs: float = DEFAULT_EPOCHS, sizes=None, rates: int = DEFAULT_RATES) -> ScalingPlan:
+    """A plan for a run's ``config`` on ``problem``: by default the batch sizes 1, 2, 4, ... n, ``rates`` rates
+    from 1/1000 of the largest to the largest (1.9/L where the curvature L is known, else 10 times the config's
+    rate) and
     the target 1 % of the way from the start's loss to the minimum (where known; else a tenth of the start's)."""
     config, _ = resolve(config, problem)
     if problem.dataset is None:
@@ -146,7 +147,7 @@ def plan_for(config: dict, problem: Problem, target: float | None = None, lrs=No
         target = low + 0.01 * (start - low) if low is not None else 0.1 * start
     if lrs is None:
         high = 1.9 / problem.curvature if problem.curvature else 10.0 * config["optimizer"]["lr"]
-        lrs = np.geomspace(high / 1000, high, DEFAULT_RATES)
+        lrs = np.geomspace(high / 1000, high, rates)
     if sizes is None:
         sizes = batch_sizes(problem.n_samples, count=64)
     return ScalingPlan(config, float(target), tuple(int(b) for b in sizes), tuple(float(r) for r in lrs),

@@ -116,3 +116,68 @@ def track_recorders(track: dict[str, int] | None, problem: Problem,
     """The recorders a config's ``track`` asks for, in registry order (``stride``: see :func:`recorder`)."""
     track = track or {}
     return tuple(recorder(name, track[name], problem, stride) for name in TRACKED if name in track)
+
+
+#: Where a quadratic of curvature λ stops being stable, as λ < factor / lr, for the methods with a known edge
+#: (Cohen et al. 2021, appendix): plain GD 2; heavy-ball momentum β (torch's form, dampening d: the step is
+#: lr·(1 − d) per unit of gradient once the buffer runs) 2(1 + β)/(1 − d); Nesterov 2(1 + β)/(1 + 2β).
+EDGE_FACTORS = {
+    "plain": lambda hp: 2.0,
+    "momentum": lambda hp: 2.0 * (1 + hp["momentum"]) / (1 - hp["dampening"]) if hp["dampening"] < 1 else math.inf,
+    "nesterov": lambda hp: 2.0 * (1 + hp["momentum"]) / (1 + 2 * hp["momentum"]),
+}
+
+
+def stability_edge(optimizer: dict, lr):
+    """The largest sharpness of the loss at which ``optimizer`` (a validated config's ``optimizer``) at rate
+    ``lr`` (a number or an array) is stable on a quadratic: factor/lr minus the weight decay (which adds its
+    coefficient to every Hessian eigenvalue). None for the adaptive methods: they rescale each direction, so no
+    single line bounds the raw sharpness."""
+    factor = EDGE_FACTORS.get(optimizer["name"])
+    if factor is None:
+        return None
+    with np.errstate(divide="ignore"):
+        return factor(optimizer) / np.asarray(lr, dtype=float) - optimizer.get("weight_decay", 0.0)
+
+
+#: The noise scale is worked out for the variant panel on the spot only when it costs less than this (~1 ms).
+QUICK_WORK = 1e7
+
+
+def current_noise_scale(history, problem: Problem, params: np.ndarray) -> float | None:
+    """The run's latest measured noise scale, else one measured now at ``params`` where that is quick; None
+    where it is neither (or the problem has no samples)."""
+    if problem.dataset is None:
+        return None
+    measured = history.noise_scale
+    finite = measured[np.isfinite(measured)]
+    if len(finite):
+        return float(finite[-1])
+    if noise_scale_work(problem) > QUICK_WORK:
+        return None
+    return _finite_or_nan(gradient_noise_scale, problem, params)
+
+
+def about(value: float) -> str:
+    """A positive number to two significant digits, in words a reader takes in at once: 0.013, 4.2, 120, 42,000."""
+    rounded = float(f"{value:.2g}")
+    return f"{rounded:,.0f}" if rounded >= 100 else f"{rounded:g}"
+
+
+def batch_advice(batch_size: int, noise_scale: float, n_samples: int) -> str:
+    """The batch size next to the noise scale B, in words: far below B a larger batch still cuts the steps nearly
+    in proportion; far above, it mostly costs samples (McCandlish et al. 2018)."""
+    if batch_size >= n_samples:
+        head = f"batch = all {n_samples:,} samples"
+    else:
+        head = f"batch {batch_size:,}"
+    if not math.isfinite(noise_scale):
+        return f"{head}: no noise scale here (the full gradient is zero)"
+    head += f", noise scale about {about(noise_scale)}"
+    if batch_size >= n_samples:
+        return head
+    if batch_size < noise_scale / 2:
+        return f"{head}: a larger batch would still speed up steps"
+    if batch_size > 2 * noise_scale:
+        return f"{head}: a larger batch would mostly cost samples"
+    return f"{head}: near the critical batch size, steps and samples trade evenly"

@@ -8,6 +8,7 @@ import pytest
 import gd_core
 from gd_core.curvature import gradient_noise_scale, sharpness
 from gd_core.lessons import locked_change
+from gd_core.tracking import about, batch_advice, stability_edge
 
 LINEAR = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 80, "n_features": 2}}
 MLP = {"problem": "mlp", "data": {"name": "moons", "n_samples": 60, "seed": 1}, "hidden": [5]}
@@ -136,3 +137,34 @@ def test_full_batch_training_reaches_the_edge_of_stability_and_stays_while_the_l
     assert loss[-1] < loss[reached] / 3  # while the loss still falls ...
     first_row = int(np.searchsorted(h.step, steps[reached]))
     assert np.count_nonzero(np.diff(h.loss[first_row:]) > 0) > 10  # ... not monotonically
+
+
+@pytest.mark.parametrize("optimizer", [{"name": "plain", "weight_decay": 1.0}, {"name": "momentum", "momentum": 0.9},
+                                       {"name": "momentum", "momentum": 0.5, "dampening": 0.5},
+                                       {"name": "nesterov", "momentum": 0.9}], ids=lambda o: str(o))
+def test_the_edge_line_is_where_a_quadratic_of_that_sharpness_starts_to_diverge(optimizer):
+    optimizer = gd_core.validate({"problem": "quadratic", "optimizer": optimizer})["optimizer"]
+    # the rate at which sharpness 10 sits on the edge: edge(lr) = 10
+    lr = float(brentq_edge(lambda rate: stability_edge(optimizer, rate) - 10.0))
+    for factor, status in ((0.98, "completed"), (1.02, "diverged")):
+        h = gd_core.run({"problem": "quadratic", "kappa": 10, "steps": 3000,
+                         "optimizer": {**optimizer, "lr": lr * factor}})
+        assert h.status == status
+    assert stability_edge({"name": "adam", "lr": 0.1}, 0.1) is None
+
+
+def brentq_edge(f, low=1e-6, high=10.0):
+    """The root of a decreasing f by bisection."""
+    for _ in range(200):
+        middle = 0.5 * (low + high)
+        low, high = (middle, high) if f(middle) > 0 else (low, middle)
+    return low
+
+
+def test_the_batch_size_next_to_the_noise_scale_in_words():
+    assert batch_advice(16, 123.4, 1000) == "batch 16, noise scale about 120: a larger batch would still speed up steps"
+    assert batch_advice(512, 40.0, 1000).endswith("noise scale about 40: a larger batch would mostly cost samples")
+    assert batch_advice(64, 50.0, 1000).endswith("near the critical batch size, steps and samples trade evenly")
+    assert batch_advice(100, 42_317.0, 100) == "batch = all 100 samples, noise scale about 42,000"
+    assert batch_advice(8, float("inf"), 100) == "batch 8: no noise scale here (the full gradient is zero)"
+    assert [about(v) for v in (0.01349, 4.21, 99.6, 1234.5)] == ["0.013", "4.2", "100", "1,200"]
