@@ -108,9 +108,10 @@ class BatchScalingWindow(QDialog):
             fitted = plot.plot([], [], pen=pg.mkPen(FITTED, width=2), name="fitted model")
             b_noise = pg.InfiniteLine(angle=90, pen=pg.mkPen(FITTED, width=1, style=Qt.PenStyle.DashLine))
             b_simple = pg.InfiniteLine(angle=90, pen=pg.mkPen(NOISE, width=2, style=Qt.PenStyle.DotLine))
-            for line in (b_noise, b_simple):
+            for line, name in ((b_noise, "B_noise (fitted)"), (b_simple, "B_simple (measured)")):
                 line.hide()
                 plot.addItem(line)
+                plot.plot([], [], pen=line.pen, name=name)  # the line's legend entry (infinite lines have none)
             self.curves[what] = (measured, fitted, b_noise, b_simple)
         self.steps_plot.setToolTip("Below B_noise (dashed red) twice the batch takes about half the steps; above "
                                    "it, the steps stop falling. Dotted green: the gradient noise scale B_simple "
@@ -196,7 +197,7 @@ class BatchScalingWindow(QDialog):
                  f"size B_noise ≈ {fit.b_noise:.3g}.")
         if self.noise_scale is not None and math.isfinite(self.noise_scale):
             text += (f" The noise scale measured where the full-batch run reaches the target is B_simple ≈ "
-                     f"{self.noise_scale:.3g} ({fit.b_noise / self.noise_scale:.2g} times B_noise's fit).")
+                     f"{self.noise_scale:.3g}: the fitted B_noise is {fit.b_noise / self.noise_scale:.2g} times it.")
         return text
 
     def _draw(self) -> None:
