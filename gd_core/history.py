@@ -64,6 +64,7 @@ class History:
         self.message = ""
         self.columns = (*COLUMNS, *extra_columns)
         self.runs = runs
+        self._bounded_by_bytes = max_rows is None  # an added column then lowers max_rows (see add_column)
         self.max_rows = max_rows or max_rows_for(len(self.param_names), extra_columns=len(extra_columns))
         self.stride = 1
         capacity = min(capacity, self.max_rows)
@@ -143,6 +144,14 @@ class History:
             return
         self.columns = (*self.columns, name)
         self._columns[name] = np.full((len(self._params), *(() if self.runs is None else (self.runs,))), np.nan)
+        if self._bounded_by_bytes:  # the byte bound holds with the new column too: fewer rows, thinned if need be
+            self.max_rows = max_rows_for(len(self.param_names), extra_columns=len(self.columns) - len(COLUMNS))
+            while self._len >= self.max_rows:
+                self._thin()
+            if len(self._params) > self.max_rows:
+                for column in self._columns:
+                    self._columns[column] = self._columns[column][:self.max_rows].copy()
+                self._params, self._grads = self._params[:self.max_rows].copy(), self._grads[:self.max_rows].copy()
 
     def put(self, name: str, value) -> None:
         """Set a recorder's column (see ``extra_columns``) at the latest row."""

@@ -168,3 +168,18 @@ def test_the_batch_size_next_to_the_noise_scale_in_words():
     assert batch_advice(100, 42_317.0, 100) == "batch = all 100 samples, noise scale about 42,000"
     assert batch_advice(8, float("inf"), 100) == "batch 8: no noise scale here (the full gradient is zero)"
     assert [about(v) for v in (0.01349, 4.21, 99.6, 1234.5)] == ["0.013", "4.2", "100", "1,200"]
+
+
+def test_a_column_added_mid_run_keeps_the_record_within_its_byte_bound(monkeypatch):
+    bound = 100 * 8 * (7 + 2 * 10)  # 100 rows of a 10-parameter run
+    monkeypatch.setattr(gd_core.history, "MAX_HISTORY_BYTES", bound)
+    h = gd_core.History([f"p{i}" for i in range(10)], 5)
+    for t in range(150):
+        h.append(t, t, 0.1, 1.0, 1.0, 1.0, np.zeros(10), np.zeros(10))
+    assert h.max_rows == 100 and h.stride == 2
+    h.add_column("sharpness")
+    h.add_column("noise_scale")
+    assert h.max_rows == bound // (8 * 29) and len(h) < h.max_rows and h.nbytes <= bound
+    h.append(150, 150, 0.1, 1.0, 1.0, 1.0, np.zeros(10), np.zeros(10))
+    h.put("sharpness", 3.0)
+    assert h.sharpness[-1] == 3.0 and np.isnan(h.sharpness[:-1]).all() and h.nbytes <= bound
