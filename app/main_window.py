@@ -40,6 +40,7 @@ from .views.loss_curve import LossCurveView
 from .views.optimizer_state import OptimizerStatePlot
 from .views.parameter_space import ParameterSpaceView
 from .views.results_table import ResultsTable, run_state
+from .views.tracked import NoiseScaleView, SharpnessView
 from .widgets import ComboBox
 
 pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)  # colours: app.theme, from the palette
@@ -47,7 +48,7 @@ pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)  # colours: app
 PREFERRED_SIZE = QSize(1560, 960)
 #: Room left for a window manager's frame and title bar: the framed window must fit the available geometry.
 FRAME_ALLOWANCE = QSize(16, 40)
-LAYOUT_VERSION = 2  # bump when docks are added or renamed: an older saved layout is then ignored
+LAYOUT_VERSION = 3  # bump when docks are added or renamed: an older saved layout is then ignored
 SETTINGS_MAX_WIDTH = 400  # the settings dock never asks for more, whatever a form holds
 
 
@@ -77,7 +78,7 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._arrange_docks()
         self._default_layout = self.saveState(LAYOUT_VERSION)  # what View > Reset layout returns to
-        self.sweep_window = self.lr_finder = None  # made when first opened
+        self.sweep_window = self.lr_finder = self.scaling_window = None  # made when first opened
         events = model.events
         events.advanced.connect(lambda runs: self._update_status())
         events.run_changed.connect(lambda run: self._update_status())
@@ -186,8 +187,11 @@ class MainWindow(QMainWindow):
         self.state_plot = OptimizerStatePlot(self.model)
         self.state_dock = self._dock("state_dock", "Optimizer state", self.state_plot, right)
         self.state_dock.visibilityChanged.connect(self.state_plot.shown)
+        self.sharpness_view, self.noise_scale_view = SharpnessView(self.model), NoiseScaleView(self.model)
+        self.sharpness_dock = self._dock("sharpness_dock", "Sharpness", self.sharpness_view, right)
+        self.noise_scale_dock = self._dock("noise_scale_dock", "Noise scale", self.noise_scale_view, right)
         self.docks = (self.settings_dock, self.runs_dock, self.results_dock, self.lesson_dock, self.formula_dock,
-                      self.state_dock)
+                      self.state_dock, self.sharpness_dock, self.noise_scale_dock)
 
     def _arrange_docks(self) -> None:
         """The original arrangement: settings and runs left, lesson above the update rule and optimizer state
@@ -200,7 +204,8 @@ class MainWindow(QMainWindow):
             self.removeDockWidget(dock)  # out of any tab group first: re-tabbing a tabbed dock doubles its tab
             self.addDockWidget(areas.get(dock, Qt.DockWidgetArea.RightDockWidgetArea), dock)
             dock.setVisible(dock is not self.lesson_dock or self.has_lesson)
-        self.tabifyDockWidget(self.formula_dock, self.state_dock)
+        for dock in (self.state_dock, self.sharpness_dock, self.noise_scale_dock):
+            self.tabifyDockWidget(self.formula_dock, dock)
         self.formula_dock.raise_()
         self._size_docks()
 
@@ -332,6 +337,9 @@ class MainWindow(QMainWindow):
         self.action_find_lr = self._action("action_find_lr", "Find learning rate...", "Ctrl+Shift+L",
                                            "The learning-rate range test of the selected run, with a suggestion",
                                            self.open_lr_finder)
+        self.action_scaling = self._action("action_scaling", "Batch-size scaling...", "Ctrl+Shift+B",
+                                           "Steps and epochs to a target loss against the batch size, with the "
+                                           "critical batch size fitted", self.open_batch_scaling)
 
     def _build_run_menu(self) -> None:
         menu = self.menuBar().addMenu("&Run")
@@ -348,6 +356,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.action_compare)
         menu.addAction(self.action_sweep)
         menu.addAction(self.action_find_lr)
+        menu.addAction(self.action_scaling)
 
     def _build_view_menu(self) -> None:
         menu = self.menuBar().addMenu("&View")
@@ -495,6 +504,14 @@ class MainWindow(QMainWindow):
         self.lr_finder.show()
         self.lr_finder.raise_()
 
+    def open_batch_scaling(self) -> None:
+        if self.scaling_window is None:
+            from .views.batch_scaling import BatchScalingWindow
+            self.scaling_window = BatchScalingWindow(self.model, self)
+        self.scaling_window.suggest_target()
+        self.scaling_window.show()
+        self.scaling_window.raise_()
+
     def update_title(self) -> None:
         name = os.path.basename(self.files.path) if self.files.path else self.model.title
         self.setWindowTitle(f"GD Lab - {name}[*]" if name else "GD Lab[*]")  # [*]: the modified marker
@@ -545,8 +562,9 @@ class MainWindow(QMainWindow):
         self.autosaver.discard()  # closed on purpose: nothing to recover
         self.runner.pause()  # no tick may reach views that are going away
         self.space_view.worker.wait()  # nor a surface still being computed
-        if self.sweep_window is not None:
-            self.sweep_window.runner.wait()  # nor a sweep
+        for window in (self.sweep_window, self.scaling_window):
+            if window is not None:
+                window.runner.wait()  # nor a sweep or a scaling
         if self._persist:
             self._save_layout()
         super().closeEvent(event)

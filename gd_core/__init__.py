@@ -7,6 +7,7 @@
 """
 
 from .config import build_problem, load_config, needs_reset, problem_key, resolve, switch_problem, validate
+from .curvature import gradient_noise_scale, sharpness
 from .datasets import GENERATORS, Dataset, load_csv
 from .errors import ConfigError
 from .history import COLUMNS, History
@@ -17,11 +18,12 @@ from .problems import PROBLEMS, Problem
 from .samplers import SAMPLINGS, VARIANTS, steps_per_epoch
 from .schedules import SCHEDULES, make_schedule
 from .settings import SETTINGS
+from .tracking import TRACKED
 from .trainer import Trainer, run
 
 __all__ = [
-    "COLUMNS", "GENERATORS", "OPTIMIZERS", "PROBLEMS", "SAMPLINGS", "SCHEDULES", "SETTINGS", "VARIANTS",
-    "ConfigError", "Dataset", "History", "Problem", "Trainer", "TrainerGroup", "build_problem", "load_config",
-    "load_csv", "loss_grid", "make_optimizer", "make_schedule", "needs_reset", "problem_key", "resolve", "run",
-    "run_many", "stability_bound", "steps_per_epoch", "switch_problem", "validate",
+    "COLUMNS", "GENERATORS", "OPTIMIZERS", "PROBLEMS", "SAMPLINGS", "SCHEDULES", "SETTINGS", "TRACKED", "VARIANTS",
+    "ConfigError", "Dataset", "History", "Problem", "Trainer", "TrainerGroup", "build_problem", "gradient_noise_scale",
+    "load_config", "load_csv", "loss_grid", "make_optimizer", "make_schedule", "needs_reset", "problem_key", "resolve",
+    "run", "run_many", "sharpness", "stability_bound", "steps_per_epoch", "switch_problem", "validate",
 ]

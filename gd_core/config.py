@@ -12,7 +12,8 @@ Keys (top level):
   optimizer      a name or ``{"name", <hyperparameters>}`` (torch.optim names and defaults)
   schedule       a name or ``{"name", <settings>}`` (default constant)
   the run-level settings, one row each in :data:`gd_core.settings.SETTINGS`: variant, batch_size, sampling,
-  steps | epochs, seed, init, clip_norm, gradient_noise, tolerance (``gdlab-run --list`` shows them)
+  steps | epochs, seed, init, clip_norm, gradient_noise, tolerance, track (``gdlab-run --list`` shows
+  them)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .samplers import steps_per_epoch
 from .schedules import check_schedule
 from .settings import DEFAULT_BATCH_SIZE, PARTS, SETTINGS, Setting, kept_on_switch, reset_keys
 from .spec import check_params
+from .tracking import TRACKED, check_track_fits, check_track_work
 
 #: A config file is at most this large (a config is a few hundred bytes; a session holds many).
 MAX_CONFIG_BYTES = 2**20
@@ -108,6 +110,10 @@ def validate(config: Any) -> dict:
     name, hparams = split_named(config.get("optimizer", "plain"), OPTIMIZERS, "optimizer")
     out["optimizer"] = {"name": name, **check_params(OPTIMIZERS[name].params, hparams, "optimizer.", name)}
     out["schedule"] = check_schedule(config.get("schedule", "constant"), "schedule", out.get("steps"))
+    if out.get("track"):
+        check_track_fits(out["track"], problem, spec.kind == "data")
+    else:  # nothing tracked: no key, as when absent
+        out.pop("track", None)
     return out
 
 
@@ -145,6 +151,8 @@ def switch_problem(config: dict, name: str) -> dict:
     out["problem"] = name
     if spec.kind == "function" and out.get("variant") in ("stochastic", "minibatch"):
         out["variant"] = "batch"  # without samples the sampling variants mean nothing
+    if spec.kind == "function" and isinstance(out.get("track"), dict):  # measures of samples mean nothing either
+        out["track"] = {k: v for k, v in out["track"].items() if not (k in TRACKED and TRACKED[k].needs_data)}
     if spec.kind == "data":
         data = config.get("data")
         data_name = data if isinstance(data, str) else data.get("name") if isinstance(data, dict) else None
@@ -215,6 +223,7 @@ def resolve(config: Any, problem: Problem | None = None, validated: bool = False
     if out["init"] is not None and len(out["init"]) != problem.n_params:
         raise ConfigError("init", f"needs {problem.n_params} numbers ({', '.join(problem.param_names)}); "
                                   f"got {len(out['init'])}")
+    check_track_work(out.get("track", {}), problem)
     return out, problem
 
 

@@ -29,8 +29,10 @@ from .problems import Problem
 MAX_DENSE_PARAMS = 100
 #: Lanczos iterations for the sharpness (fewer when the problem has fewer parameters).
 LANCZOS_STEPS = 40
-#: Per-sample gradients are formed this many samples at a time (memory: chunk x parameters floats).
+#: Per-sample gradients are formed at most this many samples at a time ...
 SAMPLE_CHUNK = 2048
+#: ... and at most this many values (chunk x parameters) at once: 32 MB, whatever the network's size.
+CHUNK_VALUES = 2**22
 
 
 def _problem(config_or_problem) -> Problem:
@@ -118,9 +120,28 @@ def gradient_noise_scale(config_or_problem, params) -> float:
     params = np.asarray(params, dtype=float)
     G = _gradient(problem, params)
     n = problem.n_samples
+    chunk = max(1, min(SAMPLE_CHUNK, CHUNK_VALUES // problem.n_params))
     spread = 0.0
-    for start in range(0, n, SAMPLE_CHUNK):
-        g = per_sample_grads(problem, params, np.arange(start, min(n, start + SAMPLE_CHUNK)))
+    for start in range(0, n, chunk):
+        g = per_sample_grads(problem, params, np.arange(start, min(n, start + chunk)))
         spread += float(((g - G) ** 2).sum())
     signal = float(G @ G)
     return spread / n / signal if signal > 0 else math.inf
+
+
+def sharpness_work(problem: Problem) -> float:
+    """The units of work (see :data:`gd_core.problems.base.MAX_PASS_WORK`) of one :func:`sharpness`: a pass per
+    parameter for an analytic or dense Hessian (none where the Hessian is constant), else two per Lanczos step."""
+    d = problem.n_params
+    if hasattr(problem, "hessian"):
+        return 0.0 if problem.curvature is not None else problem.pass_work * d
+    passes = 2 * d if d <= MAX_DENSE_PARAMS else 2 * min(LANCZOS_STEPS, d)
+    return problem.pass_work * passes
+
+
+def noise_scale_work(problem: Problem) -> float:
+    """The units of work of one :func:`gradient_noise_scale`: the full gradient and the per-sample gradients
+    (two passes over the data, and their n x d values formed one by one)."""
+    if problem.dataset is None:
+        return 0.0
+    return 2.0 * problem.pass_work + problem.n_samples * problem.n_params

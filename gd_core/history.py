@@ -70,6 +70,7 @@ class History:
         self.message = ""
         self.columns = (*COLUMNS, *extra_columns)
         self.runs = runs
+        self._bounded_by_bytes = max_rows is None  # an added column then lowers max_rows (see add_column)
         self.max_rows = max_rows or max_rows_for(len(self.param_names), extra_columns=len(extra_columns))
         self.stride = 1
         capacity = min(capacity, self.max_rows)
@@ -146,6 +147,21 @@ class History:
         if not self._pending and self._len >= self.max_rows:
             self._thin()
 
+    def add_column(self, name: str) -> None:
+        """A recorder's column added to a record in progress: NaN on the rows so far (nothing if it exists)."""
+        if name in self._columns:
+            return
+        self.columns = (*self.columns, name)
+        self._columns[name] = np.full((len(self._params), *(() if self.runs is None else (self.runs,))), np.nan)
+        if self._bounded_by_bytes:  # the byte bound holds with the new column too: fewer rows, thinned if need be
+            self.max_rows = max_rows_for(len(self.param_names), extra_columns=len(self.columns) - len(COLUMNS))
+            while self._len >= self.max_rows:
+                self._thin()
+            if len(self._params) > self.max_rows:
+                for column in self._columns:
+                    self._columns[column] = self._columns[column][:self.max_rows].copy()
+                self._params, self._grads = self._params[:self.max_rows].copy(), self._grads[:self.max_rows].copy()
+
     def put(self, name: str, value) -> None:
         """Set a recorder's column (see ``extra_columns``) at the latest row."""
         self._columns[name][self._len - 1] = value
@@ -194,6 +210,15 @@ class History:
     loss = property(lambda self: self.column("loss"))
     grad_norm = property(lambda self: self.column("grad_norm"))
     evaluations = property(lambda self: self.column("evaluations"))
+
+    def measured(self, name: str) -> np.ndarray:
+        """A tracked quantity's column (see gd_core.tracking): NaN on rows not measured, all NaN if not tracked."""
+        if name in self._columns:
+            return self.column(name)
+        return np.full(self._columns["loss"][:self._len].shape, np.nan)
+
+    sharpness = property(lambda self: self.measured("sharpness"))
+    noise_scale = property(lambda self: self.measured("noise_scale"))
 
     @property
     def params(self) -> np.ndarray:

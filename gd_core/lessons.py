@@ -27,7 +27,8 @@ and a metric M is a name - ``final_loss``, ``best_loss``, ``excess_loss`` (final
 ``samples_seen``, ``evaluations`` (of the loss and gradient, all the run spent),
 ``steps_to_tolerance`` (the first step within the lesson's tolerance of the minimum),
 ``distance_to_minimum`` (from the final point to the nearest known minimiser), ``params_moved_per_step`` (how many
-parameters an update changes, on average) - or an object: ``{"name": "loss_at", "step": k}``,
+parameters an update changes, on average), ``final_sharpness`` and ``final_noise_scale`` (the last value the run's
+"track" measured) - or an object: ``{"name": "loss_at", "step": k}``,
 ``{"name": "param", "param": "x"}`` (its final value), ``{"name": "param_at", "param": "x", "step": k}``,
 ``{"name": "max_abs_param", "param": "y", "from": a, "to": b}`` (the largest |value| over steps a..b),
 ``{"name": "steps_to_loss", "below": v}`` (the first step whose loss is below v),
@@ -60,7 +61,8 @@ YES_NO = ("yes", "no")
 STATUSES = ("completed", "converged", "diverged", "stopped early")
 
 _SIMPLE_METRICS = ("final_loss", "best_loss", "excess_loss", "min_loss", "final_lr", "steps", "epochs",
-                   "samples_seen", "evaluations", "steps_to_tolerance", "distance_to_minimum", "params_moved_per_step")
+                   "samples_seen", "evaluations", "steps_to_tolerance", "distance_to_minimum", "params_moved_per_step",
+                   "final_sharpness", "final_noise_scale")
 _METRIC_FIELDS = {"loss_at": {"step"}, "param": {"param"}, "param_at": {"param", "step"},
                   "max_abs_param": {"param", "from", "to"}, "steps_to_loss": {"below"},
                   "evaluations_to_loss": {"below"}, "distance_to": {"point"}}
@@ -337,6 +339,10 @@ def metric(m, result: RunResult, tolerance: float) -> float:
         if m == "steps_to_tolerance":
             gap = loss - (problem.min_loss or 0.0)
             return _first_step(history, gap <= tolerance)
+        if m in ("final_sharpness", "final_noise_scale"):
+            values = history.measured(m.removeprefix("final_"))
+            finite = values[np.isfinite(values)]
+            return float(finite[-1]) if len(finite) else math.nan
         if m == "distance_to_minimum":
             if not len(problem.minima):
                 return math.nan
@@ -523,7 +529,7 @@ def locked_change(old: dict, new: dict, locked) -> str | None:
     """The first locked group in which config ``new`` differs from ``old``, or None."""
     if not locked:
         return None
-    for key in sorted(set(old) | set(new)):
+    for key in sorted((set(old) | set(new)) - {"track"}):  # what a run measures is never fixed: it changes no step
         if isinstance(old.get(key), dict) and isinstance(new.get(key), dict) and key == "optimizer":
             for sub in sorted(set(old[key]) | set(new[key])):
                 if old[key].get(sub) != new[key].get(sub) and lock_group(f"optimizer.{sub}") in locked:

@@ -23,6 +23,7 @@ from .problems import Problem
 from .samplers import Sampler
 from .schedules import make_schedule
 from .settings import per_run_keys
+from .tracking import track_recorders
 from .trainer import Trainer, end_of_run, loss_limit
 
 
@@ -71,7 +72,7 @@ class TrainerGroup(StepLoop):
         noise = _per_run([c.get("gradient_noise", 0.0) for c in configs])
         self.stages = gradient_stages(base, self.sampler, problem.n_params, noise,
                                       [np.random.default_rng(s[1]) for s in streams], self.slots)
-        self.recorders = tuple(recorders)
+        self.recorders = track_recorders(base.get("track"), problem, lambda: self.history.stride) + tuple(recorders)
         self.params = np.array([c["init"] if c["init"] is not None else problem.default_init for c in configs],
                                dtype=float)
         self.state = self.optimizer.init(self.params)

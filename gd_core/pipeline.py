@@ -67,10 +67,11 @@ class StepRecord:
 class Recorder(NamedTuple):
     """A History column measured at every step: ``measure(record: StepRecord)`` -> a float (per run in a group).
 
-    Row 0 (the start, before any step) holds NaN."""
+    Row 0 (the start, before any step) holds ``start(params)`` where given, else NaN."""
 
     column: str
     measure: Callable[[StepRecord], Any]
+    start: Callable[[np.ndarray], Any] | None = None
 
 
 class Objective:
@@ -176,7 +177,16 @@ class StepLoop:
         self._set_limits(loss)
         lr = self.schedule(self.lr0, 0)
         self.history.append(0, 0, lr, math.nan, loss, grad_norm, self.params, evaluations=0)
+        self._measure_now(self.recorders)
         self._check_rows(loss, grad_norm, lr)
+
+    def _measure_now(self, recorders) -> None:
+        """Set the latest row's value of each of ``recorders`` that has a ``start`` (measured from the params
+        alone): row 0, or the row at which a recorder was added."""
+        for recorder in recorders:
+            if recorder.start is not None:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    self.history.put(recorder.column, recorder.start(self.params))
 
     def _steps(self, max_steps: int | None, deadline: float | None) -> int:
         """Run up to ``max_steps`` steps (None: until every run ended) or until ``deadline``; return steps done.

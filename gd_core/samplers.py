@@ -43,6 +43,11 @@ def steps_per_epoch(n_samples: int, variant: str, batch_size: int) -> int:
     return 1
 
 
+def samples_per_step(n_samples: int, variant: str, batch_size: int) -> int:
+    """The samples a step's gradient averages (its batch size): k for mini-batch, 1 for stochastic, n otherwise."""
+    return {"stochastic": 1, "minibatch": batch_size}.get(variant, n_samples)
+
+
 class Sampler:
     """Yields the sample indices of each step from explicit ``np.random.Generator`` objects.
 

@@ -24,6 +24,7 @@ from .errors import ConfigError
 from .files import quote
 from .samplers import SAMPLINGS, VARIANTS
 from .spec import MAX_MAGNITUDE, MAX_SEED, MAX_STEPS, Param
+from .tracking import TRACKED, check_track
 
 
 class _Same:
@@ -148,6 +149,11 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("tolerance", None, "Stop as converged once the full gradient's norm ‖∇L(θ)‖ is at most this.",
             low=0.0, low_open=True, high=MAX_MAGNITUDE, log=True, optional=True, on_value=1e-6,
             label="stop at |∇L| ≤", panel="run"),
+    Setting("track", None, "Measure along the run every k steps (at the start and after every k updates): "
+                           "the sharpness λ_max and the gradient noise scale B = tr(Σ)/‖G‖².",
+            kind=dict, optional=True, fill=False, lock="", checker=check_track,
+            allows=f"an object of quantity -> every how many steps, quantities {', '.join(TRACKED)}, e.g. "
+                   '{"sharpness": 10}'),
 )}
 
 #: The named parts of a config, each with its own registry of settings.

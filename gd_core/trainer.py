@@ -15,6 +15,7 @@ from .pipeline import Recorder, StepLoop, gradient_stages
 from .problems import Problem
 from .samplers import Sampler
 from .schedules import make_schedule
+from .tracking import track_recorders
 
 #: A run diverges when its loss is non-finite or its magnitude exceeds this many times max(1, |initial loss|).
 DIVERGENCE_FACTOR = 1e8
@@ -26,7 +27,8 @@ class Trainer(StepLoop):
     divergence; ``apply(config)`` changes the learning rate, optimizer, schedule, variant, batch size or run
     length between two steps without resetting. Each step is the pipeline's (see :mod:`gd_core.pipeline`);
     ``latest`` is the :class:`StepRecord` of the latest step (None before the first), what views read.
-    ``recorders`` add History columns (see :class:`gd_core.pipeline.Recorder`).
+    ``recorders`` add History columns (see :class:`gd_core.pipeline.Recorder`), after those the config's
+    ``track`` asks for (see :mod:`gd_core.tracking`).
     """
 
     def __init__(self, config: dict, problem: Problem | None = None, recorders: tuple[Recorder, ...] = (),
@@ -39,7 +41,7 @@ class Trainer(StepLoop):
                                config["sampling"], np.random.default_rng(seeds[0]))
         self.has_data = self.problem.dataset is not None
         self.gradient = self.problem.loss_and_grad
-        self.recorders = tuple(recorders)
+        self._own_recorders = tuple(recorders)
         self._configure(config)
         init = config["init"] if config["init"] is not None else self.problem.default_init
         self.params = np.array(init, dtype=float)
@@ -62,6 +64,8 @@ class Trainer(StepLoop):
         n = self.problem.n_samples
         self._max_steps = config.get("steps")
         self._max_samples = config["epochs"] * n if "epochs" in config else None
+        self.recorders = track_recorders(config.get("track"), self.problem, lambda: self.history.stride) \
+            + self._own_recorders
 
     def needs_reset(self, config: dict) -> bool:
         """Whether changing to ``config`` needs a fresh run (a new problem, data, seed or start)."""
@@ -79,7 +83,12 @@ class Trainer(StepLoop):
             raise ValueError("this change needs a new run (problem, data, seed or start changed)")
         old_name = self.config["optimizer"]["name"]
         self.config = new
+        columns = set(self.history.columns)
         self._configure(new)
+        added = [r for r in self.recorders if r.column not in columns]
+        for recorder in added:  # newly tracked: a column from now on, measured at the current row already
+            self.history.add_column(recorder.column)
+        self._measure_now(added)
         if new["optimizer"]["name"] != old_name:
             self.state = self.optimizer.init(self.params)
         if self.history.status in ("completed", "converged") and not self._budget_reached():

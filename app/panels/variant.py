@@ -7,8 +7,11 @@ from PySide6.QtWidgets import QButtonGroup, QFormLayout, QLabel, QRadioButton
 
 import gd_core
 from gd_core import SAMPLINGS, VARIANTS
+from gd_core.samplers import samples_per_step
 from gd_core.settings import SETTINGS
+from gd_core.tracking import batch_advice, current_noise_scale
 
+from ..throttle import Throttle
 from ..widgets import choice_box, editor_for, note_label
 from .base import Panel
 
@@ -41,9 +44,19 @@ class VariantPanel(Panel):
         self.per_epoch.setToolTip("Steps that make one pass over the n samples: ceil(n / k) for mini-batch, "
                                   "n for stochastic, 1 for batch.")
         form.addRow("steps per epoch", self.per_epoch)
+        self.noise = QLabel("")
+        self.noise.setObjectName("batch_noise_scale")
+        self.noise.setWordWrap(True)
+        self.noise.setToolTip("The gradient noise scale B = tr(Σ)/|G|² at the run's current parameters: the batch "
+                              "size at which a mini-batch gradient's noise equals the full gradient. Below it a "
+                              "larger batch still cuts the steps nearly in proportion; above it, it mostly costs "
+                              "samples (Runs > Batch-size scaling shows the whole trade-off).")
+        form.addRow("noise scale", self.noise)
         self.body.addLayout(form)
         self.note = note_label()
         self.body.addWidget(self.note)
+        self._noise_live = Throttle(1.0, self.show_noise_scale, self)  # while training: once a second
+        model.events.advanced.connect(lambda runs: self._noise_live.request())
         self.refresh()
 
     def show_config(self, config, trainer) -> None:
@@ -69,3 +82,18 @@ class VariantPanel(Panel):
             self.per_epoch.setText("1 (no data)")
             self.note.setText("A function has no samples: every step sees the exact gradient.")
         self.note.setVisible(bool(self.note.text()))
+        self.show_noise_scale()
+
+    def show_noise_scale(self) -> None:
+        """The selected run's batch size next to its noise scale (measured, or worked out where that is quick)."""
+        run = self.model.selected
+        trainer = run.trainer
+        noise = current_noise_scale(run.history, trainer.problem, trainer.params)
+        if trainer.problem.dataset is None:
+            text = "none: no samples"
+        elif noise is None:
+            text = "too costly to work out here: measure it in the Noise scale view"
+        else:
+            config, n = run.config, trainer.problem.n_samples
+            text = batch_advice(samples_per_step(n, config["variant"], config["batch_size"]), noise, n)
+        self.noise.setText(text)

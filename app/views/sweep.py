@@ -34,9 +34,10 @@ PROGRESS_STEPS = 1000
 
 
 class SweepRunner(QObject):
-    """Runs a sweep in a process of its own (:mod:`gd_core.sweep_worker`; why not a thread: see there) and turns
-    its output into signals in the GUI thread: ``progressed(fraction)``, ``arrived(update)`` for each finished
-    series and ``ended(status)`` once ("done", "stopped" or an error message)."""
+    """Runs a sweep (or a batch-size scaling) in a process of its own (:mod:`gd_core.sweep_worker`; why not a
+    thread: see there) and turns its output into signals in the GUI thread: ``progressed(fraction)``,
+    ``arrived(update)`` for each finished series (or batch size) and ``ended(status)`` once ("done", "stopped" or
+    an error message)."""
 
     progressed = Signal(float)
     arrived = Signal(object)
@@ -54,6 +55,11 @@ class SweepRunner(QObject):
         return not self._ended
 
     def start(self, jobs, problem_config: dict, hold: float = 0.0) -> None:
+        self.start_request(sweep_worker.request_text(problem_config, jobs, hold), jobs)
+
+    def start_request(self, request: str, jobs=()) -> None:
+        """Start the worker on a request (see gd_core.sweep_worker): a sweep of ``jobs``, or a batch-size
+        scaling, whose updates arrive as they are (:class:`gd_core.batch_scaling.ScalingUpdate`)."""
         self.wait()
         self._jobs, self._buffer, self._ended = jobs, b"", False
         process = QProcess(self)
@@ -64,7 +70,7 @@ class SweepRunner(QObject):
         process.errorOccurred.connect(self._failed)
         self.process = process
         process.start()
-        process.write(sweep_worker.request_text(problem_config, jobs, hold).encode("utf-8"))
+        process.write(request.encode("utf-8"))
         process.closeWriteChannel()
 
     def stop(self) -> None:
@@ -102,6 +108,8 @@ class SweepRunner(QObject):
             if "job" in message:
                 self.arrived.emit(sweep.SweepUpdate(progress, self._jobs[message["job"]],
                                                     np.array(message["losses"], dtype=float)))
+            elif "update" in message:
+                self.arrived.emit(message["update"])
         if progress is not None:
             self.progressed.emit(progress)
 

@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from gd_core.lesson_library import list_lessons
-
 import pytest
+
+from gd_core.lesson_library import list_lessons
 
 DISPLAYS = range(120, 130)  # display numbers this test may use
 SCREENS = [("1280x720", "1"), ("1366x768", "1"), ("1920x1080", "1.5")]

@@ -62,7 +62,7 @@ def test_data_problem_hessians_and_products(kind):
     np.testing.assert_allclose(hvp(problem, params, v), expected @ v, rtol=1e-5, atol=1e-7)
     top = np.linalg.eigvalsh(expected)[-1]
     assert sharpness(problem, params) == pytest.approx(top, rel=1e-6)
-    assert sharpness(DATA_CONFIGS[kind], params) == pytest.approx(top, rel=1e-6)  # a config works too
+    assert gd_core.sharpness(DATA_CONFIGS[kind], params) == pytest.approx(top, rel=1e-6)  # a config works too
 
 
 def test_quadratic_sharpness_is_exact():
@@ -104,6 +104,8 @@ def test_gradient_noise_scale_equals_a_direct_computation(kind):
     G = g.mean(axis=0)
     sigma = (g - G).T @ (g - G) / problem.n_samples
     assert gradient_noise_scale(problem, params) == pytest.approx(np.trace(sigma) / (G @ G), rel=1e-10)
+    assert gd_core.gradient_noise_scale(DATA_CONFIGS[kind], params) == pytest.approx(np.trace(sigma) / (G @ G),
+                                                                                     rel=1e-10)
 
 
 def test_noise_scale_predicts_the_batch_gradient_noise():

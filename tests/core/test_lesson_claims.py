@@ -532,7 +532,28 @@ KEYS = {
         lambda r: 44.0,
         lambda r: 3.0,
     ],
+    "16_edge_of_stability": [
+        lambda r: _last_measured(r, "lr 0.05", "sharpness"),
+        lambda r: max(r, key=lambda n: _last_measured(r, n, "sharpness")),
+        lambda r: "yes" if _final(r, "lr 0.05") < r["lr 0.05"].history.loss[r["lr 0.05"].history.step == 1800][0]
+        else "no",
+    ],
+    "17_how_big_a_batch": [
+        lambda r: _first_step_below(r, "batch size 4", 1.1),
+        lambda r: _first_step_below(r, "batch size 4", 1.1) / _first_step_below(r, "batch size 64", 1.1),
+        lambda r: _last_measured(r, "batch size 64", "noise_scale"),
+    ],
 }
+
+
+def _last_measured(r, name, column):
+    values = r[name].history.column(column)
+    return float(values[np.isfinite(values)][-1])
+
+
+def _first_step_below(r, name, level):
+    history = r[name].history
+    return float(history.step[np.flatnonzero(history.loss < level)[0]])
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,0 +1,177 @@
+"""Quantities measured along runs (gd_core.tracking) over steps: the sharpness with the edge of stability 2/lr,
+and the gradient noise scale with each run's batch size. A header switch measures the quantity on the selected
+run every k steps (its config's "track"); the plot draws every visible run that measures it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QLabel, QSpinBox
+
+import gd_core
+from gd_core.samplers import samples_per_step
+from gd_core.tracking import TRACKED, stability_edge
+
+from .base import PlotView, darker
+
+#: Measure every this many steps unless the user says otherwise.
+DEFAULT_EVERY = 10
+
+
+class TrackedView(PlotView):
+    """One tracked quantity (``quantity``, a :data:`gd_core.tracking.TRACKED` name) against steps; a subclass
+    gives each run's reference line in :meth:`reference` (x, y), or None."""
+
+    quantity = ""
+    reference_name = ""  # the legend's name of the selected run's dashed line
+    log_y = False
+    live_refresh_s = 0.2  # measurements come every k steps: a few redraws a second show them all
+
+    def __init__(self, model, parent=None):
+        self._items: dict[int, tuple] = {}
+        super().__init__(model, parent)
+        spec = TRACKED[self.quantity]
+        self.measure = QCheckBox("measure every")
+        self.measure.setObjectName(f"track_{self.quantity}")
+        self.measure.setToolTip(f"Measure the selected run's {spec.title} at its current step and then every so "
+                                f"many steps. {spec.doc}")
+        self.every = QSpinBox()
+        self.every.setObjectName(f"track_{self.quantity}_every")
+        self.every.setRange(1, 100_000)
+        self.every.setValue(DEFAULT_EVERY)
+        self.every.setSuffix(" steps")
+        self.every.setKeyboardTracking(False)
+        self.every.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.every.setToolTip("Every how many steps to measure: each measurement costs some passes over the data, "
+                              "so a larger k trains faster (a long run's record rounds k up to its stride).")
+        self.measure.toggled.connect(lambda on: self._set_tracking())
+        self.every.valueChanged.connect(lambda value: self.measure.isChecked() and self._set_tracking())
+        self.note = QLabel("")
+        self.note.setObjectName(f"{self.quantity}_note")
+        self.note.setStyleSheet("color: #555;")
+        for widget in (self.note, self.measure, self.every):
+            self.header.addWidget(widget)
+        self.plot.setLabel("left", spec.title)
+        self.plot.setLabel("bottom", "step")
+        self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        self.plot.setToolTip(spec.doc)
+        self.legend = self.plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 210))
+        self.rebuild()
+
+    # -- the switch ------------------------------------------------------------------------------------------
+    def _set_tracking(self) -> None:
+        run = self.model.selected
+        config = self.model.config_copy(run)
+        track = dict(config.get("track", {}))
+        if self.measure.isChecked():
+            track[self.quantity] = self.every.value()
+        else:
+            track.pop(self.quantity, None)
+        config["track"] = track
+        try:
+            self.model.update_config(run, config)
+        except gd_core.ConfigError as error:
+            self.note.setText(f"Not measured - {error}")
+            self._show_switch()
+
+    def _show_switch(self) -> None:
+        run = self.model.selected
+        every = run.config.get("track", {}).get(self.quantity)
+        usable = not TRACKED[self.quantity].needs_data or run.trainer.problem.dataset is not None
+        for widget, value in ((self.measure, every is not None), (self.every, every or self.every.value())):
+            widget.blockSignals(True)
+            widget.setChecked(value) if widget is self.measure else widget.setValue(value)
+            widget.blockSignals(False)
+        self.measure.setEnabled(usable)
+        if not usable:
+            self.note.setText("a function of x and y has no samples")
+
+    # -- drawing ---------------------------------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        for items in self._items.values():
+            for item in items:
+                if item is not None:
+                    self.plot.removeItem(item)
+        self.legend.clear()
+        self._items = {}
+        self.note.setText("")
+        self._show_switch()
+        for run in self.visible_runs():
+            color = darker(run.color)
+            points = pg.PlotDataItem(pen=pg.mkPen(color, width=2 if run is self.model.selected else 1),
+                                     symbol="o", symbolSize=4, symbolPen=None, symbolBrush=color)
+            line = pg.PlotCurveItem(pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine))
+            self.plot.addItem(points)
+            self.plot.addItem(line)
+            self._items[id(run)] = (points, line)
+            self.legend.addItem(points, run.name)
+            if run is self.model.selected and self.reference_name:
+                self.legend.addItem(line, self.reference_name)
+        self.refresh()
+
+    def refresh(self) -> None:
+        super().refresh()
+        measured_any = False
+        for run in self.visible_runs():
+            items = self._items.get(id(run))
+            if items is None:
+                continue
+            points, line = items
+            history = run.history
+            values = history.measured(self.quantity)
+            with np.errstate(invalid="ignore"):
+                rows = np.flatnonzero(np.isfinite(values) & (values > 0 if self.log_y else True))
+            measured_any |= len(rows) > 0
+            points.setData(history.step[rows], values[rows])
+            reference = self.reference(run) if len(rows) else None
+            line.setData(*reference) if reference is not None else line.clear()
+        if not measured_any and not self.note.text().startswith("Not measured"):
+            self.note.setText("not measured yet")
+        elif measured_any and self.note.text() == "not measured yet":
+            self.note.setText("")
+
+    def reference(self, run):
+        return None
+
+
+class SharpnessView(TrackedView):
+    """The sharpness λ_max with each run's edge of stability: 2/lr_t for plain GD (its schedule's rate at each
+    step), (2 + 2β)/lr for momentum, minus any weight decay; full-batch training of a network climbs to it and
+    stays there, while on a quadratic the sharpness is a constant and the line is where runs diverge."""
+
+    title = "Sharpness"
+    quantity = "sharpness"
+    reference_name = "edge of stability (2/lr)"
+
+    def __init__(self, model, parent=None):
+        super().__init__(model, parent)
+        self.plot.setToolTip(self.plot.toolTip() + " Dashed: the edge of stability of each run's method and "
+                                                   "learning rate (2/lr for plain gradient descent).")
+
+    def reference(self, run):
+        history = run.history
+        edge = stability_edge(run.config["optimizer"], history.lr)
+        if edge is None:
+            return None
+        return history.step, np.where(np.isfinite(edge), edge, np.nan)
+
+
+class NoiseScaleView(TrackedView):
+    """The gradient noise scale B_simple with each run's batch size (dashed): a batch well below B still cuts the
+    steps nearly in proportion; well above it, it mostly costs samples."""
+
+    title = "Gradient noise scale"
+    quantity = "noise_scale"
+    reference_name = "batch size"
+    log_y = True
+
+    def __init__(self, model, parent=None):
+        super().__init__(model, parent)
+        self.plot.setLogMode(y=True)
+        self.plot.setToolTip(self.plot.toolTip() + " Dashed: each run's batch size (samples per step).")
+
+    def reference(self, run):
+        config = run.config
+        per_step = samples_per_step(run.trainer.problem.n_samples, config["variant"], config["batch_size"])
+        return run.history.step[[0, -1]], np.full(2, np.log10(per_step))

@@ -1,0 +1,188 @@
+"""Measurements recorded along a run: config ``"track": {"sharpness": k, "noise_scale": k}``.
+
+Each tracked quantity (:data:`TRACKED`) becomes a History column of its own name, measured at the start (row 0)
+and after every k-th update, NaN on the other rows; ``History.sharpness`` and ``History.noise_scale`` read them
+and CSV exports carry them. They are :class:`gd_core.pipeline.Recorder`\\ s: a run and a group of runs record
+them alike (a group measures each run's own parameters).
+
+The cost is bounded twice: one measurement may cost at most :data:`MAX_MEASURE_WORK` units of work (refused
+otherwise, naming the problem's cost), so a window that trains on its own thread stalls at most about 0.1 s
+at a measured step; and measuring every k-th step spreads it (with k = 10, Lanczos' 80 passes of a network
+add 8 passes per step to the one every step makes anyway).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .curvature import gradient_noise_scale, noise_scale_work, sharpness, sharpness_work
+from .errors import ConfigError
+from .files import key_name, quote
+from .pipeline import Recorder
+from .problems import Problem
+from .problems.base import work_text
+from .spec import MAX_STEPS
+
+#: One measurement may cost at most this many units of work (about 0.1 s; see MAX_PASS_WORK).
+MAX_MEASURE_WORK = 1e9
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A registry row: a quantity measured at given parameters of a problem, and what one measurement costs."""
+
+    name: str
+    title: str
+    doc: str
+    measure: Callable[[Problem, np.ndarray], float] = field(repr=False)
+    work: Callable[[Problem], float] = field(repr=False)
+    needs_data: bool = False
+
+
+TRACKED: dict[str, Tracked] = {t.name: t for t in (
+    Tracked("sharpness", "sharpness λ_max",
+            "The largest eigenvalue of the full loss's Hessian: plain gradient descent is stable on a quadratic "
+            "only while the learning rate is below 2/λ_max; full-batch training of a network drives it up to "
+            "2/lr and holds it there (the edge of stability).", sharpness, sharpness_work),
+    Tracked("noise_scale", "gradient noise scale B",
+            "B_simple = tr(Σ)/|G|²: the batch size at which a mini-batch gradient's noise is as large as the "
+            "full gradient. Below it a larger batch still cuts the steps; above it, it mostly costs samples.",
+            gradient_noise_scale, noise_scale_work, needs_data=True),
+)}
+
+
+def check_track(value, key: str = "track") -> dict[str, int]:
+    """The ``track`` setting of a config: an object of quantity -> every how many steps (1..MAX_STEPS)."""
+    if not isinstance(value, dict):
+        raise ConfigError(key, f"must be an object of quantity -> every how many steps, e.g. "
+                               f"{{\"sharpness\": 10}} (quantities: {', '.join(TRACKED)}); got {quote(value)}")
+    out = {}
+    for name, every in value.items():
+        if name not in TRACKED:
+            raise ConfigError(f"{key}.{key_name(name)}", f"unknown quantity (allowed: {', '.join(TRACKED)})")
+        if isinstance(every, bool) or not isinstance(every, int) or not 1 <= every <= MAX_STEPS:
+            raise ConfigError(f"{key}.{name}", f"must be a whole number of steps from 1 to {MAX_STEPS:,} (measure "
+                                               f"at the start and after every so many updates); got {quote(every)}")
+        out[name] = every
+    return out
+
+
+def check_track_fits(track: dict[str, int], problem: str, has_data: bool) -> None:
+    """Refuse measures of samples on a problem without data."""
+    for name in track:
+        if TRACKED[name].needs_data and not has_data:
+            raise ConfigError(f"track.{name}", f"needs samples: problem {problem} is a function of x and y, "
+                                               "whose every step sees the exact gradient")
+
+
+def check_track_work(track: dict[str, int], problem: Problem) -> None:
+    """Refuse tracking a quantity one measurement of which would cost more than :data:`MAX_MEASURE_WORK`."""
+    for name in track:
+        work = TRACKED[name].work(problem)
+        if work > MAX_MEASURE_WORK:
+            raise ConfigError(f"track.{name}", f"one measurement on this problem is {work_text(work)} units of work, "
+                                               f"above the {work_text(MAX_MEASURE_WORK)} allowed (about 0.1 s); "
+                                               "use fewer samples or a smaller network")
+
+
+def _finite_or_nan(measure: Callable[[Problem, np.ndarray], float], problem: Problem, params: np.ndarray) -> float:
+    """The measure at ``params``; NaN where they are not finite (a diverged run)."""
+    if not np.isfinite(params).all():
+        return math.nan
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return float(measure(problem, params))
+
+
+def recorder(name: str, every: int, problem: Problem, stride: Callable[[], int] = lambda: 1) -> Recorder:
+    """The recorder of ``name`` on ``problem``: measured at the start and at updates k, 2k, ... (NaN between);
+    params (d,) for a run give a float, (R, d) for a group one value per run.
+
+    ``stride()`` is the record's current stride (see History): a row off it is replaced by the next, so k is
+    rounded up to a multiple of it - a long run is measured as densely as it is recorded, never in vain."""
+    measure = TRACKED[name].measure
+
+    def at(params: np.ndarray):
+        if params.ndim == 1:
+            return _finite_or_nan(measure, problem, params)
+        return np.array([_finite_or_nan(measure, problem, p) for p in params])
+
+    def on_step(record):
+        kept = stride()
+        return at(record.params) if record.step % (-(-every // kept) * kept) == 0 else math.nan
+    return Recorder(name, on_step, start=at)
+
+
+def track_recorders(track: dict[str, int] | None, problem: Problem,
+                    stride: Callable[[], int] = lambda: 1) -> tuple[Recorder, ...]:
+    """The recorders a config's ``track`` asks for, in registry order (``stride``: see :func:`recorder`)."""
+    track = track or {}
+    return tuple(recorder(name, track[name], problem, stride) for name in TRACKED if name in track)
+
+
+#: Where a quadratic of curvature λ stops being stable, as λ < factor / lr, for the methods with a known edge
+#: (Cohen et al. 2021, appendix): plain GD 2; heavy-ball momentum β (torch's form, dampening d: the step is
+#: lr·(1 − d) per unit of gradient once the buffer runs) 2(1 + β)/(1 − d); Nesterov 2(1 + β)/(1 + 2β).
+EDGE_FACTORS = {
+    "plain": lambda hp: 2.0,
+    "momentum": lambda hp: 2.0 * (1 + hp["momentum"]) / (1 - hp["dampening"]) if hp["dampening"] < 1 else math.inf,
+    "nesterov": lambda hp: 2.0 * (1 + hp["momentum"]) / (1 + 2 * hp["momentum"]),
+}
+
+
+def stability_edge(optimizer: dict, lr):
+    """The largest sharpness of the loss at which ``optimizer`` (a validated config's ``optimizer``) at rate
+    ``lr`` (a number or an array) is stable on a quadratic: factor/lr minus the weight decay (which adds its
+    coefficient to every Hessian eigenvalue). None for the adaptive methods: they rescale each direction, so no
+    single line bounds the raw sharpness."""
+    factor = EDGE_FACTORS.get(optimizer["name"])
+    if factor is None:
+        return None
+    with np.errstate(divide="ignore"):
+        return factor(optimizer) / np.asarray(lr, dtype=float) - optimizer.get("weight_decay", 0.0)
+
+
+#: The noise scale is worked out for the variant panel on the spot only when it costs less than this (~1 ms).
+QUICK_WORK = 1e7
+
+
+def current_noise_scale(history, problem: Problem, params: np.ndarray) -> float | None:
+    """The run's latest measured noise scale, else one measured now at ``params`` where that is quick; None
+    where it is neither (or the problem has no samples)."""
+    if problem.dataset is None:
+        return None
+    measured = history.noise_scale
+    finite = measured[np.isfinite(measured)]
+    if len(finite):
+        return float(finite[-1])
+    if noise_scale_work(problem) > QUICK_WORK:
+        return None
+    return _finite_or_nan(gradient_noise_scale, problem, params)
+
+
+def about(value: float) -> str:
+    """A positive number to two significant digits, in words a reader takes in at once: 0.013, 4.2, 120, 42,000."""
+    rounded = float(f"{value:.2g}")
+    return f"{rounded:,.0f}" if rounded >= 100 else f"{rounded:g}"
+
+
+def batch_advice(batch_size: int, noise_scale: float, n_samples: int) -> str:
+    """The batch size next to the noise scale B, in words: far below B a larger batch still cuts the steps nearly
+    in proportion; far above, it mostly costs samples (McCandlish et al. 2018)."""
+    if batch_size >= n_samples:
+        head = f"batch = all {n_samples:,} samples"
+    else:
+        head = f"batch {batch_size:,}"
+    if not math.isfinite(noise_scale):
+        return f"{head}: no noise scale here (the full gradient is zero)"
+    head += f", noise scale about {about(noise_scale)}"
+    if batch_size >= n_samples:
+        return head
+    if batch_size < noise_scale / 2:
+        return f"{head}: a larger batch would still speed up steps"
+    if batch_size > 2 * noise_scale:
+        return f"{head}: a larger batch would mostly cost samples"
+    return f"{head}: near the critical batch size, steps and samples trade evenly"

@@ -1,0 +1,88 @@
+"""The sharpness and noise-scale views, the batch size next to its noise scale, and Runs > Batch-size scaling."""
+
+import numpy as np
+import pytest
+
+import gd_core
+from gd_core.tracking import about, stability_edge
+
+from .conftest import panel
+
+SMALL_LINEAR = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 64, "noise": 1.0,
+                                                         "n_features": 3}, "batch_size": 4,
+                "optimizer": {"name": "plain", "lr": 0.05}, "epochs": 3}
+
+
+def drawn(view, run):
+    points, line = view._items[id(run)]
+    return points.getData(), line.getData()
+
+
+def test_the_switch_measures_the_selected_run_every_k_steps_and_the_views_draw_it(window):
+    model = window.model
+    sharp, noise = window.sharpness_view, window.noise_scale_view
+    sharp.every.setValue(4)
+    sharp.measure.setChecked(True)
+    noise.measure.setChecked(True)
+    run = model.selected
+    assert run.config["track"] == {"sharpness": 4, "noise_scale": 10}
+    model.step(20)
+    sharp.refresh()
+    noise.refresh()
+    (x, y), (edge_x, edge_y) = drawn(sharp, run)
+    assert list(x) == [0, 4, 8, 12, 16, 20]
+    np.testing.assert_allclose(y, run.history.sharpness[[0, 4, 8, 12, 16, 20]])
+    np.testing.assert_allclose(edge_y, stability_edge(run.config["optimizer"], run.history.lr))  # 2/lr
+    assert edge_y[-1] == pytest.approx(2 / 0.05)
+    (x, y), (_, batch_line) = drawn(noise, run)
+    assert list(x) == [0, 10, 20] and np.all(y > 0)  # drawn on a log axis
+    assert batch_line == pytest.approx(np.log10([16, 16]))  # the run's batch size
+    sharp.measure.setChecked(False)
+    assert run.config["track"] == {"noise_scale": 10} and run.history.status == "running"  # no reset
+
+
+def test_a_measurement_too_costly_is_refused_in_one_line_and_functions_have_no_noise_scale(window):
+    model = window.model
+    model.update_config(model.selected, {"problem": "mlp", "data": {"name": "moons", "n_samples": 1000},
+                                         "hidden": [256, 256], "steps": 10})
+    sharp = window.sharpness_view
+    sharp.measure.setChecked(True)
+    assert "Not measured - track.sharpness" in sharp.note.text() and not sharp.measure.isChecked()
+    assert "track" not in model.selected.config
+    assert "too costly" in panel(window, "VariantPanel").noise.text()
+    model.update_config(model.selected, {"problem": "rosenbrock", "steps": 10})
+    assert not window.noise_scale_view.measure.isEnabled()
+    assert panel(window, "VariantPanel").noise.text() == "none: no samples"
+
+
+def test_the_variant_panel_puts_the_noise_scale_next_to_the_batch_size(window):
+    model = window.model
+    model.update_config(model.selected, SMALL_LINEAR)
+    text = panel(window, "VariantPanel").noise.text()
+    scale = gd_core.gradient_noise_scale(SMALL_LINEAR, model.selected.trainer.params)
+    assert text.startswith(f"batch 4, noise scale about {about(scale)}")
+    assert ("still speed up" in text) == (4 < scale / 2)
+
+
+def test_batch_scaling_draws_the_fit_and_the_measured_noise_scale(window, qtbot):
+    model = window.model
+    model.update_config(model.selected, SMALL_LINEAR)
+    window.action_scaling.trigger()
+    scaling = window.scaling_window
+    assert scaling.isVisible()
+    problem = model.selected.trainer.problem
+    start = problem.full_loss(model.selected.history.params[0])
+    assert scaling.target.value() == pytest.approx(problem.min_loss + 0.01 * (start - problem.min_loss))
+    scaling.target.setValue(problem.min_loss + 0.3)
+    scaling.seeds.setValue(2)
+    scaling.rates.setValue(6)
+    with qtbot.waitSignal(scaling.finished, timeout=60_000):
+        scaling.compute_button.click()
+    assert [p.batch_size for p in scaling.points] == [1, 2, 4, 8, 16, 32, 64]
+    measured, fitted, b_noise, b_simple = scaling.curves["steps"]
+    x, y = measured.getData()
+    assert len(x) >= 5 and len(fitted.getData()[0]) == 100
+    assert b_noise.isVisible() and b_simple.isVisible()
+    assert b_simple.value() == pytest.approx(np.log10(scaling.noise_scale))
+    assert "B_noise ≈" in scaling.summary.text() and "B_simple ≈" in scaling.summary.text()
+    assert scaling.compute_button.isEnabled() and not scaling.stop_button.isEnabled()

@@ -1,0 +1,78 @@
+"""The claims of lessons 16 (the edge of stability) and 17 (how big should a batch be?), checked against their
+runs as tests/core/test_lesson_claims.py checks the others."""
+
+import re
+from functools import cache
+
+import numpy as np
+import pytest
+
+from gd_core import batch_scaling
+from gd_core.lessons import answer, metric, run_lesson
+from gd_core.sessions import load_preset
+
+
+@cache
+def lesson(name):
+    session = load_preset(name)
+    return session, run_lesson({r.name: r.config for r in session.runs})
+
+
+def measured(history, column):
+    values = history.column(column)
+    rows = np.isfinite(values)
+    return history.step[rows], values[rows]
+
+
+def test_16_sharpness_climbs_from_about_2_to_2_over_lr_and_stays_while_the_loss_falls():
+    session, results = lesson("16_edge_of_stability")
+    text = re.sub(r"<[^>]+>", "", session.text)
+    assert "rates 0.1 and 0.05" in text and "(20 and 40)" in text and "starts near 2" in text
+    slow = results["lr 0.05"].history
+    steps, sharp = measured(slow, "sharpness")
+    assert 1.5 < sharp[0] < 2.5
+    reached = steps[np.flatnonzero(sharp >= 0.9 * 40)[0]]
+    assert 1700 <= reached <= 1900  # "at step 1800, when its sharpness reached 2/lr"
+    assert np.all(np.abs(sharp[steps >= reached] / 40 - 1) < 0.15)
+    assert metric("final_sharpness", results["lr 0.05"], 0) == pytest.approx(40, rel=0.1)  # question 1: "about 40"
+    fast_steps, fast = measured(results["lr 0.1"].history, "sharpness")
+    assert 20 <= np.median(fast[fast_steps >= 700]) < 26  # "hovers near 20, a little above"
+    row = int(np.flatnonzero(slow.step >= reached)[0])
+    assert slow.loss[-1] < 0.75 * slow.loss[row] and np.count_nonzero(np.diff(slow.loss[row:]) > 0) > 5  # spikes
+    answers = [answer(q, results, session.view["tolerance"]) for q in session.questions]
+    assert answers[1:] == ["lr 0.05", "yes"]
+
+
+@cache
+def scaling_at_1_1():
+    session, results = lesson("17_how_big_a_batch")
+    config = session.runs[0].config
+    problem = results["batch size 4"].problem
+    plan = batch_scaling.plan_for(config, problem, target=1.1, seeds=8,
+                                  lrs=np.geomspace(0.01, 1.9 / problem.curvature, 12))
+    updates = list(batch_scaling.run_scaling(plan, problem))
+    return {u.point.batch_size: u.point for u in updates if u.point}, updates[-1].noise_scale
+
+
+def test_17_the_runs_use_the_rates_the_scaling_finds_best_and_the_noise_scale_at_1_1_is_about_50():
+    session, results = lesson("17_how_big_a_batch")
+    points, noise = scaling_at_1_1()
+    for run in session.runs:
+        size = int(run.name.split()[-1])
+        assert run.config["optimizer"]["lr"] == pytest.approx(points[size].lr, rel=0.02)
+    assert 40 < noise < 60  # "about 50"
+    fit = batch_scaling.fit([p.samples_per_step for p in points.values()], [p.steps for p in points.values()])
+    assert 0.5 < fit.b_noise / noise < 2  # "comes out close to the noise scale"
+
+
+def test_17_steps_samples_and_the_growing_noise_scale():
+    session, results = lesson("17_how_big_a_batch")
+    small, medium, full = (results[f"batch size {k}"] for k in (4, 64, 1024))
+    steps_small = metric({"name": "steps_to_loss", "below": 1.1}, small, 0)
+    assert 20 <= steps_small <= 30 and 80 <= 4 * steps_small <= 120  # "about 25 steps ... some 100 samples"
+    ratio = answer(session.questions[1], results, 0.05)
+    assert 4 < ratio < 16  # "far fewer, but not 16 times"
+    start = measured(medium.history, "noise_scale")[1][0]
+    assert 4 < start < 6 and metric("final_noise_scale", medium, 0) == pytest.approx(75, rel=0.1)
+    assert metric("final_noise_scale", full, 0) > 1e6  # "shoots up at the end": at the minimum G -> 0
+    assert metric({"name": "steps_to_loss", "below": 1.1}, full, 0) <= 2  # few steps, each of all 1,024 samples
