@@ -133,7 +133,7 @@ def sharpness_work(problem: Problem) -> float:
     """The units of work (see :data:`gd_core.problems.base.MAX_PASS_WORK`) of one :func:`sharpness`: a pass per
     parameter for an analytic or dense Hessian (none where the Hessian is constant), else two per Lanczos step."""
     d = problem.n_params
-    if hasattr(problem, "hessian"):
+    if problem.can("hessian"):
         return 0.0 if problem.curvature is not None else problem.pass_work * d
     passes = 2 * d if d <= MAX_DENSE_PARAMS else 2 * min(LANCZOS_STEPS, d)
     return problem.pass_work * passes

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from gd_core import batch_scaling
+from gd_core.lesson_library import load_lesson
 from gd_core.lessons import answer, metric, run_lesson
-from gd_core.sessions import load_preset
 
 
 @cache
 def lesson(name):
-    session = load_preset(name)
+    session = load_lesson(name)
     return session, run_lesson({r.name: r.config for r in session.runs})
 
 

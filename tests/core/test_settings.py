@@ -23,8 +23,8 @@ def other_value(param):
         return next(c for c in param.choices if c != param.default)
     if param.kind is list:
         return [0.5, -0.5] if param.name == "init" else [2, 3]
-    if param.kind is dict:  # sub-settings: one of them set
-        return {param.fields[0].name: other_value(param.fields[0])}
+    if param.kind is dict:  # sub-settings: one of them set; what to track: one quantity
+        return {param.fields[0].name: other_value(param.fields[0])} if param.fields else {"sharpness": 5}
     if param.kind is int:
         return next(v for v in (int(param.low) + 1, int(param.low), int(param.high)) if v != param.default)
     return next(v for v in (0.5, 0.25, param.high) if v != param.default and param.low < v <= param.high)
