@@ -11,7 +11,7 @@ from gd_core.display import PeakEnvelope, axis_end, peak_decimate
 from ..session import X_AXES
 from ..theme import theme
 from ..widgets import ComboBox
-from .base import PlotView, fainter, stronger
+from .base import PlotView, fainter, stronger, use_sparse_log_axes
 
 
 class LossCurveView(PlotView):
@@ -36,8 +36,14 @@ class LossCurveView(PlotView):
         self.log_y.toggled.connect(lambda on: model.set_view("log_y", on))
         self.plot.setToolTip("Bold: the full loss at each step's parameters. Light: the loss of the samples "
                              "the step used (mini-batch or single sample).")
+        self.batch_losses = QCheckBox("batch losses")
+        self.batch_losses.setObjectName("loss_batch_losses")
+        self.batch_losses.setToolTip("Also draw, light, the loss of the samples each step used (mini-batch or "
+                                     "single sample): noisy, so off it shows the full losses' noise floors.")
+        self.batch_losses.toggled.connect(lambda on: model.set_view("batch_losses", on))
         self.header.addWidget(self.x_axis)
         self.header.addWidget(self.log_y)
+        self.header.addWidget(self.batch_losses)
         # long curves are peak-decimated here to about the plot's pixel width, incrementally while they grow
         # (PeakEnvelope); a zoomed view decimates the shown rows afresh
         self.plot.getPlotItem().vb.sigXRangeChanged.connect(self._zoomed)
@@ -48,6 +54,7 @@ class LossCurveView(PlotView):
         self.hover = pg.ScatterPlotItem(size=9)
         self.hover.setZValue(20)
         self.plot.addItem(self.hover)
+        use_sparse_log_axes(self.plot, "left")
         self.plot.setLabel("left", "loss")
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
@@ -62,6 +69,9 @@ class LossCurveView(PlotView):
         self.log_y.blockSignals(True)
         self.log_y.setChecked(self.model.view["log_y"])
         self.log_y.blockSignals(False)
+        self.batch_losses.blockSignals(True)
+        self.batch_losses.setChecked(self.model.view["batch_losses"])
+        self.batch_losses.blockSignals(False)
         self.plot.setLabel("bottom", X_AXES[key].lower())
         self.plot.setLogMode(y=self.model.view["log_y"])  # log ticks; the curves get log10 values (_drawn)
         for items in self._items.values():
@@ -88,7 +98,7 @@ class LossCurveView(PlotView):
                 legend.append((stronger(run.color), run.name))
                 continue
             legend.append((stronger(run.color), "full loss"))
-            if run.trainer.problem.dataset is not None and run.config["variant"] != "batch":
+            if self._draws_batch_loss(run):
                 what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
                 legend.append((fainter(run.color, 0.65), what))
         self.set_legend(legend)
@@ -117,7 +127,7 @@ class LossCurveView(PlotView):
             finite = y[np.isfinite(y)]
             if len(finite):
                 extent.append((x[0], x[-1], finite[-1]))
-            if run.trainer.problem.dataset is not None and run.config["variant"] != "batch":
+            if self._draws_batch_loss(run):
                 # the light batch-loss envelope at half the resolution: it zigzags, and zigzags are slow to draw
                 batch.setData(*self._curve(run, "batch_loss", width))
             else:
@@ -130,6 +140,11 @@ class LossCurveView(PlotView):
             self.x_extent.clear()
         # settle the auto-range now, not while painting: a range change during paint costs a second paint
         vb.prepareForPaint()
+
+    def _draws_batch_loss(self, run) -> bool:
+        """A run's light batch-loss curve is drawn when asked for and when it differs from the full loss."""
+        return self.model.view["batch_losses"] and run.trainer.problem.dataset is not None \
+            and run.config["variant"] != "batch"
 
     def _curve(self, run, column: str, points: int) -> tuple[np.ndarray, np.ndarray]:
         """About ``points`` points that draw like the run's ``column`` against the x-axis column: the growing
