@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QCheckBox, QMenu, QToolButton
 
 from gd_core.display import PeakEnvelope, axis_end, peak_decimate
 
@@ -36,14 +36,24 @@ class LossCurveView(PlotView):
         self.log_y.toggled.connect(lambda on: model.set_view("log_y", on))
         self.plot.setToolTip("Bold: the full loss at each step's parameters. Light: the loss of the samples "
                              "the step used (mini-batch or single sample).")
-        self.batch_losses = QCheckBox("batch losses")
+        # a menu, not one more box: the header must fit a projector's width
+        self.options = QToolButton()
+        self.options.setObjectName("loss_options")
+        self.options.setText("View")
+        self.options.setToolTip("What the loss plot draws besides the full loss.")
+        self.options.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.options)
+        self.options.setMenu(menu)
+        self.batch_losses = menu.addAction("Batch losses")
         self.batch_losses.setObjectName("loss_batch_losses")
+        self.batch_losses.setCheckable(True)
         self.batch_losses.setToolTip("Also draw, light, the loss of the samples each step used (mini-batch or "
                                      "single sample): noisy, so off it shows the full losses' noise floors.")
+        menu.setToolTipsVisible(True)
         self.batch_losses.toggled.connect(lambda on: model.set_view("batch_losses", on))
         self.header.addWidget(self.x_axis)
         self.header.addWidget(self.log_y)
-        self.header.addWidget(self.batch_losses)
+        self.header.addWidget(self.options)
         # long curves are peak-decimated here to about the plot's pixel width, incrementally while they grow
         # (PeakEnvelope); a zoomed view decimates the shown rows afresh
         self.plot.getPlotItem().vb.sigXRangeChanged.connect(self._zoomed)
