@@ -430,7 +430,8 @@ class SessionModel:
 
     # -- view settings ---------------------------------------------------------------------------------------
     VIEW_LABELS = {"x_axis": "loss axis", "log_y": "log scale", "pair": "parameter pair", "tolerance": "tolerance",
-                   "space_mode": "parameter-space mode", "batch_surface": "batch surface", "arrows": "arrows"}
+                   "space_mode": "parameter-space mode", "batch_surface": "batch surface", "arrows": "arrows",
+                   "batch_losses": "batch losses"}
 
     def set_view(self, key: str, value) -> None:
         before = self.view.get(key)

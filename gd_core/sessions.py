@@ -44,7 +44,7 @@ _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 #: View settings a session may hold, with their defaults.
 VIEW_DEFAULTS = {"x_axis": "step", "log_y": False, "pair": [0, 1], "tolerance": DEFAULT_TOLERANCE, "selected": 0,
-                 "space_mode": "slice", "batch_surface": False, "arrows": False}
+                 "space_mode": "slice", "batch_surface": False, "arrows": False, "batch_losses": True}
 SPACE_MODES = ("slice", "plane")
 #: View settings a session may hold without a default: absent means "the view decides" (equal aspect: on for
 #: the 2D functions, off elsewhere).
@@ -212,7 +212,7 @@ def _check_view(key: str, value, n_runs: int):
     if key == "x_axis":
         if value not in X_AXES:
             raise ConfigError(where, f"must be one of {', '.join(X_AXES)}; got {quote(value)}")
-    elif key in ("log_y", "batch_surface", "arrows", "equal_aspect"):
+    elif key in ("log_y", "batch_surface", "arrows", "equal_aspect", "batch_losses"):
         _expect(value, bool, where, "true or false")
     elif key == "space_mode":
         if value not in SPACE_MODES:

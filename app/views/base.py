@@ -158,3 +158,18 @@ class PlotView(QWidget):
         """Redraw from the current histories (cheap: setData on existing items). ``moved``: the ids of the runs
         that stepped since the last redraw, the only ones whose curves changed (None: any may have)."""
         self.redraw_count += 1
+
+
+class SparseLogAxis(pg.AxisItem):
+    """An axis whose log-scale labels name only the 1, 2 and 5 of each decade: pyqtgraph labels every minor
+    tick it has room for, and 0.8, 0.9 and 1 then run into each other."""
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        strings = super().logTickStrings(values, scale, spacing)
+        mantissas = [10 ** (float(v) % 1.0) for v in values]
+        return [s if min(abs(m - k) for k in (1, 2, 5, 10)) < 1e-6 else "" for s, m in zip(strings, mantissas)]
+
+
+def use_sparse_log_axes(plot: pg.PlotWidget, *sides: str) -> None:
+    """Give ``plot`` :class:`SparseLogAxis` axes on ``sides`` ("left", "bottom")."""
+    plot.setAxisItems({side: SparseLogAxis(side) for side in sides})

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QCheckBox, QMenu, QToolButton
 
 from gd_core.display import PeakEnvelope, axis_end, peak_decimate
 
 from ..session import X_AXES
 from ..theme import theme
 from ..widgets import ComboBox
-from .base import PlotView, fainter, stronger
+from .base import PlotView, fainter, stronger, use_sparse_log_axes
 
 
 class LossCurveView(PlotView):
@@ -38,8 +38,24 @@ class LossCurveView(PlotView):
         self.log_y.toggled.connect(lambda on: model.set_view("log_y", on))
         self.plot.setToolTip("Bold: the full loss at each step's parameters. Light: the loss of the samples "
                              "the step used (mini-batch or single sample).")
+        # a menu, not one more box: the header must fit a projector's width
+        self.options = QToolButton()
+        self.options.setObjectName("loss_options")
+        self.options.setText("View")
+        self.options.setToolTip("What the loss plot draws besides the full loss.")
+        self.options.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.options)
+        self.options.setMenu(menu)
+        self.batch_losses = menu.addAction("Batch losses")
+        self.batch_losses.setObjectName("loss_batch_losses")
+        self.batch_losses.setCheckable(True)
+        self.batch_losses.setToolTip("Also draw, light, the loss of the samples each step used (mini-batch or "
+                                     "single sample): noisy, so off it shows the full losses' noise floors.")
+        menu.setToolTipsVisible(True)
+        self.batch_losses.toggled.connect(lambda on: model.set_view("batch_losses", on))
         self.header.addWidget(self.x_axis)
         self.header.addWidget(self.log_y)
+        self.header.addWidget(self.options)
         # long curves are peak-decimated here to about the plot's pixel width, incrementally while they grow
         # (PeakEnvelope); a zoomed view decimates the shown rows afresh
         self.plot.getPlotItem().vb.sigXRangeChanged.connect(self._zoomed)
@@ -50,6 +66,7 @@ class LossCurveView(PlotView):
         self.hover = pg.ScatterPlotItem(size=9)
         self.hover.setZValue(20)
         self.plot.addItem(self.hover)
+        use_sparse_log_axes(self.plot, "left")
         self.plot.setLabel("left", "loss")
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
@@ -64,6 +81,9 @@ class LossCurveView(PlotView):
         self.log_y.blockSignals(True)
         self.log_y.setChecked(self.model.view["log_y"])
         self.log_y.blockSignals(False)
+        self.batch_losses.blockSignals(True)
+        self.batch_losses.setChecked(self.model.view["batch_losses"])
+        self.batch_losses.blockSignals(False)
         self.plot.setLabel("bottom", X_AXES[key].lower())
         self.plot.setLogMode(y=self.model.view["log_y"])  # log ticks; the curves get log10 values (_drawn)
         for items in self._items.values():
@@ -102,7 +122,7 @@ class LossCurveView(PlotView):
         legend = []
         for run in runs:
             legend.append((stronger(run.color), "full loss"))
-            if run.trainer.problem.dataset is not None and run.config["variant"] != "batch":
+            if self._draws_batch_loss(run):
                 what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
                 legend.append((fainter(run.color, 0.65), what))
         self.set_legend(legend)
@@ -137,7 +157,7 @@ class LossCurveView(PlotView):
             full.setData(x, y)
             finite = y[np.isfinite(y)]
             self._extents[id(run)] = (x[0], x[-1], finite[-1]) if len(finite) else None
-            if run.trainer.problem.dataset is not None and run.config["variant"] != "batch":
+            if self._draws_batch_loss(run):
                 # the light batch-loss envelope at half the resolution: it zigzags, and zigzags are slow to draw
                 batch.setData(*self._curve(run, "batch_loss", width))
             else:
@@ -151,6 +171,11 @@ class LossCurveView(PlotView):
             self.x_extent.clear()
         # settle the auto-range now, not while painting: a range change during paint costs a second paint
         vb.prepareForPaint()
+
+    def _draws_batch_loss(self, run) -> bool:
+        """A run's light batch-loss curve is drawn when asked for and when it differs from the full loss."""
+        return self.model.view["batch_losses"] and run.trainer.problem.dataset is not None \
+            and run.config["variant"] != "batch"
 
     def _curve(self, run, column: str, points: int) -> tuple[np.ndarray, np.ndarray]:
         """About ``points`` points that draw like the run's ``column`` against the x-axis column: the growing

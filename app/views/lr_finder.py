@@ -22,7 +22,8 @@ from gd_core.sweep import series_work
 
 from ..palette import OKABE_ITO
 from ..theme import theme
-from ..widgets import NumberSpinBox, SpinBox
+from ..widgets import NumberSpinBox
+from .base import SpinBox, use_sparse_log_axes
 
 #: The most work the test may do on the window's thread (about one second; see gd_core's MAX_PASS_WORK).
 MAX_TEST_WORK = 1e10
@@ -57,6 +58,7 @@ class LearningRateFinder(QDialog):
         form.addRow("over steps", self.steps)
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("finder_plot")
+        use_sparse_log_axes(self.plot, "bottom")
         self.plot.setLogMode(x=True)
         self.plot.setLabel("bottom", "learning rate")
         self.plot.setLabel("left", "loss (smoothed)")

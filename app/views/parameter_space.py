@@ -75,6 +75,7 @@ class ParameterSpaceView(PlotView):
         self._grid_loss = None
         self.plane = None
         self._plane_source = None
+        self._plane_rows = 0  # the selected run's history rows the plane was fitted to
         self._hover_text = ""
         self.status = ""
         super().__init__(model, parent)
@@ -290,6 +291,7 @@ class ParameterSpaceView(PlotView):
             finite = params[np.isfinite(params).all(axis=1)]
         self.plane = trajectory_plane(finite if len(finite) else params[:1])
         self._plane_source = (id(self.model.selected), id(self.model.selected.trainer))
+        self._plane_rows = len(params)
         a_range, b_range = plane_extent(self.plane.project(finite if len(finite) else params[:1]))
         plane = self.plane
         key = ("plane", id(problem), len(params), id(plane))
@@ -322,7 +324,13 @@ class ParameterSpaceView(PlotView):
         coarse = f"; a coarse {len(xs)}×{len(ys)} grid" if len(xs) < PLANE_RESOLUTION else ""
         if self.plane_mode:
             share = 100 * self.plane.explained.sum()
-            self._set_status(f"plane of the path's two principal directions ({share:.0f}% of its variance){coarse}")
+            others = "; other runs projected onto it" if len(self.visible_runs()) > 1 else ""
+            self._set_status(f"plane of {self.model.selected.name}'s path: its two principal directions "
+                             f"({share:.0f}% of its variance){others}{coarse}")
+            first, second = 100 * self.plane.explained[:2]  # on the axes too: the header may be too narrow
+            self.plot.setLabel("bottom", f"direction 1 of {self.model.selected.name}'s path ({first:.0f}% of its "
+                                         "variance)")
+            self.plot.setLabel("left", f"direction 2 ({second:.0f}%)")
         else:
             self._set_status(coarse and f"a coarse {len(xs)}×{len(ys)} grid: each point is a pass over all the data")
         self._update_overlays(force=True)
@@ -411,7 +419,7 @@ class ParameterSpaceView(PlotView):
             if color is not None:
                 line, head = self.arrow_items[key]
                 line.setPen(look.pen(color, width))
-                head.setBrush(pg.mkBrush(color))
+                head.setStyle(brush=color)  # ArrowItem.setStyle re-applies its own brush: set it there
         self.starts.clear()
         self.currents.clear()
         self._ends = {}
@@ -421,6 +429,12 @@ class ParameterSpaceView(PlotView):
         super().refresh(moved)
         if self.problem.n_params > 2 and not self.plane_mode:
             self._update_surface()
+        elif self.plane_mode and self.plane is not None:
+            run = self.model.selected
+            rows = len(run.history)
+            if rows >= 2 * self._plane_rows or (run.trainer.done and rows != self._plane_rows):
+                self.compute_plane()  # the path outgrew its plane: refit (doubling: a few times a run, and at its end)
+                return
         ends = []  # (start xy, current xy) per marked run
         for run in self._marked:
             if moved is not None and id(run) not in moved and id(run) in self._ends:  # its path is as drawn
@@ -516,7 +530,7 @@ class ParameterSpaceView(PlotView):
             line.setData([origin[0], tip[0]], [origin[1], tip[1]])
             if key == "update":
                 line.setPen(theme().pen(run.color, ARROWS[-1][2]))
-                head.setBrush(pg.mkBrush(run.color))
+                head.setStyle(brush=run.color)
             a, b = vb.mapViewToDevice(pg.Point(*origin)), vb.mapViewToDevice(pg.Point(*tip))
             angle = math.degrees(math.atan2(b.y() - a.y(), b.x() - a.x()))  # device y grows downwards
             head.setStyle(angle=180 + angle)

@@ -4,6 +4,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
@@ -228,3 +229,70 @@ def test_lessons_from_a_folder_join_the_menu_and_the_navigation(window, tmp_path
     panel.next.click()
     assert window.model.title == "Beta lab" and not panel.next.isEnabled()
 
+
+
+def test_batch_losses_can_be_hidden_and_lessons_hide_them_where_they_cover_the_noise_floors(qtbot):
+    win = create_window(preset="04_batch_size_noise")
+    qtbot.addWidget(win)
+    view = win.loss_view
+    win.model.step(300)
+    view.refresh()
+    assert not view.batch_losses.isChecked()
+    assert all(batch.getData()[0] is None or len(batch.getData()[0]) == 0 for batch, _ in view._items.values())
+    view.batch_losses.setChecked(True)
+    assert win.model.view["batch_losses"] and win.isWindowModified()
+    drawn = [len(batch.getData()[0]) for batch, _ in view._items.values() if batch.getData()[0] is not None]
+    assert sum(drawn) > 0  # the three mini-batch runs draw their light curves again
+    assert win.undo.stack.undoText() == "Set batch losses to on"
+    win.undo.stack.undo()
+    assert not win.model.view["batch_losses"] and not view.batch_losses.isChecked()
+
+
+def test_the_trajectory_plane_follows_the_path_and_says_how_much_it_holds(qtbot):
+    win = create_window(preset="11_mlp_landscape")
+    qtbot.addWidget(win)
+    space = win.space_view
+    assert space.plane_mode
+    fitted = []
+    for _ in range(40):
+        win.model.step(20)
+        space.refresh()
+        fitted.append(space._plane_rows)
+        if win.model.all_done:
+            break
+    while not win.model.all_done:
+        win.model.step(500)
+    space.refresh()
+    rows = len(win.model.selected.history)
+    assert space._plane_rows == rows  # refitted at the end of the run
+    assert len(set(fitted)) >= 3  # and along the way, as the path doubled
+    qtbot.waitUntil(lambda: "% of its" in space.plot.getPlotItem().getAxis("bottom").labelText, timeout=20_000)
+    xy = space.to_plot(win.model.selected.history.params)
+    (x0, x1), (y0, y1) = space.plot.getPlotItem().vb.viewRange()
+    inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+    assert inside.mean() > 0.95  # the path stays in view
+
+
+def test_each_arrow_head_has_its_arrows_colour(qtbot):
+    from PySide6.QtGui import QColor
+
+    from app.palette import BATCH_COLOR, ON_SURFACE
+
+    win = create_window(preset="12_batch_surface")
+    qtbot.addWidget(win)
+    win.model.step(3)
+    space = win.space_view
+    space.refresh()
+    space._update_overlays(force=True)
+    expected = {"full_gradient": ON_SURFACE, "step_gradient": BATCH_COLOR, "update": win.model.selected.color}
+    for key, (line, head) in space.arrow_items.items():
+        assert head.isVisible()
+        assert head.brush().color() == QColor(expected[key]), key  # was pyqtgraph's default blue
+        assert line.opts["pen"].color() == QColor(expected[key]), key
+
+
+def test_log_axes_label_only_one_two_and_five_of_each_decade(window):
+    axis = window.loss_view.plot.getPlotItem().getAxis("left")
+    values = np.log10([0.2, 0.3, 0.5, 0.8, 0.9, 1.0, 2.0, 3.0, 5.0, 10.0])
+    labels = axis.logTickStrings(list(values), 1.0, 0.1)
+    assert [bool(t) for t in labels] == [True, False, True, False, False, True, True, False, True, True]
