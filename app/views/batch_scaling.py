@@ -24,10 +24,13 @@ from PySide6.QtWidgets import (
 import gd_core
 from gd_core import batch_scaling, sweep_worker
 
-from ..widgets import NumberSpinBox
+from ..palette import OKABE_ITO
+from ..theme import theme
+from ..widgets import NumberSpinBox, info_label
+from .base import legend_html
 from .sweep import PROGRESS_STEPS, SweepRunner
 
-MEASURED, FITTED, NOISE = "#1f77b4", "#d62728", "#2ca02c"
+MEASURED, FITTED, NOISE = OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"]
 
 
 class BatchScalingWindow(QDialog):
@@ -102,30 +105,35 @@ class BatchScalingWindow(QDialog):
             plot.setLogMode(x=True, y=True)
             plot.setLabel("bottom", "batch size B")
             plot.setLabel("left", f"{what} to the target")
-            plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 210))
-            measured = plot.plot([], [], pen=None, symbol="o", symbolSize=8, symbolBrush=MEASURED, symbolPen=None,
-                                 name="measured (best rate)")
-            fitted = plot.plot([], [], pen=pg.mkPen(FITTED, width=2), name="fitted model")
-            b_noise = pg.InfiniteLine(angle=90, pen=pg.mkPen(FITTED, width=1, style=Qt.PenStyle.DashLine))
-            b_simple = pg.InfiniteLine(angle=90, pen=pg.mkPen(NOISE, width=2, style=Qt.PenStyle.DotLine))
-            for line, name in ((b_noise, "B_noise (fitted)"), (b_simple, "B_simple (measured)")):
+            measured = plot.plot([], [], pen=None, symbol="o", symbolSize=8, symbolBrush=MEASURED, symbolPen=None)
+            fitted = plot.plot([], [])
+            b_noise, b_simple = pg.InfiniteLine(angle=90), pg.InfiniteLine(angle=90)
+            for line in (b_noise, b_simple):
                 line.hide()
                 plot.addItem(line)
-                plot.plot([], [], pen=line.pen, name=name)  # the line's legend entry (infinite lines have none)
             self.curves[what] = (measured, fitted, b_noise, b_simple)
-        self.steps_plot.setToolTip("Below B_noise (dashed red) twice the batch takes about half the steps; above "
-                                   "it, the steps stop falling. Dotted green: the gradient noise scale B_simple "
-                                   "measured where the full-batch run reaches the target.")
+        # the legend is a row above the plots (palette-aware, never over the points), as in the other views
+        self.legend = info_label("scaling_legend")
+        text, tip = legend_html([(MEASURED, "measured (best rate)"), (FITTED, "fitted model"),
+                                 (FITTED, "B_noise (fitted, dashed)"), (NOISE, "B_simple (measured, dotted)")])
+        self.legend.setText(text)
+        self.legend.setToolTip(tip)
+        self.steps_plot.setToolTip("Below B_noise (dashed) twice the batch takes about half the steps; above it, "
+                                   "the steps stop falling. Dotted: the gradient noise scale B_simple measured where "
+                                   "the full-batch run reaches the target.")
         self.epochs_plot.setToolTip("Epochs (samples / n) to the target: flat below B_noise, growing in proportion "
                                     "to B above it - large batches spend samples for no fewer steps.")
         layout = QHBoxLayout(self)
         layout.addLayout(form)
         plots = QVBoxLayout()
+        plots.addWidget(self.legend)
         row = QHBoxLayout()
         row.addWidget(self.steps_plot, 1)
         row.addWidget(self.epochs_plot, 1)
         plots.addLayout(row)
         layout.addLayout(plots, 1)
+        self._restyle()
+        theme().changed.connect(self._restyle)
         model.events.selection_changed.connect(lambda run: self.suggest_target())
         self.suggest_target()
 
@@ -136,6 +144,15 @@ class BatchScalingWindow(QDialog):
         config["init"] = [float(v) for v in run.history.params[0]]
         return batch_scaling.plan_for(config, run.trainer.problem, target, seeds=self.seeds.value(),
                                       epochs=self.epochs.value(), rates=self.rates.value())
+
+    def _restyle(self) -> None:
+        look = theme()
+        for plot in (self.steps_plot, self.epochs_plot):
+            look.style_plot(plot)
+        for _, fitted, b_noise, b_simple in self.curves.values():
+            fitted.setPen(look.pen(FITTED, 2))
+            b_noise.setPen(look.pen(FITTED, 1, style=Qt.PenStyle.DashLine))
+            b_simple.setPen(look.pen(NOISE, 2, style=Qt.PenStyle.DotLine))
 
     def suggest_target(self) -> None:
         """Set the target to the plan's default for the selected run (where it has data)."""

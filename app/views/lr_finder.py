@@ -22,8 +22,8 @@ from gd_core.sweep import series_work
 
 from ..palette import OKABE_ITO
 from ..theme import theme
-from ..widgets import NumberSpinBox
-from .base import SpinBox, use_sparse_log_axes
+from ..widgets import NumberSpinBox, SpinBox
+from .base import use_sparse_log_axes
 
 #: The most work the test may do on the window's thread (about one second; see gd_core's MAX_PASS_WORK).
 MAX_TEST_WORK = 1e10

@@ -7,13 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QSpinBox
+from PySide6.QtWidgets import QCheckBox
 
 import gd_core
 from gd_core.samplers import samples_per_step
 from gd_core.tracking import TRACKED, stability_edge
 
-from .base import PlotView, darker
+from ..theme import theme
+from ..widgets import SpinBox
+from .base import PlotView, stronger
 
 #: Measure every this many steps unless the user says otherwise.
 DEFAULT_EVERY = 10
@@ -32,31 +34,28 @@ class TrackedView(PlotView):
         self._items: dict[int, tuple] = {}
         super().__init__(model, parent)
         spec = TRACKED[self.quantity]
-        self.measure = QCheckBox("measure every")
+        self.measure = QCheckBox("every")  # reads "Sharpness [x] every [10 steps]"
         self.measure.setObjectName(f"track_{self.quantity}")
         self.measure.setToolTip(f"Measure the selected run's {spec.title} at its current step and then every so "
                                 f"many steps. {spec.doc}")
-        self.every = QSpinBox()
+        self.every = SpinBox()
+        self.every.widest_text = "100000 steps"  # the dock tabs with the update rule: its header stays narrow
         self.every.setObjectName(f"track_{self.quantity}_every")
         self.every.setRange(1, 100_000)
         self.every.setValue(DEFAULT_EVERY)
         self.every.setSuffix(" steps")
-        self.every.setKeyboardTracking(False)
-        self.every.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.every.setToolTip("Every how many steps to measure: each measurement costs some passes over the data, "
                               "so a larger k trains faster (a long run's record rounds k up to its stride).")
         self.measure.toggled.connect(lambda on: self._set_tracking())
         self.every.valueChanged.connect(lambda value: self.measure.isChecked() and self._set_tracking())
-        self.note = QLabel("")
+        self.note = self.info  # a line that never resizes the window
         self.note.setObjectName(f"{self.quantity}_note")
-        self.note.setStyleSheet("color: #555;")
-        for widget in (self.note, self.measure, self.every):
+        for widget in (self.measure, self.every):
             self.header.addWidget(widget)
         self.plot.setLabel("left", spec.title)
         self.plot.setLabel("bottom", "step")
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.plot.setToolTip(spec.doc)
-        self.legend = self.plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 210))
         self.rebuild()
 
     # -- the switch ------------------------------------------------------------------------------------------
@@ -93,25 +92,26 @@ class TrackedView(PlotView):
             for item in items:
                 if item is not None:
                     self.plot.removeItem(item)
-        self.legend.clear()
         self._items = {}
         self.note.setText("")
         self._show_switch()
+        look, legend = theme(), []
         for run in self.visible_runs():
-            color = darker(run.color)
-            points = pg.PlotDataItem(pen=pg.mkPen(color, width=2 if run is self.model.selected else 1),
+            color = stronger(run.color)
+            points = pg.PlotDataItem(pen=look.pen(color, 2 if run is self.model.selected else 1),
                                      symbol="o", symbolSize=4, symbolPen=None, symbolBrush=color)
-            line = pg.PlotCurveItem(pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine))
+            line = pg.PlotCurveItem(pen=look.pen(color, 1, style=Qt.PenStyle.DashLine))
             self.plot.addItem(points)
             self.plot.addItem(line)
             self._items[id(run)] = (points, line)
-            self.legend.addItem(points, run.name)
-            if run is self.model.selected and self.reference_name:
-                self.legend.addItem(line, self.reference_name)
+            legend.append((color, run.name))
+        if self.reference_name and self.visible_runs():
+            legend.append((stronger(self.model.selected.color), f"{self.reference_name} (dashed)"))
+        self.set_legend(legend)
         self.refresh()
 
-    def refresh(self) -> None:
-        super().refresh()
+    def refresh(self, moved: set[int] | None = None) -> None:
+        super().refresh(moved)
         measured_any = False
         for run in self.visible_runs():
             items = self._items.get(id(run))
@@ -161,7 +161,7 @@ class NoiseScaleView(TrackedView):
     """The gradient noise scale B_simple with each run's batch size (dashed): a batch well below B still cuts the
     steps nearly in proportion; well above it, it mostly costs samples."""
 
-    title = "Gradient noise scale"
+    title = "Noise scale"
     quantity = "noise_scale"
     reference_name = "batch size"
     log_y = True

@@ -512,7 +512,8 @@ def test_layout_persists_between_launches_and_resets(qtbot):
     # the update rule and optimizer state are tabbed again, and none of Qt's old tab bars stays on screen
     bars = [bar for bar in second.findChildren(QTabBar) if bar.isVisible() and second.rect().contains(bar.geometry())]
     assert bars and {bar.geometry().getRect() for bar in bars} == {bars[0].geometry().getRect()}
-    assert [bars[0].tabText(i) for i in range(bars[0].count())] == ["Update rule", "Optimizer state"]
+    assert [bars[0].tabText(i) for i in range(bars[0].count())] == ["Update rule", "Optimizer state", "Sharpness",
+                                                                        "Noise scale"]
     assert not second.lesson_dock.isVisible()  # no lesson: no lesson dock
     QSettings("GD Lab", "GD Lab").clear()
 

@@ -232,7 +232,7 @@ def test_lessons_from_a_folder_join_the_menu_and_the_navigation(window, tmp_path
 
 
 def test_batch_losses_can_be_hidden_and_lessons_hide_them_where_they_cover_the_noise_floors(qtbot):
-    win = create_window(preset="04_batch_size_noise")
+    win = create_window(lesson="04_batch_size_noise")
     qtbot.addWidget(win)
     view = win.loss_view
     win.model.step(300)
@@ -249,7 +249,7 @@ def test_batch_losses_can_be_hidden_and_lessons_hide_them_where_they_cover_the_n
 
 
 def test_the_trajectory_plane_follows_the_path_and_says_how_much_it_holds(qtbot):
-    win = create_window(preset="11_mlp_landscape")
+    win = create_window(lesson="11_mlp_landscape")
     qtbot.addWidget(win)
     space = win.space_view
     assert space.plane_mode
@@ -278,7 +278,7 @@ def test_each_arrow_head_has_its_arrows_colour(qtbot):
 
     from app.palette import BATCH_COLOR, ON_SURFACE
 
-    win = create_window(preset="12_batch_surface")
+    win = create_window(lesson="12_batch_surface")
     qtbot.addWidget(win)
     win.model.step(3)
     space = win.space_view
