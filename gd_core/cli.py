@@ -87,7 +87,7 @@ def _flag_type(flag: SettingFlag):
     if param.kind is dict:
         return lambda text: (_SWITCHED_OFF if text.strip().lower() == OFF
                              else parse_json(text, flag.flag, f"the {flag.flag} value"))
-    parse = {int: _integer, float: _number}.get(param.kind, str)
+    parse = {int: integer_argument, float: number_argument}.get(param.kind, str)
     if isinstance(param, Setting) and param.optional:
         return lambda text: _SWITCHED_OFF if text.strip().lower() == OFF else parse(text)
     return parse
@@ -153,14 +153,14 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _number(text: str) -> float:
+def number_argument(text: str) -> float:
     """A flag's number: the strict pattern data files use (no "1_000", no other scripts' digits)."""
     if not NUMBER.fullmatch(text):
         raise argparse.ArgumentTypeError(f"{quote(text)} is not a number")
     return float(text)
 
 
-def _integer(text: str) -> int:
+def integer_argument(text: str) -> int:
     if not re.fullmatch(r"\s*[+-]?[0-9]{1,30}\s*", text):
         raise argparse.ArgumentTypeError(f"{quote(text)} is not an integer")
     return int(text)
@@ -172,10 +172,10 @@ def _number_list(tokens: list[str], flag: str) -> list[int | float]:
     for token in ",".join(tokens).split(","):
         if token.strip():
             try:
-                values.append(_integer(token))
+                values.append(integer_argument(token))
             except argparse.ArgumentTypeError:
                 try:
-                    values.append(_number(token))
+                    values.append(number_argument(token))
                 except argparse.ArgumentTypeError as error:
                     raise ConfigError(flag, str(error)) from None
     return values

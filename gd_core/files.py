@@ -7,7 +7,9 @@ since ``stat`` cannot exhaust memory. :func:`read_json` decodes UTF-8 and parses
 
 Writing: :func:`write_files` writes each file to a temporary file beside it, and only when every one is complete
 renames them into place; on any failure it removes what it wrote, so the folder is as it was (a failing rename
-removes the files already renamed).
+removes the files already renamed). A target that is a folder, a device or a FIFO is refused (renaming onto
+``/dev/full`` would replace the device). :class:`PendingFile` does the same for a file written in steps. Files
+get the permissions ``open`` would give them (the umask's), not the temporary file's owner-only 0600.
 
 Messages: :func:`quote` shortens a value for an error message, so a 1,000,000-character value gives a short line.
 """
@@ -223,7 +225,32 @@ def _temporary_beside(path: str) -> str:
     # the target's own extension: writers like QImage.save choose the format by it
     fd, tmp = tempfile.mkstemp(prefix=".gdlab-", suffix=os.path.splitext(path)[1], dir=folder)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~current_umask())  # as open() would make it: mkstemp's 0600 hides a shared file
     return tmp
+
+
+def current_umask() -> int:
+    """The process's file-creation mask (read by setting it, then setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def writable_target(path: str | os.PathLike) -> str:
+    """``path`` if a file may be written there: not empty, and not an existing folder, device, FIFO or socket
+    (renaming a finished file onto ``/dev/full`` would replace the device itself), else OSError naming it."""
+    path = os.fspath(path)
+    if not path:
+        raise OSError(2, "an empty file name")
+    try:
+        kind = _not_regular(os.stat(path).st_mode)
+    except OSError:
+        return path  # not there yet (or unreachable: making the temporary file says why)
+    if kind == "a folder":
+        raise IsADirectoryError(21, f"{path} is a folder")
+    if kind is not None:
+        raise OSError(22, f"{path} is {kind}, not a file")
+    return path
 
 
 def write_files(files: Sequence[tuple[str | os.PathLike, Writer]]) -> None:
@@ -234,11 +261,7 @@ def write_files(files: Sequence[tuple[str | os.PathLike, Writer]]) -> None:
     placed: list[str] = []
     try:
         for path, write in files:
-            path = os.fspath(path)
-            if not path:
-                raise OSError(2, "an empty file name")
-            if os.path.isdir(path):
-                raise IsADirectoryError(21, f"{path} is a folder")
+            path = writable_target(path)
             tmp = _temporary_beside(path)
             pending.append((tmp, path))
             if write(tmp) is False:
@@ -255,6 +278,39 @@ def write_files(files: Sequence[tuple[str | os.PathLike, Writer]]) -> None:
             except OSError:
                 pass
         raise
+
+
+def cannot_write(path: str | os.PathLike, error: OSError) -> str:
+    """"cannot write PATH: why" for a message (the path said once, whether or not the reason names it)."""
+    path = os.fspath(path)
+    reason = error.strerror or str(error)
+    return f"cannot write {path}: {reason.removeprefix(path + ' ')}"
+
+
+class PendingFile:
+    """A file written in several steps (the frames of a video): :attr:`tmp`, a temporary file beside ``path``,
+    becomes ``path`` on :meth:`commit` and disappears on :meth:`discard` - never a half-written ``path``."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = writable_target(path)
+        self.tmp = _temporary_beside(self.path)
+
+    def commit(self) -> int:
+        """Put the file in place; returns its size in bytes."""
+        try:
+            writable_target(self.path)  # still: a FIFO may have been made there meanwhile
+            size = os.stat(self.tmp).st_size
+            os.replace(self.tmp, self.path)
+            return size
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
 
 
 def write_file(path: str | os.PathLike, write: Writer) -> None:
