@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 
 
-def create_window(path: str | os.PathLike | None = None, lesson: str | None = None):
+def create_window(path: str | os.PathLike | None = None, lesson: str | None = None, session_file: bool = False):
     """Build the main window (not shown, no event loop): the default run, a config or session file, or a lesson.
+    ``session_file``: ``path`` must be a session (``gdlab --session FILE``), not a run config.
 
     A QApplication must exist. Raises gd_core.ConfigError for a bad file or an unknown lesson.
     """
@@ -20,7 +21,7 @@ def create_window(path: str | os.PathLike | None = None, lesson: str | None = No
     session = load_lesson(lesson) if lesson is not None else None
     config = None
     if path is not None:
-        if _is_session(path):
+        if session_file or _is_session(path):
             session = load_session(path)
         else:
             config = gd_core.load_config(path)

@@ -40,6 +40,7 @@ class FileActions(QObject):
         super().__init__(window)
         self.window, self.model = window, window.model
         self.path: str | None = None
+        self.animation_dialog = None  # made when first opened
         self.settings = QSettings("GD Lab", "GD Lab")
         menu = window.menuBar().addMenu("&File")
         menu.setObjectName("file_menu")
@@ -65,6 +66,7 @@ class FileActions(QObject):
         export.addAction("Window as PNG...", self.export_window)
         export.addAction("Run histories as CSV...", self.export_histories)
         export.addAction("Lab report (HTML)...", self.export_lab_report).setObjectName("action_lab_report")
+        export.addAction("Animation (GIF or MP4)...", self.export_animation).setObjectName("action_animation")
         export.addSeparator()
         for view_name, label in (("space_view", "parameter space"), ("loss_view", "loss curve"),
                                  ("data_view", "data view")):
@@ -310,6 +312,15 @@ class FileActions(QObject):
                 path += ".html"
             self._report(f"Exported the lab report {os.path.basename(path)}.",
                          lambda: self._exports().export_lab_report(self.window, path, name.strip()))
+
+    def export_animation(self) -> None:
+        """Open the animation dialog (one per window: it stays open while it records)."""
+        from .animation_dialog import AnimationDialog  # imported on first use
+
+        if self.animation_dialog is None:
+            self.animation_dialog = AnimationDialog(self.window, self._folder())
+        self.animation_dialog.show()
+        self.animation_dialog.raise_()
 
     def copy_plot(self, view_name: str) -> None:
         self._exports().copy_plot(getattr(self.window, view_name))

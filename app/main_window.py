@@ -34,6 +34,7 @@ from .runner import DEFAULT_SPEED, SPEEDS, Runner, planned_steps, speed_for
 from .session import SessionModel
 from .theme import MODES, TEXT_SIZES, theme
 from .undo import UndoHistory
+from .views.base import PlotView
 from .views.data_view import DataView
 from .views.formula import FormulaPanel
 from .views.loss_curve import LossCurveView
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self._arrange_docks()
         self._default_layout = self.saveState(LAYOUT_VERSION)  # what View > Reset layout returns to
         self.sweep_window = self.lr_finder = self.scaling_window = None  # made when first opened
+        self.recorder = None  # an animation being recorded (File > Export > Animation...)
         events = model.events
         events.advanced.connect(lambda runs: self._update_status())
         events.run_changed.connect(lambda run: self._update_status())
@@ -560,6 +562,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.autosaver.discard()  # closed on purpose: nothing to recover
+        if self.recorder is not None:
+            self.recorder.cancel()  # an animation cut short by quitting is not written
         self.runner.pause()  # no tick may reach views that are going away
         self.space_view.worker.wait()  # nor a surface still being computed
         for window in (self.sweep_window, self.scaling_window):
@@ -568,6 +572,15 @@ class MainWindow(QMainWindow):
         if self._persist:
             self._save_layout()
         super().closeEvent(event)
+
+    def catch_up(self) -> None:
+        """Bring every view, the status bar, the results and the update rule up to the latest step now, instead
+        of at their display rate (before a screenshot or an animation frame)."""
+        for view in self.findChildren(PlotView):
+            view.catch_up()
+        self._update_status()
+        self.results.refresh()
+        self.formula.refresh()
 
     def _update_status(self) -> None:
         run = self.model.selected

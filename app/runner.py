@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
@@ -68,6 +69,8 @@ class Runner(QObject):
         self._last = 0.0
         self._carry = 0.0
         self._recent: deque[tuple[float, int]] = deque()
+        #: While an animation records: the most steps a run may make before its next frame (0: wait for it).
+        self.limit: Callable[[], int] | None = None
 
     @property
     def running(self) -> bool:
@@ -103,12 +106,13 @@ class Runner(QObject):
     def _tick(self) -> None:
         now = time.perf_counter()
         elapsed, self._last = now - self._last, now
+        limit = self.limit() if self.limit is not None else None
         if self.steps_per_second is None:
-            done = self.model.advance(self.STEP_BUDGET)
+            done = self.model.advance(self.STEP_BUDGET, max_steps=limit) if limit != 0 else 0
         else:
             # steps fall due at the set rate; after a stall, catch up by at most a tenth of a second
             self._carry = min(self._carry + self.steps_per_second * elapsed, 1.0 + self.steps_per_second * 0.1)
-            due = int(self._carry)
+            due = int(self._carry) if limit is None else min(int(self._carry), limit)
             done = self.model.advance(self.STEP_BUDGET, max_steps=due) if due else 0
             self._carry -= due
         self._measure(now, done)

@@ -150,6 +150,11 @@ class PlotView(QWidget):
         self._moved.update(id(run) for run in runs)
         self._live.request() if self._live is not None else self._draw_moved()
 
+    def catch_up(self) -> None:
+        """Draw now what a throttled live redraw still holds back (a picture must show the latest step)."""
+        if self._moved:
+            self._draw_moved()
+
     def _draw_moved(self) -> None:
         moved, self._moved = self._moved, set()
         self.refresh(moved)
