@@ -40,6 +40,7 @@ from gd_core.files import cannot_write
 
 from .animation_views import RECORD_VIEWS
 from .recorder import Recorder, target_widget
+from .theme import theme
 from .widgets import ComboBox, NumberSpinBox, SpinBox
 
 FIELD_LABELS = {"file": "File", "steps": "Length", "fps": "Frame rate", "frames": "Frames", "width": "Width"}
@@ -123,7 +124,8 @@ class AnimationDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.inputs = (self.target, self.path, browse, self.fps, self.steps, self.frames, self.width_box)
-        self._frames_edited = False
+        self._frames_edited = False  # set by the user: the frames no longer follow the steps and the rate
+        self._suggesting = False
         self.frames.valueChanged.connect(self._frames_changed)
         for signal in (self.fps.valueChanged, self.steps.valueChanged):
             signal.connect(self._suggest_frames)
@@ -143,8 +145,6 @@ class AnimationDialog(QDialog):
     def _frames_changed(self) -> None:
         if not self._suggesting:
             self._frames_edited = True
-
-    _suggesting = False
 
     def _suggest_frames(self) -> None:
         """One frame per step, at most ten seconds of animation - until the user sets the frames."""
@@ -204,7 +204,7 @@ class AnimationDialog(QDialog):
         self.progress.setRange(0, animation.frames)
         self.progress.setValue(0)
         self._recording(True)
-        self._show(f"Recording {animation.frames} frames of {self.target.currentText().lower()}...", "info")
+        self._show(f"Recording {animation.frames} frames of {self.target.currentText().lower()}...", "plain")
         self.recorder.start()
         if self.recorder is not None and not self.recorder.done:
             self.window.runner.start()  # training goes on as usual; the recorder paces it to its frames
@@ -217,7 +217,7 @@ class AnimationDialog(QDialog):
         self.progress.setValue(done)
 
     def _writing(self) -> None:
-        self._show(f"Writing {os.path.basename(self.recorder.animation.path)}...", "info")
+        self._show(f"Writing {os.path.basename(self.recorder.animation.path)}...", "plain")
         self.message.repaint()  # the file is written before the event loop runs again
 
     def _finished(self, ok: bool, message: str) -> None:
@@ -225,7 +225,7 @@ class AnimationDialog(QDialog):
         self.window.recorder = None
         message = message if ok else f"Not saved: {message}"
         self._recording(False)
-        self._show(message, "info" if ok else "error")
+        self._show(message, "good" if ok else "error")
         self.window.show_message(message, "info" if ok else "error")
 
     def _recording(self, on: bool) -> None:
@@ -236,7 +236,7 @@ class AnimationDialog(QDialog):
 
     def _show(self, text: str, kind: str) -> None:
         self.message.setText(text)
-        self.message.setProperty("kind", kind)
+        self.message.setStyleSheet(f"color: {theme().semantic(kind)[0]}")
 
     def closeEvent(self, event) -> None:
         self.stop()  # closing the dialog saves what was recorded

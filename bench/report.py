@@ -29,6 +29,7 @@ def benchmarks(quick: bool):
         ("GUI: start-up, redraws and event-loop lateness, one run growing to 100,000 rows",
          ["gui_speed.py", "--seconds", "10", "--runs", "1"]),
         ("GUI: the same with 4 runs", ["gui_speed.py", "--seconds", "10", "--runs", "4"]),
+        ("Animations: recording speed and file size (gdlab --record)", ["animation_speed.py"]),
         ("Memory of a long run", ["memory.py", "--steps", "200000" if quick else "1000000"]),
         ("Soak: four runs at full speed, their histories bounded at 8 MiB each so the bound is reached",
          ["soak.py", "--seconds", "30" if quick else "120", "--interval", "10" if quick else "20",
