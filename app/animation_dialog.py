@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -96,7 +97,11 @@ class AnimationDialog(QDialog):
         self.progress.setFormat("%v of %m frames")
         self.message = QLabel("")
         self.message.setObjectName("animation_message")
-        self.message.setWordWrap(True)
+        for label in (self.summary, self.message):
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._fit_labels()
+        theme().changed.connect(self._fit_labels)
         form = QFormLayout()
         form.addRow("Record", self.target)
         form.addRow(FIELD_LABELS["file"], file_row)
@@ -134,6 +139,11 @@ class AnimationDialog(QDialog):
             signal.connect(self._summarise)
         self._suggest_width()
         self._suggest_frames()
+
+    def _fit_labels(self) -> None:
+        """Room for the longest summary and message at the current text size: their text never resizes rows."""
+        for label, lines in ((self.summary, 2), (self.message, 3)):
+            label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + 4)
 
     # -- the form --------------------------------------------------------------------------------------------
     def browse(self) -> None:
