@@ -57,6 +57,8 @@ class Recorder(QObject):
         self.window, self.model, self.animation = window, window.model, animation
         self.widget = target_widget(window, target)
         self.label = RECORD_VIEWS[target].label
+        if not self.widget.isVisibleTo(window) and self.widget is not window:
+            raise ConfigError("", f"the {self.label.lower()} is not shown for the selected run; record another view")
         if min(self.widget.width(), self.widget.height()) < 2:
             raise ConfigError("", f"the {self.label.lower()} has no room in the window; drag its splitter open")
         self.size = frame_size(self.widget.width(), self.widget.height(), animation)

@@ -133,6 +133,14 @@ def test_a_session_file_is_recorded_and_a_config_is_not_a_session(qapp, capsys, 
     assert not (tmp_path / "w.gif").exists()
 
 
+def test_a_view_the_problem_does_not_show_is_one_message(qapp, capsys, tmp_path):
+    code, err, out = cli(capsys, "--lesson", "05_momentum_valley", "--record", str(tmp_path / "d.gif"),
+                         "--run-steps", "3", "--record-view", "data")  # a 2D function: no data to show
+    assert code == 2 and err == ["error: --record: the data view is not shown for the selected run; record "
+                                 "another view"]
+    assert os.listdir(tmp_path) == []
+
+
 @pytest.mark.parametrize("where, words", [("folder", "is a folder"), ("fifo", "is a pipe (FIFO)"),
                                           ("missing", "No such file or directory")])
 def test_a_path_that_is_no_file_is_one_message_and_no_file(capsys, tmp_path, where, words):
