@@ -93,6 +93,7 @@ class Recorder(QObject):
         events.advanced.connect(self._advanced)
         events.run_reset.connect(self._interrupted)
         events.session_loaded.connect(self._interrupted)
+        events.run_removed.connect(self._forget)
         if self.paced_by_runner:
             self.window.runner.limit = self.limit
         self.take()
@@ -128,6 +129,9 @@ class Recorder(QObject):
             self.stop()
         elif self.model.all_done:
             self.stop(f"the runs ended after {elapsed:,} steps; ")
+
+    def _forget(self, run) -> None:
+        self._origin.pop(id(run), None)  # a run added later may get the same id
 
     def _interrupted(self, *_) -> None:
         if not self.done:
@@ -172,7 +176,7 @@ class Recorder(QObject):
     def _disconnect(self) -> None:
         events = self.model.events
         for event, slot in ((events.advanced, self._advanced), (events.run_reset, self._interrupted),
-                            (events.session_loaded, self._interrupted)):
+                            (events.session_loaded, self._interrupted), (events.run_removed, self._forget)):
             event.disconnect(slot)
         if self.window.runner.limit == self.limit:
             self.window.runner.limit = None
