@@ -194,6 +194,9 @@ def record(app, window, target: str, animation) -> int:
             recorder.take()
         else:
             recorder.stop("the runs had ended; ")
+    recorder.wait()
+    while not result:
+        app.processEvents()  # delivers the written file's news from the worker thread
     ok, message = result[0]
     window.close()
     if not ok:

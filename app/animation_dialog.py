@@ -227,8 +227,8 @@ class AnimationDialog(QDialog):
         self.progress.setValue(done)
 
     def _writing(self) -> None:
+        self.stop_button.setEnabled(False)
         self._show(f"Writing {os.path.basename(self.recorder.animation.path)}...", "plain")
-        self.message.repaint()  # the file is written before the event loop runs again
 
     def _finished(self, ok: bool, message: str) -> None:
         self.last, self.recorder = self.recorder, None

@@ -563,7 +563,8 @@ class MainWindow(QMainWindow):
             return
         self.autosaver.discard()  # closed on purpose: nothing to recover
         if self.recorder is not None:
-            self.recorder.cancel()  # an animation cut short by quitting is not written
+            self.recorder.cancel()  # an animation cut short by quitting is not written,
+            self.recorder.wait()  # one already stopped is
         self.runner.pause()  # no tick may reach views that are going away
         self.space_view.worker.wait()  # nor a surface still being computed
         for window in (self.sweep_window, self.scaling_window):

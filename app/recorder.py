@@ -6,13 +6,14 @@ The recording counts steps on the leading run: frame i is taken once some run ha
 runner makes no more steps than bring the runs to it (:attr:`app.runner.Runner.limit`), so a fast run never
 skips a frame; the picture is taken right after, once Qt has laid out what changed, with every view caught up.
 Training otherwise goes on as usual: pause, step, change speed. Resetting the runs or opening another session
-ends the recording and writes the frames taken so far; so do Stop, and runs that all end early.
+ends the recording and writes the frames taken so far; so do Stop, and runs that all end early. The file is
+written on a worker thread (as the parameter space computes its surfaces), so the window never waits for it.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
@@ -37,6 +38,25 @@ def rgb_frame(widget: QWidget, size: tuple[int, int]) -> np.ndarray:
     width, height = size
     rows = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * height).reshape(height, -1)
     return rows[:, :3 * width].reshape(height, width, 3).copy()  # rows are padded to 4 bytes
+
+
+class _Carrier(QObject):
+    done = Signal(object, str, object)  # writer, why it stopped early, the file's size or the exception raised
+
+
+class _Write(QRunnable):
+    """Finish a writer on a worker thread; the result goes back to the GUI thread through the carrier."""
+
+    def __init__(self, writer: AnimationWriter, why: str, carrier: _Carrier):
+        super().__init__()
+        self.writer, self.why, self.carrier = writer, why, carrier
+
+    def run(self) -> None:
+        try:
+            result = self.writer.finish()  # all or nothing
+        except Exception as error:  # noqa: BLE001 - reported in the window; a worker must not die silently
+            result = error
+        self.carrier.done.emit(self.writer, self.why, result)
 
 
 class Recorder(QObject):
@@ -67,6 +87,10 @@ class Recorder(QObject):
         self.shown_steps: list[int] = []  # the step (since the start) each frame taken shows
         self._origin: dict[int, int] = {}
         self._due = False
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._carrier = _Carrier(self)
+        self._carrier.done.connect(self._written)
 
     # -- the clock -------------------------------------------------------------------------------------------
     def elapsed(self) -> int:
@@ -138,20 +162,26 @@ class Recorder(QObject):
             self.stop("the runs were reset; ")
 
     def stop(self, why: str = "") -> None:
-        """End the recording and write the frames taken so far."""
+        """End the recording and write the frames taken so far, off the window's thread (a GIF of a few
+        hundred frames takes a second or two); ``finished`` follows."""
         if self.done:
             return
         writer = self._detach()
         self.writing.emit()
-        try:
-            size = writer.finish()  # all or nothing
-        except Exception as error:  # noqa: BLE001 - a full disk, an encoder's refusal: one message
-            self._report_failure(error)
+        self._pool.start(_Write(writer, why, self._carrier))
+
+    def wait(self) -> None:
+        """Wait until the file is written (closing the window, a headless recording)."""
+        self._pool.waitForDone()
+
+    def _written(self, writer: AnimationWriter, why: str, result) -> None:
+        if isinstance(result, Exception):  # a full disk, an encoder's refusal: one message, no file
+            self._report_failure(result)
             return
         count = writer.count
         early = f" ({why}stopped at frame {count} of {len(self.targets)})" if count < len(self.targets) else ""
         self.finished.emit(True, f"Saved {self.animation.path}: {count} frames of {self.size[0]} x "
-                                 f"{self.size[1]} ({self.label}), {size / 1024:,.0f} KiB{early}.")
+                                 f"{self.size[1]} ({self.label}), {result / 1024:,.0f} KiB{early}.")
 
     def cancel(self) -> None:
         """End the recording and write nothing (the window is closing)."""

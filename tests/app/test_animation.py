@@ -201,6 +201,8 @@ def test_stop_saves_the_frames_so_far_and_training_goes_on(window, dialog, qtbot
     assert window.runner.running and dialog.stop_button.isEnabled() and not dialog.record_button.isEnabled()
     qtbot.waitUntil(lambda: dialog.progress.value() >= 3, timeout=20_000)
     dialog.stop_button.click()
+    assert not dialog.stop_button.isEnabled()  # the file is being written, off the window's thread
+    qtbot.waitUntil(lambda: dialog.recorder is None, timeout=20_000)
     taken = len(dialog.last.shown_steps)
     assert 3 <= taken < 400 and dialog.progress.value() == taken
     assert f"Saved {tmp_path / 'live.gif'}: {taken} frames" in dialog.message.text()
@@ -249,7 +251,8 @@ def test_resetting_the_runs_ends_the_recording_with_what_was_taken(window, dialo
     dialog.record_button.click()
     qtbot.waitUntil(lambda: dialog.progress.value() >= 2, timeout=20_000)
     window.reset()
-    assert dialog.recorder is None and "the runs were reset" in dialog.message.text()
+    qtbot.waitUntil(lambda: dialog.recorder is None, timeout=20_000)
+    assert "the runs were reset" in dialog.message.text()
     assert len(read_gif(tmp_path / "live.gif")[0]) == len(dialog.last.shown_steps) >= 2
 
 
@@ -264,3 +267,12 @@ def test_a_frame_shows_the_latest_step_in_views_that_redraw_at_their_own_rate(wi
     assert view.redraw_count == drawn + 1
     window.catch_up()
     assert view.redraw_count == drawn + 1  # nothing held back: nothing redrawn
+
+
+def test_closing_the_window_while_the_file_is_written_waits_for_it(window, dialog, qtbot, tmp_path):
+    dialog.steps.setValue(5000)
+    dialog.record_button.click()
+    qtbot.waitUntil(lambda: dialog.progress.value() >= 3, timeout=20_000)
+    dialog.stop_button.click()
+    window.close()  # right away: the worker thread finishes the file first
+    assert len(read_gif(tmp_path / "live.gif")[0]) >= 3 and os.listdir(tmp_path) == ["live.gif"]
