@@ -195,8 +195,8 @@ def record(app, window, target: str, animation) -> int:
         else:
             recorder.stop("the runs had ended; ")
     recorder.wait()
-    while not result:
-        app.processEvents()  # delivers the written file's news from the worker thread
+    app.sendPostedEvents()  # the news of the written file, sent from the worker thread
+    app.processEvents()
     ok, message = result[0]
     window.close()
     if not ok:
