@@ -84,8 +84,10 @@ def _flag_type(flag: SettingFlag):
     """argparse's ``type`` for a flag: numbers and integers parsed strictly (the core checks their range); a
     setting made of sub-settings (a line search) as a JSON object, or ``off``."""
     param = flag.params[0]
-    if param.kind is dict:
+    kinds = {p.kind for p in flag.params}
+    if dict in kinds:  # where another row of the name takes a name instead (L-BFGS's line search), a name
         return lambda text: (_SWITCHED_OFF if text.strip().lower() == OFF
+                             else text if str in kinds and not text.lstrip().startswith("{")
                              else parse_json(text, flag.flag, f"the {flag.flag} value"))
     parse = {int: integer_argument, float: number_argument}.get(param.kind, str)
     if isinstance(param, Setting) and param.optional:
@@ -102,7 +104,11 @@ def _flag_help(flag: SettingFlag) -> str:
                  {p.name for p in spec.params}]
         owners = f"{flag.part} {', '.join(names) if len(names) < len(registry[flag.part]) else '(every one)'}: "
     off = f", or {OFF}" if (isinstance(param, Setting) and param.optional) or param.kind is dict else ""
-    return f"{owners}{param.doc} Allowed: {param.allowed()}{off}.".replace("%", "%%")
+    allowed = param.allowed()
+    if len({p.kind for p in flag.params}) > 1:  # rows of one name that take different values say each
+        allowed = "; ".join(f"{', '.join(s.name for s in registry[flag.part].values() if p in s.params)}: "
+                            f"{p.allowed()}" for p in {p.kind: p for p in flag.params}.values())
+    return f"{owners}{param.doc} Allowed: {allowed}{off}.".replace("%", "%%")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -278,8 +284,9 @@ def summary(trainer: Trainer) -> str:
     what = [c["problem"]]
     if trainer.problem.dataset is not None:
         what.append(c["variant"] + (f"({c['batch_size']})" if c["variant"] == "minibatch" else ""))
-    return (f"{' / '.join(what)} / {opt['name']} lr={opt['lr']:g}: {h.status} after {trainer.step} steps, "
-            f"{h.epoch[-1]:g} epochs; loss {h.loss[0]:.6g} -> {h.loss[-1]:.6g}"
+    epochs = f", {h.epoch[-1]:g} epochs" if trainer.problem.dataset is not None else ""  # a function has no data
+    return (f"{' / '.join(what)} / {opt['name']} lr={opt['lr']:g}: {h.status} after {trainer.step} steps"
+            f"{epochs}; loss {h.loss[0]:.6g} -> {h.loss[-1]:.6g}"
             + (f" ({h.message})" if h.status == "diverged" else ""))
 
 

@@ -241,7 +241,8 @@ def check_evaluating(config: dict) -> None:
     if stages:
         key, what = stages[0]
         raise ConfigError(key, f"{what} does not go with optimizer {optimizer['name']}"
-                               f"{' and its line search' if optimizer.get('backtracking') else ''}: it evaluates "
+                               f"{' and its line search' if optimizer.get('line_search') not in (None, 'none') else ''}"
+                               ": it evaluates "
                                "the batch's loss within each step, which the changed gradient would not match")
 
 

@@ -44,7 +44,7 @@ class ArmijoState(NamedTuple):
 
 
 def _plain_init(params, hp):
-    if hp.get("backtracking") is None:
+    if hp.get("line_search") is None:
         return _sgd_init(params, hp)
     return ArmijoState(0, np.zeros_like(params, dtype=float), np.zeros(params.shape[:-1]),
                        np.empty((0, *params.shape)))
@@ -55,7 +55,7 @@ def armijo(grad, state, params, lr, hp, objective):
     (sufficient decrease along −g); theta <- theta − gamma_t·g. L is the step's batch loss (plus the L2 penalty
     lambda/2·‖theta‖² when weight_decay is set, whose gradient the rule is given). Each run of a group backtracks on
     its own; a run with no accepted trial in MAX_TRIALS keeps its parameters."""
-    c, shrink = hp["backtracking"]["c"], hp["backtracking"]["shrink"]
+    c, shrink = hp["line_search"]["c"], hp["line_search"]["shrink"]
     decay = hp.get("weight_decay", 0.0)
     runs = params.shape[:-1]
 
@@ -85,7 +85,7 @@ def armijo(grad, state, params, lr, hp, objective):
 
 def _plain_step(grad, state, params, lr, hp, objective=None):
     """theta <- theta − gamma·g; with a line search, gamma_t from :func:`armijo`."""
-    if hp.get("backtracking") is None:
+    if hp.get("line_search") is None:
         return _plain_update(grad, state, params, lr, hp)
     return armijo(grad, state, params, lr, hp, objective)
 
@@ -98,12 +98,12 @@ def _explain_plain(q: StepInputs) -> Explanation:
     return Explanation([("trials k", int(np.sum(~np.isnan(state.trials[..., 0])))),
                         ("accepted γₜ = γ·shrinkᵏ⁻¹", state.step_size),
                         ("decrease asked c·γₜ·‖g‖²",
-                         q.hp["backtracking"]["c"] * state.step_size * np.sum(q.grad * q.grad, axis=-1))],
+                         q.hp["line_search"]["c"] * state.step_size * np.sum(q.grad * q.grad, axis=-1))],
                        step, q.grad)
 
 
 LINE_SEARCH = Param(
-    "backtracking", None, "Armijo backtracking: try gamma, then shrink it until the loss decreases enough.",
+    "line_search", None, "Armijo backtracking: try gamma, then shrink it until the loss decreases enough.",
     kind=dict, fields=(
         Param("c", 1e-4, "Sufficient decrease c: accept when L(theta - t*g) <= L(theta) - c*t*|g|^2.", low=0.0,
               low_open=True, high=1.0, high_open=True),
@@ -230,7 +230,7 @@ def _explain_cg(q: StepInputs) -> Explanation:
 
 ROWS = (
     replace(OPTIMIZERS["plain"], params=(*OPTIMIZERS["plain"].params, LINE_SEARCH), init=_plain_init,
-            update=_plain_step, evaluates=lambda hp: hp.get("backtracking") is not None, explain=_explain_plain,
+            update=_plain_step, evaluates=lambda hp: hp.get("line_search") is not None, explain=_explain_plain,
             formula=OPTIMIZERS["plain"].formula + "\nline search: γₜ = γ·shrinkᵏ, the first k with "
                                                   "L(θ − γₜ·g) ≤ L(θ) − c·γₜ·‖g‖²"),
     OptimizerSpec(

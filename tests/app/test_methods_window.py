@@ -13,10 +13,10 @@ def test_line_search_from_the_form_draws_its_trials(window, qtbot):
     model.update_config(model.selected, {"problem": "rosenbrock", "optimizer": {"name": "plain", "lr": 1.0},
                                          "steps": 50})
     form = panel(window, "OptimizerPanel").form
-    editor = form.editors["backtracking"]
+    editor = form.editors["line_search"]
     assert not editor.form.isVisible()
     editor.on.setChecked(True)  # the user switches the line search on: its defaults apply
-    assert model.selected.config["optimizer"]["backtracking"] == {"c": 1e-4, "shrink": 0.5}
+    assert model.selected.config["optimizer"]["line_search"] == {"c": 1e-4, "shrink": 0.5}
     model.step(3)
     view = window.space_view
     view._update_overlays(force=True)
@@ -25,7 +25,7 @@ def test_line_search_from_the_form_draws_its_trials(window, qtbot):
     assert len(trials) >= 2 and len(x) == len(trials)
     np.testing.assert_allclose(np.c_[x, y], trials)
     editor.on.setChecked(False)
-    assert model.selected.config["optimizer"]["backtracking"] is None
+    assert model.selected.config["optimizer"]["line_search"] is None
     model.step(1)
     view._update_overlays(force=True)
     assert len(view.trials.getData()[0]) == 0  # plain steps try nothing

@@ -75,7 +75,7 @@ def test_defaults_are_filled_in_and_validation_is_idempotent():
     assert config["problem"] == "linear_regression" and config["variant"] == "minibatch"
     assert config["data"] == {"name": "linear", "n_samples": 200, "noise": 0.5, "seed": 0, "n_features": 1,
                               "scale": 1.0}
-    assert config["optimizer"] == {"name": "plain", "lr": 1e-3, "weight_decay": 0.0, "backtracking": None}
+    assert config["optimizer"] == {"name": "plain", "lr": 1e-3, "weight_decay": 0.0, "line_search": None}
     assert config["steps"] == 200 and "epochs" not in config
     resolved, _ = resolve({})
     assert resolved["batch_size"] == 32

@@ -143,7 +143,7 @@ def armijo_holds(history, config, c):
     {"problem": "logistic_regression", "data": {"name": "moons", "n_samples": 60}, "variant": "batch"}],
     ids=["rosenbrock", "quadratic", "himmelblau", "logistic"])
 def test_every_accepted_step_satisfies_the_armijo_condition(config):
-    config = {**config, "optimizer": {"name": "plain", "lr": 4.0, "backtracking": {"c": 0.3, "shrink": 0.7}},
+    config = {**config, "optimizer": {"name": "plain", "lr": 4.0, "line_search": {"c": 0.3, "shrink": 0.7}},
               "steps": 150, "tolerance": 1e-7}  # stop before the steps are rounding
     trainer = Trainer(config)
     trainer.advance()
@@ -154,7 +154,7 @@ def test_every_accepted_step_satisfies_the_armijo_condition(config):
 
 
 def test_the_line_search_keeps_its_trial_points_and_takes_the_first_that_passes():
-    config = {"problem": "rosenbrock", "optimizer": {"name": "plain", "lr": 1.0, "backtracking": ARMIJO},
+    config = {"problem": "rosenbrock", "optimizer": {"name": "plain", "lr": 1.0, "line_search": ARMIJO},
               "steps": 3}
     trainer = Trainer(config)
     trainer.advance(1)
@@ -170,7 +170,7 @@ def test_the_line_search_keeps_its_trial_points_and_takes_the_first_that_passes(
 
 
 def test_a_group_of_line_searches_backtracks_each_run_on_its_own():
-    configs = [{"problem": "rosenbrock", "optimizer": {"name": "plain", "lr": lr, "backtracking": ARMIJO},
+    configs = [{"problem": "rosenbrock", "optimizer": {"name": "plain", "lr": lr, "line_search": ARMIJO},
                 "steps": 40, "init": start} for lr, start in ((1.0, [-1.2, 1.0]), (0.01, [0.5, 0.5]), (8.0, [2, 2]))]
     runners = gd_core.many.runners(configs)
     assert len(runners) == 1  # one vectorised group
@@ -181,7 +181,7 @@ def test_a_group_of_line_searches_backtracks_each_run_on_its_own():
 
 
 def test_line_search_with_weight_decay_tests_the_penalised_loss():
-    config = quadratic(optimizer={"name": "plain", "lr": 2.0, "weight_decay": 0.5, "backtracking": ARMIJO},
+    config = quadratic(optimizer={"name": "plain", "lr": 2.0, "weight_decay": 0.5, "line_search": ARMIJO},
                        steps=200)
     history = run(config)
     penalised = history.loss + 0.25 * (history.params ** 2).sum(axis=1)
@@ -190,13 +190,13 @@ def test_line_search_with_weight_decay_tests_the_penalised_loss():
 
 
 def test_line_search_settings_are_checked():
-    with pytest.raises(ConfigError, match=r"optimizer\.backtracking\.c: must be a number in \(0, 1\)"):
-        validate(quadratic(optimizer={"name": "plain", "backtracking": {"c": 1.5}}))
-    with pytest.raises(ConfigError, match=r"optimizer\.backtracking\.step: is not a setting of"):
-        validate(quadratic(optimizer={"name": "plain", "backtracking": {"step": 1}}))
-    with pytest.raises(ConfigError, match=r"optimizer\.backtracking: must be null \(off\) or an object with c"):
-        validate(quadratic(optimizer={"name": "plain", "backtracking": "armijo"}))
-    assert validate(quadratic(optimizer={"name": "plain", "backtracking": {}}))["optimizer"]["backtracking"] == ARMIJO
+    with pytest.raises(ConfigError, match=r"optimizer\.line_search\.c: must be a number in \(0, 1\)"):
+        validate(quadratic(optimizer={"name": "plain", "line_search": {"c": 1.5}}))
+    with pytest.raises(ConfigError, match=r"optimizer\.line_search\.step: is not a setting of"):
+        validate(quadratic(optimizer={"name": "plain", "line_search": {"step": 1}}))
+    with pytest.raises(ConfigError, match=r"optimizer\.line_search: must be null \(off\) or an object with c"):
+        validate(quadratic(optimizer={"name": "plain", "line_search": "armijo"}))
+    assert validate(quadratic(optimizer={"name": "plain", "line_search": {}}))["optimizer"]["line_search"] == ARMIJO
 
 
 # --- conjugate gradients ----------------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def test_methods_that_branch_per_run_advance_alone_and_equal_their_lone_runs(nam
 @pytest.mark.parametrize("setting,key", [({"clip_norm": 1.0}, "clip_norm"), ({"gradient_noise": 0.1},
                                                                               "gradient_noise"),
                                          ({"variant": "coordinate"}, "variant")])
-@pytest.mark.parametrize("optimizer", ["lbfgs", "cg", "newton", {"name": "plain", "backtracking": {}}])
+@pytest.mark.parametrize("optimizer", ["lbfgs", "cg", "newton", {"name": "plain", "line_search": {}}])
 def test_methods_that_evaluate_again_refuse_gradient_stages(setting, key, optimizer):
     with pytest.raises(ConfigError, match=rf"^{key}: .* does not go with optimizer"):
         Trainer({"problem": "rosenbrock", "optimizer": optimizer, **setting})
@@ -305,7 +305,7 @@ def test_list_shows_every_new_method_with_its_defaults():
         spec = OPTIMIZERS[name]
         line = next(line for line in text.splitlines() if line.split()[:1] == [name])
         assert all(f"{p.name}={p.default}" in line for p in spec.params) and spec.torch in line
-    assert "backtracking=None" in next(line for line in text.splitlines() if line.split()[:1] == ["plain"])
+    assert "line_search=None" in next(line for line in text.splitlines() if line.split()[:1] == ["plain"])
 
 
 @pytest.mark.parametrize("name", NEW)

@@ -180,7 +180,7 @@ QUADRATIC = {
     "adadelta": ({"lr": 10.0}, {"name": "exponential", "gamma": 0.9995}),
     "radam": ({"lr": 0.02}, None), "rprop": ({}, None), "asgd": ({"lr": 0.1}, None), "adafactor": ({}, None),
     "lbfgs": ({}, None, 300), "newton": ({}, None, 3), "polyak": ({}, None), "cg": ({}, None, 300),
-    "plain-line-search": ({"lr": 1.0, "backtracking": {"c": 1e-4, "shrink": 0.5}}, None),
+    "plain-line-search": ({"lr": 1.0, "line_search": {"c": 1e-4, "shrink": 0.5}}, None),
 }
 ROSENBROCK = {
     "plain": ({"lr": 1e-3}, None), "momentum": ({"lr": 5e-4}, None), "nesterov": ({"lr": 5e-4}, None),
@@ -191,7 +191,7 @@ ROSENBROCK = {
     "radam": ({"lr": 2e-3}, None), "rprop": ({"lr": 1e-3}, None), "asgd": ({"lr": 1e-3}, None),
     "adafactor": ({"lr": 0.02}, {"name": "exponential", "gamma": 0.9997}),
     "lbfgs": ({"line_search": "strong_wolfe"}, None, 300), "newton": ({}, None, 300), "polyak": ({}, None),
-    "cg": ({}, None, 300), "plain-line-search": ({"lr": 1.0, "backtracking": {"c": 1e-4, "shrink": 0.5}}, None),
+    "cg": ({}, None, 300), "plain-line-search": ({"lr": 1.0, "line_search": {"c": 1e-4, "shrink": 0.5}}, None),
 }
 #: Rows that need weight matrices (Muon) converge on a network: test_methods.py.
 CONVERGING = [name for name in QUADRATIC]

@@ -30,15 +30,17 @@ def other_value(param):
     return next(v for v in (0.5, 0.25, param.high) if v != param.default and param.low < v <= param.high)
 
 
-def argv_for(flag, value) -> list[str]:
+def argv_for(flag, value, param=None) -> list[str]:
     """A command line that sets ``value`` through ``flag``, with the context that makes it valid (the problem,
-    optimizer, schedule or data the setting belongs to)."""
+    optimizer, schedule or data the setting belongs to; the one whose row is ``param`` where several share the
+    flag)."""
     part, name = flag.part, flag.name
+    param = param or flag.params[0]
     context = []
     if part == "problem":
         context = ["--problem", next(s.name for s in PROBLEMS.values() if name in {p.name for p in s.params})]
     elif part == "optimizer":
-        context = ["--optimizer", next(s.name for s in OPTIMIZERS.values() if name in {p.name for p in s.params})]
+        context = ["--optimizer", next(s.name for s in OPTIMIZERS.values() if param in s.params)]
     elif part == "schedule":
         context = ["--schedule", next(s.name for s in SCHEDULES.values() if name in {p.name for p in s.params})]
     elif part == "data":
@@ -67,12 +69,15 @@ def test_every_setting_of_every_table_has_one_flag_that_sets_it():
         rows += [(part, p.name) for spec in registry.values() for p in spec.params]
     assert {(f.part, f.name) for f in flags} == set(rows)
     for flag in flags:
-        assert len({p.kind for p in flag.params}) == 1, flag  # one flag, one type of value
-        value = other_value(flag.params[0])
-        argv = argv_for(flag, value)
-        config = validate(build_config(_parser().parse_args(argv)))
-        where = config if flag.part in ("run", "problem") else config[flag.part]
-        assert where[flag.name] == flag.params[0].check(value, flag.name), argv
+        kinds = {p.kind for p in flag.params}
+        # one flag, one type of value - but for the line search: an object for plain GD's, a name for L-BFGS's
+        assert len(kinds) == 1 or kinds == {dict, str}, flag
+        for param in {p.kind: p for p in reversed(flag.params)}.values():  # the first row of each kind
+            value = other_value(param)
+            argv = argv_for(flag, value, param)
+            config = validate(build_config(_parser().parse_args(argv)))
+            where = config if flag.part in ("run", "problem") else config[flag.part]
+            assert where[flag.name] == param.check(value, flag.name), argv
 
 
 def test_legacy_flags_and_switching_optional_settings_off(tmp_path, capsys):

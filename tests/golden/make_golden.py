@@ -172,9 +172,9 @@ def torch_optimizer(torch, name: str, parameters, hparams: dict):
     return getattr(torch.optim, cls)(parameters, **torch_kwargs(hparams), **implied, foreach=False)
 
 
-#: Options left out of a row's filled-in defaults: GD Lab's own (plain gradient descent's backtracking line search,
-#: off in the goldens) and L-BFGS's line search, whose torch name and value differ (filled in by torch_kwargs)
-GDLAB_ONLY = {"backtracking", "line_search"}
+#: Options left out of a row's filled-in defaults: plain gradient descent's line search (GD Lab's own, off in the
+#: goldens) and L-BFGS's, whose torch name and value differ (filled in by torch_kwargs)
+GDLAB_ONLY = {"line_search"}
 
 
 def full_hparams(name: str, given: dict) -> dict:
