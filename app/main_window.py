@@ -53,6 +53,14 @@ LAYOUT_VERSION = 3  # bump when docks are added or renamed: an older saved layou
 SETTINGS_MAX_WIDTH = 400  # the settings dock never asks for more, whatever a form holds
 
 
+
+def epoch_text(epoch: float) -> str:
+    """Epochs as people read them: "2,250", "3.2", "0.31" (two decimals at most), two
+    significant digits below 0.01, powers of ten from a million."""
+    if not 0.01 <= abs(epoch) < 1e6:
+        return f"{epoch:.2g}" if abs(epoch) < 0.01 else f"{epoch:.3g}"
+    return f"{epoch:,.2f}".rstrip("0").rstrip(".")
+
 class MainWindow(QMainWindow):
     def __init__(self, model: SessionModel):
         super().__init__()
@@ -447,7 +455,7 @@ class MainWindow(QMainWindow):
         self.loss_label, self.rate_label = QLabel(), QLabel("0 steps/s")
         for name, label, widest in (("status_state", self.state_label, "Completed - Run restarts"),
                                     ("status_step", self.step_label, "step 10,000,000"),
-                                    ("status_epoch", self.epoch_label, "epoch 1.23e+04"),
+                                    ("status_epoch", self.epoch_label, "epoch 999,999.99"),
                                     ("status_loss", self.loss_label, "loss -1.2345e+100"),
                                     ("status_rate", self.rate_label, "100,000 steps/s")):
             label.setObjectName(name)
@@ -524,11 +532,23 @@ class MainWindow(QMainWindow):
         if self.has_lesson:
             self.lesson_dock.raise_()
             self._size_lesson()
+        self._raise_tracked_view()
         # a long lesson starts fast enough to show its point within seconds; a short one at the default speed
         self.speed.setCurrentText(speed_for(max(planned_steps(run) for run in model.runs)))
         self.banner.hide()
         self.update_title()
         self._update_status()
+
+    def _raise_tracked_view(self) -> None:
+        """A session whose runs measure the sharpness or the noise scale (a lesson about them) opens with that
+        view's tab in front; the tab bar scrolls rather than eliding names, so every tab stays readable."""
+        tracked = {"sharpness": self.sharpness_dock, "noise_scale": self.noise_scale_dock}
+        quantities = [q for run in self.model.runs for q in run.config.get("track", {}) if q in tracked]
+        if quantities:
+            tracked[quantities[0]].raise_()
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
 
     def _on_reset(self, run, reason) -> None:
         self.show_message(reason, "info")
@@ -592,7 +612,7 @@ class MainWindow(QMainWindow):
         again = " - Run restarts" if self.action_run.text() == "Run again" else ""
         self.state_label.setText(run_state(run, self.runner.running).capitalize() + again)
         self.step_label.setText(f"step {trainer.step:,}")
-        self.epoch_label.setText(f"epoch {history.epoch[-1]:.3g}" if has_data else "epoch -")
+        self.epoch_label.setText(f"epoch {epoch_text(history.epoch[-1])}" if has_data else "epoch -")
         self.loss_label.setText(f"loss {history.loss[-1]:.5g}")
         if history.status != "running":
             self.show_message(f"{run.name}: {history.message}", history.status)
