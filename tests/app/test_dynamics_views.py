@@ -86,3 +86,20 @@ def test_batch_scaling_draws_the_fit_and_the_measured_noise_scale(window, qtbot)
     assert b_simple.value() == pytest.approx(np.log10(scaling.noise_scale))
     assert "B_noise ≈" in scaling.summary.text() and "B_simple ≈" in scaling.summary.text()
     assert scaling.compute_button.isEnabled() and not scaling.stop_button.isEnabled()
+
+
+def test_a_lesson_that_tracks_opens_with_its_view_in_front_and_readable_tabs(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTabBar
+
+    from app import create_window
+    win = create_window(lesson="16_edge_of_stability")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    assert not win.sharpness_dock.visibleRegion().isEmpty()
+    assert win.formula_dock.visibleRegion().isEmpty()  # behind, in the same tab group
+    bars = [bar for bar in win.findChildren(QTabBar) if bar.isVisible()]
+    assert bars and all(bar.elideMode() == Qt.TextElideMode.ElideNone for bar in bars)
+    texts = {bar.tabText(i) for bar in bars for i in range(bar.count())}
+    assert {"Sharpness", "Noise scale", "Update rule"} <= texts
