@@ -166,13 +166,23 @@ class PlotView(QWidget):
 
 
 class SparseLogAxis(pg.AxisItem):
-    """An axis whose log-scale labels name only the 1, 2 and 5 of each decade: pyqtgraph labels every minor
-    tick it has room for, and 0.8, 0.9 and 1 then run into each other."""
+    """An axis whose log-scale labels name only the 1, 2 and 5 of each decade (pyqtgraph labels every minor
+    tick it has room for, and 0.8, 0.9 and 1 then run into each other), as plain numbers from 0.001 to 10,000
+    ("50", not "5·10¹")."""
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
         strings = super().logTickStrings(values, scale, spacing)
-        mantissas = [10 ** (float(v) % 1.0) for v in values]
-        return [s if min(abs(m - k) for k in (1, 2, 5, 10)) < 1e-6 else "" for s, m in zip(strings, mantissas)]
+        out = []
+        for text, v in zip(strings, values):
+            value = 10 ** float(v)
+            mantissa = 10 ** (float(v) % 1.0)
+            if min(abs(mantissa - k) for k in (1, 2, 5, 10)) >= 1e-6:
+                out.append("")
+            elif 1e-3 <= value < 1e5:
+                out.append(f"{float(f'{value:.1g}'):,g}")
+            else:
+                out.append(text)
+        return out
 
 
 def use_sparse_log_axes(plot: pg.PlotWidget, *sides: str) -> None:

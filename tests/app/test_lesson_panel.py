@@ -296,3 +296,6 @@ def test_log_axes_label_only_one_two_and_five_of_each_decade(window):
     values = np.log10([0.2, 0.3, 0.5, 0.8, 0.9, 1.0, 2.0, 3.0, 5.0, 10.0])
     labels = axis.logTickStrings(list(values), 1.0, 0.1)
     assert [bool(t) for t in labels] == [True, False, True, False, False, True, True, False, True, True]
+    assert [t for t in labels if t] == ["0.2", "0.5", "1", "2", "5", "10"]  # plain numbers, not 5·10⁻¹
+    far = axis.logTickStrings(list(np.log10([2e5, 1e6])), 1.0, 1.0)
+    assert far == ["2·10⁵", "10⁶"]  # powers of ten where plain numbers get long
