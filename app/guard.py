@@ -2,8 +2,8 @@
 modified session away (New, Open, a lesson, a recent file, Quit).
 
 The session is modified when the undo stack is away from its clean index (every user change goes through it,
-see :mod:`app.undo`) or when any run's training progress differs from what was saved - the one place that
-decides, so no slot sets a flag of its own. Saving, opening and New make it clean.
+see :mod:`app.undo`) or when any run's training progress or the lesson's answers differ from what was saved -
+the one place that decides, so no slot sets a flag of its own. Saving, opening and New make it clean.
 """
 
 from __future__ import annotations
@@ -40,12 +40,15 @@ class WorkGuard(QObject):
         events = self.model.events
         events.advanced.connect(lambda runs: self.refresh())
         events.run_reset.connect(lambda run, reason: self.refresh())
+        events.answered.connect(self.refresh)
         events.session_loaded.connect(self.mark_saved)  # what was opened is what is on disk
         window.files.saved.connect(self.mark_saved)
         self.refresh()
 
     def _progress(self) -> tuple:
-        return tuple((id(run), run.trainer.step) for run in self.model.runs)
+        """What a save records beyond the undo stack: each run's step count and the student's answers."""
+        steps = tuple((id(run), run.trainer.step) for run in self.model.runs)
+        return steps, tuple(sorted(self.model.answers.items()))
 
     @property
     def modified(self) -> bool:

@@ -2,9 +2,11 @@
 launch after a crash or a killed process offers to restore it.
 
 Each window writes its own ``autosave-<id>.gdlab.json`` (a version-2 session: the runs reopen at the step they
-had) and holds a QLockFile beside it while it lives. A copy whose lock is free - its process is gone - is
-offered at the next launch, and deleted once restored or declined. Closing the window on purpose (after Save
-or Discard) deletes the window's own copy, and so does saving (the work is then on disk).
+had) and holds a QLockFile beside it while it lives; ``<copy>.origin`` names the file or lesson the session came
+from, so a restored session has its name again and Save writes where the work was meant to go. A copy whose lock
+is free - its process is gone - is offered at the next launch, and deleted once restored or declined. Closing the
+window on purpose (after Save or Discard) deletes the window's own copy, and so does saving (the work is then on
+disk).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .crash import report_dir
 #: How often a modified session is copied (milliseconds).
 AUTOSAVE_INTERVAL_MS = 2 * 60 * 1000
 PATTERN = "autosave-*.gdlab.json"
+ORIGIN = ".origin"  # beside a copy: {"path": the session's file or null, "lesson": its lesson name or null}
 
 
 def _lock_for(path: str) -> QLockFile:
@@ -36,7 +39,7 @@ def _lock_for(path: str) -> QLockFile:
 
 
 def _remove(path: str) -> None:
-    for name in (path, path + ".lock"):
+    for name in (path, path + ".lock", path + ORIGIN):
         try:
             os.remove(name)
         except FileNotFoundError:
@@ -71,6 +74,8 @@ class Autosaver(QObject):
                 self._lock = _lock_for(self.path)
                 self._lock.tryLock(0)
             write_text(self.path, text)
+            files = self.window.files
+            write_text(self.path + ORIGIN, json.dumps({"path": files.path, "lesson": self.window.model.lesson_name}))
         except OSError as error:  # a full disk must not interrupt the lab; the next round tries again
             self.window.show_message(f"Could not write the autosave copy: {error.strerror or error}.", "error")
             return None
@@ -95,6 +100,19 @@ def orphaned_autosaves(folder: str | None = None) -> list[str]:
             lock.unlock()
             found.append(path)
     return sorted(found, key=os.path.getmtime, reverse=True)
+
+
+def _origin(path: str) -> dict:
+    """Where the copy's session came from (its file, its lesson); {} when that is unknown or unreadable."""
+    try:
+        with open(path + ORIGIN, encoding="utf-8") as f:
+            origin = json.loads(f.read(64 * 1024))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(origin, dict):
+        return {}
+    return {key: value for key, value in origin.items()
+            if key in ("path", "lesson") and isinstance(value, str) and value and "\0" not in value}
 
 
 def ask_to_restore(parent, when: str) -> bool:
@@ -125,7 +143,8 @@ def offer_restore(window, folder: str | None = None) -> bool:
             window.show_message(f"Could not restore the autosaved session: {error}", "error")
             _remove(path)
             continue
-        if not window.files.show_session(session, None):
+        origin = _origin(path)
+        if not window.files.show_session(session, origin.get("path"), origin.get("lesson")):
             return False  # cancelled while replaying: the copy stays for the next launch
         _remove(path)
         window.guard.mark_unsaved()

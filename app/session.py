@@ -90,7 +90,7 @@ class SessionModel:
         self.events = SimpleNamespace(
             run_added=Event(), run_removed=Event(), run_reset=Event(), run_changed=Event(), run_styled=Event(),
             advanced=Event(), selection_changed=Event(), view_changed=Event(), session_loaded=Event(),
-            edited=Event())
+            edited=Event(), answered=Event())
         self._group: list[Edit] | None = None  # edits of the action under way (edit_group)
         self._recording = True
         self._progress = None  # hears of replays made while applying edits
@@ -339,7 +339,7 @@ class SessionModel:
     def to_session(self) -> Session:
         view = {**self.view, "pair": list(self.view["pair"]), "selected": self.runs.index(self.selected)}
         return Session(self.title, self.text, [self._session_run(r) for r in self.runs], view,
-                       self.questions, self.challenge, self.locked)
+                       self.questions, self.challenge, self.locked, dict(self.answers))
 
     def _session_run(self, run: Run) -> SessionRun:
         """The run with its progress: its step count and the configs it ran before its current one."""
@@ -365,11 +365,14 @@ class SessionModel:
         self.events.session_loaded.emit()
 
     def set_answer(self, index: int, text: str) -> None:
-        """A student's answer to question ``index`` (empty: none)."""
+        """A student's answer to question ``index`` (empty: none); saved with the session."""
+        before = self.answers.get(index, "")
         if text:
             self.answers[index] = text
         else:
             self.answers.pop(index, None)
+        if text != before:
+            self.events.answered.emit()
 
     def load_session(self, session: Session, lesson_name: str | None = None, progress=None) -> None:
         """Replace everything by a (checked) session: build all its runs first (each replayed to the step it
@@ -393,6 +396,7 @@ class SessionModel:
         self.title, self.text = session.title, session.text
         self.lesson_name = lesson_name
         self._reset_lesson(session, session.runs)
+        self.answers = dict(session.answers)
         view = session.view
         self.view = {k: v for k, v in view.items() if k != "selected"}
         self.view["pair"] = tuple(view["pair"])

@@ -86,6 +86,7 @@ class Session:
     questions: tuple[Question, ...] = ()
     challenge: Challenge | None = None
     locked: frozenset[str] = frozenset()
+    answers: dict[int, str] = field(default_factory=dict)  # a student's answers, by question index
 
     def to_dict(self) -> dict:
         out = {"format": FORMAT, "version": VERSION, "title": self.title, "text": self.text,
@@ -97,6 +98,8 @@ class Session:
             out["challenge"] = self.challenge.to_dict()
         if self.locked:
             out["locked"] = [group for group in LOCKS if group in self.locked]
+        if self.answers:
+            out["answers"] = {str(index): text for index, text in sorted(self.answers.items())}
         return out
 
 
@@ -114,7 +117,7 @@ def parse_session(data, base_dir: str | None = None) -> Session:
     if type(data.get("version")) is not int or data["version"] not in READABLE_VERSIONS:  # true == 1 in Python
         raise ConfigError("session.version", f"version {quote(data.get('version'))} is not supported (this GD Lab "
                                              f"reads versions {', '.join(map(str, READABLE_VERSIONS))})")
-    allowed = {"format", "version", "title", "text", "runs", "view", "questions", "challenge", "locked"}
+    allowed = {"format", "version", "title", "text", "runs", "view", "questions", "challenge", "locked", "answers"}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"session.{key_name(key)}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
@@ -159,7 +162,28 @@ def parse_session(data, base_dir: str | None = None) -> Session:
     questions = parse_questions(data["questions"], run_params) if "questions" in data else ()
     challenge = parse_challenge(data["challenge"], run_params) if "challenge" in data else None
     locked = parse_locked(data["locked"]) if "locked" in data else frozenset()
-    return Session(title, text, runs, view, questions, challenge, locked)
+    answers = _parse_answers(data["answers"], len(questions)) if "answers" in data else {}
+    return Session(title, text, runs, view, questions, challenge, locked, answers)
+
+
+#: A student's answer is at most this long (a number or a choice; more is not an answer).
+MAX_ANSWER_CHARS = 200
+
+
+def _parse_answers(data, n_questions: int) -> dict[int, str]:
+    """``{"0": "3.5", ...}``: question index (as a string, JSON keys are) -> the student's answer."""
+    _expect(data, dict, "session.answers", 'an object of question number -> answer, e.g. {"0": "0.5"}')
+    out = {}
+    for key, text in data.items():
+        if not (key.isdigit() and key.isascii()) or int(key) >= n_questions:
+            raise ConfigError(f"session.answers.{key_name(key)}", f"is not a question of this lesson (it has "
+                                                                  f"{n_questions}, numbered from 0)")
+        _expect(text, str, f"session.answers.{key}", "a string")
+        if len(text) > MAX_ANSWER_CHARS:
+            raise ConfigError(f"session.answers.{key}", f"is {len(text):,} characters; an answer has at most "
+                                                        f"{MAX_ANSWER_CHARS}")
+        out[int(key)] = text
+    return out
 
 
 #: The keys of a run, by session version.

@@ -336,6 +336,7 @@ app = QApplication([])
 from app import create_window
 window = create_window()
 window.model.step(40)
+window.files.save_to(os.environ["GDLAB_TEST_SAVE"])  # saved once, then changed: the copy knows its file
 window.model.update_config(window.model.selected, {**window.model.selected.config, "optimizer": "adam"})
 window.model.step(17)
 print(window.autosaver.save_now(), flush=True)
@@ -345,8 +346,10 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 def test_after_a_killed_process_the_next_launch_restores_the_autosaved_work(window, tmp_path, monkeypatch):
     folder = tmp_path / "reports"
+    saved = str(tmp_path / "lab.gdlab.json")
     result = subprocess.run([sys.executable, "-c", KILLED], capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "GDLAB_CRASH_DIR": str(folder)})
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "GDLAB_CRASH_DIR": str(folder),
+                                 "GDLAB_TEST_SAVE": saved})
     assert result.returncode == -9
     copy = result.stdout.strip()
     assert os.path.exists(copy) and recovery.orphaned_autosaves() == [copy]
@@ -361,7 +364,8 @@ def test_after_a_killed_process_the_next_launch_restores_the_autosaved_work(wind
     reference.advance(17)
     np.testing.assert_array_equal(run.history.params, reference.history.params)
     assert window.isWindowModified() and "Restored the session autosaved" in window.banner.text()
-    assert not os.path.exists(copy)  # restored: deleted
+    assert window.files.path == saved and "lab.gdlab.json" in window.windowTitle()  # its name again: Save goes there
+    assert not os.path.exists(copy) and not os.path.exists(copy + recovery.ORIGIN)  # restored: deleted
     assert recovery.offer_restore(window) is False and offered == [offered[0]]  # nothing offered twice
 
 
@@ -416,3 +420,20 @@ def test_file_dialogs_open_in_a_folder_that_exists(window, tmp_path, monkeypatch
                         lambda parent, caption, folder, filter: folders.append(folder) or ("", ""))
     window.files.save_as()
     assert folders == [os.getcwd()]  # not the folder that is gone, which the dialog would show as a file name
+
+
+def test_a_students_answers_are_a_change_saved_with_the_session_and_reopened(qtbot, tmp_path):
+    win = create_window(lesson="03_learning_rate_bound")
+    qtbot.addWidget(win)
+    assert not win.isWindowModified() and win.model.questions
+    win.model.set_answer(0, "0.5")
+    assert win.isWindowModified()  # an answer typed is work to keep
+    path = tmp_path / "lab.gdlab.json"
+    assert win.files.save_to(path) and not win.isWindowModified()
+    assert load_session(path).answers == {0: "0.5"}
+    win.model.set_answer(0, "")
+    assert win.isWindowModified()  # an answer taken back differs from the saved one
+    again = create_window(path)
+    qtbot.addWidget(again)
+    assert again.model.answers == {0: "0.5"} and not again.isWindowModified()
+    assert again.lesson_panel.question_rows[0].given() == "0.5"  # shown in the lesson panel

@@ -10,7 +10,7 @@ from gd_core import ConfigError
 from gd_core.cli import main
 from gd_core.lesson_library import list_lessons, load_lesson
 from gd_core.results import run_summary
-from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun, load_session, save_session
+from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun, load_session, parse_session, save_session
 
 RUN = {"name": "a", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 20}}
 
@@ -178,3 +178,18 @@ def test_headless_corrupt_session_writes_nothing(tmp_path, capsys):
     assert main(["--session", str(tmp_path / "bad.json"), "--out-dir", str(tmp_path / "out")]) == 2
     assert "runs[0].config.optimizer.name" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_answers_round_trip_and_bad_ones_are_refused_by_key(tmp_path):
+    session = load_lesson("03_learning_rate_bound")
+    session.answers = {0: "0.5", 1: "diverges"}
+    path = tmp_path / "s.gdlab.json"
+    save_session(session, path)
+    assert load_session(path).answers == {0: "0.5", 1: "diverges"}
+    data = session.to_dict()
+    for answers, key in (({"9": "1"}, "session.answers.9"), ({"x": "1"}, "session.answers.x"),
+                         ({"0": 5}, "session.answers.0"), ({"0": "9" * 201}, "session.answers.0"),
+                         ([], "session.answers")):
+        with pytest.raises(gd_core.ConfigError) as error:
+            parse_session({**data, "answers": answers})
+        assert error.value.key == key
