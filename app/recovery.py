@@ -21,7 +21,7 @@ from PySide6.QtCore import QLockFile, QObject, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 import gd_core
-from gd_core.files import write_text
+from gd_core.files import read_json, write_text
 from gd_core.sessions import load_session
 
 from .crash import report_dir
@@ -105,9 +105,8 @@ def orphaned_autosaves(folder: str | None = None) -> list[str]:
 def _origin(path: str) -> dict:
     """Where the copy's session came from (its file, its lesson); {} when that is unknown or unreadable."""
     try:
-        with open(path + ORIGIN, encoding="utf-8") as f:
-            origin = json.loads(f.read(64 * 1024))
-    except (OSError, ValueError):
+        origin = read_json(path + ORIGIN, "autosave origin", 64 * 1024)
+    except gd_core.ConfigError:  # missing, unreadable or not JSON: the copy opens untitled
         return {}
     if not isinstance(origin, dict):
         return {}
