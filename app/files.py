@@ -226,7 +226,7 @@ class FileActions(QObject):
         except gd_core.ConfigError as error:
             self.window.show_message(f"Not saved: {error.problem}", "error")
             return False
-        self.path = path
+        self.path = path = os.fspath(path)
         self._remember(path)
         self.window.update_title()
         self.window.show_message(f"Saved {os.path.basename(path)}.", "info")

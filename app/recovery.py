@@ -66,6 +66,8 @@ class Autosaver(QObject):
         if not self.window.guard.modified:
             return None
         text = json.dumps(self.window.model.to_session().to_dict(), indent=1) + "\n"
+        path = self.window.files.path
+        origin = json.dumps({"path": os.fspath(path) if path else None, "lesson": self.window.model.lesson_name})
         if text == self._written:
             return self.path
         try:
@@ -74,8 +76,7 @@ class Autosaver(QObject):
                 self._lock = _lock_for(self.path)
                 self._lock.tryLock(0)
             write_text(self.path, text)
-            files = self.window.files
-            write_text(self.path + ORIGIN, json.dumps({"path": files.path, "lesson": self.window.model.lesson_name}))
+            write_text(self.path + ORIGIN, origin)
         except OSError as error:  # a full disk must not interrupt the lab; the next round tries again
             self.window.show_message(f"Could not write the autosave copy: {error.strerror or error}.", "error")
             return None

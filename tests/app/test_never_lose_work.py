@@ -437,3 +437,4 @@ def test_a_students_answers_are_a_change_saved_with_the_session_and_reopened(qtb
     qtbot.addWidget(again)
     assert again.model.answers == {0: "0.5"} and not again.isWindowModified()
     assert again.lesson_panel.question_rows[0].given() == "0.5"  # shown in the lesson panel
+    assert win.files.save_to(path) and not win.isWindowModified()  # (closing asks nothing)
