@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGraphicsItem, QMenu, QPushButton, QToolButton
 
@@ -81,6 +81,11 @@ class ParameterSpaceView(PlotView):
         super().__init__(model, parent)
         self.worker = SurfaceWorker(self)
         self.worker.ready.connect(self._surface_ready)
+        # with a locked 1:1 aspect the surface covers the plot's shape: a new shape computes it again (once the
+        # resizing pauses)
+        self._reshaped = QTimer(self, singleShot=True, interval=150)
+        self._reshaped.timeout.connect(lambda: not self.plane_mode and self._update_surface(force=True))
+        self.plot.getPlotItem().vb.sigResized.connect(lambda _: self.equal_aspect_on and self._reshaped.start())
         self.mode = ComboBox()
         self.mode.setObjectName("space_mode")
         self.mode.addItem("slice", "slice")
@@ -196,9 +201,14 @@ class ParameterSpaceView(PlotView):
         return chosen if chosen is not None else self.problem.dataset is None
 
     def frame_surface(self) -> None:
-        """Reset view: show the whole computed surface (the problem's bounds, or the plane's extent)."""
+        """Reset view: show the problem's bounds (a slice; with a 1:1 aspect the plot widens one side to its
+        shape, which the surface then covers), or the plane's extent."""
         grid = getattr(self, "_grid", None)
         if grid is None:
+            return
+        if not self.plane_mode:
+            i, j = self.pair()
+            self.plot.setRange(xRange=self.problem.bounds[i], yRange=self.problem.bounds[j], padding=0)
             return
         xs, ys = grid
         self.plot.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
@@ -265,14 +275,14 @@ class ParameterSpaceView(PlotView):
         if not np.isfinite(anchor).all():
             anchor = np.array(self.model.selected.history.params[0], dtype=float)
         anchor_key = tuple(np.round(np.delete(anchor, [i, j]), 6)) if problem.n_params > 2 else ()
-        key = ("slice", id(problem), i, j, anchor_key)
+        (x0, x1), (y0, y1) = self._surface_box(problem.bounds[i], problem.bounds[j])
+        key = ("slice", id(problem), i, j, anchor_key, (x0, x1, y0, y1))
         if key == self._surface_key:
             return
         if (not force and self._surface_key is not None and key[:4] == self._surface_key[:4]
                 and time.perf_counter() - self._surface_time < SLICE_REFRESH_S):
             return
         self._surface_key, self._surface_time = key, time.perf_counter()
-        (x0, x1), (y0, y1) = problem.bounds[i], problem.bounds[j]
 
         resolution = affordable_resolution(problem, RESOLUTION if problem.n_params == 2 else SLICE_RESOLUTION)
 
@@ -283,6 +293,23 @@ class ParameterSpaceView(PlotView):
         else:
             self._set_status(f"computing the loss surface ({_grid_text(resolution)})…")
             self.worker.submit(key, compute)
+
+    def _surface_box(self, x_bounds, y_bounds) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The box the slice's surface covers: the problem's bounds, widened along one axis to the plot's shape
+        when the aspect is locked 1:1 - so the surface fills the plot instead of a band inside it."""
+        (x0, x1), (y0, y1) = x_bounds, y_bounds
+        vb = self.plot.getPlotItem().vb
+        width, height = vb.width(), vb.height()
+        if not self.equal_aspect_on or width < 50 or height < 50:
+            return (x0, x1), (y0, y1)
+        # the shape in 5 % steps (a few pixels of resizing compute nothing again), the widened side 5 % longer
+        # than it so the rounding never leaves a sliver
+        shape = math.exp(round(math.log(width / height) * 20) / 20)
+        if (x1 - x0) / (y1 - y0) < shape:
+            half = 1.05 * (y1 - y0) * shape / 2
+            return ((x0 + x1) / 2 - half, (x0 + x1) / 2 + half), (y0, y1)
+        half = 1.05 * (x1 - x0) / shape / 2
+        return (x0, x1), ((y0 + y1) / 2 - half, (y0 + y1) / 2 + half)
 
     def compute_plane(self) -> None:
         """Fit the trajectory plane of the selected run and evaluate the loss on it (off the GUI thread)."""

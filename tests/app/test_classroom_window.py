@@ -565,3 +565,26 @@ def test_load_csv_asks_for_the_selected_run_or_all_runs(window, tmp_path, qtbot)
     QTimer.singleShot(0, lambda: problems.scope_box.button(problems.scope_box.StandardButton.Cancel).click())
     assert problems.ask_scope(str(path)) is None
     assert math.isfinite(window.model.selected.history.loss[-1])
+
+
+@pytest.mark.parametrize("lesson", ["05_momentum_valley", "22_second_order_per_evaluation"])
+def test_with_equal_aspect_the_surface_fills_the_plot(qtbot, lesson):
+    """A 1:1 aspect widens the plot's range along one side; the surface is computed over that shape, so no empty
+    band is left around it (and again after the plot changes shape)."""
+    win = create_window(lesson=lesson)
+    qtbot.addWidget(win)
+    win.resize(1264, 680)
+    win.show()
+    qtbot.waitExposed(win)
+    view = win.space_view
+
+    def covered() -> bool:
+        (x0, x1), (y0, y1) = view.plot.getPlotItem().vb.viewRange()
+        rect = view.image.mapRectToParent(view.image.boundingRect())
+        slack_x, slack_y = 0.02 * (x1 - x0), 0.02 * (y1 - y0)
+        return (rect.left() <= x0 + slack_x and rect.right() >= x1 - slack_x
+                and rect.top() <= y0 + slack_y and rect.bottom() >= y1 - slack_y)
+    view.reset_view.trigger()
+    qtbot.waitUntil(covered, timeout=3000)
+    win.resize(900, 680)  # another shape
+    qtbot.waitUntil(covered, timeout=3000)
