@@ -26,11 +26,12 @@ from typing import Any
 from .datasets import DATA_NAMES, GENERATORS, check_data_size, check_magnitude, generate, load_csv
 from .errors import ConfigError
 from .files import check_depth, key_name, quote, read_json
+from .generalization import split_problem
 from .optimizers import OPTIMIZERS, check_needs
 from .problems import PROBLEMS, Problem
 from .samplers import steps_per_epoch
 from .schedules import check_schedule
-from .settings import DEFAULT_BATCH_SIZE, PARTS, SETTINGS, Setting, kept_on_switch, reset_keys
+from .settings import DEFAULT_BATCH_SIZE, PARTS, SETTINGS, Setting, kept_on_switch, problem_setting_keys, reset_keys
 from .spec import check_params
 from .tracking import TRACKED, check_track_fits, check_track_work
 
@@ -107,6 +108,11 @@ def validate(config: Any) -> dict:
         value = _setting_value(setting, config, spec)
         if value is not _ABSENT:
             out[setting.name] = value
+    for setting in SETTINGS.values():
+        if setting.requires and out.get(setting.name) is not None and not out.get(setting.requires):
+            needed = SETTINGS[setting.requires]
+            raise ConfigError(setting.name, f"needs {needed.name} ({needed.title}) set above 0 or on; got "
+                                            f"{quote(out.get(needed.name))}")
     name, hparams = split_named(config.get("optimizer", "plain"), OPTIMIZERS, "optimizer")
     out["optimizer"] = {"name": name, **check_params(OPTIMIZERS[name].params, hparams, "optimizer.", name)}
     out["schedule"] = check_schedule(config.get("schedule", "constant"), "schedule", out.get("steps"))
@@ -149,6 +155,9 @@ def switch_problem(config: dict, name: str) -> dict:
     spec = PROBLEMS[name]
     out = {key: copy.deepcopy(config[key]) for key in kept_on_switch() if key in config}
     out["problem"] = name
+    for setting in SETTINGS.values():  # what the new kind of problem has no use for (a validation split: samples)
+        if setting.name in out and not setting.applies_to(spec.kind):
+            del out[setting.name]
     if spec.kind == "function" and out.get("variant") in ("stochastic", "minibatch"):
         out["variant"] = "batch"  # without samples the sampling variants mean nothing
     if spec.kind == "function" and isinstance(out.get("track"), dict):  # measures of samples mean nothing either
@@ -167,9 +176,10 @@ def switch_problem(config: dict, name: str) -> dict:
 
 
 def problem_key(config: dict) -> tuple:
-    """What identifies a validated config's problem and data: equal keys can share one Problem object."""
+    """What identifies a validated config's problem and data (with its split and scaling): equal keys can share
+    one Problem object."""
     own = [p.name for p in PROBLEMS[config["problem"]].params]
-    return tuple(json.dumps(config.get(k), sort_keys=True) for k in ("problem", "data", *own))
+    return tuple(json.dumps(config.get(k), sort_keys=True) for k in ("problem", "data", *own, *problem_setting_keys()))
 
 
 def needs_reset(new: dict, old: dict) -> bool:
@@ -191,15 +201,16 @@ def in_epochs(config: dict, n_samples: int | None) -> dict:
 
 
 def build_problem(config: dict) -> Problem:
-    """Build the problem (and its data) of a validated config."""
+    """Build the problem (and its data) of a validated config: on the training samples, with the held-out ones
+    as its ``held_out`` problem (see :mod:`gd_core.generalization`)."""
     spec = PROBLEMS[config["problem"]]
-    dataset = None
-    if spec.kind == "data":
-        data = dict(config["data"])
-        name = data.pop("name")
-        dataset = load_csv(data["path"]) if name == "csv" else generate(name, **data)
-        check_magnitude(dataset, "data.path" if name == "csv" else "data")
-    return spec.build(config, dataset)
+    if spec.kind != "data":
+        return spec.build(config, None)
+    data = dict(config["data"])
+    name = data.pop("name")
+    dataset = load_csv(data["path"]) if name == "csv" else generate(name, **data)
+    check_magnitude(dataset, "data.path" if name == "csv" else "data")
+    return split_problem(spec.build, config, dataset)
 
 
 def resolve(config: Any, problem: Problem | None = None, validated: bool = False) -> tuple[dict, Problem]:

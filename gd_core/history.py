@@ -11,7 +11,8 @@ from .files import write_csv
 
 #: The scalar columns, in CSV order; recorders' columns follow (see History), then the parameters, one column
 #: each, named by ``param_names``.
-COLUMNS = ("step", "epoch", "samples_seen", "lr", "batch_loss", "loss", "grad_norm", "evaluations")
+COLUMNS = ("step", "epoch", "samples_seen", "lr", "batch_loss", "loss", "grad_norm", "val_loss", "accuracy",
+           "val_accuracy", "evaluations")
 #: The columns written as integers in CSV files.
 INTEGER_COLUMNS = ("step", "samples_seen", "evaluations")
 #: The columns every run of a group shares (the others hold one value per run).
@@ -39,12 +40,17 @@ class History:
     Columns: ``step``; ``epoch`` = samples_seen / n (fractional); ``samples_seen``; ``lr`` (the rate of the update
     that produced the row; row 0: the first rate); ``batch_loss`` (the loss of the samples the update used, at
     the parameters before it; NaN at row 0); ``loss`` (the full objective at the row's params); ``grad_norm``
-    (the norm of the full objective's gradient there); ``evaluations`` (the batch loss-and-gradient evaluations
-    spent so far: one per step for a gradient method, more for line searches and L-BFGS, d more per Hessian for
-    Newton - the fair x-axis for comparing methods that spend differently per step);
+    (the norm of the full objective's gradient there); ``val_loss`` (the loss of the held-out samples there,
+    see :mod:`gd_core.generalization`; NaN without a validation split); ``accuracy`` and ``val_accuracy`` (a
+    classifier's fraction of training and held-out samples classified right; NaN otherwise); ``evaluations``
+    (the batch loss-and-gradient evaluations spent so far: one per step for a gradient method, more for line
+    searches and L-BFGS, d more per Hessian for Newton - the fair x-axis for comparing methods that spend
+    differently per step);
     ``params`` (rows, d); ``grads`` (rows, d), the gradient
     the update that produced the row used (after noise and clipping; NaN at row 0). ``status`` is "running",
-    "completed", "converged" or "diverged", and ``message`` says why a run ended.
+    "completed", "converged", "diverged" or "stopped early", and ``message`` says why a run ended.
+    ``best_step`` and ``best_params``: with a validation split, the step of the lowest validation loss so far and
+    the parameters there (None without one) - what early stopping keeps.
 
     Bounded storage: a run that would need more than ``max_rows`` rows (:data:`MAX_HISTORY_BYTES` of them by
     default, per run, and at least :data:`MIN_ROWS`; see :func:`max_rows_for`) is recorded at a stride that
@@ -68,6 +74,9 @@ class History:
         self.n_samples = n_samples
         self.status = "running"
         self.message = ""
+        self.best_step: int | None = None
+        self.best_params: np.ndarray | None = None
+        extra_columns = [name for name in extra_columns if name not in COLUMNS]  # recorders of columns of ours
         self.columns = (*COLUMNS, *extra_columns)
         self.runs = runs
         self._bounded_by_bytes = max_rows is None  # an added column then lowers max_rows (see add_column)
@@ -209,6 +218,9 @@ class History:
     batch_loss = property(lambda self: self.column("batch_loss"))
     loss = property(lambda self: self.column("loss"))
     grad_norm = property(lambda self: self.column("grad_norm"))
+    val_loss = property(lambda self: self.column("val_loss"))
+    accuracy = property(lambda self: self.column("accuracy"))
+    val_accuracy = property(lambda self: self.column("val_accuracy"))
     evaluations = property(lambda self: self.column("evaluations"))
 
     def measured(self, name: str) -> np.ndarray:

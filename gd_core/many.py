@@ -16,6 +16,8 @@ import time
 import numpy as np
 
 from .config import build_problem, problem_key, resolve, validate
+from .generalization import BestValidation
+from .generalization import recorders as generalization_recorders
 from .history import History
 from .optimizers import OPTIMIZERS, Optimizer
 from .pipeline import Recorder, StepLoop, gradient_stages
@@ -72,7 +74,10 @@ class TrainerGroup(StepLoop):
         noise = _per_run([c.get("gradient_noise", 0.0) for c in configs])
         self.stages = gradient_stages(base, self.sampler, problem.n_params, noise,
                                       [np.random.default_rng(s[1]) for s in streams], self.slots)
-        self.recorders = track_recorders(base.get("track"), problem, lambda: self.history.stride) + tuple(recorders)
+        self.recorders = generalization_recorders(problem) \
+            + track_recorders(base.get("track"), problem, lambda: self.history.stride) + tuple(recorders)
+        patience = (base.get("early_stopping") or {}).get("patience")
+        self._best = BestValidation(patience, R) if problem.held_out is not None else None
         self.params = np.array([c["init"] if c["init"] is not None else problem.default_init for c in configs],
                                dtype=float)
         self.state = self.optimizer.init(self.params)
@@ -114,9 +119,12 @@ class TrainerGroup(StepLoop):
             budget = self.samples_seen >= self._max_samples - 1e-9
         within = np.abs(loss) <= self._limits  # vectorised first look; end_of_run words the few that end
         tolerance = self._tolerance
-        if not budget and tolerance is None and within.all():  # the common row: nothing ends
+        stopping = False
+        if self._best is not None:
+            stopping = self._best.update(self.step, self.history.val_loss[-1], self.history.params[-1])
+        if not budget and tolerance is None and within.all() and not np.any(stopping):  # the common row
             return False
-        ending = ~within
+        ending = ~within | stopping
         if tolerance is not None:
             ending |= grad_norm <= tolerance
         ending = self._active & (ending | budget)
@@ -127,10 +135,14 @@ class TrainerGroup(StepLoop):
         for r in np.flatnonzero(ending):
             ended = end_of_run(self.problem, self.step, self.samples_seen, float(loss[r]), float(grad_norm[r]),
                                float(lr[r]), self._limits[r], tolerance, budget)
+            if ended is None and stopping[r]:
+                ended = "stopped early", self._best.message(r)
             if ended is not None:
                 self._active[r] = False
                 history = self.histories[r] = self.history.select(r, copy=not last)
                 history.status, history.message = ended
+                if self._best is not None:
+                    self._best.mark(history, r)
         return not self._active.any()
 
 

@@ -12,13 +12,16 @@ DEFAULT_TOLERANCE = 1e-3
 
 def run_summary(history: History, tolerance: float = DEFAULT_TOLERANCE, min_loss: float | None = None) -> dict:
     """Status, final and best full loss, length, and the first step, epoch and sample count at which
-    ``loss - min_loss <= tolerance`` (``loss <= tolerance`` where the minimum is unknown); None if never."""
+    ``loss - min_loss <= tolerance`` (``loss <= tolerance`` where the minimum is unknown); None if never. With a
+    validation split, the lowest validation loss and the step where it was reached (NaN and None without)."""
     loss = history.loss
     gap = loss - (min_loss if min_loss is not None else 0.0)
     with np.errstate(invalid="ignore"):
         reached = np.flatnonzero(gap <= tolerance)
     finite = loss[np.isfinite(loss)]
     row = int(reached[0]) if len(reached) else None
+    val_loss = history.val_loss
+    best_val = int(np.nanargmin(val_loss)) if np.isfinite(val_loss).any() else None
     return {
         "status": history.status,
         "final_loss": float(loss[-1]),
@@ -29,4 +32,6 @@ def run_summary(history: History, tolerance: float = DEFAULT_TOLERANCE, min_loss
         "steps_to_tolerance": None if row is None else int(history.step[row]),
         "epochs_to_tolerance": None if row is None else float(history.epoch[row]),
         "samples_to_tolerance": None if row is None else int(history.samples_seen[row]),
+        "best_val_loss": float("nan") if best_val is None else float(val_loss[best_val]),
+        "best_val_step": None if best_val is None else int(history.step[best_val]),
     }

@@ -47,8 +47,10 @@ class Setting(Param):
     off (its default then). ``fill``: an absent setting is filled with its default (False: left out; the data
     may decide it later). ``excludes`` names a setting it cannot be given with (either one, not both).
     ``resets``: changing it needs a fresh run (a new start); ``per_run``: runs that differ in it can still
-    advance together in one numpy pass; ``kept_on_switch``: a switch to another problem keeps it; ``lock``: the
-    lesson lock group covering it (see :data:`gd_core.lessons.LOCKS`). ``checker(value, key)`` replaces
+    advance together in one numpy pass; ``builds_problem``: the problem is built with it (runs that differ in it
+    need problems of their own, see :func:`gd_core.config.problem_key`); ``requires``: another setting that must
+    be on (non-zero) for this one to be given; ``kept_on_switch``: a switch to another problem keeps it;
+    ``lock``: the lesson lock group covering it (see :data:`gd_core.lessons.LOCKS`). ``checker(value, key)`` replaces
     :meth:`Param.check` for values a Param cannot describe (the start point); ``aliases``: older CLI flags.
     """
 
@@ -67,6 +69,8 @@ class Setting(Param):
     checker: Callable[[Any, str], Any] | None = field(default=None, repr=False, compare=False)
     allows: str = ""
     on_value: Any = None
+    builds_problem: bool = False
+    requires: str = ""
     aliases: tuple[str, ...] = ()
 
     @property
@@ -149,6 +153,21 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("tolerance", None, "Stop as converged once the full gradient's norm ‖∇L(θ)‖ is at most this.",
             low=0.0, low_open=True, high=MAX_MAGNITUDE, log=True, optional=True, on_value=1e-6,
             label="stop at |∇L| ≤", panel="run"),
+    Setting("validation", 0.0, "Fraction v of the samples held out to measure generalization: round(v·n) samples, "
+                               "chosen by the data seed, are never trained on; their loss is the validation loss.",
+            low=0.0, high=1.0, high_open=True, needs="data", builds_problem=True, label="validation fraction",
+            misplaced="has no samples to hold out", panel="problem", lock="problem"),
+    Setting("standardize", False, "Rescale each feature to mean 0 and standard deviation 1, with the mean and "
+                                  "deviation of the training samples.",
+            kind=bool, needs="data", builds_problem=True, misplaced="has no features", panel="problem",
+            lock="problem"),
+    Setting("early_stopping", None, "End the run once the validation loss has not improved for `patience` steps; "
+                                    "the history marks the best step and its parameters.",
+            kind=dict, needs="data", misplaced="has no validation samples", label="early stopping",
+            panel="problem",
+            fields=(Param("patience", 10, "Steps without a lower validation loss before the run stops.", kind=int,
+                          low=1, high=MAX_STEPS),),
+            requires="validation", lock="run"),
     Setting("track", None, "Measure along the run every k steps (at the start and after every k updates): "
                            "the sharpness λ_max and the gradient noise scale B = tr(Σ)/‖G‖².",
             kind=dict, optional=True, fill=False, lock="", checker=check_track,
@@ -163,6 +182,11 @@ PARTS = ("problem", "data", "optimizer", "schedule")
 def reset_keys() -> tuple[str, ...]:
     """Settings whose change needs a fresh run, besides the problem, its settings and its data (problem_key)."""
     return tuple(s.name for s in SETTINGS.values() if s.resets)
+
+
+def problem_setting_keys() -> tuple[str, ...]:
+    """Settings the problem is built with (besides its own and its data)."""
+    return tuple(s.name for s in SETTINGS.values() if s.builds_problem)
 
 
 def per_run_keys() -> tuple[str, ...]:

@@ -9,6 +9,8 @@ import time
 import numpy as np
 
 from .config import needs_reset, resolve, validate
+from .generalization import BestValidation
+from .generalization import recorders as generalization_recorders
 from .history import History
 from .optimizers import make_optimizer
 from .pipeline import Recorder, StepLoop, gradient_stages
@@ -64,8 +66,15 @@ class Trainer(StepLoop):
         n = self.problem.n_samples
         self._max_steps = config.get("steps")
         self._max_samples = config["epochs"] * n if "epochs" in config else None
-        self.recorders = track_recorders(config.get("track"), self.problem, lambda: self.history.stride) \
-            + self._own_recorders
+        self.recorders = generalization_recorders(self.problem) \
+            + track_recorders(config.get("track"), self.problem, lambda: self.history.stride) + self._own_recorders
+        patience = (config.get("early_stopping") or {}).get("patience")
+        if self.problem.held_out is None:
+            self._best = None
+        elif getattr(self, "_best", None) is None:
+            self._best = BestValidation(patience)
+        else:  # a changed patience applies from now on; the best so far stays
+            self._best.patience = patience
 
     def needs_reset(self, config: dict) -> bool:
         """Whether changing to ``config`` needs a fresh run (a new problem, data, seed or start)."""
@@ -120,11 +129,16 @@ class Trainer(StepLoop):
         self._loss_limit = loss_limit(initial_loss)
 
     def _quick_checks(self):
-        return self._loss_limit, self._tolerance, self._max_steps if self._max_samples is None else None
+        every_row = self._max_samples is not None or self._best is not None  # the best validation loss: each row
+        return self._loss_limit, self._tolerance, None if every_row else self._max_steps
 
     def _check_rows(self, loss, grad_norm, lr) -> bool:
         ended = end_of_run(self.problem, self.step, self.samples_seen, float(loss), grad_norm, lr, self._loss_limit,
                            self._tolerance, self._budget_reached())
+        if self._best is not None:
+            if self._best.update(self.step, self.history.val_loss[-1], self.history.params[-1]) and ended is None:
+                ended = "stopped early", self._best.message()
+            self._best.mark(self.history)
         if ended is not None:
             self.history.status, self.history.message = ended
         return ended is not None

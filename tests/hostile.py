@@ -74,9 +74,19 @@ def valid_configs(draw) -> dict:
     if spec.kind == "data":
         name = draw(st.sampled_from([g.name for g in GENERATORS.values() if g.task in spec.data_tasks]))
         data = {"name": name, **_some(GENERATORS[name].params, draw)}
-        data["n_samples"] = draw(st.integers(1, 60))
+        n = data["n_samples"] = draw(st.integers(1, 60))
         config["data"] = data
-        config["batch_size"] = draw(st.integers(1, data["n_samples"]))
+        held = 0
+        if n >= 2 and draw(st.booleans()):  # a validation split, maybe early stopping (gd_core.generalization)
+            config["validation"] = draw(st.sampled_from([0.0, 0.01, 0.25, 0.5, 0.99]))
+            held = min(max(1, round(config["validation"] * n)), n - 1) if config["validation"] else 0
+            if held and draw(st.booleans()):
+                config["early_stopping"] = {"patience": draw(st.integers(1, 3))}
+        if draw(st.booleans()):
+            config["standardize"] = draw(st.booleans())
+        if name != "linear" or data.get("n_features", 1) != 1:
+            config.pop("degree", None)  # polynomial features need one input
+        config["batch_size"] = draw(st.integers(1, n - held))
     else:
         config["gradient_noise"] = draw(allowed_value(CONFIG_PARAMS["gradient_noise"]))
         if draw(st.booleans()):
@@ -99,7 +109,8 @@ def valid_configs(draw) -> dict:
 #: key nobody knows.
 _SPOTS = st.sampled_from(["problem", "data", "variant", "batch_size", "sampling", "optimizer", "schedule",
                           "clip_norm", "gradient_noise", "steps", "epochs", "seed", "init", "tolerance", "kappa",
-                          "hidden", "activation", "init_seed", "", "x" * 300, "data.*", "optimizer.*",
+                          "hidden", "activation", "init_seed", "validation", "standardize", "early_stopping",
+                          "degree", "", "x" * 300, "data.*", "optimizer.*",
                           "schedule.*", "data.name", "optimizer.name", "schedule.name", "data.nope"])
 
 

@@ -42,7 +42,7 @@ def work_text(number: float) -> str:
 
 
 #: What a problem may offer besides its loss and gradient (see :meth:`Problem.can`).
-CAPABILITIES = ("curve", "predict", "boundary", "class_probabilities", "sample_classes", "hessian",
+CAPABILITIES = ("curve", "predict", "boundary", "class_probabilities", "sample_classes", "accuracy", "hessian",
                 "per_sample_grads", "known_minimum", "stability_bound")
 
 
@@ -86,6 +86,7 @@ class Problem:
     curvature: float | None = None
     n_classes: int = 0  # a classifier's number of classes (0: not a classifier)
     dataset = None
+    held_out: Problem | None = None  # the held-out samples' problem, with a validation split (gd_core.generalization)
     pass_work: float = 1.0
     _minima: np.ndarray | None = None
 
@@ -140,6 +141,10 @@ class Problem:
         """A classifier: each training sample's class, 0..n_classes-1."""
         raise NotImplementedError(f"{self.name} has no classes")
 
+    def accuracy(self, params: np.ndarray):
+        """A classifier: the fraction of its samples whose most probable class is their own (per run)."""
+        raise NotImplementedError(f"{self.name} classifies nothing")
+
     def hessian(self, params: np.ndarray) -> np.ndarray:
         """The analytic Hessian of the full loss (d, d) (without it, tools use differences of the gradient)."""
         raise NotImplementedError(f"{self.name} has no analytic Hessian")
@@ -152,6 +157,10 @@ class Problem:
     def stability_bound(self) -> float | None:
         """The largest stable learning rate of plain full-batch gradient descent, 2/L, where L is known."""
         return 2.0 / self.curvature if self.curvature else None
+
+    def on_samples(self, dataset) -> Problem:
+        """A data problem: the same model (settings, class labels) on other samples, e.g. the held-out ones."""
+        raise NotImplementedError(f"{self.name} has no samples")
 
     def loss_and_grad(self, params: np.ndarray, idx: np.ndarray | None):
         """Loss and gradient on the samples ``idx`` (None = all), from one forward pass."""

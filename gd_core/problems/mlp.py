@@ -31,14 +31,15 @@ class MLP(Problem):
     name = "mlp"
     _GRID_CHUNK = 256  # grid points evaluated together (each pass is vectorised over all samples)
 
-    def __init__(self, dataset, hidden, activation, init_seed):
-        classes = np.unique(dataset.y)
+    def __init__(self, dataset, hidden, activation, init_seed, classes=None):
+        classes = np.unique(dataset.y) if classes is None else classes
         if not 2 <= len(classes) <= MAX_CLASSES:
             raise ConfigError("data", f"mlp classifies: the target must hold 2 to {MAX_CLASSES} class labels; "
                                       f"this data has {len(classes)} distinct target values")
         self.dataset = dataset
         self.classes = classes
         self.labels = np.searchsorted(classes, dataset.y)  # 0..K-1
+        self.hidden, self.init_seed = hidden, init_seed
         self.n_classes = len(classes)
         self.X = dataset.X
         self.n_samples = len(self.labels)
@@ -158,6 +159,19 @@ class MLP(Problem):
 
     def sample_classes(self):
         return self.labels
+
+    def on_samples(self, dataset):
+        """The held-out samples keep the training samples' classes (they may lack some)."""
+        return MLP(dataset, self.hidden, self.activation, self.init_seed, self.classes)
+
+    def accuracy(self, params):
+        """The fraction of samples whose largest logit (one logit: its sign) is their class (per run)."""
+        single = np.ndim(params) == 1
+        P = np.asarray(params, dtype=float)[None, :] if single else params
+        logits = self._forward(self._weights(P), self.X)[0][-1]  # (R, n, out)
+        predicted = (logits[..., 0] > 0).astype(int) if self.n_out == 1 else logits.argmax(axis=2)
+        right = (predicted == self.labels).mean(axis=1)
+        return right[0] if single else right
 
     def class_probabilities(self, params, X):
         """P(class | x) for rows of X: (m,) = P(class 1) for two classes, else (m, K)."""

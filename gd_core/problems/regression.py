@@ -6,6 +6,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..geometry import decision_line
+from ..spec import Param
 from .base import ELEMENTWISE_WORK, Problem, ProblemSpec, check_pass_work, log1pexp, sigmoid
 
 
@@ -13,13 +14,29 @@ def _weight_names(n_features: int) -> tuple[str, ...]:
     return ("w",) if n_features == 1 else tuple(f"w{j + 1}" for j in range(n_features))
 
 
+#: The highest polynomial degree (x^15 of data within ±10 is 1e15: GD on such features is hopeless anyway).
+MAX_DEGREE = 15
+
+
+def polynomial_features(x: np.ndarray, degree: int) -> np.ndarray:
+    """The columns x, x², ..., x^k of one input x (n,): (n, k)."""
+    return x[:, None] ** np.arange(1, degree + 1)
+
+
 class _Regression(Problem):
-    def __init__(self, dataset):
+    def __init__(self, dataset, degree: int = 1):
         self.dataset = dataset
+        self.degree = degree
         self.n_samples = dataset.n_samples
-        self.A = np.column_stack([dataset.X, np.ones(self.n_samples)])  # design matrix [X, 1]
+        features = dataset.X
+        if degree > 1:
+            if dataset.n_features != 1:
+                raise ConfigError("degree", f"polynomial features need data with one input; this data has "
+                                            f"{dataset.n_features} (use degree 1)")
+            features = polynomial_features(dataset.X[:, 0], degree)
+        self.A = np.column_stack([features, np.ones(self.n_samples)])  # design matrix [X, 1] (or [x..x^k, 1])
         self.y = dataset.y
-        self.param_names = (*_weight_names(dataset.n_features), "b")
+        self.param_names = (*_weight_names(features.shape[1]), "b")
         self.default_init = np.zeros(self.n_params)
 
     @property
@@ -38,6 +55,7 @@ class _Regression(Problem):
 
 class LinearRegression(_Regression):
     """Mean squared error L(w, b) = mean((X·w + b − y)²), exactly torch.nn.MSELoss of the affine model.
+    With ``degree`` k > 1 (one input x) the features are x, x², ..., x^k: the fit is w1·x + ... + wk·x^k + b.
 
     With A = [X, 1] and theta = (w, b) the full loss is a quadratic form in the sufficient statistics
     C = AᵀA/n and a = Aᵀy/n: L(theta) = L* + (theta − theta*)ᵀ C (theta − theta*), gradient 2·C·(theta − theta*),
@@ -47,8 +65,8 @@ class LinearRegression(_Regression):
 
     name = "linear_regression"
 
-    def __init__(self, dataset):
-        super().__init__(dataset)
+    def __init__(self, dataset, degree: int = 1):
+        super().__init__(dataset, degree)
         n = self.n_samples
         self.C = self.A.T @ self.A / n
         self.pass_work = float(self.n_params ** 2)  # the full loss from sufficient statistics, whatever n
@@ -58,6 +76,9 @@ class LinearRegression(_Regression):
         self.minima = self.theta_star[None, :].copy()
         self.curvature = float(2.0 * np.linalg.eigvalsh(self.C)[-1])
         self.bounds = self._bounds_around(self.theta_star)
+
+    def on_samples(self, dataset):
+        return LinearRegression(dataset, self.degree)
 
     def predict(self, params):
         """The prediction X·w + b of every sample."""
@@ -93,8 +114,10 @@ class LinearRegression(_Regression):
         return self.full_loss(points)
 
     def curve(self, params, xs):
-        """The fitted line w·x + b over ``xs`` (one-feature data)."""
-        return params[0] * np.asarray(xs) + params[-1]
+        """The fitted line w·x + b (degree k: the polynomial w1·x + ... + wk·x^k + b) over ``xs`` (one input)."""
+        xs = np.asarray(xs, dtype=float)
+        return polynomial_features(xs.reshape(-1), self.degree).reshape(*xs.shape, self.degree) @ params[:-1] \
+            + params[-1]
 
     def hessian(self, params):
         """2C, the same everywhere: the loss is quadratic."""
@@ -190,10 +213,10 @@ class LogisticRegression(_Regression):
     name = "logistic_regression"
     _MAX_ELEMENTS = 4_000_000  # grid evaluation works in chunks of at most this many logits
 
-    def __init__(self, dataset):
+    def __init__(self, dataset, labels: tuple[float, float] | None = None):
         per_sample = dataset.n_features + 1 + ELEMENTWISE_WORK
         self.pass_work = check_pass_work(dataset.n_samples, per_sample, "logistic regression")
-        values = np.unique(dataset.y)
+        values = np.unique(dataset.y) if labels is None else np.array(labels)
         if len(values) != 2:
             raise ConfigError("data", f"logistic_regression needs targets with exactly two values (class labels); "
                                       f"this data has {len(values)} distinct target values")
@@ -240,6 +263,16 @@ class LogisticRegression(_Regression):
         """0 for the first label, 1 for the second."""
         return self.y.astype(int)
 
+    def on_samples(self, dataset):
+        """The held-out samples keep the training samples' labels (they may hold only one class)."""
+        return LogisticRegression(dataset, self.labels)
+
+    def accuracy(self, params):
+        """The fraction of samples on their class's side of the boundary: (a_i·θ > 0) == y_i."""
+        z = self.A @ np.asarray(params).T
+        y = self.y if z.ndim == 1 else self.y[:, None]
+        return ((z > 0) == (y == 1)).mean(axis=0)
+
     def curve(self, params, xs):
         """P(label = 1) = sigma(w·x + b) over ``xs`` (one-feature data)."""
         return sigmoid(params[0] * np.asarray(xs) + params[-1])
@@ -262,8 +295,11 @@ class LogisticRegression(_Regression):
 
 REGRESSION_SPECS = (
     ProblemSpec("linear_regression", "Linear regression (MSE)", "data", "L = mean((X·w + b − y)²)",
-                lambda config, dataset: LinearRegression(dataset), default_data="linear",
-                data_tasks=("regression", "classification")),
+                lambda config, dataset: LinearRegression(dataset, config.get("degree", 1)), default_data="linear",
+                data_tasks=("regression", "classification"),
+                params=(Param("degree", 1, "Polynomial degree k of the fit for one-input data: "
+                                           "w1·x + ... + wk·x^k + b (1: a straight line).", kind=int, low=1,
+                              high=MAX_DEGREE),)),
     ProblemSpec("logistic_regression", "Logistic regression (cross-entropy)", "data",
                 "L = mean(log(1 + e^z) − y·z),  z = X·w + b",
                 lambda config, dataset: LogisticRegression(dataset), default_data="blobs",

@@ -25,7 +25,8 @@ def test_run_writes_csv_and_prints_one_summary_line(tmp_path, capsys):
     assert code == 0 and err == ""
     assert len(out.strip().splitlines()) == 1 and "completed" in out and "momentum lr=0.05" in out
     lines = out_file.read_text().splitlines()
-    assert lines[0] == "step,epoch,samples_seen,lr,batch_loss,loss,grad_norm,evaluations,w,b" and len(lines) == 42
+    assert lines[0] == ("step,epoch,samples_seen,lr,batch_loss,loss,grad_norm,val_loss,accuracy,val_accuracy,"
+                        "evaluations,w,b") and len(lines) == 42
     last = np.array(lines[-1].split(","), dtype=float)
     assert last[0] == 40 and last[1] == 10.0 and last[2] == 640
 
@@ -36,7 +37,8 @@ def test_function_problem_columns_and_init(tmp_path, capsys):
                            "--init", "-1.5", "2", "--out", str(tmp_path / "r.csv"))
     assert code == 0
     lines = (tmp_path / "r.csv").read_text().splitlines()
-    assert lines[0].endswith("grad_norm,evaluations,x,y") and lines[1].endswith(",-1.5,2.0") and len(lines) == 7
+    assert lines[0].endswith("grad_norm,val_loss,accuracy,val_accuracy,evaluations,x,y")
+    assert lines[1].endswith(",-1.5,2.0") and len(lines) == 7
 
 
 def test_config_file_with_flag_overrides(tmp_path, capsys):

@@ -50,7 +50,7 @@ def test_a_recorder_adds_a_history_column_for_one_run_and_for_a_group():
     trainer = Trainer(configs[1], recorders=recorders)
     trainer.advance()
     h = trainer.history
-    assert h.header()[:9] == [*gd_core.COLUMNS, "update_norm"] and h.table().shape == (31, 9 + 3)
+    assert h.header()[:12] == [*gd_core.COLUMNS, "update_norm"] and h.table().shape == (31, 12 + 3)
     assert np.isnan(h.column("update_norm")[0])
     np.testing.assert_allclose(h.column("update_norm")[1:], np.linalg.norm(np.diff(h.params, axis=0), axis=1))
     group = TrainerGroup([gd_core.resolve(c, trainer.problem)[0] for c in configs], trainer.problem, recorders)

@@ -75,6 +75,9 @@ def test_every_setting_of_every_table_has_one_flag_that_sets_it():
         for param in {p.kind: p for p in reversed(flag.params)}.values():  # the first row of each kind
             value = other_value(param)
             argv = argv_for(flag, value, param)
+            if isinstance(param, Setting) and param.requires:  # what it needs on, too
+                required = SETTINGS[param.requires]
+                argv += argv_for(next(f for f in flags if f.name == required.name), other_value(required), required)
             config = validate(build_config(_parser().parse_args(argv)))
             where = config if flag.part in ("run", "problem") else config[flag.part]
             assert where[flag.name] == param.check(value, flag.name), argv
@@ -109,6 +112,8 @@ def test_schedule_as_json_reaches_nested_settings(capsys):
 def test_each_row_drives_validation(name):
     setting = SETTINGS[name]
     base = {"problem": "quadratic"} if setting.needs == "function" or name == "init" else {}
+    if setting.requires:  # a setting that needs another one on
+        base[setting.requires] = other_value(SETTINGS[setting.requires])
     for bad in ("x", 10**400, -1):
         if name == "init" and bad == -1:
             continue
@@ -130,7 +135,7 @@ def test_the_rules_come_from_the_rows():
     assert len({group_key(c) for c in configs}) == 1
     assert group_key(configs[0]) != group_key({**configs[0], "clip_norm": 1.0})
     assert [s.name for s in panel_settings("run")] == ["seed", "clip_norm", "tolerance"]
-    assert [s.name for s in panel_settings("problem", "data")] == []
+    assert [s.name for s in panel_settings("problem", "data")] == ["validation", "standardize", "early_stopping"]
 
 
 def test_a_new_setting_is_one_row(monkeypatch, tmp_path, capsys):

@@ -203,10 +203,11 @@ def test_csv_round_trip(tmp_path):
     h = run({**LINEAR, "data": {"name": "linear", "n_samples": 30, "n_features": 2}, "steps": 5})
     h.to_csv(tmp_path / "h.csv")
     lines = (tmp_path / "h.csv").read_text().splitlines()
-    assert lines[0] == "step,epoch,samples_seen,lr,batch_loss,loss,grad_norm,evaluations,w1,w2,b"
-    assert lines[1].startswith("0,0.0,0,0.001,nan,") and lines[2].split(",")[7] == "1"  # one evaluation a step
+    assert lines[0] == ("step,epoch,samples_seen,lr,batch_loss,loss,grad_norm,val_loss,accuracy,val_accuracy,"
+                        "evaluations,w1,w2,b")
+    assert lines[1].startswith("0,0.0,0,0.001,nan,") and lines[2].split(",")[10] == "1"  # one evaluation a step
     table = np.genfromtxt(tmp_path / "h.csv", delimiter=",", skip_header=1)
-    np.testing.assert_array_equal(table[:, 8:], h.params)
+    np.testing.assert_array_equal(table[:, len(gd_core.COLUMNS):], h.params)
     np.testing.assert_array_equal(table[:, 5], h.loss)
     assert not list(tmp_path.glob(".gdlab-*"))
 
