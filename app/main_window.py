@@ -34,6 +34,7 @@ from .runner import DEFAULT_SPEED, SPEEDS, Runner, planned_steps, speed_for
 from .session import SessionModel
 from .theme import MODES, TEXT_SIZES, theme
 from .undo import UndoHistory
+from .views.accuracy import AccuracyView
 from .views.base import PlotView
 from .views.data_view import DataView
 from .views.formula import FormulaPanel
@@ -200,8 +201,10 @@ class MainWindow(QMainWindow):
         self.sharpness_view, self.noise_scale_view = SharpnessView(self.model), NoiseScaleView(self.model)
         self.sharpness_dock = self._dock("sharpness_dock", "Sharpness", self.sharpness_view, right)
         self.noise_scale_dock = self._dock("noise_scale_dock", "Noise scale", self.noise_scale_view, right)
+        self.accuracy_view = AccuracyView(self.model)
+        self.accuracy_dock = self._dock("accuracy_dock", "Accuracy", self.accuracy_view, right)
         self.docks = (self.settings_dock, self.runs_dock, self.results_dock, self.lesson_dock, self.formula_dock,
-                      self.state_dock, self.sharpness_dock, self.noise_scale_dock)
+                      self.state_dock, self.sharpness_dock, self.noise_scale_dock, self.accuracy_dock)
 
     def _arrange_docks(self) -> None:
         """The original arrangement: settings and runs left, lesson above the update rule and optimizer state
@@ -214,7 +217,7 @@ class MainWindow(QMainWindow):
             self.removeDockWidget(dock)  # out of any tab group first: re-tabbing a tabbed dock doubles its tab
             self.addDockWidget(areas.get(dock, Qt.DockWidgetArea.RightDockWidgetArea), dock)
             dock.setVisible(dock is not self.lesson_dock or self.has_lesson)
-        for dock in (self.state_dock, self.sharpness_dock, self.noise_scale_dock):
+        for dock in (self.state_dock, self.sharpness_dock, self.noise_scale_dock, self.accuracy_dock):
             self.tabifyDockWidget(self.formula_dock, dock)
         self.formula_dock.raise_()
         self._size_docks()

@@ -38,10 +38,12 @@ SURFACE_COLORS = ("#fdfcf3", "#e4eed8", "#b9cfdc", "#8597b8")
 #: Meaningful colours: (text, background, border) per kind, for a light and a dark palette.
 SEMANTIC = {
     "light": {"diverged": ("#8a1c12", "#fdecea", "#f5c2bd"), "error": ("#8a1c12", "#fdecea", "#f5c2bd"),
-              "converged": ("#1b5e20", "#e8f5e9", "#b9dfbb"), "completed": ("#1a3e6e", "#eef3fb", "#c9d8ef"),
+              "converged": ("#1b5e20", "#e8f5e9", "#b9dfbb"), "stopped early": ("#1b5e20", "#e8f5e9", "#b9dfbb"),
+              "completed": ("#1a3e6e", "#eef3fb", "#c9d8ef"),
               "info": ("#5d4300", "#fff8e1", "#f0dc9a"), "good": ("#1b5e20", "", ""), "bad": ("#b00020", "", "")},
     "dark": {"diverged": ("#ffb4a9", "#4a1f1b", "#7d3a33"), "error": ("#ffb4a9", "#4a1f1b", "#7d3a33"),
-             "converged": ("#a5d6a7", "#1e3a22", "#38603c"), "completed": ("#a9c7f0", "#1d2c42", "#3a5378"),
+             "converged": ("#a5d6a7", "#1e3a22", "#38603c"), "stopped early": ("#a5d6a7", "#1e3a22", "#38603c"),
+             "completed": ("#a9c7f0", "#1d2c42", "#3a5378"),
              "info": ("#ffe08a", "#3d3317", "#6b5a26"), "good": ("#a5d6a7", "", ""), "bad": ("#ff8a80", "", "")},
 }
 

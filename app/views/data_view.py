@@ -1,6 +1,6 @@
 """The data: the samples, each run's current fit curve, decision boundary or class regions - whichever the
 problem declares it can draw - and the samples of the selected run's latest step highlighted, so a student sees
-what a batch is."""
+what a batch is. With a validation split the held-out samples are drawn hollow: never trained on."""
 
 from __future__ import annotations
 
@@ -75,7 +75,9 @@ class DataView(PlotView):
         self.samples = pg.ScatterPlotItem(size=6, pen=None)
         self.batch = pg.ScatterPlotItem(size=11, brush=None)
         self.batch.setZValue(5)
+        self.held = pg.ScatterPlotItem(size=8, brush=None)  # validation samples: hollow, their class's colour
         self.plot.addItem(self.samples)
+        self.plot.addItem(self.held)
         self.plot.addItem(self.batch)
         self.plot.setToolTip("Samples of the selected run's latest step are circled in orange: a batch is a set "
                              "of samples.")
@@ -92,6 +94,7 @@ class DataView(PlotView):
         self.batch.setPen(look.pen(BATCH_COLOR, 2))
         self.regions.clear()
         self.region_line.clear()
+        self.held.clear()
         if kind is None:  # a function without data: give the room to the other plots
             self.placeholder.setText(f"No data: {problem.name} is a function of x and y.")
             self.stack.setCurrentWidget(self.placeholder)
@@ -120,7 +123,12 @@ class DataView(PlotView):
         else:
             self.samples.setData(data.X[:, 0], data.y, brush=brushes)
             names = (data.feature_names[0], data.target_name)
-        self.caption.setText(_captions(problem)[kind])
+        held = problem.held_out
+        if held is not None and kind != "fitted":
+            self.held.setData(held.dataset.X[:, 0], held.dataset.X[:, 1] if two_d else held.dataset.y,
+                              pen=_class_pens(held, look), symbol="o")
+        self.caption.setText(_captions(problem)[kind] + ("; hollow: held-out validation samples"
+                                                         if held is not None and kind != "fitted" else ""))
         self.caption.setToolTip(self.caption.text())
         for run in self.runs_on_selected_problem():
             if kind in ("boundary", "curve"):
@@ -134,7 +142,8 @@ class DataView(PlotView):
         if kind == "fitted":  # predictions move; the frame is the targets' range on both axes
             self.plot.setRange(xRange=_span(data.y), yRange=_span(data.y))
         else:
-            self.plot.setRange(xRange=_span(data.X[:, 0]), yRange=_span(data.X[:, 1] if two_d else data.y))
+            X, y = _all_samples(problem)
+            self.plot.setRange(xRange=_span(X[:, 0]), yRange=_span(X[:, 1] if two_d else y))
         self.plot.disableAutoRange()
 
     def refresh(self, moved: set[int] | None = None) -> None:
@@ -145,7 +154,7 @@ class DataView(PlotView):
         if kind is None:
             return
         data = problem.dataset
-        x_range = _span(data.X[:, 0])
+        x_range = _span(_all_samples(problem)[0][:, 0])
         with np.errstate(all="ignore"):  # a diverged run's params may be huge: draw what is finite
             if kind == "fitted":
                 predictions = problem.predict(selected.trainer.params)
@@ -198,6 +207,22 @@ class DataView(PlotView):
         with np.errstate(invalid="ignore"):
             finite = np.isfinite(x) & np.isfinite(y)
         self.batch.setData(x[finite], y[finite])
+
+
+def _all_samples(problem) -> tuple[np.ndarray, np.ndarray]:
+    """Features and targets of the training samples and, with a validation split, the held-out ones."""
+    data, held = problem.dataset, problem.held_out
+    if held is None:
+        return data.X, data.y
+    return np.vstack([data.X, held.dataset.X]), np.concatenate([data.y, held.dataset.y])
+
+
+def _class_pens(problem, look):
+    """One pen per sample: its class's colour (a classifier), else the faint sample colour."""
+    if not problem.can("sample_classes"):
+        return look.pen(look.color("muted"), 1.5)
+    colors = np.array(CLASS_COLORS)[problem.sample_classes() % len(CLASS_COLORS)]
+    return [look.pen(c, 1.5) for c in colors]
 
 
 def _span(values, margin: float = 0.0) -> tuple[float, float]:

@@ -1,9 +1,11 @@
-"""The loss curve: full loss (bold) and mini-batch loss (thin, light) against steps, epochs or samples seen."""
+"""The loss curve: full loss (bold), mini-batch loss (thin, light) and, with a validation split, the held-out
+samples' loss (dashed, the run's colour) against steps, epochs or samples seen."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QMenu, QToolButton
 
 from gd_core.display import PeakEnvelope, axis_end, peak_decimate
@@ -101,11 +103,12 @@ class LossCurveView(PlotView):
             batch = pg.PlotCurveItem(pen=look.pen(fainter(run.color, 0.65)), connect="finite")
             bold = run is self.model.selected  # wide pens cost; only the selected run's full loss is bold
             full = pg.PlotCurveItem(pen=look.pen(stronger(run.color), 2 if bold else 1), connect="finite")
-            for item in (batch, full):
+            val = pg.PlotCurveItem(pen=_validation_pen(run), connect="finite")
+            for item in (batch, full, val):
                 # the axes follow the full loss only (a single sample's loss can be ~0 and would stretch a log
                 # axis over many empty decades)
                 self.plot.addItem(item, ignoreBounds=item is batch)
-            self._items[id(run)] = (batch, full)
+            self._items[id(run)] = (batch, full, val)
         self._set_legend(runs)
         self.hover.setPen(look.pen(look.color("text")))
         self.hover.setBrush(look.color("base"))
@@ -121,7 +124,9 @@ class LossCurveView(PlotView):
             return
         legend = []
         for run in runs:
-            legend.append((stronger(run.color), "full loss"))
+            legend.append((stronger(run.color), "training loss" if _validates(run) else "full loss"))
+            if _validates(run):
+                legend.append((stronger(run.color), "validation loss (dashed)"))
             if self._draws_batch_loss(run):
                 what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
                 legend.append((fainter(run.color, 0.65), what))
@@ -134,9 +139,10 @@ class LossCurveView(PlotView):
             self.rebuild()
             return
         if what == "color":
-            look, (batch, full) = theme(), items
+            look, (batch, full, val) = theme(), items
             batch.setPen(look.pen(fainter(run.color, 0.65)))
             full.setPen(look.pen(stronger(run.color), 2 if run is self.model.selected else 1))
+            val.setPen(_validation_pen(run))
         self._set_legend(self.visible_runs())
 
     def _zoomed(self) -> None:
@@ -152,9 +158,13 @@ class LossCurveView(PlotView):
             items = self._items.get(id(run))
             if items is None or (moved is not None and id(run) not in moved and not zoomed):  # as drawn
                 continue
-            batch, full = items
+            batch, full, val = items
             x, y = self._curve(run, "loss", 2 * width)
             full.setData(x, y)
+            if _validates(run):
+                val.setData(*self._curve(run, "val_loss", width))
+            else:
+                val.clear()
             finite = y[np.isfinite(y)]
             self._extents[id(run)] = (x[0], x[-1], finite[-1]) if len(finite) else None
             if self._draws_batch_loss(run):
@@ -206,9 +216,25 @@ class LossCurveView(PlotView):
         text = f"step {int(history.step[row])} · epoch {history.epoch[row]:.3g} · loss {loss:.5g}"
         if np.isfinite(history.batch_loss[row]) and run.config["variant"] != "batch":
             text += f" · batch {history.batch_loss[row]:.4g}"
+        if np.isfinite(history.val_loss[row]):
+            text += f" · validation {history.val_loss[row]:.5g}"
+        if np.isfinite(history.accuracy[row]):
+            text += f" · accuracy {history.accuracy[row]:.1%}"
+            if np.isfinite(history.val_accuracy[row]):
+                text += f" (validation {history.val_accuracy[row]:.1%})"
         self.readout.setText(text)
         y = _drawn(np.array([loss]), self.model.view["log_y"])
         self.hover.setData([x[row]], y) if np.isfinite(y).all() else self.hover.clear()  # no all-NaN scatter
+
+
+def _validates(run) -> bool:
+    """Whether a run holds samples out (and so has a validation loss to draw)."""
+    return run.trainer.problem.held_out is not None
+
+
+def _validation_pen(run):
+    """The held-out loss: the run's colour, dashed, as wide as its training loss."""
+    return theme().pen(stronger(run.color), 1.5, style=Qt.PenStyle.DashLine)
 
 
 def _drawn(values: np.ndarray, log: bool) -> np.ndarray:

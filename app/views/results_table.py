@@ -1,4 +1,5 @@
-"""The results table: per run its state, final and best full loss, and the steps, epochs and samples it took
+"""The results table: per run its state, final and best full loss, with a validation split the best validation
+loss and the step where it was reached, and the steps, epochs and samples it took
 to come within a tolerance of the known minimum. A function has no data: its epochs and samples are "-"."""
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from ..theme import theme
 from ..throttle import Throttle
 from ..widgets import NumberSpinBox
 
-COLUMNS = ("run", "status", "final loss", "best loss", "steps", "epochs", "samples",
+COLUMNS = ("run", "status", "final loss", "best loss", "best val. loss", "at step", "steps", "epochs", "samples",
            "steps to tol.", "epochs to tol.", "samples to tol.")
 DATA_COLUMNS = ("epochs", "samples", "epochs to tol.", "samples to tol.")  # "-" for a function (no data)
+VALIDATION_COLUMNS = ("best val. loss", "at step")  # "-" without a validation split
 REFRESH_S = 0.5  # while training, the table follows at most twice a second
 
 
@@ -111,9 +113,13 @@ class ResultsTable(QWidget):
     def _cells(run, s: dict, running: bool) -> tuple[str, ...]:
         cells = dict(zip(COLUMNS, (
             run.name, run_state(run, running), _number(s["final_loss"]), _number(s["best_loss"]),
-            _number(s["steps"], True), _number(s["epochs"]), _number(s["samples_seen"], True),
+            _number(s["best_val_loss"] if s["best_val_step"] is not None else None),
+            _number(s["best_val_step"], True), _number(s["steps"], True), _number(s["epochs"]),
+            _number(s["samples_seen"], True),
             _number(s["steps_to_tolerance"], True), _number(s["epochs_to_tolerance"]),
             _number(s["samples_to_tolerance"], True))))
         if run.trainer.problem.dataset is None:
             cells.update(dict.fromkeys(DATA_COLUMNS, "-"))
+        if run.trainer.problem.held_out is None:
+            cells.update(dict.fromkeys(VALIDATION_COLUMNS, "-"))
         return tuple(cells[c] for c in COLUMNS)

@@ -513,7 +513,7 @@ def test_layout_persists_between_launches_and_resets(qtbot):
     bars = [bar for bar in second.findChildren(QTabBar) if bar.isVisible() and second.rect().contains(bar.geometry())]
     assert bars and {bar.geometry().getRect() for bar in bars} == {bars[0].geometry().getRect()}
     assert [bars[0].tabText(i) for i in range(bars[0].count())] == ["Update rule", "Optimizer state", "Sharpness",
-                                                                        "Noise scale"]
+                                                                        "Noise scale", "Accuracy"]
     assert not second.lesson_dock.isVisible()  # no lesson: no lesson dock
     QSettings("GD Lab", "GD Lab").clear()
 

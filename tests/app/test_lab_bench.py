@@ -121,10 +121,11 @@ def test_results_table(window):
     assert cells[0][0] == "run 1" and cells[0][1] == "completed" and cells[1][1] == "diverged"
     first = window.model.runs[0]
     expected = next(i for i, v in enumerate(first.history.loss) if v - first.trainer.problem.min_loss <= 1e-3)
-    assert cells[0][7] == f"{expected:,}" and cells[1][7] == "-"
+    assert cells[0][9] == f"{expected:,}" and cells[1][9] == "-"
+    assert cells[0][4:6] == ["-", "-"]  # no validation split: no best validation loss
     assert float(cells[0][2]) == pytest.approx(first.history.loss[-1], rel=1e-4)
     window.results.tolerance.setValue(1e-12)
-    assert window.model.view["tolerance"] == 1e-12 and table.item(0, 7).text() == "-"
+    assert window.model.view["tolerance"] == 1e-12 and table.item(0, 9).text() == "-"
 
 
 def test_results_columns_widen_as_the_numbers_grow(window):

@@ -1,0 +1,67 @@
+"""A classifier's accuracy along each run: the fraction of training samples classified right (solid) and, with
+a validation split, of the held-out samples (dashed, the run's colour), against the loss plot's x-axis."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from ..session import X_AXES
+from ..theme import theme
+from .base import PlotView, stronger
+
+#: At most about this many points per curve (every k-th row of a longer record: accuracy moves in small steps).
+MAX_POINTS = 2000
+
+
+class AccuracyView(PlotView):
+    title = "Accuracy"
+    live_refresh_s = 0.2
+
+    def __init__(self, model, parent=None):
+        self._items: dict[int, tuple] = {}
+        super().__init__(model, parent)
+        self.note = self.info
+        self.note.setObjectName("accuracy_note")
+        self.plot.setLabel("left", "accuracy")
+        self.plot.setToolTip("Solid: the fraction of training samples the run's classifier gets right. Dashed: "
+                             "the fraction of held-out (validation) samples - what it does on data it never saw.")
+        self.rebuild()
+
+    def _rebuild(self) -> None:
+        for items in self._items.values():
+            for item in items:
+                self.plot.removeItem(item)
+        self._items = {}
+        look, legend = theme(), []
+        runs = [run for run in self.visible_runs() if run.trainer.problem.can("accuracy")]
+        for run in runs:
+            color = stronger(run.color)
+            train = pg.PlotCurveItem(pen=look.pen(color, 2 if run is self.model.selected else 1), connect="finite")
+            held = pg.PlotCurveItem(pen=look.pen(color, 1.5, style=Qt.PenStyle.DashLine), connect="finite")
+            self.plot.addItem(train)
+            self.plot.addItem(held)
+            self._items[id(run)] = (train, held)
+            legend.append((color, run.name))
+        if any(run.trainer.problem.held_out is not None for run in runs):
+            legend.append((look.color("text"), "validation (dashed)"))
+        self.set_legend(legend)
+        self.note.setText("" if runs else "only classifiers (logistic regression, MLP) have an accuracy")
+        self.plot.setLabel("bottom", X_AXES[self.model.view["x_axis"]].lower())
+        self.refresh()
+
+    def refresh(self, moved: set[int] | None = None) -> None:
+        super().refresh(moved)
+        key = self.model.view["x_axis"]
+        for run in self.visible_runs():
+            items = self._items.get(id(run))
+            if items is None or (moved is not None and id(run) not in moved):
+                continue
+            history = run.history
+            every = max(1, len(history) // MAX_POINTS)
+            rows = np.r_[0:len(history):every, len(history) - 1]
+            x = history.column(key)[rows]
+            items[0].setData(x, history.accuracy[rows])
+            items[1].setData(x, history.val_accuracy[rows]) if run.trainer.problem.held_out is not None \
+                else items[1].clear()
