@@ -28,7 +28,9 @@ and a metric M is a name - ``final_loss``, ``best_loss``, ``excess_loss`` (final
 ``steps_to_tolerance`` (the first step within the lesson's tolerance of the minimum),
 ``distance_to_minimum`` (from the final point to the nearest known minimiser), ``params_moved_per_step`` (how many
 parameters an update changes, on average), ``final_sharpness`` and ``final_noise_scale`` (the last value the run's
-"track" measured) - or an object: ``{"name": "loss_at", "step": k}``,
+"track" measured), ``final_val_loss``, ``best_val_loss`` and ``best_val_step`` (with a validation split: the
+last and lowest held-out loss and the step of the lowest), ``final_accuracy`` and ``final_val_accuracy`` (a
+classifier's) - or an object: ``{"name": "loss_at", "step": k}``,
 ``{"name": "param", "param": "x"}`` (its final value), ``{"name": "param_at", "param": "x", "step": k}``,
 ``{"name": "max_abs_param", "param": "y", "from": a, "to": b}`` (the largest |value| over steps a..b),
 ``{"name": "steps_to_loss", "below": v}`` (the first step whose loss is below v),
@@ -51,6 +53,7 @@ from .errors import ConfigError
 from .files import quote
 from .history import COLUMNS, History
 from .problems import Problem
+from .results import run_summary
 from .settings import lock_group_of
 
 #: A number answer is right within this relative distance of the computed one, unless the question says.
@@ -62,7 +65,8 @@ STATUSES = ("completed", "converged", "diverged", "stopped early")
 
 _SIMPLE_METRICS = ("final_loss", "best_loss", "excess_loss", "min_loss", "final_lr", "steps", "epochs",
                    "samples_seen", "evaluations", "steps_to_tolerance", "distance_to_minimum", "params_moved_per_step",
-                   "final_sharpness", "final_noise_scale")
+                   "final_sharpness", "final_noise_scale", "final_val_loss", "best_val_loss", "best_val_step",
+                   "final_accuracy", "final_val_accuracy")
 _METRIC_FIELDS = {"loss_at": {"step"}, "param": {"param"}, "param_at": {"param", "step"},
                   "max_abs_param": {"param", "from", "to"}, "steps_to_loss": {"below"},
                   "evaluations_to_loss": {"below"}, "distance_to": {"point"}}
@@ -343,6 +347,11 @@ def metric(m, result: RunResult, tolerance: float) -> float:
             values = history.measured(m.removeprefix("final_"))
             finite = values[np.isfinite(values)]
             return float(finite[-1]) if len(finite) else math.nan
+        if m in ("final_val_loss", "final_accuracy", "final_val_accuracy"):
+            return float(history.column(m.removeprefix("final_"))[-1])  # NaN without a split / a classifier
+        if m in ("best_val_loss", "best_val_step"):
+            summary = run_summary(history)
+            return math.nan if summary["best_val_step"] is None else float(summary[m])
         if m == "distance_to_minimum":
             if not len(problem.minima):
                 return math.nan

@@ -543,7 +543,30 @@ KEYS = {
         lambda r: _first_step_below(r, "batch size 4", 1.1) / _first_step_below(r, "batch size 64", 1.1),
         lambda r: _last_measured(r, "batch size 64", "noise_scale"),
     ],
+    "23_overfitting_early_stopping": [
+        lambda r: max(r, key=lambda n: r[n].history.val_loss[-1]),
+        lambda r: float(r["degree 9"].history.step[np.argmin(r["degree 9"].history.val_loss)]),
+        lambda r: float(r["degree 9"].history.val_loss[-1] / r["degree 1"].history.val_loss[-1]),
+        lambda r: r["degree 9, early stopping"].history.status,
+    ],
+    "24_weight_decay_overfitting": [
+        lambda r: min(r, key=lambda n: r[n].history.val_loss[-1]),
+        lambda r: _lowest(r, {n: _final(r, n) for n in r}),
+        lambda r: float(r["no decay"].history.val_loss[-1] / r["decay 0.3"].history.val_loss[-1]),
+    ],
+    "25_small_batch_generalization": [
+        lambda r: min(r, key=lambda n: r[n].history.val_loss[-1]),
+        lambda r: float(r["batch 1"].history.val_loss.min()),
+        lambda r: _held_out_right(r["batch 1"]),
+    ],
 }
+
+
+def _held_out_right(result):
+    """The fraction of held-out samples whose P(class 1) is on their class's side of 1/2."""
+    held = result.problem.held_out
+    p1 = held.class_probabilities(result.history.params[-1], held.dataset.X)
+    return float(np.mean((p1 > 0.5) == (held.labels == 1)))
 
 
 def _last_measured(r, name, column):

@@ -108,6 +108,9 @@ def test_every_lesson_runs_and_tells_the_truth_it_claims(name):
         assert final["Adam"] < 1e-6 < final["plain"]
     elif name == "10_lr_decay_sgd":
         assert min(final["step decay"], final["inverse time"], final["exponential"]) < final["constant 0.1"]
+    elif name == "23_overfitting_early_stopping":  # early stopping ends its run; the others complete
+        assert statuses.pop("degree 9, early stopping") == "stopped early" and set(statuses.values()) == {"completed"}
+        assert final["degree 9"] < final["degree 1"]
     elif name == "19_line_search":  # the fixed rate above 2/L diverges; every line search completes
         assert statuses.pop("fixed 0.21") == "diverged" and set(statuses.values()) == {"completed"}
     else:
