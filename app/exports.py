@@ -3,45 +3,122 @@ clipboard. Every function raises OSError with a readable message when the file c
 
 from __future__ import annotations
 
+import contextlib
 import os
+from typing import NamedTuple
 
-import pyqtgraph.exporters as exporters
-from PySide6.QtCore import QBuffer, QIODevice, QRect
-from PySide6.QtGui import QPainter
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData
 from PySide6.QtWidgets import QApplication, QWidget
 
-from gd_core.files import csv_writer, unique_stems, write_file, write_files, write_text
+from gd_core.files import csv_writer, text_writer, unique_stems, write_file, write_files, write_text
 from gd_core.report import ReportRun, lab_report_html
 
+from .theme import theme
+
 PLOT_FORMATS = {".png": "PNG image", ".svg": "SVG drawing"}
+#: PNG pictures are drawn at this many pixels per screen pixel: 1 as on screen, 2 (the default) for a sharp slide,
+#: 4 or 8 for print (a 500-pixel-wide plot at 4x is 2000 pixels, 300 dpi over 17 cm)
+PNG_SCALES = (1, 2, 4, 8)
+DEFAULT_PNG_SCALE = 2
 
 
-def export_plot(view, path: str) -> None:
-    """Save a view's plot as PNG or SVG (by the file's extension)."""
+class Picture(NamedTuple):
+    """One exportable plot: what it is called, the graphics item drawn (a PlotItem, or the layout of several),
+    the plot whose title row carries the legend in a picture, and the legend as rich text (the window shows it
+    in a row above the plot, outside the item; a picture must name its curves too)."""
+
+    title: str
+    item: object
+    legend_plot: object = None
+    legend: str = ""
+
+
+def export_plot(view, path: str, scale: int = DEFAULT_PNG_SCALE) -> None:
+    """Save a view's plot (a :class:`Picture`, or a view with ``picture()``) as PNG, ``scale`` pixels per screen
+    pixel, or as SVG (by the file's extension)."""
+    picture = view if isinstance(view, Picture) else view.picture()
     ext = os.path.splitext(path)[1].lower()
     if ext not in PLOT_FORMATS:
         raise OSError(f"{os.path.basename(path)}: choose a .png or .svg file")
-    if ext == ".png":
-        exporter = exporters.ImageExporter(view.plot.getPlotItem())
-        exporter.parameters()["width"] = max(800, int(view.plot.width()) * 2)
-        write_file(path, exporter.export)
-    else:  # Qt's own SVG generator: pyqtgraph's SVG exporter fails on some curve paths
-        write_file(path, lambda tmp: _render_svg(view.plot, tmp, view.title))
+    with legend_shown(picture):
+        if ext == ".png":
+            exporter = pg_exporters().ImageExporter(picture.item)
+            exporter.parameters()["width"] = max(1, round(picture.item.boundingRect().width() * scale))
+            write_file(path, exporter.export)
+        else:
+            svg = svg_text(picture.item)
+            write_file(path, text_writer(svg))
 
 
-def _render_svg(widget, path: str, title: str) -> None:
-    size = widget.size()
-    generator = QSvgGenerator()
-    generator.setFileName(path)
-    generator.setSize(size)
-    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
-    generator.setTitle(f"GD Lab - {title}")
-    painter = QPainter(generator)
+def svg_text(item) -> str:
+    """The SVG of a graphics item, from pyqtgraph's SVG exporter (it draws each item on its own, clips the
+    plot area, writes scatter symbols as paths and text as text - Qt's SVG generator on the whole widget does
+    none of that, and other renderers then misplace and garble what it wrote)."""
+    exporter = pg_exporters().SVGExporter(item)
+    return exporter.export(toBytes=True).decode("utf-8")
+
+
+@contextlib.contextmanager
+def legend_shown(picture: Picture):
+    """While a picture is taken, its legend is the title row of its legend plot, in the axis labels' font size
+    (legible next to them at any scale); the window's plot is as before afterwards."""
+    plot = picture.legend_plot
+    if plot is None or not picture.legend:
+        yield
+        return
+    # the axis labels' size (app.theme.Theme.style_plot): the application's font, which follows the text size
+    plot.setTitle(picture.legend, size=f"{QApplication.font().pointSizeF():g}pt", color=theme().color("text"))
+    plot.layout.activate()
     try:
-        widget.render(painter)
+        yield
     finally:
-        painter.end()
+        plot.setTitle(None)
+        plot.layout.activate()
+
+
+_exporters = None
+
+
+def pg_exporters():
+    """pyqtgraph's exporters with its SVG exporter able to read closed paths (see :func:`_closed_paths_kept`);
+    imported on first use (their SVG support costs start-up time)."""
+    global _exporters
+    if _exporters is None:
+        import importlib
+
+        import pyqtgraph.exporters as exporters
+        module = importlib.import_module("pyqtgraph.exporters.SVGExporter")
+        if not getattr(module.correctCoordinates, "keeps_closed_paths", False):
+            module.correctCoordinates = _closed_paths_kept(module.correctCoordinates)
+        _exporters = exporters
+    return _exporters
+
+
+def _closed_paths_kept(correct_coordinates):
+    """pyqtgraph 0.14's SVG exporter reads every token of a path as "x,y" and raises ValueError on the "Z" that
+    closes a subpath (pyqtgraph issue 3495), which Qt writes for a rectangle's outline or a star symbol. Wrapped:
+    the Z tokens are taken out before it transforms the coordinates and put back at their places after."""
+    def correct(node, defs, item, options):
+        closes = {}
+        for path in _elements(node, "path"):
+            tokens = path.getAttribute("d").split()
+            closes[path] = [k for k, token in enumerate(tokens) if token in ("Z", "z")]
+            path.setAttribute("d", " ".join(token for token in tokens if token not in ("Z", "z")))
+        correct_coordinates(node, defs, item, options)
+        for path, places in closes.items():
+            tokens = path.getAttribute("d").split()
+            for k in places:
+                tokens.insert(k, "Z")
+            path.setAttribute("d", " ".join(tokens))
+    correct.keeps_closed_paths = True
+    return correct
+
+
+def _elements(node, tag: str):
+    if getattr(node, "tagName", None) == tag:
+        yield node
+    for child in node.childNodes:
+        yield from _elements(child, tag)
 
 
 def export_window(window: QWidget, path: str) -> None:
@@ -59,9 +136,18 @@ def export_histories(model, folder: str) -> list[str]:
     return names
 
 
-def copy_plot(view) -> None:
-    """Put a picture of a view's plot on the clipboard."""
-    QApplication.clipboard().setPixmap(view.plot.grab())
+def copy_plot(view, scale: int = DEFAULT_PNG_SCALE) -> None:
+    """Put a view's plot on the clipboard: as an image (legend included, ``scale`` pixels per screen pixel) and,
+    for programs that take it, as SVG."""
+    picture = view if isinstance(view, Picture) else view.picture()
+    with legend_shown(picture):
+        exporter = pg_exporters().ImageExporter(picture.item)
+        exporter.parameters()["width"] = max(1, round(picture.item.boundingRect().width() * scale))
+        image = exporter.export(toBytes=True)
+        data = QMimeData()
+        data.setImageData(image)
+        data.setData("image/svg+xml", QByteArray(svg_text(picture.item).encode("utf-8")))
+    QApplication.clipboard().setMimeData(data)
 
 
 def _png_bytes(widget) -> bytes:

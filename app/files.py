@@ -19,6 +19,7 @@ from gd_core.lesson_library import lesson_name, list_lessons, load_lesson
 from gd_core.lessons import folder_lessons
 from gd_core.sessions import Session, SessionRun, load_session, save_session
 
+from .export_menu import copy_picture, save_picture
 from .palette import RUN_COLORS
 from .progress import Cancelled, ReplayProgress
 from .session import DEFAULT_CONFIG
@@ -60,17 +61,18 @@ class FileActions(QObject):
         menu.addMenu(self.recent_menu)
         menu.addSeparator()
         export = menu.addMenu("&Export")
-        for view_name, label in (("space_view", "Parameter space"), ("loss_view", "Loss curve"),
-                                 ("data_view", "Data view")):
-            export.addAction(f"{label} as PNG or SVG...", lambda v=view_name, t=label: self.export_plot(v, t))
+        plots = (("space_view", "Parameter space"), ("loss_view", "Loss curve"), ("data_view", "Data view"),
+                 ("state_plot", "Optimizer state"), ("sharpness_view", "Sharpness"),
+                 ("noise_scale_view", "Noise scale"))
+        for view_name, label in plots:
+            export.addAction(f"{label} as PNG or SVG...", lambda v=view_name: self.export_plot(v))
         export.addAction("Window as PNG...", self.export_window)
         export.addAction("Run histories as CSV...", self.export_histories)
         export.addAction("Lab report (HTML)...", self.export_lab_report).setObjectName("action_lab_report")
         export.addAction("Animation (GIF or MP4)...", self.export_animation).setObjectName("action_animation")
         export.addSeparator()
-        for view_name, label in (("space_view", "parameter space"), ("loss_view", "loss curve"),
-                                 ("data_view", "data view")):
-            export.addAction(f"Copy {label} to clipboard", lambda v=view_name: self.copy_plot(v))
+        for view_name, label in plots:
+            export.addAction(f"Copy {label.lower()} to clipboard", lambda v=view_name: self.copy_plot(v))
         menu.addSeparator()
         self.file_menu = menu
         self.lessons_menu = window.menuBar().addMenu("&Lessons")
@@ -278,12 +280,20 @@ class FileActions(QObject):
             return
         self.window.show_message(done, "info")
 
-    def export_plot(self, view_name: str, label: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {label.lower()}", self._folder(),
-                                              "PNG image (*.png);;SVG drawing (*.svg)")
-        if path:
-            self._report(f"Exported {os.path.basename(path)}.",
-                         lambda: self._exports().export_plot(getattr(self.window, view_name), path))
+    def _picture(self, view_name: str):
+        """The view's picture; the optimizer state's dock is shown first (its plots are made when first seen)."""
+        if view_name == "state_plot":
+            self.window.state_dock.show()
+            self.window.state_dock.raise_()
+            self.window.state_plot.shown(True)
+        pictures = getattr(self.window, view_name).export_button.pictures()
+        return pictures[0] if pictures else None
+
+    def export_plot(self, view_name: str) -> None:
+        """File > Export > a plot: the same as the plot's own Export button (:mod:`app.export_menu`)."""
+        picture = self._picture(view_name)
+        if picture is not None:
+            save_picture(self.window, picture)
 
     def export_window(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self.window, "Export window", self._folder(), "PNG image (*.png)")
@@ -323,5 +333,6 @@ class FileActions(QObject):
         self.animation_dialog.raise_()
 
     def copy_plot(self, view_name: str) -> None:
-        self._exports().copy_plot(getattr(self.window, view_name))
-        self.window.show_message("Copied the plot to the clipboard.", "info")
+        picture = self._picture(view_name)
+        if picture is not None:
+            copy_picture(self.window, picture)

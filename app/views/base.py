@@ -15,6 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ..export_menu import ExportButton
+from ..exports import Picture
 from ..session import Run, SessionModel
 from ..theme import theme
 from ..throttle import Throttle
@@ -83,9 +85,15 @@ class PlotView(QWidget):
         self.info = info_label(f"{type(self).__name__}_info")  # a read-out or caption; never resizes anything
         self.info.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.header.addWidget(self.info, 1)
+        self.controls = QHBoxLayout()  # a view's own controls, between the read-out and the Export button
+        self.controls.setSpacing(8)
+        self.header.addLayout(self.controls)
+        self.export_button = ExportButton(lambda: [self.picture()])
+        self.header.addWidget(self.export_button)
         self.legend = info_label(f"{type(self).__name__}_legend")
         self.legend.setContentsMargins(6, 0, 6, 0)
         self.legend.hide()
+        self.legend_text = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -114,9 +122,15 @@ class PlotView(QWidget):
     def set_legend(self, entries: list[tuple[object, str]], symbol: str = "━━") -> None:
         """Show ``(colour, name)`` entries in the legend row above the plot (none: no row)."""
         text, tip = legend_html(entries, symbol)
+        self.legend_text = text
         self.legend.setText(text)
         self.legend.setToolTip(tip)
         self.legend.setVisible(bool(entries))
+
+    def picture(self) -> Picture:
+        """What Export saves: the plot, with the legend row (when shown) as its title."""
+        return Picture(self.title, self.plot.getPlotItem(), self.plot.getPlotItem(),
+                       self.legend_text if self.legend.isVisibleTo(self) else "")
 
     def visible_runs(self) -> list[Run]:
         return [run for run in self.model.runs if run.visible]

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 import gd_core
 from gd_core import batch_scaling, sweep_worker
 
+from ..export_menu import ExportButton
+from ..exports import Picture
 from ..palette import OKABE_ITO
 from ..theme import theme
 from ..widgets import NumberSpinBox, info_label
@@ -126,7 +128,10 @@ class BatchScalingWindow(QDialog):
         layout = QHBoxLayout(self)
         layout.addLayout(form)
         plots = QVBoxLayout()
-        plots.addWidget(self.legend)
+        top = QHBoxLayout()
+        top.addWidget(self.legend, 1)
+        top.addWidget(ExportButton(self.pictures))
+        plots.addLayout(top)
         row = QHBoxLayout()
         row.addWidget(self.steps_plot, 1)
         row.addWidget(self.epochs_plot, 1)
@@ -136,6 +141,12 @@ class BatchScalingWindow(QDialog):
         theme().changed.connect(self._restyle)
         model.events.selection_changed.connect(lambda run: self.suggest_target())
         self.suggest_target()
+
+    def pictures(self) -> list[Picture]:
+        """The steps and the epochs to the target, each with the legend, for Export."""
+        plots = ((self.steps_plot, "Steps"), (self.epochs_plot, "Epochs"))
+        return [Picture(f"{what} to the target", plot.getPlotItem(), plot.getPlotItem(), self.legend.text())
+                for plot, what in plots]
 
     # -- computing -------------------------------------------------------------------------------------------
     def _plan(self, target: float | None = None) -> batch_scaling.ScalingPlan:

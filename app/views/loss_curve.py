@@ -55,9 +55,9 @@ class LossCurveView(PlotView):
                                      "single sample): noisy, so off it shows the full losses' noise floors.")
         menu.setToolTipsVisible(True)
         self.batch_losses.toggled.connect(lambda on: model.set_view("batch_losses", on))
-        self.header.addWidget(self.x_axis)
-        self.header.addWidget(self.log_y)
-        self.header.addWidget(self.options)
+        self.controls.addWidget(self.x_axis)
+        self.controls.addWidget(self.log_y)
+        self.controls.addWidget(self.options)
         # long curves are peak-decimated here to about the plot's pixel width, incrementally while they grow
         # (PeakEnvelope); a zoomed view decimates the shown rows afresh
         self.plot.getPlotItem().vb.sigXRangeChanged.connect(self._zoomed)

@@ -20,6 +20,8 @@ import gd_core
 from gd_core.lr_finder import find_lr, range_config
 from gd_core.sweep import series_work
 
+from ..export_menu import ExportButton
+from ..exports import Picture
 from ..palette import OKABE_ITO
 from ..theme import theme
 from ..widgets import NumberSpinBox, SpinBox
@@ -90,6 +92,7 @@ class LearningRateFinder(QDialog):
             button.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
+        buttons.addWidget(ExportButton(lambda: [Picture("Learning-rate finder", self.plot.getPlotItem())]))
         buttons.addStretch(1)
         buttons.addWidget(self.use_steepest)
         buttons.addWidget(self.use_tenth)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from ..export_menu import ExportButton
+from ..exports import Picture
 from ..palette import run_color
 from ..theme import theme
 from ..widgets import info_label, note_label
@@ -50,7 +52,11 @@ class OptimizerStatePlot(QWidget):
         self.legend = info_label("state_legend")  # the parameters' colours, above the plots (never on them)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.note)
+        top = QHBoxLayout()
+        top.addWidget(self.note, 1)
+        self.export_button = ExportButton(self.pictures)
+        top.addWidget(self.export_button)
+        layout.addLayout(top)
         layout.addWidget(self.legend)
         self.plots = {}
         self._curves: dict[str, list] = {}
@@ -86,6 +92,14 @@ class OptimizerStatePlot(QWidget):
         self.plots["steps"].setLabel("bottom", "step")
         self._restyle()
 
+    def pictures(self) -> list[Picture]:
+        """The four plots as one picture, the parameters' legend above the first, for Export (the button shows
+        with the dock, which builds the plots)."""
+        if not self.plots:
+            return []
+        self.refresh(force=True)
+        return [Picture("Optimizer state", self.layout_widget.ci, self.plots["params"], self.legend.text())]
+
     def _restyle(self) -> None:
         if self.plots:
             look = theme()
@@ -117,8 +131,8 @@ class OptimizerStatePlot(QWidget):
                         "lr": [self.plots["lr"].plot(pen=look.pen(run.color, 2), connect="finite")]}
         self.refresh()
 
-    def refresh(self) -> None:
-        if self.visibleRegion().isEmpty() or not self.plots:
+    def refresh(self, force: bool = False) -> None:
+        if not self.plots or (self.visibleRegion().isEmpty() and not force):
             return  # a closed dock, or one behind another tab, costs nothing
         self.redraw_count += 1
         history = self.model.selected.history

@@ -111,7 +111,7 @@ class ParameterSpaceView(PlotView):
         self.readout = self.info  # the hovered point's coordinates and loss, else what the surface shows
         self.readout.setObjectName("space_readout")
         for w in (self.mode, self.recompute, self.pair_x, self.pair_y, self.options):
-            self.header.addWidget(w)
+            self.controls.addWidget(w)
         self.plot.setToolTip("Click to start the selected run from that point.")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(SURFACE_MAP)

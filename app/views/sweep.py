@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 import gd_core
 from gd_core import OPTIMIZERS, sweep, sweep_worker
 
+from ..export_menu import ExportButton
+from ..exports import Picture
 from ..palette import VARIANT_COLORS, run_color
 from ..theme import theme
 from ..widgets import ComboBox, NumberSpinBox, SpinBox
@@ -223,13 +225,22 @@ class SweepWindow(QDialog):
         layout = QHBoxLayout(self)
         layout.addLayout(controls)
         plots = QVBoxLayout()
-        plots.addWidget(self.legend)
+        top = QHBoxLayout()
+        top.addWidget(self.legend, 1)
+        top.addWidget(ExportButton(self.pictures))
+        plots.addLayout(top)
         row = QHBoxLayout()
         row.addWidget(self.curves, 1)
         row.addWidget(self.heat, 1)
         plots.addLayout(row)
         layout.addLayout(plots, 1)
         self._series_changed()
+
+    def pictures(self) -> list[Picture]:
+        """The sweep curves (with their legend) and the heat map, for Export."""
+        curves = self.curves.getPlotItem()
+        return [Picture("Sweep curves", curves, curves, self.legend.text()),
+                Picture("Heat map", self.heat.getPlotItem())]
 
     def _restyle(self) -> None:
         look = theme()

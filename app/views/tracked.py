@@ -51,7 +51,7 @@ class TrackedView(PlotView):
         self.note = self.info  # a line that never resizes the window
         self.note.setObjectName(f"{self.quantity}_note")
         for widget in (self.measure, self.every):
-            self.header.addWidget(widget)
+            self.controls.addWidget(widget)
         self.plot.setLabel("left", spec.title)
         self.plot.setLabel("bottom", "step")
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)

@@ -1,0 +1,112 @@
+"""The Export button that every plot carries: save it as a PNG (at a chosen resolution) or an SVG, or copy it to
+the clipboard. One mechanism for every plot of the app: a view (or window) hands the button a function that
+returns its pictures (:class:`app.exports.Picture`), and File > Export goes through :func:`save_picture` too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QActionGroup
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QToolButton, QWidget
+
+from .exports import DEFAULT_PNG_SCALE, PNG_SCALES, Picture
+
+SCALE_KEY = "export/png_scale"
+FOLDER_KEY = "export/folder"
+
+
+def _settings() -> QSettings:
+    return QSettings("GD Lab", "GD Lab")
+
+
+def png_scale() -> int:
+    """The chosen PNG resolution (pixels per screen pixel), remembered between launches."""
+    try:
+        scale = int(_settings().value(SCALE_KEY, DEFAULT_PNG_SCALE))
+    except (TypeError, ValueError):
+        return DEFAULT_PNG_SCALE
+    return scale if scale in PNG_SCALES else DEFAULT_PNG_SCALE
+
+
+def tell(widget: QWidget, text: str, kind: str) -> None:
+    """Say ``text`` in the status banner of the main window the widget belongs to (a dialog's parent's), or in
+    a message box where there is none."""
+    window = widget.window()
+    while window is not None and not hasattr(window, "show_message"):
+        parent = window.parentWidget()
+        window = parent.window() if parent is not None else None
+    if window is not None:
+        window.show_message(text, kind)
+    elif kind == "error":
+        QMessageBox.warning(widget, "GD Lab", text)
+
+
+def save_picture(parent: QWidget, picture: Picture, path: str | None = None) -> bool:
+    """Ask for a file (unless ``path`` is given) and save ``picture`` there as PNG or SVG; say what happened."""
+    from . import exports
+
+    if path is None:
+        folder = str(_settings().value(FOLDER_KEY, "") or os.path.expanduser("~"))
+        stem = picture.title.lower().replace(" ", "_")
+        path, _ = QFileDialog.getSaveFileName(parent, f"Export {picture.title.lower()}",
+                                              os.path.join(folder, stem + ".png"),
+                                              "PNG image (*.png);;SVG drawing (*.svg)")
+        if not path:
+            return False
+    scale = png_scale()
+    try:
+        exports.export_plot(picture, path, scale)
+    except OSError as error:
+        tell(parent, f"Not exported: {error.strerror or error}", "error")
+        return False
+    _settings().setValue(FOLDER_KEY, os.path.dirname(os.path.abspath(path)))
+    size = f" at {scale}× resolution" if path.lower().endswith(".png") else ""
+    tell(parent, f"Exported {os.path.basename(path)}{size}.", "info")
+    return True
+
+
+def copy_picture(parent: QWidget, picture: Picture) -> None:
+    from . import exports
+
+    exports.copy_plot(picture, png_scale())
+    tell(parent, f"Copied the {picture.title.lower()} to the clipboard.", "info")
+
+
+class ExportButton(QToolButton):
+    """"Export": a menu with, for each picture, Save as PNG or SVG... and Copy to clipboard, and the PNG
+    resolution (1×, 2×, 4×, 8×)."""
+
+    def __init__(self, pictures: Callable[[], list[Picture]], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.pictures = pictures
+        self.setText("Export")
+        self.setObjectName("export_button")
+        self.setToolTip("Save this plot as a PNG image or an SVG drawing, or copy it to the clipboard.")
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setMenu(QMenu(self))
+        self.menu().aboutToShow.connect(self.fill)  # asked when opened: a view's plots may be made late
+
+    def fill(self) -> None:
+        """The menu for the pictures as they are now (a window may show a plot only once it is computed)."""
+        menu = self.menu()
+        menu.clear()
+        pictures = self.pictures()
+        for picture in pictures:
+            name = f" {picture.title.lower()}" if len(pictures) > 1 else ""
+            menu.addAction(f"Save{name} as PNG or SVG...",
+                           lambda p=picture: save_picture(self, p)).setObjectName("export_save")
+            menu.addAction(f"Copy{name} to clipboard",
+                           lambda p=picture: copy_picture(self, p)).setObjectName("export_copy")
+        menu.addSeparator()
+        scales = menu.addMenu("PNG resolution")
+        group = QActionGroup(scales)
+        for scale in PNG_SCALES:
+            label = {1: "1× (as on screen)", 2: "2× (slides)", 4: "4× (print)"}.get(scale, f"{scale}×")
+            action = scales.addAction(label, lambda s=scale: _settings().setValue(SCALE_KEY, s))
+            action.setObjectName(f"export_scale_{scale}")
+            action.setCheckable(True)
+            action.setChecked(scale == png_scale())
+            group.addAction(action)

@@ -1,0 +1,142 @@
+"""Issue 18, "every plot, exactly": an exported SVG, drawn by a renderer other than Qt's (cairosvg), is the
+picture the PNG export shows; every plot has the same Export button (PNG at a chosen resolution, SVG, copy to
+the clipboard); a picture carries its legend in the axis labels' font size."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtWidgets import QApplication
+
+from app import exports
+from app.export_menu import SCALE_KEY, ExportButton, _settings, png_scale
+from app.palette import MINIMUM_COLOR
+from app.views.base import PlotView
+from app.views.batch_scaling import BatchScalingWindow
+from app.views.lr_finder import LearningRateFinder
+from app.views.sweep import SweepWindow
+
+cairosvg = pytest.importorskip("cairosvg")  # the test extra; needs the cairo library of the system
+
+BLOCK = 8  # pixels: differences are compared over 8x8 blocks (antialiasing and font hinting differ per pixel)
+
+
+def _pictures(window):
+    window.state_dock.show()
+    window.state_dock.raise_()
+    window.state_plot.shown(True)
+    QApplication.processEvents()
+    views = (window.space_view, window.loss_view, window.data_view, window.state_plot)
+    return [view.export_button.pictures()[0] for view in views]
+
+
+def _both(picture, tmp_path):
+    """(PNG export at 1x, the SVG export rasterised by cairosvg at the same size) as float RGB arrays."""
+    png_path, svg_path = tmp_path / "p.png", tmp_path / "p.svg"
+    exports.export_plot(picture, str(png_path), scale=1)
+    exports.export_plot(picture, str(svg_path))
+    png = np.asarray(Image.open(png_path).convert("RGB"), dtype=float)
+    height, width = png.shape[:2]
+    drawn = cairosvg.svg2png(url=str(svg_path), output_width=width, output_height=height)
+    return png, np.asarray(Image.open(io.BytesIO(drawn)).convert("RGB"), dtype=float)
+
+
+def _block_means(image):
+    h, w = (s // BLOCK * BLOCK for s in image.shape[:2])
+    return image[:h, :w].reshape(h // BLOCK, BLOCK, w // BLOCK, BLOCK, 3).mean(axis=(1, 3))
+
+
+def _centroid(image, color):
+    """Mean (x, y) of the pixels of ``color`` (within a few levels)."""
+    target = np.array([int(color[k:k + 2], 16) for k in (1, 3, 5)], dtype=float)
+    ys, xs = np.nonzero(np.abs(image - target).max(axis=2) < 12)
+    assert len(xs) > 20, "the colour is not in the picture"
+    return xs.mean(), ys.mean()
+
+
+def test_svg_rendered_elsewhere_is_the_png_picture(window, tmp_path):
+    window.resize(1280, 720)
+    window.run_list.duplicate()  # two runs: the legend row is part of the pictures
+    window.model.step(40)
+    QApplication.processEvents()
+    for picture in _pictures(window):
+        png, svg = _both(picture, tmp_path)
+        assert png.shape == svg.shape
+        blocks = np.abs(_block_means(png) - _block_means(svg)).mean(axis=2)
+        assert np.abs(png - svg).mean() < 6, picture.title
+        assert np.percentile(blocks, 99) < 20, picture.title
+        if picture.title == "Parameter space":
+            # the outside check's case: the minimum star at (2, 1) must sit where the axes say, in both pictures
+            (x1, y1), (x2, y2) = _centroid(png, MINIMUM_COLOR), _centroid(svg, MINIMUM_COLOR)
+            assert abs(x1 - x2) < 2 and abs(y1 - y2) < 2
+
+
+def test_svg_symbols_are_paths_not_pictures(window, tmp_path):
+    """Start markers and the minimum star are vector paths (Qt's generator wrote the symbol atlas as an image,
+    which other renderers show as garbled glyphs); no curve is filled in."""
+    window.model.step(5)
+    path = tmp_path / "space.svg"
+    exports.export_plot(window.space_view, str(path))
+    text = path.read_text()
+    images = text.count("<image")
+    assert images == 2  # the surface and the colour bar, nothing else
+    assert 'fill="none"' in text
+
+
+def test_png_scale_and_legend(window, tmp_path, qtbot):
+    window.run_list.duplicate()
+    view = window.loss_view
+    picture = view.picture()
+    assert picture.legend and "run 1 copy" in picture.legend
+    sizes = {}
+    for scale in (1, 4):
+        exports.export_plot(view, str(tmp_path / f"{scale}.png"), scale=scale)
+        sizes[scale] = Image.open(tmp_path / f"{scale}.png").size
+    assert sizes[4][0] == pytest.approx(4 * sizes[1][0], abs=2)
+    assert sizes[4][1] == pytest.approx(4 * sizes[1][1], abs=8)
+    item = picture.item
+    with exports.legend_shown(picture):  # the legend's font is the axis labels' font
+        assert item.titleLabel.isVisible()
+        assert item.titleLabel.opts["size"] == f"{QApplication.font().pointSizeF():g}pt"
+        assert window.space_view.plot.getPlotItem().getAxis("left").labelStyle["font-size"] == \
+            item.titleLabel.opts["size"]
+    assert not item.titleLabel.isVisible()  # the window's plot is as before
+
+
+def test_every_plot_has_the_export_button(window, tmp_path):
+    """Plot views (one mechanism: the base class), the optimizer state and the windows of sweeps, the learning-
+    rate finder and batch scaling: each picture saves as PNG and SVG and copies to the clipboard."""
+    dialogs = [SweepWindow(window.model, window), LearningRateFinder(window.model, window),
+               BatchScalingWindow(window.model, window)]
+    views = [view for view in window.findChildren(PlotView)]
+    assert len(views) >= 5
+    buttons = [view.export_button for view in views] + [window.state_plot.export_button]
+    buttons += [d.findChild(ExportButton) for d in dialogs]
+    _pictures(window)
+    titles = []
+    for button in buttons:
+        assert button is not None
+        button.fill()
+        actions = [a.objectName() for a in button.menu().actions()]
+        assert "export_save" in actions and "export_copy" in actions
+        for picture in button.pictures():
+            titles.append(picture.title)
+            for suffix in (".png", ".svg"):
+                exports.export_plot(picture, str(tmp_path / f"x{suffix}"), scale=1)
+                assert (tmp_path / f"x{suffix}").stat().st_size > 500
+    assert {"Sweep curves", "Heat map", "Learning-rate finder", "Steps to the target", "Optimizer state",
+            "Sharpness", "Noise scale"} <= set(titles)
+    exports.copy_plot(buttons[-1].pictures()[0], scale=1)
+    data = QApplication.clipboard().mimeData()
+    assert data.hasImage() and data.data("image/svg+xml").data().startswith(b"<?xml")
+
+
+def test_png_resolution_is_chosen_in_the_menu(window):
+    button = window.loss_view.export_button
+    button.fill()
+    scales = next(a.menu() for a in button.menu().actions() if a.menu() is not None)
+    next(a for a in scales.actions() if a.objectName() == "export_scale_4").trigger()
+    assert png_scale() == 4
+    _settings().setValue(SCALE_KEY, "junk")
+    assert png_scale() == exports.DEFAULT_PNG_SCALE
