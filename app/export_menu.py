@@ -83,6 +83,7 @@ class ExportButton(QToolButton):
         super().__init__(parent)
         self.pictures = pictures
         self.setText("Export")
+        self.setAutoRaise(True)  # flat until pointed at: one more button in every plot's header, kept quiet
         self.setObjectName("export_button")
         self.setToolTip("Save this plot as a PNG image or an SVG drawing, or copy it to the clipboard.")
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)

