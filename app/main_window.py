@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._arrange_docks()
         self._default_layout = self.saveState(LAYOUT_VERSION)  # what View > Reset layout returns to
-        self.sweep_window = self.lr_finder = self.scaling_window = None  # made when first opened
+        self.sweep_window = self.lr_finder = self.scaling_window = self.surface3d = None  # made when first opened
         self.recorder = None  # an animation being recorded (File > Export > Animation...)
         events = model.events
         events.advanced.connect(lambda runs: self._update_status())
@@ -376,6 +376,10 @@ class MainWindow(QMainWindow):
         menu.setObjectName("view_menu")
         for dock in self.docks:
             menu.addAction(dock.toggleViewAction())
+        self.action_surface3d = self._action("action_surface3d", "Surface 3D...", "",
+                                             "The loss surface in 3D with the runs' paths on it (needs OpenGL)",
+                                             self.open_surface3d)
+        menu.addAction(self.action_surface3d)
         menu.addSeparator()
         self.action_reset_layout = self._action("action_reset_layout", "Reset layout", "",
                                                 "Put every dock back in its original place", self.reset_layout)
@@ -509,6 +513,13 @@ class MainWindow(QMainWindow):
             self.sweep_window = SweepWindow(self.model, self)
         self.sweep_window.show()
         self.sweep_window.raise_()
+
+    def open_surface3d(self) -> None:
+        if self.surface3d is None:
+            from .views.surface3d import Surface3DWindow
+            self.surface3d = Surface3DWindow(self.model, self)
+        self.surface3d.show()
+        self.surface3d.raise_()
 
     def open_lr_finder(self) -> None:
         if self.lr_finder is None:

@@ -53,6 +53,22 @@ def display_surface(Z: np.ndarray) -> np.ndarray:
     return out
 
 
+def surface_heights(loss, low: float, high: float, log: bool = False, span: float = 1.0) -> np.ndarray:
+    """Heights of a 3D loss surface and of the points on it: the loss mapped linearly from [low, high] (the
+    grid's range) onto [0, span]; with ``log``, h(L) = log10(1 + L - low) first, so a valley's floor keeps its
+    shape under high walls. The same map for the surface and the paths: a point drawn at height h has loss L.
+    Non-finite losses give NaN (no point)."""
+    loss = np.asarray(loss, dtype=float)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        if log:
+            lift = np.log10(1.0 + np.maximum(loss - low, 0.0))
+            top = np.log10(1.0 + max(high - low, 0.0))
+        else:
+            lift, top = loss - low, high - low
+        out = span * lift / (top if top > 0 else 1.0)
+    return np.where(np.isfinite(loss), out, np.nan)
+
+
 def contour_levels(surface: np.ndarray, count: int = 12) -> np.ndarray:
     """``count`` evenly spaced iso-levels strictly inside the range of a display surface."""
     low, high = float(surface.min()), float(surface.max())
