@@ -80,11 +80,16 @@ class Surface3DWindow(QDialog):
         self.view.setCameraPosition(distance=3.2, elevation=28, azimuth=-60)
         layout.addWidget(self.view, 1)
         self.surface = gl.GLSurfacePlotItem(smooth=True, drawEdges=False)
+        self.surface.hide()  # an empty mesh cannot be painted (pyqtgraph fails on it): shown with its first grid
         self.view.addItem(self.surface)
         self.currents = gl.GLScatterPlotItem(size=11, pxMode=True)
         self.minima = gl.GLScatterPlotItem(size=16, pxMode=True, color=_rgba(MINIMUM_COLOR))
+        from OpenGL import GL
+
+        on_top = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True,  # markers sit on the surface: never half hidden by it
+                  "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
         for item in (self.currents, self.minima):
-            item.setGLOptions("translucent")
+            item.setGLOptions(on_top)
             self.view.addItem(item)
         self.worker = SurfaceWorker(self)
         self.worker.ready.connect(self._grid_ready)
@@ -159,6 +164,7 @@ class Surface3DWindow(QDialog):
         colors = SURFACE_MAP.map(shown / (top or 1.0), mode="float")
         # GLSurfacePlotItem takes z[x index, y index]; loss_grid's Z is [y index, x index]
         self.surface.setData(x=xs, y=ys, z=shown.T, colors=np.swapaxes(colors, 0, 1))
+        self.surface.show()
         problem = self.model.selected.trainer.problem
         i, j = self.pair()
         box = QMatrix4x4()  # the two parameters' ranges drawn as a unit square (a wide x range stays in view)
