@@ -1,12 +1,12 @@
 """Surface 3D: the loss over the two parameters the parameter space shows (its slice: the others held at the
-selected run's current values) as a surface, the paths of the visible runs on it - each point at the height of
-its loss - their current points and the known minima. Drag to rotate, wheel to zoom; "log height" lifts the
-valley floor (log10(1 + loss - min)).
+selected run's current values; or, in its "PCA plane" mode, the plane of the selected run's path) as a surface,
+the paths of the visible runs on it - each point at the height of its loss - their current points and the known
+minima. Drag to rotate, wheel to zoom; "log height" lifts the valley floor (log10(1 + loss - min)).
 
 It needs OpenGL (pyqtgraph.opengl over PyOpenGL, the optional extra ``gdlab[3d]``). Where there is none - the
 offscreen platform, a display without GLX, PyOpenGL missing - the view says so in one line and nothing else
 changes. Heights come from :func:`gd_core.landscape.surface_heights`; the grid from
-:func:`gd_core.landscape.loss_grid`, off the window's thread.
+:func:`gd_core.landscape.loss_grid` or :func:`gd_core.landscape.plane_grid`, off the window's thread.
 """
 
 from __future__ import annotations
@@ -16,7 +16,14 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QGuiApplication, QMatrix4x4, QOpenGLContext
 from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QLabel, QVBoxLayout
 
-from gd_core.landscape import affordable_resolution, loss_grid, surface_heights
+from gd_core.landscape import (
+    affordable_resolution,
+    loss_grid,
+    plane_extent,
+    plane_grid,
+    surface_heights,
+    trajectory_plane,
+)
 
 from ..palette import MINIMUM_COLOR, SURFACE_COLORS
 from ..theme import theme
@@ -68,6 +75,8 @@ class Surface3DWindow(QDialog):
         layout.addLayout(top)
         self.view = None
         self.paths: dict[int, object] = {}
+        self.plane = None  # the trajectory plane shown (PCA plane mode), fitted to this many rows:
+        self._plane_rows = 0
         self._grid = None  # (key, xs, ys, Z)
         self.log_height.setEnabled(not self.problem_text)
         if self.problem_text:
@@ -115,12 +124,27 @@ class Surface3DWindow(QDialog):
         i, j = tuple(self.model.view["pair"]) if problem.n_params > 2 else (0, 1)
         return (i, j) if max(i, j) < problem.n_params else (0, 1)
 
+    @property
+    def plane_mode(self) -> bool:
+        return self.model.selected.trainer.problem.n_params > 2 and self.model.view["space_mode"] == "plane"
+
+    def to_plot(self, params: np.ndarray) -> np.ndarray:
+        """Parameter vectors (T, d) as surface coordinates (T, 2): the pair, or coordinates in the plane."""
+        if self.plane_mode:
+            return self.plane.project(params) if self.plane is not None else np.full((len(params), 2), np.nan)
+        i, j = self.pair()
+        return params[:, [i, j]]
+
     def rebuild(self) -> None:
-        """Compute the grid of the selected run's problem and pair (off the GUI thread), then draw."""
+        """Compute the grid of the selected run's problem and pair or plane (off the GUI thread), then draw."""
         if self.view is None:
             return
         run = self.model.selected
         problem = run.trainer.problem
+        if self.plane_mode:
+            self._fit_plane()
+            return
+        self.plane = None
         i, j = self.pair()
         anchor = np.array(run.trainer.params, dtype=float)
         if not np.isfinite(anchor).all():
@@ -136,6 +160,20 @@ class Surface3DWindow(QDialog):
         self.worker.submit(key, lambda: loss_grid(problem, (x0, x1), (y0, y1), resolution, pair=(i, j),
                                                   anchor=anchor))
 
+    def _fit_plane(self) -> None:
+        """The plane of the selected run's path, as the parameter space fits it, and the loss over it."""
+        run = self.model.selected
+        problem, params = run.trainer.problem, run.history.params
+        with np.errstate(invalid="ignore"):
+            finite = params[np.isfinite(params).all(axis=1)]
+        rows = finite if len(finite) else params[:1]
+        self.plane, self._plane_rows = trajectory_plane(rows), len(params)
+        a_range, b_range = plane_extent(self.plane.project(rows))
+        plane, resolution = self.plane, affordable_resolution(problem, RESOLUTION)
+        key = ("plane", id(problem), id(run.trainer), len(params))
+        self.info.setText(f"computing the loss on the plane of {run.name}'s path…")
+        self.worker.submit(key, lambda: plane_grid(problem, plane, a_range, b_range, resolution))
+
     def _grid_ready(self, key, result) -> None:
         if isinstance(result, Exception):
             self.info.setText(f"could not compute the surface: {result}")
@@ -144,7 +182,9 @@ class Surface3DWindow(QDialog):
         names = self.model.selected.trainer.problem.param_names
         i, j = self.pair()
         other = ", the others at the selected run's values" if self.model.selected.trainer.problem.n_params > 2 else ""
-        self.info.setText(f"loss over {names[i]} (x) and {names[j]} (y){other}; drag to rotate, wheel to zoom")
+        shown = (f"the plane of {self.model.selected.name}'s path (its two principal directions), the paths "
+                 "projected onto it" if self.plane_mode else f"{names[i]} (x) and {names[j]} (y){other}")
+        self.info.setText(f"loss over {shown}; drag to rotate, wheel to zoom")
         self.redraw()
 
     def heights(self, loss) -> np.ndarray:
@@ -156,6 +196,9 @@ class Surface3DWindow(QDialog):
 
     def redraw(self) -> None:
         if self.view is None or self._grid is None:
+            return
+        if self.plane_mode and len(self.model.selected.history) >= 2 * max(self._plane_rows, 1):
+            self._fit_plane()  # the path outgrew its plane (doubling: a few refits a run), as the parameter space
             return
         _, xs, ys, Z = self._grid
         heights = self.heights(Z)
@@ -176,7 +219,7 @@ class Surface3DWindow(QDialog):
         currents, colors = [], []
         for run in runs:
             history = run.history
-            points = np.column_stack([history.params[:, i], history.params[:, j], self.heights(history.loss)])
+            points = np.column_stack([self.to_plot(history.params), self.heights(history.loss)])
             if id(run) not in self.paths:
                 self.paths[id(run)] = self.gl.GLLinePlotItem(width=2 if run is self.model.selected else 1,
                                                              antialias=True)
@@ -187,7 +230,7 @@ class Surface3DWindow(QDialog):
                 colors.append(_rgba(run.color))
         self.currents.setData(pos=np.reshape(currents, (-1, 3)), color=np.reshape(colors, (-1, 4)))
         minima = problem.minima
-        if len(minima) and problem.n_params == 2:
+        if len(minima) and not self.plane_mode:
             losses = [problem.full_loss(m) for m in minima]
             self.minima.setData(pos=np.column_stack([minima[:, i], minima[:, j], self.heights(losses)]))
         else:

@@ -56,6 +56,7 @@ GLX_CHECK = textwrap.dedent("""
             iy = np.clip(np.searchsorted(ys, pos[:, 1]), 1, len(ys) - 1)
             near = view.heights(Z[iy, ix])
             assert np.nanmax(np.abs(near - pos[:, 2])) < 0.1
+    view.log_height.setChecked(False)
     image = view.view.grabFramebuffer()
     assert image.width() > 100 and len({image.pixel(x, y) for x in range(0, image.width(), 7)
                                         for y in range(0, image.height(), 7)}) > 20  # a drawn surface
@@ -63,10 +64,38 @@ GLX_CHECK = textwrap.dedent("""
 """)
 
 
+GLX_PLANE_CHECK = textwrap.dedent("""
+    import json, os, tempfile
+    import numpy as np
+    from PySide6.QtWidgets import QApplication
+    from app import create_window
+    app = QApplication([])
+    # a larger problem in the parameter space's PCA-plane mode: paths projected onto the plane, z their loss
+    config = os.path.join(tempfile.mkdtemp(), "mlp.json")
+    with open(config, "w") as fh:
+        json.dump({"problem": "mlp", "batch_size": 16, "optimizer": {"name": "adam", "lr": 0.03}, "epochs": 30}, fh)
+    window = create_window(config)
+    window.model.step(60)
+    window.model.set_view("space_mode", "plane")
+    window.open_surface3d()
+    view = window.surface3d
+    view.worker.wait()
+    app.processEvents()
+    assert view.plane is not None and "plane" in view.info.text()
+    run = window.model.selected
+    pos = view.paths[id(run)].pos
+    assert np.allclose(pos[:, :2], view.plane.project(run.history.params), equal_nan=True)
+    assert np.allclose(pos[:, 2], view.heights(run.history.loss), equal_nan=True)
+    view.view.grabFramebuffer()
+    print("ok")
+""")
+
+
+@pytest.mark.parametrize("script", [GLX_CHECK, GLX_PLANE_CHECK], ids=["slice", "plane"])
 @pytest.mark.skipif(not os.environ.get("GDLAB_GLX_DISPLAY"), reason="no GLX display (set GDLAB_GLX_DISPLAY=:N)")
-def test_builds_under_glx_and_draws_paths_at_their_loss():
+def test_builds_under_glx_and_draws_paths_at_their_loss(script):
     pytest.importorskip("OpenGL")
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": os.environ["GDLAB_GLX_DISPLAY"]}
-    result = subprocess.run([sys.executable, "-c", GLX_CHECK], capture_output=True, text=True, timeout=120, env=env)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-2000:]
     assert "Error while drawing" not in result.stderr, result.stderr[-2000:]  # pyqtgraph prints, not raises
