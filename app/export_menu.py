@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QActionGroup
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QToolButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QToolButton, QWidget
 
 from .exports import DEFAULT_PNG_SCALE, PNG_SCALES, Picture
 
@@ -75,34 +75,29 @@ def copy_picture(parent: QWidget, picture: Picture) -> None:
     tell(parent, f"Copied the {picture.title.lower()} to the clipboard.", "info")
 
 
-class ExportButton(QToolButton):
-    """"Export": a menu with, for each picture, Save as PNG or SVG... and Copy to clipboard, and the PNG
-    resolution (1×, 2×, 4×, 8×)."""
+class ExportMenu(QMenu):
+    """For each picture: Save as PNG or SVG... and Copy to clipboard; then the PNG resolution (1×, 2×, 4×, 8×).
+    Filled when opened: a view's plots may be made late, a window's pictures change."""
 
     def __init__(self, pictures: Callable[[], list[Picture]], parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__("Export", parent)
+        self.setObjectName("export_menu")
         self.pictures = pictures
-        self.setText("Export")
-        self.setAutoRaise(True)  # flat until pointed at: one more button in every plot's header, kept quiet
-        self.setObjectName("export_button")
-        self.setToolTip("Save this plot as a PNG image or an SVG drawing, or copy it to the clipboard.")
-        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.setMenu(QMenu(self))
-        self.menu().aboutToShow.connect(self.fill)  # asked when opened: a view's plots may be made late
+        self.aboutToShow.connect(self.fill)
 
     def fill(self) -> None:
-        """The menu for the pictures as they are now (a window may show a plot only once it is computed)."""
-        menu = self.menu()
-        menu.clear()
+        self.clear()
         pictures = self.pictures()
+        owner = self.parentWidget() or self
         for picture in pictures:
             name = f" {picture.title.lower()}" if len(pictures) > 1 else ""
-            menu.addAction(f"Save{name} as PNG or SVG...",
-                           lambda p=picture: save_picture(self, p)).setObjectName("export_save")
-            menu.addAction(f"Copy{name} to clipboard",
-                           lambda p=picture: copy_picture(self, p)).setObjectName("export_copy")
-        menu.addSeparator()
-        scales = menu.addMenu("PNG resolution")
+            self.addAction(f"Save{name} as PNG or SVG...",
+                           lambda p=picture: save_picture(owner, p)).setObjectName("export_save")
+            self.addAction(f"Copy{name} to clipboard",
+                           lambda p=picture: copy_picture(owner, p)).setObjectName("export_copy")
+        self.addSeparator()
+        scales = self.addMenu("PNG resolution")
+        scales.setObjectName("export_scales")
         group = QActionGroup(scales)
         for scale in PNG_SCALES:
             label = {1: "1× (as on screen)", 2: "2× (slides)", 4: "4× (print)"}.get(scale, f"{scale}×")
@@ -111,3 +106,21 @@ class ExportButton(QToolButton):
             action.setCheckable(True)
             action.setChecked(scale == png_scale())
             group.addAction(action)
+
+
+class ExportButton(QToolButton):
+    """A flat button with the save icon that opens an :class:`ExportMenu`."""
+
+    def __init__(self, pictures: Callable[[], list[Picture]], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setText("Export")
+        self.setObjectName("export_button")
+        self.setToolTip("Export: save this plot as a PNG image or an SVG drawing, or copy it to the clipboard.")
+        # an icon (the text is read by screen readers and in the tooltip): the headers must still fit 1280x720
+        self.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.setAccessibleName("Export")
+        self.setAutoRaise(True)  # flat until pointed at: one more button in a header, kept quiet
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_menu = ExportMenu(pictures, self)
+        self.setMenu(self.export_menu)

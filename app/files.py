@@ -286,7 +286,7 @@ class FileActions(QObject):
             self.window.state_dock.show()
             self.window.state_dock.raise_()
             self.window.state_plot.shown(True)
-        pictures = getattr(self.window, view_name).export_button.pictures()
+        pictures = getattr(self.window, view_name).export_menu.pictures()
         return pictures[0] if pictures else None
 
     def export_plot(self, view_name: str) -> None:

@@ -79,7 +79,7 @@ class PlotView(QWidget):
         self.header = QHBoxLayout()
         self.header.setContentsMargins(6, 2, 6, 0)
         self.header.setSpacing(8)
-        heading = QLabel(f"<b>{self.title}</b>")
+        self.heading = heading = QLabel(f"<b>{self.title}</b>")
         heading.setTextFormat(Qt.TextFormat.RichText)
         self.header.addWidget(heading)
         self.info = info_label(f"{type(self).__name__}_info")  # a read-out or caption; never resizes anything
@@ -89,6 +89,7 @@ class PlotView(QWidget):
         self.controls.setSpacing(8)
         self.header.addLayout(self.controls)
         self.export_button = ExportButton(lambda: [self.picture()])
+        self.export_menu = self.export_button.export_menu
         self.header.addWidget(self.export_button)
         self.legend = info_label(f"{type(self).__name__}_legend")
         self.legend.setContentsMargins(6, 0, 6, 0)
@@ -126,6 +127,15 @@ class PlotView(QWidget):
         self.legend.setText(text)
         self.legend.setToolTip(tip)
         self.legend.setVisible(bool(entries))
+
+    def export_in(self, menu) -> None:
+        """Offer Export as a submenu of the view's own menu (its "View" button) instead of a button of its own:
+        a header with several controls must still fit a 1280x720 screen."""
+        self.export_button.hide()
+        self.header.removeWidget(self.export_button)
+        self.export_menu.setParent(menu, self.export_menu.windowFlags())
+        menu.addSeparator()
+        menu.addMenu(self.export_menu)
 
     def picture(self) -> Picture:
         """What Export saves: the plot, with the legend row (when shown) as its title."""

@@ -55,6 +55,7 @@ class LossCurveView(PlotView):
                                      "single sample): noisy, so off it shows the full losses' noise floors.")
         menu.setToolTipsVisible(True)
         self.batch_losses.toggled.connect(lambda on: model.set_view("batch_losses", on))
+        self.export_in(menu)
         self.controls.addWidget(self.x_axis)
         self.controls.addWidget(self.log_y)
         self.controls.addWidget(self.options)

@@ -55,6 +55,7 @@ class OptimizerStatePlot(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.note, 1)
         self.export_button = ExportButton(self.pictures)
+        self.export_menu = self.export_button.export_menu
         top.addWidget(self.export_button)
         layout.addLayout(top)
         layout.addWidget(self.legend)

@@ -191,6 +191,7 @@ class ParameterSpaceView(PlotView):
         self.reset_view.setObjectName("space_reset_view")
         self.zoom_paths = menu.addAction("Zoom to paths", self.frame_paths)
         self.zoom_paths.setObjectName("space_zoom_paths")
+        self.export_in(menu)
 
     # -- what is shown ---------------------------------------------------------------------------------------
     @property

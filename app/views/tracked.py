@@ -52,6 +52,9 @@ class TrackedView(PlotView):
         self.note.setObjectName(f"{self.quantity}_note")
         for widget in (self.measure, self.every):
             self.controls.addWidget(widget)
+        # the dock's tab or title names the view: its header keeps the width for the Export button (the right
+        # column must fit a 1280x720 screen)
+        self.heading.hide()
         self.plot.setLabel("left", spec.title)
         self.plot.setLabel("bottom", "step")
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)

@@ -28,7 +28,7 @@ def _pictures(window):
     window.state_plot.shown(True)
     QApplication.processEvents()
     views = (window.space_view, window.loss_view, window.data_view, window.state_plot)
-    return [view.export_button.pictures()[0] for view in views]
+    return [view.export_menu.pictures()[0] for view in views]
 
 
 def _both(picture, tmp_path):
@@ -111,31 +111,34 @@ def test_every_plot_has_the_export_button(window, tmp_path):
                BatchScalingWindow(window.model, window)]
     views = [view for view in window.findChildren(PlotView)]
     assert len(views) >= 5
-    buttons = [view.export_button for view in views] + [window.state_plot.export_button]
-    buttons += [d.findChild(ExportButton) for d in dialogs]
+    menus = [view.export_menu for view in views] + [window.state_plot.export_button.export_menu]
+    menus += [d.findChild(ExportButton).export_menu for d in dialogs]
+    # a view with a "View" menu offers Export there (its header has no room for a button), the others a button
+    assert window.space_view.options.menu().actions()[-1].menu() is window.space_view.export_menu
+    assert window.loss_view.options.menu().actions()[-1].menu() is window.loss_view.export_menu
+    assert window.data_view.export_button.isVisibleTo(window.data_view)
     _pictures(window)
     titles = []
-    for button in buttons:
-        assert button is not None
-        button.fill()
-        actions = [a.objectName() for a in button.menu().actions()]
+    for menu in menus:
+        menu.fill()
+        actions = [a.objectName() for a in menu.actions()]
         assert "export_save" in actions and "export_copy" in actions
-        for picture in button.pictures():
+        for picture in menu.pictures():
             titles.append(picture.title)
             for suffix in (".png", ".svg"):
                 exports.export_plot(picture, str(tmp_path / f"x{suffix}"), scale=1)
                 assert (tmp_path / f"x{suffix}").stat().st_size > 500
     assert {"Sweep curves", "Heat map", "Learning-rate finder", "Steps to the target", "Optimizer state",
             "Sharpness", "Noise scale"} <= set(titles)
-    exports.copy_plot(buttons[-1].pictures()[0], scale=1)
+    exports.copy_plot(menus[-1].pictures()[0], scale=1)
     data = QApplication.clipboard().mimeData()
     assert data.hasImage() and data.data("image/svg+xml").data().startswith(b"<?xml")
 
 
 def test_png_resolution_is_chosen_in_the_menu(window):
-    button = window.loss_view.export_button
-    button.fill()
-    scales = next(a.menu() for a in button.menu().actions() if a.menu() is not None)
+    menu = window.loss_view.export_menu
+    menu.fill()
+    scales = next(a.menu() for a in menu.actions() if a.menu() is not None)
     next(a for a in scales.actions() if a.objectName() == "export_scale_4").trigger()
     assert png_scale() == 4
     _settings().setValue(SCALE_KEY, "junk")
