@@ -12,7 +12,7 @@ import html
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPalette, QTransform
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..export_menu import ExportButton
@@ -187,6 +187,18 @@ class PlotView(QWidget):
         """Redraw from the current histories (cheap: setData on existing items). ``moved``: the ids of the runs
         that stepped since the last redraw, the only ones whose curves changed (None: any may have)."""
         self.redraw_count += 1
+
+
+def crisp_color_bar(bar: pg.ColorBarItem, columns: int = 16) -> None:
+    """Draw a vertical colour bar's gradient from ``columns`` equal columns instead of pyqtgraph's one: the bar
+    looks the same, but an SVG renderer that smooths images (cairosvg ignores image-rendering: pixelated) blends
+    a one-pixel-wide image with the transparency beside it across the whole bar - washed-out edges."""
+    pixmap = bar.bar.pixmap()
+    if pixmap.width() != 1:
+        return
+    bar.bar.setPixmap(pixmap.scaled(columns, pixmap.height(), Qt.AspectRatioMode.IgnoreAspectRatio,
+                                    Qt.TransformationMode.FastTransformation))
+    bar.bar.setTransform(QTransform.fromScale(1 / columns, 1))
 
 
 class SparseLogAxis(pg.AxisItem):

@@ -42,7 +42,7 @@ from gd_core.landscape import (
 from ..palette import BATCH_COLOR, ISOLINE_COLOR, MINIMUM_COLOR, ON_SURFACE, SURFACE_COLORS, SURFACE_MARK_FILL
 from ..theme import theme
 from ..widgets import ComboBox
-from .base import PlotView
+from .base import PlotView, crisp_color_bar
 from .surface_worker import SurfaceWorker
 
 RESOLUTION = 140  # two-parameter problems: cheap (sufficient statistics or a closed form)
@@ -120,6 +120,7 @@ class ParameterSpaceView(PlotView):
         self.colorbar = pg.ColorBarItem(colorMap=SURFACE_MAP, interactive=False, width=12,
                                         label="log10(1 + loss − min)")
         self.colorbar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
+        crisp_color_bar(self.colorbar)
         theme().style_plot(self.plot)  # the colour bar's axis too
         isoline = pg.mkColor(ISOLINE_COLOR)
         isoline.setAlpha(90)

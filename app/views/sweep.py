@@ -30,6 +30,7 @@ from ..exports import Picture
 from ..palette import VARIANT_COLORS, run_color
 from ..theme import theme
 from ..widgets import ComboBox, NumberSpinBox, SpinBox
+from .base import crisp_color_bar
 
 HEAT_COLORS = pg.colormap.get("viridis")
 PROGRESS_STEPS = 1000
@@ -216,6 +217,7 @@ class SweepWindow(QDialog):
         self.heat_bar = pg.ColorBarItem(colorMap=HEAT_COLORS, interactive=False, width=12,
                                         label="log10(final loss)   × = diverged")
         self.heat_bar.setImageItem(self.heat_image, insert_in=self.heat.getPlotItem())
+        crisp_color_bar(self.heat_bar)
         self.diverged = pg.ScatterPlotItem(symbol="x", size=9)
         self.heat.addItem(self.diverged)
         for plot in (self.curves, self.heat):

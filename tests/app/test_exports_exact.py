@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from app import exports
 from app.export_menu import SCALE_KEY, ExportButton, _settings, png_scale
 from app.palette import MINIMUM_COLOR
+from app.theme import theme
 from app.views.base import PlotView
 from app.views.batch_scaling import BatchScalingWindow
 from app.views.lr_finder import LearningRateFinder
@@ -55,7 +56,11 @@ def _centroid(image, color):
     return xs.mean(), ys.mean()
 
 
-def test_svg_rendered_elsewhere_is_the_png_picture(window, tmp_path):
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_svg_rendered_elsewhere_is_the_png_picture(window, tmp_path, mode):
+    look = theme()
+    look.mode = mode
+    look.apply()
     window.resize(1280, 720)
     window.run_list.duplicate()  # two runs: the legend row is part of the pictures
     window.model.step(40)
