@@ -42,12 +42,17 @@ def export_plot(view, path: str, scale: int = DEFAULT_PNG_SCALE) -> None:
         raise OSError(f"{os.path.basename(path)}: choose a .png or .svg file")
     with legend_shown(picture):
         if ext == ".png":
-            exporter = pg_exporters().ImageExporter(picture.item)
-            exporter.parameters()["width"] = max(1, round(picture.item.boundingRect().width() * scale))
-            write_file(path, exporter.export)
+            write_file(path, png_exporter(picture.item, scale).export)
         else:
             svg = svg_text(picture.item)
             write_file(path, text_writer(svg))
+
+
+def png_exporter(item, scale: int):
+    """pyqtgraph's image exporter for ``item``, ``scale`` pixels per screen pixel (fonts and pens scale too)."""
+    exporter = pg_exporters().ImageExporter(item)
+    exporter.parameters()["width"] = max(1, round(item.boundingRect().width() * scale))
+    return exporter
 
 
 def svg_text(item) -> str:
@@ -141,9 +146,7 @@ def copy_plot(view, scale: int = DEFAULT_PNG_SCALE) -> None:
     for programs that take it, as SVG."""
     picture = view if isinstance(view, Picture) else view.picture()
     with legend_shown(picture):
-        exporter = pg_exporters().ImageExporter(picture.item)
-        exporter.parameters()["width"] = max(1, round(picture.item.boundingRect().width() * scale))
-        image = exporter.export(toBytes=True)
+        image = png_exporter(picture.item, scale).export(toBytes=True)
         data = QMimeData()
         data.setImageData(image)
         data.setData("image/svg+xml", QByteArray(svg_text(picture.item).encode("utf-8")))
