@@ -7,7 +7,7 @@ import contextlib
 import os
 from typing import NamedTuple
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData
+from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gd_core.files import csv_writer, text_writer, unique_stems, write_file, write_files, write_text
@@ -142,15 +142,13 @@ def export_histories(model, folder: str) -> list[str]:
 
 
 def copy_plot(view, scale: int = DEFAULT_PNG_SCALE) -> None:
-    """Put a view's plot on the clipboard: as an image (legend included, ``scale`` pixels per screen pixel) and,
-    for programs that take it, as SVG."""
+    """Put a view's plot on the clipboard as an image (legend included, ``scale`` pixels per screen pixel).
+    Not also as SVG: a QMimeData handed to the clipboard from Python crashes PySide 6 when the application
+    exits (seen offscreen, exit code 139), an image does not."""
     picture = view if isinstance(view, Picture) else view.picture()
     with legend_shown(picture):
         image = png_exporter(picture.item, scale).export(toBytes=True)
-        data = QMimeData()
-        data.setImageData(image)
-        data.setData("image/svg+xml", QByteArray(svg_text(picture.item).encode("utf-8")))
-    QApplication.clipboard().setMimeData(data)
+    QApplication.clipboard().setImage(image)
 
 
 def _png_bytes(widget) -> bytes:
