@@ -99,3 +99,12 @@ def test_builds_under_glx_and_draws_paths_at_their_loss(script):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-2000:]
     assert "Error while drawing" not in result.stderr, result.stderr[-2000:]  # pyqtgraph prints, not raises
+
+
+def test_without_pyopengl_the_line_names_the_extra(qapp, monkeypatch):
+    from app.views import surface3d
+
+    monkeypatch.setattr(surface3d.QGuiApplication, "platformName", staticmethod(lambda: "xcb"))
+    monkeypatch.setitem(sys.modules, "OpenGL", None)  # import OpenGL.GL raises ImportError
+    monkeypatch.setitem(sys.modules, "OpenGL.GL", None)
+    assert "pip install 'gdlab[3d]'" in surface3d.opengl_problem()
