@@ -4,6 +4,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gd_core
 from gd_core import ConfigError
@@ -196,3 +198,18 @@ def test_answers_round_trip_and_bad_ones_are_refused_by_key(tmp_path):
         with pytest.raises(gd_core.ConfigError) as error:
             parse_session({**data, "answers": answers})
         assert error.value.key == key
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5), st.lists(st.text(max_size=3)),
+                 st.dictionaries(st.text(max_size=4), st.one_of(st.text(max_size=300), st.integers(), st.none()),
+                                 max_size=4)))
+def test_any_answers_value_is_read_or_refused_by_key(answers):
+    """Fuzzer of the session's "answers": whatever it holds is either read back exactly or refused naming it."""
+    data = {**load_lesson("03_learning_rate_bound").to_dict(), "answers": answers}
+    try:
+        session = parse_session(data)
+    except gd_core.ConfigError as error:
+        assert error.key.startswith("session.answers")
+        return
+    assert session.answers == {int(k): v for k, v in answers.items()}
