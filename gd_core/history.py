@@ -15,6 +15,8 @@ COLUMNS = ("step", "epoch", "samples_seen", "lr", "batch_loss", "loss", "grad_no
            "val_accuracy", "evaluations")
 #: The columns written as integers in CSV files.
 INTEGER_COLUMNS = ("step", "samples_seen", "evaluations")
+#: The columns :meth:`History.append` writes at every row; the others (recorders') stay NaN until put.
+APPENDED_COLUMNS = ("step", "epoch", "samples_seen", "lr", "batch_loss", "loss", "grad_norm", "evaluations")
 #: The columns every run of a group shares (the others hold one value per run).
 SHARED_COLUMNS = ("step", "epoch", "samples_seen")
 
@@ -32,6 +34,13 @@ def max_rows_for(n_params: int, max_bytes: int | None = None, extra_columns: int
     ``n_params`` parameters and their gradient, 8 bytes each."""
     row_bytes = 8 * (len(COLUMNS) + extra_columns + 2 * n_params)
     return max(MIN_ROWS, (max_bytes or MAX_HISTORY_BYTES) // row_bytes)
+
+
+def rows_to_reserve(planned: int, n_params: int, runs: int = 1, extra_columns: int = 0) -> int:
+    """The rows to allocate at once for a record expected to reach ``planned`` rows: all of them while the rows
+    of all ``runs`` fit in :data:`MAX_HISTORY_BYTES`, else as many as fit (the record grows from there if the
+    runs do not end before)."""
+    return max(1, min(planned, max_rows_for(n_params, extra_columns=extra_columns) // runs))
 
 
 class History:
@@ -85,11 +94,7 @@ class History:
         capacity = min(capacity, self.max_rows)
         self._pending = False  # the last row is the latest step, off the stride: the next append replaces it
         self._len = 0
-        per_run = () if runs is None else (runs,)
-        self._columns = {name: np.full((capacity, *(() if name in SHARED_COLUMNS else per_run)), np.nan)
-                         for name in self.columns}
-        self._params = np.empty((capacity, *per_run, len(self.param_names)))
-        self._grads = np.empty((capacity, *per_run, len(self.param_names)))
+        self._columns, self._params, self._grads = self._storage(capacity)
 
     @classmethod
     def from_arrays(cls, param_names, n_samples: int, columns: dict, params: np.ndarray, grads: np.ndarray,
@@ -106,9 +111,8 @@ class History:
             keep = np.append(keep, len(steps) - 1)
         history.stride, history._pending = stride, bool(steps[-1] % stride)
         history._reserve(len(keep))
-        for name in COLUMNS:
-            if name in columns:  # a column not given stays NaN
-                history._columns[name][:len(keep)] = np.asarray(columns[name])[keep]
+        for name in COLUMNS:  # a column not given is NaN
+            history._columns[name][:len(keep)] = np.asarray(columns[name])[keep] if name in columns else np.nan
         history._params[:len(keep)] = params[keep]
         history._grads[:len(keep)] = grads[keep]
         history._len = len(keep)
@@ -122,17 +126,30 @@ class History:
         while len(self._params) < rows:
             self._grow()
 
+    def _storage(self, capacity: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """Room for ``capacity`` rows: the columns, params and grads as views of one allocation (one large block
+        is mapped with far fewer page faults than a dozen small ones: a group's record is megabytes). Recorders'
+        columns start NaN (rows may stay unset); the rest is left uninitialised, as :meth:`append` writes every
+        row of it and only rows below the length are ever read."""
+        per_run = () if self.runs is None else (self.runs,)
+        d = len(self.param_names)
+        shapes = {name: (capacity, *(() if name in SHARED_COLUMNS else per_run)) for name in self.columns}
+        shapes["_params"] = shapes["_grads"] = (capacity, *per_run, d)
+        block = np.empty(sum(math.prod(shape) for shape in shapes.values()))
+        views, start = {}, 0
+        for name, shape in shapes.items():
+            views[name] = block[start:start + math.prod(shape)].reshape(shape)
+            start += math.prod(shape)
+            if name in self.columns and name not in APPENDED_COLUMNS:
+                views[name].fill(np.nan)
+        return views, views.pop("_params"), views.pop("_grads")
+
     def _grow(self) -> None:
-        capacity = min(2 * len(self._params), self.max_rows)
-        for name, column in self._columns.items():
-            grown = np.full((capacity, *column.shape[1:]), np.nan)
-            grown[:self._len] = column[:self._len]
-            self._columns[name] = grown
-        for name in ("_params", "_grads"):
-            old = getattr(self, name)
-            grown = np.empty((capacity, *old.shape[1:]))
-            grown[:self._len] = old[:self._len]
-            setattr(self, name, grown)
+        columns, params, grads = self._storage(min(2 * len(self._params), self.max_rows))
+        for name, column in columns.items():
+            column[:self._len] = self._columns[name][:self._len]
+        params[:self._len], grads[:self._len] = self._params[:self._len], self._grads[:self._len]
+        self._columns, self._params, self._grads = columns, params, grads
 
     def append(self, step, samples_seen, lr, batch_loss, loss, grad_norm, params, grad=np.nan,
                evaluations=np.nan) -> None:
@@ -270,3 +287,4 @@ class History:
         """Write every row as CSV through the csv module (names like ``W1[0,0]`` are quoted; floats in their
         shortest exact text); atomically (see gd_core.files)."""
         write_csv(path, self.header(), self.csv_rows())
+

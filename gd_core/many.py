@@ -11,6 +11,7 @@ with one seed share them). Both run the same step pipeline (:mod:`gd_core.pipeli
 from __future__ import annotations
 
 import json
+import math
 import time
 
 import numpy as np
@@ -18,11 +19,11 @@ import numpy as np
 from .config import build_problem, problem_key, resolve, validate
 from .generalization import BestValidation
 from .generalization import recorders as generalization_recorders
-from .history import History
+from .history import History, rows_to_reserve
 from .optimizers import OPTIMIZERS, Optimizer
 from .pipeline import Recorder, StepLoop, gradient_stages
 from .problems import Problem
-from .samplers import Sampler
+from .samplers import Sampler, steps_per_epoch
 from .schedules import make_schedule
 from .settings import per_run_keys
 from .tracking import track_recorders
@@ -86,7 +87,12 @@ class TrainerGroup(StepLoop):
         self._max_steps = base.get("steps")
         self._max_samples = base["epochs"] * n if "epochs" in base else None
         self.histories: list[History | None] = [None] * R  # each run's, once it has ended
-        self.history = History(problem.param_names, n, extra_columns=[r.column for r in self.recorders], runs=R)
+        # a group runs to its end: its rows are allocated at once (growing by doubling copies them 3-4 times)
+        planned = 1 + (self._max_steps if self._max_samples is None
+                       else math.ceil(base["epochs"] * steps_per_epoch(n, base["variant"], base["batch_size"])))
+        columns = [r.column for r in self.recorders]
+        self.history = History(problem.param_names, n, runs=R, extra_columns=columns,
+                               capacity=rows_to_reserve(planned, problem.n_params, R, len(columns)))
         with np.errstate(over="ignore", invalid="ignore"):
             self._start()
 
@@ -111,6 +117,10 @@ class TrainerGroup(StepLoop):
     def _set_limits(self, initial_loss) -> None:
         self._limits = np.array([loss_limit(v) for v in initial_loss])
         self._active = np.ones(self.runs, dtype=bool)
+
+    def _quick_checks(self):
+        every_row = self._max_samples is not None or self._best is not None
+        return self._limits.min(), self._tolerance, None if every_row else self._max_steps
 
     def _check_rows(self, loss, grad_norm, lr) -> bool:
         if self._max_samples is None:

@@ -240,7 +240,12 @@ class StepLoop:
                                     full_grad, state_before, state, optimizer, hparams)
                 for recorder in recorders:
                     history.put(recorder.column, recorder.measure(record))
-            if not single or not abs(full_loss) <= limit or (tolerance is not None and grad_norm <= tolerance) \
+            if single:
+                peak, lowest = abs(full_loss), grad_norm
+            else:  # a group's common row: one reduction each, the exact per-run checks only when one may end
+                peak = np.abs(full_loss).max()
+                lowest = grad_norm.min() if tolerance is not None else math.inf
+            if not peak <= limit or (tolerance is not None and lowest <= tolerance) \
                     or max_total is None or step >= max_total:
                 self.step, self.samples_seen = step, samples_seen
                 if self._check_rows(full_loss, grad_norm, lr):
@@ -268,8 +273,10 @@ class StepLoop:
         raise NotImplementedError
 
     def _quick_checks(self) -> tuple[float, float | None, int | None]:
-        """(loss limit, tolerance, step budget) of a lone run's inlined check (a group checks every row)."""
-        return math.inf, None, None
+        """(loss limit, tolerance, step budget) of the inlined check of a common row: ``_check_rows`` runs only
+        when some run's |loss| exceeds the limit (or is NaN), some gradient norm is within the tolerance, or the
+        budget (None: check every row) is reached."""
+        raise NotImplementedError
 
     def _check_rows(self, loss, grad_norm, lr) -> bool:
         """Set the statuses of runs that end at the latest row; True when every run has ended."""

@@ -78,39 +78,41 @@ class Param:
         A setting whose default is None (null: "not set", as torch's None) takes None too."""
         if value is None and self.default is None:
             return None
-        refused = ConfigError(key, f"must be {self.allowed()}, got {quote(value)}")
+        def refused() -> ConfigError:  # worded only when raised: checking is on the path of every run
+            return ConfigError(key, f"must be {self.allowed()}, got {quote(value)}")
+
         if self.kind is dict:
             if value is None:
                 return None
             if not isinstance(value, dict):
-                raise refused
+                raise refused()
             return check_params(self.fields, value, key + ".", key)
         if self.kind is str:
             if not isinstance(value, str) or value not in self.choices:
-                raise refused
+                raise refused()
             return value
         if self.kind is list:
             ok = isinstance(value, list) and 1 <= len(value) <= self.max_len and all(
                 isinstance(v, int) and not isinstance(v, bool) and self.low <= v <= self.high for v in value)
             if not ok:
-                raise refused
+                raise refused()
             return list(value)
         if self.kind is bool:
             if isinstance(value, bool):
                 return value
-            raise refused
+            raise refused()
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise refused
+            raise refused()
         if isinstance(value, float) and not math.isfinite(value):
             raise ConfigError(key, f"must be {self.allowed()} (finite), got {quote(value)}")
         if self.kind is int and isinstance(value, float) and not value.is_integer():
-            raise refused
+            raise refused()
         # int-float comparisons are exact in Python: the bounds are checked before any conversion (float() of
         # a 401-digit integer would overflow)
         if value < self.low or (self.low_open and value == self.low):
-            raise refused
+            raise refused()
         if value > self.high or (self.high_open and value == self.high):
-            raise refused
+            raise refused()
         return int(value) if self.kind is int else float(value)
 
 

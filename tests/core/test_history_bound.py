@@ -41,3 +41,25 @@ def test_three_rows_still_record_the_start_the_stride_and_the_latest_step():
         steps = history.step.astype(int)
         assert len(history) <= MIN_ROWS and steps[0] == 0 and steps[-1] == t
         assert np.all(steps[:-1] % history.stride == 0) and np.all(np.diff(steps) > 0)
+
+
+def test_a_group_allocates_its_planned_rows_once_within_the_bound():
+    """A group runs to its end: its record holds the planned rows from the start (no copies while it grows) -
+    unless they exceed MAX_HISTORY_BYTES, which a group of 64 runs of a million steps would (4 GB): then it
+    starts with as many as fit and grows as any record does."""
+    from gd_core.many import TrainerGroup
+    base = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 200}, "batch_size": 8}
+
+    def group(steps, runs=64):
+        configs = [gd_core.resolve({**base, "steps": steps, "optimizer": {"name": "adam", "lr": 0.01 * (k + 1)}})[0]
+                   for k in range(runs)]
+        return TrainerGroup(configs, gd_core.build_problem(configs[0]))
+
+    short = group(300)
+    assert len(short.history._params) == 301
+    before = short.history._params
+    short.advance()
+    assert short.history._params is before and all(len(h) == 301 for h in short.histories)
+    long = group(10**6)
+    assert long.history.nbytes <= MAX_HISTORY_BYTES
+    assert np.isnan(long.history.val_loss).all() and len(long.history) == 1
