@@ -39,9 +39,10 @@ def main():
     best = dict.fromkeys(cases, math.inf)
     for _ in range(args.rounds):  # interleaved: a burst of load on a shared machine hits every case alike
         for name, configs in cases.items():
-            best[name] = min(best[name], best_time(lambda: gd_core.run_many(configs), repeats=1))
+            best[name] = min(best[name], best_time(lambda c=configs: gd_core.run_many(c), repeats=1))
     one, shared, seeded, four = best.values()
-    print(f"linear regression n=10,000, mini-batch 32, Adam, {args.steps:,} steps (best of {args.rounds} interleaved rounds)")
+    print(f"linear regression n=10,000, mini-batch 32, Adam, {args.steps:,} steps "
+          f"(best of {args.rounds} interleaved rounds)")
     print(f"  1 run                          : {one * 1000:8.1f} ms")
     print(f"  {args.runs} runs, one seed          : {shared * 1000:8.1f} ms   ratio {shared / one:5.2f} (target <= 2)")
     print(f"  {args.runs} runs, one seed each     : {seeded * 1000:8.1f} ms   ratio {seeded / one:5.2f} (target <= 3)")
