@@ -55,9 +55,11 @@ class TrainingEdit(Edit):
         self.text, self.waiting = text, waiting
 
     def undo(self, model: SessionModel) -> None:
+        """Swap; every replay is made before anything changes, so a cancelled replay leaves all as it was."""
+        trainers = [model.rebuilt(run, state) for run, state in self.waiting]
         waiting, self.waiting = self.waiting, [(run, model.run_state(run)) for run, _ in self.waiting]
-        for run, state in waiting:
-            model.restore(run, state)
+        for (run, state), trainer in zip(waiting, trainers):
+            model.restore(run, state, trainer)
 
     redo = undo
 
@@ -130,14 +132,26 @@ class Group(Edit):
         self.selected_before, self.selected_after = selected_before, selected_after
 
     def undo(self, model: SessionModel) -> None:
-        for edit in reversed(self.edits):
-            edit.undo(model)
+        _all_or_none(model, list(reversed(self.edits)), "undo", "redo")
         model.select_if_present(self.selected_before)
 
     def redo(self, model: SessionModel) -> None:
-        for edit in self.edits:
-            edit.redo(model)
+        _all_or_none(model, self.edits, "redo", "undo")
         model.select_if_present(self.selected_after)
+
+
+def _all_or_none(model: SessionModel, edits: list[Edit], forward: str, back: str) -> None:
+    """Apply ``forward`` of each edit in turn; when one raises (a replay cancelled), take back the ones applied
+    (at once: their runs' trainers are kept, nothing replays) and raise again - the group is one action."""
+    done = []
+    try:
+        for edit in edits:
+            getattr(edit, forward)(model)
+            done.append(edit)
+    except BaseException:
+        for edit in reversed(done):
+            getattr(edit, back)(model)
+        raise
 
 
 def _leaves(config: dict, prefix: str = "") -> dict:

@@ -137,14 +137,19 @@ class SessionModel:
         """The run's training now; the trainer is kept in it (exact as long as nobody advances it)."""
         return RunState(run.timeline, run.trainer.step, run.trainer)
 
-    def restore(self, run: Run, state: RunState, progress=None) -> None:
-        """Give ``run`` the training of ``state``: its own trainer when that is still at the state's step, else
-        one replayed from the state's timeline (``progress(done, total)`` hears of a long replay)."""
+    def rebuilt(self, run: Run, state: RunState, progress=None) -> gd_core.Trainer:
+        """The trainer of ``state`` for ``run``, changing nothing: its own trainer when that is still at the
+        state's step, else one replayed from the state's timeline (``progress(done, total)`` hears of a long
+        replay and may cancel it by raising)."""
         trainer = state.trainer
         if trainer is None or trainer.step != state.step:
             problem = self._problem_for(run, gd_core.validate(state.timeline[0][1]))
             trainer = replay(state.timeline, state.step, problem, progress or self._progress)
-        self._install(run, trainer, state.timeline)
+        return trainer
+
+    def restore(self, run: Run, state: RunState, trainer: gd_core.Trainer | None = None) -> None:
+        """Give ``run`` the training of ``state`` (``trainer``: its :meth:`rebuilt` trainer, made already)."""
+        self._install(run, trainer or self.rebuilt(run, state), state.timeline)
         self.events.run_reset.emit(run, "")
 
     def _install(self, run: Run, trainer: gd_core.Trainer, timeline: tuple | None = None) -> None:

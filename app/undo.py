@@ -8,11 +8,11 @@ trainer is being swapped - then running again if it was.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 
 from .edits import Edit
-from .progress import ReplayProgress
+from .progress import Cancelled, ReplayProgress
 
 #: Actions kept for undo; each may hold a run's earlier trainer (its history), so the memory stays bounded.
 UNDO_LIMIT = 100
@@ -21,18 +21,25 @@ UNDO_LIMIT = 100
 class EditCommand(QUndoCommand):
     """A thin command over an :class:`~app.edits.Edit`: the action was already applied when it was pushed."""
 
-    def __init__(self, edit: Edit, apply):
+    def __init__(self, edit: Edit, history: UndoHistory):
         super().__init__(edit.text)
-        self.edit, self._apply, self._applied = edit, apply, True
+        self.edit, self._history, self._skip = edit, history, True  # QUndoStack.push calls redo: already done
 
     def redo(self) -> None:
-        if self._applied:  # QUndoStack.push calls redo; the model did it already
-            self._applied = False
-            return
-        self._apply(self.edit.redo, f"Redone: {self.edit.text}.")
+        if self._skip:
+            self._skip = False
+        elif not self._history.apply(self.edit.redo, f"Redone: {self.edit.text}.",
+                                     f"Redo cancelled: {self.edit.text} stays undone."):
+            index = self._history.stack.index()  # Qt moves it after redo() returns
+            self._history.keep_index(self, index, index)
 
     def undo(self) -> None:
-        self._apply(self.edit.undo, f"Undone: {self.edit.text}.")
+        if self._skip:
+            self._skip = False
+        elif not self._history.apply(self.edit.undo, f"Undone: {self.edit.text}.",
+                                     f"Undo cancelled: {self.edit.text} stays."):
+            index = self._history.stack.index()  # Qt moves it after undo() returns
+            self._history.keep_index(self, index - 1, index)
 
 
 class UndoHistory(QObject):
@@ -43,7 +50,7 @@ class UndoHistory(QObject):
         self.window, self.model = window, window.model
         self.stack = QUndoStack(self)
         self.stack.setUndoLimit(UNDO_LIMIT)
-        self.model.events.edited.connect(lambda edit: self.stack.push(EditCommand(edit, self._apply)))
+        self.model.events.edited.connect(lambda edit: self.stack.push(EditCommand(edit, self)))
         self.model.events.session_loaded.connect(self.stack.clear)  # another session: nothing to undo into
         self.undo_action = self.stack.createUndoAction(window, "&Undo")
         self.redo_action = self.stack.createRedoAction(window, "&Redo")
@@ -63,15 +70,32 @@ class UndoHistory(QObject):
         if len(actions) > 1 and actions[1] is not self.menu.menuAction():
             window.menuBar().insertMenu(actions[1], self.menu)
 
-    def _apply(self, operation, done: str) -> None:
+    def apply(self, operation, done: str, cancelled: str) -> bool:
+        """Apply an undo or redo with the runner held; False when the user cancelled its replay (nothing
+        changed: edits make their replays before they change anything)."""
         runner = self.window.runner
         was_running = runner.running
         runner.pause()
         try:
-            with ReplayProgress(self.window, "Rebuilding the run...", cancellable=False) as progress, \
+            with ReplayProgress(self.window, "Rebuilding the run...", cancellable=True) as progress, \
                     self.model.applying_edits(progress):
                 operation(self.model)
+        except Cancelled:
+            self.window.show_message(cancelled, "info")
+            return False
         finally:
             if was_running:
                 runner.start()
         self.window.show_message(done, "info")
+        return True
+
+    def keep_index(self, command: EditCommand, position: int, index: int) -> None:
+        """A cancelled undo or redo of ``command`` (at ``position`` on the stack): the stack moves its index once
+        the call returns, but the session has not moved - put the index back to ``index`` right after, with
+        nothing applied again (unless the user has since moved or replaced the command)."""
+        command._skip = True
+
+        def put_back():
+            if command._skip and position < self.stack.count() and self.stack.command(position) is command:
+                self.stack.setIndex(index)
+        QTimer.singleShot(0, put_back)

@@ -178,3 +178,55 @@ def test_opening_or_new_clears_what_could_be_undone(window):
     assert window.undo.stack.count() == 1
     window.files.new()
     assert window.undo.stack.count() == 0 and not window.undo.undo_action.isEnabled()
+
+
+def cancel_on_replay(monkeypatch, at: int = 1) -> list:
+    """The user presses the replay dialog's Cancel button at its ``at``-th report of progress (a short replay
+    reports once; the dialog must offer Cancel)."""
+    from app.progress import Cancelled, ReplayProgress
+    calls = []
+
+    def progress(self, done, total):
+        assert self.cancellable  # a long undo can be cancelled
+        calls.append((done, total))
+        if len(calls) == at:
+            raise Cancelled
+    monkeypatch.setattr(ReplayProgress, "__call__", progress)
+    return calls
+
+
+def test_a_cancelled_undo_changes_nothing_and_undo_still_works(window, qtbot, monkeypatch):
+    """Undoing a live change made late in a long run replays the run; Cancel on its dialog leaves the session,
+    the undo stack and the Edit menu as they were, and a later undo works."""
+    run, model, stack = window.model.selected, window.model, window.undo.stack
+    model.step(30)
+    panel(window, "LearningRatePanel").spin.setValue(0.2)  # live, at step 30: undo replays 30 steps
+    model.step(45)
+    before, index, text = snapshot(window), stack.index(), stack.undoText()
+    with monkeypatch.context() as patch:
+        calls = cancel_on_replay(patch)
+        window.undo.undo_action.trigger()
+        assert calls and snapshot(window) == before
+        qtbot.waitUntil(lambda: stack.index() == index)
+    assert stack.undoText() == text and not stack.canRedo() and snapshot(window) == before
+    assert "Undo cancelled" in window.banner.text() + window.statusBar().currentMessage()
+    window.undo.undo_action.trigger()
+    assert run.trainer.step == 30 and run.config["optimizer"]["lr"] == 0.05 and stack.index() == index - 1
+
+
+def test_a_cancelled_undo_of_one_action_on_several_runs_takes_back_its_first_runs(window, qtbot, monkeypatch):
+    model, stack = window.model, window.undo.stack
+    second = model.add_run(gd_core.validate({**model.selected.config, "seed": 3}))
+    model.step(20)
+    with model.edit_group("Two live changes"):
+        for run, lr in zip(model.runs, (0.2, 0.3)):
+            model.update_config(run, {**run.config, "optimizer": {**run.config["optimizer"], "lr": lr}})
+    model.step(10)
+    before, index = snapshot(window), stack.index()
+    with monkeypatch.context() as patch:
+        calls = cancel_on_replay(patch, at=2)  # the second run's replay is cancelled: the first is taken back
+        window.undo.undo_action.trigger()
+        assert len(calls) == 2 and snapshot(window) == before
+        qtbot.waitUntil(lambda: stack.index() == index)
+    window.undo.undo_action.trigger()
+    assert [r.config["optimizer"]["lr"] for r in model.runs] == [0.05, 0.05] and second.trainer.step == 20
