@@ -3,8 +3,9 @@
 ``--run-steps N --record FILE.gif|FILE.mp4 [--record-view VIEW] [--fps F] [--frames K] [--record-width PX]``
 trains N steps and writes an animation of them.
 
-Exit codes: 0 done, 1 the platform lacks something (Qt's system libraries, an optional extra), 2 bad arguments
-or a file that cannot be written (one ``error:`` line on stderr, no file left behind).
+Exit codes: 0 done, 1 the platform lacks something (Qt's system libraries, an optional extra), 2 bad arguments,
+a file that cannot be written or a view that cannot be recorded (one ``error:`` line on stderr, no file left
+behind): the 3D view where OpenGL is missing is refused before anything is recorded.
 """
 
 from __future__ import annotations
@@ -99,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     from . import create_window
+    from .views.surface3d import share_opengl_contexts
 
+    share_opengl_contexts()  # before the QApplication: every 3D view draws with pyqtgraph's shared shaders
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("GD Lab")
     try:
@@ -189,6 +192,7 @@ def record(app, window, target: str, animation) -> int:
     while not recorder.done:
         moved = window.model.step(recorder.limit())
         window.space_view.worker.wait()  # a surface computed off the GUI thread is part of the picture
+        # (the 3D view's own takes its surface in when the frame is taken: window.catch_up)
         app.processEvents()  # lay out what changed; deliver that surface
         if moved:
             recorder.take()

@@ -16,4 +16,5 @@ RECORD_VIEWS = {
     "space": RecordView("Parameter space", "space_view"),
     "loss": RecordView("Loss curve", "loss_view"),
     "data": RecordView("Data view", "data_view"),
+    "surface": RecordView("Surface 3D", "surface_view"),
 }

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QTabBar,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +43,7 @@ from .views.loss_curve import LossCurveView
 from .views.optimizer_state import OptimizerStatePlot
 from .views.parameter_space import ParameterSpaceView
 from .views.results_table import ResultsTable, run_state
+from .views.surface3d import Surface3DView
 from .views.tracked import NoiseScaleView, SharpnessView
 from .widgets import ComboBox
 
@@ -88,7 +90,7 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._arrange_docks()
         self._default_layout = self.saveState(LAYOUT_VERSION)  # what View > Reset layout returns to
-        self.sweep_window = self.lr_finder = self.scaling_window = self.surface3d = None  # made when first opened
+        self.sweep_window = self.lr_finder = self.scaling_window = None  # made when first opened
         self.recorder = None  # an animation being recorded (File > Export > Animation...)
         events = model.events
         events.advanced.connect(lambda runs: self._update_status())
@@ -118,6 +120,16 @@ class MainWindow(QMainWindow):
 
     def _build_views(self) -> None:
         self.space_view = ParameterSpaceView(self.model)
+        self.surface_view = Surface3DView(self.model)  # its OpenGL widget is made when its tab is first shown
+        self.space_tabs = QTabWidget()
+        self.space_tabs.setObjectName("space_tabs")
+        self.space_tabs.setDocumentMode(True)  # a slim tab bar: the plots keep their height on a 720-px screen
+        for view in (self.space_view, self.surface_view):
+            self.space_tabs.addTab(view, view.title)
+        # its tab names it; the plot stays as wide as its header with the name needed (a narrower heat map says
+        # little, and its surface would no longer cover a plot with equal axes)
+        self.space_tabs.setMinimumWidth(self.space_view.minimumSizeHint().width())
+        self.space_view.heading.hide()
         self.loss_view = LossCurveView(self.model)
         self.data_view = DataView(self.model)
         self.banner = QLabel("")
@@ -133,7 +145,7 @@ class MainWindow(QMainWindow):
         right.addWidget(self.loss_view)
         right.addWidget(self.data_view)
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.space_view)
+        split.addWidget(self.space_tabs)
         split.addWidget(right)
         split.setSizes([560, 440])
         central = QWidget()
@@ -376,9 +388,9 @@ class MainWindow(QMainWindow):
         menu.setObjectName("view_menu")
         for dock in self.docks:
             menu.addAction(dock.toggleViewAction())
-        self.action_surface3d = self._action("action_surface3d", "Surface 3D...", "",
-                                             "The loss surface in 3D with the runs' paths on it (needs OpenGL)",
-                                             self.open_surface3d)
+        self.action_surface3d = self._action("action_surface3d", "Surface 3D", "",
+                                             "The loss surface in 3D with the runs' paths on it (needs OpenGL), "
+                                             "in the tab beside the parameter space", self.show_surface3d)
         menu.addAction(self.action_surface3d)
         menu.addSeparator()
         self.action_reset_layout = self._action("action_reset_layout", "Reset layout", "",
@@ -514,12 +526,14 @@ class MainWindow(QMainWindow):
         self.sweep_window.show()
         self.sweep_window.raise_()
 
-    def open_surface3d(self) -> None:
-        if self.surface3d is None:
-            from .views.surface3d import Surface3DWindow
-            self.surface3d = Surface3DWindow(self.model, self)
-        self.surface3d.show()
-        self.surface3d.raise_()
+    def show_surface3d(self) -> None:
+        """View > Surface 3D: its tab in front (made and drawn the first time)."""
+        self.bring_to_front(self.surface_view)
+
+    def bring_to_front(self, view: QWidget) -> None:
+        """Show ``view`` if it is a tab behind another (the parameter space and the 3D view share a place)."""
+        if self.space_tabs.indexOf(view) >= 0:
+            self.space_tabs.setCurrentWidget(view)
 
     def open_lr_finder(self) -> None:
         if self.lr_finder is None:
@@ -601,6 +615,7 @@ class MainWindow(QMainWindow):
             self.recorder.wait()  # one already stopped is
         self.runner.pause()  # no tick may reach views that are going away
         self.space_view.worker.wait()  # nor a surface still being computed
+        self.surface_view.wait()
         for window in (self.sweep_window, self.scaling_window):
             if window is not None:
                 window.runner.wait()  # nor a sweep or a scaling
@@ -611,7 +626,7 @@ class MainWindow(QMainWindow):
     def catch_up(self) -> None:
         """Bring every view, the status bar, the results and the update rule up to the latest step now, instead
         of at their display rate (before a screenshot or an animation frame)."""
-        for view in self.findChildren(PlotView):
+        for view in (*self.findChildren(PlotView), self.surface_view):
             view.catch_up()
         self._update_status()
         self.results.refresh()

@@ -77,6 +77,10 @@ class Recorder(QObject):
         self.window, self.model, self.animation = window, window.model, animation
         self.widget = target_widget(window, target)
         self.label = RECORD_VIEWS[target].label
+        window.bring_to_front(self.widget)  # a plot in a tab behind another (the 3D view) is recorded in front
+        missing = self.widget.missing() if hasattr(self.widget, "missing") else ""
+        if missing:  # the 3D view without OpenGL
+            raise ConfigError("", f"{self.label} needs {missing}; record another view")
         if not self.widget.isVisibleTo(window) and self.widget is not window:
             raise ConfigError("", f"the {self.label.lower()} is not shown for the selected run; record another view")
         if min(self.widget.width(), self.widget.height()) < 2:

@@ -3,18 +3,25 @@ selected run's current values; or, in its "PCA plane" mode, the plane of the sel
 the paths of the visible runs on it - each point at the height of its loss - their current points and the known
 minima. Drag to rotate, wheel to zoom; "log height" lifts the valley floor (log10(1 + loss - min)).
 
-It needs OpenGL (pyqtgraph.opengl over PyOpenGL, the optional extra ``gdlab[3d]``). Where there is none - the
-offscreen platform, a display without GLX, PyOpenGL missing - the view says so in one line and nothing else
-changes. Heights come from :func:`gd_core.landscape.surface_heights`; the grid from
+It is a tab beside the parameter space. It needs OpenGL (pyqtgraph.opengl over PyOpenGL, the optional extra
+``gdlab[3d]``), and its OpenGL widget is made when the tab is first shown: the window starts as fast without it,
+and where there is no OpenGL - the offscreen platform, a display without GLX, PyOpenGL missing - the tab says so
+in one line and nothing else changes. Heights come from :func:`gd_core.landscape.surface_heights`; the grid from
 :func:`gd_core.landscape.loss_grid` or :func:`gd_core.landscape.plane_grid`, off the window's thread.
+
+pyqtgraph.opengl compiles each shader program once per process and uses it in every GL widget: the application
+must share its OpenGL contexts (``Qt.AA_ShareOpenGLContexts``, set before the QApplication is made, see
+:func:`share_opengl_contexts`), or a second GL widget (another window, a widget moved to another window) draws
+nothing and prints "invalid value" errors.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QGuiApplication, QMatrix4x4, QOpenGLContext
-from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QMatrix4x4, QOpenGLContext, QPalette
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from gd_core.landscape import (
     affordable_resolution,
@@ -27,6 +34,7 @@ from gd_core.landscape import (
 
 from ..palette import MINIMUM_COLOR, SURFACE_COLORS
 from ..theme import theme
+from ..widgets import info_label
 from .surface_worker import SurfaceWorker
 
 RESOLUTION = 60  # a 60x60 mesh: smooth enough to read, cheap to rotate
@@ -34,18 +42,27 @@ SURFACE_MAP = pg.ColorMap([0.0, 0.3, 0.65, 1.0], list(SURFACE_COLORS))
 HEIGHT = 0.8  # the surface's height in the unit box its two parameters span
 
 
-def opengl_problem() -> str:
-    """Why 3D cannot be drawn here, in one line ("" when it can)."""
-    if QGuiApplication.platformName() in ("offscreen", "minimal"):
-        return "The 3D view needs OpenGL, which this display (offscreen) does not have; every other view works."
+def share_opengl_contexts() -> None:
+    """Let every OpenGL widget of the application share one set of GL objects (pyqtgraph's compiled shaders).
+    Call it before the QApplication exists; later it changes nothing."""
+    if QCoreApplication.instance() is None:
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+
+def opengl_missing() -> str:
+    """What the 3D view lacks here, as the end of "The 3D view needs ..." ("" when it can draw)."""
+    missing = []
     try:
         import OpenGL.GL  # noqa: F401  (pyqtgraph.opengl draws through PyOpenGL)
     except Exception:
-        return "The 3D view needs PyOpenGL: pip install 'gdlab[3d]'. Every other view works."
-    context = QOpenGLContext()
-    if not context.create():
-        return "The 3D view needs OpenGL, and this display offers none (no GLX); every other view works."
-    return ""
+        missing.append("PyOpenGL (pip install 'gdlab[3d]')")
+    platform = QGuiApplication.platformName()
+    if platform in ("offscreen", "minimal"):
+        missing.append(f"a display with OpenGL (the {platform} platform has none: run with DISPLAY set, e.g. under "
+                       "xvfb-run)")
+    elif not QOpenGLContext().create():
+        missing.append("OpenGL, which this display does not offer (no GLX)")
+    return " and ".join(missing)
 
 
 def _rgba(color, alpha: float = 1.0) -> tuple:
@@ -53,55 +70,40 @@ def _rgba(color, alpha: float = 1.0) -> tuple:
     return (c.redF(), c.greenF(), c.blueF(), alpha)
 
 
-class Surface3DWindow(QDialog):
-    """The 3D view, in a window of its own beside the main one (View > Surface 3D)."""
+class Surface3DView(QWidget):
+    """The 3D view, a tab beside the parameter space (View > Surface 3D brings it to the front)."""
+
+    title = "Surface 3D"
 
     def __init__(self, model, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Surface 3D")
-        self.setObjectName("surface3d_window")
-        self.resize(640, 520)
+        self.setObjectName("surface3d")
         self.model = model
-        self.problem_text = opengl_problem()
+        self._missing = ""  # what the view lacks to draw here, known once it was first shown ("" = it draws)
         self.log_height = QCheckBox("log height")
         self.log_height.setObjectName("surface3d_log")
         self.log_height.setToolTip("Height log10(1 + loss − min): a valley's floor keeps its shape under high walls.")
-        self.info = QLabel(self.problem_text or "Drag to rotate, wheel to zoom.")
-        self.info.setObjectName("surface3d_info")
-        top = QHBoxLayout()
-        top.addWidget(self.info, 1)
-        top.addWidget(self.log_height)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        self.info = info_label("surface3d_info")  # what the surface shows; its changing text resizes nothing
+        self.info.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.info.setTextFormat(Qt.TextFormat.PlainText)  # it quotes run names
+        self._say("Drag to rotate, wheel to zoom.")
+        header = QHBoxLayout()  # as the plot views' headers: the tab beside them does not jump
+        header.setContentsMargins(6, 2, 6, 0)
+        header.setSpacing(8)
+        header.addWidget(self.info, 1)
+        header.addWidget(self.log_height)
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(0, 0, 0, 0)
+        self.column.setSpacing(2)
+        self.column.addLayout(header)
+        self.column.addStretch(1)  # the GL widget's place, until it is made
         self.view = None
+        self.built = False
+        self._stale = True  # something changed while the tab was hidden: rebuild when it is shown
         self.paths: dict[int, object] = {}
         self.plane = None  # the trajectory plane shown (PCA plane mode), fitted to this many rows:
         self._plane_rows = 0
         self._grid = None  # (key, xs, ys, Z)
-        self.log_height.setEnabled(not self.problem_text)
-        if self.problem_text:
-            return
-        import pyqtgraph.opengl as gl  # imported only where OpenGL works
-
-        self.gl = gl
-        self.view = gl.GLViewWidget()
-        self.view.setObjectName("surface3d_view")
-        self.view.setCameraPosition(distance=3.2, elevation=28, azimuth=-60)
-        layout.addWidget(self.view, 1)
-        self.surface = gl.GLSurfacePlotItem(smooth=True, drawEdges=False)
-        self.surface.hide()  # an empty mesh cannot be painted (pyqtgraph fails on it): shown with its first grid
-        self.view.addItem(self.surface)
-        self.currents = gl.GLScatterPlotItem(size=11, pxMode=True)
-        self.minima = gl.GLScatterPlotItem(size=16, pxMode=True, color=_rgba(MINIMUM_COLOR))
-        from OpenGL import GL
-
-        on_top = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True,  # markers sit on the surface: never half hidden by it
-                  "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
-        for item in (self.currents, self.minima):
-            item.setGLOptions(on_top)
-            self.view.addItem(item)
-        self.worker = SurfaceWorker(self)
-        self.worker.ready.connect(self._grid_ready)
         self.log_height.toggled.connect(lambda: self.redraw())
         events = model.events
         for event in (events.run_added, events.run_removed, events.selection_changed, events.session_loaded,
@@ -111,8 +113,79 @@ class Surface3DWindow(QDialog):
         events.run_styled.connect(lambda *_: self.rebuild())
         events.advanced.connect(lambda runs: self.redraw())
         theme().changed.connect(self._restyle)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.build()
+        if self._stale:
+            self.rebuild()
+
+    def build(self) -> bool:
+        """Make the OpenGL widget, once (the first time the tab is shown); False where OpenGL is missing (the
+        one line says what to install or where to run)."""
+        if self.built:
+            return self.view is not None
+        self.built = True
+        self._missing = opengl_missing()
+        if self._missing:
+            self._say(f"The 3D view needs {self._missing}; every other view works.")
+            self.log_height.setEnabled(False)
+            return False
+        import pyqtgraph.opengl as gl  # imported only where OpenGL works
+        from OpenGL import GL
+
+        self.gl = gl
+        self.view = gl.GLViewWidget()
+        self.view.setObjectName("surface3d_view")
+        self.view.setCameraPosition(distance=3.2, elevation=28, azimuth=-60)
+        self.surface = gl.GLSurfacePlotItem(smooth=True, drawEdges=False)
+        self.surface.hide()  # an empty mesh cannot be painted (pyqtgraph fails on it): shown with its first grid
+        self.view.addItem(self.surface)
+        self.currents = gl.GLScatterPlotItem(size=11, pxMode=True)
+        self.minima = gl.GLScatterPlotItem(size=16, pxMode=True, color=_rgba(MINIMUM_COLOR))
+        on_top = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True,  # markers sit on the surface: never half hidden by it
+                  "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
+        for item in (self.currents, self.minima):
+            item.setGLOptions(on_top)
+            self.view.addItem(item)
+        self.worker = SurfaceWorker(self)
+        self.worker.ready.connect(self._grid_ready)
         self._restyle()
-        self.rebuild()
+        self.column.takeAt(1)  # the stretch held its place (last: adding the widget shows it, and may draw)
+        self.column.addWidget(self.view, 1)
+        self.view.show()  # now, not at the next turn of the event loop (as a widget added to a layout would):
+        self.column.activate()  # a frame recorded right away shows it at its size
+        return True
+
+    def _say(self, text: str) -> None:
+        """One line above the view; the tooltip holds it whole where the tab is too narrow for it."""
+        self.info.setText(text)
+        self.info.setToolTip(text)
+
+    def missing(self) -> str:
+        """What the view lacks to draw here, as the end of "... needs " ("" when it draws); makes the OpenGL
+        widget if it was not made yet."""
+        self.build()
+        return self._missing
+
+    def wait(self) -> None:
+        """Wait for a surface still being computed (the window is closing)."""
+        if self.view is not None:
+            self.worker.wait()
+
+    def catch_up(self) -> None:
+        """Take in a surface still being computed and draw it now (before a picture is taken)."""
+        if self.view is not None and self.isVisible():
+            self.worker.settle()
+            if self._stale:
+                self.rebuild()
+
+    def _drawable(self) -> bool:
+        """Whether to draw now; a hidden tab only remembers that it must rebuild when shown."""
+        if self.view is None or not self.isVisible():
+            self._stale = True
+            return False
+        return True
 
     def _restyle(self) -> None:
         if self.view is not None:
@@ -137,8 +210,9 @@ class Surface3DWindow(QDialog):
 
     def rebuild(self) -> None:
         """Compute the grid of the selected run's problem and pair or plane (off the GUI thread), then draw."""
-        if self.view is None:
+        if not self._drawable():
             return
+        self._stale = False
         run = self.model.selected
         problem = run.trainer.problem
         if self.plane_mode:
@@ -156,7 +230,7 @@ class Surface3DWindow(QDialog):
         (x0, x1), (y0, y1) = problem.bounds[i], problem.bounds[j]
         resolution = affordable_resolution(problem, RESOLUTION)
         names = problem.param_names
-        self.info.setText(f"computing the loss over {names[i]} and {names[j]}…")
+        self._say(f"computing the loss over {names[i]} and {names[j]}…")
         self.worker.submit(key, lambda: loss_grid(problem, (x0, x1), (y0, y1), resolution, pair=(i, j),
                                                   anchor=anchor))
 
@@ -171,12 +245,12 @@ class Surface3DWindow(QDialog):
         a_range, b_range = plane_extent(self.plane.project(rows))
         plane, resolution = self.plane, affordable_resolution(problem, RESOLUTION)
         key = ("plane", id(problem), id(run.trainer), len(params))
-        self.info.setText(f"computing the loss on the plane of {run.name}'s path…")
+        self._say(f"computing the loss on the plane of {run.name}'s path…")
         self.worker.submit(key, lambda: plane_grid(problem, plane, a_range, b_range, resolution))
 
     def _grid_ready(self, key, result) -> None:
         if isinstance(result, Exception):
-            self.info.setText(f"could not compute the surface: {result}")
+            self._say(f"could not compute the surface: {result}")
             return
         self._grid = (key, *result)
         names = self.model.selected.trainer.problem.param_names
@@ -184,7 +258,7 @@ class Surface3DWindow(QDialog):
         other = ", the others at the selected run's values" if self.model.selected.trainer.problem.n_params > 2 else ""
         shown = (f"the plane of {self.model.selected.name}'s path (its two principal directions), the paths "
                  "projected onto it" if self.plane_mode else f"{names[i]} (x) and {names[j]} (y){other}")
-        self.info.setText(f"loss over {shown}; drag to rotate, wheel to zoom")
+        self._say(f"loss over {shown}; drag: rotate, wheel: zoom")
         self.redraw()
 
     def heights(self, loss) -> np.ndarray:
@@ -195,7 +269,7 @@ class Surface3DWindow(QDialog):
         return surface_heights(loss, low, high, self.log_height.isChecked(), HEIGHT)
 
     def redraw(self) -> None:
-        if self.view is None or self._grid is None:
+        if not self._drawable() or self._grid is None:
             return
         if self.plane_mode and len(self.model.selected.history) >= 2 * max(self._plane_rows, 1):
             self._fit_plane()  # the path outgrew its plane (doubling: a few refits a run), as the parameter space

@@ -3,7 +3,7 @@ blocks the window; a result that arrives after the view moved on is dropped."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, Signal
 
 
 class _Carrier(QObject):
@@ -47,3 +47,9 @@ class SurfaceWorker(QObject):
 
     def wait(self) -> None:
         self.pool.waitForDone()
+
+    def settle(self) -> None:
+        """Wait for the job under way and deliver its result now, not at the next turn of the event loop (a
+        picture about to be taken shows it)."""
+        self.pool.waitForDone()
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)  # the result, queued from the worker thread

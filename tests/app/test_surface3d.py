@@ -1,6 +1,8 @@
-"""Issue 18, "a 3D surface": offscreen the view says in one line that OpenGL is missing and the app works on;
-on a display with GLX (Xvfb + Mesa, as pyqtgraph's CI runs its 3D examples) it builds and draws each run's path
-at the height of its loss. The GLX half runs in a child process on $GDLAB_GLX_DISPLAY (skipped without one)."""
+"""Issue 18, "a 3D surface": a tab beside the parameter space, whose OpenGL widget is made when the tab is first
+shown; offscreen it says in one line that OpenGL is missing and the app works on; on a display with GLX (Xvfb +
+Mesa, as pyqtgraph's CI runs its 3D examples) it builds and draws each run's path at the height of its loss, two
+windows' 3D views draw side by side in one process, and ``--record-view surface`` records it. The GLX half runs in
+child processes on $GDLAB_GLX_DISPLAY (skipped without one)."""
 
 import os
 import subprocess
@@ -20,25 +22,41 @@ def test_heights_map_loss_linearly_or_by_log():
     assert np.isnan(surface_heights([np.nan, np.inf], 0, 1)).all()
 
 
-def test_offscreen_says_so_in_one_line_and_the_app_works(window, qtbot):
-    window.open_surface3d()
-    view = window.surface3d
+def test_the_window_starts_without_opengl_and_the_parameter_space_in_front(window):
+    assert window.space_tabs.currentWidget() is window.space_view
+    assert [window.space_tabs.tabText(i) for i in range(2)] == ["Parameter space", "Surface 3D"]
+    assert not window.surface_view.built and window.surface_view.view is None  # made when first shown
+
+
+def test_view_menu_brings_the_tab_to_the_front_and_offscreen_says_so_in_one_line(window, qapp):
+    windows = [w for w in qapp.topLevelWidgets() if w.isVisible()]
+    window.action_surface3d.trigger()
+    view = window.surface_view
+    assert window.space_tabs.currentWidget() is view and view.built
+    assert [w for w in qapp.topLevelWidgets() if w.isVisible()] == windows  # no window of its own
     assert view.view is None and "OpenGL" in view.info.text() and "\n" not in view.info.text()
     assert not view.log_height.isEnabled()
     window.model.step(5)  # nothing of the 3D view is drawn, nothing fails
+    window.catch_up()
     assert window.model.selected.trainer.step == 5
 
 
-GLX_CHECK = textwrap.dedent("""
+GLX_START = textwrap.dedent("""
     import numpy as np
     from PySide6.QtWidgets import QApplication
     from app import create_window
+    from app.views.surface3d import share_opengl_contexts
+    share_opengl_contexts()
     app = QApplication([])
+""")
+
+GLX_CHECK = GLX_START + textwrap.dedent("""
     window = create_window()
+    window.show()
     window.run_list.duplicate()
     window.model.step(25)
-    window.open_surface3d()
-    view = window.surface3d
+    window.show_surface3d()
+    view = window.surface_view
     assert view.view is not None, view.info.text()
     view.view.grabFramebuffer()  # painted before its grid arrives: nothing drawn, nothing fails
     view.worker.wait()
@@ -64,21 +82,18 @@ GLX_CHECK = textwrap.dedent("""
 """)
 
 
-GLX_PLANE_CHECK = textwrap.dedent("""
+GLX_PLANE_CHECK = GLX_START + textwrap.dedent("""
     import json, os, tempfile
-    import numpy as np
-    from PySide6.QtWidgets import QApplication
-    from app import create_window
-    app = QApplication([])
     # a larger problem in the parameter space's PCA-plane mode: paths projected onto the plane, z their loss
     config = os.path.join(tempfile.mkdtemp(), "mlp.json")
     with open(config, "w") as fh:
         json.dump({"problem": "mlp", "batch_size": 16, "optimizer": {"name": "adam", "lr": 0.03}, "epochs": 30}, fh)
     window = create_window(config)
+    window.show()
     window.model.step(60)
     window.model.set_view("space_mode", "plane")
-    window.open_surface3d()
-    view = window.surface3d
+    window.show_surface3d()
+    view = window.surface_view
     view.worker.wait()
     app.processEvents()
     assert view.plane is not None and "plane" in view.info.text()
@@ -91,20 +106,87 @@ GLX_PLANE_CHECK = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("script", [GLX_CHECK, GLX_PLANE_CHECK], ids=["slice", "plane"])
-@pytest.mark.skipif(not os.environ.get("GDLAB_GLX_DISPLAY"), reason="no GLX display (set GDLAB_GLX_DISPLAY=:N)")
-def test_builds_under_glx_and_draws_paths_at_their_loss(script):
+GLX_TWO_WINDOWS = GLX_START + textwrap.dedent("""
+    # pyqtgraph compiles each shader once per process: without shared contexts the second view drew nothing
+    colours = []
+    for k in range(2):
+        window = create_window()
+        window.show()
+        window.model.step(20)
+        window.show_surface3d()
+        window.catch_up()
+        image = window.surface_view.view.grabFramebuffer()
+        colours.append(len({image.pixel(x, y) for x in range(0, image.width(), 7)
+                            for y in range(0, image.height(), 7)}))
+    assert min(colours) > 20, colours
+    print("ok")
+""")
+
+
+def run_on_glx(args: list[str]) -> subprocess.CompletedProcess:
     pytest.importorskip("OpenGL")
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": os.environ["GDLAB_GLX_DISPLAY"]}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
-    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-2000:]
+    result = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=120, env=env)
     assert "Error while drawing" not in result.stderr, result.stderr[-2000:]  # pyqtgraph prints, not raises
+    return result
+
+
+needs_glx = pytest.mark.skipif(not os.environ.get("GDLAB_GLX_DISPLAY"),
+                               reason="no GLX display (set GDLAB_GLX_DISPLAY=:N)")
+
+
+@pytest.mark.parametrize("script", [GLX_CHECK, GLX_PLANE_CHECK, GLX_TWO_WINDOWS], ids=["slice", "plane", "two"])
+@needs_glx
+def test_builds_under_glx_and_draws_paths_at_their_loss(script):
+    result = run_on_glx(["-c", script])
+    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-2000:]
+
+
+@needs_glx
+def test_headless_record_of_the_surface_under_glx(tmp_path):
+    from .test_animation import read_gif
+
+    out = tmp_path / "surface.gif"
+    result = run_on_glx(["-m", "app", "--record", str(out), "--run-steps", "12", "--frames", "7",
+                         "--record-view", "surface", "--record-width", "300"])
+    assert result.returncode == 0 and "7 frames of 300 x" in result.stdout, result.stderr[-2000:]
+    pictures, _ = read_gif(out)
+    assert len(pictures) == 7 and pictures[0].shape[1] == 300
+    assert len({tuple(p) for p in pictures[0].reshape(-1, 3)[::97]}) > 20  # a drawn surface, not a blank frame
+    assert all(np.abs(a - b).max() > 32 for a, b in zip(pictures, pictures[1:]))  # the path grows frame by frame
+
+
+def hide_pyopengl(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "OpenGL", None)  # import OpenGL.GL raises ImportError
+    monkeypatch.setitem(sys.modules, "OpenGL.GL", None)
 
 
 def test_without_pyopengl_the_line_names_the_extra(qapp, monkeypatch):
     from app.views import surface3d
 
     monkeypatch.setattr(surface3d.QGuiApplication, "platformName", staticmethod(lambda: "xcb"))
-    monkeypatch.setitem(sys.modules, "OpenGL", None)  # import OpenGL.GL raises ImportError
-    monkeypatch.setitem(sys.modules, "OpenGL.GL", None)
-    assert "pip install 'gdlab[3d]'" in surface3d.opengl_problem()
+    hide_pyopengl(monkeypatch)
+    assert "PyOpenGL (pip install 'gdlab[3d]')" in surface3d.opengl_missing()
+
+
+def test_recording_the_surface_without_opengl_is_refused_in_one_line(qapp, capsys, monkeypatch, tmp_path):
+    from app.__main__ import main
+
+    hide_pyopengl(monkeypatch)
+    code = main(["--record", str(tmp_path / "s.gif"), "--run-steps", "3", "--record-view", "surface"])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 2 and err == ["error: --record: Surface 3D needs PyOpenGL (pip install 'gdlab[3d]') and a display "
+                                 "with OpenGL (the offscreen platform has none: run with DISPLAY set, e.g. under "
+                                 "xvfb-run); record another view"]
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_export_dialog_refuses_the_surface_without_opengl(window, tmp_path):
+    window.files.export_animation()
+    dialog = window.files.animation_dialog
+    dialog.path.setText(str(tmp_path / "s.gif"))
+    dialog.target.setCurrentIndex(dialog.target.findData("surface"))
+    dialog.record()
+    assert dialog.recorder is None and dialog.message.text().startswith("Surface 3D needs a display")
+    assert window.space_tabs.currentWidget() is window.surface_view  # what was asked for is shown, saying why not
+    assert os.listdir(tmp_path) == []
