@@ -128,7 +128,9 @@ class MainWindow(QMainWindow):
             self.space_tabs.addTab(view, view.title)
         # its tab names it; the plot stays as wide as its header with the name needed (a narrower heat map says
         # little, and its surface would no longer cover a plot with equal axes)
-        self.space_tabs.setMinimumWidth(self.space_view.minimumSizeHint().width())
+        self.space_tabs.tabBar().setUsesScrollButtons(False)  # both tabs' names always whole
+        self.space_tabs.setMinimumWidth(max(self.space_view.minimumSizeHint().width(),
+                                            self.space_tabs.tabBar().sizeHint().width()))
         self.space_view.heading.hide()
         self.loss_view = LossCurveView(self.model)
         self.data_view = DataView(self.model)

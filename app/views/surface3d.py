@@ -148,6 +148,10 @@ class Surface3DView(QWidget):
         for item in (self.currents, self.minima):
             item.setGLOptions(on_top)
             self.view.addItem(item)
+        self.axis_names = (gl.GLTextItem(alignment=Qt.AlignmentFlag.AlignCenter),  # there are no axes: the
+                           gl.GLTextItem(alignment=Qt.AlignmentFlag.AlignCenter))  # names say which way is which
+        for item in self.axis_names:
+            self.view.addItem(item)
         self.worker = SurfaceWorker(self)
         self.worker.ready.connect(self._grid_ready)
         self._restyle()
@@ -190,6 +194,8 @@ class Surface3DView(QWidget):
     def _restyle(self) -> None:
         if self.view is not None:
             self.view.setBackgroundColor(theme().color("base"))
+            for item in self.axis_names:
+                item.setData(color=self.palette().color(QPalette.ColorRole.Text), font=self.font())
 
     # -- what is shown ---------------------------------------------------------------------------------------
     def pair(self) -> tuple[int, int]:
@@ -257,8 +263,8 @@ class Surface3DView(QWidget):
         i, j = self.pair()
         other = ", the others at the selected run's values" if self.model.selected.trainer.problem.n_params > 2 else ""
         shown = (f"the plane of {self.model.selected.name}'s path (its two principal directions), the paths "
-                 "projected onto it" if self.plane_mode else f"{names[i]} (x) and {names[j]} (y){other}")
-        self._say(f"loss over {shown}; drag: rotate, wheel: zoom")
+                 "projected onto it" if self.plane_mode else f"{names[i]} and {names[j]}{other}")
+        self._say(f"loss over {shown} - drag to rotate, wheel to zoom")
         self.redraw()
 
     def heights(self, loss) -> np.ndarray:
@@ -309,5 +315,9 @@ class Surface3DView(QWidget):
             self.minima.setData(pos=np.column_stack([minima[:, i], minima[:, j], self.heights(losses)]))
         else:
             self.minima.setData(pos=np.empty((0, 3)))
-        for item in [self.surface, self.currents, self.minima, *self.paths.values()]:
+        names = ("first direction", "second direction") if self.plane_mode else \
+            (problem.param_names[i], problem.param_names[j])
+        self.axis_names[0].setData(text=names[0], pos=((xs[0] + xs[-1]) / 2, ys[0], 0.0))  # along the front edges
+        self.axis_names[1].setData(text=names[1], pos=(xs[-1], (ys[0] + ys[-1]) / 2, 0.0))
+        for item in [self.surface, self.currents, self.minima, *self.axis_names, *self.paths.values()]:
             item.setTransform(box)
