@@ -104,6 +104,7 @@ class Surface3DView(QWidget):
         self.plane = None  # the trajectory plane shown (PCA plane mode), fitted to this many rows:
         self._plane_rows = 0
         self._grid = None  # (key, xs, ys, Z)
+        self._meshed = None  # (grid, log height) the surface's mesh shows: a step redraws the paths alone
         self.log_height.toggled.connect(lambda: self.redraw())
         events = model.events
         for event in (events.run_added, events.run_removed, events.selection_changed, events.session_loaded,
@@ -281,13 +282,15 @@ class Surface3DView(QWidget):
             self._fit_plane()  # the path outgrew its plane (doubling: a few refits a run), as the parameter space
             return
         _, xs, ys, Z = self._grid
-        heights = self.heights(Z)
-        top = np.nanmax(heights) if np.isfinite(heights).any() else 1.0
-        shown = np.where(np.isfinite(heights), heights, top)
-        colors = SURFACE_MAP.map(shown / (top or 1.0), mode="float")
-        # GLSurfacePlotItem takes z[x index, y index]; loss_grid's Z is [y index, x index]
-        self.surface.setData(x=xs, y=ys, z=shown.T, colors=np.swapaxes(colors, 0, 1))
-        self.surface.show()
+        if self._meshed != (self._grid, self.log_height.isChecked()):  # a new mesh costs its normals: ~50 ms
+            self._meshed = (self._grid, self.log_height.isChecked())
+            heights = self.heights(Z)
+            top = np.nanmax(heights) if np.isfinite(heights).any() else 1.0
+            shown = np.where(np.isfinite(heights), heights, top)
+            colors = SURFACE_MAP.map(shown / (top or 1.0), mode="float")
+            # GLSurfacePlotItem takes z[x index, y index]; loss_grid's Z is [y index, x index]
+            self.surface.setData(x=xs, y=ys, z=shown.T, colors=np.swapaxes(colors, 0, 1))
+            self.surface.show()
         problem = self.model.selected.trainer.problem
         i, j = self.pair()
         box = QMatrix4x4()  # the two parameters' ranges drawn as a unit square (a wide x range stays in view)

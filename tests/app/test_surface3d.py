@@ -75,6 +75,14 @@ GLX_CHECK = GLX_START + textwrap.dedent("""
             near = view.heights(Z[iy, ix])
             assert np.nanmax(np.abs(near - pos[:, 2])) < 0.1
     view.log_height.setChecked(False)
+    meshes = []  # a step moves the paths; the surface's mesh (its normals cost ~50 ms) stays
+    view.surface.setData = lambda **data: meshes.append(data)
+    window.model.step(3)
+    assert not meshes and len(view.paths[id(window.model.selected)].pos) == 29
+    view.log_height.setChecked(True)
+    assert len(meshes) == 1
+    del view.surface.setData
+    view.log_height.setChecked(False)
     image = view.view.grabFramebuffer()
     assert image.width() > 100 and len({image.pixel(x, y) for x in range(0, image.width(), 7)
                                         for y in range(0, image.height(), 7)}) > 20  # a drawn surface
