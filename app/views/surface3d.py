@@ -4,10 +4,12 @@ the paths of the visible runs on it - each point at the height of its loss - the
 minima. Drag to rotate, wheel to zoom; "log height" lifts the valley floor (log10(1 + loss - min)).
 
 It is a tab beside the parameter space. It needs OpenGL (pyqtgraph.opengl over PyOpenGL, the optional extra
-``gdlab[3d]``), and its OpenGL widget is made when the tab is first shown: the window starts as fast without it,
+``gdlab[3d]``), and its OpenGL view is made when the tab is first shown: the window starts as fast without it,
 and where there is no OpenGL - the offscreen platform, a display without GLX, PyOpenGL missing - the tab says so
-in one line and nothing else changes. Heights come from :func:`gd_core.landscape.surface_heights`; the grid from
-:func:`gd_core.landscape.loss_grid` or :func:`gd_core.landscape.plane_grid`, off the window's thread.
+in one line and nothing else changes. The scene is drawn off screen and shown as a picture
+(:class:`app.views.gl_canvas.GLCanvas`): the window stays a raster window, its 2D plots as fast as before.
+Heights come from :func:`gd_core.landscape.surface_heights`; the grid from :func:`gd_core.landscape.loss_grid`
+or :func:`gd_core.landscape.plane_grid`, off the window's thread.
 
 pyqtgraph.opengl compiles each shader program once per process and uses it in every GL widget: the application
 must share its OpenGL contexts (``Qt.AA_ShareOpenGLContexts``, set before the QApplication is made, see
@@ -135,9 +137,12 @@ class Surface3DView(QWidget):
         import pyqtgraph.opengl as gl  # imported only where OpenGL works
         from OpenGL import GL
 
+        from .gl_canvas import GLCanvas
+
         self.gl = gl
-        self.view = gl.GLViewWidget()
-        self.view.setObjectName("surface3d_view")
+        self.canvas = GLCanvas()  # the scene is drawn off screen: the window stays a raster window
+        self.canvas.setObjectName("surface3d_view")
+        self.view = self.canvas.scene
         self.view.setCameraPosition(distance=3.2, elevation=28, azimuth=-60)
         self.surface = gl.GLSurfacePlotItem(smooth=True, drawEdges=False)
         self.surface.hide()  # an empty mesh cannot be painted (pyqtgraph fails on it): shown with its first grid
@@ -157,8 +162,8 @@ class Surface3DView(QWidget):
         self.worker.ready.connect(self._grid_ready)
         self._restyle()
         self.column.takeAt(1)  # the stretch held its place (last: adding the widget shows it, and may draw)
-        self.column.addWidget(self.view, 1)
-        self.view.show()  # now, not at the next turn of the event loop (as a widget added to a layout would):
+        self.column.addWidget(self.canvas, 1)
+        self.canvas.show()  # now, not at the next turn of the event loop (as a widget added to a layout would):
         self.column.activate()  # a frame recorded right away shows it at its size
         return True
 
@@ -184,6 +189,7 @@ class Surface3DView(QWidget):
             self.worker.settle()
             if self._stale:
                 self.rebuild()
+            self.canvas.catch_up()
 
     def _drawable(self) -> bool:
         """Whether to draw now; a hidden tab only remembers that it must rebuild when shown."""

@@ -58,7 +58,7 @@ GLX_CHECK = GLX_START + textwrap.dedent("""
     window.show_surface3d()
     view = window.surface_view
     assert view.view is not None, view.info.text()
-    view.view.grabFramebuffer()  # painted before its grid arrives: nothing drawn, nothing fails
+    view.canvas.render()  # painted before its grid arrives: nothing drawn, nothing fails
     view.worker.wait()
     app.processEvents()
     for log in (False, True):
@@ -83,6 +83,31 @@ GLX_CHECK = GLX_START + textwrap.dedent("""
     assert len(meshes) == 1
     del view.surface.setData
     view.log_height.setChecked(False)
+    # drawn off screen: the window stays a raster window (a QOpenGLWidget in it would turn on OpenGL composition
+    # of every later repaint, for good), and the canvas hands the scene the mouse: a drag turns the camera
+    from PySide6.QtGui import QSurface
+    from PySide6.QtTest import QTest
+    from PySide6.QtCore import QPoint, Qt
+    assert window.windowHandle().surfaceType() == QSurface.SurfaceType.RasterSurface
+    azimuth, renders = view.view.opts["azimuth"], view.canvas.renders
+    QTest.mousePress(view.canvas, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))
+    QTest.mouseMove(view.canvas, QPoint(160, 110))
+    QTest.mouseRelease(view.canvas, Qt.MouseButton.LeftButton, pos=QPoint(160, 110))
+    app.processEvents()
+    assert view.view.opts["azimuth"] != azimuth and view.canvas.renders > renders
+    first = view.canvas.width()
+    for change in (-150, 450):  # smaller, then larger than at first: the picture is the scene at the new size
+        window.resize(window.width() + change, window.height())
+        app.processEvents()
+        window.catch_up()
+        picture = view.canvas.image.convertToFormat(view.canvas.image.Format.Format_RGBA8888)
+        width, height = picture.width(), picture.height()
+        shown = np.frombuffer(picture.constBits(), np.uint8).reshape(height, -1)[:, :4 * width]
+        drawn = view.view.renderToArray((width, height))  # pyqtgraph's own off-screen drawing, BGRA
+        assert (width, height) == view.canvas.size().toTuple()
+        difference = np.abs(shown.reshape(height, width, 4)[..., [2, 1, 0]].astype(int) - drawn[..., :3])
+        assert difference.mean() < 2, difference.mean()  # not cut at the old size, nor uninitialised memory
+    assert view.canvas.width() > first
     image = view.view.grabFramebuffer()
     assert image.width() > 100 and len({image.pixel(x, y) for x in range(0, image.width(), 7)
                                         for y in range(0, image.height(), 7)}) > 20  # a drawn surface
