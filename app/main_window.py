@@ -53,6 +53,8 @@ PREFERRED_SIZE = QSize(1560, 960)
 #: Room left for a window manager's frame and title bar: the framed window must fit the available geometry.
 FRAME_ALLOWANCE = QSize(16, 40)
 LAYOUT_VERSION = 3  # bump when docks are added or renamed: an older saved layout is then ignored
+#: What the Run action says: ready, training, every run ended (Run then restarts them).
+RUN_TEXTS = ("Run", "Pause", "Run again")
 SETTINGS_MAX_WIDTH = 400  # the settings dock never asks for more, whatever a form holds
 
 
@@ -448,6 +450,9 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         for action in (self.action_run, self.action_step, self.action_reset):
             toolbar.addAction(action)
+        self.run_button = toolbar.widgetForAction(self.action_run)
+        self._fit_run_button()
+        theme().changed.connect(lambda: QTimer.singleShot(0, self._fit_run_button))  # a larger text size
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Speed "))
         self.speed = ComboBox()
@@ -461,6 +466,16 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.action_compare)
         toolbar.addAction(self.action_sweep)
+
+    def _fit_run_button(self) -> None:
+        """The Run button as wide as its widest text (Run, Pause, Run again), so the buttons after it never move
+        under the pointer when its text changes."""
+        button = self.run_button
+
+        def text_width(text: str) -> int:  # as QToolButton measures its text for its size hint
+            return button.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, text).width()
+        padding = button.sizeHint().width() - text_width(self.action_run.text())
+        button.setMinimumWidth(padding + max(map(text_width, RUN_TEXTS)))
 
     def _build_safeguards(self) -> None:
         """Undo and redo (Edit menu), the modified marker and asking before discarding, autosave."""
@@ -590,7 +605,7 @@ class MainWindow(QMainWindow):
     def _update_run_action(self) -> None:
         """Run, Pause, or "Run again" when every run has ended (Run then restarts them: never silently)."""
         again = not self.runner.running and self.model.all_done
-        self.action_run.setText("Pause" if self.runner.running else "Run again" if again else "Run")
+        self.action_run.setText(RUN_TEXTS[1] if self.runner.running else RUN_TEXTS[2] if again else RUN_TEXTS[0])
         self.action_run.setStatusTip("Restart every run from its start" if again else "Run or pause training")
 
     def show_message(self, text: str, kind: str = "info") -> None:
@@ -640,7 +655,7 @@ class MainWindow(QMainWindow):
         self.action_compare.setEnabled(has_data)
         history, trainer = run.history, run.trainer
         self._update_run_action()
-        again = " - Run restarts" if self.action_run.text() == "Run again" else ""
+        again = " - Run restarts" if self.action_run.text() == RUN_TEXTS[2] else ""
         self.state_label.setText(run_state(run, self.runner.running).capitalize() + again)
         self.step_label.setText(f"step {trainer.step:,}")
         self.epoch_label.setText(f"epoch {epoch_text(history.epoch[-1])}" if has_data else "epoch -")

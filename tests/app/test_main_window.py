@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolBar
 
 from app import create_window
 
@@ -241,3 +242,21 @@ def test_the_status_bar_writes_epochs_as_people_read_them():
     from app.main_window import epoch_text
     assert [epoch_text(e) for e in (2250.0, 3.2, 0.3125, 0.0, 0.004, 12_345_678.0)] == [
         "2,250", "3.2", "0.31", "0", "0.004", "1.23e+07"]
+
+
+def test_the_buttons_after_run_stay_put_when_it_says_pause_or_run_again(window, qtbot):
+    """Run -> Pause -> Run again changes the button's text; the Step button must not move under the pointer."""
+    from app.main_window import RUN_TEXTS
+    from app.theme import theme
+    step = window.findChild(QToolBar, "run_toolbar").widgetForAction(window.action_step)
+    for size in ("normal", "huge"):
+        theme().text_size = size
+        theme().apply()
+        qtbot.wait(20)  # the button is fitted again after the text size changes
+        places = set()
+        for text in RUN_TEXTS:
+            window.action_run.setText(text)
+            qtbot.wait(5)
+            places.add(step.geometry().x())
+            assert window.run_button.width() >= window.run_button.sizeHint().width()  # the whole text shows
+        assert len(places) == 1, (size, places)
