@@ -452,7 +452,7 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
         self.run_button = toolbar.widgetForAction(self.action_run)
         self._fit_run_button()
-        theme().changed.connect(lambda: QTimer.singleShot(0, self._fit_run_button))  # a larger text size
+        theme().changed.connect(self._refit_run_button)  # a bound method: disconnected with the window
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Speed "))
         self.speed = ComboBox()
@@ -476,6 +476,9 @@ class MainWindow(QMainWindow):
             return button.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, text).width()
         padding = button.sizeHint().width() - text_width(self.action_run.text())
         button.setMinimumWidth(padding + max(map(text_width, RUN_TEXTS)))
+
+    def _refit_run_button(self) -> None:
+        QTimer.singleShot(0, self, self._fit_run_button)  # once the new text size has reached the button
 
     def _build_safeguards(self) -> None:
         """Undo and redo (Edit menu), the modified marker and asking before discarding, autosave."""
