@@ -64,7 +64,9 @@ class History:
     Bounded storage: a run that would need more than ``max_rows`` rows (:data:`MAX_HISTORY_BYTES` of them by
     default, per run, and at least :data:`MIN_ROWS`; see :func:`max_rows_for`) is recorded at a stride that
     doubles each time the rows fill up - every 2nd step, then every 4th, ... - keeping the rows whose step is a
-    multiple of the stride, plus always the latest step as the last row.
+    multiple of the stride, plus always the latest step as the last row, and every one of the first ``head``
+    steps (an eighth of ``max_rows``): the start, where most happens - a tolerance reached, a blow-up - stays
+    exact however long the run goes on.
     So ``step`` says which update a row is; while ``stride == 1`` row t is step t. Exports write every recorded
     row; views draw them (decimating further for display).
 
@@ -103,13 +105,14 @@ class History:
         have kept them (the same stride and rows; see the class doc)."""
         history = cls(param_names, n_samples, max_rows=max_rows)
         steps = np.asarray(columns["step"])
-        stride = 1
-        while int(steps[-1]) // stride + 1 >= history.max_rows:
+        last, head, stride = int(steps[-1]), history.head, 1
+        # appending thins whenever the rows kept at a stride fill max_rows: the head's, and the multiples of the
+        # stride from there to the last step
+        while head + last // stride - -(-head // stride) + 1 >= history.max_rows:
             stride *= 2
-        keep = np.flatnonzero(steps % stride == 0)
-        if keep[-1] != len(steps) - 1:
-            keep = np.append(keep, len(steps) - 1)
-        history.stride, history._pending = stride, bool(steps[-1] % stride)
+        history.stride = stride
+        keep = history._kept(steps)
+        history._pending = history._off_stride(last)
         history._reserve(len(keep))
         for name in COLUMNS:  # a column not given is NaN
             history._columns[name][:len(keep)] = np.asarray(columns[name])[keep] if name in columns else np.nan
@@ -169,7 +172,7 @@ class History:
         self._params[i] = params
         self._grads[i] = grad
         self._len = i + 1
-        self._pending = step % self.stride != 0
+        self._pending = self.stride > 1 and self._off_stride(step)
         if not self._pending and self._len >= self.max_rows:
             self._thin()
 
@@ -206,19 +209,30 @@ class History:
         one.status, one.message = self.status, self.message
         return one
 
+    @property
+    def head(self) -> int:
+        """The first steps, every one recorded whatever the stride (see the class doc)."""
+        return self.max_rows // 8
+
+    def _off_stride(self, step: int) -> bool:
+        """Whether a row of ``step`` is one the record keeps only while it is the latest."""
+        return step >= self.head and step % self.stride != 0
+
+    def _kept(self, steps: np.ndarray) -> np.ndarray:
+        """The indices of the rows of ``steps`` the record keeps at its stride (the last one always)."""
+        keep = np.flatnonzero((steps < self.head) | (steps % self.stride == 0))
+        return keep if keep[-1] == len(steps) - 1 else np.append(keep, len(steps) - 1)
+
     def _thin(self) -> None:
-        """Double the stride: keep the rows whose step is a multiple of it (row 0 and the last row stay)."""
+        """Double the stride: keep the head, the rows whose step is a multiple of it, and the last row."""
         self.stride *= 2
-        steps = self._columns["step"][:self._len]
-        keep = np.flatnonzero(steps % self.stride == 0)
-        if keep[-1] != self._len - 1:
-            keep = np.append(keep, self._len - 1)
+        keep = self._kept(self._columns["step"][:self._len])
         for column in self._columns.values():
             column[:len(keep)] = column[keep]
         self._params[:len(keep)] = self._params[keep]
         self._grads[:len(keep)] = self._grads[keep]
         self._len = len(keep)
-        self._pending = bool(self._columns["step"][self._len - 1] % self.stride)
+        self._pending = self._off_stride(int(self._columns["step"][self._len - 1]))
 
     @property
     def nbytes(self) -> int:

@@ -110,9 +110,14 @@ def test_a_click_after_a_hover_lands_where_the_pointer_was(qtbot):
     win.show()
     qtbot.waitExposed(win)
     win.resize(1264, 680)
-    qtbot.wait(100)  # laid out
     view = win.space_view
-    pixel = widget_point(view, 0.0, 0.0)
+    still = []  # laid out (on a loaded machine that takes more than a moment): the point stops moving
+
+    def settled() -> bool:
+        still.append(widget_point(view, 0.0, 0.0))
+        return len(still) > 3 and still[-1] == still[-2] == still[-3]
+    qtbot.waitUntil(settled, timeout=5000)
+    pixel = still[-1]
     for dx in range(-30, 31, 15):  # hovering around, then onto the point: the read-out follows, the plot stays
         hover(view.plot.viewport(), pixel + QPoint(dx, dx))
         assert view.readout.text().startswith("x = ")

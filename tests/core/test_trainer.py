@@ -232,16 +232,35 @@ def test_long_runs_are_recorded_in_bounded_storage():
     h = trainer.history
     assert len(h) <= 300 and h.stride == 64 and h.step[-1] == 10_000
     steps = h.step.astype(int)
-    assert np.all(steps[:-1] % h.stride == 0) and steps[0] == 0 and np.all(np.diff(steps) > 0)
+    assert h.head == 37 and np.array_equal(steps[:37], np.arange(37))  # every one of the first steps
+    assert np.all(steps[37:-1] % h.stride == 0) and np.all(np.diff(steps) > 0)
     full = gd_core.run({"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.001}, "steps": 10_000})
     np.testing.assert_array_equal(h.params, full.params[steps])  # the kept rows are exact
     assert len(h._params) <= 300  # storage never grew past the cap
 
 
+def test_a_tolerance_reached_early_stays_exact_however_long_the_run():
+    """'Steps to tolerance' read a long run's record: thinned to every 64th step it moved from the step where the
+    tolerance was reached to the next kept row (58 became 60 in the window after a million steps)."""
+    from gd_core.history import History
+    from gd_core.results import run_summary
+    config = {"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.02}, "steps": 20_000}
+    trainer = Trainer(config)
+    trainer.history = History(("x", "y"), 1, max_rows=300)
+    trainer.history.append(0, 0, 0.02, np.nan, float(trainer.problem.full_loss(trainer.params)), 1.0,
+                           trainer.params)
+    trainer.advance()
+    full = gd_core.run(config)
+    tolerance = float(full.loss[35])  # reached at step 35, which no stride of 2 or more keeps
+    exact = run_summary(full, tolerance)
+    assert exact["steps_to_tolerance"] == 35 and trainer.history.stride > 1
+    assert run_summary(trainer.history, tolerance)["steps_to_tolerance"] == 35
+
+
 def test_from_arrays_keeps_what_appending_keeps():
     from gd_core.history import History
     rng = np.random.default_rng(0)
-    for steps in (5, 299, 300, 301, 1000, 4097):
+    for steps in (5, 11, 12, 13, 299, 300, 301, 374, 375, 376, 1000, 4097, 4098, 10_001):
         incremental = History(("a",), 1, max_rows=100)
         params = rng.standard_normal((steps + 1, 1))
         for t in range(steps + 1):
