@@ -210,7 +210,7 @@ def build_problem(config: dict) -> Problem:
     name = data.pop("name")
     dataset = load_csv(data["path"]) if name == "csv" else generate(name, **data)
     check_magnitude(dataset, "data.path" if name == "csv" else "data")
-    return split_problem(spec.build, config, dataset)
+    return split_problem(spec, config, dataset)
 
 
 def resolve(config: Any, problem: Problem | None = None, validated: bool = False) -> tuple[dict, Problem]:

@@ -24,9 +24,16 @@ from .errors import ConfigError
 from .pipeline import Recorder
 
 
-def split_indices(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def split_indices(n: int, fraction: float, seed: int, labels: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """(training, held-out) sample indices, each sorted: ``round(fraction*n)`` held out, at least 1 of each
-    when fraction > 0, chosen by ``default_rng(seed).permutation(n)``; everything trains when fraction = 0."""
+    when fraction > 0, chosen in the order of ``default_rng(seed).permutation(n)``; everything trains when
+    fraction = 0.
+
+    ``labels`` (a classifier's targets): the split is stratified - each class holds out its share of the
+    held-out count (:func:`class_quotas`) and keeps at least one sample for training, so the trained model knows
+    every class of the data and each class with two or more samples is in both parts when the count allows.
+    A split that would leave a class without training samples is refused (ConfigError naming the class)."""
     if fraction == 0:
         return np.arange(n), np.empty(0, dtype=int)
     if n < 2:
@@ -34,9 +41,45 @@ def split_indices(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.nd
                                         f"out); the data has {n}")
     held = min(max(1, round(fraction * n)), n - 1)
     order = np.random.default_rng(seed).permutation(n)
-    return np.sort(order[held:]), np.sort(order[:held])
+    if labels is None:
+        return np.sort(order[held:]), np.sort(order[:held])
+    values, classes = np.unique(labels, return_inverse=True)
+    quotas = class_quotas(np.bincount(classes), held, fraction, values)
+    rank = np.empty(n, dtype=int)
+    rank[order] = np.arange(n)  # each sample's place in the permutation
+    by_class = np.lexsort((rank, classes))  # the samples class by class, each class in permutation order
+    starts = np.r_[0, np.cumsum(np.bincount(classes))[:-1]]
+    out = np.concatenate([by_class[start:start + quota] for start, quota in zip(starts, quotas)])
+    return np.setdiff1d(np.arange(n), out), np.sort(out)
 
 
+def class_quotas(counts: np.ndarray, held: int, fraction: float, values) -> np.ndarray:
+    """How many samples of each class (``counts`` of them) to hold out, ``held`` in all: one of every class that
+    has two or more samples (when ``held`` is at least their number), the rest in proportion to the class sizes,
+    held·c_k/n, rounded by largest remainder; never all of a class (one stays to train on). ``values``: the class
+    labels, for the message when that is impossible."""
+    n = int(counts.sum())
+    room = counts - 1  # a class keeps one sample for training
+    if held > room.sum():
+        lacking = values[np.argsort(counts, kind="stable")[0]]
+        raise ConfigError("validation", f"{fraction:g} of {n} samples holds out {held}, which leaves class "
+                                        f"{_label(lacking)} without training samples ({len(counts)} classes "
+                                        f"need at least one training sample each); allowed: a fraction that "
+                                        f"holds out at most {room.sum()} samples, i.e. 0 <= validation <= "
+                                        f"{math.floor(room.sum() / n * 1000) / 1000:g}")
+    ideal = held * counts / n
+    quotas = (room > 0).astype(int) if held >= np.count_nonzero(room) else np.zeros(len(counts), dtype=int)
+    want = np.clip(ideal - quotas, 0.0, None)
+    if want.sum() > 0:  # the bulk in proportion (a floor each), then the few left one by one below
+        quotas = np.minimum(quotas + np.floor(want * ((held - quotas.sum()) / want.sum())).astype(int), room)
+    while quotas.sum() < held:  # fewer rounds than classes: to the class most short of its share
+        quotas[int(np.argmax(np.where(quotas < room, ideal - quotas, -np.inf)))] += 1
+    return quotas
+
+
+def _label(value) -> str:
+    """A class label as the data writes it: 2, not 2.0."""
+    return f"{float(value):g}"
 def standardized(dataset: Dataset, train: np.ndarray) -> Dataset:
     """``dataset`` with each feature x_j -> (x_j - mean_j)/std_j, mean and std over the ``train`` samples (a
     feature constant there keeps std 1)."""
@@ -51,18 +94,25 @@ def part(dataset: Dataset, idx: np.ndarray) -> Dataset:
     return Dataset(dataset.X[idx], dataset.y[idx], dataset.feature_names, dataset.target_name)
 
 
-def split_problem(build, config: dict, dataset: Dataset):
-    """The training problem of ``config`` on ``dataset`` (``build(config, dataset)`` makes one), standardised and
-    split as the config says; its ``held_out`` is the problem of the held-out samples (None without a split)."""
+def split_problem(spec, config: dict, dataset: Dataset):
+    """The training problem of ``config`` on ``dataset`` (``spec.build(config, dataset)`` makes one), standardised
+    and split as the config says - stratified by class when ``spec.classifies``; its ``held_out`` is the problem
+    of the held-out samples (None without a split)."""
     seed = config["data"].get("seed", 0)
-    train, held = split_indices(dataset.n_samples, config.get("validation", 0.0), seed)
+    labels = dataset.y if spec.classifies else None
+    try:
+        train, held = split_indices(dataset.n_samples, config.get("validation", 0.0), seed, labels)
+    except ConfigError:
+        if labels is not None:  # data the classifier refuses anyway (too many classes, say): say that instead
+            spec.build(config, dataset)
+        raise
     if config.get("standardize"):
         dataset = standardized(dataset, train)
     if not len(held):
-        problem = build(config, dataset)
+        problem = spec.build(config, dataset)
         problem.held_out = None
         return problem
-    problem = build(config, part(dataset, train))
+    problem = spec.build(config, part(dataset, train))
     problem.held_out = problem.on_samples(part(dataset, held))
     problem.split = (train, held)
     return problem

@@ -198,3 +198,4 @@ class ProblemSpec:
     params: tuple[Param, ...] = ()
     default_data: str | None = None  # data problems: the generator used when the config names none
     data_tasks: tuple[str, ...] = ()  # data problems: which generated data suits them
+    classifies: bool = False  # its targets are class labels: a validation split keeps every class in training

@@ -192,4 +192,4 @@ MLP_SPEC = ProblemSpec(
                   choices=tuple(ACTIVATIONS)),
             Param("init_seed", 0, "Seed of the default start (Glorot-uniform weights, zero biases).", kind=int,
                   low=0, high=MAX_SEED)),
-    default_data="moons", data_tasks=("classification",))
+    default_data="moons", data_tasks=("classification",), classifies=True)

@@ -303,5 +303,5 @@ REGRESSION_SPECS = (
     ProblemSpec("logistic_regression", "Logistic regression (cross-entropy)", "data",
                 "L = mean(log(1 + e^z) − y·z),  z = X·w + b",
                 lambda config, dataset: LogisticRegression(dataset), default_data="blobs",
-                data_tasks=("classification",)),
+                data_tasks=("classification",), classifies=True),
 )
