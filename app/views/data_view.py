@@ -112,7 +112,7 @@ class DataView(PlotView):
             brushes = pg.mkBrush(look.color("faint"))
         if kind == "fitted":
             names = ("prediction", data.target_name)
-            low, high = _span(data.y)
+            low, high = _span(_all_samples(problem)[1])
             diagonal = pg.PlotCurveItem([low, high], [low, high], pen=look.pen(look.color("muted")))
             self.plot.addItem(diagonal)
             self._lines[0] = diagonal
@@ -124,11 +124,11 @@ class DataView(PlotView):
             self.samples.setData(data.X[:, 0], data.y, brush=brushes)
             names = (data.feature_names[0], data.target_name)
         held = problem.held_out
-        if held is not None and kind != "fitted":
+        if held is not None and kind != "fitted":  # where they lie; "fitted" draws them at their predictions
             self.held.setData(held.dataset.X[:, 0], held.dataset.X[:, 1] if two_d else held.dataset.y,
                               pen=_class_pens(held, look), symbol="o")
         self.caption.setText(_captions(problem)[kind] + ("; hollow: held-out validation samples"
-                                                         if held is not None and kind != "fitted" else ""))
+                                                         if held is not None else ""))
         self.caption.setToolTip(self.caption.text())
         for run in self.runs_on_selected_problem():
             if kind in ("boundary", "curve"):
@@ -140,7 +140,8 @@ class DataView(PlotView):
         self.plot.setLabel("left", names[1])
         self.refresh()
         if kind == "fitted":  # predictions move; the frame is the targets' range on both axes
-            self.plot.setRange(xRange=_span(data.y), yRange=_span(data.y))
+            targets = _span(_all_samples(problem)[1])
+            self.plot.setRange(xRange=targets, yRange=targets)
         else:
             X, y = _all_samples(problem)
             self.plot.setRange(xRange=_span(X[:, 0]), yRange=_span(X[:, 1] if two_d else y))
@@ -160,6 +161,8 @@ class DataView(PlotView):
                 predictions = problem.predict(selected.trainer.params)
                 finite = np.isfinite(predictions)  # a diverged run predicts nothing drawable
                 self.samples.setData(predictions[finite], data.y[finite], brush=pg.mkBrush(theme().color("faint")))
+                if problem.held_out is not None:
+                    self._draw_held_fitted(problem.held_out, selected.trainer.params)
             for run in self.runs_on_selected_problem():
                 line = self._lines.get(id(run))
                 if line is None or (moved is not None and id(run) not in moved):  # as drawn
@@ -174,6 +177,12 @@ class DataView(PlotView):
             if kind == "regions":
                 self._draw_regions(problem, selected.trainer.params)
         self._highlight(selected.trainer, predictions if kind == "fitted" else None, kind)
+
+    def _draw_held_fitted(self, held, params) -> None:
+        """The held-out samples at (their prediction, their target), hollow: how the fit does on new data."""
+        predictions = held.predict(params)
+        finite = np.isfinite(predictions)
+        self.held.setData(predictions[finite], held.dataset.y[finite], pen=_class_pens(held, theme()), symbol="o")
 
     def _draw_regions(self, problem, params) -> None:
         """Class regions of the selected run's network over the data plane (other features at their means)."""

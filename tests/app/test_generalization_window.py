@@ -2,6 +2,10 @@
 validation loss in the results table, held-out samples hollow in the data view, the settings side by side."""
 
 import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from app.views.data_view import layout_kind
 
 from .conftest import panel
 
@@ -44,3 +48,55 @@ def test_without_a_split_nothing_extra_is_drawn(window):
     assert len(window.data_view.held.data) == 0
     cells = [window.results.table.item(0, c).text() for c in range(window.results.table.columnCount())]
     assert cells[4:6] == ["-", "-"]
+
+
+def _one_feature_classes(tmp_path) -> dict:
+    """CSV data of one feature and two classes."""
+    rng = np.random.default_rng(2)
+    x = np.r_[rng.normal(-1, 0.7, 15), rng.normal(1, 0.7, 15)]
+    path = tmp_path / "one_feature.csv"
+    path.write_text("x,y\n" + "".join(f"{v:.4f},{int(i >= 15)}\n" for i, v in enumerate(x)))
+    return {"name": "csv", "path": str(path)}
+
+
+LAYOUTS = {  # data view layout -> a config drawn that way
+    "fitted": {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 40, "n_features": 3}},
+    "curve": {"problem": "linear_regression", "degree": 3, "data": {"name": "linear", "n_samples": 16}},
+    "boundary": {"problem": "logistic_regression", "data": {"name": "blobs", "n_samples": 40}},
+    "regions": {"problem": "mlp", "hidden": [4], "data": {"name": "spiral", "n_samples": 30}},
+    "classes over one feature": {"problem": "logistic_regression", "data": None},
+    "samples": {"problem": "mlp", "hidden": [3], "data": None},
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_every_data_layout_draws_the_held_out_samples_hollow_and_says_so(window, layout, tmp_path):
+    config = {**LAYOUTS[layout], "validation": 0.25, "variant": "minibatch", "batch_size": 4, "steps": 30,
+              "optimizer": {"name": "adam", "lr": 0.05}}
+    config["data"] = config["data"] or _one_feature_classes(tmp_path)
+    model, view = window.model, window.data_view
+    model.update_config(model.selected, config)
+    model.step(30)
+    view.refresh()
+    problem, params = model.selected.trainer.problem, model.selected.trainer.params
+    held = problem.held_out
+    assert layout_kind(problem) == {"classes over one feature": "curve"}.get(layout, layout)
+    x, y = view.held.getData()
+    if layout == "fitted":  # at (prediction, target), where the training samples are drawn too
+        np.testing.assert_allclose(x, held.predict(params))
+        np.testing.assert_allclose(view.samples.getData()[0], problem.predict(params))
+    else:
+        np.testing.assert_allclose(x, held.dataset.X[:, 0])
+    np.testing.assert_allclose(y, held.dataset.X[:, 1] if held.dataset.n_features >= 2 and layout != "fitted"
+                               else held.dataset.y)
+    assert len(x) == held.n_samples > 0
+    assert all(point.brush().style() == Qt.BrushStyle.NoBrush for point in view.held.points())  # hollow
+    assert len(view.samples.getData()[0]) == problem.n_samples  # the training samples, filled
+    assert view.caption.text().endswith("; hollow: held-out validation samples")
+    if layout == "curve":  # the fitted degree-3 polynomial over the feature, through held-out samples too
+        xs, ys = view._lines[id(model.selected)].getData()
+        np.testing.assert_allclose(ys, problem.curve(params, xs))
+        assert xs.min() <= held.dataset.X.min() and xs.max() >= held.dataset.X.max()
+    model.update_config(model.selected, {**config, "validation": 0.0})  # no split: nothing hollow, no word of it
+    view.refresh()
+    assert len(view.held.getData()[0]) == 0 and "hollow" not in view.caption.text()
