@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from ..session import X_AXES
 from ..theme import theme
-from .base import PlotView, stronger
+from .base import DASHED, PlotView, stronger
 
 #: At most about this many points per curve (every k-th row of a longer record: accuracy moves in small steps).
 MAX_POINTS = 2000
@@ -45,7 +45,7 @@ class AccuracyView(PlotView):
             self._items[id(run)] = (train, held)
             legend.append((color, run.name))
         if any(run.trainer.problem.held_out is not None for run in runs):
-            legend.append((look.color("text"), "validation (dashed)"))
+            legend.append((look.color("text"), "validation", DASHED))
         self.set_legend(legend)
         self.note.setText("" if runs else "only classifiers (logistic regression, MLP) have an accuracy")
         self.plot.setLabel("bottom", X_AXES[self.model.view["x_axis"]].lower())

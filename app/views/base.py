@@ -2,8 +2,9 @@
 pyqtgraph PlotWidget, and per-run item bookkeeping.
 
 Neither row ever changes the window's size: the read-out and the legend take the width they are given (their
-text changes with every pointer move or run), so a hover cannot make the plots re-flow under the pointer.
-Legends sit above the plot, never on it, so they hide no data.
+text changes with every pointer move or run), so a hover cannot make the plots re-flow under the pointer. The
+read-out clips what does not fit; the legend, which changes only with the runs, wraps whole entries onto a
+further line. Legends sit above the plot, never on it, so they hide no data.
 """
 
 from __future__ import annotations
@@ -49,16 +50,22 @@ def stronger(color: str, amount: float = 0.25) -> QColor:
     return QColor(color).lighter(100 + round(100 * amount)) if theme().dark else darker(color, amount)
 
 
-def legend_html(entries: list[tuple[object, str]], symbol: str = "━━") -> tuple[str, str]:
-    """(rich text, tooltip) of a legend row: each entry a colour swatch and a name; the first
+#: A legend entry's symbol for a dashed curve (a run's validation measure).
+DASHED = "╍╍"
+
+
+def legend_html(entries: list[tuple], symbol: str = "━━") -> tuple[str, str]:
+    """(rich text, tooltip) of a legend row: each entry ``(colour, name)`` or ``(colour, name, its own symbol)``
+    a swatch and a name, never broken across lines (a row that wraps breaks between entries); the first
     :data:`LEGEND_SHOWN` entries are written out, the tooltip names all."""
-    def item(color, name) -> str:
-        return (f'<span style="color:{QColor(color).name()}"><b>{symbol}</b></span>&nbsp;{html.escape(name)}')
-    shown = [item(color, name) for color, name in entries[:LEGEND_SHOWN]]
+    def item(color, name, mark=symbol) -> str:
+        return (f'<nobr><span style="color:{QColor(color).name()}"><b>{mark}</b></span>&nbsp;'
+                f'{html.escape(name)}</nobr>')
+    shown = [item(*entry) for entry in entries[:LEGEND_SHOWN]]
     if len(entries) > LEGEND_SHOWN:
-        shown.append(f"… and {len(entries) - LEGEND_SHOWN} more")
-    tip = "<br>".join(item(color, name) for color, name in entries) if len(entries) > 1 else ""
-    return "&nbsp;&nbsp;&nbsp;".join(shown), tip
+        shown.append(f"<nobr>… and {len(entries) - LEGEND_SHOWN} more</nobr>")
+    tip = "<br>".join(item(*entry) for entry in entries) if len(entries) > 1 else ""
+    return "&nbsp;&nbsp; ".join(shown), tip
 
 
 class PlotView(QWidget):
@@ -93,6 +100,7 @@ class PlotView(QWidget):
         self.header.addWidget(self.export_button)
         self.legend = info_label(f"{type(self).__name__}_legend")
         self.legend.setContentsMargins(6, 0, 6, 0)
+        self.legend.setWordWrap(True)  # a narrow dock gets a second row of entries, not a clipped one
         self.legend.hide()
         self.legend_text = ""
         layout = QVBoxLayout(self)
@@ -120,8 +128,9 @@ class PlotView(QWidget):
         theme().style_plot(self.plot)
         self.rebuild()  # pens and colours are made in _rebuild; the token holds the theme's generation
 
-    def set_legend(self, entries: list[tuple[object, str]], symbol: str = "━━") -> None:
-        """Show ``(colour, name)`` entries in the legend row above the plot (none: no row)."""
+    def set_legend(self, entries: list[tuple], symbol: str = "━━") -> None:
+        """Show ``(colour, name)`` (or ``(colour, name, symbol)``) entries in the legend row above the plot (none:
+        no row); entries that do not fit the row's width go on to a second line."""
         text, tip = legend_html(entries, symbol)
         self.legend_text = text
         self.legend.setText(text)
@@ -222,5 +231,7 @@ class SparseLogAxis(pg.AxisItem):
 
 
 def use_sparse_log_axes(plot: pg.PlotWidget, *sides: str) -> None:
-    """Give ``plot`` :class:`SparseLogAxis` axes on ``sides`` ("left", "bottom")."""
+    """Give ``plot`` :class:`SparseLogAxis` axes on ``sides`` ("left", "bottom"), styled as its other axes (a new
+    axis item has pyqtgraph's own pen and fonts, not the theme's text size)."""
     plot.setAxisItems({side: SparseLogAxis(side) for side in sides})
+    theme().style_plot(plot)

@@ -99,6 +99,7 @@ class DataView(PlotView):
             self.placeholder.setText(f"No data: {problem.name} is a function of x and y.")
             self.stack.setCurrentWidget(self.placeholder)
             self.caption.setText("")
+            self.set_legend([])
             self.hide()
             return
         self.show()
@@ -129,6 +130,9 @@ class DataView(PlotView):
                               pen=_class_pens(held, look), symbol="o")
         self.caption.setText(_captions(problem)[kind] + ("; hollow: held-out validation samples"
                                                          if held is not None else ""))
+        # the caption clips in a narrow dock; the legend row wraps, so the split is always explained
+        self.set_legend([(look.color("text"), "training samples", "●"),
+                         (look.color("text"), "held out (validation)", "○")] if held is not None else [])
         self.caption.setToolTip(self.caption.text())
         for run in self.runs_on_selected_problem():
             if kind in ("boundary", "curve"):

@@ -13,7 +13,7 @@ from gd_core.display import PeakEnvelope, axis_end, peak_decimate
 from ..session import X_AXES
 from ..theme import theme
 from ..widgets import ComboBox
-from .base import PlotView, fainter, stronger, use_sparse_log_axes
+from .base import DASHED, PlotView, fainter, stronger, use_sparse_log_axes
 
 
 class LossCurveView(PlotView):
@@ -38,8 +38,9 @@ class LossCurveView(PlotView):
         self.log_y.setObjectName("loss_log_y")
         self.log_y.setToolTip("Logarithmic loss axis: shows steady (linear) convergence as a straight line.")
         self.log_y.toggled.connect(lambda on: model.set_view("log_y", on))
-        self.plot.setToolTip("Bold: the full loss at each step's parameters. Light: the loss of the samples "
-                             "the step used (mini-batch or single sample).")
+        self.plot.setToolTip("Bold: the full loss at each step's parameters (with a validation split: of the "
+                             "training samples). Dashed: the loss of the held-out validation samples. Light: the "
+                             "loss of the samples the step used (mini-batch or single sample).")
         # a menu, not one more box: the header must fit a projector's width
         self.options = QToolButton()
         self.options.setObjectName("loss_options")
@@ -121,13 +122,14 @@ class LossCurveView(PlotView):
         """One entry per run (its faint shade is the loss of the samples each step used); a single run's entries
         name its curves instead."""
         if len(runs) > 1:
-            self.set_legend([(stronger(run.color), run.name) for run in runs])
+            validation = [(theme().color("text"), "validation", DASHED)] if any(map(_validates, runs)) else []
+            self.set_legend([(stronger(run.color), run.name) for run in runs] + validation)
             return
         legend = []
         for run in runs:
             legend.append((stronger(run.color), "training loss" if _validates(run) else "full loss"))
             if _validates(run):
-                legend.append((stronger(run.color), "validation loss (dashed)"))
+                legend.append((stronger(run.color), "validation loss", DASHED))
             if self._draws_batch_loss(run):
                 what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
                 legend.append((fainter(run.color, 0.65), what))

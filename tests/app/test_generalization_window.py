@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from app.views.base import DASHED
 from app.views.data_view import layout_kind
 
 from .conftest import panel
@@ -24,7 +25,7 @@ def test_a_split_run_draws_its_validation_loss_accuracy_best_step_and_held_out_s
     history = run.history
     _, full, val = window.loss_view._items[id(run)]
     assert len(val.getData()[1]) > 0 and np.isfinite(val.getData()[1]).any()
-    assert "validation loss (dashed)" in window.loss_view.legend.text()
+    assert "validation loss" in window.loss_view.legend.text() and DASHED in window.loss_view.legend.text()
     train, held = window.accuracy_view._items[id(run)]
     assert train.getData()[1][-1] == history.accuracy[-1] and held.getData()[1][-1] == history.val_accuracy[-1]
     best = int(np.argmin(history.val_loss))
@@ -93,6 +94,7 @@ def test_every_data_layout_draws_the_held_out_samples_hollow_and_says_so(window,
     assert all(point.brush().style() == Qt.BrushStyle.NoBrush for point in view.held.points())  # hollow
     assert len(view.samples.getData()[0]) == problem.n_samples  # the training samples, filled
     assert view.caption.text().endswith("; hollow: held-out validation samples")
+    assert "○</b></span>&nbsp;held out (validation)" in view.legend.text() and view.legend.isVisibleTo(view)
     if layout == "curve":  # the fitted degree-3 polynomial over the feature, through held-out samples too
         xs, ys = view._lines[id(model.selected)].getData()
         np.testing.assert_allclose(ys, problem.curve(params, xs))
@@ -100,3 +102,4 @@ def test_every_data_layout_draws_the_held_out_samples_hollow_and_says_so(window,
     model.update_config(model.selected, {**config, "validation": 0.0})  # no split: nothing hollow, no word of it
     view.refresh()
     assert len(view.held.getData()[0]) == 0 and "hollow" not in view.caption.text()
+    assert not view.legend.isVisibleTo(view)

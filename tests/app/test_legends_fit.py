@@ -1,0 +1,84 @@
+"""Issue 15 review: the Accuracy tab's legend fits a narrow dock (1280x720, lesson dock open) - a legend row wraps
+whole entries onto another line instead of clipping them - and an axis a view replaces (the loss plot's log axis)
+is styled like its others, at any text size."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+import pytest
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QApplication
+
+from app import create_window
+from app.theme import theme
+from app.views.base import DASHED, PlotView
+
+
+def shown_whole(label) -> bool:
+    """Whether ``label``'s rich text is drawn whole in its rectangle: laid out at the label's width when it wraps
+    (unbroken when it does not), no line is wider and the lines are not taller than the label."""
+    rect = label.contentsRect()
+    doc = QTextDocument()
+    doc.setDocumentMargin(0)
+    doc.setDefaultFont(label.font())
+    doc.setHtml(label.text())
+    doc.setTextWidth(rect.width() if label.wordWrap() else -1)
+    return doc.idealWidth() <= rect.width() and doc.size().height() <= rect.height() + 1
+
+
+@pytest.fixture
+def lesson_25(qtbot):
+    win = create_window(lesson="25_small_batch_generalization")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.resize(1280, 720)
+    win.accuracy_dock.show()
+    win.accuracy_dock.raise_()
+    qtbot.wait(50)
+    yield win
+    win.runner.pause()
+
+
+def test_the_accuracy_legend_fits_a_narrow_dock_beside_the_lesson(lesson_25, qtbot):
+    win = lesson_25
+    view = win.accuracy_view
+    assert win.lesson_dock.isVisible() and view.isVisible()
+    assert view.legend.width() < 320  # the narrow column beside the lesson, where the entries once clipped
+    assert DASHED in view.legend.text() and "validation" in view.legend.text()
+    assert shown_whole(view.legend)
+    for name in ("a third run", "and a fourth with a long name"):  # more runs: more lines, never clipped ones
+        win.model.add_run(dict(win.model.selected.config), name=name, select=False)
+        qtbot.wait(20)
+        for each in (view, win.loss_view, win.data_view):
+            assert each.legend.isVisible() and shown_whole(each.legend), type(each).__name__
+    assert view.legend.height() > view.legend.fontMetrics().height() * 1.5  # wrapped onto a second line
+    assert view.plot.height() > 60  # and the plot keeps its room
+
+
+def test_with_several_runs_the_loss_legend_still_says_what_dashed_means(lesson_25):
+    text = lesson_25.loss_view.legend.text()
+    assert "batch 1" in text and "full batch" in text and DASHED in text and "validation" in text
+
+
+@pytest.mark.parametrize("size", ["normal", "large"])
+def test_every_axis_of_every_view_is_styled_by_the_theme(qtbot, size):
+    app = QApplication.instance()
+    before = theme().text_size
+    theme().set_text_size(size)
+    try:
+        win = create_window()
+        qtbot.addWidget(win)
+        point_size = f"{app.font().pointSizeF():g}pt"
+        views = win.findChildren(PlotView)
+        assert win.loss_view in views
+        for view in views:
+            for item in view.plot.scene().items():
+                if isinstance(item, pg.AxisItem) and item.isVisible():
+                    name = f"{type(view).__name__} {item.orientation}"
+                    assert item.labelStyle.get("font-size") == point_size, name
+                    assert item.style["tickFont"] is not None and item.style["tickFont"].pointSizeF() == \
+                        app.font().pointSizeF(), name
+                    assert item.pen().color() == theme().color("muted"), name
+    finally:
+        theme().set_text_size(before)
