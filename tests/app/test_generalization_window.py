@@ -103,3 +103,16 @@ def test_every_data_layout_draws_the_held_out_samples_hollow_and_says_so(window,
     view.refresh()
     assert len(view.held.getData()[0]) == 0 and "hollow" not in view.caption.text()
     assert not view.legend.isVisibleTo(view)
+
+
+def test_a_split_that_would_leave_a_class_untrained_is_not_applied_and_says_why(window, monkeypatch):
+    model = window.model
+    model.update_config(model.selected, {"problem": "mlp", "hidden": [3], "steps": 5, "batch_size": 4,
+                                         "data": {"name": "spiral", "n_samples": 12, "n_classes": 3}})
+    problem_panel, reports = panel(window, "ProblemPanel"), []
+    monkeypatch.setattr(problem_panel, "report", reports.append)
+    assert not problem_panel.set_key("validation", 0.9)
+    assert reports[-1].startswith("Not applied - validation: 0.9 of 12 samples holds out 11, which leaves class")
+    assert model.selected.config["validation"] == 0 and model.selected.trainer.problem.held_out is None
+    assert problem_panel.set_key("validation", 0.5), reports[-1]
+    assert model.selected.trainer.problem.n_classes == 3 and model.selected.trainer.problem.held_out.n_samples == 6
