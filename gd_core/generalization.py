@@ -113,7 +113,11 @@ def split_problem(spec, config: dict, dataset: Dataset):
         problem.held_out = None
         return problem
     problem = spec.build(config, part(dataset, train))
-    problem.held_out = problem.on_samples(part(dataset, held))
+    try:
+        problem.held_out = problem.on_samples(part(dataset, held))
+    except NotImplementedError:  # a problem that cannot be built on other samples (Problem.on_samples)
+        raise ConfigError("validation", f"{spec.name} cannot measure held-out samples (it has no on_samples); "
+                                        f"allowed: 0") from None
     problem.split = (train, held)
     return problem
 

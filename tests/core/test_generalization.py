@@ -205,3 +205,17 @@ def test_the_validation_loss_of_linear_regression_comes_from_its_sufficient_stat
     trainer.advance(20)
     r = A @ trainer.history.params[-1] - y
     assert held.C.shape == (4, 4) and trainer.history.val_loss[-1] == pytest.approx(r @ r / len(y), rel=1e-10)
+
+
+def test_a_data_problem_that_cannot_take_other_samples_refuses_a_split(monkeypatch):
+    from gd_core.problems import PROBLEMS, LinearRegression, ProblemSpec
+
+    class NoHeldOut(LinearRegression):
+        def on_samples(self, dataset):
+            return super(LinearRegression, self).on_samples(dataset)  # the base's: "has no samples"
+
+    monkeypatch.setitem(PROBLEMS, "bare", ProblemSpec("bare", "Bare", "data", "L", lambda c, d: NoHeldOut(d),
+                                                      default_data="linear", data_tasks=("regression",)))
+    with pytest.raises(ConfigError, match="^validation: bare cannot measure held-out samples.*allowed: 0$"):
+        build_problem(validate({"problem": "bare", "validation": 0.2}))
+    assert build_problem(validate({"problem": "bare"})).held_out is None
