@@ -53,6 +53,8 @@ PREFERRED_SIZE = QSize(1560, 960)
 #: Room left for a window manager's frame and title bar: the framed window must fit the available geometry.
 FRAME_ALLOWANCE = QSize(16, 40)
 LAYOUT_VERSION = 3  # bump when docks are added or renamed: an older saved layout is then ignored
+#: The least width of the message in the toolbar (it grows into the toolbar's free room).
+MESSAGE_MIN_WIDTH = 80
 #: What the Run action says: ready, training, every run ended (Run then restarts them).
 RUN_TEXTS = ("Run", "Pause", "Run again")
 SETTINGS_MAX_WIDTH = 400  # the settings dock never asks for more, whatever a form holds
@@ -65,6 +67,17 @@ def epoch_text(epoch: float) -> str:
     if not 0.01 <= abs(epoch) < 1e6:
         return f"{epoch:.2g}" if abs(epoch) < 0.01 else f"{epoch:.3g}"
     return f"{epoch:,.2f}".rstrip("0").rstrip(".")
+
+class MessageLabel(QLabel):
+    """A label that takes the room it is given and asks for none: its text never widens the toolbar it is in
+    (QToolBar gives room to an expanding item, but lays out an Ignored one at zero width)."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(MESSAGE_MIN_WIDTH, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(MESSAGE_MIN_WIDTH, super().minimumSizeHint().height())
+
 
 class MainWindow(QMainWindow):
     def __init__(self, model: SessionModel):
@@ -136,14 +149,14 @@ class MainWindow(QMainWindow):
         self.space_view.heading.hide()
         self.loss_view = LossCurveView(self.model)
         self.data_view = DataView(self.model)
-        self.banner = QLabel("")
+        self.banner = MessageLabel("")
         self.banner.setObjectName("run_message")
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)  # messages quote user text: never markup that loads files
         # two lines' height whatever the message (the tooltip holds a longer one): its text never resizes anything
-        self.banner.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # in the toolbar's free room (see _build_toolbar): a message never moves a plot under the pointer
+        self.banner.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.banner.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.banner.hide()
         self._banner_kind = "info"
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.loss_view)
@@ -155,7 +168,6 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
-        layout.addWidget(self.banner)
         layout.addWidget(split, 1)
         self.setCentralWidget(central)
 
@@ -466,6 +478,8 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.action_compare)
         toolbar.addAction(self.action_sweep)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.banner)  # the rest of the row: messages live here, above everything, moving nothing
 
     def _fit_run_button(self) -> None:
         """The Run button as wide as its widest text (Run, Pause, Run again), so the buttons after it never move
@@ -583,7 +597,7 @@ class MainWindow(QMainWindow):
         self._raise_tracked_view()
         # a long lesson starts fast enough to show its point within seconds; a short one at the default speed
         self.speed.setCurrentText(speed_for(max(planned_steps(run) for run in model.runs)))
-        self.banner.hide()
+        self.show_message("")
         self.update_title()
         self._update_status()
 
@@ -612,18 +626,21 @@ class MainWindow(QMainWindow):
         self.action_run.setStatusTip("Restart every run from its start" if again else "Run or pause training")
 
     def show_message(self, text: str, kind: str = "info") -> None:
-        """Show a one-line message above the plots (no dialogs: a diverging run must not open a dialog storm)."""
+        """Show a message (up to two lines; the tooltip holds a longer one) in the toolbar's row, "" to clear it.
+        No dialogs: a diverging run must not open a dialog storm. The row keeps its height, message or not."""
         self.banner.setText(text)
         self.banner.setToolTip(text)
         self._banner_kind = kind
         self._restyle_banner()
-        self.banner.setVisible(bool(text))
 
     def _restyle_banner(self) -> None:
-        color, background, border = theme().semantic(self._banner_kind)
-        self.banner.setStyleSheet(f"QLabel {{ color: {color}; background: {background}; border: 1px solid {border};"
-                                  " padding: 3px 8px; border-radius: 3px; }")
-        self.banner.setFixedHeight(2 * self.banner.fontMetrics().lineSpacing() + 8)
+        if self.banner.text():
+            color, background, border = theme().semantic(self._banner_kind)
+            look = f"color: {color}; background: {background}; border: 1px solid {border};"
+        else:  # nothing to say: an empty, frameless box of the same size
+            look = "background: transparent; border: 1px solid transparent;"
+        self.banner.setStyleSheet(f"QLabel {{ {look} padding: 1px 6px; border-radius: 3px; }}")
+        self.banner.setFixedHeight(2 * self.banner.fontMetrics().lineSpacing() + 4)
 
     def closeEvent(self, event) -> None:
         if not self.guard.may_discard("closing GD Lab"):

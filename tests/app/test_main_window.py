@@ -260,3 +260,17 @@ def test_the_buttons_after_run_stay_put_when_it_says_pause_or_run_again(window, 
             places.add(step.geometry().x())
             assert window.run_button.width() >= window.run_button.sizeHint().width()  # the whole text shows
         assert len(places) == 1, (size, places)
+
+
+def test_a_message_moves_no_plot(window, qtbot):
+    """Messages live in the toolbar's free room: a plot under the pointer stays where it is when one appears
+    (it used to open a row above the plots and push them down by two lines) and when it goes."""
+    def places():
+        return [view.plot.mapTo(window, view.plot.rect().topLeft()) for view in (window.space_view, window.loss_view)]
+    qtbot.wait(20)
+    before = places()
+    for text in ("Reset run 1: the seed or start point changed.", "a long message " * 40, ""):
+        window.show_message(text, "error" if text else "info")
+        qtbot.wait(20)
+        assert places() == before and window.banner.text() == text
+    assert window.banner.geometry().width() > 300  # the room left of the toolbar's row at this size
