@@ -122,7 +122,7 @@ class LessonPanel(QWidget):
         layout.addLayout(nav)
         self.text = LessonText()
         self.text.setObjectName("lesson_text")
-        layout.addWidget(self.text, 2)  # the text gets two thirds: readable at once when the lesson opens
+        layout.addWidget(self.text, 5)  # the text gets most of the dock: readable at once when the lesson opens
         self.questions_box = QFrame()
         self.questions_box.setObjectName("lesson_questions")
         box = QVBoxLayout(self.questions_box)
@@ -151,7 +151,7 @@ class LessonPanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.questions_box)
         self.questions_scroll = scroll
-        layout.addWidget(scroll, 1)
+        layout.addWidget(scroll, 2)
         self.question_rows: list[QuestionRow] = []
         self._challenge_throttle = Throttle(CHALLENGE_REFRESH_S, self._update_challenge, self)
         events = model.events
