@@ -40,7 +40,7 @@ from gd_core.errors import ConfigError
 from gd_core.files import cannot_write
 
 from .animation_views import RECORD_VIEWS
-from .recorder import Recorder, target_widget
+from .recorder import Recorder, shown_size, target_widget
 from .theme import theme
 from .widgets import ComboBox, NumberSpinBox, SpinBox
 
@@ -166,8 +166,7 @@ class AnimationDialog(QDialog):
         self._summarise()
 
     def _suggest_width(self) -> None:
-        widget = self._widget()
-        self.width_box.setValue(max(MIN_WIDTH, min(widget.width(), DEFAULT_WIDTH)))
+        self.width_box.setValue(max(MIN_WIDTH, min(shown_size(self._widget()).width(), DEFAULT_WIDTH)))
         self._summarise()
 
     def _widget(self):
@@ -184,8 +183,8 @@ class AnimationDialog(QDialog):
         except ConfigError as error:
             self.summary.setText(f"{FIELD_LABELS.get(error.key, error.key)}: {error.problem}")
             return
-        widget = self._widget()
-        width, height = frame_size(widget.width(), widget.height(), animation)
+        shown = shown_size(self._widget())
+        width, height = frame_size(shown.width(), shown.height(), animation)
         every = animation.steps / (animation.frames - 1)
         self.summary.setText(f"{animation.format.name}, {width} x {height} px, {animation.seconds:.3g} s; a frame "
                              f"every {every:.3g} step{'s' if every != 1 else ''}")

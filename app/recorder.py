@@ -13,9 +13,9 @@ written on a worker thread (as the parameter space computes its surfaces), so th
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from gd_core.animation import Animation, AnimationWriter, animation_writer, frame_size, frame_steps
 from gd_core.errors import ConfigError
@@ -28,6 +28,13 @@ def target_widget(window, target: str) -> QWidget:
     """The widget ``target`` (a key of :data:`RECORD_VIEWS`) names in ``window``."""
     attribute = RECORD_VIEWS[target].attribute
     return getattr(window, attribute) if attribute else window
+
+
+def shown_size(widget: QWidget) -> QSize:
+    """The size ``widget`` has in front: a tab behind another (which may never have been laid out) takes the size
+    of the tab in front, as it will when recorded."""
+    stack = widget.parentWidget()
+    return stack.size() if isinstance(stack, QStackedWidget) and not widget.isVisible() else widget.size()
 
 
 def rgb_frame(widget: QWidget, size: tuple[int, int]) -> np.ndarray:

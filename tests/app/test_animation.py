@@ -13,7 +13,17 @@ import pytest
 
 from app.__main__ import main, record
 from app.animation_views import RECORD_VIEWS
-from gd_core.animation import GifWriter, Mp4Writer, check_animation, frame_durations_ms, frame_steps, installed
+from gd_core.animation import (
+    DEFAULT_WIDTH,
+    MIN_WIDTH,
+    GifWriter,
+    Mp4Writer,
+    check_animation,
+    frame_durations_ms,
+    frame_size,
+    frame_steps,
+    installed,
+)
 
 Image = pytest.importorskip("PIL.Image")  # the test extra installs Pillow
 
@@ -277,3 +287,13 @@ def test_closing_the_window_while_the_file_is_written_waits_for_it(window, dialo
     dialog.stop_button.click()
     window.close()  # right away: the worker thread finishes the file first
     assert len(read_gif(tmp_path / "live.gif")[0]) >= 3 and os.listdir(tmp_path) == ["live.gif"]
+
+
+def test_a_tab_behind_another_is_sized_as_the_one_in_front(window, dialog):
+    """The 3D view shares its place with the parameter space: the width and size offered are those it will have
+    when recorded (a tab never shown has no size of its own yet)."""
+    dialog.target.setCurrentIndex(dialog.target.findData("surface"))
+    shown = window.space_view.size()
+    assert dialog.width_box.value() == max(MIN_WIDTH, min(shown.width(), DEFAULT_WIDTH))
+    width, height = frame_size(shown.width(), shown.height(), dialog.animation())
+    assert f"{width} x {height} px" in dialog.summary.text()
