@@ -51,9 +51,9 @@ def save_picture(parent: QWidget, picture: Picture, path: str | None = None) -> 
     if path is None:
         folder = str(_settings().value(FOLDER_KEY, "") or os.path.expanduser("~"))
         stem = picture.title.lower().replace(" ", "_")
+        formats = "PNG image (*.png)" if exports.is_raster(picture) else "PNG image (*.png);;SVG drawing (*.svg)"
         path, _ = QFileDialog.getSaveFileName(parent, f"Export {picture.title.lower()}",
-                                              os.path.join(folder, stem + ".png"),
-                                              "PNG image (*.png);;SVG drawing (*.svg)")
+                                              os.path.join(folder, stem + ".png"), formats)
         if not path:
             return False
     scale = png_scale()
@@ -89,9 +89,11 @@ class ExportMenu(QMenu):
         self.clear()
         pictures = self.pictures()
         owner = self.parentWidget() or self
+        from .exports import is_raster
+
         for picture in pictures:
             name = f" {picture.title.lower()}" if len(pictures) > 1 else ""
-            self.addAction(f"Save{name} as PNG or SVG...",
+            self.addAction(f"Save{name} as PNG{'' if is_raster(picture) else ' or SVG'}...",
                            lambda p=picture: save_picture(owner, p)).setObjectName("export_save")
             self.addAction(f"Copy{name} to clipboard",
                            lambda p=picture: copy_picture(owner, p)).setObjectName("export_copy")

@@ -25,7 +25,8 @@ DEFAULT_PNG_SCALE = 2
 class Picture(NamedTuple):
     """One exportable plot: what it is called, the graphics item drawn (a PlotItem, or the layout of several),
     the plot whose title row carries the legend in a picture, and the legend as rich text (the window shows it
-    in a row above the plot, outside the item; a picture must name its curves too)."""
+    in a row above the plot, outside the item; a picture must name its curves too). The 3D view's item is no
+    graphics item but its canvas, which draws the scene at a scale (``image_at(scale) -> QImage``): PNG only."""
 
     title: str
     item: object
@@ -38,6 +39,12 @@ def export_plot(view, path: str, scale: int = DEFAULT_PNG_SCALE) -> None:
     pixel, or as SVG (by the file's extension)."""
     picture = view if isinstance(view, Picture) else view.picture()
     ext = os.path.splitext(path)[1].lower()
+    if is_raster(picture):
+        if ext != ".png":
+            raise OSError(f"{os.path.basename(path)}: the {picture.title} view is a picture: choose a .png file")
+        image = picture.item.image_at(scale)
+        write_file(path, lambda tmp: image.save(tmp, "PNG"))
+        return
     if ext not in PLOT_FORMATS:
         raise OSError(f"{os.path.basename(path)}: choose a .png or .svg file")
     with legend_shown(picture):
@@ -46,6 +53,11 @@ def export_plot(view, path: str, scale: int = DEFAULT_PNG_SCALE) -> None:
         else:
             svg = svg_text(picture.item)
             write_file(path, text_writer(svg))
+
+
+def is_raster(picture: Picture) -> bool:
+    """Whether a picture is drawn as pixels only (the 3D view): no SVG of it."""
+    return hasattr(picture.item, "image_at")
 
 
 def png_exporter(item, scale: int):
@@ -146,6 +158,9 @@ def copy_plot(view, scale: int = DEFAULT_PNG_SCALE) -> None:
     Not also as SVG: a QMimeData handed to the clipboard from Python crashes PySide 6 when the application
     exits (seen offscreen, exit code 139), an image does not."""
     picture = view if isinstance(view, Picture) else view.picture()
+    if is_raster(picture):
+        QApplication.clipboard().setImage(picture.item.image_at(scale))
+        return
     with legend_shown(picture):
         image = png_exporter(picture.item, scale).export(toBytes=True)
     QApplication.clipboard().setImage(image)

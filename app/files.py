@@ -66,13 +66,15 @@ class FileActions(QObject):
                  ("noise_scale_view", "Noise scale"))
         for view_name, label in plots:
             export.addAction(f"{label} as PNG or SVG...", lambda v=view_name: self.export_plot(v))
+        export.addAction("Surface 3D as PNG...", lambda: self.export_plot("surface_view"))  # a picture: no SVG
         export.addAction("Window as PNG...", self.export_window)
         export.addAction("Run histories as CSV...", self.export_histories)
         export.addAction("Lab report (HTML)...", self.export_lab_report).setObjectName("action_lab_report")
         export.addAction("Animation (GIF or MP4)...", self.export_animation).setObjectName("action_animation")
         export.addSeparator()
-        for view_name, label in plots:
-            export.addAction(f"Copy {label.lower()} to clipboard", lambda v=view_name: self.copy_plot(v))
+        for view_name, label in (*plots, ("surface_view", "Surface 3D")):
+            export.addAction(f"Copy {label[0].lower() + label[1:]} to clipboard",
+                             lambda v=view_name: self.copy_plot(v))
         menu.addSeparator()
         self.file_menu = menu
         self.lessons_menu = window.menuBar().addMenu("&Lessons")
@@ -286,6 +288,12 @@ class FileActions(QObject):
             self.window.state_dock.show()
             self.window.state_dock.raise_()
             self.window.state_plot.shown(True)
+        if view_name == "surface_view":
+            self.window.show_surface3d()  # its tab in front: made when first shown
+            missing = self.window.surface_view.missing()
+            if missing:
+                self.window.show_message(f"Not exported: the 3D view needs {missing}.", "error")
+                return None
         pictures = getattr(self.window, view_name).export_menu.pictures()
         return pictures[0] if pictures else None
 

@@ -13,7 +13,7 @@ Imported only where OpenGL works (it imports pyqtgraph.opengl, which needs PyOpe
 from __future__ import annotations
 
 import pyqtgraph.opengl as gl
-from PySide6.QtCore import QCoreApplication, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSize, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
@@ -44,15 +44,29 @@ class GLCanvas(QWidget):
     def render(self) -> None:
         """Draw the scene now, at the canvas's size, and show it."""
         self._pending.stop()
-        if self.scene.size() != self.size():
-            old = self.scene.size()
-            self.scene.resize(self.size())
-            # a hidden widget gets its resize event when shown, which it never is: its framebuffer is made anew
-            # at the new size only on this event (without it, a larger canvas showed uninitialised memory)
-            QCoreApplication.sendEvent(self.scene, QResizeEvent(self.size(), old))
-        self.image = self.scene.grabFramebuffer()  # renders first (device pixels, its ratio set)
+        self.image = self._draw(self.size())
         self.renders += 1
         super().update()
+
+    def _draw(self, size: QSize) -> QImage:
+        """The scene drawn at ``size`` (device pixels: times the screen's pixel ratio)."""
+        if self.scene.size() != size:
+            old = self.scene.size()
+            self.scene.resize(size)
+            # a hidden widget gets its resize event when shown, which it never is: its framebuffer is made anew
+            # at the new size only on this event (without it, a larger canvas showed uninitialised memory)
+            QCoreApplication.sendEvent(self.scene, QResizeEvent(size, old))
+        return self.scene.grabFramebuffer()  # renders first
+
+    def image_at(self, scale: int) -> QImage:
+        """The scene at ``scale`` times the canvas's size in pixels, for an export (drawn as on screen, larger;
+        lines and points keep their widths in pixels)."""
+        self.catch_up()
+        ratio = self.scene.devicePixelRatioF()
+        image = self._draw(QSize(round(self.width() * scale / ratio), round(self.height() * scale / ratio)))
+        self._pending.start()  # back to the canvas's size at the next turn
+        image.setDevicePixelRatio(1.0)
+        return image
 
     def catch_up(self) -> None:
         """Render now what waits for the next turn of the event loop (before a picture is taken)."""

@@ -34,6 +34,8 @@ from gd_core.landscape import (
     trajectory_plane,
 )
 
+from ..export_menu import ExportButton
+from ..exports import Picture
 from ..palette import MINIMUM_COLOR, SURFACE_COLORS
 from ..theme import theme
 from ..widgets import info_label
@@ -94,6 +96,11 @@ class Surface3DView(QWidget):
         header.setSpacing(8)
         header.addWidget(self.info, 1)
         header.addWidget(self.log_height)
+        self.export_button = ExportButton(lambda: [self.picture()] if self.view is not None else [])
+        self.export_button.setToolTip("Export: save this view as a PNG image, or copy it to the clipboard.")
+        self.export_button.hide()  # until there is a view to export
+        self.export_menu = self.export_button.export_menu
+        header.addWidget(self.export_button)
         self.column = QVBoxLayout(self)
         self.column.setContentsMargins(0, 0, 0, 0)
         self.column.setSpacing(2)
@@ -162,10 +169,15 @@ class Surface3DView(QWidget):
         self.worker.ready.connect(self._grid_ready)
         self._restyle()
         self.column.takeAt(1)  # the stretch held its place (last: adding the widget shows it, and may draw)
+        self.export_button.show()
         self.column.addWidget(self.canvas, 1)
         self.canvas.show()  # now, not at the next turn of the event loop (as a widget added to a layout would):
         self.column.activate()  # a frame recorded right away shows it at its size
         return True
+
+    def picture(self) -> Picture:
+        """What Export saves: the scene as drawn, at the chosen resolution (PNG only)."""
+        return Picture(self.title, self.canvas)
 
     def _say(self, text: str) -> None:
         """One line above the view; the tooltip holds it whole where the tab is too narrow for it."""

@@ -35,7 +35,7 @@ def test_view_menu_brings_the_tab_to_the_front_and_offscreen_says_so_in_one_line
     assert window.space_tabs.currentWidget() is view and view.built
     assert [w for w in qapp.topLevelWidgets() if w.isVisible()] == windows  # no window of its own
     assert view.view is None and "OpenGL" in view.info.text() and "\n" not in view.info.text()
-    assert not view.log_height.isEnabled()
+    assert not view.log_height.isEnabled() and not view.export_button.isVisibleTo(view)  # nothing to export
     window.model.step(5)  # nothing of the 3D view is drawn, nothing fails
     window.catch_up()
     assert window.model.selected.trainer.step == 5
@@ -51,6 +51,7 @@ GLX_START = textwrap.dedent("""
 """)
 
 GLX_CHECK = GLX_START + textwrap.dedent("""
+    import os
     window = create_window()
     window.show()
     window.run_list.duplicate()
@@ -108,6 +109,26 @@ GLX_CHECK = GLX_START + textwrap.dedent("""
         difference = np.abs(shown.reshape(height, width, 4)[..., [2, 1, 0]].astype(int) - drawn[..., :3])
         assert difference.mean() < 2, difference.mean()  # not cut at the old size, nor uninitialised memory
     assert view.canvas.width() > first
+    # Export: a PNG at the chosen resolution, to a file or the clipboard; no SVG of a picture
+    import tempfile
+    from PySide6.QtGui import QImage
+    from app import exports
+    menu = view.export_menu
+    menu.fill()
+    assert [a.text() for a in menu.actions()][:2] == ["Save as PNG...", "Copy to clipboard"]
+    picture = menu.pictures()[0]
+    folder = tempfile.mkdtemp()
+    exports.export_plot(picture, os.path.join(folder, "s.png"), scale=2)
+    saved = QImage(os.path.join(folder, "s.png"))
+    assert saved.size() == view.canvas.size() * 2 and len({saved.pixel(x, y) for x in range(0, saved.width(), 9)
+                                                           for y in range(0, saved.height(), 9)}) > 20
+    try:
+        exports.export_plot(picture, os.path.join(folder, "s.svg"))
+        raise AssertionError("an SVG of the 3D view")
+    except OSError as error:
+        assert "choose a .png file" in str(error) and os.listdir(folder) == ["s.png"]
+    exports.copy_plot(picture, scale=1)
+    assert app.clipboard().image().size() == view.canvas.size()
     image = view.view.grabFramebuffer()
     assert image.width() > 100 and len({image.pixel(x, y) for x in range(0, image.width(), 7)
                                         for y in range(0, image.height(), 7)}) > 20  # a drawn surface
@@ -212,6 +233,15 @@ def test_recording_the_surface_without_opengl_is_refused_in_one_line(qapp, capsy
                                  "with OpenGL (the offscreen platform has none: run with DISPLAY set, e.g. under "
                                  "xvfb-run); record another view"]
     assert os.listdir(tmp_path) == []
+
+
+def test_file_export_of_the_surface_without_opengl_says_why(window):
+    export = next(a for a in window.files.file_menu.actions() if a.text() == "&Export").menu()
+    entries = {a.text(): a for a in export.actions()}
+    assert "Copy surface 3D to clipboard" in entries
+    entries["Surface 3D as PNG..."].trigger()  # no file dialog: there is nothing to export
+    assert window.space_tabs.currentWidget() is window.surface_view
+    assert window.banner.text().startswith("Not exported: the 3D view needs a display with OpenGL")
 
 
 def test_the_export_dialog_refuses_the_surface_without_opengl(window, tmp_path):
