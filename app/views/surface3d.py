@@ -214,7 +214,7 @@ class Surface3DView(QWidget):
         if self.view is not None:
             self.view.setBackgroundColor(theme().color("base"))
             for item in self.axis_names:
-                item.setData(color=self.palette().color(QPalette.ColorRole.Text), font=self.font())
+                item.setData(color=theme().color("text"), font=self.font())
 
     # -- what is shown ---------------------------------------------------------------------------------------
     def pair(self) -> tuple[int, int]:

@@ -129,6 +129,9 @@ GLX_CHECK = GLX_START + textwrap.dedent("""
         assert "choose a .png file" in str(error) and os.listdir(folder) == ["s.png"]
     exports.copy_plot(picture, scale=1)
     assert app.clipboard().image().size() == view.canvas.size()
+    from app.theme import theme
+    theme().set_mode("dark")  # the axes' names follow the theme's text colour (dark grey on black was unreadable)
+    assert view.axis_names[0].color == theme().color("text") and theme().dark
     image = view.view.grabFramebuffer()
     assert image.width() > 100 and len({image.pixel(x, y) for x in range(0, image.width(), 7)
                                         for y in range(0, image.height(), 7)}) > 20  # a drawn surface
