@@ -17,7 +17,7 @@ from ..exports import Picture
 from ..palette import run_color
 from ..theme import theme
 from ..widgets import info_label, note_label
-from .base import legend_html
+from .base import SparseLogAxis, legend_html
 
 MAX_LINES = 8  # parameters drawn one line each; more are summarised by the first ones
 Y_MARGIN = 0.06  # share of the span left above and below the curves
@@ -76,7 +76,9 @@ class OptimizerStatePlot(QWidget):
         self.layout_widget.setObjectName("optimizer_state")
         self.layout().addWidget(self.layout_widget, 1)
         for row, (key, label, log) in enumerate(ROWS):
-            plot = self.layout_widget.addPlot(row=row, col=0)
+            # a log axis labels the 1, 2 and 5 of each decade only: every minor tick's label crowds a short plot
+            axes = {"left": SparseLogAxis("left")} if log else None
+            plot = self.layout_widget.addPlot(row=row, col=0, axisItems=axes)
             plot.setLabel("left", label)
             plot.setLogMode(y=log)
             plot.setDownsampling(auto=True, mode="peak")

@@ -44,6 +44,7 @@ class ResultsTable(QWidget):
         self.model, self.runner = model, runner
         self.throttle = Throttle(REFRESH_S, self._refresh, self)
         self._fitted_lengths: list[int] | None = None  # each column's longest text when last fitted
+        self._shown_states: list[str] = []  # the status column as last drawn
         self.tolerance = NumberSpinBox(1e-15, 1e12, log=True)
         self.tolerance.setObjectName("results_tolerance")
         self.tolerance.setToolTip("A run has reached the tolerance once loss − known minimum ≤ this "
@@ -72,7 +73,7 @@ class ResultsTable(QWidget):
         events.run_reset.connect(lambda *_: self.refresh())
         events.session_loaded.connect(self.refresh)
         events.view_changed.connect(lambda key: self.refresh() if key == "tolerance" else None)
-        events.advanced.connect(lambda runs: self.throttle.request())  # while training: a few times a second
+        events.advanced.connect(self._advanced)
         runner.running_changed.connect(lambda _: self.refresh())
         theme().changed.connect(self.refresh)
         self.refresh()
@@ -84,11 +85,23 @@ class ResultsTable(QWidget):
     def refresh(self) -> None:
         self.throttle.now()
 
+    def _states(self) -> list[str]:
+        return [run_state(run, self.runner.running) for run in self.model.runs]
+
+    def _advanced(self, runs) -> None:
+        """While training, follow a few times a second; a step taken by hand (Step, S) or a run that changes
+        state (ends, say) shows at once, as in the status bar."""
+        if not self.runner.running or self._states() != self._shown_states:
+            self.refresh()
+        else:
+            self.throttle.request()
+
     def _refresh(self) -> None:
         self.tolerance.blockSignals(True)
         self.tolerance.setValue(self.model.view["tolerance"])
         self.tolerance.blockSignals(False)
         running = self.runner.running
+        self._shown_states = self._states()
         rows = [self._cells(run, summary, running) for run, summary in zip(self.model.runs, self.rows())]
         # fitting the columns costs more than filling them: only when a column's longest text changes length
         lengths = [max(map(len, column)) for column in zip(*rows)]

@@ -1,0 +1,37 @@
+"""Window polish: what a student or an instructor sees at 1280x720 (pytest-qt, offscreen)."""
+
+import numpy as np
+from PySide6.QtGui import QImage, QPainter
+
+
+def label_rects(axis) -> list[tuple[str, object]]:
+    """The (text, rectangle) of every tick label ``axis`` draws now."""
+    image = QImage(10, 10, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    _, _, texts = axis.generateDrawSpecs(painter)
+    painter.end()
+    return [(text, rect) for rect, _, text in texts if text]
+
+
+def test_optimizer_state_log_labels_never_overlap(window, qtbot):
+    window.resize(1280, 720)
+    window.state_dock.raise_()
+    qtbot.waitUntil(lambda: bool(window.state_plot.plots), timeout=3000)
+    for key in ("grad_norm", "steps"):
+        plot = window.state_plot.plots[key]
+        for low, high in ((0.3, 3.0), (3.0, 40.0), (1e-3, 1.0)):  # pyqtgraph labelled every minor tick here
+            plot.setYRange(np.log10(low), np.log10(high), padding=0)
+            labels = label_rects(plot.getAxis("left"))
+            assert len(labels) >= 2, (key, low, high, labels)
+            crowded = [(a, b) for i, (a, ra) in enumerate(labels) for b, rb in labels[i + 1:] if ra.intersects(rb)]
+            assert not crowded, (key, low, high, crowded)
+
+
+def test_results_table_follows_a_step_at_once(window):
+    window.model.step(5)  # Step (S): no refresh asked for, no event loop turned
+    table = window.results.table
+    columns = {table.horizontalHeaderItem(c).text(): c for c in range(table.columnCount())}
+    assert table.item(0, columns["status"]).text() == "paused" == window.state_label.text().lower()
+    assert table.item(0, columns["steps"]).text() == "5"
+    window.model.step(10_000)
+    assert table.item(0, columns["status"]).text() == "completed"
