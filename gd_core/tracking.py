@@ -169,6 +169,21 @@ def about(value: float) -> str:
     return f"{rounded:,.0f}" if rounded >= 100 else f"{rounded:g}"
 
 
+#: What a batch below, near or above the noise scale means for a larger batch.
+ADVICE = {"below": "a larger batch would still speed up steps", "above": "a larger batch would mostly cost samples",
+          "near": "near the critical batch size, steps and samples trade evenly"}
+
+#: How B compares with a batch below, near or above it.
+SIDE_SIGN = {"below": ">", "near": "≈", "above": "<"}
+
+
+def batch_side(batch_size: int, noise_scale: float) -> str:
+    """Where a batch size sits against the noise scale B: "below" (under B/2), "above" (over 2B) or "near"."""
+    if batch_size < noise_scale / 2:
+        return "below"
+    return "above" if batch_size > 2 * noise_scale else "near"
+
+
 def batch_advice(batch_size: int, noise_scale: float, n_samples: int) -> str:
     """The batch size next to the noise scale B, in words: far below B a larger batch still cuts the steps nearly
     in proportion; far above, it mostly costs samples (McCandlish et al. 2018)."""
@@ -181,8 +196,14 @@ def batch_advice(batch_size: int, noise_scale: float, n_samples: int) -> str:
     head += f", noise scale about {about(noise_scale)}"
     if batch_size >= n_samples:
         return head
-    if batch_size < noise_scale / 2:
-        return f"{head}: a larger batch would still speed up steps"
-    if batch_size > 2 * noise_scale:
-        return f"{head}: a larger batch would mostly cost samples"
-    return f"{head}: near the critical batch size, steps and samples trade evenly"
+    return f"{head}: {ADVICE[batch_side(batch_size, noise_scale)]}"
+
+
+def batch_brief(batch_size: int, noise_scale: float, n_samples: int) -> str:
+    """:func:`batch_advice` in a few characters, for a narrow form row about B: its value against the batch
+    ("≈ 1,200 > batch": a larger batch would still speed up steps)."""
+    if not math.isfinite(noise_scale):
+        return "none (∇L = 0)"
+    if batch_size >= n_samples:
+        return f"≈ {about(noise_scale)} (all data)"
+    return f"≈ {about(noise_scale)} {SIDE_SIGN[batch_side(batch_size, noise_scale)]} batch"

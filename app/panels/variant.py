@@ -3,17 +3,23 @@ contrast that updates one parameter instead."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QFormLayout, QLabel, QRadioButton
 
 import gd_core
 from gd_core import SAMPLINGS, VARIANTS
 from gd_core.samplers import samples_per_step
 from gd_core.settings import SETTINGS
-from gd_core.tracking import batch_advice, current_noise_scale
+from gd_core.tracking import batch_advice, batch_brief, current_noise_scale
 
 from ..throttle import Throttle
-from ..widgets import choice_box, editor_for, note_label
+from ..widgets import choice_box, editor_for, info_label, note_label
 from .base import Panel
+
+NOISE_SCALE_DOC = ("The gradient noise scale B = tr(Σ)/|G|² at the run's current parameters: the batch size at "
+                   "which a mini-batch gradient's noise equals the full gradient. Below it a larger batch still cuts "
+                   "the steps nearly in proportion; above it, it mostly costs samples (Runs > Batch-size scaling "
+                   "shows the whole trade-off).")
 
 
 class VariantPanel(Panel):
@@ -44,14 +50,12 @@ class VariantPanel(Panel):
         self.per_epoch.setToolTip("Steps that make one pass over the n samples: ceil(n / k) for mini-batch, "
                                   "n for stochastic, 1 for batch.")
         form.addRow("steps per epoch", self.per_epoch)
-        self.noise = QLabel("")
-        self.noise.setObjectName("batch_noise_scale")
-        self.noise.setWordWrap(True)
-        self.noise.setToolTip("The gradient noise scale B = tr(Σ)/|G|² at the run's current parameters: the batch "
-                              "size at which a mini-batch gradient's noise equals the full gradient. Below it a "
-                              "larger batch still cuts the steps nearly in proportion; above it, it mostly costs "
-                              "samples (Runs > Batch-size scaling shows the whole trade-off).")
-        form.addRow("noise scale", self.noise)
+        # one line in the narrowest dock: a few words (about B, and where the batch sits), the sentence in the tooltip
+        self.noise = info_label("batch_noise_scale")
+        self.noise.setTextFormat(Qt.TextFormat.PlainText)
+        name = QLabel("noise scale B")
+        name.setObjectName("noise_scale_label")
+        form.addRow(name, self.noise)
         self.body.addLayout(form)
         self.note = note_label()
         self.body.addWidget(self.note)
@@ -90,10 +94,12 @@ class VariantPanel(Panel):
         trainer = run.trainer
         noise = current_noise_scale(run.history, trainer.problem, trainer.params)
         if trainer.problem.dataset is None:
-            text = "none: no samples"
+            text, advice = "none (no samples)", "A function has no samples: every step sees the exact gradient."
         elif noise is None:
-            text = "too costly to work out here: measure it in the Noise scale view"
+            text, advice = "not worked out", "Too costly to work out here: measure it in the Noise scale view."
         else:
             config, n = run.config, trainer.problem.n_samples
-            text = batch_advice(samples_per_step(n, config["variant"], config["batch_size"]), noise, n)
+            batch = samples_per_step(n, config["variant"], config["batch_size"])
+            text, advice = batch_brief(batch, noise, n), batch_advice(batch, noise, n).capitalize() + "."
         self.noise.setText(text)
+        self.noise.setToolTip(f"{advice}\n\n{NOISE_SCALE_DOC}")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gd_core
-from gd_core.tracking import about, stability_edge
+from gd_core.tracking import SIDE_SIGN, about, batch_side, stability_edge
 
 from .conftest import panel
 
@@ -49,19 +49,21 @@ def test_a_measurement_too_costly_is_refused_in_one_line_and_functions_have_no_n
     sharp.measure.setChecked(True)
     assert "Not measured - track.sharpness" in sharp.note.text() and not sharp.measure.isChecked()
     assert "track" not in model.selected.config
-    assert "too costly" in panel(window, "VariantPanel").noise.text()
+    noise = panel(window, "VariantPanel").noise
+    assert noise.text() == "not worked out" and "Too costly" in noise.toolTip()
     model.update_config(model.selected, {"problem": "rosenbrock", "steps": 10})
     assert not window.noise_scale_view.measure.isEnabled()
-    assert panel(window, "VariantPanel").noise.text() == "none: no samples"
+    assert panel(window, "VariantPanel").noise.text() == "none (no samples)"
 
 
 def test_the_variant_panel_puts_the_noise_scale_next_to_the_batch_size(window):
     model = window.model
     model.update_config(model.selected, SMALL_LINEAR)
-    text = panel(window, "VariantPanel").noise.text()
+    noise = panel(window, "VariantPanel").noise
     scale = gd_core.gradient_noise_scale(SMALL_LINEAR, model.selected.trainer.params)
-    assert text.startswith(f"batch 4, noise scale about {about(scale)}")
-    assert ("still speed up" in text) == (4 < scale / 2)
+    assert noise.text() == f"≈ {about(scale)} {SIDE_SIGN[batch_side(4, scale)]} batch"
+    assert noise.toolTip().startswith(f"Batch 4, noise scale about {about(scale)}")  # the sentence in the tooltip
+    assert ("still speed up" in noise.toolTip()) == (4 < scale / 2)
 
 
 def test_batch_scaling_draws_the_fit_and_the_measured_noise_scale(window, qtbot):

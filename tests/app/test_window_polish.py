@@ -35,3 +35,23 @@ def test_results_table_follows_a_step_at_once(window):
     assert table.item(0, columns["steps"]).text() == "5"
     window.model.step(10_000)
     assert table.item(0, columns["status"]).text() == "completed"
+
+
+def test_the_noise_scale_row_is_one_line_in_the_narrowest_settings_dock(window):
+    from PySide6.QtCore import Qt
+
+    from .conftest import panel
+    window.resize(1280, 720)
+    scroll = window.settings_scroll
+    window.resizeDocks([window.settings_dock], [1], Qt.Orientation.Horizontal)  # as narrow as it goes
+    width = scroll.minimumWidth()
+    noise = panel(window, "VariantPanel").noise
+    model = window.model
+    model.update_config(model.selected, {**model.selected.config, "variant": "minibatch", "batch_size": 1})
+    for text in (noise.text(), "≈ 120,000 > batch", "≈ 42,000 (all data)", "none (∇L = 0)"):
+        noise.setText(text)
+        window._fit_settings_width()
+        assert scroll.minimumWidth() == width  # the row never widens the dock
+        assert not noise.wordWrap() and noise.fontMetrics().horizontalAdvance(text) <= noise.width(), text
+    assert "noise scale B = tr(Σ)/|G|²" in noise.toolTip()  # the whole explanation
+    assert panel(window, "VariantPanel").findChild(type(noise), "noise_scale_label").text() == "noise scale B"

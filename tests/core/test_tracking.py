@@ -8,7 +8,7 @@ import pytest
 import gd_core
 from gd_core.curvature import gradient_noise_scale, sharpness
 from gd_core.lessons import locked_change
-from gd_core.tracking import about, batch_advice, stability_edge
+from gd_core.tracking import about, batch_advice, batch_brief, stability_edge
 
 LINEAR = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 80, "n_features": 2}}
 MLP = {"problem": "mlp", "data": {"name": "moons", "n_samples": 60, "seed": 1}, "hidden": [5]}
@@ -169,6 +169,10 @@ def test_the_batch_size_next_to_the_noise_scale_in_words():
     assert batch_advice(100, 42_317.0, 100) == "batch = all 100 samples, noise scale about 42,000"
     assert batch_advice(8, float("inf"), 100) == "batch 8: no noise scale here (the full gradient is zero)"
     assert [about(v) for v in (0.01349, 4.21, 99.6, 1234.5)] == ["0.013", "4.2", "100", "1,200"]
+    # the same in a few words, for the variant panel's one-line row
+    assert [batch_brief(b, s, 1000) for b, s in ((16, 123.4), (512, 40.0), (64, 50.0), (1000, 42_317.0))] == [
+        "≈ 120 > batch", "≈ 40 < batch", "≈ 50 ≈ batch", "≈ 42,000 (all data)"]
+    assert batch_brief(8, float("inf"), 100) == "none (∇L = 0)"
 
 
 def test_a_column_added_mid_run_keeps_the_record_within_its_byte_bound(monkeypatch):
