@@ -9,14 +9,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
 )
@@ -30,26 +27,16 @@ from ..palette import OKABE_ITO
 from ..theme import theme
 from ..widgets import NumberSpinBox, info_label
 from .base import legend_html
-from .sweep import PROGRESS_STEPS, SweepRunner
+from .sweep import SweepDialog
 
 MEASURED, FITTED, NOISE = OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"]
 
 
-class BatchScalingWindow(QDialog):
+class BatchScalingWindow(SweepDialog):
     """Non-modal: Compute runs the plan of the selected run; each batch size's point is drawn as it arrives."""
 
-    finished = Signal()
-
     def __init__(self, model, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Batch-size scaling")
-        self.setObjectName("batch_scaling_window")
-        self.resize(1100, 560)
-        self.model = model
-        self.runner = SweepRunner(self)
-        self.runner.progressed.connect(lambda f: self.progress_bar.setValue(round(f * PROGRESS_STEPS)))
-        self.runner.arrived.connect(self._arrived)
-        self.runner.ended.connect(self._ended)
+        super().__init__(model, "Batch-size scaling", "batch_scaling_window", parent)
         self.points: list[batch_scaling.ScalingPoint] = []
         self.noise_scale: float | None = None
         self.fit: batch_scaling.ScalingFit | None = None
@@ -77,20 +64,12 @@ class BatchScalingWindow(QDialog):
         form.addRow("rates per batch size", self.rates)
         form.addRow("seeds", self.seeds)
         form.addRow("at most epochs", self.epochs)
-        self.compute_button = QPushButton("Compute")
         self.compute_button.setObjectName("scaling_compute")
-        self.compute_button.clicked.connect(self.compute)
-        self.stop_button = QPushButton("Stop")
         self.stop_button.setObjectName("scaling_stop")
-        self.stop_button.setEnabled(False)
-        self.stop_button.clicked.connect(self.runner.stop)
         buttons = QHBoxLayout()
         buttons.addWidget(self.compute_button)
         buttons.addWidget(self.stop_button)
         form.addRow(buttons)
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, PROGRESS_STEPS)
-        self.progress_bar.setTextVisible(False)
         form.addRow(self.progress_bar)
         self.summary = QLabel("Steps and epochs to reach the target at batch sizes 1, 2, 4, ... n, each at its best "
                               "rate; the model S = S_min(1 + B_noise/B), E = E_min(1 + B/B_noise) fitted (McCandlish "
@@ -182,16 +161,10 @@ class BatchScalingWindow(QDialog):
             return
         self.points, self.noise_scale, self.fit, self.n = [], None, None, run.trainer.problem.n_samples
         self._draw()
-        self.compute_button.setEnabled(False)
-        self.stop_button.setEnabled(True)
-        self.progress_bar.setValue(0)
+        self._begin()
         self.summary.setText(f"Computing... 0/{len(plan.sizes)} batch sizes")
         self._total = len(plan.sizes)
         self.runner.start_request(sweep_worker.scaling_request_text(plan.config, plan))
-
-    @property
-    def running(self) -> bool:
-        return self.runner.running
 
     def _arrived(self, update) -> None:
         self.points.append(update.point)
@@ -202,13 +175,9 @@ class BatchScalingWindow(QDialog):
         self._draw()
         self.summary.setText(f"Computing... {len(self.points)}/{self._total} batch sizes")
 
-    def _ended(self, status: str) -> None:
-        self.compute_button.setEnabled(True)
-        self.stop_button.setEnabled(False)
+    def _show_end(self, status: str) -> None:
         if status == "done":
-            self.progress_bar.setValue(PROGRESS_STEPS)
             self.summary.setText(self.describe())
-            self.finished.emit()
         elif status == "stopped":
             self.summary.setText(f"Stopped after {len(self.points)} of {self._total} batch sizes. " + self.describe())
         else:
@@ -248,7 +217,3 @@ class BatchScalingWindow(QDialog):
                 b_simple.show()
             else:
                 b_simple.hide()
-
-    def closeEvent(self, event) -> None:
-        self.runner.wait()  # a closed window computes nothing more
-        super().closeEvent(event)

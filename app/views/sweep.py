@@ -125,21 +125,75 @@ class SweepRunner(QObject):
             self._end(f"The sweep could not start its worker: {self.process.errorString()}")
 
 
-class SweepWindow(QDialog):
-    """Non-modal: compute, watch the curves fill in, compare with the run's own learning rate (dashed line)."""
+class SweepDialog(QDialog):
+    """A non-modal window that computes on a :class:`SweepRunner`: Compute and Stop buttons and a progress bar
+    that follows the worker. A subclass lays them out, starts the work with :meth:`_begin`, takes each update in
+    ``_arrived`` and says how the work ended in ``_show_end`` ("done", "stopped" or an error message); closing
+    the window stops the worker. ``finished`` is emitted once a computation is done."""
 
     finished = Signal()
 
-    def __init__(self, model, parent=None):
+    def __init__(self, model, title: str, name: str, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Learning-rate sweep")
-        self.setObjectName("sweep_window")
+        self.setWindowTitle(title)
+        self.setObjectName(name)
         self.resize(1100, 560)
         self.model = model
+        self.compute_button = QPushButton("Compute")
+        self.compute_button.clicked.connect(self.compute)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(self.stop)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, PROGRESS_STEPS)
+        self.progress_bar.setTextVisible(False)
         self.runner = SweepRunner(self)
         self.runner.progressed.connect(lambda fraction: self.progress_bar.setValue(round(fraction * PROGRESS_STEPS)))
         self.runner.arrived.connect(self._arrived)
         self.runner.ended.connect(self._ended)
+
+    def compute(self) -> None:
+        raise NotImplementedError
+
+    def _arrived(self, update) -> None:
+        raise NotImplementedError
+
+    def _show_end(self, status: str) -> None:
+        raise NotImplementedError
+
+    def _begin(self) -> None:
+        """The work is about to start: Stop, not Compute, and an empty bar."""
+        self.compute_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self.progress_bar.setValue(0)
+
+    def stop(self) -> None:
+        """Stop the work at hand (what arrived so far stays drawn)."""
+        self.runner.stop()
+
+    @property
+    def running(self) -> bool:
+        return self.runner.running
+
+    def _ended(self, status: str) -> None:
+        self.compute_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        if status == "done":
+            self.progress_bar.setValue(PROGRESS_STEPS)
+        self._show_end(status)
+        if status == "done":
+            self.finished.emit()
+
+    def closeEvent(self, event) -> None:
+        self.runner.wait()  # a closed window computes nothing more
+        super().closeEvent(event)
+
+
+class SweepWindow(SweepDialog):
+    """Non-modal: compute, watch the curves fill in, compare with the run's own learning rate (dashed line)."""
+
+    def __init__(self, model, parent=None):
+        super().__init__(model, "Learning-rate sweep", "sweep_window", parent)
         self.results: dict[str, np.ndarray] = {}
         self.by = "variant"  # what the computed series are: variants or optimizers
         self.grid: np.ndarray | None = None
@@ -175,19 +229,11 @@ class SweepWindow(QDialog):
         controls.addRow("curves", self.series)
         controls.addRow(grid)
         controls.addRow(self.with_grid)
-        self.compute_button = QPushButton("Compute")
         self.compute_button.setObjectName("sweep_compute")
         self.compute_button.setToolTip("Run the sweep for the selected run (its start, seed and data).")
-        self.compute_button.clicked.connect(self.compute)
-        self.stop_button = QPushButton("Stop")
         self.stop_button.setObjectName("sweep_stop")
         self.stop_button.setToolTip("Stop the sweep; the series computed so far stay drawn.")
-        self.stop_button.setEnabled(False)
-        self.stop_button.clicked.connect(self.stop)
-        self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("sweep_progress")
-        self.progress_bar.setRange(0, PROGRESS_STEPS)
-        self.progress_bar.setTextVisible(False)
         self.progress = QLabel("")
         self.progress.setWordWrap(True)
         buttons = QHBoxLayout()
@@ -295,19 +341,9 @@ class SweepWindow(QDialog):
         if self.sizes:
             self.grid = np.full((len(self.sizes), len(lrs)), np.nan)
         self._total, self._done = len(jobs), 0
-        self.compute_button.setEnabled(False)
-        self.stop_button.setEnabled(True)
-        self.progress_bar.setValue(0)
+        self._begin()
         self.progress.setText(f"Computing... 0/{self._total} series")
         self.runner.start(jobs, config)
-
-    def stop(self) -> None:
-        """Stop the sweep at hand (the series computed so far stay)."""
-        self.runner.stop()
-
-    @property
-    def running(self) -> bool:
-        return self.runner.running
 
     def _arrived(self, update) -> None:
         job, losses = update.job, update.losses
@@ -331,21 +367,13 @@ class SweepWindow(QDialog):
         self._done += 1
         self.progress.setText(f"Computing... {self._done}/{self._total} series")
 
-    def _ended(self, status: str) -> None:
-        self.compute_button.setEnabled(True)
-        self.stop_button.setEnabled(False)
+    def _show_end(self, status: str) -> None:
         if status == "done":
-            self.progress_bar.setValue(PROGRESS_STEPS)
             self.progress.setText(f"Done: {self._total} series of {len(self.lrs)} runs.")
-            self.finished.emit()
         elif status == "stopped":
             self.progress.setText(f"Stopped: {self._done} of {self._total} series computed.")
         else:
             self.progress.setText(status)
-
-    def closeEvent(self, event) -> None:
-        self.runner.wait()  # a closed window computes nothing more
-        super().closeEvent(event)
 
     def _draw_grid(self) -> None:
         with np.errstate(divide="ignore", invalid="ignore"):
