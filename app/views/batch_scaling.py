@@ -15,13 +15,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSpinBox,
-    QVBoxLayout,
 )
 
 import gd_core
 from gd_core import batch_scaling, sweep_worker
 
-from ..export_menu import ExportButton
 from ..exports import Picture
 from ..palette import OKABE_ITO
 from ..theme import theme
@@ -104,18 +102,7 @@ class BatchScalingWindow(SweepDialog):
                                    "the full-batch run reaches the target.")
         self.epochs_plot.setToolTip("Epochs (samples / n) to the target: flat below B_noise, growing in proportion "
                                     "to B above it - large batches spend samples for no fewer steps.")
-        layout = QHBoxLayout(self)
-        layout.addLayout(form)
-        plots = QVBoxLayout()
-        top = QHBoxLayout()
-        top.addWidget(self.legend, 1)
-        top.addWidget(ExportButton(self.pictures))
-        plots.addLayout(top)
-        row = QHBoxLayout()
-        row.addWidget(self.steps_plot, 1)
-        row.addWidget(self.epochs_plot, 1)
-        plots.addLayout(row)
-        layout.addLayout(plots, 1)
+        self._lay_out(form, self.steps_plot, self.epochs_plot)
         self._restyle()
         theme().changed.connect(self._restyle)
         model.events.selection_changed.connect(lambda run: self.suggest_target())

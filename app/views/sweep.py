@@ -161,6 +161,22 @@ class SweepDialog(QDialog):
     def _show_end(self, status: str) -> None:
         raise NotImplementedError
 
+    def _lay_out(self, controls, *plots) -> None:
+        """``controls`` on the left; on the right the legend row (``self.legend``, and Export of
+        ``self.pictures``) over ``plots`` side by side."""
+        layout = QHBoxLayout(self)
+        layout.addLayout(controls)
+        column = QVBoxLayout()
+        top = QHBoxLayout()
+        top.addWidget(self.legend, 1)
+        top.addWidget(ExportButton(self.pictures))
+        column.addLayout(top)
+        row = QHBoxLayout()
+        for plot in plots:
+            row.addWidget(plot, 1)
+        column.addLayout(row)
+        layout.addLayout(column, 1)
+
     def _begin(self) -> None:
         """The work is about to start: Stop, not Compute, and an empty bar."""
         self.compute_button.setEnabled(False)
@@ -270,18 +286,7 @@ class SweepWindow(SweepDialog):
             plot.setMenuEnabled(False)
         self._restyle()
         theme().changed.connect(self._restyle)
-        layout = QHBoxLayout(self)
-        layout.addLayout(controls)
-        plots = QVBoxLayout()
-        top = QHBoxLayout()
-        top.addWidget(self.legend, 1)
-        top.addWidget(ExportButton(self.pictures))
-        plots.addLayout(top)
-        row = QHBoxLayout()
-        row.addWidget(self.curves, 1)
-        row.addWidget(self.heat, 1)
-        plots.addLayout(row)
-        layout.addLayout(plots, 1)
+        self._lay_out(controls, self.curves, self.heat)
         self._series_changed()
 
     def pictures(self) -> list[Picture]:
