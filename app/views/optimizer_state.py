@@ -21,9 +21,11 @@ from .base import SparseLogAxis, legend_html
 
 MAX_LINES = 8  # parameters drawn one line each; more are summarised by the first ones
 Y_MARGIN = 0.06  # share of the span left above and below the curves
-ROWS = (("params", "parameters θᵢ", False), ("grad_norm", "|∇L| (all data)", True),
-        ("lr", "learning rate γₜ", False), ("steps", "step size |Δθᵢ|/|gᵢ|", True))
-LOG_AXES = {key: log for key, _, log in ROWS}
+#: Per plot: its key, its name along the y-axis, the symbol shown instead where the name is longer than the plot is
+#: tall (large text, a short dock: the names would run into each other), and whether its axis is logarithmic.
+ROWS = (("params", "parameters θᵢ", "θᵢ", False), ("grad_norm", "|∇L| (all data)", "|∇L|", True),
+        ("lr", "learning rate γₜ", "γₜ", False), ("steps", "step size |Δθᵢ|/|gᵢ|", "|Δθᵢ|/|gᵢ|", True))
+LOG_AXES = {key: log for key, _, _, log in ROWS}
 
 
 def data_range(values: np.ndarray, log: bool) -> tuple[float, float] | None:
@@ -75,7 +77,7 @@ class OptimizerStatePlot(QWidget):
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.layout_widget.setObjectName("optimizer_state")
         self.layout().addWidget(self.layout_widget, 1)
-        for row, (key, label, log) in enumerate(ROWS):
+        for row, (key, label, _, log) in enumerate(ROWS):
             # a log axis labels the 1, 2 and 5 of each decade only: every minor tick's label crowds a short plot
             axes = {"left": SparseLogAxis("left")} if log else None
             plot = self.layout_widget.addPlot(row=row, col=0, axisItems=axes)
@@ -92,6 +94,8 @@ class OptimizerStatePlot(QWidget):
             if row < len(ROWS) - 1:
                 plot.getAxis("bottom").setStyle(showValues=False)  # one step axis, at the bottom
             self.plots[key] = plot
+        for plot in self.plots.values():
+            plot.vb.sigResized.connect(self._fit_labels)
         self.plots["steps"].setLabel("bottom", "step")
         self._restyle()
 
@@ -109,7 +113,17 @@ class OptimizerStatePlot(QWidget):
             look.style_plot(self.layout_widget)
             for plot in self.plots.values():
                 plot.getAxis("left").setWidth(round(70 * look.scale))
+            self._fit_labels()
             self.rebuild()
+
+    def _fit_labels(self) -> None:
+        """Each plot's name along its y-axis, or its symbol where the name is longer than the axis."""
+        for key, name, symbol, _ in ROWS:
+            axis = self.plots[key].getAxis("left")
+            if axis.labelText != name:
+                axis.setLabel(name)
+            if axis.label.boundingRect().width() > axis.height():
+                axis.setLabel(symbol)
 
     def rebuild(self) -> None:
         if not self.plots:

@@ -4,7 +4,7 @@ to come within a tolerance of the known minimum. A function has no data: its epo
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
@@ -84,6 +84,13 @@ class ResultsTable(QWidget):
 
     def refresh(self) -> None:
         self.throttle.now()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """A new text size reaches the table after the theme's signal: fit the columns to it then."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fitted_lengths = None
+            self.refresh()
 
     def _states(self) -> list[str]:
         return [run_state(run, self.runner.running) for run in self.model.runs]

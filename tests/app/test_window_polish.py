@@ -55,3 +55,24 @@ def test_the_noise_scale_row_is_one_line_in_the_narrowest_settings_dock(window):
         assert not noise.wordWrap() and noise.fontMetrics().horizontalAdvance(text) <= noise.width(), text
     assert "noise scale B = tr(Σ)/|G|²" in noise.toolTip()  # the whole explanation
     assert panel(window, "VariantPanel").findChild(type(noise), "noise_scale_label").text() == "noise scale B"
+
+
+def test_large_text_refits_the_results_columns_and_keeps_the_state_plots_names_apart(window, qtbot):
+    from app.theme import theme
+    window.resize(1280, 720)
+    window.state_dock.raise_()
+    qtbot.waitUntil(lambda: bool(window.state_plot.plots), timeout=3000)
+    window.model.step(5)
+    window.results.refresh()
+    table = window.results.table
+    normal = table.fontMetrics().height()
+    theme().set_text_size("large")
+    qtbot.waitUntil(lambda: table.fontMetrics().height() > normal, timeout=3000)  # the font reaches it later
+    for column in range(table.columnCount()):
+        for text in (table.horizontalHeaderItem(column).text(), table.item(0, column).text()):
+            assert table.columnWidth(column) >= table.fontMetrics().horizontalAdvance(text), text  # was clipped
+    qtbot.waitUntil(lambda: all(plot.getAxis("left").label.boundingRect().width() <= plot.getAxis("left").height()
+                                for plot in window.state_plot.plots.values()), timeout=3000)
+    theme().set_text_size("normal")  # room again: the names come back
+    qtbot.waitUntil(lambda: window.state_plot.plots["lr"].getAxis("left").labelText == "learning rate γₜ",
+                    timeout=3000)
