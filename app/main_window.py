@@ -45,7 +45,7 @@ from .views.parameter_space import ParameterSpaceView
 from .views.results_table import ResultsTable, run_state
 from .views.surface3d import Surface3DView
 from .views.tracked import NoiseScaleView, SharpnessView
-from .widgets import ComboBox
+from .widgets import ComboBox, ReservedWidth
 
 pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)  # colours: app.theme, from the palette
 
@@ -463,8 +463,7 @@ class MainWindow(QMainWindow):
         for action in (self.action_run, self.action_step, self.action_reset):
             toolbar.addAction(action)
         self.run_button = toolbar.widgetForAction(self.action_run)
-        self._fit_run_button()
-        theme().changed.connect(self._refit_run_button)  # a bound method: disconnected with the window
+        ReservedWidth(self.run_button, RUN_TEXTS)  # Step, Reset and Speed never move under the pointer
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Speed "))
         self.speed = ComboBox()
@@ -480,19 +479,6 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.action_sweep)
         toolbar.addSeparator()
         toolbar.addWidget(self.banner)  # the rest of the row: messages live here, above everything, moving nothing
-
-    def _fit_run_button(self) -> None:
-        """The Run button as wide as its widest text (Run, Pause, Run again), so the buttons after it never move
-        under the pointer when its text changes."""
-        button = self.run_button
-
-        def text_width(text: str) -> int:  # as QToolButton measures its text for its size hint
-            return button.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, text).width()
-        padding = button.sizeHint().width() - text_width(self.action_run.text())
-        button.setMinimumWidth(padding + max(map(text_width, RUN_TEXTS)))
-
-    def _refit_run_button(self) -> None:
-        QTimer.singleShot(0, self, self._fit_run_button)  # once the new text size has reached the button
 
     def _build_safeguards(self) -> None:
         """Undo and redo (Edit menu), the modified marker and asking before discarding, autosave."""
@@ -512,7 +498,7 @@ class MainWindow(QMainWindow):
                                     ("status_loss", self.loss_label, "loss -1.2345e+100"),
                                     ("status_rate", self.rate_label, "100,000 steps/s")):
             label.setObjectName(name)
-            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest) + 8)  # fixed room: no reflow
+            ReservedWidth(label, (widest,), gap=8)  # fixed room, at every text size: no reflow
             bar.addPermanentWidget(label)
 
     # -- behaviour -------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPalette, QTextDocument, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -427,6 +427,30 @@ def note_label(text: str = "", name: str = "", wrap: bool = True) -> QLabel:
     label.setWordWrap(wrap)
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return label
+
+
+class ReservedWidth(QObject):
+    """Keeps a label or button at least as wide as it would be showing the widest of ``texts`` (plus ``gap``), at
+    every text size: its changing text (Run, Pause, Run again; a growing step count) never moves what follows."""
+
+    def __init__(self, widget, texts: tuple[str, ...], gap: int = 0):
+        super().__init__(widget)
+        self.widget, self.texts, self.gap = widget, texts, gap
+        widget.installEventFilter(self)
+        self.fit()
+
+    def fit(self) -> None:
+        widget, metrics = self.widget, self.widget.fontMetrics()
+
+        def width(text: str) -> int:  # as a button measures its text (a label the same to the pixel)
+            return metrics.size(Qt.TextFlag.TextShowMnemonic, text).width()
+        chrome = widget.sizeHint().width() - width(widget.text())  # margins, padding
+        widget.setMinimumWidth(chrome + max(map(width, self.texts)) + self.gap)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.FontChange:  # a new text size
+            self.fit()
+        return False
 
 
 def info_label(name: str) -> QLabel:

@@ -76,3 +76,20 @@ def test_large_text_refits_the_results_columns_and_keeps_the_state_plots_names_a
     theme().set_text_size("normal")  # room again: the names come back
     qtbot.waitUntil(lambda: window.state_plot.plots["lr"].getAxis("left").labelText == "learning rate γₜ",
                     timeout=3000)
+
+
+def test_run_pause_run_again_never_move_the_step_button_and_the_status_bar_keeps_its_room(window, qtbot):
+    from PySide6.QtWidgets import QToolBar
+
+    from app.theme import theme
+    toolbar = window.findChild(QToolBar, "run_toolbar")
+    step = toolbar.widgetForAction(window.action_step)
+    where = step.pos()
+    for text in ("Pause", "Run again", "Run"):
+        window.action_run.setText(text)
+        qtbot.wait(1)  # the tool bar lays out on the next event
+        assert step.pos() == where, text
+    state = window.state_label
+    theme().set_text_size("large")
+    qtbot.waitUntil(lambda: state.minimumWidth() >= state.fontMetrics().horizontalAdvance("Completed - Run restarts")
+                    + 8, timeout=3000)
