@@ -95,7 +95,7 @@ class OptimizerStatePlot(QWidget):
                 plot.getAxis("bottom").setStyle(showValues=False)  # one step axis, at the bottom
             self.plots[key] = plot
         for plot in self.plots.values():
-            plot.vb.sigResized.connect(self._fit_labels)
+            plot.getAxis("left").geometryChanged.connect(self._fit_labels)
         self.plots["steps"].setLabel("bottom", "step")
         self._restyle()
 
@@ -124,6 +124,7 @@ class OptimizerStatePlot(QWidget):
                 axis.setLabel(name)
             if axis.label.boundingRect().width() > axis.height():
                 axis.setLabel(symbol)
+            axis.resizeEvent()  # centres the label along the axis (pyqtgraph does it on a resize only)
 
     def rebuild(self) -> None:
         if not self.plots:

@@ -71,11 +71,18 @@ def test_large_text_refits_the_results_columns_and_keeps_the_state_plots_names_a
     for column in range(table.columnCount()):
         for text in (table.horizontalHeaderItem(column).text(), table.item(0, column).text()):
             assert table.columnWidth(column) >= table.fontMetrics().horizontalAdvance(text), text  # was clipped
-    qtbot.waitUntil(lambda: all(plot.getAxis("left").label.boundingRect().width() <= plot.getAxis("left").height()
-                                for plot in window.state_plot.plots.values()), timeout=3000)
+    plots = window.state_plot.plots.values()
+    qtbot.waitUntil(lambda: all(name_inside(plot.getAxis("left")) for plot in plots), timeout=3000)
     theme().set_text_size("normal")  # room again: the names come back
     qtbot.waitUntil(lambda: window.state_plot.plots["lr"].getAxis("left").labelText == "learning rate γₜ",
                     timeout=3000)
+    assert all(name_inside(plot.getAxis("left")) for plot in plots)
+
+
+def name_inside(axis) -> bool:
+    """Whether the axis's name (drawn turned, along it) lies within the axis's height: never on the next plot's."""
+    bottom = axis.label.pos().y()  # the turned text's start
+    return 0 <= bottom - axis.label.boundingRect().width() and bottom <= axis.height()
 
 
 def test_run_pause_run_again_never_move_the_step_button_and_the_status_bar_keeps_its_room(window, qtbot):
