@@ -100,3 +100,25 @@ def test_run_pause_run_again_never_move_the_step_button_and_the_status_bar_keeps
     theme().set_text_size("large")
     qtbot.waitUntil(lambda: state.minimumWidth() >= state.fontMetrics().horizontalAdvance("Completed - Run restarts")
                     + 8, timeout=3000)
+
+
+def test_unticked_boxes_and_radio_buttons_show_on_the_dark_palette(qtbot):
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QCheckBox, QRadioButton, QStyle, QStyleOptionButton
+
+    from app.theme import theme
+    theme().set_mode("dark")
+    for kind, element in ((QCheckBox, QStyle.SubElement.SE_CheckBoxIndicator),
+                          (QRadioButton, QStyle.SubElement.SE_RadioButtonIndicator)):
+        box = kind("on")  # a window of its own: it has the application's palette at once
+        qtbot.addWidget(box)
+        box.resize(box.sizeHint())
+        option = QStyleOptionButton()
+        box.initStyleOption(option)
+        indicator = box.style().subElementRect(element, option, box)
+        image = box.grab().toImage()
+        background = QColor(image.pixel(box.width() - 1, 0)).lightness()
+        edge = max(abs(QColor(image.pixel(x, y)).lightness() - background)
+                   for x in range(indicator.left(), indicator.right() + 1)
+                   for y in range(indicator.top(), indicator.bottom() + 1))
+        assert edge >= 60, kind.__name__  # Fusion's own edge: about 15 (a dark square on dark grey)
