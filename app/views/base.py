@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QPalette, QTransform
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -235,3 +236,32 @@ def use_sparse_log_axes(plot: pg.PlotWidget, *sides: str) -> None:
     axis item has pyqtgraph's own pen and fonts, not the theme's text size)."""
     plot.setAxisItems({side: SparseLogAxis(side) for side in sides})
     theme().style_plot(plot)
+
+
+def fit_axis_name(axis: pg.AxisItem, name: str, symbol: str) -> None:
+    """Name a vertical axis ``name``, or ``symbol`` where the name is longer than the axis is tall (large text, a
+    short dock: names ran into the next plot's or were cut off), centred along the axis (pyqtgraph places a
+    label on a resize only, so a new name sat where the old one began)."""
+    if axis.labelText != name:
+        axis.setLabel(name)
+    if axis.label.boundingRect().width() > axis.height():
+        axis.setLabel(symbol)
+    axis.resizeEvent()
+
+
+class AxisNameFit(QObject):
+    """Keeps :func:`fit_axis_name` true whenever the axis is resized or the text size changes; it lets go of the
+    theme once the axis is gone (a closed window)."""
+
+    def __init__(self, axis: pg.AxisItem, name: str, symbol: str):
+        super().__init__(axis)
+        self.axis, self.name, self.symbol = axis, name, symbol
+        axis.geometryChanged.connect(self.fit)
+        theme().changed.connect(self.fit)
+        self.fit()
+
+    def fit(self) -> None:
+        if not shiboken6.isValid(self.axis):
+            theme().changed.disconnect(self.fit)
+            return
+        fit_axis_name(self.axis, self.name, self.symbol)

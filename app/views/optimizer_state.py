@@ -17,7 +17,7 @@ from ..exports import Picture
 from ..palette import run_color
 from ..theme import theme
 from ..widgets import info_label, note_label
-from .base import SparseLogAxis, legend_html
+from .base import AxisNameFit, SparseLogAxis, legend_html
 
 MAX_LINES = 8  # parameters drawn one line each; more are summarised by the first ones
 Y_MARGIN = 0.06  # share of the span left above and below the curves
@@ -94,8 +94,8 @@ class OptimizerStatePlot(QWidget):
             if row < len(ROWS) - 1:
                 plot.getAxis("bottom").setStyle(showValues=False)  # one step axis, at the bottom
             self.plots[key] = plot
-        for plot in self.plots.values():
-            plot.getAxis("left").geometryChanged.connect(self._fit_labels)
+        for key, name, symbol, _ in ROWS:
+            AxisNameFit(self.plots[key].getAxis("left"), name, symbol)
         self.plots["steps"].setLabel("bottom", "step")
         self._restyle()
 
@@ -113,18 +113,7 @@ class OptimizerStatePlot(QWidget):
             look.style_plot(self.layout_widget)
             for plot in self.plots.values():
                 plot.getAxis("left").setWidth(round(70 * look.scale))
-            self._fit_labels()
             self.rebuild()
-
-    def _fit_labels(self) -> None:
-        """Each plot's name along its y-axis, or its symbol where the name is longer than the axis."""
-        for key, name, symbol, _ in ROWS:
-            axis = self.plots[key].getAxis("left")
-            if axis.labelText != name:
-                axis.setLabel(name)
-            if axis.label.boundingRect().width() > axis.height():
-                axis.setLabel(symbol)
-            axis.resizeEvent()  # centres the label along the axis (pyqtgraph does it on a resize only)
 
     def rebuild(self) -> None:
         if not self.plots:

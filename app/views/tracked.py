@@ -15,7 +15,7 @@ from gd_core.tracking import TRACKED, stability_edge
 
 from ..theme import theme
 from ..widgets import SpinBox
-from .base import PlotView, stronger
+from .base import AxisNameFit, PlotView, stronger
 
 #: Measure every this many steps unless the user says otherwise.
 DEFAULT_EVERY = 10
@@ -55,7 +55,8 @@ class TrackedView(PlotView):
         # the dock's tab or title names the view: its header keeps the width for the Export button (the right
         # column must fit a 1280x720 screen)
         self.heading.hide()
-        self.plot.setLabel("left", spec.title)
+        # the title ends with its symbol ("gradient noise scale B"): the symbol alone where the plot is short
+        AxisNameFit(self.plot.getPlotItem().getAxis("left"), spec.title, spec.title.rsplit(" ", 1)[-1])
         self.plot.setLabel("bottom", "step")
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.plot.setToolTip(spec.doc)

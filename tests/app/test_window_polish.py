@@ -122,3 +122,15 @@ def test_unticked_boxes_and_radio_buttons_show_on_the_dark_palette(qtbot):
                    for x in range(indicator.left(), indicator.right() + 1)
                    for y in range(indicator.top(), indicator.bottom() + 1))
         assert edge >= 60, kind.__name__  # Fusion's own edge: about 15 (a dark square on dark grey)
+
+
+def test_a_short_noise_scale_plot_names_its_axis_by_its_symbol(qtbot):
+    from app import create_window
+    win = create_window(lesson="17_how_big_a_batch")  # the lesson above the noise-scale view: a short plot
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    axis = win.noise_scale_view.plot.getPlotItem().getAxis("left")
+    qtbot.waitUntil(lambda: name_inside(axis), timeout=3000)  # "gradient noise scale B" was cut off
+    assert axis.labelText in ("gradient noise scale B", "B")
