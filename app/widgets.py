@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPalette, QTextDocument, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -448,8 +448,8 @@ class ReservedWidth(QObject):
         widget.setMinimumWidth(chrome + max(map(width, self.texts)) + self.gap)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.FontChange:  # a new text size
-            self.fit()
+        if event.type() == QEvent.Type.FontChange:  # a new text size: fit once the widget has taken it in
+            QTimer.singleShot(0, self, self.fit)  # (its size hint is still the old font's while it is told)
         return False
 
 
