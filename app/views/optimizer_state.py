@@ -28,17 +28,25 @@ ROWS = (("params", "parameters θᵢ", "θᵢ", False), ("grad_norm", "|∇L| (a
 LOG_AXES = {key: log for key, _, _, log in ROWS}
 
 
+#: A relative spread below which a plotted series counts as constant (rounding, not a change to show).
+CONSTANT_SPREAD = 1e-6
+
+
 def data_range(values: np.ndarray, log: bool) -> tuple[float, float] | None:
     """The y range that shows ``values`` (in log10 units on a log axis): their span with a margin; around a
-    constant, ±10 % of its size (±1 at zero); None when nothing is drawable."""
+    constant, ±10 % of its size (±1 at zero); None when nothing is drawable.
+
+    Values within :data:`CONSTANT_SPREAD` of each other are a constant: plain SGD's |Δθᵢ|/|gᵢ| is γ up to the
+    rounding of θ_t − θ_(t−1) (1e-11 relative), which a range fitted to it blew up into spikes."""
     values = np.asarray(values, dtype=float)
     finite = values[np.isfinite(values) & (values > 0)] if log else values[np.isfinite(values)]
     if not len(finite):
         return None
     low, high = float(finite.min()), float(finite.max())  # two logs, not one per point: this runs every frame
+    constant = high - low <= CONSTANT_SPREAD * max(abs(low), abs(high), 1e-300)
     if log:
         low, high = np.log10(low), np.log10(high)
-    if high - low <= 1e-12 * max(abs(low), abs(high), 1e-300):
+    if constant:
         half = 0.5 if log else (0.1 * abs(low) or 1.0)
         return low - half, high + half
     pad = (high - low) * Y_MARGIN

@@ -15,12 +15,20 @@ def isolated_settings(tmp_path):
         QSettings.setPath(kind, QSettings.Scope.UserScope, str(tmp_path / "settings"))
 
 
-@pytest.fixture
-def window(qtbot):
-    win = create_window()
+def shown_window(qtbot, lesson: str | None = None, size: tuple[int, int] | None = None):
+    """A main window (of ``lesson``) shown on screen, then resized to ``size``; closed with the test."""
+    win = create_window(lesson=lesson)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    if size is not None:
+        win.resize(*size)
+    return win
+
+
+@pytest.fixture
+def window(qtbot):
+    win = shown_window(qtbot)
     yield win
     win.runner.pause()
 

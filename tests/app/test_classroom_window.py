@@ -25,7 +25,7 @@ from app.views.parameter_space import ARROWS
 from app.widgets import CalmInput
 from gd_core.lesson_library import list_lessons
 
-from .conftest import panel
+from .conftest import panel, shown_window
 
 LESSONS = [name for name, _ in list_lessons()]
 SMALL_SCREEN = QRect(0, 0, 1280, 720)  # a classroom projector
@@ -105,11 +105,7 @@ def test_hovering_changes_no_size_and_read_outs_do_not_go_stale(window, qtbot):
 
 
 def test_a_click_after_a_hover_lands_where_the_pointer_was(qtbot):
-    win = create_window(lesson="08_himmelblau_starts")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.resize(1264, 680)
+    win = shown_window(qtbot, "08_himmelblau_starts", (1264, 680))
     view = win.space_view
     still = []  # laid out (on a loaded machine that takes more than a moment): the point stops moving
 

@@ -6,7 +6,7 @@ import pytest
 import gd_core
 from gd_core.tracking import SIDE_SIGN, about, batch_side, stability_edge
 
-from .conftest import panel
+from .conftest import panel, shown_window
 
 SMALL_LINEAR = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 64, "noise": 1.0,
                                                          "n_features": 3}, "batch_size": 4,
@@ -94,11 +94,7 @@ def test_a_lesson_that_tracks_opens_with_its_view_in_front_and_readable_tabs(qtb
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QTabBar
 
-    from app import create_window
-    win = create_window(lesson="16_edge_of_stability")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, "16_edge_of_stability")
     assert not win.sharpness_dock.visibleRegion().isEmpty()
     assert win.formula_dock.visibleRegion().isEmpty()  # behind, in the same tab group
     bars = [bar for bar in win.findChildren(QTabBar) if bar.isVisible()]

@@ -13,6 +13,8 @@ from app import create_window
 from app.theme import theme
 from app.views.base import DASHED, PlotView
 
+from .conftest import shown_window
+
 
 def shown_whole(label) -> bool:
     """Whether ``label``'s rich text is drawn whole in its rectangle: laid out at the label's width when it wraps
@@ -28,11 +30,7 @@ def shown_whole(label) -> bool:
 
 @pytest.fixture
 def lesson_25(qtbot):
-    win = create_window(lesson="25_small_batch_generalization")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.resize(1280, 720)
+    win = shown_window(qtbot, "25_small_batch_generalization", (1280, 720))
     win.accuracy_dock.show()
     win.accuracy_dock.raise_()
     qtbot.wait(50)

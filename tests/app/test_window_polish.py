@@ -1,6 +1,7 @@
 """Window polish: what a student or an instructor sees at 1280x720 (pytest-qt, offscreen)."""
 
 import numpy as np
+import pytest
 from PySide6.QtGui import QImage, QPainter
 
 
@@ -125,3 +126,18 @@ def test_a_short_noise_scale_plot_names_its_axis_by_its_symbol(qtbot):
     axis = win.noise_scale_view.plot.getPlotItem().getAxis("left")
     qtbot.waitUntil(lambda: name_inside(axis), timeout=3000)  # "gradient noise scale B" was cut off
     assert axis.labelText in ("gradient noise scale B", "B")
+
+
+def test_plain_sgds_step_size_is_drawn_flat_not_as_rounding_spikes():
+    """|Δθᵢ|/|gᵢ| of plain SGD is γ up to the rounding of θ_t − θ_(t−1); the optimizer-state plot fitted its range
+    to that 1e-11 wobble and drew spikes near step 180 of the default run."""
+    import gd_core
+    from app.session import DEFAULT_CONFIG
+    from app.views.optimizer_state import data_range
+    history = gd_core.run(DEFAULT_CONFIG)
+    sizes = history.effective_step_sizes()[1:]
+    assert 0 < np.nanmax(np.abs(sizes / 0.05 - 1)) < 1e-9  # gamma, but not bit for bit
+    low, high = data_range(sizes, log=True)
+    assert high - low == pytest.approx(1.0)  # a decade around log10(0.05): a flat line
+    low, high = data_range(np.array([1.0, 1.0 + 1e-4]), log=False)  # a real change, however small, fills the plot
+    assert low < 1.0 and 1.0 + 1e-4 < high < 1.001
