@@ -10,7 +10,9 @@ further line. Legends sit above the plot, never on it, so they hide no data.
 from __future__ import annotations
 
 import html
+import math
 
+import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QObject, Qt
@@ -214,21 +216,44 @@ def crisp_color_bar(bar: pg.ColorBarItem, columns: int = 16) -> None:
 class SparseLogAxis(pg.AxisItem):
     """An axis whose log-scale labels name only the 1, 2 and 5 of each decade (pyqtgraph labels every minor
     tick it has room for, and 0.8, 0.9 and 1 then run into each other), as plain numbers from 0.001 to 10,000
-    ("50", not "5·10¹")."""
+    ("50", not "5·10¹"). On a range of less than a decade holding fewer than two of them (a run's first steps, a
+    loss that barely moves) it names the round values a linear axis would: 32, 34, 36 - never a bare axis."""
+
+    _linear: frozenset = frozenset()  # the log10 values (rounded) of such linear ticks, labelled too
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph's names)
+        ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
+        self._linear = frozenset()
+        if maxVal - minVal >= 1 or sum(_round_mantissa(v) for _, level in ticks for v in level) >= 2:
+            return ticks
+        low, high = 10.0 ** minVal, 10.0 ** maxVal
+        for spacing, _ in self.tickSpacing(low, high, size):  # from the widest spacing to finer ones
+            values = np.arange(math.ceil(low / spacing), math.floor(high / spacing) + 1) * spacing
+            if len(values) >= 2:
+                logs = np.log10(values).tolist()
+                self._linear = frozenset(round(v, 9) for v in logs)
+                return [(None, logs)]
+        return ticks
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
         strings = super().logTickStrings(values, scale, spacing)
         out = []
         for text, v in zip(strings, values):
             value = 10 ** float(v)
-            mantissa = 10 ** (float(v) % 1.0)
-            if min(abs(mantissa - k) for k in (1, 2, 5, 10)) >= 1e-6:
+            linear = round(float(v), 9) in self._linear
+            if not linear and not _round_mantissa(v):
                 out.append("")
             elif 1e-3 <= value < 1e5:
-                out.append(f"{float(f'{value:.1g}'):,g}")
+                out.append(f"{float(f'{value:.6g}'):,g}")
             else:
-                out.append(text)
+                out.append(f"{value:.3g}" if linear else text)
         return out
+
+
+def _round_mantissa(v: float) -> bool:
+    """Whether 10^v is 1, 2 or 5 times a power of ten."""
+    mantissa = 10 ** (float(v) % 1.0)
+    return min(abs(mantissa - k) for k in (1, 2, 5, 10)) < 1e-6
 
 
 def use_sparse_log_axes(plot: pg.PlotWidget, *sides: str) -> None:

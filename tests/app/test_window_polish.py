@@ -18,9 +18,12 @@ def test_optimizer_state_log_labels_never_overlap(window, qtbot):
     window.resize(1280, 720)
     window.state_dock.raise_()
     qtbot.waitUntil(lambda: bool(window.state_plot.plots), timeout=3000)
+    qtbot.waitUntil(lambda: all(plot.getAxis("left").width() >= 70 for plot in window.state_plot.plots.values()),
+                    timeout=3000)  # laid out
     for key in ("grad_norm", "steps"):
         plot = window.state_plot.plots[key]
-        for low, high in ((0.3, 3.0), (3.0, 40.0), (1e-3, 1.0)):  # pyqtgraph labelled every minor tick here
+        # pyqtgraph labelled every minor tick on the first three; the last two hold no 1, 2 or 5 (a bare axis)
+        for low, high in ((0.3, 3.0), (3.0, 40.0), (1e-3, 1.0), (31.0, 36.0), (0.00061, 0.00094)):
             plot.setYRange(np.log10(low), np.log10(high), padding=0)
             labels = label_rects(plot.getAxis("left"))
             assert len(labels) >= 2, (key, low, high, labels)
