@@ -35,8 +35,9 @@ def main():
         trainer.advance()
         h = trainer.history
         print(f"{problem:18s} {steps:,} steps ({len(trainer.problem.param_names)} parameters): "
-              f"{len(h):,} rows kept (the first {h.head:,} steps, then every {h.stride}"
-              f"{'nd' if h.stride == 2 else 'th'} step, and the last), "
+              f"{len(h):,} rows kept ("
+              + ("every step" if h.stride == 1 else f"the first {h.head:,} steps, then every {h.stride}"
+                 f"{'nd' if h.stride == 2 else 'th'} step, and the last") + "), "
               f"history {history_bytes(h) / 2**20:5.1f}"
               f" MiB of a {MAX_HISTORY_BYTES / 2**20:.0f} MiB bound; ratio {history_bytes(h) / MAX_HISTORY_BYTES:.2f}")
     print(f"process peak memory {peak_rss_mib():.0f} MiB (before the runs {before:.0f} MiB); "
