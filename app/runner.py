@@ -9,7 +9,6 @@ worker thread would buy nothing here.)
 
 from __future__ import annotations
 
-import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -33,11 +32,7 @@ LESSON_SECONDS = 10.0
 
 def planned_steps(run) -> int:
     """How many updates ``run`` makes if nothing stops it early: its steps, or epochs times steps per epoch."""
-    config, problem = run.config, run.trainer.problem
-    if "steps" in config:
-        return int(config["steps"])
-    per_epoch = gd_core.steps_per_epoch(problem.n_samples, config["variant"], config["batch_size"])
-    return math.ceil(config["epochs"] * per_epoch)
+    return gd_core.planned_steps(run.config, run.trainer.problem.n_samples)
 
 
 def speed_for(steps: int, seconds: float = LESSON_SECONDS) -> str:

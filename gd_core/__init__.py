@@ -15,7 +15,7 @@ from .landscape import loss_grid, stability_bound
 from .many import TrainerGroup, run_many
 from .optimizers import OPTIMIZERS, make_optimizer
 from .problems import PROBLEMS, Problem
-from .samplers import SAMPLINGS, VARIANTS, steps_per_epoch
+from .samplers import SAMPLINGS, VARIANTS, planned_steps, steps_per_epoch
 from .schedules import SCHEDULES, make_schedule
 from .settings import SETTINGS
 from .tracking import TRACKED
@@ -25,5 +25,5 @@ __all__ = [
     "COLUMNS", "GENERATORS", "OPTIMIZERS", "PROBLEMS", "SAMPLINGS", "SCHEDULES", "SETTINGS", "TRACKED", "VARIANTS",
     "ConfigError", "Dataset", "History", "Problem", "Trainer", "TrainerGroup", "build_problem", "gradient_noise_scale",
     "load_config", "load_csv", "loss_grid", "make_optimizer", "make_schedule", "needs_reset", "problem_key", "resolve",
-    "run", "run_many", "sharpness", "stability_bound", "steps_per_epoch", "switch_problem", "validate",
+    "planned_steps", "run", "run_many", "sharpness", "stability_bound", "steps_per_epoch", "switch_problem", "validate",
 ]

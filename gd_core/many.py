@@ -11,7 +11,6 @@ with one seed share them). Both run the same step pipeline (:mod:`gd_core.pipeli
 from __future__ import annotations
 
 import json
-import math
 import time
 
 import numpy as np
@@ -23,7 +22,7 @@ from .history import History, rows_to_reserve
 from .optimizers import OPTIMIZERS, Optimizer
 from .pipeline import Recorder, StepLoop, gradient_stages
 from .problems import Problem
-from .samplers import Sampler, steps_per_epoch
+from .samplers import Sampler, planned_steps
 from .schedules import make_schedule
 from .settings import per_run_keys
 from .tracking import track_recorders
@@ -88,8 +87,7 @@ class TrainerGroup(StepLoop):
         self._max_samples = base["epochs"] * n if "epochs" in base else None
         self.histories: list[History | None] = [None] * R  # each run's, once it has ended
         # a group runs to its end: its rows are allocated at once (growing by doubling copies them 3-4 times)
-        planned = 1 + (self._max_steps if self._max_samples is None
-                       else math.ceil(base["epochs"] * steps_per_epoch(n, base["variant"], base["batch_size"])))
+        planned = 1 + planned_steps(base, n)
         columns = [r.column for r in self.recorders]
         self.history = History(problem.param_names, n, runs=R, extra_columns=columns,
                                capacity=rows_to_reserve(planned, problem.n_params, R, len(columns)))

@@ -6,6 +6,7 @@ contrast: each step uses all the samples but updates one randomly chosen paramet
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,13 @@ def steps_per_epoch(n_samples: int, variant: str, batch_size: int) -> int:
     if variant == "stochastic":
         return n_samples
     return 1
+
+
+def planned_steps(config: dict, n_samples: int) -> int:
+    """The updates a resolved config makes if nothing ends it early: its steps, or ceil(epochs * steps per epoch)."""
+    if config.get("steps") is not None:
+        return int(config["steps"])
+    return math.ceil(config["epochs"] * steps_per_epoch(n_samples, config["variant"], config["batch_size"]))
 
 
 def samples_per_step(n_samples: int, variant: str, batch_size: int) -> int:
