@@ -40,11 +40,6 @@ class RangeTest:
     minimum_lr: float
 
     @property
-    def suggestion(self) -> float:
-        """The rate to use: the steepest descent."""
-        return self.steepest_lr
-
-    @property
     def minimum_tenth(self) -> float:
         """fastai's other suggestion: a tenth of the rate at the smallest loss."""
         return self.minimum_lr / 10
