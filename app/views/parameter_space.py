@@ -43,6 +43,7 @@ from ..palette import BATCH_COLOR, ISOLINE_COLOR, MINIMUM_COLOR, ON_SURFACE, SUR
 from ..theme import theme
 from ..widgets import ComboBox
 from .base import PlotView, crisp_color_bar
+from .off_view import OffViewArrows
 from .surface_worker import SurfaceWorker
 
 RESOLUTION = 140  # two-parameter problems: cheap (sufficient statistics or a closed form)
@@ -154,6 +155,7 @@ class ParameterSpaceView(PlotView):
         for z, item in ((11, self.starts), (12, self.currents)):
             item.setZValue(z)
             self.plot.addItem(item)
+        self.off_view = OffViewArrows(self.plot, SURFACE_MARK_FILL)  # current points the view does not show
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         self.plot.scene().sigMouseMoved.connect(self._hovered)
         self.rebuild()
@@ -480,6 +482,8 @@ class ParameterSpaceView(PlotView):
             ends.append(self._ends[id(run)])
         self._mark(self.starts, [start for start, _ in ends], pen=self._start_pens, data=self._marked)
         self._mark(self.currents, [current for _, current in ends], brush=self._current_brushes, data=self._marked)
+        self.off_view.show([(float(current[0]), float(current[1]), run.color)
+                            for run, (_, current) in zip(self._marked, ends)])
         self._update_overlays()
 
     def _mark(self, item: pg.ScatterPlotItem, points: list, **style) -> None:

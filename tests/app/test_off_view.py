@@ -1,0 +1,52 @@
+"""A run whose current point leaves the parameter space's view gets an arrow on the view's edge pointing at it;
+the view itself does not move."""
+
+import math
+
+import pytest
+from PySide6.QtCore import QPointF
+
+from .conftest import shown_window
+
+
+@pytest.fixture
+def lesson_23(qtbot):
+    win = shown_window(qtbot, "23_overfitting_early_stopping", (1366, 768))
+    yield win
+    win.runner.pause()
+
+
+def tip_on_screen(space, arrow):
+    """The arrow's tip in the view box's pixels, and the direction it points (unit vector, y down)."""
+    view = space.plot.getViewBox()
+    tip = view.mapViewToDevice(arrow.pos())
+    angle = math.radians(arrow.opts["angle"] + 180)  # ArrowItem: angle 0 points left, turning clockwise
+    return tip, (math.cos(angle), math.sin(angle))
+
+
+def test_a_run_outside_the_view_gets_an_arrow_on_the_edge_pointing_at_it(lesson_23, qtbot):
+    model, space = lesson_23.model, lesson_23.space_view
+    view = space.plot.getViewBox()
+    assert space.off_view.shown() == []  # every run starts inside the frame
+    frame = view.viewRange()
+    model.step(300)  # the degree-9 runs leave the slice's frame (w1, w2 grow past its top right)
+    qtbot.wait(50)
+    assert view.viewRange() == frame  # the view stays where it was
+    (x0, x1), (y0, y1) = frame
+    outside = [run for run in space.runs_on_selected_problem()
+               if not (x0 <= run.trainer.params[0] <= x1 and y0 <= run.trainer.params[1] <= y1)]
+    arrows = space.off_view.shown()
+    assert outside and len(arrows) == len(outside)
+    box = view.mapViewToDevice(view.viewRect()).boundingRect()
+    for run, arrow in zip(outside, arrows):
+        tip, (dx, dy) = tip_on_screen(space, arrow)
+        assert box.contains(tip)  # on the plot, a few pixels inside one of its edges
+        assert min(tip.x() - box.left(), box.right() - tip.x(), tip.y() - box.top(), box.bottom() - tip.y()) < 10
+        target = view.mapViewToDevice(QPointF(*run.trainer.params[:2]))
+        to_target = (target.x() - tip.x(), target.y() - tip.y())
+        norm = math.hypot(*to_target)
+        assert (dx * to_target[0] + dy * to_target[1]) / norm > 0.95  # it points at the run's current point
+        assert arrow.opts["brush"].color() == run.color
+    space.frame_paths()  # View > Zoom to paths: every current point in view, no arrow left
+    assert space.off_view.shown() == []
+
