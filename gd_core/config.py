@@ -225,8 +225,9 @@ def resolve(config: Any, problem: Problem | None = None, validated: bool = False
         if "batch_size" not in out:
             out["batch_size"] = min(DEFAULT_BATCH_SIZE, n)
         elif out["batch_size"] > n:
-            raise ConfigError("batch_size", f"must lie in 1..n = 1..{n} (the number of samples); "
-                                            f"got {out['batch_size']}")
+            held = problem.held_out.n_samples if problem.held_out is not None else 0
+            samples = f"the training samples: {n + held} less {held} held out" if held else "the number of samples"
+            raise ConfigError("batch_size", f"must lie in 1..n = 1..{n} ({samples}); got {out['batch_size']}")
     else:
         out.setdefault("batch_size", 1)
     check_needs(out["optimizer"]["name"], problem)

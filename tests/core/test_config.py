@@ -62,6 +62,8 @@ def test_validation_errors(config, key, text):
 
 @pytest.mark.parametrize("config,key,text", [
     ({"data": {"name": "linear", "n_samples": 20}, "batch_size": 21}, "batch_size", "must lie in 1..n = 1..20"),
+    ({"data": {"name": "linear", "n_samples": 40}, "batch_size": 32, "validation": 0.25}, "batch_size",
+     "must lie in 1..n = 1..30 (the training samples: 40 less 10 held out); got 32"),
     ({"init": [1, 2, 3]}, "init", "needs 2 numbers (w, b); got 3"),
 ])
 def test_errors_that_depend_on_the_data(config, key, text):
