@@ -7,10 +7,12 @@ import html
 import platform
 from importlib import metadata, resources
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QMessageBox,
     QTableWidget,
     QTableWidgetItem,
@@ -74,8 +76,13 @@ class ShortcutsDialog(QDialog):
         for r, (keys, what) in enumerate(rows):
             self.table.setItem(r, 0, QTableWidgetItem(keys))
             self.table.setItem(r, 1, QTableWidgetItem(what))
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # the keys as wide as they need, what they do wrapped in what is left: no sideways scrolling to read a row
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         _dialog_layout(self, self.table)
         self.resize(620, 460)
 

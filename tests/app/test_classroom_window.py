@@ -459,11 +459,20 @@ def test_text_size_for_a_projector_makes_text_larger_and_lines_thicker(window):
 
 
 # -- menus, layout, lessons ------------------------------------------------------------------------------------------
-def test_help_menu_shortcuts_about_and_guide(window):
+def test_help_menu_shortcuts_about_and_guide(window, qtbot):
     window.show_shortcuts()
     table = window._shortcuts.table
     keys = {table.item(r, 0).text() for r in range(table.rowCount())}
     assert {"Space", "S", "R", "Ctrl+Q", "Ctrl+Shift+N", "Ctrl+D", "Ctrl+Del", "F1"} <= keys, keys
+    qtbot.waitExposed(window._shortcuts)
+    # every row reads whole without scrolling sideways: what a key does wraps in the column left to it
+    assert table.horizontalScrollBar().maximum() == 0
+    width = table.columnWidth(1)
+    assert table.columnWidth(0) + width <= table.viewport().width()
+    for r in range(table.rowCount()):
+        text = table.item(r, 1).text()
+        needed = table.fontMetrics().boundingRect(QRect(0, 0, width - 8, 10_000), Qt.TextFlag.TextWordWrap, text)
+        assert table.rowHeight(r) >= needed.height(), text
     window._shortcuts.close()
     window.show_about()
     text = window._about.text()
