@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import platform
-from importlib import metadata, resources
+from importlib import resources
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -39,6 +39,8 @@ OTHER_KEYS = (
 
 def versions() -> dict[str, str]:
     """Versions of GD Lab and everything it runs on."""
+    from importlib import metadata  # ~10 ms of imports (the email package): for this dialog, not at start-up
+
     import numpy
     import pyqtgraph
     import PySide6

@@ -190,8 +190,8 @@ class LessonPanel(QWidget):
         row.verdict.hide()
 
     def _update_navigation(self) -> None:
-        names = self.lesson_names()
         name = self.model.lesson_name
+        names = self.lesson_names() if name else []  # no lesson open: no need to read the lessons
         shown = name in names
         for widget in (self.previous, self.next, self.position):
             widget.setVisible(shown)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import help as help_dialogs
+from .deferred import Deferred, deferred_view
 from .files import FileActions
 from .guard import WorkGuard
 from .lesson_panel import LessonPanel
@@ -204,6 +205,8 @@ class MainWindow(QMainWindow):
         dock.setObjectName(name)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        if isinstance(widget, Deferred):
+            widget.build_when_seen(dock)
         return dock
 
     def _build_docks(self) -> None:
@@ -223,16 +226,24 @@ class MainWindow(QMainWindow):
         formula_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         formula_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.formula_dock = self._dock("formula_dock", "Update rule", formula_scroll, right)
-        self.state_plot = OptimizerStatePlot(self.model)
-        self.state_dock = self._dock("state_dock", "Optimizer state", self.state_plot, right)
-        self.state_dock.visibilityChanged.connect(self.state_plot.shown)
-        self.sharpness_view, self.noise_scale_view = SharpnessView(self.model), NoiseScaleView(self.model)
-        self.sharpness_dock = self._dock("sharpness_dock", "Sharpness", self.sharpness_view, right)
-        self.noise_scale_dock = self._dock("noise_scale_dock", "Noise scale", self.noise_scale_view, right)
-        self.accuracy_view = AccuracyView(self.model)
-        self.accuracy_dock = self._dock("accuracy_dock", "Accuracy", self.accuracy_view, right)
+        # the docks behind the update rule's tab: their views are built when first shown (see app.deferred)
+        self.state_dock = self._dock("state_dock", "Optimizer state", Deferred(lambda: OptimizerStatePlot(self.model)),
+                                     right)
+        # it draws only while seen: catch up when seen again (built by then: Deferred's own handler runs first)
+        self.state_dock.visibilityChanged.connect(lambda seen: seen and self.state_plot.shown(True))
+        self.sharpness_dock = self._dock("sharpness_dock", "Sharpness",
+                                         Deferred(lambda: SharpnessView(self.model)), right)
+        self.noise_scale_dock = self._dock("noise_scale_dock", "Noise scale",
+                                           Deferred(lambda: NoiseScaleView(self.model)), right)
+        self.accuracy_dock = self._dock("accuracy_dock", "Accuracy", Deferred(lambda: AccuracyView(self.model)),
+                                        right)
         self.docks = (self.settings_dock, self.runs_dock, self.results_dock, self.lesson_dock, self.formula_dock,
                       self.state_dock, self.sharpness_dock, self.noise_scale_dock, self.accuracy_dock)
+
+    state_plot = deferred_view("state_dock")
+    sharpness_view = deferred_view("sharpness_dock")
+    noise_scale_view = deferred_view("noise_scale_dock")
+    accuracy_view = deferred_view("accuracy_dock")
 
     def _arrange_docks(self) -> None:
         """The original arrangement: settings and runs left, lesson above the update rule and optimizer state

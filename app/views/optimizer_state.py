@@ -79,9 +79,10 @@ class OptimizerStatePlot(QWidget):
         events.run_changed.connect(lambda *_: self.refresh())
         events.advanced.connect(lambda runs: self.model.selected in runs and self.refresh())
         theme().changed.connect(self._restyle)
+        self._build()
 
     def _build(self) -> None:
-        """The four plots, made the first time the dock is seen (they cost start-up time otherwise)."""
+        """The four plots (the window builds this view when its dock is first seen: see app.deferred)."""
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.layout_widget.setObjectName("optimizer_state")
         self.layout().addWidget(self.layout_widget, 1)
@@ -108,24 +109,18 @@ class OptimizerStatePlot(QWidget):
         self._restyle()
 
     def pictures(self) -> list[Picture]:
-        """The four plots as one picture, the parameters' legend above the first, for Export (the button shows
-        with the dock, which builds the plots)."""
-        if not self.plots:
-            return []
+        """The four plots as one picture, the parameters' legend above the first, for Export."""
         self.refresh(force=True)
         return [Picture("Optimizer state", self.layout_widget.ci, self.plots["params"], self.legend.text())]
 
     def _restyle(self) -> None:
-        if self.plots:
-            look = theme()
-            look.style_plot(self.layout_widget)
-            for plot in self.plots.values():
-                plot.getAxis("left").setWidth(round(70 * look.scale))
-            self.rebuild()
+        look = theme()
+        look.style_plot(self.layout_widget)
+        for plot in self.plots.values():
+            plot.getAxis("left").setWidth(round(70 * look.scale))
+        self.rebuild()
 
     def rebuild(self) -> None:
-        if not self.plots:
-            return
         for plot in self.plots.values():
             for item in list(plot.listDataItems()):
                 plot.removeItem(item)
@@ -147,7 +142,7 @@ class OptimizerStatePlot(QWidget):
         self.refresh()
 
     def refresh(self, force: bool = False) -> None:
-        if not self.plots or (self.visibleRegion().isEmpty() and not force):
+        if self.visibleRegion().isEmpty() and not force:
             return  # a closed dock, or one behind another tab, costs nothing
         self.redraw_count += 1
         history = self.model.selected.history
@@ -172,9 +167,6 @@ class OptimizerStatePlot(QWidget):
                 self.plots[key].setYRange(*span, padding=0)
 
     def shown(self, visible: bool) -> None:
-        """The dock became visible (its tab chosen) or hidden: build the plots the first time, then catch up."""
+        """The dock became visible (its tab chosen) or hidden: catch up with the steps it did not draw."""
         if visible:
-            if not self.plots:
-                self._build()
-                self.rebuild()
             self.refresh()

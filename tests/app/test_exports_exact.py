@@ -10,6 +10,7 @@ from PIL import Image
 from PySide6.QtWidgets import QApplication
 
 from app import exports
+from app.deferred import Deferred
 from app.export_menu import SCALE_KEY, ExportButton, _settings, png_scale
 from app.palette import MINIMUM_COLOR
 from app.theme import theme
@@ -117,6 +118,8 @@ def test_every_plot_has_the_export_button(window, tmp_path):
     rate finder and batch scaling: each picture saves as PNG and SVG and copies to the clipboard."""
     dialogs = [SweepWindow(window.model, window), LearningRateFinder(window.model, window),
                BatchScalingWindow(window.model, window)]
+    for deferred in window.findChildren(Deferred):  # the views of closed docks, built when first needed
+        deferred.built()
     views = [view for view in window.findChildren(PlotView)]
     assert len(views) >= 5
     menus = [view.export_menu for view in views] + [window.state_plot.export_button.export_menu]
