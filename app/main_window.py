@@ -226,13 +226,15 @@ class MainWindow(QMainWindow):
         formula_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         formula_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.formula_dock = self._dock("formula_dock", "Update rule", formula_scroll, right)
-        # the docks behind the update rule's tab: their views are built when first shown (see app.deferred)
+        # the docks behind the update rule's tab: their views are built when first shown (see app.deferred) - but
+        # the sharpness view at once: its header sets the tab group's least width and height (the deferred views
+        # ask for no more), so the window's minimum size is the same before and after any of them is built
         self.state_dock = self._dock("state_dock", "Optimizer state", Deferred(lambda: OptimizerStatePlot(self.model)),
                                      right)
         # it draws only while seen: catch up when seen again (built by then: Deferred's own handler runs first)
         self.state_dock.visibilityChanged.connect(lambda seen: seen and self.state_plot.shown(True))
-        self.sharpness_dock = self._dock("sharpness_dock", "Sharpness",
-                                         Deferred(lambda: SharpnessView(self.model)), right)
+        self.sharpness_view = SharpnessView(self.model)
+        self.sharpness_dock = self._dock("sharpness_dock", "Sharpness", self.sharpness_view, right)
         self.noise_scale_dock = self._dock("noise_scale_dock", "Noise scale",
                                            Deferred(lambda: NoiseScaleView(self.model)), right)
         self.accuracy_dock = self._dock("accuracy_dock", "Accuracy", Deferred(lambda: AccuracyView(self.model)),
@@ -241,7 +243,6 @@ class MainWindow(QMainWindow):
                       self.state_dock, self.sharpness_dock, self.noise_scale_dock, self.accuracy_dock)
 
     state_plot = deferred_view("state_dock")
-    sharpness_view = deferred_view("sharpness_dock")
     noise_scale_view = deferred_view("noise_scale_dock")
     accuracy_view = deferred_view("accuracy_dock")
 

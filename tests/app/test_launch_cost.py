@@ -6,8 +6,13 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from app.deferred import Deferred
-from app.views.tracked import SharpnessView
+from app.theme import theme
+from app.views.tracked import NoiseScaleView
+
+from .conftest import shown_window
 
 
 def _built(window) -> set[str]:
@@ -16,7 +21,7 @@ def _built(window) -> set[str]:
 
 
 def test_docks_behind_the_update_rules_tab_build_their_views_when_first_seen(window, qtbot):
-    behind = {"state_dock", "sharpness_dock", "noise_scale_dock", "accuracy_dock"}
+    behind = {"state_dock", "noise_scale_dock", "accuracy_dock"}
     assert behind <= {dock.objectName() for dock in window.docks if isinstance(dock.widget(), Deferred)}
     assert _built(window) == set()  # shown, but behind the update rule's tab
     window.model.step(20)
@@ -26,9 +31,23 @@ def test_docks_behind_the_update_rules_tab_build_their_views_when_first_seen(win
     qtbot.waitUntil(lambda: curve.xData is not None and len(curve.xData) == 21, timeout=3000)
     assert window.state_plot.isVisible()
     # asked for (an export, a menu action) before it is ever seen: built then, the same view from then on
-    view = window.sharpness_view
-    assert isinstance(view, SharpnessView) and window.sharpness_view is view
-    assert view.parent() is window.sharpness_dock.widget() and "sharpness_dock" in _built(window)
+    view = window.noise_scale_view
+    assert isinstance(view, NoiseScaleView) and window.noise_scale_view is view
+    assert view.parent() is window.noise_scale_dock.widget() and "noise_scale_dock" in _built(window)
+
+
+@pytest.mark.parametrize("text_size", ["normal", "huge"])
+def test_the_windows_minimum_size_is_the_same_before_and_after_the_deferred_views_are_built(qtbot, text_size):
+    """A deferred view asks for no room until it is built: the views that stay deferred need no more than the
+    sharpness view beside them, built at once - so opening their tab never widens the window (which is at its
+    minimum width on a small screen)."""
+    theme().set_text_size(text_size)
+    window = shown_window(qtbot)
+    before = window.minimumSizeHint(), window.size()
+    for deferred in window.findChildren(Deferred):
+        deferred.built()
+    qtbot.wait(10)
+    assert (window.minimumSizeHint(), window.size()) == before
 
 
 def test_a_launch_imports_nothing_only_a_dialog_needs():
