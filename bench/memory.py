@@ -9,6 +9,8 @@ import argparse
 import resource
 import time
 
+import numpy as np
+
 import gd_core
 from gd_core.history import MAX_HISTORY_BYTES
 
@@ -17,8 +19,11 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-def history_bytes(history) -> int:
-    return sum(a.nbytes for a in (*history._columns.values(), history._params, history._grads))
+def granularity(rows: int, stride: int, head: int) -> str:
+    """How a record's rows stand for the run's steps: "every step", or its head then a stride."""
+    if stride == 1:
+        return f"{rows:,} rows, every step"
+    return f"{rows:,} rows: the first {head:,} steps, then every {stride}{'nd' if stride == 2 else 'th'} step"
 
 
 def main():
@@ -27,19 +32,22 @@ def main():
     args = parser.parse_args()
     before = peak_rss_mib()
     start = time.perf_counter()
-    # the MLP's rows are 16x wider: a shorter run already reaches its bound
+    # the MLPs' rows of parameters are far wider: a shorter run already reaches their bound. The last is the MLP
+    # lesson's network, whose loss curve keeps every step long after its parameters thinned
     for problem, extra, steps in (("linear_regression", {"batch_size": 32}, args.steps),
-                                  ("mlp", {"batch_size": 16}, min(args.steps, 300_000))):
+                                  ("mlp", {"batch_size": 16}, min(args.steps, 300_000)),
+                                  ("mlp", {"batch_size": 16, "hidden": [256, 256],
+                                           "data": {"name": "moons", "n_samples": 64}}, min(args.steps, 1_000))):
         trainer = gd_core.Trainer({"problem": problem, **extra, "optimizer": {"name": "adam", "lr": 1e-3},
                                    "steps": steps})
         trainer.advance()
         h = trainer.history
-        print(f"{problem:18s} {steps:,} steps ({len(trainer.problem.param_names)} parameters): "
-              f"{len(h):,} rows kept ("
-              + ("every step" if h.stride == 1 else f"the first {h.head:,} steps, then every {h.stride}"
-                 f"{'nd' if h.stride == 2 else 'th'} step, and the last") + "), "
-              f"history {history_bytes(h) / 2**20:5.1f}"
-              f" MiB of a {MAX_HISTORY_BYTES / 2**20:.0f} MiB bound; ratio {history_bytes(h) / MAX_HISTORY_BYTES:.2f}")
+        print(f"{problem:18s} {steps:,} steps ({len(trainer.problem.param_names):,} parameters): scalars "
+              f"{granularity(len(h), h.stride, h.head)}; parameters "
+              + ("the same rows" if np.array_equal(h.param_step, h.step)
+                 else granularity(len(h.params), h.param_stride, h.param_head)) + "; "
+              f"history {h.nbytes / 2**20:5.1f} MiB of a {MAX_HISTORY_BYTES / 2**20:.0f} MiB bound; "
+              f"ratio {h.nbytes / MAX_HISTORY_BYTES:.2f}")
     print(f"process peak memory {peak_rss_mib():.0f} MiB (before the runs {before:.0f} MiB); "
           f"{time.perf_counter() - start:.0f} s")
 

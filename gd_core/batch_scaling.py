@@ -219,8 +219,12 @@ def run_scaling(plan: ScalingPlan, problem: Problem, cancelled: Callable[[], boo
         if B >= n:
             noise = math.nan
             if found is not None:
-                params = history.params.reshape(len(history), rates, seeds, -1)[:, found[1], 0]
-                row = found[0]
-                noise = gradient_noise_scale(problem, params[0]) if row == 0 else \
-                    noise_scale_at_target(problem, params[row - 1], params[row], plan.target)
+                params = history.params.reshape(len(history.params), rates, seeds, -1)[:, rate, 0]
+                # the parameters kept at the crossing and before it (a wide network's are thinned: where the
+                # crossing's were not kept, no noise scale)
+                k = int(np.searchsorted(history.param_step, history.step[row]))
+                if row == 0:
+                    noise = gradient_noise_scale(problem, params[0])
+                elif k < len(params) and history.param_step[k] == history.step[row]:
+                    noise = noise_scale_at_target(problem, params[k - 1], params[k], plan.target)
         yield ScalingUpdate((i + 1) / len(plan.sizes), point, noise)

@@ -22,25 +22,183 @@ SHARED_COLUMNS = ("step", "epoch", "samples_seen")
 
 #: A history holds at most this many bytes of rows; a longer run is recorded at a coarser stride (see History).
 MAX_HISTORY_BYTES = 64 * 2**20
+#: The scalar columns (loss, gradient norm, rate, ...) get at least this share of MAX_HISTORY_BYTES for rows of
+#: their own: a network's parameters, thousands of times wider, thin by their own budget (see :func:`row_budgets`)
+#: while its loss curve keeps every step of about 95,000 (8 MiB of 88-byte rows).
+SCALAR_SHARE = 1 / 8
 #: The fewest rows a history keeps, whatever the bound: the start, one row on the stride and the latest step (the
-#: stride doubling needs three). Only a run whose three rows exceed MAX_HISTORY_BYTES - a network of more than
-#: about 1.4 million parameters (16 bytes each per row: the parameter and its gradient) - goes beyond the bound.
+#: stride doubling needs three). Only a run whose three rows of parameters exceed what the scalars leave of the
+#: bound - a network of more than about 1.2 million parameters (16 bytes each per row: the parameter and its
+#: gradient) - goes beyond it.
 MIN_ROWS = 3
 
 
-def max_rows_for(n_params: int, max_bytes: int | None = None, extra_columns: int = 0) -> int:
-    """How many rows of one run fit in ``max_bytes`` (default :data:`MAX_HISTORY_BYTES`), at least
-    :data:`MIN_ROWS`: a row holds the scalar columns (:data:`COLUMNS` and ``extra_columns`` recorders' ones), the
-    ``n_params`` parameters and their gradient, 8 bytes each."""
-    row_bytes = 8 * (len(COLUMNS) + extra_columns + 2 * n_params)
-    return max(MIN_ROWS, (max_bytes or MAX_HISTORY_BYTES) // row_bytes)
+def row_bytes(n_params: int, extra_columns: int = 0) -> tuple[int, int]:
+    """The bytes of a row of the scalar columns (:data:`COLUMNS` and ``extra_columns`` recorders' ones) and of a
+    row of parameters (its step, the ``n_params`` parameters and their gradient), 8 bytes a value."""
+    return 8 * (len(COLUMNS) + extra_columns), 8 * (1 + 2 * n_params)
+
+
+def row_budgets(n_params: int, max_bytes: int | None = None, extra_columns: int = 0) -> tuple[int, int]:
+    """(scalar rows, parameter rows) of one run within ``max_bytes`` (default :data:`MAX_HISTORY_BYTES`), each at
+    least :data:`MIN_ROWS`.
+
+    Both get the rows that fit when every row holds both, R = B // (s + p) for row sizes s and p (see
+    :func:`row_bytes`) - a small problem's record is one table, thinned alike - unless that leaves the scalar
+    columns less than :data:`SCALAR_SHARE` of the bound: they then take that share, S = share·B // s rows, and
+    the parameters what is left, P = min(S, (B − S·s) // p). So P <= S, and the steps whose parameters are kept
+    are always among the steps whose scalars are."""
+    max_bytes = max_bytes or MAX_HISTORY_BYTES
+    scalar, params = row_bytes(n_params, extra_columns)
+    scalar_rows = max(max_bytes // (scalar + params), int(SCALAR_SHARE * max_bytes) // scalar)
+    param_rows = min(scalar_rows, (max_bytes - scalar_rows * scalar) // params)
+    return max(MIN_ROWS, scalar_rows), max(MIN_ROWS, param_rows)
 
 
 def rows_to_reserve(planned: int, n_params: int, runs: int = 1, extra_columns: int = 0) -> int:
     """The rows to allocate at once for a record expected to reach ``planned`` rows: all of them while the rows
     of all ``runs`` fit in :data:`MAX_HISTORY_BYTES`, else as many as fit (the record grows from there if the
-    runs do not end before)."""
-    return max(1, min(planned, max_rows_for(n_params, extra_columns=extra_columns) // runs))
+    runs do not end before). Each table reserves that many rows, or its budget if that is fewer."""
+    (scalar, params), (scalar_rows, param_rows) = row_bytes(n_params, extra_columns), \
+        row_budgets(n_params, extra_columns=extra_columns)
+
+    def fits(rows: int) -> bool:
+        return runs * (min(rows, scalar_rows) * scalar + min(rows, param_rows) * params) <= MAX_HISTORY_BYTES
+
+    low, high = 1, max(1, planned)  # the most rows that fit: fits() only turns false as rows grow
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return low
+
+
+class _StridedRows:
+    """Rows of named arrays (one allocation, growing by doubling up to ``max_rows``) kept at a stride that doubles
+    each time they fill ``max_rows``: every one of the first ``head`` steps, then the multiples of the stride, and
+    always the latest step - a row off the stride that the next append replaces (see :class:`History`).
+
+    ``shapes`` gives each array's shape of one row; those named in ``unset`` start NaN (a recorder may leave a
+    row unset), the others uninitialised (written at every row, and only rows below the length are read)."""
+
+    def __init__(self, max_rows: int, shapes: dict[str, tuple], unset=(), capacity: int = 256):
+        self.max_rows = max_rows
+        self.shapes, self.unset = dict(shapes), set(unset)
+        self.stride = 1
+        self.len = 0
+        self.pending = False  # the last row is the latest step, off the stride: the next append replaces it
+        self.arrays = self._allocate(min(capacity, max_rows))
+
+    @property
+    def head(self) -> int:
+        return self.max_rows // 8
+
+    @property
+    def capacity(self) -> int:
+        return len(self.arrays["step"])
+
+    @property
+    def nbytes(self) -> int:
+        return sum(array.nbytes for array in self.arrays.values())
+
+    def _allocate(self, rows: int) -> dict[str, np.ndarray]:
+        """Room for ``rows`` rows, every array a view of one block (one large block is mapped with far fewer page
+        faults than a dozen small ones: a group's record is megabytes)."""
+        block = np.empty(rows * sum(math.prod(shape) for shape in self.shapes.values()))
+        arrays, start = {}, 0
+        for name, shape in self.shapes.items():
+            size = rows * math.prod(shape)
+            arrays[name] = block[start:start + size].reshape(rows, *shape)
+            start += size
+            if name in self.unset:
+                arrays[name].fill(np.nan)
+        return arrays
+
+    def _grow(self) -> None:
+        arrays = self._allocate(min(2 * self.capacity, self.max_rows))
+        for name, array in arrays.items():
+            array[:self.len] = self.arrays[name][:self.len]
+        self.arrays = arrays
+
+    def reserve(self, rows: int) -> None:
+        while self.capacity < rows:
+            self._grow()
+
+    def slot(self) -> int:
+        """The row the next append writes: the pending one, else the next (room made for it)."""
+        i = self.len - 1 if self.pending else self.len
+        if i == self.capacity:
+            self._grow()
+        return i
+
+    def written(self, i: int, step) -> None:
+        """Row ``i`` now holds ``step``: keep it, and thin the rows if they are full."""
+        self.len = i + 1
+        self.pending = self.stride > 1 and self.off_stride(step)
+        if not self.pending and self.len >= self.max_rows:
+            self.thin()
+
+    def off_stride(self, step) -> bool:
+        """Whether a row of ``step`` is one the record keeps only while it is the latest."""
+        return step >= self.head and step % self.stride != 0
+
+    def kept(self, steps: np.ndarray) -> np.ndarray:
+        """The indices of the rows of ``steps`` kept at the stride (the last one always)."""
+        keep = np.flatnonzero((steps < self.head) | (steps % self.stride == 0))
+        return keep if keep[-1] == len(steps) - 1 else np.append(keep, len(steps) - 1)
+
+    def thin(self) -> None:
+        """Double the stride: keep the head, the rows whose step is a multiple of it, and the last row."""
+        self.stride *= 2
+        keep = self.kept(self.arrays["step"][:self.len])
+        for array in self.arrays.values():
+            array[:len(keep)] = array[keep]
+        self.len = len(keep)
+        self.pending = self.off_stride(int(self.arrays["step"][self.len - 1]))
+
+    def load(self, steps: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        """Rows of every step (``steps`` = 0, 1, ..., last), kept exactly as appending them one by one would
+        have kept them; ``values`` not given stay NaN."""
+        last, head, stride = int(steps[-1]), self.head, 1
+        # appending thins whenever the rows kept at a stride fill max_rows: the head's, and the multiples of the
+        # stride from there to the last step
+        while head + last // stride - -(-head // stride) + 1 >= self.max_rows:
+            stride *= 2
+        self.stride = stride
+        keep = self.kept(steps)
+        self.pending = self.off_stride(last)
+        self.reserve(len(keep))
+        for name, array in self.arrays.items():
+            array[:len(keep)] = np.asarray(values[name])[keep] if name in values else np.nan
+        self.len = len(keep)
+
+    def bound(self, max_rows: int) -> None:
+        """A new bound: thinned until the rows fit it, and no more rows allocated than it allows."""
+        self.max_rows = max_rows
+        while self.len >= max_rows:
+            self.thin()
+        if self.capacity > max_rows:
+            self.arrays = {name: array[:max_rows].copy() for name, array in self.arrays.items()}
+
+    def add(self, name: str, shape: tuple) -> None:
+        """Another array, NaN on every row."""
+        self.shapes[name] = shape
+        self.unset.add(name)
+        self.arrays[name] = np.full((self.capacity, *shape), np.nan)
+
+    def select(self, other: _StridedRows, run: int, shared, copy: bool) -> None:
+        """Take run ``run``'s rows of a group's ``other`` (arrays named in ``shared`` hold one value per row),
+        copied or as views of its arrays."""
+        take = np.copy if copy else (lambda view: view)
+        rows = slice(0, other.len)
+        self.arrays = {name: take(array[rows] if name in shared else array[rows, run])
+                       for name, array in other.arrays.items()}
+        self.len, self.stride, self.pending = other.len, other.stride, other.pending
+
+    def first(self, other: _StridedRows, rows: int) -> None:
+        """A copy of the first ``rows`` rows of ``other``, at its stride."""
+        self.arrays = {name: array[:rows].copy() for name, array in other.arrays.items()}
+        self.len, self.stride = rows, other.stride
+        self.pending = rows > 0 and self.off_stride(int(self.arrays["step"][rows - 1]))
 
 
 class History:
@@ -54,15 +212,15 @@ class History:
     classifier's fraction of training and held-out samples classified right; NaN otherwise); ``evaluations``
     (the batch loss-and-gradient evaluations spent so far: one per step for a gradient method, more for line
     searches and L-BFGS, d more per Hessian for Newton - the fair x-axis for comparing methods that spend
-    differently per step);
-    ``params`` (rows, d); ``grads`` (rows, d), the gradient
-    the update that produced the row used (after noise and clipping; NaN at row 0). ``status`` is "running",
-    "completed", "converged", "diverged" or "stopped early", and ``message`` says why a run ended.
+    differently per step).
+    ``params`` (rows, d) and ``grads`` (rows, d), the gradient the update that produced the row used (after noise
+    and clipping; NaN at row 0), are rows of their own, of the steps ``param_step`` (see below). ``status`` is
+    "running", "completed", "converged", "diverged" or "stopped early", and ``message`` says why a run ended.
     ``best_step`` and ``best_params``: with a validation split, the step of the lowest validation loss so far and
     the parameters there (None without one) - what early stopping keeps.
 
     Bounded storage: a run that would need more than ``max_rows`` rows (:data:`MAX_HISTORY_BYTES` of them by
-    default, per run, and at least :data:`MIN_ROWS`; see :func:`max_rows_for`) is recorded at a stride that
+    default, per run, and at least :data:`MIN_ROWS`; see :func:`row_budgets`) is recorded at a stride that
     doubles each time the rows fill up - every 2nd step, then every 4th, ... - keeping the rows whose step is a
     multiple of the stride, plus always the latest step as the last row, and every one of the first ``head``
     steps (an eighth of ``max_rows``): the start, where most happens - a tolerance reached, a blow-up - stays
@@ -70,8 +228,15 @@ class History:
     So ``step`` says which update a row is; while ``stride == 1`` row t is step t. Exports write every recorded
     row; views draw them (decimating further for display).
 
-    The properties return views of length ``len(self)``; a view stays valid until the next append that grows
-    the storage, so read them afresh for each frame.
+    The parameters and gradients are kept the same way with a budget of their own, ``param_max_rows`` rows (at
+    most ``max_rows``): a network's rows of parameters are thousands of times wider than its scalars', so they
+    thin at a coarser ``param_stride`` while the loss curve stays fine. ``param_step`` says which step each row
+    of ``params`` is; every one is also a step of ``step`` (:meth:`at_param_steps` reads a column there). Where
+    both budgets are equal - a problem of a few thousand parameters or fewer - both are thinned alike and
+    ``param_step`` is ``step``.
+
+    The properties return views of their rows; a view stays valid until the next append that grows the
+    storage, so read them afresh for each frame.
 
     ``extra_columns`` names the columns recorders add (see :mod:`gd_core.pipeline`): NaN until :meth:`put` sets
     the latest row's value. ``runs`` = R records R runs that advance together (a group): every column but
@@ -80,7 +245,9 @@ class History:
     """
 
     def __init__(self, param_names, n_samples: int, capacity: int = 256, max_rows: int | None = None,
-                 extra_columns=(), runs: int | None = None):
+                 extra_columns=(), runs: int | None = None, param_max_rows: int | None = None):
+        """``max_rows`` given: both the scalars and the parameters are bounded by it, unless ``param_max_rows``
+        is given too; neither: by :data:`MAX_HISTORY_BYTES` (see :func:`row_budgets`)."""
         self.param_names = tuple(param_names)
         self.n_samples = n_samples
         self.status = "running"
@@ -90,77 +257,40 @@ class History:
         extra_columns = [name for name in extra_columns if name not in COLUMNS]  # recorders of columns of ours
         self.columns = (*COLUMNS, *extra_columns)
         self.runs = runs
-        self._bounded_by_bytes = max_rows is None  # an added column then lowers max_rows (see add_column)
-        self.max_rows = max_rows or max_rows_for(len(self.param_names), extra_columns=len(extra_columns))
-        self.stride = 1
-        capacity = min(capacity, self.max_rows)
-        self._pending = False  # the last row is the latest step, off the stride: the next append replaces it
-        self._len = 0
-        self._columns, self._params, self._grads = self._storage(capacity)
+        self._bounded_by_bytes = max_rows is None  # an added column then lowers the budgets (see add_column)
+        if max_rows is None:
+            max_rows, param_max_rows = row_budgets(len(self.param_names), extra_columns=len(extra_columns))
+        per_run = () if runs is None else (runs,)
+        self._scalars = _StridedRows(max_rows, {name: () if name in SHARED_COLUMNS else per_run
+                                                for name in self.columns},
+                                     unset=[name for name in self.columns if name not in APPENDED_COLUMNS],
+                                     capacity=capacity)
+        d = len(self.param_names)
+        self._weights = _StridedRows(param_max_rows or max_rows,
+                                     {"step": (), "params": (*per_run, d), "grads": (*per_run, d)}, capacity=capacity)
 
     @classmethod
     def from_arrays(cls, param_names, n_samples: int, columns: dict, params: np.ndarray, grads: np.ndarray,
-                    status: str, message: str, max_rows: int | None = None) -> History:
-        """A finished history from whole columns of every step, kept exactly as appending them one by one would
-        have kept them (the same stride and rows; see the class doc)."""
-        history = cls(param_names, n_samples, max_rows=max_rows)
+                    status: str, message: str, max_rows: int | None = None,
+                    param_max_rows: int | None = None) -> History:
+        """A finished history from whole columns of every step (and the parameters and gradients of every step),
+        kept exactly as appending them one by one would have kept them (the same strides and rows)."""
+        history = cls(param_names, n_samples, max_rows=max_rows, param_max_rows=param_max_rows)
         steps = np.asarray(columns["step"])
-        last, head, stride = int(steps[-1]), history.head, 1
-        # appending thins whenever the rows kept at a stride fill max_rows: the head's, and the multiples of the
-        # stride from there to the last step
-        while head + last // stride - -(-head // stride) + 1 >= history.max_rows:
-            stride *= 2
-        history.stride = stride
-        keep = history._kept(steps)
-        history._pending = history._off_stride(last)
-        history._reserve(len(keep))
-        for name in COLUMNS:  # a column not given is NaN
-            history._columns[name][:len(keep)] = np.asarray(columns[name])[keep] if name in columns else np.nan
-        history._params[:len(keep)] = params[keep]
-        history._grads[:len(keep)] = grads[keep]
-        history._len = len(keep)
+        history._scalars.load(steps, {name: columns[name] for name in COLUMNS if name in columns})
+        history._weights.load(steps, {"step": steps, "params": params, "grads": grads})
         history.status, history.message = status, message
         return history
 
     def __len__(self) -> int:
-        return self._len
-
-    def _reserve(self, rows: int) -> None:
-        while len(self._params) < rows:
-            self._grow()
-
-    def _storage(self, capacity: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-        """Room for ``capacity`` rows: the columns, params and grads as views of one allocation (one large block
-        is mapped with far fewer page faults than a dozen small ones: a group's record is megabytes). Recorders'
-        columns start NaN (rows may stay unset); the rest is left uninitialised, as :meth:`append` writes every
-        row of it and only rows below the length are ever read."""
-        per_run = () if self.runs is None else (self.runs,)
-        d = len(self.param_names)
-        shapes = {name: (capacity, *(() if name in SHARED_COLUMNS else per_run)) for name in self.columns}
-        shapes["_params"] = shapes["_grads"] = (capacity, *per_run, d)
-        block = np.empty(sum(math.prod(shape) for shape in shapes.values()))
-        views, start = {}, 0
-        for name, shape in shapes.items():
-            views[name] = block[start:start + math.prod(shape)].reshape(shape)
-            start += math.prod(shape)
-            if name in self.columns and name not in APPENDED_COLUMNS:
-                views[name].fill(np.nan)
-        return views, views.pop("_params"), views.pop("_grads")
-
-    def _grow(self) -> None:
-        columns, params, grads = self._storage(min(2 * len(self._params), self.max_rows))
-        for name, column in columns.items():
-            column[:self._len] = self._columns[name][:self._len]
-        params[:self._len], grads[:self._len] = self._params[:self._len], self._grads[:self._len]
-        self._columns, self._params, self._grads = columns, params, grads
+        return self._scalars.len
 
     def append(self, step, samples_seen, lr, batch_loss, loss, grad_norm, params, grad=np.nan,
                evaluations=np.nan) -> None:
         """Record the row of update ``step`` (a group: per-run values as (R,) arrays or (R, 1) columns)."""
-        i = self._len - 1 if self._pending else self._len
-        if i == len(self._params):
-            self._grow()
-        c = self._columns
+        scalars, weights = self._scalars, self._weights
+        i = scalars.slot()
+        c = scalars.arrays
         c["step"][i] = step
         c["epoch"][i] = samples_seen / self.n_samples
         c["samples_seen"][i] = samples_seen
@@ -169,78 +299,100 @@ class History:
         c["loss"][i] = loss
         c["grad_norm"][i] = grad_norm
         c["evaluations"][i] = evaluations
-        self._params[i] = params
-        self._grads[i] = grad
-        self._len = i + 1
-        self._pending = self.stride > 1 and self._off_stride(step)
-        if not self._pending and self._len >= self.max_rows:
-            self._thin()
+        scalars.written(i, step)
+        k = weights.slot()
+        w = weights.arrays
+        w["step"][k] = step
+        w["params"][k] = params
+        w["grads"][k] = grad
+        weights.written(k, step)
 
     def add_column(self, name: str) -> None:
         """A recorder's column added to a record in progress: NaN on the rows so far (nothing if it exists)."""
-        if name in self._columns:
+        if name in self._scalars.arrays:
             return
         self.columns = (*self.columns, name)
-        self._columns[name] = np.full((len(self._params), *(() if self.runs is None else (self.runs,))), np.nan)
+        self._scalars.add(name, () if self.runs is None else (self.runs,))
         if self._bounded_by_bytes:  # the byte bound holds with the new column too: fewer rows, thinned if need be
-            self.max_rows = max_rows_for(len(self.param_names), extra_columns=len(self.columns) - len(COLUMNS))
-            while self._len >= self.max_rows:
-                self._thin()
-            if len(self._params) > self.max_rows:
-                for column in self._columns:
-                    self._columns[column] = self._columns[column][:self.max_rows].copy()
-                self._params, self._grads = self._params[:self.max_rows].copy(), self._grads[:self.max_rows].copy()
+            scalar_rows, param_rows = row_budgets(len(self.param_names), extra_columns=len(self.columns) - len(COLUMNS))
+            self._scalars.bound(scalar_rows)
+            self._weights.bound(param_rows)
 
     def put(self, name: str, value) -> None:
         """Set a recorder's column (see ``extra_columns``) at the latest row."""
-        self._columns[name][self._len - 1] = value
+        self._scalars.arrays[name][self._scalars.len - 1] = value
 
     def select(self, run: int, copy: bool = True) -> History:
-        """Run ``run`` of a group's record as a History of its own (its rows, same stride): a copy, or views of
+        """Run ``run`` of a group's record as a History of its own (its rows, same strides): a copy, or views of
         this record's arrays (``copy=False``, for a record nothing will append to again)."""
-        one = History(self.param_names, self.n_samples, capacity=1, max_rows=self.max_rows,
-                      extra_columns=self.columns[len(COLUMNS):])
-        rows = slice(0, self._len)
-        take = np.copy if copy else (lambda view: view)
-        one._columns = {name: take(column[rows] if name in SHARED_COLUMNS else column[rows, run])
-                        for name, column in self._columns.items()}
-        one._params, one._grads = take(self._params[rows, run]), take(self._grads[rows, run])
-        one._len, one.stride, one._pending = self._len, self.stride, self._pending
+        one = self._like(capacity=1)
+        one._scalars.select(self._scalars, run, SHARED_COLUMNS, copy)
+        one._weights.select(self._weights, run, ("step",), copy)
         one.status, one.message = self.status, self.message
         return one
+
+    def first(self, rows: int) -> History:
+        """A copy of the record's first ``rows`` rows, with the parameters of their steps: the record as it
+        stood at ``step[rows - 1]`` (for measures that read whole columns)."""
+        part = self._like(capacity=1)
+        part._scalars.first(self._scalars, rows)
+        last = self._scalars.arrays["step"][rows - 1] if rows else -1
+        part._weights.first(self._weights, int(np.searchsorted(self.param_step, last, side="right")))
+        part.status, part.message = self.status, self.message
+        return part
+
+    def _like(self, capacity: int) -> History:
+        """An empty record of one run with this one's columns and budgets."""
+        return History(self.param_names, self.n_samples, capacity=capacity, max_rows=self.max_rows,
+                       param_max_rows=self.param_max_rows, extra_columns=self.columns[len(COLUMNS):])
+
+    # -- the bounds ------------------------------------------------------------------------------------------
+    @property
+    def max_rows(self) -> int:
+        """The most rows of scalars kept (see the class doc)."""
+        return self._scalars.max_rows
+
+    @max_rows.setter
+    def max_rows(self, rows: int) -> None:
+        self._scalars.max_rows = rows
+
+    @property
+    def param_max_rows(self) -> int:
+        """The most rows of parameters kept (see the class doc)."""
+        return self._weights.max_rows
+
+    @param_max_rows.setter
+    def param_max_rows(self, rows: int) -> None:
+        self._weights.max_rows = rows
+
+    @property
+    def stride(self) -> int:
+        """Past the head, the scalars' rows are the steps that are multiples of this (and the latest)."""
+        return self._scalars.stride
+
+    @property
+    def param_stride(self) -> int:
+        """Past the parameters' head, their rows are the steps that are multiples of this (and the latest)."""
+        return self._weights.stride
 
     @property
     def head(self) -> int:
         """The first steps, every one recorded whatever the stride (see the class doc)."""
-        return self.max_rows // 8
+        return self._scalars.head
 
-    def _off_stride(self, step: int) -> bool:
-        """Whether a row of ``step`` is one the record keeps only while it is the latest."""
-        return step >= self.head and step % self.stride != 0
-
-    def _kept(self, steps: np.ndarray) -> np.ndarray:
-        """The indices of the rows of ``steps`` the record keeps at its stride (the last one always)."""
-        keep = np.flatnonzero((steps < self.head) | (steps % self.stride == 0))
-        return keep if keep[-1] == len(steps) - 1 else np.append(keep, len(steps) - 1)
-
-    def _thin(self) -> None:
-        """Double the stride: keep the head, the rows whose step is a multiple of it, and the last row."""
-        self.stride *= 2
-        keep = self._kept(self._columns["step"][:self._len])
-        for column in self._columns.values():
-            column[:len(keep)] = column[keep]
-        self._params[:len(keep)] = self._params[keep]
-        self._grads[:len(keep)] = self._grads[keep]
-        self._len = len(keep)
-        self._pending = self._off_stride(int(self._columns["step"][self._len - 1]))
+    @property
+    def param_head(self) -> int:
+        """The first steps whose parameters are all kept, whatever the parameters' stride."""
+        return self._weights.head
 
     @property
     def nbytes(self) -> int:
-        """The bytes its arrays hold (allocated rows, used or not): at most ``max_rows`` rows' worth."""
-        return sum(c.nbytes for c in self._columns.values()) + self._params.nbytes + self._grads.nbytes
+        """The bytes its arrays hold (allocated rows, used or not): at most the rows of its two budgets."""
+        return self._scalars.nbytes + self._weights.nbytes
 
+    # -- reading ---------------------------------------------------------------------------------------------
     def column(self, name: str) -> np.ndarray:
-        return self._columns[name][:self._len]
+        return self._scalars.arrays[name][:self._scalars.len]
 
     step = property(lambda self: self.column("step"))
     epoch = property(lambda self: self.column("epoch"))
@@ -256,49 +408,68 @@ class History:
 
     def measured(self, name: str) -> np.ndarray:
         """A tracked quantity's column (see gd_core.tracking): NaN on rows not measured, all NaN if not tracked."""
-        if name in self._columns:
+        if name in self._scalars.arrays:
             return self.column(name)
-        return np.full(self._columns["loss"][:self._len].shape, np.nan)
+        return np.full(self.loss.shape, np.nan)
 
     sharpness = property(lambda self: self.measured("sharpness"))
     noise_scale = property(lambda self: self.measured("noise_scale"))
 
     @property
     def params(self) -> np.ndarray:
-        return self._params[:self._len]
+        return self._weights.arrays["params"][:self._weights.len]
 
     @property
     def grads(self) -> np.ndarray:
-        return self._grads[:self._len]
+        return self._weights.arrays["grads"][:self._weights.len]
+
+    @property
+    def param_step(self) -> np.ndarray:
+        """The step of each row of ``params`` and ``grads``."""
+        return self._weights.arrays["step"][:self._weights.len]
+
+    def param_rows(self) -> np.ndarray:
+        """The rows of the scalar columns whose steps are those of ``params`` (every one is kept there too)."""
+        return np.searchsorted(self.step, self.param_step)
+
+    def at_param_steps(self, name: str) -> np.ndarray:
+        """Column ``name`` at the steps whose parameters are kept: one value per row of ``params``."""
+        return self.column(name)[self.param_rows()]
 
     def effective_step_sizes(self) -> np.ndarray:
-        """|Δθᵢ| / |gᵢ| per row and parameter: the rate each parameter actually moved at per unit of its
-        gradient (γ for plain gradient descent; adaptive methods give each parameter its own). NaN where gᵢ = 0
-        and at row 0."""
-        out = np.full(self._params[:self._len].shape, np.nan)
+        """|Δθᵢ| / |gᵢ| per row of ``params`` and parameter: the rate each parameter actually moved at per unit
+        of its gradient (γ for plain gradient descent; adaptive methods give each parameter its own). NaN where
+        gᵢ = 0, at row 0, and where the row before is not the step before (a thinned record)."""
+        out = np.full(self.params.shape, np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.abs(np.diff(self.params, axis=0)) / np.abs(self.grads[1:])
-        consecutive = (np.diff(self.step) == 1)[:, None]  # rows of a strided record are not one update apart
+        consecutive = (np.diff(self.param_step) == 1)[:, None]
         out[1:] = np.where(np.isfinite(ratio) & consecutive, ratio, np.nan)
         return out
 
     def table(self) -> np.ndarray:
-        """All rows as one (rows, columns + d) array in CSV column order."""
-        return np.column_stack([self.column(name) for name in self.columns] + [self.params])
+        """All rows as one (rows, columns + d) array in CSV column order; the parameters NaN on the rows whose
+        step's parameters were not kept."""
+        params = np.full((len(self), len(self.param_names)), np.nan)
+        params[self.param_rows()] = self.params
+        return np.column_stack([self.column(name) for name in self.columns] + [params])
 
     def header(self) -> list[str]:
         return [*self.columns, *self.param_names]
 
     def csv_rows(self):
-        """The rows as CSV writes them: step, samples_seen and evaluations as integers, the rest as floats."""
+        """The rows as CSV writes them: step, samples_seen and evaluations as integers, the rest as floats; the
+        parameters' cells empty on a row whose step's parameters were not kept (a thinned network's)."""
         integers = [k for k, name in enumerate(self.columns) if name in INTEGER_COLUMNS]
-        for row in self.table().tolist():
+        with_params = np.zeros(len(self), dtype=bool)
+        with_params[self.param_rows()] = True
+        scalars = len(self.columns)
+        for row, kept in zip(self.table().tolist(), with_params.tolist()):
             for k in integers:
                 row[k] = int(row[k]) if math.isfinite(row[k]) else row[k]
-            yield row
+            yield row if kept else row[:scalars] + [""] * (len(row) - scalars)
 
     def to_csv(self, path: str | os.PathLike) -> None:
         """Write every row as CSV through the csv module (names like ``W1[0,0]`` are quoted; floats in their
         shortest exact text); atomically (see gd_core.files)."""
         write_csv(path, self.header(), self.csv_rows())
-

@@ -51,7 +51,7 @@ import numpy as np
 
 from .errors import ConfigError
 from .files import quote
-from .history import COLUMNS, History
+from .history import History
 from .problems import Problem
 from .results import run_summary
 from .settings import lock_group_of
@@ -333,8 +333,9 @@ def metric(m, result: RunResult, tolerance: float) -> float:
             return math.nan if problem.min_loss is None else float(loss[-1] - problem.min_loss)
         if m == "min_loss":
             return math.nan if problem.min_loss is None else float(problem.min_loss)
-        if m == "params_moved_per_step":
-            moved = np.diff(history.params, axis=0) != 0
+        if m == "params_moved_per_step":  # over consecutive steps (a network's kept parameters may be thinned)
+            consecutive = np.diff(history.param_step) == 1
+            moved = (np.diff(history.params, axis=0) != 0)[consecutive]
             return float(moved.sum(axis=1).mean()) if len(moved) else math.nan
         if m == "final_lr":
             return float(history.lr[-1])
@@ -363,14 +364,14 @@ def metric(m, result: RunResult, tolerance: float) -> float:
         return float(loss[rows[0]]) if len(rows) else math.nan
     if name == "param":
         return float(history.params[-1, problem.param_names.index(m["param"])])
-    if name == "param_at":
-        rows = np.flatnonzero(steps == m["step"])
+    if name == "param_at":  # NaN where the step's parameters were not kept (a network's, thinned)
+        rows = np.flatnonzero(history.param_step == m["step"])
         return float(history.params[rows[0], problem.param_names.index(m["param"])]) if len(rows) else math.nan
     if name == "distance_to":
         return float(np.linalg.norm(history.params[-1] - np.asarray(m["point"], dtype=float)))
     if name == "max_abs_param":
         j = problem.param_names.index(m["param"])
-        rows = (steps >= m["from"]) & (steps <= m["to"])
+        rows = (history.param_step >= m["from"]) & (history.param_step <= m["to"])
         return float(np.max(np.abs(history.params[rows, j]))) if rows.any() else math.nan
     if name == "steps_to_loss":
         return _first_step(history, loss < m["below"])
@@ -489,16 +490,9 @@ def challenge_met(challenge: Challenge, result: RunResult, tolerance: float) -> 
     history = result.history
     if challenge.within_steps is not None:
         rows = int(np.searchsorted(history.step, challenge.within_steps, side="right"))
-        history = _head(history, rows)
+        history = history.first(rows)
     value = metric(challenge.metric, RunResult(history, result.problem), tolerance)
     return bool(value < challenge.below)
-
-
-def _head(history: History, rows: int) -> History:
-    """The first ``rows`` rows of a history, as a history (for metrics that read whole columns)."""
-    columns = {name: history.column(name)[:rows] for name in COLUMNS}
-    return History.from_arrays(history.param_names, history.n_samples, columns, history.params[:rows],
-                               history.grads[:rows], history.status, history.message, max_rows=len(history) + 2)
 
 
 def run_lesson(configs: Mapping[str, dict]) -> dict[str, RunResult]:

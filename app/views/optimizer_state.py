@@ -153,10 +153,11 @@ class OptimizerStatePlot(QWidget):
             steps = np.where(steps > 0, steps, np.nan)
             norms = np.where(history.grad_norm > 0, history.grad_norm, np.nan)
         shown = min(len(self._curves["params"]), params.shape[1])
+        kept = history.param_step  # a network's parameters are kept at a coarser stride than its scalars
         for k, curve in enumerate(self._curves["params"]):
-            curve.setData(step, params[:, k])
+            curve.setData(kept, params[:, k])
         for k, curve in enumerate(self._curves["steps"]):
-            curve.setData(step[1:], steps[1:, k])
+            curve.setData(kept[1:], steps[1:, k])
         self._curves["grad_norm"][0].setData(step, norms)
         self._curves["lr"][0].setData(step, history.lr)
         self.plots["params"].setXRange(0, max(float(step[-1]), 1.0), padding=0.02)

@@ -462,7 +462,7 @@ class ParameterSpaceView(PlotView):
             self._update_surface()
         elif self.plane_mode and self.plane is not None:
             run = self.model.selected
-            rows = len(run.history)
+            rows = len(run.history.params)  # the plane's rows (see compute_plane)
             if rows >= 2 * self._plane_rows or (run.trainer.done and rows != self._plane_rows):
                 self.compute_plane()  # the path outgrew its plane: refit (doubling: a few times a run, and at its end)
                 return

@@ -296,7 +296,7 @@ class Surface3DView(QWidget):
     def redraw(self) -> None:
         if not self._drawable() or self._grid is None:
             return
-        if self.plane_mode and len(self.model.selected.history) >= 2 * max(self._plane_rows, 1):
+        if self.plane_mode and len(self.model.selected.history.params) >= 2 * max(self._plane_rows, 1):
             self._fit_plane()  # the path outgrew its plane (doubling: a few refits a run), as the parameter space
             return
         _, xs, ys, Z = self._grid
@@ -320,7 +320,7 @@ class Surface3DView(QWidget):
         currents, colors = [], []
         for run in runs:
             history = run.history
-            points = np.column_stack([self.to_plot(history.params), self.heights(history.loss)])
+            points = np.column_stack([self.to_plot(history.params), self.heights(history.at_param_steps("loss"))])
             if id(run) not in self.paths:
                 self.paths[id(run)] = self.gl.GLLinePlotItem(width=2 if run is self.model.selected else 1,
                                                              antialias=True)

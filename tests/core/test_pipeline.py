@@ -116,7 +116,7 @@ def test_a_start_where_the_loss_is_not_finite_diverges_at_row_0():
 
 
 def test_run_many_keeps_every_run_in_the_same_bounded_record_as_a_lone_run(monkeypatch):
-    monkeypatch.setattr(history, "MAX_HISTORY_BYTES", 1024 * 8 * 11)  # 1,024 rows of a two-parameter run
+    monkeypatch.setattr(history, "MAX_HISTORY_BYTES", 1024 * 8 * 16)  # 1,024 rows of a two-parameter run
     configs = [{"problem": "quadratic", "steps": 20_000, "optimizer": {"name": "plain", "lr": lr}}
                for lr in (0.001, 0.01, 0.25)]  # the last diverges at a step of its own, early
     tracemalloc.start()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import gd_core
-from gd_core import ConfigError
+from gd_core import ConfigError, history
 from gd_core.cli import main
 from gd_core.lesson_library import load_lesson
 from gd_core.replay import replay
@@ -24,8 +24,10 @@ def assert_same_history(a: gd_core.History, b: gd_core.History):
     assert len(a) == len(b) and a.status == b.status
     for column in ("step", "samples_seen", "lr", "loss", "batch_loss", "grad_norm"):
         np.testing.assert_array_equal(getattr(a, column), getattr(b, column), err_msg=column)
+    np.testing.assert_array_equal(a.param_step, b.param_step)
     np.testing.assert_array_equal(a.params, b.params)
     np.testing.assert_array_equal(a.grads, b.grads)
+    assert (a.stride, a.param_stride) == (b.stride, b.param_stride)
 
 
 def live_run():
@@ -79,6 +81,29 @@ def test_a_version_2_session_round_trips_with_progress(tmp_path):
     again = load_session(tmp_path / "s.gdlab.json")
     assert again == session
     assert_same_history(replay(again.runs[0].timeline(), again.runs[0].steps).history, original.history)
+
+
+def test_a_thinned_two_budget_history_round_trips_through_a_session(tmp_path, monkeypatch):
+    """A network's record past both its budgets (scalars every 4th step, parameters every 16th, from whole
+    steps trained in uneven chunks with a live change of rate): saved with its progress, opened and replayed, it
+    is the same record, row for row."""
+    monkeypatch.setattr(history, "MAX_HISTORY_BYTES", 200_000)  # scalars 284 rows, 65 parameters 166
+    config = {"problem": "mlp", "hidden": [16], "data": {"name": "moons", "n_samples": 40, "seed": 2},
+              "batch_size": 8, "optimizer": {"name": "adam", "lr": 0.01}, "steps": 2_000, "seed": 3}
+    trainer = gd_core.Trainer(config)
+    while trainer.step < 700:
+        trainer.advance(37, time_budget=0.001)
+    before, faster = trainer.config, changed(trainer.config, optimizer={"name": "adam", "lr": 0.03})
+    trainer.apply(faster)
+    until = trainer.step
+    trainer.advance(1_000)
+    original = trainer.history
+    assert (original.max_rows, original.param_max_rows) == history.row_budgets(65) == (284, 166)
+    assert (original.stride, original.param_stride) == (8, 16) and len(original.params) < len(original)
+    session = Session("t", "", [SessionRun("a", "#112233", faster, True, trainer.step, ((before, until),))])
+    save_session(session, tmp_path / "s.gdlab.json")
+    again = load_session(tmp_path / "s.gdlab.json")
+    assert_same_history(replay(again.runs[0].timeline(), again.runs[0].steps).history, original)
 
 
 def test_version_1_files_still_open_and_start_at_step_0(tmp_path):

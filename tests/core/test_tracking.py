@@ -176,8 +176,7 @@ def test_the_batch_size_next_to_the_noise_scale_in_words():
 
 
 def test_a_column_added_mid_run_keeps_the_record_within_its_byte_bound(monkeypatch):
-    columns = len(gd_core.history.COLUMNS) - 1  # besides the step, which is stored once per row too
-    bound = 100 * 8 * (columns + 1 + 2 * 10)  # 100 rows of a 10-parameter run
+    bound = 100 * sum(gd_core.history.row_bytes(10))  # 100 rows of a 10-parameter run
     monkeypatch.setattr(gd_core.history, "MAX_HISTORY_BYTES", bound)
     h = gd_core.History([f"p{i}" for i in range(10)], 5)
     for t in range(150):
@@ -185,7 +184,8 @@ def test_a_column_added_mid_run_keeps_the_record_within_its_byte_bound(monkeypat
     assert h.max_rows == 100 and h.stride == 2
     h.add_column("sharpness")
     h.add_column("noise_scale")
-    assert h.max_rows == bound // (8 * (columns + 1 + 2 * 10 + 2)) and len(h) < h.max_rows and h.nbytes <= bound
+    assert (h.max_rows, h.param_max_rows) == gd_core.history.row_budgets(10, bound, extra_columns=2) == (94, 94)
+    assert len(h) < h.max_rows and h.nbytes <= bound
     h.append(150, 150, 0.1, 1.0, 1.0, 1.0, np.zeros(10), np.zeros(10))
     h.put("sharpness", 3.0)
     assert h.sharpness[-1] == 3.0 and np.isnan(h.sharpness[:-1]).all() and h.nbytes <= bound
