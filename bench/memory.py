@@ -37,7 +37,7 @@ def main():
     for problem, extra, steps in (("linear_regression", {"batch_size": 32}, args.steps),
                                   ("mlp", {"batch_size": 16}, min(args.steps, 300_000)),
                                   ("mlp", {"batch_size": 16, "hidden": [256, 256],
-                                           "data": {"name": "moons", "n_samples": 64}}, min(args.steps, 1_000))):
+                                           "data": {"name": "moons", "n_samples": 64}}, min(args.steps, 300))):
         trainer = gd_core.Trainer({"problem": problem, **extra, "optimizer": {"name": "adam", "lr": 1e-3},
                                    "steps": steps})
         trainer.advance()

@@ -86,15 +86,18 @@ class _StridedRows:
         self.stride = 1
         self.len = 0
         self.pending = False  # the last row is the latest step, off the stride: the next append replaces it
-        self.arrays = self._allocate(min(capacity, max_rows))
+        self._use(self._allocate(min(capacity, max_rows)))
 
     @property
-    def head(self) -> int:
-        return self.max_rows // 8
+    def max_rows(self) -> int:
+        return self._max_rows
 
-    @property
-    def capacity(self) -> int:
-        return len(self.arrays["step"])
+    @max_rows.setter
+    def max_rows(self, rows: int) -> None:
+        self._max_rows, self.head = rows, rows // 8  # attributes, not computed: they are read at every append
+
+    def _use(self, arrays: dict[str, np.ndarray]) -> None:
+        self.arrays, self.capacity = arrays, len(arrays["step"])
 
     @property
     def nbytes(self) -> int:
@@ -113,26 +116,19 @@ class _StridedRows:
                 arrays[name].fill(np.nan)
         return arrays
 
-    def _grow(self) -> None:
+    def grow(self) -> None:
         arrays = self._allocate(min(2 * self.capacity, self.max_rows))
         for name, array in arrays.items():
             array[:self.len] = self.arrays[name][:self.len]
-        self.arrays = arrays
+        self._use(arrays)
 
     def reserve(self, rows: int) -> None:
         while self.capacity < rows:
-            self._grow()
+            self.grow()
 
-    def slot(self) -> int:
-        """The row the next append writes: the pending one, else the next (room made for it)."""
-        i = self.len - 1 if self.pending else self.len
-        if i == self.capacity:
-            self._grow()
-        return i
-
-    def written(self, i: int, step) -> None:
-        """Row ``i`` now holds ``step``: keep it, and thin the rows if they are full."""
-        self.len = i + 1
+    def written(self, step) -> None:
+        """The last row now holds ``step``: whether the next append replaces it, and thinning the rows if they
+        are full (History.append writes the row and skips this while the stride is 1 and there is room)."""
         self.pending = self.stride > 1 and self.off_stride(step)
         if not self.pending and self.len >= self.max_rows:
             self.thin()
@@ -177,7 +173,7 @@ class _StridedRows:
         while self.len >= max_rows:
             self.thin()
         if self.capacity > max_rows:
-            self.arrays = {name: array[:max_rows].copy() for name, array in self.arrays.items()}
+            self._use({name: array[:max_rows].copy() for name, array in self.arrays.items()})
 
     def add(self, name: str, shape: tuple) -> None:
         """Another array, NaN on every row."""
@@ -190,13 +186,13 @@ class _StridedRows:
         copied or as views of its arrays."""
         take = np.copy if copy else (lambda view: view)
         rows = slice(0, other.len)
-        self.arrays = {name: take(array[rows] if name in shared else array[rows, run])
-                       for name, array in other.arrays.items()}
+        self._use({name: take(array[rows] if name in shared else array[rows, run])
+                   for name, array in other.arrays.items()})
         self.len, self.stride, self.pending = other.len, other.stride, other.pending
 
     def first(self, other: _StridedRows, rows: int) -> None:
         """A copy of the first ``rows`` rows of ``other``, at its stride."""
-        self.arrays = {name: array[:rows].copy() for name, array in other.arrays.items()}
+        self._use({name: array[:rows].copy() for name, array in other.arrays.items()})
         self.len, self.stride = rows, other.stride
         self.pending = rows > 0 and self.off_stride(int(self.arrays["step"][rows - 1]))
 
@@ -288,8 +284,11 @@ class History:
     def append(self, step, samples_seen, lr, batch_loss, loss, grad_norm, params, grad=np.nan,
                evaluations=np.nan) -> None:
         """Record the row of update ``step`` (a group: per-run values as (R,) arrays or (R, 1) columns)."""
+        # the hot path of every step: the two tables' bookkeeping is written out here (see _StridedRows)
         scalars, weights = self._scalars, self._weights
-        i = scalars.slot()
+        i = scalars.len - 1 if scalars.pending else scalars.len
+        if i == scalars.capacity:
+            scalars.grow()
         c = scalars.arrays
         c["step"][i] = step
         c["epoch"][i] = samples_seen / self.n_samples
@@ -299,13 +298,18 @@ class History:
         c["loss"][i] = loss
         c["grad_norm"][i] = grad_norm
         c["evaluations"][i] = evaluations
-        scalars.written(i, step)
-        k = weights.slot()
+        k = weights.len - 1 if weights.pending else weights.len
+        if k == weights.capacity:
+            weights.grow()
         w = weights.arrays
         w["step"][k] = step
         w["params"][k] = params
         w["grads"][k] = grad
-        weights.written(k, step)
+        scalars.len, weights.len = i + 1, k + 1
+        if scalars.stride > 1 or scalars.len >= scalars.max_rows:
+            scalars.written(step)
+        if weights.stride > 1 or weights.len >= weights.max_rows:
+            weights.written(step)
 
     def add_column(self, name: str) -> None:
         """A recorder's column added to a record in progress: NaN on the rows so far (nothing if it exists)."""
