@@ -197,6 +197,13 @@ class _StridedRows:
         self.pending = rows > 0 and self.off_stride(int(self.arrays["step"][rows - 1]))
 
 
+def _table_attribute(table: str, name: str, doc: str, settable: bool = False) -> property:
+    """An attribute of one of a History's two tables (``_scalars`` or ``_weights``), read - and set - through it."""
+    def set_(self, value) -> None:
+        setattr(getattr(self, table), name, value)
+    return property(lambda self: getattr(getattr(self, table), name), set_ if settable else None, doc=doc)
+
+
 class History:
     """Row 0 is the start; row t holds the state after t updates.
 
@@ -351,43 +358,15 @@ class History:
                        param_max_rows=self.param_max_rows, extra_columns=self.columns[len(COLUMNS):])
 
     # -- the bounds ------------------------------------------------------------------------------------------
-    @property
-    def max_rows(self) -> int:
-        """The most rows of scalars kept (see the class doc)."""
-        return self._scalars.max_rows
-
-    @max_rows.setter
-    def max_rows(self, rows: int) -> None:
-        self._scalars.max_rows = rows
-
-    @property
-    def param_max_rows(self) -> int:
-        """The most rows of parameters kept (see the class doc)."""
-        return self._weights.max_rows
-
-    @param_max_rows.setter
-    def param_max_rows(self, rows: int) -> None:
-        self._weights.max_rows = rows
-
-    @property
-    def stride(self) -> int:
-        """Past the head, the scalars' rows are the steps that are multiples of this (and the latest)."""
-        return self._scalars.stride
-
-    @property
-    def param_stride(self) -> int:
-        """Past the parameters' head, their rows are the steps that are multiples of this (and the latest)."""
-        return self._weights.stride
-
-    @property
-    def head(self) -> int:
-        """The first steps, every one recorded whatever the stride (see the class doc)."""
-        return self._scalars.head
-
-    @property
-    def param_head(self) -> int:
-        """The first steps whose parameters are all kept, whatever the parameters' stride."""
-        return self._weights.head
+    max_rows = _table_attribute("_scalars", "max_rows", "The most rows of scalars kept (see the class doc).",
+                                settable=True)
+    param_max_rows = _table_attribute("_weights", "max_rows", "The most rows of parameters kept.")
+    stride = _table_attribute("_scalars", "stride", "Past the head, the scalars' rows are the steps that are "
+                                                    "multiples of this (and the latest).")
+    param_stride = _table_attribute("_weights", "stride", "Past their head, the parameters' rows are the steps "
+                                                          "that are multiples of this (and the latest).")
+    head = _table_attribute("_scalars", "head", "The first steps, every one recorded whatever the stride.")
+    param_head = _table_attribute("_weights", "head", "The first steps whose parameters are all kept.")
 
     @property
     def nbytes(self) -> int:
