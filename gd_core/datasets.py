@@ -154,7 +154,7 @@ GENERATORS: dict[str, GeneratorSpec] = {g.name: g for g in (
     GeneratorSpec("circles", "Two circles", "classification",
                   (N_SAMPLES, _noise(0.05, "Standard deviation of the noise added to the points."), SEED),
                   _circles),
-    GeneratorSpec("spiral", "Spiral arms (3 classes)", "classification",
+    GeneratorSpec("spiral", "Spiral arms", "classification",
                   (N_SAMPLES, _noise(0.2, "Standard deviation of the noise added to each point's angle."), SEED,
                    Param("n_classes", 3, "Number of spiral arms (classes).", kind=int, low=2, high=6)), _spiral),
 )}

@@ -1,5 +1,7 @@
 """Seeded generators and CSV loading with line-numbered errors."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -15,6 +17,12 @@ def test_generators_are_seeded(name):
     np.testing.assert_array_equal(a.X, b.X)
     assert not np.array_equal(a.X, c.X)
     assert a.n_samples == 200 and np.all(np.isfinite(a.X))
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+def test_generator_titles_state_no_number_a_setting_can_change(name):
+    # "Spiral arms (3 classes)" stood in the data box of lesson 16's five arms: the numbers are the settings'
+    assert not re.search(r"\d", GENERATORS[name].title), GENERATORS[name].title
 
 
 @pytest.mark.parametrize("name", ["blobs", "moons", "circles"])
