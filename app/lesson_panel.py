@@ -11,6 +11,7 @@ import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFrame,
     QGridLayout,
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gd_core import ConfigError
+from gd_core.config import resolve
 from gd_core.lessons import RunResult, answer, challenge_met, format_answer, is_right, run_lesson, safe_html
 
 from .throttle import Throttle
@@ -222,10 +225,41 @@ class LessonPanel(QWidget):
             self.score.setText("")
 
     def lesson_results(self) -> dict[str, RunResult]:
-        """The lesson's own runs, run headless once per loaded lesson."""
+        """The lesson's own runs: a finished run of the window that ran the lesson's config from its start with
+        no change on the way is one already (a network's lesson takes seconds to run again); the others are run
+        headless, once per loaded lesson."""
+        results, missing = {}, {}
+        for name, config in self.model.lesson_configs.items():
+            run = self._untouched_run(name, config)
+            if run is not None:
+                results[name] = RunResult(run.history, run.trainer.problem)
+            else:
+                missing[name] = config
         if self._results is None:
-            self._results = run_lesson(self.model.lesson_configs)
-        return self._results
+            self._results = {}
+        todo = {name: config for name, config in missing.items() if name not in self._results}
+        if todo:
+            said = self.score.text()
+            self.score.setText("Running the lesson's own runs to check your answers...")
+            self.score.repaint()
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self._results.update(run_lesson(todo))
+            finally:
+                QApplication.restoreOverrideCursor()
+                self.score.setText(said)
+        return {name: results.get(name) or self._results[name] for name in self.model.lesson_configs}
+
+    def _untouched_run(self, name: str, config: dict):
+        """The window's run called ``name`` if it ran ``config`` from its start to its end, unchanged, else None."""
+        run = next((r for r in self.model.runs if r.name == name), None)
+        if run is None or not run.trainer.done or len(run.timeline) != 1:
+            return None
+        try:  # completed as the trainer completes them (batch_size and the like), with the run's own problem
+            same = resolve(run.timeline[0][1], run.trainer.problem)[0] == resolve(config, run.trainer.problem)[0]
+        except ConfigError:
+            return None
+        return run if same else None
 
     def truths(self) -> list:
         results = self.lesson_results()

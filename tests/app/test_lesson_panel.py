@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from app import create_window
 from gd_core.lesson_library import list_lessons, load_lesson
+from gd_core.lessons import run_lesson
 from gd_core.sessions import load_session, parse_session
 
 
@@ -299,3 +300,25 @@ def test_log_axes_label_only_one_two_and_five_of_each_decade(window):
     assert [t for t in labels if t] == ["0.2", "0.5", "1", "2", "5", "10"]  # plain numbers, not 5·10⁻¹
     far = axis.logTickStrings(list(np.log10([2e5, 1e6])), 1.0, 1.0)
     assert far == ["2·10⁵", "10⁶"]  # powers of ten where plain numbers get long
+
+
+def test_checking_reuses_the_windows_untouched_finished_runs(lesson_window, monkeypatch):
+    """Checking lesson 16's answers ran both networks again on the window's thread (9 s of a frozen window):
+    a run that ran the lesson's config unchanged to its end is the lesson's own run already."""
+    import app.lesson_panel as lesson_panel
+
+    win, panel = lesson_window, lesson_window.lesson_panel
+    asked = []
+    monkeypatch.setattr(lesson_panel, "run_lesson", lambda configs: asked.append(set(configs)) or
+                        run_lesson(configs))
+    edited = next(r for r in win.model.runs if r.name == "lr 0.21 (too large)")
+    config = win.model.config_copy(edited)
+    config["optimizer"]["lr"] = 0.05
+    win.model.update_config(edited, config)
+    run_to_end(win)
+    panel.check.click()
+    assert asked == [{edited.name}]  # only the edited run is run again, headless
+    assert panel.truths()[1] == "diverged" and asked == [{edited.name}]  # and only once
+    untouched = next(r for r in win.model.runs if r is not edited)
+    assert panel.lesson_results()[untouched.name].history is untouched.history
+    assert panel.score.text() == "0 of 3 right."  # nothing was answered; the message of the wait is gone
