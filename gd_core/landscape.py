@@ -36,6 +36,20 @@ def loss_grid(problem: Problem, x_range, y_range, resolution: int = 120, pair=(0
     return xs, ys, problem.grid_loss(points)
 
 
+def framing_bounds(bounds: np.ndarray, starts: np.ndarray, margin: float = 0.1) -> np.ndarray:
+    """The plotting range per parameter: the problem's ``bounds`` (d, 2), widened where a start point (a row of
+    ``starts``, (k, d)) lies outside them, by ``margin`` times the widened width beyond it - a run's start
+    (a lesson's, or a config's ``init``) is always on the plot, never only the path coming in from its edge."""
+    low, high = bounds[:, 0].astype(float), bounds[:, 1].astype(float)
+    with np.errstate(invalid="ignore"):
+        finite = starts[np.isfinite(starts).all(axis=1)] if len(starts) else starts
+    if not len(finite):
+        return np.column_stack([low, high])
+    first, last = np.minimum(low, finite.min(axis=0)), np.maximum(high, finite.max(axis=0))
+    room = margin * (last - first)
+    return np.column_stack([np.where(first < low, first - room, low), np.where(last > high, last + room, high)])
+
+
 def stability_bound(problem: Problem) -> float | None:
     """2/L, the largest stable learning rate of plain full-batch gradient descent on a quadratic loss
     (L = largest Hessian eigenvalue); None where the loss is not quadratic."""

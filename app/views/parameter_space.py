@@ -29,6 +29,7 @@ from gd_core.landscape import (
     contour_levels,
     display_stride,
     display_surface,
+    framing_bounds,
     hover_loss,
     iso_segments,
     loss_grid,
@@ -212,7 +213,8 @@ class ParameterSpaceView(PlotView):
             return
         if not self.plane_mode:
             i, j = self.pair()
-            self.plot.setRange(xRange=self.problem.bounds[i], yRange=self.problem.bounds[j], padding=0)
+            bounds = self.slice_bounds()
+            self.plot.setRange(xRange=bounds[i], yRange=bounds[j], padding=0)
             return
         xs, ys = grid
         self.plot.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
@@ -279,7 +281,8 @@ class ParameterSpaceView(PlotView):
         if not np.isfinite(anchor).all():
             anchor = np.array(self.model.selected.history.params[0], dtype=float)
         anchor_key = tuple(np.round(np.delete(anchor, [i, j]), 6)) if problem.n_params > 2 else ()
-        (x0, x1), (y0, y1) = self._surface_box(problem.bounds[i], problem.bounds[j])
+        bounds = self.slice_bounds()
+        (x0, x1), (y0, y1) = self._surface_box(bounds[i], bounds[j])
         key = ("slice", id(problem), i, j, anchor_key, (x0, x1, y0, y1))
         if key == self._surface_key:
             return
@@ -297,6 +300,12 @@ class ParameterSpaceView(PlotView):
         else:
             self._set_status(f"computing the loss surface ({_grid_text(resolution)})…")
             self.worker.submit(key, compute)
+
+    def slice_bounds(self) -> np.ndarray:
+        """The slice's range per parameter: the problem's bounds, taking in the start of every shown run of it."""
+        problem = self.problem
+        starts = [run.history.params[0] for run in self.runs_on_selected_problem()]
+        return framing_bounds(problem.bounds, np.array(starts, dtype=float).reshape(-1, problem.n_params))
 
     def _surface_box(self, x_bounds, y_bounds) -> tuple[tuple[float, float], tuple[float, float]]:
         """The box the slice's surface covers: the problem's bounds, widened along one axis to the plot's shape

@@ -242,6 +242,20 @@ def test_equal_aspect_on_functions_a_toggle_elsewhere_and_framing(qtbot):
     assert view.equal_aspect.isChecked() and _scale(view) == pytest.approx(1.0, rel=1e-3)
 
 
+def test_a_start_outside_the_problems_bounds_is_on_the_plot_and_the_surface(qtbot):
+    """Lesson 17 starts its runs at (-2, -2, ...): the plot showed -0.5..4.5 by -1.5..2.5 and the paths came in
+    from beyond its edge, no start to be seen."""
+    win = shown_window(qtbot, "17_how_big_a_batch")
+    view = win.space_view
+    qtbot.waitUntil(lambda: view.surface_ready, timeout=10_000)
+    view.reset_view.trigger()
+    (x0, x1), (y0, y1) = view.plot.getPlotItem().vb.viewRange()
+    xs, ys = view._grid
+    for run in win.model.runs:
+        x, y = run.history.params[0][list(view.pair())]
+        assert x0 < x < x1 and y0 < y < y1 and xs[0] < x < xs[-1] and ys[0] < y < ys[-1]
+
+
 def test_optimizer_state_axes_show_the_curves_after_reset_and_step(window, qtbot):
     window.state_dock.raise_()
     qtbot.waitUntil(lambda: bool(window.state_plot.plots), timeout=2000)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gd_core
-from gd_core.landscape import plane_extent, plane_grid, trajectory_plane
+from gd_core.landscape import framing_bounds, plane_extent, plane_grid, trajectory_plane
 
 
 def test_plane_holds_a_planar_trajectory_exactly():
@@ -104,3 +104,14 @@ def test_step_arrows_and_batch_contours_come_from_the_latest_step():
     surface = gd_core.landscape.display_surface(Z)
     expected = iso_segments(xs[::2], ys[::2], surface, gd_core.landscape.contour_levels(surface, 8))
     np.testing.assert_allclose(lines[0], expected[0], rtol=1e-12)
+
+
+def test_framing_bounds_take_in_every_start_and_keep_the_rest():
+    bounds = np.array([[-0.5, 4.5], [-1.5, 2.5], [-3.0, 3.0]])
+    starts = np.array([[-2.0, -2.0, 0.0], [1.0, 3.5, np.nan]])
+    framed = framing_bounds(bounds, starts)
+    np.testing.assert_allclose(framed[0], [-2.0 - 0.65, 4.5])  # widened past the start by a tenth of its width
+    np.testing.assert_allclose(framed[1], [-2.0 - 0.45, 2.5])  # the NaN row is no start to take in
+    np.testing.assert_array_equal(framed[2], bounds[2])
+    np.testing.assert_array_equal(framing_bounds(bounds, np.empty((0, 3))), bounds)
+    np.testing.assert_array_equal(framing_bounds(bounds, np.array([[0.0, 0.0, 0.0]])), bounds)
