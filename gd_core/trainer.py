@@ -152,7 +152,8 @@ def end_of_run(problem: Problem, step: int, samples_seen: float, loss: float, gr
     if tolerance is not None and grad_norm <= tolerance:
         return "converged", f"converged at step {step}: gradient norm {grad_norm:.3g} <= tolerance {tolerance:g}"
     if budget_reached:
-        return "completed", f"completed {step} steps ({samples_seen / problem.n_samples:g} epochs)"
+        epochs = f" ({samples_seen / problem.n_samples:g} epochs)" if problem.dataset is not None else ""  # no data
+        return "completed", f"completed {step} steps{epochs}"
     return None
 
 

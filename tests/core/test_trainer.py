@@ -21,7 +21,8 @@ def test_history_layout():
     np.testing.assert_allclose(h.epoch, h.samples_seen / 100)
     assert math.isnan(h.batch_loss[0]) and np.all(np.isfinite(h.batch_loss[1:]))
     np.testing.assert_array_equal(h.params[0], [0.0, 0.0])
-    assert h.status == "completed" and "10 steps" in h.message
+    assert h.status == "completed" and h.message == "completed 10 steps (2.6 epochs)"
+    assert run({"problem": "quadratic", "steps": 4}).message == "completed 4 steps"  # a function has no epochs
     trainer = Trainer({**LINEAR, "steps": 1})
     np.testing.assert_allclose(h.loss, trainer.problem.full_loss(h.params), rtol=1e-12)
     grads = trainer.problem.full_loss_and_grad(h.params)[1]
