@@ -343,6 +343,8 @@ class SweepWindow(SweepDialog):
             item.setData([], [])
         self.lr_line.setValue(np.log10(config["optimizer"]["lr"]))
         self.legend.setText("")
+        self.heat_image.clear()  # the last sweep's map is not this one's: stopped before its rows, or none asked
+        self.diverged.clear()
         if self.sizes:
             self.grid = np.full((len(self.sizes), len(lrs)), np.nan)
         self._total, self._done = len(jobs), 0
@@ -387,14 +389,16 @@ class SweepWindow(SweepDialog):
         if not len(finite):
             return
         low, high = float(finite.min()), float(finite.max())
-        image = np.where(np.isfinite(shown), shown, high)
+        computed = np.zeros(len(self.sizes), dtype=bool)
+        computed[sorted(self._grid_done)] = True
+        # a diverged run (NaN in a computed row) in the worst colour, under its cross; a row not computed yet
+        # (or never: Stop) stays NaN, which the image leaves transparent
+        image = np.where(np.isfinite(shown) | ~computed[:, None], shown, high)
         self.heat_image.setImage(image, autoLevels=False, levels=(low, high if high > low else low + 1))
         x = np.log10(self.lrs)
         dx = x[1] - x[0]
         self.heat_image.setRect(QRectF(x[0] - dx / 2, -0.5, dx * len(x), len(self.sizes)))
         self.heat_bar.setLevels((low, high if high > low else low + 1))
-        computed = np.zeros(len(self.sizes), dtype=bool)
-        computed[sorted(self._grid_done)] = True
         rows, cols = np.nonzero(np.isnan(self.grid) & computed[:, None])  # NaN in a computed row: diverged
         self.diverged.setData(x[cols], rows.astype(float))
         self.heat.getPlotItem().getAxis("left").setTicks([[(i, str(k)) for i, k in enumerate(self.sizes)]])

@@ -68,3 +68,23 @@ def test_closing_the_window_stops_a_running_sweep(window, qtbot):
     assert sweep.running
     sweep.close()
     assert sweep.runner.process.state() == QProcess.ProcessState.NotRunning and not sweep.running
+
+
+def test_the_heat_map_shows_only_this_sweeps_computed_rows(window, qtbot):
+    """A second sweep stopped before its heat-map rows (or without them) still showed the last sweep's whole
+    map, and rows not computed were painted in the worst colour, like diverged runs."""
+    window.open_sweep()
+    sweep = window.sweep_window
+    sweep.count.setValue(4)
+    with qtbot.waitSignal(sweep.finished, timeout=60_000):
+        sweep.compute_button.click()
+    image = sweep.heat_image.image
+    assert image is not None and image.shape == (len(sweep.sizes), 4) and np.isfinite(image).all()
+    sweep.grid[2:] = np.nan  # as if Stop had come after two rows: theirs drawn, the others transparent
+    sweep._grid_done = {0, 1}
+    sweep._draw_grid()
+    assert np.isfinite(sweep.heat_image.image[:2]).all() and np.isnan(sweep.heat_image.image[2:]).all()
+    sweep.with_grid.setChecked(False)
+    with qtbot.waitSignal(sweep.finished, timeout=60_000):
+        sweep.compute_button.click()
+    assert sweep.heat_image.image is None and not len(sweep.diverged.data)
