@@ -32,6 +32,7 @@ class TrackedView(PlotView):
 
     def __init__(self, model, parent=None):
         self._items: dict[int, tuple] = {}
+        self.measured_any = False
         super().__init__(model, parent)
         spec = TRACKED[self.quantity]
         self.measure = QCheckBox("every")  # reads "Sharpness [x] every [10 steps]"
@@ -113,6 +114,9 @@ class TrackedView(PlotView):
             legend.append((stronger(self.model.selected.color), f"{self.reference_name} (dashed)"))
         self.set_legend(legend)
         self.refresh()
+        if not self.measured_any:  # an empty plot keeps the range of what it last showed (another session's)
+            self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            self.plot.enableAutoRange()
 
     def refresh(self, moved: set[int] | None = None) -> None:
         super().refresh(moved)
@@ -130,6 +134,7 @@ class TrackedView(PlotView):
             points.setData(history.step[rows], values[rows])
             reference = self.reference(run) if len(rows) else None
             line.setData(*reference) if reference is not None else line.clear()
+        self.measured_any = measured_any
         if not measured_any and not self.note.text().startswith("Not measured"):
             self.note.setText("not measured yet")
         elif measured_any and self.note.text() == "not measured yet":

@@ -101,3 +101,16 @@ def test_a_lesson_that_tracks_opens_with_its_view_in_front_and_readable_tabs(qtb
     assert bars and all(bar.elideMode() == Qt.TextElideMode.ElideNone for bar in bars)
     texts = {bar.tabText(i) for bar in bars for i in range(bar.count())}
     assert {"Sharpness", "Noise scale", "Update rule"} <= texts
+
+
+def test_a_view_with_nothing_measured_forgets_the_last_sessions_range(window):
+    """After lesson 17 (noise scales up to 1e30) a new session's empty noise-scale plot kept its axes: 1 to 1e30
+    over 300 steps, for runs that measure nothing."""
+    noise = window.noise_scale_view
+    noise.measure.setChecked(True)
+    window.model.step(300)
+    noise.refresh()
+    noise.plot.getPlotItem().vb.setRange(yRange=(0, 30))  # as the lesson's batch run drew it
+    window.files.new()
+    (x0, x1), (y0, y1) = noise.plot.getPlotItem().vb.viewRange()
+    assert x1 < 10 and y1 < 5
