@@ -175,12 +175,13 @@ def describe_change(name: str, old: dict, new: dict) -> str:
     changed = [key for key in dict.fromkeys([*before, *after]) if before.get(key) != after.get(key)]
     if changed == ["init"]:
         return f"Move the start of {name}"
+    switched = [key for key in changed if key.endswith(".name")]  # another optimizer, schedule or data
+    if switched:  # generator: its own settings come with it and are not the change
+        return f"Set {switched[0].split('.')[0]} to {after[switched[0]]} ({name})"
     if len(changed) == 1:
         key = changed[0]
         short = key.rsplit(".", 1)[-1].replace("_", " ")
         value = after.get(key)
-        if key.endswith(".name"):  # the optimizer, schedule or data generator
-            short = key.split(".")[0]
         return f"Set {short} to {value:g} ({name})" if isinstance(value, float) else \
             f"Set {short} to {value} ({name})"
     return f"Change {', '.join(key.rsplit('.', 1)[-1].replace('_', ' ') for key in changed[:3])}" \

@@ -139,6 +139,10 @@ def test_the_edit_menu_says_what_undo_and_redo_will_do(window):
     assert not undo.isEnabled() and not redo.isEnabled()
     panel(window, "LearningRatePanel").spin.setValue(0.2)
     assert undo.isEnabled() and undo.text() == "&Undo Set lr to 0.2 (run 1)"
+    config = window.model.config_copy(window.model.selected)
+    window.model.update_config(window.model.selected, {**config, "optimizer": {"name": "adagrad", "lr": 0.2}})
+    assert undo.text() == "&Undo Set optimizer to adagrad (run 1)"  # was "Change name, lr decay, ..."
+    window.undo.undo_action.trigger()
     window.loss_view.log_y.setChecked(True)
     assert undo.text() == "&Undo Set log scale to on"
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
