@@ -23,7 +23,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QMatrix4x4, QOpenGLContext, QPalette
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gd_core.landscape import (
     affordable_resolution,
@@ -138,7 +138,20 @@ class Surface3DView(QWidget):
         self.built = True
         self._missing = opengl_missing()
         if self._missing:
-            self._say(f"The 3D view needs {self._missing}; every other view works.")
+            text = f"The 3D view needs {self._missing}; every other view works."
+            self._say(text)
+            # the header's line is cut at a 1280-px screen ("The 3D view needs PyOpenGL (pip install"): the
+            # whole of it, wrapped and selectable (the command can be copied), fills the empty tab
+            self.notice = QLabel(text)
+            self.notice.setObjectName("surface3d_missing")
+            self.notice.setWordWrap(True)
+            self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.notice.setTextFormat(Qt.TextFormat.PlainText)
+            self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.notice.setMargin(24)
+            self.column.takeAt(1)  # the stretch
+            self.column.addWidget(self.notice, 1)
+            self.notice.show()  # now, not at the next turn of the event loop
             self.log_height.setEnabled(False)
             return False
         import pyqtgraph.opengl as gl  # imported only where OpenGL works

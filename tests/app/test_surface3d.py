@@ -35,6 +35,8 @@ def test_view_menu_brings_the_tab_to_the_front_and_offscreen_says_so_in_one_line
     assert window.space_tabs.currentWidget() is view and view.built
     assert [w for w in qapp.topLevelWidgets() if w.isVisible()] == windows  # no window of its own
     assert view.view is None and "OpenGL" in view.info.text() and "\n" not in view.info.text()
+    # the header's line is cut where the tab is narrow: the whole of it fills the tab, wrapped
+    assert view.notice.text() == view.info.text() and view.notice.wordWrap() and view.notice.isVisibleTo(view)
     assert not view.log_height.isEnabled() and not view.export_button.isVisibleTo(view)  # nothing to export
     window.model.step(5)  # nothing of the 3D view is drawn, nothing fails
     window.catch_up()
