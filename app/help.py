@@ -60,7 +60,7 @@ def shortcut_rows(actions) -> list[tuple[str, str]]:
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         if keys and keys not in seen:
             seen.add(keys)
-            rows.append((keys, action.statusTip() or action.text().replace("&", "")))
+            rows.append((keys, action.whatsThis() or action.statusTip() or action.text().replace("&", "")))
     return rows + list(OTHER_KEYS)
 
 

@@ -371,7 +371,10 @@ class MainWindow(QMainWindow):
         self.action_run = self._action("action_run", "Run", "Space", "Run or pause training", self.toggle_run)
         self.action_step = self._action("action_step", "Step", "S", "Make exactly one update, then pause",
                                         self.step_once)
-        self.action_reset = self._action("action_reset", "Reset", "R", "Return the run to its start point",
+        # the Keyboard shortcuts table reads What's This: the status tip follows Run / Pause / Run again
+        self.action_run.setWhatsThis("Run or pause training; once every run has ended, run them all again from "
+                                     "their start")
+        self.action_reset = self._action("action_reset", "Reset", "R", "Return every run to its start point",
                                          self.reset)
         self.action_quit = self._action("action_quit", "Quit", "Ctrl+Q", "Close GD Lab", self.close)
         self.files.file_menu.addAction(self.action_quit)

@@ -488,6 +488,13 @@ def test_help_menu_shortcuts_about_and_guide(window, qtbot):
         needed = table.fontMetrics().boundingRect(QRect(0, 0, width - 8, 10_000), Qt.TextFlag.TextWordWrap, text)
         assert table.rowHeight(r) >= needed.height(), text
     window._shortcuts.close()
+    window.model.step(10_000)  # every run ended: Run says "Run again", its status tip "Restart every run ..."
+    window._update_run_action()
+    window.show_shortcuts()
+    table = window._shortcuts.table
+    does = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert does["Space"].startswith("Run or pause training") and does["R"] == "Return every run to its start point"
+    window._shortcuts.close()
     window.show_about()
     text = window._about.text()
     for name in ("GD Lab", "Python", "Qt", "PySide6", "pyqtgraph", "numpy"):
