@@ -543,6 +543,8 @@ class MainWindow(QMainWindow):
     def reset(self) -> None:
         self.runner.pause()
         self.model.reset_runs()
+        if len(self.model.runs) > 1:  # each run's reset named only itself: the last one's stayed in the banner
+            self.show_message("Reset every run to its start.", "info")
 
     def compare_variants(self) -> None:
         self.runner.pause()

@@ -495,6 +495,9 @@ def test_help_menu_shortcuts_about_and_guide(window, qtbot):
     does = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
     assert does["Space"].startswith("Run or pause training") and does["R"] == "Return every run to its start point"
     window._shortcuts.close()
+    window.run_list.duplicate()
+    window.reset()
+    assert window.banner.text() == "Reset every run to its start."  # was "Reset run 1 copy to its start."
     window.show_about()
     text = window._about.text()
     for name in ("GD Lab", "Python", "Qt", "PySide6", "pyqtgraph", "numpy"):
