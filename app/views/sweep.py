@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 import gd_core
 from gd_core import OPTIMIZERS, sweep, sweep_worker
+from gd_core.samplers import VARIANTS
 
 from ..export_menu import ExportButton
 from ..exports import Picture
@@ -306,6 +307,16 @@ class SweepWindow(SweepDialog):
         """A variant's fixed colour (the same in every view), or the index-th run colour for an optimizer."""
         return VARIANT_COLORS.get(key, run_color(index)) if self.by == "variant" else run_color(index)
 
+    def series_name(self, key: str) -> str:
+        """A series as the rest of the window names it: "mini-batch" (the variant's title), or the optimizer."""
+        return VARIANTS[key].title.lower() if self.by == "variant" else key
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        rate = self.model.selected.config["optimizer"].get("lr")
+        if not self.results and not self.running and rate:  # the dashed line is the run's rate before a sweep too
+            self.lr_line.setValue(np.log10(rate))
+
     def _series_changed(self) -> None:
         by_optimizer = self.series.currentData() == "optimizer"
         for box in self.optimizers.values():
@@ -365,8 +376,8 @@ class SweepWindow(SweepDialog):
             shown = np.isfinite(finite).any()  # every run diverged: nothing to draw (the legend still names it)
             item.setData(self.lrs if shown else [], finite if shown else [], pen=theme().pen(color, 2),
                          symbolBrush=color)
-            self.legend.setText("&nbsp;&nbsp;".join(f'<span style="color:{self.series_color(name, i)}">■</span> {name}'
-                                                    for i, name in enumerate(self.results)))
+            self.legend.setText("&nbsp;&nbsp;".join(f'<span style="color:{self.series_color(name, i)}">■</span> '
+                                                    f'{self.series_name(name)}' for i, name in enumerate(self.results)))
         else:
             self.grid[job.key] = losses
             self._grid_done.add(job.key)

@@ -4,6 +4,7 @@ series, and Stop stops it mid-way."""
 import time
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QProcess, QTimer
 
 import gd_core
@@ -75,9 +76,11 @@ def test_the_heat_map_shows_only_this_sweeps_computed_rows(window, qtbot):
     map, and rows not computed were painted in the worst colour, like diverged runs."""
     window.open_sweep()
     sweep = window.sweep_window
+    assert sweep.lr_line.value() == pytest.approx(np.log10(0.05))  # the run's own rate, before any sweep too
     sweep.count.setValue(4)
     with qtbot.waitSignal(sweep.finished, timeout=60_000):
         sweep.compute_button.click()
+    assert "mini-batch" in sweep.legend.text() and "minibatch" not in sweep.legend.text()  # as the window says it
     image = sweep.heat_image.image
     assert image is not None and image.shape == (len(sweep.sizes), 4) and np.isfinite(image).all()
     sweep.grid[2:] = np.nan  # as if Stop had come after two rows: theirs drawn, the others transparent
