@@ -181,7 +181,7 @@ class BatchScalingWindow(SweepDialog):
                  f"size B_noise ≈ {fit.b_noise:.3g}.")
         if self.noise_scale is not None and math.isfinite(self.noise_scale):
             text += (f" The noise scale measured where the full-batch run reaches the target is B_simple ≈ "
-                     f"{self.noise_scale:.3g}: the fitted B_noise is {fit.b_noise / self.noise_scale:.2g} times it.")
+                     f"{self.noise_scale:.3g}: the fitted B_noise is {fit.b_noise / self.noise_scale:.2f} times it.")
         return text
 
     def _draw(self) -> None:

@@ -87,6 +87,8 @@ def test_batch_scaling_draws_the_fit_and_the_measured_noise_scale(window, qtbot)
     assert b_noise.isVisible() and b_simple.isVisible()
     assert b_simple.value() == pytest.approx(np.log10(scaling.noise_scale))
     assert "B_noise ≈" in scaling.summary.text() and "B_simple ≈" in scaling.summary.text()
+    scaling.noise_scale = scaling.fit.b_noise / 1.034  # lesson 17's 48 against 46.4 read "1 times it"
+    assert scaling.describe().endswith("the fitted B_noise is 1.03 times it.")
     assert scaling.compute_button.isEnabled() and not scaling.stop_button.isEnabled()
 
 
