@@ -214,6 +214,7 @@ class SweepWindow(SweepDialog):
         self.results: dict[str, np.ndarray] = {}
         self.by = "variant"  # what the computed series are: variants or optimizers
         self.grid: np.ndarray | None = None
+        self._no_map = ""  # why a ticked heat map stayed empty, said when the sweep is done
         controls = QFormLayout()
         self.low, self.high = NumberSpinBox(1e-8, 1e4, log=True), NumberSpinBox(1e-8, 1e4, log=True)
         self.low.setValue(1e-3)
@@ -343,6 +344,9 @@ class SweepWindow(SweepDialog):
             return
         self.sizes = sweep.batch_sizes(run.trainer.problem.n_samples) if has_data and self.with_grid.isChecked() \
             else []
+        # the box was ticked, the map stays empty: say why rather than leave an empty plot unexplained
+        self._no_map = " No heat map: a function of x and y has no samples to batch." \
+            if self.with_grid.isChecked() and not has_data else ""
         jobs = sweep.sweep_jobs(config, lrs, by, names, self.sizes)
         try:  # refused before anything is computed
             sweep.check_sweep_work(jobs, run.trainer.problem)
@@ -387,7 +391,7 @@ class SweepWindow(SweepDialog):
 
     def _show_end(self, status: str) -> None:
         if status == "done":
-            self.progress.setText(f"Done: {self._total} series of {len(self.lrs)} runs.")
+            self.progress.setText(f"Done: {self._total} series of {len(self.lrs)} runs.{self._no_map}")
         elif status == "stopped":
             self.progress.setText(f"Stopped: {self._done} of {self._total} series computed.")
         else:

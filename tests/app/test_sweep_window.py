@@ -47,6 +47,16 @@ def test_the_event_loop_runs_while_a_series_is_computed(window, qtbot):
     np.testing.assert_allclose(sweep.results["plain"], expected, rtol=1e-12)
 
 
+def test_a_function_gets_no_heat_map_and_the_sweep_says_why(window, qtbot):
+    sweep = _long_sweep(window, 50)
+    assert sweep.with_grid.isChecked()
+    with qtbot.waitSignal(sweep.finished, timeout=60_000):
+        sweep.compute_button.click()
+    assert sweep.heat_image.image is None
+    assert sweep.progress.text() == ("Done: 2 series of 4 runs. No heat map: a function of x and y has no samples "
+                                     "to batch.")
+
+
 def test_a_sweep_stops_mid_way_and_keeps_what_it_computed(window, qtbot):
     sweep = _long_sweep(window, 4_000)
     start = sweep.runner.start
