@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QColorDialog,
-    QHBoxLayout,
+    QGridLayout,
     QListWidget,
     QListWidgetItem,
     QSizePolicy,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from gd_core.lessons import LOCKS
 
 from .session import DEFAULT_CONFIG, SessionModel
+from .theme import theme
 
 
 def swatch(color: str) -> QIcon:
@@ -39,7 +40,7 @@ class RunList(QWidget):
                              "selected run.")
         self.list.currentRowChanged.connect(self._row_selected)
         self.list.itemChanged.connect(self._item_changed)
-        buttons = QHBoxLayout()
+        self.button_grid = QGridLayout()
         self.buttons, self.tips = {}, {}
         for name, text, tip, slot in (
                 ("add", "Add", "Add a run with the default settings.", self.add),
@@ -54,17 +55,29 @@ class RunList(QWidget):
             button.setToolTip(tip)
             self.tips[name] = tip
             button.clicked.connect(slot)
-            buttons.addWidget(button)
             self.buttons[name] = button
+        self._arrange_buttons()
+        theme().changed.connect(self._arrange_buttons)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.list, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(self.button_grid)
         events = model.events
         for event in (events.run_added, events.run_removed, events.run_styled, events.selection_changed):
             event.connect(lambda *_: self.fill())
         events.session_loaded.connect(self.fill)
         self.fill()
+
+    def _arrange_buttons(self) -> None:
+        """One row of buttons at normal text; two rows of two at larger text, where one row would widen the
+        window's left column past what a 1280 x 720 projector shows beside the plots and the lesson."""
+        columns = 4 if theme().scale <= 1 else 2
+        grid = self.button_grid
+        for i, button in enumerate(self.buttons.values()):
+            grid.removeWidget(button)
+            grid.addWidget(button, i // columns, i % columns)
+        for column in range(4):
+            grid.setColumnStretch(column, 1 if column < columns else 0)
 
     def fill(self) -> None:
         """Show the runs; existing rows are updated in place (a row may be the one being edited)."""
