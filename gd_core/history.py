@@ -35,8 +35,9 @@ MIN_ROWS = 3
 
 def row_bytes(n_params: int, extra_columns: int = 0) -> tuple[int, int]:
     """The bytes of a row of the scalar columns (:data:`COLUMNS` and ``extra_columns`` recorders' ones) and of a
-    row of parameters (its step, the ``n_params`` parameters and their gradient), 8 bytes a value."""
-    return 8 * (len(COLUMNS) + extra_columns), 8 * (1 + 2 * n_params)
+    row of parameters (the ``n_params`` parameters and their gradient; a table of its own also keeps its step,
+    8 bytes more), 8 bytes a value."""
+    return 8 * (len(COLUMNS) + extra_columns), 16 * n_params
 
 
 def row_budgets(n_params: int, max_bytes: int | None = None, extra_columns: int = 0) -> tuple[int, int]:
@@ -46,13 +47,14 @@ def row_budgets(n_params: int, max_bytes: int | None = None, extra_columns: int 
     Both get the rows that fit when every row holds both, R = B // (s + p) for row sizes s and p (see
     :func:`row_bytes`) - a small problem's record is one table, thinned alike - unless that leaves the scalar
     columns less than :data:`SCALAR_SHARE` of the bound: they then take that share, S = share·B // s rows, and
-    the parameters what is left, P = min(S, (B − S·s) // p). So P <= S, and the steps whose parameters are kept
-    are always among the steps whose scalars are."""
+    the parameters, a table of their own with its step column, what is left, P = (B − S·s) // (p + 8) < S. So
+    P <= S, and the steps whose parameters are kept are always among the steps whose scalars are."""
     max_bytes = max_bytes or MAX_HISTORY_BYTES
     scalar, params = row_bytes(n_params, extra_columns)
-    scalar_rows = max(max_bytes // (scalar + params), int(SCALAR_SHARE * max_bytes) // scalar)
-    param_rows = min(scalar_rows, (max_bytes - scalar_rows * scalar) // params)
-    return max(MIN_ROWS, scalar_rows), max(MIN_ROWS, param_rows)
+    together, scalar_rows = max_bytes // (scalar + params), int(SCALAR_SHARE * max_bytes) // scalar
+    if together >= scalar_rows:
+        return max(MIN_ROWS, together), max(MIN_ROWS, together)
+    return max(MIN_ROWS, scalar_rows), max(MIN_ROWS, (max_bytes - scalar_rows * scalar) // (params + 8))
 
 
 def rows_to_reserve(planned: int, n_params: int, runs: int = 1, extra_columns: int = 0) -> int:
@@ -61,6 +63,7 @@ def rows_to_reserve(planned: int, n_params: int, runs: int = 1, extra_columns: i
     runs do not end before). Each table reserves that many rows, or its budget if that is fewer."""
     (scalar, params), (scalar_rows, param_rows) = row_bytes(n_params, extra_columns), \
         row_budgets(n_params, extra_columns=extra_columns)
+    params += 8 * (param_rows < scalar_rows)  # a table of its own keeps its step
 
     def fits(rows: int) -> bool:
         return runs * (min(rows, scalar_rows) * scalar + min(rows, param_rows) * params) <= MAX_HISTORY_BYTES
@@ -263,14 +266,17 @@ class History:
         self._bounded_by_bytes = max_rows is None  # an added column then lowers the budgets (see add_column)
         if max_rows is None:
             max_rows, param_max_rows = row_budgets(len(self.param_names), extra_columns=len(extra_columns))
-        per_run = () if runs is None else (runs,)
-        self._scalars = _StridedRows(max_rows, {name: () if name in SHARED_COLUMNS else per_run
-                                                for name in self.columns},
+        per_run, d = () if runs is None else (runs,), len(self.param_names)
+        weights = {"params": (*per_run, d), "grads": (*per_run, d)}
+        # equal budgets: one table holds both (as a small problem's always did: no step column twice)
+        self._one_table = param_max_rows in (None, max_rows)
+        self._scalars = _StridedRows(max_rows, {**{name: () if name in SHARED_COLUMNS else per_run
+                                                   for name in self.columns},
+                                                **(weights if self._one_table else {})},
                                      unset=[name for name in self.columns if name not in APPENDED_COLUMNS],
                                      capacity=capacity)
-        d = len(self.param_names)
-        self._weights = _StridedRows(param_max_rows or max_rows,
-                                     {"step": (), "params": (*per_run, d), "grads": (*per_run, d)}, capacity=capacity)
+        self._weights = self._scalars if self._one_table else \
+            _StridedRows(param_max_rows, {"step": (), **weights}, capacity=capacity)
 
     @classmethod
     def from_arrays(cls, param_names, n_samples: int, columns: dict, params: np.ndarray, grads: np.ndarray,
@@ -280,8 +286,12 @@ class History:
         kept exactly as appending them one by one would have kept them (the same strides and rows)."""
         history = cls(param_names, n_samples, max_rows=max_rows, param_max_rows=param_max_rows)
         steps = np.asarray(columns["step"])
-        history._scalars.load(steps, {name: columns[name] for name in COLUMNS if name in columns})
-        history._weights.load(steps, {"step": steps, "params": params, "grads": grads})
+        scalars = {name: columns[name] for name in COLUMNS if name in columns}
+        if history._one_table:
+            history._scalars.load(steps, {**scalars, "params": params, "grads": grads})
+        else:
+            history._scalars.load(steps, scalars)
+            history._weights.load(steps, {"step": steps, "params": params, "grads": grads})
         history.status, history.message = status, message
         return history
 
@@ -305,18 +315,23 @@ class History:
         c["loss"][i] = loss
         c["grad_norm"][i] = grad_norm
         c["evaluations"][i] = evaluations
-        k = weights.len - 1 if weights.pending else weights.len
-        if k == weights.capacity:
-            weights.grow()
-        w = weights.arrays
-        w["step"][k] = step
-        w["params"][k] = params
-        w["grads"][k] = grad
-        scalars.len, weights.len = i + 1, k + 1
+        if weights is scalars:
+            c["params"][i] = params
+            c["grads"][i] = grad
+        else:
+            k = weights.len - 1 if weights.pending else weights.len
+            if k == weights.capacity:
+                weights.grow()
+            w = weights.arrays
+            w["step"][k] = step
+            w["params"][k] = params
+            w["grads"][k] = grad
+            weights.len = k + 1
+            if weights.stride > 1 or weights.len >= weights.max_rows:
+                weights.written(step)
+        scalars.len = i + 1
         if scalars.stride > 1 or scalars.len >= scalars.max_rows:
             scalars.written(step)
-        if weights.stride > 1 or weights.len >= weights.max_rows:
-            weights.written(step)
 
     def add_column(self, name: str) -> None:
         """A recorder's column added to a record in progress: NaN on the rows so far (nothing if it exists)."""
@@ -326,8 +341,12 @@ class History:
         self._scalars.add(name, () if self.runs is None else (self.runs,))
         if self._bounded_by_bytes:  # the byte bound holds with the new column too: fewer rows, thinned if need be
             scalar_rows, param_rows = row_budgets(len(self.param_names), extra_columns=len(self.columns) - len(COLUMNS))
-            self._scalars.bound(scalar_rows)
-            self._weights.bound(param_rows)
+            if self._one_table:  # it stays one, within the bound: the rows that fit when each holds both
+                scalar, params = row_bytes(len(self.param_names), len(self.columns) - len(COLUMNS))
+                self._scalars.bound(max(MIN_ROWS, MAX_HISTORY_BYTES // (scalar + params)))
+            else:
+                self._scalars.bound(scalar_rows)
+                self._weights.bound(param_rows)
 
     def put(self, name: str, value) -> None:
         """Set a recorder's column (see ``extra_columns``) at the latest row."""
@@ -338,7 +357,8 @@ class History:
         this record's arrays (``copy=False``, for a record nothing will append to again)."""
         one = self._like(capacity=1)
         one._scalars.select(self._scalars, run, SHARED_COLUMNS, copy)
-        one._weights.select(self._weights, run, ("step",), copy)
+        if not one._one_table:
+            one._weights.select(self._weights, run, ("step",), copy)
         one.status, one.message = self.status, self.message
         return one
 
@@ -347,8 +367,9 @@ class History:
         stood at ``step[rows - 1]`` (for measures that read whole columns)."""
         part = self._like(capacity=1)
         part._scalars.first(self._scalars, rows)
-        last = self._scalars.arrays["step"][rows - 1] if rows else -1
-        part._weights.first(self._weights, int(np.searchsorted(self.param_step, last, side="right")))
+        if not part._one_table:
+            last = self._scalars.arrays["step"][rows - 1] if rows else -1
+            part._weights.first(self._weights, int(np.searchsorted(self.param_step, last, side="right")))
         part.status, part.message = self.status, self.message
         return part
 
@@ -371,7 +392,7 @@ class History:
     @property
     def nbytes(self) -> int:
         """The bytes its arrays hold (allocated rows, used or not): at most the rows of its two budgets."""
-        return self._scalars.nbytes + self._weights.nbytes
+        return self._scalars.nbytes + (0 if self._one_table else self._weights.nbytes)
 
     # -- reading ---------------------------------------------------------------------------------------------
     def column(self, name: str) -> np.ndarray:
