@@ -464,6 +464,49 @@ def info_label(name: str) -> QLabel:
     return label
 
 
+class ReadoutLabel(QLabel):
+    """A read-out that follows the pointer, on a row of its own: it wraps, and its height is what its widest text
+    (:meth:`reserve`) needs at the current width - never what the text shown now needs - so a read-out appearing,
+    changing or going never moves the plot below it. Text beyond the reserved lines is cut off."""
+
+    def __init__(self, name: str):
+        super().__init__("")
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._probe = QLabel()  # never shown: measures the reserved text as this label would lay it out
+        self._probe.setWordWrap(True)
+        self._probe.setTextFormat(Qt.TextFormat.PlainText)
+        self._widest = ""
+        self._fit()
+
+    def reserve(self, widest: str) -> None:
+        """Keep room for ``widest``, the longest text this read-out can show until the next call."""
+        self._widest = widest
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # a larger text size needs taller lines
+            self._fit()
+
+    def _fit(self) -> None:
+        self._probe.setFont(self.font())
+        self._probe.setText(self._widest or "0")
+        margins = self.contentsMargins()
+        width = self.width() - margins.left() - margins.right()
+        lines = self._probe.heightForWidth(width) if width > 0 else -1
+        height = max(lines, self._probe.fontMetrics().height()) + margins.top() + margins.bottom()
+        if height != self.maximumHeight() or height != self.minimumHeight():
+            self.setFixedHeight(height)
+
+
 class LessonText(QTextBrowser):
     """Lesson and session text: shown, never fetched from. An ``<img src="/dev/zero">`` or a FIFO named in a
     session's text must not load (or block on) anything, so every resource comes back empty."""

@@ -2,9 +2,11 @@
 pyqtgraph PlotWidget, and per-run item bookkeeping.
 
 Neither row ever changes the window's size: the read-out and the legend take the width they are given (their
-text changes with every pointer move or run), so a hover cannot make the plots re-flow under the pointer. The
-read-out clips what does not fit; the legend, which changes only with the runs, wraps whole entries onto a
-further line. Legends sit above the plot, never on it, so they hide no data.
+text changes with every pointer move or run), so a hover cannot make the plots re-flow under the pointer. A
+caption in the header clips what does not fit; a read-out that follows the pointer (:attr:`PlotView.readout_row`)
+has a row of its own under the header, as tall as its widest text needs (the header leaves it a few pixels in a
+narrow view); the legend, which changes only with the runs, wraps whole entries onto a further line. Legends sit
+above the plot, never on it, so they hide no data.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPalette, QTransform
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -24,7 +26,7 @@ from ..exports import Picture
 from ..session import Run, SessionModel
 from ..theme import theme
 from ..throttle import Throttle
-from ..widgets import info_label
+from ..widgets import ReadoutLabel, info_label
 
 #: A legend row names at most this many entries (the tooltip names them all): a 100-run session stays cheap.
 LEGEND_SHOWN = 12
@@ -75,6 +77,9 @@ class PlotView(QWidget):
     """A view: a header (title + controls) above one PlotWidget, subscribed to the session model."""
 
     title = ""
+    #: Whether ``info`` is a read-out that follows the pointer, on a row of its own under the header (else a
+    #: caption in the header, between the title and the controls).
+    readout_row = False
     #: While runs train, redraw at most this often (seconds; 0: on every tick). Any other change redraws at once.
     live_refresh_s = 0.0
 
@@ -91,9 +96,14 @@ class PlotView(QWidget):
         self.heading = heading = QLabel(f"<b>{self.title}</b>")
         heading.setTextFormat(Qt.TextFormat.RichText)
         self.header.addWidget(heading)
-        self.info = info_label(f"{type(self).__name__}_info")  # a read-out or caption; never resizes anything
+        name = f"{type(self).__name__}_info"  # a read-out or caption; never resizes anything
+        self.info = ReadoutLabel(name) if self.readout_row else info_label(name)
         self.info.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.header.addWidget(self.info, 1)
+        if self.readout_row:
+            self.info.setContentsMargins(6, 0, 6, 0)
+            self.header.addStretch(1)
+        else:
+            self.header.addWidget(self.info, 1)
         self.controls = QHBoxLayout()  # a view's own controls, between the read-out and the Export button
         self.controls.setSpacing(8)
         self.header.addLayout(self.controls)
@@ -109,6 +119,8 @@ class PlotView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(self.header)
+        if self.readout_row:
+            layout.addWidget(self.info)
         layout.addWidget(self.legend)
         layout.addWidget(self.plot, 1)
         self.redraw_count = 0
@@ -125,6 +137,19 @@ class PlotView(QWidget):
         events.advanced.connect(self._advanced)
         events.view_changed.connect(lambda key: self.rebuild())
         theme().changed.connect(self._restyle)
+
+    def follow_pointer(self, hovered) -> None:
+        """Call ``hovered(scene position)`` whenever the pointer moves over the plot, and ``hovered(None)`` when it
+        leaves the plot (pyqtgraph's scene reports moves only: a read-out and a hover marker stayed on after the
+        pointer had left for another widget)."""
+        self.plot.scene().sigMouseMoved.connect(hovered)
+        self._pointer_left = lambda: hovered(None)
+        self.plot.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.plot and event.type() == QEvent.Type.Leave:
+            self._pointer_left()
+        return super().eventFilter(watched, event)
 
     def _restyle(self) -> None:
         theme().style_plot(self.plot)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QMenu, QToolButton
 
 from gd_core.display import PeakEnvelope, axis_end, peak_decimate
 
+from ..runner import planned_steps
 from ..session import X_AXES
 from ..theme import theme
 from ..widgets import ComboBox
@@ -18,6 +19,7 @@ from .base import DASHED, PlotView, fainter, stronger, use_sparse_log_axes
 
 class LossCurveView(PlotView):
     title = "Loss"
+    readout_row = True
 
     def __init__(self, model, parent=None):
         self._items: dict[int, tuple] = {}
@@ -74,7 +76,7 @@ class LossCurveView(PlotView):
         self.plot.setLabel("left", "loss")
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
-        self.plot.scene().sigMouseMoved.connect(self._hovered)
+        self.follow_pointer(self._hovered)
         self.rebuild()
 
     def _rebuild(self) -> None:
@@ -116,7 +118,18 @@ class LossCurveView(PlotView):
         self.hover.setBrush(look.color("base"))
         self.hover.clear()
         self.readout.setText("")  # a read-out of the old runs would be stale
+        self.readout.reserve(self._widest_readout())
         self.refresh()
+
+    def _widest_readout(self) -> str:
+        """The longest read-out the selected run can give: its fields, each number as wide as its format allows."""
+        run, wide = self.model.selected, -8.8888e-88
+        if run is None:
+            return ""
+        steps = int("8" * len(f"{max(planned_steps(run), int(run.history.step[-1]))}"))
+        accuracy = (wide, wide) if run.trainer.problem.can("accuracy") else (np.nan, np.nan)
+        return readout_text(steps, wide, wide, wide if self._shows_batch_loss(run) else np.nan,
+                            wide if _validates(run) else np.nan, *accuracy)
 
     def _set_legend(self, runs) -> None:
         """One entry per run (its faint shade is the loss of the samples each step used); a single run's entries
@@ -205,10 +218,16 @@ class LossCurveView(PlotView):
             envelope = self._envelopes[id(run), column] = PeakEnvelope(points, np.log10 if log else None)
         return envelope.update(x, y, source=(history, history.stride))
 
+    @staticmethod
+    def _shows_batch_loss(run) -> bool:
+        """Whether the read-out names the loss of the samples a step used (not the full loss again)."""
+        return run.config["variant"] != "batch" and run.trainer.problem.dataset is not None
+
     def _hovered(self, scene_pos) -> None:
+        """The selected run's numbers at the step under the pointer (None: the pointer left the plot)."""
         vb = self.plot.getPlotItem().vb
         run = self.model.selected
-        if run is None or not vb.sceneBoundingRect().contains(scene_pos) or not run.visible:
+        if run is None or scene_pos is None or not vb.sceneBoundingRect().contains(scene_pos) or not run.visible:
             self.readout.setText("")
             self.hover.clear()
             return
@@ -216,18 +235,26 @@ class LossCurveView(PlotView):
         x = history.column(self.model.view["x_axis"])
         row = int(np.clip(np.searchsorted(x, vb.mapSceneToView(scene_pos).x()), 0, len(x) - 1))
         loss = history.loss[row]
-        text = f"step {int(history.step[row])} · epoch {history.epoch[row]:.3g} · loss {loss:.5g}"
-        if np.isfinite(history.batch_loss[row]) and run.config["variant"] != "batch":
-            text += f" · batch {history.batch_loss[row]:.4g}"
-        if np.isfinite(history.val_loss[row]):
-            text += f" · validation {history.val_loss[row]:.5g}"
-        if np.isfinite(history.accuracy[row]):
-            text += f" · accuracy {history.accuracy[row]:.1%}"
-            if np.isfinite(history.val_accuracy[row]):
-                text += f" (validation {history.val_accuracy[row]:.1%})"
-        self.readout.setText(text)
+        batch = history.batch_loss[row] if self._shows_batch_loss(run) else np.nan
+        self.readout.setText(readout_text(int(history.step[row]), history.epoch[row], loss, batch,
+                                          history.val_loss[row], history.accuracy[row], history.val_accuracy[row]))
         y = _drawn(np.array([loss]), self.model.view["log_y"])
         self.hover.setData([x[row]], y) if np.isfinite(y).all() else self.hover.clear()  # no all-NaN scatter
+
+
+def readout_text(step: int, epoch: float, loss: float, batch: float, validation: float, accuracy: float,
+                 val_accuracy: float) -> str:
+    """The hover read-out of one step; a non-finite value's field is left out."""
+    text = f"step {step} · epoch {epoch:.3g} · loss {loss:.5g}"
+    if np.isfinite(batch):
+        text += f" · batch {batch:.4g}"
+    if np.isfinite(validation):
+        text += f" · validation {validation:.5g}"
+    if np.isfinite(accuracy):
+        text += f" · accuracy {accuracy:.1%}"
+        if np.isfinite(val_accuracy):
+            text += f" (validation {val_accuracy:.1%})"
+    return text
 
 
 def _validates(run) -> bool:

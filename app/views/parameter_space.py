@@ -63,6 +63,7 @@ FIT_PADDING = 0.08  # "zoom to paths" leaves this share of the span around the p
 
 class ParameterSpaceView(PlotView):
     title = "Parameter space"
+    readout_row = True
 
     def __init__(self, model, parent=None):
         self.paths: dict[int, pg.PlotCurveItem] = {}  # by id(run)
@@ -158,7 +159,7 @@ class ParameterSpaceView(PlotView):
             self.plot.addItem(item)
         self.off_view = OffViewArrows(self.plot, SURFACE_MARK_FILL)  # current points the view does not show
         self.plot.scene().sigMouseClicked.connect(self._clicked)
-        self.plot.scene().sigMouseMoved.connect(self._hovered)
+        self.follow_pointer(self._hovered)
         self.rebuild()
 
     def _build_options_menu(self) -> None:
@@ -376,8 +377,10 @@ class ParameterSpaceView(PlotView):
         self._update_overlays(force=True)
 
     def _set_status(self, text: str) -> None:
-        """What the surface shows, in the read-out row while the pointer is not over the plot."""
+        """What the surface shows, in the read-out row while the pointer is not over the plot (the row is as
+        tall as a read-out needs; the tooltip holds a longer status whole)."""
         self.status = text
+        self.info.setToolTip(text)
         self._show_info()
 
     def _show_info(self) -> None:
@@ -415,6 +418,8 @@ class ParameterSpaceView(PlotView):
             box.addItems(names)
             box.setCurrentIndex(index)
             box.blockSignals(False)
+        wide = -8.8888e-88  # as wide as the read-out's number formats get
+        self.readout.reserve(hover_text(self._axis_names(), (wide, wide), (wide, False)))
         many = problem.n_params > 2
         self.mode.setVisible(many)
         self.recompute.setVisible(many and self.plane_mode)
@@ -602,7 +607,8 @@ class ParameterSpaceView(PlotView):
             self.readout.setText(f"Not moved: {error.problem}.")
 
     def _hovered(self, scene_pos) -> None:
-        pos = self._to_view(scene_pos)
+        """The coordinates and loss under the pointer (None: it left the plot; the surface's status again)."""
+        pos = None if scene_pos is None else self._to_view(scene_pos)
         if pos is None or (self.plane_mode and self.plane is None):
             self._hover_text = ""
             self._show_info()
@@ -615,15 +621,21 @@ class ParameterSpaceView(PlotView):
                 point = np.array(anchor, dtype=float)
                 point[i], point[j] = pos
         shown = self._grid_loss if self.surface_ready else None
-        value = hover_loss(self.problem, point, shown, pos)
-        loss = "" if value is None else f", loss {'=' if value[1] else '≈'} {value[0]:.5g}"
-        if self.plane_mode:
-            self._hover_text = f"a = {pos[0]:.4g}, b = {pos[1]:.4g}{loss}"
-        else:
-            names = self.problem.param_names
-            i, j = self.pair()
-            self._hover_text = f"{names[i]} = {pos[0]:.4g}, {names[j]} = {pos[1]:.4g}{loss}"
+        self._hover_text = hover_text(self._axis_names(), pos, hover_loss(self.problem, point, shown, pos))
         self._show_info()
+
+    def _axis_names(self) -> tuple[str, str]:
+        """What the read-out calls the two plotted coordinates."""
+        if self.plane_mode:
+            return "a", "b"
+        names, (i, j) = self.problem.param_names, self.pair()
+        return names[i], names[j]
+
+
+def hover_text(names: tuple[str, str], pos: tuple[float, float], loss: tuple[float, bool] | None) -> str:
+    """The read-out of the point ``pos`` named ``names``, with its ``(loss, exact)`` when known."""
+    text = f"{names[0]} = {pos[0]:.4g}, {names[1]} = {pos[1]:.4g}"
+    return text if loss is None else f"{text}, loss {'=' if loss[1] else '≈'} {loss[0]:.5g}"
 
 
 def _grid_text(resolution: int) -> str:

@@ -1,0 +1,50 @@
+"""Hover read-outs at 1280x720: the read-out has the room its text needs, its coming and going moves no plot, and
+it goes (with the hover marker) when the pointer leaves the plot."""
+
+from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtWidgets import QApplication
+
+from .conftest import shown_window
+from .test_classroom_window import hover
+
+
+def _hover_middle(view) -> None:
+    rect = view.plot.viewport().rect()
+    hover(view.plot.viewport(), QPoint(rect.width() // 2, rect.height() // 2))
+
+
+def _leave(view) -> None:
+    QApplication.sendEvent(view.plot, QEvent(QEvent.Type.Leave))  # what Qt sends when the pointer goes elsewhere
+    QApplication.processEvents()
+
+
+def _fits(label) -> bool:
+    """The label shows its whole text: its box is as tall as the text, wrapped at its width, needs."""
+    return label.width() >= 200 and label.heightForWidth(label.width()) <= label.height()
+
+
+def test_the_loss_read_out_has_room_and_never_moves_the_plot(qtbot):
+    # a classifier with a validation split, one sample a step: the longest read-out there is
+    win = shown_window(qtbot, "25_small_batch_generalization", (1280, 720))
+    view = win.loss_view
+    win.model.step(30)
+    QApplication.processEvents()
+    plot_before = view.plot.geometry()
+    _hover_middle(view)
+    text = view.readout.text()
+    assert "batch" in text and "validation" in text and "accuracy" in text
+    assert _fits(view.readout), (view.readout.width(), view.readout.height(), text)
+    assert view.plot.geometry() == plot_before  # the read-out's room was there before it came
+    _leave(view)
+    assert view.readout.text() == "" and not view.hover.data.size  # the numbers and the marker go with the pointer
+    assert view.plot.geometry() == plot_before
+    win.runner.pause()
+
+
+def test_the_parameter_space_read_out_goes_when_the_pointer_leaves(qtbot):
+    win = shown_window(qtbot, "08_himmelblau_starts", (1280, 720))
+    view = win.space_view
+    _hover_middle(view)
+    assert view.readout.text().startswith("x = ") and _fits(view.readout)
+    _leave(view)
+    assert view.readout.text() == view.status  # back to what the surface shows
