@@ -233,6 +233,7 @@ class MainWindow(QMainWindow):
                                      right)
         # it draws only while seen: catch up when seen again (built by then: Deferred's own handler runs first)
         self.state_dock.visibilityChanged.connect(lambda seen: seen and self.state_plot.shown(True))
+        self.state_dock.visibilityChanged.connect(lambda seen: seen and QTimer.singleShot(0, self._room_for_state))
         self.sharpness_view = SharpnessView(self.model)
         self.sharpness_dock = self._dock("sharpness_dock", "Sharpness", self.sharpness_view, right)
         self.noise_scale_dock = self._dock("noise_scale_dock", "Noise scale",
@@ -278,6 +279,21 @@ class MainWindow(QMainWindow):
             column = self.height() * 0.85
             self.resizeDocks([self.lesson_dock, self.formula_dock], [round(0.7 * column), round(0.3 * column)],
                              Qt.Orientation.Vertical)
+
+    def _room_for_state(self) -> None:
+        """The optimizer state's four plots are unreadable in the room the update rule gets under a lesson (~60 px
+        of plot at 1280x720): brought to the front, its dock grows to a readable height, taken from the docks
+        beside it (the lesson text scrolls). Only when chosen: the lesson keeps its room until then."""
+        dock, need = self.state_dock, self.state_plot.readable_height()
+        if dock.isFloating() or self.state_plot.visibleRegion().isEmpty() or dock.widget().height() >= need:
+            return
+        group, area = {dock, *self.tabifiedDockWidgets(dock)}, self.dockWidgetArea(dock)
+        beside = [d for d in self.docks if d not in group and d.isVisible() and not d.isFloating()
+                  and self.dockWidgetArea(d) == area]
+        grow, total = need - dock.widget().height(), sum(d.height() for d in beside)
+        # named with their new heights, or Qt shares the growth out by the old ones (the dock got half of it)
+        self.resizeDocks([dock, *beside], [dock.height() + grow, *(d.height() - grow * d.height() // max(total, 1)
+                                                                  for d in beside)], Qt.Orientation.Vertical)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -128,7 +128,7 @@ class LossCurveView(PlotView):
             return ""
         steps = int("8" * len(f"{max(planned_steps(run), int(run.history.step[-1]))}"))
         accuracy = (wide, wide) if run.trainer.problem.can("accuracy") else (np.nan, np.nan)
-        return readout_text(steps, wide, wide, wide if self._shows_batch_loss(run) else np.nan,
+        return readout_text(steps, _epoch(run, wide), wide, wide if self._shows_batch_loss(run) else np.nan,
                             wide if _validates(run) else np.nan, *accuracy)
 
     def _set_legend(self, runs) -> None:
@@ -236,7 +236,7 @@ class LossCurveView(PlotView):
         row = int(np.clip(np.searchsorted(x, vb.mapSceneToView(scene_pos).x()), 0, len(x) - 1))
         loss = history.loss[row]
         batch = history.batch_loss[row] if self._shows_batch_loss(run) else np.nan
-        self.readout.setText(readout_text(int(history.step[row]), history.epoch[row], loss, batch,
+        self.readout.setText(readout_text(int(history.step[row]), _epoch(run, history.epoch[row]), loss, batch,
                                           history.val_loss[row], history.accuracy[row], history.val_accuracy[row]))
         y = _drawn(np.array([loss]), self.model.view["log_y"])
         self.hover.setData([x[row]], y) if np.isfinite(y).all() else self.hover.clear()  # no all-NaN scatter
@@ -245,7 +245,7 @@ class LossCurveView(PlotView):
 def readout_text(step: int, epoch: float, loss: float, batch: float, validation: float, accuracy: float,
                  val_accuracy: float) -> str:
     """The hover read-out of one step; a non-finite value's field is left out."""
-    text = f"step {step} · epoch {epoch:.3g} · loss {loss:.5g}"
+    text = f"step {step}" + (f" · epoch {epoch:.3g}" if np.isfinite(epoch) else "") + f" · loss {loss:.5g}"
     if np.isfinite(batch):
         text += f" · batch {batch:.4g}"
     if np.isfinite(validation):
@@ -255,6 +255,11 @@ def readout_text(step: int, epoch: float, loss: float, batch: float, validation:
         if np.isfinite(val_accuracy):
             text += f" (validation {val_accuracy:.1%})"
     return text
+
+
+def _epoch(run, epoch: float) -> float:
+    """A step's epoch for the read-out; NaN (left out) for a function of x, y, where it only repeats the step."""
+    return epoch if run.trainer.problem.dataset is not None else np.nan
 
 
 def _validates(run) -> bool:

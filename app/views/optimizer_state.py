@@ -28,6 +28,10 @@ ROWS = (("params", "parameters θᵢ", "θᵢ", False), ("grad_norm", "|∇L| (a
 LOG_AXES = {key: log for key, _, _, log in ROWS}
 
 
+#: The height (pixels at the normal text size) at which the four plots are readable: about 60 px each, with the
+#: header, the legend and the step axis.
+READABLE_HEIGHT = 320
+
 #: A relative spread below which a plotted series counts as constant (rounding, not a change to show).
 CONSTANT_SPREAD = 1e-6
 
@@ -166,6 +170,11 @@ class OptimizerStatePlot(QWidget):
             span = data_range(values, log=LOG_AXES[key])
             if span is not None:
                 self.plots[key].setYRange(*span, padding=0)
+
+    @staticmethod
+    def readable_height() -> int:
+        """:data:`READABLE_HEIGHT` at the current text size."""
+        return round(READABLE_HEIGHT * theme().scale)
 
     def shown(self, visible: bool) -> None:
         """The dock became visible (its tab chosen) or hidden: catch up with the steps it did not draw."""

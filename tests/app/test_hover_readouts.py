@@ -1,5 +1,5 @@
-"""Hover read-outs at 1280x720: the read-out has the room its text needs, its coming and going moves no plot, and
-it goes (with the hover marker) when the pointer leaves the plot."""
+"""Room at 1280x720: a hover read-out has the room its text needs, its coming and going moves no plot, and it goes
+(with the hover marker) when the pointer leaves the plot; the optimizer state's plots are readable under a lesson."""
 
 from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtWidgets import QApplication
@@ -48,3 +48,20 @@ def test_the_parameter_space_read_out_goes_when_the_pointer_leaves(qtbot):
     assert view.readout.text().startswith("x = ") and _fits(view.readout)
     _leave(view)
     assert view.readout.text() == view.status  # back to what the surface shows
+
+
+def test_the_optimizer_state_is_readable_under_a_lesson(qtbot):
+    win = shown_window(qtbot, "06_adaptive_rosenbrock", (1280, 720))
+    lesson_before = win.lesson_dock.height()
+    win.state_dock.raise_()  # the student chooses its tab
+    qtbot.waitUntil(lambda: len(win.state_plot.plots) == 4, timeout=3000)
+    plots = win.state_plot.plots.values()
+    # the dock had 153 px for a legend and four plots (pyqtgraph's layout spacing rounds a pixel or two away)
+    qtbot.waitUntil(lambda: win.state_plot.height() >= win.state_plot.readable_height() - 16, timeout=3000)
+    qtbot.waitUntil(lambda: min(plot.vb.height() for plot in plots) >= 40, timeout=3000)
+    assert win.lesson_dock.height() >= 100 < lesson_before  # the room came from the lesson, which keeps some
+    heights = (win.lesson_dock.height(), win.state_dock.height())
+    win.formula_dock.raise_()
+    win.state_dock.raise_()
+    QApplication.processEvents()
+    assert (win.lesson_dock.height(), win.state_dock.height()) == heights  # no more jumps once it has the room
