@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 import gd_core
 from gd_core.files import file_stem
-from gd_core.lesson_library import lesson_name, list_lessons, load_lesson
+from gd_core.lesson_library import lesson_name, lesson_number, list_lessons, load_lesson
 from gd_core.lessons import folder_lessons
 from gd_core.sessions import Session, SessionRun, load_session, save_session
 
@@ -100,8 +100,10 @@ class FileActions(QObject):
     def fill_lessons(self) -> None:
         menu = self.lessons_menu
         menu.clear()
-        for i, (name, title) in enumerate(list_lessons(), 1):
-            action = menu.addAction(f"{i}. {title}", lambda n=name: self.open_lesson(n))
+        for name, title in list_lessons():
+            number = lesson_number(name)  # its own, not its place in the menu: "open lesson 16" finds it
+            action = menu.addAction(title if number is None else f"{number}. {title}",
+                                    lambda n=name: self.open_lesson(n))
             action.setObjectName(f"lesson_{name}")
         folder = self.lesson_folder
         if folder:

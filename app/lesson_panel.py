@@ -8,6 +8,7 @@ move the key) with a word on why. A challenge is checked live on its run while i
 from __future__ import annotations
 
 import html
+import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from gd_core import ConfigError
 from gd_core.config import resolve
+from gd_core.lesson_library import lesson_number
 from gd_core.lessons import RunResult, answer, challenge_met, format_answer, is_right, run_lesson, safe_html
 
 from .throttle import Throttle
@@ -199,8 +201,10 @@ class LessonPanel(QWidget):
         for widget in (self.previous, self.next, self.position):
             widget.setVisible(shown)
         if shown:
-            i = names.index(name)
-            self.position.setText(f"Lesson {i + 1} of {len(names)}")
+            i, number = names.index(name), lesson_number(name) if not os.path.isabs(name) else None
+            # a built-in lesson by its own number (as in the Lessons menu and the lesson texts), a folder's by place
+            self.position.setText(f"Lesson {i + 1} of {len(names)}" if number is None else f"Lesson {number}")
+            self.position.setToolTip(f"{i + 1} of the {len(names)} lessons Previous and Next walk through")
             self.previous.setEnabled(i > 0)
             self.next.setEnabled(i + 1 < len(names))
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 
 from .errors import ConfigError
@@ -23,12 +24,24 @@ def list_lessons() -> list[tuple[str, str]]:
     return out
 
 
+def lesson_number(name: str) -> int | None:
+    """The number a lesson's file name starts with ("16_edge_of_stability" -> 16): the lesson's own number, which
+    instructors and the lesson texts use (the numbering has gaps, so it is not the lesson's position); None
+    for a name without one."""
+    head = os.path.basename(name).split("_", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
 def lesson_name(name: str) -> str:
-    """The lesson file name for ``name``: exact, or without its number ("saddle_escape" = "07_saddle_escape")."""
+    """The lesson file name for ``name``: exact, without its number ("saddle_escape" = "07_saddle_escape"), or
+    its number alone ("7" or "07")."""
     names = [n for n, _ in list_lessons()]
     if name in names:
         return name
-    matches = [n for n in names if n.split("_", 1)[-1] == name]
+    if name.isdigit():
+        matches = [n for n in names if lesson_number(n) == int(name)]
+    else:
+        matches = [n for n in names if n.split("_", 1)[-1] == name]
     if len(matches) == 1:
         return matches[0]
     raise ConfigError("lesson", f"unknown lesson {quote(name)} (allowed: {', '.join(names)})")

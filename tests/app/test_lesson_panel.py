@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from app import create_window
-from gd_core.lesson_library import list_lessons, load_lesson
+from gd_core.lesson_library import lesson_name, list_lessons, load_lesson
 from gd_core.lessons import run_lesson
 from gd_core.sessions import load_session, parse_session
 
@@ -61,7 +61,7 @@ def test_answers_come_from_the_lessons_own_runs_not_the_students_edits(lesson_wi
 def test_previous_and_next_walk_the_lessons(lesson_window):
     win, panel = lesson_window, lesson_window.lesson_panel
     names = [n for n, _ in list_lessons()]
-    assert panel.position.text() == f"Lesson 3 of {len(names)}"
+    assert panel.position.text() == "Lesson 3" and panel.position.toolTip().startswith(f"3 of the {len(names)} ")
     panel.next.click()
     assert win.model.lesson_name == "04_batch_size_noise" and win.model.title == load_lesson(names[3]).title
     panel.previous.click()
@@ -322,3 +322,14 @@ def test_checking_reuses_the_windows_untouched_finished_runs(lesson_window, monk
     untouched = next(r for r in win.model.runs if r is not edited)
     assert panel.lesson_results()[untouched.name].history is untouched.history
     assert panel.score.text() == "0 of 3 right."  # nothing was answered; the message of the wait is gone
+
+
+def test_lessons_are_numbered_by_their_own_number_in_the_menu_the_panel_and_the_command_line(window):
+    """The built-in numbering has gaps (12, then 16): "open lesson 16" means 16_edge_of_stability everywhere."""
+    window.files.fill_lessons()
+    menu = {a.objectName(): a.text() for a in window.files.lessons_menu.actions()}
+    assert menu["lesson_16_edge_of_stability"] == "16. The edge of stability"  # was "13. ..."
+    assert menu["lesson_01_variants_same_epochs"].startswith("1. ")
+    window.files.open_lesson(lesson_name("16"))
+    assert window.model.lesson_name == "16_edge_of_stability"
+    assert window.lesson_panel.position.text() == "Lesson 16"

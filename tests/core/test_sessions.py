@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import gd_core
 from gd_core import ConfigError
 from gd_core.cli import main
-from gd_core.lesson_library import list_lessons, load_lesson
+from gd_core.lesson_library import lesson_name, lesson_number, list_lessons, load_lesson
 from gd_core.results import run_summary
 from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun, load_session, parse_session, save_session
 
@@ -85,6 +85,9 @@ def test_at_least_ten_lessons_each_valid_with_title_text_and_runs():
         session = load_lesson(name)
         assert session.title == title and len(session.text) > 200 and session.runs
         assert load_lesson(name.split("_", 1)[1]) == session  # the name without its number works too
+        assert load_lesson(str(lesson_number(name))) == session  # and its number alone ("7", "16")
+    assert lesson_number("16_edge_of_stability") == 16 and lesson_number("/a/b/07_x.json") == 7
+    assert lesson_number("edge") is None and lesson_name("07") == "07_saddle_escape"
 
 
 @pytest.mark.parametrize("name", [n for n, _ in list_lessons()])
