@@ -423,6 +423,34 @@ def _adadelta_explain(q: StepInputs) -> Explanation:
                         ("Δ = √(u+ε)/√(v+ε)·g", delta), ("u (mean Δ²)", q.state.acc_delta)], q.lr, delta)
 
 
+# --- the rule as text, for the hyperparameters that change it ------------------------------------------------
+ADAM_MOMENTS = "m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²"
+ADAM_STEP = "m̂ = m/(1−β₁ᵗ);  v̂ = v/(1−β₂ᵗ);  θ ← θ − γ·m̂/(√v̂ + ε)"
+AMSGRAD_RULE = (f"{ADAM_MOMENTS};  v_max ← max(v_max, v)\n"
+                "θ ← θ − γ/(1−β₁ᵗ) · m/(√(v_max/(1−β₂ᵗ)) + ε)")
+
+
+def _momentum_formula(hp: dict) -> str:
+    if not hp["momentum"]:
+        return "θ ← θ − γ·g   (μ = 0: no velocity)"
+    return f"b ← μ·b + {'(1−τ)·g' if hp['dampening'] else 'g'}   (b₁ = g)\nθ ← θ − γ·b"
+
+
+def _adagrad_formula(hp: dict) -> str:
+    rate = "γ/(1+(t−1)·η)" if hp["lr_decay"] else "γ"
+    return f"G ← G + g²\nθ ← θ − {rate} · g/(√G + ε)"
+
+
+def _rmsprop_formula(hp: dict) -> str:
+    mean = "v ← α·v + (1−α)·g²" + ("; ḡ ← α·ḡ + (1−α)·g;  ṽ = v − ḡ²" if hp["centered"] else "")
+    scaled = f"g/({'√ṽ' if hp['centered'] else '√v'} + ε)"
+    return mean + "\n" + (f"b ← μ·b + {scaled};  θ ← θ − γ·b" if hp["momentum"] else f"θ ← θ − γ·{scaled}")
+
+
+def _adamw_formula(hp: dict) -> str:
+    return AMSGRAD_RULE if hp["amsgrad"] else f"{ADAM_MOMENTS}\n{ADAM_STEP}"
+
+
 # --- the registry ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class OptimizerSpec:
@@ -453,9 +481,17 @@ class OptimizerSpec:
     needs: tuple[str, ...] = ()
     # whether the rule takes a leading run axis; runs of a row without it advance one by one
     vectorised: bool = True
+    # the rule as text for given hyperparameters, where some of them change it (a line search on or off, RMSprop
+    # centred or with momentum, a momentum of 0); None: ``formula`` always. Weight decay is not part of it
+    # (see gd_core.update_rule) unless the rule decays by itself (decay="rule").
+    formula_for: Callable[[dict], str] | None = field(default=None, repr=False)
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
+
+    def rule(self, hparams: dict) -> str:
+        """The update rule these hyperparameters make, as text (``formula`` names every variant at once)."""
+        return self.formula_for({**self.defaults(), **hparams}) if self.formula_for else self.formula
 
     def uses_objective(self, hparams: dict) -> bool:
         return bool(self.evaluates(hparams) if callable(self.evaluates) else self.evaluates)
@@ -496,7 +532,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
         (_lr(1e-3), MOMENTUM,
          Param("dampening", 0.0, "Dampening tau: scales the new gradient's share of the velocity by (1 - tau).",
                low=0.0, high=1.0), WEIGHT_DECAY),
-        _sgd_init, _momentum_update, _momentum_explain),
+        _sgd_init, _momentum_update, _momentum_explain, formula_for=_momentum_formula),
     OptimizerSpec(
         "nesterov", "Nesterov momentum", "Momentum that steps with the gradient plus a look-ahead along the velocity.",
         "b ← μ·b + g   (b₁ = g)\nθ ← θ − γ·(g + μ·b)", "torch.optim.SGD(lr, momentum, nesterov=True, weight_decay)",
@@ -512,7 +548,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
          Param("initial_accumulator_value", 0.0, "Starting value of the sum of squared gradients G.", low=0.0,
                high=MAX_MAGNITUDE),
          _eps(1e-10)),
-        _adagrad_init, _adagrad_update, _adagrad_explain),
+        _adagrad_init, _adagrad_update, _adagrad_explain, formula_for=_adagrad_formula),
     OptimizerSpec(
         "rmsprop", "RMSprop", "Divides each step by a running root-mean-square of recent gradients.",
         "v ← α·v + (1−α)·g²   (centered: ṽ = v − ḡ², ḡ ← α·ḡ + (1−α)·g)\n"
@@ -524,16 +560,14 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
                low=0.0, high=1.0, high_open=True),
          Param("centered", False, "Normalise by the variance of the gradient instead of its raw second moment.",
                kind=bool)),
-        _rmsprop_init, _rmsprop_update, _rmsprop_explain),
+        _rmsprop_init, _rmsprop_update, _rmsprop_explain, formula_for=_rmsprop_formula),
     OptimizerSpec(
         "adam", "Adam", "Momentum on the gradient, divided by a running RMS, both bias-corrected.",
-        "m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²\n"
-        "m̂ = m/(1−β₁ᵗ);  v̂ = v/(1−β₂ᵗ);  θ ← θ − γ·m̂/(√v̂ + ε)", "torch.optim.Adam",
+        f"{ADAM_MOMENTS}\n{ADAM_STEP}", "torch.optim.Adam",
         (_lr(1e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adam_init, _adam_update, _adam_explain),
     OptimizerSpec(
         "amsgrad", "AMSGrad", "Adam that never lets the second moment shrink: it divides by the running maximum.",
-        "m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²;  v_max ← max(v_max, v)\n"
-        "θ ← θ − γ/(1−β₁ᵗ) · m/(√(v_max/(1−β₂ᵗ)) + ε)", "torch.optim.Adam(amsgrad=True)",
+        AMSGRAD_RULE, "torch.optim.Adam(amsgrad=True)",
         (_lr(1e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adam_init, _amsgrad_update, _amsgrad_explain),
     OptimizerSpec(
         "adamw", "AdamW", "Adam with weight decay applied to the parameters directly, not through the gradient.",
@@ -543,7 +577,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
          Param("weight_decay", 1e-2, "Decoupled weight decay lambda: shrinks theta by gamma*lambda each step.",
                low=0.0, high=MAX_MAGNITUDE),
          Param("amsgrad", False, "Use the running maximum of the second moment (AMSGrad).", kind=bool)),
-        _adam_init, _adamw_update, _adamw_explain, decay="decoupled"),
+        _adam_init, _adamw_update, _adamw_explain, decay="decoupled", formula_for=_adamw_formula),
     OptimizerSpec(
         "adamax", "Adamax", "Adam with the infinity norm in place of the root-mean-square.",
         "m ← β₁·m + (1−β₁)·g;  u ← max(β₂·u, |g| + ε)\nθ ← θ − γ/(1−β₁ᵗ) · m/u", "torch.optim.Adamax",

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayou
 
 from gd_core import OPTIMIZERS
 from gd_core.optimizers import explain
+from gd_core.update_rule import update_rule
 
 from ..theme import theme
 from ..throttle import Throttle
@@ -77,7 +78,7 @@ class FormulaPanel(QWidget):
         hp = {key: value for key, value in run.config["optimizer"].items() if key != "name"}
         settings = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in hp.items())
         self.title.setText(f"<b>{spec.title}</b> ({spec.torch})")
-        self.rule.setText(spec.formula)
+        self.rule.setText(update_rule(run.config))  # the rule these settings make, not every variant of it
         rows = self.rows()
         self.note.setText(f"{settings}. " + ("Numbers of the latest step (press S to step):" if rows
                                                else "Take a step (S) to see the rule with its numbers."))

@@ -228,11 +228,20 @@ def _explain_cg(q: StepInputs) -> Explanation:
                        state.step_length, -state.direction)
 
 
+ARMIJO_TEXT = "line search: γₜ = γ·shrinkᵏ, the first k with L(θ − γₜ·g) ≤ L(θ) − c·γₜ·‖g‖²"
+PLAIN_TEXT = OPTIMIZERS["plain"].formula
+
+
+def _newton_formula(hp: dict) -> str:
+    inverse = "(H + λI)⁻¹" if hp["damping"] else "H⁻¹"
+    return f"θ ← θ − γ·{inverse}·g   (H: the Hessian of the step's loss)"
+
+
 ROWS = (
     replace(OPTIMIZERS["plain"], params=(*OPTIMIZERS["plain"].params, LINE_SEARCH), init=_plain_init,
             update=_plain_step, evaluates=lambda hp: hp.get("line_search") is not None, explain=_explain_plain,
-            formula=OPTIMIZERS["plain"].formula + "\nline search: γₜ = γ·shrinkᵏ, the first k with "
-                                                  "L(θ − γₜ·g) ≤ L(θ) − c·γₜ·‖g‖²"),
+            formula=f"{PLAIN_TEXT}\n{ARMIJO_TEXT}",
+            formula_for=lambda hp: f"{PLAIN_TEXT}\n{ARMIJO_TEXT}" if hp.get("line_search") else PLAIN_TEXT),
     OptimizerSpec(
         "newton", "Newton's method (damped)", "Steps to the minimum of the local quadratic model: the gradient "
                                               "scaled by the inverse Hessian. One step on a quadratic.",
@@ -240,7 +249,8 @@ ROWS = (
         (_lr(1.0), Param("damping", 0.0, "Damping lambda added to the Hessian's diagonal (Levenberg): shorter, "
                                          "safer steps, towards gradient descent with rate 1/lambda.", low=0.0,
                          high=MAX_MAGNITUDE)),
-        _newton_init, _newton_update, evaluates=True, vectorised=False, explain=_explain_newton),
+        _newton_init, _newton_update, evaluates=True, vectorised=False, explain=_explain_newton,
+        formula_for=_newton_formula),
     OptimizerSpec(
         "polyak", "Polyak step size", "Gradient descent whose step size is the gap to the known minimum over the "
                                       "squared gradient norm: no rate to tune, where f* is known.",

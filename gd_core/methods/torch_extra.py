@@ -489,6 +489,28 @@ def _positive(name: str, default, doc: str, kind=float, high=MAX_MAGNITUDE, **mo
     return Param(name, default, doc, kind=kind, low=0.0, high=high, **more)
 
 
+def _adafactor_formula(hp: dict) -> str:
+    decay = ";  θ ← θ·(1 − γλ)" if hp["weight_decay"] else ""
+    return (f"ρₜ = min(γ, 1/√t);  αₜ = max(ε₂, RMS(θ))·ρₜ{decay}\n"
+            "V ← lerp(V, g², t^τ)  (matrices: R·C/mean(R) from row and column means)\n"
+            "U = g/max(√V, ε₁);  θ ← θ − αₜ·U/max(1, RMS(U)/d)")
+
+
+def _lbfgs_formula(hp: dict) -> str:
+    step = "t: a strong-Wolfe line search" if hp["line_search"] == "strong_wolfe" else "t = γ"
+    return ("d = −H·g  (two-loop recursion over the last pairs s = Δθ, y = Δg;  H₀ = yᵀs/yᵀy)\n"
+            f"θ ← θ + t·d,  {step};  up to max_iter iterations per step")
+
+
+def _muon_formula(hp: dict) -> str:
+    look = "G' = lerp(G, B, μ)" if hp["nesterov"] else "G' = B"
+    decay = "W·(1 − γλ)" if hp["weight_decay"] else "W"
+    scale = "√max(1, out/in)" if hp["adjust_lr_fn"] == "original" else "0.2·√max(out, in)"
+    return (f"B ← μ·B + (1−μ)·G;  {look}\n"
+            f"O = NS(G'):  X = G'/‖G'‖;  {hp['ns_steps']}×  A = XXᵀ,  X ← a·X + (b·A + c·A²)·X\n"
+            f"W ← {decay} − γ·{scale}·O;   biases: AdamW(adamw_lr)")
+
+
 ROWS = (
     OptimizerSpec(
         "radam", "RAdam", "Adam that takes momentum steps until its second moment is trustworthy, then rectifies "
@@ -536,7 +558,8 @@ ROWS = (
          Param("d", 1.0, "Clipping threshold d of the update's RMS.", low=1.0, high=MAX_MAGNITUDE),
          Param("weight_decay", 0.0, "Decoupled weight decay lambda: theta shrinks by gamma*lambda each step.",
                low=0.0, high=MAX_MAGNITUDE)),
-        _adafactor_init, _adafactor_update, decay="rule", needs=("tensors",), explain=_explain_adafactor),
+        _adafactor_init, _adafactor_update, decay="rule", needs=("tensors",), explain=_explain_adafactor,
+        formula_for=_adafactor_formula),
     OptimizerSpec(
         "lbfgs", "L-BFGS", "A quasi-Newton method: builds an inverse-Hessian estimate from the last gradient changes "
                            "and evaluates the loss several times per step.",
@@ -552,7 +575,8 @@ ROWS = (
                high=10_000),
          Param("line_search", "none", "The step length: gamma itself, or a strong-Wolfe line search.", kind=str,
                choices=("none", "strong_wolfe"))),
-        _lbfgs_init, _lbfgs_update, evaluates=True, vectorised=False, explain=_explain_lbfgs),
+        _lbfgs_init, _lbfgs_update, evaluates=True, vectorised=False, explain=_explain_lbfgs,
+        formula_for=_lbfgs_formula),
     OptimizerSpec(
         "muon", "Muon (+ AdamW)", "Orthogonalises the momentum of each weight matrix (Newton-Schulz), so every "
                                   "direction of the layer moves alike; the biases take AdamW with their own rate.",
@@ -578,7 +602,7 @@ ROWS = (
          Param("adamw_eps", 1e-8, "AdamW's eps on the biases.", low=0.0, low_open=True, high=MAX_MAGNITUDE, log=True),
          _positive("adamw_weight_decay", 1e-2, "AdamW's decoupled weight decay on the biases.")),
         _muon_init, _muon_update, decay="rule", needs=("weight_matrices",), vectorised=False,
-        explain=_explain_muon),
+        explain=_explain_muon, formula_for=_muon_formula),
 )
 
 register(ROWS)

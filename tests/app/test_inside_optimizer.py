@@ -133,3 +133,20 @@ def test_view_settings_survive_a_session_round_trip(window, tmp_path):
     again = create_window(tmp_path / "s.json")
     assert again.space_view.arrows.isChecked() and again.space_view.batch_surface.isChecked()
     again.close()
+
+
+def test_the_update_rule_dock_shows_the_rule_the_settings_make(window):
+    """Plain gradient descent without a line search showed the line search's formula; the dock follows every
+    setting that changes the rule (gd_core.update_rule, tested across the registry in tests/core)."""
+    from gd_core.update_rule import CLIP_TEXT, update_rule
+    model, formula = window.model, window.formula
+    run = model.selected
+    model.update_config(run, {**run.config, "optimizer": {"name": "plain", "lr": 0.01}})
+    assert formula.rule.text() == "θ ← θ − γ·g"
+    searching = {"name": "plain", "lr": 0.01, "line_search": {"c": 1e-4, "shrink": 0.5}}
+    model.update_config(run, {**model.selected.config, "optimizer": searching})
+    assert "line search" in formula.rule.text()
+    model.update_config(run, {**model.selected.config, "optimizer": {"name": "momentum", "lr": 0.01,
+                                                                     "weight_decay": 0.1}, "clip_norm": 1.0})
+    text = formula.rule.text()
+    assert text.startswith(CLIP_TEXT) and "λ·θ" in text and text == update_rule(model.selected.config)
