@@ -2,7 +2,10 @@
 
 A plot a few hundred pixels wide cannot show 100,000 points, but it must not lose a spike either: drawing each
 run of rows as its lowest and highest value draws, pixel for pixel, what the whole curve draws. ``peak_decimate``
-does it in one numpy pass; ``PeakEnvelope`` keeps the same for a growing series in O(new rows) per frame.
+does it in one numpy pass; ``PeakEnvelope`` keeps the same for a growing series in O(new rows) per frame. Both
+give it as a line through each run's lowest then highest value, or as a band - the lowest and the highest
+values as two series to fill between (``peak_band``, ``PeakEnvelope.band``): a noisy curve drawn as a line
+zigzags up and down in every pixel column (moiré stripes, and slow to stroke), the band is one filled shape.
 Non-finite values are left out (NaN where a run has none: a gap in the line). ``axis_end`` rounds a growing
 axis's end up to a round number, so the axis moves now and then rather than every frame.
 """
@@ -18,19 +21,34 @@ import numpy as np
 def peak_decimate(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
     """At most about 2*bins points that draw like (x, y): the minimum and maximum of y in each of ``bins``
     equal runs of rows, in order (NaN where a run holds no finite value). Returns the input when it is short."""
+    if len(x) <= 2 * bins:
+        return x, y
+    return zigzag(*peak_band(x, y, bins))
+
+
+def peak_band(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, low, high): the minimum and maximum of y in each of ``bins`` equal runs of rows at the x of the run's
+    first row (NaN where it holds no finite value), then the last row alone (low = high = its y). A short series
+    is its own band: ``(x, y, y)``, the same array twice."""
     n = len(x)
     if n <= 2 * bins:
-        return x, y
+        return x, y, y
     edges = np.linspace(0, n, bins + 1).astype(np.intp)[:-1]
     finite = np.isfinite(y)
     low = np.minimum.reduceat(np.where(finite, y, np.inf), edges)
     high = np.maximum.reduceat(np.where(finite, y, -np.inf), edges)
     low[np.isinf(low)] = np.nan
     high[np.isinf(high)] = np.nan
-    xs = np.repeat(x[edges], 2)
-    ys = np.empty(2 * bins)
-    ys[0::2], ys[1::2] = low, high
-    return np.append(xs, x[-1]), np.append(ys, y[-1])
+    return np.append(x[edges], x[-1]), np.append(low, y[-1]), np.append(high, y[-1])
+
+
+def zigzag(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A band (a point per run, its last point alone) as one line: each point's low then high at its x, then the
+    last point once."""
+    xs = np.append(np.repeat(x[:-1], 2), x[-1:])
+    ys = np.empty(len(xs))
+    ys[0:-1:2], ys[1:-1:2], ys[-1:] = low[:-1], high[:-1], low[-1:]
+    return xs, ys
 
 
 #: Mantissas of the round numbers an axis end snaps to: each at most a third past the one before.
@@ -92,14 +110,22 @@ class PeakEnvelope:
             return self.transform(y)
 
     def update(self, x: np.ndarray, y: np.ndarray, source=None) -> tuple[np.ndarray, np.ndarray]:
-        """The points to draw for the series (x increasing); only rows not yet folded are read."""
+        """The points to draw for the series (x increasing) as a line; only rows not yet folded are read."""
+        x, low, high = self.band(x, y, source)
+        return (x, low) if low is high else zigzag(x, low, high)
+
+    def band(self, x: np.ndarray, y: np.ndarray, source=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The same decimation as a band ``(x, low, high)``: each block's lowest and highest value at its first
+        row's x, then the unfolded rows' at the first of them, then the last row alone (low = high). A series
+        too short to decimate is its own band: ``(x, y, y)``, the same array twice."""
         n = len(x)
         if source != self._source or n - 1 < self.rows:
             self._source = source
             self._start()
         if n <= 2 * self.max_blocks:
             values = np.asarray(self._values(y), dtype=float)
-            return x, np.where(np.isfinite(values), values, np.nan)
+            values = np.where(np.isfinite(values), values, np.nan)
+            return x, values, values
         settled = n - 1  # the last row may still be replaced
         while True:
             new = (settled - self.rows) // self.size
@@ -117,11 +143,8 @@ class PeakEnvelope:
         finite = tail[np.isfinite(tail)]
         tail_low, tail_high = (finite.min(), finite.max()) if len(finite) else (np.nan, np.nan)
         last = tail[-1] if np.isfinite(tail[-1]) else np.nan
-        xs = np.concatenate([np.repeat(self._x, 2), [x[self.rows], x[self.rows], x[-1]]])
-        ys = np.empty(len(xs))
-        ys[0:-3:2], ys[1:-3:2] = self._low, self._high
-        ys[-3:] = tail_low, tail_high, last
-        return xs, ys
+        return (np.concatenate([self._x, [x[self.rows], x[-1]]]), np.concatenate([self._low, [tail_low, last]]),
+                np.concatenate([self._high, [tail_high, last]]))
 
     def _merge(self) -> None:
         """Double the block size: fold pairs of blocks (an odd last block goes back to the unfolded rows)."""

@@ -1,14 +1,15 @@
-"""The loss curve: full loss (bold), mini-batch loss (thin, light) and, with a validation split, the held-out
-samples' loss (dashed, the run's colour) against steps, epochs or samples seen."""
+"""The loss curve: full loss (bold), mini-batch loss (a light band, see :class:`BatchLossBand`) and, with a
+validation split, the held-out samples' loss (dashed, the run's colour) against steps, epochs or samples seen."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QMenu, QToolButton
 
-from gd_core.display import PeakEnvelope, axis_end, peak_decimate
+from gd_core.display import PeakEnvelope, axis_end, peak_band, zigzag
 
 from ..runner import planned_steps
 from ..session import X_AXES
@@ -92,8 +93,8 @@ class LossCurveView(PlotView):
         self.batch_losses.blockSignals(False)
         self.plot.setLabel("bottom", X_AXES[key].lower())
         self.plot.setLogMode(y=self.model.view["log_y"])  # log ticks; the curves get log10 values (_drawn)
-        for items in self._items.values():
-            for item in items:
+        for band, full, val in self._items.values():
+            for item in (*band.items, full, val):
                 self.plot.removeItem(item)
         self._items = {}
         self._envelopes = {}
@@ -104,14 +105,12 @@ class LossCurveView(PlotView):
             # Opaque pens; only the full loss is wide (Qt's stroker is slow), which is cheap because the plot
             # peak-downsamples every curve to about two points per pixel column.
             # bare curve items: PlotDataItem.setData costs about 8 times as much, and it is called every frame
-            batch = pg.PlotCurveItem(pen=look.pen(fainter(run.color, 0.65)), connect="finite")
+            batch = BatchLossBand(self.plot, run)
             bold = run is self.model.selected  # wide pens cost; only the selected run's full loss is bold
             full = pg.PlotCurveItem(pen=look.pen(stronger(run.color), 2 if bold else 1), connect="finite")
             val = pg.PlotCurveItem(pen=_validation_pen(run), connect="finite")
-            for item in (batch, full, val):
-                # the axes follow the full loss only (a single sample's loss can be ~0 and would stretch a log
-                # axis over many empty decades)
-                self.plot.addItem(item, ignoreBounds=item is batch)
+            for item in (full, val):
+                self.plot.addItem(item)
             self._items[id(run)] = (batch, full, val)
         self._set_legend(runs)
         self.hover.setPen(look.pen(look.color("text")))
@@ -156,7 +155,7 @@ class LossCurveView(PlotView):
             return
         if what == "color":
             look, (batch, full, val) = theme(), items
-            batch.setPen(look.pen(fainter(run.color, 0.65)))
+            batch.style(run)
             full.setPen(look.pen(stronger(run.color), 2 if run is self.model.selected else 1))
             val.setPen(_validation_pen(run))
         self._set_legend(self.visible_runs())
@@ -184,8 +183,7 @@ class LossCurveView(PlotView):
             finite = y[np.isfinite(y)]
             self._extents[id(run)] = (x[0], x[-1], finite[-1]) if len(finite) else None
             if self._draws_batch_loss(run):
-                # the light batch-loss envelope at half the resolution: it zigzags, and zigzags are slow to draw
-                batch.setData(*self._curve(run, "batch_loss", width))
+                batch.set_band(*self._band(run, "batch_loss", width))  # at half the resolution: it is noise
             else:
                 batch.clear()
         extent = [e for e in self._extents.values() if e is not None]  # (first x, last x, a drawn y) per curve
@@ -204,19 +202,25 @@ class LossCurveView(PlotView):
             and run.config["variant"] != "batch"
 
     def _curve(self, run, column: str, points: int) -> tuple[np.ndarray, np.ndarray]:
-        """About ``points`` points that draw like the run's ``column`` against the x-axis column: the growing
-        envelope of the whole curve, or, zoomed in, a fresh decimation of the rows in view."""
+        """About ``points`` points that draw like the run's ``column`` against the x-axis column, as a line."""
+        x, low, high = self._band(run, column, points)
+        return (x, low) if low is high else zigzag(x, low, high)
+
+    def _band(self, run, column: str, points: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The run's ``column`` against the x-axis column as a band ``(x, low, high)`` of about ``points / 2``
+        blocks (``low is high``: the rows themselves): the growing envelope of the whole curve, or, zoomed in, a
+        fresh decimation of the rows in view."""
         history, log = run.history, self.model.view["log_y"]
         x, y = history.column(self.model.view["x_axis"]), history.column(column)
         vb = self.plot.getPlotItem().vb
         if not vb.autoRangeEnabled()[0]:  # the user zoomed
             low, high = vb.viewRange()[0]
             rows = slice(max(0, int(np.searchsorted(x, low)) - 1), int(np.searchsorted(x, high)) + 1)
-            return peak_decimate(x[rows], _drawn(y[rows], log), points // 2)
+            return peak_band(x[rows], _drawn(y[rows], log), points // 2)
         envelope = self._envelopes.get((id(run), column))
         if envelope is None or envelope.max_blocks != points // 2:
             envelope = self._envelopes[id(run), column] = PeakEnvelope(points, np.log10 if log else None)
-        return envelope.update(x, y, source=(history, history.stride))
+        return envelope.band(x, y, source=(history, history.stride))
 
     @staticmethod
     def _shows_batch_loss(run) -> bool:
@@ -240,6 +244,57 @@ class LossCurveView(PlotView):
                                           history.val_loss[row], history.accuracy[row], history.val_accuracy[row]))
         y = _drawn(np.array([loss]), self.model.view["log_y"])
         self.hover.setData([x[row]], y) if np.isfinite(y).all() else self.hover.clear()  # no all-NaN scatter
+
+
+#: Opacity of a run's batch-loss band: light enough that the full loss reads over it and overlapping runs' bands
+#: both show, in the run's own colour (Okabe-Ito: colour-blind-safe) on a light or a dark palette.
+BAND_ALPHA = 0.3
+
+
+class BatchLossBand:
+    """A run's batch losses (of the samples each step used), drawn as a translucent band between each block's
+    lowest and highest value. A line through them zigzags up and down in every pixel column of a long run: moiré
+    stripes, and Qt strokes it slowly; the band is one filled shape holding the same numbers. A series too short
+    to decimate is a thin light line."""
+
+    def __init__(self, plot: pg.PlotWidget, run):
+        self.low = pg.PlotCurveItem(connect="finite")
+        self.high = pg.PlotCurveItem(pen=None, connect="finite")
+        self.fill = pg.FillBetweenItem(self.low, self.high)
+        self.items = (self.fill, self.low, self.high)
+        self.line = False  # whether the series is drawn as a line (too short for a band)
+        for item in self.items:
+            # the axes follow the full loss only (a single sample's loss can be ~0 and would stretch a log axis
+            # over many empty decades)
+            plot.addItem(item, ignoreBounds=True)
+        self.style(run)
+
+    def style(self, run) -> None:
+        color = QColor(run.color)
+        color.setAlphaF(BAND_ALPHA)
+        self.fill.setBrush(color)
+        self.pen = theme().pen(fainter(run.color, 0.65))
+        self.low.setPen(self.pen if self.line else None)
+
+    def set_band(self, x: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+        """Draw the band ``(x, low, high)``; ``low is high``: the values themselves, as a line."""
+        line = low is high
+        if line != self.line:
+            self.line = line
+            self.low.setPen(self.pen if line else None)
+        if line:
+            self.high.clear()  # nothing to fill
+            self.low.setData(x, low)
+            return
+        # a block whose one side is not drawable (0 on a log axis) collapses to the other: the two sides must
+        # have their gaps in the same places, or the fill pairs the wrong pieces
+        low, high = np.where(np.isfinite(low), low, high), np.where(np.isfinite(high), high, low)
+        self.low.setData(x, low)
+        self.high.setData(x, high)
+
+    def clear(self) -> None:
+        self.low.clear()
+        self.high.clear()
 
 
 def readout_text(step: int, epoch: float, loss: float, batch: float, validation: float, accuracy: float,

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gd_core.display import ROUND_MANTISSAS, PeakEnvelope, axis_end, peak_decimate
+from gd_core.display import ROUND_MANTISSAS, PeakEnvelope, axis_end, peak_band, peak_decimate, zigzag
 from gd_core.history import History
 
 
@@ -56,6 +56,26 @@ def test_a_growing_envelope_equals_one_built_at_once_and_draws_like_the_curve(va
     np.testing.assert_array_equal(ys, fresh_ys)
     if len(y) > max_points:
         assert_draws_like(xs, ys, x, y, max_points)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=series, max_points=st.integers(4, 64))
+def test_a_band_is_the_envelope_to_fill_between(values, max_points):
+    """The band (what the loss plot fills for a noisy batch loss) holds exactly the line's numbers: its zigzag is
+    the envelope's line; low <= high; and a short series is its own band, the same array as low and high."""
+    y = np.array(values)
+    x = np.arange(len(y), dtype=float)
+    for band, line in ((PeakEnvelope(max_points).band(x, y), PeakEnvelope(max_points).update(x, y)),
+                       (peak_band(x, y, max_points // 2), peak_decimate(x, y, max_points // 2))):
+        bx, low, high = band
+        if low is high:  # short: the values themselves (non-finite ones as gaps)
+            assert len(bx) == len(y) <= max_points and np.array_equal(low, line[1], equal_nan=True)
+            continue
+        zx, zy = zigzag(bx, low, high)
+        np.testing.assert_array_equal(zx, line[0])
+        np.testing.assert_array_equal(zy, line[1])
+        both = np.isfinite(low) & np.isfinite(high)
+        assert np.all(low[both] <= high[both]) and np.array_equal(np.isfinite(low), np.isfinite(high))
 
 
 def test_settled_rows_are_read_once():
