@@ -3,8 +3,10 @@ launch after a crash or a killed process offers to restore it.
 
 Each window writes its own ``autosave-<id>.gdlab.json`` (a version-2 session: the runs reopen at the step they
 had) and holds a QLockFile beside it while it lives; ``<copy>.origin`` names the file or lesson the session came
-from, so a restored session has its name again and Save writes where the work was meant to go. A copy whose lock
-is free - its process is gone - is offered at the next launch, and deleted once restored or declined. Closing the
+from, so a restored session has its name again and Save writes where the work was meant to go. The copies whose
+lock is free - their process is gone - are offered at the next launch, all in one dialog (several windows may
+have crashed together): restore one (the others stay for the launch after), discard them all, or keep them for
+later. Closing the
 window on purpose (after Save or Discard) deletes the window's own copy, and so does saving (the work is then on
 disk).
 """
@@ -16,13 +18,23 @@ import glob
 import json
 import os
 import uuid
+from dataclasses import dataclass
 
-from PySide6.QtCore import QLockFile, QObject, QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QLockFile, QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+)
 
 import gd_core
 from gd_core.files import read_json, write_text
-from gd_core.sessions import load_session
+from gd_core.sessions import MAX_SESSION_BYTES, load_session
 
 from .crash import report_dir
 
@@ -115,39 +127,136 @@ def _origin(path: str) -> dict:
             if key in ("path", "lesson") and isinstance(value, str) and value and "\0" not in value}
 
 
-def ask_to_restore(parent, when: str) -> bool:
-    """Whether to restore the unsaved work autosaved at ``when``."""
-    buttons = QMessageBox.StandardButton
-    box = QMessageBox(QMessageBox.Icon.Question, "GD Lab", "GD Lab did not close properly last time.",
-                      buttons.NoButton, parent)
-    box.setObjectName("restore_autosave")
-    box.setInformativeText(f"Restore the unsaved session copied at {when}? (Discard deletes the copy.)")
-    restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(buttons.Discard)
-    box.setDefaultButton(restore)
-    box.exec()
-    return box.clickedButton() is restore
+@dataclass(frozen=True)
+class AutosaveCopy:
+    """An orphaned copy as the restore dialog lists it."""
+
+    path: str
+    when: str  # when it was last written, "2026-11-29 06:19"
+    what: str  # the lesson, file or session title it holds
+    runs: int | None  # how many runs (None: the copy cannot be read)
+
+
+def describe(path: str) -> AutosaveCopy:
+    """What the dialog says of the copy at ``path``: read as JSON only (no run is built)."""
+    when = datetime.datetime.fromtimestamp(os.path.getmtime(path)).strftime("%Y-%m-%d %H:%M")
+    origin = _origin(path)
+    try:
+        data = read_json(path, "autosave", MAX_SESSION_BYTES, "autosave copy")
+    except gd_core.ConfigError:
+        data = None
+    runs = len(data["runs"]) if isinstance(data, dict) and isinstance(data.get("runs"), list) else None
+    title = data.get("title") if isinstance(data, dict) and isinstance(data.get("title"), str) else ""
+    if "lesson" in origin:
+        what = f"lesson {origin['lesson']}"
+    elif "path" in origin:
+        what = os.path.basename(origin["path"])
+    else:
+        what = title or "untitled session"
+    return AutosaveCopy(path, when, what if runs is not None else f"{what} (unreadable)", runs)
+
+
+#: The restore dialog's answers.
+RESTORE, DISCARD_ALL, LATER = "restore", "discard", "later"
+
+
+class RestoreDialog(QDialog):
+    """The autosaved copies of crashed windows, newest first, in one list: Restore the chosen one (Enter, or a
+    double click), Discard All, or Keep for Later (Escape, or closing the dialog: nothing is deleted)."""
+
+    def __init__(self, copies: list[AutosaveCopy], parent=None):
+        super().__init__(parent)
+        self.setObjectName("restore_autosave")
+        self.setWindowTitle("GD Lab - Unsaved work")
+        self.answer = LATER
+        many = len(copies) > 1
+        self.message = QLabel(
+            "<b>GD Lab did not close properly last time.</b><br>"
+            + (f"{len(copies)} sessions had unsaved work. Restore one (the others stay for the next launch), or "
+               "discard them all." if many else "A session had unsaved work. Restore it, or discard it."))
+        self.message.setWordWrap(True)
+        self.list = QTreeWidget()
+        self.list.setObjectName("autosave_copies")
+        self.list.setHeaderLabels(["saved at", "session", "runs"])
+        self.list.setRootIsDecorated(False)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for copy in copies:
+            item = QTreeWidgetItem([copy.when, copy.what, "" if copy.runs is None else str(copy.runs)])
+            item.setData(0, Qt.ItemDataRole.UserRole, copy.path)
+            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setToolTip(1, copy.path)
+            self.list.addTopLevelItem(item)
+        for column in (0, 2):
+            self.list.resizeColumnToContents(column)
+        self.list.setCurrentItem(self.list.topLevelItem(0))  # the newest
+        shown = min(len(copies), 8)  # as tall as its rows (a long list scrolls), not a box of empty lines
+        self.list.setFixedHeight(self.list.header().sizeHint().height() + shown * self.list.sizeHintForRow(0)
+                                 + 2 * self.list.frameWidth() + 2)
+        self.list.itemDoubleClicked.connect(lambda item, column: self._answer(RESTORE))
+        buttons = QDialogButtonBox()  # in the platform's order
+        self.restore = buttons.addButton("&Restore", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.discard = buttons.addButton("&Discard All" if many else "&Discard",
+                                         QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.later = buttons.addButton("&Keep for Later", QDialogButtonBox.ButtonRole.RejectRole)
+        self.restore.setDefault(True)  # Enter restores the chosen copy
+        self.discard.setToolTip("Delete the unsaved copies: their work is lost.")
+        self.later.setToolTip("Leave the copies where they are: the next launch offers them again.")
+        self.restore.clicked.connect(lambda: self._answer(RESTORE))
+        self.discard.clicked.connect(lambda: self._answer(DISCARD_ALL))
+        self.later.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (self.message, self.list, buttons):
+            layout.addWidget(widget)
+        self.resize(max(self.sizeHint().width(), 560), self.sizeHint().height())
+
+    def chosen(self) -> str | None:
+        item = self.list.currentItem()
+        return None if item is None else item.data(0, Qt.ItemDataRole.UserRole)
+
+    def _answer(self, answer: str) -> None:
+        self.answer = answer
+        self.accept()
+
+
+def choose_autosave(parent, copies: list[AutosaveCopy]) -> tuple[str, str | None]:
+    """Ask what to do with the orphaned ``copies``: (RESTORE, the chosen copy's path), (DISCARD_ALL, None) or
+    (LATER, None)."""
+    dialog = RestoreDialog(copies, parent)
+    dialog.exec()
+    if dialog.answer == RESTORE and dialog.chosen():
+        return RESTORE, dialog.chosen()
+    return (DISCARD_ALL if dialog.answer == DISCARD_ALL else LATER), None
 
 
 def offer_restore(window, folder: str | None = None) -> bool:
-    """At launch: offer each orphaned copy; restore the first one accepted into ``window``. Every copy
-    offered is deleted (restored or declined); True when one was restored."""
-    for path in orphaned_autosaves(folder):
-        when = datetime.datetime.fromtimestamp(os.path.getmtime(path)).strftime("%Y-%m-%d %H:%M")
-        if not ask_to_restore(window, when):
-            _remove(path)
-            continue
-        try:
-            session = load_session(path)
-        except gd_core.ConfigError as error:
-            window.show_message(f"Could not restore the autosaved session: {error}", "error")
-            _remove(path)
-            continue
-        origin = _origin(path)
-        if not window.files.show_session(session, origin.get("path"), origin.get("lesson")):
-            return False  # cancelled while replaying: the copy stays for the next launch
+    """At launch: offer the orphaned copies in one dialog and do what it answers - restore the chosen copy into
+    ``window`` (then delete it; the others stay for the next launch), delete them all, or leave them all. True
+    when one was restored."""
+    copies = [describe(path) for path in orphaned_autosaves(folder)]
+    if not copies:
+        return False
+    answer, path = choose_autosave(window, copies)
+    if answer == DISCARD_ALL:
+        for copy in copies:
+            _remove(copy.path)
+    if answer != RESTORE:
+        return False
+    when = next(copy.when for copy in copies if copy.path == path)
+    try:
+        session = load_session(path)
+    except gd_core.ConfigError as error:
+        window.show_message(f"Could not restore the autosaved session: {error}", "error")
         _remove(path)
-        window.guard.mark_unsaved()
-        window.show_message(f"Restored the session autosaved at {when}. Save it (Ctrl+S) to keep it.", "info")
-        return True
-    return False
+        return False
+    origin = _origin(path)
+    if not window.files.show_session(session, origin.get("path"), origin.get("lesson")):
+        return False  # cancelled while replaying: the copy stays for the next launch
+    _remove(path)
+    window.guard.mark_unsaved()
+    others = len(copies) - 1
+    kept = f" The {others} other cop{'ies' if others > 1 else 'y'} stay for the next launch." if others else ""
+    window.show_message(f"Restored the session autosaved at {when}. Save it (Ctrl+S) to keep it.{kept}", "info")
+    return True

@@ -354,7 +354,8 @@ def test_after_a_killed_process_the_next_launch_restores_the_autosaved_work(wind
     copy = result.stdout.strip()
     assert os.path.exists(copy) and recovery.orphaned_autosaves() == [copy]
     offered = []
-    monkeypatch.setattr("app.recovery.ask_to_restore", lambda parent, when: offered.append(when) or True)
+    monkeypatch.setattr("app.recovery.choose_autosave",
+                        lambda parent, copies: offered.append(copies) or (recovery.RESTORE, copies[0].path))
     assert recovery.offer_restore(window)
     run = window.model.selected
     assert len(offered) == 1 and run.trainer.step == 57 and run.config["optimizer"]["name"] == "adam"
@@ -379,22 +380,65 @@ def test_a_declined_autosave_is_deleted_and_the_window_untouched(qtbot, tmp_path
     window = create_window()
     qtbot.addWidget(window)
     before = snapshot(window)
-    monkeypatch.setattr("app.recovery.ask_to_restore", lambda parent, when: False)
+    monkeypatch.setattr("app.recovery.choose_autosave", lambda parent, copies: (recovery.DISCARD_ALL, None))
     assert not recovery.offer_restore(window)
     assert not os.path.exists(copy) and snapshot(window) == before and not window.isWindowModified()
 
 
-def test_the_restore_question(window):
-    seen = {}
+def crashed_copies(qtbot, lessons: list[str | None]) -> list[str]:
+    """One autosaved copy per lesson (None: a plain session), as windows killed one after another leave them;
+    newest last."""
+    copies = []
+    for k, lesson in enumerate(lessons):
+        crashed = create_window(lesson=lesson)
+        qtbot.addWidget(crashed)
+        crashed.model.step(3 + k)
+        copies.append(crashed.autosaver.save_now())
+        os.utime(copies[-1], (1_700_000_000 + 60 * k,) * 2)  # a minute apart
+        crashed.autosaver._lock.unlock()  # as a killed process leaves it
+        crashed.autosaver.path = None
+    return copies
 
-    def answer(box):
-        seen["text"], seen["buttons"] = box.text(), [b.text() for b in box.buttons()]
-        box.button(QMessageBox.StandardButton.Discard).click()
+
+def test_several_crashed_copies_are_offered_in_one_dialog(qtbot, monkeypatch):
+    """Three windows crashed: one dialog lists the three (newest first, with time, session and run count); the
+    one chosen is restored, the others stay for the next launch - no second dialog."""
+    copies = crashed_copies(qtbot, ["03_learning_rate_bound", None, "07_saddle_escape"])
+    window = create_window()
+    qtbot.addWidget(window)
+    seen = []
+
+    def answer(dialog):
+        rows = [[dialog.list.topLevelItem(r).text(c) for c in range(3)] for r in range(dialog.list.topLevelItemCount())]
+        seen.append((rows, [b.text() for b in (dialog.restore, dialog.discard, dialog.later)]))
+        dialog.list.setCurrentItem(dialog.list.topLevelItem(1))  # the plain session, in the middle
+        dialog.restore.click()
 
     answer_box("restore_autosave", answer)
-    assert recovery.ask_to_restore(window, "2025-01-01 10:00") is False
-    assert seen["text"] == "GD Lab did not close properly last time."
-    assert sorted(seen["buttons"]) == ["Discard", "Restore"]
+    assert recovery.offer_restore(window)
+    (rows, buttons), = seen
+    assert [row[1] for row in rows] == ["lesson 07_saddle_escape", "untitled session", "lesson 03_learning_rate_bound"]
+    assert [row[2] for row in rows] == ["3", "1", str(len(load_session(copies[0]).runs))]
+    assert rows[0][0] > rows[1][0] > rows[2][0]  # newest first, by the minute
+    assert buttons == ["&Restore", "&Discard All", "&Keep for Later"]
+    assert window.model.selected.trainer.step == 4 and window.model.lesson_name is None
+    assert [os.path.exists(c) for c in copies] == [True, False, True]  # the others stay
+    assert "2 other copies stay for the next launch" in window.banner.text()
+
+
+@pytest.mark.parametrize("button", ["discard", "later"])
+def test_discard_all_deletes_every_copy_and_keep_for_later_none(qtbot, button):
+    copies = crashed_copies(qtbot, ["03_learning_rate_bound", None])
+    window = create_window()
+    qtbot.addWidget(window)
+    before = snapshot(window)
+    answer_box("restore_autosave", lambda dialog: getattr(dialog, button).click())
+    assert not recovery.offer_restore(window)
+    assert [os.path.exists(c) for c in copies] == [button == "later"] * 2
+    assert snapshot(window) == before and not window.isWindowModified()
+    if button == "later":  # offered again at the next launch, Escape also keeps them
+        answer_box("restore_autosave", lambda dialog: dialog.reject())
+        assert not recovery.offer_restore(window) and all(map(os.path.exists, copies))
 
 
 def test_training_pauses_while_asking_and_goes_on_after_cancel(window, answers, monkeypatch):
