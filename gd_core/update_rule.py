@@ -2,13 +2,15 @@
 
 A step is a chain (:mod:`gd_core.pipeline`): the gradient stages the config asks for (coordinate mask, gradient
 noise, clipping, in that order), the optimizer's weight-decay stage, then its rule for these hyperparameters
-(:meth:`gd_core.optimizers.OptimizerSpec.rule`). Each line here is one of them, so the text names the rule the
+(:meth:`gd_core.optimizers.OptimizerSpec.rule`); a learning-rate schedule other than a constant rate says first
+how the rate γ of the rule changes. Each line here is one of them, so the text names the rule the
 run uses - plain gradient descent without a line search shows no line search, AdamW without decay no decay.
 """
 
 from __future__ import annotations
 
 from .optimizers import OPTIMIZERS, decay_mode
+from .schedules import SCHEDULES
 
 COORDINATE_TEXT = "g ← gⱼ·eⱼ   (coordinate descent: one component j, drawn uniformly)"
 NOISE_TEXT = "g ← g + σ·ξ,  ξ ~ N(0, I)   (gradient noise)"
@@ -23,6 +25,10 @@ def update_rule(config: dict) -> str:
     spec = OPTIMIZERS[optimizer["name"]]
     hparams = {**spec.defaults(), **{k: v for k, v in optimizer.items() if k != "name"}}
     lines = []
+    schedule = config.get("schedule") or {}
+    if schedule.get("name", "constant") != "constant":
+        spec_of_rate = SCHEDULES[schedule["name"]]
+        lines.append(f"rate γ, {spec_of_rate.title[0].lower()}{spec_of_rate.title[1:]}: {spec_of_rate.formula}")
     if config.get("variant") == "coordinate":
         lines.append(COORDINATE_TEXT)
     if config.get("gradient_noise"):

@@ -23,6 +23,16 @@ def _text(value) -> str:
     return f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
 
 
+def _setting_text(key: str, value) -> str:
+    """A hyperparameter as the panel names it: "lr = 0.01", "line_search off" (not "= None"), a sub-setting's
+    fields in brackets."""
+    if value is None:
+        return f"{key} off"
+    if isinstance(value, dict):
+        return f"{key} ({', '.join(_setting_text(k, v) for k, v in value.items())})"
+    return f"{key} = {value:g}" if isinstance(value, float) else f"{key} = {value}"
+
+
 class FormulaPanel(QWidget):
     def __init__(self, model, parent=None):
         super().__init__(parent)
@@ -76,7 +86,7 @@ class FormulaPanel(QWidget):
         run = self.model.selected
         spec = OPTIMIZERS[run.config["optimizer"]["name"]]
         hp = {key: value for key, value in run.config["optimizer"].items() if key != "name"}
-        settings = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in hp.items())
+        settings = ", ".join(_setting_text(k, v) for k, v in hp.items())
         self.title.setText(f"<b>{spec.title}</b> ({spec.torch})")
         self.rule.setText(update_rule(run.config))  # the rule these settings make, not every variant of it
         rows = self.rows()

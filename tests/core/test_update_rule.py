@@ -5,6 +5,7 @@ and the run-level gradient stages appear exactly when configured, in the pipelin
 import pytest
 
 from gd_core import OPTIMIZERS
+from gd_core.schedules import SCHEDULES
 from gd_core.update_rule import CLIP_TEXT, COORDINATE_TEXT, NOISE_TEXT, update_rule
 
 #: (row, hyperparameter) whose 0 turns a part of the rule off, besides every row's weight decay.
@@ -12,9 +13,9 @@ ZERO_SWITCHES = [("momentum", "momentum"), ("momentum", "dampening"), ("rmsprop"
                  ("adagrad", "lr_decay"), ("newton", "damping")]
 
 
-def rule(name: str, variant: str = "batch", clip_norm=None, gradient_noise=0.0, **hparams) -> str:
+def rule(name: str, variant: str = "batch", clip_norm=None, gradient_noise=0.0, schedule=None, **hparams) -> str:
     return update_rule({"optimizer": {"name": name, **hparams}, "variant": variant, "clip_norm": clip_norm,
-                        "gradient_noise": gradient_noise})
+                        "gradient_noise": gradient_noise, "schedule": schedule})
 
 
 def _switches(spec):
@@ -55,3 +56,12 @@ def test_plain_gradient_descent_shows_its_line_search_only_when_it_searches():
     assert "line search" in rule("plain", line_search={"c": 1e-4, "shrink": 0.5})
     assert rule("plain", weight_decay=0.01).split("\n")[0].startswith("g ← g + λ·θ")
     assert "θ ← θ·(1 − γ·λ)" in rule("adamw") and "λ" not in rule("adamw", weight_decay=0.0)
+
+
+@pytest.mark.parametrize("schedule", sorted(SCHEDULES))
+def test_a_schedule_says_how_the_rate_changes(schedule):
+    text = rule("adam", schedule={"name": schedule})
+    if schedule == "constant":
+        assert text == rule("adam")
+    else:
+        assert text.split("\n")[0].endswith(SCHEDULES[schedule].formula) and text.endswith(rule("adam"))
