@@ -43,7 +43,11 @@ def _wrapped(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the dock
+    policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the dock
+    # as tall as its wrapped lines (a new policy drops the height-for-width that word wrap set: a question set
+    # once was squeezed to a line and cut off when the dock was short, instead of the questions scrolling)
+    policy.setHeightForWidth(True)
+    label.setSizePolicy(policy)
     return label
 
 

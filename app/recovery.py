@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 import gd_core
 from gd_core.files import read_json, write_text
+from gd_core.lesson_library import lesson_number
 from gd_core.sessions import MAX_SESSION_BYTES, load_session
 
 from .crash import report_dir
@@ -148,7 +149,8 @@ def describe(path: str) -> AutosaveCopy:
     runs = len(data["runs"]) if isinstance(data, dict) and isinstance(data.get("runs"), list) else None
     title = data.get("title") if isinstance(data, dict) and isinstance(data.get("title"), str) else ""
     if "lesson" in origin:
-        what = f"lesson {origin['lesson']}"
+        number = lesson_number(origin["lesson"])
+        what = f"Lesson {number}: {title}" if number is not None and title else f"lesson {origin['lesson']}"
     elif "path" in origin:
         what = os.path.basename(origin["path"])
     else:

@@ -476,7 +476,8 @@ class ReadoutLabel(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self._probe = QLabel()  # never shown: measures the reserved text as this label would lay it out
+        self._probe = QLabel(self)  # never shown: measures the reserved text as this label would lay it out
+        self._probe.hide()
         self._probe.setWordWrap(True)
         self._probe.setTextFormat(Qt.TextFormat.PlainText)
         self._widest = ""

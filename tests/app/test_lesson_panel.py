@@ -239,10 +239,10 @@ def test_batch_losses_can_be_hidden_and_lessons_hide_them_where_they_cover_the_n
     win.model.step(300)
     view.refresh()
     assert not view.batch_losses.isChecked()
-    assert all(batch.getData()[0] is None or len(batch.getData()[0]) == 0 for batch, *_ in view._items.values())
+    assert all(batch.low.getData()[0] is None or len(batch.low.getData()[0]) == 0 for batch, *_ in view._items.values())
     view.batch_losses.setChecked(True)
     assert win.model.view["batch_losses"] and win.isWindowModified()
-    drawn = [len(batch.getData()[0]) for batch, *_ in view._items.values() if batch.getData()[0] is not None]
+    drawn = [len(batch.low.getData()[0]) for batch, *_ in view._items.values() if batch.low.getData()[0] is not None]
     assert sum(drawn) > 0  # the three mini-batch runs draw their light curves again
     assert win.undo.stack.undoText() == "Set batch losses to on"
     win.undo.stack.undo()

@@ -17,7 +17,7 @@ from app import create_window, recovery
 from app.files import SESSION_FILTER
 from app.guard import ask_to_save  # the real one: the tests' fixture answers in its place
 from app.progress import ReplayProgress
-from gd_core.lesson_library import list_lessons
+from gd_core.lesson_library import list_lessons, load_lesson
 from gd_core.sessions import load_session, save_session
 
 from .conftest import panel
@@ -417,7 +417,8 @@ def test_several_crashed_copies_are_offered_in_one_dialog(qtbot, monkeypatch):
     answer_box("restore_autosave", answer)
     assert recovery.offer_restore(window)
     (rows, buttons), = seen
-    assert [row[1] for row in rows] == ["lesson 07_saddle_escape", "untitled session", "lesson 03_learning_rate_bound"]
+    assert [row[1] for row in rows] == [f"Lesson 7: {load_lesson('07_saddle_escape').title}", "untitled session",
+                                        f"Lesson 3: {load_lesson('03_learning_rate_bound').title}"]
     assert [row[2] for row in rows] == ["3", "1", str(len(load_session(copies[0]).runs))]
     assert rows[0][0] > rows[1][0] > rows[2][0]  # newest first, by the minute
     assert buttons == ["&Restore", "&Discard All", "&Keep for Later"]

@@ -274,3 +274,4 @@ def test_from_arrays_keeps_what_appending_keeps():
         np.testing.assert_array_equal(whole.params, incremental.params)
         assert whole.stride == incremental.stride
         assert np.isnan(whole.evaluations).all() and np.isnan(whole.val_loss).all()  # columns not given: NaN
+

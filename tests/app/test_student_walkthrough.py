@@ -1,0 +1,20 @@
+"""What a student met going through lessons 01-12 at 1280x720 (pytest-qt, offscreen)."""
+
+from PySide6.QtWidgets import QApplication, QLabel
+
+from .conftest import shown_window
+
+
+def test_a_question_is_never_cut_off_in_a_short_lesson_dock(qtbot):
+    """The questions scroll when the dock is short; each question keeps the height of its wrapped lines (its
+    label lost its height-for-width to a size policy set after the word wrap, and was squeezed to a line)."""
+    win = shown_window(qtbot, "06_adaptive_rosenbrock", (1280, 720))
+    panel = win.lesson_panel
+    panel.questions_scroll.setFixedHeight(90)  # a short dock: room for less than one question
+    QApplication.processEvents()
+    labels = [label for row in panel.question_rows for label in row.findChildren(QLabel) if label.isVisible()]
+    assert labels
+    for label in labels:
+        assert label.sizePolicy().hasHeightForWidth(), label.text()  # what the layout sizes a wrapped label by
+        assert label.height() >= label.heightForWidth(label.width()) > label.fontMetrics().height(), label.text()
+    assert panel.questions_scroll.verticalScrollBar().maximum() > 0  # they scroll instead
