@@ -385,25 +385,30 @@ def test_a_declined_autosave_is_deleted_and_the_window_untouched(qtbot, tmp_path
     assert not os.path.exists(copy) and snapshot(window) == before and not window.isWindowModified()
 
 
-def crashed_copies(qtbot, lessons: list[str | None]) -> list[str]:
-    """One autosaved copy per lesson (None: a plain session), as windows killed one after another leave them;
-    newest last."""
+def crashed_copies(folder, lessons: list[str | None]) -> list[str]:
+    """One autosaved copy per lesson (None: an untitled one-run session) with its origin, as windows killed one
+    after another leave them (no lock held); newest last."""
+    os.makedirs(folder, exist_ok=True)
     copies = []
     for k, lesson in enumerate(lessons):
-        crashed = create_window(lesson=lesson)
-        qtbot.addWidget(crashed)
-        crashed.model.step(3 + k)
-        copies.append(crashed.autosaver.save_now())
-        os.utime(copies[-1], (1_700_000_000 + 60 * k,) * 2)  # a minute apart
-        crashed.autosaver._lock.unlock()  # as a killed process leaves it
-        crashed.autosaver.path = None
+        data = load_lesson(lesson or "03_learning_rate_bound").to_dict()
+        if lesson is None:
+            data = {key: data[key] for key in ("format", "version", "runs")}
+            data["runs"] = data["runs"][1:2]
+        path = os.path.join(folder, f"autosave-{k:012d}.gdlab.json")
+        with open(path, "w") as f:
+            json.dump(data, f)
+        with open(path + recovery.ORIGIN, "w") as f:
+            json.dump({"path": None, "lesson": lesson}, f)
+        os.utime(path, (1_700_000_000 + 60 * k,) * 2)  # a minute apart
+        copies.append(path)
     return copies
 
 
-def test_several_crashed_copies_are_offered_in_one_dialog(qtbot, monkeypatch):
+def test_several_crashed_copies_are_offered_in_one_dialog(qtbot, tmp_path):
     """Three windows crashed: one dialog lists the three (newest first, with time, session and run count); the
     one chosen is restored, the others stay for the next launch - no second dialog."""
-    copies = crashed_copies(qtbot, ["03_learning_rate_bound", None, "07_saddle_escape"])
+    copies = crashed_copies(tmp_path / "reports", ["03_learning_rate_bound", None, "07_saddle_escape"])
     window = create_window()
     qtbot.addWidget(window)
     seen = []
@@ -422,14 +427,15 @@ def test_several_crashed_copies_are_offered_in_one_dialog(qtbot, monkeypatch):
     assert [row[2] for row in rows] == ["3", "1", str(len(load_session(copies[0]).runs))]
     assert rows[0][0] > rows[1][0] > rows[2][0]  # newest first, by the minute
     assert buttons == ["&Restore", "&Discard All", "&Keep for Later"]
-    assert window.model.selected.trainer.step == 4 and window.model.lesson_name is None
+    assert [run.name for run in window.model.runs] == [load_lesson("03_learning_rate_bound").runs[1].name]
+    assert window.model.lesson_name is None and window.isWindowModified()
     assert [os.path.exists(c) for c in copies] == [True, False, True]  # the others stay
     assert "2 other copies stay for the next launch" in window.banner.text()
 
 
 @pytest.mark.parametrize("button", ["discard", "later"])
-def test_discard_all_deletes_every_copy_and_keep_for_later_none(qtbot, button):
-    copies = crashed_copies(qtbot, ["03_learning_rate_bound", None])
+def test_discard_all_deletes_every_copy_and_keep_for_later_none(qtbot, tmp_path, button):
+    copies = crashed_copies(tmp_path / "reports", ["03_learning_rate_bound", None])
     window = create_window()
     qtbot.addWidget(window)
     before = snapshot(window)
