@@ -30,6 +30,7 @@ from gd_core.animation import check_animation, frame_steps, installed  # noqa: E
 def trained_and_drawn(app, lesson: str, target: str, steps: int, frames: int) -> float:
     """Seconds to train ``steps`` steps stopping at each frame's step to draw the window - no pictures."""
     window = create_window(lesson=lesson)
+    window.guard.interactive = False  # nobody answers "save changes?" when it closes
     start = time.perf_counter()
     show_offscreen(app, window)
     if target != "window":
@@ -51,6 +52,7 @@ def recorded(app, lesson: str, target: str, path: str, steps: int, frames: int) 
     """Seconds to train and record (from the shown window to the written file), the file's size, its frames'
     size."""
     window = create_window(lesson=lesson)
+    window.guard.interactive = False  # nobody answers "save changes?" when it closes
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):
         assert record(app, window, target, check_animation(path, steps, 15, frames)) == 0

@@ -38,6 +38,7 @@ def main() -> int:
     from app import create_window
 
     window = create_window()
+    window.guard.interactive = False  # nobody answers "save changes?" when it closes
     window.show()
     model = window.model
     run = model.selected

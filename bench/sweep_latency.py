@@ -33,6 +33,7 @@ def main():
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     window = create_window()
+    window.guard.interactive = False  # nobody answers "save changes?" when it closes
     window.show()
     model = window.model
     if args.steps:
