@@ -109,11 +109,21 @@ def orphaned_autosaves(folder: str | None = None) -> list[str]:
     """Copies whose window is gone (no live process holds their lock), newest first."""
     found = []
     for path in glob.glob(os.path.join(folder or report_dir(), PATTERN)):
+        if not os.path.isfile(path):  # a dangling link, a FIFO or a folder by that name is no copy of ours
+            continue
         lock = _lock_for(path)
         if lock.tryLock(0):  # free, or left by a process that no longer runs
             lock.unlock()
             found.append(path)
-    return sorted(found, key=os.path.getmtime, reverse=True)
+    return sorted(found, key=_modified, reverse=True)
+
+
+def _modified(path: str) -> float:
+    """When the copy was last written (0 if it went meanwhile: another launch may discard it)."""
+    try:
+        return os.path.getmtime(path)
+    except OSError:
+        return 0.0
 
 
 def _origin(path: str) -> dict:
@@ -140,7 +150,7 @@ class AutosaveCopy:
 
 def describe(path: str) -> AutosaveCopy:
     """What the dialog says of the copy at ``path``: read as JSON only (no run is built)."""
-    when = datetime.datetime.fromtimestamp(os.path.getmtime(path)).strftime("%Y-%m-%d %H:%M")
+    when = datetime.datetime.fromtimestamp(_modified(path)).strftime("%Y-%m-%d %H:%M")
     origin = _origin(path)
     try:
         data = read_json(path, "autosave", MAX_SESSION_BYTES, "autosave copy")
