@@ -203,7 +203,8 @@ def run_scaling(plan: ScalingPlan, problem: Problem, cancelled: Callable[[], boo
             if cancelled():
                 return
             runner.advance(time_budget=chunk_seconds)
-            losses = runner.history.loss.reshape(len(runner.history), rates, seeds).mean(axis=2)
+            with np.errstate(invalid="ignore"):  # a diverged run's rows hold inf or NaN: NaN never crosses
+                losses = runner.history.loss.reshape(len(runner.history), rates, seeds).mean(axis=2)
             found = _crossing(losses, plan.target)
             now = time.perf_counter()
             if now - last >= chunk_seconds:

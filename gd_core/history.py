@@ -184,14 +184,19 @@ class _StridedRows:
         self.unset.add(name)
         self.arrays[name] = np.full((self.capacity, *shape), np.nan)
 
-    def select(self, other: _StridedRows, run: int, shared, copy: bool) -> None:
-        """Take run ``run``'s rows of a group's ``other`` (arrays named in ``shared`` hold one value per row),
-        copied or as views of its arrays."""
+    @classmethod
+    def of_run(cls, group: _StridedRows, run: int, shared, copy: bool) -> _StridedRows:
+        """Run ``run``'s rows of a group's table (arrays named in ``shared`` hold one value per row), copied or as
+        views of its arrays; nothing else is allocated (a group of 64 runs selects 64 of these at its end)."""
+        rows = cls.__new__(cls)
+        rows.max_rows, rows.unset = group.max_rows, set(group.unset)
+        rows.shapes = {name: shape if name in shared else shape[1:] for name, shape in group.shapes.items()}
         take = np.copy if copy else (lambda view: view)
-        rows = slice(0, other.len)
-        self._use({name: take(array[rows] if name in shared else array[rows, run])
-                   for name, array in other.arrays.items()})
-        self.len, self.stride, self.pending = other.len, other.stride, other.pending
+        length = group.len
+        rows._use({name: take(array[:length] if name in shared else array[:length, run])
+                   for name, array in group.arrays.items()})
+        rows.len, rows.stride, rows.pending = length, group.stride, group.pending
+        return rows
 
     def first(self, other: _StridedRows, rows: int) -> None:
         """A copy of the first ``rows`` rows of ``other``, at its stride."""
@@ -355,11 +360,12 @@ class History:
     def select(self, run: int, copy: bool = True) -> History:
         """Run ``run`` of a group's record as a History of its own (its rows, same strides): a copy, or views of
         this record's arrays (``copy=False``, for a record nothing will append to again)."""
-        one = self._like(capacity=1)
-        one._scalars.select(self._scalars, run, SHARED_COLUMNS, copy)
-        if not one._one_table:
-            one._weights.select(self._weights, run, ("step",), copy)
-        one.status, one.message = self.status, self.message
+        one = History.__new__(History)  # __init__ would allocate tables that the run's rows replace at once
+        one.param_names, one.n_samples, one.columns = self.param_names, self.n_samples, self.columns
+        one.status, one.message, one.best_step, one.best_params = self.status, self.message, None, None
+        one.runs, one._bounded_by_bytes, one._one_table = None, self._bounded_by_bytes, self._one_table
+        one._scalars = _StridedRows.of_run(self._scalars, run, SHARED_COLUMNS, copy)
+        one._weights = one._scalars if one._one_table else _StridedRows.of_run(self._weights, run, ("step",), copy)
         return one
 
     def first(self, rows: int) -> History:

@@ -138,8 +138,8 @@ def clip_by_norm(max_norm: float, runs: int | None = None) -> Callable:
 
 
 def norms(vectors: np.ndarray) -> np.ndarray:
-    """The Euclidean norm of each row of (R, d)."""
-    return np.sqrt((vectors * vectors).sum(axis=1))
+    """The Euclidean norm of each row of (R, d) (vecdot: one call, where squaring then summing are two)."""
+    return np.sqrt(np.vecdot(vectors, vectors))
 
 
 def gradient_stages(config: dict, sampler, n_params: int, noise_std, noise_rngs: list,

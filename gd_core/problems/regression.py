@@ -94,9 +94,9 @@ class LinearRegression(_Regression):
             return (r @ r) / m, (2.0 / m) * (r @ A)
         if idx.ndim == 2:  # one batch per run: A (R, m, d); batched matmul is ~4x faster than einsum here
             r = (A @ params[:, :, None])[..., 0] - y
-            return (r * r).sum(axis=1) / m, (2.0 / m) * (r[:, None, :] @ A)[:, 0]
-        r = A @ params.T - y[:, None]
-        return (r * r).sum(axis=0) / m, (2.0 / m) * (r.T @ A)
+            return np.vecdot(r, r) / m, (2.0 / m) * (r[:, None, :] @ A)[:, 0]
+        r = A @ params.T - y[:, None]  # one batch shared by every run; vecdot: one call where r*r then sum are two
+        return np.vecdot(r, r, axis=0) / m, (2.0 / m) * (r.T @ A)
 
     def full_loss_and_grad(self, params):
         delta = params - self.theta_star
@@ -104,7 +104,7 @@ class LinearRegression(_Regression):
             c_delta = self.C @ delta
             return self.min_loss + delta @ c_delta, 2.0 * c_delta
         c_delta = delta @ self.C
-        return self.min_loss + (delta * c_delta).sum(axis=-1), 2.0 * c_delta
+        return self.min_loss + np.vecdot(delta, c_delta), 2.0 * c_delta
 
     def full_loss(self, params):
         delta = params - self.theta_star

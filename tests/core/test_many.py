@@ -90,3 +90,24 @@ def test_recorded_gradients_equal_too():
     for got, expected in zip(gd_core.run_many(configs), map(gd_core.run, configs)):
         assert np.isnan(got.grads[0]).all() and np.isnan(expected.grads[0]).all()
         np.testing.assert_allclose(got.grads[1:], expected.grads[1:], rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("n_features", [2, 100])  # one table; scalars and parameters in tables of their own
+def test_a_run_taken_out_of_a_group_is_a_whole_history(n_features):
+    """History.select builds a run's record without __init__ (no allocation): it must still be a History like
+    a lone run's - every attribute, the same budgets - that can take more rows."""
+    base = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 40, "n_features": n_features},
+            "steps": 5}
+    configs = [{**base, "optimizer": {"name": "plain", "lr": lr}} for lr in (1e-4, 1e-3)]
+    group = gd_core.run_many(configs)[0]
+    alone = gd_core.run(configs[0])
+    assert vars(group).keys() == vars(alone).keys()
+    assert group._one_table == alone._one_table == (n_features == 2)
+    for table in ("_scalars", "_weights"):
+        mine, theirs = getattr(group, table), getattr(alone, table)
+        assert vars(mine).keys() == vars(theirs).keys()
+        assert (mine.max_rows, mine.head, mine.shapes, mine.unset) == \
+            (theirs.max_rows, theirs.head, theirs.shapes, theirs.unset)
+    copy = gd_core.run_many(configs[:1] + [{**configs[1], "steps": 9}])[0]  # ended first: a copy
+    copy.append(6, 6 * 40, 1e-4, 1.0, 1.0, 1.0, alone.params[-1], alone.params[-1], 7)
+    assert len(copy) == 7 and copy.column("step")[-1] == 6 and np.array_equal(copy.params[-1], alone.params[-1])
