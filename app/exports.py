@@ -72,6 +72,10 @@ def svg_text(item) -> str:
     plot area, writes scatter symbols as paths and text as text - Qt's SVG generator on the whole widget does
     none of that, and other renderers then misplace and garble what it wrote)."""
     exporter = pg_exporters().SVGExporter(item)
+    # A view box maps its curves to the screen lazily, just before the scene paints (a PNG export paints; the SVG
+    # exporter only reads the transforms): without this the curves of a plot whose legend title was just added
+    # were written where the plot was before, shifted by the legend's height against the axes.
+    item.scene().prepareForPaint()
     return exporter.export(toBytes=True).decode("utf-8")
 
 
@@ -83,6 +87,7 @@ def legend_shown(picture: Picture):
     if plot is None or not picture.legend:
         yield
         return
+    shape = picture.item.geometry()  # a legend wider than the plot widens the picture; the window's plot not
     # the axis labels' size (app.theme.Theme.style_plot): the application's font, which follows the text size
     plot.setTitle(picture.legend, size=f"{QApplication.font().pointSizeF():g}pt", color=theme().color("text"))
     plot.layout.activate()
@@ -90,7 +95,12 @@ def legend_shown(picture: Picture):
         yield
     finally:
         plot.setTitle(None)
+        # A legend wider than the plot had grown the plot to the legend's width, and the hidden title still held
+        # it there (its minimum width, pyqtgraph's LabelItem.updateMin): a view narrower than its legend kept a
+        # plot wider than the view, the colour bar pushed out of sight, for the rest of the session.
+        plot.titleLabel.setText("")
         plot.layout.activate()
+        picture.item.setGeometry(shape)
 
 
 _exporters = None
