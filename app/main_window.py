@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -68,6 +68,13 @@ def epoch_text(epoch: float) -> str:
     if not 0.01 <= abs(epoch) < 1e6:
         return f"{epoch:.2g}" if abs(epoch) < 0.01 else f"{epoch:.3g}"
     return f"{epoch:,.2f}".rstrip("0").rstrip(".")
+
+
+def readable_tabs(bar: QTabBar) -> None:
+    """Every tab's name whole: the bar scrolls instead of eliding names ("U... O... S..." named nothing)."""
+    bar.setElideMode(Qt.TextElideMode.ElideNone)
+    bar.setUsesScrollButtons(True)
+
 
 class MessageLabel(QLabel):
     """A label that takes the room it is given and asks for none: its text never widens the toolbar it is in
@@ -304,14 +311,14 @@ class MainWindow(QMainWindow):
     def reset_layout(self) -> None:
         """View > Reset layout: every dock back in its place and shown (the lesson when there is one). Restored
         from the state saved when the window was built."""
-        if not self.restoreState(self._default_layout, LAYOUT_VERSION):
+        if self.restoreState(self._default_layout, LAYOUT_VERSION):
+            for dock in self.docks:
+                dock.setVisible(dock is not self.lesson_dock or self.has_lesson)
+            self._size_docks()
+            QTimer.singleShot(0, self._hide_stale_tab_bars)
+        else:
             self._arrange_docks()
-            return
-        for dock in self.docks:
-            dock.setVisible(dock is not self.lesson_dock or self.has_lesson)
-        self.formula_dock.raise_()
-        self._size_docks()
-        QTimer.singleShot(0, self._hide_stale_tab_bars)
+        self._show_session_docks()
 
     def _hide_stale_tab_bars(self) -> None:
         """Qt can leave a tab group's old tab bar on screen after a restored layout (seen after a text-size
@@ -349,7 +356,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state, LAYOUT_VERSION)
         self.keep_on_screen()
-        self.lesson_dock.setVisible(self.has_lesson)
+        self._show_session_docks()
 
     def keep_on_screen(self) -> None:
         """A geometry saved on a larger screen is shrunk and moved into this one."""
@@ -609,27 +616,33 @@ class MainWindow(QMainWindow):
 
     def _on_session_loaded(self) -> None:
         model = self.model
-        self.lesson_dock.setVisible(self.has_lesson)
-        if self.has_lesson:
-            self.lesson_dock.raise_()
-            self._size_lesson()
-        self._raise_tracked_view()
+        self._show_session_docks()
         # a long lesson starts fast enough to show its point within seconds; a short one at the default speed
         self.speed.setCurrentText(speed_for(max(planned_steps(run) for run in model.runs)))
         self.show_message("")
         self.update_title()
         self._update_status()
 
-    def _raise_tracked_view(self) -> None:
-        """A session whose runs measure the sharpness or the noise scale (a lesson about them) opens with that
-        view's tab in front; the tab bar scrolls rather than eliding names, so every tab stays readable."""
+    def _show_session_docks(self) -> None:
+        """The docks the session asks for: its lesson shown, in front and given room; and where its runs measure
+        the sharpness or the noise scale (a lesson about them), that view's tab in front, else the update rule's
+        (never a view of what this session does not measure, left in front by the last session or launch).
+
+        Applied whenever the docks were (re)arranged - a session loaded, the last launch's layout restored, the
+        layout reset - so a remembered layout keeps its places and sizes but never hides what the lesson asks
+        for (``gdlab --lesson 17_...`` opened with the tab in front that the previous launch had left there)."""
+        self.lesson_dock.setVisible(self.has_lesson)
+        if self.has_lesson:
+            self.lesson_dock.raise_()
+            self._size_lesson()
         tracked = {"sharpness": self.sharpness_dock, "noise_scale": self.noise_scale_dock}
         quantities = [q for run in self.model.runs for q in run.config.get("track", {}) if q in tracked]
-        if quantities:
-            tracked[quantities[0]].raise_()
-        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
-            bar.setElideMode(Qt.TextElideMode.ElideNone)
-            bar.setUsesScrollButtons(True)
+        (tracked[quantities[0]] if quantities else self.formula_dock).raise_()
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ChildPolished and isinstance(event.child(), QTabBar):
+            readable_tabs(event.child())  # a tab bar Qt made for docks tabbed together (restored, dragged, reset)
+        return super().event(event)
 
     def _on_reset(self, run, reason) -> None:
         self.show_message(reason, "info")

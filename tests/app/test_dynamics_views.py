@@ -105,6 +105,48 @@ def test_a_lesson_that_tracks_opens_with_its_view_in_front_and_readable_tabs(qtb
     assert {"Sharpness", "Noise scale", "Update rule"} <= texts
 
 
+def launched(qtbot, lesson):
+    """A window opened as ``gdlab --lesson NAME`` opens it: the last launch's layout restored, then shown."""
+    from app import create_window
+
+    win = create_window(lesson=lesson)
+    qtbot.addWidget(win)
+    win.remember_layout()
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def in_front(dock) -> bool:
+    return not dock.visibleRegion().isEmpty()
+
+
+def test_a_lesson_opened_over_a_remembered_layout_keeps_its_tab_in_front_and_every_tab_name_whole(qtbot):
+    """`gdlab --lesson 17_...` after a launch of lesson 16 opened with the Sharpness tab in front (the restored
+    layout's) and the tab names cut to "U... O... S..." (the restored layout's new tab bars elide)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTabBar
+
+    first = launched(qtbot, "16_edge_of_stability")
+    assert in_front(first.sharpness_dock)
+    first.close()
+    win = launched(qtbot, "17_how_big_a_batch")
+    assert in_front(win.noise_scale_dock) and not in_front(win.sharpness_dock)
+    bars = [bar for bar in win.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if bar.isVisible()]
+    assert bars and all(bar.elideMode() == Qt.TextElideMode.ElideNone and bar.usesScrollButtons() for bar in bars)
+    win.files.open_builtin_lesson("16_edge_of_stability")  # from the Lessons menu: the same
+    assert in_front(win.sharpness_dock)
+    made = QTabBar(win)  # as Qt makes one for a new tab group (docks dragged together): it names them whole too
+    made.setElideMode(Qt.TextElideMode.ElideRight)
+    made.ensurePolished()
+    assert made.elideMode() == Qt.TextElideMode.ElideNone
+    made.deleteLater()
+    action = next(a for a in win.actions() if a.objectName() == "action_reset_layout")
+    action.trigger()  # the layout reset: the lesson's tab in front again
+    assert in_front(win.sharpness_dock) and not in_front(win.formula_dock)
+
+
 def test_a_view_with_nothing_measured_forgets_the_last_sessions_range(window):
     """After lesson 17 (noise scales up to 1e30) a new session's empty noise-scale plot kept its axes: 1 to 1e30
     over 300 steps, for runs that measure nothing."""
