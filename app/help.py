@@ -32,7 +32,8 @@ OTHER_KEYS = (
     ("Escape", "In a field: forget the typed value and give the keyboard back"),
     ("Tab / Shift+Tab", "Move between fields"),
     ("Mouse wheel", "Over a field without focus: scroll the settings (click a field first to change it)"),
-    ("Click", "In the parameter space: start the selected run from that point"),
+    ("Double-click", "In the parameter space: start the selected run from that point (Ctrl+Z undoes it; a "
+                     "single click only focuses the plot)"),
     ("Drag / wheel", "Over a plot: pan / zoom (View ▸ Reset view in the parameter space frames it again)"),
 )
 

@@ -1,5 +1,6 @@
 """The parameter space: the loss surface as a heat map with iso-lines, the runs' paths, start, current point and
-known minima; a click sets a new start point for the selected run.
+known minima; a double-click sets a new start point for the selected run (a single click only says so: clicking
+to focus the plot, or a slip of the hand, must never throw a run's progress away).
 
 With more than two parameters it shows either a slice through a chosen pair (the others held at the run's
 current values) or the plane of the trajectory's two principal directions (Li et al. 2018), computed on demand
@@ -20,7 +21,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QGraphicsItem, QMenu, QPushButton, QToolButton
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QMenu, QPushButton, QToolButton
 
 import gd_core
 from gd_core.landscape import (
@@ -54,6 +55,8 @@ MAX_PATH_POINTS = 3_000  # a longer path is drawn every k-th point (the last poi
 SLICE_REFRESH_S = 0.5  # with more than two parameters the slice follows the others at most this often
 INLINE_GRID_WORK = 2e9  # a two-parameter surface up to this work (~0.2 s) is drawn at once, larger off-thread
 OVERLAY_REFRESH_S = 0.1  # batch surface and arrows follow a running run at most ten times a second
+#: How to set a start point, on the plot's tooltip and status tip (Help > Keyboard shortcuts lists it too)
+START_HINT = "Double-click to start the selected run from that point (Ctrl+Z undoes it)."
 SURFACE_MAP = pg.ColorMap([0.0, 0.3, 0.65, 1.0], list(SURFACE_COLORS))
 # (key, colour, pen width, head length): None = the run's colour. Arrows that coincide (plain GD: the update is
 # -lr times the step's gradient; batch GD: the step's gradient is the full one) stay distinguishable - each is
@@ -80,6 +83,7 @@ class ParameterSpaceView(PlotView):
         self._plane_source = None
         self._plane_rows = 0  # the selected run's history rows the plane was fitted to
         self._hover_text = ""
+        self._hint_at = None  # where a single click showed how to set the start: the hint stays while the pointer does
         self.status = ""
         super().__init__(model, parent)
         self.worker = SurfaceWorker(self)
@@ -115,7 +119,8 @@ class ParameterSpaceView(PlotView):
         self.readout.setObjectName("space_readout")
         for w in (self.mode, self.recompute, self.pair_x, self.pair_y, self.options):
             self.controls.addWidget(w)
-        self.plot.setToolTip("Click to start the selected run from that point.")
+        self.plot.setToolTip(START_HINT)
+        self.plot.setStatusTip(START_HINT)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(SURFACE_MAP)
         self.image.setZValue(-20)
@@ -593,11 +598,30 @@ class ParameterSpaceView(PlotView):
         return point.x(), point.y()
 
     def _clicked(self, event) -> None:
-        if event.button() != Qt.MouseButton.LeftButton or event.double():
+        """A double-click restarts the selected run from the point; a single click (its first half too) shows
+        how, in the read-out, until the pointer moves on."""
+        if event.button() != Qt.MouseButton.LeftButton:
             return
         pos = self._to_view(event.scenePos())
-        if pos is not None:
+        if pos is None:
+            return
+        if event.double():
+            self._hint_at = None
             self.set_start(*pos)
+            return
+        self._hint_at = event.scenePos()
+        self._hover_text = self._start_hint(*pos)
+        self._show_info()
+
+    def _start_hint(self, x: float, y: float) -> str:
+        """What a double-click at the plot point (x, y) would do, or why it would not (no longer than the
+        coordinates' read-out: the row is as tall as that needs)."""
+        run = self.model.selected
+        try:
+            self.model.check_unlocked(run.config, {**run.config, "init": [float(v) for v in self.from_plot(x, y)]})
+        except gd_core.ConfigError as error:
+            return f"{error.problem[0].upper()}{error.problem[1:]}."
+        return "Double-click to start the selected run here."
 
     def set_start(self, x: float, y: float) -> None:
         """Restart the selected run from the plot point (x, y) - unless the lesson fixes the start point."""
@@ -608,6 +632,10 @@ class ParameterSpaceView(PlotView):
 
     def _hovered(self, scene_pos) -> None:
         """The coordinates and loss under the pointer (None: it left the plot; the surface's status again)."""
+        if self._hint_at is not None and scene_pos is not None and \
+                (scene_pos - self._hint_at).manhattanLength() <= QApplication.startDragDistance():
+            return  # a hand on the mouse wobbles: the hint a click showed stays until the pointer moves on
+        self._hint_at = None
         pos = None if scene_pos is None else self._to_view(scene_pos)
         if pos is None or (self.plane_mode and self.plane is None):
             self._hover_text = ""

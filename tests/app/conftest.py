@@ -33,6 +33,17 @@ def window(qtbot):
     win.runner.pause()
 
 
+def double_click(widget, pos) -> None:
+    """A left double-click as a person makes one: press, release, double-click, release (QTest.mouseDClick sends
+    the double-click event alone, and pyqtgraph's scene reports a click only when the button is released)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
+    QTest.mouseDClick(widget, Qt.MouseButton.LeftButton, pos=pos)
+    QTest.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=pos)
+
+
 def panel(win, kind):
     return next(p for p in win.panels if type(p).__name__ == kind)
 

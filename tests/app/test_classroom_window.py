@@ -25,7 +25,7 @@ from app.views.parameter_space import ARROWS
 from app.widgets import CalmInput
 from gd_core.lesson_library import list_lessons
 
-from .conftest import panel, shown_window
+from .conftest import double_click, panel, shown_window
 
 LESSONS = [name for name, _ in list_lessons()]
 SMALL_SCREEN = QRect(0, 0, 1280, 720)  # a classroom projector
@@ -104,7 +104,7 @@ def test_hovering_changes_no_size_and_read_outs_do_not_go_stale(window, qtbot):
     assert "loss" not in window.space_view.readout.text()
 
 
-def test_a_click_after_a_hover_lands_where_the_pointer_was(qtbot):
+def test_a_double_click_after_a_hover_lands_where_the_pointer_was(qtbot):
     win = shown_window(qtbot, "08_himmelblau_starts", (1264, 680))
     view = win.space_view
     still = []  # laid out (on a loaded machine that takes more than a moment): the point stops moving
@@ -119,11 +119,38 @@ def test_a_click_after_a_hover_lands_where_the_pointer_was(qtbot):
         assert view.readout.text().startswith("x = ")
     hover(view.plot.viewport(), pixel)
     assert widget_point(view, 0.0, 0.0) == pixel
-    QTest.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=pixel)
+    double_click(view.plot.viewport(), pixel)
     qtbot.waitUntil(lambda: win.model.selected.config["init"] is not None, timeout=2000)
     start = win.model.selected.history.params[0]
     size = view.plot.getPlotItem().vb.viewPixelSize()
     assert abs(start[0]) < 2 * size[0] and abs(start[1]) < 2 * size[1]  # (0, 0), not (-2, 0)
+
+
+def test_a_single_click_in_the_parameter_space_keeps_the_run_and_says_how_to_move_its_start(qtbot):
+    """Students click the plot to focus it: a single click restarted the selected run from the clicked point."""
+    from app.help import shortcut_rows
+    from gd_core.lesson_library import load_lesson
+
+    win = shown_window(qtbot, "08_himmelblau_starts", (1264, 680))
+    view, run = win.space_view, win.model.selected
+    win.model.step(5)
+    start, edits, pixel = list(run.config["init"]), win.undo.stack.count(), widget_point(view, 1.5, 1.5)
+    QTest.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=pixel)
+    assert run.config["init"] == start and run.trainer.step == 5 and win.undo.stack.count() == edits
+    assert view.readout.text() == "Double-click to start the selected run here."
+    hover(view.plot.viewport(), pixel + QPoint(1, 1))  # the hand wobbles: the hint stays
+    assert view.readout.text().startswith("Double-click")
+    hover(view.plot.viewport(), pixel + QPoint(12, 0))  # the pointer moves on: the coordinates again
+    assert view.readout.text().startswith("x = ")
+    win.model.locked = frozenset({"start"})  # a lesson that fixes the start says so at the first click
+    QTest.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=pixel)
+    assert view.readout.text() == "The lesson fixes the start point."
+    # the gesture is told where people look: the plot's tooltip and status tip, the shortcuts, the lessons (the
+    # only click a lesson asks for is the parameter space's: "by clicking" would now be untrue)
+    assert "Double-click" in view.plot.toolTip() and view.plot.statusTip() == view.plot.toolTip()
+    assert "Double-click" in dict(shortcut_rows(win.findChildren(QAction)))
+    for name in LESSONS:
+        assert not re.search(r"(?<!double-)\bclick", load_lesson(name).text, re.IGNORECASE), name
 
 
 # -- the wheel and the keys -----------------------------------------------------------------------------------------

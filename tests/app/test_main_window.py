@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QToolBar
 
 from app import create_window
 
-from .conftest import panel
+from .conftest import double_click, panel
 
 
 def action(win, name) -> QAction:
@@ -126,13 +126,12 @@ def test_divergence_shows_its_message_and_keeps_finite_ranges(window, qtbot):
     assert "Reset" in window.banner.text() or "ended" in window.banner.text()
 
 
-def test_click_in_parameter_space_sets_the_start(window, qtbot):
+def test_double_click_in_parameter_space_sets_the_start(window, qtbot):
     view = window.space_view
     vb = view.plot.getPlotItem().vb
     scene_point = vb.mapViewToScene(pg_point(1.5, 2.0))
     widget_point = view.plot.mapFromScene(scene_point)
-    QTest.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(int(widget_point.x()),
-                                                                                   int(widget_point.y())))
+    double_click(view.plot.viewport(), QPoint(int(widget_point.x()), int(widget_point.y())))
     qtbot.waitUntil(lambda: window.model.selected.config["init"] is not None, timeout=2000)
     start = window.model.selected.history.params[0]
     pixel = (vb.viewPixelSize()[0] * 2, vb.viewPixelSize()[1] * 2)

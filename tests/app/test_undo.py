@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 import gd_core
 from gd_core.replay import replay
 
-from .conftest import panel
+from .conftest import double_click, panel
 
 
 def snapshot(win) -> dict:
@@ -29,7 +29,7 @@ def snapshot(win) -> dict:
 def click_start(win, x, y):
     view = win.space_view
     point = view.plot.mapFromScene(view.plot.getPlotItem().vb.mapViewToScene(Point(x, y)))
-    QTest.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(int(point.x()), int(point.y())))
+    double_click(view.plot.viewport(), QPoint(int(point.x()), int(point.y())))
 
 
 def rename(win, name):
