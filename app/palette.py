@@ -4,12 +4,22 @@ Runs and variants use the Okabe-Ito palette (Okabe & Ito, "Color Universal Desig
 stay distinguishable with every common form of colour-blindness, on light and dark backgrounds alike. Yellow and
 black come last: they vanish on a white or a black plot respectively.
 
+A colour is stored (in a run, a session file) as itself; what is drawn is its *shade* for the palette in use
+(:func:`shade`): a run's line reaches 3:1 against the plot and the legend row, its name in a table 4.5:1 (WCAG
+1.4.11 and 1.4.3), with the hue kept. Most Okabe-Ito colours fail that somewhere (sky blue, orange and yellow on
+white; blue and black on the dark palette), so each theme has its own shades (:data:`RUN_SHADES`), chosen so that
+the eight stay apart for protan-, deuter- and tritanopes too (tests/app/test_colour_contrast.py measures both).
+
 Colours that mean something (diverged, converged, an info banner) come in a light and a dark version; the views
 ask :mod:`app.theme` for the one that fits the current palette. Everything else - backgrounds, axes, text - is
 taken from the QPalette, never written here.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
+
+from .contrast import GRAPHIC_CONTRAST, TEXT_CONTRAST, blend, contrast_ratio, with_contrast
 
 OKABE_ITO = {
     "blue": "#0072B2", "vermillion": "#D55E00", "bluish_green": "#009E73", "reddish_purple": "#CC79A7",
@@ -51,9 +61,65 @@ SEMANTIC = {
 def run_color(index: int) -> str:
     return RUN_COLORS[index % len(RUN_COLORS)]
 
+
+#: How each run colour is drawn on a theme's plots and legend rows: the least change of lightness (blended with
+#: black on the light theme, with white on the dark one, which keeps the hue) that gives 3:1 against both the
+#: plot (base) and the legend row (window), adjusted where two would look alike to a dichromat (Machado 2009):
+#: on white, vermillion and orange are kept apart in lightness, and yellow - which has no shade with 3:1 on white
+#: that still looks yellow - is the dark olive that stays apart from both. Colours not listed (picked in the
+#: colour dialog) get :func:`~app.contrast.with_contrast`'s least change.
+RUN_SHADES = {
+    "light": {"#0072B2": "#0072B2", "#D55E00": "#C05500", "#009E73": "#008E68", "#CC79A7": "#BC6F9A",
+              "#E69F00": "#B87F00", "#56B4E9": "#4590BA", "#F0E442": "#605B1A", "#000000": "#000000"},
+    "dark": {"#0072B2": "#1A80BA", "#D55E00": "#D55E00", "#009E73": "#009E73", "#CC79A7": "#CC79A7",
+             "#E69F00": "#E69F00", "#56B4E9": "#56B4E9", "#F0E442": "#F0E442", "#000000": "#7A7A7A"},
+}
+
+#: What a colour is drawn as (see :func:`shade`).
+SHADE_ROLES = ("line", "legend", "text", "faint")
+#: How far at most a companion line ("faint": the batch loss under a run's loss) fades towards the background.
+FAINTER = 0.65
+
+
+@lru_cache(maxsize=4096)
+def shade(color: str, theme: str, base: str, window: str, role: str = "line") -> str:
+    """``color`` ("#rrggbb") as drawn on the ``theme`` ("light" or "dark") palette whose plot background is
+    ``base`` and legend rows' ``window``:
+
+    - "line": lines, markers, swatches, a run's loss curve - this theme's :data:`RUN_SHADES`, at least 3:1
+      against ``base`` (no more: a darker shade on white would squeeze the colours together for dichromats);
+    - "legend": a legend row's swatch - the line, at least 3:1 against ``window`` too;
+    - "text": a run's name in its colour - at least 4.5:1 against ``base``;
+    - "faint": a companion line drawn under the main curve - the line faded up to 65 % towards the background,
+      but never below 3:1.
+    """
+    line = with_contrast(RUN_SHADES[theme].get(color.upper(), color), base, GRAPHIC_CONTRAST)
+    if role == "line":
+        return line
+    if role == "legend":
+        return with_contrast(line, window, GRAPHIC_CONTRAST)
+    if role == "text":
+        return with_contrast(line, base, TEXT_CONTRAST)
+    if role == "faint":
+        return blend(line, base, fade_share(line, base, FAINTER))
+    raise ValueError(f"unknown colour role {role!r} (allowed: {', '.join(SHADE_ROLES)})")
+
 #: Marks drawn on the loss surface (minima outlines, the full gradient's arrow) and the fill of start points: the
 #: surface is light in both themes, so these are fixed too.
 ON_SURFACE = OKABE_ITO["black"]
 SURFACE_MARK_FILL = SURFACE_COLORS[0]
 ISOLINE_COLOR = "#283c5a"  # the surface's iso-lines, drawn at 35 % opacity
 MINIMUM_COLOR = "#ffd54f"  # the star on a known minimum
+
+
+def fade_share(color: str, background: str, most: float) -> float:
+    """The largest share (at most ``most``) by which ``color`` can be blended towards ``background`` keeping 3:1
+    against it (0 where it has less to start with)."""
+    if contrast_ratio(blend(color, background, most), background) >= GRAPHIC_CONTRAST:
+        return most
+    low, high = 0.0, most  # bisection: the contrast falls as the share grows
+    for _ in range(20):
+        middle = (low + high) / 2
+        faded = contrast_ratio(blend(color, background, middle), background) >= GRAPHIC_CONTRAST
+        low, high = (middle, high) if faded else (low, middle)
+    return low

@@ -58,6 +58,7 @@ class RunList(QWidget):
             self.buttons[name] = button
         self._arrange_buttons()
         theme().changed.connect(self._arrange_buttons)
+        theme().changed.connect(self.fill)  # the swatches: each run's colour in the new palette's shade
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.list, 1)
@@ -90,7 +91,7 @@ class RunList(QWidget):
             self.list.addItem(item)
         for row, run in enumerate(self.model.runs):
             item = self.list.item(row)
-            item.setIcon(swatch(run.color))
+            item.setIcon(swatch(theme().shade(run.color).name()))
             item.setText(run.name)
             item.setCheckState(Qt.CheckState.Checked if run.visible else Qt.CheckState.Unchecked)
             item.setToolTip(f"{run.name}: {run.config['problem']}, {run.config['variant']}, "

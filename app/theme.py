@@ -13,7 +13,8 @@ from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QWidget
 
-from .palette import SEMANTIC
+from .contrast import GRAPHIC_CONTRAST, TEXT_CONTRAST, with_contrast
+from .palette import SEMANTIC, shade
 
 MODES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 #: Text size -> scale of fonts and line widths.
@@ -135,14 +136,26 @@ class Theme(QObject):
     # -- what views ask for ----------------------------------------------------------------------------------
     def color(self, role: str) -> QColor:
         """A palette colour by role name: "base", "text", "window", "muted" (secondary: text blended 45 %
-        towards base) or "faint" (70 % towards base: data points behind the runs' lines). Opaque: opaque pens
-        and brushes draw much faster than translucent ones."""
+        towards base, but at least 4.5:1 against base and window: axes and secondary text) or "faint" (70 %
+        towards base, but at least 3:1 against it: data points behind the runs' lines). Opaque: opaque pens and
+        brushes draw much faster than translucent ones."""
         palette = self.app.palette()
         if role in ("muted", "faint"):
             share = 0.55 if role == "muted" else 0.3
             text, base = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)
-            return QColor(*(round(share * t + (1 - share) * b) for t, b in zip(text.getRgb()[:3], base.getRgb()[:3])))
+            mixed = QColor(*(round(share * t + (1 - share) * b) for t, b in zip(text.getRgb()[:3], base.getRgb()[:3])))
+            if role == "faint":
+                return QColor(with_contrast(mixed.name(), base.name(), GRAPHIC_CONTRAST))
+            window = palette.color(QPalette.ColorRole.Window).name()
+            return QColor(with_contrast(with_contrast(mixed.name(), base.name(), TEXT_CONTRAST), window, TEXT_CONTRAST))
         return palette.color(getattr(QPalette.ColorRole, role[0].upper() + role[1:]))
+
+    def shade(self, color, role: str = "line") -> QColor:
+        """``color`` (a run's, a class's: any colour) as drawn on this palette - its version with the contrast WCAG
+        asks against the plot background: "line" (3:1), "legend" (3:1 against the legend row too), "text"
+        (4.5:1) or "faint" (a line under a run's loss curve); see :func:`app.palette.shade`."""
+        return QColor(shade(QColor(color).name(), "dark" if self.dark else "light", self.color("base").name(),
+                            self.color("window").name(), role))
 
     def semantic(self, kind: str) -> tuple[str, str, str]:
         """(text, background, border) of a meaningful colour ("diverged", "info", "good", ...) for this palette."""

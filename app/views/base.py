@@ -38,21 +38,16 @@ def lighter(color: str, amount: float = 0.6) -> QColor:
     return QColor(*(round(v + (255 - v) * amount) for v in (c.red(), c.green(), c.blue())))
 
 
-def darker(color: str, amount: float = 0.25) -> QColor:
-    """``color`` blended towards black."""
-    c = QColor(color)
-    return QColor(*(round(v * (1 - amount)) for v in (c.red(), c.green(), c.blue())))
+def fainter(color: str) -> QColor:
+    """``color`` faded towards the plot background as a line drawn under a run's main curve (its batch loss),
+    never below 3:1 against the background."""
+    return theme().shade(color, "faint")
 
 
-def fainter(color: str, amount: float = 0.6) -> QColor:
-    """``color`` blended towards the plot background: a light shade on white, a dim one on a dark theme."""
-    c, base = QColor(color), theme().color("base")
-    return QColor(*(round(v + (b - v) * amount) for v, b in zip(c.getRgb()[:3], base.getRgb()[:3])))
-
-
-def stronger(color: str, amount: float = 0.25) -> QColor:
-    """``color`` blended away from the plot background (darker on white, lighter on a dark theme)."""
-    return QColor(color).lighter(100 + round(100 * amount)) if theme().dark else darker(color, amount)
+def stronger(color: str) -> QColor:
+    """``color`` as a run's main curve: its line shade, 3:1 against the plot background and apart from the other
+    runs' for dichromats too (drawn over its fainter batch loss)."""
+    return theme().shade(color)
 
 
 #: A legend entry's symbol for a dashed curve (a run's validation measure).
@@ -61,10 +56,11 @@ DASHED = "╍╍"
 
 def legend_html(entries: list[tuple], symbol: str = "━━") -> tuple[str, str]:
     """(rich text, tooltip) of a legend row: each entry ``(colour, name)`` or ``(colour, name, its own symbol)``
-    a swatch and a name, never broken across lines (a row that wraps breaks between entries); the first
-    :data:`LEGEND_SHOWN` entries are written out, the tooltip names all."""
+    a swatch (in the colour's legend shade: 3:1 against the row) and a name, never broken across lines (a row
+    that wraps breaks between entries); the first :data:`LEGEND_SHOWN` entries are written out, the tooltip
+    names all."""
     def item(color, name, mark=symbol) -> str:
-        return (f'<nobr><span style="color:{QColor(color).name()}"><b>{mark}</b></span>&nbsp;'
+        return (f'<nobr><span style="color:{theme().shade(color, "legend").name()}"><b>{mark}</b></span>&nbsp;'
                 f'{html.escape(name)}</nobr>')
     shown = [item(*entry) for entry in entries[:LEGEND_SHOWN]]
     if len(entries) > LEGEND_SHOWN:

@@ -84,7 +84,7 @@ class BatchScalingWindow(SweepDialog):
             plot.setLogMode(x=True, y=True)
             plot.setLabel("bottom", "batch size B")
             plot.setLabel("left", f"{what} to the target")
-            measured = plot.plot([], [], pen=None, symbol="o", symbolSize=8, symbolBrush=MEASURED, symbolPen=None)
+            measured = plot.plot([], [], pen=None, symbol="o", symbolSize=8, symbolPen=None)
             fitted = plot.plot([], [])
             b_noise, b_simple = pg.InfiniteLine(angle=90), pg.InfiniteLine(angle=90)
             for line in (b_noise, b_simple):
@@ -93,10 +93,6 @@ class BatchScalingWindow(SweepDialog):
             self.curves[what] = (measured, fitted, b_noise, b_simple)
         # the legend is a row above the plots (palette-aware, never over the points), as in the other views
         self.legend = info_label("scaling_legend")
-        text, tip = legend_html([(MEASURED, "measured (best rate)"), (FITTED, "fitted model"),
-                                 (FITTED, "B_noise (fitted, dashed)"), (NOISE, "B_simple (measured, dotted)")])
-        self.legend.setText(text)
-        self.legend.setToolTip(tip)
         self.steps_plot.setToolTip("Below B_noise (dashed) twice the batch takes about half the steps; above it, "
                                    "the steps stop falling. Dotted: the gradient noise scale B_simple measured where "
                                    "the full-batch run reaches the target.")
@@ -126,10 +122,16 @@ class BatchScalingWindow(SweepDialog):
         look = theme()
         for plot in (self.steps_plot, self.epochs_plot):
             look.style_plot(plot)
-        for _, fitted, b_noise, b_simple in self.curves.values():
-            fitted.setPen(look.pen(FITTED, 2))
-            b_noise.setPen(look.pen(FITTED, 1, style=Qt.PenStyle.DashLine))
-            b_simple.setPen(look.pen(NOISE, 2, style=Qt.PenStyle.DotLine))
+        measured_color, fitted_color, noise_color = (look.shade(c) for c in (MEASURED, FITTED, NOISE))
+        for measured, fitted, b_noise, b_simple in self.curves.values():
+            measured.setSymbolBrush(measured_color)
+            fitted.setPen(look.pen(fitted_color, 2))
+            b_noise.setPen(look.pen(fitted_color, 1, style=Qt.PenStyle.DashLine))
+            b_simple.setPen(look.pen(noise_color, 2, style=Qt.PenStyle.DotLine))
+        text, tip = legend_html([(MEASURED, "measured (best rate)"), (FITTED, "fitted model"),
+                                 (FITTED, "B_noise (fitted, dashed)"), (NOISE, "B_simple (measured, dotted)")])
+        self.legend.setText(text)
+        self.legend.setToolTip(tip)
 
     def suggest_target(self) -> None:
         """Set the target to the plan's default for the selected run (where it has data)."""

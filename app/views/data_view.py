@@ -91,7 +91,7 @@ class DataView(PlotView):
         kind = layout_kind(problem)
         look = theme()
         self.region_line.setPen(look.pen(ON_SURFACE, 2))
-        self.batch.setPen(look.pen(BATCH_COLOR, 2))
+        self.batch.setPen(look.pen(look.shade(BATCH_COLOR), 2))
         self.regions.clear()
         self.region_line.clear()
         self.held.clear()
@@ -108,7 +108,7 @@ class DataView(PlotView):
         two_d = data.n_features >= 2
         if problem.can("sample_classes"):
             classes = problem.sample_classes()
-            brushes = [pg.mkBrush(c) for c in np.array(CLASS_COLORS)[classes % len(CLASS_COLORS)]]
+            brushes = [pg.mkBrush(c) for c in _class_colors(look)[classes % len(CLASS_COLORS)]]
         else:
             brushes = pg.mkBrush(look.color("faint"))
         if kind == "fitted":
@@ -136,7 +136,7 @@ class DataView(PlotView):
         self.caption.setToolTip(self.caption.text())
         for run in self.runs_on_selected_problem():
             if kind in ("boundary", "curve"):
-                line = pg.PlotCurveItem(pen=look.pen(run.color, 2))
+                line = pg.PlotCurveItem(pen=look.pen(look.shade(run.color), 2))
                 line.setZValue(4)
                 self.plot.addItem(line)
                 self._lines[id(run)] = line
@@ -234,8 +234,13 @@ def _class_pens(problem, look):
     """One pen per sample: its class's colour (a classifier), else the faint sample colour."""
     if not problem.can("sample_classes"):
         return look.pen(look.color("muted"), 1.5)
-    colors = np.array(CLASS_COLORS)[problem.sample_classes() % len(CLASS_COLORS)]
+    colors = _class_colors(look)[problem.sample_classes() % len(CLASS_COLORS)]
     return [look.pen(c, 1.5) for c in colors]
+
+
+def _class_colors(look) -> np.ndarray:
+    """The class colours in this palette's shades (3:1 against the plot), as an array to index by class."""
+    return np.array([look.shade(c).name() for c in CLASS_COLORS])
 
 
 def _span(values, margin: float = 0.0) -> tuple[float, float]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QMenu, QToolButton
 
 from gd_core.display import PeakEnvelope, axis_end, peak_band, zigzag
@@ -144,7 +143,7 @@ class LossCurveView(PlotView):
                 legend.append((stronger(run.color), "validation loss", DASHED))
             if self._draws_batch_loss(run):
                 what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
-                legend.append((fainter(run.color, 0.65), what))
+                legend.append((fainter(run.color), what))
         self.set_legend(legend)
 
     def restyle(self, run, what: str) -> None:
@@ -254,12 +253,14 @@ BAND_ALPHA = 0.3
 class BatchLossBand:
     """A run's batch losses (of the samples each step used), drawn as a translucent band between each block's
     lowest and highest value. A line through them zigzags up and down in every pixel column of a long run: moiré
-    stripes, and Qt strokes it slowly; the band is one filled shape holding the same numbers. A series too short
-    to decimate is a thin light line."""
+    stripes, and Qt strokes it slowly; the band is one filled shape holding the same numbers, edged by two thin
+    lines (one point per block) in the run's faint shade, which have the 3:1 against the plot that the
+    translucent fill cannot have without hiding the full loss drawn over it. A series too short to decimate is a
+    thin faint line."""
 
     def __init__(self, plot: pg.PlotWidget, run):
         self.low = pg.PlotCurveItem(connect="finite")
-        self.high = pg.PlotCurveItem(pen=None, connect="finite")
+        self.high = pg.PlotCurveItem(connect="finite")
         self.fill = pg.FillBetweenItem(self.low, self.high)
         self.items = (self.fill, self.low, self.high)
         self.line = False  # whether the series is drawn as a line (too short for a band)
@@ -270,19 +271,16 @@ class BatchLossBand:
         self.style(run)
 
     def style(self, run) -> None:
-        color = QColor(run.color)
-        color.setAlphaF(BAND_ALPHA)
-        self.fill.setBrush(color)
-        self.pen = theme().pen(fainter(run.color, 0.65))
-        self.low.setPen(self.pen if self.line else None)
+        fill = theme().shade(run.color)
+        fill.setAlphaF(BAND_ALPHA)
+        self.fill.setBrush(fill)
+        for edge in (self.low, self.high):
+            edge.setPen(theme().pen(fainter(run.color)))
 
     def set_band(self, x: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
         """Draw the band ``(x, low, high)``; ``low is high``: the values themselves, as a line."""
-        line = low is high
-        if line != self.line:
-            self.line = line
-            self.low.setPen(self.pen if line else None)
-        if line:
+        self.line = low is high
+        if self.line:
             self.high.clear()  # nothing to fill
             self.low.setData(x, low)
             return

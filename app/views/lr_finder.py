@@ -66,12 +66,10 @@ class LearningRateFinder(QDialog):
         self.plot.setLabel("left", "loss (smoothed)")
         self.plot.setMouseEnabled(x=False, y=False)
         look = theme()
-        look.style_plot(self.plot)
-        self.raw = self.plot.plot([], [], pen=look.pen(look.color("muted")))
-        self.curve = self.plot.plot([], [], pen=look.pen(OKABE_ITO["blue"], 2))
-        self.steepest_line = pg.InfiniteLine(angle=90, pen=look.pen(OKABE_ITO["vermillion"], 2))
-        self.minimum_line = pg.InfiniteLine(angle=90, pen=look.pen(OKABE_ITO["bluish_green"], 2,
-                                                                    style=Qt.PenStyle.DashLine))
+        self.raw, self.curve = self.plot.plot([], []), self.plot.plot([], [])
+        self.steepest_line, self.minimum_line = pg.InfiniteLine(angle=90), pg.InfiniteLine(angle=90)
+        self._restyle()
+        look.changed.connect(self._restyle)
         for line in (self.steepest_line, self.minimum_line):
             line.hide()
             self.plot.addItem(line)
@@ -102,6 +100,15 @@ class LearningRateFinder(QDialog):
         layout.addWidget(self.summary)
         layout.addLayout(buttons)
         self.resize(640, 480)
+
+    def _restyle(self) -> None:
+        """Plot and line colours from the palette (the Okabe-Ito colours in this theme's shades)."""
+        look = theme()
+        look.style_plot(self.plot)
+        self.raw.setPen(look.pen(look.color("muted")))
+        self.curve.setPen(look.pen(look.shade(OKABE_ITO["blue"]), 2))
+        self.steepest_line.setPen(look.pen(look.shade(OKABE_ITO["vermillion"]), 2))
+        self.minimum_line.setPen(look.pen(look.shade(OKABE_ITO["bluish_green"]), 2, style=Qt.PenStyle.DashLine))
 
     def run_test(self) -> None:
         run = self.model.selected

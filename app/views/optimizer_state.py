@@ -133,16 +133,16 @@ class OptimizerStatePlot(QWidget):
         shown = names[:MAX_LINES]
         self.note.setText(f"{run.name}" + (f" - the first {MAX_LINES} of {len(names)} parameters"
                                            if len(names) > MAX_LINES else ""))
-        colors = [run_color(k) for k in range(len(shown))]
+        look = theme()
+        colors = [look.shade(run_color(k)) for k in range(len(shown))]
         text, tip = legend_html(list(zip(colors, shown)))
         self.legend.setText(text)
         self.legend.setToolTip(tip)
-        look = theme()
         self._curves = {"params": [self.plots["params"].plot(pen=look.pen(c), connect="finite") for c in colors],
                         "steps": [self.plots["steps"].plot(pen=look.pen(c), connect="finite") for c in colors],
                         "grad_norm": [self.plots["grad_norm"].plot(pen=look.pen(look.color("text")),
                                                                    connect="finite")],
-                        "lr": [self.plots["lr"].plot(pen=look.pen(run.color, 2), connect="finite")]}
+                        "lr": [self.plots["lr"].plot(pen=look.pen(look.shade(run.color), 2), connect="finite")]}
         self.refresh()
 
     def refresh(self, force: bool = False) -> None:

@@ -119,7 +119,7 @@ class ResultsTable(QWidget):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 0:
-                    item.setForeground(QColor(run.color))
+                    item.setForeground(theme().shade(run.color, "text"))
                 elif c == 1:
                     item.setForeground(QColor(theme().semantic(text)[0]))
                     item.setToolTip(run.history.message)

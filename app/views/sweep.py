@@ -303,10 +303,22 @@ class SweepWindow(SweepDialog):
             look.style_plot(plot)
         self.lr_line.setPen(look.pen(look.color("text"), style=pg.QtCore.Qt.PenStyle.DashLine))
         self.diverged.setPen(look.pen(look.semantic("diverged")[0], 2))
+        self._style_series()
 
     def series_color(self, key: str, index: int) -> str:
-        """A variant's fixed colour (the same in every view), or the index-th run colour for an optimizer."""
-        return VARIANT_COLORS.get(key, run_color(index)) if self.by == "variant" else run_color(index)
+        """A variant's fixed colour (the same in every view), or the index-th run colour for an optimizer, in
+        this palette's shade."""
+        color = VARIANT_COLORS.get(key, run_color(index)) if self.by == "variant" else run_color(index)
+        return theme().shade(color).name()
+
+    def _style_series(self) -> None:
+        """Pens of the series drawn so far and the legend naming them, in the palette's colours."""
+        for i, name in enumerate(self.results):
+            color = self.series_color(name, i)
+            self._series_items[name].setPen(theme().pen(color, 2))
+            self._series_items[name].setSymbolBrush(color)
+        self.legend.setText("&nbsp;&nbsp;".join(f'<span style="color:{self.series_color(name, i)}">■</span> '
+                                                f'{self.series_name(name)}' for i, name in enumerate(self.results)))
 
     def series_name(self, key: str) -> str:
         """A series as the rest of the window names it: "mini-batch" (the variant's title), or the optimizer."""
@@ -371,17 +383,14 @@ class SweepWindow(SweepDialog):
         job, losses = update.job, update.losses
         if job.kind == "series":
             self.results[job.key] = losses
-            color = self.series_color(job.key, len(self.results) - 1)
             finite = np.where(losses > 0, losses, np.nan)
             item = self._series_items.get(job.key)
             if item is None:
                 item = self._series_items[job.key] = self.curves.plot([], [], symbol="o", symbolSize=5,
                                                                       symbolPen=None, connect="finite")
             shown = np.isfinite(finite).any()  # every run diverged: nothing to draw (the legend still names it)
-            item.setData(self.lrs if shown else [], finite if shown else [], pen=theme().pen(color, 2),
-                         symbolBrush=color)
-            self.legend.setText("&nbsp;&nbsp;".join(f'<span style="color:{self.series_color(name, i)}">■</span> '
-                                                    f'{self.series_name(name)}' for i, name in enumerate(self.results)))
+            item.setData(self.lrs if shown else [], finite if shown else [])
+            self._style_series()
         else:
             self.grid[job.key] = losses
             self._grid_done.add(job.key)

@@ -3,9 +3,9 @@
 import json
 
 import numpy as np
-from PySide6.QtGui import QColor
 
 from app import create_window
+from app.theme import theme
 from gd_core.display import PeakEnvelope
 
 
@@ -26,9 +26,12 @@ def test_a_long_runs_batch_losses_are_a_filled_band_holding_the_envelopes_number
     win.model.step(3960)
     view.refresh()
     assert not band.line and not band.fill.path().isEmpty()
-    assert band.low.opts["pen"] is None  # no line zigzags through the blocks
     color = band.fill.brush().color()
-    assert 0 < color.alpha() < 255 and color.rgb() == QColor(run.color).rgb()  # translucent, the run's colour
+    # translucent, the run's colour (its line shade); edged by the envelope's two sides (one point per block: no
+    # line zigzags through the blocks) in the run's faint shade, which has the 3:1 the translucent fill has not
+    assert 0 < color.alpha() < 255 and color.rgb() == theme().shade(run.color).rgb()
+    for edge in (band.low, band.high):
+        assert edge.opts["pen"].color() == theme().shade(run.color, "faint")
     assert full.zValue() > band.fill.zValue()  # the loss line reads over it
     width = max(100, int(view.plot.getPlotItem().vb.width()))
     x, low, high = PeakEnvelope(width).band(run.history.step, run.history.batch_loss)

@@ -393,7 +393,7 @@ def test_runs_and_variants_take_okabe_ito_colours_the_same_everywhere(window, qt
     with qtbot.waitSignal(sweep.finished, timeout=30_000):
         sweep.compute()
     for name, item in sweep._series_items.items():
-        assert item.opts["pen"].color().name().lower() == VARIANT_COLORS[name].lower(), name
+        assert item.opts["pen"].color() == theme().shade(VARIANT_COLORS[name]), name  # as the runs' lines
     for lesson in LESSONS:  # the lessons' runs: Okabe-Ito, and a comparison of variants in their colours
         data = json.loads((APP.parent / "resources" / "lessons" / f"{lesson}.json").read_text())
         variants = {run["config"].get("variant", "batch") for run in data["runs"]}

@@ -1,0 +1,218 @@
+"""Colours that work for everyone, in the light and the dark palette, measured: WCAG 2.x contrast (4.5:1 for
+text, 3:1 for lines, markers and bands) against what they are drawn on, and run colours that stay apart for
+protan-, deuter- and tritanopes (Machado 2009, CIEDE2000)."""
+
+import re
+
+import pyqtgraph as pg
+import pytest
+from PySide6.QtGui import QColor
+
+from app.contrast import (
+    GRAPHIC_CONTRAST,
+    TEXT_CONTRAST,
+    blend,
+    contrast_ratio,
+    delta_e,
+    least_difference,
+    simulate,
+    with_contrast,
+)
+from app.palette import (
+    BATCH_COLOR,
+    CLASS_COLORS,
+    OKABE_ITO,
+    RUN_COLORS,
+    RUN_SHADES,
+    SEMANTIC,
+    SHADE_ROLES,
+    VARIANT_COLORS,
+    shade,
+)
+from app.theme import theme
+
+from .conftest import shown_window
+
+DEFICIENCIES = (None, "protanopia", "deuteranopia", "tritanopia")
+#: The least CIEDE2000 difference between two run colours' lines, with normal vision and each dichromacy. Dark:
+#: the shades barely move Okabe-Ito (whose own least is 11.1, tritanopia). Light: every shade must be dark
+#: enough for 3:1 on white, which squeezes orange, vermillion and the olive left of yellow together (before:
+#: 11.1, with five of the eight colours below 3:1).
+LEAST_APART = {"dark": 8.0, "light": 6.0}
+
+
+def test_contrast_ratio_is_wcags():
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast_ratio("#777777", "#777777") == 1.0
+    assert contrast_ratio("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)  # the usual grey-on-white AA pair
+    assert contrast_ratio("#0072B2", "#1e1f22") == pytest.approx(3.18, abs=0.01)  # the student walk's blue
+
+
+def test_with_contrast_keeps_the_hue_and_moves_only_as_far_as_needed():
+    assert with_contrast("#0072B2", "#ffffff", 4.5) == "#0072B2"  # already enough: untouched
+    lighter = with_contrast("#0072B2", "#1e1f22", 4.5)
+    assert 4.5 <= contrast_ratio(lighter, "#1e1f22") < 4.6
+    assert QColor(lighter).hsvHue() == pytest.approx(QColor("#0072B2").hsvHue(), abs=2)
+    darker = with_contrast("#F0E442", "#ffffff", 3.0)
+    assert 3.0 <= contrast_ratio(darker, "#ffffff") < 3.1
+    assert QColor(darker).hsvHue() == pytest.approx(QColor("#F0E442").hsvHue(), abs=2)
+
+
+def test_ciede2000_matches_sharma_wu_dalals_test_data():
+    from app.contrast import ciede2000
+    assert ciede2000((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485)) == pytest.approx(2.0425, abs=1e-4)
+    assert ciede2000((50.0, 0.0, 0.0), (50.0, -1.0, 2.0)) == pytest.approx(2.3669, abs=1e-4)
+    assert ciede2000((50.0, 2.5, 0.0), (73.0, 25.0, -18.0)) == pytest.approx(27.1492, abs=1e-4)
+    assert ciede2000((2.0776, 0.0795, -1.135), (0.9033, -0.0636, -0.5514)) == pytest.approx(0.9082, abs=1e-4)
+
+
+def test_dichromat_simulation_keeps_greys_and_merges_red_with_green():
+    for deficiency in DEFICIENCIES[1:]:
+        assert delta_e(simulate("#808080", deficiency), "#808080") < 1  # rows of each matrix sum to 1
+    assert delta_e("#D55E00", "#009E73") > 50  # vermillion and bluish green, for most
+    red, green = "#cc3333", "#558800"
+    assert delta_e(simulate(red, "deuteranopia"), simulate(green, "deuteranopia")) < delta_e(red, green) / 3
+
+
+@pytest.fixture(params=["light", "dark"])
+def palette_of(request, qapp):
+    """(theme name, plot background, legend-row background) of each palette, applied."""
+    theme().set_mode(request.param)
+    return request.param, theme().color("base").name(), theme().color("window").name()
+
+
+def test_every_colour_reaches_its_contrast_on_what_it_is_drawn_on(palette_of):
+    name, base, window = palette_of
+    look = theme()
+    failures = []
+
+    def need(what, color, background, ratio):
+        if contrast_ratio(color, background) < ratio - 1e-9:
+            failures.append(f"{what} {color} on {background}: {contrast_ratio(color, background):.2f}:1")
+
+    drawn = set(RUN_COLORS) | set(VARIANT_COLORS.values()) | set(CLASS_COLORS) | {BATCH_COLOR} | \
+        set(OKABE_ITO.values()) | {"#ff00ff", "#123456", "#fafafa"}  # and colours picked in the colour dialog
+    for color in sorted(drawn):
+        for role in ("line", "faint"):
+            need(f"{role} of {color}", shade(color, name, base, window, role), base, GRAPHIC_CONTRAST)
+        need(f"legend swatch of {color}", shade(color, name, base, window, "legend"), window, GRAPHIC_CONTRAST)
+        need(f"legend swatch of {color} (on the plot)", shade(color, name, base, window, "legend"), base,
+             GRAPHIC_CONTRAST)
+        need(f"text of {color}", shade(color, name, base, window, "text"), base, TEXT_CONTRAST)
+    for role in ("text", "muted"):
+        need(f"theme {role}", look.color(role).name(), base, TEXT_CONTRAST)
+        need(f"theme {role} (legend row)", look.color(role).name(), window, TEXT_CONTRAST)
+    need("theme faint (samples behind the runs)", look.color("faint").name(), base, GRAPHIC_CONTRAST)
+    for kind, (text, background, _) in SEMANTIC[name].items():
+        need(f"{kind} text", text, background or base, TEXT_CONTRAST)  # banners on their own colour, else on the table
+    assert not failures, "\n".join(failures)
+
+
+def test_run_colours_stay_apart_for_dichromats_and_keep_their_hue(palette_of):
+    name, base, window = palette_of
+    for role in ("line", "legend"):
+        shades = [shade(c, name, base, window, role) for c in RUN_COLORS]
+        for deficiency in DEFICIENCIES:
+            difference, a, b = least_difference(shades, deficiency)
+            assert difference >= LEAST_APART[name], (role, deficiency or "normal vision", a, b, difference)
+    for color, drawn in RUN_SHADES[name].items():
+        if color != OKABE_ITO["black"]:  # a grey has no hue to keep
+            assert QColor(drawn).hsvHue() == pytest.approx(QColor(color).hsvHue(), abs=3), (color, drawn)
+
+
+def test_an_unknown_colour_role_is_named():
+    with pytest.raises(ValueError, match="allowed: " + ", ".join(SHADE_ROLES)):
+        shade("#0072B2", "light", "#ffffff", "#efefef", "bold")
+
+
+def _drawn_colours(item, base: QColor):
+    """(what, colour) of every pen and brush ``item`` draws with, translucent ones as seen over ``base``."""
+    def seen(color: QColor) -> str:
+        return blend(color.name(), base.name(), 1 - color.alphaF())
+
+    def pen_colour(pen):
+        pen = pg.mkPen(pen)
+        return None if pen.style() == pg.QtCore.Qt.PenStyle.NoPen else seen(pen.color())
+
+    kind = type(item).__name__
+    if isinstance(item, pg.FillBetweenItem):  # a band: its translucent fill lets the loss over it read, its
+        for edge in item.curves:  # edges carry the 3:1 (a band without them fails here)
+            yield kind + " edge", pen_colour(edge.opts["pen"]) if edge.opts["pen"] is not None else base.name()
+    elif isinstance(item, pg.InfiniteLine):
+        yield kind, pen_colour(item.pen)
+    elif isinstance(item, pg.PlotDataItem):
+        if item.opts["pen"] is not None and len(item.xData if item.xData is not None else []):
+            yield kind + " line", pen_colour(item.opts["pen"])
+        if item.opts["symbol"] is not None and item.opts["symbolBrush"] is not None:
+            yield kind + " symbol", seen(pg.mkBrush(item.opts["symbolBrush"]).color())
+    elif isinstance(item, pg.PlotCurveItem):
+        if item.opts["pen"] is not None and item.getData()[0] is not None and len(item.getData()[0]):
+            yield kind, pen_colour(item.opts["pen"])
+    elif isinstance(item, pg.ScatterPlotItem) and len(item.data):
+        brushes = {pg.mkBrush(b if b is not None else item.opts["brush"]).color().name(QColor.NameFormat.HexArgb)
+                   for b in item.data["brush"]}
+        pens = {pen_colour(p if p is not None else item.opts["pen"]) for p in item.data["pen"]}
+        for brush in brushes:
+            if QColor(brush).alpha():
+                yield kind + " point", seen(QColor(brush))
+        for pen in pens - {None}:
+            yield kind + " outline", pen
+
+
+def _plot_failures(win) -> list[str]:
+    """Every visible line, marker and band of every plot on the window's palette background that has less than
+    3:1 against it (plots over a picture - the loss surface, a heat map, region shading - are left out: their
+    background is the picture's)."""
+    failures = []
+    for widget in win.findChildren(pg.PlotWidget):
+        plot = widget.getPlotItem()
+        items = plot.items
+        if any(isinstance(item, pg.ImageItem) and item.isVisible() for item in items) or not widget.isVisible():
+            continue
+        base = widget.backgroundBrush().color()
+        assert base.name() == theme().color("base").name(), widget.objectName()
+        for item in items:
+            if not item.isVisible():
+                continue
+            for what, color in _drawn_colours(item, base):
+                if color is not None and contrast_ratio(color, base.name()) < GRAPHIC_CONTRAST:
+                    owner = widget.parent().parent().__class__.__name__ if widget.parent() else ""
+                    failures.append(f"{owner} {what} {color}: {contrast_ratio(color, base.name()):.2f}:1")
+    return failures
+
+
+def test_what_the_window_draws_reads_in_both_palettes_after_switching(qtbot):
+    """A mini-batch lesson with every run colour, drawn in the light palette and then switched to the dark one
+    (and back): each plot line, marker, band and legend swatch has 3:1 against its background, each run's name in
+    the results table 4.5:1, the run list's swatches 3:1 - everything already drawn is restyled."""
+    win = shown_window(qtbot, "02_what_is_a_batch", (1366, 768))
+    model = win.model
+    while len(model.runs) < len(RUN_COLORS):
+        model.duplicate_run(model.selected)
+    assert {run.color for run in model.runs} == set(RUN_COLORS)
+    model.step(60)
+    for view in (win.accuracy_view, win.state_plot):  # docks built when first seen: build them here
+        view.show()
+    for mode in ("light", "dark", "light"):
+        theme().set_mode(mode)
+        for view in win.findChildren(pg.PlotWidget):
+            view.repaint()
+        base, window = theme().color("base").name(), theme().color("window").name()
+        failures = _plot_failures(win)
+        for label in win.findChildren(pg.QtWidgets.QLabel):
+            if label.isVisible() and label.objectName().endswith("_legend"):
+                for color in re.findall(r"color:(#[0-9a-fA-F]{6})", label.text()):
+                    if contrast_ratio(color, window) < GRAPHIC_CONTRAST:
+                        failures.append(f"{label.objectName()} swatch {color}: {contrast_ratio(color, window):.2f}:1")
+        table = win.findChild(pg.QtWidgets.QTableWidget, "results_table")
+        for row in range(table.rowCount()):
+            color = table.item(row, 0).foreground().color().name()
+            if contrast_ratio(color, base) < TEXT_CONTRAST:
+                failures.append(f"results table, {table.item(row, 0).text()}: {contrast_ratio(color, base):.2f}:1")
+        runs = win.findChild(pg.QtWidgets.QListWidget, "run_list")
+        for row in range(runs.count()):
+            color = runs.item(row).icon().pixmap(14, 14).toImage().pixelColor(7, 7).name()
+            if contrast_ratio(color, base) < GRAPHIC_CONTRAST:
+                failures.append(f"run list swatch {runs.item(row).text()}: {contrast_ratio(color, base):.2f}:1")
+        assert not failures, f"{mode}:\n" + "\n".join(failures)
+    win.runner.pause()
