@@ -59,8 +59,7 @@ class ResultsTable(QWidget):
         self.table.setObjectName("results_table")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setMinimumHeight(3 * 22)  # a header and two rows: the dock stays small on a 720-px screen
+        self._fit_rows()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         layout = QVBoxLayout(self)
@@ -90,7 +89,18 @@ class ResultsTable(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self._fitted_lengths = None
+            self._fit_rows()
             self.refresh()
+
+    def _fit_rows(self) -> None:
+        """Rows as tall as the text size needs, and room for the header, two rows and the horizontal scroll bar
+        (no more: the dock stays small on a 720-px screen; with fixed 22-px rows and no room for the scroll bar,
+        the second row was cut in half at Large text)."""
+        table = self.table
+        row = max(22, self.fontMetrics().height() + 6)
+        table.verticalHeader().setDefaultSectionSize(row)
+        table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + 2 * row
+                               + table.horizontalScrollBar().sizeHint().height() + 2 * table.frameWidth())
 
     def _states(self) -> list[str]:
         return [run_state(run, self.runner.running) for run in self.model.runs]

@@ -38,3 +38,19 @@ def test_the_widest_lesson_fits_a_projector_at_large_text_and_a_laptop_at_extra_
             assert window.minimumSizeHint().width() <= screen, size  # 1,280 and 1,351 now: little to spare at Large
     finally:
         theme().set_text_size("normal")
+
+
+def test_the_results_table_keeps_room_for_two_whole_rows_at_every_text_size(window):
+    """Fixed 22-px rows and no room for the horizontal scroll bar: at Large text on a 1280 x 720 projector the
+    second run's row was cut in half (seen in the dark theme, where the run names are coloured)."""
+    from PySide6.QtWidgets import QTableWidget
+    table = window.findChild(QTableWidget, "results_table")
+    window.model.duplicate_run(window.model.selected)
+    for size in ("normal", "large", "huge"):
+        theme().set_text_size(size)
+        QApplication.processEvents()
+        row = table.rowHeight(1)
+        assert row >= table.fontMetrics().height() + 4, size
+        room = (table.minimumHeight() - 2 * table.frameWidth() - table.horizontalHeader().sizeHint().height()
+                - table.horizontalScrollBar().sizeHint().height())
+        assert room >= 2 * row, size
