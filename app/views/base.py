@@ -61,12 +61,24 @@ def legend_html(entries: list[tuple], symbol: str = "━━") -> tuple[str, str]
     names all."""
     def item(color, name, mark=symbol) -> str:
         return (f'<nobr><span style="color:{theme().shade(color, "legend").name()}"><b>{mark}</b></span>&nbsp;'
-                f'{html.escape(name)}</nobr>')
+                f'{html.escape(unbreakable(name))}</nobr>')
     shown = [item(*entry) for entry in entries[:LEGEND_SHOWN]]
     if len(entries) > LEGEND_SHOWN:
         shown.append(f"<nobr>… and {len(entries) - LEGEND_SHOWN} more</nobr>")
     tip = "<br>".join(item(*entry) for entry in entries) if len(entries) > 1 else ""
     return "&nbsp;&nbsp; ".join(shown), tip
+
+
+#: U+2060 WORD JOINER: an invisible character that forbids a line break where it stands.
+WORD_JOINER = "\u2060"
+#: Where Qt breaks a line inside ``<nobr>``: after a hyphen, a slash or a dash.
+BREAKS_AFTER = frozenset("-/\u2010\u2013\u2014")
+
+
+def unbreakable(name: str) -> str:
+    """``name`` with no place to break a line: Qt's rich text keeps spaces inside ``<nobr>`` but still breaks
+    after a hyphen or a slash there ("mini-" on one line of a legend, "batch 16" on the next)."""
+    return "".join(c + WORD_JOINER if c in BREAKS_AFTER else c for c in name)
 
 
 class PlotView(QWidget):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import create_window
 from app.theme import theme
-from app.views.base import DASHED, PlotView
+from app.views.base import DASHED, WORD_JOINER, PlotView, legend_html
 
 from .conftest import shown_window
 
@@ -80,3 +80,28 @@ def test_every_axis_of_every_view_is_styled_by_the_theme(qtbot, size):
                     assert item.pen().color() == theme().color("muted"), name
     finally:
         theme().set_text_size(before)
+
+
+def test_a_legend_breaks_lines_between_entries_never_inside_a_name(qapp):
+    """At Large text on a projector the loss legend of lesson 01 read "mini-" at the end of a line and "batch 16"
+    on the next: Qt breaks after a hyphen or a slash even inside <nobr>. Laid out at any width, every run's name
+    stays on one line."""
+    names = ["batch", "stochastic", "mini-batch 16", "lr 0.02 (too small)", "Adam/AMSGrad-β2", "x-y-z"]
+    text, _ = legend_html([("#0072B2", name) for name in names])
+
+    def laid_out(html_text, width=-1):
+        doc = QTextDocument()
+        doc.setHtml(html_text)
+        doc.setTextWidth(width)
+        doc.documentLayout().documentSize()
+        return doc
+
+    widest = max(laid_out(legend_html([("#0072B2", name)])[0]).idealWidth() for name in names)
+    for width in range(int(widest) + 1, int(laid_out(text).idealWidth()) + 20, 5):
+        doc = laid_out(text, width)
+        layout = doc.begin().layout()
+        lines = [doc.begin().text()[line.textStart():line.textStart() + line.textLength()]
+                 for line in (layout.lineAt(k) for k in range(layout.lineCount()))]
+        shown = [line.replace(WORD_JOINER, "").replace("\xa0", " ") for line in lines]
+        for name in names:
+            assert any(name in line for line in shown), (width, name, shown)
