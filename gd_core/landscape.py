@@ -140,6 +140,56 @@ def iso_segments(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, levels) -> tuple
     return np.concatenate(out_x), np.concatenate(out_y)
 
 
+def joined_lines(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Segments (consecutive point pairs, as :func:`iso_segments` lists them) joined into polylines where they
+    share an end, one line after another with a NaN point between (draw with connect="finite").
+
+    A dashed pen dashes along each whole line; drawn segment by segment (a grid cell each, a few pixels long)
+    it restarted its dash pattern at every segment, on a dash, and a dashed contour looked solid. Neighbouring
+    cells compute their shared edge's crossing identically, so shared ends are equal floats. A point where more
+    than two segments meet ends the lines there; segments of no length are left out.
+    """
+    n = len(x) // 2
+    if n == 0:
+        return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ends = np.unique(np.asarray(x) + 1j * np.asarray(y), return_inverse=True)[1].reshape(n, 2).tolist()
+    meeting: dict[int, list[int]] = {}  # point -> the segments ending there
+    used = [a == b for a, b in ends]  # a level through a grid point gives segments of no length: nothing to draw
+    for segment, (a, b) in enumerate(ends):
+        if a != b:
+            meeting.setdefault(a, []).append(segment)
+            meeting.setdefault(b, []).append(segment)
+    order: list[int] = []  # indices into x and y; -1 between lines
+
+    def walk(segment: int, start_end: int) -> None:
+        """One line: from ``segment``'s end ``start_end`` (0 or 1) onwards while the next point joins two."""
+        order.append(2 * segment + start_end)
+        while True:
+            used[segment] = True
+            far = 1 - start_end
+            order.append(2 * segment + far)
+            point = ends[segment][far]
+            onward = [s for s in meeting[point] if not used[s]] if len(meeting[point]) == 2 else []
+            if not onward:
+                break
+            segment = onward[0]
+            start_end = ends[segment].index(point)
+        order.append(-1)
+
+    # open lines first, from an end that meets no other segment (or more than one), then the closed loops
+    for segment, (a, b) in enumerate(ends):
+        if not used[segment] and (len(meeting[a]) != 2 or len(meeting[b]) != 2):
+            walk(segment, 0 if len(meeting[a]) != 2 else 1)
+    for segment in range(n):
+        if not used[segment]:
+            walk(segment, 0)
+    index = np.array(order[:-1])
+    keep = index >= 0
+    out_x, out_y = np.full(len(index), np.nan), np.full(len(index), np.nan)
+    out_x[keep], out_y[keep] = np.asarray(x)[index[keep]], np.asarray(y)[index[keep]]
+    return out_x, out_y
+
+
 @dataclass(frozen=True)
 class Plane:
     """A plane through parameter space: theta(a, b) = origin + a*directions[0] + b*directions[1]."""
@@ -227,13 +277,14 @@ def step_trials(record) -> np.ndarray | None:
 
 
 def batch_contours(problem: Problem, xs: np.ndarray, ys: np.ndarray, indices, count: int = 8):
-    """Iso-lines (as :func:`iso_segments`) of the loss of the samples ``indices`` alone (None: all of them) over
-    a two-parameter grid: every second point of (xs, ys), mapped by :func:`display_surface`."""
+    """Iso-lines of the loss of the samples ``indices`` alone (None: all of them) over a two-parameter grid:
+    every second point of (xs, ys), mapped by :func:`display_surface`; whole lines (:func:`joined_lines`), the
+    window draws them dashed."""
     idx = np.arange(problem.n_samples) if indices is None else indices
     coarse_x, coarse_y = xs[::2], ys[::2]
     points = np.stack(np.meshgrid(coarse_x, coarse_y), axis=-1)
     surface = display_surface(problem.batch_grid_loss(points, idx))
-    return iso_segments(coarse_x, coarse_y, surface, contour_levels(surface, count))
+    return joined_lines(*iso_segments(coarse_x, coarse_y, surface, contour_levels(surface, count)))
 
 
 #: A hover read-out evaluates the loss exactly when one evaluation costs at most this many units of work

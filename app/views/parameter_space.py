@@ -134,7 +134,7 @@ class ParameterSpaceView(PlotView):
         isoline.setAlpha(90)
         self.isolines = pg.PlotDataItem(pen=pg.mkPen(isoline, width=1), connect="pairs")
         self.isolines.setZValue(-10)
-        self.batch_lines = pg.PlotDataItem(connect="pairs")
+        self.batch_lines = pg.PlotDataItem(connect="finite")  # whole lines: dashed along each contour
         self.batch_lines.setZValue(-5)
         for item in (self.isolines, self.batch_lines):
             self.plot.addItem(item, ignoreBounds=True)

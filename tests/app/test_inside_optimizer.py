@@ -76,7 +76,10 @@ def test_batch_surface_and_arrows(window):
     assert view.batch_lines.getData()[0] is None or len(view.batch_lines.getData()[0]) == 0  # no step yet
     window.action_step.trigger()
     view._update_overlays(force=True)
-    assert len(view.batch_lines.getData()[0]) > 20
+    bx = view.batch_lines.getData()[0]
+    assert len(bx) > 20
+    # dashed along whole contours (lesson 12 says so): lines of many points, NaN between them - not cell pairs
+    assert view.batch_lines.opts["connect"] == "finite" and len(bx) > 4 * (np.isnan(bx).sum() + 1)
     history = model.selected.history
     update = history.params[-1] - history.params[-2]
     line, head = view.arrow_items["update"]

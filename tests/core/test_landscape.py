@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gd_core
-from gd_core.landscape import framing_bounds, plane_extent, plane_grid, trajectory_plane
+from gd_core.landscape import framing_bounds, iso_segments, joined_lines, plane_extent, plane_grid, trajectory_plane
 
 
 def test_plane_holds_a_planar_trajectory_exactly():
@@ -89,7 +89,7 @@ def test_class_regions_and_their_shading():
 
 
 def test_step_arrows_and_batch_contours_come_from_the_latest_step():
-    from gd_core.landscape import batch_contours, iso_segments, step_arrows
+    from gd_core.landscape import batch_contours, step_arrows
     trainer = gd_core.Trainer({"problem": "linear_regression", "data": {"name": "linear", "n_samples": 40},
                                "batch_size": 4, "optimizer": {"name": "plain", "lr": 0.1}, "steps": 3})
     assert step_arrows(trainer.latest) is None
@@ -102,8 +102,32 @@ def test_step_arrows_and_batch_contours_come_from_the_latest_step():
     Z = np.array([[trainer.problem.loss_and_grad(np.array([x, y]), step.indices)[0] for x in xs[::2]]
                   for y in ys[::2]])
     surface = gd_core.landscape.display_surface(Z)
-    expected = iso_segments(xs[::2], ys[::2], surface, gd_core.landscape.contour_levels(surface, 8))
-    np.testing.assert_allclose(lines[0], expected[0], rtol=1e-12)
+    expected = joined_lines(*iso_segments(xs[::2], ys[::2], surface, gd_core.landscape.contour_levels(surface, 8)))
+    np.testing.assert_allclose(lines, expected, rtol=1e-12)
+
+
+def _pieces(x, y):
+    """The lines of a NaN-separated polyline as lists of points."""
+    breaks = np.flatnonzero(np.isnan(x))
+    return [list(zip(px, py)) for px, py in zip(np.split(x, breaks), np.split(y, breaks))]
+
+
+def test_contour_segments_join_into_whole_lines():
+    """Lesson 12 says the batch surface's contours are dashed; drawn as grid-cell segments a few pixels long,
+    each restarting the dash pattern on a dash, they looked solid. Joined, a closed contour is one line, an open
+    one (cut by the grid's edge) too, and every segment is still drawn."""
+    xs, ys = np.linspace(-2, 2, 41), np.linspace(-2, 2, 41)
+    bowl = xs[None, :] ** 2 + ys[:, None] ** 2
+    # a closed circle, and one the grid cuts into four arcs (through grid points: segments of no length there)
+    x, y = iso_segments(xs, ys, bowl, [1.0, 4.5])
+    jx, jy = joined_lines(x, y)
+    lines = [line[1:] if k else line for k, line in enumerate(_pieces(jx, jy))]
+    assert len(lines) == 5
+    circle = next(line for line in lines if np.hypot(*line[0]) < 1.01)
+    assert circle[0] == circle[-1] and len(circle) == 1 + (len(x) - len(iso_segments(xs, ys, bowl, [4.5])[0])) // 2
+    drawn = {frozenset(pair) for line in lines for pair in zip(line, line[1:])}
+    assert drawn == {frozenset(pair) for pair in zip(zip(x[::2], y[::2]), zip(x[1::2], y[1::2])) if len(set(pair)) == 2}
+    assert [len(a) for a in joined_lines(np.empty(0), np.empty(0))] == [0, 0]
 
 
 def test_framing_bounds_take_in_every_start_and_keep_the_rest():
