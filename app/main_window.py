@@ -639,10 +639,12 @@ class MainWindow(QMainWindow):
         quantities = [q for run in self.model.runs for q in run.config.get("track", {}) if q in tracked]
         (tracked[quantities[0]] if quantities else self.formula_dock).raise_()
 
-    def event(self, event) -> bool:
+    def childEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # Not event(): a Python event() is on the stack when deleteLater's DeferredDelete destroys the window, so
+        # the GIL is held while Qt waits for a surface worker's job that needs the GIL to end - a deadlock.
         if event.type() == QEvent.Type.ChildPolished and isinstance(event.child(), QTabBar):
             readable_tabs(event.child())  # a tab bar Qt made for docks tabbed together (restored, dragged, reset)
-        return super().event(event)
+        super().childEvent(event)
 
     def _on_reset(self, run, reason) -> None:
         self.show_message(reason, "info")

@@ -56,3 +56,39 @@ def test_closing_while_runs_train_exits_cleanly(tmp_path):
     warnings = [line for line in result.stderr.splitlines() if line.strip() and noise not in line]
     assert result.returncode == 0 and warnings == []
     assert result.stdout == "asked before closing GD Lab\n"  # the runs had trained: their progress was unsaved
+
+
+DELETED_WHILE_A_SURFACE_COMPUTES = """
+import time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from app import create_window
+window = create_window()
+window.show()
+started = []
+
+def slow_surface():  # pure Python: the worker thread needs the GIL to go on
+    started.append(True)
+    end = time.perf_counter() + 1.0
+    while time.perf_counter() < end:
+        pass
+
+window.space_view.worker.submit("slow", slow_surface)
+while not started:
+    time.sleep(0.01)
+window.deleteLater()  # as qtbot's teardown does: the job is still running
+QTimer.singleShot(1500, app.quit)
+app.exec()
+print("deleted")
+"""
+
+
+def test_a_window_deleted_while_a_surface_computes_does_not_hang(tmp_path):
+    """A window deleted (deleteLater) while its parameter space computed a surface hung for good: its Python
+    event() was on the stack with the GIL held while Qt waited for the worker's job, which needed the GIL to end.
+    Tests hung this way now and then (the suite's ten-minute timeout)."""
+    result = subprocess.run([sys.executable, "-c", DELETED_WHILE_A_SURFACE_COMPUTES], capture_output=True,
+                            text=True, timeout=60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                                                        "GDLAB_CRASH_DIR": str(tmp_path)})
+    assert result.returncode == 0 and result.stdout == "deleted\n", result.stderr
