@@ -109,13 +109,22 @@ class SpinBox(_CalmSpin, QSpinBox):
 
 
 class ComboBox(CalmInput, QComboBox):
-    """A calm combo box (:class:`CalmInput`) whose width follows its shortest useful text, not its longest."""
+    """A calm combo box (:class:`CalmInput`) that may shrink to its shortest useful text (its minimum contents
+    length) but asks for its longest: where the row has room it shows its choice whole ("PCA plane" was cut to
+    "PCA plan" in a header with room to spare)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.calm()
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(6)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()  # room for minimumContentsLength() x's, as Qt measures it
+        metrics = self.fontMetrics()
+        longest = max((metrics.horizontalAdvance(self.itemText(k)) for k in range(self.count())), default=0)
+        return QSize(hint.width() + max(0, longest - metrics.horizontalAdvance("x") * self.minimumContentsLength()),
+                     hint.height())
 
 
 class NumberSpinBox(_CalmSpin, QDoubleSpinBox):

@@ -18,3 +18,15 @@ def test_a_question_is_never_cut_off_in_a_short_lesson_dock(qtbot):
         assert label.sizePolicy().hasHeightForWidth(), label.text()  # what the layout sizes a wrapped label by
         assert label.height() >= label.heightForWidth(label.width()) > label.fontMetrics().height(), label.text()
     assert panel.questions_scroll.verticalScrollBar().maximum() > 0  # they scroll instead
+
+
+def test_a_combo_box_shows_its_choice_whole_where_its_row_has_room(qtbot):
+    """Lesson 11 asks to switch "the box above the plot from PCA plane to slice": at 1280x720 and 1366x768 it
+    read "PCA plan" with room to spare beside it (the combo asked for its minimum, four characters). It asks for
+    its longest choice now, and may still shrink to the minimum where a row is short."""
+    win = shown_window(qtbot, "11_mlp_landscape", (1280, 720))
+    QApplication.processEvents()
+    box = win.space_view.mode
+    text = box.fontMetrics().horizontalAdvance("PCA plane")
+    assert box.currentText() == "PCA plane" and box.width() > text + 20  # the text and the drop-down arrow
+    assert box.minimumSizeHint().width() < box.sizeHint().width()  # a short row may still shrink it
