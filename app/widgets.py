@@ -473,6 +473,41 @@ def info_label(name: str) -> QLabel:
     return label
 
 
+class ElidedLabel(QLabel):
+    """A one-line plain-text caption whose changing text never changes the layout's size: it shows what fits the
+    width it is given and ends the rest with "…" (not clipped mid-letter with nothing to say more is there), and
+    its tooltip holds the whole text. ``text()`` is the whole text."""
+
+    def __init__(self, name: str):
+        super().__init__("")
+        self.setObjectName(name)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(0)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self._whole = ""
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self._whole = text
+        self._elide()
+
+    def text(self) -> str:
+        return self._whole
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name): a larger text size needs more room
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._elide()
+
+    def _elide(self) -> None:
+        width = self.contentsRect().width()
+        super().setText(self.fontMetrics().elidedText(self._whole, Qt.TextElideMode.ElideRight, width))
+        self.setToolTip(self._whole)
+
+
 class ReadoutLabel(QLabel):
     """A read-out that follows the pointer, on a row of its own: it wraps, and its height is what its widest text
     (:meth:`reserve`) needs at the current width - never what the text shown now needs - so a read-out appearing,

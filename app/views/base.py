@@ -26,7 +26,7 @@ from ..exports import Picture
 from ..session import Run, SessionModel
 from ..theme import theme
 from ..throttle import Throttle
-from ..widgets import ReadoutLabel, info_label
+from ..widgets import ElidedLabel, ReadoutLabel, info_label
 
 #: A legend row names at most this many entries (the tooltip names them all): a 100-run session stays cheap.
 LEGEND_SHOWN = 12
@@ -105,7 +105,7 @@ class PlotView(QWidget):
         heading.setTextFormat(Qt.TextFormat.RichText)
         self.header.addWidget(heading)
         name = f"{type(self).__name__}_info"  # a read-out or caption; never resizes anything
-        self.info = ReadoutLabel(name) if self.readout_row else info_label(name)
+        self.info = ReadoutLabel(name) if self.readout_row else ElidedLabel(name)
         self.info.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         if self.readout_row:
             self.info.setContentsMargins(6, 0, 6, 0)

@@ -130,10 +130,10 @@ class DataView(PlotView):
                               pen=_class_pens(held, look), symbol="o")
         self.caption.setText(_captions(problem)[kind] + ("; hollow: held-out validation samples"
                                                          if held is not None else ""))
-        # the caption clips in a narrow dock; the legend row wraps, so the split is always explained
+        # the caption ends in "…" in a narrow dock (its tooltip whole); the legend row wraps, so the split is always
+        # explained
         self.set_legend([(look.color("text"), "training samples", "●"),
                          (look.color("text"), "held out (validation)", "○")] if held is not None else [])
-        self.caption.setToolTip(self.caption.text())
         for run in self.runs_on_selected_problem():
             if kind in ("boundary", "curve"):
                 line = pg.PlotCurveItem(pen=look.pen(look.shade(run.color), 2))

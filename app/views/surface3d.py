@@ -38,7 +38,7 @@ from ..export_menu import ExportButton
 from ..exports import Picture
 from ..palette import MINIMUM_COLOR, SURFACE_COLORS
 from ..theme import theme
-from ..widgets import info_label
+from ..widgets import ElidedLabel
 from .surface_worker import SurfaceWorker
 
 RESOLUTION = 60  # a 60x60 mesh: smooth enough to read, cheap to rotate
@@ -87,9 +87,8 @@ class Surface3DView(QWidget):
         self.log_height = QCheckBox("log height")
         self.log_height.setObjectName("surface3d_log")
         self.log_height.setToolTip("Height log10(1 + loss − min): a valley's floor keeps its shape under high walls.")
-        self.info = info_label("surface3d_info")  # what the surface shows; its changing text resizes nothing
+        self.info = ElidedLabel("surface3d_info")  # what the surface shows; its changing text resizes nothing
         self.info.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.info.setTextFormat(Qt.TextFormat.PlainText)  # it quotes run names
         self._say("Drag to rotate, wheel to zoom.")
         header = QHBoxLayout()  # as the plot views' headers: the tab beside them does not jump
         header.setContentsMargins(6, 2, 6, 0)
@@ -193,9 +192,8 @@ class Surface3DView(QWidget):
         return Picture(self.title, self.canvas)
 
     def _say(self, text: str) -> None:
-        """One line above the view; the tooltip holds it whole where the tab is too narrow for it."""
+        """One line above the view (ending in "…" where the tab is too narrow for it; the tooltip holds it whole)."""
         self.info.setText(text)
-        self.info.setToolTip(text)
 
     def missing(self) -> str:
         """What the view lacks to draw here, as the end of "... needs " ("" when it draws); makes the OpenGL
