@@ -120,10 +120,14 @@ class LossCurveView(PlotView):
         self.refresh()
 
     def _widest_readout(self) -> str:
-        """The longest read-out the selected run can give: its fields, each number as wide as its format allows."""
-        run, wide = self.model.selected, -8.8888e-88
-        if run is None:
-            return ""
+        """The longest read-out a visible run can give. The hover reads the selected run only, but a row as tall as
+        that run's read-out needs moved the plot whenever another run was selected (lesson 01 at 1280x720: 14 px
+        between the batch run, with no batch loss to read, and the others)."""
+        return max((self._widest_readout_of(run) for run in self.visible_runs()), key=len, default="")
+
+    def _widest_readout_of(self, run) -> str:
+        """``run``'s fields, each number as wide as its format allows."""
+        wide = -8.8888e-88
         steps = int("8" * len(f"{max(planned_steps(run), int(run.history.step[-1]))}"))
         accuracy = (wide, wide) if run.trainer.problem.can("accuracy") else (np.nan, np.nan)
         return readout_text(steps, _epoch(run, wide), wide, wide if self._shows_batch_loss(run) else np.nan,

@@ -30,3 +30,17 @@ def test_a_combo_box_shows_its_choice_whole_where_its_row_has_room(qtbot):
     text = box.fontMetrics().horizontalAdvance("PCA plane")
     assert box.currentText() == "PCA plane" and box.width() > text + 20  # the text and the drop-down arrow
     assert box.minimumSizeHint().width() < box.sizeHint().width()  # a short row may still shrink it
+
+
+def test_selecting_another_run_moves_no_plot(qtbot):
+    """Lesson 01 at 1280x720: selecting the batch run moved the loss plot up 14 px, and selecting another run
+    moved it down again (its read-out row was as tall as the selected run's read-out needs, and the batch run
+    has no batch loss to read)."""
+    win = shown_window(qtbot, "01_variants_same_epochs", (1280, 720))
+    view = win.loss_view
+    places = []
+    for run in (*win.model.runs, win.model.runs[0]):
+        win.model.select(run)
+        QApplication.processEvents()
+        places.append(view.plot.mapTo(win, view.plot.rect().topLeft()))
+    assert places.count(places[0]) == len(places), places
