@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .lessons import Question, format_answer, is_right, safe_html
 from .results import run_summary
+from .settings import SETTINGS
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em; color: #222;
@@ -70,8 +71,11 @@ def _flat(config: dict, prefix: str = "") -> dict[str, str]:
 
 
 def _settings_table(runs: Sequence[ReportRun]) -> str:
-    """One row per setting, one column per run; the settings in which the runs differ come first, in bold."""
-    flats = [_flat(run.config) for run in runs]
+    """One row per setting, one column per run; the settings in which the runs differ come first, in bold. A
+    setting a run's steps do not use reads "not used" (lesson 01's batch run said batch size 32: it takes all
+    200 samples a step)."""
+    flats = [{key: value if key not in SETTINGS or SETTINGS[key].in_effect(run.config) else "not used"
+              for key, value in _flat(run.config).items()} for run in runs]
     keys = list(dict.fromkeys(k for flat in flats for k in flat))
     differ = [k for k in keys if len({flat.get(k, "-") for flat in flats}) > 1]
     head = "".join(f"<th><span class=\"swatch\" style=\"background:{_esc(r.color)}\"></span>{_esc(r.name)}</th>"

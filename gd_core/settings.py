@@ -52,6 +52,8 @@ class Setting(Param):
     be on (non-zero) for this one to be given; ``kept_on_switch``: a switch to another problem keeps it;
     ``lock``: the lesson lock group covering it (see :data:`gd_core.lessons.LOCKS`). ``checker(value, key)`` replaces
     :meth:`Param.check` for values a Param cannot describe (the start point); ``aliases``: older CLI flags.
+    ``used_by``: the variants whose steps use it (empty: all) - a batch step takes every sample whatever its
+    batch size says (:meth:`in_effect`).
     """
 
     label: str = ""
@@ -72,6 +74,7 @@ class Setting(Param):
     builds_problem: bool = False
     requires: str = ""
     aliases: tuple[str, ...] = ()
+    used_by: tuple[str, ...] = ()
 
     @property
     def flag(self) -> str:
@@ -88,6 +91,10 @@ class Setting(Param):
     def applies_to(self, kind: str) -> bool:
         """Whether a problem of ``kind`` ("data" or "function") takes this setting."""
         return not self.needs or self.needs == kind
+
+    def in_effect(self, config: dict) -> bool:
+        """Whether a run with ``config`` uses this setting (see ``used_by``)."""
+        return not self.used_by or config.get("variant") in self.used_by
 
     def default_for(self, kind: str) -> Any:
         return self.default if self.function_default is SAME or kind != "function" else self.function_default
@@ -128,10 +135,11 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             kind=str, choices=tuple(VARIANTS), function_default="batch", lock="variant"),
     Setting("batch_size", DEFAULT_BATCH_SIZE, "Samples per mini-batch step k; the gradient is the mean over the "
                                               "batch, g = (1/k) Σ ∇ℓ_i.",
-            kind=int, low=1, high=MAX_SAMPLES, fill=False, label="batch size", lock="variant"),
+            kind=int, low=1, high=MAX_SAMPLES, fill=False, label="batch size", lock="variant",
+            used_by=("minibatch",)),
     Setting("sampling", "shuffle", "How batches are drawn: shuffled epochs (without replacement) or independently "
                                    "(with replacement).",
-            kind=str, choices=tuple(SAMPLINGS), lock="variant"),
+            kind=str, choices=tuple(SAMPLINGS), lock="variant", used_by=("stochastic", "minibatch")),
     Setting("steps", DEFAULT_STEPS, "Number of updates to run.", kind=int, low=1, high=MAX_STEPS,
             excludes="epochs"),
     Setting("epochs", 1.0, "Passes over the data to run (samples seen / n).", low=0.0, low_open=True, high=1e7,

@@ -74,9 +74,9 @@ class VariantPanel(Panel):
         self.batch_size.setRange(1, max(1, min(n, int(SETTINGS["batch_size"].high))))
         self.batch_size.setValue(config["batch_size"])
         self.batch_size.blockSignals(False)
-        self.batch_size.setEnabled(has_data and config["variant"] == "minibatch")
+        self.batch_size.setEnabled(has_data and SETTINGS["batch_size"].in_effect(config))
         self.sampling.setCurrentIndex(list(SAMPLINGS).index(config["sampling"]))
-        self.sampling.setEnabled(has_data and config["variant"] in ("stochastic", "minibatch"))
+        self.sampling.setEnabled(has_data and SETTINGS["sampling"].in_effect(config))
         if has_data:
             self.per_epoch.setText(f"{gd_core.steps_per_epoch(n, config['variant'], config['batch_size']):,}"
                                    f"  (n = {n:,})")

@@ -65,3 +65,18 @@ def test_lesson_html_is_reduced_to_a_safe_subset():
     for name, _ in list_lessons():  # the shipped lessons lose nothing
         original = load_lesson(name).text
         assert safe_html(original) == re.sub(r"<(\w+)[^>]*>", r"<\1>", original)
+
+
+def test_a_setting_a_run_does_not_use_reads_not_used():
+    """Lesson 01's report said its batch and stochastic runs had batch size 32 (the default the window fills
+    in): their steps take all 200 samples, and one. A setting a run's variant does not use reads "not used"."""
+    from gd_core.config import resolve
+
+    session = load_lesson("01_variants_same_epochs")
+    results = run_lesson({r.name: r.config for r in session.runs})
+    runs = [ReportRun(r.name, r.color, resolve(r.config, results[r.name].problem)[0], results[r.name].history,
+                      results[r.name].problem.min_loss) for r in session.runs]
+    assert [run.config["batch_size"] for run in runs] == [32, 32, 16]  # as the window holds them
+    page = lab_report_html(session.title, session.text, runs, session.view["tolerance"], {})
+    assert "<td><b>batch_size</b></td><td>not used</td><td>not used</td><td>16</td>" in page
+    assert "<td><b>sampling</b></td><td>not used</td><td>shuffle</td><td>shuffle</td>" in page
