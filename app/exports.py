@@ -154,10 +154,15 @@ def export_window(window: QWidget, path: str) -> None:
     write_file(path, lambda tmp: window.grab().save(tmp, "PNG"))
 
 
+def history_file_names(model) -> list[str]:
+    """The file each run's history is exported to: ``<run name>.csv``, one name per run."""
+    return [f"{stem}.csv" for stem in unique_stems(run.name for run in model.runs)]
+
+
 def export_histories(model, folder: str) -> list[str]:
     """Every run's full history as ``folder/<run name>.csv``, all or none; returns the file names."""
     os.makedirs(folder, exist_ok=True)
-    names = [f"{stem}.csv" for stem in unique_stems(run.name for run in model.runs)]
+    names = history_file_names(model)
     write_files([(os.path.join(folder, name), csv_writer(run.history.header(), run.history.csv_rows()))
                  for name, run in zip(names, model.runs)])
     return names

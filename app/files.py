@@ -11,7 +11,7 @@ import os
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
 import gd_core
 from gd_core.files import file_stem
@@ -32,6 +32,15 @@ SESSION_FILTER = "GD Lab sessions (*.gdlab.json);;JSON files (*.json);;All files
 def with_session_suffix(path: str) -> str:
     """``path`` with ``.gdlab.json`` appended when its name has no extension (so Open's filter shows it)."""
     return path if os.path.splitext(os.path.basename(path))[1] else path + SESSION_SUFFIX
+
+
+def may_replace(parent, folder: str, names: list[str]) -> bool:
+    """Ask whether files ``names`` already in ``folder`` may be replaced (No is the default answer)."""
+    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    answer = QMessageBox.question(parent, "Replace files?", f"{folder} already holds {shown}.\n\nReplace them?",
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class FileActions(QObject):
@@ -312,10 +321,18 @@ class FileActions(QObject):
                          lambda: self._exports().export_window(self.window, path))
 
     def export_histories(self) -> None:
+        """Ask for a folder and write every run's history there as CSV, after asking before any file of the same
+        name is replaced (a second export to the same folder overwrote the first without a word)."""
         folder = QFileDialog.getExistingDirectory(self.window, "Export run histories to folder", self._folder())
-        if folder:
-            self._report(f"Exported {len(self.model.runs)} run histories to {folder}.",
-                         lambda: self._exports().export_histories(self.model, folder))
+        if not folder:
+            return
+        taken = [name for name in self._exports().history_file_names(self.model)
+                 if os.path.lexists(os.path.join(folder, name))]
+        if taken and not may_replace(self.window, folder, taken):
+            self.window.show_message("Not exported: the files there are kept.", "info")
+            return
+        self._report(f"Exported {len(self.model.runs)} run histories to {folder}.",
+                     lambda: self._exports().export_histories(self.model, folder))
 
     def export_lab_report(self) -> None:
         """Ask for the student's name (remembered) and a file, then write the lab report."""

@@ -489,3 +489,26 @@ def test_a_students_answers_are_a_change_saved_with_the_session_and_reopened(qtb
     assert again.model.answers == {0: "0.5"} and not again.isWindowModified()
     assert again.lesson_panel.question_rows[0].given() == "0.5"  # shown in the lesson panel
     assert win.files.save_to(path) and not win.isWindowModified()  # (closing asks nothing)
+
+
+def test_exporting_histories_again_asks_before_replacing_the_files(window, tmp_path, monkeypatch):
+    """File > Export > Run histories into a folder that holds a run's CSV already replaced it without a word (a
+    student's earlier export, or a file of their own): it asks first, and No keeps every file as it was."""
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    monkeypatch.setattr("app.files.QFileDialog.getExistingDirectory", lambda *args, **kwargs: str(folder))
+    asked, answer = [], []
+    monkeypatch.setattr("app.files.may_replace", lambda parent, where, names: asked.append((where, names))
+                        or answer[-1], raising=False)
+    window.run_list.duplicate()
+    window.model.step(3)
+    window.files.export_histories()  # an empty folder: nothing to ask
+    assert asked == [] and sorted(p.name for p in folder.iterdir()) == ["run_1.csv", "run_1_copy.csv"]
+    (folder / "run_1.csv").write_text("mine\n")
+    answer.append(False)
+    window.files.export_histories()
+    assert asked == [(str(folder), ["run_1.csv", "run_1_copy.csv"])]
+    assert (folder / "run_1.csv").read_text() == "mine\n" and "kept" in window.banner.text()
+    answer.append(True)
+    window.files.export_histories()
+    assert (folder / "run_1.csv").read_text().startswith("step,") and len(asked) == 2
