@@ -195,7 +195,9 @@ def lab_report(window, author: str = "") -> str:
     model, panel = window.model, window.lesson_panel
     images = {view.title: _png_bytes(view.plot) for view in (window.space_view, window.loss_view, window.data_view)
               if view.isVisible() or not window.isVisible()}
-    runs = [ReportRun(r.name, r.color, r.config, r.history, r.trainer.problem.min_loss) for r in model.runs]
+    # each run's swatch in the colour its curves have in the report's pictures (this palette's shade)
+    runs = [ReportRun(r.name, theme().shade(r.color).name(), r.config, r.history, r.trainer.problem.min_loss)
+            for r in model.runs]
     truths = panel.truths() if model.answers_revealed else []
     challenge = model.challenge.text if model.challenge is not None else ""
     return lab_report_html(model.title, model.text, runs, model.view["tolerance"], images, model.questions, truths,

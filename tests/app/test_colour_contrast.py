@@ -216,3 +216,27 @@ def test_what_the_window_draws_reads_in_both_palettes_after_switching(qtbot):
                 failures.append(f"run list swatch {runs.item(row).text()}: {contrast_ratio(color, base):.2f}:1")
         assert not failures, f"{mode}:\n" + "\n".join(failures)
     win.runner.pause()
+
+
+def test_the_widgets_palette_reads_in_both_themes(palette_of):
+    """The palette roles widgets draw text with, on the roles they draw it on (Fusion's light palette, the app's
+    dark one): 4.5:1; a check box's edge (PlaceholderText, see app.theme.OutlinedIndicators) 3:1."""
+    from PySide6.QtGui import QPalette
+    role = QPalette.ColorRole
+    palette = theme().app.palette()
+    pairs = [(role.WindowText, role.Window), (role.Text, role.Base), (role.Text, role.AlternateBase),
+             (role.ButtonText, role.Button), (role.HighlightedText, role.Highlight),
+             (role.ToolTipText, role.ToolTipBase), (role.PlaceholderText, role.Window),
+             (role.PlaceholderText, role.Base), (role.Link, role.Base)]
+    failures = [f"{text.name} on {background.name}: {contrast_ratio(*names):.2f}:1"
+                for text, background in pairs
+                if contrast_ratio(*(names := (palette.color(text).name(), palette.color(background).name())))
+                < TEXT_CONTRAST]
+    assert not failures, failures
+
+
+def test_a_lab_reports_swatches_have_the_colours_of_its_pictures(window):
+    from app.exports import lab_report
+    theme().set_mode("dark")
+    html = lab_report(window)
+    assert theme().shade(OKABE_ITO["blue"]).name() in html and OKABE_ITO["blue"] not in html
