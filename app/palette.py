@@ -112,6 +112,16 @@ ISOLINE_COLOR = "#283c5a"  # the surface's iso-lines, drawn at 35 % opacity
 MINIMUM_COLOR = "#ffd54f"  # the star on a known minimum
 
 
+def on_picture(color: str, picture: tuple[str, ...]) -> str:
+    """``color`` as drawn on a light picture made of the colours ``picture`` (a classifier's shaded class regions):
+    its light-theme shade, darkened where needed to 3:1 against every colour of the picture. The picture looks
+    the same in both themes, so what is drawn on it does too."""
+    drawn = RUN_SHADES["light"].get(color.upper(), color)
+    for background in picture:  # all light: each step only darkens, keeping the contrast already reached
+        drawn = with_contrast(drawn, background, GRAPHIC_CONTRAST)
+    return drawn
+
+
 def fade_share(color: str, background: str, most: float) -> float:
     """The largest share (at most ``most``) by which ``color`` can be blended towards ``background`` keeping 3:1
     against it (0 where it has less to start with)."""

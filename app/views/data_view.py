@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget
 
 from gd_core.landscape import class_regions, iso_segments, region_shading
 
-from ..palette import BATCH_COLOR, CLASS_COLORS, ON_SURFACE
+from ..palette import BATCH_COLOR, CLASS_COLORS, ON_SURFACE, on_picture
 from ..theme import theme
 from .base import PlotView, lighter
 
@@ -91,7 +91,9 @@ class DataView(PlotView):
         kind = layout_kind(problem)
         look = theme()
         self.region_line.setPen(look.pen(ON_SURFACE, 2))
-        self.batch.setPen(look.pen(look.shade(BATCH_COLOR), 2))
+        # the latest batch's circles, on the plot or on the shaded class regions
+        batch = on_picture(BATCH_COLOR, REGION_COLORS) if kind == "regions" else look.shade(BATCH_COLOR)
+        self.batch.setPen(look.pen(batch, 2))
         self.regions.clear()
         self.region_line.clear()
         self.held.clear()
@@ -108,7 +110,7 @@ class DataView(PlotView):
         two_d = data.n_features >= 2
         if problem.can("sample_classes"):
             classes = problem.sample_classes()
-            brushes = [pg.mkBrush(c) for c in _class_colors(look)[classes % len(CLASS_COLORS)]]
+            brushes = [pg.mkBrush(c) for c in _class_colors(look, kind)[classes % len(CLASS_COLORS)]]
         else:
             brushes = pg.mkBrush(look.color("faint"))
         if kind == "fitted":
@@ -127,7 +129,7 @@ class DataView(PlotView):
         held = problem.held_out
         if held is not None and kind != "fitted":  # where they lie; "fitted" draws them at their predictions
             self.held.setData(held.dataset.X[:, 0], held.dataset.X[:, 1] if two_d else held.dataset.y,
-                              pen=_class_pens(held, look), symbol="o")
+                              pen=_class_pens(held, look, kind), symbol="o")
         self.caption.setText(_captions(problem)[kind] + ("; hollow: held-out validation samples"
                                                          if held is not None else ""))
         # the caption ends in "…" in a narrow dock (its tooltip whole); the legend row wraps, so the split is always
@@ -186,7 +188,8 @@ class DataView(PlotView):
         """The held-out samples at (their prediction, their target), hollow: how the fit does on new data."""
         predictions = held.predict(params)
         finite = np.isfinite(predictions)
-        self.held.setData(predictions[finite], held.dataset.y[finite], pen=_class_pens(held, theme()), symbol="o")
+        self.held.setData(predictions[finite], held.dataset.y[finite], pen=_class_pens(held, theme(), "fitted"),
+                          symbol="o")
 
     def _draw_regions(self, problem, params) -> None:
         """Class regions of the selected run's network over the data plane (other features at their means)."""
@@ -230,16 +233,19 @@ def _all_samples(problem) -> tuple[np.ndarray, np.ndarray]:
     return np.vstack([data.X, held.dataset.X]), np.concatenate([data.y, held.dataset.y])
 
 
-def _class_pens(problem, look):
+def _class_pens(problem, look, kind: str):
     """One pen per sample: its class's colour (a classifier), else the faint sample colour."""
     if not problem.can("sample_classes"):
         return look.pen(look.color("muted"), 1.5)
-    colors = _class_colors(look)[problem.sample_classes() % len(CLASS_COLORS)]
+    colors = _class_colors(look, kind)[problem.sample_classes() % len(CLASS_COLORS)]
     return [look.pen(c, 1.5) for c in colors]
 
 
-def _class_colors(look) -> np.ndarray:
-    """The class colours in this palette's shades (3:1 against the plot), as an array to index by class."""
+def _class_colors(look, kind: str) -> np.ndarray:
+    """The class colours, 3:1 against what the samples lie on - the plot (this palette's shades) or, for
+    ``kind`` "regions", the shaded class regions - as an array to index by class."""
+    if kind == "regions":
+        return np.array([on_picture(c, REGION_COLORS) for c in CLASS_COLORS])
     return np.array([look.shade(c).name() for c in CLASS_COLORS])
 
 

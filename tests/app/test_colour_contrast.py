@@ -240,3 +240,18 @@ def test_a_lab_reports_swatches_have_the_colours_of_its_pictures(window):
     theme().set_mode("dark")
     html = lab_report(window)
     assert theme().shade(OKABE_ITO["blue"]).name() in html and OKABE_ITO["blue"] not in html
+
+
+def test_samples_on_a_classifiers_shaded_regions_have_3_to_1_against_every_region(qtbot):
+    """The hollow held-out circles (no outline of their own) and the latest batch's circles lie on the class
+    regions, a light picture in both themes: sky-blue circles on the light-blue region were 1.9:1."""
+    from app.views.data_view import REGION_COLORS
+    theme().set_mode("dark")
+    win = shown_window(qtbot, "25_small_batch_generalization")
+    view = win.data_view
+    assert view.regions.isVisible()
+    pens = {pg.mkPen(p).color().name() for p in view.held.data["pen"]} | {view.batch.opts["pen"].color().name()}
+    assert len(pens) == 2  # two classes; the batch circles share the orange of the second
+    for color in pens:
+        for region in REGION_COLORS:
+            assert contrast_ratio(color, region) >= GRAPHIC_CONTRAST, (color, region)
