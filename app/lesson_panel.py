@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import os
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -37,6 +37,8 @@ from .widgets import ComboBox, LessonText
 
 PLACEHOLDER = "choose..."
 CHALLENGE_REFRESH_S = 0.25
+#: The most of the panel's height the questions take to show their tallest one whole: the text keeps the rest
+QUESTIONS_MAX_SHARE = 0.5
 
 
 def _wrapped(text: str = "") -> QLabel:
@@ -136,8 +138,8 @@ class LessonPanel(QWidget):
         self.questions_box.setObjectName("lesson_questions")
         box = QVBoxLayout(self.questions_box)
         box.setContentsMargins(4, 4, 4, 4)
-        heading = QLabel("<b>Predict, then run</b>")
-        box.addWidget(heading)
+        self.questions_heading = QLabel("<b>Predict, then run</b>")
+        box.addWidget(self.questions_heading)
         self.rows_holder = QWidget()
         self.rows = QVBoxLayout(self.rows_holder)
         self.rows.setContentsMargins(0, 0, 0, 0)
@@ -161,6 +163,7 @@ class LessonPanel(QWidget):
         scroll.setWidget(self.questions_box)
         self.questions_scroll = scroll
         layout.addWidget(scroll, 2)
+        self.questions_box.installEventFilter(self)  # a question shown, answered, re-wrapped: fit it whole again
         self.question_rows: list[QuestionRow] = []
         self._challenge_throttle = Throttle(CHALLENGE_REFRESH_S, self._update_challenge, self)
         events = model.events
@@ -169,6 +172,42 @@ class LessonPanel(QWidget):
         events.run_reset.connect(lambda run, reason: self._on_progress())
         events.selection_changed.connect(lambda run: self._on_progress())
         self.load()
+
+    # -- room ------------------------------------------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.questions_box and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+            self._fit_questions()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_questions()
+
+    def _fit_questions(self) -> None:
+        """The questions' area is at least as tall as its heading with the first question, and as any question -
+        each whole (text, input and, once checked, the verdict) at the width it has: a student reads the first
+        question whole as the lesson opens, and any other once scrolled to (at 1280x720 the area showed a
+        question's first lines). A challenge without questions shows whole under the heading. The lesson text
+        above gives the room, down to half the panel (:data:`QUESTIONS_MAX_SHARE`). (Not the last question with
+        *Check answers* as well: beside the button, its hint wraps to five lines in a narrow dock - that room
+        would come out of the text's third of the window.)"""
+        box = self.questions_box.layout()
+        margins = box.contentsMargins()
+        width = self.questions_box.width() - margins.left() - margins.right()
+        if width <= 0:
+            return
+
+        def height(item) -> int:  # a widget or a layout, as tall as it is at that width
+            return item.heightForWidth(width) if item.hasHeightForWidth() else item.sizeHint().height()
+
+        head = self.questions_heading.sizeHint().height() + box.spacing()
+        rows = [height(row) for row in self.question_rows]
+        challenge = [] if self.challenge.isHidden() else [height(self.challenge)]
+        spans = [head + rows[0], *rows] if rows else [head + sum(challenge)]
+        need = max(spans) + margins.top() + margins.bottom() + 2 * self.questions_scroll.frameWidth()
+        need = min(need, round(QUESTIONS_MAX_SHARE * self.height()))
+        if need != self.questions_scroll.minimumHeight():
+            self.questions_scroll.setMinimumHeight(need)
 
     # -- content ---------------------------------------------------------------------------------------------
     def load(self) -> None:

@@ -1,6 +1,9 @@
 """What a student met going through lessons 01-12 at 1280x720 (pytest-qt, offscreen)."""
 
+from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication, QLabel
+
+from app.lesson_panel import QUESTIONS_MAX_SHARE
 
 from .conftest import shown_window
 
@@ -44,3 +47,33 @@ def test_selecting_another_run_moves_no_plot(qtbot):
         QApplication.processEvents()
         places.append(view.plot.mapTo(win, view.plot.rect().topLeft()))
     assert places.count(places[0]) == len(places), places
+
+
+def test_a_whole_question_shows_without_scrolling_at_1280x720_and_the_text_keeps_its_room(qtbot):
+    """The questions' area kept its height whatever it held: after Check answers a question with its verdict and
+    explanation (lesson 05: 126-156 px) was cut in the ~100 px it had at 1280x720, and at Large text the longest
+    questions were cut before any check. Now the first question shows whole under the heading, and any question
+    whole when scrolled to, checked or not; the lesson text, which gives the room, keeps at least half the
+    panel."""
+    for lesson in ("05_momentum_valley", "08_himmelblau_starts", "18_newton_vs_gradient_descent"):
+        win = shown_window(qtbot, lesson, (1280, 720))
+        panel = win.lesson_panel
+        scroll, rows = panel.questions_scroll, panel.question_rows
+        bar, viewport = scroll.verticalScrollBar(), scroll.viewport()
+        for checked in (False, True):
+            if checked:
+                for row in rows:  # the verdicts and their explanations, as Check answers shows them
+                    row.reveal(row.question.choices[0] if row.question.is_choice else 1.0)
+            QApplication.processEvents()
+            if not checked:  # as the lesson opens: the heading and the first question
+                bar.setValue(bar.minimum())
+                QApplication.processEvents()
+                assert rows[0].mapTo(viewport, QPoint(0, rows[0].height())).y() <= viewport.height(), lesson
+            for row in rows:  # scrolled to
+                scroll.ensureWidgetVisible(row, 0, 0)
+                QApplication.processEvents()
+                top = row.mapTo(viewport, QPoint(0, 0)).y()
+                assert 0 <= top and top + row.height() <= viewport.height(), (lesson, checked, row.question.text)
+            least = panel.height() * (1 - QUESTIONS_MAX_SHARE) - panel.previous.height() - 2 * panel.layout().spacing()
+            assert panel.text.height() >= least, (lesson, checked)
+        win.close()
