@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -29,6 +30,7 @@ from . import help as help_dialogs
 from .deferred import Deferred, deferred_view
 from .files import FileActions
 from .guard import WorkGuard
+from .keyboard import give_space_to_tabbed_buttons
 from .lesson_panel import LessonPanel
 from .panels import PANELS
 from .run_list import RunList
@@ -90,6 +92,7 @@ class MessageLabel(QLabel):
 class MainWindow(QMainWindow):
     def __init__(self, model: SessionModel):
         super().__init__()
+        give_space_to_tabbed_buttons(QApplication.instance())
         self.model = model
         self.runner = Runner(model, self)
         self._persist = False  # remember_layout() turns it on
