@@ -356,8 +356,8 @@ class MainWindow(QMainWindow):
         geometry, state = settings.value("window/geometry"), settings.value("window/state")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state, LAYOUT_VERSION)
+        if state is not None and self.restoreState(state, LAYOUT_VERSION):
+            self._sized = True  # the docks keep the sizes they had: the first show must not set the defaults
         self.keep_on_screen()
         self._show_session_docks()
 

@@ -650,3 +650,27 @@ def test_with_equal_aspect_the_surface_fills_the_plot(qtbot, lesson):
     qtbot.waitUntil(covered, timeout=3000)
     win.resize(900, 680)  # another shape
     qtbot.waitUntil(covered, timeout=3000)
+
+
+def test_dock_sizes_persist_between_launches(qtbot):
+    """Places, visibility and tabs came back, but the first show set every dock's default size again."""
+    QSettings("GD Lab", "GD Lab").clear()
+    first = create_window()
+    qtbot.addWidget(first)
+    first.remember_layout()
+    first.show()
+    qtbot.waitUntil(lambda: first.settings_dock.width() > 100)
+    first.resizeDocks([first.settings_dock], [first.settings_dock.width() + 60], Qt.Orientation.Horizontal)
+    first.resizeDocks([first.results_dock], [first.results_dock.height() + 40], Qt.Orientation.Vertical)
+    qtbot.wait(20)
+    sizes = first.size(), first.settings_dock.width(), first.results_dock.height()
+    first.close()
+    second = create_window()
+    qtbot.addWidget(second)
+    second.remember_layout()
+    second.show()
+    second.resize(sizes[0])  # the screen here is smaller than the window: keep_on_screen shrank it
+    qtbot.waitUntil(lambda: second.size() == sizes[0])
+    qtbot.wait(20)
+    assert abs(second.settings_dock.width() - sizes[1]) <= 4 and abs(second.results_dock.height() - sizes[2]) <= 4
+    QSettings("GD Lab", "GD Lab").clear()
