@@ -40,6 +40,7 @@ from gd_core.errors import ConfigError
 from gd_core.files import cannot_write
 
 from .animation_views import RECORD_VIEWS
+from .export_menu import remember_export_folder
 from .recorder import Recorder, shown_size, target_widget
 from .theme import theme
 from .widgets import ComboBox, NumberSpinBox, SpinBox
@@ -232,6 +233,8 @@ class AnimationDialog(QDialog):
     def _finished(self, ok: bool, message: str) -> None:
         self.last, self.recorder = self.recorder, None
         self.window.recorder = None
+        if ok:
+            remember_export_folder(self.last.animation.path)  # the next export dialog opens there
         message = message if ok else f"Not saved: {message}"
         self._recording(False)
         self._show(message, "good" if ok else "error")

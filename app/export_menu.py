@@ -22,6 +22,18 @@ def _settings() -> QSettings:
     return QSettings("GD Lab", "GD Lab")
 
 
+def export_folder(fallback: str | None = None) -> str:
+    """Where every export dialog opens: the folder of the last export of any kind (a plot, the window, the run
+    histories, the lab report), while it exists; else ``fallback``, else the home folder."""
+    folder = str(_settings().value(FOLDER_KEY, "") or "")
+    return folder if folder and os.path.isdir(folder) else fallback or os.path.expanduser("~")
+
+
+def remember_export_folder(path: str) -> None:
+    """Remember the folder of an export that was written: ``path`` is the file written, or the folder."""
+    _settings().setValue(FOLDER_KEY, path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))
+
+
 def png_scale() -> int:
     """The chosen PNG resolution (pixels per screen pixel), remembered between launches."""
     try:
@@ -49,7 +61,7 @@ def save_picture(parent: QWidget, picture: Picture, path: str | None = None) -> 
     from . import exports
 
     if path is None:
-        folder = str(_settings().value(FOLDER_KEY, "") or os.path.expanduser("~"))
+        folder = export_folder()
         stem = picture.title.lower().replace(" ", "_")
         formats = "PNG image (*.png)" if exports.is_raster(picture) else "PNG image (*.png);;SVG drawing (*.svg)"
         path, _ = QFileDialog.getSaveFileName(parent, f"Export {picture.title.lower()}",
@@ -62,7 +74,7 @@ def save_picture(parent: QWidget, picture: Picture, path: str | None = None) -> 
     except OSError as error:
         tell(parent, f"Not exported: {error.strerror or error}", "error")
         return False
-    _settings().setValue(FOLDER_KEY, os.path.dirname(os.path.abspath(path)))
+    remember_export_folder(path)
     size = f" at {scale}× resolution" if path.lower().endswith(".png") else ""
     tell(parent, f"Exported {os.path.basename(path)}{size}.", "info")
     return True

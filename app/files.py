@@ -19,7 +19,7 @@ from gd_core.lesson_library import lesson_name, lesson_number, list_lessons, loa
 from gd_core.lessons import folder_lessons
 from gd_core.sessions import Session, SessionRun, load_session, save_session
 
-from .export_menu import copy_picture, save_picture
+from .export_menu import copy_picture, export_folder, remember_export_folder, save_picture
 from .palette import RUN_COLORS
 from .progress import Cancelled, ReplayProgress
 from .session import DEFAULT_CONFIG
@@ -285,12 +285,15 @@ class FileActions(QObject):
         from . import exports  # imported on first use: its SVG support costs start-up time
         return exports
 
-    def _report(self, done: str, action) -> None:
+    def _report(self, done: str, action, written: str) -> None:
+        """Run an export that writes ``written`` (a file or a folder) and say how it went; the folder of an export
+        that was written is where the next export dialog opens."""
         try:
             action()
         except OSError as error:
             self.window.show_message(f"Not exported: {error.strerror or error}", "error")
             return
+        remember_export_folder(written)
         self.window.show_message(done, "info")
 
     def _picture(self, view_name: str):
@@ -315,15 +318,17 @@ class FileActions(QObject):
             save_picture(self.window, picture)
 
     def export_window(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export window", self._folder(), "PNG image (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export window", export_folder(self._folder()),
+                                              "PNG image (*.png)")
         if path:
             self._report(f"Exported {os.path.basename(path)}.",
-                         lambda: self._exports().export_window(self.window, path))
+                         lambda: self._exports().export_window(self.window, path), path)
 
     def export_histories(self) -> None:
         """Ask for a folder and write every run's history there as CSV, after asking before any file of the same
         name is replaced (a second export to the same folder overwrote the first without a word)."""
-        folder = QFileDialog.getExistingDirectory(self.window, "Export run histories to folder", self._folder())
+        folder = QFileDialog.getExistingDirectory(self.window, "Export run histories to folder",
+                                                  export_folder(self._folder()))
         if not folder:
             return
         taken = [name for name in self._exports().history_file_names(self.model)
@@ -332,7 +337,7 @@ class FileActions(QObject):
             self.window.show_message("Not exported: the files there are kept.", "info")
             return
         self._report(f"Exported {len(self.model.runs)} run histories to {folder}.",
-                     lambda: self._exports().export_histories(self.model, folder))
+                     lambda: self._exports().export_histories(self.model, folder), folder)
 
     def export_lab_report(self) -> None:
         """Ask for the student's name (remembered) and a file, then write the lab report."""
@@ -342,20 +347,20 @@ class FileActions(QObject):
             return
         self.settings.setValue("report/author", name.strip())
         stem = file_stem(self.model.title or "gdlab") + "-report.html"
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export lab report", os.path.join(self._folder(), stem),
-                                              "Web page (*.html)")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export lab report",
+                                              os.path.join(export_folder(self._folder()), stem), "Web page (*.html)")
         if path:
             if not os.path.splitext(path)[1]:
                 path += ".html"
             self._report(f"Exported the lab report {os.path.basename(path)}.",
-                         lambda: self._exports().export_lab_report(self.window, path, name.strip()))
+                         lambda: self._exports().export_lab_report(self.window, path, name.strip()), path)
 
     def export_animation(self) -> None:
         """Open the animation dialog (one per window: it stays open while it records)."""
         from .animation_dialog import AnimationDialog  # imported on first use
 
         if self.animation_dialog is None:
-            self.animation_dialog = AnimationDialog(self.window, self._folder())
+            self.animation_dialog = AnimationDialog(self.window, export_folder(self._folder()))
         self.animation_dialog.show()
         self.animation_dialog.raise_()
 

@@ -512,3 +512,32 @@ def test_exporting_histories_again_asks_before_replacing_the_files(window, tmp_p
     answer.append(True)
     window.files.export_histories()
     assert (folder / "run_1.csv").read_text().startswith("step,") and len(asked) == 2
+
+
+def test_every_export_dialog_opens_where_the_last_export_went(window, tmp_path, monkeypatch):
+    """A plot's Export remembered its folder, but File > Export > Run histories, Window and Lab report opened in
+    the session's (or the current) folder: a student exporting a lab's files went looking for the folder each time."""
+    from app.export_menu import FOLDER_KEY, _settings
+
+    _settings().remove(FOLDER_KEY)
+    first, second = tmp_path / "lab", tmp_path / "csv"
+    first.mkdir()
+    second.mkdir()
+    opened = []
+
+    def folder_dialog(parent, title, start, *rest, **kwargs):
+        opened.append(start)
+        return str(second)
+
+    def file_dialog(parent, title, start, *rest, **kwargs):
+        opened.append(os.path.dirname(start) if os.path.splitext(start)[1] else start)
+        return str(first / "window.png"), ""
+
+    monkeypatch.setattr("app.files.QFileDialog.getSaveFileName", file_dialog)
+    monkeypatch.setattr("app.files.QFileDialog.getExistingDirectory", folder_dialog)
+    monkeypatch.setattr("app.files.may_replace", lambda *args: True, raising=False)
+    window.files.export_window()  # written in lab/
+    window.files.export_histories()  # opens in lab/, written to csv/
+    window.files.export_window()  # opens in csv/
+    assert opened[1:] == [str(first), str(second)] and (first / "window.png").exists()
+    _settings().remove(FOLDER_KEY)
