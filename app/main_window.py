@@ -243,7 +243,6 @@ class MainWindow(QMainWindow):
                                      right)
         # it draws only while seen: catch up when seen again (built by then: Deferred's own handler runs first)
         self.state_dock.visibilityChanged.connect(lambda seen: seen and self.state_plot.shown(True))
-        self.state_dock.visibilityChanged.connect(lambda seen: seen and QTimer.singleShot(0, self._room_for_state))
         self.sharpness_view = SharpnessView(self.model)
         self.sharpness_dock = self._dock("sharpness_dock", "Sharpness", self.sharpness_view, right)
         self.noise_scale_dock = self._dock("noise_scale_dock", "Noise scale",
@@ -252,6 +251,9 @@ class MainWindow(QMainWindow):
                                         right)
         self.docks = (self.settings_dock, self.runs_dock, self.results_dock, self.lesson_dock, self.formula_dock,
                       self.state_dock, self.sharpness_dock, self.noise_scale_dock, self.accuracy_dock)
+        for dock in self.docks:  # a plot brought to the front gets a readable height (see _give_room)
+            dock.visibilityChanged.connect(lambda seen, dock=dock: seen and QTimer.singleShot(
+                0, self, lambda: self._give_room(dock)))
 
     state_plot = deferred_view("state_dock")
     noise_scale_view = deferred_view("noise_scale_dock")
@@ -290,12 +292,20 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.lesson_dock, self.formula_dock], [round(0.7 * column), round(0.3 * column)],
                              Qt.Orientation.Vertical)
 
-    def _room_for_state(self) -> None:
-        """The optimizer state's four plots are unreadable in the room the update rule gets under a lesson (~60 px
-        of plot at 1280x720): brought to the front, its dock grows to a readable height, taken from the docks
-        beside it (the lesson text scrolls). Only when chosen: the lesson keeps its room until then."""
-        dock, need = self.state_dock, self.state_plot.readable_height()
-        if dock.isFloating() or self.state_plot.visibleRegion().isEmpty() or dock.widget().height() >= need:
+    @staticmethod
+    def _view_in(dock: QDockWidget) -> QWidget:
+        widget = dock.widget()
+        return widget.built() if isinstance(widget, Deferred) else widget
+
+    def _give_room(self, dock: QDockWidget) -> None:
+        """A dock whose view declares a ``readable_height()`` (the optimizer state's four plots, a tracked
+        quantity's or the accuracy's plot) is unreadable in the room the update rule gets under a lesson (~45-70
+        px of plot at 1280x720): brought to the front, it grows to that height, taken from the docks beside it
+        (the lesson text scrolls). Only when chosen: the lesson keeps its room until then."""
+        if dock.isFloating() or dock.widget().visibleRegion().isEmpty():  # behind another tab, or closed
+            return
+        need = getattr(self._view_in(dock), "readable_height", lambda: 0)()
+        if dock.widget().height() >= need:
             return
         group, area = {dock, *self.tabifiedDockWidgets(dock)}, self.dockWidgetArea(dock)
         beside = [d for d in self.docks if d not in group and d.isVisible() and not d.isFloating()
@@ -640,7 +650,11 @@ class MainWindow(QMainWindow):
             self._size_lesson()
         tracked = {"sharpness": self.sharpness_dock, "noise_scale": self.noise_scale_dock}
         quantities = [q for run in self.model.runs for q in run.config.get("track", {}) if q in tracked]
-        (tracked[quantities[0]] if quantities else self.formula_dock).raise_()
+        front = tracked[quantities[0]] if quantities else self.formula_dock
+        front.raise_()
+        # already in front (a remembered layout, the last lesson's choice) it is not shown again, and the lesson's
+        # new size above squeezed it: give it its room here too
+        QTimer.singleShot(0, self, lambda: self._give_room(front))
 
     def childEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         # Not event(): a Python event() is on the stack when deleteLater's DeferredDelete destroys the window, so

@@ -90,6 +90,10 @@ class PlotView(QWidget):
     readout_row = False
     #: While runs train, redraw at most this often (seconds; 0: on every tick). Any other change redraws at once.
     live_refresh_s = 0.0
+    #: The height (pixels at the normal text size) at which the view is readable: ~120 px of plot under its
+    #: header, a two-row legend and the x axis. A dock holding the view grows to it when brought to the front
+    #: (MainWindow._give_room).
+    readable = 250
 
     def __init__(self, model: SessionModel, parent=None):
         super().__init__(parent)
@@ -145,6 +149,10 @@ class PlotView(QWidget):
         events.advanced.connect(self._advanced)
         events.view_changed.connect(lambda key: self.rebuild())
         theme().changed.connect(self._restyle)
+
+    def readable_height(self) -> int:
+        """:attr:`readable` at the current text size."""
+        return round(self.readable * theme().scale)
 
     def follow_pointer(self, hovered) -> None:
         """Call ``hovered(scene position)`` whenever the pointer moves over the plot, and ``hovered(None)`` when it
