@@ -65,7 +65,8 @@ class QuestionRow(QWidget):
         layout.setContentsMargins(0, 4, 0, 4)
         layout.addWidget(_wrapped(f"{index + 1}. {question.text}"))
         if question.is_choice:
-            self.input = ComboBox()  # the wheel only when focused
+            self.input = ComboBox()
+            self.input.wheel_edits = False  # the wheel scrolls the questions, never changes an answer
             self.input.addItem(PLACEHOLDER)
             self.input.addItems(list(question.choices))
             self.input.currentIndexChanged.connect(self.edited)

@@ -50,11 +50,15 @@ class CalmInput:
     keyboard focus - otherwise the event goes on to the panel, which scrolls. Enter commits, Escape reverts
     (:meth:`revert`); both give the keyboard back (:func:`give_keyboard_back`)."""
 
+    #: Whether the wheel edits the input while it has focus (a setting nudged on purpose); an answer sets it off:
+    #: a student scrolling the questions with the pointer over the answer just chosen must not change it
+    wheel_edits = True
+
     def calm(self) -> None:
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # never focused by the wheel
 
     def wheelEvent(self, event) -> None:
-        if self.hasFocus():
+        if self.wheel_edits and self.hasFocus():
             super().wheelEvent(event)
         else:
             event.ignore()  # an ignored wheel event propagates to the parent: the scroll area

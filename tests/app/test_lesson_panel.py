@@ -6,12 +6,16 @@ import textwrap
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 
 from app import create_window
 from gd_core.lesson_library import lesson_name, list_lessons, load_lesson
 from gd_core.lessons import run_lesson
 from gd_core.sessions import load_session, parse_session
+
+from .conftest import shown_window
 
 
 @pytest.fixture
@@ -333,3 +337,22 @@ def test_lessons_are_numbered_by_their_own_number_in_the_menu_the_panel_and_the_
     window.files.open_lesson(lesson_name("16"))
     assert window.model.lesson_name == "16_edge_of_stability"
     assert window.lesson_panel.position.text() == "Lesson 16"
+
+
+def test_the_wheel_scrolls_the_questions_and_never_changes_an_answer(qtbot):
+    """Lesson 03, question 3 (a choice) focused and answered: the wheel over it scrolls the questions."""
+    win = shown_window(qtbot, "03_learning_rate_bound", (1280, 720))
+    panel = win.lesson_panel
+    bar, choice = panel.questions_scroll.verticalScrollBar(), panel.question_rows[2].input
+    assert isinstance(choice, QComboBox)
+    choice.setFocus()
+    choice.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=3000)
+    panel.questions_scroll.ensureWidgetVisible(choice)
+    QApplication.processEvents()
+    before = bar.value()
+    delta = 120 if before == bar.maximum() else -120  # towards where the questions can go
+    centre = QPointF(choice.mapTo(win, choice.rect().center()))
+    QTest.wheelEvent(win.windowHandle(), centre, QPoint(0, delta))
+    QApplication.processEvents()
+    assert choice.hasFocus() and choice.currentIndex() == 1 and bar.value() != before
