@@ -230,6 +230,8 @@ class LessonPanel(QWidget):
         self.check.setVisible(bool(self.question_rows))
         self.score.setText("")
         self.questions_scroll.setVisible(bool(self.question_rows) or model.challenge is not None)
+        for bar in (self.text.verticalScrollBar(), self.questions_scroll.verticalScrollBar()):
+            bar.setValue(0)  # a new lesson opens at its start, not where the last one was scrolled to
         self._update_navigation()
         self._update_challenge()
         self._update_check()

@@ -339,6 +339,25 @@ def test_lessons_are_numbered_by_their_own_number_in_the_menu_the_panel_and_the_
     assert window.lesson_panel.position.text() == "Lesson 16"
 
 
+def _scroll_to_the_end(panel):
+    for bar in (panel.text.verticalScrollBar(), panel.questions_scroll.verticalScrollBar()):
+        bar.setValue(bar.maximum())
+    return panel.text.verticalScrollBar().value(), panel.questions_scroll.verticalScrollBar().value()
+
+
+def test_a_new_lesson_opens_at_its_start(qtbot):
+    """Next and Previous open the lesson scrolled to the top, text and questions (lesson 2 opened at its second
+    question: the questions kept the last lesson's scroll position), even with the last answer focused."""
+    win = shown_window(qtbot, "01_variants_same_epochs", (1280, 720))
+    panel = win.lesson_panel
+    for button in (panel.next, panel.previous):
+        qtbot.waitUntil(lambda: min(_scroll_to_the_end(panel)) > 0, timeout=3000)  # both scroll at 1280x720
+        panel.question_rows[-1].input.setFocus()
+        button.click()
+        qtbot.wait(50)  # the old rows deleted, the new ones laid out
+        assert (panel.text.verticalScrollBar().value(), panel.questions_scroll.verticalScrollBar().value()) == (0, 0)
+
+
 def test_the_wheel_scrolls_the_questions_and_never_changes_an_answer(qtbot):
     """Lesson 03, question 3 (a choice) focused and answered: the wheel over it scrolls the questions."""
     win = shown_window(qtbot, "03_learning_rate_bound", (1280, 720))
