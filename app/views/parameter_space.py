@@ -20,7 +20,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QPainterPath, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QMenu, QPushButton, QToolButton
 
 import gd_core
@@ -41,7 +41,15 @@ from gd_core.landscape import (
     trajectory_plane,
 )
 
-from ..palette import BATCH_COLOR, ISOLINE_COLOR, MINIMUM_COLOR, ON_SURFACE, SURFACE_COLORS, SURFACE_MARK_FILL
+from ..palette import (
+    BATCH_COLOR,
+    ISOLINE_COLOR,
+    MINIMUM_COLOR,
+    ON_SURFACE,
+    SURFACE_CASING,
+    SURFACE_COLORS,
+    SURFACE_MARK_FILL,
+)
 from ..theme import theme
 from ..widgets import ComboBox
 from .base import PlotView, crisp_color_bar
@@ -60,9 +68,35 @@ START_HINT = "Double-click to start the selected run from that point (Ctrl+Z und
 SURFACE_MAP = pg.ColorMap([0.0, 0.3, 0.65, 1.0], list(SURFACE_COLORS))
 # (key, colour, pen width, head length): None = the run's colour. Arrows that coincide (plain GD: the update is
 # -lr times the step's gradient; batch GD: the step's gradient is the full one) stay distinguishable - each is
-# drawn narrower and on top of the one before, like nested stripes, and its head is smaller.
+# drawn narrower and on top of the one before, like nested stripes, and its head is smaller. Their casings lie
+# under all three (one arrow's casing over another's stripe would hide it).
 ARROWS = (("full_gradient", ON_SURFACE, 6.0, 20), ("step_gradient", BATCH_COLOR, 3.5, 15), ("update", None, 1.5, 10))
+#: Every line and marker on the surface is cased: outlined in SURFACE_CASING, this many px on each side - what
+#: gives it 3:1 against every colour of the surface, its own colour inside it (see app.palette.SURFACE_CASING).
+#: A path's casing is its curve's shadow pen: the same path stroked twice, no second item to update per frame.
+CASING = 1.0
 FIT_PADDING = 0.08  # "zoom to paths" leaves this share of the span around the paths
+
+
+def _ring(inner: float = 0.2) -> QPainterPath:
+    """A start point's symbol: a ring (a disc of diameter 1 with a hole of radius ``inner``), filled with the
+    run's colour and cased on both edges - the surface shows through its middle, as through the old hollow one."""
+    path = QPainterPath()  # odd-even fill: the inner circle is a hole
+    path.addEllipse(QRectF(-0.5, -0.5, 1.0, 1.0))
+    path.addEllipse(QRectF(-inner, -inner, 2 * inner, 2 * inner))
+    return path
+
+
+START_SYMBOL = _ring()
+
+
+def _path_casing(width: float) -> QPen:
+    """The casing of a path ``width`` px wide. Flat caps and bevel joins: Qt strokes such a wide pen about a third
+    faster than with square caps (and round ones cost three times as much); the markers cover the path's ends."""
+    pen = theme().pen(SURFACE_CASING, width + 2 * CASING)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.BevelJoin)
+    return pen
 
 class ParameterSpaceView(PlotView):
     title = "Parameter space"
@@ -72,8 +106,7 @@ class ParameterSpaceView(PlotView):
         self.paths: dict[int, pg.PlotCurveItem] = {}  # by id(run)
         self._marked: list = []  # the runs whose start and current point the two marker items show, in order
         self._ends: dict[int, tuple] = {}  # (start xy, current xy) of each marked run's path as last drawn
-        self._start_pens: list = []
-        self._current_brushes: list = []
+        self._run_brushes: list = []  # the marked runs' colours, in order
         self._surface_key = None
         self._surface_time = 0.0
         self._overlay_time = 0.0
@@ -138,16 +171,20 @@ class ParameterSpaceView(PlotView):
         self.batch_lines.setZValue(-5)
         for item in (self.isolines, self.batch_lines):
             self.plot.addItem(item, ignoreBounds=True)
-        for item in (self.image, self.isolines.curve):  # static layers: repaint from a pixmap, not the path
+        # static layers (the batch lines change at most ten times a second): repaint from a pixmap, not the path
+        for item in (self.image, self.isolines.curve, self.batch_lines.curve):
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.arrow_items = {}
+        self.arrow_items, self.arrow_casings = {}, {}
         for z, (key, _, _, head_length) in enumerate(ARROWS):
-            line = pg.PlotDataItem()
-            head = pg.ArrowItem(headLen=head_length, tipAngle=30, pen=None)
+            line, casing = pg.PlotDataItem(), pg.PlotDataItem()
+            head = pg.ArrowItem(headLen=head_length, tipAngle=30)
             for item in (line, head):
                 item.setZValue(25 + z)  # each arrow above the wider one before it
                 self.plot.addItem(item, ignoreBounds=True)
+            casing.setZValue(24.5)  # under every arrow
+            self.plot.addItem(casing, ignoreBounds=True)
             self.arrow_items[key] = (line, head)
+            self.arrow_casings[key] = casing
         # the points the latest step of the selected run tried (line search, LBFGS, CG): small crosses
         self.trials = pg.ScatterPlotItem(symbol="x", size=9, pen=pg.mkPen(ON_SURFACE, width=1.2), brush=None)
         self.trials.setZValue(24)
@@ -155,9 +192,9 @@ class ParameterSpaceView(PlotView):
         self.minima = pg.ScatterPlotItem(symbol="star", size=18, brush=MINIMUM_COLOR)
         self.minima.setZValue(15)  # above the paths: a run sitting on a minimum still shows the star
         self.plot.addItem(self.minima)
-        # every run's start (hollow, ringed in its colour) and current point (its colour): one item each for all
-        # runs - a scatter item costs about the same to paint for one point as for many
-        self.starts = pg.ScatterPlotItem(symbol="o", size=11)
+        # every run's start (a ring in its colour) and current point (a disc in its colour), both cased: one item
+        # each for all runs - a scatter item costs about the same to paint for one point as for many
+        self.starts = pg.ScatterPlotItem(symbol=START_SYMBOL, size=13)
         self.currents = pg.ScatterPlotItem(symbol="o", size=11)
         for z, item in ((11, self.starts), (12, self.currents)):
             item.setZValue(z)
@@ -453,21 +490,27 @@ class ParameterSpaceView(PlotView):
         for run in runs:
             # the selected run's path is bold; the others thin (1-px pens draw several times faster). A bare
             # curve item: its data is set every frame, and PlotDataItem.setData costs about 8 times as much.
-            path = pg.PlotCurveItem(pen=look.pen(run.color, 2 if run is self.model.selected else 1),
-                                    connect="finite")
+            width = 2 if run is self.model.selected else 1
+            path = pg.PlotCurveItem(pen=look.pen(run.color, width), connect="finite",
+                                    shadowPen=_path_casing(width))
+            path.setSegmentedLineMode("off")  # one path stroked twice: a third cheaper than two sets of segments
             path.setZValue(10)
             self.plot.addItem(path)
             self.paths[id(run)] = path
         self.set_legend([(run.color, run.name) for run in runs] if len(runs) > 1 else [])
-        self._start_pens = [look.pen(run.color, 2) for run in runs]
-        self._current_brushes = [pg.mkBrush(run.color) for run in runs]
-        self.starts.setBrush(SURFACE_MARK_FILL)
-        self.currents.setPen(look.pen(SURFACE_MARK_FILL, 1.5))
+        self._run_brushes = [pg.mkBrush(run.color) for run in runs]
+        for item in (self.starts, self.currents):
+            item.setPen(look.pen(SURFACE_CASING, CASING))
         self.minima.setPen(look.pen(ON_SURFACE))
-        self.batch_lines.setPen(look.pen(BATCH_COLOR, style=Qt.PenStyle.DashLine))
+        # dashes of 8 px, each cased: the casing's dash pattern (in units of its width) lines up with the line's,
+        # and its square caps reach past each dash's ends - the gaps show the surface, as the old dashes did
+        self.batch_lines.setPen(look.pen(BATCH_COLOR, 2, dash=[4, 4]))
+        self.batch_lines.setShadowPen(look.pen(SURFACE_CASING, 2 + 2 * CASING, dash=[2, 2]))
         for key, color, width, _ in ARROWS:
+            line, head = self.arrow_items[key]
+            self.arrow_casings[key].setPen(look.pen(SURFACE_CASING, width + 2 * CASING))
+            head.setStyle(pen=look.pen(SURFACE_CASING, CASING))
             if color is not None:
-                line, head = self.arrow_items[key]
                 line.setPen(look.pen(color, width))
                 head.setStyle(brush=color)  # ArrowItem.setStyle re-applies its own brush: set it there
         self.starts.clear()
@@ -499,8 +542,8 @@ class ParameterSpaceView(PlotView):
             self.paths[id(run)].setData(xy[:, 0], xy[:, 1])
             self._ends[id(run)] = (xy[0], xy[-1])
             ends.append(self._ends[id(run)])
-        self._mark(self.starts, [start for start, _ in ends], pen=self._start_pens, data=self._marked)
-        self._mark(self.currents, [current for _, current in ends], brush=self._current_brushes, data=self._marked)
+        self._mark(self.starts, [start for start, _ in ends], brush=self._run_brushes, data=self._marked)
+        self._mark(self.currents, [current for _, current in ends], brush=self._run_brushes, data=self._marked)
         self.off_view.show([(float(current[0]), float(current[1]), run.color)
                             for run, (_, current) in zip(self._marked, ends)])
         self._update_overlays()
@@ -560,8 +603,9 @@ class ParameterSpaceView(PlotView):
     def _draw_arrows(self, run, step) -> None:
         shown = step is not None and self.arrows.isChecked() and np.isfinite(step["update"]).all()
         if not shown or (self.plane_mode and self.plane is None):
-            for line, head in self.arrow_items.values():
+            for key, (line, head) in self.arrow_items.items():
                 line.clear()
+                self.arrow_casings[key].clear()
                 head.hide()
             return
         vectors = {key: step[key] for key in ("full_gradient", "step_gradient", "update")}
@@ -576,10 +620,12 @@ class ParameterSpaceView(PlotView):
         for key, (line, head) in self.arrow_items.items():
             if key not in planar:
                 line.clear()
+                self.arrow_casings[key].clear()
                 head.hide()
                 continue
             tip = origin + scale * planar[key]
             line.setData([origin[0], tip[0]], [origin[1], tip[1]])
+            self.arrow_casings[key].setData([origin[0], tip[0]], [origin[1], tip[1]])
             if key == "update":
                 line.setPen(theme().pen(run.color, ARROWS[-1][2]))
                 head.setStyle(brush=run.color)

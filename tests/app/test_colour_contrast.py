@@ -6,6 +6,7 @@ import re
 
 import pyqtgraph as pg
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app.contrast import (
@@ -255,3 +256,66 @@ def test_samples_on_a_classifiers_shaded_regions_have_3_to_1_against_every_regio
     for color in pens:
         for region in REGION_COLORS:
             assert contrast_ratio(color, region) >= GRAPHIC_CONTRAST, (color, region)
+
+
+def _outlines_on_the_surface(view):
+    """(what, colour) of the outermost colour of every line and marker drawn over the parameter space's loss
+    surface - what meets the surface: a casing (a curve's shadow pen wider than its pen, or a wider line under
+    the same points), a marker's outline, else the item's own colour. The surface's own iso-lines are its picture."""
+    plot = view.plot.getPlotItem()
+    items = [item for item in plot.items if item.isVisible() and item not in (view.image, view.isolines)]
+
+    def points(item):
+        x, y = item.getData()
+        return None if x is None or not len(x) else (tuple(x), tuple(y))
+
+    lines = [(item, points(item), item.opts["pen"], item.opts["shadowPen"]) for item in items
+             if isinstance(item, (pg.PlotCurveItem, pg.PlotDataItem)) and points(item) is not None]
+    for item, xy, pen, shadow in lines:
+        pen = pg.mkPen(pen)
+        casings = [pg.mkPen(other_pen) for other, other_xy, other_pen, _ in lines
+                   if other is not item and other_xy == xy and other.zValue() < item.zValue()
+                   and pg.mkPen(other_pen).widthF() >= pen.widthF() + 2]
+        if shadow is not None and pg.mkPen(shadow).widthF() >= pen.widthF() + 2:
+            casings.append(pg.mkPen(shadow))
+        yield type(item).__name__, (casings[0] if casings else pen).color()
+    for item in items:
+        if isinstance(item, pg.ScatterPlotItem):
+            for spot in item.points():
+                pen = spot.pen()
+                yield "marker", spot.brush().color() if pen.style() == Qt.PenStyle.NoPen else pen.color()
+        elif isinstance(item, pg.ArrowItem):
+            pen = item.pen()
+            yield "arrow head", item.brush().color() if pen.style() == Qt.PenStyle.NoPen else pen.color()
+
+
+def test_what_is_drawn_on_the_loss_surface_has_3_to_1_against_every_colour_of_it(qtbot):
+    """Lesson 12 (batch surface and arrows on) with a run of every colour, in both palettes: every path, start and
+    current point, batch contour, arrow and arrow head meets the loss surface (the same light picture in both
+    themes) with an outline of 3:1 against every colour of the surface's colour map - sampled along it, since its
+    lightness is not monotonic. Before, the paths and markers met it in the runs' own colours (orange 2.2:1 on its
+    light end, 1.3:1 on its dark one; blue 5.0 and 1.8:1), the dashed batch contours and the orange arrow in
+    orange. The runs' own colours are still what is drawn inside the casings."""
+    win = shown_window(qtbot, "12_batch_surface")
+    model, view = win.model, win.space_view
+    while len(model.runs) < len(RUN_COLORS):
+        model.duplicate_run(model.selected)
+    model.step(4)
+    table = view.image.getColorMap().getLookupTable(nPts=64, alpha=False)
+    surface = [QColor(*map(int, rgb)).name() for rgb in table]
+    for mode in ("light", "dark"):
+        theme().set_mode(mode)
+        view.refresh()
+        view._update_overlays(force=True)
+        outlines = list(_outlines_on_the_surface(view))
+        kinds = {what for what, _ in outlines}
+        assert {"PlotCurveItem", "PlotDataItem", "marker", "arrow head"} <= kinds, kinds  # paths, batch lines...
+        assert len(outlines) >= 2 * len(RUN_COLORS) + 3 + 3  # a start and a current point per run, three arrows
+        worst = {(what, color.name(), color.alpha()): min((contrast_ratio(color.name(), background), background)
+                                                          for background in surface) for what, color in outlines}
+        failures = sorted(f"{what} {color} (alpha {alpha}): {ratio:.2f}:1 on {background}"
+                          for (what, color, alpha), (ratio, background) in worst.items()
+                          if alpha < 255 or ratio < GRAPHIC_CONTRAST)
+        assert not failures, f"{mode}:\n" + "\n".join(failures)
+        assert {path.opts["pen"].color().name().upper() for path in view.paths.values()} == set(RUN_COLORS)
+    win.runner.pause()

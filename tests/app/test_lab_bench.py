@@ -28,7 +28,7 @@ def test_each_run_has_its_start_and_current_marker_in_its_colour(window):
         assert space.marker(space.currents, run) == (now[i], now[j])
     spots = {spot.data().name: spot for spot in space.currents.points()}
     assert spots["run 2"].brush().color().name() == "#123456"
-    assert {spot.data().name: spot.pen().color().name() for spot in space.starts.points()}["run 2"] == "#123456"
+    assert {spot.data().name: spot.brush().color().name() for spot in space.starts.points()}["run 2"] == "#123456"
     model.set_visible(model.runs[0], False)
     assert space.marker(space.currents, model.runs[0]) is None and len(space.currents.points()) == 1
 
