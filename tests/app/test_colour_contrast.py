@@ -319,3 +319,23 @@ def test_what_is_drawn_on_the_loss_surface_has_3_to_1_against_every_colour_of_it
         assert not failures, f"{mode}:\n" + "\n".join(failures)
         assert {path.opts["pen"].color().name().upper() for path in view.paths.values()} == set(RUN_COLORS)
     win.runner.pause()
+
+
+def test_lesson_12_tells_the_runs_arrow_from_the_orange_batch_arrow(qtbot):
+    """Lesson 12's text tells "the orange arrow" (the batch's gradient) from "the arrow in the run's colour" (the
+    step taken): for each of its runs, the two arrows as drawn differ by CIEDE2000 >= 30, and >= 15 for each
+    dichromacy (Machado 2009). Its batch-size-4 run was vermillion: 22 from the orange arrow, 12.5 for
+    deuteranopes - an orange arrow beside another orange one."""
+    win = shown_window(qtbot, "12_batch_surface")
+    assert "orange arrow" in win.model.text and "arrow in the run's colour" in win.model.text
+    model, view = win.model, win.space_view
+    model.step(2)
+    for run in model.runs:
+        model.select(run)
+        view._update_overlays(force=True)
+        batch, update = (view.arrow_items[key][0].opts["pen"].color().name() for key in ("step_gradient", "update"))
+        assert batch == OKABE_ITO["orange"].lower()
+        for deficiency in DEFICIENCIES:
+            seen = [simulate(c, deficiency) if deficiency else c for c in (batch, update)]
+            assert delta_e(*seen) >= (15 if deficiency else 30), (run.name, deficiency or "normal vision", update)
+    win.runner.pause()
