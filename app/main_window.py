@@ -251,6 +251,10 @@ class MainWindow(QMainWindow):
                                         right)
         self.docks = (self.settings_dock, self.runs_dock, self.results_dock, self.lesson_dock, self.formula_dock,
                       self.state_dock, self.sharpness_dock, self.noise_scale_dock, self.accuracy_dock)
+        #: the tabs beside the lesson by their names in a session's "view": {"tab": ...} (gd_core.sessions.TABS)
+        self.tab_docks = {"update_rule": self.formula_dock, "optimizer_state": self.state_dock,
+                          "sharpness": self.sharpness_dock, "noise_scale": self.noise_scale_dock,
+                          "accuracy": self.accuracy_dock}
         for dock in self.docks:  # a plot brought to the front gets a readable height (see _give_room)
             dock.visibilityChanged.connect(lambda seen, dock=dock: seen and QTimer.singleShot(
                 0, self, lambda: self._give_room(dock)))
@@ -637,8 +641,9 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _show_session_docks(self) -> None:
-        """The docks the session asks for: its lesson shown, in front and given room; and where its runs measure
-        the sharpness or the noise scale (a lesson about them), that view's tab in front, else the update rule's
+        """The docks the session asks for: its lesson shown, in front and given room; and the tab its view names
+        ("view": {"tab": "accuracy"}: the one its text asks the student to open) in front, else where its runs
+        measure the sharpness or the noise scale (a lesson about them) that view's tab, else the update rule's
         (never a view of what this session does not measure, left in front by the last session or launch).
 
         Applied whenever the docks were (re)arranged - a session loaded, the last launch's layout restored, the
@@ -648,9 +653,9 @@ class MainWindow(QMainWindow):
         if self.has_lesson:
             self.lesson_dock.raise_()
             self._size_lesson()
-        tracked = {"sharpness": self.sharpness_dock, "noise_scale": self.noise_scale_dock}
-        quantities = [q for run in self.model.runs for q in run.config.get("track", {}) if q in tracked]
-        front = tracked[quantities[0]] if quantities else self.formula_dock
+        tabs = self.tab_docks
+        quantities = [q for run in self.model.runs for q in run.config.get("track", {}) if q in tabs]
+        front = tabs[self.model.view.get("tab") or (quantities[0] if quantities else "update_rule")]
         front.raise_()
         # already in front (a remembered layout, the last lesson's choice) it is not shown again, and the lesson's
         # new size above squeezed it: give it its room here too

@@ -47,8 +47,11 @@ VIEW_DEFAULTS = {"x_axis": "step", "log_y": False, "pair": [0, 1], "tolerance": 
                  "space_mode": "slice", "batch_surface": False, "arrows": False, "batch_losses": True}
 SPACE_MODES = ("slice", "plane")
 #: View settings a session may hold without a default: absent means "the view decides" (equal aspect: on for
-#: the 2D functions, off elsewhere).
-VIEW_OPTIONAL = ("equal_aspect",)
+#: the 2D functions, off elsewhere; the tab in front: what the runs measure, else the update rule).
+VIEW_OPTIONAL = ("equal_aspect", "tab")
+#: The tabs beside the lesson a session may bring to the front ("view": {"tab": "accuracy"}): the one its text
+#: asks the student to open.
+TABS = ("update_rule", "optimizer_state", "sharpness", "noise_scale", "accuracy")
 
 
 @dataclass
@@ -241,6 +244,9 @@ def _check_view(key: str, value, n_runs: int):
     elif key == "space_mode":
         if value not in SPACE_MODES:
             raise ConfigError(where, f"must be one of {', '.join(SPACE_MODES)}; got {quote(value)}")
+    elif key == "tab":
+        if value not in TABS:
+            raise ConfigError(where, f"must be one of {', '.join(TABS)}; got {quote(value)}")
     elif key == "pair":
         if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool)
                                                                      and v >= 0 for v in value)

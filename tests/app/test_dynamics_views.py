@@ -105,6 +105,19 @@ def test_a_lesson_that_tracks_opens_with_its_view_in_front_and_readable_tabs(qtb
     assert {"Sharpness", "Noise scale", "Update rule"} <= texts
 
 
+def test_a_lesson_brings_the_tab_its_text_asks_for_to_the_front(qtbot):
+    """Lesson 25 asks the student to open the Accuracy tab: it opens in front ("view": {"tab": "accuracy"}) and
+    readable; every tab a session may name is one of the window's docks."""
+    from gd_core.sessions import TABS
+
+    win = shown_window(qtbot, "25_small_batch_generalization", (1280, 720))
+    assert set(win.tab_docks) == set(TABS)
+    qtbot.waitUntil(lambda: in_front(win.accuracy_dock), timeout=3000)
+    assert not in_front(win.formula_dock)
+    view = win.accuracy_view
+    qtbot.waitUntil(lambda: view.height() >= view.readable_height() - 16, timeout=3000)
+
+
 def launched(qtbot, lesson):
     """A window opened as ``gdlab --lesson NAME`` opens it: the last launch's layout restored, then shown."""
     from app import create_window

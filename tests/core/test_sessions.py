@@ -12,7 +12,7 @@ from gd_core import ConfigError
 from gd_core.cli import main
 from gd_core.lesson_library import lesson_name, lesson_number, list_lessons, load_lesson
 from gd_core.results import run_summary
-from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun, load_session, parse_session, save_session
+from gd_core.sessions import TABS, VIEW_DEFAULTS, Session, SessionRun, load_session, parse_session, save_session
 
 RUN = {"name": "a", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 20}}
 
@@ -27,7 +27,7 @@ def test_round_trip(tmp_path):
     session = Session("Title", "<p>text</p>", [SessionRun("a", "#112233", {"problem": "booth", "steps": 5}),
                                                SessionRun("b", "#445566", {"steps": 7}, visible=False)],
                       {**VIEW_DEFAULTS, "x_axis": "epoch", "log_y": True, "tolerance": 0.01, "selected": 1,
-                       "space_mode": "plane", "arrows": True})
+                       "space_mode": "plane", "arrows": True, "tab": "accuracy"})
     save_session(session, tmp_path / "s.json")
     again = load_session(tmp_path / "s.json")
     assert again == session
@@ -48,12 +48,29 @@ def test_round_trip(tmp_path):
     (json.dumps(session_dict(view={"x_axis": "time"})).encode(), "view.x_axis: must be one of"),
     (json.dumps(session_dict(view={"selected": 3})).encode(), "view.selected: must be a run index in 0..0"),
     (json.dumps(session_dict(view={"zoom": 3})).encode(), "view.zoom: unknown view setting"),
+    (json.dumps(session_dict(view={"tab": "loss"})).encode(),
+     "view.tab: must be one of update_rule, optimizer_state, sharpness, noise_scale, accuracy; got 'loss'"),
 ])
 def test_corrupt_or_foreign_files_are_refused(tmp_path, content, message):
     path = tmp_path / "bad.json"
     path.write_bytes(content)
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("(", r"\(")):
         load_session(path)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.sampled_from(TABS), st.text(max_size=12), st.none(), st.booleans(), st.integers(),
+                 st.lists(st.sampled_from(TABS), max_size=2), st.dictionaries(st.sampled_from(TABS), st.none())))
+def test_the_tab_a_session_brings_to_the_front_is_a_tab_or_refused_with_the_list(value):
+    """A lesson's "view": {"tab": T} (the tab its text asks for, brought to the front): one of TABS, else one
+    message naming the key and every allowed name."""
+    try:
+        session = parse_session(session_dict(view={"tab": value}))
+    except ConfigError as error:
+        assert value not in TABS
+        assert str(error).startswith("view.tab: must be one of " + ", ".join(TABS) + "; got ")
+        return
+    assert session.view["tab"] == value in TABS
 
 
 def test_unwritable_and_missing_paths(tmp_path):
