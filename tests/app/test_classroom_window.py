@@ -547,22 +547,25 @@ def test_add_duplicate_and_remove_run_have_shortcuts(window):
     assert len(runs) == 2
 
 
+def launched(qtbot):
+    """A window launched as gdlab launches it: the last launch's layout remembered, then shown."""
+    win = create_window()
+    qtbot.addWidget(win)
+    win.remember_layout()
+    win.show()
+    return win
+
+
 def test_layout_persists_between_launches_and_resets(qtbot):
     QSettings("GD Lab", "GD Lab").clear()
-    first = create_window()
-    qtbot.addWidget(first)
-    first.remember_layout()
-    first.show()
+    first = launched(qtbot)
     first.results_dock.hide()
     first.removeDockWidget(first.runs_dock)
     first.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, first.runs_dock)
     action(first, "action_text_large").trigger()
     first.close()
     theme().set_text_size("normal")
-    second = create_window()
-    qtbot.addWidget(second)
-    second.remember_layout()
-    second.show()
+    second = launched(qtbot)
     assert not second.results_dock.isVisible()
     assert second.dockWidgetArea(second.runs_dock) == Qt.DockWidgetArea.RightDockWidgetArea
     assert theme().text_size == "large" and action(second, "action_text_large").isChecked()
@@ -655,20 +658,14 @@ def test_with_equal_aspect_the_surface_fills_the_plot(qtbot, lesson):
 def test_dock_sizes_persist_between_launches(qtbot):
     """Places, visibility and tabs came back, but the first show set every dock's default size again."""
     QSettings("GD Lab", "GD Lab").clear()
-    first = create_window()
-    qtbot.addWidget(first)
-    first.remember_layout()
-    first.show()
+    first = launched(qtbot)
     qtbot.waitUntil(lambda: first.settings_dock.width() > 100)
     first.resizeDocks([first.settings_dock], [first.settings_dock.width() + 60], Qt.Orientation.Horizontal)
     first.resizeDocks([first.results_dock], [first.results_dock.height() + 40], Qt.Orientation.Vertical)
     qtbot.wait(20)
     sizes = first.size(), first.settings_dock.width(), first.results_dock.height()
     first.close()
-    second = create_window()
-    qtbot.addWidget(second)
-    second.remember_layout()
-    second.show()
+    second = launched(qtbot)
     second.resize(sizes[0])  # the screen here is smaller than the window: keep_on_screen shrank it
     qtbot.waitUntil(lambda: second.size() == sizes[0])
     qtbot.wait(20)
