@@ -84,7 +84,10 @@ def series_configs(config: dict, lrs, by: str, names) -> dict[str, list[dict]]:
     return out
 
 
-def batch_sizes(n_samples: int, count: int = 8) -> list[int]:
+GRID_SIZES = 8  # rows of the learning rate x batch size map
+
+
+def batch_sizes(n_samples: int, count: int = GRID_SIZES) -> list[int]:
     """Powers of two below n, and n itself (at most ``count`` sizes, the largest kept)."""
     sizes = [2**k for k in range(0, 30) if 2**k < n_samples] + [n_samples]
     return sizes[-count:]

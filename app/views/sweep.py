@@ -239,8 +239,8 @@ class SweepWindow(SweepDialog):
             grid.addWidget(box, i // 4, i % 4)
         self.with_grid = QCheckBox("learning rate × batch size heat map")
         self.with_grid.setChecked(True)
-        self.with_grid.setToolTip("Also run every batch size from 1 to n (powers of two) at every rate, on the "
-                                  "same epoch budget.")
+        self.with_grid.setToolTip(f"Also run up to {sweep.GRID_SIZES} batch sizes - the largest powers of two "
+                                  "below n, and n - at every rate, on the same epoch budget.")
         controls.addRow("from", self.low)
         controls.addRow("to", self.high)
         controls.addRow("rates", self.count)
@@ -290,6 +290,9 @@ class SweepWindow(SweepDialog):
         theme().changed.connect(self._restyle)
         self._lay_out(controls, self.curves, self.heat)
         self._series_changed()
+        for box in (self.low, self.high):
+            box.valueChanged.connect(lambda value: self.isVisible() and not (self.results or self.running)
+                                     and self._frame_empty())
 
     def pictures(self) -> list[Picture]:
         """The sweep curves (with their legend) and the heat map, for Export."""
@@ -326,9 +329,25 @@ class SweepWindow(SweepDialog):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        rate = self.model.selected.config["optimizer"].get("lr")
-        if not self.results and not self.running and rate:  # the dashed line is the run's rate before a sweep too
+        if not self.results and not self.running:
+            self._frame_empty()
+
+    def _frame_empty(self) -> None:
+        """Before a sweep: the dashed line at the selected run's rate, both plots spanning the rates to be swept
+        and the map's rows the batch sizes it would run - not pyqtgraph's range around the dashed line alone (a
+        span of 0.001 labelled "(x0.001)", its ticks printed over one another)."""
+        run = self.model.selected
+        rate = run.config["optimizer"].get("lr")
+        if rate:
             self.lr_line.setValue(np.log10(rate))
+        x = sorted(np.log10([self.low.value(), self.high.value()]))
+        losses = run.history.loss[np.isfinite(run.history.loss) & (run.history.loss > 0)]
+        y = np.log10([losses.min(), losses.max()]) if len(losses) else (-1.0, 1.0)
+        self.curves.setRange(xRange=x, yRange=(y[0] - 0.5, y[1] + 0.5), padding=0.05)
+        problem = run.trainer.problem
+        sizes = sweep.batch_sizes(problem.n_samples) if problem.dataset is not None else []
+        self.heat.getPlotItem().getAxis("left").setTicks([[(i, str(k)) for i, k in enumerate(sizes)]])
+        self.heat.setRange(xRange=x, yRange=(-0.7, max(len(sizes), 1) - 0.3), padding=0.05)
 
     def _series_changed(self) -> None:
         by_optimizer = self.series.currentData() == "optimizer"

@@ -101,3 +101,19 @@ def test_the_heat_map_shows_only_this_sweeps_computed_rows(window, qtbot):
     with qtbot.waitSignal(sweep.finished, timeout=60_000):
         sweep.compute_button.click()
     assert sweep.heat_image.image is None and not len(sweep.diverged.data)
+
+
+def test_before_a_sweep_the_plots_span_the_rates_to_be_swept(window):
+    """The empty plots were ranged around the dashed line alone: a span of 0.001 labelled "(x0.001)", log ticks
+    printed over one another, and a map of batch sizes -500..500."""
+    window.open_sweep()
+    sweep = window.sweep_window
+    for plot in (sweep.curves, sweep.heat):
+        (x0, x1), _ = plot.getViewBox().viewRange()
+        assert x0 <= -3 < 0 <= x1 and x1 - x0 < 4  # log10 of 0.001 .. 1
+        assert plot.getPlotItem().getAxis("bottom").autoSIPrefixScale == 1
+    ticks = sweep.heat.getPlotItem().getAxis("left")._tickLevels[0]
+    assert [label for _, label in ticks] == [str(k) for k in gd_core.sweep.batch_sizes(200)]
+    sweep.high.setValue(100.0)  # the range follows the boxes while nothing is computed
+    (x0, x1), _ = sweep.curves.getViewBox().viewRange()
+    assert x0 <= -3 and 2 <= x1 < 3
