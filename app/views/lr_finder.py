@@ -100,6 +100,16 @@ class LearningRateFinder(QDialog):
         layout.addWidget(self.summary)
         layout.addLayout(buttons)
         self.resize(640, 480)
+        for box in (self.low, self.high):
+            box.valueChanged.connect(lambda value: self.test is None and self._frame_empty())
+        self._frame_empty()
+
+    def _frame_empty(self) -> None:
+        """Before a test: the plot spans the rates it will try, up to the selected run's starting loss (not
+        pyqtgraph's 1..10 by 0..1, whatever the run)."""
+        start = self.model.selected.history.loss[0]
+        self.plot.setRange(xRange=sorted(np.log10([self.low.value(), self.high.value()])),
+                           yRange=(0.0, start if np.isfinite(start) and start > 0 else 1.0))
 
     def _restyle(self) -> None:
         """Plot and line colours from the palette (the Okabe-Ito colours in this theme's shades)."""
@@ -127,6 +137,7 @@ class LearningRateFinder(QDialog):
             self.summary.setText(f"Not run - {error}")
             return
         test = self.test
+        self.plot.enableAutoRange()  # the test's own range, no longer the empty frame's
         self.raw.setData(test.lrs, test.losses)
         self.curve.setData(test.lrs, test.smoothed)
         self.steepest_line.setValue(np.log10(test.steepest_lr))
