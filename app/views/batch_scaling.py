@@ -139,6 +139,14 @@ class BatchScalingWindow(SweepDialog):
             self.target.setValue(self._plan().target)
         except gd_core.ConfigError:
             pass
+        if not self.points and not self.running:
+            self._frame_empty()
+
+    def _frame_empty(self) -> None:
+        """Before a computation: both plots span the batch sizes 1..n it will try (not pyqtgraph's 1..10)."""
+        n = self.model.selected.trainer.problem.n_samples
+        for plot in (self.steps_plot, self.epochs_plot):
+            plot.setXRange(0.0, np.log10(max(n, 2)))
 
     def compute(self) -> None:
         run = self.model.selected
@@ -149,6 +157,8 @@ class BatchScalingWindow(SweepDialog):
             self.summary.setText(f"Not computed: {error}")
             return
         self.points, self.noise_scale, self.fit, self.n = [], None, None, run.trainer.problem.n_samples
+        for plot in (self.steps_plot, self.epochs_plot):
+            plot.enableAutoRange()  # the points' own range, no longer the empty frame's
         self._draw()
         self._begin()
         self.summary.setText(f"Computing... 0/{len(plan.sizes)} batch sizes")

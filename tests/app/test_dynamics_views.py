@@ -73,6 +73,9 @@ def test_batch_scaling_draws_the_fit_and_the_measured_noise_scale(window, qtbot)
     scaling = window.scaling_window
     assert scaling.isVisible()
     problem = model.selected.trainer.problem
+    for plot in (scaling.steps_plot, scaling.epochs_plot):  # before: the batch sizes 1..n it will try
+        (x0, x1), _ = plot.getViewBox().viewRange()
+        assert x0 <= 0 and np.log10(problem.n_samples) <= x1 < np.log10(problem.n_samples) + 0.5
     start = problem.full_loss(model.selected.history.params[0])
     assert scaling.target.value() == pytest.approx(problem.min_loss + 0.01 * (start - problem.min_loss))
     scaling.target.setValue(problem.min_loss + 0.3)
@@ -84,6 +87,9 @@ def test_batch_scaling_draws_the_fit_and_the_measured_noise_scale(window, qtbot)
     measured, fitted, b_noise, b_simple = scaling.curves["steps"]
     x, y = measured.getData()
     assert len(x) >= 5 and len(fitted.getData()[0]) == 100
+    scaling.steps_plot.getViewBox().updateAutoRange()  # as the next paint does: the points' own range
+    (x0, x1), (y0, y1) = scaling.steps_plot.getViewBox().viewRange()
+    assert x0 <= x.min() and x.max() <= x1 and y0 <= y.min() and y.max() <= y1  # getData: log10 on log axes
     assert b_noise.isVisible() and b_simple.isVisible()
     assert b_simple.value() == pytest.approx(np.log10(scaling.noise_scale))
     assert "B_noise ≈" in scaling.summary.text() and "B_simple ≈" in scaling.summary.text()
