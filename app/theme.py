@@ -189,11 +189,14 @@ class Theme(QObject):
         widget.setFont(self.monospace_font())
 
     def style_plot(self, widget) -> None:
-        """Background, axes, tick and label fonts of a pyqtgraph widget from the palette and the text size."""
+        """Background, axes, tick and label fonts of a pyqtgraph widget from the palette and the text size; no
+        axis scales its ticks by an SI prefix (a "(x0.001)" beside a rate of 0.05, or "(x1e+09)" on a log axis whose
+        ticks pyqtgraph then scales too: every tick label carries its own magnitude)."""
         widget.setBackground(self.color("base"))
         font = QFont(self.app.font())
         for item in widget.scene().items():
             if isinstance(item, pg.AxisItem):
+                item.enableAutoSIPrefix(False)
                 item.setPen(self.color("muted"))
                 item.setTextPen(self.color("text"))
                 item.labelStyle["font-size"] = f"{font.pointSizeF():g}pt"

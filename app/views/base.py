@@ -99,8 +99,6 @@ class PlotView(QWidget):
         super().__init__(parent)
         self.model = model
         self.plot = pg.PlotWidget(enableMenu=False)  # not made and then disabled: a view box menu costs ~5 ms
-        for side in ("left", "bottom"):  # no "(x0.001)" scale prefix on a weight or a loss
-            self.plot.getPlotItem().getAxis(side).enableAutoSIPrefix(False)
         theme().style_plot(self.plot)
         self.header = QHBoxLayout()
         self.header.setContentsMargins(6, 2, 6, 0)

@@ -74,8 +74,6 @@ class LossCurveView(PlotView):
         self.plot.addItem(self.hover)
         use_sparse_log_axes(self.plot, "left")
         self.plot.setLabel("left", "loss")
-        self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
-        self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
         self.follow_pointer(self._hovered)
         self.rebuild()
 

@@ -99,8 +99,6 @@ class OptimizerStatePlot(QWidget):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setMenuEnabled(False)
             plot.disableAutoRange()  # refresh() sets both ranges from the data
-            for side in ("left", "bottom"):
-                plot.getAxis(side).enableAutoSIPrefix(False)  # no "(x0.001)" on a learning rate of 0.05
             plot.getAxis("bottom").setTickDensity(0.6)  # steps like 12000 need room between labels
             if row:
                 plot.setXLink(self.plots["params"])

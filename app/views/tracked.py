@@ -59,7 +59,6 @@ class TrackedView(PlotView):
         # the title ends with its symbol ("gradient noise scale B"): the symbol alone where the plot is short
         AxisNameFit(self.plot.getPlotItem().getAxis("left"), spec.title, spec.title.rsplit(" ", 1)[-1])
         self.plot.setLabel("bottom", "step")
-        self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.plot.setToolTip(spec.doc)
         self.rebuild()
 

@@ -4,6 +4,7 @@ series, and Stop stops it mid-way."""
 import time
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QProcess, QTimer
 
@@ -117,3 +118,20 @@ def test_before_a_sweep_the_plots_span_the_rates_to_be_swept(window):
     sweep.high.setValue(100.0)  # the range follows the boxes while nothing is computed
     (x0, x1), _ = sweep.curves.getViewBox().viewRange()
     assert x0 <= -3 and 2 <= x1 < 3
+
+
+def test_no_axis_of_any_plot_scales_its_ticks_by_an_si_prefix(window):
+    """A sweep whose losses reach 1e9 labelled its log axis "final loss (x1e+09)" and scaled its tick labels by
+    1e-9; the sweep, the rate finder and the batch-size scaling had pyqtgraph's prefixes, the views not."""
+    window.model.selected.history.loss[0] = 2.6e9  # as after a run that diverged
+    window.open_sweep()
+    window.open_lr_finder()
+    window.open_batch_scaling()
+    widgets = [window.sweep_window.curves, window.sweep_window.heat, window.lr_finder.plot,
+               window.scaling_window.steps_plot, window.scaling_window.epochs_plot, window.space_view.plot,
+               window.loss_view.plot, window.state_plot.layout_widget]
+    axes = [item for widget in widgets for item in widget.scene().items() if isinstance(item, pg.AxisItem)]
+    assert len(axes) >= 17 and not any(axis.autoSIPrefix for axis in axes)
+    (_, _), (y0, y1) = window.sweep_window.curves.getViewBox().viewRange()
+    axis = window.sweep_window.curves.getPlotItem().getAxis("left")
+    assert y1 > 9 and axis.autoSIPrefixScale == 1 and "x1e" not in axis.labelString()
