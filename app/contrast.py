@@ -17,6 +17,10 @@ import math
 
 #: WCAG 2.x minimum contrast: text (1.4.3, AA) and graphics such as plot lines and markers (1.4.11).
 TEXT_CONTRAST, GRAPHIC_CONTRAST = 4.5, 3.0
+#: Two colours told apart by hue alone (two arrows side by side, each meaning something else): CIEDE2000 at least
+#: this far apart with normal vision, and at least the second figure as each dichromat sees them (Machado 2009).
+#: Okabe-Ito's own least difference is 11 (tritanopia): these ask for a clear gap, not a just-visible one.
+APART, APART_DICHROMAT = 30.0, 15.0
 
 #: Machado et al. 2009, severity 1.0, applied to linear sRGB.
 DICHROMACY = {
@@ -145,6 +149,15 @@ def ciede2000(lab1: tuple[float, float, float], lab2: tuple[float, float, float]
     r_t = (-2 * math.sqrt(cp_mean ** 7 / (cp_mean ** 7 + 25 ** 7))
            * math.sin(math.radians(60 * math.exp(-(((h_mean - 275) / 25) ** 2)))))
     return math.sqrt((dl / s_l) ** 2 + (dc / s_c) ** 2 + (dhp / s_h) ** 2 + r_t * (dc / s_c) * (dhp / s_h))
+
+
+def apartness(a: str, b: str) -> float:
+    """How far apart two colours are for everyone, as a share of what telling them apart asks: the least of
+    ΔE00 / :data:`APART` with normal vision and ΔE00 / :data:`APART_DICHROMAT` for each dichromacy (>= 1: every
+    student tells them apart)."""
+    shares = [delta_e(a, b) / APART]
+    shares += [delta_e(simulate(a, deficiency), simulate(b, deficiency)) / APART_DICHROMAT for deficiency in DICHROMACY]
+    return min(shares)
 
 
 def least_difference(colors, deficiency: str | None = None) -> tuple[float, str, str]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .contrast import GRAPHIC_CONTRAST, TEXT_CONTRAST, blend, contrast_ratio, with_contrast
+from .contrast import GRAPHIC_CONTRAST, TEXT_CONTRAST, apartness, blend, contrast_ratio, with_contrast
 
 OKABE_ITO = {
     "blue": "#0072B2", "vermillion": "#D55E00", "bluish_green": "#009E73", "reddish_purple": "#CC79A7",
@@ -38,8 +38,13 @@ VARIANT_COLORS = {"batch": OKABE_ITO["blue"], "stochastic": OKABE_ITO["vermillio
 CLASS_COLORS = tuple(OKABE_ITO[name] for name in ("sky_blue", "orange", "bluish_green", "reddish_purple", "yellow",
                                                   "vermillion"))
 
-#: The latest step's batch: its circled samples, its loss surface and its gradient arrow.
+#: The latest step's batch: its circled samples, its loss surface and its gradient arrow (on the loss surface, see
+#: :func:`batch_color` for a run whose own colour is too close to it).
 BATCH_COLOR = OKABE_ITO["orange"]
+#: What the batch's dashed contours and gradient arrow on the loss surface are drawn in, by preference: orange, else
+#: (the selected run orange, vermillion or yellow) sky blue, else (reddish purple) bluish green, else yellow -
+#: see :func:`batch_color`.
+BATCH_COLORS = (BATCH_COLOR, OKABE_ITO["sky_blue"], OKABE_ITO["bluish_green"], OKABE_ITO["yellow"])
 
 #: Loss surface, low to high: light and low-saturation so that the runs' saturated colours stand out on it
 #: (the same in both themes: it is a picture of the loss, like a map).
@@ -104,14 +109,13 @@ def shade(color: str, theme: str, base: str, window: str, role: str = "line") ->
         return blend(line, base, fade_share(line, base, FAINTER))
     raise ValueError(f"unknown colour role {role!r} (allowed: {', '.join(SHADE_ROLES)})")
 
-#: Marks drawn on the loss surface (minima outlines, the full gradient's arrow) and the fill of the off-view
-#: arrows: the surface is light in both themes, so these are fixed too.
+#: Marks drawn on the loss surface (minima outlines, the full gradient's arrow): the surface is light in both themes,
+#: so these are fixed too.
 ON_SURFACE = OKABE_ITO["black"]
-SURFACE_MARK_FILL = SURFACE_COLORS[0]
 #: The casing of every line and marker on the loss surface, as a map cases its roads: the surface runs from near
 #: white to a mid blue-grey, and no colour reaches 3:1 against both ends (blue 5.0:1 on the light end, 1.8:1 on
 #: the dark one; white 2.95:1 on the dark end) - but a near-black outline does (5.9:1 and 17:1), and each run's
-#: own Okabe-Ito colour inside it stays recognisable (4:1 and more against it, black runs aside).
+#: own Okabe-Ito colour inside it stays recognisable (3.4:1 and more against it; black runs: see :func:`on_casing`).
 SURFACE_CASING = "#1a1a1a"
 ISOLINE_COLOR = "#283c5a"  # the surface's iso-lines, drawn at 35 % opacity
 MINIMUM_COLOR = "#ffd54f"  # the star on a known minimum
@@ -138,3 +142,41 @@ def fade_share(color: str, background: str, most: float) -> float:
         faded = contrast_ratio(blend(color, background, middle), background) >= GRAPHIC_CONTRAST
         low, high = (middle, high) if faded else (low, middle)
     return low
+
+
+def color_name(color: str) -> str:
+    """An Okabe-Ito colour's name ("sky blue"), else the colour itself ("#123456")."""
+    names = {value.upper(): name.replace("_", " ") for name, value in OKABE_ITO.items()}
+    return names.get(color.upper(), color)
+
+
+@lru_cache(maxsize=256)
+def on_casing(color: str) -> str:
+    """``color`` as drawn inside :data:`SURFACE_CASING` (a path, a marker, an arrow on the loss surface): lightened
+    (hue kept) to 3:1 against the casing where it has less - a black run's line is a grey one, else it merged into
+    its casing (1.2:1) - unchanged otherwise (every other Okabe-Ito colour has 3.4:1 or more)."""
+    return with_contrast(color, SURFACE_CASING, GRAPHIC_CONTRAST)
+
+
+@lru_cache(maxsize=1024)
+def batch_color(run_color: str, others: tuple[str, ...] = ()) -> str:
+    """The colour of the latest batch's contours and gradient arrow on the loss surface beside the selected run
+    coloured ``run_color`` (its update arrow is drawn beside them): orange - what the lessons call it - wherever
+    every student tells it apart from the run's colour as drawn (:func:`~app.contrast.apartness` >= 1: CIEDE2000
+    >= 30, >= 15 for each dichromacy); else the first of the other :data:`BATCH_COLORS` that is, preferring one
+    apart from the ``others`` runs' colours on the surface too, so the contours are not taken for another run's
+    (reddish purple beside bluish green: yellow); else (a colour picked in the colour dialog) the one furthest."""
+    drawn, beside = on_casing(run_color), [on_casing(color) for color in others]
+    apart = [color for color in BATCH_COLORS if apartness(color, drawn) >= 1.0]
+    if not apart:
+        return max(BATCH_COLORS, key=lambda color: apartness(color, drawn))
+    if apart[0] == BATCH_COLOR:
+        return BATCH_COLOR
+    return next((color for color in apart if all(apartness(color, other) >= 1.0 for other in beside)), apart[0])
+
+
+def surface_backdrop(base: str) -> str:
+    """What the parameter space shows where the loss surface is not (zoomed out past its grid, or before it is
+    computed): the plot's ``base`` colour, lifted (hue kept) to 3:1 against :data:`SURFACE_CASING` - the cased
+    paths and markers read there too. The light theme's white is kept; the dark one's near-black becomes a grey."""
+    return with_contrast(base, SURFACE_CASING, GRAPHIC_CONTRAST)

@@ -42,13 +42,16 @@ from gd_core.landscape import (
 )
 
 from ..palette import (
-    BATCH_COLOR,
+    BATCH_COLORS,
     ISOLINE_COLOR,
     MINIMUM_COLOR,
     ON_SURFACE,
     SURFACE_CASING,
     SURFACE_COLORS,
-    SURFACE_MARK_FILL,
+    batch_color,
+    color_name,
+    on_casing,
+    surface_backdrop,
 )
 from ..theme import theme
 from ..widgets import ComboBox
@@ -66,11 +69,17 @@ OVERLAY_REFRESH_S = 0.1  # batch surface and arrows follow a running run at most
 #: How to set a start point, on the plot's tooltip and status tip (Help > Keyboard shortcuts lists it too)
 START_HINT = "Double-click to start the selected run from that point (Ctrl+Z undoes it)."
 SURFACE_MAP = pg.ColorMap([0.0, 0.3, 0.65, 1.0], list(SURFACE_COLORS))
-# (key, colour, pen width, head length): None = the run's colour. Arrows that coincide (plain GD: the update is
-# -lr times the step's gradient; batch GD: the step's gradient is the full one) stay distinguishable - each is
-# drawn narrower and on top of the one before, like nested stripes, and its head is smaller. Their casings lie
-# under all three (one arrow's casing over another's stripe would hide it).
-ARROWS = (("full_gradient", ON_SURFACE, 6.0, 20), ("step_gradient", BATCH_COLOR, 3.5, 15), ("update", None, 1.5, 10))
+# (key, pen width, head length): the full gradient in ON_SURFACE, the step's (the batch's) in the selected run's
+# batch_color, the update in the run's own colour. Arrows that coincide (plain GD: the update is -lr times the
+# step's gradient; batch GD: the step's gradient is the full one) stay distinguishable - each is drawn narrower and
+# on top of the one before, like nested stripes, and its head is smaller. Their casings lie under all three (one
+# arrow's casing over another's stripe would hide it).
+ARROWS = (("full_gradient", 6.0, 20), ("step_gradient", 3.5, 15), ("update", 1.5, 10))
+ARROW_Z = 25  # the arrows' z-values: 25, 26, 27 - over the paths (10)
+#: The start and current points lie over the arrows: the latest step's arrows start at its first point and run
+#: over the current one (plain GD's batch arrow is 1/lr times the update), which they hid. A known minimum's star
+#: lies over them all (a run sitting on the minimum still shows it); the off-view arrows (z 30) over everything.
+MARKER_Z = {"starts": 28, "currents": 29, "minima": 29.5}
 #: Every line and marker on the surface is cased: outlined in SURFACE_CASING, this many px on each side - what
 #: gives it 3:1 against every colour of the surface, its own colour inside it (see app.palette.SURFACE_CASING).
 #: A path's casing is its curve's shadow pen: the same path stroked twice, no second item to update per frame.
@@ -175,31 +184,31 @@ class ParameterSpaceView(PlotView):
         for item in (self.image, self.isolines.curve, self.batch_lines.curve):
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.arrow_items, self.arrow_casings = {}, {}
-        for z, (key, _, _, head_length) in enumerate(ARROWS):
+        for z, (key, _, head_length) in enumerate(ARROWS):
             line, casing = pg.PlotDataItem(), pg.PlotDataItem()
             head = pg.ArrowItem(headLen=head_length, tipAngle=30)
             for item in (line, head):
-                item.setZValue(25 + z)  # each arrow above the wider one before it
+                item.setZValue(ARROW_Z + z)  # each arrow above the wider one before it
                 self.plot.addItem(item, ignoreBounds=True)
-            casing.setZValue(24.5)  # under every arrow
+            casing.setZValue(ARROW_Z - 0.5)  # under every arrow
             self.plot.addItem(casing, ignoreBounds=True)
             self.arrow_items[key] = (line, head)
             self.arrow_casings[key] = casing
         # the points the latest step of the selected run tried (line search, LBFGS, CG): small crosses
         self.trials = pg.ScatterPlotItem(symbol="x", size=9, pen=pg.mkPen(ON_SURFACE, width=1.2), brush=None)
-        self.trials.setZValue(24)
+        self.trials.setZValue(ARROW_Z - 1)
         self.plot.addItem(self.trials, ignoreBounds=True)
         self.minima = pg.ScatterPlotItem(symbol="star", size=18, brush=MINIMUM_COLOR)
-        self.minima.setZValue(15)  # above the paths: a run sitting on a minimum still shows the star
+        self.minima.setZValue(MARKER_Z["minima"])
         self.plot.addItem(self.minima)
         # every run's start (a ring in its colour) and current point (a disc in its colour), both cased: one item
         # each for all runs - a scatter item costs about the same to paint for one point as for many
         self.starts = pg.ScatterPlotItem(symbol=START_SYMBOL, size=13)
         self.currents = pg.ScatterPlotItem(symbol="o", size=11)
-        for z, item in ((11, self.starts), (12, self.currents)):
-            item.setZValue(z)
+        for name, item in (("starts", self.starts), ("currents", self.currents)):
+            item.setZValue(MARKER_Z[name])
             self.plot.addItem(item)
-        self.off_view = OffViewArrows(self.plot, SURFACE_MARK_FILL)  # current points the view does not show
+        self.off_view = OffViewArrows(self.plot, SURFACE_CASING)  # current points the view does not show
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         self.follow_pointer(self._hovered)
         self.rebuild()
@@ -224,12 +233,9 @@ class ParameterSpaceView(PlotView):
             action.toggled.connect(lambda on: model.set_view(key, on))
             return action
         menu.setToolTipsVisible(True)
-        self.batch_surface = toggle("space_batch_surface", "Batch surface",
-                                    "Dashed orange: the loss of the latest step's batch alone - the surface that "
-                                    "step descended, next to the full loss.", "batch_surface")
-        self.arrows = toggle("space_arrows", "Arrows",
-                             "At the latest step's start: −gradient on all data (wide, black), −gradient the step "
-                             "used (orange) and the update it made (narrow, run colour), scaled together.", "arrows")
+        surface_tip, arrows_tip = batch_tips(BATCH_COLORS[0])  # named again for each selected run (_rebuild)
+        self.batch_surface = toggle("space_batch_surface", "Batch surface", surface_tip, "batch_surface")
+        self.arrows = toggle("space_arrows", "Arrows", arrows_tip, "arrows")
         self.equal_aspect = toggle("space_equal_aspect", "Equal aspect (1:1)",
                                    "Draw both axes to the same scale: circles stay round. On by default for the 2D "
                                    "functions, whose parameters are the coordinates x and y.", "equal_aspect")
@@ -491,28 +497,41 @@ class ParameterSpaceView(PlotView):
             # the selected run's path is bold; the others thin (1-px pens draw several times faster). A bare
             # curve item: its data is set every frame, and PlotDataItem.setData costs about 8 times as much.
             width = 2 if run is self.model.selected else 1
-            path = pg.PlotCurveItem(pen=look.pen(run.color, width), connect="finite",
+            path = pg.PlotCurveItem(pen=look.pen(on_casing(run.color), width), connect="finite",
                                     shadowPen=_path_casing(width))
             path.setSegmentedLineMode("off")  # one path stroked twice: a third cheaper than two sets of segments
             path.setZValue(10)
             self.plot.addItem(path)
             self.paths[id(run)] = path
-        self.set_legend([(run.color, run.name) for run in runs] if len(runs) > 1 else [])
-        self._run_brushes = [pg.mkBrush(run.color) for run in runs]
+        selected = self.model.selected
+        # apart from the selected run's update arrow beside it, and where it can be from the other runs' paths
+        batch = batch_color(selected.color, tuple(run.color for run in runs if run is not selected))
+        entries = [(run.color, run.name) for run in runs] if len(runs) > 1 else []
+        if batch != BATCH_COLORS[0] and has_data and (view["arrows"] or (view["batch_surface"] and not many)):
+            entries.append((batch, f"batch arrow and contours ({color_name(batch)}, not orange)", "╍╍"))
+        self.set_legend(entries)
+        for action, tip in zip((self.batch_surface, self.arrows), batch_tips(batch)):
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        # the surface's backdrop: where it is not drawn (zoomed out past its grid, or not computed yet) the casings
+        # meet this, not the dark theme's near-black plot (the light theme's plot is one already: nothing to paint)
+        base, backdrop = look.color("base").name(), surface_backdrop(look.color("base").name())
+        self.plot.getPlotItem().vb.setBackgroundColor(None if backdrop == base else backdrop)
+        self._run_brushes = [pg.mkBrush(on_casing(run.color)) for run in runs]
         for item in (self.starts, self.currents):
             item.setPen(look.pen(SURFACE_CASING, CASING))
         self.minima.setPen(look.pen(ON_SURFACE))
         # dashes of 8 px, each cased: the casing's dash pattern (in units of its width) lines up with the line's,
         # and its square caps reach past each dash's ends - the gaps show the surface, as the old dashes did
-        self.batch_lines.setPen(look.pen(BATCH_COLOR, 2, dash=[4, 4]))
+        self.batch_lines.setPen(look.pen(batch, 2, dash=[4, 4]))
         self.batch_lines.setShadowPen(look.pen(SURFACE_CASING, 2 + 2 * CASING, dash=[2, 2]))
-        for key, color, width, _ in ARROWS:
+        colors = {"full_gradient": ON_SURFACE, "step_gradient": batch, "update": on_casing(selected.color)}
+        for key, width, _ in ARROWS:
             line, head = self.arrow_items[key]
             self.arrow_casings[key].setPen(look.pen(SURFACE_CASING, width + 2 * CASING))
-            head.setStyle(pen=look.pen(SURFACE_CASING, CASING))
-            if color is not None:
-                line.setPen(look.pen(color, width))
-                head.setStyle(brush=color)  # ArrowItem.setStyle re-applies its own brush: set it there
+            line.setPen(look.pen(colors[key], width))
+            # ArrowItem.setStyle re-applies its own brush: set it there
+            head.setStyle(pen=look.pen(SURFACE_CASING, CASING), brush=colors[key])
         self.starts.clear()
         self.currents.clear()
         self._ends = {}
@@ -544,7 +563,7 @@ class ParameterSpaceView(PlotView):
             ends.append(self._ends[id(run)])
         self._mark(self.starts, [start for start, _ in ends], brush=self._run_brushes, data=self._marked)
         self._mark(self.currents, [current for _, current in ends], brush=self._run_brushes, data=self._marked)
-        self.off_view.show([(float(current[0]), float(current[1]), run.color)
+        self.off_view.show([(float(current[0]), float(current[1]), on_casing(run.color))
                             for run, (_, current) in zip(self._marked, ends)])
         self._update_overlays()
 
@@ -626,9 +645,6 @@ class ParameterSpaceView(PlotView):
             tip = origin + scale * planar[key]
             line.setData([origin[0], tip[0]], [origin[1], tip[1]])
             self.arrow_casings[key].setData([origin[0], tip[0]], [origin[1], tip[1]])
-            if key == "update":
-                line.setPen(theme().pen(run.color, ARROWS[-1][2]))
-                head.setStyle(brush=run.color)
             a, b = vb.mapViewToDevice(pg.Point(*origin)), vb.mapViewToDevice(pg.Point(*tip))
             angle = math.degrees(math.atan2(b.y() - a.y(), b.x() - a.x()))  # device y grows downwards
             head.setStyle(angle=180 + angle)
@@ -704,6 +720,18 @@ class ParameterSpaceView(PlotView):
             return "a", "b"
         names, (i, j) = self.problem.param_names, self.pair()
         return names[i], names[j]
+
+
+def batch_tips(color: str) -> tuple[str, str]:
+    """The tooltips of View > Batch surface and View > Arrows, naming the colour the batch is drawn in (and why,
+    where it is not orange: see app.palette.batch_color)."""
+    name = color_name(color)
+    why = "" if color == BATCH_COLORS[0] else (f" {name[0].upper()}{name[1:]}, not orange: the selected run's own "
+                                               "colour is too close to orange to tell the two apart.")
+    return (f"Dashed {name}: the loss of the latest step's batch alone - the surface that step descended, next to "
+            f"the full loss.{why}",
+            f"At the latest step's start: −gradient on all data (wide, black), −gradient the step used ({name}) and "
+            f"the update it made (narrow, run colour), scaled together.{why}")
 
 
 def hover_text(names: tuple[str, str], pos: tuple[float, float], loss: tuple[float, bool] | None) -> str:

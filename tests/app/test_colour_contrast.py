@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor
 from app.contrast import (
     GRAPHIC_CONTRAST,
     TEXT_CONTRAST,
+    apartness,
     blend,
     contrast_ratio,
     delta_e,
@@ -21,13 +22,18 @@ from app.contrast import (
 )
 from app.palette import (
     BATCH_COLOR,
+    BATCH_COLORS,
     CLASS_COLORS,
     OKABE_ITO,
     RUN_COLORS,
     RUN_SHADES,
     SEMANTIC,
     SHADE_ROLES,
+    SURFACE_CASING,
     VARIANT_COLORS,
+    batch_color,
+    color_name,
+    on_casing,
     shade,
 )
 from app.theme import theme
@@ -317,7 +323,8 @@ def test_what_is_drawn_on_the_loss_surface_has_3_to_1_against_every_colour_of_it
                           for (what, color, alpha), (ratio, background) in worst.items()
                           if alpha < 255 or ratio < GRAPHIC_CONTRAST)
         assert not failures, f"{mode}:\n" + "\n".join(failures)
-        assert {path.opts["pen"].color().name().upper() for path in view.paths.values()} == set(RUN_COLORS)
+        assert {path.opts["pen"].color().name() for path in view.paths.values()} == \
+            {on_casing(color).lower() for color in RUN_COLORS}  # the runs' own colours (black: grey, see below)
     win.runner.pause()
 
 
@@ -338,4 +345,173 @@ def test_lesson_12_tells_the_runs_arrow_from_the_orange_batch_arrow(qtbot):
         for deficiency in DEFICIENCIES:
             seen = [simulate(c, deficiency) if deficiency else c for c in (batch, update)]
             assert delta_e(*seen) >= (15 if deficiency else 30), (run.name, deficiency or "normal vision", update)
+    win.runner.pause()
+
+
+def _surface_colours(view) -> list[str]:
+    """64 colours along the loss surface's colour map (its lightness is not monotonic: sampled, not its ends)."""
+    return [QColor(*map(int, rgb)).name() for rgb in view.image.getColorMap().getLookupTable(nPts=64, alpha=False)]
+
+
+def _lesson_12_with_every_colour(qtbot, arrows: bool = True):
+    """Lesson 12's window, a run of each run colour, the arrows and the batch surface on, four steps made."""
+    win = shown_window(qtbot, "12_batch_surface")
+    model = win.model
+    while len(model.runs) < len(RUN_COLORS):
+        model.duplicate_run(model.selected)
+    model.set_view("arrows", arrows)
+    model.set_view("batch_surface", True)
+    model.step(4)
+    return win, model, win.space_view
+
+
+def test_the_batch_arrow_and_contours_stay_apart_from_the_selected_runs_colour(qtbot):
+    """Whatever the selected run's colour, the batch's arrow, its head and its dashed contours as drawn differ from
+    the run's update arrow beside them by CIEDE2000 >= 30, >= 15 for each dichromacy (app.palette.batch_color);
+    where they are not orange the legend row and View > Batch surface / Arrows say what colour they are instead.
+    Before they were orange whatever the run: 22 from a vermillion run (13 for deuteranopes), 22 from yellow, 11
+    from reddish purple for protanopes, nothing from an orange one."""
+    win, model, view = _lesson_12_with_every_colour(qtbot)
+    orange = OKABE_ITO["orange"].lower()
+    for color in RUN_COLORS:
+        model.select(next(run for run in model.runs if run.color == color))
+        view._update_overlays(force=True)
+        arrow_line, arrow_head = view.arrow_items["step_gradient"]
+        batch = {arrow_line.opts["pen"].color().name(), arrow_head.brush().color().name(),
+                 view.batch_lines.opts["pen"].color().name()}
+        assert len(batch) == 1 and len(view.batch_lines.getData()[0]), batch  # one colour, contours drawn
+        batch = batch.pop()
+        update = view.arrow_items["update"][0].opts["pen"].color().name()
+        assert update == view.paths[id(model.selected)].opts["pen"].color().name()  # "the arrow in the run's colour"
+        for deficiency in DEFICIENCIES:
+            seen = [simulate(c, deficiency) if deficiency else c for c in (batch, update)]
+            assert delta_e(*seen) >= (15 if deficiency else 30), (color, batch, deficiency or "normal vision")
+        said = (view.legend.text(), view.arrows.toolTip(), view.batch_surface.toolTip())
+        if batch == orange:
+            assert not any("not orange" in text for text in said)
+        else:
+            assert all(f"{color_name(batch)}, not orange" in text.lower() for text in said), (color, said)
+    assert {batch_color(color) for color in RUN_COLORS} == {OKABE_ITO[name] for name in ("orange", "sky_blue",
+                                                                                        "bluish_green")}
+    purple, green = OKABE_ITO["reddish_purple"], OKABE_ITO["bluish_green"]
+    assert batch_color(purple) == green
+    # lesson 12's other run is bluish green: its contours would pass for the batch's - yellow is apart from both
+    assert batch_color(purple, (green,)) == OKABE_ITO["yellow"]
+    assert batch_color(OKABE_ITO["blue"], (OKABE_ITO["vermillion"],)) == OKABE_ITO["orange"]  # orange where it can
+    for run in model.runs[2:]:  # lesson 12's two runs again: blue (selected) and bluish green
+        model.remove_run(run)
+    model.set_color(model.runs[0], purple)
+    model.select(model.runs[0])
+    view._update_overlays(force=True)
+    assert view.batch_lines.opts["pen"].color().name() == OKABE_ITO["yellow"].lower()
+    win.runner.pause()
+
+
+def test_a_colour_picked_in_the_dialog_gets_the_batch_colour_furthest_from_it():
+    assert batch_color("#FFA500") != OKABE_ITO["orange"] and apartness(batch_color("#FFA500"), "#FFA500") >= 1
+    green = "#40e060"  # a light green: none of the four is apart from it for every dichromat, the furthest is drawn
+    assert apartness(batch_color(green), green) == max(apartness(c, green) for c in BATCH_COLORS) < 1
+
+
+def test_every_runs_colour_reads_inside_its_casing_on_the_loss_surface(qtbot):
+    """A run's path, start ring, current disc and update arrow (and the batch's arrow and contours) have 3:1 against
+    the near-black casing around them: a black run's line merged into its casing (1.2:1 - a casing with no colour
+    inside it, the look of every path's outline) and is drawn grey now (app.palette.on_casing)."""
+    win, model, view = _lesson_12_with_every_colour(qtbot)
+    view._update_overlays(force=True)
+    failures = []
+
+    def need(what, inside, casing):
+        if contrast_ratio(inside.name(), casing.name()) < GRAPHIC_CONTRAST:
+            failures.append(f"{what} {inside.name()} in {casing.name()}: "
+                            f"{contrast_ratio(inside.name(), casing.name()):.2f}:1")
+    for path in view.paths.values():
+        need("path", path.opts["pen"].color(), path.opts["shadowPen"].color())
+    for item in (view.starts, view.currents):
+        assert len(item.points()) == len(RUN_COLORS)
+        for spot in item.points():
+            need("marker", spot.brush().color(), spot.pen().color())
+    for key in ("step_gradient", "update"):  # the full gradient's arrow is black: a dark arrow, its casing its edge
+        line, head = view.arrow_items[key]
+        need(f"{key} arrow", line.opts["pen"].color(), view.arrow_casings[key].opts["pen"].color())
+        need(f"{key} arrow head", head.brush().color(), head.pen().color())
+    need("batch contours", view.batch_lines.opts["pen"].color(), view.batch_lines.opts["shadowPen"].color())
+    assert not failures, "\n".join(failures)
+    assert {path.opts["shadowPen"].color().name() for path in view.paths.values()} == {SURFACE_CASING}
+    win.runner.pause()
+
+
+def _pixel(view, image, x: float, y: float) -> str:
+    """The colour ``image`` (a grab of the view's plot) has at the plot point (x, y)."""
+    point = view.plot.mapFromScene(view.plot.getPlotItem().vb.mapViewToScene(pg.QtCore.QPointF(x, y)))
+    return image.pixelColor(point).name()
+
+
+def test_off_the_loss_surface_every_casing_has_3_to_1_against_what_is_behind_it(qtbot):
+    """Zoomed out past the surface's grid, in both palettes: what the plot shows there (its pixels, sampled) has
+    3:1 against every casing and marker outline of the view. Before, the dark palette's plot (#1e1f22) showed
+    there: 1.06:1 against the near-black casing - paths and markers lost their outline off the surface."""
+    win, model, view = _lesson_12_with_every_colour(qtbot)
+    vb = view.plot.getPlotItem().vb
+    for mode in ("light", "dark"):
+        theme().set_mode(mode)
+        vb.scaleBy((3, 3))
+        view.refresh()
+        view._update_overlays(force=True)
+        image = view.plot.grab().toImage()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        surface = view.image.mapRectToView(view.image.boundingRect())
+        off = [(x0 + (x1 - x0) * fx, y0 + (y1 - y0) * fy) for fx in (0.1, 0.9) for fy in (0.1, 0.9)]
+        assert not any(surface.contains(pg.QtCore.QPointF(*point)) for point in off)
+        behind = {_pixel(view, image, *point) for point in off}
+        outlines = {color.name() for _, color in _outlines_on_the_surface(view)}
+        assert SURFACE_CASING in outlines
+        failures = [f"{outline} on {background}: {contrast_ratio(outline, background):.2f}:1"
+                    for outline in outlines for background in behind
+                    if contrast_ratio(outline, background) < GRAPHIC_CONTRAST]
+        assert not failures, f"{mode}:\n" + "\n".join(failures)
+        vb.scaleBy((1 / 3, 1 / 3))
+    win.runner.pause()
+
+
+def test_the_step_arrows_leave_the_current_point_in_view(qtbot):
+    """The latest step's arrows start at its first point and run on over the current one (the batch's arrow is
+    1/lr times the update): the selected run's current disc, drawn over them, keeps its colour - most of its pixels
+    (grabbed) are the run's colour. Before, the arrows lay over it: black and orange stripes across a blue disc."""
+    win = shown_window(qtbot, "12_batch_surface")
+    model, view = win.model, win.space_view
+    model.set_view("arrows", True)
+    model.step(5)
+    view._update_overlays(force=True)
+    run = model.selected
+    x, y = view.marker(view.currents, run)
+    image = view.plot.grab().toImage()
+    centre = view.plot.mapFromScene(view.plot.getPlotItem().vb.mapViewToScene(pg.QtCore.QPointF(x, y)))
+    disc = [image.pixelColor(centre.x() + dx, centre.y() + dy).name() for dx in range(-3, 4) for dy in range(-3, 4)
+            if dx * dx + dy * dy <= 9]
+    own = on_casing(run.color)
+    assert sum(delta_e(pixel, own) < 10 for pixel in disc) >= 0.9 * len(disc), disc
+    win.runner.pause()
+
+
+def test_the_arrows_to_runs_outside_the_view_are_cased_like_the_runs(qtbot):
+    """The arrows on the parameter space's edge pointing at runs outside the view lie on the surface or off it:
+    their outline has 3:1 against every colour of the surface and the backdrop off it, and their fill (the run's
+    colour) 3:1 against the outline, in both palettes. Before, the outline was the surface's lightest colour
+    (#fdfcf3): 1.0:1 on its light end, 2.9:1 on its dark one."""
+    win = shown_window(qtbot, "12_batch_surface")
+    view = win.space_view
+    win.model.step(2)
+    surface = _surface_colours(view)
+    for mode in ("light", "dark"):
+        theme().set_mode(mode)
+        view.plot.setRange(xRange=(3.8, 4.0), yRange=(-0.9, -0.7), padding=0)  # a corner far from the runs
+        arrows = view.off_view.shown()
+        assert len(arrows) == len(win.model.runs)
+        backdrop = view.plot.getPlotItem().vb.background  # hidden: the plot's base shows
+        behind = surface + [(backdrop.brush() if backdrop.isVisible() else view.plot.backgroundBrush()).color().name()]
+        for arrow in arrows:
+            outline, fill = arrow.opts["pen"].color().name(), arrow.opts["brush"].color().name()
+            assert min(contrast_ratio(outline, b) for b in behind) >= GRAPHIC_CONTRAST, (mode, outline)
+            assert contrast_ratio(fill, outline) >= GRAPHIC_CONTRAST, (mode, fill, outline)
     win.runner.pause()

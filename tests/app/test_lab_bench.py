@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import create_window, exports
 from app.csv_preview import CsvPreview
+from app.palette import on_casing
 from gd_core.lesson_library import list_lessons, load_lesson
 
 
@@ -27,8 +28,9 @@ def test_each_run_has_its_start_and_current_marker_in_its_colour(window):
         assert space.marker(space.starts, run) == (start[i], start[j])
         assert space.marker(space.currents, run) == (now[i], now[j])
     spots = {spot.data().name: spot for spot in space.currents.points()}
-    assert spots["run 2"].brush().color().name() == "#123456"
-    assert {spot.data().name: spot.brush().color().name() for spot in space.starts.points()}["run 2"] == "#123456"
+    drawn = on_casing("#123456")  # lifted to 3:1 inside the marker's near-black casing: "#4e6881", the hue kept
+    assert spots["run 2"].brush().color().name() == drawn
+    assert {spot.data().name: spot.brush().color().name() for spot in space.starts.points()}["run 2"] == drawn
     model.set_visible(model.runs[0], False)
     assert space.marker(space.currents, model.runs[0]) is None and len(space.currents.points()) == 1
 
@@ -51,7 +53,7 @@ def test_add_duplicate_rename_recolour_hide_remove(window):
     item.setText("run 1")  # taken: refused with a message, the name stays
     assert window.model.runs[2].name == "adam run" and "Not renamed" in window.banner.text()
     window.model.set_color(window.model.runs[2], "#123456")
-    assert window.space_view.paths[id(window.model.runs[2])].opts["pen"].color().name() == "#123456"
+    assert window.space_view.paths[id(window.model.runs[2])].opts["pen"].color().name() == on_casing("#123456")
     runs.list.item(0).setCheckState(Qt.CheckState.Unchecked)
     assert not window.model.runs[0].visible and id(window.model.runs[0]) not in window.loss_view._items
     assert id(window.model.runs[0]) not in window.space_view.paths
