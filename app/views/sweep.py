@@ -28,12 +28,18 @@ from gd_core.samplers import VARIANTS
 
 from ..export_menu import ExportButton
 from ..exports import Picture
-from ..palette import VARIANT_COLORS, run_color
+from ..palette import SEMANTIC, VARIANT_COLORS, run_color
 from ..theme import theme
 from ..widgets import ComboBox, NumberSpinBox, SpinBox
 from .base import crisp_color_bar
 
+#: The heat map's colours: viridis, whose lightness rises steadily from the lowest loss to the highest for every
+#: student, protan-, deuter- and tritanopes too (Machado 2009) - the order reads without telling hues apart.
 HEAT_COLORS = pg.colormap.get("viridis")
+#: The cross on a diverged run's cell, which is drawn in the map's top colour (viridis' yellow): the map looks the
+#: same in both themes, so its mark does too - the light theme's dark red, 7.4:1 on the yellow (the dark theme's
+#: light red had 1.35:1 there).
+DIVERGED_MARK = SEMANTIC["light"]["diverged"][0]
 PROGRESS_STEPS = 1000
 
 
@@ -305,7 +311,7 @@ class SweepWindow(SweepDialog):
         for plot in (self.curves, self.heat):
             look.style_plot(plot)
         self.lr_line.setPen(look.pen(look.color("text"), style=pg.QtCore.Qt.PenStyle.DashLine))
-        self.diverged.setPen(look.pen(look.semantic("diverged")[0], 2))
+        self.diverged.setPen(look.pen(DIVERGED_MARK, 2))
         self._style_series()
 
     def series_color(self, key: str, index: int) -> str:

@@ -494,6 +494,47 @@ def test_the_step_arrows_leave_the_current_point_in_view(qtbot):
     win.runner.pause()
 
 
+def test_the_sweep_heat_maps_colours_rise_in_lightness_for_every_vision():
+    """The learning-rate sweep's heat map reads in order without telling hues apart: CIELAB lightness rises at
+    every step of its colour map, for normal vision and as each dichromat sees it (Machado 2009), its ends far
+    apart for all."""
+    from app.contrast import lab
+    from app.views.sweep import HEAT_COLORS
+    colors = [QColor(*map(int, rgb)).name() for rgb in HEAT_COLORS.getLookupTable(nPts=32, alpha=False)]
+    for deficiency in DEFICIENCIES:
+        seen = [simulate(c, deficiency) if deficiency else c for c in colors]
+        lightness = [lab(c)[0] for c in seen]
+        assert all(b > a for a, b in zip(lightness, lightness[1:])), (deficiency, lightness)
+        assert delta_e(seen[0], seen[-1]) >= 60, deficiency
+
+
+def test_a_diverged_runs_cross_reads_on_its_heat_map_cell(qtbot, palette_of):
+    """A diverged run's cell takes the map's top colour under a cross: the cross has 3:1 against it in both
+    palettes, and the colour bar beside the map says what the colours and the cross mean. Before, the dark
+    palette's light-red cross had 1.35:1 on viridis' yellow."""
+    import numpy as np
+
+    from app.session import SessionModel
+    from app.views.sweep import SweepWindow
+    sweep = SweepWindow(SessionModel())
+    qtbot.addWidget(sweep)
+    sweep.lrs, sweep.sizes = np.logspace(-3, 0, 4), [1, 2, 4]
+    sweep.grid = np.array([[3.0, 0.5, 0.1, np.nan], [2.0, 0.4, 0.2, np.nan], [1.0, 0.3, 0.2, 40.0]])
+    sweep._grid_done = {0, 1, 2}
+    sweep._draw_grid()
+    image, (low, high) = sweep.heat_image.image, sweep.heat_image.getLevels()
+    crosses = sweep.diverged.points()
+    assert len(crosses) == 2
+    for cross in crosses:
+        row, col = round(cross.pos().y()), int(np.argmin(abs(np.log10(sweep.lrs) - cross.pos().x())))
+        cell = sweep.heat_image.getColorMap().map([(image[row, col] - low) / (high - low)], mode="qcolor")[0].name()
+        mark = cross.pen().color().name()
+        assert contrast_ratio(mark, cell) >= GRAPHIC_CONTRAST, (palette_of[0], mark, cell)
+    assert sweep.heat_bar.isVisible() and sweep.heat_bar.colorMap() is sweep.heat_image.getColorMap()
+    label = " ".join(sweep.heat_bar.getAxis(side).labelText for side in ("left", "right"))
+    assert "final loss" in label and "diverged" in label
+
+
 def test_the_arrows_to_runs_outside_the_view_are_cased_like_the_runs(qtbot):
     """The arrows on the parameter space's edge pointing at runs outside the view lie on the surface or off it:
     their outline has 3:1 against every colour of the surface and the backdrop off it, and their fill (the run's
