@@ -10,7 +10,6 @@ cubic interpolation, safeguarded to keep at least a tenth of the bracket's width
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -18,20 +17,26 @@ import numpy as np
 
 def cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None) -> float:
     """The minimiser of the cubic through (x1, f1) and (x2, f2) with slopes g1, g2, clipped to ``bounds`` (default
-    the interval between the points); their midpoint when the cubic has no minimum."""
+    the interval between the points); their midpoint when the cubic has no minimum.
+
+    In IEEE arithmetic, as torch computes it on tensors: a zero denominator (a cubic that degenerates to a line
+    or a parabola along the direction, two equal points) gives an infinite position, clipped to the bounds, or
+    NaN - never ZeroDivisionError (conjugate gradients crashed on the saddle from its default start)."""
     if bounds is not None:
         xmin_bound, xmax_bound = bounds
     else:
         xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
-    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
-    d2_square = d1**2 - g1 * g2
-    if d2_square >= 0:
-        d2 = math.sqrt(d2_square)
-        if x1 <= x2:
-            min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
-        else:
-            min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
-        return min(max(min_pos, xmin_bound), xmax_bound)
+    x1, f1, g1, x2, f2, g2 = (np.float64(v) for v in (x1, f1, g1, x2, f2, g2))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+        d2_square = d1**2 - g1 * g2
+        if d2_square >= 0:
+            d2 = np.sqrt(d2_square)
+            if x1 <= x2:
+                min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+            else:
+                min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
+            return float(min(max(min_pos, xmin_bound), xmax_bound))
     return (xmin_bound + xmax_bound) / 2.0
 
 

@@ -6,6 +6,7 @@ test_golden.py (committed goldens always, torch live when importable) and test_t
 """
 
 import importlib.util
+import warnings
 
 import numpy as np
 import pytest
@@ -226,6 +227,20 @@ def test_cg_beats_gradient_descent_per_evaluation_on_an_ill_conditioned_quadrati
     assert budget < 300
     assert cg.loss[-1] < 1e-12 < plain.loss[int(budget)]
 
+
+
+def test_a_degenerate_cubic_clips_its_infinite_minimiser_as_torch_and_cg_runs_the_saddle():
+    """A zero denominator in the cubic fit is inf (or NaN) in torch's tensor arithmetic, clipped to the bounds -
+    it raised ZeroDivisionError here, and conjugate gradients crashed on the saddle from its default start."""
+    from gd_core.methods.line_search import cubic_interpolate
+    # f(t) = -t² through t = 0 and 1: g2 - g1 + 2·d2 = 0, the minimiser at +inf: the upper bound
+    assert cubic_interpolate(0.0, 0.0, 0.0, 1.0, -1.0, -2.0) == 1.0
+    assert cubic_interpolate(0.0, 0.0, 0.0, 1.0, -1.0, -2.0, bounds=(0.5, 10.0)) == 10.0
+    assert cubic_interpolate(1.0, 0.0, 0.0, 1.0, 0.0, 0.0, bounds=(0.0, 4.0)) == 2.0  # one point: no cubic
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = run({"problem": "saddle", "optimizer": {"name": "cg"}, "steps": 40})
+    assert history.status == "diverged" and "unbounded below" in history.message
 
 # --- Muon and what rows ask of their problem --------------------------------------------------------------------
 def test_muon_is_refused_without_weight_matrices():
