@@ -666,15 +666,18 @@ def step_inputs(record) -> StepInputs:
 def explain(record) -> list[tuple[str, object]]:
     """The named quantities of a StepRecord's update as (symbol, value) rows - t, the rate, the gradient, the
     weight-decay stage where there is one, then the optimizer row's own explanation, and last the update Δθ
-    itself; values are per-parameter arrays or scalars (with a leading run axis in a group)."""
-    inputs = step_inputs(record)
-    rows: list[tuple[str, object]] = [("t", inputs.t), ("γₜ", inputs.lr), ("g", record.grad)]
-    if inputs.grad is not record.grad:
-        rows.append(("g + λ·θ", inputs.grad))
-    if inputs.params is not record.params_before:
-        rows.append(("θ·(1 − γ·λ)", inputs.params))
-    if record.optimizer.spec.explain is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
+    itself; values are per-parameter arrays or scalars (with a leading run axis in a group).
+
+    Quantities that overflow (a run gone far out, a huge rate) are shown as they come out - inf or NaN, as the
+    step itself computed them - without a warning."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        inputs = step_inputs(record)
+        rows: list[tuple[str, object]] = [("t", inputs.t), ("γₜ", inputs.lr), ("g", record.grad)]
+        if inputs.grad is not record.grad:
+            rows.append(("g + λ·θ", inputs.grad))
+        if inputs.params is not record.params_before:
+            rows.append(("θ·(1 − γ·λ)", inputs.params))
+        if record.optimizer.spec.explain is not None:
             rows += record.optimizer.spec.explain(inputs).rows
     return rows + [("Δθ (update)", record.update)]
 

@@ -2,6 +2,7 @@
 algorithm boxes), convergence on the quadratic and Rosenbrock, and registry consistency."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -328,3 +329,29 @@ def test_adam_shows_its_bias_corrected_moments_apart_from_the_raw_ones():
     np.testing.assert_array_equal(rows["m̂ = m/(1−β₁ᵗ)"], state.mu / bias_correction(0.9, 3))
     np.testing.assert_array_equal(rows["v̂ = v/(1−β₂ᵗ)"], state.nu / bias_correction(0.999, 3))
     assert not np.allclose(rows["m"], rows["m̂ = m/(1−β₁ᵗ)"])
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_runs_driven_to_huge_values_end_cleanly_and_explain_their_last_step(name):
+    """Every row, at its largest rate or from a start whose gradients overflow (1e154: g² leaves the float
+    range; 1e300: the loss does), on a function and a network: the run ends - diverged with its message, or
+    finished - and the update-rule panel's numbers come out, overflowed or not, with no warning (Adam's
+    v/(1−β₂ᵗ) warned from a start of 1e154) and no exception."""
+    from gd_core.optimizers import explain
+    spec = OPTIMIZERS[name]
+    lr = next(p.high for p in spec.params if p.name == "lr")
+    problems = ([{"problem": "mlp", "hidden": [3], "variant": "batch"}] if "weight_matrices" in spec.needs else
+                [{"problem": "saddle" if "min_loss" not in spec.needs else "quadratic", "init": init}
+                 for init in ([1e154, -1e154], [1e300, 1.0])])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for problem in problems:
+            for rate in (lr, None):
+                config = {**problem, "optimizer": {"name": name, **({"lr": rate} if rate else {})}, "steps": 30}
+                trainer = gd_core.Trainer(config)
+                trainer.advance()
+                history = trainer.history
+                assert history.status != "running" and history.message
+                assert history.status != "diverged" or "diverged" in history.message
+                if trainer.latest is not None:
+                    explain(trainer.latest)
