@@ -13,6 +13,14 @@ from .problems import Problem
 #: over the data, so a large problem gets a coarser grid rather than minutes of computing.
 GRID_WORK = 2e10
 MIN_RESOLUTION = 5
+#: The farthest from 0 a plotted range reaches, in parameter units: a start beyond it is framed at this edge and
+#: marked as off the plot. pyqtgraph measures a pixel of the view from products of two coordinates: beyond
+#: about 1e154 they overflow and the view loses its pixel size (NaN or 0: no off-view arrows, no hover); this
+#: keeps every width and grid spacing, and their squares, finite numbers.
+PLOT_LIMIT = 1e150
+#: A grid is a picture: a loss that overflows is inf (drawn as the highest), one that is undefined NaN - no
+#: warning; the trainer says what a run's own overflow means (it diverged).
+_QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}
 
 
 def affordable_resolution(problem: Problem, wanted: int) -> int:
@@ -33,21 +41,25 @@ def loss_grid(problem: Problem, x_range, y_range, resolution: int = 120, pair=(0
     points = np.broadcast_to(base, (resolution, resolution, problem.n_params)).copy()
     points[:, :, pair[0]] = xs[None, :]
     points[:, :, pair[1]] = ys[:, None]
-    return xs, ys, problem.grid_loss(points)
+    with np.errstate(**_QUIET):
+        return xs, ys, problem.grid_loss(points)
 
 
 def framing_bounds(bounds: np.ndarray, starts: np.ndarray, margin: float = 0.1) -> np.ndarray:
     """The plotting range per parameter: the problem's ``bounds`` (d, 2), widened where a start point (a row of
     ``starts``, (k, d)) lies outside them, by ``margin`` times the widened width beyond it - a run's start
-    (a lesson's, or a config's ``init``) is always on the plot, never only the path coming in from its edge."""
+    (a lesson's, or a config's ``init``) is always on the plot, never only the path coming in from its edge -
+    up to :data:`PLOT_LIMIT`: a start farther out is framed at that edge (its loss is one no plot can show)."""
     low, high = bounds[:, 0].astype(float), bounds[:, 1].astype(float)
     with np.errstate(invalid="ignore"):
         finite = starts[np.isfinite(starts).all(axis=1)] if len(starts) else starts
     if not len(finite):
         return np.column_stack([low, high])
+    finite = np.clip(finite, -PLOT_LIMIT, PLOT_LIMIT)
     first, last = np.minimum(low, finite.min(axis=0)), np.maximum(high, finite.max(axis=0))
     room = margin * (last - first)
-    return np.column_stack([np.where(first < low, first - room, low), np.where(last > high, last + room, high)])
+    framed = np.column_stack([np.where(first < low, first - room, low), np.where(last > high, last + room, high)])
+    return np.clip(framed, -PLOT_LIMIT, PLOT_LIMIT)
 
 
 def stability_bound(problem: Problem) -> float | None:
@@ -58,12 +70,19 @@ def stability_bound(problem: Problem) -> float | None:
 
 def display_surface(Z: np.ndarray) -> np.ndarray:
     """A loss grid mapped for colouring: log10(1 + (Z - min Z)) - even spacing of colour across decades, so
-    narrow valleys (Rosenbrock, Beale) and wide bowls both show their shape. Non-finite values become the max."""
+    narrow valleys (Rosenbrock, Beale) and wide bowls both show their shape. Non-finite values become the max.
+    Finite for any finite Z: where Z - min Z exceeds the float range (losses of both signs near it) it is taken
+    halved, log10(1 + d) = log10(2) + log10(1/2 + d/2)."""
     finite = np.isfinite(Z)
     if not finite.any():
         return np.zeros_like(Z, dtype=float)
     low = Z[finite].min()
-    out = np.log10(1.0 + (np.where(finite, Z, Z[finite].max()) - low))
+    shown = np.where(finite, Z, Z[finite].max())
+    with np.errstate(over="ignore"):
+        out = np.log10(1.0 + (shown - low))
+    beyond = ~np.isfinite(out)
+    if beyond.any():
+        out[beyond] = math.log10(2.0) + np.log10(0.5 + (shown[beyond] / 2 - low / 2))
     return out
 
 
@@ -254,7 +273,8 @@ def plane_grid(problem: Problem, plane: Plane, a_range, b_range, resolution: int
     """
     a = np.linspace(*a_range, resolution)
     b = np.linspace(*b_range, resolution)
-    return a, b, problem.grid_loss(plane.points(*np.meshgrid(a, b)))
+    with np.errstate(**_QUIET):
+        return a, b, problem.grid_loss(plane.points(*np.meshgrid(a, b)))
 
 
 def step_arrows(record) -> dict | None:
@@ -283,7 +303,9 @@ def batch_contours(problem: Problem, xs: np.ndarray, ys: np.ndarray, indices, co
     idx = np.arange(problem.n_samples) if indices is None else indices
     coarse_x, coarse_y = xs[::2], ys[::2]
     points = np.stack(np.meshgrid(coarse_x, coarse_y), axis=-1)
-    surface = display_surface(problem.batch_grid_loss(points, idx))
+    with np.errstate(**_QUIET):
+        losses = problem.batch_grid_loss(points, idx)
+    surface = display_surface(losses)
     return joined_lines(*iso_segments(coarse_x, coarse_y, surface, contour_levels(surface, count)))
 
 
@@ -298,7 +320,8 @@ def hover_loss(problem: Problem, point: np.ndarray, grid=None, at=None) -> tuple
     most :data:`HOVER_WORK`); else ``(loss, False)`` interpolated bilinearly at plot coordinates ``at`` = (x, y)
     in ``grid`` = (xs, ys, Z), the loss grid already computed for the view; None when neither is possible."""
     if problem.pass_work <= HOVER_WORK:
-        return float(problem.full_loss(point)), True
+        with np.errstate(**_QUIET):
+            return float(problem.full_loss(point)), True
     if grid is None or at is None:
         return None
     value = grid_value(*grid, *at)

@@ -13,7 +13,8 @@ DEFAULT_TOLERANCE = 1e-3
 def run_summary(history: History, tolerance: float = DEFAULT_TOLERANCE, min_loss: float | None = None) -> dict:
     """Status, final and best full loss, length, and the first step, epoch and sample count at which
     ``loss - min_loss <= tolerance`` (``loss <= tolerance`` where the minimum is unknown); None if never. With a
-    validation split, the lowest validation loss and the step where it was reached (NaN and None without)."""
+    validation split, the lowest validation loss and the step where it was reached (NaN and None without). The best
+    loss is None where no loss was finite (a run that diverged at its start): there is no best to show."""
     loss = history.loss
     gap = loss - (min_loss if min_loss is not None else 0.0)
     with np.errstate(invalid="ignore"):
@@ -25,7 +26,7 @@ def run_summary(history: History, tolerance: float = DEFAULT_TOLERANCE, min_loss
     return {
         "status": history.status,
         "final_loss": float(loss[-1]),
-        "best_loss": float(finite.min()) if len(finite) else float("nan"),
+        "best_loss": float(finite.min()) if len(finite) else None,
         "steps": int(history.step[-1]),
         "epochs": float(history.epoch[-1]),
         "samples_seen": int(history.samples_seen[-1]),

@@ -84,7 +84,8 @@ class RunPanel(Panel):
                 box.deleteLater()
             self.start_boxes = []
             for name in names:
-                box = NumberSpinBox(-1e9, 1e9)
+                # the range a config allows: a session's start far out shows as it is, not clamped to the box
+                box = NumberSpinBox(*number_range(SETTINGS["init"]))
                 box.setObjectName(f"start_{name}")
                 box.setToolTip(f"Start value of {name}; a click in the parameter space sets it too.")
                 box.valueChanged.connect(self._start_edited)

@@ -51,23 +51,31 @@ class OffViewArrows:
 
     def _place(self, *_) -> None:
         view = self.plot.getViewBox()
-        (x0, x1), (y0, y1) = view.viewRange()
-        px, py = view.viewPixelSize()
+        # Python floats: an overflow is inf, never a numpy warning (points may lie near the float limit)
+        (x0, x1), (y0, y1) = ([float(v) for v in pair] for pair in view.viewRange())
+        px, py = (float(size) for size in view.viewPixelSize())
         used = 0
         if px > 0 and py > 0:
-            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            cx, cy = x0 / 2 + x1 / 2, y0 / 2 + y1 / 2  # halves: a range near the float limit has a finite centre
             half_x, half_y = (x1 - x0) / (2 * px) - MARGIN, (y1 - y0) / (2 * py) - MARGIN  # in pixels
             for x, y, color in self._targets:
                 if not (math.isfinite(x) and math.isfinite(y)) or (x0 <= x <= x1 and y0 <= y <= y1):
                     continue
-                ux, uy = (x - cx) / px, (y - cy) / py  # toward the point, in pixels (y up)
-                t = min(half_x / abs(ux) if ux else math.inf, half_y / abs(uy) if uy else math.inf)
+                # toward the point, in pixels (y up), scaled by its larger offset: a point near the float limit
+                # (a start of 1e308) has a finite direction
+                dx, dy = x / 2 - cx / 2, y / 2 - cy / 2
+                scale = max(abs(dx), abs(dy)) or 1.0
+                ux, uy = dx / scale / px, dy / scale / py
+                t = max(0.0, min(half_x / abs(ux) if ux else math.inf, half_y / abs(uy) if uy else math.inf))
+                tip = (cx + t * ux * px, cy + t * uy * py)
+                if not (math.isfinite(tip[0]) and math.isfinite(tip[1])):
+                    continue  # a view whose pixel size is not yet that of its range: placed again when it is
                 arrow = self._arrow(used)
                 used += 1
                 # the tip on the edge; ArrowItem's angle 0 points left and turns clockwise on screen (y down)
                 arrow.setStyle(angle=math.degrees(math.atan2(-uy, ux)) - 180, brush=pg.mkBrush(color),
                                pen=theme().pen(self.outline, 1))
-                arrow.setPos(cx + max(t, 0) * ux * px, cy + max(t, 0) * uy * py)
+                arrow.setPos(*tip)
                 arrow.setVisible(True)
         for arrow in self.arrows[used:]:
             arrow.setVisible(False)

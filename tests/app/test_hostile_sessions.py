@@ -5,18 +5,22 @@ half-loads. A fuzzer sends session-like files of every shape through File > Open
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 from hypothesis import event, given
 
 import gd_core
+from app.exports import export_histories, export_lab_report, export_plot
 from gd_core.sessions import FORMAT, MAX_RUNS, VERSION
 
 from ..hostile import fuzz_settings, sessions
+from .conftest import panel
 
 RUN = {"name": "a", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 3}}
 
@@ -148,3 +152,33 @@ def test_markup_quoted_in_a_message_is_shown_as_text(tmp_path):
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+#: Starts a session may give a function (any finite number) whose losses or grid spans leave the float range.
+FAR_STARTS = (("beale", [0.0, 2.8e77]), ("rosenbrock", [0.0, 2.8e77]), ("rosenbrock", [1e200, -1e200]),
+              ("saddle", [1.7976931348623157e308, -1.7976931348623157e308]))
+
+
+def test_a_session_starting_a_function_far_out_opens_with_a_finite_surface_and_honest_numbers(window, tmp_path):
+    """The surface grid over a start of 2.8e77 overflowed (a RuntimeWarning from grid_loss, garbage drawn); now
+    it is framed within PLOT_LIMIT, overflowed losses drawn as the highest. The start boxes show the start (they
+    were clamped to ±1e9, and an edit of one box moved the other start there), the results say "-" for a best
+    loss no step had, and the pictures, histories and lab report are written."""
+    for problem, init in FAR_STARTS:
+        path = tmp_path / f"{problem}.gdlab.json"
+        path.write_text(session_text(runs=[{**RUN, "config": {"problem": problem, "init": init, "steps": 20}}]))
+        assert window.files.open_path(str(path)), window.banner.text()
+        window.model.step(20)
+        window.catch_up()
+        space = window.space_view
+        assert np.isfinite(space.image.getLevels()).all() and np.isfinite(space.image.image).all()
+        for low, high in space.plot.getPlotItem().vb.viewRange():
+            assert math.isfinite(low) and math.isfinite(high) and high > low
+        assert [box.value() for box in panel(window, "RunPanel").start_boxes] == init
+        best = window.results.table.item(0, 3).text()  # "-" where the start's loss already overflowed
+        assert best == "-" if len(window.model.runs[0].history) == 1 else float(best) > 0
+    export_plot(window.space_view, str(tmp_path / "space.svg"))
+    export_plot(window.loss_view, str(tmp_path / "loss.png"))
+    export_histories(window.model, str(tmp_path / "runs"))
+    export_lab_report(window, str(tmp_path / "report.html"))
+    assert window.model.runs[0].history.status == "diverged"

@@ -2,6 +2,7 @@
 the view itself does not move."""
 
 import math
+import warnings
 
 import pytest
 from PySide6.QtCore import QPointF
@@ -50,3 +51,21 @@ def test_a_run_outside_the_view_gets_an_arrow_on_the_edge_pointing_at_it(lesson_
     space.frame_paths()  # View > Zoom to paths: every current point in view, no arrow left
     assert space.off_view.shown() == []
 
+
+
+def test_a_point_near_the_float_limit_gets_its_arrow_without_overflow(window):
+    """A run at (1.8e308, -1.8e308) (a start far out) while the student zooms into the bowl: the arrow points at
+    it, bottom right, on the edge - its direction in pixels overflowed (a RuntimeWarning per redraw, no arrow)."""
+    big = 1.7976931348623157e308
+    model, space = window.model, window.space_view
+    model.update_config(model.selected, {"problem": "quadratic", "init": [big, -big]})
+    window.catch_up()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        space.plot.getViewBox().setRange(xRange=(-3, 3), yRange=(-3, 3))
+        window.catch_up()
+    arrows = space.off_view.shown()
+    assert len(arrows) == 1
+    tip, (dx, dy) = tip_on_screen(space, arrows[0])
+    assert math.isfinite(tip.x()) and math.isfinite(tip.y())
+    assert dx > 0.5 and dy > 0.5  # toward the bottom right (y down on screen)

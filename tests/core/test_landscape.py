@@ -1,10 +1,25 @@
 """The trajectory plane (PCA through the final point) and the loss on it."""
 
+import warnings
+
 import numpy as np
 import pytest
 
 import gd_core
-from gd_core.landscape import framing_bounds, iso_segments, joined_lines, plane_extent, plane_grid, trajectory_plane
+from gd_core.landscape import (
+    PLOT_LIMIT,
+    batch_contours,
+    contour_levels,
+    display_surface,
+    framing_bounds,
+    hover_loss,
+    iso_segments,
+    joined_lines,
+    loss_grid,
+    plane_extent,
+    plane_grid,
+    trajectory_plane,
+)
 
 
 def test_plane_holds_a_planar_trajectory_exactly():
@@ -139,3 +154,39 @@ def test_framing_bounds_take_in_every_start_and_keep_the_rest():
     np.testing.assert_array_equal(framed[2], bounds[2])
     np.testing.assert_array_equal(framing_bounds(bounds, np.empty((0, 3))), bounds)
     np.testing.assert_array_equal(framing_bounds(bounds, np.array([[0.0, 0.0, 0.0]])), bounds)
+
+
+#: Starts a config allows (any finite number) whose losses and grid spans leave the float range.
+FAR_STARTS = ([0.0, 2.8e77], [1e154, -1e154], [1e200, -1e200], [1.7976931348623157e308, -1.7976931348623157e308],
+              [5e-324, -0.0])
+
+
+@pytest.mark.parametrize("start", FAR_STARTS)
+def test_a_far_start_gives_a_finite_plotted_surface_without_warnings(start):
+    """A session may start a function at any finite point: the surface framing it stays finite (at most
+    PLOT_LIMIT out), its overflowed losses are inf - drawn as the highest, as any non-finite loss - and nothing
+    warns (the overflow warned from grid_loss and the plot showed garbage)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for spec in gd_core.PROBLEMS.values():
+            if spec.kind != "function":
+                continue
+            problem = gd_core.build_problem(gd_core.validate({"problem": spec.name, "init": start}))
+            framed = framing_bounds(problem.bounds, np.array([start]))
+            assert np.isfinite(framed).all() and np.abs(framed).max() <= PLOT_LIMIT
+            assert (np.diff(framed, axis=1) > 0).all()
+            xs, ys, Z = loss_grid(problem, framed[0], framed[1], 40)
+            surface = display_surface(Z)
+            assert np.isfinite(surface).all() and surface.min() == 0
+            iso_segments(xs, ys, surface, contour_levels(surface))
+            assert hover_loss(problem, np.array(start, dtype=float))[1]
+            batch_contours(problem, xs, ys, None)
+
+
+def test_the_surface_of_losses_across_the_whole_float_range_is_finite_and_ordered():
+    big = np.finfo(float).max
+    Z = np.array([[-big, -1.0, 0.0], [1.0, big / 2, big]])
+    surface = display_surface(Z)
+    assert np.isfinite(surface).all() and surface[0, 0] == 0 and (np.diff(surface.ravel()) >= 0).all()
+    np.testing.assert_allclose(surface[1, 2], np.log10(2) + np.log10(big), rtol=1e-12)  # log10(1 + big - (-big))
+    np.testing.assert_array_equal(display_surface(np.array([1.0, 10.0, np.inf])), np.log10([1.0, 10.0, 10.0]))

@@ -148,6 +148,14 @@ def test_run_summary_counts_steps_to_tolerance():
     assert run_summary(history, 1e-30, 0.0)["steps_to_tolerance"] is None
 
 
+def test_a_run_without_a_finite_loss_has_no_best_loss():
+    """A start where the loss overflows diverges at row 0: there is no best loss - the results table and the lab
+    report show "-", not "nan"."""
+    history = gd_core.run({"problem": "rosenbrock", "init": [1e200, -1e200]})
+    s = run_summary(history)
+    assert s["status"] == "diverged" and s["best_loss"] is None and s["final_loss"] == np.inf
+
+
 def test_headless_lesson_writes_every_run_and_a_summary(tmp_path, capsys):
     assert main(["--lesson", "03_learning_rate_bound", "--out-dir", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
