@@ -5,9 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from .history import History
+from .spec import Param
 
 #: The default tolerance on the loss gap: loss - known minimum (or the loss itself where none is known).
 DEFAULT_TOLERANCE = 1e-3
+#: The tolerance a session's view and the results' box take: one range, so that the box shows what the table
+#: measures (the box took [1e-15, 1e12] while a session could set anything in (0, 1e300]).
+TOLERANCE = Param("tolerance", DEFAULT_TOLERANCE, "A run has reached the tolerance once loss − known minimum ≤ "
+                                                  "this (the loss itself where no minimum is known).",
+                  low=1e-300, high=1e300, log=True)
 
 
 def run_summary(history: History, tolerance: float = DEFAULT_TOLERANCE, min_loss: float | None = None) -> dict:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from .errors import ConfigError
 from .files import check_depth, check_plain_name, key_name, quote, read_json, write_text
 from .lessons import LOCKS, Challenge, Question, parse_challenge, parse_locked, parse_questions
 from .replay import Timeline, continues
-from .results import DEFAULT_TOLERANCE
+from .results import DEFAULT_TOLERANCE, TOLERANCE
 from .spec import MAX_STEPS
 
 FORMAT, VERSION = "gdlab-session", 2
@@ -253,10 +252,7 @@ def _check_view(key: str, value, n_runs: int):
                 and value[0] != value[1]):
             raise ConfigError(where, f"must be two different parameter indices like [0, 1]; got {quote(value)}")
     elif key == "tolerance":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1e300 \
-                or not math.isfinite(value):
-            raise ConfigError(where, f"must be a finite number > 0; got {quote(value)}")
-        value = float(value)
+        value = TOLERANCE.check(value, where)
     elif key == "selected":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < n_runs:
             raise ConfigError(where, f"must be a run index in 0..{n_runs - 1}; got {quote(value)}")

@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from gd_core.results import run_summary
+from gd_core.results import TOLERANCE, run_summary
 
 from ..theme import theme
 from ..throttle import Throttle
@@ -45,10 +45,9 @@ class ResultsTable(QWidget):
         self.throttle = Throttle(REFRESH_S, self._refresh, self)
         self._fitted_lengths: list[int] | None = None  # each column's longest text when last fitted
         self._shown_states: list[str] = []  # the status column as last drawn
-        self.tolerance = NumberSpinBox(1e-15, 1e12, log=True)
+        self.tolerance = NumberSpinBox(TOLERANCE.low, TOLERANCE.high, log=True)
         self.tolerance.setObjectName("results_tolerance")
-        self.tolerance.setToolTip("A run has reached the tolerance once loss − known minimum ≤ this "
-                                  "(loss ≤ this where no minimum is known).")
+        self.tolerance.setToolTip(f"{TOLERANCE.doc} Allowed: {TOLERANCE.allowed()}.")
         self.tolerance.setValue(model.view["tolerance"])
         self.tolerance.valueChanged.connect(lambda v: model.set_view("tolerance", v))
         header = QHBoxLayout()

@@ -182,3 +182,14 @@ def test_a_session_starting_a_function_far_out_opens_with_a_finite_surface_and_h
     export_histories(window.model, str(tmp_path / "runs"))
     export_lab_report(window, str(tmp_path / "report.html"))
     assert window.model.runs[0].history.status == "diverged"
+
+
+@pytest.mark.parametrize("tolerance", [1e-300, 1e-20, 1e300])
+def test_the_results_box_shows_the_tolerance_a_session_sets(window, tmp_path, tolerance):
+    """One range (gd_core.results.TOLERANCE) for the session's view and the results' box: the box clamped a
+    session's 1e-20 to 1e-15 and showed it while the table measured against 1e-20."""
+    path = tmp_path / "t.gdlab.json"
+    path.write_text(session_text(view={"tolerance": tolerance}))
+    assert window.files.open_path(str(path))
+    window.catch_up()
+    assert window.results.tolerance.value() == tolerance == window.model.view["tolerance"]

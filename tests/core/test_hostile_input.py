@@ -460,7 +460,9 @@ def test_the_fast_and_the_careful_parser_read_the_same_numbers(tmp_path):
 @pytest.mark.parametrize("fields,message", [
     ({"version": True}, "session.version: version True is not supported"),
     ({"version": 1.0}, "session.version: version 1.0 is not supported"),
-    ({"view": {"tolerance": math.inf}}, "view.tolerance: must be a finite number > 0"),
+    ({"view": {"tolerance": math.inf}}, "view.tolerance: must be a number in [1e-300, 1e+300] (finite)"),
+    ({"view": {"tolerance": 1e301}}, "view.tolerance: must be a number in [1e-300, 1e+300], got 1e+301"),
+    ({"view": {"tolerance": 5e-324}}, "view.tolerance: must be a number in [1e-300, 1e+300], got 5e-324"),
     ({"runs": [{**RUN, "name": f"r{i}"} for i in range(MAX_RUNS + 1)]},
      f"session.runs: holds {MAX_RUNS + 1} runs; a session holds at most {MAX_RUNS}"),
     ({"runs": [{**RUN, "config": {"optimizer": {"name": "plain", "lr": 10**400}}}]}, "runs[0].config.optimizer.lr"),
