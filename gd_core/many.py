@@ -20,7 +20,7 @@ from .generalization import BestValidation
 from .generalization import recorders as generalization_recorders
 from .history import History, rows_to_reserve
 from .optimizers import OPTIMIZERS, Optimizer
-from .pipeline import Recorder, StepLoop, gradient_stages
+from .pipeline import QUIET_STEPS, Recorder, StepLoop, gradient_stages
 from .problems import Problem
 from .samplers import Sampler, planned_steps
 from .schedules import make_schedule
@@ -91,7 +91,7 @@ class TrainerGroup(StepLoop):
         columns = [r.column for r in self.recorders]
         self.history = History(problem.param_names, n, runs=R, extra_columns=columns,
                                capacity=rows_to_reserve(planned, problem.n_params, R, len(columns)))
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(**QUIET_STEPS):
             self._start()
 
     def run(self) -> list[History]:
@@ -109,7 +109,7 @@ class TrainerGroup(StepLoop):
         if self.done:
             return 0
         deadline = None if time_budget is None else time.perf_counter() + time_budget
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(**QUIET_STEPS):
             return self._steps(max_steps, deadline)
 
     def _set_limits(self, initial_loss) -> None:

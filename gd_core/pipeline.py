@@ -155,6 +155,11 @@ def gradient_stages(config: dict, sampler, n_params: int, noise_std, noise_rngs:
     return stages
 
 
+#: The floating-point errors a step may raise without a warning: a run's overflow, 0/0 and x/0 give inf and NaN
+#: as in torch's arithmetic, and the row where they appear ends the run as diverged (``_check_rows``).
+QUIET_STEPS = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}
+
+
 class StepLoop:
     """The step loop shared by one run and a group of runs (see the module doc).
 
@@ -170,7 +175,7 @@ class StepLoop:
     def _start(self) -> None:
         """Evaluate and record row 0 (the start); check it (a start where the loss is not finite diverges)."""
         self.step, self.samples_seen, self.evaluations = 0, 0, 0
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(**QUIET_STEPS):
             loss, grad = self.problem.full_loss_and_grad(self.params)
             grad_norm = math.sqrt(grad @ grad) if self.runs is None else norms(grad)
         self._full = (loss, grad)

@@ -13,7 +13,7 @@ from .generalization import BestValidation
 from .generalization import recorders as generalization_recorders
 from .history import History
 from .optimizers import make_optimizer
-from .pipeline import Recorder, StepLoop, gradient_stages
+from .pipeline import QUIET_STEPS, Recorder, StepLoop, gradient_stages
 from .problems import Problem
 from .samplers import Sampler
 from .schedules import make_schedule
@@ -122,7 +122,9 @@ class Trainer(StepLoop):
         if self.done:
             return 0
         deadline = None if time_budget is None else time.perf_counter() + time_budget
-        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows; _check_rows reports it
+        # IEEE arithmetic, as torch computes: a diverging run overflows, an eps of 0 over a zero gradient divides
+        # by zero (Adafactor's 1/sqrt(V)); the non-finite row that follows is reported by _check_rows (diverged)
+        with np.errstate(**QUIET_STEPS):
             return self._steps(max_steps, deadline)
 
     def _set_limits(self, initial_loss) -> None:
