@@ -13,8 +13,9 @@ import os
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from gd_core import OPTIMIZERS, PROBLEMS, SCHEDULES
+from gd_core import OPTIMIZERS, PROBLEMS, SCHEDULES, ConfigError
 from gd_core.datasets import GENERATORS
+from gd_core.results import TOLERANCE
 from gd_core.samplers import SAMPLINGS, VARIANTS
 from gd_core.sessions import FORMAT, VERSION
 from gd_core.settings import SETTINGS
@@ -36,6 +37,11 @@ JUNK = st.one_of(
     st.lists(st.integers(-3, 3), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
     st.recursive(st.integers(), lambda inner: st.lists(inner, min_size=1, max_size=1), max_leaves=60),
 )
+#: Finite floats at the edges of float64 and of every teaching range: what a setting or a start may validly be
+#: and still overflow a product (2.8e77 to the fourth leaves the float range, 1e154 squared does), underflow
+#: (subnormals), or hide a sign (-0.0).
+EXTREME_FLOATS = tuple(sign * v for v in (0.0, 5e-324, 1e-320, 1e-300, 1e-12, 1e-6, 1.0, 1e12, 1e77, 2.8e77, 1e154,
+                                          1e155, 1e200, 1e300, 1.7976931348623157e308) for sign in (1.0, -1.0))
 NUMBERS = st.one_of(EXTREME_NUMBERS, st.floats(allow_nan=True, allow_infinity=True),
                     st.integers(-10**6, 10**6), st.floats(0, 2))
 VALUES = st.one_of(NUMBERS, JUNK)
@@ -50,13 +56,25 @@ def allowed_value(param) -> st.SearchStrategy:
         return st.booleans()
     if param.kind is list:
         return st.lists(st.integers(1, 4), min_size=1, max_size=2)
+    if param.kind is dict:  # off, or an object of its fields (a line search's c and shrink)
+        fields = {field.name: allowed_value(field) for field in param.fields}
+        return st.one_of(st.none(), st.fixed_dictionaries({}, optional=fields))
     if param.kind is int:
         return st.sampled_from(sorted({int(param.low), int(param.low) + 1, int(min(param.high, param.low + 5)),
                                        int(param.high)}))
     inside = [param.low * (1 + 1e-9) + 1e-300 if param.low_open else param.low,
               param.high * (1 - 1e-9) if param.high_open else param.high]
-    return st.one_of(st.sampled_from(inside), st.floats(param.low, param.high, exclude_min=param.low_open,
-                                                        exclude_max=param.high_open))
+    extremes = [v for v in EXTREME_FLOATS if _allows(param, v)]  # subnormal rates, -0.0, the top of the range
+    return st.one_of(st.sampled_from(inside), st.sampled_from(extremes or inside),
+                     st.floats(param.low, param.high, exclude_min=param.low_open, exclude_max=param.high_open))
+
+
+def _allows(param, value) -> bool:
+    try:
+        param.check(value, param.name)
+    except ConfigError:
+        return False
+    return True
 
 
 def _some(params, draw) -> dict:
@@ -89,8 +107,11 @@ def valid_configs(draw) -> dict:
         config["batch_size"] = draw(st.integers(1, n - held))
     else:
         config["gradient_noise"] = draw(allowed_value(CONFIG_PARAMS["gradient_noise"]))
-        if draw(st.booleans()):
-            config["init"] = draw(st.lists(st.one_of(st.floats(-1e300, 1e300), st.sampled_from([1e100, -1e200, 0.0])),
+        if draw(st.integers(0, 2)):
+            # any finite start is allowed: far ones overflow the loss, its gradient and the surface's grid (so
+            # they come often: a session's first run is drawn on opening)
+            far = st.sampled_from(EXTREME_FLOATS)
+            config["init"] = draw(st.lists(st.one_of(far, far, st.floats(allow_nan=False, allow_infinity=False)),
                                            min_size=2, max_size=2))
     name = draw(st.sampled_from(list(OPTIMIZERS)))
     config["optimizer"] = {"name": name, **_some(OPTIMIZERS[name].params, draw)}
@@ -159,7 +180,7 @@ def sessions(draw):
                "text": draw(st.sampled_from(["", "<p>text</p>", '<img src="/dev/zero">'])), "runs": runs,
                "view": draw(st.fixed_dictionaries({}, optional={
                    "x_axis": st.sampled_from(["step", "epoch", "samples_seen"]), "log_y": st.booleans(),
-                   "tolerance": st.floats(1e-12, 1e3), "selected": st.integers(0, len(runs) - 1),
+                   "tolerance": allowed_value(TOLERANCE), "selected": st.integers(0, len(runs) - 1),
                    "space_mode": st.sampled_from(["slice", "plane"]), "arrows": st.booleans()}))}
     for _ in range(draw(st.integers(0, 3))):
         where = draw(st.sampled_from(["format", "version", "title", "text", "runs", "view", "extra", "run",

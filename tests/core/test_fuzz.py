@@ -20,6 +20,15 @@ from hypothesis import strategies as st
 from gd_core import ConfigError, Trainer, load_csv, validate
 from gd_core.cli import main
 from gd_core.files import MAX_JSON_DEPTH
+from gd_core.landscape import (
+    contour_levels,
+    display_surface,
+    framing_bounds,
+    hover_loss,
+    iso_segments,
+    loss_grid,
+    step_arrows,
+)
 from gd_core.sessions import FORMAT, VERSION, parse_session
 
 from ..hostile import JUNK, configs, fuzz_settings, sessions, valid_configs
@@ -192,3 +201,28 @@ def test_json_nesting_is_refused_beyond_the_limit_only(depth, opener):
         assert nesting > MAX_JSON_DEPTH and "the limit is" in str(error)
     else:
         assert nesting <= MAX_JSON_DEPTH
+
+
+@fuzz_settings(100)
+@given(valid_configs())
+def test_valid_configs_frame_and_draw_their_loss_surface_without_warnings(config):
+    """What the parameter space draws for any allowed config - a start anywhere finite, settings at their
+    extremes: the framing, the loss grid (a two-parameter slice through the start for a larger problem), its
+    colours and contours, the hover read-out and the latest step's arrows. A start of 2.8e77 overflowed the grid
+    and no fuzzer drew it (starts were drawn within ±1e300, settings only at their bounds)."""
+    try:
+        trainer = Trainer(config)
+    except ConfigError:  # parts allowed alone that do not go together (polyak without a known minimum, ...)
+        event("refused")
+        return
+    trainer.advance(2)
+    problem, start = trainer.problem, trainer.history.params[0]
+    with no_warnings():
+        (x0, x1), (y0, y1) = framing_bounds(problem.bounds, start[None, :])[:2]
+        assert all(np.isfinite([x0, x1, y0, y1])) and x1 > x0 and y1 > y0
+        xs, ys, Z = loss_grid(problem, (x0, x1), (y0, y1), 12, anchor=trainer.params)
+        surface = display_surface(Z)
+        assert np.isfinite(surface).all()
+        iso_segments(xs, ys, surface, contour_levels(surface))
+        hover_loss(problem, np.array(trainer.params, dtype=float), (xs, ys, Z), (xs[3], ys[3]))
+        step_arrows(trainer.latest)
