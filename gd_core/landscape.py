@@ -283,8 +283,9 @@ def step_arrows(record) -> dict | None:
     gradient the step used (its batch, after noise and clipping), and the update theta_t - theta_{t-1} itself."""
     if record is None:
         return None
-    return {"origin": record.params_before, "full_gradient": -record.lr * record.full_grad_before,
-            "step_gradient": -record.lr * record.grad, "update": record.update}
+    with np.errstate(**_QUIET):  # an infinite rate times a zero gradient: NaN, an arrow not drawn
+        return {"origin": record.params_before, "full_gradient": -record.lr * record.full_grad_before,
+                "step_gradient": -record.lr * record.grad, "update": record.update}
 
 
 def step_trials(record) -> np.ndarray | None:

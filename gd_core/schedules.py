@@ -13,6 +13,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .errors import ConfigError
 from .files import quote
 from .spec import MAX_MAGNITUDE, MAX_STEPS, Param, check_params
@@ -105,7 +107,14 @@ def _one_cycle_momentum(t, hp):
 
 
 def _range(lr0, t, hp):
-    return lr0 * (hp["lr_max"] / lr0) ** (min(t, hp["total_steps"] - 1) / (hp["total_steps"] - 1))
+    fraction = min(t, hp["total_steps"] - 1) / (hp["total_steps"] - 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ratio = np.divide(hp["lr_max"], lr0)
+        ramp = lr0 * ratio ** fraction
+        # a ratio beyond the float range (a subnormal lr0 ramping to 1e12) gave inf at step 1: the same geometric
+        # ramp in logarithms there
+        return np.where(np.isfinite(ratio), ramp, np.exp(np.log(lr0) * (1 - fraction)
+                                                         + math.log(hp["lr_max"]) * fraction))[()]
 
 
 def _warmup(lr0, t, hp):

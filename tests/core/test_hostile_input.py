@@ -124,7 +124,7 @@ def test_schedule_settings_at_their_bounds_give_finite_rates(schedule):
     from gd_core import make_schedule
     for name, value in _at_bounds(SCHEDULES[schedule].params):
         rate = make_schedule(schedule, **{name: value})
-        for lr0 in (1e-12, 1e12):
+        for lr0 in (5e-324, 1e-300, 1e-12, 1e12):  # the range test ramped from a subnormal lr0 to inf
             for t in (0, 1, 7, 10**8):
                 assert math.isfinite(rate(lr0, t)), (name, value, lr0, t)
 

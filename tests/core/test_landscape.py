@@ -18,6 +18,7 @@ from gd_core.landscape import (
     loss_grid,
     plane_extent,
     plane_grid,
+    step_arrows,
     trajectory_plane,
 )
 
@@ -190,3 +191,16 @@ def test_the_surface_of_losses_across_the_whole_float_range_is_finite_and_ordere
     assert np.isfinite(surface).all() and surface[0, 0] == 0 and (np.diff(surface.ravel()) >= 0).all()
     np.testing.assert_allclose(surface[1, 2], np.log10(2) + np.log10(big), rtol=1e-12)  # log10(1 + big - (-big))
     np.testing.assert_array_equal(display_surface(np.array([1.0, 10.0, np.inf])), np.log10([1.0, 10.0, 10.0]))
+
+
+def test_step_arrows_of_an_overflowing_step_are_quiet():
+    """-γ·g with γ = inf (a rate schedule gone to inf) and a zero gradient component, or γ·g beyond the float
+    range: NaN and inf arrows (not drawn), no warning - step_arrows ran outside the view's errstate."""
+    from types import SimpleNamespace
+    gradient = np.array([0.0, 1e300])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for lr in (np.inf, 1e12):
+            record = SimpleNamespace(params_before=np.zeros(2), full_grad_before=gradient, grad=gradient,
+                                     update=np.array([np.nan, np.inf]), lr=lr)
+            assert not np.isfinite(step_arrows(record)["step_gradient"]).all()
