@@ -251,6 +251,10 @@ def crisp_color_bar(bar: pg.ColorBarItem, columns: int = 16) -> None:
     bar.bar.setTransform(QTransform.fromScale(1 / columns, 1))
 
 
+#: The largest decade a float holds (10^308 < 1.8e308 < 10^309): a log axis names no tick beyond it.
+MAX_DECADE = 308
+
+
 class SparseLogAxis(pg.AxisItem):
     """An axis whose log-scale labels name only the 1, 2 and 5 of each decade (pyqtgraph labels every minor
     tick it has room for, and 0.8, 0.9 and 1 then run into each other), as plain numbers from 0.001 to 10,000
@@ -262,7 +266,8 @@ class SparseLogAxis(pg.AxisItem):
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph's names)
         ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
         self._linear = frozenset()
-        if maxVal - minVal >= 1 or sum(_round_mantissa(v) for _, level in ticks for v in level) >= 2:
+        if maxVal - minVal >= 1 or sum(_round_mantissa(v) for _, level in ticks for v in level) >= 2 \
+                or not -MAX_DECADE < minVal < maxVal < MAX_DECADE:
             return ticks
         low, high = 10.0 ** minVal, 10.0 ** maxVal
         for spacing, _ in self.tickSpacing(low, high, size):  # from the widest spacing to finer ones
@@ -274,9 +279,13 @@ class SparseLogAxis(pg.AxisItem):
         return ticks
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
-        strings = super().logTickStrings(values, scale, spacing)
+        with np.errstate(over="ignore", under="ignore"):  # 10^v of a range zoomed beyond the float range
+            strings = super().logTickStrings(values, scale, spacing)
         out = []
         for text, v in zip(strings, values):
+            if not -MAX_DECADE < float(v) < MAX_DECADE:
+                out.append("")  # no float is 10^v (a zoom far out, a range left from a linear axis): no label
+                continue
             value = 10 ** float(v)
             linear = round(float(v), 9) in self._linear
             if not linear and not _round_mantissa(v):

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import numpy as np
 import pytest
@@ -193,3 +194,26 @@ def test_the_results_box_shows_the_tolerance_a_session_sets(window, tmp_path, to
     assert window.files.open_path(str(path))
     window.catch_up()
     assert window.results.tolerance.value() == tolerance == window.model.view["tolerance"]
+
+
+def test_a_log_loss_axis_left_with_a_range_beyond_the_float_range_paints_quietly(window, tmp_path):
+    """Found by the window's session fuzzer: a session whose run reached 1e69, then one with log y and no visible
+    run - the loss axis kept the linear range as decades (10^(3e69)), and pyqtgraph's tick labels overflowed on
+    every paint (a RuntimeWarning; our label code would have raised OverflowError). Ticks beyond 10^308 are
+    unnamed."""
+    diverging = {**RUN, "config": {"problem": "quadratic", "init": [1e30, 1e30], "steps": 40,
+                                   "optimizer": {"name": "plain", "lr": 3.0}}}
+    first, second = tmp_path / "first.gdlab.json", tmp_path / "second.gdlab.json"
+    first.write_text(session_text(runs=[diverging]))
+    second.write_text(session_text(runs=[{**RUN, "visible": False}], view={"log_y": True}))
+    assert window.files.open_path(str(first))
+    window.model.step(40)
+    window.catch_up()
+    window.grab()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert window.files.open_path(str(second))
+        window.catch_up()
+        window.grab()
+        axis = window.loss_view.plot.getPlotItem().getAxis("left")
+        assert axis.logTickStrings([-2e68, 0.0, 2e68, 400.0], 1.0, 2e68) == ["", "1", "", ""]
