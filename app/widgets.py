@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
     QSlider,
     QSpinBox,
     QTextBrowser,
+    QToolTip,
     QWidget,
 )
 
+from gd_core.files import quote
 from gd_core.settings import Setting
 from gd_core.spec import Param
 
@@ -77,6 +79,21 @@ class CalmInput:
         """Forget what was typed: show the committed value again."""
 
 
+def refuse_typed(box, text: str) -> None:
+    """Say that ``box`` did not take the typed ``text`` (beyond its range, not a number: "1e40", "-1", "0x10",
+    "nan" as far as it could be typed), naming what it takes: in the window's message row, or at the box where
+    its window has none (a floating dock, the sweep's window). An emptied box just shows its value again."""
+    if not text.strip():
+        return
+    name = getattr(box, "setting_name", "") or box.objectName() or "this box"
+    message = f"Not applied - {name}: {quote(text.strip())} is not {box.allowed_text()}; the box shows its value again."
+    show = getattr(box.window(), "show_message", None)
+    if callable(show):
+        show(message, "error")
+    else:
+        QToolTip.showText(box.mapToGlobal(box.rect().bottomLeft()), message, box)
+
+
 class _CalmSpin(CalmInput):
     """A calm spin box that may shrink below its size hint (Qt's default policy makes the hint a minimum, so a
     form of spin boxes forced the settings dock wider than a small screen allows)."""
@@ -90,6 +107,18 @@ class _CalmSpin(CalmInput):
 
     def revert(self) -> None:
         self.lineEdit().setText(self.textFromValue(self.value()))  # no keyboard tracking: value() is committed
+
+    def fixup(self, text: str) -> str:
+        """Qt calls this when the box commits text it cannot take (Enter, focus-out, an arrow after typing): say
+        so (:func:`refuse_typed`); the box then shows its value again."""
+        refuse_typed(self, text)
+        return super().fixup(text)
+
+    def allowed_text(self) -> str:
+        """What the box takes, in words."""
+        what = "an integer" if isinstance(self, QSpinBox) else "a number"
+        special = f", or {self.specialValueText()!r}" if self.specialValueText() else ""
+        return f"{what} in [{self.textFromValue(self.minimum())}, {self.textFromValue(self.maximum())}]{special}"
 
     def sizeHint(self) -> QSize:
         return QSize(self._text_width() + 30, super().sizeHint().height())
@@ -110,6 +139,12 @@ class SpinBox(_CalmSpin, QSpinBox):
         super().__init__(parent)
         self.setKeyboardTracking(False)
         self.calm()
+
+    def validate(self, text: str, pos: int):
+        """Qt's check, except that text it would refuse keystroke by keystroke stays as typed and is refused by
+        name when committed (:meth:`fixup`): Qt dropped the "e" of "1e40", and a seed became 140 unsaid."""
+        state, text, pos = super().validate(text, pos)
+        return (QValidator.State.Intermediate if state == QValidator.State.Invalid else state), text, pos
 
 
 class ComboBox(CalmInput, QComboBox):
@@ -167,15 +202,15 @@ class NumberSpinBox(_CalmSpin, QDoubleSpinBox):
             value = float(text)
         except ValueError:
             return QValidator.State.Intermediate
-        if not math.isfinite(value):
-            return QValidator.State.Invalid
+        if not math.isfinite(value):  # "nan", "1e400": typed whole, then refused by name (fixup)
+            return QValidator.State.Intermediate
         if self.minimum() <= value <= self.maximum():
             return QValidator.State.Acceptable
         return QValidator.State.Intermediate
 
     def fixup(self, text: str) -> str:
+        refuse_typed(self, text)
         return self.textFromValue(self.value())
-
 
     def stepBy(self, steps: int) -> None:
         if self.log and self.value() > 0:
@@ -353,6 +388,7 @@ class ParamForm(QWidget):
         for p in params:
             editor = editor_for(p)
             editor.setObjectName(f"{prefix}{p.name}")
+            editor.setting_name = p.name  # what a refusal of typed text calls it
             editor.setToolTip(tooltip_for(p))
             if isinstance(editor, QCheckBox):
                 editor.toggled.connect(lambda value, name=p.name: self.edited.emit(name, bool(value)))

@@ -7,7 +7,8 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit
 
@@ -22,10 +23,16 @@ EXTREMES = ("1e308", "-1e308", "0", "-1", "1e-320", "99999999999999999999", "abc
 
 
 def type_into(box, text: str) -> None:
-    """Select what the box shows, type ``text`` as a user would, press Enter."""
+    """Select what the box shows, type ``text`` as a user would, press Enter. (Characters beyond ASCII go as key
+    events carrying their text: QTest.keyClicks asserts on them and aborts the process.)"""
     line = box.lineEdit() if isinstance(box, QAbstractSpinBox) else box
     line.selectAll()
-    QTest.keyClicks(line, text)
+    if text.isascii():
+        QTest.keyClicks(line, text)
+    else:
+        for char in text:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(line, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
     QTest.keyClick(line, Qt.Key.Key_Return)
     QApplication.processEvents()
 
@@ -102,6 +109,42 @@ def test_every_box_takes_extreme_text_and_applies_it_or_says_why(window):
                     assert "Not applied" not in window.banner.text(), (name, text, window.banner.text())
             model.update_config(model.selected, config)
     assert len(done) > 30, " ".join(sorted(done))  # the boxes of every problem, optimizer and schedule were reached
+
+
+#: Typed text no box takes, each refused by name with the range: beyond it, below it, not finite, hex, words,
+#: a number too long to show.
+REFUSED_TEXTS = ("1e40", "1e400", "-1", "1e-400", "nan", "-inf", "0x10", "twelve", "1" + "0" * 400, "x" * 3000)
+
+
+def _in_range(box, text: str) -> bool:
+    try:
+        return box.minimum() <= float(text) <= box.maximum()
+    except ValueError:
+        return False
+
+
+def test_typed_text_a_box_cannot_take_is_refused_by_name_with_the_range(window):
+    """A typed value no box takes was dropped without a word (the box silently showed its old value): now one
+    line names the setting, quotes what was typed (shortened) and says what the box takes; the run goes on
+    untouched. Digits of other scripts are numbers (Python reads "١٢" as 12), taken as such."""
+    model = window.model
+    model.update_config(model.selected, {"problem": "rosenbrock", "optimizer": {"name": "plain", "lr": 1e-3}})
+    QApplication.processEvents()
+    boxes = {"lr": panel(window, "LearningRatePanel").spin, "seed": box_named(window, "seed"),
+             "start_x": box_named(window, "start_x")}
+    for name, box in boxes.items():
+        for text in (t for t in REFUSED_TEXTS if not _in_range(box, t)):  # a start takes 1e40
+            model.step(2)
+            steps, config = model.selected.trainer.step, model.selected.config
+            window.banner.clear()
+            type_into(box, text)
+            message = window.banner.text()
+            assert message.startswith(f"Not applied - {name}: ") and "the box shows its value again" in message
+            assert f"[{box.textFromValue(box.minimum())}, {box.textFromValue(box.maximum())}]" in message
+            assert len(message) < 300 and model.selected.config == config and model.selected.trainer.step == steps
+    window.banner.clear()
+    type_into(boxes["lr"], "\u0661e-\u0662")  # ١e-٢
+    assert model.selected.config["optimizer"]["lr"] == 0.01 and not window.banner.text()
 
 
 def test_a_refused_value_is_named_and_the_run_is_untouched(window):
