@@ -379,6 +379,34 @@ def test_devices_fifos_and_folders_are_refused_by_every_reader(tmp_path, fifo, s
         assert isinstance(error, ConfigError) and "not a" in str(error), (reader, error)
 
 
+@pytest.mark.parametrize("case", ["missing", "unreadable", "vanishing"])
+def test_missing_unreadable_and_vanishing_files_are_refused_by_every_reader(tmp_path, monkeypatch, case):
+    """A path that is not there, a file the user may not read (made so by a failing open: the suite may run as
+    root, who reads anything), and a file deleted between the check of its kind and its opening: one
+    ConfigError naming the path and the reason, from every reader."""
+    path = tmp_path / "file.json"
+    path.write_text("{}")
+    real_open = os.open
+
+    def failing_open(name, *args, **kwargs):
+        if case == "vanishing":
+            os.remove(name)
+            return real_open(name, *args, **kwargs)
+        raise PermissionError(13, "Permission denied", name)
+    if case == "missing":
+        path.unlink()
+    else:
+        monkeypatch.setattr("gd_core.files.os.open", failing_open)
+    reason = {"missing": "No such file or directory", "unreadable": "Permission denied",
+              "vanishing": "No such file or directory"}[case]
+    for reader in (load_config, load_session, load_csv):
+        if case == "vanishing":
+            path.write_text("{}")
+        with pytest.raises(ConfigError) as error:
+            reader(str(path))
+        assert f"cannot read {path}: {reason}" in str(error.value) and "\n" not in str(error.value)
+
+
 @pytest.mark.parametrize("flag", ["--config", "--session", "--data"])
 def test_cli_refuses_a_fifo_for_every_path(capsys, fifo, flag):
     code = _finishes(lambda: main([flag, fifo]))
