@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+import weakref
 
 import numpy as np
 import pyqtgraph as pg
@@ -117,6 +118,7 @@ class ParameterSpaceView(PlotView):
         self._ends: dict[int, tuple] = {}  # (start xy, current xy) of each marked run's path as last drawn
         self._run_brushes: list = []  # the marked runs' colours, in order
         self._surface_key = None
+        self._framed = None  # (the problem, weakly; the surface's kind, pair or plane) the view was last framed on
         self._surface_time = 0.0
         self._overlay_time = 0.0
         self._batch_key = None  # what the batch surface's lines show: (problem, grid, samples)
@@ -406,9 +408,12 @@ class ParameterSpaceView(PlotView):
         self.isolines.setData(*iso_segments(xs, ys, surface, contour_levels(surface, 10)))
         self._grid = (xs, ys)
         self._grid_loss = (xs, ys, Z)  # what a hover over a large problem reads instead of a pass over its data
-        framing = key[:4] if key[0] == "slice" else key  # a slice's anchor moves while training: keep the zoom
-        if framing != getattr(self, "_framed", None):
-            self._framed = framing
+        # framed afresh for another surface (problem, pair, mode or plane), never for a restyle, another run of the
+        # same problem or a theme: the student's zoom stays. A slice's anchor moves while training: not a new
+        # surface. The problem is held weakly: a freed problem's id may come back for the next session's.
+        framing = (key[0], *key[2:4]) if key[0] == "slice" else (key[0], *key[2:])
+        if self._framed is None or self._framed[0]() is not self.problem or self._framed[1] != framing:
+            self._framed = (weakref.ref(self.problem), framing)
             self.frame_surface()
         coarse = f"; a coarse {len(xs)}×{len(ys)} grid" if len(xs) < PLANE_RESOLUTION else ""
         if self.plane_mode:
@@ -489,7 +494,6 @@ class ParameterSpaceView(PlotView):
         self.paths, self._marked = {}, []
         self._surface_key = None
         self._shown_key = None
-        self._framed = None
         self._update_surface(force=True)
         self._marked = runs = self.runs_on_selected_problem()
         look = theme()
