@@ -94,6 +94,9 @@ class PlotView(QWidget):
     #: header, a two-row legend and the x axis. A dock holding the view grows to it when brought to the front
     #: (MainWindow._give_room).
     readable = 250
+    #: False for a view in a dock of its own: the dock's tab or title names it, a bold heading would repeat the
+    #: name (and take the width the right column's header needs for its controls and the Export button).
+    shows_heading = True
 
     def __init__(self, model: SessionModel, parent=None):
         super().__init__(parent)
@@ -106,6 +109,8 @@ class PlotView(QWidget):
         self.heading = heading = QLabel(f"<b>{self.title}</b>")
         heading.setTextFormat(Qt.TextFormat.RichText)
         self.header.addWidget(heading)
+        if not self.shows_heading:  # (never setVisible(True): without a parent yet, it would open a window)
+            heading.hide()
         name = f"{type(self).__name__}_info"  # a read-out or caption; never resizes anything
         self.info = ReadoutLabel(name) if self.readout_row else ElidedLabel(name)
         self.info.setForegroundRole(QPalette.ColorRole.PlaceholderText)

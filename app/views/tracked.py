@@ -28,6 +28,7 @@ class TrackedView(PlotView):
     quantity = ""
     reference_name = ""  # the legend's name of the selected run's dashed line
     log_y = False
+    shows_heading = False
     live_refresh_s = 0.2  # measurements come every k steps: a few redraws a second show them all
 
     def __init__(self, model, parent=None):
@@ -53,9 +54,6 @@ class TrackedView(PlotView):
         self.note.setObjectName(f"{self.quantity}_note")
         for widget in (self.measure, self.every):
             self.controls.addWidget(widget)
-        # the dock's tab or title names the view: its header keeps the width for the Export button (the right
-        # column must fit a 1280x720 screen)
-        self.heading.hide()
         # the title ends with its symbol ("gradient noise scale B"): the symbol alone where the plot is short
         AxisNameFit(self.plot.getPlotItem().getAxis("left"), spec.title, spec.title.rsplit(" ", 1)[-1])
         self.plot.setLabel("bottom", "step")

@@ -122,6 +122,9 @@ def test_a_lesson_brings_the_tab_its_text_asks_for_to_the_front(qtbot):
     assert not in_front(win.formula_dock)
     view = win.accuracy_view
     qtbot.waitUntil(lambda: view.height() >= view.readable_height() - 16, timeout=3000)
+    # a dock's tab names its view: no bold heading repeats "Accuracy" (or "Sharpness") above the plot
+    assert all(win._view_in(dock).heading.isHidden() for dock in (win.accuracy_dock, win.sharpness_dock,
+                                                                   win.noise_scale_dock))
 
 
 def launched(qtbot, lesson):
