@@ -61,6 +61,10 @@ MESSAGE_MIN_WIDTH = 80
 #: What the Run action says: ready, training, every run ended (Run then restarts them).
 RUN_TEXTS = ("Run", "Pause", "Run again")
 SETTINGS_MAX_WIDTH = 400  # the settings dock never asks for more, whatever a form holds
+#: The titles of the tabs beside the lesson, by their names in a session's "view": {"tab": ...}
+#: (gd_core.sessions.TABS).
+TAB_TITLES = {"update_rule": "Update rule", "optimizer_state": "Optimizer state", "sharpness": "Sharpness",
+              "noise_scale": "Noise scale", "accuracy": "Accuracy"}
 
 
 
@@ -70,6 +74,14 @@ def epoch_text(epoch: float) -> str:
     if not 0.01 <= abs(epoch) < 1e6:
         return f"{epoch:.2g}" if abs(epoch) < 0.01 else f"{epoch:.3g}"
     return f"{epoch:,.2f}".rstrip("0").rstrip(".")
+
+
+def front_tab(view: dict, configs) -> str:
+    """The tab beside the lesson a session opens with (a gd_core.sessions.TABS name): the one its view names
+    ("view": {"tab": "accuracy"}), else the first quantity its runs track (a lesson about the sharpness opens
+    with it), else the update rule."""
+    tracked = [quantity for config in configs for quantity in config.get("track", {}) if quantity in TAB_TITLES]
+    return view.get("tab") or (tracked[0] if tracked else "update_rule")
 
 
 def readable_tabs(bar: QTabBar) -> None:
@@ -235,20 +247,20 @@ class MainWindow(QMainWindow):
         formula_scroll.setWidgetResizable(True)
         formula_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         formula_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.formula_dock = self._dock("formula_dock", "Update rule", formula_scroll, right)
+        self.formula_dock = self._dock("formula_dock", TAB_TITLES["update_rule"], formula_scroll, right)
         # the docks behind the update rule's tab: their views are built when first shown (see app.deferred) - but
         # the sharpness view at once: its header sets the tab group's least width and height (the deferred views
         # ask for no more), so the window's minimum size is the same before and after any of them is built
-        self.state_dock = self._dock("state_dock", "Optimizer state", Deferred(lambda: OptimizerStatePlot(self.model)),
-                                     right)
+        self.state_dock = self._dock("state_dock", TAB_TITLES["optimizer_state"],
+                                     Deferred(lambda: OptimizerStatePlot(self.model)), right)
         # it draws only while seen: catch up when seen again (built by then: Deferred's own handler runs first)
         self.state_dock.visibilityChanged.connect(lambda seen: seen and self.state_plot.shown(True))
         self.sharpness_view = SharpnessView(self.model)
-        self.sharpness_dock = self._dock("sharpness_dock", "Sharpness", self.sharpness_view, right)
-        self.noise_scale_dock = self._dock("noise_scale_dock", "Noise scale",
+        self.sharpness_dock = self._dock("sharpness_dock", TAB_TITLES["sharpness"], self.sharpness_view, right)
+        self.noise_scale_dock = self._dock("noise_scale_dock", TAB_TITLES["noise_scale"],
                                            Deferred(lambda: NoiseScaleView(self.model)), right)
-        self.accuracy_dock = self._dock("accuracy_dock", "Accuracy", Deferred(lambda: AccuracyView(self.model)),
-                                        right)
+        self.accuracy_dock = self._dock("accuracy_dock", TAB_TITLES["accuracy"],
+                                        Deferred(lambda: AccuracyView(self.model)), right)
         self.docks = (self.settings_dock, self.runs_dock, self.results_dock, self.lesson_dock, self.formula_dock,
                       self.state_dock, self.sharpness_dock, self.noise_scale_dock, self.accuracy_dock)
         #: the tabs beside the lesson by their names in a session's "view": {"tab": ...} (gd_core.sessions.TABS)
@@ -653,9 +665,7 @@ class MainWindow(QMainWindow):
         if self.has_lesson:
             self.lesson_dock.raise_()
             self._size_lesson()
-        tabs = self.tab_docks
-        quantities = [q for run in self.model.runs for q in run.config.get("track", {}) if q in tabs]
-        front = tabs[self.model.view.get("tab") or (quantities[0] if quantities else "update_rule")]
+        front = self.tab_docks[front_tab(self.model.view, [run.config for run in self.model.runs])]
         front.raise_()
         # already in front (a remembered layout, the last lesson's choice) it is not shown again, and the lesson's
         # new size above squeezed it: give it its room here too

@@ -112,7 +112,7 @@ def test_a_lesson_that_tracks_opens_with_its_view_in_front_and_readable_tabs(qtb
 
 
 def test_a_lesson_brings_the_tab_its_text_asks_for_to_the_front(qtbot):
-    """Lesson 25 asks the student to open the Accuracy tab: it opens in front ("view": {"tab": "accuracy"}) and
+    """Lesson 25 asks about the Accuracy tab: it opens in front ("view": {"tab": "accuracy"}) and
     readable; every tab a session may name is one of the window's docks."""
     from gd_core.sessions import TABS
 
@@ -180,3 +180,18 @@ def test_a_view_with_nothing_measured_forgets_the_last_sessions_range(window):
     window.files.new()
     (x0, x1), (y0, y1) = noise.plot.getPlotItem().vb.viewRange()
     assert x1 < 10 and y1 < 5
+
+
+def test_no_lesson_asks_to_open_the_tab_it_opens_with():
+    """Lesson 25 opens with the Accuracy tab in front but said "Open the Accuracy tab" (16 and 17 the same of the
+    sharpness and the noise scale): a lesson names the tab it opens with as being in front, never as one to open."""
+    import re
+
+    from app.main_window import TAB_TITLES, front_tab
+    from gd_core.lesson_library import list_lessons, load_lesson
+
+    for name, _ in list_lessons():
+        session = load_lesson(name)
+        title = TAB_TITLES[front_tab(session.view, [run.config for run in session.runs])]
+        text = re.sub(r"<[^>]+>", "", session.text)
+        assert not re.search(rf"\bopen the {title} tab", text, re.IGNORECASE), name
