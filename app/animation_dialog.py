@@ -34,6 +34,7 @@ from gd_core.animation import (
     check_animation,
     default_frames,
     frame_size,
+    frame_spacing,
     missing_extra,
 )
 from gd_core.errors import ConfigError
@@ -186,9 +187,8 @@ class AnimationDialog(QDialog):
             return
         shown = shown_size(self._widget())
         width, height = frame_size(shown.width(), shown.height(), animation)
-        every = animation.steps / (animation.frames - 1)
         self.summary.setText(f"{animation.format.name}, {width} x {height} px, {animation.seconds:.3g} s; a frame "
-                             f"every {every:.3g} step{'s' if every != 1 else ''}")
+                             f"{frame_spacing(animation.steps, animation.frames)}")
 
     # -- recording -------------------------------------------------------------------------------------------
     def record(self) -> None:

@@ -151,6 +151,17 @@ def frame_steps(steps: int, frames: int) -> list[int]:
     return [round(i * steps / (frames - 1)) for i in range(frames)]
 
 
+def frame_spacing(steps: int, frames: int) -> str:
+    """How far apart the frames are, in words: "every step", "every 5 steps", or, where ``frames - 1`` does not
+    divide ``steps``, the two gaps :func:`frame_steps` leaves ("every 1 or 2 steps" for 100 frames of 100 steps:
+    never "every 1.01 steps", a fraction of a step no frame shows)."""
+    shown = frame_steps(steps, frames)
+    gaps = sorted({b - a for a, b in zip(shown, shown[1:])})
+    if gaps == [1]:
+        return "every step"
+    return f"every {' or '.join(map(str, gaps))} steps"
+
+
 def frame_durations_ms(frames: int, fps: float, tick_ms: int = 10) -> list[int]:
     """How long each frame shows, in milliseconds, each a multiple of ``tick_ms`` (a GIF's 10 ms), such that
     frame i starts at ``i * 1000 / fps`` ms rounded to the tick: the animation keeps its length."""

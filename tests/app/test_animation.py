@@ -230,6 +230,7 @@ def test_at_max_speed_no_frame_is_skipped(window, dialog, qtbot, tmp_path):
     dialog.target.setCurrentIndex(list(RECORD_VIEWS).index("loss"))
     dialog.steps.setValue(25)
     dialog.frames.setValue(26)
+    assert dialog.summary.text().endswith("; a frame every step")
     dialog.record_button.click()
     qtbot.waitUntil(lambda: dialog.recorder is None, timeout=30_000)
     assert dialog.last.shown_steps == list(range(26))

@@ -22,6 +22,7 @@ from gd_core.animation import (
     default_frames,
     frame_durations_ms,
     frame_size,
+    frame_spacing,
     frame_steps,
     installed,
     missing_extra,
@@ -64,6 +65,14 @@ def test_frames_spread_evenly_from_the_start_to_the_last_step():
     assert frame_steps(100, 5) == [0, 25, 50, 75, 100]
     steps = frame_steps(1000, 7)
     assert steps[0] == 0 and steps[-1] == 1000 and steps == sorted(set(steps))
+
+
+def test_the_frame_spacing_is_said_in_whole_steps():
+    # the dialog said "a frame every 1.01 steps" for 100 frames over 100 steps (99 gaps: one of them 2 steps)
+    assert frame_spacing(100, 100) == "every 1 or 2 steps"
+    assert frame_spacing(40, 41) == "every step"
+    assert frame_spacing(100, 5) == "every 25 steps"
+    assert frame_spacing(1000, 7) == "every 166 or 167 steps"
 
 
 @pytest.mark.parametrize("fps", [10, 25, 30, 7, 50, 0.5])
