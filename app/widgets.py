@@ -493,7 +493,13 @@ class ReservedWidth(QObject):
 
         def width(text: str) -> int:  # as a button measures its text (a label the same to the pixel)
             return metrics.size(Qt.TextFlag.TextShowMnemonic, text).width()
-        chrome = widget.sizeHint().width() - width(widget.text())  # margins, padding
+        if isinstance(widget, QLabel):  # its margins and frame: a label's size hint is at least its minimum width
+            # (and cached), so each refit added the last reservation - at Large text the status bar's labels
+            # reserved 324 px for "Completed - Run restarts", and a button's status tip beside them was cut
+            margins = widget.contentsMargins()
+            chrome = margins.left() + margins.right() + 2 * (widget.margin() + widget.frameWidth())
+        else:  # a button: margins and padding
+            chrome = widget.sizeHint().width() - width(widget.text())
         widget.setMinimumWidth(chrome + max(map(width, self.texts)) + self.gap)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)

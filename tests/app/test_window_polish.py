@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QApplication, QLabel
 
 
 def label_rects(axis) -> list[tuple[str, object]]:
@@ -91,10 +92,20 @@ def name_inside(axis) -> bool:
 
 def test_the_status_bar_keeps_its_room_at_every_text_size(window, qtbot):
     from app.theme import theme
-    state = window.state_label
+    state, widest = window.state_label, "Completed - Run restarts"
+    normal = state.fontMetrics().horizontalAdvance(widest)
     theme().set_text_size("large")
-    qtbot.waitUntil(lambda: state.minimumWidth() >= state.fontMetrics().horizontalAdvance("Completed - Run restarts")
-                    + 8, timeout=3000)
+    qtbot.waitUntil(lambda: state.fontMetrics().horizontalAdvance(widest) > normal
+                    and state.minimumWidth() >= state.fontMetrics().horizontalAdvance(widest) + 8, timeout=3000)
+    # no more than that (each refit added the last reservation: 324 px at Large text), and a button's status tip
+    # is whole beside the labels on a 1280-px projector (it was cut to "Run or pause tr")
+    assert state.minimumWidth() <= state.fontMetrics().horizontalAdvance(widest) + 8 + 4
+    window.resize(1280, 720)
+    bar, tip = window.statusBar(), window.action_run.statusTip()
+    bar.showMessage(tip)
+    QApplication.processEvents()
+    room = min(label.x() for label in bar.findChildren(QLabel) if label.objectName().startswith("status_"))
+    assert bar.fontMetrics().horizontalAdvance(tip) + 8 <= room
 
 
 def test_unticked_boxes_and_radio_buttons_show_on_the_dark_palette(qtbot):
