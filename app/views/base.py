@@ -316,12 +316,14 @@ def use_sparse_log_axes(plot: pg.PlotWidget, *sides: str) -> None:
 
 
 def fit_axis_name(axis: pg.AxisItem, name: str, symbol: str) -> None:
-    """Name a vertical axis ``name``, or ``symbol`` where the name is longer than the axis is tall (large text, a
-    short dock: names ran into the next plot's or were cut off), centred along the axis (pyqtgraph places a
-    label on a resize only, so a new name sat where the old one began)."""
+    """Name an axis ``name``, or ``symbol`` where the name is longer than the axis (large text, a short dock, a
+    narrow plot: names ran into the next plot's or were cut off at both ends), centred along the axis (pyqtgraph
+    places a label on a resize only, so a new name sat where the old one began, and a longer old name's end
+    stayed painted beside it)."""
     if axis.labelText != name:
         axis.setLabel(name)
-    if axis.label.boundingRect().width() > axis.height():
+    length = axis.height() if axis.orientation in ("left", "right") else axis.width()
+    if axis.label.boundingRect().width() > length:
         axis.setLabel(symbol)
     axis.resizeEvent()
 
@@ -335,6 +337,11 @@ class AxisNameFit(QObject):
         self.axis, self.name, self.symbol = axis, name, symbol
         axis.geometryChanged.connect(self.fit)
         theme().changed.connect(self.fit)
+        self.fit()
+
+    def rename(self, name: str, symbol: str) -> None:
+        """Name the axis ``name`` from now on, or ``symbol`` where that is too long."""
+        self.name, self.symbol = name, symbol
         self.fit()
 
     def fit(self) -> None:

@@ -56,7 +56,7 @@ from ..palette import (
 )
 from ..theme import theme
 from ..widgets import ComboBox
-from .base import PlotView, crisp_color_bar
+from .base import AxisNameFit, PlotView, crisp_color_bar
 from .off_view import OffViewArrows
 from .surface_worker import SurfaceWorker
 
@@ -130,6 +130,9 @@ class ParameterSpaceView(PlotView):
         self._hint_at = None  # where a single click showed how to set the start: the hint stays while the pointer does
         self.status = ""
         super().__init__(model, parent)
+        # names that fit their axis (a short form where the plane's long one would be cut: Large text, 1280 px)
+        self.axis_names = {side: AxisNameFit(self.plot.getPlotItem().getAxis(side), "", "") for side in
+                           ("bottom", "left")}
         self.worker = SurfaceWorker(self)
         self.worker.ready.connect(self._surface_ready)
         # with a locked 1:1 aspect the surface covers the plot's shape: a new shape computes it again (once the
@@ -423,9 +426,9 @@ class ParameterSpaceView(PlotView):
             self._set_status(f"plane of {self.model.selected.name}'s path: its two principal directions "
                              f"({share:.0f}% of its variance){others}{coarse}")
             first, second = 100 * self.plane.explained[:2]  # on the axes too: the header may be too narrow
-            self.plot.setLabel("bottom", f"direction 1 of {self.model.selected.name}'s path ({first:.0f}% of its "
-                                         "variance)")
-            self.plot.setLabel("left", f"direction 2 ({second:.0f}%)")
+            self.axis_names["bottom"].rename(f"direction 1 of {self.model.selected.name}'s path ({first:.0f}% of "
+                                             "its variance)", f"direction 1 ({first:.0f}%)")
+            self.axis_names["left"].rename(f"direction 2 ({second:.0f}%)", f"direction 2 ({second:.0f}%)")
         else:
             self._set_status(coarse and f"a coarse {len(xs)}×{len(ys)} grid: each point is a pass over all the data")
         self._update_overlays(force=True)
@@ -482,12 +485,12 @@ class ParameterSpaceView(PlotView):
         has_data = problem.dataset is not None
         self.batch_surface.setVisible(has_data and not many)
         if self.plane_mode:
-            self.plot.setLabel("bottom", "direction 1 (PCA of the path)")
-            self.plot.setLabel("left", "direction 2")
+            self.axis_names["bottom"].rename("direction 1 (PCA of the path)", "direction 1")
+            self.axis_names["left"].rename("direction 2", "direction 2")
             self.minima.clear()
         else:
-            self.plot.setLabel("bottom", names[i])
-            self.plot.setLabel("left", names[j])
+            self.axis_names["bottom"].rename(names[i], names[i])
+            self.axis_names["left"].rename(names[j], names[j])
             minima = problem.minima
             self.minima.setData(minima[:, i], minima[:, j]) if len(minima) else self.minima.clear()
         for path in self.paths.values():  # the old runs' items go first: a refresh from the surface update

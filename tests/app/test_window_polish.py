@@ -142,6 +142,27 @@ def test_a_short_noise_scale_plot_names_its_axis_by_its_symbol(qtbot):
     assert axis.labelText in ("gradient noise scale B", "B")
 
 
+def test_a_plot_too_narrow_for_its_axis_name_shows_its_short_form_centred(qtbot):
+    """The PCA plane's "direction 1 of Adam's path (94% of its variance)" was cut at both ends on a 1280-px
+    screen at Large text (lesson 11), and after a GIF recording its old end "riance)" stayed painted beside it."""
+    import pyqtgraph as pg
+
+    from app.views.base import AxisNameFit
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.resize(300, 200)
+    plot.show()
+    qtbot.waitExposed(plot)
+    axis = plot.getPlotItem().getAxis("bottom")
+    name = AxisNameFit(axis, "", "")
+    name.rename("direction 1 of Adam's path (94% of its variance)", "direction 1 (94%)")
+    assert axis.labelText == "direction 1 (94%)"
+    plot.resize(900, 200)
+    qtbot.waitUntil(lambda: axis.labelText.endswith("variance)"), timeout=3000)
+    left = axis.label.pos().x()
+    assert 0 <= left and left + axis.label.boundingRect().width() <= axis.width()  # centred on the axis
+
+
 def test_plain_sgds_step_size_is_drawn_flat_not_as_rounding_spikes():
     """|Δθᵢ|/|gᵢ| of plain SGD is γ up to the rounding of θ_t − θ_(t−1); the optimizer-state plot fitted its range
     to that 1e-11 wobble and drew spikes near step 180 of the default run."""
