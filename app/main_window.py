@@ -92,13 +92,16 @@ def readable_tabs(bar: QTabBar) -> None:
 
 class MessageLabel(QLabel):
     """A label that takes the room it is given and asks for none: its text never widens the toolbar it is in
-    (QToolBar gives room to an expanding item, but lays out an Ignored one at zero width)."""
+    (QToolBar gives room to an expanding item, but lays out an Ignored one at zero width). It is two lines tall
+    in its current font, message or not: the height follows a new text size when the font arrives (a fixed
+    height set when the theme changed was the old font's - launched at Large text, the first message grew the
+    toolbar and moved every plot 10 px down under the pointer)."""
 
     def sizeHint(self) -> QSize:
-        return QSize(MESSAGE_MIN_WIDTH, super().sizeHint().height())
+        return QSize(MESSAGE_MIN_WIDTH, 2 * self.fontMetrics().lineSpacing() + 4)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(MESSAGE_MIN_WIDTH, super().minimumSizeHint().height())
+        return self.sizeHint()
 
 
 class MainWindow(QMainWindow):
@@ -705,8 +708,10 @@ class MainWindow(QMainWindow):
             look = f"color: {color}; background: {background}; border: 1px solid {border};"
         else:  # nothing to say: an empty, frameless box of the same size
             look = "background: transparent; border: 1px solid transparent;"
+        # the application's font, told: a style sheet fixes a label's font at the one its parent had, and a window
+        # not yet shown when the last launch's text size was applied kept the old size until the next message
+        self.banner.setFont(QApplication.font())
         self.banner.setStyleSheet(f"QLabel {{ {look} padding: 1px 6px; border-radius: 3px; }}")
-        self.banner.setFixedHeight(2 * self.banner.fontMetrics().lineSpacing() + 4)
 
     def closeEvent(self, event) -> None:
         if not self.guard.may_discard("closing GD Lab"):

@@ -54,3 +54,22 @@ def test_the_results_table_keeps_room_for_two_whole_rows_at_every_text_size(wind
         room = (table.minimumHeight() - 2 * table.frameWidth() - table.horizontalHeader().sizeHint().height()
                 - table.horizontalScrollBar().sizeHint().height())
         assert room >= 2 * row, size
+
+
+def test_launched_at_large_text_the_first_message_moves_no_plot(qtbot):
+    """The last launch's Large text is applied before the window shows: the message row kept the normal font's
+    height, and the first message grew the toolbar and moved every plot 10 px down under the pointer."""
+    from PySide6.QtCore import QPoint
+
+    from app import create_window
+    window = create_window()
+    qtbot.addWidget(window)
+    theme().set_text_size("large")  # as MainWindow.remember_layout does
+    window.show()
+    qtbot.waitExposed(window)
+    QApplication.processEvents()
+    top = window.space_tabs.mapTo(window, QPoint(0, 0)).y()
+    window.show_message("Adam: completed 780 steps (60 epochs)", "info")
+    QApplication.processEvents()
+    assert window.space_tabs.mapTo(window, QPoint(0, 0)).y() == top
+    assert window.banner.font().pointSizeF() == QApplication.font().pointSizeF()
