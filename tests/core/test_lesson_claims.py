@@ -317,6 +317,9 @@ def test_18_gradient_descent_shrinks_y_by_099_and_x_by_098():
     np.testing.assert_allclose(ratios[:, 0], 0.9801, rtol=1e-12)
     np.testing.assert_allclose(ratios[:, 1], -0.99, rtol=1e-12)
     assert h.loss[-1] > 0.1 and h.lr[1] < 2 / 100
+    # question 2's explanation: "2·0.99³⁰⁰ ≈ 0.1, and ½·100·0.1² ≈ 0.5"
+    assert h.params[0, 1] == 2 and h.params[-1, 1] == pytest.approx(2 * 0.99 ** 300, rel=1e-9)
+    assert h.loss[-1] == pytest.approx(0.5, abs=0.05)
 
 
 # -- 19 -------------------------------------------------------------------------------------------------------
@@ -342,6 +345,9 @@ def test_19_from_1_the_search_takes_0125_from_100_near_02_and_from_001_the_fixed
     from_100 = _accepted_rates(r["line search from 100"].history)
     assert np.all((from_100 > 0.15) & (from_100 < 0.2))
     np.testing.assert_array_equal(r["line search from 0.01"].history.params, r["fixed 0.01"].history.params)
+    # "at twice the evaluations": its gradient and one trial per step
+    assert "at twice the evaluations" in text("19_line_search")
+    assert r["line search from 0.01"].history.evaluations[-1] == 2 * r["fixed 0.01"].history.evaluations[-1]
 
 
 # -- 20 -------------------------------------------------------------------------------------------------------
@@ -382,6 +388,10 @@ def test_21_radam_takes_momentum_steps_while_rho_is_at_most_5_then_rectified_one
     radam = r["RAdam 0.3"]
     grad = radam.problem.loss_and_grad(radam.history.params[0], None)[1]
     np.testing.assert_allclose(np.diff(radam.history.params[:2], axis=0)[0], -0.3 * grad, rtol=1e-9, atol=1e-15)
+    # "RAdam's first step moves W1[0,0] by far less than Adam's 0.3" (about 0.005)
+    assert "RAdam's first step moves W1[0,0] by far less than Adam's 0.3" in text("21_adam_radam_warmup")
+    w = radam.problem.param_names.index("W1[0,0]")
+    assert abs(radam.history.params[1, w] - radam.history.params[0, w]) < 0.3 / 10
 
 
 def test_21_warmup_first_then_adam_then_radam():
@@ -407,6 +417,10 @@ def test_22_evaluations_to_1e8_as_the_text_says():
         assert math.isnan(spent(name)) and r[name].history.evaluations[-1] == 2000
     assert "after 15, L-BFGS after 44, CG (Polak-Ribière+) after 77" in text("22_second_order_per_evaluation")
     assert lesson("22_second_order_per_evaluation")[0].view["x_axis"] == "evaluations"
+    # "Newton evaluates the Hessian (here counted as d = 2 evaluations)": with its gradient, 3 a step
+    assert "(here counted as d = 2 evaluations)" in text("22_second_order_per_evaluation")
+    newton = r["Newton"].history
+    np.testing.assert_array_equal(np.diff(newton.evaluations), 3)
 
 
 # -- every lesson ---------------------------------------------------------------------------------------------

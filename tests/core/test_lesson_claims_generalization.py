@@ -67,8 +67,9 @@ def test_24_decay_raises_the_training_loss_and_a_moderate_decay_lowers_the_valid
     assert "training loss ends at about 0.28 and the validation loss at about 2.8" in text(DECAY)
     assert none.loss[-1] == pytest.approx(0.28, abs=0.01) and none.val_loss[-1] == pytest.approx(2.8, abs=0.05)
     assert "training loss is higher (about 0.48)" in text(DECAY)
-    # 0.41 when the three runs advance as one group (as here and in the window), 0.48 when each runs alone: the
-    # rounding of the grouped matrix product grows over 3,000 Adam steps on this ill-conditioned polynomial
+    # 0.41 when the three runs advance as one group (as here, and gdlab-run --answers), 0.48 when each runs alone
+    # (as in the window): the rounding of the grouped matrix product grows over 3,000 Adam steps on this
+    # ill-conditioned polynomial. The window's numbers: test_24_as_the_window_shows_them
     assert some.loss[-1] == pytest.approx(0.48, abs=0.07)
     assert "falls to about 0.15, more than fifteen times lower" in text(DECAY)
     assert some.val_loss[-1] == pytest.approx(0.15, abs=0.015) and none.val_loss[-1] / some.val_loss[-1] > 15
@@ -76,6 +77,17 @@ def test_24_decay_raises_the_training_loss_and_a_moderate_decay_lowers_the_valid
     assert much.loss[-1] == pytest.approx(1.06, abs=0.01) and much.val_loss[-1] == pytest.approx(1.5, abs=0.05)
     assert none.loss[-1] < some.loss[-1] < much.loss[-1] and some.val_loss[-1] < min(none.val_loss[-1],
                                                                                        much.val_loss[-1])
+
+
+def test_24_as_the_window_shows_them():
+    """The window advances each run alone: the numbers a student reads there are these (the group's above)."""
+    session = lesson(DECAY)[0]
+    alone = {r.name: run_lesson({r.name: r.config})[r.name].history for r in session.runs}
+    none, some = alone["no decay"], alone["decay 0.3"]
+    assert some.loss[-1] == pytest.approx(0.48, abs=0.01)  # "the training loss is higher (about 0.48)"
+    assert some.val_loss[-1] == pytest.approx(0.15, abs=0.015) and none.val_loss[-1] == pytest.approx(2.8, abs=0.05)
+    assert "Some 17 to 18 times" in session.questions[2].explain
+    assert 17 <= none.val_loss[-1] / some.val_loss[-1] <= 18
 
 
 def test_25_same_epochs_seventy_times_the_steps():
