@@ -55,14 +55,14 @@ pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)  # colours: app
 PREFERRED_SIZE = QSize(1560, 960)
 #: Room left for a window manager's frame and title bar: the framed window must fit the available geometry.
 FRAME_ALLOWANCE = QSize(16, 40)
-LAYOUT_VERSION = 3  # bump when docks are added or renamed: an older saved layout is then ignored
+LAYOUT_VERSION = 4  # bump when docks are added or renamed: an older saved layout is then ignored
 #: The least width of the message in the toolbar (it grows into the toolbar's free room).
 MESSAGE_MIN_WIDTH = 80
 #: What the Run action says: ready, training, every run ended (Run then restarts them).
 RUN_TEXTS = ("Run", "Pause", "Run again")
 SETTINGS_MAX_WIDTH = 400  # the settings dock never asks for more, whatever a form holds
-#: The titles of the tabs beside the lesson, by their names in a session's "view": {"tab": ...}
-#: (gd_core.sessions.TABS).
+#: The titles of the tabs a session may bring to the front, by their names in its "view": {"tab": ...}
+#: (gd_core.sessions.TABS): beside the lesson, or below the plots (see MainWindow._tab_groups).
 TAB_TITLES = {"update_rule": "Update rule", "optimizer_state": "Optimizer state", "sharpness": "Sharpness",
               "noise_scale": "Noise scale", "accuracy": "Accuracy"}
 
@@ -278,20 +278,30 @@ class MainWindow(QMainWindow):
     noise_scale_view = deferred_view("noise_scale_dock")
     accuracy_view = deferred_view("accuracy_dock")
 
+    def _tab_groups(self) -> tuple[tuple[QDockWidget, tuple[QDockWidget, ...]], ...]:
+        """The docks tabbed together, each group's first in front by default: the update rule and the optimizer
+        state beside the lesson (a narrow column: two names fit it whole, at Large text on 1280 px), the results
+        and the plots of measured quantities against steps below the plots (wide: all four names fit; five in the
+        column scrolled its tab bar, and names at its edges were cut to "...zer state")."""
+        return ((self.formula_dock, (self.state_dock,)),
+                (self.results_dock, (self.sharpness_dock, self.noise_scale_dock, self.accuracy_dock)))
+
     def _arrange_docks(self) -> None:
         """The original arrangement: settings and runs left, lesson above the update rule and optimizer state
-        (tabbed) right, results below; sizes in proportion to the window."""
-        areas = {self.settings_dock: Qt.DockWidgetArea.LeftDockWidgetArea,
-                 self.runs_dock: Qt.DockWidgetArea.LeftDockWidgetArea,
-                 self.results_dock: Qt.DockWidgetArea.BottomDockWidgetArea}
+        (tabbed) right, results (tabbed with the sharpness, noise scale and accuracy) below; sizes in proportion
+        to the window."""
+        left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        areas = {self.settings_dock: left, self.runs_dock: left, self.results_dock: bottom,
+                 self.sharpness_dock: bottom, self.noise_scale_dock: bottom, self.accuracy_dock: bottom}
         for dock in self.docks:
             dock.setFloating(False)
             self.removeDockWidget(dock)  # out of any tab group first: re-tabbing a tabbed dock doubles its tab
             self.addDockWidget(areas.get(dock, Qt.DockWidgetArea.RightDockWidgetArea), dock)
             dock.setVisible(dock is not self.lesson_dock or self.has_lesson)
-        for dock in (self.state_dock, self.sharpness_dock, self.noise_scale_dock, self.accuracy_dock):
-            self.tabifyDockWidget(self.formula_dock, dock)
-        self.formula_dock.raise_()
+        for first, others in self._tab_groups():
+            for dock in others:
+                self.tabifyDockWidget(first, dock)
+            first.raise_()
         self._size_docks()
 
     def _size_docks(self) -> None:
@@ -330,15 +340,28 @@ class MainWindow(QMainWindow):
         beside = [d for d in self.docks if d not in group and d.isVisible() and not d.isFloating()
                   and self.dockWidgetArea(d) == area]
         grow, total = need - dock.widget().height(), sum(d.height() for d in beside)
+        bar = self._tab_bar_below(dock)  # Qt sizes a tab group with its tab bar: the dock got 26 px less
         # named with their new heights, or Qt shares the growth out by the old ones (the dock got half of it)
-        self.resizeDocks([dock, *beside], [dock.height() + grow, *(d.height() - grow * d.height() // max(total, 1)
-                                                                  for d in beside)], Qt.Orientation.Vertical)
+        self.resizeDocks([dock, *beside], [dock.height() + grow + (bar.height() if bar else 0),
+                                           *(d.height() - grow * d.height() // max(total, 1) for d in beside)],
+                         Qt.Orientation.Vertical)
+
+    def _tab_bar_below(self, dock: QDockWidget) -> QTabBar | None:
+        """The shown tab bar of ``dock``'s tab group (right below it), or None."""
+        if not self.tabifiedDockWidgets(dock):
+            return None
+        return next((bar for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                     if bar.isVisible() and abs(bar.y() - dock.geometry().bottom() - 1) <= 3
+                     and abs(bar.x() - dock.x()) <= 8), None)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._sized:  # dock sizes set before the first show are not all kept
             self._sized = True
             self._size_docks()
+        # tabbing three docks onto the results (or a restored layout) left the bar of the first two shown, below
+        # the window's edge
+        QTimer.singleShot(0, self, self._hide_stale_tab_bars)
 
     def reset_layout(self) -> None:
         """View > Reset layout: every dock back in its place and shown (the lesson when there is one). Restored
@@ -355,11 +378,9 @@ class MainWindow(QMainWindow):
     def _hide_stale_tab_bars(self) -> None:
         """Qt can leave a tab group's old tab bar on screen after a restored layout (seen after a text-size
         change): hide every bar that does not sit right below a tabbed dock."""
-        tabbed = [dock for dock in self.docks if dock.isVisible() and self.tabifiedDockWidgets(dock)]
+        below = {self._tab_bar_below(dock) for dock in self.docks if dock.isVisible()}
         for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
-            below = any(abs(bar.y() - dock.geometry().bottom() - 1) <= 3 and abs(bar.x() - dock.x()) <= 8
-                        for dock in tabbed)
-            if bar.isVisible() and not below:
+            if bar.isVisible() and bar not in below:
                 bar.hide()
 
     def keyboard_home(self) -> None:
@@ -658,8 +679,9 @@ class MainWindow(QMainWindow):
     def _show_session_docks(self) -> None:
         """The docks the session asks for: its lesson shown, in front and given room; and the tab its view names
         ("view": {"tab": "accuracy"}: the one its text asks the student to open) in front, else where its runs
-        measure the sharpness or the noise scale (a lesson about them) that view's tab, else the update rule's
-        (never a view of what this session does not measure, left in front by the last session or launch).
+        measure the sharpness or the noise scale (a lesson about them) that view's tab, else the update rule's and
+        the results' (never a view of what this session does not measure, left in front by the last session or
+        launch).
 
         Applied whenever the docks were (re)arranged - a session loaded, the last launch's layout restored, the
         layout reset - so a remembered layout keeps its places and sizes but never hides what the lesson asks
@@ -668,6 +690,8 @@ class MainWindow(QMainWindow):
         if self.has_lesson:
             self.lesson_dock.raise_()
             self._size_lesson()
+        for first, _ in self._tab_groups():
+            first.raise_()
         front = self.tab_docks[front_tab(self.model.view, [run.config for run in self.model.runs])]
         front.raise_()
         # already in front (a remembered layout, the last lesson's choice) it is not shown again, and the lesson's

@@ -94,6 +94,9 @@ class PlotView(QWidget):
     #: header, a two-row legend and the x axis. A dock holding the view grows to it when brought to the front
     #: (MainWindow._give_room).
     readable = 250
+    #: :attr:`readable` of a plot below the others, as wide as they are (the measured quantities, tabbed with the
+    #: results): a one-row legend and ~100 px of plot.
+    STRIP = 180
     #: False for a view in a dock of its own: the dock's tab or title names it, a bold heading would repeat the
     #: name (and take the width the right column's header needs for its controls and the Export button).
     shows_heading = True

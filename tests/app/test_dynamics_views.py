@@ -104,7 +104,7 @@ def test_a_lesson_that_tracks_opens_with_its_view_in_front_and_readable_tabs(qtb
 
     win = shown_window(qtbot, "16_edge_of_stability")
     assert not win.sharpness_dock.visibleRegion().isEmpty()
-    assert win.formula_dock.visibleRegion().isEmpty()  # behind, in the same tab group
+    assert win.results_dock.visibleRegion().isEmpty()  # behind, in the same tab group
     bars = [bar for bar in win.findChildren(QTabBar) if bar.isVisible()]
     assert bars and all(bar.elideMode() == Qt.TextElideMode.ElideNone for bar in bars)
     texts = {bar.tabText(i) for bar in bars for i in range(bar.count())}
@@ -119,7 +119,7 @@ def test_a_lesson_brings_the_tab_its_text_asks_for_to_the_front(qtbot):
     win = shown_window(qtbot, "25_small_batch_generalization", (1280, 720))
     assert set(win.tab_docks) == set(TABS)
     qtbot.waitUntil(lambda: in_front(win.accuracy_dock), timeout=3000)
-    assert not in_front(win.formula_dock)
+    assert not in_front(win.results_dock) and in_front(win.formula_dock)  # each in its own group
     view = win.accuracy_view
     qtbot.waitUntil(lambda: view.height() >= view.readable_height() - 16, timeout=3000)
     # a dock's tab names its view: no bold heading repeats "Accuracy" (or "Sharpness") above the plot
@@ -166,7 +166,7 @@ def test_a_lesson_opened_over_a_remembered_layout_keeps_its_tab_in_front_and_eve
     made.deleteLater()
     action = next(a for a in win.actions() if a.objectName() == "action_reset_layout")
     action.trigger()  # the layout reset: the lesson's tab in front again
-    assert in_front(win.sharpness_dock) and not in_front(win.formula_dock)
+    assert in_front(win.sharpness_dock) and not in_front(win.results_dock) and in_front(win.formula_dock)
 
 
 def test_a_view_with_nothing_measured_forgets_the_last_sessions_range(window):
@@ -180,6 +180,27 @@ def test_a_view_with_nothing_measured_forgets_the_last_sessions_range(window):
     window.files.new()
     (x0, x1), (y0, y1) = noise.plot.getPlotItem().vb.viewRange()
     assert x1 < 10 and y1 < 5
+
+
+def test_every_tab_name_is_whole_on_a_1280_px_screen(qtbot):
+    """Five tabs beside the lesson needed 470 px in a 273-px column at 1280x720 (587 at Large text): the bar
+    scrolled and names at its edges were cut ("...zer state"). Now two are beside the lesson and four below the
+    plots: every bar holds its names whole, at Large text too."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTabBar
+
+    from app.theme import theme
+
+    win = shown_window(qtbot, "16_edge_of_stability", (1280, 720))
+    for size in ("normal", "large"):
+        theme().set_text_size(size)
+        qtbot.wait(20)  # the stale bars hidden after the first show
+        bars = [bar for bar in win.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                if bar.isVisible()]
+        assert len(bars) == 2, size
+        for bar in bars:
+            needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
+            assert needed <= bar.width(), (size, [bar.tabText(i) for i in range(bar.count())])
 
 
 def test_no_lesson_asks_to_open_the_tab_it_opens_with():

@@ -38,11 +38,14 @@ def lesson_25(qtbot):
     win.runner.pause()
 
 
-def test_the_accuracy_legend_fits_a_narrow_dock_beside_the_lesson(lesson_25, qtbot):
+def test_the_accuracy_legend_fits_a_narrow_dock(lesson_25, qtbot):
     win = lesson_25
     view = win.accuracy_view
+    win.accuracy_dock.setFloating(True)  # as narrow as the column beside the lesson, where it once was
+    win.accuracy_dock.resize(300, 400)
+    qtbot.wait(50)
     assert win.lesson_dock.isVisible() and view.isVisible()
-    assert view.legend.width() < 320  # the narrow column beside the lesson, where the entries once clipped
+    assert view.legend.width() < 320  # where the entries once clipped
     assert DASHED in view.legend.text() and "validation" in view.legend.text()
     assert shown_whole(view.legend)
     for name in ("a third run", "and a fourth with a long name"):  # more runs: more lines, never clipped ones

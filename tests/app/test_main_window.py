@@ -266,6 +266,7 @@ def test_a_message_moves_no_plot(window, qtbot):
     (it used to open a row above the plots and push them down by two lines) and when it goes."""
     def places():
         return [view.plot.mapTo(window, view.plot.rect().topLeft()) for view in (window.space_view, window.loss_view)]
+    window.resize(1280, 720)  # not the test screen's 800 px: the window at its least width
     qtbot.wait(20)
     before = places()
     for text in ("Reset run 1: the seed or start point changed.", "a long message " * 40, ""):
