@@ -197,6 +197,9 @@ class Theme(QObject):
         for item in widget.scene().items():
             if isinstance(item, pg.AxisItem):
                 item.enableAutoSIPrefix(False)
+                # pyqtgraph computes a prefix even while turning it off, from the range the axis has now: after a
+                # theme or text-size change an axis spanning ±0.98 (a classifier's data) read 500 for 0.5
+                item.autoSIPrefixScale, item.labelUnitPrefix = 1.0, ""
                 item.setPen(self.color("muted"))
                 item.setTextPen(self.color("text"))
                 item.labelStyle["font-size"] = f"{font.pointSizeF():g}pt"

@@ -176,3 +176,22 @@ def test_plain_sgds_step_size_is_drawn_flat_not_as_rounding_spikes():
     assert high - low == pytest.approx(1.0)  # a decade around log10(0.05): a flat line
     low, high = data_range(np.array([1.0, 1.0 + 1e-4]), log=False)  # a real change, however small, fills the plot
     assert low < 1.0 and 1.0 + 1e-4 < high < 1.001
+
+
+def test_a_text_size_change_scales_no_axis(qtbot):
+    """Turning pyqtgraph's SI prefix off computed one from the axis's range: after a text-size (or theme) change
+    a classifier's data view read 500 for 0.5 (its x2 spans about ±1), with no "(x0.001)" to say so."""
+    import pyqtgraph as pg
+
+    from app.theme import theme
+    from app.views.base import PlotView
+
+    from .conftest import shown_window
+    win = shown_window(qtbot, "20_warmup_and_one_cycle", (1280, 720))
+    theme().set_text_size("large")
+    QApplication.processEvents()
+    axes = [item for view in win.findChildren(PlotView) for item in view.plot.scene().items()
+            if isinstance(item, pg.AxisItem)]
+    assert len(axes) >= 8 and all(axis.autoSIPrefixScale == 1.0 for axis in axes)
+    left = win.data_view.plot.getPlotItem().getAxis("left")
+    assert left.range[1] < 1.5 and left.tickStrings([0.5], left.autoSIPrefixScale * left.scale, 0.5) == ["0.5"]
