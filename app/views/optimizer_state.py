@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from ..export_menu import ExportButton
 from ..exports import Picture
 from ..palette import run_color
 from ..theme import theme
-from ..widgets import info_label, note_label
+from ..widgets import ElidedLabel, info_label
 from .base import AxisNameFit, SparseLogAxis, legend_html
 
 MAX_LINES = 8  # parameters drawn one line each; more are summarised by the first ones
@@ -62,7 +63,10 @@ class OptimizerStatePlot(QWidget):
         super().__init__(parent)
         self.model = model
         self.redraw_count = 0
-        self.note = note_label(name="state_note", wrap=False)
+        # the run and how many of its parameters are drawn, elided: it never widens the column beside the lesson
+        # (at Large text "batch 1 - the first 8 of 129 parameters" took 309 px of its 272 and moved every plot)
+        self.note = ElidedLabel("state_note")
+        self.note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.legend = info_label("state_legend")  # the parameters' colours, above the plots (never on them)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)

@@ -73,3 +73,17 @@ def test_launched_at_large_text_the_first_message_moves_no_plot(qtbot):
     QApplication.processEvents()
     assert window.space_tabs.mapTo(window, QPoint(0, 0)).y() == top
     assert window.banner.font().pointSizeF() == QApplication.font().pointSizeF()
+
+
+def test_choosing_the_optimizer_state_at_large_text_moves_no_plot(qtbot):
+    """At Large text the optimizer state's caption ("batch 1 - the first 8 of 129 parameters") widened the column
+    beside the lesson by 70 px when its tab was chosen, squeezing every plot left of it."""
+    theme().set_text_size("large")
+    window = shown_window(qtbot, "25_small_batch_generalization", (1366, 728))
+    qtbot.wait(50)
+    width = window.formula_dock.width()
+    window.state_dock.raise_()
+    qtbot.waitUntil(lambda: window.state_plot.isVisible(), timeout=3000)
+    qtbot.wait(50)
+    assert window.state_dock.width() == width
+    assert window.state_plot.note.text().endswith("the first 8 of 129 parameters")
