@@ -216,3 +216,18 @@ def test_no_lesson_asks_to_open_the_tab_it_opens_with():
         title = TAB_TITLES[front_tab(session.view, [run.config for run in session.runs])]
         text = re.sub(r"<[^>]+>", "", session.text)
         assert not re.search(rf"\bopen the {title} tab", text, re.IGNORECASE), name
+
+
+def test_no_lesson_asks_to_switch_the_loss_axis_to_the_one_it_shows():
+    """Lesson 19 opens with the loss over evaluations and said "Switch the loss plot's axis to Evaluations"."""
+    import re
+
+    from app.session import X_AXES
+    from gd_core.lesson_library import list_lessons, load_lesson
+
+    for name, _ in list_lessons():
+        session = load_lesson(name)
+        text = re.sub(r"<[^>]+>", "", session.text)
+        for asked in re.findall(r"switch the (?:x-axis|loss plot's axis) to (\w+)", text, re.IGNORECASE):
+            keys = [key for key, title in X_AXES.items() if asked.lower() in (key, title.lower())]
+            assert keys and keys[0] != session.view["x_axis"], (name, asked)
