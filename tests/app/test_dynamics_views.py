@@ -231,3 +231,19 @@ def test_no_lesson_asks_to_switch_the_loss_axis_to_the_one_it_shows():
         for asked in re.findall(r"switch the (?:x-axis|loss plot's axis) to (\w+)", text, re.IGNORECASE):
             keys = [key for key, title in X_AXES.items() if asked.lower() in (key, title.lower())]
             assert keys and keys[0] != session.view["x_axis"], (name, asked)
+
+
+def test_every_tab_a_lesson_names_is_one_of_the_windows():
+    """Lessons 18 and 21 sent the student to "the formula panel" and lesson 20 to "the optimizer-state plot":
+    the window calls them the Update rule and Optimizer state tabs."""
+    import re
+
+    from app.main_window import TAB_TITLES
+    from gd_core.lesson_library import list_lessons, load_lesson
+
+    tabs = {*TAB_TITLES.values(), "Results", "Parameter space", "Surface 3D"}
+    for name, _ in list_lessons():
+        text = re.sub(r"<[^>]+>", "", load_lesson(name).text)
+        assert "formula panel" not in text and "optimizer-state plot" not in text, name
+        for named in re.findall(r"\b[Tt]he ((?:[A-Z][a-z0-9]*)(?: [a-z0-9]+| [A-Z0-9]+)*) tab\b", text):
+            assert named in tabs, (name, named)
