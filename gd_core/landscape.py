@@ -218,8 +218,10 @@ class Plane:
     explained: np.ndarray  # share of the trajectory's variance along each direction
 
     def project(self, params: np.ndarray) -> np.ndarray:
-        """Coordinates (T, 2) of parameter vectors (T, d) in the plane (orthogonal projection)."""
-        return (params - self.origin) @ self.directions.T
+        """Coordinates (T, 2) of parameter vectors (T, d) in the plane (orthogonal projection); inf for a vector
+        too far out to project."""
+        with np.errstate(**_QUIET):
+            return (params - self.origin) @ self.directions.T
 
     def points(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Parameter vectors at plane coordinates: a, b of any (equal) shape -> (..., d)."""
@@ -236,7 +238,13 @@ def trajectory_plane(params: np.ndarray, max_rows: int = 5000) -> Plane:
     stride = display_stride(len(params), max_rows)
     rows = params[::stride] if stride == 1 else np.vstack([params[::stride], params[-1:]])
     origin = rows[-1].copy()
-    offsets = rows - origin
+    with np.errstate(over="ignore", invalid="ignore"):
+        offsets = rows - origin
+    if not np.isfinite(offsets).all():  # a path across the float range: halves, the same directions
+        offsets = rows / 2 - origin / 2
+    scale = float(np.abs(offsets).max()) if offsets.size else 0.0
+    if scale > 1e100:  # a path gone far out: the directions of offsets scaled down, whose squares stay finite
+        offsets = offsets / scale
     d = params.shape[1]
     centred = offsets - offsets.mean(axis=0)
     _, sv, vt = np.linalg.svd(centred, full_matrices=False) if len(rows) > 1 else (None, np.zeros(1), np.eye(1, d))
@@ -255,10 +263,11 @@ def trajectory_plane(params: np.ndarray, max_rows: int = 5000) -> Plane:
 
 
 def plane_extent(coords: np.ndarray, margin: float = 0.3, minimum: float = 0.5) -> tuple[tuple, tuple]:
-    """Plane ranges that hold the projected path with a margin (and are at least ``minimum`` wide)."""
+    """Plane ranges that hold the projected path with a margin (and are at least ``minimum`` wide), within
+    ±:data:`PLOT_LIMIT` (a path's points beyond are framed at that edge)."""
     out = []
     for k in range(2):
-        finite = coords[np.isfinite(coords[:, k]), k]
+        finite = np.clip(coords[np.isfinite(coords[:, k]), k], -PLOT_LIMIT, PLOT_LIMIT)
         low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 0.0)
         half = max((high - low) / 2 * (1 + margin), minimum / 2)
         centre = (low + high) / 2

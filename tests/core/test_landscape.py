@@ -1,5 +1,6 @@
 """The trajectory plane (PCA through the final point) and the loss on it."""
 
+import math
 import warnings
 
 import numpy as np
@@ -204,3 +205,21 @@ def test_step_arrows_of_an_overflowing_step_are_quiet():
             record = SimpleNamespace(params_before=np.zeros(2), full_grad_before=gradient, grad=gradient,
                                      update=np.array([np.nan, np.inf]), lr=lr)
             assert not np.isfinite(step_arrows(record)["step_gradient"]).all()
+
+
+def test_a_path_gone_far_out_still_gives_a_plane_and_a_finite_extent_without_warnings():
+    """A network's path whose last rows reach 1e290 (or span the float range): PCA of the offsets overflowed
+    (sv², offsets of ±1.8e308) - the plane comes from the same directions scaled down, its extent stays
+    within PLOT_LIMIT."""
+    rng = np.random.default_rng(1)
+    path = rng.standard_normal((30, 5))
+    big = np.finfo(float).max
+    for far in (path[-1] * 1e290, np.array([big, -big, big, 0.0, 1.0])):
+        params = np.vstack([path, far])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            plane = trajectory_plane(params)
+            (a0, a1), (b0, b1) = plane_extent(plane.project(params))
+        np.testing.assert_allclose(plane.directions @ plane.directions.T, np.eye(2), atol=1e-9)
+        assert np.isfinite(plane.explained).all() and 0.99 < plane.explained.sum() <= 1 + 1e-12
+        assert all(math.isfinite(v) and abs(v) <= 3 * PLOT_LIMIT for v in (a0, a1, b0, b1)) and a1 > a0
