@@ -18,7 +18,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from gd_core import ConfigError, Trainer, load_csv, validate
-from gd_core.cli import main
+from gd_core.cli import _parser, main
 from gd_core.files import MAX_JSON_DEPTH
 from gd_core.landscape import (
     contour_levels,
@@ -73,7 +73,14 @@ _GOOD_FLAG_VALUES = {
     "--eps": ["1e-8", "1e12"], "--steps": ["1", "3"], "--epochs": ["0.5"], "--seed": ["0", "2147483647"],
     "--init": ["1", "1e200", "0,0", "-1e300"], "--lesson": ["saddle_escape", "nope"], "--session": ["session.json"],
 }
-_FLAGS = st.sampled_from([*_GOOD_FLAG_VALUES, "--list-lessons", "--bogus"])
+#: Every flag the command line has (one per setting of every registry), and which take no value.
+_PARSER_ACTIONS = [action for action in _parser()._actions if action.option_strings[0] != "-h"]
+_EVERY_FLAG = [action.option_strings[0] for action in _PARSER_ACTIONS]
+_NO_VALUE = {option for action in _PARSER_ACTIONS if action.nargs == 0 for option in action.option_strings}
+_FLAGS = st.sampled_from([*_GOOD_FLAG_VALUES, *_EVERY_FLAG, "--no-standardize", "--bogus"])
+#: A value for a flag with none of its own listed: an extreme number as typed (allowed by the setting or not).
+_EXTREME_FLAG_VALUES = st.sampled_from(["1", "0", "-0.0", "5e-324", "1e-320", "1e77", "2.8e77", "1e154", "1e308",
+                                        "1.7976931348623157e308", "-1e300", "2147483648", "1e12", "0.999999"])
 
 
 @st.composite
@@ -82,8 +89,8 @@ def argvs(draw):
     argv = []
     for flag in draw(st.lists(_FLAGS, max_size=4, unique=True)):
         argv.append(flag)
-        if flag != "--list-lessons":
-            good = st.sampled_from(_GOOD_FLAG_VALUES.get(flag, ["1"]))
+        if flag not in _NO_VALUE:
+            good = st.sampled_from(_GOOD_FLAG_VALUES[flag]) if flag in _GOOD_FLAG_VALUES else _EXTREME_FLAG_VALUES
             argv.append(draw(st.one_of(good, good, good, _HOSTILE_FLAG_VALUES)))
     if draw(st.booleans()):
         argv += ["--config", draw(st.sampled_from(["config.json", "config.json", "deep.json", "/dev/zero"]))]
