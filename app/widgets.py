@@ -190,6 +190,10 @@ class NumberSpinBox(_CalmSpin, QDoubleSpinBox):
     def valueFromText(self, text: str) -> float:
         if text and text == self.specialValueText():
             return self.minimum()
+        if text == self.textFromValue(self.value()):
+            # the value as the box shows it (6 digits) is the value itself: Escape, or a refused text put back,
+            # re-read "4.31419e+16" and changed a start of 4.314192263481925e16 - a reset run, unasked
+            return self.value()
         try:
             return float(text)
         except ValueError:

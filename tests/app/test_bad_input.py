@@ -7,8 +7,10 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QValidator
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit
 
@@ -16,6 +18,7 @@ import gd_core
 from app.widgets import IntListEdit
 from gd_core import OPTIMIZERS, PROBLEMS, SCHEDULES
 
+from ..hostile import fuzz_settings
 from .conftest import panel
 
 #: Typed into every box: beyond any range, zero and negative, subnormal, too many digits, not a number, empty.
@@ -331,3 +334,64 @@ def test_a_sweep_where_every_run_diverges_draws_nothing_and_says_so(window, qtbo
     x, _ = sweep._series_items["plain"].getData()
     assert x is None or len(x) == 0
     sweep.grab()  # paints without a warning about empty bounds
+
+
+def test_a_refused_or_escaped_edit_keeps_a_value_of_more_digits_than_the_box_shows(window):
+    """Found by the typing fuzzer: a box shows 6 digits ("4.31419e+16"); a refused text was put back as that and
+    re-read, so a start of 4.314192263481925e16 became 4.31419e16 - the run reset, unasked. Escape did the same."""
+    model = window.model
+    start = [-1.2, 4.314192263481925e16]
+    model.update_config(model.selected, {"problem": "rosenbrock", "init": start,
+                                         "optimizer": {"name": "plain", "lr": 0.0123456789}})
+    QApplication.processEvents()
+    model.step(3)
+    trainer = model.selected.trainer
+    boxes = (box_named(window, "start_y"), panel(window, "LearningRatePanel").spin)
+    for box in boxes:
+        type_into(box, "nope")
+        line = box.lineEdit()
+        line.selectAll()
+        QTest.keyClicks(line, "123")
+        QTest.keyClick(line, Qt.Key.Key_Escape)
+        line.setFocus()
+        box.clearFocus()  # focus-out re-reads the text Escape put back
+        QApplication.processEvents()
+    assert model.selected.config["init"] == start and model.selected.config["optimizer"]["lr"] == 0.0123456789
+    assert model.selected.trainer is trainer  # not reset
+
+
+#: Text as a user (or a paste) may type: words, other scripts, signs, exponents beyond any range, anything.
+TYPED = st.one_of(st.text(max_size=10), st.sampled_from(REFUSED_TEXTS + ("\u0661\u0662", "1_000", " 0.5 ", "+3",
+                                                                        "-0", "0x1p-3", "infinity", "1e-320")),
+                  st.floats().map(repr), st.integers(-10**12, 10**12).map(str))
+
+
+@fuzz_settings(40)
+@given(name=st.sampled_from(["lr", "seed", "start_y"]), text=TYPED)
+def test_any_typed_text_is_applied_or_refused_by_name(window, name, text):
+    """Whatever is typed into a number box: the box takes it (the run's config says so, no complaint) or one
+    line names the setting and what it takes; the run is untouched then - never a silent drop or an exception."""
+    model = window.model
+    if model.selected.config["problem"] != "rosenbrock":
+        model.update_config(model.selected, {"problem": "rosenbrock"})
+        QApplication.processEvents()
+    box = panel(window, "LearningRatePanel").spin if name == "lr" else box_named(window, name)
+    line = box.lineEdit()
+    line.selectAll()
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(line, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
+    typed = line.text()
+    verdict = box.validate(typed, len(typed))
+    takes = (verdict[0] if isinstance(verdict, tuple) else verdict) == QValidator.State.Acceptable
+    steps, config = model.selected.trainer.step, model.selected.config
+    window.banner.clear()
+    QTest.keyClick(line, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    if takes:
+        assert "Not applied" not in window.banner.text()
+        assert box.value() == box.valueFromText(typed)
+    elif typed.strip():
+        assert window.banner.text().startswith(f"Not applied - {name}: ")
+        assert model.selected.config == config and model.selected.trainer.step == steps
+    assert_consistent(window)
