@@ -176,6 +176,10 @@ def test_a_session_starting_a_function_far_out_opens_with_a_finite_surface_and_h
         for low, high in space.plot.getPlotItem().vb.viewRange():
             assert math.isfinite(low) and math.isfinite(high) and high > low
         assert [box.value() for box in panel(window, "RunPanel").start_boxes] == init
+        area = space.plot.getPlotItem().vb.sceneBoundingRect()
+        for corner in (area.center(), area.topLeft() + (area.bottomRight() - area.topLeft()) * 0.1):
+            space._hovered(corner)  # the read-out of a point of the surface: coordinates and loss
+            assert space.info.text().startswith("x = ") and "nan" not in space.info.text()
         best = window.results.table.item(0, 3).text()  # "-" where the start's loss already overflowed
         assert best == "-" if len(window.model.runs[0].history) == 1 else float(best) > 0
     export_plot(window.space_view, str(tmp_path / "space.svg"))
