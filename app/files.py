@@ -221,7 +221,12 @@ class FileActions(QObject):
             self._forget(path)
             return False
         self._remember(path)
-        self.window.show_message(f"Opened {os.path.basename(path)}.", "info")
+        # a run that diverged at its start (a start where the loss overflows) says so now: later messages come
+        # from steps, and it takes none
+        stuck = [run for run in self.model.runs if run.history.status == "diverged" and len(run.history) == 1]
+        said = "".join(f" {run.name}: {run.history.message}." for run in stuck[:1])
+        more = f" ({len(stuck) - 1} more runs too.)" if len(stuck) > 1 else ""
+        self.window.show_message(f"Opened {os.path.basename(path)}.{said}{more}", "diverged" if stuck else "info")
         return True
 
     def open_builtin_lesson(self, name: str) -> None:

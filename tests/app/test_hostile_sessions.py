@@ -169,6 +169,8 @@ def test_a_session_starting_a_function_far_out_opens_with_a_finite_surface_and_h
         path = tmp_path / f"{problem}.gdlab.json"
         path.write_text(session_text(runs=[{**RUN, "config": {"problem": problem, "init": init, "steps": 20}}]))
         assert window.files.open_path(str(path)), window.banner.text()
+        if window.model.runs[0].history.status == "diverged":  # the start's loss overflowed: said on opening
+            assert window.banner.text().startswith(f"Opened {problem}.gdlab.json. a: diverged at the start: ")
         window.model.step(20)
         window.catch_up()
         space = window.space_view
