@@ -355,3 +355,7 @@ def test_runs_driven_to_huge_values_end_cleanly_and_explain_their_last_step(name
                 assert history.status != "diverged" or "diverged" in history.message
                 if trainer.latest is not None:
                     explain(trainer.latest)
+            # the same in one vectorised group (runs that differ in their rate advance in one numpy pass)
+            group = gd_core.run_many([{**problem, "optimizer": {"name": name, "lr": rate}, "steps": 30}
+                                      for rate in (lr, 1e-3)])
+            assert all(h.status != "running" and h.message for h in group)
