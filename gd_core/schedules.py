@@ -189,8 +189,12 @@ SCHEDULES: dict[str, ScheduleSpec] = {s.name: s for s in (
                         high=MAX_MAGNITUDE),
                   Param("cycle_momentum", True, "Cycle the optimizer's momentum (Adam: beta1) against the rate.",
                         kind=bool),
-                  Param("base_momentum", 0.85, "Momentum at the peak of the rate.", low=0.0, high=1.0),
-                  Param("max_momentum", 0.95, "Momentum at the start and the end.", low=0.0, high=1.0)),
+                  # [0, 1) as the optimizer's own momentum and beta1, which they set: a beta1 of 1 made Adam's
+                  # bias correction 1 - beta1^t zero (ZeroDivisionError)
+                  Param("base_momentum", 0.85, "Momentum at the peak of the rate.", low=0.0, high=1.0,
+                        high_open=True),
+                  Param("max_momentum", 0.95, "Momentum at the start and the end.", low=0.0, high=1.0,
+                        high_open=True)),
                  _one_cycle, _one_cycle_momentum),
     ScheduleSpec("multistep", "Multi-step decay", "γₜ = γ₀ · γ^(number of milestones ≤ t)", "MultiStepLR",
                  (Param("milestones", [100, 200], "Steps at which the rate is multiplied by gamma.", kind=list,

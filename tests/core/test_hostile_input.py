@@ -119,6 +119,26 @@ def test_optimizer_settings_at_their_bounds_run_without_warnings(optimizer):
                 assert trainer.history.status in ("completed", "converged", "diverged")
 
 
+@pytest.mark.parametrize("optimizer", [name for name, spec in OPTIMIZERS.items()
+                                       if {"momentum", "beta1"} & {p.name for p in spec.params}])
+def test_a_schedule_that_sets_the_momentum_runs_every_optimizer_it_drives_at_its_bounds(optimizer):
+    """One-cycle sets the optimizer's momentum (Adam's beta1) each step: at the ends of its momentum settings
+    every such optimizer runs. A max_momentum of 1 was allowed and set Adam's beta1 to 1, which the optimizer
+    itself refuses: 1 - beta1^t = 0, ZeroDivisionError (found by the surface fuzzer); the range is [0, 1) now."""
+    settings = [(n, v) for n, v in _at_bounds(SCHEDULES["onecycle"].params) if n.endswith("_momentum")]
+    needs = {"problem": "mlp", "hidden": [2], "variant": "batch"} if "weight_matrices" in OPTIMIZERS[optimizer].needs \
+        else {"problem": "rosenbrock"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name, value in settings:
+            trainer = Trainer({**needs, "optimizer": {"name": optimizer},
+                               "schedule": {"name": "onecycle", name: value}, "steps": 3})
+            trainer.advance()
+            assert trainer.history.status in ("completed", "converged", "diverged")
+    with pytest.raises(ConfigError, match=r"schedule.max_momentum: must be a number in \[0, 1\), got 1.0"):
+        validate({"problem": "rosenbrock", "schedule": {"name": "onecycle", "max_momentum": 1.0}})
+
+
 @pytest.mark.parametrize("schedule", list(SCHEDULES))
 def test_schedule_settings_at_their_bounds_give_finite_rates(schedule):
     from gd_core import make_schedule
