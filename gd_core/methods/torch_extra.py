@@ -469,14 +469,23 @@ def _muon_update(grad, state, params, lr, hp):
     return out, MuonState(state.count + 1, buffer, adam_state, state.tensors)
 
 
+def _singular_values(M: np.ndarray) -> np.ndarray:
+    """The singular values of matrices M (..., m, n); NaN for a matrix holding inf or NaN (a run that diverged:
+    the SVD does not converge on them, LinAlgError)."""
+    finite = np.isfinite(M).all(axis=(-2, -1))
+    out = np.full(M.shape[:-2] + (min(M.shape[-2:]),), np.nan)
+    if finite.any():
+        out[finite] = np.linalg.svd(M[finite], compute_uv=False)
+    return out
+
+
 def _explain_muon(q: StepInputs) -> Explanation:
     state, hp = q.state, q.hp
     rows = [("B (momentum, matrices)", state.momentum_buffer)]
     for l, (part, shape) in enumerate((p for p in state.tensors if p[1] is not None), start=1):
         G = _torch_view(state.momentum_buffer, part, shape)
-        singular = np.linalg.svd(G, compute_uv=False)
         O = newton_schulz(G, hp["ns_steps"], (hp["ns_a"], hp["ns_b"], hp["ns_c"]), hp["eps"])
-        rows += [(f"σ(B of W{l})", singular), (f"σ(NS(B) of W{l}) ≈ 1", np.linalg.svd(O, compute_uv=False))]
+        rows += [(f"σ(B of W{l})", _singular_values(G)), (f"σ(NS(B) of W{l}) ≈ 1", _singular_values(O))]
     rows += [("m (AdamW, biases)", state.adamw.mu), ("v (AdamW, biases)", state.adamw.nu)]
     return Explanation(rows)
 

@@ -335,3 +335,20 @@ def test_every_new_row_explains_its_latest_step(name):
     assert names[:3] == ["t", "γₜ", "g"] and names[-1] == "Δθ (update)" and len(rows) > 4
     for _, value in rows:
         assert np.all(np.isfinite(np.asarray(value, dtype=float)[~np.isnan(np.asarray(value, dtype=float))]))
+
+
+def test_muon_explains_a_step_that_diverged():
+    """The update-rule panel's singular values of a Newton-Schulz iterate that overflowed (coefficients far from
+    the tuned ones; the run diverged): NaN, where the SVD raised LinAlgError ('SVD did not converge'; found by a
+    fuzz campaign of 300-step runs)."""
+    config = {"problem": "linear_regression", "data": {"name": "blobs", "n_samples": 14}, "batch_size": 14,
+              "sampling": "replacement", "optimizer": {"name": "muon", "lr": 1e-300, "weight_decay": 1e12,
+                                                       "momentum": 1e-12, "ns_b": 24.92473593411792,
+                                                       "ns_c": -18.43393360131593, "eps": 1.0, "adamw_beta1": 0.0,
+                                                       "adamw_eps": 713010184263.5775},
+              "schedule": {"name": "linear", "total_iters": 6}, "steps": 5}
+    trainer = Trainer(config)
+    trainer.advance()
+    assert trainer.history.status == "diverged"
+    rows = dict(explain(trainer.latest))
+    assert np.isfinite(rows["σ(B of W1)"]).all() and np.isnan(rows["σ(NS(B) of W1) ≈ 1"]).all()
