@@ -163,6 +163,21 @@ def current_noise_scale(history, problem: Problem, params: np.ndarray) -> float 
     return _finite_or_nan(gradient_noise_scale, problem, params)
 
 
+#: The noise scale is drawn up to this many times the data's size n. A B far above n says only "every batch is
+#: below B": near a minimum the full gradient vanishes and B = tr(Σ)/|G|² grows without bound (to 1e30 within
+#: 25 steps of lesson 17's full-batch run), and one such value squashed every other run's into the plot's floor.
+NOISE_SCALE_CEILING = 100
+
+
+def noise_scale_drawn(values: np.ndarray, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the values as drawn, which of them were above the ceiling): B above NOISE_SCALE_CEILING·n is drawn at
+    that ceiling (its marker says it is beyond); the rest, NaN included, as they are."""
+    ceiling = NOISE_SCALE_CEILING * n_samples
+    with np.errstate(invalid="ignore"):
+        beyond = values > ceiling
+    return np.where(beyond, ceiling, values), beyond
+
+
 def about(value: float) -> str:
     """A positive number to two significant digits, in words a reader takes in at once: 0.013, 4.2, 120, 42,000."""
     rounded = float(f"{value:.2g}")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox
 
 import gd_core
 from gd_core.samplers import samples_per_step
-from gd_core.tracking import TRACKED, stability_edge
+from gd_core.tracking import NOISE_SCALE_CEILING, TRACKED, noise_scale_drawn, stability_edge
 
 from ..theme import theme
 from ..widgets import SpinBox
@@ -104,9 +104,11 @@ class TrackedView(PlotView):
             points = pg.PlotDataItem(pen=look.pen(color, 2 if run is self.model.selected else 1),
                                      symbol="o", symbolSize=4, symbolPen=None, symbolBrush=color)
             line = pg.PlotCurveItem(pen=look.pen(color, 1, style=Qt.PenStyle.DashLine))
-            self.plot.addItem(points)
-            self.plot.addItem(line)
-            self._items[id(run)] = (points, line)
+            # values beyond what the plot draws (see drawn()): a triangle pointing up at the top of the range
+            beyond = pg.PlotDataItem(pen=None, symbol="t1", symbolSize=9, symbolPen=None, symbolBrush=color)
+            for item in (points, line, beyond):
+                self.plot.addItem(item)
+            self._items[id(run)] = (points, line, beyond)
             legend.append((color, run.name))
         if self.reference_name and self.visible_runs():
             legend.append((stronger(self.model.selected.color), f"{self.reference_name} (dashed)"))
@@ -123,13 +125,14 @@ class TrackedView(PlotView):
             items = self._items.get(id(run))
             if items is None:
                 continue
-            points, line = items
+            points, line, beyond = items
             history = run.history
-            values = history.measured(self.quantity)
+            values, above = self.drawn(run, history.measured(self.quantity))
             with np.errstate(invalid="ignore"):
                 rows = np.flatnonzero(np.isfinite(values) & (values > 0 if self.log_y else True))
             measured_any |= len(rows) > 0
             points.setData(history.step[rows], values[rows])
+            beyond.setData(history.step[above], values[above])
             reference = self.reference(run) if len(rows) else None
             line.setData(*reference) if reference is not None else line.clear()
         self.measured_any = measured_any
@@ -140,6 +143,10 @@ class TrackedView(PlotView):
 
     def reference(self, run):
         return None
+
+    def drawn(self, run, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(``values`` as drawn, which are beyond the plot's range - drawn at its edge with a triangle)."""
+        return values, np.zeros(len(values), dtype=bool)
 
 
 class SharpnessView(TrackedView):
@@ -176,7 +183,13 @@ class NoiseScaleView(TrackedView):
     def __init__(self, model, parent=None):
         super().__init__(model, parent)
         self.plot.setLogMode(y=True)
-        self.plot.setToolTip(self.plot.toolTip() + " Dashed: each run's batch size (samples per step).")
+        self.plot.setToolTip(self.plot.toolTip() + " Dashed: each run's batch size (samples per step). A triangle "
+                             f"at the top: B beyond {NOISE_SCALE_CEILING} times the data's size, where every batch "
+                             "is far below it (near a minimum the full gradient vanishes and B grows without "
+                             "bound).")
+
+    def drawn(self, run, values):
+        return noise_scale_drawn(values, run.trainer.problem.n_samples)
 
     def reference(self, run):
         config = run.config

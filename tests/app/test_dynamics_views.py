@@ -14,7 +14,7 @@ SMALL_LINEAR = {"problem": "linear_regression", "data": {"name": "linear", "n_sa
 
 
 def drawn(view, run):
-    points, line = view._items[id(run)]
+    points, line, _ = view._items[id(run)]
     return points.getData(), line.getData()
 
 
@@ -39,6 +39,34 @@ def test_the_switch_measures_the_selected_run_every_k_steps_and_the_views_draw_i
     assert batch_line == pytest.approx(np.log10([16, 16]))  # the run's batch size
     sharp.measure.setChecked(False)
     assert run.config["track"] == {"noise_scale": 10} and run.history.status == "running"  # no reset
+
+
+def test_a_noise_scale_beyond_the_plots_ceiling_is_drawn_at_its_top_marked_and_squashes_no_run(qtbot):
+    """Lesson 17's full-batch run reaches its minimum within 25 steps, where |G| -> 0: its B reached 1e30 and the
+    plot's log axis ran from 1 to 1e30, every other run's B squashed into its floor."""
+    window = shown_window(qtbot, "17_how_big_a_batch")
+    model, view = window.model, window.noise_scale_view
+    model.step(60)
+    view.refresh()
+    full = next(run for run in model.runs if run.config["variant"] == "batch" or run.config["batch_size"] >= 1024)
+    measured = full.history.noise_scale
+    ceiling = gd_core.tracking.NOISE_SCALE_CEILING * 1024
+    assert np.nanmax(measured) > 1e6 * ceiling  # the measurement itself is left as it is
+    points, _, beyond = view._items[id(full)]
+    x, y = points.getData()
+    bx, by = beyond.getData()
+    assert len(bx) and np.allclose(by, np.log10(ceiling)) and np.max(y) <= np.log10(ceiling) + 1e-9
+    view.plot.getViewBox().updateAutoRange()  # as the next paint does
+    (_, _), (y0, y1) = view.plot.getViewBox().viewRange()
+    assert y1 < np.log10(ceiling) + 1  # the other runs' B (10..1000) keep most of the plot
+
+
+def test_the_noise_scale_drawn_is_capped_at_its_ceiling_and_says_which():
+    values = np.array([np.nan, 5.0, 99.0 * 64, 101.0 * 64, np.inf])
+    drawn, beyond = gd_core.tracking.noise_scale_drawn(values, 64)
+    assert list(beyond) == [False, False, False, True, True]
+    np.testing.assert_array_equal(drawn[1:], [5.0, 99.0 * 64, 6400.0, 6400.0])
+    assert np.isnan(drawn[0])
 
 
 def test_a_measurement_too_costly_is_refused_in_one_line_and_functions_have_no_noise_scale(window):
