@@ -38,9 +38,13 @@ VARIANT_COLORS = {"batch": OKABE_ITO["blue"], "stochastic": OKABE_ITO["vermillio
 CLASS_COLORS = tuple(OKABE_ITO[name] for name in ("sky_blue", "orange", "bluish_green", "reddish_purple", "yellow",
                                                   "vermillion"))
 
-#: The latest step's batch: its circled samples, its loss surface and its gradient arrow (on the loss surface, see
-#: :func:`batch_color` for a run whose own colour is too close to it).
+#: The latest step's batch: its circled samples, its loss surface and its gradient arrow, in every view - unless the
+#: selected run's own colour is too close to it (see :func:`batch_color`).
 BATCH_COLOR = OKABE_ITO["orange"]
+#: The casing of the data view's batch circles: black, not :data:`SURFACE_CASING` - it must reach 3:1 against
+#: every class's samples too, and the light theme's olive of a yellow class has 3.0:1 against black, 2.5:1 against
+#: #1a1a1a (every batch colour has 5:1 and more against it; the class regions 13:1 and more).
+BATCH_CASING = OKABE_ITO["black"]
 #: What the batch's dashed contours and gradient arrow on the loss surface are drawn in, by preference: orange, else
 #: (the selected run orange, vermillion or yellow) sky blue, else (reddish purple) bluish green, else yellow -
 #: see :func:`batch_color`.
@@ -160,8 +164,9 @@ def on_casing(color: str) -> str:
 
 @lru_cache(maxsize=1024)
 def batch_color(run_color: str, others: tuple[str, ...] = ()) -> str:
-    """The colour of the latest batch's contours and gradient arrow on the loss surface beside the selected run
-    coloured ``run_color`` (its update arrow is drawn beside them): orange - what the lessons call it - wherever
+    """The colour of the latest batch - its contours and gradient arrow on the loss surface, its circled samples in
+    the data view - beside the selected run coloured ``run_color`` (its update arrow and fit line are drawn beside
+    them): orange - what the lessons call it - wherever
     every student tells it apart from the run's colour as drawn (:func:`~app.contrast.apartness` >= 1: CIEDE2000
     >= 30, >= 15 for each dichromacy); else the first of the other :data:`BATCH_COLORS` that is, preferring one
     apart from the ``others`` runs' colours on the surface too, so the contours are not taken for another run's

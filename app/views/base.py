@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pyqtgraph as pg
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..export_menu import ExportButton
 from ..exports import Picture
+from ..palette import BATCH_COLOR, batch_color, color_name
 from ..session import Run, SessionModel
 from ..theme import theme
 from ..throttle import Throttle
@@ -54,19 +56,40 @@ def stronger(color: str) -> QColor:
 DASHED = "╍╍"
 
 
+class Cased(NamedTuple):
+    """A legend entry's colour as drawn inside a casing (the loss surface's paths and batch items, the data view's
+    batch circles): its swatch is ``color`` on a block of ``casing``, as on the plot - not the theme's shade of it,
+    which is not what the plot shows (a yellow run's olive on the light theme beside its yellow path)."""
+    color: str
+    casing: str
+
+
 def legend_html(entries: list[tuple], symbol: str = "━━") -> tuple[str, str]:
     """(rich text, tooltip) of a legend row: each entry ``(colour, name)`` or ``(colour, name, its own symbol)``
-    a swatch (in the colour's legend shade: 3:1 against the row) and a name, never broken across lines (a row
-    that wraps breaks between entries); the first :data:`LEGEND_SHOWN` entries are written out, the tooltip
-    names all."""
+    a swatch (see :func:`swatch`) and a name, never broken across lines (a row that wraps breaks between
+    entries); the first :data:`LEGEND_SHOWN` entries are written out, the tooltip names all."""
     def item(color, name, mark=symbol) -> str:
-        return (f'<nobr><span style="color:{theme().shade(color, "legend").name()}"><b>{mark}</b></span>&nbsp;'
-                f'{html.escape(unbreakable(name))}</nobr>')
+        return f'<nobr>{swatch(color, mark)}&nbsp;{html.escape(unbreakable(name))}</nobr>'
     shown = [item(*entry) for entry in entries[:LEGEND_SHOWN]]
     if len(entries) > LEGEND_SHOWN:
         shown.append(f"<nobr>… and {len(entries) - LEGEND_SHOWN} more</nobr>")
     tip = "<br>".join(item(*entry) for entry in entries) if len(entries) > 1 else ""
     return "&nbsp;&nbsp; ".join(shown), tip
+
+
+def swatch(color, mark: str) -> str:
+    """A legend entry's symbol ``mark`` in ``color`` as the plot draws it: a colour in its legend shade (3:1
+    against the row, as the plots' lines are drawn in its line shade), a :class:`Cased` one in its own colour on a
+    block of its casing (3:1 against the casing, as on the plot)."""
+    if isinstance(color, Cased):
+        return f'<span style="color:{color.color};background-color:{color.casing}"><b>{mark}</b></span>'
+    return f'<span style="color:{theme().shade(color, "legend").name()}"><b>{mark}</b></span>'
+
+
+def batch_name(color: str) -> str:
+    """The batch's colour in words, for a legend entry or a tooltip: "orange" - what the lessons call it - or,
+    where the selected run's colour made it another (:func:`app.palette.batch_color`), "sky blue, not orange"."""
+    return color_name(color) if color == BATCH_COLOR else f"{color_name(color)}, not orange"
 
 
 #: U+2060 WORD JOINER: an invisible character that forbids a line break where it stands.
@@ -202,6 +225,14 @@ class PlotView(QWidget):
 
     def visible_runs(self) -> list[Run]:
         return [run for run in self.model.runs if run.visible]
+
+    def batch_color(self) -> str:
+        """What the selected run's latest batch is drawn in, in every view (its contours and gradient arrow on the
+        loss surface, its circled samples in the data view): :func:`app.palette.batch_color` of the selected
+        run's colour beside the other runs on its problem."""
+        selected = self.model.selected
+        others = tuple(run.color for run in self.runs_on_selected_problem() if run is not selected)
+        return batch_color(selected.color, others)
 
     def runs_on_selected_problem(self) -> list[Run]:
         """Visible runs on the selected run's problem and data: the ones a landscape or data plot can show."""

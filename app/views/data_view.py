@@ -13,15 +13,17 @@ from PySide6.QtWidgets import QLabel, QStackedWidget
 
 from gd_core.landscape import class_regions, iso_segments, region_shading
 
-from ..palette import BATCH_COLOR, CLASS_COLORS, ON_SURFACE, on_picture
+from ..palette import BATCH_CASING, BATCH_COLOR, CLASS_COLORS, ON_SURFACE, on_picture
 from ..theme import theme
-from .base import PlotView, lighter
+from .base import Cased, PlotView, batch_name, lighter
 
 #: The classifier's class regions: each class colour, pale (the samples on them keep their full colour).
 REGION_COLORS = tuple(lighter(color, 0.75).name() for color in CLASS_COLORS)
 REGION_RESOLUTION = 90
 REGION_REFRESH_S = 0.1
 CURVE_POINTS = 200  # a fit curve's points across the feature's range
+BATCH_CIRCLE = 11  # px across: around a 6-px sample, with a ring of the plot between them
+BATCH_CASING_WIDTH = 1.0  # px of casing on each side of a batch circle's 2-px line
 
 
 def layout_kind(problem) -> str | None:
@@ -73,14 +75,14 @@ class DataView(PlotView):
         self.plot.addItem(self.region_line)
         self._region_time = 0.0
         self.samples = pg.ScatterPlotItem(size=6, pen=None)
-        self.batch = pg.ScatterPlotItem(size=11, brush=None)
+        # the latest batch's circles, each cased (a wider black circle under it) as the loss surface's items are
+        self.batch = pg.ScatterPlotItem(size=BATCH_CIRCLE, brush=None)
+        self.batch_casing = pg.ScatterPlotItem(size=BATCH_CIRCLE, brush=None)
         self.batch.setZValue(5)
+        self.batch_casing.setZValue(4.5)
         self.held = pg.ScatterPlotItem(size=8, brush=None)  # validation samples: hollow, their class's colour
-        self.plot.addItem(self.samples)
-        self.plot.addItem(self.held)
-        self.plot.addItem(self.batch)
-        self.plot.setToolTip("Samples of the selected run's latest step are circled in orange: a batch is a set "
-                             "of samples.")
+        for item in (self.samples, self.held, self.batch_casing, self.batch):
+            self.plot.addItem(item)
         self.rebuild()
 
     def _rebuild(self) -> None:
@@ -91,9 +93,14 @@ class DataView(PlotView):
         kind = layout_kind(problem)
         look = theme()
         self.region_line.setPen(look.pen(ON_SURFACE, 2))
-        # the latest batch's circles, on the plot or on the shaded class regions
-        batch = on_picture(BATCH_COLOR, REGION_COLORS) if kind == "regions" else look.shade(BATCH_COLOR)
+        # the latest batch's circles: the batch's colour in every view (apart from the selected run's, whose fit
+        # line is drawn here too), inside a black casing - they read on the plot, the class regions and on points
+        # of their own colour (an orange class, or a sky-blue one when the batch is sky blue)
+        batch = self.batch_color()
         self.batch.setPen(look.pen(batch, 2))
+        self.batch_casing.setPen(look.pen(BATCH_CASING, 2 + 2 * BATCH_CASING_WIDTH))
+        self.plot.setToolTip(f"Samples of the selected run's latest step are circled in {batch_name(batch)}: a "
+                             "batch is a set of samples.")
         self.regions.clear()
         self.region_line.clear()
         self.held.clear()
@@ -134,8 +141,11 @@ class DataView(PlotView):
                                                          if held is not None else ""))
         # the caption ends in "…" in a narrow dock (its tooltip whole); the legend row wraps, so the split is always
         # explained
-        self.set_legend([(look.color("text"), "training samples", "●"),
-                         (look.color("text"), "held out (validation)", "○")] if held is not None else [])
+        legend = [(look.color("text"), "training samples", "●"),
+                  (look.color("text"), "held out (validation)", "○")] if held is not None else []
+        if batch != BATCH_COLOR:  # as the parameter space says it, so the window names one batch colour
+            legend.append((Cased(batch, BATCH_CASING), f"latest batch ({batch_name(batch)})", "◯"))
+        self.set_legend(legend)
         for run in self.runs_on_selected_problem():
             if kind in ("boundary", "curve"):
                 line = pg.PlotCurveItem(pen=look.pen(look.shade(run.color), 2))
@@ -214,6 +224,7 @@ class DataView(PlotView):
     def _highlight(self, trainer, predictions, kind) -> None:
         if trainer.latest is None:
             self.batch.clear()
+            self.batch_casing.clear()
             return
         data = trainer.problem.dataset
         idx = trainer.latest.indices
@@ -223,6 +234,7 @@ class DataView(PlotView):
         with np.errstate(invalid="ignore"):
             finite = np.isfinite(x) & np.isfinite(y)
         self.batch.setData(x[finite], y[finite])
+        self.batch_casing.setData(x[finite], y[finite])
 
 
 def _all_samples(problem) -> tuple[np.ndarray, np.ndarray]:

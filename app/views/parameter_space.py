@@ -43,20 +43,19 @@ from gd_core.landscape import (
 )
 
 from ..palette import (
-    BATCH_COLORS,
+    BATCH_COLOR,
     ISOLINE_COLOR,
     MINIMUM_COLOR,
     ON_SURFACE,
     SURFACE_CASING,
     SURFACE_COLORS,
-    batch_color,
     color_name,
     on_casing,
     surface_backdrop,
 )
 from ..theme import theme
 from ..widgets import ComboBox
-from .base import AxisNameFit, PlotView, crisp_color_bar
+from .base import AxisNameFit, Cased, PlotView, batch_name, crisp_color_bar
 from .off_view import OffViewArrows
 from .surface_worker import SurfaceWorker
 
@@ -238,7 +237,7 @@ class ParameterSpaceView(PlotView):
             action.toggled.connect(lambda on: model.set_view(key, on))
             return action
         menu.setToolTipsVisible(True)
-        surface_tip, arrows_tip = batch_tips(BATCH_COLORS[0])  # named again for each selected run (_rebuild)
+        surface_tip, arrows_tip = batch_tips(BATCH_COLOR)  # named again for each selected run (_rebuild)
         self.batch_surface = toggle("space_batch_surface", "Batch surface", surface_tip, "batch_surface")
         self.arrows = toggle("space_arrows", "Arrows", arrows_tip, "arrows")
         self.equal_aspect = toggle("space_equal_aspect", "Equal aspect (1:1)",
@@ -513,10 +512,12 @@ class ParameterSpaceView(PlotView):
             self.paths[id(run)] = path
         selected = self.model.selected
         # apart from the selected run's update arrow beside it, and where it can be from the other runs' paths
-        batch = batch_color(selected.color, tuple(run.color for run in runs if run is not selected))
-        entries = [(run.color, run.name) for run in runs] if len(runs) > 1 else []
-        if batch != BATCH_COLORS[0] and has_data and (view["arrows"] or (view["batch_surface"] and not many)):
-            entries.append((batch, f"batch arrow and contours ({color_name(batch)}, not orange)", "╍╍"))
+        batch = self.batch_color()
+        # the swatches as drawn on the surface: each colour inside its casing (not the theme's shade for plain
+        # plots: a yellow run's path is yellow here, its loss curve olive on the light theme)
+        entries = [(Cased(on_casing(run.color), SURFACE_CASING), run.name) for run in runs] if len(runs) > 1 else []
+        if batch != BATCH_COLOR and has_data and (view["arrows"] or (view["batch_surface"] and not many)):
+            entries.append((Cased(batch, SURFACE_CASING), f"batch arrow and contours ({batch_name(batch)})", "╍╍"))
         self.set_legend(entries)
         for action, tip in zip((self.batch_surface, self.arrows), batch_tips(batch)):
             action.setToolTip(tip)
@@ -734,8 +735,8 @@ def batch_tips(color: str) -> tuple[str, str]:
     """The tooltips of View > Batch surface and View > Arrows, naming the colour the batch is drawn in (and why,
     where it is not orange: see app.palette.batch_color)."""
     name = color_name(color)
-    why = "" if color == BATCH_COLORS[0] else (f" {name[0].upper()}{name[1:]}, not orange: the selected run's own "
-                                               "colour is too close to orange to tell the two apart.")
+    why = "" if color == BATCH_COLOR else (f" {name[0].upper()}{name[1:]}, not orange: the selected run's own "
+                                           "colour is too close to orange to tell the two apart.")
     return (f"Dashed {name}: the loss of the latest step's batch alone - the surface that step descended, next to "
             f"the full loss.{why}",
             f"At the latest step's start: −gradient on all data (wide, black), −gradient the step used ({name}) and "

@@ -21,6 +21,7 @@ from app.contrast import (
     with_contrast,
 )
 from app.palette import (
+    BATCH_CASING,
     BATCH_COLOR,
     BATCH_COLORS,
     CLASS_COLORS,
@@ -190,7 +191,8 @@ def _plot_failures(win) -> list[str]:
 
 def test_what_the_window_draws_reads_in_both_palettes_after_switching(qtbot):
     """A mini-batch lesson with every run colour, drawn in the light palette and then switched to the dark one
-    (and back): each plot line, marker, band and legend swatch has 3:1 against its background, each run's name in
+    (and back): each plot line, marker, band and legend swatch has 3:1 against its background (a cased swatch:
+    against its casing), each run's name in
     the results table 4.5:1, the run list's swatches 3:1 - everything already drawn is restyled."""
     win = shown_window(qtbot, "02_what_is_a_batch", (1366, 768))
     model = win.model
@@ -208,9 +210,12 @@ def test_what_the_window_draws_reads_in_both_palettes_after_switching(qtbot):
         failures = _plot_failures(win)
         for label in win.findChildren(pg.QtWidgets.QLabel):
             if label.isVisible() and label.objectName().endswith("_legend"):
-                for color in re.findall(r"color:(#[0-9a-fA-F]{6})", label.text()):
-                    if contrast_ratio(color, window) < GRAPHIC_CONTRAST:
-                        failures.append(f"{label.objectName()} swatch {color}: {contrast_ratio(color, window):.2f}:1")
+                # a cased swatch (as drawn on the loss surface) is measured against its casing, as on the plot
+                for color, casing in re.findall(r"[^-]color:(#[0-9a-fA-F]{6});?(?:background-color:(#[0-9a-fA-F]{6}))?",
+                                                label.text()):
+                    if contrast_ratio(color, casing or window) < GRAPHIC_CONTRAST:
+                        failures.append(f"{label.objectName()} swatch {color} on {casing or window}: "
+                                        f"{contrast_ratio(color, casing or window):.2f}:1")
         table = win.findChild(pg.QtWidgets.QTableWidget, "results_table")
         for row in range(table.rowCount()):
             color = table.item(row, 0).foreground().color().name()
@@ -250,18 +255,71 @@ def test_a_lab_reports_swatches_have_the_colours_of_its_pictures(window):
 
 
 def test_samples_on_a_classifiers_shaded_regions_have_3_to_1_against_every_region(qtbot):
-    """The hollow held-out circles (no outline of their own) and the latest batch's circles lie on the class
-    regions, a light picture in both themes: sky-blue circles on the light-blue region were 1.9:1."""
+    """The hollow held-out circles (no outline of their own) lie on the class regions, a light picture in both
+    themes: sky-blue circles on the light-blue region were 1.9:1. (The batch's circles: see below.)"""
     from app.views.data_view import REGION_COLORS
     theme().set_mode("dark")
     win = shown_window(qtbot, "25_small_batch_generalization")
     view = win.data_view
     assert view.regions.isVisible()
-    pens = {pg.mkPen(p).color().name() for p in view.held.data["pen"]} | {view.batch.opts["pen"].color().name()}
-    assert len(pens) == 2  # two classes; the batch circles share the orange of the second
+    pens = {pg.mkPen(p).color().name() for p in view.held.data["pen"]}
+    assert len(pens) == 2  # two classes
     for color in pens:
         for region in REGION_COLORS:
             assert contrast_ratio(color, region) >= GRAPHIC_CONTRAST, (color, region)
+
+
+def test_the_batch_circles_read_on_every_background_and_sample_of_the_data_view(palette_of):
+    """The data view's batch circles, in any batch colour, read where they sit: the black casing or the colour
+    inside it has 3:1 against the plot, every class region and every sample colour (a class's, as drawn on the
+    plot or on the regions; a regression's grey), and the colour has 3:1 against its casing. Before, an orange
+    circle (no casing) sat on orange samples (1.0:1 on the dark theme's plot) and would have, sky blue, on the
+    sky-blue class; lesson 11's orange class on its regions: 1.0:1."""
+    from app.views.data_view import REGION_COLORS, _class_colors
+    name, base, _ = palette_of
+    look = theme()
+    failures = []
+    for kind, backgrounds in (("boundary", [base]), ("regions", list(REGION_COLORS))):
+        samples = list(_class_colors(look, kind)) + [look.color("faint").name()]
+        for batch in BATCH_COLORS:
+            if contrast_ratio(batch, BATCH_CASING) < GRAPHIC_CONTRAST:
+                failures.append(f"{batch} in its casing: {contrast_ratio(batch, BATCH_CASING):.2f}:1")
+            for under in backgrounds + samples:
+                best = max(contrast_ratio(BATCH_CASING, under), contrast_ratio(batch, under))
+                if best < GRAPHIC_CONTRAST:
+                    failures.append(f"{name} {kind}: {batch} circle on {under}: {best:.2f}:1")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_data_view_circles_the_batch_in_the_parameter_spaces_batch_colour(qtbot):
+    """One batch colour across the window: with each of lesson 4's runs selected (its batch-size-8 run is orange),
+    the data view's circles are drawn in the colour of the parameter space's batch arrow and contours, inside a
+    black casing, and the data view's tooltip and legend name it ("sky blue, not orange"). Before, the circles
+    were orange whatever the colour the parameter space used, around the orange run's own fit line, and the
+    tooltip said "circled in orange"."""
+    win = shown_window(qtbot, "04_batch_size_noise")
+    model, data, space = win.model, win.data_view, win.space_view
+    model.step(2)
+    seen = set()
+    for run in model.runs:
+        model.select(run)
+        batch = space.arrow_items["step_gradient"][0].opts["pen"].color().name()
+        assert batch == space.batch_color().lower()
+        assert data.batch.opts["pen"].color().name() == batch, run.name
+        assert data.batch_casing.opts["pen"].color().name() == BATCH_CASING.lower()
+        assert data.batch_casing.opts["pen"].widthF() >= data.batch.opts["pen"].widthF() + 2
+        indices = run.trainer.latest.indices  # None: every sample (batch size 500)
+        assert len(data.batch.data) == len(data.batch_casing.data) == (500 if indices is None else len(indices))
+        tip, legend = data.plot.toolTip(), data.legend.text()
+        if batch == OKABE_ITO["orange"].lower():
+            assert "circled in orange:" in tip and "orange" not in legend
+        else:
+            assert f"circled in {color_name(batch)}, not orange" in tip, tip
+            assert f"latest batch ({color_name(batch)}, not orange)" in legend.replace("\u2060", ""), legend
+            assert f"color:{batch}" in legend.lower()  # the swatch, in the circles' colour
+        seen.add(batch)
+    assert seen == {OKABE_ITO["orange"].lower(), OKABE_ITO["sky_blue"].lower()}  # the orange run: sky blue
+    win.runner.pause()
 
 
 def _outlines_on_the_surface(view):
@@ -325,7 +383,30 @@ def test_what_is_drawn_on_the_loss_surface_has_3_to_1_against_every_colour_of_it
         assert not failures, f"{mode}:\n" + "\n".join(failures)
         assert {path.opts["pen"].color().name() for path in view.paths.values()} == \
             {on_casing(color).lower() for color in RUN_COLORS}  # the runs' own colours (black: grey, see below)
+        # the legend row's swatches are the colours as drawn here, each on a block of the casing (3:1 against it,
+        # as on the surface) - before, the theme's shade for plain plots: a yellow run's olive #605b1a on the
+        # light theme beside its yellow path
+        swatches = re.findall(r"color:(#[0-9a-fA-F]{6});background-color:(#[0-9a-fA-F]{6})", view.legend.text())
+        assert sorted(swatches) == sorted((on_casing(color), SURFACE_CASING) for color in RUN_COLORS), mode
     win.runner.pause()
+
+
+def test_every_lesson_that_calls_the_batch_orange_keeps_it_orange_for_each_of_its_runs():
+    """A lesson's text that says "the orange arrow" or "dashed orange contours" (lesson 12) stays true whichever
+    of its runs is selected: app.palette.batch_color gives orange for each run's colour beside the others. (A
+    vermillion or orange run would make it sky blue; lesson 12's blue and bluish-green runs keep it orange.)"""
+    from gd_core.lesson_library import list_lessons, load_lesson
+    saying = 0
+    for name, _ in list_lessons():
+        lesson = load_lesson(name)
+        words = " ".join([lesson.text] + [" ".join((q.text, q.explain) + q.choices) for q in lesson.questions]).lower()
+        if "orange" not in words:
+            continue
+        saying += 1
+        colors = [run.color for run in lesson.runs]
+        for i, color in enumerate(colors):
+            assert batch_color(color, tuple(colors[:i] + colors[i + 1:])) == BATCH_COLOR, (name, color)
+    assert saying >= 1  # lesson 12
 
 
 def test_lesson_12_tells_the_runs_arrow_from_the_orange_batch_arrow(qtbot):
