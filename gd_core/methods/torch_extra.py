@@ -185,6 +185,16 @@ def _adafactor_init(params, hp, problem=None):
     return AdafactorState(0, _zeros(params), rows, cols, tensors)
 
 
+def _as_is(value):
+    return value
+
+
+def _per_matrix(value):
+    """A group's per-run value (R, 1) as (R, 1, 1), to scale each run's matrices (R, rows, columns); a value
+    shared by every run as it is. (Adafactor in a group of runs on a network crashed: (R, 1) against matrices.)"""
+    return np.expand_dims(value, -1) if np.ndim(value) else value
+
+
 def _eps1(hp) -> float:
     return np.finfo(float).eps if hp["eps1"] is None else hp["eps1"]
 
@@ -204,28 +214,28 @@ def _adafactor_update(grad, state, params, lr, hp):
     for part, shape in state.tensors:
         if shape is None:
             theta, g = params[..., part], grad[..., part]
-            axes = (-1,)
+            axes, lift = (-1,), _as_is
         else:
             theta, g = _torch_view(params, part, shape), _torch_view(grad, part, shape)
-            axes = (-2, -1)
+            axes, lift = (-2, -1), _per_matrix
         norm, root_n = _norm(theta, axes)
-        alpha = np.maximum(hp["eps2"], norm / root_n) * rho
+        alpha = np.maximum(lift(hp["eps2"]), norm / root_n) * lift(rho)
         if np.any(hp["weight_decay"]):
-            theta = theta * (1 - lr * hp["weight_decay"])
+            theta = theta * (1 - lift(lr) * lift(hp["weight_decay"]))
         if shape is None:
             variance[..., part] = lerp(state.variance[..., part], g * g, weight)
             estimate = variance[..., part]
         else:
             row_mean = np.sqrt((g * g).sum(axis=-1, keepdims=True)) ** 2 / g.shape[-1]
-            rows[matrix] = lerp(rows[matrix], row_mean, weight)
+            rows[matrix] = lerp(rows[matrix], row_mean, lift(weight))
             col_mean = np.sqrt((g * g).sum(axis=-2, keepdims=True)) ** 2 / g.shape[-2]
-            cols[matrix] = lerp(cols[matrix], col_mean, weight)
+            cols[matrix] = lerp(cols[matrix], col_mean, lift(weight))
             estimate = rows[matrix] @ cols[matrix]
-            estimate = estimate / np.maximum(rows[matrix].mean(axis=-2, keepdims=True), eps1)
+            estimate = estimate / np.maximum(rows[matrix].mean(axis=-2, keepdims=True), lift(eps1))
             matrix += 1
-        update = 1 / np.sqrt(np.maximum(estimate, eps1 * eps1)) * g
+        update = 1 / np.sqrt(np.maximum(estimate, lift(eps1) * lift(eps1))) * g
         norm, root_n = _norm(update, axes)
-        denom = np.maximum(1.0, norm / (root_n * hp["d"]))
+        denom = np.maximum(1.0, norm / (root_n * lift(hp["d"])))
         theta = theta + (-alpha / denom) * update
         out[..., part] = theta if shape is None else _flat(theta)
     return out, AdafactorState(t, variance, tuple(rows), tuple(cols), state.tensors)

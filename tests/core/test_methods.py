@@ -305,6 +305,25 @@ def test_methods_that_branch_per_run_advance_alone_and_equal_their_lone_runs(nam
         np.testing.assert_array_equal(together.params, run(config).params)
 
 
+@pytest.mark.parametrize("name", [name for name, spec in OPTIMIZERS.items() if spec.vectorised])
+def test_a_group_on_a_network_advances_as_its_runs_alone(name):
+    """Runs that differ in their rate (and a setting of the rule) advance as one group on a network - weight
+    matrices, where a per-run value (R, 1) meets matrices (R, rows, columns): Adafactor crashed there (a
+    broadcast ValueError, in a sweep or a session of such runs; found by a campaign of groups)."""
+    settings = [{"lr": 0.01}, {"lr": 0.1}]
+    if name == "adafactor":
+        settings = [{**s, "d": d, "weight_decay": w} for s, d, w in zip(settings, (1.0, 2.0), (0.0, 0.1))]
+    configs = [{"problem": "mlp", "hidden": [3], "variant": "batch", "steps": 4,
+                "optimizer": {"name": name, **s}} for s in settings]
+    try:
+        together = run_many(configs)
+    except ConfigError:  # polyak: the network's minimum value is unknown
+        return
+    assert len(gd_core.many.runners(configs)) == 1
+    for history, config in zip(together, configs):
+        np.testing.assert_allclose(history.params, run(config).params, rtol=1e-9, atol=1e-12)
+
+
 @pytest.mark.parametrize("setting,key", [({"clip_norm": 1.0}, "clip_norm"), ({"gradient_noise": 0.1},
                                                                               "gradient_noise"),
                                          ({"variant": "coordinate"}, "variant")])
