@@ -196,10 +196,10 @@ class Theme(QObject):
         font = QFont(self.app.font())
         for item in widget.scene().items():
             if isinstance(item, pg.AxisItem):
-                item.enableAutoSIPrefix(False)
-                # pyqtgraph computes a prefix even while turning it off, from the range the axis has now: after a
-                # theme or text-size change an axis spanning ±0.98 (a classifier's data) read 500 for 0.5
-                item.autoSIPrefixScale, item.labelUnitPrefix = 1.0, ""
+                # not enableAutoSIPrefix(False): pyqtgraph 0.14 computes a prefix while turning it off, from the
+                # range the axis has now - an axis spanning ±0.98 (a classifier's data) read 500 for 0.5 after a
+                # theme or text-size change, and a log axis whose range went beyond 10^308 overflowed (a warning)
+                item.autoSIPrefix, item.autoSIPrefixScale, item.labelUnitPrefix = False, 1.0, ""
                 item.setPen(self.color("muted"))
                 item.setTextPen(self.color("text"))
                 item.labelStyle["font-size"] = f"{font.pointSizeF():g}pt"
