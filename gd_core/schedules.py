@@ -107,14 +107,20 @@ def _one_cycle_momentum(t, hp):
 
 
 def _range(lr0, t, hp):
+    """γ₀·(γ_max/γ₀)^f, f = min(t, T−1)/(T−1), as torch computes it; where γ_max/γ₀ leaves the float range (a
+    subnormal γ₀ ramping to 1e12: inf at step 1) the same ramp in logarithms, exp((1−f)·ln γ₀ + f·ln γ_max).
+    A run's rate is a float: Python arithmetic (a step's hot path; numpy's scalars cost ~10 µs a call here)."""
     fraction = min(t, hp["total_steps"] - 1) / (hp["total_steps"] - 1)
-    with np.errstate(over="ignore", invalid="ignore"):
+    if isinstance(lr0, float):
+        lr0 = float(lr0)  # a numpy scalar warns where a float's division overflows to inf quietly
+        ratio = hp["lr_max"] / lr0
+        if ratio < math.inf:
+            return lr0 * ratio ** fraction
+        return math.exp(math.log(lr0) * (1 - fraction) + math.log(hp["lr_max"]) * fraction)
+    with np.errstate(over="ignore", invalid="ignore"):  # a group's rates, one per run
         ratio = np.divide(hp["lr_max"], lr0)
-        ramp = lr0 * ratio ** fraction
-        # a ratio beyond the float range (a subnormal lr0 ramping to 1e12) gave inf at step 1: the same geometric
-        # ramp in logarithms there
-        return np.where(np.isfinite(ratio), ramp, np.exp(np.log(lr0) * (1 - fraction)
-                                                         + math.log(hp["lr_max"]) * fraction))[()]
+        return np.where(np.isfinite(ratio), lr0 * ratio ** fraction,
+                        np.exp(np.log(lr0) * (1 - fraction) + math.log(hp["lr_max"]) * fraction))[()]
 
 
 def _warmup(lr0, t, hp):

@@ -149,6 +149,19 @@ def test_schedule_settings_at_their_bounds_give_finite_rates(schedule):
                 assert math.isfinite(rate(lr0, t)), (name, value, lr0, t)
 
 
+def test_a_groups_range_ramp_equals_each_runs_own():
+    """The range test's ramp takes a run's float rate in Python arithmetic (the step's hot path) and a group's
+    rates as an array: the same rates, the logarithmic ramp included (a ratio beyond the float range)."""
+    from gd_core import make_schedule
+    rate = make_schedule("range", lr_max=1e12, total_steps=10)
+    lr0s = np.array([[5e-324], [1e-300], [1e-3], [1e12]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for t in (0, 1, 5, 9, 20):
+            np.testing.assert_array_equal(rate(lr0s, t)[:, 0], [rate(float(v), t) for v in lr0s[:, 0]])
+            np.testing.assert_array_equal(rate(np.float64(5e-324), t), rate(5e-324, t))
+
+
 @pytest.mark.parametrize("generator", list(GENERATORS))
 def test_data_settings_at_their_bounds_build_finite_problems_without_warnings(generator):
     problem = next(p for p, s in PROBLEMS.items() if s.kind == "data" and GENERATORS[generator].task in s.data_tasks)
