@@ -410,10 +410,14 @@ class ParameterSpaceView(PlotView):
         self.isolines.setData(*iso_segments(xs, ys, surface, contour_levels(surface, 10)))
         self._grid = (xs, ys)
         self._grid_loss = (xs, ys, Z)  # what a hover over a large problem reads instead of a pass over its data
-        # framed afresh for another surface (problem, pair, mode or plane) or aspect, never for a restyle, another
+        # framed afresh for another surface (problem, pair, mode or plane), aspect or slice range (a start moved
+        # beyond the problem's bounds: a start typed far out would lie off the view), never for a restyle, another
         # run of the same problem or a theme: the student's zoom stays. A slice's anchor moves while training: not
         # a new surface. The problem is held weakly: a freed problem's id may come back for the next session's.
-        surface = (key[0], *key[2:4]) if key[0] == "slice" else (key[0], *key[2:])
+        if key[0] == "slice":
+            surface = (key[0], *key[2:4], tuple(self.slice_bounds()[list(key[2:4])].ravel().tolist()))
+        else:
+            surface = (key[0], *key[2:])
         framing = (*surface, self.equal_aspect_on)
         if self._framed is None or self._framed[0]() is not self.problem or self._framed[1] != framing:
             self._framed = (weakref.ref(self.problem), framing)

@@ -1,6 +1,6 @@
 """The student's zoom in the parameter space stays while they recolour, add, select, hide or reset runs, toggle
-the arrows or switch the theme; another problem, another pair of parameters or another session frames the
-surface afresh."""
+the arrows or switch the theme; another problem, another pair of parameters, a start beyond the framed range or
+another session frames the surface afresh."""
 
 import numpy as np
 
@@ -30,6 +30,11 @@ def test_a_zoom_stays_through_every_change_that_keeps_the_surface(window, qtbot)
     for name, change in changes.items():
         change()
         assert np.allclose(_settled(window, qtbot), zoom), name
+    config = model.config_copy(first)
+    config["init"] = [40.0, 40.0]  # a start typed far beyond the problem's bounds: framed afresh to show it
+    model.update_config(first, config)
+    (x0, x1), (y0, y1) = _settled(window, qtbot)
+    assert x0 < 40.0 < x1 and y0 < 40.0 < y1
     config = gd_core.switch_problem(model.config_copy(first), "rosenbrock")
     model.update_config(first, config)  # another surface: framed afresh
     assert not np.allclose(_settled(window, qtbot), zoom)
