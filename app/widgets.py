@@ -500,8 +500,8 @@ class ReservedWidth(QObject):
         if isinstance(widget, QLabel):  # its margins and frame: a label's size hint is at least its minimum width
             # (and cached), so each refit added the last reservation - at Large text the status bar's labels
             # reserved 324 px for "Completed - Run restarts", and a button's status tip beside them was cut
-            margins = widget.contentsMargins()
-            chrome = margins.left() + margins.right() + 2 * (widget.margin() + widget.frameWidth())
+            margins = widget.contentsMargins()  # a QFrame's contents margins hold its frame's width already
+            chrome = margins.left() + margins.right() + 2 * widget.margin()
         else:  # a button: margins and padding
             chrome = widget.sizeHint().width() - width(widget.text())
         widget.setMinimumWidth(chrome + max(map(width, self.texts)) + self.gap)

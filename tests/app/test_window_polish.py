@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -106,6 +107,23 @@ def test_the_status_bar_keeps_its_room_at_every_text_size(window, qtbot):
     QApplication.processEvents()
     room = min(label.x() for label in bar.findChildren(QLabel) if label.objectName().startswith("status_"))
     assert bar.fontMetrics().horizontalAdvance(tip) + 8 <= room
+
+
+def test_a_framed_labels_reserved_width_counts_its_frame_and_margin_once(qtbot):
+    """The reservation is the widest text plus the label's chrome: its frame (which Qt counts in the contents
+    margins, so adding frameWidth() again reserved 2 px per frame pixel too many) and its margin."""
+    from PySide6.QtWidgets import QFrame
+
+    from app.widgets import ReservedWidth
+    label = QLabel("Run")
+    qtbot.addWidget(label)
+    label.setFrameStyle(QFrame.Shape.Box | QFrame.Shadow.Plain)
+    label.setLineWidth(3)
+    label.setMargin(2)
+    widest = "Completed - Run restarts"
+    ReservedWidth(label, (widest,))
+    text = label.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, widest).width()
+    assert label.minimumWidth() == text + 2 * 3 + 2 * 2
 
 
 def test_unticked_boxes_and_radio_buttons_show_on_the_dark_palette(qtbot):
