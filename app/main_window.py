@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self.runner = Runner(model, self)
         self._persist = False  # remember_layout() turns it on
         self._sized = False
+        self._results_height: int | None = None  # the results' height before a plot beside them took room
         self.setWindowTitle("GD Lab")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         # the right column (lesson, update rule) runs down to the status bar: a lesson's text gets the height
@@ -330,8 +331,14 @@ class MainWindow(QMainWindow):
         """A dock whose view declares a ``readable_height()`` (the optimizer state's four plots, a tracked
         quantity's or the accuracy's plot) is unreadable in the room the update rule gets under a lesson (~45-70
         px of plot at 1280x720): brought to the front, it grows to that height, taken from the docks beside it
-        (the lesson text scrolls). Only when chosen: the lesson keeps its room until then."""
+        (the lesson text scrolls). Only when chosen: the lesson keeps its room until then. Below the plots, the
+        room a plot took from them is given back when the results come to the front again (the table had three
+        rows in 250 px, the loss plot 60 px above it)."""
         if dock.isFloating() or dock.widget().visibleRegion().isEmpty():  # behind another tab, or closed
+            return
+        if dock is self.results_dock and self._results_height is not None:
+            self.resizeDocks([dock], [self._results_height], Qt.Orientation.Vertical)
+            self._results_height = None
             return
         need = getattr(self._view_in(dock), "readable_height", lambda: 0)()
         if dock.widget().height() >= need:
@@ -341,6 +348,8 @@ class MainWindow(QMainWindow):
                   and self.dockWidgetArea(d) == area]
         grow, total = need - dock.widget().height(), sum(d.height() for d in beside)
         bar = self._tab_bar_below(dock)  # Qt sizes a tab group with its tab bar: the dock got 26 px less
+        if self.results_dock in group and self._results_height is None:
+            self._results_height = dock.height() + (bar.height() if bar else 0)
         # named with their new heights, or Qt shares the growth out by the old ones (the dock got half of it)
         self.resizeDocks([dock, *beside], [dock.height() + grow + (bar.height() if bar else 0),
                                            *(d.height() - grow * d.height() // max(total, 1) for d in beside)],

@@ -18,7 +18,7 @@ MAX_POINTS = 2000
 class AccuracyView(PlotView):
     title = "Accuracy"
     shows_heading = False
-    readable = PlotView.STRIP
+    beside_results = True
     live_refresh_s = 0.2
 
     def __init__(self, model, parent=None):

@@ -117,9 +117,11 @@ class PlotView(QWidget):
     #: header, a two-row legend and the x axis. A dock holding the view grows to it when brought to the front
     #: (MainWindow._give_room).
     readable = 250
-    #: :attr:`readable` of a plot below the others, as wide as they are (the measured quantities, tabbed with the
-    #: results): a one-row legend and ~100 px of plot.
-    STRIP = 180
+    #: True for a plot tabbed with the results below the plots (the measured quantities): as wide as the plots
+    #: above, it is readable at 180 px (a one-row legend, ~100 px of plot), and it asks for no height of its own
+    #: - the results' table sets the strip's least height (the sharpness view's 153 px took 38 px from the plots
+    #: above in every session).
+    beside_results = False
     #: False for a view in a dock of its own: the dock's tab or title names it, a bold heading would repeat the
     #: name (and take the width the right column's header needs for its controls and the Export button).
     shows_heading = True
@@ -164,6 +166,9 @@ class PlotView(QWidget):
             layout.addWidget(self.info)
         layout.addWidget(self.legend)
         layout.addWidget(self.plot, 1)
+        if self.beside_results:
+            self.readable = 180
+            self.setMinimumHeight(1)
         self.redraw_count = 0
         self._moved: set[int] = set()  # ids of the runs that stepped since the last redraw
         events = model.events

@@ -29,7 +29,7 @@ class TrackedView(PlotView):
     reference_name = ""  # the legend's name of the selected run's dashed line
     log_y = False
     shows_heading = False
-    readable = PlotView.STRIP
+    beside_results = True
     live_refresh_s = 0.2  # measurements come every k steps: a few redraws a second show them all
 
     def __init__(self, model, parent=None):

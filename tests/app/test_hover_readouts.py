@@ -79,6 +79,13 @@ def test_a_tracked_view_in_front_is_readable_and_leaves_the_lesson_its_room(qtbo
     qtbot.waitUntil(lambda: view.height() >= view.readable_height(), timeout=3000)
     assert view.plot.getViewBox().height() >= 90 and view.plot.getViewBox().width() >= 600
     assert win.lesson_panel.text.height() >= 250  # the lesson keeps its room
+    grown = win.noise_scale_dock.height()
+    # the plots tabbed with the results ask for no height of their own: the strip's least height is the table's
+    assert win.noise_scale_dock.minimumSizeHint().height() <= win.results_dock.minimumSizeHint().height()
+    win.results_dock.raise_()  # the results back in front: the plots above get their room back
+    qtbot.waitUntil(lambda: win.results_dock.height() < grown - 40, timeout=3000)
+    win.noise_scale_dock.raise_()  # and the plot its room again
+    qtbot.waitUntil(lambda: view.height() >= view.readable_height(), timeout=3000)
     # a lesson that measures nothing (the results in front), and the student picks the sharpness tab: the same
     win.files.open_lesson("06_adaptive_rosenbrock")
     qtbot.waitUntil(lambda: in_front(win.results_dock), timeout=3000)
