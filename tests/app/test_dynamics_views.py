@@ -46,6 +46,9 @@ def test_a_noise_scale_beyond_the_plots_ceiling_is_drawn_at_its_top_marked_and_s
     plot's log axis ran from 1 to 1e30, every other run's B squashed into its floor."""
     window = shown_window(qtbot, "17_how_big_a_batch")
     model, view = window.model, window.noise_scale_view
+    # below the plots it is given its readable height once shown (before, at the strip's least height, its ~30 px
+    # of plot made the markers' pixel padding a decade and a half)
+    qtbot.waitUntil(lambda: view.height() >= view.readable_height(), timeout=3000)
     model.step(60)
     view.refresh()
     full = next(run for run in model.runs if run.config["variant"] == "batch" or run.config["batch_size"] >= 1024)
