@@ -225,7 +225,8 @@ class FileActions(QObject):
         # from steps, and it takes none
         stuck = [run for run in self.model.runs if run.history.status == "diverged" and len(run.history) == 1]
         said = "".join(f" {run.name}: {run.history.message}." for run in stuck[:1])
-        more = f" ({len(stuck) - 1} more runs too.)" if len(stuck) > 1 else ""
+        others = len(stuck) - 1
+        more = f" ({others} more run{'s' if others > 1 else ''} too.)" if others else ""
         self.window.show_message(f"Opened {os.path.basename(path)}.{said}{more}", "diverged" if stuck else "info")
         return True
 

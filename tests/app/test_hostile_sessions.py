@@ -156,6 +156,16 @@ def test_markup_quoted_in_a_message_is_shown_as_text(tmp_path):
     assert done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
+def test_opening_a_session_names_the_first_run_that_diverged_at_its_start_and_counts_the_others(window, tmp_path):
+    far = {"problem": "saddle", "init": [1.7976931348623157e308, -1.7976931348623157e308]}
+    for count, more in ((2, " (1 more run too.)"), (3, " (2 more runs too.)")):
+        path = tmp_path / f"{count}.gdlab.json"
+        path.write_text(session_text(runs=[{**RUN, "name": f"r{k}", "config": far} for k in range(count)]))
+        assert window.files.open_path(str(path))
+        text = window.banner.text()
+        assert text.startswith(f"Opened {count}.gdlab.json. r0: diverged at the start: ") and text.endswith(more)
+
+
 #: Starts a session may give a function (any finite number) whose losses or grid spans leave the float range.
 FAR_STARTS = (("beale", [0.0, 2.8e77]), ("rosenbrock", [0.0, 2.8e77]), ("rosenbrock", [1e200, -1e200]),
               ("saddle", [1.7976931348623157e308, -1.7976931348623157e308]))
