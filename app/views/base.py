@@ -56,6 +56,11 @@ def stronger(color: str) -> QColor:
 DASHED = "╍╍"
 
 
+#: A cased path's legend mark: a bar as thick as most of the line, so the run's colour fills the swatch and its
+#: casing shows as the rim around it, as on the surface (a thin line on a block of casing read as a black square).
+CASED_LINE = "▬▬"
+
+
 class Cased(NamedTuple):
     """A legend entry's colour as drawn inside a casing (the loss surface's paths and batch items, the data view's
     batch circles): its swatch is ``color`` on a block of ``casing``, as on the plot - not the theme's shade of it,

@@ -55,7 +55,7 @@ from ..palette import (
 )
 from ..theme import theme
 from ..widgets import ComboBox
-from .base import AxisNameFit, Cased, PlotView, batch_name, crisp_color_bar
+from .base import CASED_LINE, AxisNameFit, Cased, PlotView, batch_name, crisp_color_bar
 from .off_view import OffViewArrows
 from .surface_worker import SurfaceWorker
 
@@ -519,7 +519,8 @@ class ParameterSpaceView(PlotView):
         batch = self.batch_color()
         # the swatches as drawn on the surface: each colour inside its casing (not the theme's shade for plain
         # plots: a yellow run's path is yellow here, its loss curve olive on the light theme)
-        entries = [(Cased(on_casing(run.color), SURFACE_CASING), run.name) for run in runs] if len(runs) > 1 else []
+        entries = [(Cased(on_casing(run.color), SURFACE_CASING), run.name, CASED_LINE) for run in runs] \
+            if len(runs) > 1 else []
         if batch != BATCH_COLOR and has_data and (view["arrows"] or (view["batch_surface"] and not many)):
             entries.append((Cased(batch, SURFACE_CASING), f"batch arrow and contours ({batch_name(batch)})", "╍╍"))
         self.set_legend(entries)

@@ -4,6 +4,7 @@ protan-, deuter- and tritanopes (Machado 2009, CIEDE2000)."""
 
 import re
 
+import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
@@ -593,8 +594,6 @@ def test_a_diverged_runs_cross_reads_on_its_heat_map_cell(qtbot, palette_of):
     """A diverged run's cell takes the map's top colour under a cross: the cross has 3:1 against it in both
     palettes, and the colour bar beside the map says what the colours and the cross mean. Before, the dark
     palette's light-red cross had 1.35:1 on viridis' yellow."""
-    import numpy as np
-
     from app.session import SessionModel
     from app.views.sweep import SweepWindow
     sweep = SweepWindow(SessionModel())
@@ -637,3 +636,19 @@ def test_the_arrows_to_runs_outside_the_view_are_cased_like_the_runs(qtbot):
             assert min(contrast_ratio(outline, b) for b in behind) >= GRAPHIC_CONTRAST, (mode, outline)
             assert contrast_ratio(fill, outline) >= GRAPHIC_CONTRAST, (mode, fill, outline)
     win.runner.pause()
+
+
+def test_a_cased_legend_swatch_shows_its_runs_colour_as_a_bar_not_a_stripe(qtbot):
+    """The parameter space's swatches (a run's colour inside its casing, as on the surface) drew a thin line on a
+    block of casing: a black square with a 2-px stripe, the runs told apart only by peering (lesson 12)."""
+    win = shown_window(qtbot, "12_batch_surface", (1280, 720))
+    image = win.space_view.legend.grab().toImage()
+    pixels = np.array([[image.pixelColor(x, y).getRgb()[:3] for x in range(image.width())]
+                       for y in range(image.height())])
+    casing = np.array(QColor(SURFACE_CASING).getRgb()[:3])
+    casing_pixels = np.sum(np.abs(pixels - casing).sum(axis=2) < 30)
+    for run in win.model.runs:
+        color = np.array(QColor(on_casing(run.color)).getRgb()[:3])
+        color_pixels = np.sum(np.abs(pixels - color).sum(axis=2) < 30)
+        # at least a fifth of a swatch's casing in the run's colour (the thin line: about a sixteenth offscreen)
+        assert color_pixels > 0.2 * casing_pixels / len(win.model.runs), (run.name, color_pixels, casing_pixels)
