@@ -121,6 +121,8 @@ ON_SURFACE = OKABE_ITO["black"]
 #: the dark one; white 2.95:1 on the dark end) - but a near-black outline does (5.9:1 and 17:1), and each run's
 #: own Okabe-Ito colour inside it stays recognisable (3.4:1 and more against it; black runs: see :func:`on_casing`).
 SURFACE_CASING = "#1a1a1a"
+#: px of casing on each side of a cased line or marker (the loss surface's items, the data view's batch circles).
+CASING_WIDTH = 1.0
 ISOLINE_COLOR = "#283c5a"  # the surface's iso-lines, drawn at 35 % opacity
 MINIMUM_COLOR = "#ffd54f"  # the star on a known minimum
 
@@ -148,10 +150,12 @@ def fade_share(color: str, background: str, most: float) -> float:
     return low
 
 
+_COLOR_NAMES = {value.upper(): name.replace("_", " ") for name, value in OKABE_ITO.items()}
+
+
 def color_name(color: str) -> str:
     """An Okabe-Ito colour's name ("sky blue"), else the colour itself ("#123456")."""
-    names = {value.upper(): name.replace("_", " ") for name, value in OKABE_ITO.items()}
-    return names.get(color.upper(), color)
+    return _COLOR_NAMES.get(color.upper(), color)
 
 
 @lru_cache(maxsize=256)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget
 
 from gd_core.landscape import class_regions, iso_segments, region_shading
 
-from ..palette import BATCH_CASING, BATCH_COLOR, CLASS_COLORS, ON_SURFACE, on_picture
+from ..palette import BATCH_CASING, BATCH_COLOR, CASING_WIDTH, CLASS_COLORS, ON_SURFACE, on_picture
 from ..theme import theme
 from .base import Cased, PlotView, batch_name, lighter
 
@@ -23,7 +23,6 @@ REGION_RESOLUTION = 90
 REGION_REFRESH_S = 0.1
 CURVE_POINTS = 200  # a fit curve's points across the feature's range
 BATCH_CIRCLE = 11  # px across: around a 6-px sample, with a ring of the plot between them
-BATCH_CASING_WIDTH = 1.0  # px of casing on each side of a batch circle's 2-px line
 
 
 def layout_kind(problem) -> str | None:
@@ -98,7 +97,7 @@ class DataView(PlotView):
         # of their own colour (an orange class, or a sky-blue one when the batch is sky blue)
         batch = self.batch_color()
         self.batch.setPen(look.pen(batch, 2))
-        self.batch_casing.setPen(look.pen(BATCH_CASING, 2 + 2 * BATCH_CASING_WIDTH))
+        self.batch_casing.setPen(look.pen(BATCH_CASING, 2 + 2 * CASING_WIDTH))
         self.plot.setToolTip(f"Samples of the selected run's latest step are circled in {batch_name(batch)}: a "
                              "batch is a set of samples.")
         self.regions.clear()

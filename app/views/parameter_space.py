@@ -44,6 +44,7 @@ from gd_core.landscape import (
 
 from ..palette import (
     BATCH_COLOR,
+    CASING_WIDTH,
     ISOLINE_COLOR,
     MINIMUM_COLOR,
     ON_SURFACE,
@@ -80,10 +81,9 @@ ARROW_Z = 25  # the arrows' z-values: 25, 26, 27 - over the paths (10)
 #: over the current one (plain GD's batch arrow is 1/lr times the update), which they hid. A known minimum's star
 #: lies over them all (a run sitting on the minimum still shows it); the off-view arrows (z 30) over everything.
 MARKER_Z = {"starts": 28, "currents": 29, "minima": 29.5}
-#: Every line and marker on the surface is cased: outlined in SURFACE_CASING, this many px on each side - what
+#: Every line and marker on the surface is cased: outlined in SURFACE_CASING, CASING_WIDTH px on each side - what
 #: gives it 3:1 against every colour of the surface, its own colour inside it (see app.palette.SURFACE_CASING).
 #: A path's casing is its curve's shadow pen: the same path stroked twice, no second item to update per frame.
-CASING = 1.0
 FIT_PADDING = 0.08  # "zoom to paths" leaves this share of the span around the paths
 
 
@@ -102,7 +102,7 @@ START_SYMBOL = _ring()
 def _path_casing(width: float) -> QPen:
     """The casing of a path ``width`` px wide. Flat caps and bevel joins: Qt strokes such a wide pen about a third
     faster than with square caps (and round ones cost three times as much); the markers cover the path's ends."""
-    pen = theme().pen(SURFACE_CASING, width + 2 * CASING)
+    pen = theme().pen(SURFACE_CASING, width + 2 * CASING_WIDTH)
     pen.setCapStyle(Qt.PenCapStyle.FlatCap)
     pen.setJoinStyle(Qt.PenJoinStyle.BevelJoin)
     return pen
@@ -533,19 +533,19 @@ class ParameterSpaceView(PlotView):
         self.plot.getPlotItem().vb.setBackgroundColor(None if backdrop == base else backdrop)
         self._run_brushes = [pg.mkBrush(on_casing(run.color)) for run in runs]
         for item in (self.starts, self.currents):
-            item.setPen(look.pen(SURFACE_CASING, CASING))
+            item.setPen(look.pen(SURFACE_CASING, CASING_WIDTH))
         self.minima.setPen(look.pen(ON_SURFACE))
         # dashes of 8 px, each cased: the casing's dash pattern (in units of its width) lines up with the line's,
         # and its square caps reach past each dash's ends - the gaps show the surface, as the old dashes did
         self.batch_lines.setPen(look.pen(batch, 2, dash=[4, 4]))
-        self.batch_lines.setShadowPen(look.pen(SURFACE_CASING, 2 + 2 * CASING, dash=[2, 2]))
+        self.batch_lines.setShadowPen(look.pen(SURFACE_CASING, 2 + 2 * CASING_WIDTH, dash=[2, 2]))
         colors = {"full_gradient": ON_SURFACE, "step_gradient": batch, "update": on_casing(selected.color)}
         for key, width, _ in ARROWS:
             line, head = self.arrow_items[key]
-            self.arrow_casings[key].setPen(look.pen(SURFACE_CASING, width + 2 * CASING))
+            self.arrow_casings[key].setPen(look.pen(SURFACE_CASING, width + 2 * CASING_WIDTH))
             line.setPen(look.pen(colors[key], width))
             # ArrowItem.setStyle re-applies its own brush: set it there
-            head.setStyle(pen=look.pen(SURFACE_CASING, CASING), brush=colors[key])
+            head.setStyle(pen=look.pen(SURFACE_CASING, CASING_WIDTH), brush=colors[key])
         self.starts.clear()
         self.currents.clear()
         self._ends = {}
@@ -740,8 +740,8 @@ def batch_tips(color: str) -> tuple[str, str]:
     """The tooltips of View > Batch surface and View > Arrows, naming the colour the batch is drawn in (and why,
     where it is not orange: see app.palette.batch_color)."""
     name = color_name(color)
-    why = "" if color == BATCH_COLOR else (f" {name[0].upper()}{name[1:]}, not orange: the selected run's own "
-                                           "colour is too close to orange to tell the two apart.")
+    why = "" if color == BATCH_COLOR else (f" {batch_name(color).capitalize()}: the selected run's own colour is "
+                                           "too close to orange to tell the two apart.")
     return (f"Dashed {name}: the loss of the latest step's batch alone - the surface that step descended, next to "
             f"the full loss.{why}",
             f"At the latest step's start: −gradient on all data (wide, black), −gradient the step used ({name}) and "
