@@ -56,7 +56,13 @@ def _multistep(lr0, t, hp):
 
 
 def restart_position(t: int, t_0: int, t_mult: int) -> tuple[int, int]:
-    """(T_cur, T_i) after ``t`` steps of warm restarts: the period T_i grows by ``t_mult`` at each restart."""
+    """(T_cur, T_i) after ``t`` steps of warm restarts: the period T_i grows by ``t_mult`` at each restart.
+
+    With t_mult = 1 every period is t_0 and T_cur = t mod t_0 (a loop over the restarts would take t / t_0 turns:
+    every step of a long run with t_0 = 1 slower than the one before); with t_mult >= 2 the periods grow
+    geometrically and the loop takes at most log2(t) turns."""
+    if t_mult == 1:
+        return t % t_0, t_0
     period = t_0
     while t >= period:
         t -= period

@@ -67,6 +67,14 @@ def test_restart_periods_grow_geometrically():
         [(0, 3), (2, 3), (0, 6), (5, 6), (0, 12), (11, 12), (0, 24)]
 
 
+def test_restarts_of_a_fixed_period_take_one_modulo_at_any_step():
+    """t_mult = 1: T_cur = t mod t_0 (torch's rule); the loop over restarts took 11 s at step 1e8 with t_0 = 1, so
+    a long run slowed at every step - at step 1e15 it would not end."""
+    assert [restart_position(t, 3, 1) for t in (0, 2, 3, 8, 9)] == [(0, 3), (2, 3), (0, 3), (2, 3), (0, 3)]
+    assert restart_position(10**15 + 5, 7, 1) == ((10**15 + 5) % 7, 7)
+    assert restart_position(10**15, 1, 1) == (0, 1)
+
+
 def test_one_cycle_sets_momentum_only_where_the_optimizer_has_one():
     base = {"problem": "quadratic", "steps": 40, "schedule": {"name": "onecycle", "max_lr": 0.1}}
     plain = gd_core.run({**base, "optimizer": "plain"})
