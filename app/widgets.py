@@ -602,6 +602,59 @@ class ReadoutLabel(QLabel):
             self.setFixedHeight(height)
 
 
+class FloatingReadout(QLabel):
+    """A read-out that floats over a plot's data area while the pointer is on it, taking no row of the layout: a
+    row reserved for the longest read-out took 42 of a 192-px loss view at 1280x720 (three wrapped lines, empty
+    whenever the pointer is elsewhere) from a plot left with 104 px. It wraps to the area's width and sits along
+    its top edge - or along its bottom edge when that keeps the point being read in sight - on the plot's
+    background colour, nearly opaque; mouse events pass through it to the plot below."""
+
+    MARGIN = 4
+
+    def __init__(self, name: str, parent: QWidget):
+        super().__init__("", parent)
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setContentsMargins(3, 1, 3, 1)
+        self.setAutoFillBackground(True)
+        self.hide()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        """Set the text; an empty text hides the read-out (use :meth:`show_over` to place a text)."""
+        super().setText(text)
+        if not text:
+            self.hide()
+
+    def show_over(self, text: str, area, point_y: float) -> None:
+        """Show ``text`` inside ``area`` (a QRect in the parent's coordinates), away from ``point_y``."""
+        if not text:
+            self.setText("")
+            return
+        super().setText(text)
+        background = theme().color("base")
+        background.setAlpha(235)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, background)
+        self.setPalette(palette)
+        width = max(1, area.width() - 2 * self.MARGIN)
+        height = self.heightForWidth(width)
+        top = area.top() + self.MARGIN
+        bottom = max(top, area.bottom() + 1 - self.MARGIN - height)  # (QRect.bottom() is its last row)
+        clear = 6  # the hovered point's marker: a few pixels each side of its centre
+
+        def hides_point(y: int) -> bool:
+            return y - clear <= point_y <= y + height + clear
+
+        if hides_point(top) and not hides_point(bottom):
+            top = bottom
+        self.setGeometry(area.left() + self.MARGIN, top, width, height)
+        self.show()
+        self.raise_()
+
+
 class LessonText(QTextBrowser):
     """Lesson and session text: shown, never fetched from. An ``<img src="/dev/zero">`` or a FIFO named in a
     session's text must not load (or block on) anything, so every resource comes back empty."""

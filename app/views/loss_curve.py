@@ -5,29 +5,26 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QCheckBox, QMenu, QToolButton
 
 from gd_core.display import PeakEnvelope, axis_end, peak_band, zigzag
 
-from ..runner import planned_steps
 from ..session import X_AXES
 from ..theme import theme
-from ..widgets import ComboBox
+from ..widgets import ComboBox, FloatingReadout
 from .base import DASHED, PlotView, fainter, stronger, use_sparse_log_axes
 
 
 class LossCurveView(PlotView):
     title = "Loss"
-    readout_row = True
 
     def __init__(self, model, parent=None):
         self._items: dict[int, tuple] = {}
         self._extents: dict[int, tuple | None] = {}
         self._envelopes: dict[tuple, PeakEnvelope] = {}
         super().__init__(model, parent)
-        self.readout = self.info  # the hovered step's numbers
-        self.readout.setObjectName("loss_readout")
+        self.readout = FloatingReadout("loss_readout", self.plot.viewport())  # the hovered step's numbers
         self.x_axis = ComboBox()
         self.x_axis.setObjectName("loss_x_axis")
         for key, label in X_AXES.items():
@@ -114,22 +111,7 @@ class LossCurveView(PlotView):
         self.hover.setBrush(look.color("base"))
         self.hover.clear()
         self.readout.setText("")  # a read-out of the old runs would be stale
-        self.readout.reserve(self._widest_readout())
         self.refresh()
-
-    def _widest_readout(self) -> str:
-        """The longest read-out a visible run can give. The hover reads the selected run only, but a row as tall as
-        that run's read-out needs moved the plot whenever another run was selected (lesson 01 at 1280x720: 14 px
-        between the batch run, with no batch loss to read, and the others)."""
-        return max((self._widest_readout_of(run) for run in self.visible_runs()), key=len, default="")
-
-    def _widest_readout_of(self, run) -> str:
-        """``run``'s fields, each number as wide as its format allows."""
-        wide = -8.8888e-88
-        steps = int("8" * len(f"{max(planned_steps(run), int(run.history.step[-1]))}"))
-        accuracy = (wide, wide) if run.trainer.problem.can("accuracy") else (np.nan, np.nan)
-        return readout_text(steps, _epoch(run, wide), wide, wide if self._shows_batch_loss(run) else np.nan,
-                            wide if _validates(run) else np.nan, *accuracy)
 
     def _set_legend(self, runs) -> None:
         """One entry per run (its faint shade is the loss of the samples each step used); a single run's entries
@@ -241,10 +223,13 @@ class LossCurveView(PlotView):
         row = int(np.clip(np.searchsorted(x, vb.mapSceneToView(scene_pos).x()), 0, len(x) - 1))
         loss = history.loss[row]
         batch = history.batch_loss[row] if self._shows_batch_loss(run) else np.nan
-        self.readout.setText(readout_text(int(history.step[row]), _epoch(run, history.epoch[row]), loss, batch,
-                                          history.val_loss[row], history.accuracy[row], history.val_accuracy[row]))
         y = _drawn(np.array([loss]), self.model.view["log_y"])
         self.hover.setData([x[row]], y) if np.isfinite(y).all() else self.hover.clear()  # no all-NaN scatter
+        point = vb.mapViewToScene(QPointF(x[row], y[0])) if np.isfinite(y).all() else scene_pos
+        text = readout_text(int(history.step[row]), _epoch(run, history.epoch[row]), loss, batch,
+                            history.val_loss[row], history.accuracy[row], history.val_accuracy[row])
+        self.readout.show_over(text, self.plot.mapFromScene(vb.sceneBoundingRect()).boundingRect(),
+                               self.plot.mapFromScene(point).y())
 
 
 #: Opacity of a run's batch-loss band: light enough that the full loss reads over it and overlapping runs' bands
