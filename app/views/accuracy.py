@@ -56,9 +56,14 @@ class AccuracyView(PlotView):
     def refresh(self, moved: set[int] | None = None) -> None:
         super().refresh(moved)
         key = self.model.view["x_axis"]
+        spans = []
         for run in self.visible_runs():
             items = self._items.get(id(run))
-            if items is None or (moved is not None and id(run) not in moved):
+            if items is None:
+                continue
+            x = run.history.column(key)
+            spans.append((x[0], x[-1], run.history.accuracy[0]))
+            if moved is not None and id(run) not in moved:
                 continue
             history = run.history
             every = max(1, len(history) // MAX_POINTS)
@@ -67,3 +72,4 @@ class AccuracyView(PlotView):
             items[0].setData(x, history.accuracy[rows])
             items[1].setData(x, history.val_accuracy[rows]) if run.trainer.problem.held_out is not None \
                 else items[1].clear()
+        self.span_x(min(spans)[0], max(span[1] for span in spans), spans[0][2]) if spans else self.span_x(None)

@@ -22,6 +22,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPalette, QTransform
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from gd_core.display import axis_end
+
 from ..export_menu import ExportButton
 from ..exports import Picture
 from ..palette import BATCH_COLOR, batch_color, color_name
@@ -286,6 +288,21 @@ class PlotView(QWidget):
         """Redraw from the current histories (cheap: setData on existing items). ``moved``: the ids of the runs
         that stepped since the last redraw, the only ones whose curves changed (None: any may have)."""
         self.redraw_count += 1
+
+    def span_x(self, first: float | None, last: float = 0.0, y: float = 0.0) -> None:
+        """Keep the auto-ranged x-axis from ``first`` to a round number at or past ``last`` (:func:`axis_end`; the
+        axis then changes now and then, not on every frame of a growing run), or to ``first + 1`` while there is
+        one point - pyqtgraph pads a lone point by 0.5 each side: a run at its start read steps -0.4..0.4. ``y``: a
+        height the plot draws anyway, in its view coordinates (log10 on a log axis: the span is a PlotCurveItem,
+        invisible but ranged like any item). ``first`` None or ``y`` not finite: no span."""
+        extent = getattr(self, "_x_span", None)
+        if extent is None:
+            extent = self._x_span = pg.PlotCurveItem(pen=None)
+            self.plot.addItem(extent)
+        if first is None or not math.isfinite(y):
+            extent.clear()
+        else:
+            extent.setData([first, axis_end(last) if last > first else first + 1], [y, y])
 
 
 def crisp_color_bar(bar: pg.ColorBarItem, columns: int = 16) -> None:

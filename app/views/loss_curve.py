@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QCheckBox, QMenu, QToolButton
 
-from gd_core.display import PeakEnvelope, axis_end, peak_band, zigzag
+from gd_core.display import PeakEnvelope, peak_band, zigzag
 
 from ..session import X_AXES
 from ..theme import theme
@@ -62,10 +62,6 @@ class LossCurveView(PlotView):
         # long curves are peak-decimated here to about the plot's pixel width, incrementally while they grow
         # (PeakEnvelope); a zoomed view decimates the shown rows afresh
         self.plot.getPlotItem().vb.sigXRangeChanged.connect(self._zoomed)
-        # an invisible span to a round number past the longest curve: the auto-ranged x-axis (and with it every
-        # curve's transform and the tick labels) then changes now and then, not on every frame of a growing run
-        self.x_extent = pg.PlotCurveItem(pen=None)
-        self.plot.addItem(self.x_extent)
         self.hover = pg.ScatterPlotItem(size=9)
         self.hover.setZValue(20)
         self.plot.addItem(self.hover)
@@ -170,12 +166,10 @@ class LossCurveView(PlotView):
             else:
                 batch.clear()
         extent = [e for e in self._extents.values() if e is not None]  # (first x, last x, a drawn y) per curve
-        if extent:
-            first, last, y = min(extent)[0], max(e[1] for e in extent), extent[0][2]
-            # a fresh or reset run has one point: span one unit from it, not the old run's stale range
-            self.x_extent.setData([first, axis_end(last) if last > first else first + 1], [y, y])
+        if extent:  # from the first curve's start to past the longest's end, at a drawn height
+            self.span_x(min(extent)[0], max(e[1] for e in extent), extent[0][2])
         else:
-            self.x_extent.clear()
+            self.span_x(None)
         # settle the auto-range now, not while painting: a range change during paint costs a second paint
         vb.prepareForPaint()
 

@@ -120,7 +120,7 @@ class TrackedView(PlotView):
 
     def refresh(self, moved: set[int] | None = None) -> None:
         super().refresh(moved)
-        measured_any = False
+        measured_any, spans = False, []
         for run in self.visible_runs():
             items = self._items.get(id(run))
             if items is None:
@@ -132,9 +132,14 @@ class TrackedView(PlotView):
                 rows = np.flatnonzero(np.isfinite(values) & (values > 0 if self.log_y else True))
             measured_any |= len(rows) > 0
             points.setData(history.step[rows], values[rows])
+            if len(rows):
+                height = values[rows[0]]  # (the points are PlotDataItems: pyqtgraph takes their log itself)
+                spans.append((history.step[rows[0]], history.step[rows[-1]],
+                              np.log10(height) if self.log_y else height))
             beyond.setData(history.step[above], values[above])
             reference = self.reference(run) if len(rows) else None
             line.setData(*reference) if reference is not None else line.clear()
+        self.span_x(min(spans)[0], max(span[1] for span in spans), spans[0][2]) if spans else self.span_x(None)
         self.measured_any = measured_any
         if not measured_any and not self.note.text().startswith("Not measured"):
             self.note.setText("not measured yet")

@@ -278,3 +278,17 @@ def test_every_tab_a_lesson_names_is_one_of_the_windows():
         assert "formula panel" not in text and "optimizer-state plot" not in text, name
         for named in re.findall(r"\b[Tt]he ((?:[A-Z][a-z0-9]*)(?: [a-z0-9]+| [A-Z0-9]+)*) tab\b", text):
             assert named in tabs, (name, named)
+
+
+def test_measured_plots_at_the_start_of_a_run_count_from_its_first_step(qtbot):
+    """One measured point at step 0: the axis runs 0..1, not pyqtgraph's -0.5..0.5 around a lone point (the
+    sharpness and accuracy plots of lesson 16 read steps and epochs -0.4..0.4 until the run moved)."""
+    win = shown_window(qtbot, "16_edge_of_stability")
+    win.accuracy_dock.raise_()
+    qtbot.waitUntil(lambda: win.accuracy_view.isVisible(), timeout=3000)
+    for view in (win.sharpness_view, win.accuracy_view):
+        view.refresh()
+        view.plot.getPlotItem().vb.prepareForPaint()  # auto-range settles before painting
+        x_range = view.plot.getPlotItem().vb.viewRange()[0]
+        assert x_range[0] >= -0.1 and x_range[1] >= 0.9, (view.title, x_range)
+    win.runner.pause()
