@@ -102,6 +102,32 @@ def surface_heights(loss, low: float, high: float, log: bool = False, span: floa
     return np.where(np.isfinite(loss), out, np.nan)
 
 
+#: How far from the surface's centre a 3D path is drawn, in half-widths of the surface: farther points are
+#: drawn at this distance on the line from the centre towards them (off screen either way; OpenGL takes float32
+#: coordinates, which overflow beyond 3.4e38 - a start at 1e77 did).
+REACH = 1e6
+
+
+def within_reach(points: np.ndarray, centre, half_widths, reach: float = REACH) -> np.ndarray:
+    """``points`` (T, k) moved radially towards ``centre`` to at most ``reach`` half-widths from it.
+
+    In units u = (p − c) / h (``half_widths`` h per axis), a point with |u| > reach becomes c + h·u·reach/|u|:
+    on the same ray from the centre, so a segment from a point in view to a far one leaves the view in the same
+    direction. |u| is taken as m·|u/m| with m = max|u_i| (no overflow for coordinates up to 1e308); an infinite
+    coordinate counts as the largest float. Points within reach are returned as they are; NaN rows (no point) stay
+    NaN."""
+    points = np.asarray(points, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        units = np.nan_to_num((points - centre) / half_widths, nan=np.nan, posinf=np.finfo(float).max,
+                              neginf=-np.finfo(float).max)
+        largest = np.abs(units).max(axis=-1, keepdims=True)
+        direction = units / np.where(largest > 0, largest, 1.0)  # |direction| in [1, sqrt(k)]: no overflow
+        norm = np.sqrt((direction ** 2).sum(axis=-1, keepdims=True))
+        far = largest > reach / norm
+        moved = centre + half_widths * (direction * (reach / norm))
+    return np.where(np.isnan(points).any(axis=-1, keepdims=True), np.nan, np.where(far, moved, points))
+
+
 def contour_levels(surface: np.ndarray, count: int = 12) -> np.ndarray:
     """``count`` evenly spaced iso-levels strictly inside the range of a display surface."""
     low, high = float(surface.min()), float(surface.max())

@@ -32,6 +32,7 @@ from gd_core.landscape import (
     plane_grid,
     surface_heights,
     trajectory_plane,
+    within_reach,
 )
 
 from ..export_menu import ExportButton
@@ -329,9 +330,12 @@ class Surface3DView(QWidget):
         for key in set(self.paths) - {id(run) for run in runs}:
             self.view.removeItem(self.paths.pop(key))
         currents, colors = [], []
+        centre = np.array([(xs[0] + xs[-1]) / 2, (ys[0] + ys[-1]) / 2, HEIGHT / 2])
+        half_widths = np.array([max(xs[-1] - xs[0], 1e-12) / 2, max(ys[-1] - ys[0], 1e-12) / 2, HEIGHT / 2])
         for run in runs:
             history = run.history
-            points = np.column_stack([self.to_plot(history.params), self.heights(history.at_param_steps("loss"))])
+            points = within_reach(np.column_stack([self.to_plot(history.params),
+                                                   self.heights(history.at_param_steps("loss"))]), centre, half_widths)
             if id(run) not in self.paths:
                 self.paths[id(run)] = self.gl.GLLinePlotItem(width=2 if run is self.model.selected else 1,
                                                              antialias=True)

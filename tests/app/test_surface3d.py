@@ -182,6 +182,24 @@ GLX_TWO_WINDOWS = GLX_START + textwrap.dedent("""
 """)
 
 
+GLX_FAR_START = GLX_START + textwrap.dedent("""
+    import warnings
+    warnings.simplefilter("error")  # pyqtgraph's float32 cast of a path at 1e77 warned (overflow): now an error
+    window = create_window()
+    window.show()
+    for start in ([2.8e77, -1e60], [3.0, 1e300]):  # Rosenbrock's loss there is inf, or 1e302
+        window.model.update_config(window.model.selected, {**window.model.selected.config, "init": start})
+        window.show_surface3d()
+        view = window.surface_view
+        view.worker.wait()
+        app.processEvents()
+        view.redraw()
+        pos = view.paths[id(window.model.selected)].pos
+        assert np.isfinite(pos.astype(np.float32)[~np.isnan(pos).any(axis=1)]).all(), pos
+    print("ok")
+""")
+
+
 def run_on_glx(args: list[str]) -> subprocess.CompletedProcess:
     pytest.importorskip("OpenGL")
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": os.environ["GDLAB_GLX_DISPLAY"]}
@@ -194,7 +212,8 @@ needs_glx = pytest.mark.skipif(not os.environ.get("GDLAB_GLX_DISPLAY"),
                                reason="no GLX display (set GDLAB_GLX_DISPLAY=:N)")
 
 
-@pytest.mark.parametrize("script", [GLX_CHECK, GLX_PLANE_CHECK, GLX_TWO_WINDOWS], ids=["slice", "plane", "two"])
+@pytest.mark.parametrize("script", [GLX_CHECK, GLX_PLANE_CHECK, GLX_TWO_WINDOWS, GLX_FAR_START],
+                         ids=["slice", "plane", "two", "far start"])
 @needs_glx
 def test_builds_under_glx_and_draws_paths_at_their_loss(script):
     result = run_on_glx(["-c", script])

@@ -21,6 +21,7 @@ from gd_core.landscape import (
     plane_grid,
     step_arrows,
     trajectory_plane,
+    within_reach,
 )
 
 
@@ -223,3 +224,25 @@ def test_a_path_gone_far_out_still_gives_a_plane_and_a_finite_extent_without_war
         np.testing.assert_allclose(plane.directions @ plane.directions.T, np.eye(2), atol=1e-9)
         assert np.isfinite(plane.explained).all() and 0.99 < plane.explained.sum() <= 1 + 1e-12
         assert all(math.isfinite(v) and abs(v) <= 3 * PLOT_LIMIT for v in (a0, a1, b0, b1)) and a1 > a0
+
+
+def test_far_3d_path_points_come_within_reach_on_their_ray_and_near_ones_stay_exactly():
+    """The 3D view draws in float32: a start at 1e77 overflowed pyqtgraph's cast. Far points move to REACH
+    half-widths from the centre along their ray; near points and NaN rows are untouched."""
+    from gd_core.landscape import REACH
+
+    centre, half = np.array([1.0, -2.0, 0.5]), np.array([2.0, 3.0, 0.5])
+    near = np.array([[0.3, 0.1, 0.2], [1e5, -2.0, 0.5]])
+    far = np.array([[2.8e77, -1e60, 0.3], [np.inf, 0.0, 0.0], [1e308, -1e308, 1e308], [5e6, 5e6, 0.5]])
+    points = np.vstack([near, far, [[np.nan, 1.0, 1.0]]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = within_reach(points, centre, half)
+        assert np.isfinite(out[:-1].astype(np.float32)).all()
+    np.testing.assert_array_equal(out[:2], near)
+    assert np.isnan(out[-1]).all()
+    units = (out[2:-1] - centre) / half
+    np.testing.assert_allclose(np.linalg.norm(units, axis=1), REACH)
+    np.testing.assert_allclose(units[0] / REACH, [1.0, -2.5e-78, 0.0], atol=1e-12)  # along +x, as the point
+    ray = (far[3] - centre) / half
+    np.testing.assert_allclose(units[3], ray / np.linalg.norm(ray) * REACH)
