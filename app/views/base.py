@@ -20,7 +20,7 @@ import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPalette, QTransform
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gd_core.display import axis_end
 
@@ -171,7 +171,11 @@ class PlotView(QWidget):
         layout.addLayout(self.header)
         if self.readout_row:
             layout.addWidget(self.info)
-        layout.addWidget(self.legend)
+        if self.beside_results:  # as wide as the plots above: its legend fits beside the controls, a row saved
+            self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)  # wrapped: taller
+            self.header.insertWidget(1, self.legend, 2)
+        else:
+            layout.addWidget(self.legend)
         layout.addWidget(self.plot, 1)
         if self.beside_results:
             self.readable = 180

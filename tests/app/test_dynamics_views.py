@@ -280,13 +280,19 @@ def test_every_tab_a_lesson_names_is_one_of_the_windows():
             assert named in tabs, (name, named)
 
 
-def test_measured_plots_at_the_start_of_a_run_count_from_its_first_step(qtbot):
+def test_measured_plots_below_the_plots_count_from_the_first_step_with_the_legend_beside_the_controls(qtbot):
     """One measured point at step 0: the axis runs 0..1, not pyqtgraph's -0.5..0.5 around a lone point (the
-    sharpness and accuracy plots of lesson 16 read steps and epochs -0.4..0.4 until the run moved)."""
+    sharpness and accuracy plots of lesson 16 read steps and epochs -0.4..0.4 until the run moved). And their
+    legends sit in their header rows."""
     win = shown_window(qtbot, "16_edge_of_stability")
     win.accuracy_dock.raise_()
     qtbot.waitUntil(lambda: win.accuracy_view.isVisible(), timeout=3000)
     for view in (win.sharpness_view, win.accuracy_view):
+        # below the plots, as wide as they are: the legend shares the controls' row (it took a row of its own,
+        # 16 px of a ~110-px plot at 1280x720)
+        legend, export = view.legend.geometry(), view.export_button.geometry()
+        assert view.legend.isVisible() and legend.top() < export.bottom() and export.top() < legend.bottom()
+        assert view.plot.geometry().top() >= legend.bottom()
         view.refresh()
         view.plot.getPlotItem().vb.prepareForPaint()  # auto-range settles before painting
         x_range = view.plot.getPlotItem().vb.viewRange()[0]
