@@ -9,7 +9,7 @@ import pytest
 
 from gd_core import batch_scaling
 from gd_core.lesson_library import load_lesson
-from gd_core.lessons import answer, metric, run_lesson
+from gd_core.lessons import answer, is_right, metric, run_lesson
 
 
 @cache
@@ -33,8 +33,14 @@ def test_16_sharpness_climbs_from_about_2_to_2_over_lr_and_stays_while_the_loss_
     assert 1.5 < sharp[0] < 2.5
     reached = steps[np.flatnonzero(sharp >= 0.9 * 40)[0]]
     assert 1700 <= reached <= 1900  # "at step 1800, when its sharpness reached 2/lr"
-    assert np.all(np.abs(sharp[steps >= reached] / 40 - 1) < 0.15)
-    assert metric("final_sharpness", results["lr 0.05"], 0) == pytest.approx(40, rel=0.1)  # question 1: "about 40"
+    # "hovers about it, between about 36 and 47" (question 1): the edge is chaotic - from starts moved by 1e-12 the
+    # band after step 1800 was 0.912-1.123 (4 of 6) or -1.173 times 2/lr, the last measurement 41.1 or 46.6-46.9;
+    # the tolerance of 0.2 judges "40" right for any of them (0.1 judged it wrong for 46.9 - on another computer)
+    band = sharp[steps >= reached] / 40
+    assert 0.9 < band.min() and band.max() < 1.2
+    assert "hovers about it, between about 36 and 47" in session.questions[0].explain
+    final = metric("final_sharpness", results["lr 0.05"], 0)
+    assert 38 < final < 48 and is_right(session.questions[0], 40, 46.9) and is_right(session.questions[0], 40, 41.1)
     fast_steps, fast = measured(results["lr 0.1"].history, "sharpness")
     assert 20 <= np.median(fast[fast_steps >= 700]) < 26  # "hovers near 20, a little above"
     row = int(np.flatnonzero(slow.step >= reached)[0])
