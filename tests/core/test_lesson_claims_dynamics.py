@@ -51,12 +51,16 @@ def test_16_sharpness_climbs_from_about_2_to_2_over_lr_and_stays_while_the_loss_
 
 @cache
 def scaling_at_1_1():
+    """What Runs > Batch-size scaling computes for the lesson's selected run with its target set to 1.1: the plan of
+    BatchScalingWindow._plan, the window's default rates, seeds and epochs (the lesson's rates used to come from a
+    finer grid of 12 rates and 8 seeds the window cannot be set to: it found 0.085, 0.39, 0.39, not 0.075, 0.38,
+    0.57)."""
     session, results = lesson("17_how_big_a_batch")
-    config = session.runs[0].config
-    problem = results["batch size 4"].problem
-    plan = batch_scaling.plan_for(config, problem, target=1.1, seeds=8,
-                                  lrs=np.geomspace(0.01, 1.9 / problem.curvature, 12))
-    updates = list(batch_scaling.run_scaling(plan, problem))
+    selected = session.runs[session.view["selected"]]
+    plan = batch_scaling.plan_for(selected.config, results[selected.name].problem, target=1.1)
+    assert (plan.seeds, plan.epochs, len(plan.lrs)) == (batch_scaling.DEFAULT_SEEDS, batch_scaling.DEFAULT_EPOCHS,
+                                                        batch_scaling.DEFAULT_RATES)
+    updates = list(batch_scaling.run_scaling(plan, results[selected.name].problem))
     return {u.point.batch_size: u.point for u in updates if u.point}, updates[-1].noise_scale
 
 
@@ -66,9 +70,30 @@ def test_17_the_runs_use_the_rates_the_scaling_finds_best_and_the_noise_scale_at
     for run in session.runs:
         size = int(run.name.split()[-1])
         assert run.config["optimizer"]["lr"] == pytest.approx(points[size].lr, rel=0.02)
-    assert 40 < noise < 60  # "about 50"
+    assert 40 < noise < 60  # "about 50" (48.1)
     fit = batch_scaling.fit([p.samples_per_step for p in points.values()], [p.steps for p in points.values()])
-    assert 0.5 < fit.b_noise / noise < 2  # "comes out close to the noise scale"
+    text = re.sub(r"<[^>]+>", "", session.text)
+    assert "the critical batch size it fits, about 30, is within a factor of two of the noise scale" in text
+    assert 25 < fit.b_noise < 35 and 0.5 < fit.b_noise / noise < 1  # 29.6, 0.62 times 48.1
+
+
+def test_17_says_why_the_window_suggests_1_2928_and_the_lesson_asks_for_1_1():
+    """The window's default target (gd_core.batch_scaling.plan_for, target None) is 1 % of the way from the start's
+    loss to the minimum: 1.2928 here, where the lesson sets 1.1 - the text names both and why."""
+    session, results = lesson("17_how_big_a_batch")
+    text = re.sub(r"<[^>]+>", "", session.text)
+    assert "set its target to 1.1 and press Compute. (It suggests 1.2928: by default a target lies 1 % of the way " \
+           "from the start's loss, about 31, down to the minimum, 1.00." in text
+    selected = session.runs[session.view["selected"]]
+    problem = results[selected.name].problem
+    assert round(batch_scaling.plan_for(selected.config, problem).target, 4) == 1.2928  # as its box shows it
+    assert round(problem.full_loss(np.array(selected.config["init"]))) == 31 and round(problem.min_loss, 2) == 1.00
+    # "at 1.2928 the noise scale is only about 20": where the window measures it, on the full-batch run of the best
+    # rate - at 1.2928 too that is 0.39, the lesson's own full-batch run (19.8)
+    assert "at 1.2928 the noise scale is only about 20" in text
+    full = results["batch size 1024"].history
+    k = int(np.flatnonzero(full.loss <= 1.2928)[0])
+    assert 17 < batch_scaling.noise_scale_at_target(problem, full.params[k - 1], full.params[k], 1.2928) < 23
 
 
 def test_17_steps_samples_and_the_growing_noise_scale():
@@ -79,6 +104,8 @@ def test_17_steps_samples_and_the_growing_noise_scale():
     ratio = answer(session.questions[1], results, 0.05)
     assert 4 < ratio < 16  # "far fewer, but not 16 times"
     start = measured(medium.history, "noise_scale")[1][0]
-    assert 4 < start < 6 and metric("final_noise_scale", medium, 0) == pytest.approx(75, rel=0.1)
+    assert 4 < start < 6 and metric("final_noise_scale", medium, 0) == pytest.approx(70, rel=0.1)  # 71.1
     assert metric("final_noise_scale", full, 0) > 1e6  # "shoots up at the end": at the minimum G -> 0
-    assert metric({"name": "steps_to_loss", "below": 1.1}, full, 0) <= 2  # few steps, each of all 1,024 samples
+    # "well above B, a larger batch barely saves a step": all 1,024 samples a step take as many steps as 64 (3)
+    below = {"name": "steps_to_loss", "below": 1.1}
+    assert metric(below, full, 0) == metric(below, medium, 0) == 3
