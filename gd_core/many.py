@@ -141,8 +141,8 @@ class TrainerGroup(StepLoop):
         lr = np.broadcast_to(lr, (self.runs, 1))[:, 0]
         last = not (self._active & ~ending).any()  # the record's last row: the runs may keep views of it
         for r in np.flatnonzero(ending):
-            ended = end_of_run(self.problem, self.step, self.samples_seen, float(loss[r]), float(grad_norm[r]),
-                               float(lr[r]), self._limits[r], tolerance, budget)
+            ended = end_of_run(self.problem, self.configs[r]["optimizer"], self.step, self.samples_seen,
+                               float(loss[r]), float(grad_norm[r]), float(lr[r]), self._limits[r], tolerance, budget)
             if ended is None and stopping[r]:
                 ended = "stopped early", self._best.message(r)
             if ended is not None:

@@ -21,8 +21,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import stability
 from .files import quote
 from .spec import MAX_MAGNITUDE, Param, check_params
+from .stability import StabilityBound
 
 
 def _lr(default: float) -> Param:
@@ -485,6 +487,9 @@ class OptimizerSpec:
     # centred or with momentum, a momentum of 0); None: ``formula`` always. Weight decay is not part of it
     # (see gd_core.update_rule) unless the rule decays by itself (decay="rule").
     formula_for: Callable[[dict], str] | None = field(default=None, repr=False)
+    # what the rule's stability on a quadratic loss is, for given hyperparameters: a StabilityBound (stable only
+    # for lr < factor/(L + shift)) or why it has none (see gd_core.stability); every row declares it
+    stability: Callable[[dict], StabilityBound | str] | None = field(default=None, repr=False)
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
@@ -492,6 +497,10 @@ class OptimizerSpec:
     def rule(self, hparams: dict) -> str:
         """The update rule these hyperparameters make, as text (``formula`` names every variant at once)."""
         return self.formula_for({**self.defaults(), **hparams}) if self.formula_for else self.formula
+
+    def stability_bound(self, hparams: dict) -> StabilityBound | str:
+        """Its bound on a quadratic with these hyperparameters, or why it has none (see :mod:`gd_core.stability`)."""
+        return self.stability({**self.defaults(), **hparams})
 
     def uses_objective(self, hparams: dict) -> bool:
         return bool(self.evaluates(hparams) if callable(self.evaluates) else self.evaluates)
@@ -519,11 +528,13 @@ def check_needs(name: str, problem) -> None:
                                                 f"choose a problem that has them, or another optimizer")
 
 
+ADAPTIVE = stability.constant(stability.ADAPTIVE)
+
 OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
     OptimizerSpec(
         "plain", "Plain gradient descent", "Steps against the gradient, scaled by the learning rate.",
         "θ ← θ − γ·g", "torch.optim.SGD(lr, weight_decay)",
-        (_lr(1e-3), WEIGHT_DECAY), _sgd_init, _plain_update, _plain_explain),
+        (_lr(1e-3), WEIGHT_DECAY), _sgd_init, _plain_update, _plain_explain, stability=stability.gradient_descent),
     OptimizerSpec(
         "momentum", "Momentum (heavy ball)",
         "Accumulates a velocity that keeps moving in persistent directions and damps oscillation.",
@@ -532,13 +543,14 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
         (_lr(1e-3), MOMENTUM,
          Param("dampening", 0.0, "Dampening tau: scales the new gradient's share of the velocity by (1 - tau).",
                low=0.0, high=1.0), WEIGHT_DECAY),
-        _sgd_init, _momentum_update, _momentum_explain, formula_for=_momentum_formula),
+        _sgd_init, _momentum_update, _momentum_explain, formula_for=_momentum_formula,
+        stability=stability.heavy_ball),
     OptimizerSpec(
         "nesterov", "Nesterov momentum", "Momentum that steps with the gradient plus a look-ahead along the velocity.",
         "b ← μ·b + g   (b₁ = g)\nθ ← θ − γ·(g + μ·b)", "torch.optim.SGD(lr, momentum, nesterov=True, weight_decay)",
         (_lr(1e-3), Param("momentum", 0.9, "Momentum mu (above 0: Nesterov's look-ahead needs a velocity).",
                           low=0.0, low_open=True, high=1.0, high_open=True), WEIGHT_DECAY),
-        _sgd_init, _nesterov_update, _nesterov_explain),
+        _sgd_init, _nesterov_update, _nesterov_explain, stability=stability.nesterov),
     OptimizerSpec(
         "adagrad", "AdaGrad", "Divides each parameter's step by the root of its summed squared gradients.",
         "G ← G + g²\nθ ← θ − γ/(1+(t−1)·η) · g/(√G + ε)", "torch.optim.Adagrad",
@@ -548,7 +560,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
          Param("initial_accumulator_value", 0.0, "Starting value of the sum of squared gradients G.", low=0.0,
                high=MAX_MAGNITUDE),
          _eps(1e-10)),
-        _adagrad_init, _adagrad_update, _adagrad_explain, formula_for=_adagrad_formula),
+        _adagrad_init, _adagrad_update, _adagrad_explain, formula_for=_adagrad_formula, stability=ADAPTIVE),
     OptimizerSpec(
         "rmsprop", "RMSprop", "Divides each step by a running root-mean-square of recent gradients.",
         "v ← α·v + (1−α)·g²   (centered: ṽ = v − ḡ², ḡ ← α·ḡ + (1−α)·g)\n"
@@ -560,15 +572,17 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
                low=0.0, high=1.0, high_open=True),
          Param("centered", False, "Normalise by the variance of the gradient instead of its raw second moment.",
                kind=bool)),
-        _rmsprop_init, _rmsprop_update, _rmsprop_explain, formula_for=_rmsprop_formula),
+        _rmsprop_init, _rmsprop_update, _rmsprop_explain, formula_for=_rmsprop_formula, stability=ADAPTIVE),
     OptimizerSpec(
         "adam", "Adam", "Momentum on the gradient, divided by a running RMS, both bias-corrected.",
         f"{ADAM_MOMENTS}\n{ADAM_STEP}", "torch.optim.Adam",
-        (_lr(1e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adam_init, _adam_update, _adam_explain),
+        (_lr(1e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adam_init, _adam_update, _adam_explain,
+        stability=ADAPTIVE),
     OptimizerSpec(
         "amsgrad", "AMSGrad", "Adam that never lets the second moment shrink: it divides by the running maximum.",
         AMSGRAD_RULE, "torch.optim.Adam(amsgrad=True)",
-        (_lr(1e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adam_init, _amsgrad_update, _amsgrad_explain),
+        (_lr(1e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adam_init, _amsgrad_update, _amsgrad_explain,
+        stability=ADAPTIVE),
     OptimizerSpec(
         "adamw", "AdamW", "Adam with weight decay applied to the parameters directly, not through the gradient.",
         "θ ← θ·(1 − γ·λ)\nm ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²\nθ ← θ − γ·m̂/(√v̂ + ε)",
@@ -577,12 +591,13 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
          Param("weight_decay", 1e-2, "Decoupled weight decay lambda: shrinks theta by gamma*lambda each step.",
                low=0.0, high=MAX_MAGNITUDE),
          Param("amsgrad", False, "Use the running maximum of the second moment (AMSGrad).", kind=bool)),
-        _adam_init, _adamw_update, _adamw_explain, decay="decoupled", formula_for=_adamw_formula),
+        _adam_init, _adamw_update, _adamw_explain, decay="decoupled", formula_for=_adamw_formula,
+        stability=ADAPTIVE),
     OptimizerSpec(
         "adamax", "Adamax", "Adam with the infinity norm in place of the root-mean-square.",
         "m ← β₁·m + (1−β₁)·g;  u ← max(β₂·u, |g| + ε)\nθ ← θ − γ/(1−β₁ᵗ) · m/u", "torch.optim.Adamax",
         (_lr(2e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), _adamax_init, _adamax_update,
-        _adamax_explain),
+        _adamax_explain, stability=ADAPTIVE),
     OptimizerSpec(
         "nadam", "NAdam", "Adam with Nesterov momentum: the step looks ahead along the momentum.",
         "μₜ = β₁·(1 − ½·0.96^(t·ψ));  m, v as Adam\n"
@@ -590,14 +605,14 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {s.name: s for s in (
         (_lr(2e-3), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY,
          Param("momentum_decay", 4e-3, "Momentum decay psi of the schedule mu_t.", low=0.0,
                high=MAX_MAGNITUDE)),
-        _nadam_init, _nadam_update, _nadam_explain),
+        _nadam_init, _nadam_update, _nadam_explain, stability=ADAPTIVE),
     OptimizerSpec(
         "adadelta", "Adadelta", "Scales each step by the ratio of RMS past updates to RMS gradients; needs no tuning.",
         "v ← ρ·v + (1−ρ)·g²;  Δ = √(u+ε)/√(v+ε) · g;  u ← ρ·u + (1−ρ)·Δ²\nθ ← θ − γ·Δ", "torch.optim.Adadelta",
         (_lr(1.0), Param("rho", 0.9, "Decay rate rho of the running means of g^2 and of squared updates.",
                          low=0.0, high=1.0),
          _eps(1e-6), WEIGHT_DECAY),
-        _adadelta_init, _adadelta_update, _adadelta_explain),
+        _adadelta_init, _adadelta_update, _adadelta_explain, stability=ADAPTIVE),
 )}
 
 
@@ -635,6 +650,12 @@ class Optimizer:
 
     def update(self, grad: np.ndarray, state, params: np.ndarray, lr):
         return self.step(grad, state, params, lr, self.hparams)
+
+
+def stability_of(optimizer: dict) -> StabilityBound | str:
+    """What the registry row of ``optimizer`` (a validated config's ``optimizer``: name and hyperparameters)
+    declares of its stability on a quadratic loss: its bound, or why it has none (see :mod:`gd_core.stability`)."""
+    return OPTIMIZERS[optimizer["name"]].stability_bound({k: v for k, v in optimizer.items() if k != "name"})
 
 
 def make_optimizer(name: str, **hparams) -> Optimizer:

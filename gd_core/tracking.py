@@ -22,6 +22,7 @@ import numpy as np
 from .curvature import gradient_noise_scale, noise_scale_work, sharpness, sharpness_work
 from .errors import ConfigError
 from .files import key_name, quote
+from .optimizers import stability_of
 from .pipeline import Recorder
 from .problems import Problem
 from .problems.base import work_text
@@ -123,26 +124,17 @@ def track_recorders(track: dict[str, int] | None, problem: Problem,
     return tuple(recorder(name, track[name], problem, stride) for name in TRACKED if name in track)
 
 
-#: Where a quadratic of curvature λ stops being stable, as λ < factor / lr, for the methods with a known edge
-#: (Cohen et al. 2021, appendix): plain GD 2; heavy-ball momentum β (torch's form, dampening d: the step is
-#: lr·(1 − d) per unit of gradient once the buffer runs) 2(1 + β)/(1 − d); Nesterov 2(1 + β)/(1 + 2β).
-EDGE_FACTORS = {
-    "plain": lambda hp: 2.0,
-    "momentum": lambda hp: 2.0 * (1 + hp["momentum"]) / (1 - hp["dampening"]) if hp["dampening"] < 1 else math.inf,
-    "nesterov": lambda hp: 2.0 * (1 + hp["momentum"]) / (1 + 2 * hp["momentum"]),
-}
-
-
 def stability_edge(optimizer: dict, lr):
     """The largest sharpness of the loss at which ``optimizer`` (a validated config's ``optimizer``) at rate
-    ``lr`` (a number or an array) is stable on a quadratic: factor/lr minus the weight decay (which adds its
-    coefficient to every Hessian eigenvalue). None for the adaptive methods: they rescale each direction, so no
-    single line bounds the raw sharpness."""
-    factor = EDGE_FACTORS.get(optimizer["name"])
-    if factor is None:
+    ``lr`` (a number or an array) is stable on a quadratic (Cohen et al. 2021): its registry row's bound
+    lr < factor/(S + shift) solved for the sharpness S, factor/lr − shift (plain GD 2/lr, heavy-ball momentum
+    2(1+μ)/lr, minus an L2 weight decay; see :mod:`gd_core.stability`). None where the row declares no bound
+    (the adaptive methods rescale each direction, so no single line bounds the raw sharpness)."""
+    bound = stability_of(optimizer)
+    if isinstance(bound, str):
         return None
     with np.errstate(divide="ignore"):
-        return factor(optimizer) / np.asarray(lr, dtype=float) - optimizer.get("weight_decay", 0.0)
+        return bound.factor / np.asarray(lr, dtype=float) - bound.shift
 
 
 #: The noise scale is worked out for the variant panel on the spot only when it costs less than this (~1 ms).

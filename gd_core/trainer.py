@@ -12,11 +12,12 @@ from .config import needs_reset, resolve, validate
 from .generalization import BestValidation
 from .generalization import recorders as generalization_recorders
 from .history import History
-from .optimizers import make_optimizer
+from .optimizers import OPTIMIZERS, make_optimizer, stability_of
 from .pipeline import QUIET_STEPS, Recorder, StepLoop, gradient_stages
 from .problems import Problem
 from .samplers import Sampler
 from .schedules import make_schedule
+from .stability import words
 from .tracking import track_recorders
 
 #: A run diverges when its loss is non-finite or its magnitude exceeds this many times max(1, |initial loss|).
@@ -135,8 +136,8 @@ class Trainer(StepLoop):
         return self._loss_limit, self._tolerance, None if every_row else self._max_steps
 
     def _check_rows(self, loss, grad_norm, lr) -> bool:
-        ended = end_of_run(self.problem, self.step, self.samples_seen, float(loss), grad_norm, lr, self._loss_limit,
-                           self._tolerance, self._budget_reached())
+        ended = end_of_run(self.problem, self.config["optimizer"], self.step, self.samples_seen, float(loss),
+                           grad_norm, lr, self._loss_limit, self._tolerance, self._budget_reached())
         if self._best is not None:
             if self._best.update(self.step, self.history.val_loss[-1], self.history.params[-1]) and ended is None:
                 ended = "stopped early", self._best.message()
@@ -146,11 +147,12 @@ class Trainer(StepLoop):
         return ended is not None
 
 
-def end_of_run(problem: Problem, step: int, samples_seen: float, loss: float, grad_norm: float, lr: float,
-               loss_limit: float, tolerance: float | None, budget_reached: bool) -> tuple[str, str] | None:
-    """(status, message) when a run ends at this row - diverged, converged or completed - else None."""
+def end_of_run(problem: Problem, optimizer: dict, step: int, samples_seen: float, loss: float, grad_norm: float,
+               lr: float, loss_limit: float, tolerance: float | None, budget_reached: bool) -> tuple[str, str] | None:
+    """(status, message) when a run of ``optimizer`` (a validated config's) ends at this row - diverged,
+    converged or completed - else None."""
     if not abs(loss) <= loss_limit:
-        return "diverged", divergence_message(problem, step, loss, lr)
+        return "diverged", divergence_message(problem, optimizer, step, loss, lr)
     if tolerance is not None and grad_norm <= tolerance:
         return "converged", f"converged at step {step}: gradient norm {grad_norm:.3g} <= tolerance {tolerance:g}"
     if budget_reached:
@@ -159,8 +161,11 @@ def end_of_run(problem: Problem, step: int, samples_seen: float, loss: float, gr
     return None
 
 
-def divergence_message(problem: Problem, step: int, loss: float, lr: float) -> str:
-    """Says at which step the loss blew up, and the stability bound 2/L where the loss is quadratic."""
+def divergence_message(problem: Problem, optimizer: dict, step: int, loss: float, lr: float) -> str:
+    """Says at which step the loss blew up and, where the loss is quadratic (the Hessian's largest eigenvalue L
+    known), what the optimizer's registry row declares: its bound - lr < 2/L for plain gradient descent,
+    2(1+μ)/((1−τ)·L) for heavy-ball momentum, 2(1+μ)/((1+2μ)·L) for Nesterov's, L + λ with an L2 weight decay λ
+    (see :mod:`gd_core.stability`) - or why it has none (Adam and the adaptive methods, Newton, line searches)."""
     if step == 0:
         return (f"diverged at the start: the loss there is {loss:.3g}, not a finite number; start closer to the "
                 f"problem's region (its plotting range is {_ranges(problem)})")
@@ -168,10 +173,8 @@ def divergence_message(problem: Problem, step: int, loss: float, lr: float) -> s
     if problem.min_loss is None and math.isfinite(loss) and loss < 0:
         return f"diverged at step {step}: the loss {what}; this problem is unbounded below"
     text = f"diverged at step {step}: the loss {what} (learning rate {lr:.4g})"
-    bound = problem.stability_bound
-    if bound is not None:
-        text += (f"; plain gradient descent on this quadratic loss is stable only for learning rates "
-                 f"below 2/L = {bound:.4g}")
+    if problem.curvature:
+        text += "; " + words(OPTIMIZERS[optimizer["name"]].title, stability_of(optimizer), problem.curvature)
     return text
 
 

@@ -1,4 +1,5 @@
-"""Learning rate: a log-scale slider with an exact spin box, the stability bound 2/L where gd_core knows it,
+"""Learning rate: a log-scale slider with an exact spin box, the optimizer's stability bound where the loss is
+quadratic (2/L for plain gradient descent, 2(1+μ)/L for heavy-ball momentum, none for Adam: gd_core.stability),
 and the schedule."""
 
 from __future__ import annotations
@@ -7,6 +8,8 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel
 
 from gd_core import OPTIMIZERS, SCHEDULES
+from gd_core.optimizers import stability_of
+from gd_core.stability import brief, words
 
 from ..theme import theme
 from ..widgets import LogSlider, ParamForm, choice_box, editor_for, note_label
@@ -37,8 +40,6 @@ class LearningRatePanel(Panel):
         self.bound = QLabel("")
         self.bound.setObjectName("stability_bound")
         self.bound.setWordWrap(True)
-        self.bound.setToolTip("For a quadratic loss with largest Hessian eigenvalue L, plain gradient descent "
-                              "converges only if gamma < 2/L.")
         self.body.addWidget(self.bound)
         schedule_row = QHBoxLayout()
         schedule_row.addWidget(QLabel("schedule"))
@@ -77,15 +78,21 @@ class LearningRatePanel(Panel):
         self.spin.setValue(lr)
         self.spin.blockSignals(False)
         self.slider.set_float(lr)
-        bound = trainer.problem.stability_bound
+        curvature = trainer.problem.curvature
+        bound = stability_of(config["optimizer"]) if curvature else None
         if bound is None:
-            self.bound.setText("Stability bound: not known for this loss (it is not quadratic).")
+            text, over = "Stability bound: not known for this loss (it is not quadratic).", False
+            tip = "The largest stable learning rate is known where the loss is quadratic (its Hessian's largest " \
+                  "eigenvalue L known)."
+        else:
+            text, over = brief(bound, curvature, lr)
+            tip = words(OPTIMIZERS[config["optimizer"]["name"]].title, bound, curvature) + "."
+        self.bound.setText(text)
+        self.bound.setToolTip(tip)
+        if bound is None or isinstance(bound, str):  # nothing to stay below: the quiet colour
             self.bound.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             self.bound.setStyleSheet("")
         else:
-            over = lr >= bound and config["optimizer"]["name"] == "plain"
-            self.bound.setText(f"Stable for plain GD below 2/L = {bound:.4g}" +
-                               (" - this rate is above it: expect divergence." if over else "."))
             color = theme().semantic("bad" if over else "good")[0]
             self.bound.setStyleSheet(f"color: {color};" + (" font-weight: bold;" if over else ""))
         spec = SCHEDULES[config["schedule"]["name"]]

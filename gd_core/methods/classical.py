@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import stability
 from ..optimizers import OPTIMIZERS, Explanation, OptimizerSpec, StepInputs, _lr, _plain_update, _sgd_init, register
 from ..spec import MAX_MAGNITUDE, Param
 from .line_search import strong_wolfe
@@ -241,7 +242,8 @@ ROWS = (
     replace(OPTIMIZERS["plain"], params=(*OPTIMIZERS["plain"].params, LINE_SEARCH), init=_plain_init,
             update=_plain_step, evaluates=lambda hp: hp.get("line_search") is not None, explain=_explain_plain,
             formula=f"{PLAIN_TEXT}\n{ARMIJO_TEXT}",
-            formula_for=lambda hp: f"{PLAIN_TEXT}\n{ARMIJO_TEXT}" if hp.get("line_search") else PLAIN_TEXT),
+            formula_for=lambda hp: f"{PLAIN_TEXT}\n{ARMIJO_TEXT}" if hp.get("line_search") else PLAIN_TEXT,
+            stability=stability.line_search),
     OptimizerSpec(
         "newton", "Newton's method (damped)", "Steps to the minimum of the local quadratic model: the gradient "
                                               "scaled by the inverse Hessian. One step on a quadratic.",
@@ -250,12 +252,13 @@ ROWS = (
                                          "safer steps, towards gradient descent with rate 1/lambda.", low=0.0,
                          high=MAX_MAGNITUDE)),
         _newton_init, _newton_update, evaluates=True, vectorised=False, explain=_explain_newton,
-        formula_for=_newton_formula),
+        formula_for=_newton_formula, stability=stability.newton),
     OptimizerSpec(
         "polyak", "Polyak step size", "Gradient descent whose step size is the gap to the known minimum over the "
                                       "squared gradient norm: no rate to tune, where f* is known.",
         "θ ← θ − γ·(f − f*)/‖g‖²·g", "none (Polyak 1969; no torch.optim class)",
-        (_lr(1.0),), _polyak_init, _polyak_update, evaluates=True, needs=("min_loss",), explain=_explain_polyak),
+        (_lr(1.0),), _polyak_init, _polyak_update, evaluates=True, needs=("min_loss",), explain=_explain_polyak,
+        stability=stability.constant(stability.POLYAK)),
     OptimizerSpec(
         "cg", "Conjugate gradients (PR+)", "Nonlinear conjugate gradients: each direction mixes the new gradient "
                                            "with the previous direction (Polak-Ribière+), and a line search picks "
@@ -270,7 +273,8 @@ ROWS = (
          Param("max_ls", 25, "Most evaluations of a line search.", kind=int, low=1, high=1000),
          Param("tolerance_change", 1e-9, "The line search stops once its bracket is narrower than this.", low=0.0,
                high=MAX_MAGNITUDE)),
-        _cg_init, _cg_update, evaluates=True, vectorised=False, explain=_explain_cg),
+        _cg_init, _cg_update, evaluates=True, vectorised=False, explain=_explain_cg,
+        stability=stability.constant(stability.LINE_SEARCH)),
 )
 
 register(ROWS)

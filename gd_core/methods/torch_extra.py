@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import stability
 from ..optimizers import (
     BETA1,
     BETA2,
@@ -540,7 +541,7 @@ ROWS = (
          Param("decoupled_weight_decay", False, "Decay the parameters directly (RAdamW) instead of adding "
                                                 "lambda*theta to the gradient.", kind=bool)),
         _radam_init, _radam_update, decay=lambda hp: "decoupled" if hp["decoupled_weight_decay"] else "l2",
-        explain=_explain_radam),
+        explain=_explain_radam, stability=stability.constant(stability.ADAPTIVE)),
     OptimizerSpec(
         "rprop", "Rprop", "Ignores the gradient's size: each parameter steps by its own step size, grown while its "
                           "gradient keeps its sign and shrunk when it flips.",
@@ -553,7 +554,7 @@ ROWS = (
                low_open=True, high=MAX_MAGNITUDE),
          _positive("step_size_min", 1e-6, "Smallest step size."),
          _positive("step_size_max", 50.0, "Largest step size.")),
-        _rprop_init, _rprop_update, explain=_explain_rprop),
+        _rprop_init, _rprop_update, explain=_explain_rprop, stability=stability.constant(stability.SIGN)),
     OptimizerSpec(
         "asgd", "Averaged SGD", "SGD with a decaying step size that also keeps the running average of the iterates "
                                 "(from step t0 on), the estimate averaging theory recommends.",
@@ -562,7 +563,7 @@ ROWS = (
         (_lr(1e-2), _positive("lambd", 1e-4, "Decay term lambda of the step size."),
          _positive("alpha", 0.75, "Power alpha of the step size's decay."),
          _positive("t0", 1e6, "Step t0 from which the average starts."), WEIGHT_DECAY),
-        _asgd_init, _asgd_update, explain=_explain_asgd),
+        _asgd_init, _asgd_update, explain=_explain_asgd, stability=stability.constant(stability.DECAYING)),
     OptimizerSpec(
         "adafactor", "Adafactor", "Adam-like scaling without momentum whose second moment of a weight matrix is "
                                   "kept as row and column factors; steps relative to the parameters' size.",
@@ -578,7 +579,7 @@ ROWS = (
          Param("weight_decay", 0.0, "Decoupled weight decay lambda: theta shrinks by gamma*lambda each step.",
                low=0.0, high=MAX_MAGNITUDE)),
         _adafactor_init, _adafactor_update, decay="rule", needs=("tensors",), explain=_explain_adafactor,
-        formula_for=_adafactor_formula),
+        formula_for=_adafactor_formula, stability=stability.constant(stability.RELATIVE)),
     OptimizerSpec(
         "lbfgs", "L-BFGS", "A quasi-Newton method: builds an inverse-Hessian estimate from the last gradient changes "
                            "and evaluates the loss several times per step.",
@@ -595,7 +596,7 @@ ROWS = (
          Param("line_search", "none", "The step length: gamma itself, or a strong-Wolfe line search.", kind=str,
                choices=("none", "strong_wolfe"))),
         _lbfgs_init, _lbfgs_update, evaluates=True, vectorised=False, explain=_explain_lbfgs,
-        formula_for=_lbfgs_formula),
+        formula_for=_lbfgs_formula, stability=stability.lbfgs),
     OptimizerSpec(
         "muon", "Muon (+ AdamW)", "Orthogonalises the momentum of each weight matrix (Newton-Schulz), so every "
                                   "direction of the layer moves alike; the biases take AdamW with their own rate.",
@@ -621,7 +622,7 @@ ROWS = (
          Param("adamw_eps", 1e-8, "AdamW's eps on the biases.", low=0.0, low_open=True, high=MAX_MAGNITUDE, log=True),
          _positive("adamw_weight_decay", 1e-2, "AdamW's decoupled weight decay on the biases.")),
         _muon_init, _muon_update, decay="rule", needs=("weight_matrices",), vectorised=False,
-        explain=_explain_muon, formula_for=_muon_formula),
+        explain=_explain_muon, formula_for=_muon_formula, stability=stability.constant(stability.ORTHOGONAL)),
 )
 
 register(ROWS)

@@ -142,6 +142,7 @@ def test_full_batch_training_reaches_the_edge_of_stability_and_stays_while_the_l
 
 @pytest.mark.parametrize("optimizer", [{"name": "plain", "weight_decay": 1.0}, {"name": "momentum", "momentum": 0.9},
                                        {"name": "momentum", "momentum": 0.5, "dampening": 0.5},
+                                       {"name": "momentum", "momentum": 0.0, "dampening": 0.5},  # no velocity: 2
                                        {"name": "nesterov", "momentum": 0.9}], ids=lambda o: str(o))
 def test_the_edge_line_is_where_a_quadratic_of_that_sharpness_starts_to_diverge(optimizer):
     optimizer = gd_core.validate({"problem": "quadratic", "optimizer": optimizer})["optimizer"]

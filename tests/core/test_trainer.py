@@ -131,6 +131,44 @@ def test_divergence_names_the_step_and_the_stability_bound(problem, lr, bound):
     assert np.isfinite(h.loss[-2])
 
 
+QUADRATIC = {"problem": "quadratic", "kappa": 10.0, "steps": 3000}  # L = 10
+
+
+def ends(optimizer: dict, lr: float) -> gd_core.History:
+    return run({**QUADRATIC, "optimizer": {**optimizer, "lr": lr}})
+
+
+@pytest.mark.parametrize("optimizer,formula,bound", [
+    ({"name": "plain"}, "2/L", 0.2),
+    ({"name": "momentum", "momentum": 0.9}, "2(1+μ)/L", 0.38),  # heavy ball: 2(1 + 0.9)/10
+    ({"name": "momentum", "momentum": 0.5, "dampening": 0.5}, "2(1+μ)/((1−τ)·L)", 0.6),
+    ({"name": "plain", "weight_decay": 2.0}, "2/(L+λ)", 2 / 12)], ids=str)
+def test_divergence_quotes_the_optimizers_own_bound_which_holds_on_a_quadratic(optimizer, formula, bound):
+    """Just below the bound the run converges, just above it diverges, and its message quotes that bound - not
+    plain gradient descent's 2/L for every optimizer."""
+    assert ends(optimizer, 0.98 * bound).status == "completed"
+    h = ends(optimizer, 1.02 * bound)
+    assert h.status == "diverged" and f"below {formula} = {bound:.4g}" in h.message
+
+
+@pytest.mark.parametrize("optimizer,lr", [({"name": "adam"}, 1e5), ({"name": "newton"}, 2.02)], ids=str)
+def test_divergence_of_an_optimizer_without_a_curvature_bound_says_so_and_quotes_none(optimizer, lr):
+    h = ends(optimizer, lr)
+    assert h.status == "diverged" and "2/L =" not in h.message
+    title = gd_core.OPTIMIZERS[optimizer["name"]].title
+    assert f"{title} has no learning-rate bound like 2/L: " in h.message
+    if optimizer["name"] == "newton":  # its reason quotes its own bound, γ < 2 whatever L: it holds
+        assert "stable for γ < 2" in h.message and ends(optimizer, 1.98).status == "completed"
+    else:
+        assert "running size of the gradient" in h.message
+
+
+def test_runs_of_one_group_quote_each_their_own_bound():
+    configs = [{**QUADRATIC, "optimizer": {"name": "momentum", "momentum": mu, "lr": 0.5}} for mu in (0.9, 0.5)]
+    messages = [h.message for h in gd_core.run_many(configs)]
+    assert "2(1+μ)/L = 0.38" in messages[0] and "2(1+μ)/L = 0.3" in messages[1]
+
+
 def test_divergence_of_linear_regression_gives_its_bound():
     trainer = Trainer({**LINEAR, "variant": "batch", "optimizer": {"name": "plain", "lr": 5.0}, "steps": 1000})
     trainer.advance()
