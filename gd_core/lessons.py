@@ -326,9 +326,9 @@ def metric(m, result: RunResult, tolerance: float) -> float:
     if isinstance(m, str):
         if m == "final_loss":
             return float(loss[-1])
-        if m == "best_loss":
-            finite = loss[np.isfinite(loss)]
-            return float(finite.min()) if len(finite) else math.nan
+        if m in ("best_loss", "steps_to_tolerance", "best_val_loss", "best_val_step"):  # as the results table
+            value = run_summary(history, tolerance, problem.min_loss)[m]
+            return math.nan if value is None else float(value)
         if m == "excess_loss":
             return math.nan if problem.min_loss is None else float(loss[-1] - problem.min_loss)
         if m == "min_loss":
@@ -341,18 +341,12 @@ def metric(m, result: RunResult, tolerance: float) -> float:
             return float(history.lr[-1])
         if m in ("steps", "epochs", "samples_seen", "evaluations"):
             return float(history.column({"steps": "step", "epochs": "epoch"}.get(m, m))[-1])
-        if m == "steps_to_tolerance":
-            gap = loss - (problem.min_loss or 0.0)
-            return _first_step(history, gap <= tolerance)
         if m in ("final_sharpness", "final_noise_scale"):
             values = history.measured(m.removeprefix("final_"))
             finite = values[np.isfinite(values)]
             return float(finite[-1]) if len(finite) else math.nan
         if m in ("final_val_loss", "final_accuracy", "final_val_accuracy"):
             return float(history.column(m.removeprefix("final_"))[-1])  # NaN without a split / a classifier
-        if m in ("best_val_loss", "best_val_step"):
-            summary = run_summary(history)
-            return math.nan if summary["best_val_step"] is None else float(summary[m])
         if m == "distance_to_minimum":
             if not len(problem.minima):
                 return math.nan

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .lessons import Question, format_answer, is_right, safe_html
-from .results import run_summary
+from .results import run_summary, summary_text
 from .settings import SETTINGS
 
 _STYLE = """
@@ -50,12 +50,6 @@ class ReportRun:
 
 def _esc(value) -> str:
     return html.escape(str(value), quote=True)
-
-
-def _number(value, integer: bool = False) -> str:
-    if value is None:
-        return "-"
-    return f"{value:,}" if integer else f"{value:.5g}"
 
 
 def _flat(config: dict, prefix: str = "") -> dict[str, str]:
@@ -120,8 +114,8 @@ def lab_report_html(title: str, lesson_text: str, runs: Sequence[ReportRun], tol
                  "<th>steps to tol.</th></tr>")
     for run in runs:
         s = run_summary(run.history, tolerance, run.min_loss)
-        cells = [_number(s["final_loss"]), _number(s["best_loss"]), _number(s["steps"], True),
-                 _number(s["epochs"]), _number(s["steps_to_tolerance"], True)]
+        cells = [summary_text(s["final_loss"]), summary_text(s["best_loss"]), summary_text(s["steps"], True),
+                 summary_text(s["epochs"]), summary_text(s["steps_to_tolerance"], True)]
         parts.append(f"<tr><td>{_esc(run.name)}</td><td>{_esc(s['status'])}</td>"
                      + "".join(f"<td class=\"num\">{cell}</td>" for cell in cells) + "</tr>")
     parts.append("</table>")

@@ -42,3 +42,11 @@ def run_summary(history: History, tolerance: float = DEFAULT_TOLERANCE, min_loss
         "best_val_loss": float("nan") if best_val is None else float(val_loss[best_val]),
         "best_val_step": None if best_val is None else int(history.step[best_val]),
     }
+
+
+def summary_text(value, integer: bool = False) -> str:
+    """A :func:`run_summary` value as the results table and the report show it: "-" where there is none (None),
+    a count with thousands separators ("12,345"), any other number to 5 significant digits."""
+    if value is None:
+        return "-"
+    return f"{value:,}" if integer else f"{value:.5g}"

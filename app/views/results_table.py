@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from gd_core.results import TOLERANCE, run_summary
+from gd_core.results import TOLERANCE, run_summary, summary_text
 
 from ..theme import theme
 from ..throttle import Throttle
@@ -31,11 +31,6 @@ def run_state(run, running: bool) -> str:
         return "running"
     return "ready" if run.trainer.step == 0 else "paused"
 
-
-def _number(value, integer=False) -> str:
-    if value is None:
-        return "-"
-    return f"{value:,}" if integer else f"{value:.5g}"
 
 
 class ResultsTable(QWidget):
@@ -141,12 +136,12 @@ class ResultsTable(QWidget):
     @staticmethod
     def _cells(run, s: dict, running: bool) -> tuple[str, ...]:
         cells = dict(zip(COLUMNS, (
-            run.name, run_state(run, running), _number(s["final_loss"]), _number(s["best_loss"]),
-            _number(s["best_val_loss"] if s["best_val_step"] is not None else None),
-            _number(s["best_val_step"], True), _number(s["steps"], True), _number(s["epochs"]),
-            _number(s["samples_seen"], True),
-            _number(s["steps_to_tolerance"], True), _number(s["epochs_to_tolerance"]),
-            _number(s["samples_to_tolerance"], True))))
+            run.name, run_state(run, running), summary_text(s["final_loss"]), summary_text(s["best_loss"]),
+            summary_text(s["best_val_loss"] if s["best_val_step"] is not None else None),
+            summary_text(s["best_val_step"], True), summary_text(s["steps"], True), summary_text(s["epochs"]),
+            summary_text(s["samples_seen"], True),
+            summary_text(s["steps_to_tolerance"], True), summary_text(s["epochs_to_tolerance"]),
+            summary_text(s["samples_to_tolerance"], True))))
         if run.trainer.problem.dataset is None:
             cells.update(dict.fromkeys(DATA_COLUMNS, "-"))
         if run.trainer.problem.held_out is None:

@@ -112,7 +112,12 @@ def test_divergence_shows_its_message_and_keeps_finite_ranges(window, qtbot):
     problem = panel(window, "ProblemPanel")
     problem.problem.setCurrentIndex(problem.problem.findData("quadratic"))
     problem.problem.activated.emit(problem.problem.currentIndex())
-    panel(window, "LearningRatePanel").spin.setValue(0.5)
+    rate = panel(window, "LearningRatePanel")
+    rate.spin.setValue(0.5)
+    assert rate.bound.text() == "Stable below 2/L = 0.2 - this rate is above it: expect divergence."
+    rate.set_key("optimizer", {"name": "momentum", "momentum": 0.9, "lr": 0.5})  # the panel follows the optimizer
+    assert rate.bound.text().startswith("Stable below 2(1+μ)/L = 0.38 - this rate is above it")
+    rate.set_key("optimizer", {"name": "plain", "lr": 0.5})
     window.speed.setCurrentText("Max")
     action(window, "action_run").trigger()
     qtbot.waitUntil(lambda: not window.runner.running, timeout=5000)
