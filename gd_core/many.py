@@ -11,7 +11,6 @@ with one seed share them). Both run the same step pipeline (:mod:`gd_core.pipeli
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 
@@ -102,15 +101,6 @@ class TrainerGroup(StepLoop):
     @property
     def done(self) -> bool:
         return not self._active.any()
-
-    def advance(self, max_steps: int | None = None, time_budget: float | None = None) -> int:
-        """Run up to ``max_steps`` steps (None: until every run ended) or for ``time_budget`` seconds; return
-        the steps done (a run that ended is copied out into ``histories``)."""
-        if self.done:
-            return 0
-        deadline = None if time_budget is None else time.perf_counter() + time_budget
-        with np.errstate(**QUIET_STEPS):
-            return self._steps(max_steps, deadline)
 
     def _set_limits(self, initial_loss) -> None:
         self._limits = np.array([loss_limit(v) for v in initial_loss])

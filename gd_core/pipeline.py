@@ -166,11 +166,23 @@ class StepLoop:
     A subclass sets ``problem``, ``sampler``, ``history``, ``params``, ``state``, ``optimizer`` (its ``spec``,
     ``hparams`` and whole ``step``), ``schedule``, ``lr0``, ``stages``, ``recorders``, ``runs`` (None for one
     run, else R), ``gradient`` (the batch loss and gradient, ``problem.loss_and_grad`` unless runs share draws)
-    and ``has_data``, then calls :meth:`_start`; it decides when rows end runs in ``_check_rows``.
+    and ``has_data``, then calls :meth:`_start`; it decides when rows end runs in ``_check_rows`` and says whether
+    every run has ended in ``done``.
     """
 
     runs: int | None = None
     latest: StepRecord | None = None
+
+    def advance(self, max_steps: int | None = None, time_budget: float | None = None) -> int:
+        """Run up to ``max_steps`` steps (None: until every run ended) or for ``time_budget`` seconds; return the
+        steps done (a group copies a run that ended out into its ``histories``)."""
+        if self.done:
+            return 0
+        deadline = None if time_budget is None else time.perf_counter() + time_budget
+        # IEEE arithmetic, as torch computes: a diverging run overflows, an eps of 0 over a zero gradient divides
+        # by zero (Adafactor's 1/sqrt(V)); the non-finite row that follows is reported by _check_rows (diverged)
+        with np.errstate(**QUIET_STEPS):
+            return self._steps(max_steps, deadline)
 
     def _start(self) -> None:
         """Evaluate and record row 0 (the start); check it (a start where the loss is not finite diverges)."""

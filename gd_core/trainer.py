@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 
 import numpy as np
 
@@ -13,7 +12,7 @@ from .generalization import BestValidation
 from .generalization import recorders as generalization_recorders
 from .history import History
 from .optimizers import OPTIMIZERS, make_optimizer, stability_of
-from .pipeline import QUIET_STEPS, Recorder, StepLoop, gradient_stages
+from .pipeline import Recorder, StepLoop, gradient_stages
 from .problems import Problem
 from .samplers import Sampler
 from .schedules import make_schedule
@@ -117,16 +116,6 @@ class Trainer(StepLoop):
         if self._max_samples is not None:
             return self.samples_seen >= self._max_samples - 1e-9
         return self.step >= self._max_steps
-
-    def advance(self, max_steps: int | None = None, time_budget: float | None = None) -> int:
-        """Run up to ``max_steps`` steps (None: to the end) or for ``time_budget`` seconds; return steps done."""
-        if self.done:
-            return 0
-        deadline = None if time_budget is None else time.perf_counter() + time_budget
-        # IEEE arithmetic, as torch computes: a diverging run overflows, an eps of 0 over a zero gradient divides
-        # by zero (Adafactor's 1/sqrt(V)); the non-finite row that follows is reported by _check_rows (diverged)
-        with np.errstate(**QUIET_STEPS):
-            return self._steps(max_steps, deadline)
 
     def _set_limits(self, initial_loss) -> None:
         self._loss_limit = loss_limit(initial_loss)
