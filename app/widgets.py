@@ -116,6 +116,8 @@ class _CalmSpin(CalmInput):
 
     def allowed_text(self) -> str:
         """What the box takes, in words."""
+        if getattr(self, "allowed", None):
+            return self.allowed
         what = "an integer" if isinstance(self, QSpinBox) else "a number"
         special = f", or {self.specialValueText()!r}" if self.specialValueText() else ""
         return f"{what} in [{self.textFromValue(self.minimum())}, {self.textFromValue(self.maximum())}]{special}"
@@ -172,32 +174,97 @@ class NumberSpinBox(_CalmSpin, QDoubleSpinBox):
     Values commit on Enter or focus-out (no keyboard tracking). With ``log=True`` the arrows multiply by
     10^(1/10) instead of adding a fixed step. Calm (:class:`CalmInput`). (QDoubleSpinBox would size itself
     for its range at 323 decimals - thousands of pixels; :class:`_CalmSpin` sizes it for "-1.23457e+12".)
+
+    It holds every float of [low, high] exactly, as the config does: Qt rounds a value to 323 decimals (5e-324,
+    the smallest positive float, to 0; other subnormals to fewer digits), so the box keeps the value it was
+    given or that was typed beside the one Qt holds for it, and :meth:`value` gives it back while Qt still holds
+    that; :meth:`valueChanged` carries Qt's, so a consumer reads :meth:`value`. ``allowed`` says in words what
+    it takes (a setting's ``allowed()``, with its open bounds), for the refusal of a typed value.
     """
 
-    def __init__(self, low: float, high: float, log: bool = False, parent=None):
+    def __init__(self, low: float, high: float, log: bool = False, allowed: str | None = None, parent=None):
+        self._low, self._high, self.allowed = low, high, allowed  # the range as the config has it
+        self._exact: tuple[float, float] | None = None  # (the value given, the one Qt holds for it)
+        self._typed: float | None = None  # a typed value on its way to Qt (see _took)
         super().__init__(parent)
         self.calm()
         self.setDecimals(323)  # never round what the user typed
         self.setRange(low, high)
+        self.valueChanged.connect(self._took)  # first: it runs before any consumer's slot
+        self.editingFinished.connect(self._settle)
         self.setKeyboardTracking(False)
         self.setAccelerated(True)
         self.log = log
         self.setSingleStep(0.1)
 
+    def setRange(self, low: float, high: float) -> None:
+        """Take [low, high] as the config's range; Qt's minimum is the least value it holds in it (5e-324, which
+        it rounds to 0, gives 1e-323: one 323rd decimal)."""
+        self._low, self._high = low, high
+        super().setRange(low, high)
+        if self.minimum() < low:
+            self.setMinimum(self.minimum() + 1e-323)
+
+    def bounds(self) -> tuple[float, float]:
+        """What the box takes, as the config's range has it (Qt's minimum may lie a little inside it: see the
+        class doc), widened to a special value below it (:data:`NOT_SET`)."""
+        return min(self._low, self.minimum()), max(self._high, self.maximum())
+
+    def setValue(self, value: float) -> None:
+        self._typed = None
+        before, held = self.value(), super().value()
+        self._exact = (float(value), None) if self._low <= value <= self._high else None  # shown as given
+        super().setValue(value)
+        if self._exact is not None:
+            self._exact = (self._exact[0], super().value())
+        if super().value() == held and self.value() != before:  # Qt held the same, so it said nothing: say it
+            self.lineEdit().setText(self.textFromValue(held))
+            self.valueChanged.emit(held)
+
+    def value(self) -> float:
+        held = super().value()
+        return self._exact[0] if self._exact is not None and self._exact[1] == held else held
+
+    def _keep(self, value: float) -> None:
+        """Remember ``value`` beside what Qt holds for it, where it is in the box's range."""
+        self._exact = (float(value), super().value()) if self._low <= value <= self._high else None
+
+    def _took(self, held: float) -> None:
+        """A typed value reached Qt (which rounded it, or took the nearest value it holds): keep it, and show it
+        (Qt wrote its own before saying so)."""
+        if self._typed is not None:
+            self._keep(self._typed)
+            self._typed = None
+            self.lineEdit().setText(self.textFromValue(held))
+
+    def _settle(self) -> None:
+        """A typed value that Qt holds as the value it held (5e-324 where it held 1e-323) changed nothing in Qt,
+        which then says nothing: take it, and say so as Qt would."""
+        if self._typed is not None and self._typed != self.value():
+            self.valueChanged.emit(super().value())  # _took keeps it
+        self._typed = None
+
     def textFromValue(self, value: float) -> str:
-        return f"{value:.6g}"
+        """Six significant digits, or the shortest text that reads back as the value where that is no longer
+        ("5e-324", "1e-320": not "4.94066e-324", "9.99989e-321")."""
+        if self._exact is not None and self._exact[1] in (None, value):
+            value = self._exact[0]
+        text, exact = f"{value:.6g}", repr(value)
+        return exact if len(exact) <= len(text) else text
 
     def valueFromText(self, text: str) -> float:
         if text and text == self.specialValueText():
             return self.minimum()
-        if text == self.textFromValue(self.value()):
+        if text == self.textFromValue(super().value()):
             # the value as the box shows it (6 digits) is the value itself: Escape, or a refused text put back,
             # re-read "4.31419e+16" and changed a start of 4.314192263481925e16 - a reset run, unasked
-            return self.value()
+            return super().value()
         try:
-            return float(text)
+            value = float(text)
         except ValueError:
-            return self.value()
+            return super().value()
+        self._typed = value
+        return value
 
     def validate(self, text: str, pos: int):
         if text and text == self.specialValueText():
@@ -208,18 +275,19 @@ class NumberSpinBox(_CalmSpin, QDoubleSpinBox):
             return QValidator.State.Intermediate
         if not math.isfinite(value):  # "nan", "1e400": typed whole, then refused by name (fixup)
             return QValidator.State.Intermediate
-        if self.minimum() <= value <= self.maximum():
+        if self._low <= value <= self._high:
             return QValidator.State.Acceptable
         return QValidator.State.Intermediate
 
     def fixup(self, text: str) -> str:
         refuse_typed(self, text)
-        return self.textFromValue(self.value())
+        return self.textFromValue(super().value())
 
     def stepBy(self, steps: int) -> None:
         if self.log and self.value() > 0:
-            self.setValue(self.value() * 10 ** (steps / 10))
+            self.setValue(min(max(self.value() * 10 ** (steps / 10), self.minimum()), self.maximum()))
         else:
+            self._typed = None
             super().stepBy(steps)
 
 
@@ -347,17 +415,19 @@ def _number_editor(param: Param) -> QWidget:
         box.setRange(int(param.low if param.low is not None else -2**31 + 1),
                      int(min(param.high, 2**31 - 1) if param.high is not None else 2**31 - 1))
         return box
-    return NumberSpinBox(*number_range(param), log=param.log)
+    return NumberSpinBox(*number_range(param), log=param.log, allowed=param.allowed())
 
 
 def number_range(param: Param) -> tuple[float, float]:
-    """The range a spin box for ``param`` takes: its bounds, an open bound replaced by a value just inside."""
+    """The range a spin box for ``param`` takes: its bounds, an open bound replaced by the nearest float inside
+    it (0 open: 5e-324), so that the box takes every value the config takes - the box of a rate (0, 1e12]
+    started at 1e-12 and showed a session's rate of 1e-300 as 1e-12."""
     low = param.low if param.low is not None else -UNBOUNDED
     high = param.high if param.high is not None else UNBOUNDED
-    if param.low_open:  # the smallest representable step inside the bound
-        low = low + (1e-12 if param.log or low == 0 else abs(low) * 1e-12)
+    if param.low_open:
+        low = math.nextafter(low, math.inf)
     if param.high_open:
-        high = high - 1e-9
+        high = math.nextafter(high, -math.inf)
     return low, high
 
 
@@ -401,8 +471,8 @@ class ParamForm(QWidget):
             elif isinstance(editor, (IntListEdit, OptionalSettings)):
                 editor.value_committed.connect(lambda value, name=p.name: self.edited.emit(name, value))
             else:
-                editor.valueChanged.connect(lambda value, name=p.name, e=editor: self._value_edited(
-                    name, None if value == getattr(e, "none_value", None) else value))
+                editor.valueChanged.connect(lambda _, name=p.name, e=editor: self._value_edited(
+                    name, None if e.value() == getattr(e, "none_value", None) else e.value()))
             self.editors[p.name] = editor
             label = labels.get(p.name, p.title if isinstance(p, Setting) else p.name.replace("_", " "))
             if _optional(p):

@@ -33,7 +33,7 @@ class LearningRatePanel(Panel):
         self.spin = editor_for(OPTIMIZERS["plain"].params[0])  # every optimizer's lr has one range
         self.spin.setObjectName("lr")
         self.spin.setToolTip("The exact learning rate gamma; type any positive number (e.g. 0.05 or 3e-4).")
-        self.spin.valueChanged.connect(lambda v: self._set_lr(v))
+        self.spin.valueChanged.connect(lambda _: self._set_lr(self.spin.value()))  # exact (NumberSpinBox)
         row.addWidget(self.slider, 1)
         row.addWidget(self.spin)
         self.body.addLayout(row)

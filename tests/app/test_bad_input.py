@@ -18,7 +18,7 @@ import gd_core
 from app.widgets import IntListEdit
 from gd_core import OPTIMIZERS, PROBLEMS, SCHEDULES
 
-from ..hostile import fuzz_settings
+from ..hostile import EXTREME_FLOATS, fuzz_settings
 from .conftest import panel
 
 #: Typed into every box: beyond any range, zero and negative, subnormal, too many digits, not a number, empty.
@@ -54,7 +54,8 @@ def assert_consistent(win):
         assert run.trainer is not None and len(run.history) >= 1
     for box in settings_boxes(win):
         if isinstance(box, QAbstractSpinBox):
-            assert math.isfinite(box.value()) and box.minimum() <= box.value() <= box.maximum(), box.objectName()
+            low, high = box.bounds() if hasattr(box, "bounds") else (box.minimum(), box.maximum())
+            assert math.isfinite(box.value()) and low <= box.value() <= high, box.objectName()
     for view in (win.loss_view, win.space_view, win.data_view):
         for low, high in view.plot.getPlotItem().vb.viewRange():
             assert math.isfinite(low) and math.isfinite(high), type(view).__name__
@@ -143,11 +144,44 @@ def test_typed_text_a_box_cannot_take_is_refused_by_name_with_the_range(window):
             type_into(box, text)
             message = window.banner.text()
             assert message.startswith(f"Not applied - {name}: ") and "the box shows its value again" in message
-            assert f"[{box.textFromValue(box.minimum())}, {box.textFromValue(box.maximum())}]" in message
+            assert f"is not {box.allowed_text()}; " in message
+            if name == "lr":  # the registry's range, open at 0: not the box's nearest value inside it
+                assert "(0, 1e+12]" in message
             assert len(message) < 300 and model.selected.config == config and model.selected.trainer.step == steps
     window.banner.clear()
     type_into(boxes["lr"], "\u0661e-\u0662")  # ١e-٢
     assert model.selected.config["optimizer"]["lr"] == 0.01 and not window.banner.text()
+
+
+def test_boxes_show_and_keep_a_sessions_extreme_values_exactly(window, tmp_path):
+    """A box whose range is open at 0 took 1e-12 as its least value: a session's rate of 1e-300 showed as 1e-12,
+    and an edit beside it could write 1e-12 back. Now every value the registry allows is shown and kept - Qt's
+    own rounding to 323 decimals (5e-324 to 0) included - through typing, the wheel's steps, refusals and undo."""
+    from gd_core.sessions import save_session
+
+    model = window.model
+    model.update_config(model.selected, {"problem": "quadratic", "optimizer": {"name": "adam", "lr": 1e-300,
+                                                                               "eps": EXTREME_FLOATS[2]}})
+    path = tmp_path / "extreme.json"
+    save_session(model.to_session(), path)
+    assert window.files.open_path(str(path))
+    rate, form = panel(window, "LearningRatePanel").spin, panel(window, "OptimizerPanel").form
+    eps = form.editors["eps"]
+    assert (rate.value(), rate.text(), eps.value(), eps.text()) == (1e-300, "1e-300", 5e-324, "5e-324")
+    type_into(form.editors["beta1"], "0.8")  # an edit beside them writes nothing else back
+    config = dict(model.selected.config["optimizer"])
+    assert config["beta1"] == 0.8 and config["lr"] == 1e-300 and config["eps"] == 5e-324
+    window.undo.undo_action.trigger()
+    assert model.selected.config["optimizer"] == {**config, "beta1": 0.9} and eps.value() == 5e-324
+    for text in ("0", "-1e-300"):  # refused, naming the registry's range; nothing changes
+        type_into(eps, text)
+        assert "is not a number in (0, 1e+12]" in window.banner.text() and eps.value() == 5e-324
+    type_into(rate, "5e-324")  # the smallest rate the config takes, which Qt holds as 1e-323
+    assert model.selected.config["optimizer"]["lr"] == 5e-324 and rate.text() == "5e-324"
+    rate.setFocus()
+    rate.stepBy(1)  # the wheel's and the arrows' step: 10^(1/10) times, from the value itself
+    assert model.selected.config["optimizer"]["lr"] == rate.value() == 1e-323
+    assert_consistent(window)
 
 
 def test_a_refused_value_is_named_and_the_run_is_untouched(window):
