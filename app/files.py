@@ -91,7 +91,8 @@ class FileActions(QObject):
         self.lessons_menu.aboutToShow.connect(self.fill_lessons)  # read the lesson files when wanted
         self.save_lesson_action = QAction("Save as &Lesson...", window)
         self.save_lesson_action.setObjectName("action_save_lesson")
-        self.save_lesson_action.setStatusTip("Turn this session into a lesson: title, text, questions, locks")
+        self.save_lesson_action.setToolTip("Turn this session into a lesson: title, text, questions, locks")
+        self.save_lesson_action.setStatusTip("Turn this session into a lesson")  # whole at 1280 px, Large text
         self.save_lesson_action.triggered.connect(self.save_as_lesson)
         menu.insertAction(self.recent_menu.menuAction(), self.save_lesson_action)
         self._fill_recent()

@@ -438,7 +438,9 @@ class MainWindow(QMainWindow):
         settings.setValue("view/text_size", theme().text_size)
 
     # -- menus and toolbar -----------------------------------------------------------------------------------
-    def _action(self, name: str, text: str, shortcut: str, tip: str, slot) -> QAction:
+    def _action(self, name: str, text: str, shortcut: str, tip: str, slot, status: str = "") -> QAction:
+        """An action of the window; ``status``: the status bar's shorter words where ``tip`` does not fit beside
+        its labels at 1280x720 and Large text (the status bar cuts it with "…"; the tooltip keeps it whole)."""
         action = QAction(text, self)
         action.setObjectName(name)
         if shortcut:
@@ -447,7 +449,7 @@ class MainWindow(QMainWindow):
             action.setToolTip(f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
         else:
             action.setToolTip(tip)
-        action.setStatusTip(tip)
+        action.setStatusTip(status or tip)
         action.triggered.connect(slot)
         self.addAction(action)
         return action
@@ -465,22 +467,24 @@ class MainWindow(QMainWindow):
         self.files.file_menu.addAction(self.action_quit)
         self.action_compare = self._action("action_compare", "Compare variants", "Ctrl+K",
                                            "Batch, stochastic and mini-batch copies of the selected run with its "
-                                           "start, seed and epoch budget", self.compare_variants)
+                                           "start, seed and epoch budget", self.compare_variants,
+                                           "Batch, stochastic and mini-batch copies of the run")
         self.action_sweep = self._action("action_sweep", "Learning-rate sweep...", "Ctrl+L",
                                          "Final loss against learning rate for the selected run", self.open_sweep)
         self.action_add_run = self._action("action_add_run", "Add run", "Ctrl+Shift+N",
                                            "Add a run with the default settings", self.run_list.add)
         self.action_duplicate_run = self._action("action_duplicate_run", "Duplicate run", "Ctrl+D",
                                                  "Copy the selected run: same settings, seed and start point",
-                                                 self.run_list.duplicate)
+                                                 self.run_list.duplicate, "Copy the run: settings, seed and start")
         self.action_remove_run = self._action("action_remove_run", "Remove run", "Ctrl+Delete",
                                               "Remove the selected run (one run always remains)", self.run_list.remove)
         self.action_find_lr = self._action("action_find_lr", "Find learning rate...", "Ctrl+Shift+L",
                                            "The learning-rate range test of the selected run, with a suggestion",
-                                           self.open_lr_finder)
+                                           self.open_lr_finder, "The learning-rate range test of the run")
         self.action_scaling = self._action("action_scaling", "Batch-size scaling...", "Ctrl+Shift+B",
                                            "Steps and epochs to a target loss against the batch size, with the "
-                                           "critical batch size fitted", self.open_batch_scaling)
+                                           "critical batch size fitted", self.open_batch_scaling,
+                                           "Steps to a target loss against the batch size")
 
     def _build_run_menu(self) -> None:
         menu = self.menuBar().addMenu("&Run")
@@ -506,7 +510,8 @@ class MainWindow(QMainWindow):
             menu.addAction(dock.toggleViewAction())
         self.action_surface3d = self._action("action_surface3d", "Surface 3D", "",
                                              "The loss surface in 3D with the runs' paths on it (needs OpenGL), "
-                                             "in the tab beside the parameter space", self.show_surface3d)
+                                             "in the tab beside the parameter space", self.show_surface3d,
+                                             "The loss surface in 3D, with the runs' paths")
         menu.addAction(self.action_surface3d)
         menu.addSeparator()
         self.action_reset_layout = self._action("action_reset_layout", "Reset layout", "",
@@ -538,12 +543,12 @@ class MainWindow(QMainWindow):
     def _build_help_menu(self) -> None:
         menu = self.menuBar().addMenu("&Help")
         menu.setObjectName("help_menu")
-        for name, text, shortcut, tip, slot in (
-                ("action_shortcuts", "Keyboard shortcuts", "F1", "Every key GD Lab knows", self.show_shortcuts),
-                ("action_guide", "GD Lab guide", "", "A short guide to the window, offline", self.show_guide),
+        for name, text, shortcut, tip, slot, status in (
+                ("action_shortcuts", "Keyboard shortcuts", "F1", "Every key GD Lab knows", self.show_shortcuts, ""),
+                ("action_guide", "GD Lab guide", "", "A short guide to the window, offline", self.show_guide, ""),
                 ("action_about", "About GD Lab", "", "Versions of GD Lab, Python, Qt, PySide6, pyqtgraph and numpy",
-                 self.show_about)):
-            menu.addAction(self._action(name, text, shortcut, tip, slot))
+                 self.show_about, "Versions of GD Lab and its libraries")):
+            menu.addAction(self._action(name, text, shortcut, tip, slot, status))
 
     def show_shortcuts(self) -> None:
         self._shortcuts = help_dialogs.ShortcutsDialog(self.findChildren(QAction), self)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QAction, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QLabel
 
 
@@ -106,7 +106,13 @@ def test_the_status_bar_keeps_its_room_at_every_text_size(window, qtbot):
     bar.showMessage(tip)
     QApplication.processEvents()
     room = min(label.x() for label in bar.findChildren(QLabel) if label.objectName().startswith("status_"))
-    assert bar.fontMetrics().horizontalAdvance(tip) + 8 <= room
+    # every action's status tip is whole there too (the tooltip keeps the long words): seven ended in "…" at Large
+    # text, "Batch, stochastic and mini-batch copies of the selected run with its start, seed and epoch budget" in
+    # 788 px where 433 were free. The parameter space's options (app/views) are not shortened yet.
+    tips = {action.statusTip() for action in window.findChildren(QAction) if action.statusTip()
+            and action.objectName() not in ("space_batch_surface", "space_arrows", "space_equal_aspect")}
+    cut = [t for t in tips | {"Restart every run from its start"} if bar.fontMetrics().horizontalAdvance(t) + 8 > room]
+    assert len(tips) > 15 and not cut
 
 
 def test_a_framed_labels_reserved_width_counts_its_frame_and_margin_once(qtbot):
