@@ -488,8 +488,8 @@ class OptimizerSpec:
     # (see gd_core.update_rule) unless the rule decays by itself (decay="rule").
     formula_for: Callable[[dict], str] | None = field(default=None, repr=False)
     # what the rule's stability on a quadratic loss is, for given hyperparameters: a StabilityBound (stable only
-    # for lr < factor/(L + shift)) or why it has none (see gd_core.stability); every row declares it
-    stability: Callable[[dict], StabilityBound | str] | None = field(default=None, repr=False)
+    # for lr < factor/(L + shift)) or why it has none (see gd_core.stability); every built-in row declares it
+    stability: Callable[[dict], StabilityBound | str] = field(default=stability.undeclared, repr=False)
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}

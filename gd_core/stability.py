@@ -88,6 +88,15 @@ DECAYING = ("its rate γₜ = γ/(1 + λγt)^α falls as it runs: the loss grows
 POLYAK = "its step (f − f*)/‖g‖² adapts to the curvature: on a convex loss it converges for γ < 2, whatever L"
 
 
+#: What a row that declares nothing (a row added without ``stability``) is said to have.
+UNDECLARED = "none is declared in its registry row"
+
+
+def undeclared(hp: dict) -> str:
+    """The ``stability`` of a row that declares none: no bound is quoted for it (the built-in rows all declare)."""
+    return UNDECLARED
+
+
 def constant(reason: str):
     """A row's ``stability`` that always gives ``reason`` (its rule has no bound like 2/L, whatever its settings)."""
     return lambda hp: reason
@@ -97,6 +106,8 @@ def words(title: str, bound: StabilityBound | str, curvature: float) -> str:
     """What ``bound`` (an optimizer's, titled ``title``) says on a quadratic loss whose Hessian's largest
     eigenvalue is ``curvature``: "Momentum (heavy ball) is stable on this quadratic loss only for learning rates
     below 2(1+μ)/L = 0.38", or "Adam has no learning-rate bound like 2/L: <why>"."""
+    if bound == UNDECLARED:
+        return f"no stability bound is known for {title}: {bound}"
     if isinstance(bound, str):
         return f"{title} has no learning-rate bound like 2/L: {bound}"
     return (f"{title} is stable on this quadratic loss only for learning rates below {bound.formula()} = "

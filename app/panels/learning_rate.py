@@ -86,7 +86,8 @@ class LearningRatePanel(Panel):
                   "eigenvalue L known)."
         else:
             text, over = brief(bound, curvature, lr)
-            tip = words(OPTIMIZERS[config["optimizer"]["name"]].title, bound, curvature) + "."
+            said = words(OPTIMIZERS[config["optimizer"]["name"]].title, bound, curvature)
+            tip = said[0].upper() + said[1:] + "."
         self.bound.setText(text)
         self.bound.setToolTip(tip)
         if bound is None or isinstance(bound, str):  # nothing to stay below: the quiet colour

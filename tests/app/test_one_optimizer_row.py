@@ -83,6 +83,12 @@ def test_the_window_offers_it_everywhere(sign_row, qtbot):
     choice.activated.emit(index)
     model = win.model
     assert model.selected.config["optimizer"]["name"] == "signsgd"
+    # a row that declares no stability bound is quoted none (it crashed the learning-rate panel on a quadratic)
+    assert panel(win, "LearningRatePanel").bound.toolTip() == "No stability bound is known for Sign descent: none " \
+                                                              "is declared in its registry row."
+    diverged = gd_core.run({"problem": "quadratic", "optimizer": {"name": "signsgd", "lr": 1e12}, "steps": 5})
+    assert diverged.message.endswith("; no stability bound is known for Sign descent: none is declared in its "
+                                     "registry row")
     form = panel(win, "OptimizerPanel").form
     assert "Threshold tau" in form.editors["threshold"].toolTip()
     form.editors["threshold"].setValue(0.25)

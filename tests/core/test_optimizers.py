@@ -9,7 +9,7 @@ import pytest
 
 import gd_core
 from gd_core import OPTIMIZERS, ConfigError, make_optimizer
-from gd_core.stability import StabilityBound
+from gd_core.stability import StabilityBound, undeclared
 
 
 # --- the published update rules, written out element by element from the torch.optim documentation -----------
@@ -216,7 +216,7 @@ def test_registry_rows_are_complete():
         assert spec.name == name and spec.title and spec.doc and spec.formula and spec.torch and spec.explain
         assert spec.params[0].name == "lr"
         declared = spec.stability_bound({})  # its bound on a quadratic, or why it has none
-        assert isinstance(declared, StabilityBound) or isinstance(declared, str) and declared
+        assert spec.stability is not undeclared and (isinstance(declared, StabilityBound) or declared)
         for p in spec.params:
             assert p.doc.endswith(".") and p.check(p.default, p.name) == p.default
 
