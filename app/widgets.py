@@ -396,6 +396,7 @@ def editor_for(param: Param) -> QWidget:
         editor.none_value = editor.minimum() - 1
         editor.setMinimum(editor.none_value)
         editor.setSpecialValueText(NOT_SET)
+        editor.allowed = param.allowed(unset=repr(NOT_SET))  # the box's word for it, not the config's null
     return editor
 
 

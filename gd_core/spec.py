@@ -51,10 +51,11 @@ class Param:
                                                     and self.low <= self.high):
             raise TypeError(f"Param {self.name!r}: a number setting needs finite bounds low <= high")
 
-    def allowed(self) -> str:
-        """Say in words what values are allowed, e.g. ``"a number in [0, 1)"``."""
+    def allowed(self, unset: str = "null (the default)") -> str:
+        """Say in words what values are allowed, e.g. ``"a number in [0, 1)"``; ``unset`` names the value that
+        leaves a setting whose default is None unset (a config's null; a box's own word for it)."""
         if self.default is None and self.kind is not dict:
-            return self._allowed() + " or null (the default)"
+            return f"{self._allowed()} or {unset}"
         return self._allowed()
 
     def _allowed(self) -> str:

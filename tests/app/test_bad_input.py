@@ -430,3 +430,16 @@ def test_any_typed_text_is_applied_or_refused_by_name(window, name, text):
         assert window.banner.text().startswith(f"Not applied - {name}: ")
         assert model.selected.config == config and model.selected.trainer.step == steps
     assert_consistent(window)
+
+
+def test_a_box_for_a_setting_left_unset_names_its_unset_word_not_the_configs_null(qapp):
+    """Adafactor's eps1 and L-BFGS's max_eval default to None, which their boxes show as 'default': a refusal
+    said '... or null (the default)' - a config's word no box shows (and max_eval's range read [0, 12500], the
+    value below its range that stands for 'default')."""
+    from app.widgets import NOT_SET, editor_for
+    from gd_core import OPTIMIZERS
+
+    for optimizer, name, allowed in (("adafactor", "eps1", "a number in [0, 1e+12] or 'default'"),
+                                     ("lbfgs", "max_eval", "an integer in [1, 12500] or 'default'")):
+        box = editor_for(next(p for p in OPTIMIZERS[optimizer].params if p.name == name))
+        assert box.specialValueText() == NOT_SET and box.allowed_text() == allowed
