@@ -6,16 +6,44 @@ does it in one numpy pass; ``PeakEnvelope`` keeps the same for a growing series 
 give it as a line through each run's lowest then highest value, or as a band - the lowest and the highest
 values as two series to fill between (``peak_band``, ``PeakEnvelope.band``): a noisy curve drawn as a line
 zigzags up and down in every pixel column (moiré stripes, and slow to stroke), the band is one filled shape.
-Non-finite values are left out (NaN where a run has none: a gap in the line). ``axis_end`` rounds a growing
-axis's end up to a round number, so the axis moves now and then rather than every frame.
+Values are first made *drawn values* (:func:`drawn_values`): NaN is a gap (a diverged run's non-finite rows),
+left out of every block (NaN where a block has none); on a log axis -inf is a value under the scale (a loss of 0
+or below), kept as a block's low and drawn on the plot's floor (:func:`log_floor`, :func:`on_floor`).
+``axis_end`` rounds a growing axis's end up to a round number, so the axis moves now and then rather than every
+frame.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
+
+
+def drawn_values(y: np.ndarray, log: bool = False) -> np.ndarray:
+    """``y`` as a plot draws it: NaN (a gap) for a non-finite value; on a log axis log10 of the value, and -inf
+    for a value <= 0, which has no logarithm but is no gap either - a loss that reached 0 is drawn on the plot's
+    floor (:func:`on_floor`)."""
+    y = np.asarray(y, dtype=float)
+    finite = np.isfinite(y)
+    if not log:
+        return y if finite.all() else np.where(finite, y, np.nan)
+    positive = finite & (y > 0)
+    return np.where(positive, np.log10(np.where(positive, y, 1.0)), np.where(finite, -np.inf, np.nan))
+
+
+def log_floor(lowest: float) -> float:
+    """The log10 y at which a log plot draws the values <= 0 (-inf drawn values): a decade under the decade of
+    ``lowest``, the lowest finite value drawn (NaN: none, then 10^-1, the empty frame's bottom) - under every
+    value, so a curve that reached 0 falls to the plot's bottom edge, and a decade with no value parts the floor
+    from the scale above it, so it is not read as a value of the scale."""
+    return (math.floor(lowest) if math.isfinite(lowest) else 0.0) - 1.0
+
+
+def on_floor(drawn: np.ndarray, floor: float) -> np.ndarray:
+    """Drawn values with -inf (on a log axis: <= 0) put on ``floor``; the array itself when none is."""
+    below = np.isneginf(drawn)
+    return np.where(below, floor, drawn) if below.any() else drawn
 
 
 def peak_decimate(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
@@ -27,18 +55,18 @@ def peak_decimate(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, 
 
 
 def peak_band(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(x, low, high): the minimum and maximum of y in each of ``bins`` equal runs of rows at the x of the run's
-    first row (NaN where it holds no finite value), then the last row alone (low = high = its y). A short series
-    is its own band: ``(x, y, y)``, the same array twice."""
+    """(x, low, high): the minimum and maximum of the drawn values y (:func:`drawn_values`) in each of ``bins``
+    equal runs of rows at the x of the run's first row (NaN where it holds only gaps), then the last row alone
+    (low = high = its y). A short series is its own band: ``(x, y, y)``, the same array twice."""
     n = len(x)
     if n <= 2 * bins:
         return x, y, y
     edges = np.linspace(0, n, bins + 1).astype(np.intp)[:-1]
-    finite = np.isfinite(y)
-    low = np.minimum.reduceat(np.where(finite, y, np.inf), edges)
-    high = np.maximum.reduceat(np.where(finite, y, -np.inf), edges)
-    low[np.isinf(low)] = np.nan
-    high[np.isinf(high)] = np.nan
+    present = ~np.isnan(y)
+    low = np.minimum.reduceat(np.where(present, y, np.inf), edges)
+    high = np.maximum.reduceat(np.where(present, y, -np.inf), edges)
+    gaps = ~np.logical_or.reduceat(present, edges)
+    low[gaps] = high[gaps] = np.nan
     return np.append(x[edges], x[-1]), np.append(low, y[-1]), np.append(high, y[-1])
 
 
@@ -67,14 +95,23 @@ def axis_end(value: float) -> float:
     return 10 * power
 
 
+def empty_frame(log: bool) -> tuple[list[float], list[float]]:
+    """The corners ``(xs, ys)``, in drawn coordinates (log10 of the values on a log axis), that a plot of curves
+    against steps frames when it has no point to draw (every run hidden): steps 0 to 1 and a value of 0 to 1, or
+    0.1 to 10 on a log axis - a frame whose ticks read, never the range of curves that are gone (kept by an
+    auto-range with nothing to fit, it read as nonsense once the axis turned logarithmic)."""
+    return [0.0, 1.0], ([-1.0, 1.0] if log else [0.0, 1.0])
+
+
 def _extrema(y: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Minimum and maximum of the finite values in each run of ``size`` rows (len(y) a multiple of size)."""
+    """Minimum and maximum of the drawn values (gaps left out) in each run of ``size`` rows (len(y) a multiple of
+    size); NaN for a run of gaps."""
     blocks = y.reshape(-1, size)
-    finite = np.isfinite(blocks)
-    low = np.where(finite, blocks, np.inf).min(axis=1)
-    high = np.where(finite, blocks, -np.inf).max(axis=1)
-    low[np.isinf(low)] = np.nan
-    high[np.isinf(high)] = np.nan
+    present = ~np.isnan(blocks)
+    low = np.where(present, blocks, np.inf).min(axis=1)
+    high = np.where(present, blocks, -np.inf).max(axis=1)
+    gaps = ~present.any(axis=1)
+    low[gaps] = high[gaps] = np.nan
     return low, high
 
 
@@ -86,15 +123,14 @@ class PeakEnvelope:
     after the last whole block - always including the last row, which a History may still replace - are one
     more such pair, and the last point closes the line. So at most about ``max_points + 3`` points.
 
-    ``transform`` maps raw values to drawn ones (``np.log10`` for a log axis: non-positive values become
-    non-finite and so gaps). Call :meth:`update` with the whole current series each frame and a ``source`` that
-    compares unequal whenever earlier rows may have changed (a history restarted or thinned): the envelope then
-    starts over.
+    Raw values become drawn values (:func:`drawn_values`, log10 ones for ``log``) as they are read. Call
+    :meth:`update` with the whole current series each frame and a ``source`` that compares unequal whenever
+    earlier rows may have changed (a history restarted or thinned): the envelope then starts over.
     """
 
-    def __init__(self, max_points: int, transform: Callable[[np.ndarray], np.ndarray] | None = None):
+    def __init__(self, max_points: int, log: bool = False):
         self.max_blocks = max(2, max_points // 2)
-        self.transform = transform
+        self.log = log
         self._source = None
         self._start()
 
@@ -104,10 +140,7 @@ class PeakEnvelope:
         self._x, self._low, self._high = np.empty(0), np.empty(0), np.empty(0)
 
     def _values(self, y: np.ndarray) -> np.ndarray:
-        if self.transform is None:
-            return y
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return self.transform(y)
+        return drawn_values(y, self.log)
 
     def update(self, x: np.ndarray, y: np.ndarray, source=None) -> tuple[np.ndarray, np.ndarray]:
         """The points to draw for the series (x increasing) as a line; only rows not yet folded are read."""
@@ -123,8 +156,7 @@ class PeakEnvelope:
             self._source = source
             self._start()
         if n <= 2 * self.max_blocks:
-            values = np.asarray(self._values(y), dtype=float)
-            values = np.where(np.isfinite(values), values, np.nan)
+            values = self._values(y)
             return x, values, values
         settled = n - 1  # the last row may still be replaced
         while True:
@@ -140,9 +172,9 @@ class PeakEnvelope:
                 break
             self._merge()
         tail = self._values(y[self.rows:])
-        finite = tail[np.isfinite(tail)]
-        tail_low, tail_high = (finite.min(), finite.max()) if len(finite) else (np.nan, np.nan)
-        last = tail[-1] if np.isfinite(tail[-1]) else np.nan
+        present = tail[~np.isnan(tail)]
+        tail_low, tail_high = (present.min(), present.max()) if len(present) else (np.nan, np.nan)
+        last = tail[-1]
         return (np.concatenate([self._x, [x[self.rows], x[-1]]]), np.concatenate([self._low, [tail_low, last]]),
                 np.concatenate([self._high, [tail_high, last]]))
 
@@ -155,3 +187,35 @@ class PeakEnvelope:
         self._low = np.fmin(self._low[0:2 * pairs:2], self._low[1:2 * pairs:2])
         self._high = np.fmax(self._high[0:2 * pairs:2], self._high[1:2 * pairs:2])
         self.size *= 2
+
+
+class FirstAtOrBelowZero:
+    """Where a growing series first reached 0 or went below it (what a log axis cannot show as a value), and
+    whether it ever went below 0, in O(new rows) per call. The last row, which a History may still replace, is
+    read afresh each call; a ``source`` that compares unequal (a history restarted or thinned) starts over."""
+
+    def __init__(self):
+        self._source = None
+        self._start()
+
+    def _start(self) -> None:
+        self.rows = 0  # settled rows read
+        self._row: int | None = None  # the first settled row <= 0
+        self._negative = False  # whether a settled row is < 0
+
+    def update(self, y: np.ndarray, source=None) -> tuple[int | None, bool]:
+        """(the first row <= 0 or None, whether any row is < 0) of the series ``y``."""
+        if source != self._source or len(y) - 1 < self.rows:
+            self._source = source
+            self._start()
+        settled = max(0, len(y) - 1)
+        if settled > self.rows:
+            new = y[self.rows:settled]
+            if self._row is None:
+                hits = np.flatnonzero(new <= 0)
+                self._row = self.rows + int(hits[0]) if len(hits) else None
+            self._negative = self._negative or bool((new < 0).any())
+            self.rows = settled
+        last = y[-1] if len(y) else np.nan
+        row = self._row if self._row is not None else (settled if last <= 0 else None)
+        return row, self._negative or bool(last < 0)

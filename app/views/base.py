@@ -299,17 +299,21 @@ class PlotView(QWidget):
         that stepped since the last redraw, the only ones whose curves changed (None: any may have)."""
         self.redraw_count += 1
 
-    def span_x(self, first: float | None, last: float = 0.0, y: float = 0.0) -> None:
+    def span_x(self, first: float | None, last: float = 0.0, y: float = 0.0, empty: tuple | None = None) -> None:
         """Keep the auto-ranged x-axis from ``first`` to a round number at or past ``last`` (:func:`axis_end`; the
         axis then changes now and then, not on every frame of a growing run), or to ``first + 1`` while there is
         one point - pyqtgraph pads a lone point by 0.5 each side: a run at its start read steps -0.4..0.4. ``y``: a
         height the plot draws anyway, in its view coordinates (log10 on a log axis: the span is a PlotCurveItem,
-        invisible but ranged like any item). ``first`` None or ``y`` not finite: no span."""
+        invisible but ranged like any item). ``first`` None or ``y`` not finite: no span, or the corners
+        ``empty`` = (xs, ys) of a frame to show when there is nothing to draw (an auto-range with nothing to fit
+        keeps the range of curves that are gone)."""
         extent = getattr(self, "_x_span", None)
         if extent is None:
             extent = self._x_span = pg.PlotCurveItem(pen=None)
             self.plot.addItem(extent)
-        if first is None or not math.isfinite(y):
+        if first is None and empty is not None:
+            extent.setData(*empty)
+        elif first is None or not math.isfinite(y):
             extent.clear()
         else:
             extent.setData([first, axis_end(last) if last > first else first + 1], [y, y])
@@ -338,8 +342,22 @@ class SparseLogAxis(pg.AxisItem):
     loss that barely moves) it names the round values a linear axis would: 32, 34, 36 - never a bare axis."""
 
     _linear: frozenset = frozenset()  # the log10 values (rounded) of such linear ticks, labelled too
+    #: The log10 value on which a plot draws values <= 0 (gd_core.display.log_floor), labelled ``floor_label``
+    #: ("0"), with no tick in the decade above it (which holds no value): None when nothing is drawn there.
+    floor: float | None = None
+    floor_label = "0"
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph's names)
+        ticks = self._log_tick_values(minVal, maxVal, size, stdTicks)
+        if self.floor is None or not minVal <= self.floor <= maxVal:
+            return ticks
+        # the floor names 0, not 10^floor: no tick may read as a value of the scale under the lowest drawn value
+        # (at least a decade, and at least the spacing of the widest labelled ticks, above the floor)
+        gap = max([1.0] + [spacing for spacing, _ in ticks if spacing is not None])
+        kept = [(spacing, [v for v in values if v >= self.floor + gap - 1e-9]) for spacing, values in ticks]
+        return [(gap, [self.floor])] + kept
+
+    def _log_tick_values(self, minVal, maxVal, size, stdTicks):  # noqa: N803 (pyqtgraph's names)
         ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
         self._linear = frozenset()
         if maxVal - minVal >= 1 or sum(_round_mantissa(v) for _, level in ticks for v in level) >= 2 \
@@ -359,6 +377,9 @@ class SparseLogAxis(pg.AxisItem):
             strings = super().logTickStrings(values, scale, spacing)
         out = []
         for text, v in zip(strings, values):
+            if self.floor is not None and float(v) == self.floor:
+                out.append(self.floor_label)
+                continue
             if not -MAX_DECADE < float(v) < MAX_DECADE:
                 out.append("")  # no float is 10^v (a zoom far out, a range left from a linear axis): no label
                 continue

@@ -8,7 +8,16 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QCheckBox, QMenu, QToolButton
 
-from gd_core.display import PeakEnvelope, peak_band, zigzag
+from gd_core.display import (
+    FirstAtOrBelowZero,
+    PeakEnvelope,
+    drawn_values,
+    empty_frame,
+    log_floor,
+    on_floor,
+    peak_band,
+    zigzag,
+)
 
 from ..session import X_AXES
 from ..theme import theme
@@ -24,6 +33,10 @@ class LossCurveView(PlotView):
         self._items: dict[int, tuple] = {}
         self._extents: dict[int, tuple | None] = {}
         self._envelopes: dict[tuple, PeakEnvelope] = {}
+        self._curves: dict[int, tuple] = {}  # per run: its full and validation loss as drawn, before flooring
+        self._zeros: dict[int, FirstAtOrBelowZero] = {}
+        self._notes: dict[int, str] = {}  # per run: "reached 0" and the like, for its legend entry
+        self.floor: float | None = None  # log10 y of the floor that losses <= 0 are drawn on (log_floor)
         super().__init__(model, parent)
         self.readout = FloatingReadout("loss_readout", self.plot.viewport())  # the hovered step's numbers
         self.x_axis = ComboBox()
@@ -83,13 +96,14 @@ class LossCurveView(PlotView):
         self.batch_losses.setChecked(self.model.view["batch_losses"])
         self.batch_losses.blockSignals(False)
         self.plot.setLabel("bottom", X_AXES[key].lower())
-        self.plot.setLogMode(y=self.model.view["log_y"])  # log ticks; the curves get log10 values (_drawn)
-        for band, full, val in self._items.values():
-            for item in (*band.items, full, val):
+        self.plot.setLogMode(y=self.model.view["log_y"])  # log ticks; the curves get log10 values (drawn_values)
+        for band, full, val, zero in self._items.values():
+            for item in (*band.items, full, val, zero):
                 self.plot.removeItem(item)
         self._items = {}
         self._envelopes = {}
         self._extents = {}
+        self._curves, self._zeros, self._notes, self.floor = {}, {}, {}, None
         runs = self.visible_runs()
         look = theme()
         for run in runs:
@@ -100,9 +114,12 @@ class LossCurveView(PlotView):
             bold = run is self.model.selected  # wide pens cost; only the selected run's full loss is bold
             full = pg.PlotCurveItem(pen=look.pen(stronger(run.color), 2 if bold else 1), connect="finite")
             val = pg.PlotCurveItem(pen=_validation_pen(run), connect="finite")
-            for item in (full, val):
+            zero = pg.ScatterPlotItem(size=11, symbol="t")  # where the loss reached 0: a mark on the floor
+            zero.setZValue(10)
+            _style_zero(zero, run)
+            for item in (full, val, zero):
                 self.plot.addItem(item)
-            self._items[id(run)] = (batch, full, val)
+            self._items[id(run)] = (batch, full, val, zero)
         self._set_legend(runs)
         self.hover.setPen(look.pen(look.color("text")))
         self.hover.setBrush(look.color("base"))
@@ -115,17 +132,23 @@ class LossCurveView(PlotView):
         name its curves instead."""
         if len(runs) > 1:
             validation = [(theme().color("text"), "validation", DASHED)] if any(map(_validates, runs)) else []
-            self.set_legend([(stronger(run.color), run.name) for run in runs] + validation)
+            self.set_legend([(stronger(run.color), run.name + self._note(run)) for run in runs] + validation)
             return
         legend = []
         for run in runs:
-            legend.append((stronger(run.color), "training loss" if _validates(run) else "full loss"))
+            full = "training loss" if _validates(run) else "full loss"
+            legend.append((stronger(run.color), full + self._note(run)))
             if _validates(run):
                 legend.append((stronger(run.color), "validation loss", DASHED))
             if self._draws_batch_loss(run):
                 what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
                 legend.append((fainter(run.color), what))
         self.set_legend(legend)
+
+    def _note(self, run) -> str:
+        """What a run's legend entry adds when its loss left the log axis's scale: " (reached 0)"."""
+        note = self._notes.get(id(run))
+        return f" ({note})" if note else ""
 
     def restyle(self, run, what: str) -> None:
         """A colour or a name changes that run's pens and the legend alone; visibility rebuilds."""
@@ -134,10 +157,11 @@ class LossCurveView(PlotView):
             self.rebuild()
             return
         if what == "color":
-            look, (batch, full, val) = theme(), items
+            look, (batch, full, val, zero) = theme(), items
             batch.style(run)
             full.setPen(look.pen(stronger(run.color), 2 if run is self.model.selected else 1))
             val.setPen(_validation_pen(run))
+            _style_zero(zero, run)
         self._set_legend(self.visible_runs())
 
     def _zoomed(self) -> None:
@@ -149,30 +173,77 @@ class LossCurveView(PlotView):
         vb = self.plot.getPlotItem().vb
         width = max(100, int(vb.width()))
         zoomed = not vb.autoRangeEnabled()[0]
+        changed = []
         for run in self.visible_runs():
             items = self._items.get(id(run))
             if items is None or (moved is not None and id(run) not in moved and not zoomed):  # as drawn
                 continue
-            batch, full, val = items
-            x, y = self._curve(run, "loss", 2 * width)
-            full.setData(x, y)
-            if _validates(run):
-                val.setData(*self._curve(run, "val_loss", width))
-            else:
-                val.clear()
-            finite = y[np.isfinite(y)]
-            self._extents[id(run)] = (x[0], x[-1], finite[-1]) if len(finite) else None
+            changed.append(run)
+            batch = items[0]
+            self._curves[id(run)] = (self._curve(run, "loss", 2 * width),
+                                     self._curve(run, "val_loss", width) if _validates(run) else None)
             if self._draws_batch_loss(run):
                 batch.set_band(*self._band(run, "batch_loss", width))  # at half the resolution: it is noise
             else:
                 batch.clear()
+        self._draw_floored(changed)
         extent = [e for e in self._extents.values() if e is not None]  # (first x, last x, a drawn y) per curve
         if extent:  # from the first curve's start to past the longest's end, at a drawn height
             self.span_x(min(extent)[0], max(e[1] for e in extent), extent[0][2])
         else:
-            self.span_x(None)
+            self.span_x(None, empty=empty_frame(self.model.view["log_y"]))  # not the gone curves' range
         # settle the auto-range now, not while painting: a range change during paint costs a second paint
         vb.prepareForPaint()
+
+    def _draw_floored(self, changed: list) -> None:
+        """Draw the ``changed`` runs' curves, losses <= 0 on the log axis's floor (a loss of 0 has no logarithm:
+        without it, a run that reached 0 - Newton on a quadratic, in one step - vanished from the plot), with a
+        mark where each first got there and a legend note; every run's when the floor moved."""
+        log = self.model.view["log_y"]
+        below = {key for key, curves in self._curves.items() if any(
+            c is not None and np.isneginf(c[1]).any() for c in curves)}
+        floor = None
+        if log and below:
+            lowest = min((np.nanmin(c[1][np.isfinite(c[1])], initial=np.inf)
+                          for curves in self._curves.values() for c in curves if c is not None), default=np.inf)
+            floor = log_floor(lowest if np.isfinite(lowest) else np.nan)
+        if floor != self.floor:
+            self.floor = floor
+            changed = [run for run in self.visible_runs() if id(run) in self._curves]
+        notes = dict(self._notes)
+        for run in changed:
+            _, full, val, zero = self._items[id(run)]
+            (x, y), validation = self._curves[id(run)]
+            y = on_floor(y, floor) if id(run) in below else y
+            full.setData(x, y)
+            if validation is None:
+                val.clear()
+            else:
+                val.setData(validation[0], on_floor(validation[1], floor) if id(run) in below else validation[1])
+            finite = y[np.isfinite(y)]
+            self._extents[id(run)] = (x[0], x[-1], finite[-1]) if len(finite) else None
+            self._mark_zero(run, zero, log)
+        axis = self.plot.getPlotItem().getAxis("left")
+        label = "≤ 0" if any(note != "reached 0" for note in self._notes.values()) else "0"
+        if (axis.floor, axis.floor_label) != (floor, label):
+            axis.floor, axis.floor_label = floor, label
+            axis.picture = None  # its ticks are cached
+            axis.update()
+        if self._notes != notes:
+            self._set_legend(self.visible_runs())
+
+    def _mark_zero(self, run, zero: pg.ScatterPlotItem, log: bool) -> None:
+        """Mark, on the floor, the step at which ``run``'s loss first reached 0 (or went below it), and note it
+        for the legend; nothing on a linear axis, where 0 is a value like any other."""
+        history = run.history
+        scan = self._zeros.setdefault(id(run), FirstAtOrBelowZero())
+        row, negative = scan.update(history.loss, source=(history, history.stride)) if log else (None, False)
+        if row is None or self.floor is None:
+            self._notes.pop(id(run), None)
+            zero.clear()
+            return
+        self._notes[id(run)] = "went below 0" if negative else "reached 0"
+        zero.setData([history.column(self.model.view["x_axis"])[row]], [self.floor])
 
     def _draws_batch_loss(self, run) -> bool:
         """A run's light batch-loss curve is drawn when asked for and when it differs from the full loss."""
@@ -194,10 +265,10 @@ class LossCurveView(PlotView):
         if not vb.autoRangeEnabled()[0]:  # the user zoomed
             low, high = vb.viewRange()[0]
             rows = slice(max(0, int(np.searchsorted(x, low)) - 1), int(np.searchsorted(x, high)) + 1)
-            return peak_band(x[rows], _drawn(y[rows], log), points // 2)
+            return peak_band(x[rows], drawn_values(y[rows], log), points // 2)
         envelope = self._envelopes.get((id(run), column))
         if envelope is None or envelope.max_blocks != points // 2:
-            envelope = self._envelopes[id(run), column] = PeakEnvelope(points, np.log10 if log else None)
+            envelope = self._envelopes[id(run), column] = PeakEnvelope(points, log)
         return envelope.band(x, y, source=(history, history.stride))
 
     @staticmethod
@@ -218,7 +289,9 @@ class LossCurveView(PlotView):
         row = int(np.clip(np.searchsorted(x, vb.mapSceneToView(scene_pos).x()), 0, len(x) - 1))
         loss = history.loss[row]
         batch = history.batch_loss[row] if self._shows_batch_loss(run) else np.nan
-        y = _drawn(np.array([loss]), self.model.view["log_y"])
+        y = drawn_values(np.array([loss]), self.model.view["log_y"])
+        if self.floor is not None:  # a loss of 0 on the log axis's floor, where its curve is drawn
+            y = on_floor(y, self.floor)
         self.hover.setData([x[row]], y) if np.isfinite(y).all() else self.hover.clear()  # no all-NaN scatter
         point = vb.mapViewToScene(QPointF(x[row], y[0])) if np.isfinite(y).all() else scene_pos
         text = readout_text(int(history.step[row]), _epoch(run, history.epoch[row]), loss, batch,
@@ -269,6 +342,7 @@ class BatchLossBand:
         # a block whose one side is not drawable (0 on a log axis) collapses to the other: the two sides must
         # have their gaps in the same places, or the fill pairs the wrong pieces
         low, high = np.where(np.isfinite(low), low, high), np.where(np.isfinite(high), high, low)
+        low, high = (np.where(np.isfinite(side), side, np.nan) for side in (low, high))  # a 0 batch loss: a gap
         self.low.setData(x, low)
         self.high.setData(x, high)
 
@@ -307,10 +381,8 @@ def _validation_pen(run):
     return theme().pen(stronger(run.color), 1.5, style=Qt.PenStyle.DashLine)
 
 
-def _drawn(values: np.ndarray, log: bool) -> np.ndarray:
-    """The y a curve item draws: log10 of the values on a log axis; NaN gaps for what cannot be drawn (a
-    diverged run's non-finite rows; on a log axis, non-positive values), so axis ranges stay finite."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        drawn = np.log10(values) if log else values
-    bad = ~np.isfinite(drawn)
-    return np.where(bad, np.nan, drawn) if bad.any() else drawn
+def _style_zero(zero: pg.ScatterPlotItem, run) -> None:
+    """The mark of where a run's loss reached 0: a triangle pointing down in the run's colour, rimmed in the text
+    colour so that it reads on the curve it sits on."""
+    zero.setBrush(stronger(run.color))
+    zero.setPen(theme().pen(theme().color("text")))

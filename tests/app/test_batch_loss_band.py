@@ -20,7 +20,7 @@ def test_a_long_runs_batch_losses_are_a_filled_band_holding_the_envelopes_number
     view, run = win.loss_view, win.model.selected
     win.model.step(40)
     view.refresh()
-    band, full, _ = view._items[id(run)]
+    band, full, *_ = view._items[id(run)]
     assert band.line and band.fill.path().isEmpty()  # a short series: a thin light line, nothing to fill
     assert band.low.opts["pen"] is not None
     win.model.step(3960)

@@ -4,7 +4,18 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gd_core.display import ROUND_MANTISSAS, PeakEnvelope, axis_end, peak_band, peak_decimate, zigzag
+from gd_core.display import (
+    ROUND_MANTISSAS,
+    FirstAtOrBelowZero,
+    PeakEnvelope,
+    axis_end,
+    drawn_values,
+    log_floor,
+    on_floor,
+    peak_band,
+    peak_decimate,
+    zigzag,
+)
 from gd_core.history import History
 
 
@@ -65,8 +76,9 @@ def test_a_band_is_the_envelope_to_fill_between(values, max_points):
     the envelope's line; low <= high; and a short series is its own band, the same array as low and high."""
     y = np.array(values)
     x = np.arange(len(y), dtype=float)
+    drawn = drawn_values(y)
     for band, line in ((PeakEnvelope(max_points).band(x, y), PeakEnvelope(max_points).update(x, y)),
-                       (peak_band(x, y, max_points // 2), peak_decimate(x, y, max_points // 2))):
+                       (peak_band(x, drawn, max_points // 2), peak_decimate(x, drawn, max_points // 2))):
         bx, low, high = band
         if low is high:  # short: the values themselves (non-finite ones as gaps)
             assert len(bx) == len(y) <= max_points and np.array_equal(low, line[1], equal_nan=True)
@@ -104,13 +116,35 @@ def test_a_thinned_history_starts_the_envelope_over():
     assert_draws_like(*got, history.step, history.loss, 200)
 
 
-def test_log_transform_makes_non_positive_values_gaps():
-    y = np.concatenate([np.full(500, 10.0), np.zeros(500), np.full(500, 1000.0), [100.0]])
-    xs, ys = PeakEnvelope(20, np.log10).update(np.arange(len(y), dtype=float), y)
-    assert np.nanmin(ys) == 1.0 and np.nanmax(ys) == 3.0 and ys[-1] == 2.0
-    assert np.isnan(ys).any()  # the all-zero blocks
-    short = PeakEnvelope(20, np.log10).update(np.arange(3.0), np.array([1.0, 0.0, 100.0]))[1]
-    np.testing.assert_array_equal(short, [0.0, np.nan, 2.0])
+def test_on_a_log_axis_a_loss_of_0_is_under_the_scale_not_a_gap():
+    """log10 has no value for a loss <= 0, but it is no gap either (Newton on a quadratic reaches 0 in one step and
+    its curve vanished): -inf, kept as a block's low, put on the floor; only non-finite losses are gaps."""
+    y = np.concatenate([np.full(500, 10.0), np.zeros(500), np.full(500, 1000.0), [np.inf], [100.0]])
+    xs, ys = PeakEnvelope(20, log=True).update(np.arange(len(y), dtype=float), y)
+    assert np.nanmax(ys) == 3.0 and ys[-1] == 2.0 and np.isneginf(ys).any() and not np.isnan(ys).any()
+    short = PeakEnvelope(20, log=True).update(np.arange(4.0), np.array([1.0, 0.0, -2.0, np.nan]))[1]
+    np.testing.assert_array_equal(short, [0.0, -np.inf, -np.inf, np.nan])
+    np.testing.assert_array_equal(drawn_values(np.array([2.0, -np.inf, np.nan])), [2.0, np.nan, np.nan])
+    floor = log_floor(np.nanmin(ys[np.isfinite(ys)]))
+    assert floor == 0.0  # a decade under the decade of the lowest value (10): 1, and no value in between
+    assert log_floor(-20.3) == -22.0 and log_floor(np.nan) == -1.0
+    np.testing.assert_array_equal(on_floor(ys, floor), np.where(np.isneginf(ys), floor, ys))
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.sampled_from([-1.0, 0.0, 1.0, 2.0, np.nan]), min_size=1, max_size=60),
+       chunks=st.lists(st.integers(1, 9), min_size=1, max_size=12))
+def test_the_first_row_at_or_below_0_is_found_as_the_series_grows(values, chunks):
+    y = np.array(values)
+    scan, n = FirstAtOrBelowZero(), 0
+    for chunk in chunks:
+        n = min(len(y), n + chunk)
+        scan.update(y[:n].copy())
+    replaced = y.copy()
+    replaced[-1] = 5.0  # a History may replace its last row: it is read afresh
+    for series in (replaced, y):
+        hits = np.flatnonzero(series <= 0)
+        assert scan.update(series) == (int(hits[0]) if len(hits) else None, bool((series < 0).any()))
 
 
 @given(st.floats(1e-9, 1e12))
