@@ -32,12 +32,16 @@ def drawn_values(y: np.ndarray, log: bool = False) -> np.ndarray:
     return np.where(positive, np.log10(np.where(positive, y, 1.0)), np.where(finite, -np.inf, np.nan))
 
 
-def log_floor(lowest: float) -> float:
-    """The log10 y at which a log plot draws the values <= 0 (-inf drawn values): a decade under the decade of
-    ``lowest``, the lowest finite value drawn (NaN: none, then 10^-1, the empty frame's bottom) - under every
-    value, so a curve that reached 0 falls to the plot's bottom edge, and a decade with no value parts the floor
-    from the scale above it, so it is not read as a value of the scale."""
-    return (math.floor(lowest) if math.isfinite(lowest) else 0.0) - 1.0
+def log_floor(lowest: float, highest: float = math.nan) -> float:
+    """The log10 y at which a log plot draws the values <= 0 (-inf drawn values), under ``lowest`` and over
+    ``highest``, the lowest and highest finite values drawn (NaN: none; then 10^-1, the empty frame's bottom): a
+    whole decade under the decade of ``lowest``, and a tenth of the span further, so that at any span an empty
+    band parts the floor from the scale and a curve that reached 0 falls to the plot's bottom edge, not to a
+    value of the scale."""
+    if not math.isfinite(lowest):
+        return -1.0
+    span = highest - lowest if math.isfinite(highest) else 0.0
+    return math.floor(lowest) - 1.0 - math.floor(span / 10)
 
 
 def on_floor(drawn: np.ndarray, floor: float) -> np.ndarray:

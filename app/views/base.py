@@ -347,6 +347,16 @@ class SparseLogAxis(pg.AxisItem):
     floor: float | None = None
     floor_label = "0"
 
+    def boundingRect(self):  # noqa: N802 (Qt's name)
+        """Where the axis may draw, which is where its labels must fit or be left out: pyqtgraph lets a vertical
+        axis's labels reach 15 px past its ends, and a label there was cut in half by the plot widget's edge (the
+        loss plot's top label under its legend row, lesson 22 at 1280x720) - so no further than the plot shows."""
+        rect = super().boundingRect()
+        view = self.getViewWidget()  # (not the scene's rect: unset, Qt computes it from every boundingRect)
+        if view is None or self.orientation not in ("left", "right"):
+            return rect
+        return rect & self.mapRectFromScene(view.mapToScene(view.viewport().rect()).boundingRect())
+
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph's names)
         ticks = self._log_tick_values(minVal, maxVal, size, stdTicks)
         if self.floor is None or not minVal <= self.floor <= maxVal:

@@ -204,9 +204,9 @@ class LossCurveView(PlotView):
             c is not None and np.isneginf(c[1]).any() for c in curves)}
         floor = None
         if log and below:
-            lowest = min((np.nanmin(c[1][np.isfinite(c[1])], initial=np.inf)
-                          for curves in self._curves.values() for c in curves if c is not None), default=np.inf)
-            floor = log_floor(lowest if np.isfinite(lowest) else np.nan)
+            drawn = [c[1][np.isfinite(c[1])] for curves in self._curves.values() for c in curves if c is not None]
+            finite = np.concatenate(drawn) if drawn else np.empty(0)
+            floor = log_floor(*((finite.min(), finite.max()) if len(finite) else (np.nan, np.nan)))
         if floor != self.floor:
             self.floor = floor
             changed = [run for run in self.visible_runs() if id(run) in self._curves]

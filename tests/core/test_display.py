@@ -128,6 +128,7 @@ def test_on_a_log_axis_a_loss_of_0_is_under_the_scale_not_a_gap():
     floor = log_floor(np.nanmin(ys[np.isfinite(ys)]))
     assert floor == 0.0  # a decade under the decade of the lowest value (10): 1, and no value in between
     assert log_floor(-20.3) == -22.0 and log_floor(np.nan) == -1.0
+    assert log_floor(-26.9, 1.4) == -30.0  # 28 decades shown: 3 more between the floor and the lowest value
     np.testing.assert_array_equal(on_floor(ys, floor), np.where(np.isneginf(ys), floor, ys))
 
 
