@@ -632,24 +632,27 @@ class ElidedLabel(QLabel):
 class ReadoutLabel(QLabel):
     """A read-out that follows the pointer, on a row of its own: it wraps, and its height is what its widest text
     (:meth:`reserve`) needs at the current width - never what the text shown now needs - so a read-out appearing,
-    changing or going never moves the plot below it. Text beyond the reserved lines is cut off."""
+    changing or going never moves the plot below it. Text beyond the reserved lines is cut off. A legend row is
+    one too (``rich``): as tall as the tallest legend the selection can give."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, rich: bool = False):
         super().__init__("")
         self.setObjectName(name)
         self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.PlainText)
+        text_format = Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText
+        self.setTextFormat(text_format)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._probe = QLabel(self)  # never shown: measures the reserved text as this label would lay it out
         self._probe.hide()
         self._probe.setWordWrap(True)
-        self._probe.setTextFormat(Qt.TextFormat.PlainText)
-        self._widest = ""
+        self._probe.setTextFormat(text_format)
+        self._widest: tuple[str, ...] = ()
         self._fit()
 
-    def reserve(self, widest: str) -> None:
-        """Keep room for ``widest``, the longest text this read-out can show until the next call."""
+    def reserve(self, *widest: str) -> None:
+        """Keep room for the ``widest`` texts (the one needing the most lines), the longest this read-out can show
+        until the next call."""
         self._widest = widest
         self._fit()
 
@@ -664,10 +667,12 @@ class ReadoutLabel(QLabel):
 
     def _fit(self) -> None:
         self._probe.setFont(self.font())
-        self._probe.setText(self._widest or "0")
         margins = self.contentsMargins()
         width = self.width() - margins.left() - margins.right()
-        lines = self._probe.heightForWidth(width) if width > 0 else -1
+        lines = -1
+        for text in self._widest or ("0",):
+            self._probe.setText(text)
+            lines = max(lines, self._probe.heightForWidth(width) if width > 0 else -1)
         height = max(lines, self._probe.fontMetrics().height()) + margins.top() + margins.bottom()
         if height != self.maximumHeight() or height != self.minimumHeight():
             self.setFixedHeight(height)

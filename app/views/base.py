@@ -30,7 +30,7 @@ from ..palette import BATCH_COLOR, batch_color, color_name
 from ..session import Run, SessionModel
 from ..theme import theme
 from ..throttle import Throttle
-from ..widgets import ElidedLabel, ReadoutLabel, info_label
+from ..widgets import ElidedLabel, ReadoutLabel
 
 #: A legend row names at most this many entries (the tooltip names them all): a 100-run session stays cheap.
 LEGEND_SHOWN = 12
@@ -166,9 +166,10 @@ class PlotView(QWidget):
         self.export_button = ExportButton(lambda: [self.picture()])
         self.export_menu = self.export_button.export_menu
         self.header.addWidget(self.export_button)
-        self.legend = info_label(f"{type(self).__name__}_legend")
+        # a narrow dock gets a second row of entries, not a clipped one; the row is as tall as the tallest legend
+        # the selection can give (set_legend's reserve): a plot that moves under the pointer is a bug
+        self.legend = ReadoutLabel(f"{type(self).__name__}_legend", rich=True)
         self.legend.setContentsMargins(6, 0, 6, 0)
-        self.legend.setWordWrap(True)  # a narrow dock gets a second row of entries, not a clipped one
         self.legend.hide()
         self.legend_text = ""
         layout = QVBoxLayout(self)
@@ -222,14 +223,17 @@ class PlotView(QWidget):
         theme().style_plot(self.plot)
         self.rebuild()  # pens and colours are made in _rebuild; the token holds the theme's generation
 
-    def set_legend(self, entries: list[tuple], symbol: str = "━━") -> None:
-        """Show ``(colour, name)`` (or ``(colour, name, symbol)``) entries in the legend row above the plot (none:
-        no row); entries that do not fit the row's width go on to a second line."""
+    def set_legend(self, entries: list[tuple], symbol: str = "━━", reserve: list[list[tuple]] = ()) -> None:
+        """Show ``(colour, name)`` (or ``(colour, name, symbol)``) entries in the legend row above the plot;
+        entries that do not fit the row's width go on to a further line. The row is as tall as the tallest of
+        ``entries`` and the ``reserve`` legends (what another selection would show: the plot stays where it is),
+        and is left out when all are empty."""
         text, tip = legend_html(entries, symbol)
         self.legend_text = text
         self.legend.setText(text)
         self.legend.setToolTip(tip)
-        self.legend.setVisible(bool(entries))
+        self.legend.reserve(text, *(legend_html(other, symbol)[0] for other in reserve if other))
+        self.legend.setVisible(bool(entries) or any(reserve))
 
     def export_in(self, menu) -> None:
         """Offer Export as a submenu of the view's own menu (its "View" button) instead of a button of its own:
@@ -248,11 +252,11 @@ class PlotView(QWidget):
     def visible_runs(self) -> list[Run]:
         return [run for run in self.model.runs if run.visible]
 
-    def batch_color(self) -> str:
+    def batch_color(self, selected: Run | None = None) -> str:
         """What the selected run's latest batch is drawn in, in every view (its contours and gradient arrow on the
         loss surface, its circled samples in the data view): :func:`app.palette.batch_color` of the selected
-        run's colour beside the other runs on its problem."""
-        selected = self.model.selected
+        run's colour beside the other runs on its problem (``selected``: were that run on it selected instead)."""
+        selected = selected or self.model.selected
         others = tuple(run.color for run in self.runs_on_selected_problem() if run is not selected)
         return batch_color(selected.color, others)
 

@@ -140,11 +140,10 @@ class DataView(PlotView):
                                                          if held is not None else ""))
         # the caption ends in "…" in a narrow dock (its tooltip whole); the legend row wraps, so the split is always
         # explained
-        legend = [(look.color("text"), "training samples", "●"),
-                  (look.color("text"), "held out (validation)", "○")] if held is not None else []
-        if batch != BATCH_COLOR:  # as the parameter space says it, so the window names one batch colour
-            legend.append((Cased(batch, BATCH_CASING), f"latest batch ({batch_name(batch)})", "◯"))
-        self.set_legend(legend)
+        # the row keeps the height of the legend of any run on the problem, were it selected: the plot stays put
+        others = {self.batch_color(run) for run in self.runs_on_selected_problem()} - {batch}
+        self.set_legend(_legend(batch, held is not None, look), reserve=[_legend(other, held is not None, look)
+                                                                          for other in sorted(others)])
         for run in self.runs_on_selected_problem():
             if kind in ("boundary", "curve"):
                 line = pg.PlotCurveItem(pen=look.pen(look.shade(run.color), 2))
@@ -234,6 +233,16 @@ class DataView(PlotView):
             finite = np.isfinite(x) & np.isfinite(y)
         self.batch.setData(x[finite], y[finite])
         self.batch_casing.setData(x[finite], y[finite])
+
+
+def _legend(batch: str, held_out: bool, look) -> list[tuple]:
+    """The data view's legend entries: the filled and hollow samples with a validation split; the batch circles'
+    colour where it is not orange, as the parameter space says it, so the window names one batch colour."""
+    legend = [(look.color("text"), "training samples", "●"),
+              (look.color("text"), "held out (validation)", "○")] if held_out else []
+    if batch != BATCH_COLOR:
+        legend.append((Cased(batch, BATCH_CASING), f"latest batch ({batch_name(batch)})", "◯"))
+    return legend
 
 
 def _all_samples(problem) -> tuple[np.ndarray, np.ndarray]:

@@ -23,7 +23,7 @@ def test_a_split_run_draws_its_validation_loss_accuracy_best_step_and_held_out_s
     for view in (window.loss_view, window.accuracy_view, window.data_view):
         view.refresh()
     history = run.history
-    _, full, val = window.loss_view._items[id(run)]
+    _, full, val, _ = window.loss_view._items[id(run)]
     assert len(val.getData()[1]) > 0 and np.isfinite(val.getData()[1]).any()
     assert "validation loss" in window.loss_view.legend.text() and DASHED in window.loss_view.legend.text()
     train, held = window.accuracy_view._items[id(run)]
@@ -44,7 +44,7 @@ def test_without_a_split_nothing_extra_is_drawn(window):
     model.update_config(model.selected, {**MOONS, "validation": 0.0})
     model.step(5)
     window.loss_view.refresh()
-    _, _, val = window.loss_view._items[id(model.selected)]
+    _, _, val, _ = window.loss_view._items[id(model.selected)]
     assert val.getData()[0] is None or len(val.getData()[0]) == 0
     assert len(window.data_view.held.data) == 0
     cells = [window.results.table.item(0, c).text() for c in range(window.results.table.columnCount())]
