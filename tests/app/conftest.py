@@ -26,6 +26,21 @@ def shown_window(qtbot, lesson: str | None = None, size: tuple[int, int] | None 
     return win
 
 
+def lesson_view(qtbot, lesson: str, view_type, size: tuple[int, int]):
+    """(model, view): a view of ``lesson``'s session alone, without a main window (a fraction of its cost),
+    shown at ``size``."""
+    from app.session import SessionModel
+    from gd_core.lesson_library import load_lesson
+
+    model = SessionModel()
+    model.load_session(load_lesson(lesson))
+    view = view_type(model)
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    return model, view
+
+
 @pytest.fixture
 def window(qtbot):
     win = shown_window(qtbot)

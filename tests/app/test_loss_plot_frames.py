@@ -7,22 +7,17 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QImage, QPainter
 
-from app.session import SessionModel
 from app.views.base import use_sparse_log_axes
 from app.views.loss_curve import LossCurveView
-from gd_core.lesson_library import load_lesson
+
+from .conftest import lesson_view
 
 
 @pytest.fixture
 def lesson_18(qtbot):
     """Lesson 18's loss plot, trained to the end, on a log axis: Newton reaches a loss of exactly 0 at step 1 on
     the quadratic, at step ~5 on Rosenbrock; gradient descent stays above 0.1."""
-    model = SessionModel()
-    model.load_session(load_lesson("18"))
-    view = LossCurveView(model)
-    qtbot.addWidget(view)
-    view.resize(400, 320)
-    view.show()
+    model, view = lesson_view(qtbot, "18", LossCurveView, (400, 320))
     model.step(300)
     model.set_view("log_y", True)
     return model, view

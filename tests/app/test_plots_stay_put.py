@@ -1,19 +1,14 @@
 """A plot that moves under the pointer is a bug: rows above a plot keep their height whatever is selected."""
 
-from app.session import SessionModel
 from app.views.data_view import DataView
-from gd_core.lesson_library import load_lesson
+
+from .conftest import lesson_view
 
 
 def test_the_data_views_plot_stays_put_whichever_run_is_selected(qtbot):
     """Lesson 4: the batch of the orange run is circled in sky blue and the legend row says so; the other runs'
     batches are orange and their legend is empty - the row keeps its height (the plot moved a row down and up)."""
-    model = SessionModel()
-    model.load_session(load_lesson("04"))
-    view = DataView(model)
-    qtbot.addWidget(view)
-    view.resize(300, 260)
-    view.show()
+    model, view = lesson_view(qtbot, "04", DataView, (300, 260))
     tops, said = set(), set()
     for run in model.runs:
         model.select(run)
