@@ -74,14 +74,25 @@ class Cased(NamedTuple):
 def legend_html(entries: list[tuple], symbol: str = "━━") -> tuple[str, str]:
     """(rich text, tooltip) of a legend row: each entry ``(colour, name)`` or ``(colour, name, its own symbol)``
     a swatch (see :func:`swatch`) and a name, never broken across lines (a row that wraps breaks between
-    entries); the first :data:`LEGEND_SHOWN` entries are written out, the tooltip names all."""
+    entries); the first :data:`LEGEND_SHOWN` entries are written out, the tooltip names all. Cased swatches are
+    blocks as tall as the line: lines of them are parted by :data:`CASED_LINE_GAP` (a wrapped row's, or the
+    tooltip's, stacked into one black column)."""
     def item(color, name, mark=symbol) -> str:
         return f'<nobr>{swatch(color, mark)}&nbsp;{html.escape(unbreakable(name))}</nobr>'
     shown = [item(*entry) for entry in entries[:LEGEND_SHOWN]]
     if len(entries) > LEGEND_SHOWN:
         shown.append(f"<nobr>… and {len(entries) - LEGEND_SHOWN} more</nobr>")
     tip = "<br>".join(item(*entry) for entry in entries) if len(entries) > 1 else ""
-    return "&nbsp;&nbsp; ".join(shown), tip
+    text = "&nbsp;&nbsp; ".join(shown)
+    if any(isinstance(entry[0], Cased) for entry in entries):
+        spaced = f'<div style="-qt-line-height-type:line-distance;line-height:{CASED_LINE_GAP}px">'
+        text, tip = spaced + text + "</div>", spaced + tip + "</div>" if tip else ""
+    return text, tip
+
+
+#: Pixels between the lines of a legend with cased swatches, so that the swatches of one line do not meet those
+#: of the next (Qt paints a span's background the line's full height).
+CASED_LINE_GAP = 2
 
 
 def swatch(color, mark: str) -> str:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from app import create_window
 from app.theme import theme
-from app.views.base import DASHED, WORD_JOINER, PlotView, legend_html
+from app.views.base import CASED_LINE, DASHED, WORD_JOINER, Cased, PlotView, legend_html
 
 from .conftest import shown_window
 
@@ -108,3 +108,21 @@ def test_a_legend_breaks_lines_between_entries_never_inside_a_name(qapp):
         shown = [line.replace(WORD_JOINER, "").replace("\xa0", " ") for line in lines]
         for name in names:
             assert any(name in line for line in shown), (width, name, shown)
+
+
+def test_a_wrapped_legend_of_cased_swatches_keeps_each_line_apart(qtbot):
+    """The parameter space's swatches are blocks of the casing as tall as the line: in a legend that wraps (many
+    runs, a narrow view) the first swatches of the lines stacked into one black column. A gap parts the lines."""
+    casing = "#1a1a1a"
+    text, _ = legend_html([(Cased(color, casing), f"run {k}", CASED_LINE)
+                           for k, color in enumerate(["#0072B2", "#E69F00", "#CC79A7", "#D55E00", "#009E73"])])
+    label = QLabel(text)
+    qtbot.addWidget(label)
+    label.setWordWrap(True)
+    label.setContentsMargins(0, 0, 0, 0)
+    label.setFixedWidth(90)  # two entries a line at most: three lines, each starting with a swatch
+    label.setFixedHeight(label.heightForWidth(90))
+    image = label.grab().toImage()
+    column = [image.pixelColor(0, y).name() == casing for y in range(image.height())]  # the swatches' left rims
+    runs = "".join("#" if dark else "." for dark in column).strip(".").split(".")
+    assert len([run for run in runs if run]) >= 3, runs  # a block per line, not one column
