@@ -5,7 +5,8 @@
 
 recording the loss after each step, smoothed as fastai does (a bias-corrected exponential moving average:
 a_t = β·a_(t−1) + (1 − β)·ℓ_t, s_t = a_t / (1 − β^(t+1))) and cut where it exceeds ``stop_factor`` times its
-minimum (the rate has become too large). fastai smooths the loss of each step's batch with β = 0.98; GD Lab
+minimum m so far (the rate has become too large) - for a loss that can be negative, where it rose above m by
+(stop_factor − 1)·|m|, the same cut for a positive m. fastai smooths the loss of each step's batch with β = 0.98; GD Lab
 records the full loss at every step, which has no sampling noise, so it smooths with β = 0.9 and its marks lag
 the rate much less (with 0.98 the average remembers half of a 100-step test). Two marks: the *steepest*
 descent (the most negative slope of the smoothed loss against log lr - the usual suggestion) and the *minimum*;
@@ -60,6 +61,20 @@ def range_config(config: dict, lr_min: float, lr_max: float, steps: int) -> dict
     return out
 
 
+def empty_frame(start: float, min_loss: float | None) -> tuple[float, float]:
+    """The loss range a range test's plot frames before the test, from the run's starting loss ``start``: from 0
+    - or, for a start at or below 0, from the problem's least loss ``min_loss`` where it is known and lower,
+    else as far below the start as the start is from 0 (at least 1) - up to the start, where the test begins;
+    (0, 1) without a finite start."""
+    if not math.isfinite(start):
+        return 0.0, 1.0
+    if start > 0:
+        return 0.0, start
+    if min_loss is not None and math.isfinite(min_loss) and min_loss < start:
+        return min_loss, start
+    return start - max(abs(start), 1.0), start
+
+
 def smooth(losses: np.ndarray, beta: float = SMOOTHING) -> np.ndarray:
     """fastai's smoothing: a bias-corrected exponential moving average with factor ``beta``."""
     out, average = np.empty(len(losses)), 0.0
@@ -82,7 +97,10 @@ def find_lr(config: dict, lr_min: float = 1e-6, lr_max: float = 10.0, steps: int
         raise ConfigError("lr_min", f"the loss is not finite even at lr {lr_min:g}: start lower")
     losses = losses[: np.flatnonzero(~finite)[0]] if not finite.all() else losses
     smoothed = smooth(losses)
-    over = np.flatnonzero(smoothed > stop_factor * np.minimum.accumulate(smoothed))
+    least = np.minimum.accumulate(smoothed)
+    # m + (k - 1)|m|: k·m for a positive minimum; a negative one (f = x² − y² from a start where it is below 0)
+    # was "exceeded" at once, and the test stopped after two rates
+    over = np.flatnonzero(smoothed > least + (stop_factor - 1) * np.abs(least))
     end = over[0] if len(over) else len(smoothed)
     end = max(end, 2)
     lrs, losses, smoothed = lrs[:end], losses[:end], smoothed[:end]

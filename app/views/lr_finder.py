@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 import gd_core
-from gd_core.lr_finder import find_lr, range_config
+from gd_core.lr_finder import empty_frame, find_lr, range_config
 from gd_core.sweep import series_work
 
 from ..export_menu import ExportButton
@@ -105,11 +105,11 @@ class LearningRateFinder(QDialog):
         self._frame_empty()
 
     def _frame_empty(self) -> None:
-        """Before a test: the plot spans the rates it will try, up to the selected run's starting loss (not
-        pyqtgraph's 1..10 by 0..1, whatever the run)."""
-        start = self.model.selected.history.loss[0]
+        """Before a test: the plot spans the rates it will try, and the losses from the selected run's start down
+        (gd_core.lr_finder.empty_frame; not pyqtgraph's 1..10 by 0..1, whatever the run)."""
+        run = self.model.selected
         self.plot.setRange(xRange=sorted(np.log10([self.low.value(), self.high.value()])),
-                           yRange=(0.0, start if np.isfinite(start) and start > 0 else 1.0))
+                           yRange=empty_frame(float(run.history.loss[0]), run.trainer.problem.min_loss))
 
     def _restyle(self) -> None:
         """Plot and line colours from the palette (the Okabe-Ito colours in this theme's shades)."""

@@ -5,7 +5,7 @@ import pytest
 
 import gd_core
 from gd_core.cli import main
-from gd_core.lr_finder import find_lr, range_config, smooth
+from gd_core.lr_finder import empty_frame, find_lr, range_config, smooth
 
 
 def test_the_ramp_is_exponential_from_lr_min_to_lr_max():
@@ -38,6 +38,22 @@ def test_the_curve_stops_where_the_loss_grows_fourfold_and_the_marks_are_on_it()
     history = gd_core.run(range_config({"problem": "quadratic", "kappa": 10.0}, 1e-5, 100.0, 100))
     np.testing.assert_array_equal(test.losses, history.loss[1:len(test.losses) + 1])  # the full loss, raw
     assert test.minimum_tenth == pytest.approx(test.minimum_lr / 10)
+
+
+def test_a_loss_below_0_is_followed_not_cut_at_once():
+    """f = x² − y² from a start where it is negative falls without bound as the rate grows: the test follows it
+    until it is no longer finite (the fourfold cut, k·m for a negative minimum m, stopped it after two rates)."""
+    test = find_lr({"problem": "saddle", "init": [0.01, -1.5]})
+    assert len(test.lrs) > 50 and test.losses[0] < 0 and np.all(np.diff(test.smoothed) < 0)
+    assert test.lrs[0] < test.steepest_lr < test.lrs[-1]
+
+
+def test_the_empty_frame_spans_the_losses_the_test_will_show():
+    assert empty_frame(5.0, 0.3) == (0.0, 5.0)  # a positive loss: from 0 up to the start
+    assert empty_frame(-2.25, None) == (-4.5, -2.25)  # below 0 (f = x² − y², unbounded): as far again below
+    assert empty_frame(-0.5, None) == (-1.5, -0.5) and empty_frame(0.0, None) == (-1.0, 0.0)
+    assert empty_frame(-1.0, -1.0316) == (-1.0316, -1.0)  # a known least loss below the start: down to it
+    assert empty_frame(np.nan, None) == (0.0, 1.0)
 
 
 def test_bad_ranges_are_refused():
