@@ -87,6 +87,12 @@ def series_configs(config: dict, lrs, by: str, names) -> dict[str, list[dict]]:
 GRID_SIZES = 8  # rows of the learning rate x batch size map
 
 
+def grid_unavailable(problem: Problem) -> str:
+    """Why no learning rate x batch size grid can be run on ``problem`` ("": it can): its rows are batch sizes, and
+    a function of the parameters alone has no samples to batch."""
+    return "" if problem.dataset is not None else "a function of x and y has no samples to batch"
+
+
 def batch_sizes(n_samples: int, count: int = GRID_SIZES) -> list[int]:
     """Powers of two below n, and n itself (at most ``count`` sizes, the largest kept)."""
     sizes = [2**k for k in range(0, 30) if 2**k < n_samples] + [n_samples]

@@ -220,7 +220,6 @@ class SweepWindow(SweepDialog):
         self.results: dict[str, np.ndarray] = {}
         self.by = "variant"  # what the computed series are: variants or optimizers
         self.grid: np.ndarray | None = None
-        self._no_map = ""  # why a ticked heat map stayed empty, said when the sweep is done
         controls = QFormLayout()
         self.low, self.high = NumberSpinBox(1e-8, 1e4, log=True), NumberSpinBox(1e-8, 1e4, log=True)
         self.low.setValue(1e-3)
@@ -245,8 +244,8 @@ class SweepWindow(SweepDialog):
             grid.addWidget(box, i // 4, i % 4)
         self.with_grid = QCheckBox("learning rate × batch size heat map")
         self.with_grid.setChecked(True)
-        self.with_grid.setToolTip(f"Also run up to {sweep.GRID_SIZES} batch sizes - the largest powers of two "
-                                  "below n, and n - at every rate, on the same epoch budget.")
+        self._grid_wanted = True  # the box as the user left it, while a problem without samples unticks it
+        self.with_grid.toggled.connect(lambda on: self.with_grid.isEnabled() and setattr(self, "_grid_wanted", on))
         controls.addRow("from", self.low)
         controls.addRow("to", self.high)
         controls.addRow("rates", self.count)
@@ -299,6 +298,20 @@ class SweepWindow(SweepDialog):
         for box in (self.low, self.high):
             box.valueChanged.connect(lambda value: self.isVisible() and not (self.results or self.running)
                                      and self._frame_empty())
+        self._offer_grid()
+        events = model.events
+        for event in (events.selection_changed, events.run_reset, events.run_changed, events.session_loaded):
+            event.connect(lambda *args: self._offer_grid())
+
+    def _offer_grid(self) -> None:
+        """The heat map's box, for the selected run's problem: ticked as the user left it, or - where no map can
+        be drawn (gd_core.sweep.grid_unavailable: no samples to batch) - unticked and disabled, saying why."""
+        why = sweep.grid_unavailable(self.model.selected.trainer.problem)
+        self.with_grid.setEnabled(not why)
+        self.with_grid.setChecked(self._grid_wanted and not why)
+        self.with_grid.setToolTip(f"No heat map: {why} (its rows are batch sizes)." if why else
+                                  f"Also run up to {sweep.GRID_SIZES} batch sizes - the largest powers of two "
+                                  "below n, and n - at every rate, on the same epoch budget.")
 
     def pictures(self) -> list[Picture]:
         """The sweep curves (with their legend) and the heat map, for Export."""
@@ -381,9 +394,6 @@ class SweepWindow(SweepDialog):
             return
         self.sizes = sweep.batch_sizes(run.trainer.problem.n_samples) if has_data and self.with_grid.isChecked() \
             else []
-        # the box was ticked, the map stays empty: say why rather than leave an empty plot unexplained
-        self._no_map = " No heat map: a function of x and y has no samples to batch." \
-            if self.with_grid.isChecked() and not has_data else ""
         jobs = sweep.sweep_jobs(config, lrs, by, names, self.sizes)
         try:  # refused before anything is computed
             sweep.check_sweep_work(jobs, run.trainer.problem)
@@ -425,7 +435,7 @@ class SweepWindow(SweepDialog):
 
     def _show_end(self, status: str) -> None:
         if status == "done":
-            self.progress.setText(f"Done: {self._total} series of {len(self.lrs)} runs.{self._no_map}")
+            self.progress.setText(f"Done: {self._total} series of {len(self.lrs)} runs.")
         elif status == "stopped":
             self.progress.setText(f"Stopped: {self._done} of {self._total} series computed.")
         else:

@@ -48,14 +48,24 @@ def test_the_event_loop_runs_while_a_series_is_computed(window, qtbot):
     np.testing.assert_allclose(sweep.results["plain"], expected, rtol=1e-12)
 
 
-def test_a_function_gets_no_heat_map_and_the_sweep_says_why(window, qtbot):
-    sweep = _long_sweep(window, 50)
-    assert sweep.with_grid.isChecked()
-    with qtbot.waitSignal(sweep.finished, timeout=60_000):
-        sweep.compute_button.click()
-    assert sweep.heat_image.image is None
-    assert sweep.progress.text() == ("Done: 2 series of 4 runs. No heat map: a function of x and y has no samples "
-                                     "to batch.")
+def test_a_function_gets_no_heat_map_box_to_tick_and_its_tooltip_says_why(window):
+    """The heat map's rows are batch sizes: for a function of x and y (no samples) its box was ticked and enabled,
+    and only after computing a message said there was no map. Selecting such a run unticks and disables it, with
+    the reason; a run with data gets it back as the user left it."""
+    model = window.model
+    window.open_sweep()
+    sweep = window.sweep_window
+    data_run = model.selected
+    assert sweep.with_grid.isEnabled() and sweep.with_grid.isChecked()
+    function = model.add_run(gd_core.switch_problem(dict(data_run.config), "rosenbrock"))  # selected
+    assert not sweep.with_grid.isEnabled() and not sweep.with_grid.isChecked()
+    assert "No heat map: a function of x and y has no samples to batch" in sweep.with_grid.toolTip()
+    model.select(data_run)
+    assert sweep.with_grid.isEnabled() and sweep.with_grid.isChecked() and "batch sizes" in sweep.with_grid.toolTip()
+    sweep.with_grid.setChecked(False)
+    model.select(function)
+    model.select(data_run)
+    assert sweep.with_grid.isEnabled() and not sweep.with_grid.isChecked()  # as the user left it
 
 
 def test_a_sweep_stops_mid_way_and_keeps_what_it_computed(window, qtbot):
