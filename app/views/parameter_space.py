@@ -336,7 +336,8 @@ class ParameterSpaceView(PlotView):
         anchor_key = tuple(np.round(np.delete(anchor, [i, j]), 6)) if problem.n_params > 2 else ()
         bounds = self.slice_bounds()
         (x0, x1), (y0, y1) = self._surface_box(bounds[i], bounds[j])
-        key = ("slice", id(problem), i, j, anchor_key, (x0, x1, y0, y1))
+        # the slice's bounds travel with it: what it is framed on when it arrives (_surface_ready)
+        key = ("slice", id(problem), i, j, anchor_key, (x0, x1, y0, y1), tuple(bounds[[i, j]].ravel().tolist()))
         if key == self._surface_key:
             return
         if (not force and self._surface_key is not None and key[:4] == self._surface_key[:4]
@@ -415,7 +416,7 @@ class ParameterSpaceView(PlotView):
         # run of the same problem or a theme: the student's zoom stays. A slice's anchor moves while training: not
         # a new surface. The problem is held weakly: a freed problem's id may come back for the next session's.
         if key[0] == "slice":
-            surface = (key[0], *key[2:4], tuple(self.slice_bounds()[list(key[2:4])].ravel().tolist()))
+            surface = (key[0], *key[2:4], key[6])
         else:
             surface = (key[0], *key[2:])
         framing = (*surface, self.equal_aspect_on)
