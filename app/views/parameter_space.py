@@ -228,21 +228,22 @@ class ParameterSpaceView(PlotView):
         self.options.setMenu(menu)
         model = self.model
 
-        def toggle(name: str, text: str, tip: str, key: str) -> QAction:
+        def toggle(name: str, text: str, tips: tuple[str, str], key: str) -> QAction:
             action = menu.addAction(text)
             action.setObjectName(name)
             action.setCheckable(True)
-            action.setToolTip(tip)
-            action.setStatusTip(tip)
+            action.setToolTip(tips[0])
+            action.setStatusTip(tips[1])
             action.toggled.connect(lambda on: model.set_view(key, on))
             return action
         menu.setToolTipsVisible(True)
-        surface_tip, arrows_tip = batch_tips(BATCH_COLOR)  # named again for each selected run (_rebuild)
-        self.batch_surface = toggle("space_batch_surface", "Batch surface", surface_tip, "batch_surface")
-        self.arrows = toggle("space_arrows", "Arrows", arrows_tip, "arrows")
+        surface_tips, arrows_tips = batch_tips(BATCH_COLOR)  # named again for each selected run (_rebuild)
+        self.batch_surface = toggle("space_batch_surface", "Batch surface", surface_tips, "batch_surface")
+        self.arrows = toggle("space_arrows", "Arrows", arrows_tips, "arrows")
         self.equal_aspect = toggle("space_equal_aspect", "Equal aspect (1:1)",
-                                   "Draw both axes to the same scale: circles stay round. On by default for the 2D "
-                                   "functions, whose parameters are the coordinates x and y.", "equal_aspect")
+                                   ("Draw both axes to the same scale: circles stay round. On by default for the 2D "
+                                    "functions, whose parameters are the coordinates x and y.",
+                                    "Both axes to one scale: circles stay round"), "equal_aspect")
         menu.addSeparator()
         self.reset_view = menu.addAction("Reset view", self.frame_surface)
         self.reset_view.setObjectName("space_reset_view")
@@ -525,9 +526,9 @@ class ParameterSpaceView(PlotView):
         if batch != BATCH_COLOR and has_data and (view["arrows"] or (view["batch_surface"] and not many)):
             entries.append((Cased(batch, SURFACE_CASING), f"batch arrow and contours ({batch_name(batch)})", "╍╍"))
         self.set_legend(entries)
-        for action, tip in zip((self.batch_surface, self.arrows), batch_tips(batch)):
+        for action, (tip, status) in zip((self.batch_surface, self.arrows), batch_tips(batch)):
             action.setToolTip(tip)
-            action.setStatusTip(tip)
+            action.setStatusTip(status)
         # the surface's backdrop: where it is not drawn (zoomed out past its grid, or not computed yet) the casings
         # meet this, not the dark theme's near-black plot (the light theme's plot is one already: nothing to paint)
         base, backdrop = look.color("base").name(), surface_backdrop(look.color("base").name())
@@ -737,16 +738,18 @@ class ParameterSpaceView(PlotView):
         return names[i], names[j]
 
 
-def batch_tips(color: str) -> tuple[str, str]:
-    """The tooltips of View > Batch surface and View > Arrows, naming the colour the batch is drawn in (and why,
-    where it is not orange: see app.palette.batch_color)."""
+def batch_tips(color: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(tooltip, status tip) of View > Batch surface and of View > Arrows, naming the colour the batch is drawn in
+    (and, in the tooltip, why where it is not orange: see app.palette.batch_color). The status tips are short: the
+    status bar beside the run's state has ~430 px at 1280x720 and Large text."""
     name = color_name(color)
     why = "" if color == BATCH_COLOR else (f" {batch_name(color).capitalize()}: the selected run's own colour is "
                                            "too close to orange to tell the two apart.")
-    return (f"Dashed {name}: the loss of the latest step's batch alone - the surface that step descended, next to "
-            f"the full loss.{why}",
-            f"At the latest step's start: −gradient on all data (wide, black), −gradient the step used ({name}) and "
-            f"the update it made (narrow, run colour), scaled together.{why}")
+    return ((f"Dashed {name}: the loss of the latest step's batch alone - the surface that step descended, next to "
+             f"the full loss.{why}", f"The latest batch's own loss (dashed {name})"),
+            (f"At the latest step's start: −gradient on all data (wide, black), −gradient the step used ({name}) and "
+             f"the update it made (narrow, run colour), scaled together.{why}",
+             f"The latest step's gradients ({name}: its batch)"))
 
 
 def hover_text(names: tuple[str, str], pos: tuple[float, float], loss: tuple[float, bool] | None) -> str:

@@ -92,7 +92,9 @@ def name_inside(axis) -> bool:
 
 
 def test_the_status_bar_keeps_its_room_at_every_text_size(window, qtbot):
+    from app.palette import BATCH_COLORS
     from app.theme import theme
+    from app.views.parameter_space import batch_tips
     state, widest = window.state_label, "Completed - Run restarts"
     normal = state.fontMetrics().horizontalAdvance(widest)
     theme().set_text_size("large")
@@ -108,9 +110,9 @@ def test_the_status_bar_keeps_its_room_at_every_text_size(window, qtbot):
     room = min(label.x() for label in bar.findChildren(QLabel) if label.objectName().startswith("status_"))
     # every action's status tip is whole there too (the tooltip keeps the long words): seven ended in "…" at Large
     # text, "Batch, stochastic and mini-batch copies of the selected run with its start, seed and epoch budget" in
-    # 788 px where 433 were free. The parameter space's options (app/views) are not shortened yet.
-    tips = {action.statusTip() for action in window.findChildren(QAction) if action.statusTip()
-            and action.objectName() not in ("space_batch_surface", "space_arrows", "space_equal_aspect")}
+    # 788 px where 433 were free; the parameter space's options too (its batch colour named in them)
+    tips = {action.statusTip() for action in window.findChildren(QAction) if action.statusTip()}
+    tips |= {status for color in BATCH_COLORS for _, status in batch_tips(color)}  # each colour it may name
     cut = [t for t in tips | {"Restart every run from its start"} if bar.fontMetrics().horizontalAdvance(t) + 8 > room]
     assert len(tips) > 15 and not cut
 
