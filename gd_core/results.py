@@ -18,13 +18,16 @@ TOLERANCE = Param("tolerance", DEFAULT_TOLERANCE, "A run has reached the toleran
 
 def run_summary(history: History, tolerance: float = DEFAULT_TOLERANCE, min_loss: float | None = None) -> dict:
     """Status, final and best full loss, length, and the first step, epoch and sample count at which
-    ``loss - min_loss <= tolerance`` (``loss <= tolerance`` where the minimum is unknown); None if never. With a
+    ``loss - min_loss <= tolerance`` (``0 <= loss <= tolerance`` where the minimum is unknown: a loss below 0 there
+    is a problem unbounded below, not one that arrived); None if never. With a
     validation split, the lowest validation loss and the step where it was reached (NaN and None without). The best
     loss is None where no loss was finite (a run that diverged at its start): there is no best to show."""
     loss = history.loss
-    gap = loss - (min_loss if min_loss is not None else 0.0)
     with np.errstate(invalid="ignore"):
-        reached = np.flatnonzero(gap <= tolerance)
+        if min_loss is not None:
+            reached = np.flatnonzero(loss - min_loss <= tolerance)
+        else:  # a loss whose minimum is unknown is >= 0 where it has one; below 0 (the saddle's) it falls without end
+            reached = np.flatnonzero((loss >= 0) & (loss <= tolerance))
     finite = loss[np.isfinite(loss)]
     row = int(reached[0]) if len(reached) else None
     val_loss = history.val_loss

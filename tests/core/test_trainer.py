@@ -313,3 +313,16 @@ def test_from_arrays_keeps_what_appending_keeps():
         assert whole.stride == incremental.stride
         assert np.isnan(whole.evaluations).all() and np.isnan(whole.val_loss).all()  # columns not given: NaN
 
+
+
+def test_a_loss_below_0_of_a_problem_unbounded_below_never_reaches_the_tolerance():
+    """The saddle x² − y² has no minimum: from (0.01, −1.5) its loss starts at −2.25 and falls. 'Steps to
+    tolerance' read 0 (−2.25 <= 0.001); a run that comes to rest at the saddle point (loss → 0 from above) still
+    reaches it."""
+    from gd_core.results import run_summary
+
+    escaping = gd_core.run({"problem": "saddle", "init": [0.01, -1.5], "steps": 5})
+    assert run_summary(escaping)["steps_to_tolerance"] is None
+    resting = gd_core.run({"problem": "saddle", "init": [1.0, 0.0], "steps": 200,
+                           "optimizer": {"name": "plain", "lr": 0.1}})
+    assert run_summary(resting)["steps_to_tolerance"] is not None
