@@ -336,8 +336,8 @@ def range_test(config: dict, out: str | None) -> list[str]:
             raise ConfigError("--out", f"cannot write {out}: {exc.strerror or exc}") from None
     return [f"steepest descent at lr {test.steepest_lr:.3g} (the suggestion)",
             f"smallest loss at lr {test.minimum_lr:.3g} (a tenth of it: {test.minimum_tenth:.3g})",
-            f"{len(test.lrs)} of the rates from {test.lrs[0]:.3g} to {test.lrs[-1]:.3g} kept before the loss grew "
-            "fourfold"]
+            f"{len(test.lrs)} rates kept, from {test.lrs[0]:.3g} to {test.lrs[-1]:.3g}: the curve stops where "
+            f"{test.stop}"]
 
 
 def answer_key(session: Session) -> list[str]:

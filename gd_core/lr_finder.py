@@ -32,13 +32,15 @@ STOP_FACTOR = 4.0
 @dataclass(frozen=True)
 class RangeTest:
     """The rates tried, the full loss after each of their steps and its smoothing (cut where the loss grew
-    fourfold), and the marks."""
+    fourfold, or diverged), the marks, and ``stop``: where the curve stops, in words that follow
+    "the curve stops where"."""
 
     lrs: np.ndarray
     losses: np.ndarray
     smoothed: np.ndarray
     steepest_lr: float
     minimum_lr: float
+    stop: str = "the rates end"
 
     @property
     def minimum_tenth(self) -> float:
@@ -101,12 +103,18 @@ def find_lr(config: dict, lr_min: float = 1e-6, lr_max: float = 10.0, steps: int
     # m + (k - 1)|m|: k·m for a positive minimum; a negative one (f = x² − y² from a start where it is below 0)
     # was "exceeded" at once, and the test stopped after two rates
     over = np.flatnonzero(smoothed > least + (stop_factor - 1) * np.abs(least))
-    end = over[0] if len(over) else len(smoothed)
-    end = max(end, 2)
+    end = max(over[0] if len(over) else len(smoothed), 2)
+    if len(over):
+        stop = "the loss has grown fourfold" if least[over[0]] > 0 else \
+            f"the loss has risen {stop_factor - 1:g} times its lowest value's size above it"
+    elif history.status == "diverged":  # beyond the loss limit or not finite: the run ended there
+        stop = "the loss diverges"
+    else:
+        stop = f"the rates end (lr {lr_max:g})"
     lrs, losses, smoothed = lrs[:end], losses[:end], smoothed[:end]
     # as fastai: the marks ignore the first tenth (the average is still forming) and the last few points
     first, last = len(lrs) // 10, max(len(lrs) // 10 + 2, len(lrs) - 5)
     window_lrs, window = lrs[first:last], smoothed[first:last]
     slopes = np.diff(window) / np.diff(np.log(window_lrs))
     return RangeTest(lrs, losses, smoothed, float(window_lrs[int(np.argmin(slopes))]),
-                     float(window_lrs[int(np.argmin(window))]))
+                     float(window_lrs[int(np.argmin(window))]), stop)

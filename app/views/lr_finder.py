@@ -146,7 +146,7 @@ class LearningRateFinder(QDialog):
             item.show()
         self.summary.setText(f"Steepest descent at lr {test.steepest_lr:.3g} (solid line; the usual choice). "
                              f"Smallest loss at lr {test.minimum_lr:.3g} (dashed); a tenth of it is "
-                             f"{test.minimum_tenth:.3g}. The curve stops where the loss has grown fourfold.")
+                             f"{test.minimum_tenth:.3g}. The curve stops where {test.stop}.")
         self.use_steepest.setText(f"Use steepest ({test.steepest_lr:.3g})")
         self.use_tenth.setText(f"Use minimum / 10 ({test.minimum_tenth:.3g})")
         for button in (self.use_steepest, self.use_tenth):

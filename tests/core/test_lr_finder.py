@@ -38,6 +38,7 @@ def test_the_curve_stops_where_the_loss_grows_fourfold_and_the_marks_are_on_it()
     history = gd_core.run(range_config({"problem": "quadratic", "kappa": 10.0}, 1e-5, 100.0, 100))
     np.testing.assert_array_equal(test.losses, history.loss[1:len(test.losses) + 1])  # the full loss, raw
     assert test.minimum_tenth == pytest.approx(test.minimum_lr / 10)
+    assert test.stop == "the loss has grown fourfold"
 
 
 def test_a_loss_below_0_is_followed_not_cut_at_once():
@@ -46,6 +47,8 @@ def test_a_loss_below_0_is_followed_not_cut_at_once():
     test = find_lr({"problem": "saddle", "init": [0.01, -1.5]})
     assert len(test.lrs) > 50 and test.losses[0] < 0 and np.all(np.diff(test.smoothed) < 0)
     assert test.lrs[0] < test.steepest_lr < test.lrs[-1]
+    assert test.stop == "the loss diverges"  # it said "grown fourfold" of a loss gone far below 0
+    assert find_lr({"problem": "quadratic"}, 1e-6, 1e-3, 20).stop == "the rates end (lr 0.001)"
 
 
 def test_the_empty_frame_spans_the_losses_the_test_will_show():
