@@ -33,7 +33,7 @@ from gd_core.lesson_library import lesson_number
 from gd_core.lessons import RunResult, answer, challenge_met, format_answer, is_right, run_lesson, safe_html
 
 from .throttle import Throttle
-from .widgets import ComboBox, LessonText
+from .widgets import ComboBox, LessonText, give_keyboard_back
 
 PLACEHOLDER = "choose..."
 CHALLENGE_REFRESH_S = 0.25
@@ -74,6 +74,9 @@ class QuestionRow(QWidget):
             self.input = QLineEdit()
             self.input.setPlaceholderText("your estimate (a number)")
             self.input.textEdited.connect(self.edited)
+            # Enter hands the keyboard back to the plots, as a settings field does: the next Space must run the
+            # lesson ("Answer, then run... (Space)"), not type a space into the answer
+            self.input.returnPressed.connect(lambda: give_keyboard_back(self.input))
         self.input.setObjectName(f"question_{index}")
         layout.addWidget(self.input)
         self.verdict = _wrapped()

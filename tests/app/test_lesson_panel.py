@@ -6,7 +6,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 
@@ -39,7 +39,10 @@ def test_questions_are_asked_before_and_checked_after_the_runs(lesson_window, qt
     assert not panel.check.isEnabled() and "run the lesson to the end" in panel.score.text()
     factor, status, first = (row.input for row in panel.question_rows)
     assert isinstance(factor, QLineEdit) and isinstance(status, QComboBox)
+    factor.setFocus()
     qtbot.keyClicks(factor, "-0.9")
+    QTest.keyClick(factor, Qt.Key.Key_Return)  # Enter gives the keyboard back: the next Space runs, not types
+    assert not factor.hasFocus() and win.space_view.plot.hasFocus()
     status.setCurrentText("completed")  # wrong: it diverges
     assert win.model.answers == {0: "-0.9", 1: "completed"}
     run_to_end(win)
