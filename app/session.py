@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import gd_core
 from gd_core.config import in_epochs
 from gd_core.files import check_plain_name
-from gd_core.lessons import LOCKS, locked_change
+from gd_core.lessons import LOCKS, among_lesson_runs, locked_change
 from gd_core.replay import replay
 from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun
 
@@ -343,8 +343,11 @@ class SessionModel:
     # -- sessions --------------------------------------------------------------------------------------------
     def to_session(self) -> Session:
         view = {**self.view, "pair": list(self.view["pair"]), "selected": self.runs.index(self.selected)}
+        names = {run.name for run in self.runs}
+        lesson_runs = [name for name in self.lesson_configs if name in names]
+        questions = tuple(among_lesson_runs(q, lesson_runs) for q in self.questions)
         return Session(self.title, self.text, [self._session_run(r) for r in self.runs], view,
-                       self.questions, self.challenge, self.locked, dict(self.answers))
+                       questions, self.challenge, self.locked, dict(self.answers))
 
     def _session_run(self, run: Run) -> SessionRun:
         """The run with its progress: its step count and the configs it ran before its current one."""

@@ -44,7 +44,7 @@ import html
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
 import numpy as np
@@ -289,6 +289,18 @@ def _choices(value, gives: str, key: str, runs: list[str]) -> tuple[str, ...]:
     if missing:
         raise ConfigError(key, f"must offer every possible answer; {', '.join(missing)} is missing")
     return tuple(value)
+
+
+def among_lesson_runs(question: Question, runs) -> Question:
+    """``question`` with a run to pick ({"lowest"/"highest": M}) limited to ``runs`` (the lesson's own, those still
+    in the session) by "among", unless it names its runs already: a saved session holds the runs a student added
+    (Add, Duplicate, Compare variants) as well, and read back the question would pick among them all - its choice
+    list, which names the lesson's runs alone, was refused ("must offer every possible answer") and the file with it.
+    """
+    expr, runs = question.answer, list(runs)
+    if not ({"lowest", "highest"} & set(expr)) or "among" in expr or len(runs) < 2:
+        return question
+    return replace(question, answer={**expr, "among": runs})
 
 
 def parse_challenge(data, run_params: Mapping[str, tuple[str, ...]]) -> Challenge:

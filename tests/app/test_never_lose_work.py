@@ -541,3 +541,19 @@ def test_every_export_dialog_opens_where_the_last_export_went(window, tmp_path, 
     window.files.export_window()  # opens in csv/
     assert opened[1:] == [str(first), str(second)] and (first / "window.png").exists()
     _settings().remove(FOLDER_KEY)
+
+
+def test_a_lesson_saved_with_runs_the_student_added_opens_again():
+    """Lesson 1, Duplicate, Compare variants, Save: Open said "questions[0].choices: must offer every possible
+    answer; mini-batch 16 copy is missing" - the question picking a run now picks among the lesson's runs."""
+    from app.session import SessionModel
+    from gd_core.sessions import parse_session
+
+    model = SessionModel()
+    model.load_session(load_lesson("01_variants_same_epochs"), "01_variants_same_epochs")
+    lesson_runs = [run.name for run in model.runs]
+    model.duplicate_run(model.runs[2])
+    model.compare_variants(model.runs[0])
+    reread = parse_session(json.loads(json.dumps(model.to_session().to_dict())))
+    assert len(reread.runs) == 7 and reread.questions[0].choices == tuple(lesson_runs)
+    assert reread.questions[0].answer == {"lowest": "final_loss", "among": lesson_runs}
