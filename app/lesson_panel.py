@@ -11,6 +11,7 @@ import html
 import os
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -51,6 +52,15 @@ def _wrapped(text: str = "") -> QLabel:
     policy.setHeightForWidth(True)
     label.setSizePolicy(policy)
     return label
+
+
+def set_bold(label: QLabel, bold: bool) -> None:
+    """Bold or not, in the window's text size: a font that sets the weight alone, its family and size still
+    following the application's (a style sheet's font keeps the size it was polished at - View > Text size back
+    to Normal left a verdict in projector size)."""
+    font = QFont()
+    font.setBold(bold)
+    label.setFont(font)
 
 
 class QuestionRow(QWidget):
@@ -104,7 +114,7 @@ class QuestionRow(QWidget):
         head = ("Right" if right else f"The runs say: {said}") if mine else f"Not answered; the runs say: {said}"
         self.verdict.setText(head + (f". {self.question.explain}" if self.question.explain else ""))
         self.verdict.setProperty("verdict", "right" if right else "wrong")
-        self.verdict.setStyleSheet("font-weight: bold;" if right else "")
+        set_bold(self.verdict, right)
         self.verdict.show()
         return right
 
@@ -350,4 +360,4 @@ class LessonPanel(QWidget):
             self._met_at = None
         state = f"met by {run.name} (step {self._met_at:,})" if met else f"not met yet ({run.name})"
         self.challenge.setText(f"Challenge: {challenge.text} - {state}.")
-        self.challenge.setStyleSheet("font-weight: bold;" if met else "")
+        set_bold(self.challenge, met)

@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 
 from app import create_window
+from app.theme import theme
 from gd_core.lesson_library import lesson_name, list_lessons, load_lesson
 from gd_core.lessons import run_lesson
 from gd_core.sessions import load_session, parse_session
@@ -47,7 +48,16 @@ def test_questions_are_asked_before_and_checked_after_the_runs(lesson_window, qt
     assert win.model.answers == {0: "-0.9", 1: "completed"}
     run_to_end(win)
     assert panel.check.isEnabled()
-    panel.check.click()
+    theme().set_text_size("large")
+    try:
+        QApplication.processEvents()
+        panel.check.click()
+        QApplication.processEvents()  # the verdict shown (polished) at the projector's size
+    finally:
+        theme().set_text_size("normal")  # back from the projector: a right verdict stays bold, in normal size
+        QApplication.processEvents()
+    verdict = panel.question_rows[0].verdict.font()
+    assert verdict.bold() and verdict.pointSizeF() == panel.score.font().pointSizeF()  # was: stuck at large
     verdicts = [row.verdict.text() for row in panel.question_rows]
     assert verdicts[0].startswith("Right") and "The runs say: diverged" in verdicts[1]
     assert "Not answered; the runs say: lr 0.1 = 1/L" in verdicts[2]
