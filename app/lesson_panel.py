@@ -226,11 +226,17 @@ class LessonPanel(QWidget):
     # -- content ---------------------------------------------------------------------------------------------
     def load(self) -> None:
         model = self.model
+        focus = QApplication.focusWidget()
+        if focus is not None and self.isAncestorOf(focus):
+            # the keyboard goes to the plots (Space runs the new lesson): a focused answer deleted, or *Check
+            # answers* disabled, passed the focus on to a question, and the questions scrolled down to it
+            give_keyboard_back(self)
         title = f"<h3>{html.escape(model.title)}</h3>" if model.title else ""
         self.text.setHtml(title + safe_html(model.text))
         self._results = None
         self._met_at = None
         for row in self.question_rows:
+            row.hide()  # out of the layout and the focus chain at once; deleted back in the event loop
             row.deleteLater()
         self.question_rows = []
         for i, question in enumerate(model.questions):
@@ -243,11 +249,11 @@ class LessonPanel(QWidget):
         self.check.setVisible(bool(self.question_rows))
         self.score.setText("")
         self.questions_scroll.setVisible(bool(self.question_rows) or model.challenge is not None)
-        for bar in (self.text.verticalScrollBar(), self.questions_scroll.verticalScrollBar()):
-            bar.setValue(0)  # a new lesson opens at its start, not where the last one was scrolled to
         self._update_navigation()
         self._update_challenge()
         self._update_check()
+        for bar in (self.text.verticalScrollBar(), self.questions_scroll.verticalScrollBar()):
+            bar.setValue(0)  # a new lesson opens at its start, not where the last one was scrolled to
 
     def _answered(self, index: int, row: QuestionRow) -> None:
         self.model.set_answer(index, row.given())

@@ -360,13 +360,19 @@ def _scroll_to_the_end(panel):
 
 def test_a_new_lesson_opens_at_its_start(qtbot):
     """Next and Previous open the lesson scrolled to the top, text and questions (lesson 2 opened at its second
-    question: the questions kept the last lesson's scroll position), even with the last answer focused."""
+    question: the questions kept the last lesson's scroll position), even with the last answer focused - or
+    *Check answers*: disabled in the new lesson, it passed the focus on to a question, which the questions
+    scrolled to (lesson 11 opened at its last question)."""
     win = shown_window(qtbot, "01_variants_same_epochs", (1280, 720))
     panel = win.lesson_panel
-    for button in (panel.next, panel.previous):
+    run_to_end(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)  # focus is real
+    for button, focus in ((panel.next, panel.check), (panel.previous, None)):
         qtbot.waitUntil(lambda: min(_scroll_to_the_end(panel)) > 0, timeout=3000)  # both scroll at 1280x720
-        panel.question_rows[-1].input.setFocus()
+        (focus or panel.question_rows[-1].input).setFocus()
         button.click()
+        assert win.space_view.plot.hasFocus()  # was: the new lesson's first question
         qtbot.wait(50)  # the old rows deleted, the new ones laid out
         assert (panel.text.verticalScrollBar().value(), panel.questions_scroll.verticalScrollBar().value()) == (0, 0)
 
