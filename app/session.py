@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import gd_core
 from gd_core.config import in_epochs
 from gd_core.files import check_plain_name
-from gd_core.lessons import LOCKS, among_lesson_runs, locked_change
+from gd_core.lessons import LOCKS, among_lesson_runs, locked_change, runs_asked_about
 from gd_core.replay import replay
 from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun
 
@@ -211,10 +211,17 @@ class SessionModel:
         with self.edit_group(f"Duplicate {run.name}"):
             return self.add_run(config, self.unique_name(f"{run.name} copy"))
 
+    def check_not_asked_about(self, run: Run, instead: str) -> None:
+        """Refuse to remove or rename a run that the lesson's questions or challenge name: saved without it, the
+        session - its autosaved copy too - would not open again ("names no run of this lesson")."""
+        if run.name in runs_asked_about(self.questions, self.challenge, self.lesson_configs):
+            raise ValueError(f"the lesson's questions ask about {run.name}; {instead}")
+
     def remove_run(self, run: Run) -> None:
         self.check_runs_unlocked()
         if len(self.runs) == 1:
             raise ValueError("a session keeps at least one run")
+        self.check_not_asked_about(run, "untick it to hide it instead")
         index, was_selected = self.runs.index(run), self.selected is run
         self.take_run(run)
         self._record(RunRemoved(f"Remove {run.name}", run, index, was_selected))
@@ -237,6 +244,8 @@ class SessionModel:
         check_plain_name(name, "name", "the run name")  # a ConfigError is a ValueError
         if any(r.name == name for r in self.runs if r is not run):
             raise ValueError(f"another run is already called {name!r}")
+        if name != run.name:
+            self.check_not_asked_about(run, "it keeps the name they use")
         self._style(run, "name", name, f"Rename {run.name} to {name}")
 
     def set_color(self, run: Run, color: str) -> None:

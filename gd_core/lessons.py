@@ -303,6 +303,32 @@ def among_lesson_runs(question: Question, runs) -> Question:
     return replace(question, answer={**expr, "among": runs})
 
 
+def runs_asked_about(questions, challenge: Challenge | None, lesson_runs) -> set[str]:
+    """The names of the runs that ``questions`` and ``challenge`` ask about: the run of any metric, each run of
+    an "among", every one of ``lesson_runs`` for a run to pick with no "among", the challenge's run. A session
+    without one of them does not open (the question names a run it does not hold)."""
+    names: set[str] = set()
+
+    def walk(expr) -> None:
+        if isinstance(expr, list):
+            for item in expr:
+                walk(item)
+        elif isinstance(expr, dict):
+            if isinstance(expr.get("run"), str):
+                names.add(expr["run"])
+            names.update(name for name in expr.get("among", ()) if isinstance(name, str))
+            if {"lowest", "highest"} & set(expr) and "among" not in expr:
+                names.update(lesson_runs)
+            for value in expr.values():
+                walk(value)
+
+    for question in questions:
+        walk(question.answer)
+    if challenge is not None and challenge.run:
+        names.add(challenge.run)
+    return names
+
+
 def parse_challenge(data, run_params: Mapping[str, tuple[str, ...]]) -> Challenge:
     """Check a lesson's ``challenge`` object against its runs."""
     _expect(data, dict, "challenge", "an object with \"text\" and \"goal\"")

@@ -557,3 +557,25 @@ def test_a_lesson_saved_with_runs_the_student_added_opens_again():
     reread = parse_session(json.loads(json.dumps(model.to_session().to_dict())))
     assert len(reread.runs) == 7 and reread.questions[0].choices == tuple(lesson_runs)
     assert reread.questions[0].answer == {"lowest": "final_loss", "among": lesson_runs}
+
+
+def test_a_run_the_lessons_questions_ask_about_is_neither_removed_nor_renamed():
+    """Lesson 1 with "stochastic" removed or renamed was saved (and autosaved) as a file that did not open:
+    "questions[1].answer.run: names no run of this lesson". Such a run stays (untick it to hide it); the
+    student's own runs go and change names freely."""
+    from app.session import SessionModel
+    from gd_core.sessions import parse_session
+
+    model = SessionModel()
+    model.load_session(load_lesson("01_variants_same_epochs"), "01_variants_same_epochs")
+    stochastic = model.runs[1]
+    with pytest.raises(ValueError, match="ask about stochastic; untick it to hide it instead"):
+        model.remove_run(stochastic)
+    with pytest.raises(ValueError, match="ask about stochastic"):
+        model.rename(stochastic, "sgd")
+    copy = model.duplicate_run(stochastic)
+    model.rename(copy, "mine")
+    model.remove_run(copy)
+    assert [run.name for run in model.runs] == ["batch", "stochastic", "mini-batch 16"]
+    parse_session(json.loads(json.dumps(model.to_session().to_dict())))
+
