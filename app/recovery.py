@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 import gd_core
-from gd_core.files import read_json, write_text
+from gd_core.files import read_bytes, read_json, write_text
 from gd_core.lesson_library import lesson_number
 from gd_core.sessions import MAX_SESSION_BYTES, load_session
 
@@ -49,6 +49,19 @@ def _lock_for(path: str) -> QLockFile:
     lock = QLockFile(path + ".lock")
     lock.setStaleLockTime(0)  # a lock is stale only when its process is gone, however long a session lasts
     return lock
+
+
+def set_aside(path: str) -> str | None:
+    """Keep a copy that does not open under a name no launch offers (``autosave-<id>-unrestored.json``), so the
+    work in it is not deleted with it (its runs' settings can still be read); returns that name, or None when
+    it could not be moved (then it is deleted: offered again, it would fail again)."""
+    kept = path.removesuffix(".gdlab.json") + "-unrestored.json"
+    try:  # copied through gd_core.files (bounded read, atomic write), then the copy goes as always
+        write_text(kept, read_bytes(path, "autosave", MAX_SESSION_BYTES, "autosave copy").decode("utf-8", "replace"))
+    except (gd_core.ConfigError, OSError):
+        kept = None
+    _remove(path)
+    return kept
 
 
 def _remove(path: str) -> None:
@@ -260,8 +273,9 @@ def offer_restore(window, folder: str | None = None) -> bool:
     try:
         session = load_session(path)
     except gd_core.ConfigError as error:
-        window.show_message(f"Could not restore the autosaved session: {error}", "error")
-        _remove(path)
+        kept = set_aside(path)
+        where = f" The copy is kept as {kept} (never offered again)." if kept else ""
+        window.show_message(f"Could not restore the autosaved session: {error}.{where}", "error")
         return False
     origin = _origin(path)
     if not window.files.show_session(session, origin.get("path"), origin.get("lesson")):

@@ -579,3 +579,12 @@ def test_a_run_the_lessons_questions_ask_about_is_neither_removed_nor_renamed():
     assert [run.name for run in model.runs] == ["batch", "stochastic", "mini-batch 16"]
     parse_session(json.loads(json.dumps(model.to_session().to_dict())))
 
+
+def test_an_autosaved_copy_that_does_not_open_is_kept_aside_not_deleted(window, tmp_path, monkeypatch):
+    copy = tmp_path / "autosave-000000000001.gdlab.json"
+    copy.write_text('{"format": "gdlab-session", "version": 2, "runs": []}')
+    monkeypatch.setattr("app.recovery.choose_autosave", lambda parent, copies: (recovery.RESTORE, copies[0].path))
+    assert not recovery.offer_restore(window, str(tmp_path))
+    kept = tmp_path / "autosave-000000000001-unrestored.json"
+    assert kept.read_text().startswith('{"format"') and not copy.exists()  # was: deleted, the work with it
+    assert f"The copy is kept as {kept}" in window.banner.text() and recovery.orphaned_autosaves(str(tmp_path)) == []
