@@ -4,8 +4,9 @@ edit."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QColorDialog,
     QGridLayout,
     QListWidget,
@@ -18,14 +19,29 @@ from PySide6.QtWidgets import (
 
 from gd_core.lessons import LOCKS
 
+from .contrast import away_from
 from .session import DEFAULT_CONFIG, SessionModel
 from .theme import theme
 
+SWATCH_PX = 14
+RING_PX = 2
+
 
 def swatch(color: str) -> QIcon:
-    pixmap = QPixmap(14, 14)
-    pixmap.fill(QColor(color))
-    return QIcon(pixmap)
+    """The run's colour as a square; on the selected row inside a ring in white or black, whichever stands out
+    from the selection: Qt tinted the selected swatch with the selection colour, and a blue run's square (run 1's,
+    every session's first) vanished into the blue of its selected row."""
+    plain = QPixmap(SWATCH_PX, SWATCH_PX)
+    plain.fill(QColor(color))
+    highlight = QApplication.palette().color(QPalette.ColorRole.Highlight).name()
+    selected = QPixmap(SWATCH_PX, SWATCH_PX)
+    selected.fill(QColor(away_from(highlight)))
+    painter = QPainter(selected)
+    painter.fillRect(RING_PX, RING_PX, SWATCH_PX - 2 * RING_PX, SWATCH_PX - 2 * RING_PX, QColor(color))
+    painter.end()
+    icon = QIcon(plain)
+    icon.addPixmap(selected, QIcon.Mode.Selected)
+    return icon
 
 
 class RunList(QWidget):

@@ -657,3 +657,17 @@ def test_a_cased_legend_swatch_shows_its_runs_colour_as_a_bar_not_a_stripe(qtbot
         color_pixels = np.sum(np.abs(pixels - color).sum(axis=2) < 30)
         # at least a fifth of a swatch's casing in the run's colour (the thin line: about a sixteenth offscreen)
         assert color_pixels > 0.2 * casing_pixels / len(win.model.runs), (run.name, color_pixels, casing_pixels)
+
+
+def test_a_selected_runs_swatch_stands_out_from_the_selection(palette_of):
+    """Run 1's blue square on its selected row: Qt tinted it with the selection's blue, and it vanished there."""
+    from PySide6.QtGui import QIcon, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from app.run_list import swatch
+
+    highlight = QApplication.palette().color(QPalette.ColorRole.Highlight).name()
+    blue = OKABE_ITO["blue"]
+    image = swatch(blue).pixmap(14, 14, QIcon.Mode.Selected).toImage()
+    assert image.pixelColor(7, 7).name() == blue.lower()  # the run's own colour, not tinted
+    assert contrast_ratio(image.pixelColor(0, 7).name(), highlight) >= GRAPHIC_CONTRAST  # in a ring that stands out
