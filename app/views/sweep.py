@@ -403,6 +403,7 @@ class SweepWindow(SweepDialog):
         self.lrs, self.results, self.grid, self._grid_done, self.by = lrs, {}, None, set(), by
         for item in self._series_items.values():
             item.setData([], [])
+        self.curves.enableAutoRange()  # the series as they arrive: the empty frame (_frame_empty) cut them off
         self.lr_line.setValue(np.log10(config["optimizer"]["lr"]))
         self.legend.setText("")
         self.heat_image.clear()  # the last sweep's map is not this one's: stopped before its rows, or none asked

@@ -102,6 +102,14 @@ def test_the_heat_map_shows_only_this_sweeps_computed_rows(window, qtbot):
     with qtbot.waitSignal(sweep.finished, timeout=60_000):
         sweep.compute_button.click()
     assert "mini-batch" in sweep.legend.text() and "minibatch" not in sweep.legend.text()  # as the window says it
+    # the computed curves are framed: the range of the empty frame (the run's own losses) stayed, and curves
+    # below it were cut off - a series in the legend, not in the plot (lesson 1, a student found)
+    view = sweep.curves.getViewBox()
+    view.prepareForPaint()
+    (_, _), (y0, y1) = view.viewRange()
+    for item in sweep._series_items.values():
+        low, high = item.dataBounds(1)
+        assert y0 <= low and high <= y1, (item.name(), low, high, y0, y1)
     image = sweep.heat_image.image
     assert image is not None and image.shape == (len(sweep.sizes), 4) and np.isfinite(image).all()
     sweep.grid[2:] = np.nan  # as if Stop had come after two rows: theirs drawn, the others transparent
