@@ -109,14 +109,33 @@ REACH = 1e6
 
 
 def within_reach(points: np.ndarray, centre, half_widths, reach: float = REACH) -> np.ndarray:
-    """``points`` (T, k) moved radially towards ``centre`` to at most ``reach`` half-widths from it.
+    """``points`` (T, k) moved radially towards ``centre`` to at most ``reach`` half-widths from it (a new array).
 
     In units u = (p − c) / h (``half_widths`` h per axis), a point with |u| > reach becomes c + h·u·reach/|u|:
     on the same ray from the centre, so a segment from a point in view to a far one leaves the view in the same
     direction. |u| is taken as m·|u/m| with m = max|u_i| (no overflow for coordinates up to 1e308); an infinite
     coordinate counts as the largest float. Points within reach are returned as they are; NaN rows (no point) stay
-    NaN."""
-    points = np.asarray(points, dtype=float)
+    NaN. The 3D view calls this for every path on every frame: a path inside the box |u_i| <= reach/√k costs
+    its least and largest value per axis, 0.3 ms for 1e5 points (the exact |u| of every row took ~20 ms);
+    otherwise rows inside the box are only compared and the exact |u| is taken over the others."""
+    points = np.array(points, dtype=float)
+    centre, half_widths = np.asarray(centre, dtype=float), np.asarray(half_widths, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        box = half_widths * (reach / math.sqrt(points.shape[-1]))  # |u_i| <= reach/√k on every axis: |u| <= reach
+        # the whole path in the box, the usual case (column by column: numpy's min over axis 0 of a (T, 3) array
+        # takes ten times as long; a NaN fails every comparison)
+        if len(points) and all(low <= column.min() and column.max() <= high
+                               for column, low, high in zip(points.T, centre - box, centre + box, strict=True)):
+            return points
+        rest = ~(np.abs(points - centre) <= box).all(axis=-1)  # far, nearly far, or NaN
+    if rest.any():
+        points[rest] = _radially_within_reach(points[rest], centre, half_widths, reach)
+    return points
+
+
+def _radially_within_reach(points: np.ndarray, centre: np.ndarray, half_widths: np.ndarray,
+                           reach: float) -> np.ndarray:
+    """:func:`within_reach` by the exact |u| for each row."""
     with np.errstate(over="ignore", invalid="ignore"):
         units = np.nan_to_num((points - centre) / half_widths, nan=np.nan, posinf=np.finfo(float).max,
                               neginf=-np.finfo(float).max)

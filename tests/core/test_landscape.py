@@ -246,3 +246,12 @@ def test_far_3d_path_points_come_within_reach_on_their_ray_and_near_ones_stay_ex
     np.testing.assert_allclose(units[0] / REACH, [1.0, -2.5e-78, 0.0], atol=1e-12)  # along +x, as the point
     ray = (far[3] - centre) / half
     np.testing.assert_allclose(units[3], ray / np.linalg.norm(ray) * REACH)
+    # a path all in view (every frame's case, answered from its least and largest values) and one with a single
+    # far point: the same points as one by one, in a new array
+    path = np.vstack([near, [[1e5, 2e5, -3e5]]])
+    for points in (path, np.vstack([path, far[:1]])):
+        out = within_reach(points, centre, half)
+        assert out is not points
+        np.testing.assert_array_equal(out, np.vstack([within_reach(p[None], centre, half) for p in points]))
+    np.testing.assert_array_equal(out[:-1], path)
+    assert within_reach(np.empty((0, 3)), centre, half).shape == (0, 3)
