@@ -132,7 +132,7 @@ class PlotView(QWidget):
     #: False for a view without a caption (``info`` is None): the header holds its title and controls alone - an
     #: empty caption still cost the header's spacing, 8 px of the loss view's least width (the window's, at
     #: Large text on a 1280-px projector, where none is to spare).
-    caption = True
+    has_caption = True
     #: While runs train, redraw at most this often (seconds; 0: on every tick). Any other change redraws at once.
     live_refresh_s = 0.0
     #: The height (pixels at the normal text size) at which the view is readable: ~120 px of plot under its
@@ -162,12 +162,12 @@ class PlotView(QWidget):
         if not self.shows_heading:  # (never setVisible(True): without a parent yet, it would open a window)
             heading.hide()
         name = f"{type(self).__name__}_info"  # a read-out or caption; never resizes anything
-        self.info = ReadoutLabel(name) if self.readout_row else ElidedLabel(name) if self.caption else None
+        self.info = ReadoutLabel(name) if self.readout_row else ElidedLabel(name) if self.has_caption else None
         if self.info is not None:
             self.info.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         if self.readout_row:
             self.info.setContentsMargins(6, 0, 6, 0)
-        if self.caption and not self.readout_row:
+        if self.has_caption and not self.readout_row:
             self.header.addWidget(self.info, 1)
         else:
             self.header.addStretch(1)

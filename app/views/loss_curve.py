@@ -27,7 +27,7 @@ from .base import DASHED, PlotView, fainter, stronger, use_sparse_log_axes
 
 class LossCurveView(PlotView):
     title = "Loss"
-    caption = False  # the hover read-out floats over the plot
+    has_caption = False  # the hover read-out floats over the plot
 
     def __init__(self, model, parent=None):
         self._items: dict[int, tuple] = {}
