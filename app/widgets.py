@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPalette, QTextDocument, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -682,10 +682,13 @@ class FloatingReadout(QLabel):
     """A read-out that floats over a plot's data area while the pointer is on it, taking no row of the layout: a
     row reserved for the longest read-out took 42 of a 192-px loss view at 1280x720 (three wrapped lines, empty
     whenever the pointer is elsewhere) from a plot left with 104 px. It wraps to the area's width and sits along
-    its top edge - or along its bottom edge when that keeps the point being read in sight - on the plot's
+    its top edge - or along its bottom edge when that keeps the point being read in sight; where neither does (a
+    read-out taller than half the area: Large text), along the top or bottom edge of a larger ``room`` at its
+    width (the whole view: over the header and the axes while the pointer is on the plot). On the plot's
     background colour, nearly opaque; mouse events pass through it to the plot below."""
 
     MARGIN = 4
+    CLEAR = 6  # the hovered point's marker: a few pixels each side of its centre
 
     def __init__(self, name: str, parent: QWidget):
         super().__init__("", parent)
@@ -704,8 +707,9 @@ class FloatingReadout(QLabel):
         if not text:
             self.hide()
 
-    def show_over(self, text: str, area, point_y: float) -> None:
-        """Show ``text`` inside ``area`` (a QRect in the parent's coordinates), away from ``point_y``."""
+    def show_over(self, text: str, area: QRect, point_y: float, room: QRect | None = None) -> None:
+        """Show ``text`` inside ``area`` (a QRect in the parent's coordinates), away from ``point_y``; where it
+        cannot be, inside ``room`` (a larger QRect), else along the area's top edge."""
         if not text:
             self.setText("")
             return
@@ -715,20 +719,19 @@ class FloatingReadout(QLabel):
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Window, background)
         self.setPalette(palette)
-        width = max(1, area.width() - 2 * self.MARGIN)
-        height = self.heightForWidth(width)
-        top = area.top() + self.MARGIN
-        bottom = max(top, area.bottom() + 1 - self.MARGIN - height)  # (QRect.bottom() is its last row)
-        clear = 6  # the hovered point's marker: a few pixels each side of its centre
-
-        def hides_point(y: int) -> bool:
-            return y - clear <= point_y <= y + height + clear
-
-        if hides_point(top) and not hides_point(bottom):
-            top = bottom
-        self.setGeometry(area.left() + self.MARGIN, top, width, height)
+        places = self._along_edges(area) + (self._along_edges(room) if room is not None else [])
+        self.setGeometry(next((place for place in places if not (place.top() - self.CLEAR <= point_y <=
+                                                                 place.bottom() + 1 + self.CLEAR)), places[0]))
         self.show()
         self.raise_()
+
+    def _along_edges(self, rect: QRect) -> list[QRect]:
+        """The read-out along ``rect``'s top edge and along its bottom edge, wrapped to its width."""
+        width = max(1, rect.width() - 2 * self.MARGIN)
+        height = self.heightForWidth(width)
+        top = rect.top() + self.MARGIN
+        bottom = max(top, rect.bottom() + 1 - self.MARGIN - height)  # (QRect.bottom() is its last row)
+        return [QRect(rect.left() + self.MARGIN, y, width, height) for y in (top, bottom)]
 
 
 class LessonText(QTextBrowser):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QCheckBox, QMenu, QToolButton
 
 from gd_core.display import (
@@ -38,7 +38,8 @@ class LossCurveView(PlotView):
         self._notes: dict[int, str] = {}  # per run: "reached 0" and the like, for its legend entry
         self.floor: float | None = None  # log10 y of the floor that losses <= 0 are drawn on (log_floor)
         super().__init__(model, parent)
-        self.readout = FloatingReadout("loss_readout", self.plot.viewport())  # the hovered step's numbers
+        # the hovered step's numbers, over the plot's data area (or the whole view where that is too short)
+        self.readout = FloatingReadout("loss_readout", self)
         self.x_axis = ComboBox()
         self.x_axis.setObjectName("loss_x_axis")
         for key, label in X_AXES.items():
@@ -296,8 +297,9 @@ class LossCurveView(PlotView):
         point = vb.mapViewToScene(QPointF(x[row], y[0])) if np.isfinite(y).all() else scene_pos
         text = readout_text(int(history.step[row]), _epoch(run, history.epoch[row]), loss, batch,
                             history.val_loss[row], history.accuracy[row], history.val_accuracy[row])
-        self.readout.show_over(text, self.plot.mapFromScene(vb.sceneBoundingRect()).boundingRect(),
-                               self.plot.mapFromScene(point).y())
+        to_view = self.plot.viewport().mapTo(self, QPoint(0, 0))  # the plot's viewport to this view
+        area = self.plot.mapFromScene(vb.sceneBoundingRect()).boundingRect().translated(to_view)
+        self.readout.show_over(text, area, self.plot.mapFromScene(point).y() + to_view.y(), self.rect())
 
 
 #: Opacity of a run's batch-loss band: light enough that the full loss reads over it and overlapping runs' bands

@@ -39,6 +39,7 @@ def test_the_loss_read_out_floats_over_the_plot_and_never_moves_it(qtbot):
     assert view.readout.isVisible() and _fits(view.readout), (view.readout.width(), view.readout.height(), text)
     vb = view.plot.getPlotItem().vb
     area = view.plot.mapFromScene(vb.sceneBoundingRect()).boundingRect()
+    area.translate(view.plot.viewport().mapTo(view, QPoint(0, 0)))  # (the read-out is the view's)
     assert area.contains(view.readout.geometry())  # over the data area, not the axes
     assert view.plot.geometry() == plot_before
     _leave(view)
@@ -62,6 +63,16 @@ def test_a_floating_read_out_keeps_the_point_it_reads_in_sight(qtbot):
     readout.show_over("step 12 · loss 0.5", area, point_y=20)  # a point high up: the text along the bottom
     assert readout.geometry().bottom() == area.bottom() - readout.MARGIN
     assert not readout.geometry().contains(readout.geometry().left(), 20)
+    # taller than half the area (Large text): along an edge of the larger room, at its width, where that leaves
+    # the point in sight (the data area's top edge hid the whole loss curve of lesson 25 at 1280x720)
+    short, room, tall = QRect(40, 60, 300, 60), QRect(0, 0, 340, 200), "step 12\nloss 0.5\nbatch 0.4\naccuracy 1"
+    readout.setText(tall)
+    assert readout.heightForWidth(room.width()) > short.height() // 2
+    for point_y in (65, 90, 115):
+        readout.show_over(tall, short, point_y, room)
+        place = readout.geometry()
+        assert place.width() == room.width() - 2 * readout.MARGIN and room.contains(place)
+        assert not place.top() - readout.CLEAR <= point_y <= place.bottom() + readout.CLEAR, point_y
     readout.show_over("", area, point_y=20)
     assert readout.isHidden()
 
