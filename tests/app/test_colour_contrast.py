@@ -412,7 +412,7 @@ def test_every_lesson_that_calls_the_batch_orange_keeps_it_orange_for_each_of_it
         colors = [run.color for run in lesson.runs]
         for i, color in enumerate(colors):
             assert batch_color(color, tuple(colors[:i] + colors[i + 1:])) == BATCH_COLOR, (name, color)
-    assert saying >= 2 and planes == ["11_mlp_landscape"]  # lesson 12 says orange; 11 opens on the plane
+    assert saying >= 2 and "11_mlp_landscape" in planes  # 12 says orange; 11 opens on the plane (any other may too)
 
 
 def test_lesson_12_tells_the_runs_arrow_from_the_orange_batch_arrow(qtbot):
