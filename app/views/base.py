@@ -319,9 +319,11 @@ class PlotView(QWidget):
         axis then changes now and then, not on every frame of a growing run), or to ``first + 1`` while there is
         one point - pyqtgraph pads a lone point by 0.5 each side: a run at its start read steps -0.4..0.4. ``y``: a
         height the plot draws anyway, in its view coordinates (log10 on a log axis: the span is a PlotCurveItem,
-        invisible but ranged like any item). ``first`` None or ``y`` not finite: no span, or the corners
-        ``empty`` = (xs, ys) of a frame to show when there is nothing to draw (an auto-range with nothing to fit
-        keeps the range of curves that are gone)."""
+        invisible but ranged like any item); with one point the span also reaches half a decade (log) or half of
+        |y| (linear) above and below it - pyqtgraph keeps the last height for a range of none, and a new session's
+        loss plot read ±5e8 from the diverged run it replaced. ``first`` None or ``y`` not finite: no span, or the
+        corners ``empty`` = (xs, ys) of a frame to show when there is nothing to draw (an auto-range with nothing
+        to fit keeps the range of curves that are gone)."""
         extent = getattr(self, "_x_span", None)
         if extent is None:
             extent = self._x_span = pg.PlotCurveItem(pen=None)
@@ -330,8 +332,11 @@ class PlotView(QWidget):
             extent.setData(*empty)
         elif first is None or not math.isfinite(y):
             extent.clear()
+        elif last > first:
+            extent.setData([first, axis_end(last)], [y, y])
         else:
-            extent.setData([first, axis_end(last) if last > first else first + 1], [y, y])
+            pad = 0.5 if self.plot.getPlotItem().getAxis("left").logMode else abs(y) / 2 or 0.5
+            extent.setData([first, first + 1], [y - pad, y + pad])
 
 
 def crisp_color_bar(bar: pg.ColorBarItem, columns: int = 16) -> None:

@@ -298,3 +298,23 @@ def test_measured_plots_below_the_plots_count_from_the_first_step_with_the_legen
         x_range = view.plot.getPlotItem().vb.viewRange()[0]
         assert x_range[0] >= -0.1 and x_range[1] >= 0.9, (view.title, x_range)
     win.runner.pause()
+
+
+def test_a_new_session_frames_its_run_not_the_heights_of_the_runs_it_replaced(window, monkeypatch):
+    """One point has no height of its own, and pyqtgraph then keeps the last range's: after a run that diverged
+    to 1e9, File > New showed the new run's loss of 4.8 on an axis of ±5.7e8 (a student found it), and Reset did
+    not help."""
+    model = window.model
+    config = model.config_copy(model.selected)
+    model.update_config(model.selected, {**config, "optimizer": {**config["optimizer"], "lr": 2.5}})
+    model.step(40)
+    window.catch_up()
+    vb = window.loss_view.plot.getPlotItem().vb
+    vb.prepareForPaint()
+    assert vb.viewRange()[1][1] > 1e6  # the diverging run's heights
+    monkeypatch.setattr(window.guard, "may_discard", lambda *args: True)
+    window.files.new()
+    vb.prepareForPaint()
+    loss = float(model.selected.history.loss[0])
+    low, high = vb.viewRange()[1]
+    assert low < loss < high and high - low < 10 * loss, (low, high, loss)
