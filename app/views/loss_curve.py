@@ -278,7 +278,8 @@ class LossCurveView(PlotView):
         return run.config["variant"] != "batch" and run.trainer.problem.dataset is not None
 
     def _hovered(self, scene_pos) -> None:
-        """The selected run's numbers at the step under the pointer (None: the pointer left the plot)."""
+        """The selected run's numbers at the step under the pointer, named when several runs are drawn (None: the
+        pointer left the plot)."""
         vb = self.plot.getPlotItem().vb
         run = self.model.selected
         if run is None or scene_pos is None or not vb.sceneBoundingRect().contains(scene_pos) or not run.visible:
@@ -297,6 +298,8 @@ class LossCurveView(PlotView):
         point = vb.mapViewToScene(QPointF(x[row], y[0])) if np.isfinite(y).all() else scene_pos
         text = readout_text(int(history.step[row]), _epoch(run, history.epoch[row]), loss, batch,
                             history.val_loss[row], history.accuracy[row], history.val_accuracy[row])
+        if len(self.visible_runs()) > 1:  # whose numbers: the selected run's, among several curves
+            text = f"{run.name}: {text}"
         to_view = self.plot.viewport().mapTo(self, QPoint(0, 0))  # the plot's viewport to this view
         area = self.plot.mapFromScene(vb.sceneBoundingRect()).boundingRect().translated(to_view)
         self.readout.show_over(text, area, self.plot.mapFromScene(point).y() + to_view.y(), self.rect())

@@ -36,6 +36,7 @@ def test_the_loss_read_out_floats_over_the_plot_and_never_moves_it(qtbot):
     _hover_middle(view)
     text = view.readout.text()
     assert "batch" in text and "validation" in text and "accuracy" in text
+    assert text.startswith(f"{win.model.selected.name}: step ")  # whose numbers, of the two curves
     assert view.readout.isVisible() and _fits(view.readout), (view.readout.width(), view.readout.height(), text)
     vb = view.plot.getPlotItem().vb
     area = view.plot.mapFromScene(vb.sceneBoundingRect()).boundingRect()
