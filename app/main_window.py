@@ -638,13 +638,15 @@ class MainWindow(QMainWindow):
 
     def compare_variants(self) -> None:
         self.runner.pause()
+        original = self.model.selected
         try:
-            copies = self.model.compare_variants(self.model.selected)
+            copies = self.model.compare_variants(original)
         except ValueError as error:
             self.show_message(f"Nothing to compare: {error}.", "info")
             return
-        self.show_message(f"Added {', '.join(r.name for r in copies)}: same start, seed and epoch budget; the loss "
-                          "is drawn per epoch. Press Space to run them together.", "info")
+        self.show_message(f"Added {', '.join(r.name for r in copies)}: same start, seed and epoch budget, each in "
+                          f"its variant's colour; the loss is drawn per epoch and {original.name} is hidden (tick it "
+                          "in Runs to show it). Press Space to run them together.", "info")
 
     def open_sweep(self) -> None:
         if self.sweep_window is None:

@@ -92,6 +92,7 @@ def test_compare_variants(window):
     copies = window.model.runs[1:]
     assert [r.config["variant"] for r in copies] == ["batch", "stochastic", "minibatch"]
     assert not original.visible and window.model.view["x_axis"] == "epoch"
+    assert f"{original.name} is hidden" in window.banner.text()  # the student is told where the run went
     assert window.loss_view.x_axis.currentData() == "epoch"
     for run in copies:
         assert run.config["epochs"] == 3 and run.config["seed"] == 4
