@@ -59,15 +59,26 @@ def _readable_selection(palette: QPalette) -> None:
 
 
 class OutlinedIndicators(QProxyStyle):
-    """Fusion with check boxes and radio buttons that show on a dark palette: Fusion outlines them in the window
-    colour made darker, so an unticked box was a dark square on dark grey (contrast 1.2:1); here their edge is
-    drawn in the muted text colour (above 3:1, what WCAG asks of a control's edge)."""
+    """Fusion with check boxes, radio buttons and menus that show on a dark palette: Fusion outlines them in the
+    window colour made darker, so an unticked box was a dark square on dark grey (contrast 1.2:1) and a menu
+    opened over a plot (Export > PNG resolution) read as text floating on it - the menu's panel is the base
+    colour, as the plot; here their edge is drawn in the muted text colour (above 3:1, what WCAG asks of a
+    control's edge)."""
 
     INDICATORS = (QStyle.PrimitiveElement.PE_IndicatorCheckBox, QStyle.PrimitiveElement.PE_IndicatorRadioButton)
 
     def drawPrimitive(self, element, option, painter, widget=None) -> None:  # noqa: N802 (Qt's name)
         super().drawPrimitive(element, option, painter, widget)
-        if element not in self.INDICATORS or not is_dark(option.palette):
+        if not is_dark(option.palette):
+            return
+        if element == QStyle.PrimitiveElement.PE_PanelMenu:  # Fusion draws the edge here (its menu frame is 0 px)
+            painter.save()
+            painter.setPen(QPen(option.palette.color(QPalette.ColorRole.PlaceholderText), 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(option.rect.adjusted(0, 0, -1, -1))
+            painter.restore()
+            return
+        if element not in self.INDICATORS:
             return
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

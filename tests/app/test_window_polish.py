@@ -221,3 +221,21 @@ def test_a_text_size_change_scales_no_axis(qtbot):
     assert len(axes) >= 8 and all(axis.autoSIPrefixScale == 1.0 for axis in axes)
     left = win.data_view.plot.getPlotItem().getAxis("left")
     assert left.range[1] < 1.5 and left.tickStrings([0.5], left.autoSIPrefixScale * left.scale, 0.5) == ["0.5"]
+
+
+def test_a_menu_has_a_visible_edge_on_the_dark_palette(qtbot):
+    """Fusion draws a menu's panel in the base colour - the plots' - and its edge in a darker window colour: the
+    Export button's PNG resolution menu read as text floating on the plot (a student found it)."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QMenu
+
+    from app.contrast import contrast_ratio
+    from app.theme import theme
+    theme().set_mode("dark")
+    menu = QMenu()
+    qtbot.addWidget(menu)
+    menu.addAction("2× (slides)")
+    menu.resize(menu.sizeHint())
+    image = menu.grab().toImage()
+    edge, base = QColor(image.pixel(0, menu.height() // 2)).name(), theme().color("base").name()
+    assert contrast_ratio(edge, base) >= 3, (edge, base)
