@@ -632,8 +632,10 @@ class ElidedLabel(QLabel):
 class ReadoutLabel(QLabel):
     """A read-out that follows the pointer, on a row of its own: it wraps, and its height is what its widest text
     (:meth:`reserve`) needs at the current width - never what the text shown now needs - so a read-out appearing,
-    changing or going never moves the plot below it. Text beyond the reserved lines is cut off. A legend row is
-    one too (``rich``): as tall as the tallest legend the selection can give."""
+    changing or going never moves the plot below it. A plain text longer than the reserved lines is shown up to
+    its last whole word that fits, ending in "…" (``text()`` is the whole text; it was cut mid-word with nothing
+    to say more was there: lesson 11's plane caption at 1280x720). A legend row is one too (``rich``): as tall as
+    the tallest legend the selection can give."""
 
     def __init__(self, name: str, rich: bool = False):
         super().__init__("")
@@ -648,7 +650,35 @@ class ReadoutLabel(QLabel):
         self._probe.setWordWrap(True)
         self._probe.setTextFormat(text_format)
         self._widest: tuple[str, ...] = ()
+        self._rich, self._whole = rich, ""
         self._fit()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self._whole = text
+        super().setText(self._fitting(text))
+
+    def text(self) -> str:
+        return self._whole
+
+    def _fitting(self, text: str) -> str:
+        """``text``, or its longest run of whole words that fits the reserved lines followed by "…"."""
+        margins = self.contentsMargins()
+        width, room = self.width() - margins.left() - margins.right(), self.height() - margins.top() - margins.bottom()
+        if self._rich or not text or width <= 0 or self._needs(text, width) <= room:
+            return text
+        words = text.split(" ")
+        low, high = 0, len(words) - 1  # the most words that fit with the ellipsis: binary search
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._needs(" ".join(words[:middle]) + "…", width) <= room:
+                low = middle
+            else:
+                high = middle - 1
+        return " ".join(words[:low]) + "…"
+
+    def _needs(self, text: str, width: int) -> int:
+        self._probe.setText(text)
+        return self._probe.heightForWidth(width)
 
     def reserve(self, *widest: str) -> None:
         """Keep room for the ``widest`` texts (the one needing the most lines), the longest this read-out can show
@@ -676,6 +706,8 @@ class ReadoutLabel(QLabel):
         height = max(lines, self._probe.fontMetrics().height()) + margins.top() + margins.bottom()
         if height != self.maximumHeight() or height != self.minimumHeight():
             self.setFixedHeight(height)
+        if self._whole:  # the room changed: the shown part of a long text too
+            super().setText(self._fitting(self._whole))
 
 
 class FloatingReadout(QLabel):

@@ -129,3 +129,23 @@ def test_a_tracked_view_in_front_is_readable_and_leaves_the_lesson_its_room(qtbo
     win.sharpness_dock.raise_()
     view = win.sharpness_view
     qtbot.waitUntil(lambda: view.height() >= view.readable_height(), timeout=3000)
+
+
+def test_a_status_longer_than_the_read_out_rows_room_ends_in_an_ellipsis_at_a_word(qtbot):
+    """The parameter space's row is as tall as a hover read-out needs; a longer status ("plane of Adam's path:
+    its two principal directions (98% ...", lesson 11 at 1280x720) was cut mid-word with nothing to say so."""
+    from PySide6.QtWidgets import QLabel
+
+    from app.widgets import ReadoutLabel
+
+    label = ReadoutLabel("readout")
+    qtbot.addWidget(label)
+    label.resize(220, 10)
+    label.reserve("x = -8.889e-88, y = -8.889e-88")
+    long = "plane of Adam's path: its two principal directions (98% of its variance), through its last point"
+    label.setText(long)
+    shown = QLabel.text(label)
+    assert label.text() == long and shown.endswith("…") and long.startswith(shown[:-1])
+    assert long[len(shown) - 1] == " " and label.heightForWidth(label.width()) <= label.height()
+    label.setText("x = 1, y = 2")  # a text that fits is shown whole
+    assert QLabel.text(label) == "x = 1, y = 2"
