@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 import gd_core
-from gd_core.files import read_bytes, read_json, write_text
+from gd_core.files import read_json, rename, write_text
 from gd_core.lesson_library import lesson_number
 from gd_core.sessions import MAX_SESSION_BYTES, load_session
 
@@ -54,11 +54,13 @@ def _lock_for(path: str) -> QLockFile:
 def set_aside(path: str) -> str | None:
     """Keep a copy that does not open under a name no launch offers (``autosave-<id>-unrestored.json``), so the
     work in it is not deleted with it (its runs' settings can still be read); returns that name, or None when
-    it could not be moved (then it is deleted: offered again, it would fail again)."""
+    it could not be moved (then it is deleted: offered again, it would fail again). Renamed, not read and
+    written again: a copy that did not open for its size or its bytes (not UTF-8) is kept as it was - a bounded
+    read refused the one and a decode replaced the others."""
     kept = path.removesuffix(".gdlab.json") + "-unrestored.json"
-    try:  # copied through gd_core.files (bounded read, atomic write), then the copy goes as always
-        write_text(kept, read_bytes(path, "autosave", MAX_SESSION_BYTES, "autosave copy").decode("utf-8", "replace"))
-    except (gd_core.ConfigError, OSError):
+    try:
+        rename(path, kept)  # atomic: the copy under one name or the other, never half of it
+    except OSError:
         kept = None
     _remove(path)
     return kept

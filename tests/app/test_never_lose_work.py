@@ -588,3 +588,17 @@ def test_an_autosaved_copy_that_does_not_open_is_kept_aside_not_deleted(window, 
     kept = tmp_path / "autosave-000000000001-unrestored.json"
     assert kept.read_text().startswith('{"format"') and not copy.exists()  # was: deleted, the work with it
     assert f"The copy is kept as {kept}" in window.banner.text() and recovery.orphaned_autosaves(str(tmp_path)) == []
+
+
+def test_a_copy_set_aside_keeps_its_bytes_whatever_made_it_fail(tmp_path, monkeypatch):
+    """Bytes that are not UTF-8 stay as they were (they were replaced by U+FFFD), and a copy over the size a
+    session may have is kept too (it was deleted: the bounded read refused it)."""
+    copy = tmp_path / "autosave-000000000002.gdlab.json"
+    data = b'{"format": "gdlab-session", "title": "caf\xe9 \xff", "runs": []}'
+    copy.write_bytes(data)
+    (tmp_path / "autosave-000000000002.gdlab.json.lock").write_bytes(b"")
+    monkeypatch.setattr("app.recovery.MAX_SESSION_BYTES", 10)  # as if the copy were too large to read
+    kept = recovery.set_aside(str(copy))
+    assert kept == str(tmp_path / "autosave-000000000002-unrestored.json")
+    assert (tmp_path / "autosave-000000000002-unrestored.json").read_bytes() == data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["autosave-000000000002-unrestored.json"]
