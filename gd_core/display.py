@@ -19,15 +19,20 @@ import math
 
 import numpy as np
 
+#: On a linear axis values beyond ±this are drawn at it: pyqtgraph's range takes the sum of its ends, which
+#: overflows beyond ~9e307 ("Cannot set range [-inf, inf]": a lone run started where the loss is 9e307 raised it on
+#: every redraw). Far past any scale a plot can show; the hover read-out says the value itself.
+DRAWN_LIMIT = 1e300
+
 
 def drawn_values(y: np.ndarray, log: bool = False) -> np.ndarray:
-    """``y`` as a plot draws it: NaN (a gap) for a non-finite value; on a log axis log10 of the value, and -inf
-    for a value <= 0, which has no logarithm but is no gap either - a loss that reached 0 is drawn on the plot's
-    floor (:func:`on_floor`)."""
+    """``y`` as a plot draws it: NaN (a gap) for a non-finite value; on a linear axis the value, within
+    ±:data:`DRAWN_LIMIT`; on a log axis log10 of the value, and -inf for a value <= 0, which has no logarithm but
+    is no gap either - a loss that reached 0 is drawn on the plot's floor (:func:`on_floor`)."""
     y = np.asarray(y, dtype=float)
     finite = np.isfinite(y)
     if not log:
-        return y if finite.all() else np.where(finite, y, np.nan)
+        return np.clip(y if finite.all() else np.where(finite, y, np.nan), -DRAWN_LIMIT, DRAWN_LIMIT)
     positive = finite & (y > 0)
     return np.where(positive, np.log10(np.where(positive, y, 1.0)), np.where(finite, -np.inf, np.nan))
 

@@ -89,3 +89,20 @@ def test_a_log_axis_label_at_the_plots_top_edge_is_left_out_not_cut_in_half(qtbo
     drawn = [(text, plot.mapFromScene(axis.mapRectToScene(rect)).boundingRect()) for rect, _, text in texts]
     assert drawn and all(shown.contains(rect) for _, rect in drawn), drawn
     assert [text for text, _ in drawn] == ["0.1", "0.2", "0.5"]  # the top one ("1") left out, no other
+
+
+def test_a_loss_near_the_end_of_the_float_range_is_framed_on_a_linear_axis(qtbot):
+    """A start where the loss is 9.2e307: pyqtgraph's range sums its ends, which overflowed - 'Cannot set range
+    [-inf, inf]' on every redraw. The curve is drawn within ±DRAWN_LIMIT; the read-out says the loss itself."""
+    from gd_core.display import DRAWN_LIMIT
+
+    model, view = lesson_view(qtbot, "01", LossCurveView, (400, 320))  # linear regression
+    model.set_view("log_y", False)
+    run = model.runs[0]
+    for other in model.runs[1:]:  # its one point alone: a range of none, padded about it
+        model.set_visible(other, False)
+    model.update_config(run, {**model.config_copy(run), "init": [1e154, 0.0]})
+    assert run.history.loss[0] == pytest.approx(9.24e307, rel=0.01)
+    vb = view.plot.getPlotItem().vb
+    vb.prepareForPaint()
+    assert view._items[id(run)][1].getData()[1].max() == DRAWN_LIMIT and vb.viewRange()[1][1] >= DRAWN_LIMIT
