@@ -61,15 +61,15 @@ class AccuracyView(PlotView):
             items = self._items.get(id(run))
             if items is None:
                 continue
-            x = run.history.column(key)
-            spans.append((x[0], x[-1], run.history.accuracy[0]))
+            history = run.history
+            x = history.column(key)
+            spans.append((x[0], x[-1], history.accuracy[0]))
             if moved is not None and id(run) not in moved:
                 continue
-            history = run.history
             every = max(1, len(history) // MAX_POINTS)
             rows = np.r_[0:len(history):every, len(history) - 1]
-            x = history.column(key)[rows]
+            x = x[rows]
             items[0].setData(x, history.accuracy[rows])
             items[1].setData(x, history.val_accuracy[rows]) if run.trainer.problem.held_out is not None \
                 else items[1].clear()
-        self.span_x(min(spans)[0], max(span[1] for span in spans), spans[0][2]) if spans else self.span_x(None)
+        self.span_x(spans)

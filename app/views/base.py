@@ -314,25 +314,26 @@ class PlotView(QWidget):
         that stepped since the last redraw, the only ones whose curves changed (None: any may have)."""
         self.redraw_count += 1
 
-    def span_x(self, first: float | None, last: float = 0.0, y: float = 0.0, empty: tuple | None = None) -> None:
-        """Keep the auto-ranged x-axis from ``first`` to a round number at or past ``last`` (:func:`axis_end`; the
-        axis then changes now and then, not on every frame of a growing run), or to ``first + 1`` while there is
-        one point - pyqtgraph pads a lone point by 0.5 each side: a run at its start read steps -0.4..0.4. ``y``: a
-        height the plot draws anyway, in its view coordinates (log10 on a log axis: the span is a PlotCurveItem,
-        invisible but ranged like any item); with one point the span also reaches half a decade (log) or half of
-        |y| (linear) above and below it - pyqtgraph keeps the last height for a range of none, and a new session's
-        loss plot read ±5e8 from the diverged run it replaced. ``first`` None or ``y`` not finite: no span, or the
-        corners ``empty`` = (xs, ys) of a frame to show when there is nothing to draw (an auto-range with nothing
-        to fit keeps the range of curves that are gone)."""
+    def span_x(self, curves: list[tuple[float, float, float]], empty: tuple | None = None) -> None:
+        """Keep the auto-ranged x-axis over ``curves`` - (first x, last x, a drawn y) per curve - from the first
+        start to a round number at or past the last end (:func:`axis_end`; the axis then changes now and then, not
+        on every frame of a growing run), or to ``first + 1`` while there is one point - pyqtgraph pads a lone
+        point by 0.5 each side: a run at its start read steps -0.4..0.4. The span sits at the first finite drawn
+        y, in view coordinates (log10 on a log axis: the span is a PlotCurveItem, invisible but ranged like any
+        item); with one point it also reaches half a decade (log) or half of |y| (linear) above and below it -
+        pyqtgraph keeps the last height for a range of none, and a new session's loss plot read ±5e8 from the
+        diverged run it replaced. No curve with a finite y: no span, or the corners ``empty`` = (xs, ys) of a
+        frame to show (an auto-range with nothing to fit keeps the range of curves that are gone)."""
         extent = getattr(self, "_x_span", None)
         if extent is None:
             extent = self._x_span = pg.PlotCurveItem(pen=None)
             self.plot.addItem(extent)
-        if first is None and empty is not None:
-            extent.setData(*empty)
-        elif first is None or not math.isfinite(y):
-            extent.clear()
-        elif last > first:
+        heights = [y for _, _, y in curves if math.isfinite(y)]
+        if not heights:
+            extent.setData(*empty) if empty is not None else extent.clear()
+            return
+        first, last, y = min(c[0] for c in curves), max(c[1] for c in curves), heights[0]
+        if last > first:
             extent.setData([first, axis_end(last)], [y, y])
         else:
             pad = 0.5 if self.plot.getPlotItem().getAxis("left").logMode else abs(y) / 2 or 0.5

@@ -189,10 +189,7 @@ class LossCurveView(PlotView):
                 batch.clear()
         self._draw_floored(changed)
         extent = [e for e in self._extents.values() if e is not None]  # (first x, last x, a drawn y) per curve
-        if extent:  # from the first curve's start to past the longest's end, at a drawn height
-            self.span_x(min(extent)[0], max(e[1] for e in extent), extent[0][2])
-        else:
-            self.span_x(None, empty=empty_frame(self.model.view["log_y"]))  # not the gone curves' range
+        self.span_x(extent, empty=empty_frame(self.model.view["log_y"]))  # no curve: not the gone curves' range
         # settle the auto-range now, not while painting: a range change during paint costs a second paint
         vb.prepareForPaint()
 

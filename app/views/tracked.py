@@ -139,7 +139,7 @@ class TrackedView(PlotView):
             beyond.setData(history.step[above], values[above])
             reference = self.reference(run) if len(rows) else None
             line.setData(*reference) if reference is not None else line.clear()
-        self.span_x(min(spans)[0], max(span[1] for span in spans), spans[0][2]) if spans else self.span_x(None)
+        self.span_x(spans)
         self.measured_any = measured_any
         if not measured_any and not self.note.text().startswith("Not measured"):
             self.note.setText("not measured yet")
