@@ -1,10 +1,12 @@
 """run_many: vectorised runs equal run() of each config, and configs that can share a pass do."""
 
+import threading
+
 import numpy as np
 import pytest
 
 import gd_core
-from gd_core import many
+from gd_core import many, samplers
 
 LIN = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 120, "n_features": 2}}
 LOG = {"problem": "logistic_regression", "data": {"name": "moons", "n_samples": 80}}
@@ -20,6 +22,8 @@ CASES = {
     "lr sweep with divergence": sweep({**LIN, "variant": "batch", "steps": 200}, values=(0.1, 0.5, 2.0, 5.0)),
     "seeds differ, shuffle": [{**LIN, "variant": "stochastic", "epochs": 2, "seed": s,
                                "optimizer": {"name": "momentum", "lr": 0.02}} for s in range(4)],
+    "ten seeds, shuffled on two threads": [{**LIN, "batch_size": 25, "epochs": 3, "seed": s,
+                                           "optimizer": {"name": "adam", "lr": 0.01 * (s + 1)}} for s in range(10)],
     "seeds differ, replacement": [{**LOG, "batch_size": 7, "sampling": "replacement", "steps": 150, "seed": s,
                                    "optimizer": {"name": "adam", "lr": 0.05}} for s in (1, 2, 3)],
     "coordinate, seeds and starts differ": [{**LIN, "variant": "coordinate", "steps": 100, "seed": s,
@@ -111,3 +115,20 @@ def test_a_run_taken_out_of_a_group_is_a_whole_history(n_features):
     copy = gd_core.run_many(configs[:1] + [{**configs[1], "steps": 9}])[0]  # ended first: a copy
     copy.append(6, 6 * 40, 1e-4, 1.0, 1.0, 1.0, alone.params[-1], alone.params[-1], 7)
     assert len(copy) == 7 and copy.column("step")[-1] == 6 and np.array_equal(copy.params[-1], alone.params[-1])
+
+
+def test_rows_are_each_generators_permutation_and_half_are_shuffled_by_a_helper_thread(monkeypatch):
+    threads, shuffle_rows = [], samplers._shuffle_rows
+
+    def shuffled_where(order, rngs):
+        threads.append(threading.current_thread().name)
+        shuffle_rows(order, rngs)
+
+    monkeypatch.setattr(samplers, "_shuffle_rows", shuffled_where)
+    monkeypatch.setattr(samplers, "_cores", lambda: 2)
+    rngs, lone = ([np.random.default_rng(seed) for seed in range(9)] for _ in range(2))
+    order = np.full((9, 50), -1, dtype=np.intp)
+    for _ in range(2):  # the second epoch's rows continue each generator's stream
+        samplers.permute_rows(order, rngs)
+        assert np.array_equal(order, [rng.permutation(50) for rng in lone])
+    assert sorted(t.startswith("gd_core-permute") for t in threads) == [False, False, True, True]
