@@ -32,7 +32,7 @@ STOP_FACTOR = 4.0
 @dataclass(frozen=True)
 class RangeTest:
     """The rates tried, the full loss after each of their steps and its smoothing (cut where the loss grew
-    fourfold, or diverged), the marks, and ``stop``: where the curve stops, in words that follow
+    ``stop_factor``-fold, or diverged), the marks, and ``stop``: where the curve stops, in words that follow
     "the curve stops where"."""
 
     lrs: np.ndarray
@@ -77,6 +77,12 @@ def empty_frame(start: float, min_loss: float | None) -> tuple[float, float]:
     return start - max(abs(start), 1.0), start
 
 
+def _fold(factor: float) -> str:
+    """A growth factor in words: "fourfold", "2.5-fold"."""
+    words = {2: "twofold", 3: "threefold", 4: "fourfold", 5: "fivefold", 10: "tenfold"}
+    return words.get(factor, f"{factor:g}-fold")
+
+
 def smooth(losses: np.ndarray, beta: float = SMOOTHING) -> np.ndarray:
     """fastai's smoothing: a bias-corrected exponential moving average with factor ``beta``."""
     out, average = np.empty(len(losses)), 0.0
@@ -105,7 +111,7 @@ def find_lr(config: dict, lr_min: float = 1e-6, lr_max: float = 10.0, steps: int
     over = np.flatnonzero(smoothed > least + (stop_factor - 1) * np.abs(least))
     end = max(over[0] if len(over) else len(smoothed), 2)
     if len(over):
-        stop = "the loss has grown fourfold" if least[over[0]] > 0 else \
+        stop = f"the loss has grown {_fold(stop_factor)}" if least[over[0]] > 0 else \
             f"the loss has risen {stop_factor - 1:g} times its lowest value's size above it"
     elif history.status == "diverged":  # beyond the loss limit or not finite: the run ended there
         stop = "the loss diverges"

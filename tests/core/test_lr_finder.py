@@ -39,6 +39,8 @@ def test_the_curve_stops_where_the_loss_grows_fourfold_and_the_marks_are_on_it()
     np.testing.assert_array_equal(test.losses, history.loss[1:len(test.losses) + 1])  # the full loss, raw
     assert test.minimum_tenth == pytest.approx(test.minimum_lr / 10)
     assert test.stop == "the loss has grown fourfold"
+    assert find_lr({"problem": "quadratic", "kappa": 10.0}, 1e-5, 100.0, 100, stop_factor=2.5).stop \
+        == "the loss has grown 2.5-fold"  # the words follow the factor (they said fourfold whatever it was)
 
 
 def test_a_loss_below_0_is_followed_not_cut_at_once():
