@@ -228,3 +228,104 @@ class FirstAtOrBelowZero:
         last = y[-1] if len(y) else np.nan
         row = self._row if self._row is not None else (settled if last <= 0 else None)
         return row, self._negative or bool(last < 0)
+
+
+class MeasuredPoints:
+    """The points of a growing series' rows that hold a value - a quantity measured every k steps and NaN on the
+    rows between (:mod:`gd_core.tracking`) - as a plot draws them, in O(new rows) per call.
+
+    ``drawn(values) -> (drawn values, beyond)`` turns raw values into the values drawn and says which of them lie
+    beyond the plot's range (drawn at its edge, and marked); a row is a point where its drawn value is finite. The
+    last row, which a History may still replace, is read afresh each call; a ``source`` that compares unequal (a
+    history restarted or thinned) starts over. :attr:`kept` says how many of the first points are the same as
+    after the call before, so that a plot appends the others instead of setting all."""
+
+    def __init__(self, drawn=lambda values: (drawn_values(values), np.zeros(len(values), dtype=bool))):
+        self.drawn = drawn
+        self._source = self  # equal to no source a caller passes: the first update reads every row
+        self._start()
+        self.x, self.y, self.beyond = self._x, self._y, self._beyond
+        self.kept = 0
+
+    def _start(self) -> None:
+        self.rows = 0  # settled rows read
+        self._x, self._y, self._beyond = np.empty(0), np.empty(0), np.empty(0, dtype=bool)  # the settled points
+        self._last: tuple[float, float, bool] | None = None  # the last row's point, if it is one
+
+    def update(self, x: np.ndarray, y: np.ndarray, source=None) -> bool:
+        """Read the rows of ``(x, y)`` not read yet into :attr:`x`, :attr:`y` and :attr:`beyond` (one value per
+        point, in row order); whether they changed."""
+        before, last = len(self._x), self._last
+        if source != self._source or len(y) - 1 < self.rows:
+            self._source = source
+            self._start()
+            before, last = 0, None
+        settled = max(0, len(y) - 1)
+        if settled > self.rows:
+            rows = self.rows + np.flatnonzero(~np.isnan(y[self.rows:settled]))
+            values, beyond = self.drawn(y[rows])
+            shown = np.isfinite(values)
+            self._x = np.append(self._x, x[rows][shown])
+            self._y = np.append(self._y, values[shown])
+            self._beyond = np.append(self._beyond, beyond[shown])
+            self.rows = settled
+        self._last = None
+        if len(y) and not math.isnan(y[-1]):
+            values, beyond = self.drawn(y[-1:])
+            if np.isfinite(values[0]):
+                self._last = (float(x[-1]), float(values[0]), bool(beyond[0]))
+        # the points before are the same up to the settled ones read before, and one more where the last row
+        # read before is now that point
+        now = (self._x[before], self._y[before], self._beyond[before]) if len(self._x) > before else self._last
+        self.kept = before + (last is not None and now == last)
+        changed = self.kept < len(self.x) or len(self._x) + (self._last is not None) > self.kept
+        if changed and self._last is None:
+            self.x, self.y, self.beyond = self._x, self._y, self._beyond
+        elif changed:
+            x, y, beyond = self._last
+            self.x, self.y, self.beyond = np.append(self._x, x), np.append(self._y, y), np.append(self._beyond, beyond)
+        return changed
+
+
+class LevelLine:
+    """The rows a line through a growing series needs - the first, the last and those beside a change of value -
+    with the series' values ``values(column rows)`` worked out for new rows only (O(new rows) per call). A line
+    through them draws what a line through every row draws: the rows left out lie inside level stretches (a
+    constant learning rate's whole run, a step schedule's plateaus), and NaN stretches keep their ends, so a gap
+    stays a gap. The last row, which a History may still replace, is read afresh each call; a ``source`` that
+    compares unequal (a history restarted or thinned, other ``values``) starts over."""
+
+    def __init__(self, values=lambda column: column):
+        self.values = values
+        self._source = self  # equal to no source a caller passes
+        self._start()
+
+    def _start(self) -> None:
+        self.rows = 0  # settled rows whose values are known
+        self.decided = 1  # rows known to be kept or left out (row 0 is kept; a row needs the one after it)
+        self._y = np.empty(0)  # the settled rows' values
+        self._kept = np.zeros(1, dtype=np.intp)  # the settled rows kept so far, in order
+
+    def update(self, x: np.ndarray, column: np.ndarray, source=None) -> tuple[np.ndarray, np.ndarray]:
+        """(x, values) of the rows to draw of the series ``values(column)`` against ``x``."""
+        if source != self._source or len(column) - 1 < self.rows:
+            self._source = source
+            self._start()
+        settled = max(0, len(column) - 1)
+        if settled > self.rows:
+            self._y = np.append(self._y, self.values(column[self.rows:settled]))
+            self.rows = settled
+        if settled - 1 > self.decided:  # rows decided .. settled - 2 have both neighbours settled
+            y, start = self._y, self.decided
+            middle = y[start:settled - 1]
+            level = _same(middle, y[start - 1:settled - 2]) & _same(middle, y[start + 1:settled])
+            self._kept = np.append(self._kept, start + np.flatnonzero(~level))
+            self.decided = settled - 1
+        # the kept rows, the last settled row (its neighbour still to come) and the last row
+        rows = self._kept[:settled] if settled - 1 <= self._kept[-1] else np.append(self._kept, settled - 1)
+        return np.append(x[rows], x[-1:]), np.append(self._y[rows], self.values(column[-1:]))
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether each pair of values is equal, NaN equal to NaN."""
+    return (a == b) | (np.isnan(a) & np.isnan(b))

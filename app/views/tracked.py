@@ -4,12 +4,15 @@ run every k steps (its config's "track"); the plot draws every visible run that 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox
 
 import gd_core
+from gd_core.display import LevelLine, MeasuredPoints, drawn_values
 from gd_core.samplers import samples_per_step
 from gd_core.tracking import NOISE_SCALE_CEILING, TRACKED, noise_scale_drawn, stability_edge
 
@@ -91,67 +94,117 @@ class TrackedView(PlotView):
 
     # -- drawing ---------------------------------------------------------------------------------------------
     def _rebuild(self) -> None:
-        for items in self._items.values():
-            for item in items:
-                if item is not None:
-                    self.plot.removeItem(item)
+        for drawn in self._items.values():
+            for item in drawn.items:
+                self.plot.removeItem(item)
         self._items = {}
         self.note.setText("")
         self._show_switch()
-        look, legend = theme(), []
+        look = theme()
         for run in self.visible_runs():
             color = stronger(run.color)
-            points = pg.PlotDataItem(pen=look.pen(color, 2 if run is self.model.selected else 1),
-                                     symbol="o", symbolSize=4, symbolPen=None, symbolBrush=color)
+            # a curve and its symbols as items of their own (not a PlotDataItem): new measurements are appended
+            # to the symbols, not all of them set again (pyqtgraph sets up each symbol in Python)
+            curve = pg.PlotCurveItem(pen=look.pen(color, 2 if run is self.model.selected else 1))
+            points = pg.ScatterPlotItem(symbol="o", size=4, pen=None, brush=color)
             line = pg.PlotCurveItem(pen=look.pen(color, 1, style=Qt.PenStyle.DashLine))
             # values beyond what the plot draws (see drawn()): a triangle pointing up at the top of the range
-            beyond = pg.PlotDataItem(pen=None, symbol="t1", symbolSize=9, symbolPen=None, symbolBrush=color)
-            for item in (points, line, beyond):
-                self.plot.addItem(item)
-            self._items[id(run)] = (points, line, beyond)
-            legend.append((color, run.name))
-        if self.reference_name and self.visible_runs():
-            legend.append((stronger(self.model.selected.color), f"{self.reference_name} (dashed)"))
-        self.set_legend(legend)
+            beyond = pg.ScatterPlotItem(symbol="t1", size=9, pen=None, brush=color)
+            drawn = _Drawn(curve, points, line, beyond, MeasuredPoints(lambda values, run=run: self.drawn(run, values)))
+            for item in drawn.items:
+                # the points' symbols pad the range no more than the line through them (as one PlotDataItem)
+                self.plot.addItem(item, ignoreBounds=item is points)
+            self._items[id(run)] = drawn
+        self._set_legend()
         self.refresh()
         if not self.measured_any:  # an empty plot keeps the range of what it last showed (another session's)
             self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
             self.plot.enableAutoRange()
 
+    def _set_legend(self) -> None:
+        runs = self.visible_runs()
+        legend = [(stronger(run.color), run.name) for run in runs]
+        if self.reference_name and runs:
+            legend.append((stronger(self.model.selected.color), f"{self.reference_name} (dashed)"))
+        self.set_legend(legend)
+
+    def restyle(self, run, what: str) -> None:
+        """A colour or a name changes that run's pens and the legend alone (nothing is measured again);
+        visibility rebuilds."""
+        drawn = self._items.get(id(run))
+        if what == "visible" or drawn is None:
+            self.rebuild()
+            return
+        if what == "color":
+            look, color = theme(), stronger(run.color)
+            drawn.curve.setPen(look.pen(color, 2 if run is self.model.selected else 1))
+            drawn.line.setPen(look.pen(color, 1, style=Qt.PenStyle.DashLine))
+            for symbols in (drawn.points, drawn.beyond):
+                symbols.setBrush(color)
+        self._set_legend()
+
     def refresh(self, moved: set[int] | None = None) -> None:
+        """Redraw the runs that stepped (``moved``; None: every run), each from the rows it recorded since the
+        last redraw (:class:`~gd_core.display.MeasuredPoints`): a point is set only when a measurement came."""
         super().refresh(moved)
-        measured_any, spans = False, []
         for run in self.visible_runs():
-            items = self._items.get(id(run))
-            if items is None:
-                continue
-            points, line, beyond = items
-            history = run.history
-            values, above = self.drawn(run, history.measured(self.quantity))
-            with np.errstate(invalid="ignore"):
-                rows = np.flatnonzero(np.isfinite(values) & (values > 0 if self.log_y else True))
-            measured_any |= len(rows) > 0
-            points.setData(history.step[rows], values[rows])
-            if len(rows):
-                height = values[rows[0]]  # (the points are PlotDataItems: pyqtgraph takes their log itself)
-                spans.append((history.step[rows[0]], history.step[rows[-1]],
-                              np.log10(height) if self.log_y else height))
-            beyond.setData(history.step[above], values[above])
-            reference = self.reference(run) if len(rows) else None
-            line.setData(*reference) if reference is not None else line.clear()
+            drawn = self._items.get(id(run))
+            if drawn is not None and (moved is None or id(run) in moved):
+                self._draw(run, drawn)
+        spans = [drawn.span for drawn in self._items.values() if drawn.span is not None]
         self.span_x(spans)
-        self.measured_any = measured_any
+        self.measured_any = measured_any = bool(spans)
         if not measured_any and not self.note.text().startswith("Not measured"):
             self.note.setText("not measured yet")
         elif measured_any and self.note.text() == "not measured yet":
             self.note.setText("")
 
-    def reference(self, run):
+    def _draw(self, run, drawn: _Drawn) -> None:
+        history, measured = run.history, drawn.measured
+        tracked = self.quantity in history.columns  # (a column is only added, or comes with a new record)
+        column = history.column(self.quantity) if tracked else history.step[:0]
+        if measured.update(history.step, column, source=(history, history.stride, tracked)):
+            new = slice(measured.kept, None)
+            if measured.kept < drawn.shown:  # points changed, not only added: set them all
+                drawn.points.setData(measured.x, measured.y)
+                drawn.beyond.setData(measured.x[measured.beyond], measured.y[measured.beyond])
+            else:
+                drawn.points.addPoints(measured.x[new], measured.y[new])
+                beyond = measured.beyond[new]
+                if beyond.any():
+                    drawn.beyond.addPoints(measured.x[new][beyond], measured.y[new][beyond])
+            drawn.shown = len(measured.x)
+            drawn.curve.setData(measured.x, measured.y)
+            drawn.span = (measured.x[0], measured.x[-1], measured.y[0]) if len(measured.x) else None
+        reference = self.reference(run, drawn) if drawn.span is not None else None
+        drawn.line.setData(*reference) if reference is not None else drawn.line.clear()
+
+    def reference(self, run, drawn: _Drawn):
         return None
 
     def drawn(self, run, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(``values`` as drawn, which are beyond the plot's range - drawn at its edge with a triangle)."""
-        return values, np.zeros(len(values), dtype=bool)
+        """(measured ``values`` as drawn - NaN where they are not -, which are beyond the plot's range: drawn at
+        its edge, with a triangle)."""
+        return drawn_values(values, self.log_y), np.zeros(len(values), dtype=bool)
+
+
+@dataclass(eq=False)
+class _Drawn:
+    """A run's items - the line through its measured points, the points, its reference line, its points beyond
+    the range - and what they show: its measured points, the reference line's rows, how many points are drawn,
+    and (first x, last x, first height) of them."""
+    curve: pg.PlotCurveItem
+    points: pg.ScatterPlotItem
+    line: pg.PlotCurveItem
+    beyond: pg.ScatterPlotItem
+    measured: MeasuredPoints
+    level: LevelLine | None = None
+    shown: int = 0
+    span: tuple | None = None
+
+    @property
+    def items(self) -> tuple:
+        return self.curve, self.points, self.line, self.beyond
 
 
 class SharpnessView(TrackedView):
@@ -168,12 +221,15 @@ class SharpnessView(TrackedView):
         self.plot.setToolTip(self.plot.toolTip() + " Dashed: the edge of stability of each run's method and "
                                                    "learning rate (2/lr for plain gradient descent).")
 
-    def reference(self, run):
-        history = run.history
-        edge = stability_edge(run.config["optimizer"], history.lr)
-        if edge is None:
+    def reference(self, run, drawn):
+        """Each row's edge, worked out for new rows only (the rows of a level stretch are left out: a constant
+        rate's edge is one line of three points however long the run)."""
+        optimizer, history = run.config["optimizer"], run.history
+        if stability_edge(optimizer, 1.0) is None:
             return None
-        return history.step, np.where(np.isfinite(edge), edge, np.nan)
+        if drawn.level is None:
+            drawn.level = LevelLine(lambda lr: drawn_values(stability_edge(run.config["optimizer"], lr)))
+        return drawn.level.update(history.step, history.lr, source=(history, history.stride, str(optimizer)))
 
 
 class NoiseScaleView(TrackedView):
@@ -194,9 +250,10 @@ class NoiseScaleView(TrackedView):
                              "bound).")
 
     def drawn(self, run, values):
-        return noise_scale_drawn(values, run.trainer.problem.n_samples)
+        values, beyond = noise_scale_drawn(values, run.trainer.problem.n_samples)
+        return drawn_values(values, log=True), beyond
 
-    def reference(self, run):
+    def reference(self, run, drawn):
         config = run.config
         per_step = samples_per_step(run.trainer.problem.n_samples, config["variant"], config["batch_size"])
         return run.history.step[[0, -1]], np.full(2, np.log10(per_step))

@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 from gd_core.display import (
     ROUND_MANTISSAS,
     FirstAtOrBelowZero,
+    LevelLine,
+    MeasuredPoints,
     PeakEnvelope,
     axis_end,
     drawn_values,
@@ -146,6 +148,80 @@ def test_the_first_row_at_or_below_0_is_found_as_the_series_grows(values, chunks
     for series in (replaced, y):
         hits = np.flatnonzero(series <= 0)
         assert scan.update(series) == (int(hits[0]) if len(hits) else None, bool((series < 0).any()))
+
+
+measurements = st.lists(st.sampled_from([np.nan, np.nan, np.nan, 1.0, 2.0, -3.0, np.inf, 1e9]), min_size=1,
+                        max_size=60)
+growth = st.lists(st.tuples(st.integers(0, 9), st.sampled_from([np.nan, 1.0, 7.0])), min_size=1, max_size=12)
+
+
+def ceiling_drawn(values):
+    """A measure drawn on a log axis up to a ceiling of 1e6, beyond it at the ceiling (as the noise scale is)."""
+    beyond = values > 1e6
+    return drawn_values(np.where(beyond, 1e6, values), log=True), beyond
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=measurements, chunks=growth)
+def test_measured_points_grow_as_a_plot_appends_them_and_equal_the_points_read_at_once(values, chunks):
+    """A tracked quantity's plot appends new points rather than setting all: the first ``kept`` points are those
+    of the call before, and the points equal the rows read at once - also where a History replaced its last row
+    (the last row is read afresh)."""
+    y, x = np.array(values), np.arange(len(values), dtype=float) * 10
+    points, n, shown = MeasuredPoints(ceiling_drawn), 0, (np.empty(0),) * 3
+    for chunk, last in chunks:
+        n = min(len(y), n + chunk)
+        grown = y[:n].copy()
+        if n:
+            grown[-1] = last  # what the latest row holds now; a later call reads the row as recorded
+        changed = points.update(x[:n], grown, source="history")
+        got = points.x, points.y, points.beyond
+        for before, now in zip(shown, got):
+            np.testing.assert_array_equal(before[:points.kept], now[:points.kept])
+        assert changed == (not all(np.array_equal(a, b) for a, b in zip(shown, got)))
+        fresh = MeasuredPoints(ceiling_drawn)
+        fresh.update(x[:n], grown)
+        for want, now in zip((fresh.x, fresh.y, fresh.beyond), got):
+            np.testing.assert_array_equal(want, now)
+        shown = got
+    points.update(x, y, source="history")
+    drawn, beyond = ceiling_drawn(y)
+    rows = np.isfinite(drawn)  # NaN: not measured; -3 and a -inf: no logarithm
+    np.testing.assert_array_equal(points.x, x[rows])
+    np.testing.assert_array_equal(points.y, drawn[rows])
+    np.testing.assert_array_equal(points.beyond, beyond[rows])
+    points.update(x[:1], y[:1], source="another history")  # a new record: read from its start
+    assert points.kept == 0 and len(points.x) == np.isfinite(ceiling_drawn(y[:1])[0]).sum()
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.sampled_from([0.5, 0.5, 0.5, 2.0, np.nan]), min_size=1, max_size=60),
+       chunks=st.lists(st.integers(1, 9), min_size=1, max_size=12))
+def test_a_level_line_keeps_the_rows_a_line_needs_and_works_out_new_rows_only(values, chunks):
+    """The edge of stability 2/lr: a line through the rows kept draws what a line through every row draws (every
+    row left out lies inside a level stretch, NaN stretches keep their ends), and ``values`` sees each settled
+    row once (O(new rows) per redraw)."""
+    lr, seen = np.array(values), []
+
+    def edge(rates):
+        seen.append(len(rates))
+        return 2 / rates
+
+    line, n = LevelLine(edge), 0
+    for chunk in chunks:
+        n = min(len(lr), n + chunk)
+        xs, ys = line.update(np.arange(n, dtype=float), lr[:n], source="history")
+    xs, ys = line.update(np.arange(len(lr), dtype=float), lr, source="history")
+    assert sum(seen) <= len(lr) - 1 + len(chunks) + 1  # settled rows once, and the last row each call
+    every = 2 / lr
+    rows = xs.astype(int)
+    assert rows[0] == 0 and rows[-1] == len(lr) - 1 and np.all(np.diff(rows) > 0)
+    np.testing.assert_array_equal(ys, every[rows])
+    left_out = np.setdiff1d(np.arange(len(lr)), rows)
+    same = lambda a, b: (a == b) | (np.isnan(a) & np.isnan(b))  # noqa: E731
+    assert np.all(same(every[left_out], every[left_out - 1]) & same(every[left_out], every[left_out + 1]))
+    if len(lr) > 3 and np.all(lr == lr[0]):
+        assert len(xs) <= 3  # a constant rate: one level line, however long the run
 
 
 @given(st.floats(1e-9, 1e12))
