@@ -35,6 +35,7 @@ class LossCurveView(PlotView):
         self._envelopes: dict[tuple, PeakEnvelope] = {}
         self._curves: dict[int, tuple] = {}  # per run: its full and validation loss as drawn, before flooring
         self._zeros: dict[int, FirstAtOrBelowZero] = {}
+        self._marks: dict[int, tuple | None] = {}  # per run: (x, y) of its mark as drawn (None: none drawn)
         self._notes: dict[int, str] = {}  # per run: "reached 0" and the like, for its legend entry
         self.floor: float | None = None  # log10 y of the floor that losses <= 0 are drawn on (log_floor)
         super().__init__(model, parent)
@@ -104,7 +105,7 @@ class LossCurveView(PlotView):
         self._items = {}
         self._envelopes = {}
         self._extents = {}
-        self._curves, self._zeros, self._notes, self.floor = {}, {}, {}, None
+        self._curves, self._zeros, self._marks, self._notes, self.floor = {}, {}, {}, {}, None
         runs = self.visible_runs()
         look = theme()
         for run in runs:
@@ -238,10 +239,13 @@ class LossCurveView(PlotView):
         row, negative = scan.update(history.loss, source=(history, history.stride)) if log else (None, False)
         if row is None or self.floor is None:
             self._notes.pop(id(run), None)
-            zero.clear()
-            return
-        self._notes[id(run)] = "went below 0" if negative else "reached 0"
-        zero.setData([history.column(self.model.view["x_axis"])[row]], [self.floor])
+            mark = None
+        else:
+            self._notes[id(run)] = "went below 0" if negative else "reached 0"
+            mark = (float(history.column(self.model.view["x_axis"])[row]), self.floor)
+        if mark != self._marks.get(id(run)):  # set only when it moves: a scatter's setData costs ~60 us a frame
+            self._marks[id(run)] = mark
+            zero.setData([mark[0]], [mark[1]]) if mark is not None else zero.clear()
 
     def _draws_batch_loss(self, run) -> bool:
         """A run's light batch-loss curve is drawn when asked for and when it differs from the full loss."""

@@ -41,6 +41,15 @@ def lesson_view(qtbot, lesson: str, view_type, size: tuple[int, int]):
     return model, view
 
 
+def counted(method, what, calls: list):
+    """``method``, noting ``what`` and the number of points it is given (its first argument's length) in
+    ``calls`` at each call: for pinning how much a redraw sets (monkeypatch it onto an item)."""
+    def call(*args, **kwargs):
+        calls.append((*what, len(args[0]) if args and hasattr(args[0], "__len__") else 0))
+        return method(*args, **kwargs)
+    return call
+
+
 @pytest.fixture
 def window(qtbot):
     win = shown_window(qtbot)

@@ -7,7 +7,7 @@ import gd_core
 from app.views.base import stronger
 from gd_core.tracking import SIDE_SIGN, about, batch_side, stability_edge
 
-from .conftest import lesson_view, panel, shown_window
+from .conftest import counted, lesson_view, panel, shown_window
 
 SMALL_LINEAR = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 64, "noise": 1.0,
                                                          "n_features": 3}, "batch_size": 4,
@@ -323,14 +323,6 @@ def test_a_new_session_frames_its_run_not_the_heights_of_the_runs_it_replaced(wi
     assert low < loss < high and high - low < 10 * loss, (low, high, loss)
 
 
-def _counted(method, what: tuple, calls: list):
-    """``method``, noting ``what`` and the number of points given (its first argument's length) in ``calls``."""
-    def call(*args, **kwargs):
-        calls.append((*what, len(args[0]) if args else 0))
-        return method(*args, **kwargs)
-    return call
-
-
 def test_a_sharpness_redraw_works_out_only_what_changed(qtbot, monkeypatch):
     """Each redraw of the sharpness view: a run that did not step is left as drawn, a new measurement is appended
     to the run's points (not all of them set again), the edge of stability is worked out for the new rows only,
@@ -350,7 +342,7 @@ def test_a_sharpness_redraw_works_out_only_what_changed(qtbot, monkeypatch):
             item = getattr(view._items[id(run)], role)
             for method in ("setData", "addPoints", "clear"):
                 if hasattr(item, method):
-                    monkeypatch.setattr(item, method, _counted(getattr(item, method), (run.name, role, method), calls))
+                    monkeypatch.setattr(item, method, counted(getattr(item, method), (run.name, role, method), calls))
     first.trainer.advance(50)  # a measurement at step 150
     view.refresh({id(first)})
     assert {call[0] for call in calls} == {first.name}  # the other run is left as drawn
