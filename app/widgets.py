@@ -721,6 +721,7 @@ class FloatingReadout(QLabel):
 
     MARGIN = 4
     CLEAR = 6  # the hovered point's marker: a few pixels each side of its centre
+    HEIGHTS_KEPT = 256  # wrapped heights remembered (text, width): a pointer going back over the same steps
 
     def __init__(self, name: str, parent: QWidget):
         super().__init__("", parent)
@@ -731,39 +732,75 @@ class FloatingReadout(QLabel):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setContentsMargins(3, 1, 3, 1)
         self.setAutoFillBackground(True)
+        self._shown = None  # what show_over was last given (and the theme's generation): the same again is free
+        self._styled = None  # the theme generation whose background the palette holds
+        self._heights: dict[tuple[str, int], int] = {}
         self.hide()
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
         """Set the text; an empty text hides the read-out (use :meth:`show_over` to place a text)."""
         super().setText(text)
+        self._shown = None
         if not text:
             self.hide()
 
     def show_over(self, text: str, area: QRect, point_y: float, room: QRect | None = None) -> None:
         """Show ``text`` inside ``area`` (a QRect in the parent's coordinates), away from ``point_y``; where it
-        cannot be, inside ``room`` (a larger QRect), else along the area's top edge."""
+        cannot be, inside ``room`` (a larger QRect), else along the area's top edge. A pointer move that reads the
+        same step again changes nothing: nothing is laid out or set again (each wrapped height costs ~60 us)."""
         if not text:
             self.setText("")
             return
-        super().setText(text)
-        background = theme().color("base")
-        background.setAlpha(235)
-        palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Window, background)
-        self.setPalette(palette)
-        places = self._along_edges(area) + (self._along_edges(room) if room is not None else [])
-        self.setGeometry(next((place for place in places if not (place.top() - self.CLEAR <= point_y <=
-                                                                 place.bottom() + 1 + self.CLEAR)), places[0]))
-        self.show()
-        self.raise_()
+        generation = theme().generation
+        shown = (text, area, point_y, room, generation)
+        if shown == self._shown and not self.isHidden():
+            return
+        if text != self.text():
+            super().setText(text)
+        if self._styled != generation:  # (a palette set is propagated to the label: only when the theme changed)
+            self._styled, self._heights = generation, {}
+            background = theme().color("base")
+            background.setAlpha(235)
+            palette = self.palette()
+            palette.setColor(QPalette.ColorRole.Window, background)
+            self.setPalette(palette)
+        places = self._along_edges(area)
+        place = self._clear_of(places, point_y)
+        if place is None and room is not None:  # the room's places only where the area's hide the point
+            place = self._clear_of(self._along_edges(room), point_y)
+        self.setGeometry(place or places[0])
+        if self.isHidden():  # (raise_() repaints: once, as it appears)
+            self.show()
+            self.raise_()
+        self._shown = shown
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._heights, self._shown = {}, None  # wrapped heights of another font
+        super().changeEvent(event)
+
+    def _clear_of(self, places: list[QRect], point_y: float) -> QRect | None:
+        """The first of ``places`` that leaves the row ``point_y`` (and the marker around it) in sight."""
+        return next((place for place in places if not place.top() - self.CLEAR <= point_y <= place.bottom() + 1 +
+                     self.CLEAR), None)
 
     def _along_edges(self, rect: QRect) -> list[QRect]:
         """The read-out along ``rect``'s top edge and along its bottom edge, wrapped to its width."""
         width = max(1, rect.width() - 2 * self.MARGIN)
-        height = self.heightForWidth(width)
+        height = self._height_for(width)
         top = rect.top() + self.MARGIN
         bottom = max(top, rect.bottom() + 1 - self.MARGIN - height)  # (QRect.bottom() is its last row)
         return [QRect(rect.left() + self.MARGIN, y, width, height) for y in (top, bottom)]
+
+    def _height_for(self, width: int) -> int:
+        """heightForWidth of the current text, remembered."""
+        key = (self.text(), width)
+        height = self._heights.get(key)
+        if height is None:
+            if len(self._heights) >= self.HEIGHTS_KEPT:
+                self._heights.clear()
+            height = self._heights[key] = self.heightForWidth(width)
+        return height
 
 
 class LessonText(QTextBrowser):

@@ -79,6 +79,7 @@ class LossCurveView(PlotView):
         # (PeakEnvelope); a zoomed view decimates the shown rows afresh
         self.plot.getPlotItem().vb.sigXRangeChanged.connect(self._zoomed)
         self.hover = pg.ScatterPlotItem(size=9)
+        self._hovered_point: tuple[float, float] | None = None  # where the hover marker is drawn
         self.hover.setZValue(20)
         self.plot.addItem(self.hover)
         use_sparse_log_axes(self.plot, "left")
@@ -126,6 +127,7 @@ class LossCurveView(PlotView):
         self.hover.setPen(look.pen(look.color("text")))
         self.hover.setBrush(look.color("base"))
         self.hover.clear()
+        self._hovered_point = None
         self.readout.setText("")  # a read-out of the old runs would be stale
         self.refresh()
 
@@ -273,6 +275,13 @@ class LossCurveView(PlotView):
             envelope = self._envelopes[id(run), column] = PeakEnvelope(points, log)
         return envelope.band(x, y, source=(history, history.stride))
 
+    def _mark_hovered(self, point: tuple[float, float] | None) -> None:
+        """Mark the hovered step's ``point`` (None: none); set only when it moves (a scatter's setData costs
+        ~100 us, and the pointer crosses many pixels of one step)."""
+        if point != self._hovered_point:
+            self._hovered_point = point
+            self.hover.setData([point[0]], [point[1]]) if point is not None else self.hover.clear()
+
     @staticmethod
     def _shows_batch_loss(run) -> bool:
         """Whether the read-out names the loss of the samples a step used (not the full loss again)."""
@@ -285,7 +294,7 @@ class LossCurveView(PlotView):
         run = self.model.selected
         if run is None or scene_pos is None or not vb.sceneBoundingRect().contains(scene_pos) or not run.visible:
             self.readout.setText("")
-            self.hover.clear()
+            self._mark_hovered(None)
             return
         history = run.history
         x = history.column(self.model.view["x_axis"])
@@ -295,7 +304,7 @@ class LossCurveView(PlotView):
         y = drawn_values(np.array([loss]), self.model.view["log_y"])
         if self.floor is not None:  # a loss of 0 on the log axis's floor, where its curve is drawn
             y = on_floor(y, self.floor)
-        self.hover.setData([x[row]], y) if np.isfinite(y).all() else self.hover.clear()  # no all-NaN scatter
+        self._mark_hovered((float(x[row]), float(y[0])) if np.isfinite(y).all() else None)  # no all-NaN scatter
         point = vb.mapViewToScene(QPointF(x[row], y[0])) if np.isfinite(y).all() else scene_pos
         text = readout_text(int(history.step[row]), _epoch(run, history.epoch[row]), loss, batch,
                             history.val_loss[row], history.accuracy[row], history.val_accuracy[row])

@@ -1,10 +1,11 @@
 """Room at 1280x720: a hover read-out has the room its text needs, its coming and going moves no plot, and it goes
 (with the hover marker) when the pointer leaves the plot; the optimizer state's plots are readable under a lesson."""
 
-from PySide6.QtCore import QEvent, QPoint
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QPointF
 from PySide6.QtWidgets import QApplication
 
-from .conftest import shown_window
+from .conftest import counted, lesson_view, shown_window
 from .test_classroom_window import hover
 
 
@@ -76,6 +77,39 @@ def test_a_floating_read_out_keeps_the_point_it_reads_in_sight(qtbot):
         assert not place.top() - readout.CLEAR <= point_y <= place.bottom() + readout.CLEAR, point_y
     readout.show_over("", area, point_y=20)
     assert readout.isHidden()
+
+
+def test_a_hover_move_over_the_same_step_sets_and_lays_out_nothing_again(qtbot, monkeypatch):
+    """A hover move costs what changed: over the step already read nothing is set, styled or laid out again, and
+    a text read before keeps its wrapped height (each move restyled the read-out and laid its text out twice, and
+    set the marker: 180-280 us a move, 37-104 before the read-out floated)."""
+    from app.views.loss_curve import LossCurveView
+
+    model, view = lesson_view(qtbot, "25", LossCurveView, (700, 360))
+    model.step(30)
+    view.refresh()
+    readout, calls = view.readout, []
+    for method in ("setPalette", "heightForWidth", "setGeometry", "raise_"):
+        monkeypatch.setattr(readout, method, counted(getattr(readout, method), (method,), calls))
+    monkeypatch.setattr(view.hover, "setData", counted(view.hover.setData, ("marker",), calls))
+    vb, x = view.plot.getPlotItem().vb, model.selected.history.column(model.view["x_axis"])
+
+    def move(row: int) -> None:  # to the selected run's row, half-way up the plot
+        view.plot.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(x[row], np.mean(vb.viewRange()[1]))))
+
+    move(20)
+    text, place = readout.text(), readout.geometry()
+    assert text.startswith(f"{model.selected.name}: step ") and readout.isVisible() and calls
+    calls.clear()
+    move(20)
+    move(20)
+    assert not calls and readout.text() == text and readout.geometry() == place
+    move(10)  # another step, and back
+    assert readout.text() != text and [call[0] for call in calls].count("heightForWidth") == 1
+    calls.clear()
+    move(20)
+    assert readout.text() == text and readout.geometry() == place
+    assert {call[0] for call in calls} <= {"marker", "setGeometry"}  # its height remembered, not restyled
 
 
 def test_the_parameter_space_read_out_goes_when_the_pointer_leaves(qtbot):

@@ -1,0 +1,129 @@
+"""The views' redraw costs that grow with a run: a measured quantity's redraw, a loss frame on a log axis, a hover
+move over the loss plot. Each is timed as the view does it (only what changed) and against a reference in the
+same run: the same work with the view's memory of what it drew dropped first, which redoes what each redraw or
+move did before (every row read, every point, mark and read-out set and laid out again).
+
+    QT_QPA_PLATFORM=offscreen python bench/view_redraw.py [--steps 3000] [--repeats 3]
+
+Printed: milliseconds or microseconds per redraw (best of ``repeats`` batches) and the ratio to the reference
+(lower is better; 1 = no gain).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QPoint  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app.session import SessionModel  # noqa: E402
+from app.views.loss_curve import LossCurveView  # noqa: E402
+from app.views.tracked import NoiseScaleView, SharpnessView  # noqa: E402
+from gd_core.display import MeasuredPoints  # noqa: E402
+from gd_core.lesson_library import load_lesson  # noqa: E402
+
+
+def lesson_view(app, lesson: str, view_type, steps: int, **config):
+    """(model, view) of ``lesson``'s runs, each set to ``steps`` steps (and ``config``) and trained that far."""
+    model = SessionModel()
+    model.load_session(load_lesson(lesson))
+    view = view_type(model)
+    view.resize(800, 360)
+    view.show()
+    for run in model.runs:
+        edited = {**model.config_copy(run), "steps": 10 * steps, **config}
+        edited.pop("epochs", None)
+        model.update_config(run, edited)
+    model.step(steps)
+    view.refresh()
+    view.grab()  # painted once: the ranges settle
+    app.processEvents()
+    return model, view
+
+
+def per_call(action, forget, calls: int, repeats: int) -> float:
+    """Best of ``repeats`` batches: seconds per ``action()`` (``forget()`` before each, untimed)."""
+    best = float("inf")
+    for _ in range(repeats):
+        total = 0.0
+        for _ in range(calls):
+            forget()
+            start = time.perf_counter()
+            action()
+            total += time.perf_counter() - start
+        best = min(best, total / calls)
+    return best
+
+
+def compare(name: str, unit: float, label: str, action, forget, prepare, calls: int, repeats: int) -> None:
+    """Print the time of ``action`` as the view does it and with ``forget`` (the reference), and their ratio."""
+    ours = per_call(action, prepare, calls, repeats)
+    reference = per_call(action, lambda: (prepare(), forget()), calls, repeats)
+    print(f"{name:<52} {ours / unit:8.2f} {label}   reference {reference / unit:8.2f} {label}   "
+          f"ratio {ours / reference:.2f}")
+
+
+def tracked(app, lesson: str, view_type, every: int, steps: int, repeats: int) -> None:
+    model, view = lesson_view(app, lesson, view_type, steps, track={view_type.quantity: every})
+    moved = {id(run) for run in model.runs}
+
+    def forget():  # every run's every row read again, every point set again
+        for drawn in view._items.values():
+            drawn.measured = MeasuredPoints(drawn.measured.drawn)
+            drawn.level, drawn.shown = None, len(drawn.measured.x) + 1
+    compare(f"{view_type.title} every {every} steps, {len(moved)} runs (redraw)", 1e-3, "ms",
+            lambda: view.refresh(moved), forget, lambda: model.step(2), 50, repeats)
+
+
+def loss_frames(app, steps: int, repeats: int) -> None:
+    model, view = lesson_view(app, "18", LossCurveView, steps)
+    model.set_view("log_y", True)  # two runs' losses reached 0: marks on the floor
+    moved = {id(run) for run in model.runs}
+    compare("Loss, lesson 18, log axis, reached-0 marks (frame)", 1e-3, "ms", lambda: view.refresh(moved),
+            view._marks.clear, lambda: model.step(2), 100, repeats)
+
+
+def hover_moves(app, steps: int, repeats: int) -> None:
+    model, view = lesson_view(app, "25", LossCurveView, steps)  # the longest read-out: a validation split
+    history = model.selected.history
+    view.plot.setXRange(0, float(history.column(model.view["x_axis"])[-1]), padding=0)
+    viewport, scene = view.plot.viewport(), view.plot.scene()
+    places = iter(int(viewport.width() * (0.1 + 0.8 * (k % 101) / 101)) for k in range(10**7))
+
+    def move(x=None):
+        scene.sigMouseMoved.emit(view.plot.mapToScene(QPoint(next(places) if x is None else x,
+                                                             viewport.height() // 2)))
+
+    def forget():  # the read-out styled, laid out and set again, the marker set again
+        view.readout._shown = view.readout._styled = None
+        view.readout._heights.clear()
+        view._hovered_point = None
+    compare("Hover move over the loss plot, lesson 25 (a step each)", 1e-6, "us", move, forget, lambda: None,
+            300, repeats)
+    compare("Hover move over the loss plot, lesson 25 (same step)", 1e-6, "us", lambda: move(viewport.width() // 2),
+            forget, lambda: None, 300, repeats)
+    # what a window then does: a move that changed nothing drew nothing again (a restyled read-out and a marker
+    # set again repainted the plot under them)
+    compare("  the same with the event loop run (repaints)", 1e-6, "us",
+            lambda: (move(viewport.width() // 2), app.processEvents()), forget, lambda: None, 100, repeats)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication([])
+    tracked(app, "16", SharpnessView, 10, args.steps, args.repeats)
+    tracked(app, "16", SharpnessView, 50, args.steps, args.repeats)
+    tracked(app, "17", NoiseScaleView, 5, args.steps, args.repeats)
+    loss_frames(app, args.steps, args.repeats)
+    hover_moves(app, args.steps, args.repeats)
+
+
+if __name__ == "__main__":
+    main()
