@@ -81,7 +81,7 @@ class LossCurveView(PlotView):
         self.hover = pg.ScatterPlotItem(size=9)
         self._hovered_point: tuple[float, float] | None = None  # where the hover marker is drawn
         self.hover.setZValue(20)
-        self.plot.addItem(self.hover)
+        self.plot.addItem(self.hover, ignoreBounds=True)  # the plot must not move under the pointer
         use_sparse_log_axes(self.plot, "left")
         self.plot.setLabel("left", "loss")
         self.follow_pointer(self._hovered)

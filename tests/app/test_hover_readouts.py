@@ -183,3 +183,19 @@ def test_a_status_longer_than_the_read_out_rows_room_ends_in_an_ellipsis_at_a_wo
     assert long[len(shown) - 1] == " " and label.heightForWidth(label.width()) <= label.height()
     label.setText("x = 1, y = 2")  # a text that fits is shown whole
     assert QLabel.text(label) == "x = 1, y = 2"
+
+
+def test_the_hover_marker_moves_no_axis(qtbot):
+    """The plot stays where it is under the pointer: the marker on the curve's highest point (the start) took part in
+    the auto-range, and its symbol widened the range by a few pixels - the plot moved as the pointer reached it."""
+    from app.views.loss_curve import LossCurveView
+
+    model, view = lesson_view(qtbot, "25", LossCurveView, (700, 360))
+    model.step(30)
+    view.refresh()
+    vb, x = view.plot.getPlotItem().vb, model.selected.history.column(model.view["x_axis"])
+    before = vb.viewRange()
+    for row in (0, 30, 15):  # the start (the highest loss), the latest step (the right edge), one between
+        view.plot.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(x[row], np.mean(before[1]))))
+        vb.updateAutoRange()
+        assert len(view.hover.getData()[0]) == 1 and vb.viewRange() == before, row
