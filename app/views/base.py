@@ -151,7 +151,7 @@ class PlotView(QWidget):
     def __init__(self, model: SessionModel, parent=None):
         super().__init__(parent)
         self.model = model
-        self.plot = pg.PlotWidget(enableMenu=False)  # not made and then disabled: a view box menu costs ~5 ms
+        self.plot = plot_widget(enableMenu=False)  # not made and then disabled: a view box menu costs ~5 ms
         theme().style_plot(self.plot)
         self.header = QHBoxLayout()
         self.header.setContentsMargins(6, 2, 6, 0)
@@ -356,7 +356,28 @@ def crisp_color_bar(bar: pg.ColorBarItem, columns: int = 16) -> None:
 MAX_DECADE = 308
 
 
-class SparseLogAxis(pg.AxisItem):
+class EdgeAxis(pg.AxisItem):
+    """An axis whose tick labels are drawn whole inside the plot widget or not at all."""
+
+    def boundingRect(self):  # noqa: N802 (Qt's name)
+        """Where the axis may draw, which is where its labels must fit or be left out: pyqtgraph lets a vertical
+        axis's labels reach 15 px past its ends, and a label there was cut in half by the plot widget's edge, right
+        under the row above it (the loss plot's top label under its legend row, lesson 22 at 1280x720; the
+        parameter space's "3" under its second legend row, lesson 5 at Large text) - so no further than the plot
+        widget shows (a bottom label may still reach into the x axis's room below)."""
+        rect = super().boundingRect()
+        view = self.getViewWidget()  # (not the scene's rect: unset, Qt computes it from every boundingRect)
+        if view is None or self.orientation not in ("left", "right"):
+            return rect
+        return rect & self.mapRectFromScene(view.mapToScene(view.viewport().rect()).boundingRect())
+
+
+def plot_widget(**options) -> pg.PlotWidget:
+    """A PlotWidget whose y axis is an :class:`EdgeAxis` (``options``: PlotWidget's keyword arguments)."""
+    return pg.PlotWidget(axisItems={"left": EdgeAxis("left")}, **options)
+
+
+class SparseLogAxis(EdgeAxis):
     """An axis whose log-scale labels name only the 1, 2 and 5 of each decade (pyqtgraph labels every minor
     tick it has room for, and 0.8, 0.9 and 1 then run into each other), as plain numbers from 0.001 to 10,000
     ("50", not "5·10¹"). On a range of less than a decade holding fewer than two of them (a run's first steps, a
@@ -367,16 +388,6 @@ class SparseLogAxis(pg.AxisItem):
     #: ("0"), with no tick in the decade above it (which holds no value): None when nothing is drawn there.
     floor: float | None = None
     floor_label = "0"
-
-    def boundingRect(self):  # noqa: N802 (Qt's name)
-        """Where the axis may draw, which is where its labels must fit or be left out: pyqtgraph lets a vertical
-        axis's labels reach 15 px past its ends, and a label there was cut in half by the plot widget's edge (the
-        loss plot's top label under its legend row, lesson 22 at 1280x720) - so no further than the plot shows."""
-        rect = super().boundingRect()
-        view = self.getViewWidget()  # (not the scene's rect: unset, Qt computes it from every boundingRect)
-        if view is None or self.orientation not in ("left", "right"):
-            return rect
-        return rect & self.mapRectFromScene(view.mapToScene(view.viewport().rect()).boundingRect())
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph's names)
         ticks = self._log_tick_values(minVal, maxVal, size, stdTicks)

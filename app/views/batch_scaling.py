@@ -24,7 +24,7 @@ from ..exports import Picture
 from ..palette import OKABE_ITO
 from ..theme import theme
 from ..widgets import NumberSpinBox, info_label
-from .base import legend_html
+from .base import legend_html, plot_widget
 from .sweep import SweepDialog
 
 MEASURED, FITTED, NOISE = OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"]
@@ -76,7 +76,7 @@ class BatchScalingWindow(SweepDialog):
         self.summary.setWordWrap(True)
         self.summary.setMinimumWidth(280)
         form.addRow(self.summary)
-        self.steps_plot, self.epochs_plot = pg.PlotWidget(), pg.PlotWidget()
+        self.steps_plot, self.epochs_plot = plot_widget(), plot_widget()
         self.curves = {}
         for plot, what in ((self.steps_plot, "steps"), (self.epochs_plot, "epochs")):
             plot.setObjectName(f"scaling_{what}")

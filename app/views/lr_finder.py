@@ -25,7 +25,7 @@ from ..exports import Picture
 from ..palette import OKABE_ITO
 from ..theme import theme
 from ..widgets import NumberSpinBox, SpinBox
-from .base import use_sparse_log_axes
+from .base import plot_widget, use_sparse_log_axes
 
 #: The most work the test may do on the window's thread (about one second; see gd_core's MAX_PASS_WORK).
 MAX_TEST_WORK = 1e10
@@ -58,7 +58,7 @@ class LearningRateFinder(QDialog):
         form.addRow("from rate", self.low)
         form.addRow("to rate", self.high)
         form.addRow("over steps", self.steps)
-        self.plot = pg.PlotWidget()
+        self.plot = plot_widget()
         self.plot.setObjectName("finder_plot")
         use_sparse_log_axes(self.plot, "bottom")
         self.plot.setLogMode(x=True)

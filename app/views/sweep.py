@@ -31,7 +31,7 @@ from ..exports import Picture
 from ..palette import SEMANTIC, VARIANT_COLORS, run_color
 from ..theme import theme
 from ..widgets import ComboBox, NumberSpinBox, SpinBox
-from .base import crisp_color_bar
+from .base import crisp_color_bar, plot_widget
 
 #: The heat map's colours: viridis, whose lightness rises steadily from the lowest loss to the highest for every
 #: student, protan-, deuter- and tritanopes too (Machado 2009) - the order reads without telling hues apart.
@@ -265,7 +265,7 @@ class SweepWindow(SweepDialog):
         controls.addRow(buttons)
         controls.addRow(self.progress_bar)
         controls.addRow(self.progress)
-        self.curves = pg.PlotWidget()
+        self.curves = plot_widget()
         self.curves.setLogMode(x=True, y=True)
         self.curves.setLabel("bottom", "learning rate")
         self.curves.setLabel("left", "final loss (diverged: not drawn)")
@@ -277,7 +277,7 @@ class SweepWindow(SweepDialog):
         self.legend = QLabel("")
         self.legend.setObjectName("sweep_legend")
         self.legend.setToolTip("The series drawn, in their colours; the dashed line is the run's own rate.")
-        self.heat = pg.PlotWidget()
+        self.heat = plot_widget()
         self.heat.setLabel("bottom", "log10(learning rate)")
         self.heat.setLabel("left", "batch size")
         self.heat_image = pg.ImageItem(axisOrder="row-major")

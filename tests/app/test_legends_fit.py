@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 import pytest
-from PySide6.QtGui import QTextDocument
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QImage, QPainter, QTextDocument
 from PySide6.QtWidgets import QApplication, QLabel
 
 from app import create_window
 from app.theme import theme
-from app.views.base import CASED_LINE, DASHED, WORD_JOINER, Cased, PlotView, legend_html
+from app.views.base import CASED_LINE, DASHED, WORD_JOINER, Cased, EdgeAxis, PlotView, legend_html, plot_widget
 
 from .conftest import shown_window
 
@@ -74,6 +75,7 @@ def test_every_axis_of_every_view_is_styled_by_the_theme(qtbot, size):
         views = win.findChildren(PlotView)
         assert win.loss_view in views
         for view in views:
+            assert isinstance(view.plot.getPlotItem().getAxis("left"), EdgeAxis), type(view).__name__
             for item in view.plot.scene().items():
                 if isinstance(item, pg.AxisItem) and item.isVisible():
                     name = f"{type(view).__name__} {item.orientation}"
@@ -126,3 +128,38 @@ def test_a_wrapped_legend_of_cased_swatches_keeps_each_line_apart(qtbot):
     column = [image.pixelColor(0, y).name() == casing for y in range(image.height())]  # the swatches' left rims
     runs = "".join("#" if dark else "." for dark in column).strip(".").split(".")
     assert len([run for run in runs if run]) >= 3, runs  # a block per line, not one column
+
+
+def drawn_tick_labels(axis) -> dict[str, QRectF]:
+    """The tick labels ``axis`` draws now, by text, as rectangles in its plot widget's viewport."""
+    image = QImage(1, 1, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    view = axis.getViewWidget()
+    return {text: view.mapFromScene(axis.mapRectToScene(rect)).boundingRect().toRectF()
+            for rect, _, text in texts}
+
+
+def test_no_tick_label_is_cut_by_the_plot_widget_top_edge(qtbot):
+    """Lesson 5 at Large text on 1280x720: the parameter space's y axis ended at 3, and pyqtgraph drew its "3"
+    half above the plot widget's top - cut in half, touching the legend row above it. A label is drawn whole
+    inside the plot widget, or not at all; every view's y axis is such an axis."""
+    theme().set_text_size("large")
+    try:
+        plot = plot_widget()
+        qtbot.addWidget(plot)
+        theme().style_plot(plot)
+        plot.resize(300, 200)
+        plot.show()
+        qtbot.waitExposed(plot)
+        plot.setYRange(0, 3, padding=0)
+        QApplication.processEvents()
+        labels = drawn_tick_labels(plot.getPlotItem().getAxis("left"))
+        assert "2" in labels and "0" in labels, labels  # (the bottom one reaches into the x axis's room: kept)
+        inside = QRectF(plot.viewport().rect())
+        assert all(inside.contains(rect) for rect in labels.values()), labels  # "3" was drawn at y -6..9
+    finally:
+        theme().set_text_size("normal")
