@@ -168,11 +168,8 @@ class MainWindow(QMainWindow):
         self.space_tabs.setDocumentMode(True)  # a slim tab bar: the plots keep their height on a 720-px screen
         for view in (self.space_view, self.surface_view):
             self.space_tabs.addTab(view, view.title)
-        # its tab names it; the plot stays as wide as its header with the name needed (a narrower heat map says
-        # little, and its surface would no longer cover a plot with equal axes)
+        # its tab names it (see _fit_widths for its least width)
         self.space_tabs.tabBar().setUsesScrollButtons(False)  # both tabs' names always whole
-        self.space_tabs.setMinimumWidth(max(self.space_view.minimumSizeHint().width(),
-                                            self.space_tabs.tabBar().sizeHint().width()))
         self.space_view.heading.hide()
         self.loss_view = LossCurveView(self.model)
         self.data_view = DataView(self.model)
@@ -212,19 +209,32 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the dock is wide enough
         self.settings_scroll = scroll
-        self._fit_settings_width()
-        # forms are replaced when the problem or optimizer changes; fit once the new ones are laid out
+        self._fit_widths()
+        # forms are replaced when the problem or optimizer changes, and the space view's header with the problem;
+        # fit once the new ones are laid out (and the widgets have taken a new text size)
         for event in (self.model.events.selection_changed, self.model.events.run_reset,
-                      self.model.events.run_changed, self.model.events.session_loaded):
-            event.connect(lambda *_: QTimer.singleShot(0, self._fit_settings_width))
+                      self.model.events.run_changed, self.model.events.session_loaded, theme().changed):
+            event.connect(self._fit_widths_soon)  # (a method: the theme outlives the window)
         self.settings_dock = self._dock("settings_dock", "Settings", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
 
-    def _fit_settings_width(self) -> None:
-        """The settings dock is as wide as its widest row (no horizontal scroll bar, no clipped label)."""
+    def _fit_widths_soon(self, *_) -> None:
+        QTimer.singleShot(0, self, self._fit_widths)
+
+    def _fit_widths(self) -> None:
+        """The least widths the window's parts are given, measured at the text size and with the forms shown now
+        (measured once, at whatever size the window was built at, a window built at Large text was 1,434 px wide
+        at least for lesson 21, and one switched to Large later squeezed its settings form by 63 px): the settings
+        dock is as wide as its widest row (no horizontal scroll bar, no clipped label); the parameter space's tabs
+        as its header's controls and both tab names need."""
         scroll = self.settings_scroll
         needed = (scroll.widget().minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
                   + 2 * scroll.frameWidth())
         scroll.setMinimumWidth(min(needed, SETTINGS_MAX_WIDTH))
+        view = self.space_view
+        for layout in (view.controls, view.header, view.layout()):  # a layout keeps the least size it measured
+            layout.invalidate()                                         # (with the heading, hidden since)
+        self.space_tabs.setMinimumWidth(max(view.minimumSizeHint().width(),
+                                            self.space_tabs.tabBar().sizeHint().width()))
 
     def _dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -158,7 +158,15 @@ class ComboBox(CalmInput, QComboBox):
         super().__init__(parent)
         self.calm()
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(6)
+        self.setMinimumContentsLength(5)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            # Qt forgets its measured least size on a style change, not on a font change: a box measured at the
+            # normal text size kept that least width at Large text (and a box made at Large text had a wider one)
+            super().changeEvent(QEvent(QEvent.Type.StyleChange))
+            self.updateGeometry()
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()  # room for minimumContentsLength() x's, as Qt measures it
@@ -485,6 +493,9 @@ class ParamForm(QWidget):
                 if p.on_value is not None:
                     editor.setValue(p.on_value)
                 layout.addRow(switch, editor)
+            elif isinstance(editor, QCheckBox):  # its own words beside it, the row's width: not a label column
+                editor.setText(label)              # as wide as "decoupled weight decay" beside a box of 14 px
+                layout.addRow(editor)
             else:
                 layout.addRow(label, editor)
                 layout.labelForField(editor).setToolTip(editor.toolTip())

@@ -56,7 +56,7 @@ def test_the_noise_scale_row_is_one_line_in_the_narrowest_settings_dock(window):
     model.update_config(model.selected, {**model.selected.config, "variant": "minibatch", "batch_size": 1})
     for text in (noise.text(), "≈ 120,000 > batch", "≈ 42,000 (all data)", "none (∇L = 0)"):
         noise.setText(text)
-        window._fit_settings_width()
+        window._fit_widths()
         assert scroll.minimumWidth() == width  # the row never widens the dock
         assert not noise.wordWrap() and noise.fontMetrics().horizontalAdvance(text) <= noise.width(), text
     assert "noise scale B = tr(Σ)/|G|²" in noise.toolTip()  # the whole explanation
