@@ -41,7 +41,7 @@ from gd_core.errors import ConfigError
 from gd_core.files import cannot_write
 
 from .animation_views import RECORD_VIEWS
-from .export_menu import remember_export_folder
+from .folders import remember_folder, start_path
 from .recorder import Recorder, shown_size, target_widget
 from .theme import theme
 from .widgets import ComboBox, NumberSpinBox, SpinBox
@@ -50,7 +50,7 @@ FIELD_LABELS = {"file": "File", "steps": "Length", "fps": "Frame rate", "frames"
 
 
 class AnimationDialog(QDialog):
-    def __init__(self, window, folder: str):
+    def __init__(self, window):
         super().__init__(window)
         self.window = window
         self.recorder: Recorder | None = None
@@ -63,7 +63,7 @@ class AnimationDialog(QDialog):
             self.target.addItem(row.label, key)
         self.target.setCurrentIndex(list(RECORD_VIEWS).index("space"))
         self.target.setToolTip("What to record: the whole window or one plot.")
-        self.path = QLineEdit(os.path.join(folder, "gdlab.gif"))
+        self.path = QLineEdit(start_path("gdlab.gif"))
         self.path.setObjectName("animation_path")
         self.path.setToolTip("A .gif (animated picture, for slides and web pages) or .mp4 (video) file; the "
                              "format follows the name.")
@@ -234,7 +234,7 @@ class AnimationDialog(QDialog):
         self.last, self.recorder = self.recorder, None
         self.window.recorder = None
         if ok:
-            remember_export_folder(self.last.animation.path)  # the next export dialog opens there
+            remember_folder(self.last.animation.path)  # the next file dialog opens there
         message = message if ok else f"Not saved: {message}"
         self._recording(False)
         self._show(message, "good" if ok else "error")

@@ -13,25 +13,13 @@ from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QToolButton, QWidget
 
 from .exports import DEFAULT_PNG_SCALE, PNG_SCALES, Picture
+from .folders import remember_folder, start_path
 
 SCALE_KEY = "export/png_scale"
-FOLDER_KEY = "export/folder"
 
 
 def _settings() -> QSettings:
     return QSettings("GD Lab", "GD Lab")
-
-
-def export_folder(fallback: str | None = None) -> str:
-    """Where every export dialog opens: the folder of the last export of any kind (a plot, the window, the run
-    histories, the lab report), while it exists; else ``fallback``, else the home folder."""
-    folder = str(_settings().value(FOLDER_KEY, "") or "")
-    return folder if folder and os.path.isdir(folder) else fallback or os.path.expanduser("~")
-
-
-def remember_export_folder(path: str) -> None:
-    """Remember the folder of an export that was written: ``path`` is the file written, or the folder."""
-    _settings().setValue(FOLDER_KEY, path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))
 
 
 def png_scale() -> int:
@@ -61,11 +49,10 @@ def save_picture(parent: QWidget, picture: Picture, path: str | None = None) -> 
     from . import exports
 
     if path is None:
-        folder = export_folder()
         stem = picture.title.lower().replace(" ", "_")
         formats = "PNG image (*.png)" if exports.is_raster(picture) else "PNG image (*.png);;SVG drawing (*.svg)"
-        path, _ = QFileDialog.getSaveFileName(parent, f"Export {picture.title.lower()}",
-                                              os.path.join(folder, stem + ".png"), formats)
+        path, _ = QFileDialog.getSaveFileName(parent, f"Export {picture.title.lower()}", start_path(stem + ".png"),
+                                              formats)
         if not path:
             return False
     scale = png_scale()
@@ -74,7 +61,7 @@ def save_picture(parent: QWidget, picture: Picture, path: str | None = None) -> 
     except OSError as error:
         tell(parent, f"Not exported: {error.strerror or error}", "error")
         return False
-    remember_export_folder(path)
+    remember_folder(path)
     size = f" at {scale}× resolution" if path.lower().endswith(".png") else ""
     tell(parent, f"Exported {os.path.basename(path)}{size}.", "info")
     return True

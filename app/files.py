@@ -19,7 +19,8 @@ from gd_core.lesson_library import lesson_name, lesson_number, list_lessons, loa
 from gd_core.lessons import folder_lessons
 from gd_core.sessions import Session, SessionRun, load_session, save_session
 
-from .export_menu import copy_picture, export_folder, remember_export_folder, save_picture
+from .export_menu import copy_picture, save_picture
+from .folders import remember_folder, start_folder, start_path
 from .palette import RUN_COLORS
 from .progress import Cancelled, ReplayProgress
 from .session import DEFAULT_CONFIG
@@ -129,7 +130,7 @@ class FileActions(QObject):
 
     def choose_lesson_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.window, "Folder of your lessons", self.lesson_folder
-                                                  or self._folder())
+                                                  or start_folder())
         if folder:
             self.settings.setValue("lessons/folder", folder)
             count = len(folder_lessons(folder))
@@ -155,7 +156,7 @@ class FileActions(QObject):
         if editor.exec() != LessonEditor.DialogCode.Accepted:
             return False
         lesson = editor.session()
-        folder = self.lesson_folder or self._folder()
+        folder = self.lesson_folder or start_folder()
         path, _ = QFileDialog.getSaveFileName(self.window, "Save lesson",
                                               os.path.join(folder, file_stem(lesson.title) + ".gdlab.json"),
                                               SESSION_FILTER)
@@ -199,7 +200,7 @@ class FileActions(QObject):
     def open_dialog(self) -> None:
         if not self.window.guard.may_discard("opening another session"):
             return
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open session", self._folder(), SESSION_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open session", start_folder(), SESSION_FILTER)
         if path:
             self.open_path(path)
 
@@ -239,7 +240,7 @@ class FileActions(QObject):
         return self.save_to(self.path) if self.path else self.save_as()
 
     def save_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save session", self._folder(), SESSION_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save session", start_folder(), SESSION_FILTER)
         return self.save_to(with_session_suffix(path)) if path else False
 
     def save_to(self, path: str) -> bool:
@@ -261,7 +262,9 @@ class FileActions(QObject):
         return [value] if isinstance(value, str) else list(value or [])
 
     def _remember(self, path: str) -> None:
+        """Put ``path``, just opened or saved, first in Open Recent; its folder is where file dialogs open next."""
         path = os.path.abspath(path)
+        remember_folder(path)
         self.settings.setValue("recent", ([path] + [p for p in self.recent() if p != path])[:MAX_RECENT])
         self._fill_recent()
 
@@ -279,13 +282,6 @@ class FileActions(QObject):
             self.recent_menu.addAction(path, lambda p=path: self.open_recent(p))
         self.recent_menu.setEnabled(bool(self.recent()))
 
-    def _folder(self) -> str:
-        """Where file dialogs open: the session's folder, else the latest recent file's, else the current one
-        (a folder that is gone would show up in the dialog as a file name)."""
-        candidates = [self.path] if self.path else self.recent()[:1]
-        folders = [os.path.dirname(p) for p in candidates if os.path.isdir(os.path.dirname(p))]
-        return folders[0] if folders else os.getcwd()
-
     # -- exports ---------------------------------------------------------------------------------------------
     @staticmethod
     def _exports():
@@ -300,7 +296,7 @@ class FileActions(QObject):
         except OSError as error:
             self.window.show_message(f"Not exported: {error.strerror or error}", "error")
             return
-        remember_export_folder(written)
+        remember_folder(written)
         self.window.show_message(done, "info")
 
     def _picture(self, view_name: str):
@@ -325,7 +321,7 @@ class FileActions(QObject):
             save_picture(self.window, picture)
 
     def export_window(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export window", export_folder(self._folder()),
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export window", start_folder(),
                                               "PNG image (*.png)")
         if path:
             self._report(f"Exported {os.path.basename(path)}.",
@@ -335,7 +331,7 @@ class FileActions(QObject):
         """Ask for a folder and write every run's history there as CSV, after asking before any file of the same
         name is replaced (a second export to the same folder overwrote the first without a word)."""
         folder = QFileDialog.getExistingDirectory(self.window, "Export run histories to folder",
-                                                  export_folder(self._folder()))
+                                                  start_folder())
         if not folder:
             return
         taken = [name for name in self._exports().history_file_names(self.model)
@@ -355,7 +351,7 @@ class FileActions(QObject):
         self.settings.setValue("report/author", name.strip())
         stem = file_stem(self.model.title or "gdlab") + "-report.html"
         path, _ = QFileDialog.getSaveFileName(self.window, "Export lab report",
-                                              os.path.join(export_folder(self._folder()), stem), "Web page (*.html)")
+                                              start_path(stem), "Web page (*.html)")
         if path:
             if not os.path.splitext(path)[1]:
                 path += ".html"
@@ -367,7 +363,7 @@ class FileActions(QObject):
         from .animation_dialog import AnimationDialog  # imported on first use
 
         if self.animation_dialog is None:
-            self.animation_dialog = AnimationDialog(self.window, export_folder(self._folder()))
+            self.animation_dialog = AnimationDialog(self.window)
         self.animation_dialog.show()
         self.animation_dialog.raise_()
 

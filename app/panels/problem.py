@@ -11,6 +11,7 @@ from gd_core import GENERATORS, PROBLEMS
 from gd_core.settings import panel_settings
 
 from ..csv_preview import CsvPreview
+from ..folders import remember_folder, start_folder
 from ..widgets import ComboBox, ParamForm, choice_box, note_label
 from .base import Panel
 
@@ -64,7 +65,10 @@ class ProblemPanel(Panel):
         self.set_key("data", {"name": name, **kept})
 
     def _choose_csv(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load training data", "", "CSV files (*.csv);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Load training data", start_folder(),
+                                              "CSV files (*.csv);;All files (*)")
+        if path:
+            remember_folder(path)
         if path and CsvPreview(path, self).exec() == QDialog.DialogCode.Accepted:
             scope = self.ask_scope(path)
             if scope is not None:

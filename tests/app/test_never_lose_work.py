@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 import gd_core
 from app import create_window, recovery
+from app.export_menu import save_picture
 from app.files import SESSION_FILTER
 from app.guard import ask_to_save  # the real one: the tests' fixture answers in its place
 from app.progress import ReplayProgress
@@ -461,16 +462,21 @@ def test_training_pauses_while_asking_and_goes_on_after_cancel(window, answers, 
     window.runner.pause()
 
 
-def test_file_dialogs_open_in_a_folder_that_exists(window, tmp_path, monkeypatch):
+def test_file_dialogs_start_in_the_last_folder_used_else_documents_never_the_launch_folder(tmp_path, monkeypatch):
+    """Save opened in the folder GD Lab was launched from, a plot's Export in the home folder."""
+    from PySide6.QtCore import QStandardPaths
+
+    from app.folders import remember_folder, start_folder
+    monkeypatch.chdir(tmp_path)
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    fallback = documents if os.path.isdir(documents) else os.path.expanduser("~")
+    assert start_folder() == fallback != str(tmp_path)
     gone = tmp_path / "gone"
     gone.mkdir()
-    window.files._remember(str(gone / "lab.gdlab.json"))
+    remember_folder(str(gone / "lab.gdlab.json"))
+    assert start_folder() == str(gone)
     gone.rmdir()
-    folders = []
-    monkeypatch.setattr("app.files.QFileDialog.getSaveFileName",
-                        lambda parent, caption, folder, filter: folders.append(folder) or ("", ""))
-    window.files.save_as()
-    assert folders == [os.getcwd()]  # not the folder that is gone, which the dialog would show as a file name
+    assert start_folder() == fallback  # not the folder that is gone, which the dialog would show as a file name
 
 
 def test_a_students_answers_are_a_change_saved_with_the_session_and_reopened(qtbot, tmp_path):
@@ -514,33 +520,40 @@ def test_exporting_histories_again_asks_before_replacing_the_files(window, tmp_p
     assert (folder / "run_1.csv").read_text().startswith("step,") and len(asked) == 2
 
 
-def test_every_export_dialog_opens_where_the_last_export_went(window, tmp_path, monkeypatch):
-    """A plot's Export remembered its folder, but File > Export > Run histories, Window and Lab report opened in
-    the session's (or the current) folder: a student exporting a lab's files went looking for the folder each time."""
-    from app.export_menu import FOLDER_KEY, _settings
+def test_every_file_dialog_opens_where_the_last_file_went(window, tmp_path, monkeypatch):
+    """A plot's Export remembered its folder, File > Export > Run histories, Window and Lab report opened in the
+    session's folder, Save and Open in the launch folder, Load CSV in the current one: a student saving and
+    exporting a lab's files went looking for the folder each time. Now each opens where the last file was opened,
+    saved or exported."""
+    from PySide6.QtWidgets import QDialog
 
-    _settings().remove(FOLDER_KEY)
-    first, second = tmp_path / "lab", tmp_path / "csv"
-    first.mkdir()
-    second.mkdir()
-    opened = []
+    from app.exports import Picture
+    first, second, third = tmp_path / "lab", tmp_path / "csv", tmp_path / "data"
+    for folder in (first, second, third):
+        folder.mkdir()
+    (third / "points.csv").write_text("x,y\n1,2\n")
+    opened, answer = [], []
 
-    def folder_dialog(parent, title, start, *rest, **kwargs):
-        opened.append(start)
-        return str(second)
-
-    def file_dialog(parent, title, start, *rest, **kwargs):
+    def dialog(parent, title, start, *rest, **kwargs):
         opened.append(os.path.dirname(start) if os.path.splitext(start)[1] else start)
-        return str(first / "window.png"), ""
+        return (answer.pop(0), "") if title != "Export run histories to folder" else answer.pop(0)
 
-    monkeypatch.setattr("app.files.QFileDialog.getSaveFileName", file_dialog)
-    monkeypatch.setattr("app.files.QFileDialog.getExistingDirectory", folder_dialog)
-    monkeypatch.setattr("app.files.may_replace", lambda *args: True, raising=False)
-    window.files.export_window()  # written in lab/
-    window.files.export_histories()  # opens in lab/, written to csv/
-    window.files.export_window()  # opens in csv/
-    assert opened[1:] == [str(first), str(second)] and (first / "window.png").exists()
-    _settings().remove(FOLDER_KEY)
+    for name in ("getSaveFileName", "getOpenFileName", "getExistingDirectory"):
+        monkeypatch.setattr(f"app.files.QFileDialog.{name}", dialog)
+    monkeypatch.setattr("app.exports.export_plot", lambda *args: None)
+    monkeypatch.setattr("app.panels.problem.CsvPreview.exec", lambda self: QDialog.DialogCode.Rejected)
+    steps = [(window.files.save_as, first / "lab.gdlab.json"),  # written in lab/
+             (window.files.export_window, first / "window.png"),  # opens in lab/
+             (window.files.export_histories, second),  # opens in lab/, written to csv/
+             (lambda: save_picture(window, Picture("Loss", window.loss_view.plot.getPlotItem())),
+              second / "loss.png"),  # opens in csv/
+             (panel(window, "ProblemPanel")._choose_csv, third / "points.csv"),  # opens in csv/, read from data/
+             (window.files.open_dialog, first / "nothing.gdlab.json")]  # opens in data/ (nothing there: refused)
+    for step, chosen in steps:
+        answer.append(str(chosen))
+        step()
+    assert opened == [opened[0], str(first), str(first), str(second), str(second), str(third)]
+    assert (first / "lab.gdlab.json").exists() and (first / "window.png").exists()
 
 
 def test_a_lesson_saved_with_runs_the_student_added_opens_again():

@@ -1,0 +1,39 @@
+"""Where every file dialog opens: the folder of the last file the student opened, saved or exported through one
+(a session, a lesson, a plot, the window, the run histories, a lab report, an animation, training data),
+remembered between launches; else their Documents folder, else their home folder - never the folder the app was
+launched from (Save opened in the launch folder, a plot's Export in the home folder: the same lab's files went to
+two places).
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QSettings, QStandardPaths
+
+FOLDER_KEY = "files/last_folder"
+
+
+def _settings() -> QSettings:
+    return QSettings("GD Lab", "GD Lab")
+
+
+def start_folder() -> str:
+    """The folder a file dialog opens in: the last one used while it exists (a folder that is gone would show up
+    in the dialog as a file name), else Documents, else home."""
+    last = str(_settings().value(FOLDER_KEY, "") or "")
+    if last and os.path.isdir(last):
+        return last
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return documents if documents and os.path.isdir(documents) else os.path.expanduser("~")
+
+
+def remember_folder(path: str) -> None:
+    """Remember where a file was opened or written: ``path`` is the file, or a folder."""
+    path = os.path.abspath(os.fspath(path))
+    _settings().setValue(FOLDER_KEY, path if os.path.isdir(path) else os.path.dirname(path))
+
+
+def start_path(name: str) -> str:
+    """``name`` in :func:`start_folder`: what a save dialog proposes."""
+    return os.path.join(start_folder(), name)
