@@ -78,7 +78,8 @@ def legend_html(entries: list[tuple], symbol: str = "━━") -> tuple[str, str]
     blocks as tall as the line: lines of them are parted by :data:`CASED_LINE_GAP` (a wrapped row's, or the
     tooltip's, stacked into one black column)."""
     def item(color, name, mark=symbol) -> str:
-        return f'<nobr>{swatch(color, mark)}&nbsp;{html.escape(unbreakable(name))}</nobr>'
+        drawn = f"{swatch(color, mark)}&nbsp;" if mark else ""  # no mark: words alone (:func:`run_named`)
+        return f'<nobr>{drawn}{html.escape(unbreakable(name))}</nobr>'
     shown = [item(*entry) for entry in entries[:LEGEND_SHOWN]]
     if len(entries) > LEGEND_SHOWN:
         shown.append(f"<nobr>… and {len(entries) - LEGEND_SHOWN} more</nobr>")
@@ -102,6 +103,12 @@ def swatch(color, mark: str) -> str:
     if isinstance(color, Cased):
         return f'<span style="color:{color.color};background-color:{color.casing}"><b>{mark}</b></span>'
     return f'<span style="color:{theme().shade(color, "legend").name()}"><b>{mark}</b></span>'
+
+
+def run_named(run: Run) -> tuple:
+    """A legend entry naming ``run`` in words alone, with no mark: a picture's legend entries for a lone run's
+    curves ("full loss"), or for what only the selected run shows (a classifier's regions), say whose they are."""
+    return (theme().color("text"), f"run: {run.name}", "")
 
 
 def batch_name(color: str) -> str:
@@ -183,6 +190,7 @@ class PlotView(QWidget):
         self.legend.setContentsMargins(6, 0, 6, 0)
         self.legend.hide()
         self.legend_text = ""
+        self._legend_entries: tuple[list[tuple], str] = ([], "━━")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -240,6 +248,7 @@ class PlotView(QWidget):
         ``entries`` and the ``reserve`` legends (what another selection would show: the plot stays where it is),
         and is left out when all are empty."""
         text, tip = legend_html(entries, symbol)
+        self._legend_entries = (list(entries), symbol)
         self.legend_text = text
         self.legend.setText(text)
         self.legend.setToolTip(tip)
@@ -256,9 +265,17 @@ class PlotView(QWidget):
         menu.addMenu(self.export_menu)
 
     def picture(self) -> Picture:
-        """What Export saves: the plot, with the legend row (when shown) as its title."""
+        """What Export saves: the plot, with :meth:`picture_legend` as its title."""
+        entries, symbol = self.picture_legend()
         return Picture(self.title, self.plot.getPlotItem(), self.plot.getPlotItem(),
-                       self.legend_text if self.legend.isVisibleTo(self) else "")
+                       legend_html(entries, symbol)[0] if entries else "")
+
+    def picture_legend(self) -> tuple[list[tuple], str]:
+        """(entries, symbol) of the legend a picture of the plot carries: the legend row's (when shown). A view
+        whose row does not name the runs it draws names them here: a picture leaves the window, whose other views
+        and run list say which run is which."""
+        entries, symbol = self._legend_entries
+        return (list(entries) if self.legend.isVisibleTo(self) else []), symbol
 
     def visible_runs(self) -> list[Run]:
         return [run for run in self.model.runs if run.visible]

@@ -15,7 +15,7 @@ from gd_core.landscape import class_regions, iso_segments, region_shading
 
 from ..palette import BATCH_CASING, BATCH_COLOR, CASING_WIDTH, CLASS_COLORS, ON_SURFACE, on_picture
 from ..theme import theme
-from .base import Cased, PlotView, batch_name, lighter
+from .base import Cased, PlotView, batch_name, lighter, run_named, stronger
 
 #: The classifier's class regions: each class colour, pale (the samples on them keep their full colour).
 REGION_COLORS = tuple(lighter(color, 0.75).name() for color in CLASS_COLORS)
@@ -160,6 +160,14 @@ class DataView(PlotView):
             X, y = _all_samples(problem)
             self.plot.setRange(xRange=_span(X[:, 0]), yRange=_span(X[:, 1] if two_d else y))
         self.plot.disableAutoRange()
+
+    def picture_legend(self) -> tuple[list[tuple], str]:
+        """The legend row names the samples and the batch; the picture names the runs too: each run whose fit line
+        is drawn, or the selected run, whose regions, predictions or batch the plot shows."""
+        entries, symbol = super().picture_legend()
+        lined = [run for run in self.runs_on_selected_problem() if id(run) in self._lines]
+        named = [(stronger(run.color), run.name) for run in lined] or [run_named(self.model.selected)]
+        return named + entries, symbol
 
     def refresh(self, moved: set[int] | None = None) -> None:
         super().refresh(moved)

@@ -22,7 +22,7 @@ from gd_core.display import (
 from ..session import X_AXES
 from ..theme import theme
 from ..widgets import ComboBox, FloatingReadout
-from .base import DASHED, PlotView, fainter, stronger, use_sparse_log_axes
+from .base import DASHED, PlotView, fainter, run_named, stronger, use_sparse_log_axes
 
 
 class LossCurveView(PlotView):
@@ -148,6 +148,12 @@ class LossCurveView(PlotView):
                 what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
                 legend.append((fainter(run.color), what))
         self.set_legend(legend)
+
+    def picture_legend(self) -> tuple[list[tuple], str]:
+        """A lone run's entries name its curves ("full loss"): the picture names the run too."""
+        entries, symbol = super().picture_legend()
+        runs = self.visible_runs()
+        return ([run_named(runs[0])] if len(runs) == 1 else []) + entries, symbol
 
     def _note(self, run) -> str:
         """What a run's legend entry adds when its loss left the log axis's scale: " (reached 0)"."""

@@ -18,7 +18,7 @@ from ..exports import Picture
 from ..palette import run_color
 from ..theme import theme
 from ..widgets import ElidedLabel, info_label
-from .base import AxisNameFit, SparseLogAxis, legend_html
+from .base import AxisNameFit, SparseLogAxis, legend_html, run_named
 
 MAX_LINES = 8  # parameters drawn one line each; more are summarised by the first ones
 Y_MARGIN = 0.06  # share of the span left above and below the curves
@@ -115,9 +115,11 @@ class OptimizerStatePlot(QWidget):
         self._restyle()
 
     def pictures(self) -> list[Picture]:
-        """The four plots as one picture, the parameters' legend above the first, for Export."""
+        """The four plots as one picture, the run's name and the parameters' legend above the first, for Export
+        (the note above the plots, which names the run, is not in it)."""
         self.refresh(force=True)
-        return [Picture("Optimizer state", self.layout_widget.ci, self.plots["params"], self.legend.text())]
+        legend = legend_html([run_named(self.model.selected)] + self._legend_entries)[0]
+        return [Picture("Optimizer state", self.layout_widget.ci, self.plots["params"], legend)]
 
     def _restyle(self) -> None:
         look = theme()
@@ -137,7 +139,8 @@ class OptimizerStatePlot(QWidget):
                                            if len(names) > MAX_LINES else ""))
         look = theme()
         colors = [look.shade(run_color(k)) for k in range(len(shown))]
-        text, tip = legend_html(list(zip(colors, shown)))
+        self._legend_entries = list(zip(colors, shown))
+        text, tip = legend_html(self._legend_entries)
         self.legend.setText(text)
         self.legend.setToolTip(tip)
         self._curves = {"params": [self.plots["params"].plot(pen=look.pen(c), connect="finite") for c in colors],

@@ -99,6 +99,12 @@ def _ring(inner: float = 0.2) -> QPainterPath:
 START_SYMBOL = _ring()
 
 
+def _path_entry(run) -> tuple:
+    """A run's legend entry: its swatch as its path is drawn on the surface, its colour inside its casing (not the
+    theme's shade for plain plots: a yellow run's path is yellow here, its loss curve olive on the light theme)."""
+    return Cased(on_casing(run.color), SURFACE_CASING), run.name, CASED_LINE
+
+
 def _path_casing(width: float) -> QPen:
     """The casing of a path ``width`` px wide. Flat caps and bevel joins: Qt strokes such a wide pen about a third
     faster than with square caps (and round ones cost three times as much); the markers cover the path's ends."""
@@ -519,10 +525,7 @@ class ParameterSpaceView(PlotView):
         selected = self.model.selected
         # apart from the selected run's update arrow beside it, and where it can be from the other runs' paths
         batch = self.batch_color()
-        # the swatches as drawn on the surface: each colour inside its casing (not the theme's shade for plain
-        # plots: a yellow run's path is yellow here, its loss curve olive on the light theme)
-        entries = [(Cased(on_casing(run.color), SURFACE_CASING), run.name, CASED_LINE) for run in runs] \
-            if len(runs) > 1 else []
+        entries = [_path_entry(run) for run in runs] if len(runs) > 1 else []
         if batch != BATCH_COLOR and has_data and (view["arrows"] or (view["batch_surface"] and not many)):
             entries.append((Cased(batch, SURFACE_CASING), f"batch arrow and contours ({batch_name(batch)})", "╍╍"))
         self.set_legend(entries)
@@ -552,6 +555,11 @@ class ParameterSpaceView(PlotView):
         self.currents.clear()
         self._ends = {}
         self.refresh()
+
+    def picture_legend(self) -> tuple[list[tuple], str]:
+        """A lone path has no legend row (its run is the selected one): the picture names its run."""
+        entries, symbol = super().picture_legend()
+        return ([_path_entry(self._marked[0])] if len(self._marked) == 1 else []) + entries, symbol
 
     def refresh(self, moved: set[int] | None = None) -> None:
         super().refresh(moved)

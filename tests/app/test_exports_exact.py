@@ -204,3 +204,41 @@ def test_png_resolution_is_chosen_in_the_menu(window):
     assert png_scale() == 4
     _settings().setValue(SCALE_KEY, "junk")
     assert png_scale() == exports.DEFAULT_PNG_SCALE
+
+
+def test_every_picture_names_the_runs_it_draws(qtbot):
+    """The data view's picture had no legend of runs (its row names the samples and the batch: the loss legend
+    beside it says which line is which run), a lone run's loss curves and path were unnamed, the optimizer state
+    named its parameters only - a picture leaves the window that says which run is which."""
+    import re
+
+    from app.views.data_view import DataView
+    from app.views.loss_curve import LossCurveView
+    from app.views.optimizer_state import OptimizerStatePlot
+    from app.views.parameter_space import ParameterSpaceView
+    from gd_core.lesson_library import load_lesson
+
+    from .conftest import lesson_view
+
+    model, data = lesson_view(qtbot, "01_variants_same_epochs", DataView, (400, 300))
+    views = {"data": data}
+    for name, view_type in (("loss", LossCurveView), ("space", ParameterSpaceView), ("state", OptimizerStatePlot)):
+        views[name] = view = view_type(model)
+        qtbot.addWidget(view)
+        view.show()
+
+    def named(name: str) -> set[str]:
+        view = views[name]
+        legends = [p.legend for p in (view.export_menu.pictures())]
+        return {run.name for run in model.runs if any(re.search(f"\\b{re.escape(run.name)}<", text.replace(
+            "\u2060", "")) for text in legends)}
+
+    everyone = {run.name for run in model.runs}
+    assert named("data") == named("loss") == named("space") == everyone  # three fit lines, paths, loss curves
+    assert named("state") == {model.selected.name}
+    for run in model.runs[:2]:
+        model.set_visible(run, False)
+    for name in views:  # one run: its curves named "full loss", its path without a legend row
+        assert named(name) == {model.runs[2].name}, name
+    model.load_session(load_lesson("21_adam_radam_warmup"))  # a classifier's regions: the selected run's
+    assert named("data") == {model.selected.name}
