@@ -12,7 +12,17 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from app import create_window
 from app.theme import theme
-from app.views.base import CASED_LINE, DASHED, WORD_JOINER, Cased, EdgeAxis, PlotView, legend_html, plot_widget
+from app.views.base import (
+    CASED_LINE,
+    DASHED,
+    WORD_JOINER,
+    Cased,
+    EdgeAxis,
+    PlotView,
+    legend_html,
+    plot_widget,
+    use_sparse_log_axes,
+)
 
 from .conftest import shown_window
 
@@ -143,23 +153,29 @@ def drawn_tick_labels(axis) -> dict[str, QRectF]:
             for rect, _, text in texts}
 
 
-def test_no_tick_label_is_cut_by_the_plot_widget_top_edge(qtbot):
-    """Lesson 5 at Large text on 1280x720: the parameter space's y axis ended at 3, and pyqtgraph drew its "3"
-    half above the plot widget's top - cut in half, touching the legend row above it. A label is drawn whole
-    inside the plot widget, or not at all; every view's y axis is such an axis."""
-    theme().set_text_size("large")
+@pytest.mark.parametrize("log", [True, False])
+def test_a_y_axis_label_at_the_plots_top_edge_is_left_out_not_cut_in_half(qtbot, log):
+    """pyqtgraph draws a vertical axis's labels up to 15 px past its ends, and the widget's edge cut the top one in
+    half, touching the legend row above: the loss plot's log axis; lesson 5's parameter space at Large text on
+    1280x720, whose "3" was drawn at y -6..9 of the plot. A label is drawn whole inside the plot widget, or not at
+    all; every view's y axis is such an axis (test_every_axis_of_every_view_is_styled_by_the_theme)."""
+    theme().set_text_size("normal" if log else "large")
     try:
         plot = plot_widget()
         qtbot.addWidget(plot)
         theme().style_plot(plot)
+        if log:
+            use_sparse_log_axes(plot, "left")
+            plot.setLogMode(y=True)
+        plot.setYRange(*((-1.3, 0.001) if log else (0, 3)), padding=0)  # a tick ("1", "3") on the top edge
         plot.resize(300, 200)
         plot.show()
         qtbot.waitExposed(plot)
-        plot.setYRange(0, 3, padding=0)
         QApplication.processEvents()
         labels = drawn_tick_labels(plot.getPlotItem().getAxis("left"))
-        assert "2" in labels and "0" in labels, labels  # (the bottom one reaches into the x axis's room: kept)
         inside = QRectF(plot.viewport().rect())
-        assert all(inside.contains(rect) for rect in labels.values()), labels  # "3" was drawn at y -6..9
+        assert all(inside.contains(rect) for rect in labels.values()), labels
+        # the top one left out, no other (the bottom one reaches into the x axis's room: kept)
+        assert sorted(labels) == (["0.1", "0.2", "0.5"] if log else ["0", "0.5", "1", "1.5", "2", "2.5"])
     finally:
         theme().set_text_size("normal")

@@ -2,12 +2,9 @@
 nothing to draw shows a fresh frame, not the range of the curves that are gone."""
 
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QImage, QPainter
 
-from app.views.base import use_sparse_log_axes
 from app.views.loss_curve import LossCurveView
 
 from .conftest import counted, lesson_view
@@ -81,30 +78,6 @@ def test_with_no_visible_run_the_log_plot_frames_an_empty_decade_range_and_recov
     qtbot.waitUntil(lambda: vb.viewRange()[1][0] <= y.min() and y.max() <= vb.viewRange()[1][1] < y.max() + 1,
                     timeout=1000)
     assert vb.viewRange()[0][1] >= 300
-
-
-def test_a_log_axis_label_at_the_plots_top_edge_is_left_out_not_cut_in_half(qtbot):
-    """pyqtgraph draws a vertical axis's labels up to 15 px past its ends, and the widget's edge cut the top one
-    (the loss plot's, under its legend row): every label drawn lies inside the widget."""
-    plot = pg.PlotWidget()
-    qtbot.addWidget(plot)
-    use_sparse_log_axes(plot, "left")
-    plot.setLogMode(y=True)
-    plot.setYRange(-1.3, 0.001, padding=0)  # a tick ("1") on the top edge
-    plot.resize(300, 200)
-    plot.show()
-    qtbot.waitExposed(plot)
-    axis = plot.getPlotItem().getAxis("left")
-    image = QImage(10, 10, QImage.Format.Format_ARGB32)
-    painter = QPainter(image)
-    try:
-        _, _, texts = axis.generateDrawSpecs(painter)
-    finally:
-        painter.end()
-    shown = plot.viewport().rect()
-    drawn = [(text, plot.mapFromScene(axis.mapRectToScene(rect)).boundingRect()) for rect, _, text in texts]
-    assert drawn and all(shown.contains(rect) for _, rect in drawn), drawn
-    assert [text for text, _ in drawn] == ["0.1", "0.2", "0.5"]  # the top one ("1") left out, no other
 
 
 def test_a_loss_near_the_end_of_the_float_range_is_framed_on_a_linear_axis(qtbot):
