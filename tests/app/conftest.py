@@ -95,3 +95,23 @@ def default_theme(qapp):
     if (look.mode, look.text_size) != ("system", "normal"):
         look.mode, look.text_size = "system", "normal"
         look.apply()
+
+
+@pytest.fixture(autouse=True)
+def windows_deleted_after_the_test(qapp, answered_dialogs, default_theme):
+    """The windows a test made are deleted as it ends (before the theme is put back): those it gave qtbot, which
+    pytest-qt closes with deleteLater() - a deferred delete posted outside an event loop waits for one, often
+    a later test's qtbot.wait - and those it made otherwise (the command line's headless window, a shared
+    window), which nothing closed. They piled up, thousands of widgets by mid-suite, visible ones among them,
+    every one restyled by each theme and text-size change: a Large-text test took 15 s in the suite, 1.7 s alone."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QMainWindow
+
+    before = qapp.topLevelWidgets()  # (held: their ids stay theirs)
+    known = set(map(id, before))
+    yield
+    for widget in qapp.topLevelWidgets():
+        if id(widget) not in known and (isinstance(widget, QMainWindow) or widget.isVisible()):
+            widget.close()
+            widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

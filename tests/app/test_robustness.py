@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+import shiboken6
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -24,8 +25,9 @@ _WINDOW = {}
 
 
 def shared_window():
-    """One window for every example (a new one each time would cost most of the test's time)."""
-    if "window" not in _WINDOW:
+    """One window for every example (a new one each time would cost most of the test's time); the conftest
+    deletes it when the test ends."""
+    if "window" not in _WINDOW or not shiboken6.isValid(_WINDOW["window"]):
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)
         _WINDOW["window"] = create_window()
         _WINDOW["window"].show()
