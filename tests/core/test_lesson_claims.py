@@ -7,21 +7,16 @@ the lesson's runs headless, exactly as the window would (the runs are seeded).
 import copy
 import math
 import re
-from functools import cache
 
 import numpy as np
 import pytest
 
 import gd_core
-from gd_core.lesson_library import list_lessons, load_lesson
-from gd_core.lessons import answer, format_answer, run_lesson
+from gd_core.lesson_library import list_lessons
+from gd_core.lessons import answer, format_answer
 from gd_core.samplers import steps_per_epoch
 
-
-@cache
-def lesson(name):
-    session = load_lesson(name)
-    return session, run_lesson({r.name: r.config for r in session.runs})
+from .lesson_runs import lesson
 
 
 def runs(name):

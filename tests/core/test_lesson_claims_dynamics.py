@@ -8,14 +8,9 @@ import numpy as np
 import pytest
 
 from gd_core import batch_scaling
-from gd_core.lesson_library import load_lesson
-from gd_core.lessons import answer, is_right, metric, run_lesson
+from gd_core.lessons import answer, is_right, metric
 
-
-@cache
-def lesson(name):
-    session = load_lesson(name)
-    return session, run_lesson({r.name: r.config for r in session.runs})
+from .lesson_runs import lesson
 
 
 def measured(history, column):

@@ -1,21 +1,15 @@
 """Lessons 23-25 (issue 15): every number their texts state, checked against the lessons' own runs."""
 
 import re
-from functools import cache
 
 import numpy as np
 import pytest
 
 from gd_core import run
-from gd_core.lesson_library import load_lesson
-from gd_core.lessons import answer, run_lesson
+from gd_core.lessons import answer
 from gd_core.many import run_many
 
-
-@cache
-def lesson(name):
-    session = load_lesson(name)
-    return session, run_lesson({r.name: r.config for r in session.runs})
+from .lesson_runs import lesson
 
 
 def runs(name):

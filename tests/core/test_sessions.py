@@ -14,6 +14,8 @@ from gd_core.lesson_library import lesson_name, lesson_number, list_lessons, loa
 from gd_core.results import run_summary
 from gd_core.sessions import TABS, VIEW_DEFAULTS, Session, SessionRun, load_session, parse_session, save_session
 
+from .lesson_runs import lesson
+
 RUN = {"name": "a", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 20}}
 
 
@@ -109,8 +111,8 @@ def test_at_least_ten_lessons_each_valid_with_title_text_and_runs():
 
 @pytest.mark.parametrize("name", [n for n, _ in list_lessons()])
 def test_every_lesson_runs_and_tells_the_truth_it_claims(name):
-    session = load_lesson(name)
-    histories = gd_core.run_many([r.config for r in session.runs])
+    session, results = lesson(name)  # run_many of the lesson's runs, shared with the lesson-claims tests
+    histories = [results[r.name].history for r in session.runs]
     statuses = {r.name: h.status for r, h in zip(session.runs, histories)}
     final = {r.name: h.loss[-1] for r, h in zip(session.runs, histories)}
     if name == "03_learning_rate_bound":
