@@ -67,8 +67,10 @@ MAX_PATH_POINTS = 3_000  # a longer path is drawn every k-th point (the last poi
 SLICE_REFRESH_S = 0.5  # with more than two parameters the slice follows the others at most this often
 INLINE_GRID_WORK = 2e9  # a two-parameter surface up to this work (~0.2 s) is drawn at once, larger off-thread
 OVERLAY_REFRESH_S = 0.1  # batch surface and arrows follow a running run at most ten times a second
-#: How to set a start point, on the plot's tooltip and status tip (Help > Keyboard shortcuts lists it too)
+#: How to set a start point, on the plot's tooltip (Help > Keyboard shortcuts lists it too)
 START_HINT = "Double-click to start the selected run from that point (Ctrl+Z undoes it)."
+#: Its status bar words: whole beside the status labels at Large text on 1280 px (the hint took 586 px of 433)
+START_STATUS = "Double-click to start the selected run there"
 SURFACE_MAP = pg.ColorMap([0.0, 0.3, 0.65, 1.0], list(SURFACE_COLORS))
 # (key, pen width, head length): the full gradient in ON_SURFACE, the step's (the batch's) in the selected run's
 # batch_color, the update in the run's own colour. Arrows that coincide (plain GD: the update is -lr times the
@@ -172,7 +174,7 @@ class ParameterSpaceView(PlotView):
         for w in (self.mode, self.recompute, self.pair_x, self.pair_y, self.options):
             self.controls.addWidget(w)
         self.plot.setToolTip(START_HINT)
-        self.plot.setStatusTip(START_HINT)
+        self.plot.setStatusTip(START_STATUS)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(SURFACE_MAP)
         self.image.setZValue(-20)

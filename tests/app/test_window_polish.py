@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QImage, QPainter
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 
 def label_rects(axis) -> list[tuple[str, object]]:
@@ -110,8 +110,9 @@ def test_the_status_bar_keeps_its_room_at_every_text_size(window, qtbot):
     room = min(label.x() for label in bar.findChildren(QLabel) if label.objectName().startswith("status_"))
     # every action's status tip is whole there too (the tooltip keeps the long words): seven ended in "…" at Large
     # text, "Batch, stochastic and mini-batch copies of the selected run with its start, seed and epoch budget" in
-    # 788 px where 433 were free; the parameter space's options too (its batch colour named in them)
-    tips = {action.statusTip() for action in window.findChildren(QAction) if action.statusTip()}
+    # 788 px where 433 were free; the parameter space's options too (its batch colour named in them), and a
+    # widget's: the parameter space's double-click hint ran into "Ready" (586 px)
+    tips = {item.statusTip() for kind in (QAction, QWidget) for item in window.findChildren(kind) if item.statusTip()}
     tips |= {status for color in BATCH_COLORS for _, status in batch_tips(color)}  # each colour it may name
     cut = [t for t in tips | {"Restart every run from its start"} if bar.fontMetrics().horizontalAdvance(t) + 8 > room]
     assert len(tips) > 15 and not cut
