@@ -4,10 +4,12 @@ clipboard. Every function raises OSError with a readable message when the file c
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from typing import NamedTuple
 
 from PySide6.QtCore import QBuffer, QIODevice
+from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QImage, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gd_core.files import csv_writer, text_writer, unique_stems, write_file, write_files, write_text
@@ -42,7 +44,7 @@ def export_plot(view, path: str, scale: int = DEFAULT_PNG_SCALE) -> None:
     if is_raster(picture):
         if ext != ".png":
             raise OSError(f"{os.path.basename(path)}: the {picture.title} view is a picture: choose a .png file")
-        image = picture.item.image_at(scale)
+        image = raster_image(picture, scale)
         write_file(path, lambda tmp: image.save(tmp, "PNG"))
         return
     if ext not in PLOT_FORMATS:
@@ -58,6 +60,33 @@ def export_plot(view, path: str, scale: int = DEFAULT_PNG_SCALE) -> None:
 def is_raster(picture: Picture) -> bool:
     """Whether a picture is drawn as pixels only (the 3D view): no SVG of it."""
     return hasattr(picture.item, "image_at")
+
+
+def raster_image(picture: Picture, scale: int) -> QImage:
+    """A raster picture (the 3D view) at ``scale``, its legend (when it has one) in a row above it: in the axis
+    labels' font at that scale, wrapped to the picture's width, on the plot background."""
+    image = picture.item.image_at(scale)
+    if not picture.legend:
+        return image
+    look = theme()
+    doc = QTextDocument()
+    font = QFont(QApplication.font())
+    font.setPointSizeF(font.pointSizeF() * scale)
+    doc.setDefaultFont(font)
+    doc.setHtml(f'<div align="center">{picture.legend}</div>')
+    doc.setTextWidth(image.width())
+    top = math.ceil(doc.size().height())
+    framed = QImage(image.width(), top + image.height(), QImage.Format.Format_ARGB32)
+    framed.fill(look.color("base"))
+    painter = QPainter(framed)
+    try:
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.palette.setColor(QPalette.ColorRole.Text, look.color("text"))
+        doc.documentLayout().draw(painter, context)
+        painter.drawImage(0, top, image)
+    finally:
+        painter.end()
+    return framed
 
 
 def png_exporter(item, scale: int):
@@ -174,7 +203,7 @@ def copy_plot(view, scale: int = DEFAULT_PNG_SCALE) -> None:
     exits (seen offscreen, exit code 139), an image does not."""
     picture = view if isinstance(view, Picture) else view.picture()
     if is_raster(picture):
-        QApplication.clipboard().setImage(picture.item.image_at(scale))
+        QApplication.clipboard().setImage(raster_image(picture, scale))
         return
     with legend_shown(picture):
         image = png_exporter(picture.item, scale).export(toBytes=True)

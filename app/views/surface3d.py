@@ -40,6 +40,7 @@ from ..exports import Picture
 from ..palette import MINIMUM_COLOR, SURFACE_COLORS
 from ..theme import theme
 from ..widgets import ElidedLabel
+from .base import legend_html
 from .surface_worker import SurfaceWorker
 
 RESOLUTION = 60  # a 60x60 mesh: smooth enough to read, cheap to rotate
@@ -189,8 +190,18 @@ class Surface3DView(QWidget):
         return True
 
     def picture(self) -> Picture:
-        """What Export saves: the scene as drawn, at the chosen resolution (PNG only)."""
-        return Picture(self.title, self.canvas)
+        """What Export saves: the scene as drawn, at the chosen resolution (PNG only), under :meth:`runs_legend`."""
+        return Picture(self.title, self.canvas, legend=self.runs_legend())
+
+    def runs_legend(self) -> str:
+        """A legend naming each run whose path the scene draws, for a picture: the tab has no legend row (the
+        other views' legends say which colour is which, and a picture leaves them behind)."""
+        return legend_html([(run.color, run.name) for run in self.drawn_runs()])[0]
+
+    def drawn_runs(self) -> list:
+        """The runs whose paths the surface shows: the visible ones on the selected run's problem."""
+        key = self.model.selected.problem_key
+        return [run for run in self.model.runs if run.visible and run.problem_key == key]
 
     def _say(self, text: str) -> None:
         """One line above the view (ending in "…" where the tab is too narrow for it; the tooltip holds it whole)."""
@@ -326,7 +337,7 @@ class Surface3DView(QWidget):
         box = QMatrix4x4()  # the two parameters' ranges drawn as a unit square (a wide x range stays in view)
         box.scale(2.0 / max(xs[-1] - xs[0], 1e-12), 2.0 / max(ys[-1] - ys[0], 1e-12), 1.0)
         box.translate(-(xs[0] + xs[-1]) / 2, -(ys[0] + ys[-1]) / 2, -HEIGHT / 2)
-        runs = [run for run in self.model.runs if run.visible and run.problem_key == self.model.selected.problem_key]
+        runs = self.drawn_runs()
         for key in set(self.paths) - {id(run) for run in runs}:
             self.view.removeItem(self.paths.pop(key))
         currents, colors = [], []

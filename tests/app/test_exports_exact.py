@@ -242,3 +242,31 @@ def test_every_picture_names_the_runs_it_draws(qtbot):
         assert named(name) == {model.runs[2].name}, name
     model.load_session(load_lesson("21_adam_radam_warmup"))  # a classifier's regions: the selected run's
     assert named("data") == {model.selected.name}
+
+
+def test_the_3d_picture_names_its_runs_in_a_row_above_the_scene(qtbot, tmp_path):
+    """The Surface 3D tab's PNG was the scene alone: whose paths it drew, only the window's other legends said."""
+    from PySide6.QtGui import QColor, QImage
+
+    from app.views.base import unbreakable
+    from app.views.surface3d import Surface3DView
+
+    from .conftest import lesson_view
+
+    model, view = lesson_view(qtbot, "01_variants_same_epochs", Surface3DView, (300, 200))
+    model.set_visible(model.runs[0], False)
+    legend = view.runs_legend()
+    assert [f"&nbsp;{unbreakable(run.name)}</nobr>" in legend for run in model.runs] == [False, True, True]
+
+    class Scene:  # the 3D canvas's part in an export (OpenGL may be missing here): a plain green image
+        def image_at(self, scale):
+            image = QImage(100 * scale, 50 * scale, QImage.Format.Format_ARGB32)
+            image.fill(QColor("#00ff00"))
+            return image
+
+    exports.export_plot(exports.Picture("Surface 3D", Scene(), legend=legend), str(tmp_path / "s.png"), scale=2)
+    image = np.asarray(Image.open(tmp_path / "s.png").convert("RGB"), dtype=int)
+    green = (image == (0, 255, 0)).all(axis=2)
+    top = int(np.argmax(green.any(axis=1)))  # the scene's first row, under the legend's
+    assert image.shape[1] == 200 and top > 20 and green[top:].all() and not green[:top].any()
+    assert (image[:top] != image[0, 0]).any(axis=2).sum() > 100  # the legend's words are drawn
