@@ -105,10 +105,17 @@ def swatch(color, mark: str) -> str:
     return f'<span style="color:{theme().shade(color, "legend").name()}"><b>{mark}</b></span>'
 
 
-def run_named(run: Run) -> tuple:
-    """A legend entry naming ``run`` in words alone, with no mark: a picture's legend entries for a lone run's
-    curves ("full loss"), or for what only the selected run shows (a classifier's regions), say whose they are."""
-    return (theme().color("text"), f"run: {run.name}", "")
+def run_named(name: str) -> tuple:
+    """A legend entry naming the run ``name`` in words alone, with no mark: a picture's legend entries for a lone
+    run's curves ("full loss"), or for what only the selected run shows (a classifier's regions), say whose."""
+    return (theme().color("text"), f"run: {name}", "")
+
+
+def with_run_named(name: str, legend: str = "") -> str:
+    """A picture's legend (rich text) after the words naming the run it was computed for: a sweep's, a range
+    test's, a batch-size plan's - the selected run's when computed, whichever is selected when it is exported."""
+    named = legend_html([run_named(name)])[0]
+    return f"{named}&nbsp;&nbsp; {legend}" if legend else named
 
 
 def batch_name(color: str) -> str:

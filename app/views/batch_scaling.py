@@ -24,7 +24,7 @@ from ..exports import Picture
 from ..palette import OKABE_ITO
 from ..theme import theme
 from ..widgets import NumberSpinBox, info_label
-from .base import legend_html, plot_widget
+from .base import legend_html, plot_widget, with_run_named
 from .sweep import SweepDialog
 
 MEASURED, FITTED, NOISE = OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"]
@@ -107,7 +107,8 @@ class BatchScalingWindow(SweepDialog):
     def pictures(self) -> list[Picture]:
         """The steps and the epochs to the target, each with the legend, for Export."""
         plots = ((self.steps_plot, "Steps"), (self.epochs_plot, "Epochs"))
-        return [Picture(f"{what} to the target", plot.getPlotItem(), plot.getPlotItem(), self.legend.text())
+        legend = with_run_named(self.whose(), self.legend.text())
+        return [Picture(f"{what} to the target", plot.getPlotItem(), plot.getPlotItem(), legend)
                 for plot, what in plots]
 
     # -- computing -------------------------------------------------------------------------------------------
@@ -150,6 +151,7 @@ class BatchScalingWindow(SweepDialog):
 
     def compute(self) -> None:
         run = self.model.selected
+        self.computed_for = run.name
         try:
             plan = self._plan(self.target.value())
             batch_scaling.check_scaling_work(plan, run.trainer.problem)

@@ -166,7 +166,7 @@ class DataView(PlotView):
         is drawn, or the selected run, whose regions, predictions or batch the plot shows."""
         entries, symbol = super().picture_legend()
         lined = [run for run in self.runs_on_selected_problem() if id(run) in self._lines]
-        named = [(stronger(run.color), run.name) for run in lined] or [run_named(self.model.selected)]
+        named = [(stronger(run.color), run.name) for run in lined] or [run_named(self.model.selected.name)]
         return named + entries, symbol
 
     def refresh(self, moved: set[int] | None = None) -> None:

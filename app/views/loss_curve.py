@@ -153,7 +153,7 @@ class LossCurveView(PlotView):
         """A lone run's entries name its curves ("full loss"): the picture names the run too."""
         entries, symbol = super().picture_legend()
         runs = self.visible_runs()
-        return ([run_named(runs[0])] if len(runs) == 1 else []) + entries, symbol
+        return ([run_named(runs[0].name)] if len(runs) == 1 else []) + entries, symbol
 
     def _note(self, run) -> str:
         """What a run's legend entry adds when its loss left the log axis's scale: " (reached 0)"."""

@@ -25,7 +25,7 @@ from ..exports import Picture
 from ..palette import OKABE_ITO
 from ..theme import theme
 from ..widgets import NumberSpinBox, SpinBox
-from .base import plot_widget, use_sparse_log_axes
+from .base import plot_widget, use_sparse_log_axes, with_run_named
 
 #: The most work the test may do on the window's thread (about one second; see gd_core's MAX_PASS_WORK).
 MAX_TEST_WORK = 1e10
@@ -37,6 +37,7 @@ class LearningRateFinder(QDialog):
     def __init__(self, model, parent=None):
         super().__init__(parent)
         self.model = model
+        self.tested = ""
         self.setWindowTitle("Find learning rate")
         self.test = None
         self.low = NumberSpinBox(1e-12, 1e3, log=True)
@@ -90,7 +91,7 @@ class LearningRateFinder(QDialog):
             button.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
-        buttons.addWidget(ExportButton(lambda: [Picture("Learning-rate finder", self.plot.getPlotItem())]))
+        buttons.addWidget(ExportButton(lambda: [self.picture()]))
         buttons.addStretch(1)
         buttons.addWidget(self.use_steepest)
         buttons.addWidget(self.use_tenth)
@@ -103,6 +104,11 @@ class LearningRateFinder(QDialog):
         for box in (self.low, self.high):
             box.valueChanged.connect(lambda value: self.test is None and self._frame_empty())
         self._frame_empty()
+
+    def picture(self) -> Picture:
+        """The range test's plot, for Export, naming the run tested (before the first test: the selected run)."""
+        plot = self.plot.getPlotItem()
+        return Picture("Learning-rate finder", plot, plot, with_run_named(self.tested or self.model.selected.name))
 
     def _frame_empty(self) -> None:
         """Before a test: the plot spans the rates it will try, and the losses from the selected run's start down
@@ -122,6 +128,7 @@ class LearningRateFinder(QDialog):
 
     def run_test(self) -> None:
         run = self.model.selected
+        self.tested = run.name  # whose test a picture shows (before the first: the selected run's frame)
         try:
             config = range_config(run.config, self.low.value(), self.high.value(), self.steps.value())
             work = series_work([gd_core.resolve(config)[0]], run.trainer.problem)

@@ -118,7 +118,7 @@ class OptimizerStatePlot(QWidget):
         """The four plots as one picture, the run's name and the parameters' legend above the first, for Export
         (the note above the plots, which names the run, is not in it)."""
         self.refresh(force=True)
-        legend = legend_html([run_named(self.model.selected)] + self._legend_entries)[0]
+        legend = legend_html([run_named(self.model.selected.name)] + self._legend_entries)[0]
         return [Picture("Optimizer state", self.layout_widget.ci, self.plots["params"], legend)]
 
     def _restyle(self) -> None:

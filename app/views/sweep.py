@@ -31,7 +31,7 @@ from ..exports import Picture
 from ..palette import SEMANTIC, VARIANT_COLORS, run_color
 from ..theme import theme
 from ..widgets import ComboBox, NumberSpinBox, SpinBox
-from .base import crisp_color_bar, plot_widget
+from .base import crisp_color_bar, plot_widget, with_run_named
 
 #: The heat map's colours: viridis, whose lightness rises steadily from the lowest loss to the highest for every
 #: student, protan-, deuter- and tritanopes too (Machado 2009) - the order reads without telling hues apart.
@@ -142,6 +142,7 @@ class SweepDialog(QDialog):
 
     def __init__(self, model, title: str, name: str, parent=None):
         super().__init__(parent)
+        self.computed_for = ""  # the run whose settings the last Compute took
         self.setWindowTitle(title)
         self.setObjectName(name)
         self.resize(1100, 560)
@@ -161,6 +162,10 @@ class SweepDialog(QDialog):
 
     def compute(self) -> None:
         raise NotImplementedError
+
+    def whose(self) -> str:
+        """The name of the run whose settings the plots show: the last Compute's, else the selected run's."""
+        return self.computed_for or self.model.selected.name
 
     def _arrived(self, update) -> None:
         raise NotImplementedError
@@ -315,9 +320,9 @@ class SweepWindow(SweepDialog):
 
     def pictures(self) -> list[Picture]:
         """The sweep curves (with their legend) and the heat map, for Export."""
-        curves = self.curves.getPlotItem()
-        return [Picture("Sweep curves", curves, curves, self.legend.text()),
-                Picture("Heat map", self.heat.getPlotItem())]
+        curves, heat = self.curves.getPlotItem(), self.heat.getPlotItem()
+        return [Picture("Sweep curves", curves, curves, with_run_named(self.whose(), self.legend.text())),
+                Picture("Heat map", heat, heat, with_run_named(self.whose()))]
 
     def _restyle(self) -> None:
         look = theme()
@@ -376,6 +381,7 @@ class SweepWindow(SweepDialog):
     # -- computing -------------------------------------------------------------------------------------------
     def compute(self) -> None:
         run = self.model.selected
+        self.computed_for = run.name
         try:
             lrs = sweep.learning_rates(self.low.value(), self.high.value(), self.count.value())
         except ValueError as error:

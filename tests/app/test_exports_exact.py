@@ -270,3 +270,25 @@ def test_the_3d_picture_names_its_runs_in_a_row_above_the_scene(qtbot, tmp_path)
     top = int(np.argmax(green.any(axis=1)))  # the scene's first row, under the legend's
     assert image.shape[1] == 200 and top > 20 and green[top:].all() and not green[:top].any()
     assert (image[:top] != image[0, 0]).any(axis=2).sum() > 100  # the legend's words are drawn
+
+
+def test_the_pictures_of_sweeps_range_tests_and_batch_plans_name_their_run(qtbot):
+    """Computed from the selected run's settings, their pictures did not say whose: each names the run it was
+    computed for - a range test's picture still names the run tested once another is selected."""
+    from app.session import SessionModel
+    from gd_core.lesson_library import load_lesson
+
+    model = SessionModel()
+    model.load_session(load_lesson("03_learning_rate_bound"))
+    finder = LearningRateFinder(model)
+    dialogs = [SweepWindow(model), BatchScalingWindow(model), finder]
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+    tested = model.selected.name
+    for dialog in dialogs:
+        menu = dialog.findChild(ExportButton).export_menu
+        assert all(f"run: {tested}" in picture.legend for picture in menu.pictures()), dialog.objectName()
+    finder.steps.setValue(20)
+    finder.run_test()
+    model.select(model.runs[0])
+    assert f"run: {tested}" in finder.picture().legend and model.selected.name != tested
