@@ -31,7 +31,16 @@ from PySide6.QtWidgets import (
 from gd_core import ConfigError
 from gd_core.config import resolve
 from gd_core.lesson_library import lesson_number
-from gd_core.lessons import RunResult, answer, challenge_met, format_answer, is_right, run_lesson, safe_html
+from gd_core.lessons import (
+    RunResult,
+    answer,
+    challenge_met,
+    format_answer,
+    is_right,
+    parse_number,
+    run_lesson,
+    safe_html,
+)
 
 from .throttle import Throttle
 from .widgets import ComboBox, LessonText, give_keyboard_back
@@ -87,6 +96,9 @@ class QuestionRow(QWidget):
             # Enter hands the keyboard back to the plots, as a settings field does: the next Space must run the
             # lesson ("Answer, then run... (Space)"), not type a space into the answer
             self.input.returnPressed.connect(lambda: give_keyboard_back(self.input))
+            # said at once, not only at Check answers: "abc" or "1,5" was marked wrong beside the runs' number
+            # with no word that it was not read as a number
+            self.input.editingFinished.connect(self._refuse_unread)
         self.input.setObjectName(f"question_{index}")
         layout.addWidget(self.input)
         self.verdict = _wrapped()
@@ -106,17 +118,39 @@ class QuestionRow(QWidget):
         else:
             self.input.setText(value)
 
+    def unread(self) -> str:
+        """Why the typed answer cannot be read as a number and what may be typed ("" when it can, or is a
+        choice, or is empty)."""
+        mine = self.given()
+        if self.question.is_choice or not mine:
+            return ""
+        try:
+            parse_number(mine)
+        except ValueError as error:
+            return str(error)
+        return ""
+
+    def _refuse_unread(self) -> None:
+        problem = self.unread()
+        if problem and self.verdict.isHidden():  # a verdict already shown says it, beside the runs' answer
+            self._show_verdict(problem + ".", right=False)
+
     def reveal(self, truth) -> bool:
         """Show the computed answer next to the student's; return whether the student was right."""
         mine = self.given()
         right = bool(mine) and is_right(self.question, mine, truth)
         said = format_answer(truth)
         head = ("Right" if right else f"The runs say: {said}") if mine else f"Not answered; the runs say: {said}"
-        self.verdict.setText(head + (f". {self.question.explain}" if self.question.explain else ""))
+        if problem := self.unread():
+            head = f"{problem}. The runs say: {said}"
+        self._show_verdict(head + (f". {self.question.explain}" if self.question.explain else ""), right)
+        return right
+
+    def _show_verdict(self, text: str, right: bool) -> None:
+        self.verdict.setText(text)
         self.verdict.setProperty("verdict", "right" if right else "wrong")
         set_bold(self.verdict, right)
         self.verdict.show()
-        return right
 
 
 class LessonPanel(QWidget):
@@ -174,6 +208,8 @@ class LessonPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # no Tab stop of its own: an unmarked stop between the answers and the window, where Space runs
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidget(self.questions_box)
         self.questions_scroll = scroll
         layout.addWidget(scroll, 2)
@@ -245,6 +281,7 @@ class LessonPanel(QWidget):
             row.edited.connect(lambda i=i, row=row: self._answered(i, row))
             self.rows.addWidget(row)
             self.question_rows.append(row)
+        self._order_tabs()
         self.rows_holder.setVisible(bool(self.question_rows))
         self.check.setVisible(bool(self.question_rows))
         self.score.setText("")
@@ -254,6 +291,14 @@ class LessonPanel(QWidget):
         self._update_check()
         for bar in (self.text.verticalScrollBar(), self.questions_scroll.verticalScrollBar()):
             bar.setValue(0)  # a new lesson opens at its start, not where the last one was scrolled to
+
+    def _order_tabs(self) -> None:
+        """Tab walks the text, the answers in order, then *Check answers*. The rows are made after the button
+        (each lesson makes its own), so the focus chain had them after it: Tab from the last answer left the
+        dock, and the Space meant for *Check answers* ran every finished run again."""
+        chain = [self.text, *(row.input for row in self.question_rows), self.check]
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
 
     def _answered(self, index: int, row: QuestionRow) -> None:
         self.model.set_answer(index, row.given())

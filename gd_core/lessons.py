@@ -452,12 +452,47 @@ def answer(question: Question, results: Mapping[str, RunResult], tolerance: floa
     return evaluate(question.answer, results, tolerance)
 
 
+#: What a typed answer may look like, said when one cannot be read (beside what was typed).
+NUMBER_FORMS = "one number, such as 42, 1,250, -0.3, 1.5e-3, 87% or never"
+#: A typed number answer longer than this is refused unread (a session file may carry any text).
+MAX_TYPED_NUMBER = 60
+#: A number as students write one: an optional "~" or "≈", a sign (a typographic minus too), digits with
+#: thousands commas or not, a decimal point, an exponent; then an optional % and an optional unit ("2x", "50
+#: steps" - a word after a space: "1e" is a typo, not 1).
+_TYPED_NUMBER = re.compile(r"[~≈]?\s*(?P<number>[+\-−]?(?:[\d,]+(?:\.\d*)?|\.\d+)(?:[eE][+\-−]?\d+)?)\s*(?P<percent>%?)"
+                           r"(?:[x×]|\s+[^\W\d_]+)?")
+_THOUSANDS = re.compile(r"[+\-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+\-]?\d+)?")
+
+
+def parse_number(text: str) -> float:
+    """A typed number answer as a student writes it: ``1,250`` (thousands commas), ``−0.3`` (a typographic
+    minus, as the lesson texts print it), ``87%`` (0.87), ``50 steps`` (a unit word after it), ``never`` (NaN,
+    as :func:`format_answer` prints a run that never got there). Raises ValueError saying what is wrong and
+    what is allowed (``1,5`` is refused: a decimal comma would be read as 15)."""
+    said = text.strip()
+    if len(said) > MAX_TYPED_NUMBER:
+        raise ValueError(f"'{said[:MAX_TYPED_NUMBER]}...' is too long for a number: type {NUMBER_FORMS}")
+    if said.lower() in ("never", "nan"):
+        return math.nan
+    match = _TYPED_NUMBER.fullmatch(said)
+    number = match["number"].replace("−", "-") if match else ""
+    if "," in number and not _THOUSANDS.fullmatch(number):
+        raise ValueError(f"'{said}' is not a number: a comma only groups thousands (1,250); write decimals "
+                         "with a point (1.5)")
+    try:
+        value = float(number.replace(",", ""))
+    except ValueError:
+        raise ValueError(f"'{said}' is not a number: type {NUMBER_FORMS}") from None
+    return value / 100 if match["percent"] else value
+
+
 def is_right(question: Question, given, truth) -> bool:
-    """Whether a student's answer (a choice, or a number or numeric text) matches the computed one."""
+    """Whether a student's answer (a choice, or a number or numeric text, read by :func:`parse_number`) matches
+    the computed one."""
     if question.is_choice:
         return given == truth
     try:
-        value = float(given)
+        value = parse_number(given) if isinstance(given, str) else float(given)
     except (TypeError, ValueError, OverflowError):
         return False
     if not (isinstance(truth, float) and math.isfinite(truth)) or not math.isfinite(value):

@@ -394,3 +394,38 @@ def test_the_wheel_scrolls_the_questions_and_never_changes_an_answer(qtbot):
     QTest.wheelEvent(win.windowHandle(), centre, QPoint(0, delta))
     QApplication.processEvents()
     assert choice.hasFocus() and choice.currentIndex() == 1 and bar.value() != before
+
+
+def test_tab_walks_the_answers_to_check_and_an_unread_number_is_said_at_once(qtbot):
+    """Lesson 19 alone in its panel (no window): Tab from the last answer reached *Check answers* (it left the
+    dock, and the Space meant for the button ran every finished run again); "abc" was judged wrong beside the runs'
+    number with no word that it was not read as one."""
+    from app.lesson_panel import LessonPanel
+    from app.session import SessionModel
+
+    model = SessionModel()
+    model.load_session(load_lesson("19_line_search"))
+    panel = LessonPanel(model, lambda name: None, lambda: [])
+    qtbot.addWidget(panel)
+    panel.resize(340, 900)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.activateWindow()
+    assert QTest.qWaitForWindowActive(panel)
+    while not model.all_done:
+        model.step(500)
+    rows = panel.question_rows
+    typed = rows[1].input
+    assert isinstance(typed, QLineEdit) and panel.check.isEnabled()
+    typed.setFocus()
+    qtbot.keyClicks(typed, "abc")
+    QTest.keyClick(typed, Qt.Key.Key_Tab)
+    assert rows[2].input.hasFocus()
+    assert rows[1].verdict.isVisible() and "'abc' is not a number: type one number" in rows[1].verdict.text()
+    QTest.keyClick(rows[2].input, Qt.Key.Key_Tab)
+    assert panel.check.hasFocus()  # was: the Update rule dock, then Space = Run again
+    rows[0].input.setFocus()
+    QTest.keyClick(rows[0].input, Qt.Key.Key_Backtab)
+    assert panel.text.hasFocus()
+    panel.check.click()
+    assert rows[1].verdict.text().startswith("'abc' is not a number") and "The runs say: " in rows[1].verdict.text()

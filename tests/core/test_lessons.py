@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +18,7 @@ from gd_core.lessons import (
     format_answer,
     is_right,
     parse_challenge,
+    parse_number,
     parse_questions,
 )
 from gd_core.sessions import Session, SessionRun, parse_session
@@ -109,6 +111,42 @@ def test_is_right():
     assert is_right(exact, "65", 65.0) and not is_right(exact, "66", 65.0)
     choice = Question("?", {"lowest": "steps"}, choices=("slow", "fast"))
     assert is_right(choice, "fast", "fast") and not is_right(choice, "slow", "fast")
+
+
+@pytest.mark.parametrize("typed, value", [
+    ("50 steps", 50.0), ("3 times", 3.0), ("2x", 2.0),  # a unit word after the number, as the question asks it
+    ("1,234", 1234.0), ("1,234.5", 1234.5),  # thousands commas, as format_answer prints counts
+    ("−0.3", -0.3), ("1.5e−3", 1.5e-3),  # the typographic minus the lesson texts print
+    ("87%", 0.87), ("12 %", 0.12), ("~130", 130.0), (" .5 ", 0.5)])
+def test_a_typed_number_is_read_as_a_student_writes_it(typed, value):
+    assert parse_number(typed) == pytest.approx(value)
+    question = Question("?", {"metric": "steps", "run": "fast"}, tolerance=0)
+    assert is_right(question, typed, value)  # was: "50 steps" for 50, "1,234", "−0.3" and "87%" judged wrong
+    assert math.isnan(parse_number("never")) and is_right(question, "never", math.nan)  # as the answers print it
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("abc", "is not a number: type one number, such as 42"), ("1,5", "write decimals with a point (1.5)"),
+    ("50-60", "is not a number"), ("1e", "is not a number"), ("9" * 200, "too long")])
+def test_an_unreadable_answer_says_what_is_wrong_and_what_is_allowed(typed, says):
+    with pytest.raises(ValueError, match=re.escape(says)):
+        parse_number(typed)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.floats(min_value=-1e12, max_value=1e12) | st.just(math.nan))
+def test_an_answer_typed_back_as_the_app_printed_it_is_right(value):
+    printed = format_answer(value)
+    assert is_right(Question("?", {"metric": "steps", "run": "fast"}), printed, value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=80))
+def test_any_typed_text_is_a_number_or_a_message(text):
+    try:
+        assert isinstance(parse_number(text), float)
+    except ValueError as error:
+        assert "number" in str(error)
 
 
 def test_challenge_is_met_only_within_its_steps(results):
