@@ -1,4 +1,5 @@
-"""Space presses the button the keyboard moved to, as everywhere on the desktop; elsewhere it stays Run.
+"""Space presses the button the keyboard moved to, as everywhere on the desktop; elsewhere it stays Run; Tab
+leaves a table.
 
 Space is the window's Run shortcut, and a window shortcut wins over a focused button (buttons do not claim the
 keys they use). A student who pressed Tab until "Check answers" had the focus and then Space ran the lesson
@@ -7,13 +8,18 @@ to it: a button clicked with the mouse keeps the focus too, and Space must go on
 
 It follows the application's focusChanged signal and filters the events of the focused button alone: a filter on
 the whole application would run Python for every event of every widget (thousands at launch).
+
+A table (Qt's default) moved Tab from cell to cell and never let it go: a student tabbing through the window
+was stuck in the results table, 12 cells a run, and never reached the lesson's questions. Every table here is
+read, not edited: :class:`TabLeavesItemViews` turns that off on the first focus a table gets (wherever it was
+built, now or later in a dock); the arrow keys still move between cells.
 """
 
 from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QWidget
 
 
 class SpaceForTabbedButtons(QObject):
@@ -40,7 +46,22 @@ class SpaceForTabbedButtons(QObject):
         return False
 
 
-def give_space_to_tabbed_buttons(app: QApplication) -> None:
-    """Set up :class:`SpaceForTabbedButtons` for ``app`` (once, however many windows it opens)."""
-    if app.findChild(SpaceForTabbedButtons) is None:
-        SpaceForTabbedButtons(app)
+class TabLeavesItemViews(QObject):
+    """Tab and Shift+Tab move on from a table or list instead of between its cells (see the module doc)."""
+
+    def __init__(self, app: QApplication):
+        super().__init__(app)
+        app.focusChanged.connect(self._focus_moved)
+
+    @staticmethod
+    def _focus_moved(old: QWidget | None, now: QWidget | None) -> None:
+        if isinstance(now, QAbstractItemView) and now.tabKeyNavigation():
+            now.setTabKeyNavigation(False)
+
+
+def install_keyboard_rules(app: QApplication) -> None:
+    """Set up :class:`SpaceForTabbedButtons` and :class:`TabLeavesItemViews` for ``app`` (once, however many
+    windows it opens)."""
+    for rule in (SpaceForTabbedButtons, TabLeavesItemViews):
+        if app.findChild(rule) is None:
+            rule(app)

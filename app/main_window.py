@@ -30,7 +30,7 @@ from . import help as help_dialogs
 from .deferred import Deferred, deferred_view
 from .files import FileActions
 from .guard import WorkGuard
-from .keyboard import give_space_to_tabbed_buttons
+from .keyboard import install_keyboard_rules
 from .lesson_panel import LessonPanel
 from .panels import PANELS
 from .run_list import RunList
@@ -107,7 +107,7 @@ class MessageLabel(QLabel):
 class MainWindow(QMainWindow):
     def __init__(self, model: SessionModel):
         super().__init__()
-        give_space_to_tabbed_buttons(QApplication.instance())
+        install_keyboard_rules(QApplication.instance())
         self.model = model
         self.runner = Runner(model, self)
         self._persist = False  # remember_layout() turns it on

@@ -3,7 +3,7 @@ mouse included (see app/keyboard.py)."""
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QCheckBox
+from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox
 
 
 def test_space_presses_a_button_tabbed_to_and_runs_after_a_mouse_click(window, qtbot):
@@ -19,3 +19,30 @@ def test_space_presses_a_button_tabbed_to_and_runs_after_a_mouse_click(window, q
     QTest.keyClick(box, Qt.Key.Key_Space)
     assert window.runner.running and box.isChecked() == checked  # Space is still Run
     window.runner.pause()
+
+
+def test_tab_leaves_a_table_instead_of_walking_its_cells(qtbot):
+    """The results table kept Tab among its cells for ever: the lesson's questions were out of the keyboard's
+    reach. A table built after the rules were installed (docks are built lazily) lets Tab go too."""
+    from PySide6.QtWidgets import QPushButton, QTableWidget, QVBoxLayout, QWidget
+
+    from app.keyboard import install_keyboard_rules
+
+    install_keyboard_rules(QApplication.instance())
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    layout = QVBoxLayout(holder)
+    table, after = QTableWidget(3, 4), QPushButton("after")
+    layout.addWidget(table)
+    layout.addWidget(after)
+    holder.show()
+    qtbot.waitExposed(holder)
+    holder.activateWindow()
+    assert QTest.qWaitForWindowActive(holder)
+    table.setFocus(Qt.FocusReason.TabFocusReason)
+    table.setCurrentCell(0, 0)
+    QTest.keyClick(table, Qt.Key.Key_Tab)
+    assert after.hasFocus()
+    table.setFocus()
+    QTest.keyClick(table, Qt.Key.Key_Right)
+    assert table.currentColumn() == 1  # the arrows still walk the cells
