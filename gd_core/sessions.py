@@ -107,7 +107,9 @@ class Session:
 
 def _expect(value, kind, key: str, what: str):
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(key, f"must be {what}; got {quote(value)}"[:300])
+        # a key left out (or null) said "got None", a word the file never held
+        got = "none given" if value is None else f"got {quote(value)}"
+        raise ConfigError(key, f"must be {what}; {got}"[:300])
     return value
 
 

@@ -45,6 +45,9 @@ def test_round_trip(tmp_path):
     (json.dumps(session_dict(runs=[])).encode(), "holds no run"),
     (json.dumps(session_dict(extra=1)).encode(), "session.extra: unknown key"),
     (json.dumps(session_dict(runs=[{**RUN, "color": "blue"}])).encode(), "runs[0].color: must be a colour"),
+    # a key left out said "got None", a word the file never held
+    (json.dumps(session_dict(runs=[{"name": "a", "config": RUN["config"]}])).encode(),
+     'runs[0].color: must be a colour like "#1f77b4"; none given'),
     (json.dumps(session_dict(runs=[RUN, RUN])).encode(), "runs[1].name: 'a' is used by another run"),
     (json.dumps(session_dict(runs=[{**RUN, "config": {"steps": -1}}])).encode(), "runs[0].config.steps: must be"),
     (json.dumps(session_dict(view={"x_axis": "time"})).encode(), "view.x_axis: must be one of"),
