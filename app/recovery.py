@@ -284,7 +284,14 @@ def offer_restore(window, folder: str | None = None) -> bool:
         return False  # cancelled while replaying: the copy stays for the next launch
     _remove(path)
     window.guard.mark_unsaved()
-    others = len(copies) - 1
-    kept = f" The {others} other cop{'ies' if others > 1 else 'y'} stay for the next launch." if others else ""
-    window.show_message(f"Restored the session autosaved at {when}. Save it (Ctrl+S) to keep it.{kept}", "info")
+    window.show_message(f"Restored the session autosaved at {when}. Save it (Ctrl+S) to keep it."
+                        f"{others_kept(len(copies) - 1)}", "info")
     return True
+
+
+def others_kept(others: int) -> str:
+    """What the banner says of the copies not restored (it said "The 1 other copy stay")."""
+    if not others:
+        return ""
+    return " The other copy stays for the next launch." if others == 1 else \
+        f" The {others} other copies stay for the next launch."

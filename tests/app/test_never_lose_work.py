@@ -434,6 +434,11 @@ def test_several_crashed_copies_are_offered_in_one_dialog(qtbot, tmp_path):
     assert "2 other copies stay for the next launch" in window.banner.text()
 
 
+def test_the_banner_counts_the_copies_kept_in_words():
+    assert recovery.others_kept(1) == " The other copy stays for the next launch."  # was: "The 1 other copy stay"
+    assert recovery.others_kept(2) == " The 2 other copies stay for the next launch." and not recovery.others_kept(0)
+
+
 @pytest.mark.parametrize("button", ["discard", "later"])
 def test_discard_all_deletes_every_copy_and_keep_for_later_none(qtbot, tmp_path, button):
     copies = crashed_copies(tmp_path / "reports", ["03_learning_rate_bound", None])
