@@ -11,7 +11,7 @@ import os
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QFont, QFontMetrics, QKeySequence, QTextLayout
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -97,11 +97,64 @@ class MessageLabel(QLabel):
     height set when the theme changed was the old font's - launched at Large text, the first message grew the
     toolbar and moved every plot 10 px down under the pointer)."""
 
+    def __init__(self, text: str = ""):
+        super().__init__()
+        self._whole = ""
+        self.setText(text)
+
     def sizeHint(self) -> QSize:
         return QSize(MESSAGE_MIN_WIDTH, 2 * self.fontMetrics().lineSpacing() + 4)
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        """Show ``text`` in the two lines there are, the second ending in "…" where it is cut: a longer message
+        was drawn centred on its middle lines, the first and last cut in half (Compare variants at 1366x768)."""
+        self._whole = text
+        self._fit()
+
+    def text(self) -> str:
+        """The whole message, however much of it is shown."""
+        return self._whole
+
+    def clear(self) -> None:
+        self.setText("")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
+
+    def _fit(self) -> None:
+        shown = two_lines(self._whole, self.font(), self.contentsRect().width() - 2)  # 2 px: QLabel's own wrap
+        if shown != QLabel.text(self):
+            QLabel.setText(self, shown)
+
+
+def two_lines(text: str, font: QFont, width: int) -> str:
+    """``text`` as word wrap lays it out in ``width`` pixels: whole if it takes two lines at most, else its first
+    line and the rest elided into the second ("…")."""
+    if width <= 0 or not text:
+        return text
+    layout = QTextLayout(text, font)
+    layout.beginLayout()
+    starts = []
+    while len(starts) < 3:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        starts.append(line.textStart())
+    layout.endLayout()
+    if len(starts) < 3:
+        return text
+    rest = QFontMetrics(font).elidedText(text[starts[1]:].strip(), Qt.TextElideMode.ElideRight, width)
+    return f"{text[:starts[1]].rstrip()}\n{rest}"
 
 
 class MainWindow(QMainWindow):
@@ -650,13 +703,14 @@ class MainWindow(QMainWindow):
         self.runner.pause()
         original = self.model.selected
         try:
-            copies = self.model.compare_variants(original)
+            self.model.compare_variants(original)
         except ValueError as error:
             self.show_message(f"Nothing to compare: {error}.", "info")
             return
-        self.show_message(f"Added {', '.join(r.name for r in copies)}: same start, seed and epoch budget, each in "
-                          f"its variant's colour; the loss is drawn per epoch and {original.name} is hidden (tick it "
-                          "in Runs to show it). Press Space to run them together.", "info")
+        # two lines at 1280x720 (the banner shows no more): it named each copy, and the last line - what to
+        # press - was cut off
+        self.show_message(f"Added batch, stochastic and mini-batch copies of {original.name}: same start, seed and "
+                          f"epochs, the loss per epoch; {original.name} is hidden. Space runs them together.", "info")
 
     def open_sweep(self) -> None:
         if self.sweep_window is None:

@@ -240,3 +240,33 @@ def test_a_menu_has_a_visible_edge_on_the_dark_palette(qtbot):
     image = menu.grab().toImage()
     edge, base = QColor(image.pixel(0, menu.height() // 2)).name(), theme().color("base").name()
     assert contrast_ratio(edge, base) >= 3, (edge, base)
+
+
+def test_a_message_longer_than_the_banner_ends_its_second_line_in_an_ellipsis(qtbot):
+    """Compare variants' message took three lines at 1366x768: the banner (two lines tall) showed the middle one
+    whole and the first and last cut in half. A standalone banner: two lines, the second elided, the whole text
+    still its text (and its tooltip, as show_message sets it)."""
+    from PySide6.QtGui import QTextLayout
+
+    from app.main_window import MessageLabel
+
+    banner = MessageLabel("")
+    qtbot.addWidget(banner)
+    banner.setWordWrap(True)
+    banner.resize(300, banner.sizeHint().height())
+    banner.show()
+    whole = "Added batch, stochastic and mini-batch copies of run 1: same start, seed and epochs. " * 3
+    banner.setText(whole)
+    shown = QLabel.text(banner)
+    assert banner.text() == whole and shown.endswith("…") and shown.count("\n") == 1
+    first = QTextLayout(shown.split("\n")[0], banner.font())
+    first.beginLayout()
+    line = first.createLine()
+    line.setLineWidth(banner.contentsRect().width())
+    first.endLayout()
+    assert line.textLength() == len(shown.split("\n")[0])  # the first line fits on one line
+    banner.setText("Saved s1.gdlab.json.")
+    assert QLabel.text(banner) == "Saved s1.gdlab.json."  # a short one is left whole
+    banner.setText(whole)
+    banner.resize(3000, banner.height())
+    assert QLabel.text(banner) == whole  # room enough: whole again
