@@ -150,10 +150,15 @@ class RunList(QWidget):
             self.report(f"Not duplicated - {error}.")
 
     def remove(self) -> None:
+        run = self.model.selected
         try:
-            self.model.remove_run(self.model.selected)
+            self.model.remove_run(run)
         except ValueError as error:
             self.report(f"Not removed - {error}.")
+            return
+        # said, with the way back: the banner kept the last message (Compare variants' "Added ... mini-batch"
+        # over a list the mini-batch run had just left)
+        self.report(f"Removed {run.name} (Ctrl+Z brings it back).")
 
     def choose_color(self) -> None:
         run = self.model.selected

@@ -234,3 +234,20 @@ def test_a_cancelled_undo_of_one_action_on_several_runs_takes_back_its_first_run
         qtbot.waitUntil(lambda: stack.index() == index)
     window.undo.undo_action.trigger()
     assert [r.config["optimizer"]["lr"] for r in model.runs] == [0.05, 0.05] and second.trainer.step == 20
+
+
+def test_removing_a_run_says_so_and_how_to_bring_it_back(qtbot):
+    """A run list alone on a model (no window): Remove said nothing, and the banner kept the last message (after
+    Compare variants: "Added ... mini-batch" over a list the mini-batch run had left)."""
+    from app.run_list import RunList
+    from app.session import DEFAULT_CONFIG, SessionModel
+
+    model = SessionModel()
+    model.add_run(DEFAULT_CONFIG, "second")
+    said = []
+    runs = RunList(model, said.append)
+    qtbot.addWidget(runs)
+    runs.remove()
+    assert [r.name for r in model.runs] == ["run 1"] and said == ["Removed second (Ctrl+Z brings it back)."]
+    runs.remove()
+    assert len(model.runs) == 1 and said[-1].startswith("Not removed - ")
