@@ -122,15 +122,17 @@ GLX_CHECK = GLX_START + textwrap.dedent("""
     folder = tempfile.mkdtemp()
     exports.export_plot(picture, os.path.join(folder, "s.png"), scale=2)
     saved = QImage(os.path.join(folder, "s.png"))
-    assert saved.size() == view.canvas.size() * 2 and len({saved.pixel(x, y) for x in range(0, saved.width(), 9)
-                                                           for y in range(0, saved.height(), 9)}) > 20
+    scene = view.canvas.size() * 2  # under a row naming the runs (their legend)
+    assert saved.width() == scene.width() and saved.height() > scene.height() + 20
+    assert len({saved.pixel(x, y) for x in range(0, saved.width(), 9) for y in range(0, saved.height(), 9)}) > 20
     try:
         exports.export_plot(picture, os.path.join(folder, "s.svg"))
         raise AssertionError("an SVG of the 3D view")
     except OSError as error:
         assert "choose a .png file" in str(error) and os.listdir(folder) == ["s.png"]
     exports.copy_plot(picture, scale=1)
-    assert app.clipboard().image().size() == view.canvas.size()
+    copied = app.clipboard().image()
+    assert copied.width() == view.canvas.width() and copied.height() > view.canvas.height() + 10
     from app.theme import theme
     theme().set_mode("dark")  # the axes' names follow the theme's text colour (dark grey on black was unreadable)
     assert view.axis_names[0].color == theme().color("text") and theme().dark
