@@ -13,13 +13,18 @@ A table (Qt's default) moved Tab from cell to cell and never let it go: a studen
 was stuck in the results table, 12 cells a run, and never reached the lesson's questions. Every table here is
 read, not edited: :class:`TabLeavesItemViews` turns that off on the first focus a table gets (wherever it was
 built, now or later in a dock); the arrow keys still move between cells.
+
+A dock behind another dock's tab keeps its widgets in the focus chain (Qt moves it out of sight, it does not
+hide it): tabbing on from the lesson's answers, the focus went four stops into the Sharpness dock behind the
+Results tab - its export button, plot, check box and spin box - where nobody could see it.
+:class:`FocusShowsItsDock` brings such a dock's tab to the front when the focus arrives in it.
 """
 
 from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QDockWidget, QTabBar, QWidget
 
 
 class SpaceForTabbedButtons(QObject):
@@ -59,9 +64,32 @@ class TabLeavesItemViews(QObject):
             now.setTabKeyNavigation(False)
 
 
+class FocusShowsItsDock(QObject):
+    """A docked widget that gets the focus behind another dock's tab brings its dock's tab to the front (see the
+    module doc)."""
+
+    def __init__(self, app: QApplication):
+        super().__init__(app)
+        app.focusChanged.connect(self._focus_moved)
+
+    @staticmethod
+    def _focus_moved(old: QWidget | None, now: QWidget | None) -> None:
+        dock = now
+        while dock is not None and not isinstance(dock, QDockWidget):
+            dock = dock.parentWidget()
+        if dock is None or dock.isFloating() or dock.parentWidget() is None:
+            return
+        # a main window's tab bars of tabbed docks are its own children, one tab per dock, named by its title
+        for bar in dock.parentWidget().findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            behind = [i for i in range(bar.count()) if bar.tabText(i) == dock.windowTitle()]
+            if behind and bar.currentIndex() not in behind:
+                dock.raise_()
+                return
+
+
 def install_keyboard_rules(app: QApplication) -> None:
-    """Set up :class:`SpaceForTabbedButtons` and :class:`TabLeavesItemViews` for ``app`` (once, however many
-    windows it opens)."""
-    for rule in (SpaceForTabbedButtons, TabLeavesItemViews):
+    """Set up :class:`SpaceForTabbedButtons`, :class:`TabLeavesItemViews` and :class:`FocusShowsItsDock` for
+    ``app`` (once, however many windows it opens)."""
+    for rule in (SpaceForTabbedButtons, TabLeavesItemViews, FocusShowsItsDock):
         if app.findChild(rule) is None:
             rule(app)

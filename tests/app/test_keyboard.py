@@ -46,3 +46,35 @@ def test_tab_leaves_a_table_instead_of_walking_its_cells(qtbot):
     table.setFocus()
     QTest.keyClick(table, Qt.Key.Key_Right)
     assert table.currentColumn() == 1  # the arrows still walk the cells
+
+
+def test_the_focus_arriving_in_a_dock_behind_a_tab_brings_the_tab_to_the_front(qtbot):
+    """A bare main window with two tabbed docks (no GD Lab window): Tab reached the Sharpness dock's widgets behind
+    the Results tab, and the focus was nowhere to be seen for four stops."""
+    from PySide6.QtWidgets import QDockWidget, QMainWindow, QPushButton, QTabBar
+
+    from app.keyboard import install_keyboard_rules
+
+    install_keyboard_rules(QApplication.instance())
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.setCentralWidget(QPushButton("centre"))
+    front, back = QDockWidget("Results"), QDockWidget("Sharpness")
+    front.setWidget(QPushButton("in front"))
+    back.setWidget(QPushButton("behind"))
+    for dock in (back, front):
+        dock.setObjectName(dock.windowTitle())
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    window.tabifyDockWidget(back, front)
+    window.show()
+    qtbot.waitExposed(window)
+    front.raise_()
+    QApplication.processEvents()
+    bar = window.findChild(QTabBar)
+    assert bar.tabText(bar.currentIndex()) == "Results"
+    back.widget().setFocus(Qt.FocusReason.TabFocusReason)
+    QApplication.processEvents()
+    assert bar.tabText(bar.currentIndex()) == "Sharpness"  # was: still Results, the focus out of sight
+    front.widget().setFocus(Qt.FocusReason.TabFocusReason)
+    QApplication.processEvents()
+    assert bar.tabText(bar.currentIndex()) == "Results"
