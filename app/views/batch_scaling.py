@@ -151,13 +151,13 @@ class BatchScalingWindow(SweepDialog):
 
     def compute(self) -> None:
         run = self.model.selected
-        self.computed_for = run.name
         try:
             plan = self._plan(self.target.value())
             batch_scaling.check_scaling_work(plan, run.trainer.problem)
         except gd_core.ConfigError as error:
             self.summary.setText(f"Not computed: {error}")
             return
+        self.computed_for = run.name  # (a refused Compute leaves the last one's points, and their name)
         self.points, self.noise_scale, self.fit, self.n = [], None, None, run.trainer.problem.n_samples
         for plot in (self.steps_plot, self.epochs_plot):
             plot.enableAutoRange()  # the points' own range, no longer the empty frame's

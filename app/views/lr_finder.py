@@ -128,7 +128,6 @@ class LearningRateFinder(QDialog):
 
     def run_test(self) -> None:
         run = self.model.selected
-        self.tested = run.name  # whose test a picture shows (before the first: the selected run's frame)
         try:
             config = range_config(run.config, self.low.value(), self.high.value(), self.steps.value())
             work = series_work([gd_core.resolve(config)[0]], run.trainer.problem)
@@ -143,6 +142,7 @@ class LearningRateFinder(QDialog):
         except gd_core.ConfigError as error:
             self.summary.setText(f"Not run - {error}")
             return
+        self.tested = run.name  # whose test a picture shows (a refused test leaves the last one's curve)
         test = self.test
         self.plot.enableAutoRange()  # the test's own range, no longer the empty frame's
         self.raw.setData(test.lrs, test.losses)

@@ -381,7 +381,6 @@ class SweepWindow(SweepDialog):
     # -- computing -------------------------------------------------------------------------------------------
     def compute(self) -> None:
         run = self.model.selected
-        self.computed_for = run.name
         try:
             lrs = sweep.learning_rates(self.low.value(), self.high.value(), self.count.value())
         except ValueError as error:
@@ -406,6 +405,7 @@ class SweepWindow(SweepDialog):
         except gd_core.ConfigError as error:
             self.progress.setText(f"Not computed: {error}")
             return
+        self.computed_for = run.name  # (a refused Compute leaves the last one's results, and their name)
         self.lrs, self.results, self.grid, self._grid_done, self.by = lrs, {}, None, set(), by
         for item in self._series_items.values():
             item.setData([], [])
