@@ -232,7 +232,10 @@ class FirstAtOrBelowZero:
 
 class MeasuredPoints:
     """The points of a growing series' rows that hold a value - a quantity measured every k steps and NaN on the
-    rows between (:mod:`gd_core.tracking`) - as a plot draws them, in O(new rows) per call.
+    rows between (:mod:`gd_core.tracking`) - as a plot draws them. Each call reads and works out only the rows
+    recorded since the call before (``drawn`` sees each settled row once); the points gathered are copied into
+    new arrays as they grow (``np.append``: a copy of every point, as cheap as the setData of them all that a plot's
+    line through them costs anyway).
 
     ``drawn(values) -> (drawn values, beyond)`` turns raw values into the values drawn and says which of them lie
     beyond the plot's range (drawn at its edge, and marked); a row is a point where its drawn value is finite. The
@@ -289,7 +292,8 @@ class MeasuredPoints:
 
 class LevelLine:
     """The rows a line through a growing series needs - the first, the last and those beside a change of value -
-    with the series' values ``values(column rows)`` worked out for new rows only (O(new rows) per call). A line
+    with the series' values ``values(column rows)`` worked out for new rows only (``values`` sees each settled row
+    once; the values and rows kept are copied as they grow, ``np.append``, a copy of all of them). A line
     through them draws what a line through every row draws: the rows left out lie inside level stretches (a
     constant learning rate's whole run, a step schedule's plateaus), and NaN stretches keep their ends, so a gap
     stays a gap. The last row, which a History may still replace, is read afresh each call; a ``source`` that

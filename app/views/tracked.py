@@ -36,7 +36,7 @@ class TrackedView(PlotView):
     live_refresh_s = 0.2  # measurements come every k steps: a few redraws a second show them all
 
     def __init__(self, model, parent=None):
-        self._items: dict[int, tuple] = {}
+        self._items: dict[int, _Drawn] = {}
         self.measured_any = False
         super().__init__(model, parent)
         spec = TRACKED[self.quantity]
