@@ -9,6 +9,7 @@ both give the keyboard back to the window (so Space, S and R work again).
 from __future__ import annotations
 
 import math
+import re
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPalette, QTextDocument, QValidator
@@ -132,6 +133,10 @@ class _CalmSpin(CalmInput):
         return self.fontMetrics().horizontalAdvance(self.widest_text)
 
 
+#: An integer written with thousands commas, the only commas a typed integer may hold.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+
+
 class SpinBox(_CalmSpin, QSpinBox):
     """An integer spin box that commits on Enter or focus-out, and is calm (:class:`CalmInput`)."""
 
@@ -144,9 +149,18 @@ class SpinBox(_CalmSpin, QSpinBox):
 
     def validate(self, text: str, pos: int):
         """Qt's check, except that text it would refuse keystroke by keystroke stays as typed and is refused by
-        name when committed (:meth:`fixup`): Qt dropped the "e" of "1e40", and a seed became 140 unsaid."""
+        name when committed (:meth:`fixup`): Qt dropped the "e" of "1e40", and a seed became 140 unsaid. A comma
+        is taken only where it groups thousands ("1,000"): Qt read "1,5" as 15, unsaid."""
         state, text, pos = super().validate(text, pos)
+        if state == QValidator.State.Acceptable and "," in text and not _THOUSANDS.fullmatch(text.strip()):
+            state = QValidator.State.Intermediate
         return (QValidator.State.Intermediate if state == QValidator.State.Invalid else state), text, pos
+
+    def fixup(self, text: str) -> str:
+        if "," in text and not _THOUSANDS.fullmatch(text.strip()):
+            refuse_typed(self, text)
+            return text  # as typed, still refused: Qt's own fixup drops the commas ("1,5" -> 15)
+        return super().fixup(text)
 
 
 class ComboBox(CalmInput, QComboBox):

@@ -443,3 +443,34 @@ def test_a_box_for_a_setting_left_unset_names_its_unset_word_not_the_configs_nul
                                      ("lbfgs", "max_eval", "an integer in [1, 12500] or 'default'")):
         box = editor_for(next(p for p in OPTIMIZERS[optimizer].params if p.name == name))
         assert box.specialValueText() == NOT_SET and box.allowed_text() == allowed
+
+
+def test_an_integer_box_takes_a_comma_only_where_it_groups_thousands(qtbot):
+    """A bare integer box (no window): "1,5" was read as 15 and applied unsaid (the line-search steps of CG, the
+    steps of a schedule); "1,000" is still a thousand."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QWidget
+
+    from app.widgets import SpinBox
+
+    class Holder(QWidget):
+        said: list = []
+
+        def show_message(self, text, kind):
+            self.said.append(text)
+
+    holder = Holder()
+    qtbot.addWidget(holder)
+    box = SpinBox(holder)
+    box.setObjectName("max_ls")
+    box.setRange(1, 100_000)
+    box.setValue(25)
+    holder.show()
+    for typed, value in (("1,5", 25), ("1,000", 1000)):
+        box.lineEdit().selectAll()
+        QTest.keyClicks(box.lineEdit(), typed)
+        QTest.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+        assert box.value() == value, typed
+    assert set(holder.said) == {"Not applied - max_ls: '1,5' is not an integer in [1, 100000]; the box shows its "
+                                "value again."}  # said as Qt asks (Enter, then the check after it): same words
