@@ -49,7 +49,8 @@ def run_summary(history: History, tolerance: float = DEFAULT_TOLERANCE, min_loss
 
 def summary_text(value, integer: bool = False) -> str:
     """A :func:`run_summary` value as the results table and the report show it: "-" where there is none (None),
-    a count with thousands separators ("12,345"), any other number to 5 significant digits."""
+    a count with thousands separators ("12,345"), any other number to 5 significant digits, grouped alike
+    ("3,000" epochs beside "3,000" steps)."""
     if value is None:
         return "-"
-    return f"{value:,}" if integer else f"{value:.5g}"
+    return f"{value:,}" if integer else f"{value:,.5g}"

@@ -326,3 +326,11 @@ def test_a_loss_below_0_of_a_problem_unbounded_below_never_reaches_the_tolerance
     resting = gd_core.run({"problem": "saddle", "init": [1.0, 0.0], "steps": 200,
                            "optimizer": {"name": "plain", "lr": 0.1}})
     assert run_summary(resting)["steps_to_tolerance"] is not None
+
+
+def test_summary_numbers_group_thousands_as_counts_do():
+    """The results table shows 3,000 steps beside 3,000 epochs (epochs read "3000")."""
+    from gd_core.results import summary_text
+
+    assert [summary_text(3000, True), summary_text(3000.0), summary_text(12345.678), summary_text(0.25),
+            summary_text(None)] == ["3,000", "3,000", "12,346", "0.25", "-"]
