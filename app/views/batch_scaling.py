@@ -157,7 +157,7 @@ class BatchScalingWindow(SweepDialog):
         except gd_core.ConfigError as error:
             self.summary.setText(f"Not computed: {error}")
             return
-        self.computed_for = run.name  # (a refused Compute leaves the last one's points, and their name)
+        self.computed_for = run  # (a refused Compute leaves the last one's points, and their run)
         self.points, self.noise_scale, self.fit, self.n = [], None, None, run.trainer.problem.n_samples
         for plot in (self.steps_plot, self.epochs_plot):
             plot.enableAutoRange()  # the points' own range, no longer the empty frame's

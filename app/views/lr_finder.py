@@ -37,7 +37,7 @@ class LearningRateFinder(QDialog):
     def __init__(self, model, parent=None):
         super().__init__(parent)
         self.model = model
-        self.tested = ""
+        self.tested = None  # the run of the last range test (named as it is called now)
         self.setWindowTitle("Find learning rate")
         self.test = None
         self.low = NumberSpinBox(1e-12, 1e3, log=True)
@@ -108,7 +108,7 @@ class LearningRateFinder(QDialog):
     def picture(self) -> Picture:
         """The range test's plot, for Export, naming the run tested (before the first test: the selected run)."""
         plot = self.plot.getPlotItem()
-        return Picture("Learning-rate finder", plot, plot, with_run_named(self.tested or self.model.selected.name))
+        return Picture("Learning-rate finder", plot, plot, with_run_named((self.tested or self.model.selected).name))
 
     def _frame_empty(self) -> None:
         """Before a test: the plot spans the rates it will try, and the losses from the selected run's start down
@@ -142,7 +142,7 @@ class LearningRateFinder(QDialog):
         except gd_core.ConfigError as error:
             self.summary.setText(f"Not run - {error}")
             return
-        self.tested = run.name  # whose test a picture shows (a refused test leaves the last one's curve)
+        self.tested = run  # whose test a picture shows (a refused test leaves the last one's curve)
         test = self.test
         self.plot.enableAutoRange()  # the test's own range, no longer the empty frame's
         self.raw.setData(test.lrs, test.losses)

@@ -142,7 +142,7 @@ class SweepDialog(QDialog):
 
     def __init__(self, model, title: str, name: str, parent=None):
         super().__init__(parent)
-        self.computed_for = ""  # the run whose settings the last Compute took
+        self.computed_for = None  # the run whose settings the last Compute took (named as it is called now)
         self.setWindowTitle(title)
         self.setObjectName(name)
         self.resize(1100, 560)
@@ -165,7 +165,7 @@ class SweepDialog(QDialog):
 
     def whose(self) -> str:
         """The name of the run whose settings the plots show: the last Compute's, else the selected run's."""
-        return self.computed_for or self.model.selected.name
+        return (self.computed_for or self.model.selected).name
 
     def _arrived(self, update) -> None:
         raise NotImplementedError
@@ -405,7 +405,7 @@ class SweepWindow(SweepDialog):
         except gd_core.ConfigError as error:
             self.progress.setText(f"Not computed: {error}")
             return
-        self.computed_for = run.name  # (a refused Compute leaves the last one's results, and their name)
+        self.computed_for = run  # (a refused Compute leaves the last one's results, and their run)
         self.lrs, self.results, self.grid, self._grid_done, self.by = lrs, {}, None, set(), by
         for item in self._series_items.values():
             item.setData([], [])
