@@ -22,7 +22,7 @@ CASES = {
     "lr sweep with divergence": sweep({**LIN, "variant": "batch", "steps": 200}, values=(0.1, 0.5, 2.0, 5.0)),
     "seeds differ, shuffle": [{**LIN, "variant": "stochastic", "epochs": 2, "seed": s,
                                "optimizer": {"name": "momentum", "lr": 0.02}} for s in range(4)],
-    "ten seeds, shuffled on two threads": [{**LIN, "batch_size": 25, "epochs": 3, "seed": s,
+    "ten seeds": [{**LIN, "batch_size": 25, "epochs": 3, "seed": s,
                                            "optimizer": {"name": "adam", "lr": 0.01 * (s + 1)}} for s in range(10)],
     "seeds differ, replacement": [{**LOG, "batch_size": 7, "sampling": "replacement", "steps": 150, "seed": s,
                                    "optimizer": {"name": "adam", "lr": 0.05}} for s in (1, 2, 3)],
@@ -126,9 +126,14 @@ def test_rows_are_each_generators_permutation_and_half_are_shuffled_by_a_helper_
 
     monkeypatch.setattr(samplers, "_shuffle_rows", shuffled_where)
     monkeypatch.setattr(samplers, "_cores", lambda: 2)
+    monkeypatch.setattr(samplers, "PARALLEL_INDICES", 400)  # (9, 50): split; small epochs stay on one thread
     rngs, lone = ([np.random.default_rng(seed) for seed in range(9)] for _ in range(2))
     order = np.full((9, 50), -1, dtype=np.intp)
     for _ in range(2):  # the second epoch's rows continue each generator's stream
         samplers.permute_rows(order, rngs)
         assert np.array_equal(order, [rng.permutation(50) for rng in lone])
     assert sorted(t.startswith("gd_core-permute") for t in threads) == [False, False, True, True]
+    threads.clear()
+    small = np.empty((9, 40), dtype=np.intp)  # 360 indices: below the threshold, no hand-off
+    samplers.permute_rows(small, rngs)
+    assert np.array_equal(small, [rng.permutation(40) for rng in lone]) and threads == ["MainThread"]
