@@ -104,6 +104,8 @@ def windows_deleted_after_the_test(qapp, answered_dialogs, default_theme):
     a later test's qtbot.wait - and those it made otherwise (the command line's headless window, a shared
     window), which nothing closed. They piled up, thousands of widgets by mid-suite, visible ones among them,
     every one restyled by each theme and text-size change: a Large-text test took 15 s in the suite, 1.7 s alone."""
+    import gc
+
     from PySide6.QtCore import QCoreApplication, QEvent
     from PySide6.QtWidgets import QMainWindow
 
@@ -115,3 +117,8 @@ def windows_deleted_after_the_test(qapp, answered_dialogs, default_theme):
             widget.close()
             widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    # What the deleted windows held in Python reference cycles (their plots' menus: Python-owned Qt objects) is
+    # freed here, not by a collection that happens to run inside a later Qt call: a window's setup hung once in
+    # a pyqtgraph signal disconnect, its one thread waiting on a lock for good - most likely such a collection
+    # destroying a menu whose destructor took the signal lock already held.
+    gc.collect()
