@@ -29,6 +29,8 @@ def benchmarks(quick: bool):
         ("GUI: start-up, redraws and event-loop lateness, one run growing to 100,000 rows",
          ["gui_speed.py", "--seconds", "10", "--runs", "1"]),
         ("GUI: the same with 4 runs", ["gui_speed.py", "--seconds", "10", "--runs", "4"]),
+        ("Views: a measured quantity's redraw, a log-axis loss frame and a hover move, against redoing all of it",
+         ["view_redraw.py"]),
         ("Animations: recording speed and file size (gdlab --record)", ["animation_speed.py"]),
         ("Memory of a long run", ["memory.py", "--steps", "200000" if quick else "1000000"]),
         ("Soak: four runs at full speed, their histories bounded at 8 MiB each so the bound is reached",

@@ -118,13 +118,13 @@ def test_a_run_taken_out_of_a_group_is_a_whole_history(n_features):
 
 
 def test_rows_are_each_generators_permutation_and_half_are_shuffled_by_a_helper_thread(monkeypatch):
-    threads, shuffle_rows = [], samplers._shuffle_rows
+    threads, permute = [], samplers._permute_rows
 
     def shuffled_where(order, rngs):
         threads.append(threading.current_thread().name)
-        shuffle_rows(order, rngs)
+        permute(order, rngs)
 
-    monkeypatch.setattr(samplers, "_shuffle_rows", shuffled_where)
+    monkeypatch.setattr(samplers, "_permute_rows", shuffled_where)
     monkeypatch.setattr(samplers, "_cores", lambda: 2)
     monkeypatch.setattr(samplers, "PARALLEL_INDICES", 400)  # (9, 50): split; small epochs stay on one thread
     rngs, lone = ([np.random.default_rng(seed) for seed in range(9)] for _ in range(2))
