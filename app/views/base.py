@@ -196,7 +196,6 @@ class PlotView(QWidget):
         self.legend = ReadoutLabel(f"{type(self).__name__}_legend", rich=True)
         self.legend.setContentsMargins(6, 0, 6, 0)
         self.legend.hide()
-        self.legend_text = ""
         self._legend_entries: tuple[list[tuple], str] = ([], "━━")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -256,7 +255,6 @@ class PlotView(QWidget):
         and is left out when all are empty."""
         text, tip = legend_html(entries, symbol)
         self._legend_entries = (list(entries), symbol)
-        self.legend_text = text
         self.legend.setText(text)
         self.legend.setToolTip(tip)
         self.legend.reserve(text, *(legend_html(other, symbol)[0] for other in reserve if other))

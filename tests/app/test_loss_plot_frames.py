@@ -31,8 +31,8 @@ def test_a_loss_that_reached_0_is_drawn_on_the_log_axis_floor_marked_and_read_as
     assert floor is not None and floor <= np.nanmin(drawn) and floor + 1 <= np.nanmin(drawn[drawn > floor])
     np.testing.assert_array_equal(y[1:], floor)  # every step from the first at 0, on the floor: the curve shows
     assert zero.data["x"].tolist() == [1.0] and zero.data["y"].tolist() == [floor]  # where it got there
-    assert "Newton, quadratic (reached 0)" in view.legend_text
-    assert "GD 0.0199, quadratic (" not in view.legend_text
+    assert "Newton, quadratic (reached 0)" in view.legend.text()
+    assert "GD 0.0199, quadratic (" not in view.legend.text()
     axis = view.plot.getPlotItem().getAxis("left")
     low, high = view.plot.getPlotItem().vb.viewRange()[1]
     levels = axis.tickValues(low, high, axis.height())
@@ -45,7 +45,7 @@ def test_a_loss_that_reached_0_is_drawn_on_the_log_axis_floor_marked_and_read_as
     assert view.hover.data["y"].tolist() == [floor]
     model.set_view("log_y", False)  # on a linear axis 0 is a value like any other
     _, full, _, zero = view._items[id(newton)]
-    assert view.floor is None and "reached 0" not in view.legend_text and not len(zero.data)
+    assert view.floor is None and "reached 0" not in view.legend.text() and not len(zero.data)
     assert full.getData()[1][-1] == 0
 
 
