@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gd_core.results import epoch_text
+
 from . import help as help_dialogs
 from .deferred import Deferred, deferred_view
 from .files import FileActions
@@ -65,15 +67,6 @@ SETTINGS_MAX_WIDTH = 400  # the settings dock never asks for more, whatever a fo
 #: (gd_core.sessions.TABS): beside the lesson, or below the plots (see MainWindow._tab_groups).
 TAB_TITLES = {"update_rule": "Update rule", "optimizer_state": "Optimizer state", "sharpness": "Sharpness",
               "noise_scale": "Noise scale", "accuracy": "Accuracy"}
-
-
-
-def epoch_text(epoch: float) -> str:
-    """Epochs as people read them: "2,250", "3.2", "0.31" (two decimals at most), two
-    significant digits below 0.01, powers of ten from a million."""
-    if not 0.01 <= abs(epoch) < 1e6:
-        return f"{epoch:.2g}" if abs(epoch) < 0.01 else f"{epoch:.3g}"
-    return f"{epoch:,.2f}".rstrip("0").rstrip(".")
 
 
 def front_tab(view: dict, configs) -> str:

@@ -54,3 +54,11 @@ def summary_text(value, integer: bool = False) -> str:
     if value is None:
         return "-"
     return f"{value:,}" if integer else f"{value:,.5g}"
+
+
+def epoch_text(epoch: float) -> str:
+    """Epochs as people read them: "2,250", "3.2", "0.31" (two decimals at most), two
+    significant digits below 0.01, powers of ten from a million."""
+    if not 0.01 <= abs(epoch) < 1e6:
+        return f"{epoch:.2g}" if abs(epoch) < 0.01 else f"{epoch:.3g}"
+    return f"{epoch:,.2f}".rstrip("0").rstrip(".")

@@ -18,6 +18,7 @@ from gd_core.display import (
     peak_band,
     zigzag,
 )
+from gd_core.results import epoch_text
 
 from ..session import X_AXES
 from ..theme import theme
@@ -374,8 +375,9 @@ class BatchLossBand:
 
 def readout_text(step: int, epoch: float, loss: float, batch: float, validation: float, accuracy: float,
                  val_accuracy: float) -> str:
-    """The hover read-out of one step; a non-finite value's field is left out."""
-    text = f"step {step}" + (f" · epoch {epoch:.3g}" if np.isfinite(epoch) else "") + f" · loss {loss:.5g}"
+    """The hover read-out of one step, its counts written as the status bar and the results table write them
+    ("step 1,438 · epoch 1,438", not "epoch 1.44e+03"); a non-finite value's field is left out."""
+    text = f"step {step:,}" + (f" · epoch {epoch_text(epoch)}" if np.isfinite(epoch) else "") + f" · loss {loss:.5g}"
     if np.isfinite(batch):
         text += f" · batch {batch:.4g}"
     if np.isfinite(validation):

@@ -199,3 +199,11 @@ def test_the_hover_marker_moves_no_axis(qtbot):
         view.plot.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(x[row], np.mean(before[1]))))
         vb.updateAutoRange()
         assert len(view.hover.getData()[0]) == 1 and vb.viewRange() == before, row
+
+
+def test_the_read_out_writes_counts_as_the_status_bar_does():
+    from app.views.loss_curve import readout_text
+
+    nan = float("nan")
+    assert readout_text(1438, 1438.0, 0.44663, nan, 0.13643, nan, nan) \
+        == "step 1,438 · epoch 1,438 · loss 0.44663 · validation 0.13643"  # it read "epoch 1.44e+03"

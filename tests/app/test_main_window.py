@@ -243,7 +243,7 @@ def test_quit_closes_the_window(qtbot):
 
 
 def test_the_status_bar_writes_epochs_as_people_read_them():
-    from app.main_window import epoch_text
+    from gd_core.results import epoch_text
     assert [epoch_text(e) for e in (2250.0, 3.2, 0.3125, 0.0, 0.004, 12_345_678.0)] == [
         "2,250", "3.2", "0.31", "0", "0.004", "1.23e+07"]
 
