@@ -110,8 +110,13 @@ class RunList(QWidget):
             item.setIcon(swatch(theme().shade(run.color).name()))
             item.setText(run.name)
             item.setCheckState(Qt.CheckState.Checked if run.visible else Qt.CheckState.Unchecked)
+            # a run the lesson's questions name keeps its name: no editor opens only to refuse what was typed
+            asked = self.model.asked_about(run)
+            editable = Qt.ItemFlag.ItemIsEditable
+            item.setFlags(item.flags() & ~editable if asked else item.flags() | editable)
             item.setToolTip(f"{run.name}: {run.config['problem']}, {run.config['variant']}, "
-                            f"{run.config['optimizer']['name']} lr={run.config['optimizer']['lr']:g}")
+                            f"{run.config['optimizer']['name']} lr={run.config['optimizer']['lr']:g}"
+                            + (" - the lesson's questions ask about it: it keeps its name" if asked else ""))
         self.list.setCurrentRow(self.model.runs.index(self.model.selected))
         self.list.blockSignals(False)
         locked = "runs" in self.model.locked

@@ -211,10 +211,14 @@ class SessionModel:
         with self.edit_group(f"Duplicate {run.name}"):
             return self.add_run(config, self.unique_name(f"{run.name} copy"))
 
+    def asked_about(self, run: Run) -> bool:
+        """Whether the lesson's questions or challenge name ``run`` (it keeps its name and stays in the session)."""
+        return run.name in runs_asked_about(self.questions, self.challenge, self.lesson_configs)
+
     def check_not_asked_about(self, run: Run, instead: str) -> None:
         """Refuse to remove or rename a run that the lesson's questions or challenge name: saved without it, the
         session - its autosaved copy too - would not open again ("names no run of this lesson")."""
-        if run.name in runs_asked_about(self.questions, self.challenge, self.lesson_configs):
+        if self.asked_about(run):
             raise ValueError(f"the lesson's questions ask about {run.name}; {instead}")
 
     def remove_run(self, run: Run) -> None:

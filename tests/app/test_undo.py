@@ -251,3 +251,21 @@ def test_removing_a_run_says_so_and_how_to_bring_it_back(qtbot):
     assert [r.name for r in model.runs] == ["run 1"] and said == ["Removed second (Ctrl+Z brings it back)."]
     runs.remove()
     assert len(model.runs) == 1 and said[-1].startswith("Not removed - ")
+
+
+def test_a_run_the_lessons_questions_ask_about_opens_no_name_editor(qtbot):
+    """Double-clicking such a run opened an editor and refused the new name only after it was typed (HW2)."""
+    from PySide6.QtCore import Qt
+
+    from app.run_list import RunList
+    from app.session import SessionModel
+    from gd_core.lesson_library import load_lesson
+
+    model = SessionModel()
+    model.load_session(load_lesson("01_variants_same_epochs"), "01_variants_same_epochs")
+    model.duplicate_run(model.runs[1])
+    runs = RunList(model, lambda text: None)
+    qtbot.addWidget(runs)
+    editable = [bool(runs.list.item(row).flags() & Qt.ItemFlag.ItemIsEditable) for row in range(runs.list.count())]
+    assert editable == [False, False, False, True]  # the lesson's three runs; the student's copy renames freely
+    assert "ask about it" in runs.list.item(1).toolTip()
