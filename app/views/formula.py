@@ -94,7 +94,7 @@ class FormulaPanel(QWidget):
                                                else "Take a step (S) to see the rule with its numbers."))
         names = run.trainer.problem.param_names
         wide = len(names) > MAX_COLUMNS
-        headers = ["‖·‖", "min", "max"] if wide else list(names)
+        headers = (["‖·‖", "min", "max"] if wide else list(names)) if rows else []  # no numbers yet: no crammed header
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setRowCount(len(rows))

@@ -99,6 +99,7 @@ def test_batch_surface_and_arrows(window):
 def test_update_rule_panel_shows_the_numbers(window):
     formula = window.formula
     assert formula.table.rowCount() == 0 and "Take a step" in formula.note.text()
+    assert formula.table.columnCount() == 0  # an empty table, not a header of parameter names over nothing
     from .conftest import panel
     optimizer = panel(window, "OptimizerPanel")
     optimizer.choice.setCurrentIndex(optimizer.choice.findData("adam"))
