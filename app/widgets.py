@@ -9,7 +9,6 @@ both give the keyboard back to the window (so Space, S and R work again).
 from __future__ import annotations
 
 import math
-import re
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPalette, QTextDocument, QValidator
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from gd_core.files import quote
 from gd_core.settings import Setting
-from gd_core.spec import Param
+from gd_core.spec import Param, commas_group_thousands
 
 from .theme import theme
 
@@ -133,10 +132,6 @@ class _CalmSpin(CalmInput):
         return self.fontMetrics().horizontalAdvance(self.widest_text)
 
 
-#: An integer written with thousands commas, the only commas a typed integer may hold.
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
-
-
 class SpinBox(_CalmSpin, QSpinBox):
     """An integer spin box that commits on Enter or focus-out, and is calm (:class:`CalmInput`)."""
 
@@ -152,12 +147,12 @@ class SpinBox(_CalmSpin, QSpinBox):
         name when committed (:meth:`fixup`): Qt dropped the "e" of "1e40", and a seed became 140 unsaid. A comma
         is taken only where it groups thousands ("1,000"): Qt read "1,5" as 15, unsaid."""
         state, text, pos = super().validate(text, pos)
-        if state == QValidator.State.Acceptable and "," in text and not _THOUSANDS.fullmatch(text.strip()):
+        if state == QValidator.State.Acceptable and not commas_group_thousands(text):
             state = QValidator.State.Intermediate
         return (QValidator.State.Intermediate if state == QValidator.State.Invalid else state), text, pos
 
     def fixup(self, text: str) -> str:
-        if "," in text and not _THOUSANDS.fullmatch(text.strip()):
+        if not commas_group_thousands(text):
             refuse_typed(self, text)
             return text  # as typed, still refused: Qt's own fixup drops the commas ("1,5" -> 15)
         return super().fixup(text)

@@ -55,6 +55,7 @@ from .history import History
 from .problems import Problem
 from .results import run_summary
 from .settings import lock_group_of
+from .spec import commas_group_thousands
 
 #: A number answer is right within this relative distance of the computed one, unless the question says.
 DEFAULT_TOLERANCE = 0.05
@@ -461,7 +462,6 @@ MAX_TYPED_NUMBER = 60
 #: steps" - a word after a space: "1e" is a typo, not 1).
 _TYPED_NUMBER = re.compile(r"[~≈]?\s*(?P<number>[+\-−]?(?:[\d,]+(?:\.\d*)?|\.\d+)(?:[eE][+\-−]?\d+)?)\s*(?P<percent>%?)"
                            r"(?:[x×]|\s+[^\W\d_]+)?")
-_THOUSANDS = re.compile(r"[+\-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+\-]?\d+)?")
 
 
 def parse_number(text: str) -> float:
@@ -476,7 +476,7 @@ def parse_number(text: str) -> float:
         return math.nan
     match = _TYPED_NUMBER.fullmatch(said)
     number = match["number"].replace("−", "-") if match else ""
-    if "," in number and not _THOUSANDS.fullmatch(number):
+    if not commas_group_thousands(number):
         raise ValueError(f"'{said}' is not a number: a comma only groups thousands (1,250); write decimals "
                          "with a point (1.5)")
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,6 +116,17 @@ class Param:
         if value > self.high or (self.high_open and value == self.high):
             raise refused()
         return int(value) if self.kind is int else float(value)
+
+
+#: A number written with thousands commas ("1,250", "-12,345.5", "1,000e3").
+_GROUPED = re.compile(r"[+\-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+\-]?\d+)?")
+
+
+def commas_group_thousands(text: str) -> bool:
+    """Whether every comma of the typed number ``text`` groups thousands ("1,250"), the only commas a typed number
+    may hold: "1,5" is a decimal comma, which dropping the commas would read as 15. True without a comma."""
+    text = text.strip()
+    return "," not in text or _GROUPED.fullmatch(text) is not None
 
 
 def _number(bound: float) -> str:
