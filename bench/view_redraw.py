@@ -1,9 +1,10 @@
 """The views' redraw costs that grow with a run: a measured quantity's redraw, a loss frame on a log axis, a hover
-move over the loss plot. Each is timed as the view does it (only what changed) and against a reference in the
-same run: the same work with the view's memory of what it drew dropped first, which redoes what each redraw or
-move did before (every row read, every point, mark and read-out set and laid out again).
+move over the loss plot; and listing the lessons. Each is timed as the view does it (only what changed) and
+against a reference in the same run: the same work with the view's memory of what it drew dropped first, which
+redoes what each redraw or move did before (every row read, every point, mark and read-out set and laid out
+again; every lesson file read again).
 
-    QT_QPA_PLATFORM=offscreen python bench/view_redraw.py [--steps 3000] [--repeats 3]
+    QT_QPA_PLATFORM=offscreen python bench/view_redraw.py [--steps 3000] [--repeats 3] [--only PART ...]
 
 Printed: milliseconds or microseconds per redraw (best of ``repeats`` batches) and the ratio to the reference
 (lower is better; 1 = no gain).
@@ -112,17 +113,34 @@ def hover_moves(app, steps: int, repeats: int) -> None:
             lambda: (move(viewport.width() // 2), app.processEvents()), forget, lambda: None, 100, repeats)
 
 
+def lesson_listing(repeats: int) -> None:
+    """Listing the lessons (the Lessons menu, the lesson panel, each lesson opened), against reading every file
+    as each listing did before: the files' memory dropped first."""
+    from gd_core import files
+    from gd_core.lesson_library import list_lessons
+    compare("Listing the lessons (files unchanged)", 1e-3, "ms", list_lessons, files._READ_BY_STAMP.clear,
+            lambda: None, 50, repeats)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="the parts to measure")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
-    tracked(app, "16", SharpnessView, 10, args.steps, args.repeats)
-    tracked(app, "16", SharpnessView, 50, args.steps, args.repeats)
-    tracked(app, "17", NoiseScaleView, 5, args.steps, args.repeats)
-    loss_frames(app, args.steps, args.repeats)
-    hover_moves(app, args.steps, args.repeats)
+    for part in args.only:
+        PARTS[part](app, args.steps, args.repeats)
+
+
+PARTS = {
+    "tracked": lambda app, steps, repeats: (tracked(app, "16", SharpnessView, 10, steps, repeats),
+                                            tracked(app, "16", SharpnessView, 50, steps, repeats),
+                                            tracked(app, "17", NoiseScaleView, 5, steps, repeats)),
+    "loss": loss_frames,
+    "hover": hover_moves,
+    "lessons": lambda app, steps, repeats: lesson_listing(repeats),
+}
 
 
 if __name__ == "__main__":

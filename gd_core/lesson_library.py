@@ -7,7 +7,7 @@ import os
 from importlib import resources
 
 from .errors import ConfigError
-from .files import quote, read_json
+from .files import quote, read_json, read_unless_unchanged
 from .sessions import MAX_SESSION_BYTES, Session, parse_session
 
 
@@ -16,12 +16,17 @@ def _lessons_dir():
 
 
 def list_lessons() -> list[tuple[str, str]]:
-    """(name, title) of every lesson, in file-name order."""
+    """(name, title) of every lesson, in file-name order (a file is read again only when it changed)."""
     out = []
     for entry in sorted(_lessons_dir().iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".json"):
-            out.append((entry.name[:-5], _read_lesson(entry).get("title", "")))
+            with resources.as_file(entry) as path:
+                out.append((entry.name[:-5], read_unless_unchanged(path, _lesson_title)))
     return out
+
+
+def _lesson_title(path: str) -> str:
+    return read_json(path, "lesson", MAX_SESSION_BYTES, "lesson file").get("title", "")
 
 
 def lesson_number(name: str) -> int | None:

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -50,7 +51,7 @@ from html.parser import HTMLParser
 import numpy as np
 
 from .errors import ConfigError
-from .files import quote
+from .files import quote, read_json, read_unless_unchanged
 from .history import History
 from .problems import Problem
 from .results import run_summary
@@ -625,12 +626,8 @@ MAX_FOLDER_LESSONS = 100
 
 def folder_lessons(folder: str) -> list[tuple[str, str]]:
     """(path, title) of the lesson files in ``folder``, by file name: regular ``*.json`` files that read as a
-    GD Lab session with a title. Anything else (too large, unreadable, foreign, a FIFO) is skipped."""
-    import os
-
-    from .files import read_json
-    from .sessions import FORMAT, MAX_SESSION_BYTES
-
+    GD Lab session with a title (a file is read again only when it changed). Anything else (too large,
+    unreadable, foreign, a FIFO) is skipped."""
     try:
         names = sorted(n for n in os.listdir(folder) if n.lower().endswith(".json"))
     except OSError:
@@ -638,13 +635,23 @@ def folder_lessons(folder: str) -> list[tuple[str, str]]:
     out = []
     for name in names:
         path = os.path.join(folder, name)
-        try:
-            data = read_json(path, "lesson", MAX_SESSION_BYTES, "lesson file")
-        except ConfigError:
-            continue
-        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("title"), str) \
-                and data["title"].strip():
-            out.append((path, data["title"].strip()))
+        title = read_unless_unchanged(path, _folder_lesson_title)
+        if title is not None:
+            out.append((path, title))
             if len(out) == MAX_FOLDER_LESSONS:
                 break
     return out
+
+
+def _folder_lesson_title(path: str) -> str | None:
+    """The title of the lesson file ``path``, or None when it is no GD Lab session with a title."""
+    from .sessions import FORMAT, MAX_SESSION_BYTES
+
+    try:
+        data = read_json(path, "lesson", MAX_SESSION_BYTES, "lesson file")
+    except ConfigError:
+        return None
+    if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("title"), str) \
+            and data["title"].strip():
+        return data["title"].strip()
+    return None

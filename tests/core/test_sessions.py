@@ -182,6 +182,39 @@ def test_headless_session_file(tmp_path, capsys):
     assert len((tmp_path / "o" / "one.csv").read_text().splitlines()) == 32
 
 
+def test_listing_lessons_reads_a_file_again_only_when_it_changed(tmp_path, monkeypatch):
+    """The Lessons menu, the lesson panel and each lesson opened list the lessons: every listing read every
+    file (2,970 reads in one walk through the lessons). A file is read again when it changed, not before."""
+    import gd_core.files
+    import gd_core.lesson_library
+    from gd_core.lessons import folder_lessons
+
+    reads = []
+    real = gd_core.files.read_bytes
+    monkeypatch.setattr(gd_core.files, "read_bytes", lambda path, *a, **k: (reads.append(path),
+                                                                           real(path, *a, **k))[1])
+    shipped = list_lessons()  # (read here, or by an earlier test)
+    reads.clear()
+    assert list_lessons() == shipped and lesson_name("07") == "07_saddle_escape" and not reads
+    for where, listing in (("shipped", list_lessons), ("folder", lambda: folder_lessons(str(tmp_path)))):
+        monkeypatch.setattr(gd_core.lesson_library, "_lessons_dir", lambda: tmp_path)
+        lesson = tmp_path / "01_a.json"
+        lesson.write_text(json.dumps(session_dict(title="Alpha")))
+        (tmp_path / "02_b.json").write_text(json.dumps(session_dict(title="Beta")))
+        titles = [title for _, title in listing()]
+        assert titles == ["Alpha", "Beta"] and len(reads) == 2, where
+        assert [title for _, title in listing()] == titles and len(reads) == 2, where  # read once each
+        lesson.write_text(json.dumps(session_dict(title="Alpha, edited")))  # edited: read again
+        assert [title for _, title in listing()] == ["Alpha, edited", "Beta"] and len(reads) == 3, where
+        replacement = tmp_path / "new.tmp"  # replaced by a rename (as GD Lab saves): read again
+        replacement.write_text(json.dumps(session_dict(title="Beta, saved")))
+        replacement.rename(tmp_path / "02_b.json")
+        assert [title for _, title in listing()] == ["Alpha, edited", "Beta, saved"] and len(reads) == 4, where
+        for f in tmp_path.iterdir():
+            f.unlink()
+        reads.clear()
+
+
 def test_list_lessons(capsys):
     assert main(["--list-lessons"]) == 0
     lines = capsys.readouterr().out.splitlines()
