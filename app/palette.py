@@ -30,7 +30,8 @@ OKABE_ITO = {
 RUN_COLORS = tuple(OKABE_ITO[name] for name in ("blue", "vermillion", "bluish_green", "reddish_purple", "orange",
                                                 "sky_blue", "yellow", "black"))
 
-#: One fixed colour per variant: Compare variants, the learning-rate sweep and every view use these.
+#: One colour per variant: the learning-rate sweep draws in these, and Compare variants gives them to its copies
+#: unless another run of the session has one already (run 1's blue: the batch copy takes a free colour instead).
 VARIANT_COLORS = {"batch": OKABE_ITO["blue"], "stochastic": OKABE_ITO["vermillion"],
                   "minibatch": OKABE_ITO["bluish_green"], "coordinate": OKABE_ITO["reddish_purple"]}
 

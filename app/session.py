@@ -13,6 +13,7 @@ applies an undo or redo without recording it again.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -26,7 +27,7 @@ from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun
 
 from .edits import Edit, Group, RunRemoved, RunsAdded, RunState, Styled, TrainingEdit, ViewSet, describe_change
 from .events import Event
-from .palette import RUN_COLORS, VARIANT_COLORS
+from .palette import BATCH_COLOR, RUN_COLORS, VARIANT_COLORS
 
 #: What the app opens with: linear regression on generated data, mini-batch, ready to train.
 DEFAULT_CONFIG = {
@@ -183,9 +184,15 @@ class SessionModel:
             k += 1
         return f"{base} {k}"
 
-    def next_color(self) -> str:
-        used = {r.color for r in self.runs}
-        return next((c for c in RUN_COLORS if c not in used), RUN_COLORS[len(self.runs) % len(RUN_COLORS)])
+    def next_color(self, prefer: str | None = None, spare: tuple[str, ...] = ()) -> str:
+        """The colour a new run takes, so that no two runs look alike: ``prefer`` (a variant's fixed colour) if no
+        run has it, else the first of :data:`RUN_COLORS` no run has, leaving ``spare`` (the colours runs about to
+        be added prefer) to them; with all eight taken, the one fewest shown runs have, then fewest hidden ones (a
+        hidden run is ticked back on to compare with)."""
+        shown = Counter(r.color.upper() for r in self.runs if r.visible)
+        hidden = Counter(r.color.upper() for r in self.runs if not r.visible)
+        candidates = ([prefer] if prefer else []) + [c for c in RUN_COLORS if c != prefer]
+        return min(candidates, key=lambda c: (shown[c], hidden[c], c != prefer and c in spare))  # ties: the first
 
     def add_run(self, config: dict, name: str | None = None, color: str | None = None, select: bool = True) -> Run:
         selected = self.selected
@@ -276,8 +283,8 @@ class SessionModel:
 
     def compare_variants(self, run: Run) -> list[Run]:
         """Batch, stochastic and mini-batch copies of ``run`` with its start, seed and epoch budget, each in its
-        variant's fixed colour; the original is hidden and the loss axis switches to epochs, so the comparison is
-        fair per sample seen."""
+        variant's fixed colour unless another run has it (:meth:`next_color`); the original is hidden and the loss
+        axis switches to epochs, so the comparison is fair per sample seen."""
         self.check_runs_unlocked()
         problem = run.trainer.problem
         if problem.dataset is None:
@@ -286,11 +293,14 @@ class SessionModel:
         config["init"] = [float(v) for v in run.history.params[0]]
         copies = []
         with self.edit_group(f"Compare variants of {run.name}"):
+            # a taken variant colour is replaced by a free one, sparing the other variants' and the batch's orange
+            # (the mini-batch copy's circled batch would look like another copy's marks)
+            spare = tuple(VARIANT_COLORS[variant] for variant in COMPARED_VARIANTS) + (BATCH_COLOR,)
             for variant in COMPARED_VARIANTS:
                 label = "mini-batch " + str(config["batch_size"]) if variant == "minibatch" else variant
+                color = self.next_color(VARIANT_COLORS[variant], spare)  # run 1's blue is not the batch copy's
                 copies.append(self.add_run({**config, "variant": variant},
-                                           self.unique_name(f"{run.name} · {label}"),
-                                           color=VARIANT_COLORS[variant], select=False))
+                                           self.unique_name(f"{run.name} · {label}"), color=color, select=False))
             self.set_visible(run, False)
             self.set_view("x_axis", "epoch")
             self.select(copies[-1])

@@ -385,6 +385,7 @@ def test_the_settings_dock_is_wide_enough_for_every_form(window):
 def test_runs_and_variants_take_okabe_ito_colours_the_same_everywhere(window, qtbot):
     assert set(RUN_COLORS) == set(OKABE_ITO.values())
     assert window.model.selected.color == OKABE_ITO["blue"]
+    window.model.set_color(window.model.selected, OKABE_ITO["black"])  # the variants' colours all free
     copies = window.model.compare_variants(window.model.selected)
     assert [run.color for run in copies] == [VARIANT_COLORS[v] for v in ("batch", "stochastic", "minibatch")]
     window.open_sweep()

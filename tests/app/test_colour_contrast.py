@@ -231,6 +231,35 @@ def test_what_the_window_draws_reads_in_both_palettes_after_switching(qtbot):
     win.runner.pause()
 
 
+def test_compared_variants_take_colours_no_other_run_has(qtbot, palette_of):
+    """Compare variants gave each copy its variant's fixed colour whatever the session held: the batch copy took
+    run 1's blue (run 1 hidden, but in the run list and the results table, and on every plot once ticked back on,
+    the two looked alike), the stochastic copy a second run's vermillion. A copy takes its variant's colour where
+    no run has it, else a free one (not the batch's orange): every run is drawn apart from every other, for
+    dichromats too, in both palettes."""
+    name, base, window = palette_of
+    win = shown_window(qtbot, None, (1366, 768))
+    model = win.model
+    first = model.runs[0]
+    model.duplicate_run(first)  # run 1 blue, run 1 copy vermillion
+    model.select(first)
+    win.action_compare.trigger()
+    copies = model.runs[2:]
+    # orange is the batch's: the mini-batch copy's circled batch is not taken for the stochastic copy
+    assert [color_name(run.color) for run in copies] == ["reddish purple", "sky blue", "bluish green"]
+    model.set_visible(first, True)  # ticked back on, to compare with its copies
+    win.loss_view.refresh()
+    pens = [item.opts["pen"].color().name() for _, item, _, _ in win.loss_view._items.values()]
+    runs = win.findChild(pg.QtWidgets.QListWidget, "run_list")
+    swatches = [runs.item(row).icon().pixmap(14, 14).toImage().pixelColor(7, 7).name() for row in range(runs.count())]
+    for drawn in (pens, swatches):
+        assert len(drawn) == len(model.runs) == 5
+        for deficiency in DEFICIENCIES:
+            difference, a, b = least_difference(drawn, deficiency)
+            assert difference >= LEAST_APART[name], (deficiency or "normal vision", a, b, difference)
+    win.runner.pause()
+
+
 def test_the_widgets_palette_reads_in_both_themes(palette_of):
     """The palette roles widgets draw text with, on the roles they draw it on (Fusion's light palette, the app's
     dark one): 4.5:1; a check box's edge (PlaceholderText, see app.theme.OutlinedIndicators) 3:1."""
