@@ -23,6 +23,7 @@ REGION_RESOLUTION = 90
 REGION_REFRESH_S = 0.1
 CURVE_POINTS = 200  # a fit curve's points across the feature's range
 BATCH_CIRCLE = 11  # px across: around a 6-px sample, with a ring of the plot between them
+ALL = "all"  # the batch of every sample (a batch step's: no index array)
 
 
 def layout_kind(problem) -> str | None:
@@ -55,6 +56,7 @@ class DataView(PlotView):
 
     def __init__(self, model, parent=None):
         self._lines: dict[int, pg.PlotCurveItem] = {}  # bare curves, set every frame
+        self._circled = None  # the batch whose samples are circled: its indices, ALL, or None (none drawn)
         super().__init__(model, parent)
         self.caption = self.info
         self.caption.setObjectName("data_caption")
@@ -114,9 +116,8 @@ class DataView(PlotView):
         self.stack.setCurrentWidget(self.plot)
         data = problem.dataset
         two_d = data.n_features >= 2
-        if problem.can("sample_classes"):
-            classes = problem.sample_classes()
-            brushes = [pg.mkBrush(c) for c in _class_colors(look, kind)[classes % len(CLASS_COLORS)]]
+        if problem.can("sample_classes"):  # one brush per class, shared: pyqtgraph draws a symbol per brush object
+            brushes = list(_per_class(problem, [pg.mkBrush(c) for c in _class_colors(look, kind)]))
         else:
             brushes = pg.mkBrush(look.color("faint"))
         if kind == "fitted":
@@ -136,6 +137,7 @@ class DataView(PlotView):
         if held is not None and kind != "fitted":  # where they lie; "fitted" draws them at their predictions
             self.held.setData(held.dataset.X[:, 0], held.dataset.X[:, 1] if two_d else held.dataset.y,
                               pen=_class_pens(held, look, kind), symbol="o")
+        self._circled = None
         self.caption.setText(_captions(problem)[kind] + ("; hollow: held-out validation samples"
                                                          if held is not None else ""))
         # the caption ends in "…" in a narrow dock (its tooltip whole); the legend row wraps, so the split is always
@@ -231,9 +233,15 @@ class DataView(PlotView):
         if trainer.latest is None:
             self.batch.clear()
             self.batch_casing.clear()
+            self._circled = None
             return
         data = trainer.problem.dataset
         idx = trainer.latest.indices
+        if predictions is None:  # the circles stand on the samples: the same batch is drawn already
+            if self._circled is not None and (idx is None if self._circled is ALL else
+                                              idx is not None and np.array_equal(idx, self._circled)):
+                return
+            self._circled = ALL if idx is None else idx.copy()
         idx = np.arange(data.n_samples) if idx is None else idx
         x = data.X[idx, 0] if predictions is None else predictions[idx]
         y = data.X[idx, 1] if data.n_features >= 2 and kind != "fitted" else data.y[idx]
@@ -262,11 +270,19 @@ def _all_samples(problem) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _class_pens(problem, look, kind: str):
-    """One pen per sample: its class's colour (a classifier), else the faint sample colour."""
+    """One pen per sample, in an array: its class's colour (a classifier); else the faint sample colour, one pen."""
     if not problem.can("sample_classes"):
         return look.pen(look.color("muted"), 1.5)
-    colors = _class_colors(look, kind)[problem.sample_classes() % len(CLASS_COLORS)]
-    return [look.pen(c, 1.5) for c in colors]
+    return _per_class(problem, [look.pen(c, 1.5) for c in _class_colors(look, kind)])
+
+
+def _per_class(problem, styles: list) -> np.ndarray:
+    """Each sample's class's entry of ``styles`` (one per class colour), the same object for a class's samples:
+    pyqtgraph renders a symbol for every pen or brush object it is given (a brush made per sample cost 20,000
+    renders, ~3 s, for 20,000 samples), and only one per distinct object."""
+    table = np.empty(len(styles), dtype=object)
+    table[:] = styles
+    return table[problem.sample_classes() % len(styles)]
 
 
 def _class_colors(look, kind: str) -> np.ndarray:
