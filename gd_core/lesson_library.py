@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 from importlib import resources
 
 from .errors import ConfigError
@@ -29,12 +30,18 @@ def _lesson_title(path: str) -> str:
     return read_json(path, "lesson", MAX_SESSION_BYTES, "lesson file").get("title", "")
 
 
+#: A lesson's number: ASCII digits, as many as a number of lessons needs.
+_NUMBER = re.compile(r"[0-9]{1,6}")
+
+
 def lesson_number(name: str) -> int | None:
     """The number a lesson's file name starts with ("16_edge_of_stability" -> 16): the lesson's own number, which
     instructors and the lesson texts use (the numbering has gaps, so it is not the lesson's position); None
-    for a name without one."""
+    for a name without one. Only ASCII digits, a few of them, are a number: str.isdigit() also takes "²", which
+    int() refuses, and int() refuses more than 4,300 digits - a lesson name typed or read from an autosave's
+    origin raised ValueError."""
     head = os.path.basename(name).split("_", 1)[0]
-    return int(head) if head.isdigit() else None
+    return int(head) if _NUMBER.fullmatch(head) else None
 
 
 def lesson_name(name: str) -> str:
@@ -43,7 +50,7 @@ def lesson_name(name: str) -> str:
     names = [n for n, _ in list_lessons()]
     if name in names:
         return name
-    if name.isdigit():
+    if _NUMBER.fullmatch(name):
         matches = [n for n in names if lesson_number(n) == int(name)]
     else:
         matches = [n for n in names if n.split("_", 1)[-1] == name]

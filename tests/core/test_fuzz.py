@@ -14,7 +14,7 @@ import os
 import warnings
 
 import numpy as np
-from hypothesis import event, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from gd_core import ConfigError, Trainer, load_csv, validate
@@ -104,6 +104,9 @@ def argvs(draw):
 
 @fuzz_settings(150)
 @given(argvs())
+# a lesson "number" str.isdigit() takes and int() does not ("²"; more than 4,300 digits) raised ValueError
+@example((["--lesson", "\u00b2"], {}))
+@example((["--lesson", "9" * 5000], {}))
 def test_cli_exits_0_or_2_with_one_error_line_and_leaves_nothing_on_error(tmp_path_factory, case):
     argv, config = case
     folder = tmp_path_factory.mktemp("cli")
