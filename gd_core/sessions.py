@@ -170,6 +170,8 @@ def parse_session(data, base_dir: str | None = None) -> Session:
     return Session(title, text, runs, view, questions, challenge, locked, answers)
 
 
+#: The key of an answer: a question's index, as JSON keys are (strings).
+_QUESTION_NUMBER = re.compile(r"[0-9]{1,9}")
 #: A student's answer is at most this long (a number or a choice; more is not an answer).
 MAX_ANSWER_CHARS = 200
 
@@ -179,7 +181,8 @@ def _parse_answers(data, n_questions: int) -> dict[int, str]:
     _expect(data, dict, "session.answers", 'an object of question number -> answer, e.g. {"0": "0.5"}')
     out = {}
     for key, text in data.items():
-        if not (key.isdigit() and key.isascii()) or int(key) >= n_questions:
+        # ASCII digits, a few: int() refuses more than 4,300 digits (a session with such a key raised ValueError)
+        if not _QUESTION_NUMBER.fullmatch(key) or int(key) >= n_questions:
             raise ConfigError(f"session.answers.{key_name(key)}", f"is not a question of this lesson (it has "
                                                                   f"{n_questions}, numbered from 0)")
         _expect(text, str, f"session.answers.{key}", "a string")

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import gd_core
@@ -270,6 +270,7 @@ def test_answers_round_trip_and_bad_ones_are_refused_by_key(tmp_path):
 @given(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5), st.lists(st.text(max_size=3)),
                  st.dictionaries(st.text(max_size=4), st.one_of(st.text(max_size=300), st.integers(), st.none()),
                                  max_size=4)))
+@example({"9" * 5000: "1"})  # a question number int() refuses (over 4,300 digits) raised ValueError
 def test_any_answers_value_is_read_or_refused_by_key(answers):
     """Fuzzer of the session's "answers": whatever it holds is either read back exactly or refused naming it."""
     data = {**load_lesson("03_learning_rate_bound").to_dict(), "answers": answers}
