@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QSpinBox,
+    QStyle,
     QTextBrowser,
     QToolTip,
     QWidget,
@@ -363,19 +364,24 @@ class IntListEdit(CalmInput, QLineEdit):
 
 class OptionalSettings(QWidget):
     """A setting that is off (null) or an object of sub-settings (``Param(kind=dict)``, e.g. a line search): a
-    check box, and a form of its fields while on. Emits ``value_committed`` (None or the dict) on every edit."""
+    check box with the setting's words beside it, as every on/off setting has (:class:`ParamForm`), and under
+    its words a form of its fields while on. Emits ``value_committed`` (None or the dict) on every edit."""
 
     value_committed = Signal(object)
 
     def __init__(self, param: Param, parent=None):
         super().__init__(parent)
         self.param = param
-        self.on = QCheckBox("on")
+        self.on = QCheckBox(param.name.replace("_", " "))
         self.on.setToolTip(f"{param.doc} Off: not used (null in a config).")
         self.form = ParamForm(param.fields)
+        style = self.on.style()  # the fields start where the box's words do: they belong to it
+        indent = (style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, self.on)
+                  + style.pixelMetric(QStyle.PixelMetric.PM_CheckBoxLabelSpacing, None, self.on))
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addRow(self.on)
+        self.form.layout().setContentsMargins(indent, 0, 0, 0)
         layout.addRow(self.form)
         self.on.toggled.connect(lambda _: self._commit())
         self.form.edited.connect(lambda *_: self._commit())
@@ -502,8 +508,9 @@ class ParamForm(QWidget):
                 if p.on_value is not None:
                     editor.setValue(p.on_value)
                 layout.addRow(switch, editor)
-            elif isinstance(editor, QCheckBox):  # its own words beside it, the row's width: not a label column
-                editor.setText(label)              # as wide as "decoupled weight decay" beside a box of 14 px
+            elif isinstance(editor, (QCheckBox, OptionalSettings)):  # on/off: its words beside the box, the
+                box = editor.on if isinstance(editor, OptionalSettings) else editor  # row's width - not a label
+                box.setText(label)  # column as wide as "decoupled weight decay" beside a box of 14 px
                 layout.addRow(editor)
             else:
                 layout.addRow(label, editor)

@@ -3,9 +3,12 @@ its panel by itself, and one edit is validated once (issue 13, item 3)."""
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QCheckBox, QFormLayout
+
 import gd_core
 import gd_core.config
 from app import create_window
+from app.widgets import OptionalSettings, ParamForm
 from gd_core.settings import SETTINGS, Setting
 
 from .conftest import panel
@@ -65,3 +68,32 @@ def test_one_edit_is_validated_once(window, monkeypatch):
         calls.clear()
         model.update_config(model.selected, {**model.selected.config, **change})
         assert len(calls) == 1, change
+
+
+def test_every_on_off_setting_has_its_words_beside_its_box(window):
+    """The settings form showed "☐ standardize" but "early stopping ☐ on" (and "line search ☐ on"): a setting that
+    is an object of fields (kind=dict) put its name in the label column and "on" beside its box. Every on/off
+    setting - a bool, or an object switched off by null - is now one box with its words beside it across the row,
+    the object's fields under its words, in every form the panels generate (each optimizer's too)."""
+    model = window.model
+    model.update_config(model.selected, {**model.selected.config, "validation": 0.2})
+    seen = set()
+    for name in gd_core.OPTIMIZERS:
+        model.update_config(model.selected, {**model.selected.config, "optimizer": {"name": name, "lr": 0.01}})
+        for form in window.findChildren(ParamForm):
+            layout = form.layout()
+            for key, editor in form.editors.items():
+                if not isinstance(editor, (QCheckBox, OptionalSettings)) or key in form.switches:
+                    continue
+                box = editor.on if isinstance(editor, OptionalSettings) else editor
+                assert box.text() == key.replace("_", " "), (name, key, box.text())
+                row, role = layout.getWidgetPosition(editor)
+                assert role == QFormLayout.ItemRole.SpanningRole, (name, key)  # no label column beside it
+                seen.add(key)
+    assert {"standardize", "early_stopping", "line_search", "centered", "amsgrad", "nesterov"} <= seen
+    early = panel(window, "ProblemPanel").settings_form.editors["early_stopping"]
+    early.on.setChecked(True)
+    assert model.selected.config["early_stopping"] == {"patience": 10}
+    patience = early.form.editors["patience"]
+    assert patience.isVisible() and early.form.mapTo(early, early.form.layout().labelForField(
+        patience).geometry().topLeft()).x() >= early.on.mapTo(early, early.on.rect().topLeft()).x() + 14
