@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from gd_core.files import quote
 from gd_core.settings import Setting
-from gd_core.spec import Param, commas_group_thousands
+from gd_core.spec import Param, commas_group_thousands, integer_list
 
 from .theme import theme
 
@@ -334,21 +334,24 @@ class LogSlider(CalmInput, QSlider):
 
 
 class IntListEdit(CalmInput, QLineEdit):
-    """Comma-separated integers ("16, 8"); emits ``value_committed(list)`` on Enter or focus-out when the list
-    changed. Escape reverts; Enter and Escape give the keyboard back (:class:`CalmInput`)."""
+    """Integers separated by commas or spaces ("16, 8"); emits ``value_committed(list)`` on Enter or focus-out
+    when the list changed. Text that is not such a list is refused by name (:func:`refuse_typed`) and the list
+    shown again: "8, x" was sent as [] ("got []", not what was typed) and "3 3" as [33]. Escape reverts; Enter and
+    Escape give the keyboard back (:class:`CalmInput`)."""
 
     value_committed = Signal(object)  # a list of Python ints (a Qt list would overflow on huge ones)
 
-    def __init__(self, parent=None):
+    def __init__(self, allowed: str = "a list of integers", parent=None):
         super().__init__(parent)
+        self.allowed = allowed
         self._shown = ""
         self.editingFinished.connect(self._commit)
 
+    def allowed_text(self) -> str:
+        return self.allowed
+
     def value(self) -> list:
-        try:
-            return [int(part) for part in self.text().replace(" ", "").split(",") if part]
-        except ValueError:
-            return []
+        return integer_list(self.text()) or []
 
     def setValue(self, value) -> None:
         self._shown = ", ".join(str(v) for v in value)
@@ -358,8 +361,13 @@ class IntListEdit(CalmInput, QLineEdit):
         self.setText(self._shown)
 
     def _commit(self) -> None:
-        if self.text() != self._shown:
-            self.value_committed.emit(self.value())
+        if self.text() == self._shown:
+            return
+        if not integer_list(self.text()):  # not a list of integers, or emptied
+            refuse_typed(self, self.text())
+            self.revert()
+            return
+        self.value_committed.emit(self.value())
 
 
 class OptionalSettings(QWidget):
@@ -430,7 +438,7 @@ def _plain_editor(param: Param) -> QWidget:
         box = ComboBox()
         box.addItems(list(param.choices))
         return box
-    return IntListEdit()
+    return IntListEdit(param.allowed())
 
 
 def _number_editor(param: Param) -> QWidget:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from .samplers import SAMPLINGS, VARIANTS
 from .schedules import SCHEDULES
 from .sessions import Session, load_session
 from .settings import SETTINGS, Setting
-from .spec import Param
+from .spec import INTEGER, Param
 from .trainer import Trainer
 
 
@@ -167,7 +166,7 @@ def number_argument(text: str) -> float:
 
 
 def integer_argument(text: str) -> int:
-    if not re.fullmatch(r"\s*[+-]?[0-9]{1,30}\s*", text):
+    if not INTEGER.fullmatch(text):
         raise argparse.ArgumentTypeError(f"{quote(text)} is not an integer")
     return int(text)
 

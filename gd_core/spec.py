@@ -129,6 +129,19 @@ def commas_group_thousands(text: str) -> bool:
     return "," not in text or _GROUPED.fullmatch(text) is not None
 
 
+#: An integer as typed: ASCII digits (at most 30: more than any setting takes), a sign, spaces around it.
+INTEGER = re.compile(r"\s*[+-]?[0-9]{1,30}\s*")
+
+
+def integer_list(text: str) -> list[int] | None:
+    """The integers of a typed list, separated by commas or spaces ("16, 8", "16 8"); None when any part is not
+    an integer: the text is then refused whole, never read in part ("8, x" is not [8], nor "3 3" 33)."""
+    parts = [part for part in re.split(r"[\s,]+", text) if part]
+    if not all(INTEGER.fullmatch(part) for part in parts):
+        return None
+    return [int(part) for part in parts]
+
+
 def _number(bound: float) -> str:
     """A bound as short text: ``1e+06``, ``0.5``, but every digit of ``2147483647``."""
     text = f"{bound:g}"

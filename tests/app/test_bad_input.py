@@ -445,23 +445,26 @@ def test_a_box_for_a_setting_left_unset_names_its_unset_word_not_the_configs_nul
         assert box.specialValueText() == NOT_SET and box.allowed_text() == allowed
 
 
-def test_an_integer_box_takes_a_comma_only_where_it_groups_thousands(qtbot):
-    """A bare integer box (no window): "1,5" was read as 15 and applied unsaid (the line-search steps of CG, the
-    steps of a schedule); "1,000" is still a thousand."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
+def message_holder(qtbot):
+    """A shown widget standing for the window: it lists the messages its boxes show (``holder.said``)."""
     from PySide6.QtWidgets import QWidget
 
-    from app.widgets import SpinBox
-
     class Holder(QWidget):
-        said: list = []
-
         def show_message(self, text, kind):
             self.said.append(text)
 
     holder = Holder()
+    holder.said = []
     qtbot.addWidget(holder)
+    return holder
+
+
+def test_an_integer_box_takes_a_comma_only_where_it_groups_thousands(qtbot):
+    """A bare integer box (no window): "1,5" was read as 15 and applied unsaid (the line-search steps of CG, the
+    steps of a schedule); "1,000" is still a thousand."""
+    from app.widgets import SpinBox
+
+    holder = message_holder(qtbot)
     box = SpinBox(holder)
     box.setObjectName("max_ls")
     box.setRange(1, 100_000)
@@ -474,3 +477,26 @@ def test_an_integer_box_takes_a_comma_only_where_it_groups_thousands(qtbot):
         assert box.value() == value, typed
     assert set(holder.said) == {"Not applied - max_ls: '1,5' is not an integer in [1, 100000]; the box shows its "
                                 "value again."}  # said as Qt asks (Enter, then the check after it): same words
+
+
+def test_a_list_box_reads_the_whole_text_or_refuses_it_by_name(qtbot):
+    """The hidden layers' box (no window): "3 3" was sent as [33] and applied unsaid, and "8, x" or "abc" as [],
+    refused as "got []" - not what was typed. Now commas or spaces separate the integers, and text that is not
+    such a list is refused quoting it, with what the box takes; an emptied box shows its list again."""
+    from app.widgets import editor_for
+
+    holder = message_holder(qtbot)
+    box = editor_for(next(p for p in PROBLEMS["mlp"].params if p.name == "hidden"))
+    box.setParent(holder)
+    box.setObjectName("hidden")
+    box.setValue([8])
+    holder.show()
+    sent = []
+    box.value_committed.connect(sent.append)
+    for typed in ("3 3", " 5 , 6 ", "8, x", "abc", "1_0", "1e3", ""):
+        box.setText(typed)
+        box.editingFinished.emit()
+        box.setValue(sent[-1] if sent else [8])  # as the panel shows what the run took
+    assert sent == [[3, 3], [5, 6]]
+    assert holder.said == [f"Not applied - hidden: {text!r} is not a list of 1 to 4 integers in [1, 256]; the box "
+                           "shows its value again." for text in ("8, x", "abc", "1_0", "1e3")]
