@@ -17,7 +17,8 @@ import sys
 from gd_core.animation import check_animation, missing_extra
 from gd_core.cli import integer_argument, number_argument
 from gd_core.errors import ConfigError
-from gd_core.files import PendingFile, cannot_write, write_file
+from gd_core.files import PendingFile, cannot_write, quote, write_file
+from gd_core.spec import MAX_STEPS
 
 from .animation_views import RECORD_VIEWS
 
@@ -27,6 +28,8 @@ RECORD_FLAGS = {"file": "--record", "steps": "--run-steps", "fps": "--fps", "fra
 
 
 RECORD_ONLY = ("--record-view", "--fps", "--frames", "--record-width")
+#: The picture formats --screenshot writes, by extension (Qt's image writers that every PySide6 wheel has)
+SCREENSHOT_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,13 +70,38 @@ def check_arguments(args) -> None:
         raise ConfigError("--run-steps", "goes with --screenshot or --record")
     if args.record is not None and args.run_steps is None:
         raise ConfigError("--record", "needs --run-steps N: how many steps to record")
+    if args.screenshot is not None:
+        _check_screenshot(args)
+
+
+def _check_screenshot(args) -> None:
+    """--screenshot's file and steps, checked before any window is built: a name Qt writes no picture for
+    ("x.svg", "x") and a negative step count went through to "cannot write x: could not write x" after the
+    training, and "-5" steps to a picture of none."""
+    if args.run_steps is not None and not 0 <= args.run_steps <= MAX_STEPS:
+        raise ConfigError("--run-steps", f"{args.run_steps} is not allowed; the steps trained before the picture "
+                                         f"are an integer from 0 to {MAX_STEPS:g}")
+    path = args.screenshot
+    if os.path.splitext(path)[1].lower() not in SCREENSHOT_EXTENSIONS:
+        raise ConfigError("--screenshot", f"{quote(os.path.basename(path))}: name a .png, .jpg or .bmp file (the "
+                                          "format follows the extension)")
+    try:
+        PendingFile(path).discard()  # a folder, a device, a FIFO or a read-only place: said before the training
+    except OSError as error:
+        raise ConfigError("--screenshot", cannot_write(path, error)) from None
+
+
+def parse_arguments(argv: list[str] | None = None):
+    """(args, the animation --record asks for or None); a ConfigError for the first thing wrong. Nothing is
+    built or written."""
+    args = _parser().parse_args(argv)
+    check_arguments(args)
+    return args, (_animation(args) if args.record is not None else None)
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = _parser().parse_args(argv)
-        check_arguments(args)
-        animation = _animation(args) if args.record is not None else None
+        args, animation = parse_arguments(argv)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

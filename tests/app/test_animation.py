@@ -121,6 +121,11 @@ def test_headless_mp4_is_read_back_by_a_decoder(qapp, tmp_path):
     (["--record-view", "loss"], "error: --record-view: goes with --record"),
     (["--run-steps", "5"], "error: --run-steps: goes with --screenshot or --record"),
     (["--lesson", "x", "--session", "y.json"], "error: argument --session: not allowed with argument --lesson"),
+    # a picture Qt cannot write was said after the training ("cannot write x.svg: could not write x.svg"), and
+    # negative steps took a picture of none
+    (["--screenshot", "x.svg"], "error: --screenshot: 'x.svg': name a .png, .jpg or .bmp file"),
+    (["--screenshot", "x", "--run-steps", "5"], "error: --screenshot: 'x': name a .png, .jpg or .bmp file"),
+    (["--screenshot", "x.png", "--run-steps", "-5"], "error: --run-steps: -5 is not allowed; the steps trained"),
 ])
 def test_bad_arguments_exit_2_with_one_error_line(capsys, monkeypatch, tmp_path, args, words):
     monkeypatch.chdir(tmp_path)
