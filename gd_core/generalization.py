@@ -176,5 +176,5 @@ class BestValidation:
 
     def message(self, run: int | None = None) -> str:
         step, loss = (self.step, self.loss) if run is None else (self.step[run], self.loss[run])
-        return (f"stopped early: the validation loss has not improved for {self.patience} steps; best "
-                f"{float(loss):.4g} at step {int(step)}")
+        return (f"stopped early: the validation loss has not improved for {self.patience:,} steps; best "
+                f"{float(loss):.4g} at step {int(step):,}")

@@ -14,6 +14,7 @@ from .history import History
 from .optimizers import OPTIMIZERS, make_optimizer, stability_of
 from .pipeline import Recorder, StepLoop, gradient_stages
 from .problems import Problem
+from .results import epoch_text
 from .samplers import Sampler
 from .schedules import make_schedule
 from .stability import words
@@ -143,10 +144,11 @@ def end_of_run(problem: Problem, optimizer: dict, step: int, samples_seen: float
     if not abs(loss) <= loss_limit:
         return "diverged", divergence_message(problem, optimizer, step, loss, lr)
     if tolerance is not None and grad_norm <= tolerance:
-        return "converged", f"converged at step {step}: gradient norm {grad_norm:.3g} <= tolerance {tolerance:g}"
+        return "converged", f"converged at step {step:,}: gradient norm {grad_norm:.3g} <= tolerance {tolerance:g}"
     if budget_reached:
-        epochs = f" ({samples_seen / problem.n_samples:g} epochs)" if problem.dataset is not None else ""  # no data
-        return "completed", f"completed {step} steps{epochs}"
+        # counts written as the status bar and the results table write them: "1,000 steps (3.33 epochs)"
+        epochs = f" ({epoch_text(samples_seen / problem.n_samples)} epochs)" if problem.dataset is not None else ""
+        return "completed", f"completed {step:,} steps{epochs}"
     return None
 
 
@@ -160,8 +162,8 @@ def divergence_message(problem: Problem, optimizer: dict, step: int, loss: float
                 f"problem's region (its plotting range is {_ranges(problem)})")
     what = "is not finite" if not math.isfinite(loss) else f"reached {loss:.3g}"
     if problem.min_loss is None and math.isfinite(loss) and loss < 0:
-        return f"diverged at step {step}: the loss {what}; this problem is unbounded below"
-    text = f"diverged at step {step}: the loss {what} (learning rate {lr:.4g})"
+        return f"diverged at step {step:,}: the loss {what}; this problem is unbounded below"
+    text = f"diverged at step {step:,}: the loss {what} (learning rate {lr:.4g})"
     if problem.curvature:
         text += "; " + words(OPTIMIZERS[optimizer["name"]].title, stability_of(optimizer), problem.curvature)
     return text

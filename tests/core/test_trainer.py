@@ -131,6 +131,19 @@ def test_divergence_names_the_step_and_the_stability_bound(problem, lr, bound):
     assert np.isfinite(h.loss[-2])
 
 
+
+def test_end_messages_write_counts_as_the_window_does():
+    """The banner shows a run's end message beside the status bar's "step 1,000 · epoch 3.33": it read "completed
+    1000 steps (3.33333 epochs)" (lesson 10: "completed 4000 steps"), "diverged at step 1862", "converged at step
+    7821"."""
+    data = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 300}, "variant": "stochastic"}
+    assert run({**data, "steps": 1000}).message == "completed 1,000 steps (3.33 epochs)"
+    diverged = run({"problem": "quadratic", "kappa": 10.0, "optimizer": {"name": "plain", "lr": 0.2005}, "steps": 5000})
+    assert diverged.message.startswith("diverged at step 1,862: ")
+    converged = run({"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.001}, "steps": 20000,
+                     "tolerance": 1e-3})
+    assert converged.message.startswith("converged at step 7,821: ")
+
 QUADRATIC = {"problem": "quadratic", "kappa": 10.0, "steps": 3000}  # L = 10
 
 
