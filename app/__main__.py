@@ -15,7 +15,7 @@ import os
 import sys
 
 from gd_core.animation import check_animation, missing_extra
-from gd_core.cli import integer_argument, number_argument
+from gd_core.cli import OneLineParser, integer_argument, number_argument
 from gd_core.errors import ConfigError
 from gd_core.files import PendingFile, cannot_write, quote, write_file
 from gd_core.spec import MAX_STEPS
@@ -32,13 +32,8 @@ RECORD_ONLY = ("--record-view", "--fps", "--frames", "--record-width")
 SCREENSHOT_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, no usage dump
-        raise ConfigError("", message)
-
-
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="gdlab", description="GD Lab: learn and compare gradient descent.")
+    p = OneLineParser(prog="gdlab", description="GD Lab: learn and compare gradient descent.")
     opened = p.add_mutually_exclusive_group()
     opened.add_argument("config", nargs="?", help="a run config or a session file (JSON) to open")
     opened.add_argument("--lesson", "--preset", metavar="NAME",

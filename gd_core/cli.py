@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from dataclasses import dataclass
 
 from .config import build_problem, load_config, problem_name, split_named, switch_problem, validate
 from .datasets import DATA_NAMES, GENERATORS, NUMBER
 from .errors import ConfigError
-from .files import csv_writer, parse_json, quote, silence_stdout, unique_stems, write_csv, write_files
+from .files import QUOTE_CHARS, csv_writer, parse_json, quote, silence_stdout, unique_stems, write_csv, write_files
 from .lesson_library import list_lessons, load_lesson
 from .lessons import answer, format_answer, run_lesson, strip_tags
 from .lr_finder import find_lr
@@ -30,9 +31,19 @@ from .spec import INTEGER, Param
 from .trainer import Trainer
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, no usage dump
-        raise ConfigError("", message)
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose mistakes are one ConfigError line, without the usage dump. argparse quotes what was typed
+    whole ("unrecognized arguments: ...", "invalid choice: ..."): a word longer than a quoted value is shortened
+    as :func:`quote` shortens one, and the line to :data:`MAX_MESSAGE_CHARS` - an argument of 3,000 characters
+    made an error line of 3,032."""
+
+    def error(self, message):
+        message = re.sub(rf"\S{{{QUOTE_CHARS + 1},}}", lambda word: word[0][:QUOTE_CHARS] + "...", message)
+        raise ConfigError("", message if len(message) <= MAX_MESSAGE_CHARS else message[:MAX_MESSAGE_CHARS] + "...")
+
+
+#: The longest message argparse's own words make (a few arguments it does not know, quoted).
+MAX_MESSAGE_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -111,7 +122,7 @@ def _flag_help(flag: SettingFlag) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="gdlab-run", description="Run one gradient-descent config headless and write its history. "
+    p = OneLineParser(prog="gdlab-run", description="Run one gradient-descent config headless and write its history. "
                                               "Every setting has a flag; the flags override --config.")
     p.add_argument("--config", metavar="FILE.json", help="a JSON config; the flags below override it")
     p.add_argument("--problem", help=f"one of: {', '.join(PROBLEMS)}")

@@ -41,6 +41,8 @@ def argvs(draw) -> list[str]:
 @example(["--screenshot", "x.svg"])
 @example(["--screenshot", "x.png", "--run-steps", "-5"])
 @example(["--screenshot", "fifo.png"])
+@example(["x.json", "y" * 3000])  # argparse quoted what it did not know whole: an error line of 3,032 characters
+@example(["--record", "x.gif", "--run-steps", "2", "--record-view", "v" * 3000])
 def test_any_command_line_is_taken_or_refused_in_one_line_before_anything_is_built(tmp_path_factory, argv):
     folder = tmp_path_factory.mktemp("argv")
     (folder / "folder").mkdir()

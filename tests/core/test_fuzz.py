@@ -107,6 +107,9 @@ def argvs(draw):
 # a lesson "number" str.isdigit() takes and int() does not ("²"; more than 4,300 digits) raised ValueError
 @example((["--lesson", "\u00b2"], {}))
 @example((["--lesson", "9" * 5000], {}))
+# argparse quoted what it did not know whole: an error line of 3,032 characters, or of every unknown word
+@example((["--steps", "2", "x" * 3000], {}))
+@example((["--steps", "2", *["ab"] * 900], {}))
 def test_cli_exits_0_or_2_with_one_error_line_and_leaves_nothing_on_error(tmp_path_factory, case):
     argv, config = case
     folder = tmp_path_factory.mktemp("cli")
