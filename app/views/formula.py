@@ -57,6 +57,7 @@ class FormulaPanel(QWidget):
         for w in (self.title, self.rule, self.note):
             layout.addWidget(w)
         layout.addWidget(self.table, 1)
+        layout.addStretch()  # the table hidden (no numbers yet): the rule and its note stay together at the top
         self.table.setMinimumHeight(6 * 24)  # room for a few rows; the dock scrolls when it is shorter
         events = model.events
         for event in (events.run_changed, events.selection_changed):
@@ -112,3 +113,6 @@ class FormulaPanel(QWidget):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+        # no numbers, no table: an empty one kept its height, and a dock scrolled down to the last step's numbers
+        # (then reset, or another lesson) showed a blank box with the note above it scrolled out of sight
+        self.table.setVisible(bool(rows))

@@ -154,3 +154,25 @@ def test_the_update_rule_dock_shows_the_rule_the_settings_make(window):
                                                                      "weight_decay": 0.1}, "clip_norm": 1.0})
     text = formula.rule.text()
     assert text.startswith(CLIP_TEXT) and "λ·θ" in text and text == update_rule(model.selected.config)
+
+
+def test_the_update_rule_shows_its_note_when_the_numbers_go(qtbot):
+    """At 1280x720 the update-rule dock scrolls; scrolled down to the numbers of the latest step, a reset (or
+    another lesson, another run not yet stepped) left it scrolled past the note - the tab showed a blank box
+    where the table had been, not "Take a step (S)". Without numbers the table is hidden, and the note in view."""
+    from .conftest import shown_window
+    window = shown_window(qtbot, "01", (1280, 720))
+    window.formula_dock.raise_()
+    for _ in range(3):
+        window.action_step.trigger()
+    formula = window.formula
+    formula.refresh()
+    scroll = window.formula_dock.widget()
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() > 0)  # the dock is shorter than rule and numbers
+    scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
+    assert formula.note.visibleRegion().isEmpty()
+    window.action_reset.trigger()
+    formula.refresh()
+    qtbot.waitUntil(lambda: not formula.note.visibleRegion().isEmpty())
+    assert "Take a step" in formula.note.text() and not formula.table.isVisible()
+    window.runner.pause()
