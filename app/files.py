@@ -20,7 +20,7 @@ from gd_core.lessons import folder_lessons
 from gd_core.sessions import Session, SessionRun, load_session, save_session
 
 from .export_menu import copy_picture, save_picture
-from .folders import remember_folder, start_folder, start_path
+from .folders import remember_folder, start_folder, start_path, stored
 from .palette import RUN_COLORS
 from .progress import Cancelled, ReplayProgress
 from .session import DEFAULT_CONFIG
@@ -102,7 +102,7 @@ class FileActions(QObject):
     @property
     def lesson_folder(self) -> str:
         """The instructor's folder of lessons ("" when none is chosen)."""
-        return str(self.settings.value("lessons/folder", "") or "")
+        return stored(self.settings, "lessons/folder", str, "")
 
     def lesson_names(self) -> list[str]:
         """Every lesson in menu order: the built-in ones by name, then the folder's by path."""
@@ -258,8 +258,8 @@ class FileActions(QObject):
 
     # -- recent files ----------------------------------------------------------------------------------------
     def recent(self) -> list[str]:
-        value = self.settings.value("recent", [])
-        return [value] if isinstance(value, str) else list(value or [])
+        value = stored(self.settings, "recent", (list, str), [])
+        return [path for path in ([value] if isinstance(value, str) else value) if isinstance(path, str) and path]
 
     def _remember(self, path: str) -> None:
         """Put ``path``, just opened or saved, first in Open Recent; its folder is where file dialogs open next."""

@@ -14,6 +14,14 @@ from PySide6.QtCore import QSettings, QStandardPaths
 FOLDER_KEY = "files/last_folder"
 
 
+def stored(settings: QSettings, key: str, kind, default):
+    """The remembered value of ``key`` where it is a ``kind``, else ``default``: a settings file edited by hand or
+    written by another program may hold anything there (an ini file reads "a, b" as a list, and text where Qt
+    wrote bytes) - gdlab failed to start with a TypeError on a theme of "dark, light"."""
+    value = settings.value(key, default)
+    return value if isinstance(value, kind) else default
+
+
 def _settings() -> QSettings:
     return QSettings("GD Lab", "GD Lab")
 
@@ -21,7 +29,7 @@ def _settings() -> QSettings:
 def start_folder() -> str:
     """The folder a file dialog opens in: the last one used while it exists (a folder that is gone would show up
     in the dialog as a file name), else Documents, else home."""
-    last = str(_settings().value(FOLDER_KEY, "") or "")
+    last = stored(_settings(), FOLDER_KEY, str, "")
     if last and os.path.isdir(last):
         return last
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QFont, QFontMetrics, QKeySequence, QTextLayout
 from PySide6.QtWidgets import (
     QApplication,
@@ -31,6 +31,7 @@ from gd_core.results import epoch_text
 from . import help as help_dialogs
 from .deferred import Deferred, deferred_view
 from .files import FileActions
+from .folders import stored
 from .guard import WorkGuard
 from .keyboard import install_keyboard_rules
 from .lesson_panel import LessonPanel
@@ -463,12 +464,13 @@ class MainWindow(QMainWindow):
         self._persist = True
         settings = self.settings()
         look = theme()
-        mode, size = settings.value("view/theme", "system"), settings.value("view/text_size", "normal")
+        mode, size = stored(settings, "view/theme", str, "system"), stored(settings, "view/text_size", str, "normal")
         if mode in MODES and size in TEXT_SIZES:
             look.mode, look.text_size = mode, size
             look.apply()
             self._check_view_actions()
-        geometry, state = settings.value("window/geometry"), settings.value("window/state")
+        geometry, state = stored(settings, "window/geometry", QByteArray, None), \
+            stored(settings, "window/state", QByteArray, None)
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None and self.restoreState(state, LAYOUT_VERSION):

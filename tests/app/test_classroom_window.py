@@ -559,6 +559,23 @@ def launched(qtbot):
     return win
 
 
+def test_a_settings_file_holding_anything_still_launches(qtbot):
+    """A settings file edited by hand or written by another program may hold anything: gdlab failed to start with
+    a TypeError on a theme of "dark, light" (an ini file reads it as a list) and on a window geometry of text.
+    Each such value is ignored as if it were not there."""
+    from app.folders import FOLDER_KEY, start_folder
+
+    settings = QSettings("GD Lab", "GD Lab")
+    for key, value in (("view/theme", ["dark", "light"]), ("view/text_size", ["large", "huge"]),
+                       ("window/geometry", "junk"), ("window/state", "junk"), ("recent", ["/a.gdlab.json", ""]),
+                       ("lessons/folder", ["a", "b"]), (FOLDER_KEY, ["a", "b"])):
+        settings.setValue(key, value)
+    settings.sync()
+    win = launched(qtbot)
+    assert (theme().mode, theme().text_size) == ("system", "normal")
+    assert win.files.recent() == ["/a.gdlab.json"] and win.files.lesson_folder == "" and start_folder() != "a, b"
+
+
 def test_layout_persists_between_launches_and_resets(qtbot):
     QSettings("GD Lab", "GD Lab").clear()
     first = launched(qtbot)
