@@ -41,6 +41,7 @@ from gd_core.lessons import (
     run_lesson,
     safe_html,
 )
+from gd_core.sessions import MAX_ANSWER_CHARS
 
 from .throttle import Throttle
 from .widgets import ComboBox, LessonText, give_keyboard_back
@@ -91,6 +92,8 @@ class QuestionRow(QWidget):
             self.input.currentIndexChanged.connect(self.edited)
         else:
             self.input = QLineEdit()
+            # no longer than a session keeps: a pasted page was saved, and the file then did not open again
+            self.input.setMaxLength(MAX_ANSWER_CHARS)
             self.input.setPlaceholderText("your estimate (a number)")
             self.input.textEdited.connect(self.edited)
             # Enter hands the keyboard back to the plots, as a settings field does: the next Space must run the

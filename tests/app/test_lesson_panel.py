@@ -429,3 +429,17 @@ def test_tab_walks_the_answers_to_check_and_an_unread_number_is_said_at_once(qtb
     assert panel.text.hasFocus()
     panel.check.click()
     assert rows[1].verdict.text().startswith("'abc' is not a number") and "The runs say: " in rows[1].verdict.text()
+
+
+def test_a_pasted_page_as_an_answer_keeps_the_session_openable(lesson_window, tmp_path):
+    """The number box took any length: a page pasted as an answer was saved, and the session (its autosave too)
+    then did not open again ("an answer has at most 200" characters). The box takes no more than a session keeps."""
+    from gd_core.sessions import MAX_ANSWER_CHARS, load_session
+
+    box = lesson_window.lesson_panel.question_rows[0].input
+    box.setFocus()
+    box.insert("1" * 500)  # as a paste
+    box.editingFinished.emit()
+    assert lesson_window.model.answers == {0: "1" * MAX_ANSWER_CHARS}
+    assert lesson_window.files.save_to(str(tmp_path / "lab.gdlab.json"))
+    assert load_session(tmp_path / "lab.gdlab.json").answers == {0: "1" * MAX_ANSWER_CHARS}
