@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import pyqtgraph as pg
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QFontMetrics, QKeySequence, QTextLayout
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabBar,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -61,6 +62,9 @@ FRAME_ALLOWANCE = QSize(16, 40)
 LAYOUT_VERSION = 4  # bump when docks are added or renamed: an older saved layout is then ignored
 #: The least width of the message in the toolbar (it grows into the toolbar's free room).
 MESSAGE_MIN_WIDTH = 80
+#: Messages that stay until the student closes them (or, an error, until an edit succeeds): something failed and
+#: says what. Every other kind (info, a run's end) goes by itself after :func:`reading_time`.
+LASTING_MESSAGES = ("error", "diverged")
 #: What the Run action says: ready, training, every run ended (Run then restarts them).
 RUN_TEXTS = ("Run", "Pause", "Run again")
 SETTINGS_MAX_WIDTH = 400  # the settings dock never asks for more, whatever a form holds
@@ -84,17 +88,37 @@ def readable_tabs(bar: QTabBar) -> None:
     bar.setUsesScrollButtons(True)
 
 
+def reading_time(text: str) -> int:
+    """How long (ms) a message that goes by itself stays: 6 s, and 70 ms a character more (a slow reader's 14
+    characters a second) - Compare variants' 160 characters: 17 s."""
+    return 6000 + 70 * len(text)
+
+
 class MessageLabel(QLabel):
     """A label that takes the room it is given and asks for none: its text never widens the toolbar it is in
     (QToolBar gives room to an expanding item, but lays out an Ignored one at zero width). It is two lines tall
     in its current font, message or not: the height follows a new text size when the font arrives (a fixed
     height set when the theme changed was the old font's - launched at Large text, the first message grew the
-    toolbar and moved every plot 10 px down under the pointer)."""
+    toolbar and moved every plot 10 px down under the pointer). A message has a close button at its right end
+    (``dismissed`` when clicked); its owner keeps room for it (:meth:`button_room`)."""
+
+    dismissed = Signal()
 
     def __init__(self, text: str = ""):
         super().__init__()
         self._whole = ""
+        self.close_button = QToolButton(self)
+        self.close_button.setObjectName("dismiss_message")
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip("Close this message")
+        self.close_button.setAccessibleName("Close message")
+        self.close_button.clicked.connect(self.dismissed)
         self.setText(text)
+
+    def button_room(self) -> int:
+        """px the text leaves at its right end for the close button."""
+        return self.close_button.sizeHint().width() + 2
 
     def sizeHint(self) -> QSize:
         return QSize(MESSAGE_MIN_WIDTH, 2 * self.fontMetrics().lineSpacing() + 4)
@@ -106,6 +130,7 @@ class MessageLabel(QLabel):
         """Show ``text`` in the two lines there are, the second ending in "…" where it is cut: a longer message
         was drawn centred on its middle lines, the first and last cut in half (Compare variants at 1366x768)."""
         self._whole = text
+        self.close_button.setVisible(bool(text))
         self._fit()
 
     def text(self) -> str:
@@ -117,6 +142,9 @@ class MessageLabel(QLabel):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
+        size = self.close_button.sizeHint()
+        self.close_button.setGeometry(self.width() - size.width() - 2, (self.height() - size.height()) // 2,
+                                      size.width(), size.height())
         self._fit()
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -192,6 +220,7 @@ class MainWindow(QMainWindow):
         self.runner.running_changed.connect(self._running_changed)
         self.runner.rate_measured.connect(lambda rate: self.rate_label.setText(f"{rate:,.0f} steps/s"))
         theme().changed.connect(self._restyle_banner)
+        events.edited.connect(self._edit_succeeded)
         self._on_session_loaded()
 
     # -- size and layout -------------------------------------------------------------------------------------
@@ -229,6 +258,11 @@ class MainWindow(QMainWindow):
         self.banner.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.banner.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self._banner_kind = "info"
+        self.banner.dismissed.connect(lambda: self.show_message(""))
+        self._banner_timer = QTimer(self)  # an info message goes by itself (see show_message)
+        self._banner_timer.setSingleShot(True)
+        self._banner_timer.timeout.connect(self._message_read)
+        self._announced = None  # the selected run's end last told in the banner: (run id, status, message)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.loss_view)
         right.addWidget(self.data_view)
@@ -748,6 +782,7 @@ class MainWindow(QMainWindow):
         # a long lesson starts fast enough to show its point within seconds; a short one at the default speed
         self.speed.setCurrentText(speed_for(max(planned_steps(run) for run in model.runs)))
         self.show_message("")
+        self._announced = None  # the new session's selected run is told about if it has ended
         self.update_title()
         self._update_status()
 
@@ -795,22 +830,46 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str, kind: str = "info") -> None:
         """Show a message (up to two lines; the tooltip holds a longer one) in the toolbar's row, "" to clear it.
-        No dialogs: a diverging run must not open a dialog storm. The row keeps its height, message or not."""
+        No dialogs: a diverging run must not open a dialog storm. The row keeps its height, message or not.
+
+        Every message has a close button. One of :data:`LASTING_MESSAGES` stays until closed or replaced - and an
+        error (a refused edit, a file not saved) until an edit succeeds too (:meth:`_edit_succeeded`): it never
+        goes unread; any other goes by itself after :func:`reading_time`, later while the pointer is on it."""
         self.banner.setText(text)
         self.banner.setToolTip(text)
         self._banner_kind = kind
         self._restyle_banner()
+        if text and kind not in LASTING_MESSAGES:
+            self._banner_timer.start(reading_time(text))
+        else:
+            self._banner_timer.stop()
+
+    def _message_read(self) -> None:
+        if self.banner.underMouse():  # being read, or about to be closed: not pulled away now
+            self._banner_timer.start(2000)
+        else:
+            self.show_message("")
+
+    def _edit_succeeded(self, edit) -> None:
+        """An edit went through: an error still shown is out of date (its cause fixed, or left for another)."""
+        if self._banner_kind == "error":
+            self.show_message("")
 
     def _restyle_banner(self) -> None:
+        close = self.banner.close_button
         if self.banner.text():
             color, background, border = theme().semantic(self._banner_kind)
             look = f"color: {color}; background: {background}; border: 1px solid {border};"
+            close.setStyleSheet(f"QToolButton {{ color: {color}; background: transparent; border: 1px solid "
+                                f"transparent; border-radius: 3px; }} QToolButton:hover {{ border-color: {color}; }}")
         else:  # nothing to say: an empty, frameless box of the same size
             look = "background: transparent; border: 1px solid transparent;"
         # the application's font, told: a style sheet fixes a label's font at the one its parent had, and a window
         # not yet shown when the last launch's text size was applied kept the old size until the next message
         self.banner.setFont(QApplication.font())
-        self.banner.setStyleSheet(f"QLabel {{ {look} padding: 1px 6px; border-radius: 3px; }}")
+        close.setFont(QApplication.font())
+        self.banner.setStyleSheet(f"QLabel {{ {look} padding: 1px {6 + self.banner.button_room()}px 1px 6px; "
+                                  f"border-radius: 3px; }}")
 
     def closeEvent(self, event) -> None:
         if not self.guard.may_discard("closing GD Lab"):
@@ -850,5 +909,10 @@ class MainWindow(QMainWindow):
         self.step_label.setText(f"step {trainer.step:,}")
         self.epoch_label.setText(f"epoch {epoch_text(history.epoch[-1])}" if has_data else "epoch -")
         self.loss_label.setText(f"loss {history.loss[-1]:.5g}")
-        if history.status != "running":
-            self.show_message(f"{run.name}: {history.message}", history.status)
+        # told once as the run ends (or is selected ended), not at every update: the ticks of the runs still
+        # training wrote it again over any later message - a refused edit's error lasted one frame
+        announced = (id(run), history.status, history.message) if history.status != "running" else None
+        if announced != self._announced:
+            self._announced = announced
+            if announced is not None:
+                self.show_message(f"{run.name}: {history.message}", history.status)

@@ -137,14 +137,14 @@ class RunList(QWidget):
             try:
                 self.model.rename(run, item.text())
             except ValueError as error:
-                self.report(f"Not renamed - {error}.")
+                self.report(f"Not renamed - {error}.", "error")
                 self.fill()
 
     def add(self) -> None:
         try:
             self.model.check_runs_unlocked()
         except ValueError as error:
-            self.report(f"Not added - {error}.")
+            self.report(f"Not added - {error}.", "error")
             return
         self.model.add_run(DEFAULT_CONFIG)
 
@@ -152,14 +152,14 @@ class RunList(QWidget):
         try:
             self.model.duplicate_run(self.model.selected)
         except ValueError as error:
-            self.report(f"Not duplicated - {error}.")
+            self.report(f"Not duplicated - {error}.", "error")
 
     def remove(self) -> None:
         run = self.model.selected
         try:
             self.model.remove_run(run)
         except ValueError as error:
-            self.report(f"Not removed - {error}.")
+            self.report(f"Not removed - {error}.", "error")
             return
         # said, with the way back: the banner kept the last message (Compare variants' "Added ... mini-batch"
         # over a list the mini-batch run had just left)

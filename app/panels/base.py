@@ -24,7 +24,7 @@ class Panel(QGroupBox):
 
     lock = ""
 
-    def __init__(self, title: str, model: SessionModel, report: Callable[[str], None], parent=None):
+    def __init__(self, title: str, model: SessionModel, report: Callable[..., None], parent=None):
         super().__init__(title, parent)
         self.model = model
         self.report = report  # shows a one-line message (an error, or what an edit did)
@@ -67,7 +67,7 @@ class Panel(QGroupBox):
         try:
             self.model.update_config(run, config)
         except gd_core.ConfigError as error:
-            self.report(f"Not applied - {error}")
+            self.report(f"Not applied - {error}", "error")
             self.refresh()
             return False
         return True

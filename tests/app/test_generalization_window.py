@@ -110,7 +110,7 @@ def test_a_split_that_would_leave_a_class_untrained_is_not_applied_and_says_why(
     model.update_config(model.selected, {"problem": "mlp", "hidden": [3], "steps": 5, "batch_size": 4,
                                          "data": {"name": "spiral", "n_samples": 12, "n_classes": 3}})
     problem_panel, reports = panel(window, "ProblemPanel"), []
-    monkeypatch.setattr(problem_panel, "report", reports.append)
+    monkeypatch.setattr(problem_panel, "report", lambda text, kind="info": reports.append(text))
     assert not problem_panel.set_key("validation", 0.9)
     assert reports[-1].startswith("Not applied - validation: 0.9 of 12 samples holds out 11, which leaves class")
     assert model.selected.config["validation"] == 0 and model.selected.trainer.problem.held_out is None

@@ -157,6 +157,46 @@ def test_bad_typed_value_is_reported_and_the_run_is_untouched(window):
     assert run.trainer.step == 4 and run.config["batch_size"] == 16
 
 
+def test_a_message_stays_as_long_as_it_matters(window, qtbot, monkeypatch):
+    """The banner kept every message until the next one: an error after its cause was fixed ("Not applied -
+    early_stopping: needs validation" with early stopping already off), an info line for good - and, while other
+    runs trained, the selected run's "completed" was written again at each tick over a refused edit's error.
+    Now every message has a close button; an error stays until closed, replaced or an edit succeeds; an info
+    message goes by itself once read; a run's end is told once."""
+    from app import main_window
+    from app.theme import theme
+    monkeypatch.setattr(main_window, "reading_time", lambda text: 100, raising=False)
+    model, banner = window.model, window.banner
+    first = model.selected
+    model.update_config(first, {**first.config, "validation": 0.2, "early_stopping": {"patience": 1000},
+                                "epochs": 1})
+    second = model.duplicate_run(first)
+    model.update_config(second, {**second.config, "early_stopping": None, "epochs": 10_000})
+    model.select(first)
+    window.action_run.trigger()
+    qtbot.waitUntil(lambda: first.history.status != "running", timeout=5000)
+    qtbot.waitUntil(lambda: banner.text().startswith(f"{first.name}: "), timeout=1000)  # its end, told
+    form = panel(window, "ProblemPanel").settings_form
+    form.editors["validation"].setValue(0.0)  # refused: early stopping needs validation samples
+    assert banner.text().startswith("Not applied - early_stopping")
+    assert theme().semantic("error")[1] in banner.styleSheet()  # an error looks like one
+    qtbot.wait(400)  # the other run trains on; an info message would have gone
+    assert second.history.status == "running" and banner.text().startswith("Not applied")
+    window.runner.pause()
+    form.editors["early_stopping"].on.setChecked(False)  # the cause fixed: the error is out of date
+    assert first.config["early_stopping"] is None and not banner.text().startswith("Not applied")
+    close = banner.close_button
+    window.show_message("Not saved: permission denied", "error")
+    assert close.isVisible() and banner.contentsRect().right() < close.geometry().left()  # beside the text
+    qtbot.wait(400)
+    assert banner.text() == "Not saved: permission denied"  # an error never goes unread
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    assert banner.text() == "" and not close.isVisible()
+    window.show_message("Saved s1.gdlab.json.", "info")
+    assert close.isVisible()
+    qtbot.waitUntil(lambda: banner.text() == "", timeout=1000)  # read: gone by itself
+
+
 def test_x_axis_and_log_toggle(window):
     window.model.step(30)
     view = window.loss_view

@@ -245,7 +245,7 @@ def test_removing_a_run_says_so_and_how_to_bring_it_back(qtbot):
     model = SessionModel()
     model.add_run(DEFAULT_CONFIG, "second")
     said = []
-    runs = RunList(model, said.append)
+    runs = RunList(model, lambda text, kind="info": said.append(text))
     qtbot.addWidget(runs)
     runs.remove()
     assert [r.name for r in model.runs] == ["run 1"] and said == ["Removed second (Ctrl+Z brings it back)."]
@@ -264,7 +264,7 @@ def test_a_run_the_lessons_questions_ask_about_opens_no_name_editor(qtbot):
     model = SessionModel()
     model.load_session(load_lesson("01_variants_same_epochs"), "01_variants_same_epochs")
     model.duplicate_run(model.runs[1])
-    runs = RunList(model, lambda text: None)
+    runs = RunList(model, lambda text, kind="info": None)
     qtbot.addWidget(runs)
     editable = [bool(runs.list.item(row).flags() & Qt.ItemFlag.ItemIsEditable) for row in range(runs.list.count())]
     assert editable == [False, False, False, True]  # the lesson's three runs; the student's copy renames freely
