@@ -136,7 +136,8 @@ def plan_for(config: dict, problem: Problem, target: float | None = None, lrs=No
     """A plan for a run's ``config`` on ``problem``: by default the batch sizes 1, 2, 4, ... n, ``rates`` rates
     from 1/1000 of the largest to the largest (1.9/L where the curvature L is known, else 10 times the config's
     rate) and
-    the target 1 % of the way from the start's loss to the minimum (where known; else a tenth of the start's)."""
+    the target the minimum plus 1 % of the gap up to the start's loss (where the minimum is known; else a tenth of
+    the start's loss)."""
     config, _ = resolve(config, problem)
     if problem.dataset is None:
         raise ConfigError("problem", f"{config['problem']} has no data: every batch size sees the same exact "

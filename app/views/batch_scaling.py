@@ -41,7 +41,7 @@ class BatchScalingWindow(SweepDialog):
         self.target = NumberSpinBox(-1e12, 1e12)
         self.target.setObjectName("scaling_target")
         self.target.setToolTip("The loss every batch size must reach (the loss averaged over the seeds). Default: "
-                               "1 % of the way from the start's loss to the minimum, where that is known.")
+                               "the minimum plus 1 % of the gap up to the start's loss, where the minimum is known.")
         self.rates = QSpinBox()
         self.rates.setRange(2, 40)
         self.rates.setValue(batch_scaling.DEFAULT_RATES)
