@@ -768,7 +768,8 @@ class MainWindow(QMainWindow):
         if self.scaling_window is None:
             from .views.batch_scaling import BatchScalingWindow
             self.scaling_window = BatchScalingWindow(self.model, self)
-        self.scaling_window.suggest_target()
+        if not self.scaling_window.points:  # shown again over points computed for a target: it keeps that target
+            self.scaling_window.suggest_target()
         self.scaling_window.show()
         self.scaling_window.raise_()
 

@@ -130,6 +130,11 @@ def test_batch_scaling_draws_the_fit_and_the_measured_noise_scale(window, qtbot)
     scaling.noise_scale = scaling.fit.b_noise / 1.034  # lesson 17's 48 against 46.4 read "1 times it"
     assert scaling.describe().endswith("the fitted B_noise is 1.03 times it.")
     assert scaling.compute_button.isEnabled() and not scaling.stop_button.isEnabled()
+    # opened again (lesson 17: computed at 1.1, closed, Ctrl+Shift+B), the box said the default 1.2928 over the
+    # points and the fit computed for 1.1; it keeps the target its points were computed for
+    scaling.close()
+    window.action_scaling.trigger()
+    assert scaling.isVisible() and scaling.target.value() == pytest.approx(problem.min_loss + 0.3)
 
 
 def test_a_lesson_that_tracks_opens_with_its_view_in_front_and_readable_tabs(qtbot):
