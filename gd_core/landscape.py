@@ -62,6 +62,30 @@ def framing_bounds(bounds: np.ndarray, starts: np.ndarray, margin: float = 0.1) 
     return np.clip(framed, -PLOT_LIMIT, PLOT_LIMIT)
 
 
+def slice_minimum(problem: Problem, pair: tuple[int, int], anchor: np.ndarray) -> np.ndarray | None:
+    """Where the contours of the slice through ``anchor`` close: the minimiser of the loss over the parameters
+    ``pair`` = p, the others (o) held at ``anchor`` - for a quadratic loss with minimum θ* and Hessian H,
+    θ*_p − H_pp⁻¹·H_po·(anchor_o − θ*_o) - as a parameter vector (``anchor`` with the pair replaced). For more
+    than two parameters it is not θ*'s pair: a degree-9 fit's slice through its start closes at w = (2.2, 0.6),
+    its θ* lies at (−2.4, −1.9). None where the loss is not quadratic with a known minimum, or the slice has no
+    single minimum (H_pp singular)."""
+    if not (problem.can("stability_bound") and problem.can("known_minimum") and problem.can("hessian")):
+        return None
+    anchor = np.asarray(anchor, dtype=float)
+    if not np.isfinite(anchor).all():
+        return None
+    p = list(pair)
+    others = [k for k in range(problem.n_params) if k not in p]
+    best = problem.minima[0]
+    H = problem.hessian(best)
+    block = H[np.ix_(p, p)]
+    if np.linalg.cond(block) > 1e12:
+        return None
+    closes = anchor.copy()
+    closes[p] = best[p] - np.linalg.solve(block, H[np.ix_(p, others)] @ (anchor[others] - best[others]))
+    return closes if np.isfinite(closes).all() else None
+
+
 def stability_bound(problem: Problem) -> float | None:
     """2/L, the largest stable learning rate of plain full-batch gradient descent on a quadratic loss
     (L = largest Hessian eigenvalue); None where the loss is not quadratic."""

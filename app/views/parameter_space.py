@@ -37,6 +37,7 @@ from gd_core.landscape import (
     loss_grid,
     plane_extent,
     plane_grid,
+    slice_minimum,
     step_arrows,
     step_trials,
     trajectory_plane,
@@ -365,10 +366,16 @@ class ParameterSpaceView(PlotView):
             self.worker.submit(key, compute)
 
     def slice_bounds(self) -> np.ndarray:
-        """The slice's range per parameter: the problem's bounds, taking in the start of every shown run of it."""
+        """The slice's range per parameter: the problem's bounds, taking in the start of every shown run of it
+        and where the slice through each start closes (:func:`~gd_core.landscape.slice_minimum`): the bounds lie
+        around the minimum θ*, and a slice of a larger problem may close far from θ*'s pair - lessons 23 and
+        24 framed their degree-9 slice on θ* with its own minimum, where the runs went, off its top right.
+        Starts only, never the paths: the frame does not move while the runs train."""
         problem = self.problem
-        starts = [run.history.params[0] for run in self.runs_on_selected_problem()]
-        return framing_bounds(problem.bounds, np.array(starts, dtype=float).reshape(-1, problem.n_params))
+        starts = [np.asarray(run.history.params[0], dtype=float) for run in self.runs_on_selected_problem()]
+        closes = [slice_minimum(problem, self.pair(), start) for start in starts] if problem.n_params > 2 else []
+        points = starts + [point for point in closes if point is not None]
+        return framing_bounds(problem.bounds, np.array(points, dtype=float).reshape(-1, problem.n_params))
 
     def _surface_box(self, x_bounds, y_bounds) -> tuple[tuple[float, float], tuple[float, float]]:
         """The box the slice's surface covers: the problem's bounds, widened along one axis to the plot's shape

@@ -4,6 +4,7 @@ the view itself does not move."""
 import math
 import warnings
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
@@ -30,7 +31,7 @@ def test_a_run_outside_the_view_gets_an_arrow_on_the_edge_pointing_at_it(lesson_
     view = space.plot.getViewBox()
     assert space.off_view.shown() == []  # every run starts inside the frame
     frame = view.viewRange()
-    model.step(300)  # the degree-9 runs leave the slice's frame (w1, w2 grow past its top right)
+    model.step(3000)  # the degree-9 run leaves the slice's frame late (w2 grows past its top)
     qtbot.wait(50)
     assert view.viewRange() == frame  # the view stays where it was
     (x0, x1), (y0, y1) = frame
@@ -51,6 +52,28 @@ def test_a_run_outside_the_view_gets_an_arrow_on_the_edge_pointing_at_it(lesson_
     space.frame_paths()  # View > Zoom to paths: every current point in view, no arrow left
     assert space.off_view.shown() == []
 
+
+
+def test_lesson_23s_slice_is_framed_where_it_closes_and_stays_put(lesson_23, qtbot):
+    """The degree-9 slice was framed on the problem's bounds around θ* (w1 ≤ 0.60, w2 ≤ 0.48): its own minimum -
+    the bright end of its contours, at (2.2, 0.6) through the start - lay off its top-right corner, and so did
+    the runs, which head there: after 300 steps every run of the problem was off the view, drawn as triangles on
+    its edge. The frame takes in where the slice through each start closes; it is set before the runs move and
+    stays while they train."""
+    model, space = lesson_23.model, lesson_23.space_view
+    space.worker.settle()
+    qtbot.wait(20)
+    view = space.plot.getViewBox()
+    (x0, x1), (y0, y1) = frame = view.viewRange()
+    xs, ys, Z = space._grid_loss
+    row, column = np.unravel_index(np.argmin(Z), Z.shape)
+    assert x0 < xs[column] < x1 and y0 < ys[row] < y1
+    assert min(x1 - xs[column], y1 - ys[row]) > 0.05 * min(x1 - x0, y1 - y0)  # inside, not cut at the edge
+    model.step(300)
+    space.worker.settle()
+    qtbot.wait(50)
+    assert view.viewRange() == frame  # the view stays where it was
+    assert space.off_view.shown() == []  # every run of the problem still in view
 
 
 def test_a_point_near_the_float_limit_gets_its_arrow_without_overflow(window):

@@ -19,6 +19,7 @@ from gd_core.landscape import (
     loss_grid,
     plane_extent,
     plane_grid,
+    slice_minimum,
     step_arrows,
     trajectory_plane,
     within_reach,
@@ -157,6 +158,26 @@ def test_framing_bounds_take_in_every_start_and_keep_the_rest():
     np.testing.assert_array_equal(framed[2], bounds[2])
     np.testing.assert_array_equal(framing_bounds(bounds, np.empty((0, 3))), bounds)
     np.testing.assert_array_equal(framing_bounds(bounds, np.array([[0.0, 0.0, 0.0]])), bounds)
+
+
+def test_a_slice_closes_where_its_own_loss_is_least_not_at_the_minimums_pair():
+    """Lesson 23's degree-9 fit (ten parameters): the slice over (w1, w2) through the start is least at
+    (2.16, 0.57), not at θ*'s (−2.39, −1.94) - a grid of the slice says so; through θ* it is θ*. Only a quadratic
+    loss with a known minimum has one in closed form."""
+    from gd_core.lesson_library import load_lesson
+    config = load_lesson("23_overfitting_early_stopping").runs[1].config
+    problem = gd_core.build_problem(gd_core.validate(config))
+    start = np.zeros(problem.n_params)
+    closes = slice_minimum(problem, (0, 1), start)
+    xs, ys, Z = loss_grid(problem, (closes[0] - 1, closes[0] + 1), (closes[1] - 1, closes[1] + 1), 201, (0, 1), start)
+    row, column = np.unravel_index(np.argmin(Z), Z.shape)
+    assert abs(xs[column] - closes[0]) <= 0.01 and abs(ys[row] - closes[1]) <= 0.01  # the grid's step
+    np.testing.assert_array_equal(closes[2:], start[2:])
+    np.testing.assert_allclose(closes[:2], [2.156, 0.573], atol=1e-3)
+    np.testing.assert_allclose(slice_minimum(problem, (3, 7), problem.minima[0]), problem.minima[0], atol=1e-6)
+    for name in ("rosenbrock", "logistic_regression", "mlp"):
+        other = gd_core.build_problem(gd_core.validate({"problem": name}))
+        assert slice_minimum(other, (0, 1), other.default_init) is None, name
 
 
 #: Starts a config allows (any finite number) whose losses and grid spans leave the float range.
