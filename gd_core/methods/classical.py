@@ -146,7 +146,7 @@ def _explain_newton(q: StepInputs) -> Explanation:
     rows = [("λ(H) (eigenvalues)", state.eigenvalues)]
     if q.hp["damping"]:
         rows += [("λ(H) + damping", state.eigenvalues + q.hp["damping"])]
-    return Explanation(rows + [("(H + λI)⁻¹·g", state.direction)], q.lr, state.direction)
+    return Explanation(rows + [(f"{_inverse(q.hp)}·g", state.direction)], q.lr, state.direction)
 
 
 # --- Polyak -----------------------------------------------------------------------------------------------------
@@ -233,9 +233,13 @@ ARMIJO_TEXT = "line search: γₜ = γ·shrinkᵏ, the first k with L(θ − γ�
 PLAIN_TEXT = OPTIMIZERS["plain"].formula
 
 
+def _inverse(hp: dict) -> str:
+    """The inverse the rule applies, as its formula and its row of numbers write it (λ: the damping)."""
+    return "(H + λI)⁻¹" if hp["damping"] else "H⁻¹"
+
+
 def _newton_formula(hp: dict) -> str:
-    inverse = "(H + λI)⁻¹" if hp["damping"] else "H⁻¹"
-    return f"θ ← θ − γ·{inverse}·g   (H: the Hessian of the step's loss)"
+    return f"θ ← θ − γ·{_inverse(hp)}·g   (H: the Hessian of the step's loss)"
 
 
 ROWS = (

@@ -68,6 +68,17 @@ def test_newton_shows_the_hessians_eigenvalues_of_each_step():
                                                                step.grad), rtol=1e-12)
 
 
+@pytest.mark.parametrize("damping,inverse", [(0.0, "H⁻¹"), (0.5, "(H + λI)⁻¹")])
+def test_newtons_direction_row_is_named_as_its_rule_writes_it(damping, inverse):
+    """Lesson 18's update rule read "θ ← θ − γ·H⁻¹·g" over a row "(H + λI)⁻¹·g" - a λ nothing defined, beside the
+    eigenvalues λ(H): without damping the row is H⁻¹·g, the rule's own term."""
+    config = {"problem": "quadratic", "kappa": 100.0, "optimizer": {"name": "newton", "damping": damping}, "steps": 2}
+    trainer = Trainer(config)
+    trainer.advance(1)
+    symbols = [symbol for symbol, _ in explain(trainer.latest)]
+    assert f"{inverse}·g" in symbols and f"γ·{inverse}·g" in OPTIMIZERS["newton"].formula_for(config["optimizer"])
+
+
 def test_the_hessian_of_a_minibatch_is_its_own_by_central_differences():
     """A mini-batch step's Hessian is the batch's: for least squares 2·A_bᵀA_b/b, from the batch gradient."""
     problem = build_problem(validate({"problem": "linear_regression",
