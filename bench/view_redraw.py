@@ -151,6 +151,43 @@ def data_view(app, samples: int, repeats: int) -> None:
             lambda: model.step(1), 10, repeats)
 
 
+def runs_in_place(app, runs: int, steps: int, repeats: int) -> None:
+    """Each view of a session of ``runs`` runs trained ``steps`` steps: a run added (not selected) and removed
+    again, and the view painted, against the same with the view's memory of what it drew dropped before each
+    change, so that each rebuilds the view (every run's items made again: what each did before)."""
+    from app.views.accuracy import AccuracyView
+    from app.views.data_view import DataView
+    from app.views.parameter_space import ParameterSpaceView
+    model = SessionModel({"problem": "logistic_regression", "data": {"name": "blobs", "n_samples": 500},
+                          "variant": "minibatch", "steps": 10**6, "track": {"sharpness": 50}})
+    config = model.config_copy(model.selected)
+    for seed in range(1, runs):
+        model.add_run({**config, "seed": seed}, select=False)
+    model.step(steps)
+    for view_type in (LossCurveView, SharpnessView, AccuracyView, DataView, ParameterSpaceView):
+        view = view_type(model)
+        view.resize(800, 360)
+        view.show()
+        view.grab()
+        app.processEvents()
+
+        def add_and_remove(rebuilding: bool, view=view):
+            if rebuilding:
+                view._token = None
+            run = model.add_run({**config, "seed": runs}, select=False)
+            if rebuilding:
+                view._token = None
+            model.remove_run(run)
+            view.grab()
+        ours = per_call(lambda: add_and_remove(False), lambda: None, 5, repeats)
+        reference = per_call(lambda: add_and_remove(True), lambda: None, 5, repeats)
+        print(f"{f'{view_type.title}, {runs} runs: a run added and removed':<52} {ours * 1e3:8.2f} ms   reference "
+              f"{reference * 1e3:8.2f} ms   ratio {ours / reference:.2f}")
+        view.close()
+        view.deleteLater()
+        app.processEvents()
+
+
 def lesson_listing(repeats: int) -> None:
     """Listing the lessons (the Lessons menu, the lesson panel, each lesson opened), against reading every file
     as each listing did before: the files' memory dropped first."""
@@ -178,6 +215,7 @@ PARTS = {
     "loss": loss_frames,
     "hover": hover_moves,
     "data": lambda app, steps, repeats: data_view(app, 20_000, repeats),
+    "runs": lambda app, steps, repeats: runs_in_place(app, 30, min(steps, 1000), repeats),
     "lessons": lambda app, steps, repeats: lesson_listing(repeats),
 }
 

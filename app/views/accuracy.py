@@ -9,13 +9,13 @@ from PySide6.QtCore import Qt
 
 from ..session import X_AXES
 from ..theme import theme
-from .base import DASHED, PlotView, stronger
+from .base import DASHED, RunItemsView, stronger
 
 #: At most about this many points per curve (every k-th row of a longer record: accuracy moves in small steps).
 MAX_POINTS = 2000
 
 
-class AccuracyView(PlotView):
+class AccuracyView(RunItemsView):
     title = "Accuracy"
     shows_heading = False
     beside_results = True
@@ -32,26 +32,51 @@ class AccuracyView(PlotView):
         self.rebuild()
 
     def _rebuild(self) -> None:
-        for items in self._items.values():
-            for item in items:
-                self.plot.removeItem(item)
-        self._items = {}
-        look, legend = theme(), []
-        runs = [run for run in self.visible_runs() if run.trainer.problem.can("accuracy")]
-        for run in runs:
-            color = stronger(run.color)
-            train = pg.PlotCurveItem(pen=look.pen(color, 2 if run is self.model.selected else 1), connect="finite")
-            held = pg.PlotCurveItem(pen=look.pen(color, 1.5, style=Qt.PenStyle.DashLine), connect="finite")
-            self.plot.addItem(train)
-            self.plot.addItem(held)
-            self._items[id(run)] = (train, held)
-            legend.append((color, run.name))
+        for run_id in list(self._items):
+            self._take_items(run_id)
+        for run in self._drawn_runs():
+            self._items[id(run)] = self._made(run)
+        self.plot.setLabel("bottom", X_AXES[self.model.view["x_axis"]].lower())
+        self._settle(None)
+
+    def _drawn_runs(self) -> list:
+        return [run for run in self.model.runs if self._draws(run)]
+
+    def _made(self, run) -> tuple:
+        """A run's items, added to the plot: its training and validation accuracy."""
+        look, color = theme(), stronger(run.color)
+        train = pg.PlotCurveItem(pen=look.pen(color, 2 if run is self.model.selected else 1), connect="finite")
+        held = pg.PlotCurveItem(pen=look.pen(color, 1.5, style=Qt.PenStyle.DashLine), connect="finite")
+        self.plot.addItem(train)
+        self.plot.addItem(held)
+        return train, held
+
+    def _take_items(self, run_id: int) -> None:
+        for item in self._items.pop(run_id):
+            self.plot.removeItem(item)
+
+    def _settle(self, moved: set[int] | None) -> None:
+        """After the items changed: the legend and the note again, the runs ``moved`` redrawn (None: all)."""
+        look, runs = theme(), self._drawn_runs()
+        legend = [(stronger(run.color), run.name) for run in runs]
         if any(run.trainer.problem.held_out is not None for run in runs):
             legend.append((look.color("text"), "validation", DASHED))
         self.set_legend(legend)
         self.note.setText("" if runs else "only classifiers (logistic regression, MLP) have an accuracy")
-        self.plot.setLabel("bottom", X_AXES[self.model.view["x_axis"]].lower())
-        self.refresh()
+        self.refresh(moved)
+
+    def _draws(self, run) -> bool:
+        return run.visible and run.trainer.problem.can("accuracy")
+
+    def _restyle_items(self, run, what: str) -> bool:
+        """A colour or a name changes that run's pens and the legend alone (its curves are not set again)."""
+        items = self._items.get(id(run))
+        if what == "color" and items is not None:
+            look, color = theme(), stronger(run.color)
+            items[0].setPen(look.pen(color, 2 if run is self.model.selected else 1))
+            items[1].setPen(look.pen(color, 1.5, style=Qt.PenStyle.DashLine))
+        self._settle(set())
+        return True
 
     def refresh(self, moved: set[int] | None = None) -> None:
         super().refresh(moved)

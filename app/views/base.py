@@ -214,9 +214,10 @@ class PlotView(QWidget):
             self.setMinimumHeight(1)
         self.redraw_count = 0
         self._moved: set[int] = set()  # ids of the runs that stepped since the last redraw
+        self._token = None  # what the view was last built for (rebuild)
         events = model.events
-        events.run_added.connect(lambda run: self.rebuild())
-        events.run_removed.connect(lambda run: self.rebuild())
+        events.run_added.connect(lambda run: self._in_place(run, self._add_items))
+        events.run_removed.connect(lambda run: self._in_place(run, self._remove_items))
         events.run_styled.connect(self.restyle)
         events.session_loaded.connect(self.rebuild)
         events.run_reset.connect(lambda run, reason: self.rebuild())
@@ -298,13 +299,18 @@ class PlotView(QWidget):
         key = self.model.selected.problem_key
         return [run for run in self.visible_runs() if run.problem_key == key]
 
+    def _token_now(self) -> tuple:
+        """What the view's drawing depends on: the selection, each run (its trainer, visibility, colour and name),
+        the view settings and the theme."""
+        model = self.model
+        return (id(model.selected), tuple((id(r), id(r.trainer), r.visible, r.color, r.name) for r in model.runs),
+                tuple(sorted((k, str(v)) for k, v in model.view.items())), theme().generation)
+
     def rebuild(self) -> None:
         """Recreate what depends on the problem, the runs and the view settings - unless none of that changed
         since the last rebuild (adding a run, say, announces the run and then its selection)."""
-        model = self.model
-        token = (id(model.selected), tuple((id(r), id(r.trainer), r.visible, r.color, r.name) for r in model.runs),
-                 tuple(sorted((k, str(v)) for k, v in model.view.items())), theme().generation)
-        if token == getattr(self, "_token", None):
+        token = self._token_now()
+        if token == self._token:
             return
         self._token = token
         self._rebuild()
@@ -312,10 +318,43 @@ class PlotView(QWidget):
     def _rebuild(self) -> None:
         self.refresh()
 
+    def _in_place(self, run: Run, update) -> None:
+        """``run`` was added, removed or restyled: ``update(run)`` changes the view's items for it in place (False:
+        it cannot - the view rebuilds). Only when nothing else changed since the view was built: adding a run
+        that is selected at once, say, rebuilds. Adding n runs one by one rebuilt the view n times (its every
+        run's items): O(n²), seconds for Compare variants in a session of many runs."""
+        token = self._token_now()
+        if self._token is None or _without(self._token, run) != _without(token, run) or not update(run):
+            self.rebuild()
+            return
+        self._token = token
+
+    def _add_items(self, run: Run) -> bool:
+        """Draw ``run`` (added, or shown again) as a full rebuild would, changing nothing else that need not
+        change; False where the view cannot (it rebuilds)."""
+        return False
+
+    def _remove_items(self, run: Run) -> bool:
+        """Take ``run``'s items out (removed, or hidden), as :meth:`_add_items` adds them."""
+        return False
+
+    def _restyle_items(self, run: Run, what: str) -> bool:
+        """Give ``run``'s items and legend entry its new name or colour (``what``), as :meth:`_add_items`."""
+        return False
+
     def restyle(self, run: Run, what: str) -> None:
-        """``run``'s name, colour or visibility (``what``) changed; a view whose items are per run restyles
-        that run's items alone, others rebuild."""
-        self.rebuild()
+        """``run``'s name, colour or visibility (``what``) changed: the view updates that run's items in place
+        where it can (:meth:`_in_place`), else rebuilds."""
+        if what == "visible":
+            self._in_place(run, self._add_items if run.visible else self._remove_items)
+        else:
+            self._in_place(run, lambda run: self._restyle_items(run, what))
+
+    def last_drawn(self, run: Run, drawn) -> bool:
+        """Whether ``run`` comes after every other run in ``drawn`` (ids of the runs the view draws): its items,
+        added last, then lie over theirs as a full rebuild stacks them (in the order of the runs)."""
+        after = self.model.runs[self.model.runs.index(run) + 1:]
+        return not any(id(other) in drawn for other in after)
 
     def _advanced(self, runs: list[Run]) -> None:
         """``runs`` made steps: redraw what shows them, at most every ``live_refresh_s``."""
@@ -360,6 +399,48 @@ class PlotView(QWidget):
         else:
             pad = 0.5 if self.plot.getPlotItem().getAxis("left").logMode else abs(y) / 2 or 0.5
             extent.setData([first, first + 1], [y - pad, y + pad])
+
+
+class RunItemsView(PlotView):
+    """A view that draws each run it shows with items of its own (``_items`` by run id): adding, removing, showing
+    or hiding a run adds or takes that run's items alone, then :meth:`_settle` updates the rest."""
+
+    def _draws(self, run: Run) -> bool:
+        """Whether the view draws ``run`` (it has items)."""
+        return run.visible
+
+    def _made(self, run: Run):
+        """``run``'s items, added to the plot."""
+        raise NotImplementedError
+
+    def _take_items(self, run_id: int) -> None:
+        """Take a run's items off the plot, and forget what they showed."""
+        raise NotImplementedError
+
+    def _settle(self, moved: set[int] | None) -> None:
+        """After runs' items came or went: the legend and the rest again, the runs ``moved`` redrawn (None:
+        every run)."""
+        raise NotImplementedError
+
+    def _add_items(self, run: Run) -> bool:
+        if self._draws(run):
+            if not self.last_drawn(run, self._items):
+                return False
+            self._items[id(run)] = self._made(run)
+            self._settle({id(run)})
+        return True
+
+    def _remove_items(self, run: Run) -> bool:
+        if id(run) in self._items:
+            self._take_items(id(run))
+            self._settle(set())  # the others as drawn (unless, say, their common range or floor moved)
+        return True
+
+
+def _without(token: tuple, run: Run) -> tuple:
+    """A view's token (:meth:`PlotView._token_now`) leaving ``run`` out."""
+    selected, runs, *rest = token
+    return (selected, tuple(entry for entry in runs if entry[0] != id(run)), *rest)
 
 
 def crisp_color_bar(bar: pg.ColorBarItem, columns: int = 16) -> None:

@@ -5,6 +5,7 @@ what a batch is. With a validation split the held-out samples are drawn hollow: 
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 import numpy as np
 import pyqtgraph as pg
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget
 
 from gd_core.landscape import class_regions, iso_segments, region_shading
 
-from ..palette import BATCH_CASING, BATCH_COLOR, CASING_WIDTH, CLASS_COLORS, ON_SURFACE, on_picture
+from ..palette import BATCH_CASING, BATCH_COLOR, CASING_WIDTH, CLASS_COLORS, ON_SURFACE, batch_color, on_picture
 from ..theme import theme
 from .base import Cased, PlotView, batch_name, lighter, run_named, stronger
 
@@ -57,6 +58,7 @@ class DataView(PlotView):
     def __init__(self, model, parent=None):
         self._lines: dict[int, pg.PlotCurveItem] = {}  # bare curves, set every frame
         self._circled = None  # the batch whose samples are circled: its indices, ALL, or None (none drawn)
+        self._batch = BATCH_COLOR  # the colour the batch is drawn in
         super().__init__(model, parent)
         self.caption = self.info
         self.caption.setObjectName("data_caption")
@@ -97,7 +99,7 @@ class DataView(PlotView):
         # the latest batch's circles: the batch's colour in every view (apart from the selected run's, whose fit
         # line is drawn here too), inside a black casing - they read on the plot, the class regions and on points
         # of their own colour (an orange class, or a sky-blue one when the batch is sky blue)
-        batch = self.batch_color()
+        batch = self._batch = self.batch_color()
         self.batch.setPen(look.pen(batch, 2))
         self.batch_casing.setPen(look.pen(BATCH_CASING, 2 + 2 * CASING_WIDTH))
         self.plot.setToolTip(f"Samples of the selected run's latest step are circled in {batch_name(batch)}: a "
@@ -142,16 +144,10 @@ class DataView(PlotView):
                                                          if held is not None else ""))
         # the caption ends in "…" in a narrow dock (its tooltip whole); the legend row wraps, so the split is always
         # explained
-        # the row keeps the height of the legend of any run on the problem, were it selected: the plot stays put
-        others = {self.batch_color(run) for run in self.runs_on_selected_problem()} - {batch}
-        self.set_legend(_legend(batch, held is not None, look), reserve=[_legend(other, held is not None, look)
-                                                                          for other in sorted(others)])
+        self._set_legend()
         for run in self.runs_on_selected_problem():
             if kind in ("boundary", "curve"):
-                line = pg.PlotCurveItem(pen=look.pen(look.shade(run.color), 2))
-                line.setZValue(4)
-                self.plot.addItem(line)
-                self._lines[id(run)] = line
+                self._lines[id(run)] = self._line(run)
         self.plot.setLabel("bottom", names[0])
         self.plot.setLabel("left", names[1])
         self.refresh()
@@ -162,6 +158,68 @@ class DataView(PlotView):
             X, y = _all_samples(problem)
             self.plot.setRange(xRange=_span(X[:, 0]), yRange=_span(X[:, 1] if two_d else y))
         self.plot.disableAutoRange()
+
+    def _set_legend(self) -> None:
+        """The samples and the batch, in a row as tall as the legend of any run on the problem were it selected
+        (the plot stays put): each colour's batch colour beside the others' (:meth:`PlotView.batch_color`), worked
+        out once per colour - once per run cost O(runs²)."""
+        if layout_kind(self.problem) is None:
+            self.set_legend([])
+            return
+        look, held = theme(), self.problem.held_out is not None
+        colors = Counter(run.color for run in self.runs_on_selected_problem())
+        others = {batch_color(color, tuple(c for c in colors if c != color or colors[c] > 1)) for color in colors}
+        self.set_legend(_legend(self._batch, held, look),
+                        reserve=[_legend(other, held, look) for other in sorted(others - {self._batch})])
+
+    @property
+    def problem(self):
+        return self.model.selected.trainer.problem
+
+    def _line(self, run) -> pg.PlotCurveItem:
+        """A run's fit line or decision boundary, added to the plot."""
+        line = pg.PlotCurveItem(pen=theme().pen(theme().shade(run.color), 2))
+        line.setZValue(4)
+        self.plot.addItem(line)
+        return line
+
+    def _add_items(self, run) -> bool:
+        if not self._same_batch():
+            return False
+        if run.visible and run.problem_key == self.model.selected.problem_key:
+            if layout_kind(self.problem) in ("boundary", "curve"):
+                if not self.last_drawn(run, self._lines):
+                    return False
+                self._lines[id(run)] = self._line(run)
+            self._set_legend()
+            self.refresh({id(run)})
+        return True
+
+    def _remove_items(self, run) -> bool:
+        if not self._same_batch():
+            return False
+        line = self._lines.pop(id(run), None)
+        if line is not None:
+            self.plot.removeItem(line)
+        if run.problem_key == self.model.selected.problem_key:
+            self._set_legend()
+        return True
+
+    def _restyle_items(self, run, what: str) -> bool:
+        """A colour changes that run's line and, where the batch keeps its colour, the legend's reserve; a name
+        changes nothing drawn."""
+        if not self._same_batch():
+            return False
+        line = self._lines.get(id(run))
+        if what == "color" and line is not None:
+            line.setPen(theme().pen(theme().shade(run.color), 2))
+        if run.problem_key == self.model.selected.problem_key:
+            self._set_legend()
+        return True
+
+    def _same_batch(self) -> bool:
+        """Whether the batch keeps the colour it is drawn in (another drawn in every view rebuilds)."""
+        return layout_kind(self.problem) is None or self.batch_color() == self._batch
 
     def picture_legend(self) -> tuple[list[tuple], str]:
         """The legend row names the samples and the batch; the picture names the runs too: each run whose fit line

@@ -23,10 +23,10 @@ from gd_core.results import epoch_text
 from ..session import X_AXES
 from ..theme import theme
 from ..widgets import ComboBox, FloatingReadout
-from .base import DASHED, PlotView, fainter, run_named, stronger, use_sparse_log_axes
+from .base import DASHED, RunItemsView, fainter, run_named, stronger, use_sparse_log_axes
 
 
-class LossCurveView(PlotView):
+class LossCurveView(RunItemsView):
     title = "Loss"
     has_caption = False  # the hover read-out floats over the plot
 
@@ -101,36 +101,54 @@ class LossCurveView(PlotView):
         self.batch_losses.blockSignals(False)
         self.plot.setLabel("bottom", X_AXES[key].lower())
         self.plot.setLogMode(y=self.model.view["log_y"])  # log ticks; the curves get log10 values (drawn_values)
-        for band, full, val, zero in self._items.values():
-            for item in (*band.items, full, val, zero):
-                self.plot.removeItem(item)
-        self._items = {}
-        self._envelopes = {}
-        self._extents = {}
+        for run_id in list(self._items):
+            self._take_items(run_id)
+        self._envelopes, self._extents = {}, {}
         self._curves, self._zeros, self._marks, self._notes, self.floor = {}, {}, {}, {}, None
-        runs = self.visible_runs()
+        for run in self.visible_runs():
+            self._items[id(run)] = self._made(run)
         look = theme()
-        for run in runs:
-            # Opaque pens; only the full loss is wide (Qt's stroker is slow), which is cheap because the plot
-            # peak-downsamples every curve to about two points per pixel column.
-            # bare curve items: PlotDataItem.setData costs about 8 times as much, and it is called every frame
-            batch = BatchLossBand(self.plot, run)
-            bold = run is self.model.selected  # wide pens cost; only the selected run's full loss is bold
-            full = pg.PlotCurveItem(pen=look.pen(stronger(run.color), 2 if bold else 1), connect="finite")
-            val = pg.PlotCurveItem(pen=_validation_pen(run), connect="finite")
-            zero = pg.ScatterPlotItem(size=11, symbol="t")  # where the loss reached 0: a mark on the floor
-            zero.setZValue(10)
-            _style_zero(zero, run)
-            for item in (full, val, zero):
-                self.plot.addItem(item)
-            self._items[id(run)] = (batch, full, val, zero)
-        self._set_legend(runs)
         self.hover.setPen(look.pen(look.color("text")))
         self.hover.setBrush(look.color("base"))
+        self._settle(None)
+
+    def _made(self, run) -> tuple:
+        """A run's items, added to the plot: its batch-loss band, full loss, validation loss and reached-0 mark."""
+        # Opaque pens; only the full loss is wide (Qt's stroker is slow), which is cheap because the plot
+        # peak-downsamples every curve to about two points per pixel column.
+        # bare curve items: PlotDataItem.setData costs about 8 times as much, and it is called every frame
+        look = theme()
+        batch = BatchLossBand(self.plot, run)
+        bold = run is self.model.selected  # wide pens cost; only the selected run's full loss is bold
+        full = pg.PlotCurveItem(pen=look.pen(stronger(run.color), 2 if bold else 1), connect="finite")
+        val = pg.PlotCurveItem(pen=_validation_pen(run), connect="finite")
+        zero = pg.ScatterPlotItem(size=11, symbol="t")  # where the loss reached 0: a mark on the floor
+        zero.setZValue(10)
+        _style_zero(zero, run)
+        for item in (full, val, zero):
+            self.plot.addItem(item)
+        return batch, full, val, zero
+
+    def _take_items(self, run_id: int) -> None:
+        """Take a run's items off the plot and forget what they showed."""
+        band, full, val, zero = self._items.pop(run_id)
+        for item in (*band.items, full, val, zero):
+            self.plot.removeItem(item)
+        for kept in (self._extents, self._curves, self._zeros, self._marks, self._notes):
+            kept.pop(run_id, None)
+        for column in ("loss", "val_loss", "batch_loss"):
+            self._envelopes.pop((run_id, column), None)
+
+    def _forget_hover(self) -> None:
         self.hover.clear()
         self._hovered_point = None
         self.readout.setText("")  # a read-out of the old runs would be stale
-        self.refresh()
+
+    def _settle(self, moved: set[int] | None) -> None:
+        """The legend again, the read-out forgotten, the runs ``moved`` redrawn."""
+        self._set_legend(self.visible_runs())
+        self._forget_hover()
+        self.refresh(moved)
 
     def _set_legend(self, runs) -> None:
         """One entry per run (its faint shade is the loss of the samples each step used); a single run's entries
@@ -161,19 +179,17 @@ class LossCurveView(PlotView):
         note = self._notes.get(id(run))
         return f" ({note})" if note else ""
 
-    def restyle(self, run, what: str) -> None:
-        """A colour or a name changes that run's pens and the legend alone; visibility rebuilds."""
+    def _restyle_items(self, run, what: str) -> bool:
+        """A colour or a name changes that run's pens and the legend alone."""
         items = self._items.get(id(run))
-        if what == "visible" or items is None:
-            self.rebuild()
-            return
-        if what == "color":
+        if what == "color" and items is not None:
             look, (batch, full, val, zero) = theme(), items
             batch.style(run)
             full.setPen(look.pen(stronger(run.color), 2 if run is self.model.selected else 1))
             val.setPen(_validation_pen(run))
             _style_zero(zero, run)
         self._set_legend(self.visible_runs())
+        return True
 
     def _zoomed(self) -> None:
         if not self.plot.getPlotItem().vb.autoRangeEnabled()[0]:  # the user zoomed: decimate what is shown

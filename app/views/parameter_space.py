@@ -519,25 +519,15 @@ class ParameterSpaceView(PlotView):
         self._surface_key = None
         self._shown_key = None
         self._update_surface(force=True)
+        self._bounds = None if self.plane_mode else self.slice_bounds()
         self._marked = runs = self.runs_on_selected_problem()
         look = theme()
         for run in runs:
-            # the selected run's path is bold; the others thin (1-px pens draw several times faster). A bare
-            # curve item: its data is set every frame, and PlotDataItem.setData costs about 8 times as much.
-            width = 2 if run is self.model.selected else 1
-            path = pg.PlotCurveItem(pen=look.pen(on_casing(run.color), width), connect="finite",
-                                    shadowPen=_path_casing(width))
-            path.setSegmentedLineMode("off")  # one path stroked twice: a third cheaper than two sets of segments
-            path.setZValue(10)
-            self.plot.addItem(path)
-            self.paths[id(run)] = path
+            self.paths[id(run)] = self._path(run)
         selected = self.model.selected
         # apart from the selected run's update arrow beside it, and where it can be from the other runs' paths
-        batch = self.batch_color()
-        entries = [_path_entry(run) for run in runs] if len(runs) > 1 else []
-        if batch != BATCH_COLOR and has_data and (view["arrows"] or (view["batch_surface"] and not many)):
-            entries.append((Cased(batch, SURFACE_CASING), f"batch arrow and contours ({batch_name(batch)})", "╍╍"))
-        self.set_legend(entries)
+        batch = self._batch = self.batch_color()
+        self._set_runs()
         for action, (tip, status) in zip((self.batch_surface, self.arrows), batch_tips(batch)):
             action.setToolTip(tip)
             action.setStatusTip(status)
@@ -545,7 +535,6 @@ class ParameterSpaceView(PlotView):
         # meet this, not the dark theme's near-black plot (the light theme's plot is one already: nothing to paint)
         base, backdrop = look.color("base").name(), surface_backdrop(look.color("base").name())
         self.plot.getPlotItem().vb.setBackgroundColor(None if backdrop == base else backdrop)
-        self._run_brushes = [pg.mkBrush(on_casing(run.color)) for run in runs]
         for item in (self.starts, self.currents):
             item.setPen(look.pen(SURFACE_CASING, CASING_WIDTH))
         self.minima.setPen(look.pen(ON_SURFACE))
@@ -560,10 +549,80 @@ class ParameterSpaceView(PlotView):
             line.setPen(look.pen(colors[key], width))
             # ArrowItem.setStyle re-applies its own brush: set it there
             head.setStyle(pen=look.pen(SURFACE_CASING, CASING_WIDTH), brush=colors[key])
+        self._redraw_paths()
+
+    def _path(self, run) -> pg.PlotCurveItem:
+        """A run's path, added to the plot: bold for the selected run, the others thin (1-px pens draw several
+        times faster). A bare curve item: its data is set every frame, and PlotDataItem.setData costs about 8
+        times as much."""
+        width = 2 if run is self.model.selected else 1
+        path = pg.PlotCurveItem(pen=theme().pen(on_casing(run.color), width), connect="finite",
+                                shadowPen=_path_casing(width))
+        path.setSegmentedLineMode("off")  # one path stroked twice: a third cheaper than two sets of segments
+        path.setZValue(10)
+        self.plot.addItem(path)
+        return path
+
+    def _set_runs(self) -> None:
+        """The marked runs, their markers' colours and the legend, for the runs on the selected problem."""
+        self._marked = runs = self.runs_on_selected_problem()
+        self._run_brushes = [pg.mkBrush(on_casing(run.color)) for run in runs]
+        view, batch, many = self.model.view, self._batch, self.problem.n_params > 2
+        entries = [_path_entry(run) for run in runs] if len(runs) > 1 else []
+        if batch != BATCH_COLOR and self.problem.dataset is not None and (
+                view["arrows"] or (view["batch_surface"] and not many)):
+            entries.append((Cased(batch, SURFACE_CASING), f"batch arrow and contours ({batch_name(batch)})", "╍╍"))
+        self.set_legend(entries)
+
+    def _redraw_paths(self) -> None:
+        """Every path and marker set afresh (a path's points depend on how many there are), the read-out
+        forgotten."""
+        self._hover_text = ""
+        self._show_info()
         self.starts.clear()
         self.currents.clear()
         self._ends = {}
         self.refresh()
+
+    def _in_place_here(self, run) -> bool | None:
+        """Whether a change of ``run`` alone can be drawn in place: None where it changes nothing drawn (it is not
+        on the selected problem), False where the view must rebuild - the plane (fitted to the runs' paths), the
+        slice's range (it takes in every run's start) or the batch's colour changed."""
+        if self.plane_mode:
+            return False
+        if run.problem_key != self.model.selected.problem_key:
+            return None
+        return np.array_equal(self.slice_bounds(), self._bounds) and self.batch_color() == self._batch
+
+    def _add_items(self, run) -> bool:
+        here = self._in_place_here(run)
+        if here and run.visible:
+            if not self.last_drawn(run, self.paths):
+                return False
+            self.paths[id(run)] = self._path(run)
+            self._set_runs()
+            self._redraw_paths()
+        return here is not False
+
+    def _remove_items(self, run) -> bool:
+        here = self._in_place_here(run)
+        if here and id(run) in self.paths:
+            self.plot.removeItem(self.paths.pop(id(run)))
+            self._set_runs()
+            self._redraw_paths()
+        return here is not False
+
+    def _restyle_items(self, run, what: str) -> bool:
+        """A colour changes that run's path, markers and legend entry (the selected run's colours the update
+        arrow too: it rebuilds); a name its legend entry."""
+        here = self._in_place_here(run)
+        if here and what == "color" and run is self.model.selected:
+            return False
+        if here and id(run) in self.paths:
+            self.paths[id(run)].setPen(theme().pen(on_casing(run.color), 1))  # (not the selected run: 1 px)
+            self._set_runs()
+            self._redraw_paths()
+        return here is not False
 
     def picture_legend(self) -> tuple[list[tuple], str]:
         """A lone path has no legend row (its run is the selected one): the picture names its run."""

@@ -18,13 +18,13 @@ from gd_core.tracking import NOISE_SCALE_CEILING, TRACKED, noise_scale_drawn, st
 
 from ..theme import theme
 from ..widgets import SpinBox
-from .base import AxisNameFit, PlotView, stronger
+from .base import AxisNameFit, RunItemsView, stronger
 
 #: Measure every this many steps unless the user says otherwise.
 DEFAULT_EVERY = 10
 
 
-class TrackedView(PlotView):
+class TrackedView(RunItemsView):
     """One tracked quantity (``quantity``, a :data:`gd_core.tracking.TRACKED` name) against steps; a subclass
     gives each run's reference line in :meth:`reference` (x, y), or None."""
 
@@ -94,29 +94,38 @@ class TrackedView(PlotView):
 
     # -- drawing ---------------------------------------------------------------------------------------------
     def _rebuild(self) -> None:
-        for drawn in self._items.values():
-            for item in drawn.items:
-                self.plot.removeItem(item)
-        self._items = {}
+        for run_id in list(self._items):
+            self._take_items(run_id)
+        for run in self.visible_runs():
+            self._items[id(run)] = self._made(run)
+        self._settle(None)
+
+    def _made(self, run) -> _Drawn:
+        """A run's items, added to the plot."""
+        look, color = theme(), stronger(run.color)
+        # a curve and its symbols as items of their own (not a PlotDataItem): new measurements are appended
+        # to the symbols, not all of them set again (pyqtgraph sets up each symbol in Python)
+        curve = pg.PlotCurveItem(pen=look.pen(color, 2 if run is self.model.selected else 1))
+        points = pg.ScatterPlotItem(symbol="o", size=4, pen=None, brush=color)
+        line = pg.PlotCurveItem(pen=look.pen(color, 1, style=Qt.PenStyle.DashLine))
+        # values beyond what the plot draws (see drawn()): a triangle pointing up at the top of the range
+        beyond = pg.ScatterPlotItem(symbol="t1", size=9, pen=None, brush=color)
+        drawn = _Drawn(curve, points, line, beyond, MeasuredPoints(lambda values, run=run: self.drawn(run, values)))
+        for item in drawn.items:
+            # the points' symbols pad the range no more than the line through them (as one PlotDataItem)
+            self.plot.addItem(item, ignoreBounds=item is points)
+        return drawn
+
+    def _take_items(self, run_id: int) -> None:
+        for item in self._items.pop(run_id).items:
+            self.plot.removeItem(item)
+
+    def _settle(self, moved: set[int] | None) -> None:
+        """The switch, the note and the legend again, the runs ``moved`` redrawn, and an empty plot framed."""
         self.note.setText("")
         self._show_switch()
-        look = theme()
-        for run in self.visible_runs():
-            color = stronger(run.color)
-            # a curve and its symbols as items of their own (not a PlotDataItem): new measurements are appended
-            # to the symbols, not all of them set again (pyqtgraph sets up each symbol in Python)
-            curve = pg.PlotCurveItem(pen=look.pen(color, 2 if run is self.model.selected else 1))
-            points = pg.ScatterPlotItem(symbol="o", size=4, pen=None, brush=color)
-            line = pg.PlotCurveItem(pen=look.pen(color, 1, style=Qt.PenStyle.DashLine))
-            # values beyond what the plot draws (see drawn()): a triangle pointing up at the top of the range
-            beyond = pg.ScatterPlotItem(symbol="t1", size=9, pen=None, brush=color)
-            drawn = _Drawn(curve, points, line, beyond, MeasuredPoints(lambda values, run=run: self.drawn(run, values)))
-            for item in drawn.items:
-                # the points' symbols pad the range no more than the line through them (as one PlotDataItem)
-                self.plot.addItem(item, ignoreBounds=item is points)
-            self._items[id(run)] = drawn
         self._set_legend()
-        self.refresh()
+        self.refresh(moved)
         if not self.measured_any:  # an empty plot keeps the range of what it last showed (another session's)
             self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
             self.plot.enableAutoRange()
@@ -128,20 +137,17 @@ class TrackedView(PlotView):
             legend.append((stronger(self.model.selected.color), f"{self.reference_name} (dashed)"))
         self.set_legend(legend)
 
-    def restyle(self, run, what: str) -> None:
-        """A colour or a name changes that run's pens and the legend alone (nothing is measured again);
-        visibility rebuilds."""
+    def _restyle_items(self, run, what: str) -> bool:
+        """A colour or a name changes that run's pens and the legend alone (nothing is measured again)."""
         drawn = self._items.get(id(run))
-        if what == "visible" or drawn is None:
-            self.rebuild()
-            return
-        if what == "color":
+        if what == "color" and drawn is not None:
             look, color = theme(), stronger(run.color)
             drawn.curve.setPen(look.pen(color, 2 if run is self.model.selected else 1))
             drawn.line.setPen(look.pen(color, 1, style=Qt.PenStyle.DashLine))
             for symbols in (drawn.points, drawn.beyond):
                 symbols.setBrush(color)
         self._set_legend()
+        return True
 
     def refresh(self, moved: set[int] | None = None) -> None:
         """Redraw the runs that stepped (``moved``; None: every run), each from the rows it recorded since the

@@ -1,5 +1,5 @@
 """Events say which run and what changed, and a view updates only that (issue 13, item 8): a step redraws the
-runs that moved; a colour or a name changes that run's items alone, without rebuilding the view."""
+runs that moved; a colour, a name or a hidden run changes that run's items alone, without rebuilding the view."""
 
 from __future__ import annotations
 
@@ -59,4 +59,5 @@ def test_a_colour_or_a_name_restyles_that_run_without_a_rebuild(window):
         "pen"].color().name()
     assert "renamed" in view.legend.text() and stronger("#123456").name() in view.legend.text()
     model.set_visible(second, False)
-    assert rebuilt and id(second) not in view._items  # hidden: the view rebuilds without it
+    assert not rebuilt and id(second) not in view._items  # hidden: its items go, the others stay
+    assert all(view._items[id(r)] is items[id(r)] for r in model.runs if r is not second)
