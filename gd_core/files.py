@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import mmap
 import os
 import re
 import reprlib
@@ -392,6 +393,18 @@ def unique_stems(names: Iterable[str], reserved: Iterable[str] = ()) -> list[str
         taken.add(stem.lower())
         stems.append(stem)
     return stems
+
+
+def map_shared_memory(pid: int, fd: int, name: str) -> mmap.mmap | None:
+    """Map here the memory file ``fd`` of process ``pid`` (a memfd, Linux) if it still is the one called ``name``;
+    None if it is not (the process closed it, and its number now names another file)."""
+    own = os.open(f"/proc/{pid}/fd/{fd}", os.O_RDWR)
+    try:
+        if not os.readlink(f"/proc/self/fd/{own}").startswith(f"/memfd:{name} "):
+            return None
+        return mmap.mmap(own, 0)
+    finally:
+        os.close(own)
 
 
 def silence_stdout() -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import gd_core
-from gd_core import many, samplers
+from gd_core import epoch_orders, many, samplers
 
 LIN = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 120, "n_features": 2}}
 LOG = {"problem": "logistic_regression", "data": {"name": "moons", "n_samples": 80}}
@@ -118,22 +118,22 @@ def test_a_run_taken_out_of_a_group_is_a_whole_history(n_features):
 
 
 def test_rows_are_each_generators_permutation_and_half_are_shuffled_by_a_helper_thread(monkeypatch):
-    threads, permute = [], samplers._permute_rows
+    threads, permute = [], epoch_orders._permute_rows
 
     def shuffled_where(order, rngs):
         threads.append(threading.current_thread().name)
         permute(order, rngs)
 
-    monkeypatch.setattr(samplers, "_permute_rows", shuffled_where)
-    monkeypatch.setattr(samplers, "_cores", lambda: 2)
-    monkeypatch.setattr(samplers, "PARALLEL_INDICES", 400)  # (9, 50): split; small epochs stay on one thread
+    monkeypatch.setattr(epoch_orders, "_permute_rows", shuffled_where)
+    monkeypatch.setattr(epoch_orders, "_cores", lambda: 2)
+    monkeypatch.setattr(epoch_orders, "AHEAD_INDICES", 400)  # (9, 50): split; small epochs stay on one thread
     rngs, lone = ([np.random.default_rng(seed) for seed in range(9)] for _ in range(2))
     order = np.full((9, 50), -1, dtype=np.intp)
     for _ in range(2):  # the second epoch's rows continue each generator's stream
-        samplers.permute_rows(order, rngs)
+        epoch_orders.permute_rows(order, rngs)
         assert np.array_equal(order, [rng.permutation(50) for rng in lone])
     assert sorted(t.startswith("gd_core-permute") for t in threads) == [False, False, True, True]
     threads.clear()
     small = np.empty((9, 40), dtype=np.intp)  # 360 indices: below the threshold, no hand-off
-    samplers.permute_rows(small, rngs)
+    epoch_orders.permute_rows(small, rngs)
     assert np.array_equal(small, [rng.permutation(40) for rng in lone]) and threads == ["MainThread"]

@@ -1,0 +1,155 @@
+"""Epoch orders drawn ahead by the helper process are each generator's own permutations, epoch after epoch."""
+
+from __future__ import annotations
+
+import mmap
+import os
+import threading
+
+import numpy as np
+import pytest
+
+import gd_core
+from gd_core import epoch_orders
+from gd_core.samplers import Sampler
+
+needs_helper = pytest.mark.skipif(not epoch_orders._shares_memory(), reason="the helper process needs Linux memfds")
+
+
+@pytest.fixture
+def helper(monkeypatch):
+    """A helper process of the test's own, ready; draws ahead from 400 indices an epoch (so small tests use it)."""
+    monkeypatch.setattr(epoch_orders, "_the_helper", [])
+    monkeypatch.setattr(epoch_orders, "AHEAD_INDICES", 400)
+    monkeypatch.setattr(epoch_orders, "_cores", lambda: 2)
+    assert epoch_orders.start(wait=30.0)
+    yield epoch_orders._the_helper[0]
+    epoch_orders._the_helper[0].close()
+
+
+def drawn_here(monkeypatch) -> list:
+    """Record each epoch drawn on this side (by permute_rows) rather than by the helper process."""
+    calls, permute = [], epoch_orders.permute_rows
+
+    def counted(order, rngs):
+        calls.append(order.shape)
+        permute(order, rngs)
+
+    monkeypatch.setattr(epoch_orders, "permute_rows", counted)
+    return calls
+
+
+def generators(seeds=range(9)):
+    return [np.random.default_rng(seed) for seed in seeds]
+
+
+@needs_helper
+def test_the_helper_draws_each_generators_next_permutation(helper, monkeypatch):
+    here = drawn_here(monkeypatch)
+    rngs, lone = generators(), generators()
+    orders = epoch_orders.EpochOrders(rngs, 50)
+    for _ in range(5):
+        assert np.array_equal(orders.next(), [rng.permutation(50) for rng in lone])
+    assert here == [(9, 50)]  # the first epoch here; the four after it drawn ahead by the process
+    assert [rng.bit_generator.state for rng in rngs] == [rng.bit_generator.state for rng in lone]
+
+
+@needs_helper
+def test_no_epoch_is_drawn_ahead_past_the_last(helper, monkeypatch):
+    asked = []
+    ask = helper.ask
+    monkeypatch.setattr(helper, "ask", lambda request: asked.append(request) or ask(request))
+    orders = epoch_orders.EpochOrders(generators(), 50, epochs=3)
+    for _ in range(3):
+        orders.next()
+    assert len(asked) == 2
+
+
+@needs_helper
+@pytest.mark.parametrize("switch", ["replacement", "stochastic"])
+def test_a_sampler_that_changes_how_it_samples_draws_as_lone_samplers_do(helper, switch):
+    """A draw ahead was made from states the generators leave when they draw something else: it is dropped."""
+    group = Sampler(60, "minibatch", 8, "shuffle", generators())
+    lone = [Sampler(60, "minibatch", 8, "shuffle", rng) for rng in generators()]
+    for step in range(40):
+        if step == 12:  # mid-way through the second epoch, its next one drawn ahead
+            for sampler in [group, *lone]:
+                sampler.configure(*(("minibatch", 8, "replacement") if switch == "replacement"
+                                    else ("stochastic", 8, "shuffle")))
+        if step == 25:
+            for sampler in [group, *lone]:
+                sampler.configure("minibatch", 8, "shuffle")
+        assert np.array_equal(group.next_indices(), [sampler.next_indices() for sampler in lone]), step
+
+
+@needs_helper
+def test_a_helper_that_dies_leaves_the_epochs_to_this_side(monkeypatch):
+    monkeypatch.setattr(epoch_orders, "_the_helper", [])
+    monkeypatch.setattr(epoch_orders, "AHEAD_INDICES", 400)
+    monkeypatch.setattr(epoch_orders, "_cores", lambda: 2)
+    assert epoch_orders.start(wait=30.0)
+    rngs, lone = generators(), generators()
+    orders = epoch_orders.EpochOrders(rngs, 50)
+    orders.next(), [rng.permutation(50) for rng in lone]  # the second epoch is asked of the helper
+    epoch_orders._the_helper[0]._process.kill()
+    for _ in range(3):
+        assert np.array_equal(orders.next(), [rng.permutation(50) for rng in lone])
+    assert epoch_orders._the_helper[0].failed and epoch_orders._helper() is None
+
+
+@needs_helper
+def test_the_helper_writes_only_into_the_memory_it_was_asked_to():
+    """A memfd number the parent closed may name another file by the time the helper opens it: the name is
+    checked before anything is written."""
+    fd = os.memfd_create("gd_core-epochs-theirs")
+    try:
+        os.ftruncate(fd, 2 * 9 * 50 * 8)
+        memory = np.frombuffer(mmap.mmap(fd, 2 * 9 * 50 * 8), dtype=np.intp).reshape(2, 9, 50)
+        states = [rng.bit_generator.state for rng in generators()]
+        assert epoch_orders._draw_into(os.getpid(), fd, "gd_core-epochs-mine", 1, (9, 50), states) is None
+        assert not memory.any()
+        lone = generators()
+        assert epoch_orders._draw_into(os.getpid(), fd, "gd_core-epochs-theirs", 1, (9, 50), states) is not None
+        assert np.array_equal(memory[1], [rng.permutation(50) for rng in lone]) and not memory[0].any()
+    finally:
+        os.close(fd)
+        epoch_orders._maps.clear()
+
+
+@needs_helper
+def test_groups_in_two_threads_share_the_helper(helper):
+    configs = [{"problem": "linear_regression", "data": {"name": "linear", "n_samples": 100}, "batch_size": 10,
+                "steps": 45, "seed": seed, "optimizer": {"name": "adam", "lr": 0.01 * (1 + seed)}} for seed in range(8)]
+    results = {}
+
+    def run_many(key, configs):
+        results[key] = gd_core.run_many(configs)
+
+    threads = [threading.Thread(target=run_many, args=(key, configs[key::2])) for key in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for key in range(2):
+        for history, config in zip(results[key], configs[key::2]):
+            np.testing.assert_allclose(history.params, gd_core.run(config).params, rtol=1e-12, atol=1e-14)
+
+
+def test_a_large_group_with_a_seed_each_equals_its_lone_runs():
+    """64 x 10,000 indices an epoch: drawn ahead by the helper process where there is one."""
+    configs = [{"problem": "linear_regression", "data": {"name": "linear", "n_samples": 10_000}, "batch_size": 100,
+                "steps": 350, "seed": seed, "optimizer": {"name": "adam", "lr": 0.01}} for seed in range(64)]
+    histories = gd_core.run_many(configs)
+    for history, config in list(zip(histories, configs))[::9]:
+        np.testing.assert_allclose(history.params, gd_core.run(config).params, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("runs, n, shared", [(9, 40, False), (9, 50, True), (9, 100, False)])
+@needs_helper
+def test_only_epochs_of_a_middling_size_are_drawn_ahead(helper, monkeypatch, runs, n, shared):
+    """Below AHEAD_INDICES the hand-off costs more than the draw; above AHEAD_INDICES_AT_MOST the second buffer
+    would take too much memory."""
+    monkeypatch.setattr(epoch_orders, "AHEAD_INDICES_AT_MOST", 450)
+    orders = epoch_orders.EpochOrders(generators(), n)
+    orders.next()
+    assert (orders._memory is not None) == shared
