@@ -77,6 +77,22 @@ def test_02_minibatch_moves_both_parameters_coordinate_one_with_all_samples():
     assert moved[:, 0].any() and moved[:, 1].any()  # the coordinate is chosen at random, both occur
 
 
+
+def test_02_ill_conditioned_the_bound_falls_to_about_001_and_at_01_both_runs_diverge():
+    """The lesson sent students to "data scale 10, two features ... and compare again" at lr 0.1, where both runs
+    diverge within 20 steps: it now says so and names the new bound, which a rate below it keeps."""
+    assert ("take a learning rate below its new bound (the learning-rate panel shows 2/L, about 0.01: at 0.1 both "
+            "runs diverge) and compare again." in text("02_what_is_a_batch"))
+    for run in lesson("02_what_is_a_batch")[0].runs:
+        config = copy.deepcopy(run.config)
+        config["data"].update(n_features=2, scale=10.0)
+        trainer = gd_core.Trainer(config)
+        assert round(trainer.problem.stability_bound, 2) == 0.01  # 0.0099
+        assert trainer.config["optimizer"]["lr"] == 0.1 and gd_core.run(config).status == "diverged"
+        config["optimizer"]["lr"] = 0.9 * trainer.problem.stability_bound
+        assert gd_core.run(config).status == "completed"
+
+
 # -- 03 -------------------------------------------------------------------------------------------------------
 def test_03_bound_and_factors():
     r = runs("03_learning_rate_bound")
