@@ -58,10 +58,9 @@ class AccuracyView(RunItemsView):
     def _settle(self, moved: set[int] | None) -> None:
         """After the items changed: the legend and the note again, the runs ``moved`` redrawn (None: all)."""
         look, runs = theme(), self._drawn_runs()
-        legend = [(stronger(run.color), run.name) for run in runs]
-        if any(run.trainer.problem.held_out is not None for run in runs):
-            legend.append((look.color("text"), "validation", DASHED))
-        self.set_legend(legend)
+        validates = any(run.trainer.problem.held_out is not None for run in runs)
+        self.set_legend([(stronger(run.color), run.name) for run in runs],
+                        keys=[(look.color("text"), "validation", DASHED)] if validates else [])
         self.note.setText("" if runs else "only classifiers (logistic regression, MLP) have an accuracy")
         self.refresh(moved)
 

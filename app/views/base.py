@@ -18,9 +18,9 @@ from typing import NamedTuple
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QPalette, QTransform
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPalette, QTransform
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gd_core.display import axis_end
 
@@ -28,7 +28,7 @@ from ..export_menu import ExportButton
 from ..exports import Picture
 from ..palette import BATCH_COLOR, batch_color, color_name
 from ..session import Run, SessionModel
-from ..theme import theme
+from ..theme import TEXT_SIZES, theme
 from ..throttle import Throttle
 from ..widgets import ElidedLabel, ReadoutLabel
 
@@ -71,21 +71,25 @@ class Cased(NamedTuple):
     casing: str
 
 
-def legend_html(entries: list[tuple], symbol: str = "━━") -> tuple[str, str]:
+def legend_html(entries: list[tuple], symbol: str = "━━", shown: int = LEGEND_SHOWN,
+                keys: list[tuple] = ()) -> tuple[str, str]:
     """(rich text, tooltip) of a legend row: each entry ``(colour, name)`` or ``(colour, name, its own symbol)``
     a swatch (see :func:`swatch`) and a name, never broken across lines (a row that wraps breaks between
-    entries); the first :data:`LEGEND_SHOWN` entries are written out, the tooltip names all. Cased swatches are
-    blocks as tall as the line: lines of them are parted by :data:`CASED_LINE_GAP` (a wrapped row's, or the
-    tooltip's, stacked into one black column)."""
+    entries); the first ``shown`` entries are written out, then "… and k more", then every one of ``keys`` (what a
+    line style means: "╍╍ validation"); the tooltip names all. Cased swatches are blocks as tall as the line:
+    lines of them are parted by :data:`CASED_LINE_GAP` (a wrapped row's, or the tooltip's, stacked into one black
+    column)."""
     def item(color, name, mark=symbol) -> str:
         drawn = f"{swatch(color, mark)}&nbsp;" if mark else ""  # no mark: words alone (:func:`run_named`)
         return f'<nobr>{drawn}{html.escape(unbreakable(name))}</nobr>'
-    shown = [item(*entry) for entry in entries[:LEGEND_SHOWN]]
-    if len(entries) > LEGEND_SHOWN:
-        shown.append(f"<nobr>… and {len(entries) - LEGEND_SHOWN} more</nobr>")
-    tip = "<br>".join(item(*entry) for entry in entries) if len(entries) > 1 else ""
-    text = "&nbsp;&nbsp; ".join(shown)
-    if any(isinstance(entry[0], Cased) for entry in entries):
+    written = [item(*entry) for entry in entries[:shown]]
+    if len(entries) > shown:
+        written.append(f"<nobr>… and {len(entries) - shown} more</nobr>")
+    written += [item(*key) for key in keys]
+    every = [*entries, *keys]
+    tip = "<br>".join(item(*entry) for entry in every) if len(every) > 1 else ""
+    text = "&nbsp;&nbsp; ".join(written)
+    if any(isinstance(entry[0], Cased) for entry in every):
         spaced = f'<div style="-qt-line-height-type:line-distance;line-height:{CASED_LINE_GAP}px">'
         text, tip = spaced + text + "</div>", spaced + tip + "</div>" if tip else ""
     return text, tip
@@ -136,6 +140,78 @@ def unbreakable(name: str) -> str:
     return "".join(c + WORD_JOINER if c in BREAKS_AFTER else c for c in name)
 
 
+class LegendRow(ReadoutLabel):
+    """A plot's legend row, which yields to the plot: it wraps whole entries onto further lines while the plot
+    below keeps its least height (:meth:`PlotView.least_plot_height`); beyond that it names as many entries as fit
+    its lines, then "… and k more", then its keys (what a line style means: "╍╍ validation") - always at least one
+    line; its tooltip names all. Its height is that of the tallest legend the selection can give (the reserved
+    ones, each fitted the same way): the plot stays where it is. Six runs at Large text on 1280x720 wrapped the
+    loss legend onto five lines over 24 px of plot, whose tick labels ran into each other."""
+
+    _legends: tuple = ()  # (entries, keys) of the legend shown, then of each reserved one
+    _symbol = "━━"
+    _least = 0  # the row's height at its fewest lines
+
+    def __init__(self, name: str, room):
+        """``room()``: the most pixels the row may take now (its own height and what the plot has above its
+        least)."""
+        super().__init__(name, rich=True)
+        self._room = room
+
+    def show_legends(self, legends: list[tuple[list[tuple], list[tuple]]], symbol: str) -> None:
+        """Show the first of ``legends`` ((entries, keys) each), keeping room for the tallest of all."""
+        self._legends, self._symbol = tuple(legends), symbol
+        self._fit()
+
+    def refit(self) -> None:
+        """Fit the legend to the room it has now (its view was resized)."""
+        self._fit()
+
+    def _fit(self) -> None:
+        if not self._legends:  # (while ReadoutLabel is made)
+            return super()._fit()
+        self._probe.setFont(self.font())
+        margins = self.contentsMargins()
+        width = self.width() - margins.left() - margins.right()
+        line = self._probe.fontMetrics().height()
+        room = max(line, self._room() - margins.top() - margins.bottom())
+        height, least, shown = line, line, None
+        for entries, keys in self._legends:
+            text, needs = self._fitted(entries, keys, width, room)
+            height, shown = max(height, needs), shown if shown is not None else text
+            least = max(least, self._fitted(entries, keys, width, 0)[1])
+        self._least = least + margins.top() + margins.bottom()
+        height += margins.top() + margins.bottom()
+        if height != self.maximumHeight() or height != self.minimumHeight():
+            self.setFixedHeight(height)
+        self._whole = shown
+        QLabel.setText(self, shown)
+
+    def _fitted(self, entries: list[tuple], keys: list[tuple], width: int, room: int) -> tuple[str, int]:
+        """(rich text, its height) of the legend naming the most of ``entries`` (at least one) that fits ``room``
+        pixels at ``width``, with ``keys``; the fewest with a line of room (the row's least) where none fits."""
+        def laid_out(shown: int) -> tuple[str, int]:
+            text = legend_html(entries, self._symbol, shown, keys)[0]
+            return text, self._needs(text, width)
+        whole = laid_out(LEGEND_SHOWN) if width > 0 else (legend_html(entries, self._symbol, keys=keys)[0], 0)
+        if whole[1] <= room or len(entries) <= 1:
+            return whole
+        low, high = 1, min(len(entries), LEGEND_SHOWN) - 1  # the most entries that fit: binary search
+        while low < high:
+            middle = (low + high + 1) // 2
+            if laid_out(middle)[1] <= room:
+                low = middle
+            else:
+                high = middle - 1
+        fewest = laid_out(low)
+        return whole if fewest[1] > room and whole[1] <= fewest[1] else fewest  # "… and 1 more" saves no line
+
+    def least_height(self) -> int:
+        """The row's height at its fewest lines (one entry, "… and k more" and the keys): what it yields to, in a
+        view squeezed below it."""
+        return self._least if self._legends else self.height()
+
+
 class PlotView(QWidget):
     """A view: a header (title + controls) above one PlotWidget, subscribed to the session model."""
 
@@ -161,6 +237,11 @@ class PlotView(QWidget):
     #: False for a view in a dock of its own: the dock's tab or title names it, a bold heading would repeat the
     #: name (and take the width the right column's header needs for its controls and the Export button).
     shows_heading = True
+    #: The plot's least height (pixels at the normal text size, its x axis included: ~50 px of data area, 66 px
+    #: at Large text - three tick labels clear of each other): a legend that would leave it less yields
+    #: (:class:`LegendRow`). It grows with the text size up to Large's (110 px): at Extra large the window must
+    #: still fit a 1366x768 laptop (least heights of 130 px made it 786 px tall at least).
+    least_plot = 85
 
     def __init__(self, model: SessionModel, parent=None):
         super().__init__(parent)
@@ -193,7 +274,7 @@ class PlotView(QWidget):
         self.header.addWidget(self.export_button)
         # a narrow dock gets a second row of entries, not a clipped one; the row is as tall as the tallest legend
         # the selection can give (set_legend's reserve): a plot that moves under the pointer is a bug
-        self.legend = ReadoutLabel(f"{type(self).__name__}_legend", rich=True)
+        self.legend = LegendRow(f"{type(self).__name__}_legend", self._legend_room)
         self.legend.setContentsMargins(6, 0, 6, 0)
         self.legend.hide()
         self._legend_entries: tuple[list[tuple], str] = ([], "━━")
@@ -209,6 +290,7 @@ class PlotView(QWidget):
         else:
             layout.addWidget(self.legend)
         layout.addWidget(self.plot, 1)
+        self.plot.setMinimumHeight(self.least_plot_height())
         if self.beside_results:
             self.readable = 180
             self.setMinimumHeight(1)
@@ -232,6 +314,32 @@ class PlotView(QWidget):
         """:attr:`readable` at the current text size."""
         return round(self.readable * theme().scale)
 
+    def least_plot_height(self) -> int:
+        """:attr:`least_plot` at the current text size (no larger than at Large text)."""
+        return round(self.least_plot * min(theme().scale, TEXT_SIZES["large"][1]))
+
+    def _legend_room(self) -> int:
+        """The most pixels the legend row may take: its height now and what the plot has above its least; beside
+        the results, the header's height less its margins and what the plot needs (the header's least height,
+        cached by its own layout, can be the legend's last one: a wrapped legend stayed a line too tall)."""
+        if self.beside_results:
+            margins = self.header.contentsMargins()
+            return (self.height() - self.plot.minimumHeight() - self.layout().spacing() - margins.top()
+                    - margins.bottom())
+        return self.legend.height() + self.height() - self.layout().minimumSize().height()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """The least size with the legend row yielding down to one line: a row sized for a taller view must not
+        keep its dock from being made shorter (a shorter view fits the row again, :meth:`resizeEvent`)."""
+        hint = super().minimumSizeHint()
+        if self.legend.isVisibleTo(self) and not self.beside_results:
+            hint.setHeight(hint.height() - self.legend.height() + min(self.legend.height(), self.legend.least_height()))
+        return hint
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.legend.refit()  # a shorter view leaves the legend fewer lines, a taller one more
+
     def follow_pointer(self, hovered) -> None:
         """Call ``hovered(scene position)`` whenever the pointer moves over the plot, and ``hovered(None)`` when it
         leaves the plot (pyqtgraph's scene reports moves only: a read-out and a hover marker stayed on after the
@@ -247,19 +355,20 @@ class PlotView(QWidget):
 
     def _restyle(self) -> None:
         theme().style_plot(self.plot)
+        self.plot.setMinimumHeight(self.least_plot_height())
         self.rebuild()  # pens and colours are made in _rebuild; the token holds the theme's generation
 
-    def set_legend(self, entries: list[tuple], symbol: str = "━━", reserve: list[list[tuple]] = ()) -> None:
-        """Show ``(colour, name)`` (or ``(colour, name, symbol)``) entries in the legend row above the plot;
-        entries that do not fit the row's width go on to a further line. The row is as tall as the tallest of
-        ``entries`` and the ``reserve`` legends (what another selection would show: the plot stays where it is),
-        and is left out when all are empty."""
-        text, tip = legend_html(entries, symbol)
-        self._legend_entries = (list(entries), symbol)
-        self.legend.setText(text)
-        self.legend.setToolTip(tip)
-        self.legend.reserve(text, *(legend_html(other, symbol)[0] for other in reserve if other))
-        self.legend.setVisible(bool(entries) or any(reserve))
+    def set_legend(self, entries: list[tuple], symbol: str = "━━", reserve: list[list[tuple]] = (),
+                   keys: list[tuple] = ()) -> None:
+        """Show ``(colour, name)`` (or ``(colour, name, symbol)``) entries, then ``keys`` (what a line style
+        means: always shown), in the legend row above the plot; entries that do not fit the row's width go on to a
+        further line, those that would leave the plot less than its least height are summed up ("… and 3 more",
+        :class:`LegendRow`). The row is as tall as the tallest of ``entries`` and the ``reserve`` legends (what
+        another selection would show: the plot stays where it is), and is left out when all are empty."""
+        self._legend_entries = ([*entries, *keys], symbol)
+        self.legend.show_legends([(entries, keys), *((other, keys) for other in reserve if other)], symbol)
+        self.legend.setToolTip(legend_html(entries, symbol, keys=keys)[1])
+        self.legend.setVisible(bool(entries) or bool(keys) or any(reserve))
 
     def export_in(self, menu) -> None:
         """Offer Export as a submenu of the view's own menu (its "View" button) instead of a button of its own:
@@ -474,6 +583,32 @@ class EdgeAxis(pg.AxisItem):
             return rect
         return rect & self.mapRectFromScene(view.mapToScene(view.viewport().rect()).boundingRect())
 
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's names)
+        """pyqtgraph's spacing, widened on a linear upright axis (to 2, 2.5, 5 or 10 times a power of ten) until
+        its labels are at least a label's height apart (as pyqtgraph measures one: 0.8 of a line): it puts 2.25
+        intervals at least on an axis of any length, whatever the text size - lesson 24's data plot, 66 px tall at
+        Large text, wrote 4, 2, 0 and -2 each into the next."""
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if not levels or self.logMode or self.orientation not in ("left", "right") or size <= 0:
+            return levels
+        tall = abs(maxVal - minVal) * 0.8 * QFontMetrics(self.style["tickFont"] or QApplication.font()).height() / size
+        major = levels[0][0]
+        while major < tall:
+            decade = 10.0 ** math.floor(math.log10(major) + 1e-9)
+            major = decade * next(step for step in (2, 2.5, 5, 10) if step > major / decade + 1e-9)
+        if major == levels[0][0]:
+            return levels
+        return [(major, 0)] + [(spacing, offset) for spacing, offset in levels[1:]
+                               if abs(major / spacing - round(major / spacing)) < 1e-6]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        """pyqtgraph's labels, with the decimals a spacing of 2.5 times a power of ten needs (pyqtgraph writes as
+        many as the power of ten has: 2.5 read "2")."""
+        step = spacing * scale if spacing else 0.0  # (None: a log axis's own ticks, SparseLogAxis)
+        if step > 0 and abs(step / 10.0 ** math.floor(math.log10(step) + 1e-9) - 2.5) < 1e-6:
+            spacing /= 10
+        return super().tickStrings(values, scale, spacing)
+
 
 def plot_widget(**options) -> pg.PlotWidget:
     """A PlotWidget whose y axis is an :class:`EdgeAxis` (``options``: PlotWidget's keyword arguments)."""
@@ -484,9 +619,13 @@ class SparseLogAxis(EdgeAxis):
     """An axis whose log-scale labels name only the 1, 2 and 5 of each decade (pyqtgraph labels every minor
     tick it has room for, and 0.8, 0.9 and 1 then run into each other), as plain numbers from 0.001 to 10,000
     ("50", not "5·10¹"). On a range of less than a decade holding fewer than two of them (a run's first steps, a
-    loss that barely moves) it names the round values a linear axis would: 32, 34, 36 - never a bare axis."""
+    loss that barely moves) it names the round values a linear axis would: 32, 34, 36 - never a bare axis. Upright,
+    a 5 or a 2 closer to a labelled tick than a label is tall is left unnamed (a short plot at Extra large text
+    wrote 10 and 5 into each other)."""
 
     _linear: frozenset = frozenset()  # the log10 values (rounded) of such linear ticks, labelled too
+    _decade_px = math.inf  # pixels per decade, as the ticks were last placed
+    _span = (-math.inf, math.inf)  # the range (log10) they were placed on
     #: The log10 value on which a plot draws values <= 0 (gd_core.display.log_floor), labelled ``floor_label``
     #: ("0"), with no tick in the decade above it (which holds no value): None when nothing is drawn there.
     floor: float | None = None
@@ -504,6 +643,8 @@ class SparseLogAxis(EdgeAxis):
 
     def _log_tick_values(self, minVal, maxVal, size, stdTicks):  # noqa: N803 (pyqtgraph's names)
         ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
+        self._decade_px = size / (maxVal - minVal) if maxVal > minVal else math.inf
+        self._span = (minVal, maxVal)
         self._linear = frozenset()
         if maxVal - minVal >= 1 or sum(_round_mantissa(v) for _, level in ticks for v in level) >= 2 \
                 or not -MAX_DECADE < minVal < maxVal < MAX_DECADE:
@@ -536,7 +677,27 @@ class SparseLogAxis(EdgeAxis):
                 out.append(f"{float(f'{value:.6g}'):,g}")
             else:
                 out.append(f"{value:.3g}" if linear else text)
-        return out
+        return self._uncrowded(values, out) if self.orientation in ("left", "right") else out
+
+    def _uncrowded(self, values, labels: list[str]) -> list[str]:
+        """``labels`` without the 5s, then the 2s, that sit closer to a kept label than a label is tall (as
+        pyqtgraph measures one: 0.8 of a line); a label too near an end for the axis to draw it whole
+        (:class:`EdgeAxis`) keeps no other out."""
+        tall = 0.8 * QFontMetrics(self.style["tickFont"] or QApplication.font()).height() / self._decade_px
+        low, high = self._span
+        mantissas = [round(10 ** (float(v) % 1.0), 6) for v in values]
+        kept = [float(v) for v, label, m in zip(values, labels, mantissas) if label and low + tall / 2 <= float(v)
+                <= high - tall / 2 and (m not in (2, 5) or round(float(v), 9) in self._linear)]
+        labels = list(labels)
+        for mantissa in (5, 2):
+            for k, (v, m) in enumerate(zip(values, mantissas)):
+                if labels[k] and m == mantissa and round(float(v), 9) not in self._linear \
+                        and low + tall / 2 <= float(v) <= high - tall / 2:
+                    if any(abs(float(v) - w) < tall for w in kept):
+                        labels[k] = ""
+                    else:
+                        kept.append(float(v))
+        return labels
 
 
 def _round_mantissa(v: float) -> bool:

@@ -155,7 +155,7 @@ class LossCurveView(RunItemsView):
         name its curves instead."""
         if len(runs) > 1:
             validation = [(theme().color("text"), "validation", DASHED)] if any(map(_validates, runs)) else []
-            self.set_legend([(stronger(run.color), run.name + self._note(run)) for run in runs] + validation)
+            self.set_legend([(stronger(run.color), run.name + self._note(run)) for run in runs], keys=validation)
             return
         legend = []
         for run in runs:

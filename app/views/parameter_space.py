@@ -568,11 +568,11 @@ class ParameterSpaceView(PlotView):
         self._marked = runs = self.runs_on_selected_problem()
         self._run_brushes = [pg.mkBrush(on_casing(run.color)) for run in runs]
         view, batch, many = self.model.view, self._batch, self.problem.n_params > 2
-        entries = [_path_entry(run) for run in runs] if len(runs) > 1 else []
-        if batch != BATCH_COLOR and self.problem.dataset is not None and (
-                view["arrows"] or (view["batch_surface"] and not many)):
-            entries.append((Cased(batch, SURFACE_CASING), f"batch arrow and contours ({batch_name(batch)})", "╍╍"))
-        self.set_legend(entries)
+        shows_batch = batch != BATCH_COLOR and self.problem.dataset is not None and (
+            view["arrows"] or (view["batch_surface"] and not many))
+        self.set_legend([_path_entry(run) for run in runs] if len(runs) > 1 else [],
+                        keys=[(Cased(batch, SURFACE_CASING), f"batch arrow and contours ({batch_name(batch)})", "╍╍")]
+                        if shows_batch else [])
 
     def _redraw_paths(self) -> None:
         """Every path and marker set afresh (a path's points depend on how many there are), the read-out

@@ -132,10 +132,9 @@ class TrackedView(RunItemsView):
 
     def _set_legend(self) -> None:
         runs = self.visible_runs()
-        legend = [(stronger(run.color), run.name) for run in runs]
-        if self.reference_name and runs:
-            legend.append((stronger(self.model.selected.color), f"{self.reference_name} (dashed)"))
-        self.set_legend(legend)
+        reference = [(stronger(self.model.selected.color), f"{self.reference_name} (dashed)")] \
+            if self.reference_name and runs else []
+        self.set_legend([(stronger(run.color), run.name) for run in runs], keys=reference)
 
     def _restyle_items(self, run, what: str) -> bool:
         """A colour or a name changes that run's pens and the legend alone (nothing is measured again)."""

@@ -4,6 +4,7 @@ is styled like its others, at any text size."""
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRectF
@@ -153,6 +154,24 @@ def drawn_tick_labels(axis) -> dict[str, QRectF]:
             for rect, _, text in texts}
 
 
+def shown_plot(qtbot, log: bool, y_range: tuple, size: tuple, x_axis: bool = True) -> pg.PlotWidget:
+    """A plot widget of the views' kind showing ``y_range`` (log10 units on a log axis) at ``size``."""
+    plot = plot_widget()
+    qtbot.addWidget(plot)
+    theme().style_plot(plot)
+    if log:
+        use_sparse_log_axes(plot, "left")
+        plot.setLogMode(y=True)
+    if not x_axis:
+        plot.getPlotItem().hideAxis("bottom")
+    plot.setYRange(*y_range, padding=0)
+    plot.resize(*size)
+    plot.show()
+    qtbot.waitExposed(plot)
+    QApplication.processEvents()
+    return plot
+
+
 @pytest.mark.parametrize("log", [True, False])
 def test_a_y_axis_label_at_the_plots_top_edge_is_left_out_not_cut_in_half(qtbot, log):
     """pyqtgraph draws a vertical axis's labels up to 15 px past its ends, and the widget's edge cut the top one in
@@ -161,17 +180,7 @@ def test_a_y_axis_label_at_the_plots_top_edge_is_left_out_not_cut_in_half(qtbot,
     all; every view's y axis is such an axis (test_every_axis_of_every_view_is_styled_by_the_theme)."""
     theme().set_text_size("normal" if log else "large")
     try:
-        plot = plot_widget()
-        qtbot.addWidget(plot)
-        theme().style_plot(plot)
-        if log:
-            use_sparse_log_axes(plot, "left")
-            plot.setLogMode(y=True)
-        plot.setYRange(*((-1.3, 0.001) if log else (0, 3)), padding=0)  # a tick ("1", "3") on the top edge
-        plot.resize(300, 200)
-        plot.show()
-        qtbot.waitExposed(plot)
-        QApplication.processEvents()
+        plot = shown_plot(qtbot, log, (-1.3, 0.001) if log else (0, 3), (300, 200))  # a tick ("1", "3") on the top
         labels = drawn_tick_labels(plot.getPlotItem().getAxis("left"))
         inside = QRectF(plot.viewport().rect())
         assert all(inside.contains(rect) for rect in labels.values()), labels
@@ -179,3 +188,66 @@ def test_a_y_axis_label_at_the_plots_top_edge_is_left_out_not_cut_in_half(qtbot,
         assert sorted(labels) == (["0.1", "0.2", "0.5"] if log else ["0", "0.5", "1", "1.5", "2", "2.5"])
     finally:
         theme().set_text_size("normal")
+
+
+@pytest.mark.parametrize("size, screen", [("large", (1264, 680)), ("huge", (1350, 728))])
+def test_with_six_runs_at_large_text_every_plot_keeps_its_least_height(qtbot, size, screen):
+    """Lesson 24 with its variants compared (six runs) and the Sharpness tab in front, in the window the app opens
+    on a 1280x720 projector (Large text) or a 1366x768 laptop (Extra large): the legends wrapped onto three to five
+    lines and left the loss, data and sharpness plots 68 px each - 24 px of data under their x axes, the tick
+    labels over each other. A legend now yields first: the plot keeps its least height, the legend names what fits
+    ("… and 4 more", what a dashed line means always), its tooltip all; the window still fits the screen."""
+    theme().set_text_size(size)
+    win = shown_window(qtbot, "24_weight_decay_overfitting", screen)
+    win.action_compare.trigger()
+    win.sharpness_dock.raise_()
+    qtbot.wait(100)
+    assert len(win.model.runs) == 6  # its three, and batch, stochastic and mini-batch copies of the selected
+    for view in (win.loss_view, win.data_view, win.sharpness_view):
+        assert view.isVisible() and view.legend.isVisible()
+        assert view.plot.height() >= 110, type(view).__name__  # was 68: 24 px of data under the x axis
+        assert view.plot.geometry().bottom() < view.height()  # all of it shown, its x axis too
+        labels = sorted(drawn_tick_labels(view.plot.getPlotItem().getAxis("left")).values(), key=QRectF.top)
+        # (each rectangle rounded outwards to whole pixels: 1 px)
+        assert all(upper.bottom() <= lower.top() + 1 for upper, lower in zip(labels, labels[1:])), labels
+    loss = win.loss_view.legend
+    assert "more" in loss.text() and DASHED in loss.text() and "validation" in loss.text()
+    assert all(run.name in loss.toolTip().replace(WORD_JOINER, "") for run in win.model.runs)
+    assert shown_whole(loss)
+    assert win.minimumSizeHint().height() <= screen[1]
+
+
+
+@pytest.mark.parametrize("size, log, span", [("large", False, (-3.5, 6)), ("huge", True, (1, 40))])
+def test_a_short_plots_tick_labels_stay_a_label_apart(qtbot, size, log, span):
+    """pyqtgraph puts 2.25 tick intervals at least on an axis of any length, whatever the text size: lesson 24's data
+    plot, 66 px of data at Large text, wrote 4, 2, 0 and -2 each into the next, and its loss plot at Extra large
+    wrote 10 into 5. Upright labels are at least a label's height apart (as pyqtgraph measures one: 0.8 of a line):
+    0, 2.5 and 5.0 there (a step of 2.5 written with its decimal), 2 and 10 here."""
+    from PySide6.QtGui import QFontMetrics
+    theme().set_text_size(size)
+    plot = shown_plot(qtbot, log, np.log10(span) if log else span, (300, 66), x_axis=False)
+    labels = drawn_tick_labels(plot.getPlotItem().getAxis("left"))
+    centres = sorted(rect.center().y() for rect in labels.values())
+    assert len(centres) >= 2, labels
+    tall = 0.8 * QFontMetrics(QApplication.font()).height()
+    assert all(lower - upper >= tall for upper, lower in zip(centres, centres[1:])), labels
+    assert {"2.5", "5.0"} <= set(labels) if not log else {"2", "10"} <= set(labels), labels
+
+
+def test_a_legend_beside_the_results_yields_to_its_plot_as_the_strip_grows(qtbot):
+    """The sharpness view (its legend in its header, beside the results) squeezed to 131 px and then given 175 (the
+    Sharpness tab brought to the front, lesson 24 with six runs at Large text on 1280x720): its legend kept the
+    height its header's layout had cached, a line too tall, and the plot below lost its x axis's name."""
+    from app.views.tracked import SharpnessView
+
+    from .conftest import lesson_view
+    theme().set_text_size("large")
+    model, view = lesson_view(qtbot, "24_weight_decay_overfitting", SharpnessView, (967, 131))
+    model.compare_variants(model.selected)
+    qtbot.wait(20)
+    view.resize(967, 175)
+    qtbot.wait(20)
+    assert view.legend.geometry().bottom() < view.plot.geometry().top()
+    assert view.plot.height() >= 110 and view.plot.geometry().bottom() < view.height()
+    assert "more" in view.legend.text() and "edge of stability" in view.legend.text()
