@@ -77,3 +77,24 @@ def test_a_whole_question_shows_without_scrolling_at_1280x720_and_the_text_keeps
             least = panel.height() * (1 - QUESTIONS_MAX_SHARE) - panel.previous.height() - 2 * panel.layout().spacing()
             assert panel.text.height() >= least, (lesson, checked)
         win.close()
+
+
+def test_lesson_11_asks_of_the_update_rule_only_what_its_table_shows(qtbot):
+    """Lesson 11 asked "which weights get the largest effective step sizes under Adam?" of the Update rule tab,
+    which shows 33 parameters as the norm, smallest and largest entry of each row - no weight by name. It asks
+    how far apart the step-size row's min and max are, which the table shows (0.12 and 15.7 at step 3)."""
+    win = shown_window(qtbot, "11_mlp_landscape", (1280, 720))
+    assert win.model.selected.config["optimizer"]["name"] == "adam"
+    assert "how far apart are the smallest and the largest effective step size (the min and max of its step-size " \
+           "row)?" in win.lesson_panel.text.toPlainText()
+    for _ in range(3):
+        win.action_step.trigger()
+    table = win.formula.table
+    win.formula.refresh()
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    labels = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
+    assert headers == ["‖·‖", "min", "max"] and "step size γ/(√v̂+ε)" in labels
+    row = labels.index("step size γ/(√v̂+ε)")
+    smallest, largest = (float(table.item(row, c).text()) for c in (1, 2))
+    assert largest > 100 * smallest  # far apart: one rate, very different steps per weight
+    win.runner.pause()
