@@ -73,7 +73,7 @@ class EpochOrders:
         else:
             if not self._buffers:
                 self._allocate()
-            permute_rows(self._buffers[0], self.rngs)
+            self._draw_now()
         if self._to_start is not None:
             self._to_start -= 1
         if self._memory is not None and self._to_start != 0:
@@ -96,13 +96,33 @@ class EpochOrders:
         both = np.frombuffer(mmap.mmap(fd, size), dtype=np.intp).reshape(2, *shape)  # unmapped with the last view
         self._buffers, self._memory = [both[0], both[1]], (fd, name)
 
+    def _draw_now(self) -> None:
+        """Draw this epoch's order now (the first, or one not drawn ahead): half of the rows here, the other half
+        at once by the helper process where there is one ready (a thread would take the GIL back at every row)."""
+        helper = _helper() if self._memory is not None else None
+        if helper is None or not helper.started:
+            permute_rows(self._buffers[0], self.rngs)
+            return
+        fd, name = self._memory
+        first = len(self.rngs) // 2
+        theirs = self.rngs[first:]
+        ticket = helper.ask((fd, name, self._halves[0], self._buffers[0].shape, first,
+                             [rng.bit_generator.state for rng in theirs]))
+        _permute_rows(self._buffers[0][:first], self.rngs[:first])
+        states = None if ticket is None else helper.answer(ticket)
+        if states is None:  # (a late draw would write the same numbers: it starts from the same states)
+            _permute_rows(self._buffers[0][first:], theirs)
+        else:
+            for rng, state in zip(theirs, states):
+                rng.bit_generator.state = state
+
     def _ask_ahead(self) -> None:
         helper = _helper()
         if helper is None:
             return
         fd, name = self._memory
         states = [rng.bit_generator.state for rng in self.rngs]
-        ticket = helper.ask((fd, name, self._halves[1], self._buffers[1].shape, states))
+        ticket = helper.ask((fd, name, self._halves[1], self._buffers[1].shape, 0, states))
         if ticket is not None:
             self._ahead[:] = ticket, states
 
@@ -233,32 +253,33 @@ def _shares_memory() -> bool:
 
 
 def serve() -> None:
-    """The helper process: answer each request (ticket, memfd, its name, half, shape, states) with the states after
-    drawing ``rng.permutation(n)`` of each generator into that half of the parent's memory, until stdin closes."""
+    """The helper process: answer each request (ticket, memfd, its name, half, shape, first row, states) with the
+    states after drawing ``rng.permutation(n)`` of each generator into the rows from the first on of that half of
+    the parent's memory, until its stdin closes."""
     inbox, outbox = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not enter the answers
     parent = os.getppid()
     _send(outbox, (None, None))  # hello: ready
     while True:
         try:
-            ticket, fd, name, half, shape, states = _receive(inbox)
+            ticket, fd, name, half, shape, first, states = _receive(inbox)
         except EOFError:
             return
         try:
-            answer = _draw_into(parent, fd, name, half, shape, states)
+            answer = _draw_into(parent, fd, name, half, shape, first, states)
         except Exception:  # noqa: BLE001 - any failure: the parent draws the epoch itself
             answer = None
         _send(outbox, (ticket, answer))
 
 
-def _draw_into(parent: int, fd: int, name: str, half: int, shape, states) -> list | None:
+def _draw_into(parent: int, fd: int, name: str, half: int, shape, first: int, states) -> list | None:
     memory = _mapped(parent, fd, name)
     if memory is None:
         return None  # the parent closed that memory and its number now names another file
     rngs = [np.random.Generator(getattr(np.random, s["bit_generator"])()) for s in states]
     for rng, state in zip(rngs, states):
         rng.bit_generator.state = state
-    _permute_rows(np.frombuffer(memory, dtype=np.intp).reshape(2, *shape)[half], rngs)
+    _permute_rows(np.frombuffer(memory, dtype=np.intp).reshape(2, *shape)[half, first:], rngs)
     return [rng.bit_generator.state for rng in rngs]
 
 

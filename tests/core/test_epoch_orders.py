@@ -43,26 +43,34 @@ def generators(seeds=range(9)):
     return [np.random.default_rng(seed) for seed in seeds]
 
 
+def asked_of(helper, monkeypatch) -> list:
+    """Record each request to the helper process: (the buffer's half, the first row it draws)."""
+    asked, ask = [], helper.ask
+    monkeypatch.setattr(helper, "ask", lambda request: asked.append(request[2:5:2]) or ask(request))
+    return asked
+
+
 @needs_helper
 def test_the_helper_draws_each_generators_next_permutation(helper, monkeypatch):
-    here = drawn_here(monkeypatch)
+    here, asked = drawn_here(monkeypatch), asked_of(helper, monkeypatch)
     rngs, lone = generators(), generators()
     orders = epoch_orders.EpochOrders(rngs, 50)
     for _ in range(5):
         assert np.array_equal(orders.next(), [rng.permutation(50) for rng in lone])
-    assert here == [(9, 50)]  # the first epoch here; the four after it drawn ahead by the process
+    assert here == []  # nothing on a thread of this process
+    # the first epoch: rows 4 to 8 drawn by the process while rows 0 to 3 are drawn here; each later one drawn
+    # ahead by the process, into the half this epoch does not use
+    assert asked == [(0, 4), (1, 0), (0, 0), (1, 0), (0, 0), (1, 0)]
     assert [rng.bit_generator.state for rng in rngs] == [rng.bit_generator.state for rng in lone]
 
 
 @needs_helper
 def test_no_epoch_is_drawn_ahead_past_the_last(helper, monkeypatch):
-    asked = []
-    ask = helper.ask
-    monkeypatch.setattr(helper, "ask", lambda request: asked.append(request) or ask(request))
+    asked = asked_of(helper, monkeypatch)
     orders = epoch_orders.EpochOrders(generators(), 50, epochs=3)
     for _ in range(3):
         orders.next()
-    assert len(asked) == 2
+    assert asked == [(0, 4), (1, 0), (0, 0)]  # the first epoch's rows 4 to 8, then the second and third epochs
 
 
 @needs_helper
@@ -106,10 +114,10 @@ def test_the_helper_writes_only_into_the_memory_it_was_asked_to():
         os.ftruncate(fd, 2 * 9 * 50 * 8)
         memory = np.frombuffer(mmap.mmap(fd, 2 * 9 * 50 * 8), dtype=np.intp).reshape(2, 9, 50)
         states = [rng.bit_generator.state for rng in generators()]
-        assert epoch_orders._draw_into(os.getpid(), fd, "gd_core-epochs-mine", 1, (9, 50), states) is None
+        assert epoch_orders._draw_into(os.getpid(), fd, "gd_core-epochs-mine", 1, (9, 50), 0, states) is None
         assert not memory.any()
         lone = generators()
-        assert epoch_orders._draw_into(os.getpid(), fd, "gd_core-epochs-theirs", 1, (9, 50), states) is not None
+        assert epoch_orders._draw_into(os.getpid(), fd, "gd_core-epochs-theirs", 1, (9, 50), 0, states) is not None
         assert np.array_equal(memory[1], [rng.permutation(50) for rng in lone]) and not memory[0].any()
     finally:
         os.close(fd)
