@@ -201,28 +201,31 @@ def copy_plot(view, scale: int = DEFAULT_PNG_SCALE) -> None:
     """Put a view's plot on the clipboard as an image (legend included, ``scale`` pixels per screen pixel).
     Not also as SVG: a QMimeData handed to the clipboard from Python crashes PySide 6 when the application
     exits (seen offscreen, exit code 139), an image does not."""
-    picture = view if isinstance(view, Picture) else view.picture()
+    QApplication.clipboard().setImage(picture_image(view if isinstance(view, Picture) else view.picture(), scale))
+
+
+def picture_image(picture: Picture, scale: int) -> QImage:
+    """A picture as an image, ``scale`` pixels per screen pixel, its legend included."""
     if is_raster(picture):
-        QApplication.clipboard().setImage(raster_image(picture, scale))
-        return
+        return raster_image(picture, scale)
     with legend_shown(picture):
-        image = png_exporter(picture.item, scale).export(toBytes=True)
-    QApplication.clipboard().setImage(image)
+        return png_exporter(picture.item, scale).export(toBytes=True)
 
 
-def _png_bytes(widget) -> bytes:
-    """A picture of a widget as PNG bytes."""
+def _png_bytes(image: QImage) -> bytes:
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    widget.grab().save(buffer, "PNG")
+    image.save(buffer, "PNG")
     return bytes(buffer.data())
 
 
 def lab_report(window, author: str = "") -> str:
-    """The session as a lab report (see :func:`gd_core.report.lab_report_html`): the visible plots, every run's
-    settings and results, the lesson's questions with the student's answers and, once revealed, the true ones."""
+    """The session as a lab report (see :func:`gd_core.report.lab_report_html`): the visible plots as exported
+    (each names its runs in a legend: a plot's legend row in the window is outside the plot), every run's settings
+    and results, the lesson's questions with the student's answers and, once revealed, the true ones."""
     model, panel = window.model, window.lesson_panel
-    images = {view.title: _png_bytes(view.plot) for view in (window.space_view, window.loss_view, window.data_view)
+    images = {view.title: _png_bytes(picture_image(view.picture(), 1))
+              for view in (window.space_view, window.loss_view, window.data_view)
               if view.isVisible() or not window.isVisible()}
     # each run's swatch in the colour its curves have in the report's pictures (this palette's shade)
     runs = [ReportRun(r.name, theme().shade(r.color).name(), r.config, r.history, r.trainer.problem.min_loss)

@@ -1,5 +1,7 @@
 """The lesson dock: questions answered before the run and checked after it, Previous/Next, the challenge."""
 
+import base64
+import re
 import subprocess
 import sys
 import textwrap
@@ -7,6 +9,7 @@ import textwrap
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 
@@ -146,6 +149,23 @@ def test_lab_report_from_the_window(lesson_window, tmp_path):
     with pytest.raises(OSError, match=".html"):
         export_lab_report(win, str(tmp_path / "report.txt"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]  # nothing half-written
+
+
+def test_the_lab_reports_pictures_name_their_runs(lesson_window, qtbot):
+    """The report's pictures are the exported ones, legend included: in the window a plot's legend is a row
+    outside the plot, and the report's grabs of the plots named no run (its table's swatches only)."""
+    from app.exports import lab_report, picture_image
+
+    win = lesson_window
+    win.model.step(20)
+    qtbot.wait(50)  # the views catch up, as before any click on Export
+    page = lab_report(win)
+    images = [base64.b64decode(data) for data in re.findall(r'data:image/png;base64,([^"]+)"', page)]
+    shown = [view for view in (win.space_view, win.loss_view) if view.isVisible()]
+    assert len(images) == len(shown) == 2 and all(view.picture().legend for view in shown)
+    for data, view in zip(images, shown):
+        expected = picture_image(view.picture(), 1)
+        assert QImage.fromData(data).convertToFormat(expected.format()) == expected, view.title
 
 
 def test_locked_controls_stay_locked_after_saving_and_reopening(qtbot, tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import gd_core
-from gd_core import epoch_orders, many, samplers
+from gd_core import epoch_orders, many
 
 LIN = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 120, "n_features": 2}}
 LOG = {"problem": "logistic_regression", "data": {"name": "moons", "n_samples": 80}}
