@@ -255,21 +255,21 @@ def _shares_memory() -> bool:
 def serve() -> None:
     """The helper process: answer each request (ticket, memfd, its name, half, shape, first row, states) with the
     states after drawing ``rng.permutation(n)`` of each generator into the rows from the first on of that half of
-    the parent's memory, until its stdin closes."""
+    the parent's memory, until its stdin or stdout closes."""
     inbox, outbox = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not enter the answers
     parent = os.getppid()
-    _send(outbox, (None, None))  # hello: ready
-    while True:
-        try:
+    try:
+        _send(outbox, (None, None))  # hello: ready
+        while True:
             ticket, fd, name, half, shape, first, states = _receive(inbox)
-        except EOFError:
-            return
-        try:
-            answer = _draw_into(parent, fd, name, half, shape, first, states)
-        except Exception:  # noqa: BLE001 - any failure: the parent draws the epoch itself
-            answer = None
-        _send(outbox, (ticket, answer))
+            try:
+                answer = _draw_into(parent, fd, name, half, shape, first, states)
+            except Exception:  # noqa: BLE001 - any failure: the parent draws the epoch itself
+                answer = None
+            _send(outbox, (ticket, answer))
+    except (EOFError, OSError):  # the parent closed its ends (it ended, or it was killed): nothing to say
+        return
 
 
 def _draw_into(parent: int, fd: int, name: str, half: int, shape, first: int, states) -> list | None:

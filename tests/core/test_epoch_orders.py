@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import mmap
 import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -161,3 +163,15 @@ def test_only_epochs_of_a_middling_size_are_drawn_ahead(helper, monkeypatch, run
     orders = epoch_orders.EpochOrders(generators(), n)
     orders.next()
     assert (orders._memory is not None) == shared
+
+
+def test_the_helper_ends_quietly_when_its_parent_is_gone():
+    """A sweep worker stopped mid-way is killed: its helper finds its pipes closed and ends, saying nothing (its
+    stderr is the sweep worker's)."""
+    process = subprocess.Popen([sys.executable, "-c", epoch_orders._SERVE], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert epoch_orders._receive(process.stdout.fileno()) == (None, None)  # hello
+    process.stdout.close()  # the parent's reading end gone: the answer cannot be written
+    epoch_orders._send(process.stdin.fileno(), (0, 99, "gd_core-epochs-gone", 0, (2, 5), 0, []))
+    process.stdin.close()
+    assert process.wait(timeout=30) == 0 and process.stderr.read() == b""
