@@ -494,6 +494,11 @@ class OptimizerSpec:
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
 
+    def origin(self) -> str:
+        """Where its rule and defaults come from, as a sentence: "Same rule and defaults as torch.optim.Adam." -
+        or, for a method torch.optim has no class for, its reference (``torch`` then names it)."""
+        return f"Same rule and defaults as {self.torch}." if self.torch.startswith("torch.optim.") else f"{self.torch}."
+
     def rule(self, hparams: dict) -> str:
         """The update rule these hyperparameters make, as text (``formula`` names every variant at once)."""
         return self.formula_for({**self.defaults(), **hparams}) if self.formula_for else self.formula

@@ -35,7 +35,7 @@ class OptimizerPanel(Panel):
     def show_config(self, config, trainer) -> None:
         spec = OPTIMIZERS[config["optimizer"]["name"]]
         self.choice.setCurrentIndex(list(OPTIMIZERS).index(spec.name))
-        self.choice.setToolTip(f"{spec.doc} Same rule and defaults as {spec.torch}.")
+        self.choice.setToolTip(f"{spec.doc} {spec.origin()}")
         self.formula.setText(spec.formula)
         params = tuple(p for p in spec.params if p.name != "lr")  # the rate has its own panel
         self.form = self.form_for(self.form, params, lambda k, v: self.set_in("optimizer", k, v),

@@ -251,7 +251,7 @@ ROWS = (
     OptimizerSpec(
         "newton", "Newton's method (damped)", "Steps to the minimum of the local quadratic model: the gradient "
                                               "scaled by the inverse Hessian. One step on a quadratic.",
-        "θ ← θ − γ·(H + λI)⁻¹·g   (H: the Hessian of the step's loss)", "none (Newton-Raphson; no torch.optim class)",
+        "θ ← θ − γ·(H + λI)⁻¹·g   (H: the Hessian of the step's loss)", "Newton-Raphson; no torch.optim class",
         (_lr(1.0), Param("damping", 0.0, "Damping lambda added to the Hessian's diagonal (Levenberg): shorter, "
                                          "safer steps, towards gradient descent with rate 1/lambda.", low=0.0,
                          high=MAX_MAGNITUDE)),
@@ -260,7 +260,7 @@ ROWS = (
     OptimizerSpec(
         "polyak", "Polyak step size", "Gradient descent whose step size is the gap to the known minimum over the "
                                       "squared gradient norm: no rate to tune, where f* is known.",
-        "θ ← θ − γ·(f − f*)/‖g‖²·g", "none (Polyak 1969; no torch.optim class)",
+        "θ ← θ − γ·(f − f*)/‖g‖²·g", "Polyak 1969; no torch.optim class",
         (_lr(1.0),), _polyak_init, _polyak_update, evaluates=True, needs=("min_loss",), explain=_explain_polyak,
         stability=stability.constant(stability.POLYAK)),
     OptimizerSpec(
@@ -268,7 +268,7 @@ ROWS = (
                                            "with the previous direction (Polak-Ribière+), and a line search picks "
                                            "the step.",
         "β = max(0, gᵀ(g − g_prev)/‖g_prev‖²);  d ← −g + β·d\nθ ← θ + t·d,  t: strong-Wolfe line search",
-        "none (Fletcher-Reeves 1964, Polak-Ribière 1969; no torch.optim class)",
+        "Fletcher-Reeves 1964, Polak-Ribière 1969; no torch.optim class",
         (_lr(1.0),
          Param("c1", 1e-4, "Sufficient-decrease constant c1 of the line search.", low=0.0, low_open=True, high=1.0,
                high_open=True),

@@ -78,3 +78,19 @@ def test_a_setting_whose_default_is_none_shows_default_and_can_return_to_it(wind
     eps1.lineEdit().setText("0.001")
     eps1.interpretText()
     assert model.selected.config["optimizer"]["eps1"] == 0.001
+
+
+def test_a_method_torch_has_no_class_for_is_named_by_its_reference(window):
+    """The optimizer box's tooltip for Newton read "... Same rule and defaults as none (Newton-Raphson; no
+    torch.optim class)." and lesson 18's update rule "Newton's method (damped) (none (Newton-Raphson; no
+    torch.optim class))"."""
+    from gd_core import OPTIMIZERS
+    model = window.model
+    for name in ("newton", "polyak", "cg", "adam"):
+        model.update_config(model.selected, {"problem": "quadratic", "optimizer": name, "steps": 10})
+        window.formula.refresh()
+        tip, title = panel(window, "OptimizerPanel").choice.toolTip(), window.formula.title.text()
+        torch = OPTIMIZERS[name].torch
+        assert "none" not in tip and "none" not in title and f"({torch})" in title, name
+        assert tip.endswith(f"Same rule and defaults as {torch}." if name == "adam" else
+                            f"{torch}.") and ("no torch.optim class" in tip) == (name != "adam"), name
