@@ -175,3 +175,15 @@ def test_the_helper_ends_quietly_when_its_parent_is_gone():
     epoch_orders._send(process.stdin.fileno(), (0, 99, "gd_core-epochs-gone", 0, (2, 5), 0, []))
     process.stdin.close()
     assert process.wait(timeout=30) == 0 and process.stderr.read() == b""
+
+
+def test_where_no_memory_can_be_shared_each_epoch_is_drawn_where_it_starts(monkeypatch):
+    """Not Linux (no memfd): no helper process; the epochs are drawn by permute_rows, the same numbers."""
+    monkeypatch.setattr(epoch_orders, "_the_helper", [])
+    monkeypatch.setattr(epoch_orders, "_shares_memory", lambda: False)
+    monkeypatch.setattr(epoch_orders, "AHEAD_INDICES", 400)
+    here = drawn_here(monkeypatch)
+    orders, lone = epoch_orders.EpochOrders(generators(), 50), generators()
+    for _ in range(3):
+        assert np.array_equal(orders.next(), [rng.permutation(50) for rng in lone])
+    assert here == [(9, 50)] * 3 and epoch_orders._the_helper == []
