@@ -18,7 +18,7 @@ from gd_core.tracking import NOISE_SCALE_CEILING, TRACKED, noise_scale_drawn, st
 
 from ..theme import theme
 from ..widgets import SpinBox
-from .base import AxisNameFit, RunItemsView, stronger
+from .base import DASHED, AxisNameFit, RunItemsView, stronger
 
 #: Measure every this many steps unless the user says otherwise.
 DEFAULT_EVERY = 10
@@ -29,7 +29,7 @@ class TrackedView(RunItemsView):
     gives each run's reference line in :meth:`reference` (x, y), or None."""
 
     quantity = ""
-    reference_name = ""  # the legend's name of the selected run's dashed line
+    reference_name = ""  # the legend's name of the dashed lines (each run's reference line, in its colour)
     log_y = False
     shows_heading = False
     beside_results = True
@@ -132,8 +132,9 @@ class TrackedView(RunItemsView):
 
     def _set_legend(self) -> None:
         runs = self.visible_runs()
-        reference = [(stronger(self.model.selected.color), f"{self.reference_name} (dashed)")] \
-            if self.reference_name and runs else []
+        # a line style's key, as the loss view's "╍╍ validation": dashed, in the text's colour (each run's own
+        # dashed line is in its colour; the selected run's colour read as one more run, drawn solid)
+        reference = [(theme().color("text"), self.reference_name, DASHED)] if self.reference_name and runs else []
         self.set_legend([(stronger(run.color), run.name) for run in runs], keys=reference)
 
     def _restyle_items(self, run, what: str) -> bool:

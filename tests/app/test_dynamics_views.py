@@ -358,3 +358,20 @@ def test_a_sharpness_redraw_works_out_only_what_changed(qtbot, monkeypatch):
     model.set_color(second, "#123456")
     assert not calls and view._items[id(second)].curve.opts["pen"].color() == stronger("#123456")
     assert stronger("#123456").name() in view.legend.text()
+
+
+@pytest.mark.parametrize("lesson, view_name, key", [("16", "SharpnessView", "edge of stability (2/lr)"),
+                                                    ("17", "NoiseScaleView", "batch size")])
+def test_the_dashed_lines_key_is_a_dashed_mark_in_the_texts_colour(qtbot, lesson, view_name, key):
+    """Each run draws its reference line dashed in its own colour; the legend's key for them read 'batch size
+    (dashed)' beside a solid swatch in the selected run's colour - one more run, by its look (lesson 17)."""
+    from app.theme import theme
+    from app.views import tracked
+    from app.views.base import DASHED
+
+    model, view = lesson_view(qtbot, lesson, getattr(tracked, view_name), (700, 260))
+    model.step(10)
+    view.refresh()
+    entries, _ = view._legend_entries
+    assert entries[-1] == (theme().color("text"), key, DASHED)
+    assert [entry[1] for entry in entries[:-1]] == [run.name for run in model.runs]
