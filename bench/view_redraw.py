@@ -153,8 +153,9 @@ def data_view(app, samples: int, repeats: int) -> None:
 
 def runs_in_place(app, runs: int, steps: int, repeats: int) -> None:
     """Each view of a session of ``runs`` runs trained ``steps`` steps: a run added (not selected) and removed
-    again, and the view painted, against the same with the view's memory of what it drew dropped before each
-    change, so that each rebuilds the view (every run's items made again: what each did before)."""
+    again, or another run selected, and the view painted, against the same with the view's memory of what it
+    drew dropped before each change, so that each rebuilds the view (every run's items made again: what each did
+    before)."""
     from app.views.accuracy import AccuracyView
     from app.views.data_view import DataView
     from app.views.parameter_space import ParameterSpaceView
@@ -179,10 +180,16 @@ def runs_in_place(app, runs: int, steps: int, repeats: int) -> None:
                 view._token = None
             model.remove_run(run)
             view.grab()
-        ours = per_call(lambda: add_and_remove(False), lambda: None, 5, repeats)
-        reference = per_call(lambda: add_and_remove(True), lambda: None, 5, repeats)
-        print(f"{f'{view_type.title}, {runs} runs: a run added and removed':<52} {ours * 1e3:8.2f} ms   reference "
-              f"{reference * 1e3:8.2f} ms   ratio {ours / reference:.2f}")
+        def select_another(rebuilding: bool, view=view):
+            if rebuilding:
+                view._token = None
+            model.select(model.runs[(model.runs.index(model.selected) + 1) % len(model.runs)])
+            view.grab()
+        for what, change in (("a run added and removed", add_and_remove), ("another run selected", select_another)):
+            ours = per_call(lambda change=change: change(False), lambda: None, 5, repeats)
+            reference = per_call(lambda change=change: change(True), lambda: None, 5, repeats)
+            print(f"{f'{view_type.title}, {runs} runs: {what}':<52} {ours * 1e3:8.2f} ms   reference "
+                  f"{reference * 1e3:8.2f} ms   ratio {ours / reference:.2f}")
         view.close()
         view.deleteLater()
         app.processEvents()

@@ -17,6 +17,7 @@ MAX_POINTS = 2000
 
 class AccuracyView(RunItemsView):
     title = "Accuracy"
+    view_keys = ("x_axis",)
     shows_heading = False
     beside_results = True
     live_refresh_s = 0.2
@@ -45,11 +46,14 @@ class AccuracyView(RunItemsView):
     def _made(self, run) -> tuple:
         """A run's items, added to the plot: its training and validation accuracy."""
         look, color = theme(), stronger(run.color)
-        train = pg.PlotCurveItem(pen=look.pen(color, 2 if run is self.model.selected else 1), connect="finite")
+        train = pg.PlotCurveItem(pen=self.bold_pen(run), connect="finite")
         held = pg.PlotCurveItem(pen=look.pen(color, 1.5, style=Qt.PenStyle.DashLine), connect="finite")
         self.plot.addItem(train)
         self.plot.addItem(held)
         return train, held
+
+    def _main_line(self, items) -> pg.PlotCurveItem:
+        return items[0]  # the training accuracy
 
     def _take_items(self, run_id: int) -> None:
         for item in self._items.pop(run_id):
@@ -72,7 +76,7 @@ class AccuracyView(RunItemsView):
         items = self._items.get(id(run))
         if what == "color" and items is not None:
             look, color = theme(), stronger(run.color)
-            items[0].setPen(look.pen(color, 2 if run is self.model.selected else 1))
+            items[0].setPen(self.bold_pen(run))
             items[1].setPen(look.pen(color, 1.5, style=Qt.PenStyle.DashLine))
         self._settle(set())
         return True

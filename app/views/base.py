@@ -234,6 +234,9 @@ class PlotView(QWidget):
     #: - the results' table sets the strip's least height (the sharpness view's 153 px took 38 px from the plots
     #: above in every session).
     beside_results = False
+    #: The session's view settings (``model.view``) the view draws by: a change of another leaves it as it is
+    #: (None: every setting - Compare variants' switch to epochs rebuilt the data view and the parameter space).
+    view_keys: tuple[str, ...] | None = None
     #: False for a view in a dock of its own: the dock's tab or title names it, a bold heading would repeat the
     #: name (and take the width the right column's header needs for its controls and the Export button).
     shows_heading = True
@@ -297,6 +300,7 @@ class PlotView(QWidget):
         self.redraw_count = 0
         self._moved: set[int] = set()  # ids of the runs that stepped since the last redraw
         self._token = None  # what the view was last built for (rebuild)
+        self._selected: Run | None = None  # the run selected then
         events = model.events
         events.run_added.connect(lambda run: self._in_place(run, self._add_items))
         events.run_removed.connect(lambda run: self._in_place(run, self._remove_items))
@@ -304,7 +308,7 @@ class PlotView(QWidget):
         events.session_loaded.connect(self.rebuild)
         events.run_reset.connect(lambda run, reason: self.rebuild())
         events.run_changed.connect(lambda run: self.refresh())
-        events.selection_changed.connect(lambda run: self.rebuild())
+        events.selection_changed.connect(lambda run: self._in_place(run, lambda run: True))
         self._live = Throttle(self.live_refresh_s, self._draw_moved, self) if self.live_refresh_s else None
         events.advanced.connect(self._advanced)
         events.view_changed.connect(lambda key: self.rebuild())
@@ -410,10 +414,11 @@ class PlotView(QWidget):
 
     def _token_now(self) -> tuple:
         """What the view's drawing depends on: the selection, each run (its trainer, visibility, colour and name),
-        the view settings and the theme."""
-        model = self.model
+        the view settings it reads (:attr:`view_keys`) and the theme."""
+        model, keys = self.model, self.view_keys
         return (id(model.selected), tuple((id(r), id(r.trainer), r.visible, r.color, r.name) for r in model.runs),
-                tuple(sorted((k, str(v)) for k, v in model.view.items())), theme().generation)
+                tuple(sorted((k, str(v)) for k, v in model.view.items() if keys is None or k in keys)),
+                theme().generation)
 
     def rebuild(self) -> None:
         """Recreate what depends on the problem, the runs and the view settings - unless none of that changed
@@ -421,22 +426,29 @@ class PlotView(QWidget):
         token = self._token_now()
         if token == self._token:
             return
-        self._token = token
+        self._token, self._selected = token, self.model.selected
         self._rebuild()
 
     def _rebuild(self) -> None:
         self.refresh()
 
     def _in_place(self, run: Run, update) -> None:
-        """``run`` was added, removed or restyled: ``update(run)`` changes the view's items for it in place (False:
-        it cannot - the view rebuilds). Only when nothing else changed since the view was built: adding a run
-        that is selected at once, say, rebuilds. Adding n runs one by one rebuilt the view n times (its every
-        run's items): O(n²), seconds for Compare variants in a session of many runs."""
-        token = self._token_now()
-        if self._token is None or _without(self._token, run) != _without(token, run) or not update(run):
+        """``run`` was added, removed, restyled or selected: ``update(run)`` changes the view's items for it in
+        place (False: it cannot - the view rebuilds), after :meth:`_reselect` where the selection moved too (a
+        run added and selected at once). Only when nothing else changed since the view was built. Adding n runs
+        one by one rebuilt the view n times (its every run's items): O(n²), seconds for Compare variants in a
+        session of many runs."""
+        token, built, previous = self._token_now(), self._token, self._selected
+        if built is None or _without(built, run)[1:] != _without(token, run)[1:] or (
+                built[0] != token[0] and not self._reselect(previous)) or not update(run):
             self.rebuild()
             return
-        self._token = token
+        self._token, self._selected = token, self.model.selected
+
+    def _reselect(self, previous: Run) -> bool:
+        """The selection moved from ``previous`` (it may be gone) to the model's selected run: restyle what shows
+        which run is selected, as :meth:`_add_items`."""
+        return False
 
     def _add_items(self, run: Run) -> bool:
         """Draw ``run`` (added, or shown again) as a full rebuild would, changing nothing else that need not
@@ -530,6 +542,23 @@ class RunItemsView(PlotView):
         """After runs' items came or went: the legend and the rest again, the runs ``moved`` redrawn (None:
         every run)."""
         raise NotImplementedError
+
+    def _main_line(self, items) -> pg.PlotCurveItem:
+        """Which of a run's ``items`` is its main line (bold for the selected run)."""
+        raise NotImplementedError
+
+    def bold_pen(self, run: Run):
+        """A run's main line: bold for the selected run (wide pens cost: only that one is bold)."""
+        return theme().pen(stronger(run.color), 2 if run is self.model.selected else 1)
+
+    def _reselect(self, previous: Run) -> bool:
+        """Another run selected: its main line bold, the last one's thin."""
+        for run in (previous, self.model.selected):
+            items = self._items.get(id(run))
+            if items is not None:
+                self._main_line(items).setPen(self.bold_pen(run))
+        self._settle(set())
+        return True
 
     def _add_items(self, run: Run) -> bool:
         if self._draws(run):

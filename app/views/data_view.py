@@ -53,6 +53,7 @@ def _captions(problem) -> dict[str, str]:
 
 class DataView(PlotView):
     title = "Data"
+    view_keys = ()  # it draws by no view setting
     live_refresh_s = 0.04  # 25 a second while training: enough for a fit line; the frames go to loss and path
 
     def __init__(self, model, parent=None):
@@ -96,14 +97,8 @@ class DataView(PlotView):
         kind = layout_kind(problem)
         look = theme()
         self.region_line.setPen(look.pen(ON_SURFACE, 2))
-        # the latest batch's circles: the batch's colour in every view (apart from the selected run's, whose fit
-        # line is drawn here too), inside a black casing - they read on the plot, the class regions and on points
-        # of their own colour (an orange class, or a sky-blue one when the batch is sky blue)
-        batch = self._batch = self.batch_color()
-        self.batch.setPen(look.pen(batch, 2))
         self.batch_casing.setPen(look.pen(BATCH_CASING, 2 + 2 * CASING_WIDTH))
-        self.plot.setToolTip(f"Samples of the selected run's latest step are circled in {batch_name(batch)}: a "
-                             "batch is a set of samples.")
+        self._style_batch()
         self.regions.clear()
         self.region_line.clear()
         self.held.clear()
@@ -215,6 +210,27 @@ class DataView(PlotView):
             line.setPen(theme().pen(theme().shade(run.color), 2))
         if run.problem_key == self.model.selected.problem_key:
             self._set_legend()
+        return True
+
+    def _style_batch(self) -> None:
+        """The latest batch's circles: the batch's colour in every view (apart from the selected run's, whose fit
+        line is drawn here too), inside a black casing - they read on the plot, the class regions and on points
+        of their own colour (an orange class, or a sky-blue one when the batch is sky blue)."""
+        batch = self._batch = self.batch_color()
+        self.batch.setPen(theme().pen(batch, 2))
+        self.plot.setToolTip(f"Samples of the selected run's latest step are circled in {batch_name(batch)}: a "
+                             "batch is a set of samples.")
+
+    def _reselect(self, previous) -> bool:
+        """Another run of the same problem and data selected: its batch circled (in its batch colour), its
+        predictions or class regions drawn; another problem rebuilds."""
+        if previous.problem_key != self.model.selected.problem_key:
+            return False
+        if layout_kind(self.problem) is not None:
+            self._style_batch()
+            self._set_legend()
+            self._circled, self._region_time = None, 0.0  # the regions of the run selected now, at once
+            self.refresh(set())
         return True
 
     def _same_batch(self) -> bool:

@@ -28,6 +28,7 @@ from .base import DASHED, RunItemsView, fainter, run_named, stronger, use_sparse
 
 class LossCurveView(RunItemsView):
     title = "Loss"
+    view_keys = ("x_axis", "log_y", "batch_losses")
     has_caption = False  # the hover read-out floats over the plot
 
     def __init__(self, model, parent=None):
@@ -117,10 +118,8 @@ class LossCurveView(RunItemsView):
         # Opaque pens; only the full loss is wide (Qt's stroker is slow), which is cheap because the plot
         # peak-downsamples every curve to about two points per pixel column.
         # bare curve items: PlotDataItem.setData costs about 8 times as much, and it is called every frame
-        look = theme()
         batch = BatchLossBand(self.plot, run)
-        bold = run is self.model.selected  # wide pens cost; only the selected run's full loss is bold
-        full = pg.PlotCurveItem(pen=look.pen(stronger(run.color), 2 if bold else 1), connect="finite")
+        full = pg.PlotCurveItem(pen=self.bold_pen(run), connect="finite")
         val = pg.PlotCurveItem(pen=_validation_pen(run), connect="finite")
         zero = pg.ScatterPlotItem(size=11, symbol="t")  # where the loss reached 0: a mark on the floor
         zero.setZValue(10)
@@ -128,6 +127,9 @@ class LossCurveView(RunItemsView):
         for item in (full, val, zero):
             self.plot.addItem(item)
         return batch, full, val, zero
+
+    def _main_line(self, items) -> pg.PlotCurveItem:
+        return items[1]  # the full loss
 
     def _take_items(self, run_id: int) -> None:
         """Take a run's items off the plot and forget what they showed."""
@@ -183,9 +185,9 @@ class LossCurveView(RunItemsView):
         """A colour or a name changes that run's pens and the legend alone."""
         items = self._items.get(id(run))
         if what == "color" and items is not None:
-            look, (batch, full, val, zero) = theme(), items
+            batch, full, val, zero = items
             batch.style(run)
-            full.setPen(look.pen(stronger(run.color), 2 if run is self.model.selected else 1))
+            full.setPen(self.bold_pen(run))
             val.setPen(_validation_pen(run))
             _style_zero(zero, run)
         self._set_legend(self.visible_runs())

@@ -118,6 +118,7 @@ def _path_casing(width: float) -> QPen:
 
 class ParameterSpaceView(PlotView):
     title = "Parameter space"
+    view_keys = ("pair", "space_mode", "equal_aspect", "arrows", "batch_surface")
     readout_row = True
 
     def __init__(self, model, parent=None):
@@ -524,13 +525,6 @@ class ParameterSpaceView(PlotView):
         look = theme()
         for run in runs:
             self.paths[id(run)] = self._path(run)
-        selected = self.model.selected
-        # apart from the selected run's update arrow beside it, and where it can be from the other runs' paths
-        batch = self._batch = self.batch_color()
-        self._set_runs()
-        for action, (tip, status) in zip((self.batch_surface, self.arrows), batch_tips(batch)):
-            action.setToolTip(tip)
-            action.setStatusTip(status)
         # the surface's backdrop: where it is not drawn (zoomed out past its grid, or not computed yet) the casings
         # meet this, not the dark theme's near-black plot (the light theme's plot is one already: nothing to paint)
         base, backdrop = look.color("base").name(), surface_backdrop(look.color("base").name())
@@ -538,6 +532,18 @@ class ParameterSpaceView(PlotView):
         for item in (self.starts, self.currents):
             item.setPen(look.pen(SURFACE_CASING, CASING_WIDTH))
         self.minima.setPen(look.pen(ON_SURFACE))
+        self._style_selected()
+        self._redraw_paths()
+
+    def _style_selected(self) -> None:
+        """What takes the selected run's colours: the batch's contours and arrow (apart from the selected run's
+        update arrow beside it, and where it can be from the other runs' paths), its update arrow, the legend."""
+        look, selected = theme(), self.model.selected
+        batch = self._batch = self.batch_color()
+        self._set_runs()
+        for action, (tip, status) in zip((self.batch_surface, self.arrows), batch_tips(batch)):
+            action.setToolTip(tip)
+            action.setStatusTip(status)
         # dashes of 8 px, each cased: the casing's dash pattern (in units of its width) lines up with the line's,
         # and its square caps reach past each dash's ends - the gaps show the surface, as the old dashes did
         self.batch_lines.setPen(look.pen(batch, 2, dash=[4, 4]))
@@ -549,7 +555,24 @@ class ParameterSpaceView(PlotView):
             line.setPen(look.pen(colors[key], width))
             # ArrowItem.setStyle re-applies its own brush: set it there
             head.setStyle(pen=look.pen(SURFACE_CASING, CASING_WIDTH), brush=colors[key])
-        self._redraw_paths()
+
+    def _reselect(self, previous) -> bool:
+        """Another run of the same two-parameter problem selected: its path bold, the last one's thin, the batch's
+        and the update arrow's colours and the overlays for it (a slice of a larger problem goes through the
+        selected run's parameters, a plane through its path: they rebuild)."""
+        if previous.problem_key != self.model.selected.problem_key or self.problem.n_params > 2:
+            return False
+        for run in (previous, self.model.selected):
+            path = self.paths.get(id(run))
+            if path is not None:
+                width = 2 if run is self.model.selected else 1
+                path.setPen(theme().pen(on_casing(run.color), width))
+                path.setShadowPen(_path_casing(width))
+        self._style_selected()
+        self._hover_text = ""
+        self._show_info()
+        self._update_overlays(force=True)
+        return True
 
     def _path(self, run) -> pg.PlotCurveItem:
         """A run's path, added to the plot: bold for the selected run, the others thin (1-px pens draw several
@@ -613,13 +636,13 @@ class ParameterSpaceView(PlotView):
         return here is not False
 
     def _restyle_items(self, run, what: str) -> bool:
-        """A colour changes that run's path, markers and legend entry (the selected run's colours the update
-        arrow too: it rebuilds); a name its legend entry."""
+        """A colour changes that run's path, markers and legend entry (the selected run's, its update arrow too);
+        a name its legend entry."""
         here = self._in_place_here(run)
         if here and what == "color" and run is self.model.selected:
-            return False
+            self._style_selected()  # its update arrow
         if here and id(run) in self.paths:
-            self.paths[id(run)].setPen(theme().pen(on_casing(run.color), 1))  # (not the selected run: 1 px)
+            self.paths[id(run)].setPen(theme().pen(on_casing(run.color), 2 if run is self.model.selected else 1))
             self._set_runs()
             self._redraw_paths()
         return here is not False

@@ -29,6 +29,7 @@ class TrackedView(RunItemsView):
     gives each run's reference line in :meth:`reference` (x, y), or None."""
 
     quantity = ""
+    view_keys = ()  # it draws by no view setting
     reference_name = ""  # the legend's name of the dashed lines (each run's reference line, in its colour)
     log_y = False
     shows_heading = False
@@ -105,7 +106,7 @@ class TrackedView(RunItemsView):
         look, color = theme(), stronger(run.color)
         # a curve and its symbols as items of their own (not a PlotDataItem): new measurements are appended
         # to the symbols, not all of them set again (pyqtgraph sets up each symbol in Python)
-        curve = pg.PlotCurveItem(pen=look.pen(color, 2 if run is self.model.selected else 1))
+        curve = pg.PlotCurveItem(pen=self.bold_pen(run))
         points = pg.ScatterPlotItem(symbol="o", size=4, pen=None, brush=color)
         line = pg.PlotCurveItem(pen=look.pen(color, 1, style=Qt.PenStyle.DashLine))
         # values beyond what the plot draws (see drawn()): a triangle pointing up at the top of the range
@@ -115,6 +116,9 @@ class TrackedView(RunItemsView):
             # the points' symbols pad the range no more than the line through them (as one PlotDataItem)
             self.plot.addItem(item, ignoreBounds=item is points)
         return drawn
+
+    def _main_line(self, drawn: _Drawn) -> pg.PlotCurveItem:
+        return drawn.curve
 
     def _take_items(self, run_id: int) -> None:
         for item in self._items.pop(run_id).items:
@@ -142,7 +146,7 @@ class TrackedView(RunItemsView):
         drawn = self._items.get(id(run))
         if what == "color" and drawn is not None:
             look, color = theme(), stronger(run.color)
-            drawn.curve.setPen(look.pen(color, 2 if run is self.model.selected else 1))
+            drawn.curve.setPen(self.bold_pen(run))
             drawn.line.setPen(look.pen(color, 1, style=Qt.PenStyle.DashLine))
             for symbols in (drawn.points, drawn.beyond):
                 symbols.setBrush(color)

@@ -105,9 +105,9 @@ def _rebuilds(view, calls: list):
 @pytest.mark.parametrize("kind", CONFIGS)
 def test_adding_removing_hiding_and_restyling_runs_updates_the_views_in_place(qtbot, kind):
     """Each added run rebuilt every view (every run's items made again, the loss surface computed again): n runs
-    cost O(n²) - Compare variants in a session of 30 runs took 1.5 s. Adding a run (not selected), removing or
-    hiding one, or giving one a new colour or name, now updates that run's items alone; the pictures are the
-    ones a full rebuild draws."""
+    cost O(n²) - Compare variants in a session of 30 runs took 1.5 s. Adding, removing, hiding, showing or
+    selecting a run, or giving one a new colour or name, now updates what shows that run (and which is selected)
+    alone; the pictures are the ones a full rebuild draws."""
     model, views = _views(qtbot, CONFIGS[kind])
     config = model.config_copy(model.selected)
     model.step(40)
@@ -118,12 +118,25 @@ def test_adding_removing_hiding_and_restyling_runs_updates_the_views_in_place(qt
     model.step(25)
     model.remove_run(added[1])
     model.set_visible(model.runs[0], False)  # the selected run's place is kept: its items go
-    model.set_color(added[2], "#cc79a7")
+    model.set_color(added[2], "#56b4e9")
     model.rename(added[3], "renamed")
     model.set_visible(added[3], False)
     model.set_visible(added[3], True)  # the last run: drawn over the others again, as a rebuild stacks it
     model.step(5)
     assert calls == []
+    model.select(added[0])
+    model.step(5)
+    model.add_run({**config, "seed": 5})  # added and selected at once
+    model.remove_run(model.selected)  # the selection moves on, then the run goes
+    model.select(added[2])
+    model.set_color(added[2], "#332288")  # the selected run's colour (blue, as before: the batch stays orange)
+    model.step(5)
+    # a slice of a larger problem goes through the selected run's parameters: another run, another slice
+    assert calls == (["ParameterSpaceView"] * 4 if kind == "classifier" else [])
+    calls.clear()
+    model.set_view("tolerance", 0.01)  # the results table's alone
+    model.set_view("x_axis", "epoch")  # (as Compare variants does) the views against steps, epochs... alone
+    assert calls == ["LossCurveView", "AccuracyView"]
     for name, view in views.items():
         shown = _picture(view)
         frame = view.plot.getPlotItem().vb.viewRange() if name == "DataView" else None
