@@ -4,26 +4,51 @@
     >>> history = gd_core.run({"problem": "quadratic", "optimizer": {"name": "plain", "lr": 0.1}, "steps": 50})
     >>> history.status, len(history)
     ('completed', 51)
+
+The names below are imported when first asked for (PEP 562), not with the package: a process that needs one module
+(the epoch-order helper needs :mod:`.epoch_orders` and numpy, the sweep worker its sweep) does not pay for the rest.
+``gd_core.X`` and ``from gd_core import X`` work as before, and so does ``gd_core.submodule``.
 """
 
-from .config import build_problem, load_config, needs_reset, problem_key, resolve, switch_problem, validate
-from .curvature import gradient_noise_scale, sharpness
-from .datasets import GENERATORS, Dataset, load_csv
-from .errors import ConfigError
-from .history import COLUMNS, History
-from .landscape import loss_grid, stability_bound
-from .many import TrainerGroup, run_many
-from .optimizers import OPTIMIZERS, make_optimizer
-from .problems import PROBLEMS, Problem
-from .samplers import SAMPLINGS, VARIANTS, planned_steps, steps_per_epoch
-from .schedules import SCHEDULES, make_schedule
-from .settings import SETTINGS
-from .tracking import TRACKED
-from .trainer import Trainer, run
+from __future__ import annotations
 
-__all__ = [
-    "COLUMNS", "GENERATORS", "OPTIMIZERS", "PROBLEMS", "SAMPLINGS", "SCHEDULES", "SETTINGS", "TRACKED", "VARIANTS",
-    "ConfigError", "Dataset", "History", "Problem", "Trainer", "TrainerGroup", "build_problem", "gradient_noise_scale",
-    "load_config", "load_csv", "loss_grid", "make_optimizer", "make_schedule", "needs_reset", "problem_key", "resolve",
-    "planned_steps", "run", "run_many", "sharpness", "stability_bound", "steps_per_epoch", "switch_problem", "validate",
-]
+import importlib
+
+#: each public name, and the module it comes from
+_FROM = {
+    "config": ("build_problem", "load_config", "needs_reset", "problem_key", "resolve", "switch_problem", "validate"),
+    "curvature": ("gradient_noise_scale", "sharpness"),
+    "datasets": ("GENERATORS", "Dataset", "load_csv"),
+    "errors": ("ConfigError",),
+    "history": ("COLUMNS", "History"),
+    "landscape": ("loss_grid", "stability_bound"),
+    "many": ("TrainerGroup", "run_many"),
+    "optimizers": ("OPTIMIZERS", "make_optimizer"),
+    "problems": ("PROBLEMS", "Problem"),
+    "samplers": ("SAMPLINGS", "VARIANTS", "planned_steps", "steps_per_epoch"),
+    "schedules": ("SCHEDULES", "make_schedule"),
+    "settings": ("SETTINGS",),
+    "tracking": ("TRACKED",),
+    "trainer": ("Trainer", "run"),
+}
+_MODULE_OF = {name: module for module, names in _FROM.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        try:  # gd_core.sweep and the like, as when the package imported them all
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # asked for once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

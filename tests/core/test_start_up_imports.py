@@ -1,0 +1,52 @@
+"""What a process of GD Lab imports when it starts: the package ``gd_core`` imports its modules when a name of them is
+first asked for (PEP 562), so the epoch-order helper and the sweep worker import what they use and not the rest
+(bench/start_up.py measures the time; these tests pin the mechanism, never a duration)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import gd_core
+from gd_core import epoch_orders
+
+#: the gd_core modules imported, printed to standard error (the helper's answers own its standard output)
+PRINT_MODULES = ("import json, sys; "
+                 "print(json.dumps(sorted(m for m in sys.modules if m.startswith('gd_core'))), file=sys.stderr)")
+
+
+def _modules(code: str) -> set[str]:
+    result = subprocess.run([sys.executable, "-c", code], stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                            check=True)
+    return set(json.loads(result.stderr.decode().strip().splitlines()[-1]))
+
+
+def test_importing_the_package_imports_none_of_its_modules():
+    assert _modules("import gd_core; " + PRINT_MODULES) == {"gd_core"}
+
+
+def test_the_epoch_order_helper_imports_its_module_and_what_that_imports_only():
+    """The helper's own program, ended at once (its standard input closed): numpy and gd_core.epoch_orders, with
+    gd_core.files and gd_core.errors - not the trainer, problems, optimizers and datasets of the package."""
+    assert _modules(epoch_orders._SERVE + "; " + PRINT_MODULES) == {
+        "gd_core", "gd_core.epoch_orders", "gd_core.files", "gd_core.errors"}
+
+
+@pytest.mark.parametrize("name", gd_core.__all__)
+def test_each_public_name_is_the_one_of_its_module(name):
+    value = getattr(gd_core, name)
+    assert any(getattr(module, name, None) is value for module in list(sys.modules.values())
+               if getattr(module, "__name__", "").startswith("gd_core."))
+    assert name in dir(gd_core)
+
+
+def test_names_and_modules_of_the_package_as_before():
+    namespace: dict = {}
+    exec("from gd_core import *", namespace)
+    assert set(gd_core.__all__) <= set(namespace)
+    assert gd_core.run({"steps": 3}).status == "completed"
+    from gd_core import ConfigError, resolve  # noqa: F401
+    assert gd_core.sweep.run_sweep is not None and gd_core.problems.base.Problem is gd_core.Problem
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        gd_core.no_such_name  # noqa: B018
