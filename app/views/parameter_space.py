@@ -20,9 +20,17 @@ import weakref
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QPainterPath, QPen
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QMenu, QPushButton, QToolButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLayout,
+    QMenu,
+    QPushButton,
+    QToolButton,
+)
 
 import gd_core
 from gd_core.landscape import (
@@ -116,6 +124,30 @@ def _path_casing(width: float) -> QPen:
     pen.setJoinStyle(Qt.PenJoinStyle.BevelJoin)
     return pen
 
+class WholeBox(ComboBox):
+    """A choice box never narrower than its longest choice: a parameter's name cut short names nothing ("W1[0,3]"
+    read "W1[("), and a lesson names the mode it asks for ("PCA plane" read "PCA plar")."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self.sizeHint()
+
+
+def least_width(layout: QLayout) -> int:
+    """The least width of a row ``layout`` from its shown widgets' least widths, its spacing and its margins,
+    measured now (a layout's own figure is the one it cached when last laid out)."""
+    widths = []
+    for k in range(layout.count()):
+        item = layout.itemAt(k)
+        widget, inner = item.widget(), item.layout()
+        if widget is not None and not widget.isHidden():
+            widths.append(max(widget.minimumWidth(), widget.minimumSizeHint().width()))
+        elif inner is not None and least_width(inner) > 0:
+            widths.append(least_width(inner))
+    margins = layout.contentsMargins()
+    return sum(widths) + layout.spacing() * max(0, len(widths) - 1) + (margins.left() + margins.right() if widths
+                                                                         else 0)
+
+
 class ParameterSpaceView(PlotView):
     title = "Parameter space"
     view_keys = ("pair", "space_mode", "equal_aspect", "arrows", "batch_surface")
@@ -149,13 +181,12 @@ class ParameterSpaceView(PlotView):
         self._reshaped = QTimer(self, singleShot=True, interval=150)
         self._reshaped.timeout.connect(lambda: not self.plane_mode and self._update_surface(force=True))
         self.plot.getPlotItem().vb.sigResized.connect(lambda _: self.equal_aspect_on and self._reshaped.start())
-        self.mode = ComboBox()
+        self.mode = WholeBox()
         self.mode.setObjectName("space_mode")
         self.mode.addItem("slice", "slice")
         self.mode.addItem("PCA plane", "plane")
         self.mode.setItemData(0, "slice through a pair of parameters", Qt.ItemDataRole.ToolTipRole)
         self.mode.setItemData(1, "plane of the trajectory (principal components)", Qt.ItemDataRole.ToolTipRole)
-        self.mode.setMinimumContentsLength(4)
         self.mode.setToolTip("Slice: the loss over two chosen parameters, the others at their current values. "
                              "Plane: the loss on the plane of the path's two principal directions through its "
                              "final point (Li et al. 2018), with the path projected onto it.")
@@ -165,11 +196,17 @@ class ParameterSpaceView(PlotView):
         self.recompute.setToolTip("Recompute plane: fit the plane to the path as it is now and evaluate the loss "
                                   "on it.")
         self.recompute.clicked.connect(self.compute_plane)
-        self.pair_x, self.pair_y = ComboBox(), ComboBox()
+        self.pair_x, self.pair_y = WholeBox(), WholeBox()
         for box, axis in ((self.pair_x, "horizontal"), (self.pair_y, "vertical")):
-            box.setMinimumContentsLength(2)  # a name like W1[0,3] is elided; the list shows it whole
+            box.setObjectName(f"space_pair_{axis}")
             box.setToolTip(f"The parameter on the {axis} axis; the others are held at the run's current values.")
             box.currentIndexChanged.connect(self._pair_chosen)
+        # where the header has no room for them whole, these boxes (or Recompute) sit on a row of their own under it
+        self.choice_row = QHBoxLayout()
+        self.choice_row.setContentsMargins(6, 0, 6, 0)
+        self.choice_row.setSpacing(8)
+        self.choice_row.addStretch(1)
+        self.layout().insertLayout(1, self.choice_row)
         self._build_options_menu()
         self.readout = self.info  # the hovered point's coordinates and loss, else what the surface shows
         self.readout.setObjectName("space_readout")
@@ -226,6 +263,44 @@ class ParameterSpaceView(PlotView):
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         self.follow_pointer(self._hovered)
         self.rebuild()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._place_choices()
+        super().resizeEvent(event)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """The least size with the choices of :meth:`_place_choices` on the row under the header: in the header
+        they take only room the view has to spare, never widen it."""
+        hint = super().minimumSizeHint()
+        shown = self._choices()
+        if shown and self.controls.indexOf(shown[0]) >= 0:
+            widths = [box.minimumSizeHint().width() for box in shown]
+            margins = self.choice_row.contentsMargins()
+            hint.setWidth(max(hint.width() - sum(widths) - len(widths) * self.controls.spacing(),
+                              sum(widths) + self.choice_row.spacing() * (len(widths) - 1) + margins.left()
+                              + margins.right()))
+        return hint
+
+    def _choices(self) -> list:
+        """What the header shows after the mode: the slice's two parameters, or the plane's Recompute."""
+        return [w for w in (self.recompute, self.pair_x, self.pair_y) if not w.isHidden()]
+
+    def _place_choices(self) -> None:
+        """The slice's parameter boxes (or the plane's Recompute) in the header, after the mode, where it has room
+        for them whole; else on a row of their own under it (at Large text in the window's least width on 1280 px
+        the header left the boxes 63 px each: W1[0,0] read "W1[(")."""
+        movable = (self.recompute, self.pair_x, self.pair_y)
+        in_header = self.controls.indexOf(self.pair_x) >= 0
+        need = least_width(self.header)
+        if not in_header:
+            need += sum(w.minimumSizeHint().width() + self.controls.spacing() for w in self._choices())
+        if in_header == (self.width() >= need):
+            return
+        for w in movable:
+            (self.controls if in_header else self.choice_row).removeWidget(w)
+        at = self.controls.indexOf(self.mode) + 1
+        for k, w in enumerate(movable):
+            self.choice_row.addWidget(w) if in_header else self.controls.insertWidget(at + k, w)
 
     def _build_options_menu(self) -> None:
         """The "View" button: overlays, equal aspect, and framing the view."""
@@ -503,6 +578,7 @@ class ParameterSpaceView(PlotView):
         self.recompute.setVisible(many and self.plane_mode)
         for w in (self.pair_x, self.pair_y):
             w.setVisible(many and not self.plane_mode)
+        self._place_choices()
         has_data = problem.dataset is not None
         self.batch_surface.setVisible(has_data and not many)
         if self.plane_mode:

@@ -1,6 +1,7 @@
 """Larger text with a lesson open: the window still fits the screens students have - Large (projector) text a
 1280 x 720 projector, Extra large a 1366 x 768 laptop."""
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from app.run_list import RunList
@@ -124,3 +125,40 @@ def test_choosing_the_optimizer_state_at_large_text_moves_no_plot(qtbot):
     qtbot.wait(50)
     assert window.state_dock.width() == width
     assert window.state_plot.note.text().endswith("the first 8 of 129 parameters")
+
+
+def shown_whole(box) -> bool:
+    """Whether a combo box's field has room for its current text (Qt cuts it off at the field's edge)."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+    option = QStyleOptionComboBox()
+    box.initStyleOption(option)
+    field = box.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                       QStyle.SubControl.SC_ComboBoxEditField, box)
+    return field.width() >= box.fontMetrics().horizontalAdvance(box.currentText())
+
+
+@pytest.mark.parametrize("lesson", ["11_mlp_landscape", "25_small_batch_generalization"])
+def test_the_parameter_pair_boxes_show_whole_names_in_the_least_window_at_large_text(qtbot, lesson):
+    """At Large text in the window's least width on a 1280 px projector, the slice's two boxes choosing its
+    parameters had 63 px each in the parameter space's header: "W1[(" for W1[0,0]. Where the header has no room for
+    them whole they sit on a row of their own under it; where it has (normal text, a wider window), in it."""
+    theme().set_text_size("large")
+    window = shown_window(qtbot, lesson, (1264, 680))
+    view = window.space_view
+    for mode in ("plane", "slice"):  # the plane's mode box read "PCA plar"
+        view.mode.setCurrentIndex(view.mode.findData(mode))
+        QApplication.processEvents()
+        least = window.minimumSizeHint()
+        assert least.width() <= 1280 and least.height() <= 680
+        window.resize(least.width(), 680)
+        qtbot.wait(50)
+        shown = [view.mode, view.pair_x, view.pair_y] if mode == "slice" else [view.mode]
+        assert all(box.isVisible() and shown_whole(box) for box in shown), [(b.width(), b.currentText()) for b in shown]
+        after = view.pair_x if mode == "slice" else view.recompute
+        assert after.isVisible() and after.width() >= after.sizeHint().width()
+        assert after.geometry().top() > view.mode.geometry().bottom()  # under the header
+    theme().set_text_size("normal")
+    window.resize(1600, 900)
+    qtbot.wait(50)
+    assert view.pair_x.geometry().top() < view.mode.geometry().bottom(), view.width()  # beside the mode: no row taken
+    assert all(shown_whole(box) for box in (view.pair_x, view.pair_y))
