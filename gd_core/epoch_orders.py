@@ -164,7 +164,7 @@ class _Helper:
                 if not self.started or self.failed:
                     return None
                 ticket = next(self._tickets)
-                _send(self._process.stdin.fileno(), (ticket, *request))
+                self._send((ticket, *request))
                 return ticket
             except (OSError, EOFError, pickle.UnpicklingError):
                 self.failed = True
@@ -185,6 +185,18 @@ class _Helper:
         if pending:
             self._forgotten.add(pending[0])
             self._answers.pop(pending[0], None)
+
+    def _send(self, request) -> None:
+        """Write a request, taking answers off the pipe while it is full: the process reads no request while it
+        writes an answer, so with both longer than a pipe holds (~1,000 runs) neither side would move again."""
+        outbox, inbox = self._process.stdin.fileno(), self._process.stdout.fileno()
+        view = memoryview(_framed(request))
+        while view:
+            readable, writable, _ = select.select([inbox], [outbox], [])
+            if readable:
+                self._take_answers(wait=0.0)
+            if writable:  # a pipe with room takes PIPE_BUF bytes without waiting
+                view = view[os.write(outbox, view[:select.PIPE_BUF]):]
 
     def _take_answers(self, wait: float) -> bool:
         """Read the answers that have come (waiting up to ``wait`` s for the first); False if none came."""
@@ -300,9 +312,13 @@ def _mapped(parent: int, fd: int, name: str) -> mmap.mmap | None:
     return _maps[name]
 
 
-def _send(fd: int, message) -> None:
+def _framed(message) -> bytes:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    view = memoryview(struct.pack("<Q", len(data)) + data)
+    return struct.pack("<Q", len(data)) + data
+
+
+def _send(fd: int, message) -> None:
+    view = memoryview(_framed(message))
     while view:
         view = view[os.write(fd, view):]
 

@@ -145,6 +145,26 @@ def test_groups_in_two_threads_share_the_helper(helper):
             np.testing.assert_allclose(history.params, gd_core.run(config).params, rtol=1e-12, atol=1e-14)
 
 
+
+@needs_helper
+def test_two_groups_of_thousands_of_runs_share_the_helper(helper):
+    """A request or an answer for 2,000 runs is longer than a pipe holds: the second group's request is written
+    while the helper writes the first group's answer (it reads no request meanwhile) - the old code waited forever."""
+    runs, n = 2000, 1000
+    rngs = [generators(range(k * runs, (k + 1) * runs)) for k in range(2)]
+    lone = [generators(range(k * runs, (k + 1) * runs)) for k in range(2)]
+    orders = [epoch_orders.EpochOrders(group, n) for group in rngs]
+    drawn = []
+    stepping = threading.Thread(target=lambda: drawn.extend(o.next().copy() for _ in range(2) for o in orders),
+                                daemon=True)
+    stepping.start()
+    stepping.join(timeout=60)
+    assert not stepping.is_alive(), "the groups wait on the helper forever"
+    for epoch in range(2):
+        for k in range(2):
+            assert np.array_equal(drawn[2 * epoch + k], [rng.permutation(n) for rng in lone[k]])
+    assert not helper.failed
+
 def test_a_large_group_with_a_seed_each_equals_its_lone_runs():
     """64 x 10,000 indices an epoch: drawn ahead by the helper process where there is one."""
     configs = [{"problem": "linear_regression", "data": {"name": "linear", "n_samples": 10_000}, "batch_size": 100,
