@@ -129,8 +129,11 @@ class Function2D(Problem):
         return self._fn(points[..., 0], points[..., 1], **self._settings)[0]
 
     def hessian(self, params):
-        """The analytic Hessian [[f_xx, f_xy], [f_xy, f_yy]] at ``params`` (2,)."""
-        fxx, fxy, fyy = HESSIANS[self._fn](float(params[0]), float(params[1]), **self._settings)
+        """The analytic Hessian [[f_xx, f_xy], [f_xy, f_yy]] at ``params`` (2,); inf or NaN where it leaves the float
+        range (a far start: Python's float power raised OverflowError from Beale's y**k at y = 1e77)."""
+        x, y = np.float64(params[0]), np.float64(params[1])
+        with np.errstate(over="ignore", invalid="ignore"):
+            fxx, fxy, fyy = HESSIANS[self._fn](x, y, **self._settings)
         return np.array([[fxx, fxy], [fxy, fyy]], dtype=float)
 
 

@@ -218,6 +218,8 @@ def test_json_nesting_is_refused_beyond_the_limit_only(depth, opener):
 
 @fuzz_settings(100)
 @given(valid_configs())
+# Newton's step takes Beale's analytic Hessian, whose y**k in Python floats raised OverflowError at y = 1e77
+@example({"problem": "beale", "init": [0.0, 1e77], "optimizer": {"name": "newton"}, "steps": 1})
 def test_valid_configs_frame_and_draw_their_loss_surface_without_warnings(config):
     """What the parameter space draws for any allowed config - a start anywhere finite, settings at their
     extremes: the framing, the loss grid (a two-parameter slice through the start for a larger problem), its
