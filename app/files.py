@@ -228,7 +228,7 @@ class FileActions(QObject):
         stuck = [run for run in self.model.runs if run.history.status == "diverged" and len(run.history) == 1]
         said = "".join(f" {run.name}: {run.history.message}." for run in stuck[:1])
         others = len(stuck) - 1
-        more = f" ({others} more run{'s' if others > 1 else ''} too.)" if others else ""
+        more = f" ({others} more run{'s' if others > 1 else ''} too.)" if others > 0 else ""
         self.window.show_message(f"Opened {os.path.basename(path)}.{said}{more}", "diverged" if stuck else "info")
         return True
 

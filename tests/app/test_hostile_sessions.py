@@ -164,6 +164,9 @@ def test_opening_a_session_names_the_first_run_that_diverged_at_its_start_and_co
         assert window.files.open_path(str(path))
         text = window.banner.text()
         assert text.startswith(f"Opened {count}.gdlab.json. r0: diverged at the start: ") and text.endswith(more)
+    path = tmp_path / "calm.gdlab.json"  # none stuck: it said "Opened calm.gdlab.json. (-1 more run too.)"
+    path.write_text(session_text(runs=[RUN]))
+    assert window.files.open_path(str(path)) and window.banner.text() == "Opened calm.gdlab.json."
 
 
 #: Starts a session may give a function (any finite number) whose losses or grid spans leave the float range.
