@@ -311,7 +311,12 @@ class FileActions(QObject):
             if missing:
                 self.window.show_message(f"Not exported: the 3D view needs {missing}.", "error")
                 return None
-        pictures = getattr(self.window, view_name).export_menu.pictures()
+        view = getattr(self.window, view_name)
+        nothing = view.nothing_to_picture() if hasattr(view, "nothing_to_picture") else ""
+        if nothing:  # (lesson 03's data view exported lesson 04's samples, titled with lesson 03's run)
+            self.window.show_message(f"Not exported: {nothing}.", "error")
+            return None
+        pictures = view.export_menu.pictures()
         return pictures[0] if pictures else None
 
     def export_plot(self, view_name: str) -> None:

@@ -389,6 +389,10 @@ class PlotView(QWidget):
         return Picture(self.title, self.plot.getPlotItem(), self.plot.getPlotItem(),
                        legend_html(entries, symbol)[0] if entries else "")
 
+    def nothing_to_picture(self) -> str:
+        """Why the view has no picture to give (its problem has nothing it can draw), or "" where it has one."""
+        return ""
+
     def picture_legend(self) -> tuple[list[tuple], str]:
         """(entries, symbol) of the legend a picture of the plot carries: the legend row's (when shown). A view
         whose row does not name the runs it draws names them here: a picture leaves the window, whose other views

@@ -237,6 +237,11 @@ class DataView(PlotView):
         """Whether the batch keeps the colour it is drawn in (another drawn in every view rebuilds)."""
         return layout_kind(self.problem) is None or self.batch_color() == self._batch
 
+    def nothing_to_picture(self) -> str:
+        """A function without data has no data view: the plot still held the last problem's samples."""
+        problem = self.model.selected.trainer.problem
+        return "" if layout_kind(problem) is not None else f"{problem.name} is a function of x and y, with no data"
+
     def picture_legend(self) -> tuple[list[tuple], str]:
         """The legend row names the samples and the batch; the picture names the runs too: each run whose fit line
         is drawn, or the selected run, whose regions, predictions or batch the plot shows."""

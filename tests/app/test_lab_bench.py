@@ -317,3 +317,24 @@ def test_csv_preview_refuses_a_bad_file(tmp_path, qtbot):
     qtbot.addWidget(preview)
     assert "line 3" in preview.summary.text() and "'oops' is not a number" in preview.summary.text()
     assert not preview.buttons.button(preview.buttons.StandardButton.Ok).isEnabled()
+
+
+def test_a_function_of_x_and_y_has_no_data_view_to_export(qtbot, monkeypatch, tmp_path):
+    """Lesson 03 (a function of x and y) opened after lesson 04: File > Export > Data view saved lesson 04's 500
+    samples, titled "run: lr 0.21 (too large)" - the hidden data view still held them. It says there is nothing
+    to export and asks for no file; the other plots export as before."""
+    from .conftest import shown_window
+    window = shown_window(qtbot, "04_batch_size_noise", (1280, 720))
+    window.files.open_lesson("03_learning_rate_bound")
+    asked = []
+
+    def save_as(*args, **kwargs):
+        asked.append(args)
+        return str(tmp_path / "picture.png"), ""
+    monkeypatch.setattr("app.export_menu.QFileDialog.getSaveFileName", save_as)
+    for act in (window.files.export_plot, window.files.copy_plot):
+        act("data_view")
+        assert "Not exported: quadratic is a function of x and y, with no data." in window.banner.text()
+    assert not asked and not (tmp_path / "picture.png").exists()
+    window.files.export_plot("loss_view")
+    assert len(asked) == 1 and (tmp_path / "picture.png").exists()
