@@ -258,6 +258,20 @@ def test_09_conditioning_and_learning_rates():
     assert raw.problem.min_loss == pytest.approx(std.problem.min_loss, rel=1e-9)
 
 
+def test_09_at_data_scale_100_the_raw_run_diverges_at_its_rate():
+    """"Try data scale 100" alone sent students into a divergence at step 2 that the lesson did not mention: it
+    asks why the raw run now diverges at its rate (the curvature grows 100-fold: the bound falls to 1e-4)."""
+    assert ("Try data scale 100 on the raw run: why does it now diverge at its rate, and which rate would it "
+            "need?" in text("09_feature_scaling"))
+    config = copy.deepcopy(lesson("09_feature_scaling")[0].runs[0].config)
+    config["data"]["scale"] = 100.0
+    bound = gd_core.Trainer(config).problem.stability_bound
+    assert config["optimizer"]["lr"] == 0.0095 and f"{bound:.1g}" == "0.0001"
+    assert gd_core.run(config).status == "diverged"
+    config["optimizer"]["lr"] = 0.95 * bound
+    assert gd_core.run(config).status == "completed"
+
+
 # -- 10 -------------------------------------------------------------------------------------------------------
 def test_10_schedules_as_described():
     r = runs("10_lr_decay_sgd")
