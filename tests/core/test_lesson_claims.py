@@ -183,6 +183,22 @@ def test_05_nesterov_is_the_fastest():
         r["momentum 0.9"].history.params[20:61, 1]).max()  # it damps the swings
 
 
+
+def test_05_at_lr_0035_nesterov_diverges_and_heavy_ball_momentum_does_not():
+    """It said "Try momentum at lr 0.035: which run diverges first": the momentum run alone at 0.035 does not
+    diverge (its bound is 2(1+μ)/L = 0.076); Nesterov's is 2(1+μ)/((1+2μ)L) = 0.027, so with both momentum runs
+    at 0.035 Nesterov diverges and heavy-ball momentum converges."""
+    assert ("Set both momentum runs to lr 0.035: which one diverges, and why is Nesterov's bound different?"
+            in text("05_momentum_valley"))
+    ends = {}
+    for run in lesson("05_momentum_valley")[0].runs[2:]:
+        config = copy.deepcopy(run.config)
+        config["optimizer"]["lr"] = 0.035
+        ends[run.name] = gd_core.run(config)
+    assert ends["momentum 0.9"].status == "completed" and ends["Nesterov 0.9"].status == "diverged"
+    assert "0.02714" in ends["Nesterov 0.9"].message  # the bound it quotes: 2(1.9)/(2.8·50)
+
+
 # -- 06 -------------------------------------------------------------------------------------------------------
 def test_06_plain_creeps_adam_first_step_is_lr():
     r = runs("06_adaptive_rosenbrock")
