@@ -26,12 +26,10 @@ import os
 import pickle
 import select
 import struct
-import subprocess
 import sys
 import threading
 import time
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import numpy as np
@@ -147,6 +145,8 @@ class _Helper:
     has come off the pipe, so the process never waits to write."""
 
     def __init__(self):
+        import subprocess  # here, not at the top: the helper process itself never starts one (bench/start_up.py)
+
         self._process = subprocess.Popen([sys.executable, "-c", _SERVE], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, close_fds=True)
         self._tickets = itertools.count()
@@ -215,6 +215,8 @@ class _Helper:
 
     def close(self) -> None:
         """End the process (at exit): it ends when its stdin closes."""
+        import subprocess
+
         self.failed = True
         self._process.stdin.close()
         try:
@@ -365,7 +367,9 @@ def _permute_rows(order: np.ndarray, rngs) -> None:
 
 
 @cache
-def _helper_thread() -> ThreadPoolExecutor:
+def _helper_thread():
+    from concurrent.futures import ThreadPoolExecutor  # here: the helper process and the sweep worker never use it
+
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="gd_core-permute")
 
 

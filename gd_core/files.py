@@ -25,7 +25,6 @@ import re
 import reprlib
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -244,6 +243,8 @@ Writer = Callable[[str], Any]
 
 
 def _temporary_beside(path: str) -> str:
+    import tempfile  # here: the processes that write no file (the epoch-order helper) start without it
+
     folder = os.path.dirname(os.path.abspath(path))
     # the target's own extension: writers like QImage.save choose the format by it
     fd, tmp = tempfile.mkstemp(prefix=".gdlab-", suffix=os.path.splitext(path)[1], dir=folder)

@@ -301,7 +301,7 @@ def test_saving_into_a_read_only_folder_is_refused_and_leaves_nothing(window, tm
         if os.access(folder, os.W_OK):  # root may write anyway: make the folder refuse as it would a user
             def refuse(*args, **kwargs):
                 raise PermissionError(13, "Permission denied")
-            monkeypatch.setattr("gd_core.files.tempfile.mkstemp", refuse)
+            monkeypatch.setattr("tempfile.mkstemp", refuse)  # gd_core.files imports it when it writes
         assert not window.files.save_to(str(folder / "s.json"))
         assert "Not saved" in window.banner.text() and "Permission denied" in window.banner.text()
         assert list(folder.iterdir()) == []

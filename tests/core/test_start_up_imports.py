@@ -11,9 +11,10 @@ import pytest
 import gd_core
 from gd_core import epoch_orders
 
-#: the gd_core modules imported, printed to standard error (the helper's answers own its standard output)
-PRINT_MODULES = ("import json, sys; "
-                 "print(json.dumps(sorted(m for m in sys.modules if m.startswith('gd_core'))), file=sys.stderr)")
+#: the modules imported, printed to standard error (the helper's answers own its standard output)
+PRINT_MODULES = "import json, sys; print(json.dumps(sorted(sys.modules)), file=sys.stderr)"
+#: what only the parent of a helper uses (start a process, a thread pool) or a process that writes a file
+NOT_AT_START = {"subprocess", "concurrent.futures", "tempfile"}
 
 
 def _modules(code: str) -> set[str]:
@@ -22,15 +23,31 @@ def _modules(code: str) -> set[str]:
     return set(json.loads(result.stderr.decode().strip().splitlines()[-1]))
 
 
+def _ours(modules: set[str]) -> set[str]:
+    return {m for m in modules if m.split(".")[0] == "gd_core"}
+
+
 def test_importing_the_package_imports_none_of_its_modules():
-    assert _modules("import gd_core; " + PRINT_MODULES) == {"gd_core"}
+    assert _ours(_modules("import gd_core; " + PRINT_MODULES)) == {"gd_core"}
 
 
 def test_the_epoch_order_helper_imports_its_module_and_what_that_imports_only():
     """The helper's own program, ended at once (its standard input closed): numpy and gd_core.epoch_orders, with
-    gd_core.files and gd_core.errors - not the trainer, problems, optimizers and datasets of the package."""
-    assert _modules(epoch_orders._SERVE + "; " + PRINT_MODULES) == {
-        "gd_core", "gd_core.epoch_orders", "gd_core.files", "gd_core.errors"}
+    gd_core.files and gd_core.errors - not the trainer, problems, optimizers and datasets of the package, nor
+    what only its parent uses."""
+    modules = _modules(epoch_orders._SERVE + "; " + PRINT_MODULES)
+    assert _ours(modules) == {"gd_core", "gd_core.epoch_orders", "gd_core.files", "gd_core.errors"}
+    assert modules & NOT_AT_START == set()
+
+
+def test_the_sweep_worker_starts_without_what_it_never_uses():
+    """``python -m gd_core.sweep_worker``, here on an empty request (it answers an error and ends): it imports its
+    sweep and scaling at start, not the loss landscape, nor a thread pool, a process or a temporary file."""
+    code = ("import runpy\ntry:\n    runpy.run_module('gd_core.sweep_worker', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n" + PRINT_MODULES)
+    modules = _modules(code)
+    assert {"gd_core.sweep", "gd_core.batch_scaling"} <= modules
+    assert modules & (NOT_AT_START | {"gd_core.landscape"}) == set()
 
 
 @pytest.mark.parametrize("name", gd_core.__all__)
