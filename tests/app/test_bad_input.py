@@ -500,3 +500,33 @@ def test_a_list_box_reads_the_whole_text_or_refuses_it_by_name(qtbot):
     assert sent == [[3, 3], [5, 6]]
     assert holder.said == [f"Not applied - hidden: {text!r} is not a list of 1 to 4 integers in [1, 256]; the box "
                            "shows its value again." for text in ("8, x", "abc", "1_0", "1e3")]
+
+
+@fuzz_settings(150)
+@given(text=st.one_of(st.text(max_size=12), st.text("0123456789 ,-+x_", max_size=14), st.sampled_from(
+    ["3 3", "8, x", "\u0663", "1_0", "1e3", "4,,4", " 5 , 6 ", "+2", "-0", "9" * 40, "\n", "\u00a08"])))
+def test_any_text_typed_into_a_list_box_is_sent_whole_or_refused_by_name(qtbot, text):
+    """Fuzzer of the hidden layers' box: what is sent is the typed text's integers exactly (they read back from
+    the box's own text), or nothing is sent and one line quotes the text - or, for an emptied box, neither."""
+    from app.widgets import editor_for
+    from gd_core.spec import integer_list
+
+    holder = message_holder(qtbot)
+    box = editor_for(next(p for p in PROBLEMS["mlp"].params if p.name == "hidden"))
+    box.setParent(holder)
+    box.setObjectName("hidden")
+    box.setValue([8])
+    sent = []
+    box.value_committed.connect(sent.append)
+    box.setText(text)
+    box.editingFinished.emit()
+    parsed = integer_list(text)
+    if not parsed and text.strip():  # not a list of integers (commas alone hold none)
+        assert sent == [] and len(holder.said) == 1 and holder.said[0].startswith("Not applied - hidden: ")
+        assert box.text() == "8"  # the list shown again
+    elif not parsed:  # emptied: the list shown again, nothing said
+        assert sent == [] and holder.said == [] and box.text() == "8"
+    elif text != "8":
+        assert sent == [parsed] and holder.said == []
+        box.setValue(parsed)
+        assert integer_list(box.text()) == parsed  # the box shows what was sent
