@@ -118,20 +118,39 @@ def hover_moves(app, steps: int, repeats: int) -> None:
 
 def data_view(app, samples: int, repeats: int) -> None:
     """The data view of a classifier on ``samples`` samples: drawn afresh, against one scatter item of as many
-    points in one brush drawn in a plot widget of the same size (the least pyqtgraph can do); and a batch step's
-    redraw, against the same with the circled batch forgotten (set again, as every redraw did)."""
+    points in one brush drawn in a plot widget of the same size (the least pyqtgraph can do); a batch step's
+    redraw; and a regression's on 3 features, each sample drawn at its prediction. The redraws are timed against
+    the same with the circled batch forgotten and every point set afresh (samples, batch circles and casings):
+    what every redraw did."""
     import numpy as np
     import pyqtgraph as pg
 
-    from app.views.data_view import DataView
-    model = SessionModel({"problem": "logistic_regression", "data": {"name": "blobs", "n_samples": samples},
-                          "variant": "batch", "steps": 10**6})
-    view = DataView(model)
-    view.resize(800, 360)
-    view.show()
-    model.step(1)
-    view.catch_up()
-    view.grab()
+    from app.views import data_view as module
+
+    moved = module._move
+
+    def set_afresh(afresh: bool) -> None:
+        module._move = (lambda item, x, y: item.setData(x, y)) if afresh else moved
+
+    def shown(config: dict):
+        model = SessionModel({**config, "steps": 10**6})
+        view = module.DataView(model)
+        view.resize(800, 360)
+        view.show()
+        model.step(1)
+        view.catch_up()
+        view.grab()
+        return model, view
+
+    def redraws(name: str, config: dict) -> None:
+        model, view = shown(config)
+        compare(f"Data view, {samples:,} samples, {name} (redraw)", 1e-3, "ms",
+                lambda: (view.catch_up(), view.grab()), lambda: (setattr(view, "_circled", None), set_afresh(True)),
+                lambda: (set_afresh(False), model.step(1)), 10, repeats)
+        set_afresh(False)
+
+    model, view = shown({"problem": "logistic_regression", "data": {"name": "blobs", "n_samples": samples},
+                         "variant": "batch"})
 
     def rebuilt():
         view._token = None
@@ -146,9 +165,10 @@ def data_view(app, samples: int, repeats: int) -> None:
         lambda: (scatter.setData(x, y, brush=pg.mkBrush("#1f77b4")), bare.grab()), repeats)
     print(f"{f'Data view, {samples:,} samples (drawn afresh)':<52} {ours * 1e3:8.2f} ms   reference "
           f"{reference * 1e3:8.2f} ms   ratio {ours / reference:.2f}  (one scatter item, one brush)")
-    compare(f"Data view, {samples:,} samples, batch step (redraw)", 1e-3, "ms",
-            lambda: (view.catch_up(), view.grab()), lambda: setattr(view, "_circled", None),
-            lambda: model.step(1), 10, repeats)
+    redraws("a batch step", {"problem": "logistic_regression", "data": {"name": "blobs", "n_samples": samples},
+                             "variant": "batch"})
+    redraws("at predictions", {"problem": "linear_regression", "variant": "minibatch",
+                               "data": {"name": "linear", "n_samples": samples, "n_features": 3}})
 
 
 def runs_in_place(app, runs: int, steps: int, repeats: int) -> None:

@@ -63,8 +63,29 @@ def test_the_data_view_draws_a_symbol_per_class_and_circles_a_batch_once(qtbot, 
     view.batch.setData = counted(view.batch.setData, ("batch",), calls)
     model.step(1)
     shown = _picture(view)
-    batch = model.selected.config["batch_size"]
-    assert calls == ([] if variant == "batch" else [("batch", batch)])  # the same batch: nothing set again
+    assert calls == []  # the same batch: nothing set again; another of the same size: its circles moved
+    latest, X = model.selected.trainer.latest.indices, model.selected.trainer.problem.dataset.X
+    circled = X if latest is None else X[latest]
+    assert sorted(view.batch.data["x"]) == sorted(circled[:, 0])
+    assert shown == _fully_rebuilt(view)
+
+
+@pytest.mark.parametrize("variant", ["batch", "minibatch"])
+def test_the_data_view_moves_a_fits_predictions_in_place(qtbot, variant):
+    """A regression on several features draws each sample at its prediction: every redraw set 20,000 samples,
+    and as many batch circles and casings, afresh through pyqtgraph's setData (~0.3 s a redraw, while the window
+    asks for 25 a second). Points of one style are moved in place."""
+    model, view = _view(qtbot, DataView, {"problem": "linear_regression", "variant": variant, "steps": 100,
+                                          "data": {"name": "linear", "n_samples": 3000, "n_features": 3}})
+    model.step(2)
+    _picture(view)
+    calls = []
+    for name in ("samples", "batch", "batch_casing"):
+        item = getattr(view, name)
+        item.setData = counted(item.setData, (name,), calls)
+    model.step(3)
+    shown = _picture(view)
+    assert calls == []
     assert shown == _fully_rebuilt(view)
 
 
