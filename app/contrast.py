@@ -82,10 +82,12 @@ def away_from(background: str) -> str:
     return white if contrast_ratio(white, background) >= contrast_ratio(black, background) else black
 
 
+@functools.lru_cache(maxsize=4096)
 def with_contrast(color: str, background: str, ratio: float) -> str:
     """``color`` blended towards white (on a dark background) or black (on a light one) by the least amount that
     gives it ``ratio`` against ``background``; unchanged where it already has it. Blending with white or black
-    keeps the hue (HSV) exactly: blue stays blue, lighter or darker."""
+    keeps the hue (HSV) exactly: blue stays blue, lighter or darker. Kept per (colour, background, ratio): a
+    bisection of 20 blends, asked again for each axis of each plot as a window is built and restyled."""
     if contrast_ratio(color, background) >= ratio:
         return color
     # towards whichever end can get further from the background (white on dark, black on light)
