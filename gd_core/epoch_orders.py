@@ -247,6 +247,26 @@ def _helper() -> _Helper | None:
     return None if helper.failed else helper
 
 
+def _in_a_forked_child() -> None:
+    """A child forked from a process that drew epochs lets go of its parent's helpers. The helper process, its
+    pipes and its tickets are the parent's: two processes writing one pipe mixed their requests (the helper died of
+    an UnpicklingError) and each could read an answer meant for the other, their tickets counted from the same
+    number. The permuting thread is not in the child at all: a task given to it waited forever. The child starts
+    its own of each if it needs them."""
+    global _helper_lock
+    _helper_lock = threading.Lock()  # another thread of the parent may have held it as it forked
+    for helper in _the_helper:
+        helper.failed = True
+        helper._process.stdin.close()
+        helper._process.stdout.close()
+    _the_helper.clear()
+    _helper_thread.cache_clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_in_a_forked_child)
+
+
 def start(wait: float = 0.0) -> bool:
     """Start the helper process now (it takes ~0.3 s; until it is ready epochs are drawn where they start) and wait
     up to ``wait`` seconds for it: True if it is ready to draw."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -164,6 +165,35 @@ def test_two_groups_of_thousands_of_runs_share_the_helper(helper):
         for k in range(2):
             assert np.array_equal(drawn[2 * epoch + k], [rng.permutation(n) for rng in lone[k]])
     assert not helper.failed
+
+
+@needs_helper
+def test_a_forked_child_draws_with_helpers_of_its_own(helper):
+    """A child forked after its parent started the helper (a multiprocessing pool, say) used the parent's helper,
+    its pipes and its ticket numbers: the two processes' requests mixed in one pipe. The parent's permuting thread
+    is not in the child: a draw given to it waited forever."""
+    epoch_orders.permute_rows(np.empty((9, 50), dtype=np.intp), generators())  # on two threads (450 indices)
+    child = os.fork()
+    if child == 0:  # the child: exit code 0 if it drew with helpers of its own, and drew right
+        code = 1
+        try:
+            signal.alarm(30)  # (a draw waiting forever ends the child)
+            rngs, lone = generators(), generators()
+            order = np.empty((9, 50), dtype=np.intp)
+            epoch_orders.permute_rows(order, rngs)
+            right = np.array_equal(order, [rng.permutation(50) for rng in lone])
+            orders = epoch_orders.EpochOrders(rngs, 50)
+            right &= all(np.array_equal(orders.next(), [rng.permutation(50) for rng in lone]) for _ in range(3))
+            code = 0 if right and epoch_orders._helper() not in (None, helper) else 1
+        finally:
+            os._exit(code)
+    assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0
+    rngs, lone = generators(), generators()
+    orders = epoch_orders.EpochOrders(rngs, 50)
+    for _ in range(3):
+        assert np.array_equal(orders.next(), [rng.permutation(50) for rng in lone])
+    assert not helper.failed and epoch_orders._helper() is helper
+
 
 def test_a_large_group_with_a_seed_each_equals_its_lone_runs():
     """64 x 10,000 indices an epoch: drawn ahead by the helper process where there is one."""
