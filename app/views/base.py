@@ -614,7 +614,10 @@ class EdgeAxis(pg.AxisItem):
         view = self.getViewWidget()  # (not the scene's rect: unset, Qt computes it from every boundingRect)
         if view is None or self.orientation not in ("left", "right"):
             return rect
-        return rect & self.mapRectFromScene(view.mapToScene(view.viewport().rect()).boundingRect())
+        rect &= self.mapRectFromScene(view.mapToScene(view.viewport().rect()).boundingRect())
+        owner = self.parentItem()  # and no further than its own plot: the optimizer state's lower plots wrote
+        # their top label into the plot above ("0.054" over the step sizes' plot, lesson 25 at Large text)
+        return rect & self.mapRectFromItem(owner, owner.boundingRect()) if isinstance(owner, pg.PlotItem) else rect
 
     def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's names)
         """pyqtgraph's spacing, widened on a linear upright axis (to 2, 2.5, 5 or 10 times a power of ten) until
@@ -653,8 +656,8 @@ class SparseLogAxis(EdgeAxis):
     tick it has room for, and 0.8, 0.9 and 1 then run into each other), as plain numbers from 0.001 to 10,000
     ("50", not "5·10¹"). On a range of less than a decade holding fewer than two of them (a run's first steps, a
     loss that barely moves) it names the round values a linear axis would: 32, 34, 36 - never a bare axis. Upright,
-    a 5 or a 2 closer to a labelled tick than a label is tall is left unnamed (a short plot at Extra large text
-    wrote 10 and 5 into each other)."""
+    a label closer to a kept one than a label is tall is left out (a short plot at Extra large text wrote 10 and 5
+    into each other; the optimizer state's 40-px step-size plot 0.1, 0.05 and 0.02)."""
 
     _linear: frozenset = frozenset()  # the log10 values (rounded) of such linear ticks, labelled too
     _decade_px = math.inf  # pixels per decade, as the ticks were last placed
@@ -713,24 +716,32 @@ class SparseLogAxis(EdgeAxis):
         return self._uncrowded(values, out) if self.orientation in ("left", "right") else out
 
     def _uncrowded(self, values, labels: list[str]) -> list[str]:
-        """``labels`` without the 5s, then the 2s, that sit closer to a kept label than a label is tall (as
-        pyqtgraph measures one: 0.8 of a line); a label too near an end for the axis to draw it whole
-        (:class:`EdgeAxis`) keeps no other out."""
-        tall = 0.8 * QFontMetrics(self.style["tickFont"] or QApplication.font()).height() / self._decade_px
-        low, high = self._span
-        mantissas = [round(10 ** (float(v) % 1.0), 6) for v in values]
-        kept = [float(v) for v, label, m in zip(values, labels, mantissas) if label and low + tall / 2 <= float(v)
-                <= high - tall / 2 and (m not in (2, 5) or round(float(v), 9) in self._linear)]
-        labels = list(labels)
-        for mantissa in (5, 2):
-            for k, (v, m) in enumerate(zip(values, mantissas)):
-                if labels[k] and m == mantissa and round(float(v), 9) not in self._linear \
-                        and low + tall / 2 <= float(v) <= high - tall / 2:
-                    if any(abs(float(v) - w) < tall for w in kept):
-                        labels[k] = ""
-                    else:
-                        kept.append(float(v))
-        return labels
+        """``labels`` without those closer to a kept label than a label is tall (as pyqtgraph measures one: 0.8 of
+        a line), kept in the order 0 (the floor), the decades, the 5s, the 2s, other round values; a label too near
+        an end for the axis to draw it whole (:class:`EdgeAxis`) keeps no other out."""
+        tall_px = 0.8 * QFontMetrics(self.style["tickFont"] or QApplication.font()).height()
+        tall, high, bounds = tall_px / self._decade_px, self._span[1], self.boundingRect()
+
+        def drawn(v: float) -> bool:  # whole inside the room the axis draws in (the top of the axis is ``high``)
+            y = (high - v) * self._decade_px
+            return bounds.top() <= y - tall_px / 2 and y + tall_px / 2 <= bounds.bottom()
+
+        def rank(v: float) -> int:
+            if v == self.floor:
+                return 0
+            mantissa = 10 ** (v % 1.0)
+            return next((k for k, m in enumerate(((1, 10), (5,), (2,)), 1)
+                         if min(abs(mantissa - x) for x in m) < 1e-6), 4)
+        out, kept = list(labels), []
+        for k in sorted(range(len(values)), key=lambda k: rank(float(values[k]))):
+            v = float(values[k])
+            if not out[k]:
+                continue
+            if any(abs(v - w) < tall for w in kept):
+                out[k] = ""
+            elif drawn(v):
+                kept.append(v)
+        return out
 
 
 def _round_mantissa(v: float) -> bool:

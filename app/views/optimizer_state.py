@@ -18,7 +18,7 @@ from ..exports import Picture
 from ..palette import run_color
 from ..theme import theme
 from ..widgets import ElidedLabel, info_label
-from .base import AxisNameFit, SparseLogAxis, legend_html, run_named
+from .base import AxisNameFit, EdgeAxis, SparseLogAxis, legend_html, run_named
 
 MAX_LINES = 8  # parameters drawn one line each; more are summarised by the first ones
 Y_MARGIN = 0.06  # share of the span left above and below the curves
@@ -96,7 +96,8 @@ class OptimizerStatePlot(QWidget):
         self.layout().addWidget(self.layout_widget, 1)
         for row, (key, label, _, log) in enumerate(ROWS):
             # a log axis labels the 1, 2 and 5 of each decade only: every minor tick's label crowds a short plot
-            axes = {"left": SparseLogAxis("left")} if log else None
+            # (an EdgeAxis either way: labels within the plot, never into the one above; a label apart at most)
+            axes = {"left": SparseLogAxis("left") if log else EdgeAxis("left")}
             plot = self.layout_widget.addPlot(row=row, col=0, axisItems=axes)
             plot.setLabel("left", label)
             plot.setLogMode(y=log)

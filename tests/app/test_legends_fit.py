@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QImage, QPainter, QTextDocument
+from PySide6.QtGui import QFontMetrics, QImage, QPainter, QTextDocument
 from PySide6.QtWidgets import QApplication, QLabel
 
 from app import create_window
@@ -224,7 +224,6 @@ def test_a_short_plots_tick_labels_stay_a_label_apart(qtbot, size, log, span):
     plot, 66 px of data at Large text, wrote 4, 2, 0 and -2 each into the next, and its loss plot at Extra large
     wrote 10 into 5. Upright labels are at least a label's height apart (as pyqtgraph measures one: 0.8 of a line):
     0, 2.5 and 5.0 there (a step of 2.5 written with its decimal), 2 and 10 here."""
-    from PySide6.QtGui import QFontMetrics
     theme().set_text_size(size)
     plot = shown_plot(qtbot, log, np.log10(span) if log else span, (300, 66), x_axis=False)
     labels = drawn_tick_labels(plot.getPlotItem().getAxis("left"))
@@ -251,3 +250,29 @@ def test_a_legend_beside_the_results_yields_to_its_plot_as_the_strip_grows(qtbot
     assert view.legend.geometry().bottom() < view.plot.geometry().top()
     assert view.plot.height() >= 110 and view.plot.geometry().bottom() < view.height()
     assert "edge of stability" in view.legend.text()  # the dashed line's key, always shown
+
+
+def test_the_optimizer_states_tick_labels_stay_in_their_own_plots_and_apart(qtbot):
+    """Lesson 25 at Large text on 1280x720, 980 steps taken, the Optimizer state tab in front: its four plots are
+    ~40 px tall; the learning rate's plain axis wrote 0.054 to 0.046 over each other, its top label reaching into
+    the plot above, and pyqtgraph lets a label reach 15 px past its axis's end (the widget's edge kept only the top
+    plot's inside). Every plot's labels are drawn inside that plot, a label apart."""
+    theme().set_text_size("large")
+    window = shown_window(qtbot, "25_small_batch_generalization", (1264, 680))
+    window.model.step(980)
+    window.state_dock.raise_()
+    qtbot.waitUntil(lambda: window.state_plot.isVisible() and bool(window.state_plot.plots), timeout=3000)
+    qtbot.wait(50)
+    state = window.state_plot
+    state.refresh(force=True)
+    QApplication.processEvents()
+    view = state.layout_widget
+    for key, plot in state.plots.items():
+        axis = plot.getAxis("left")
+        own = view.mapFromScene(plot.mapRectToScene(plot.boundingRect())).boundingRect().toRectF()
+        labels = drawn_tick_labels(axis)
+        assert labels, key
+        assert all(own.adjusted(0, -1, 0, 1).contains(rect) for rect in labels.values()), (key, own, labels)
+        centres = sorted(rect.center().y() for rect in labels.values())
+        tall = 0.8 * QFontMetrics(QApplication.font()).height()
+        assert all(lower - upper >= tall for upper, lower in zip(centres, centres[1:])), (key, labels)
