@@ -12,7 +12,7 @@ from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QImage, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QWidget
 
-from gd_core.files import csv_writer, text_writer, unique_stems, write_file, write_files, write_text
+from gd_core.files import csv_writer, text_writer, unique_stems, write_file, write_into, write_text
 from gd_core.report import ReportRun, lab_report_html
 
 from .theme import theme
@@ -190,10 +190,9 @@ def history_file_names(model) -> list[str]:
 
 def export_histories(model, folder: str) -> list[str]:
     """Every run's full history as ``folder/<run name>.csv``, all or none; returns the file names."""
-    os.makedirs(folder, exist_ok=True)
     names = history_file_names(model)
-    write_files([(os.path.join(folder, name), csv_writer(run.history.header(), run.history.csv_rows()))
-                 for name, run in zip(names, model.runs)])
+    write_into(folder, [(os.path.join(folder, name), csv_writer(run.history.header(), run.history.csv_rows()))
+                        for name, run in zip(names, model.runs)])
     return names
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .config import build_problem, load_config, problem_name, split_named, switch_problem, validate
 from .datasets import DATA_NAMES, GENERATORS, NUMBER
 from .errors import ConfigError
-from .files import QUOTE_CHARS, csv_writer, parse_json, quote, silence_stdout, unique_stems, write_csv, write_files
+from .files import QUOTE_CHARS, csv_writer, parse_json, quote, silence_stdout, unique_stems, write_csv, write_into
 from .lesson_library import list_lessons, load_lesson
 from .lessons import answer, format_answer, run_lesson, strip_tags
 from .lr_finder import find_lr
@@ -375,14 +375,11 @@ def _write_into(out_dir: str, files) -> None:
     """Write every file or none: a folder this call created is removed again when writing fails."""
     if not out_dir:
         raise ConfigError("--out-dir", "needs a folder name; got an empty one")
-    created = not os.path.isdir(out_dir)
     try:
-        os.makedirs(out_dir, exist_ok=True)
-        write_files(files)
+        write_into(out_dir, files)
     except OSError as exc:
-        if created and os.path.isdir(out_dir) and not os.listdir(out_dir):
-            os.rmdir(out_dir)
-        raise ConfigError("--out-dir", f"cannot write in {out_dir}: {exc.strerror or exc}") from None
+        reason = exc.strerror or str(exc)
+        raise ConfigError("--out-dir", f"cannot write in {out_dir}: {reason.removeprefix(out_dir + ' ')}") from None
 
 
 _RUN_FLAGS = ("config", "problem", "data", "optimizer", "schedule", "out")

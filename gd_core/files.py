@@ -304,6 +304,28 @@ def write_files(files: Sequence[tuple[str | os.PathLike, Writer]]) -> None:
         raise
 
 
+def write_into(folder: str | os.PathLike, files: Sequence[tuple[str | os.PathLike, Writer]]) -> None:
+    """:func:`write_files` into ``folder``, made if it is not there - and removed again, when this call made it
+    and the writing failed. A file, pipe or device at ``folder`` is an OSError saying so (making the folder said
+    only "File exists")."""
+    folder = os.fspath(folder)
+    if not folder:
+        raise OSError(2, "an empty folder name")
+    try:
+        kind = _not_regular(os.stat(folder).st_mode) or "a file"
+    except OSError:
+        kind = None  # not there yet (or unreachable: making it says why)
+    if kind not in (None, "a folder"):
+        raise NotADirectoryError(20, f"{folder} is {kind}, not a folder")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        write_files(files)
+    except OSError:
+        if kind is None and os.path.isdir(folder) and not os.listdir(folder):
+            os.rmdir(folder)
+        raise
+
+
 def cannot_write(path: str | os.PathLike, error: OSError) -> str:
     """"cannot write PATH: why" for a message (the path said once, whether or not the reason names it)."""
     path = os.fspath(path)

@@ -309,6 +309,29 @@ def test_saving_into_a_read_only_folder_is_refused_and_leaves_nothing(window, tm
         os.chmod(folder, 0o700)
 
 
+def test_histories_exported_onto_a_pipe_or_into_a_failing_new_folder_say_why_and_leave_nothing(window, tmp_path,
+                                                                                                monkeypatch):
+    """Export > Run histories onto a FIFO said only "Not exported: File exists"; into a new folder whose files could
+    not be written it left the folder behind, empty."""
+    import os
+
+    from PySide6.QtWidgets import QFileDialog
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    chosen = [str(fifo)]
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *args, **kwargs: chosen[0]))
+    window.files.export_histories()
+    assert window.banner.text() == f"Not exported: {fifo} is a pipe (FIFO), not a folder"
+
+    def full(*args):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr("gd_core.files.os.replace", full)
+    chosen[0] = str(tmp_path / "new")
+    window.files.export_histories()
+    assert window.banner.text() == "Not exported: No space left on device" and sorted(os.listdir(tmp_path)) == ["pipe"]
+
+
 def test_a_disk_full_while_saving_keeps_the_previous_file_and_says_so(window, tmp_path, monkeypatch):
     path = tmp_path / "s.json"
     assert window.files.save_to(str(path))

@@ -335,6 +335,21 @@ def test_out_dir_created_for_a_failed_write_is_removed(tmp_path, capsys, monkeyp
     assert code == 2 and "No space left" in err and not out.exists()
 
 
+@pytest.mark.parametrize("kind, says", [("FIFO", "a pipe (FIFO)"), ("file", "a file"), ("/dev/null", "a device")])
+def test_out_dir_on_a_file_pipe_or_device_says_what_is_there(tmp_path, capsys, kind, says):
+    """Making the folder said only "File exists" (the app's Export histories too: one gd_core.files.write_into)."""
+    out = tmp_path / "out"
+    if kind == "FIFO":
+        os.mkfifo(out)
+    elif kind == "file":
+        out.write_text("mine")
+    else:
+        out = kind
+    code, _, err = run_cli(capsys, "--session", _two_run_session(tmp_path), "--out-dir", str(out))
+    assert code == 2 and err == f"error: --out-dir: cannot write in {out}: is {says}, not a folder\n"
+    assert kind != "file" or (tmp_path / "out").read_text() == "mine"
+
+
 @pytest.mark.parametrize("flags", [["--out", ""], ["--out", "."], ["--session", "S", "--out-dir", ""]])
 def test_an_empty_output_name_exits_2(tmp_path, capsys, flags):
     flags = [_two_run_session(tmp_path) if f == "S" else f for f in flags]
