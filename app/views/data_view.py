@@ -5,6 +5,7 @@ what a batch is. With a validation split the held-out samples are drawn hollow: 
 from __future__ import annotations
 
 import time
+import weakref
 from collections import Counter
 
 import numpy as np
@@ -60,6 +61,7 @@ class DataView(PlotView):
         self._lines: dict[int, pg.PlotCurveItem] = {}  # bare curves, set every frame
         self._circled = None  # the batch whose samples are circled: its indices, ALL, or None (none drawn)
         self._batch = BATCH_COLOR  # the colour the batch is drawn in
+        self._samples = None  # what the samples are drawn for: (the data, weakly; the kind of plot; the theme's)
         super().__init__(model, parent)
         self.caption = self.info
         self.caption.setObjectName("data_caption")
@@ -113,23 +115,16 @@ class DataView(PlotView):
         self.stack.setCurrentWidget(self.plot)
         data = problem.dataset
         two_d = data.n_features >= 2
-        if problem.can("sample_classes"):  # one brush per class, shared: pyqtgraph draws a symbol per brush object
-            brushes = list(_per_class(problem, [pg.mkBrush(c) for c in _class_colors(look, kind)]))
-        else:
-            brushes = pg.mkBrush(look.color("faint"))
-        if kind == "fitted":  # the samples at their predictions, set at each redraw (_move), in one style
-            self.samples.setData(x=[], y=[], brush=pg.mkBrush(look.color("faint")), pen=None)
+        self._draw_samples(problem, kind)
+        if kind == "fitted":
             names = ("prediction", data.target_name)
             low, high = _span(_all_samples(problem)[1])
             diagonal = pg.PlotCurveItem([low, high], [low, high], pen=look.pen(look.color("muted")))
             self.plot.addItem(diagonal)
             self._lines[0] = diagonal
         elif two_d:
-            outline = pg.mkPen(ON_SURFACE, width=0.5) if kind == "regions" else None  # samples on shaded regions
-            self.samples.setData(data.X[:, 0], data.X[:, 1], brush=brushes, pen=outline)
             names = data.feature_names[:2]
         else:
-            self.samples.setData(data.X[:, 0], data.y, brush=brushes)
             names = (data.feature_names[0], data.target_name)
         held = problem.held_out
         if held is not None and kind != "fitted":  # where they lie; "fitted" draws them at their predictions
@@ -154,6 +149,26 @@ class DataView(PlotView):
             X, y = _all_samples(problem)
             self.plot.setRange(xRange=_span(X[:, 0]), yRange=_span(X[:, 1] if two_d else y))
         self.plot.disableAutoRange()
+
+    def _draw_samples(self, problem, kind: str) -> None:
+        """The samples where they lie, in their class's colour - set only for other data, another kind of plot or
+        theme (a rebuild for a reset run, another run of the same data, set 20,000 samples again: ~0.25 s); a
+        fit's samples are drawn at their predictions, moved at each redraw (:func:`_move`), in one style."""
+        data, look = problem.dataset, theme()
+        drawn = (kind, look.generation)
+        if self._samples is not None and self._samples[0]() is data and self._samples[1:] == drawn:
+            return
+        self._samples = (weakref.ref(data), *drawn)  # (weakly: a freed dataset's id may come back for another)
+        if kind == "fitted":
+            self.samples.setData(x=[], y=[], brush=pg.mkBrush(look.color("faint")), pen=None)
+            return
+        if problem.can("sample_classes"):  # one brush per class, shared: pyqtgraph draws a symbol per brush object
+            brushes = list(_per_class(problem, [pg.mkBrush(c) for c in _class_colors(look, kind)]))
+        else:
+            brushes = pg.mkBrush(look.color("faint"))
+        outline = pg.mkPen(ON_SURFACE, width=0.5) if kind == "regions" else None  # samples on shaded regions
+        self.samples.setData(data.X[:, 0], data.X[:, 1] if data.n_features >= 2 else data.y, brush=brushes,
+                             pen=outline)
 
     def _set_legend(self) -> None:
         """The samples and the batch, in a row as tall as the legend of any run on the problem were it selected
