@@ -39,6 +39,8 @@ __all__ = sorted(_MODULE_OF)
 def __getattr__(name: str):
     module = _MODULE_OF.get(name)
     if module is None:
+        if not name.isidentifier() or name.startswith("_"):  # gd_core.__main__ is gdlab-run: a probe ran it
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         try:  # gd_core.sweep and the like, as when the package imported them all
             return importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as error:

@@ -67,3 +67,12 @@ def test_names_and_modules_of_the_package_as_before():
     assert gd_core.sweep.run_sweep is not None and gd_core.problems.base.Problem is gd_core.Problem
     with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
         gd_core.no_such_name  # noqa: B018
+
+
+def test_asking_the_package_for_a_name_it_lacks_runs_nothing():
+    """An unknown name is looked for as a module of the package (gd_core.sweep): hasattr(gd_core, "__main__") ran
+    gdlab-run (gd_core/__main__.py) and ended the process, and a dotted name raised ModuleNotFoundError, which
+    hasattr does not catch. Neither is a module name the package has as an attribute."""
+    code = "import gd_core; print(hasattr(gd_core, '__main__'), hasattr(gd_core, 'cli.main'), hasattr(gd_core, 'cli'))"
+    result = subprocess.run([sys.executable, "-c", code], stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    assert (result.returncode, result.stdout.decode().split()) == (0, ["False", "False", "True"])
