@@ -167,6 +167,7 @@ class ParameterSpaceView(PlotView):
         self.plane = None
         self._plane_source = None
         self._plane_rows = 0  # the selected run's history rows the plane was fitted to
+        self._plane_extent = None  # the path's extent on the plane: the range its loss is computed over
         self._hover_text = ""
         self._hint_at = None  # where a single click showed how to set the start: the hint stays while the pointer does
         self.status = ""
@@ -414,6 +415,8 @@ class ParameterSpaceView(PlotView):
             run = self.model.selected
             if self.plane is None or self._plane_source != (id(run), id(run.trainer)):
                 self.compute_plane()
+            elif self._surface_key is None:  # a rebuild dropped its surface, or the result under way: again
+                self._submit_plane()
             return
         i, j = self.pair()
         anchor = np.array(self.model.selected.trainer.params, dtype=float)
@@ -472,20 +475,24 @@ class ParameterSpaceView(PlotView):
 
     def compute_plane(self) -> None:
         """Fit the trajectory plane of the selected run and evaluate the loss on it (off the GUI thread)."""
-        problem, params = self.problem, self.model.selected.history.params
+        params = self.model.selected.history.params
         with np.errstate(invalid="ignore"):
             finite = params[np.isfinite(params).all(axis=1)]
         self.plane = trajectory_plane(finite if len(finite) else params[:1])
         self._plane_source = (id(self.model.selected), id(self.model.selected.trainer))
         self._plane_rows = len(params)
-        a_range, b_range = plane_extent(self.plane.project(finite if len(finite) else params[:1]))
-        plane = self.plane
-        key = ("plane", id(problem), len(params), id(plane))
+        self._plane_extent = plane_extent(self.plane.project(finite if len(finite) else params[:1]))
+        self._submit_plane()
+        self.refresh()
+
+    def _submit_plane(self) -> None:
+        """Evaluate the loss on the fitted plane, over the path's extent, off the GUI thread."""
+        problem, plane, (a_range, b_range) = self.problem, self.plane, self._plane_extent
+        key = ("plane", id(problem), self._plane_rows, id(plane))
         self._surface_key, self._surface_time = key, time.perf_counter()
         resolution = affordable_resolution(problem, PLANE_RESOLUTION)
         self._set_status(f"computing the loss on the plane ({_grid_text(resolution)})…")
         self.worker.submit(key, lambda: plane_grid(problem, plane, a_range, b_range, resolution))
-        self.refresh()
 
     def _surface_ready(self, key, result) -> None:
         if key != self._surface_key:

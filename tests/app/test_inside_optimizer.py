@@ -176,3 +176,22 @@ def test_the_update_rule_shows_its_note_when_the_numbers_go(qtbot):
     qtbot.waitUntil(lambda: not formula.note.visibleRegion().isEmpty())
     assert "Take a step" in formula.note.text() and not formula.table.isVisible()
     window.runner.pause()
+
+
+def test_a_rebuild_while_the_plane_is_computed_still_draws_it(qtbot):
+    """Lesson 11 saved and opened again in a dark-themed GD Lab: the theme applied at launch rebuilt the parameter
+    space while its plane's loss was being computed; the result was dropped as stale and nothing asked again -
+    "computing the loss on the plane..." for good, until Recompute. The same plane is computed again."""
+    from app.theme import theme
+
+    from .conftest import shown_window
+    window = shown_window(qtbot, "11_mlp_landscape", (1366, 768))
+    view = window.space_view
+    assert view.plane_mode
+    view.worker.wait()  # the launch's plane computed (its result not yet delivered)
+    plane = view.plane
+    theme().mode = "dark" if theme().mode != "dark" else "light"
+    theme().apply()  # the view rebuilds
+    qtbot.waitUntil(lambda: view.surface_ready, timeout=10_000)
+    assert view.plane is plane and "principal directions" in view.status
+    window.runner.pause()
