@@ -10,18 +10,19 @@ import platform
 import sys
 import traceback
 
-from gd_core.files import text_writer, write_files
+from gd_core.files import make_folder, text_writer, write_files
 
 
 def report_dir() -> str:
-    """Where reports go: $GDLAB_CRASH_DIR, or the per-user application data folder."""
+    """Where reports go: $GDLAB_CRASH_DIR, or the per-user application data folder; made if it is not there (an
+    OSError says why it cannot be: a file or a device by that name, a read-only place)."""
     folder = os.environ.get("GDLAB_CRASH_DIR")
     if not folder:
         from PySide6.QtCore import QStandardPaths
         base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation) or \
             os.path.join(os.path.expanduser("~"), ".gdlab")
         folder = os.path.join(base, "crash-reports")
-    os.makedirs(folder, exist_ok=True)
+    make_folder(folder)
     return folder
 
 

@@ -123,7 +123,11 @@ class Autosaver(QObject):
 def orphaned_autosaves(folder: str | None = None) -> list[str]:
     """Copies whose window is gone (no live process holds their lock), newest first."""
     found = []
-    for path in glob.glob(os.path.join(folder or report_dir(), PATTERN)):
+    try:
+        folder = folder or report_dir()
+    except OSError:  # no folder for copies (a file by its name, a read-only place): none to offer - the window
+        return []    # must open all the same, and its first autosave says why it cannot copy
+    for path in glob.glob(os.path.join(folder, PATTERN)):
         if not os.path.isfile(path):  # a dangling link, a FIFO or a folder by that name is no copy of ours
             continue
         lock = _lock_for(path)

@@ -311,19 +311,28 @@ def write_into(folder: str | os.PathLike, files: Sequence[tuple[str | os.PathLik
     folder = os.fspath(folder)
     if not folder:
         raise OSError(2, "an empty folder name")
+    created = make_folder(folder)
+    try:
+        write_files(files)
+    except OSError:
+        if created and not os.listdir(folder):
+            os.rmdir(folder)
+        raise
+
+
+def make_folder(folder: str | os.PathLike) -> bool:
+    """Make ``folder`` (and its parents) unless it is there; True when this call made it. A file, pipe or device
+    there is an OSError saying so (os.makedirs said only "File exists")."""
     try:
         kind = _not_regular(os.stat(folder).st_mode) or "a file"
     except OSError:
         kind = None  # not there yet (or unreachable: making it says why)
-    if kind not in (None, "a folder"):
-        raise NotADirectoryError(20, f"{folder} is {kind}, not a folder")
-    try:
-        os.makedirs(folder, exist_ok=True)
-        write_files(files)
-    except OSError:
-        if kind is None and os.path.isdir(folder) and not os.listdir(folder):
-            os.rmdir(folder)
-        raise
+    if kind == "a folder":
+        return False
+    if kind is not None:
+        raise NotADirectoryError(20, f"{os.fspath(folder)} is {kind}, not a folder")
+    os.makedirs(folder, exist_ok=True)
+    return True
 
 
 def cannot_write(path: str | os.PathLike, error: OSError) -> str:

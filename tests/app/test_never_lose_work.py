@@ -371,6 +371,20 @@ def test_after_a_killed_process_the_next_launch_restores_the_autosaved_work(wind
     assert recovery.offer_restore(window) is False and offered == [offered[0]]  # nothing offered twice
 
 
+def test_a_crash_folder_that_cannot_be_made_opens_the_window_and_the_autosave_says_why(window, tmp_path,
+                                                                                     monkeypatch):
+    """GDLAB_CRASH_DIR naming a file (or a device, or a place that cannot be made: the default folder in a read-only
+    home alike) stopped gdlab at launch - offering the autosaved copies raised FileExistsError - and an autosave
+    said only "File exists". Now there is nothing to offer, and the autosave says what is wrong."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("GDLAB_CRASH_DIR", str(blocker))
+    assert recovery.offer_restore(window) is False
+    window.model.step(3)
+    assert window.autosaver.save_now() is None
+    assert window.banner.text() == f"Could not write the autosave copy: {blocker} is a file, not a folder."
+
+
 def test_a_declined_autosave_is_deleted_and_the_window_untouched(qtbot, tmp_path, monkeypatch):
     crashed = create_window()
     qtbot.addWidget(crashed)
