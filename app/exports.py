@@ -13,7 +13,6 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QImage, QPainter, 
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gd_core.files import csv_writer, text_writer, unique_stems, write_file, write_into, write_text
-from gd_core.report import ReportRun, lab_report_html
 
 from .theme import theme
 
@@ -222,6 +221,8 @@ def lab_report(window, author: str = "") -> str:
     """The session as a lab report (see :func:`gd_core.report.lab_report_html`): the visible plots as exported
     (each names its runs in a legend: a plot's legend row in the window is outside the plot), every run's settings
     and results, the lesson's questions with the student's answers and, once revealed, the true ones."""
+    from gd_core.report import ReportRun, lab_report_html  # here: a launch never writes a report
+
     model, panel = window.model, window.lesson_panel
     images = {view.title: _png_bytes(picture_image(view.picture(), 1))
               for view in (window.space_view, window.loss_view, window.data_view)
