@@ -187,7 +187,9 @@ class MainWindow(QMainWindow):
         self.runner = Runner(model, self)
         self._persist = False  # remember_layout() turns it on
         self._sized = False
-        self._results_height: int | None = None  # the results' height before a plot beside them took room
+        # a tab group's first dock (the results, the update rule) -> its height before a plot tabbed with it took
+        # room from the docks beside it: given back when that first dock comes to the front again
+        self._room_taken: dict[QDockWidget, int] = {}
         self.setWindowTitle("GD Lab")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         # the right column (lesson, update rule) runs down to the status bar: a lesson's text gets the height
@@ -422,29 +424,38 @@ class MainWindow(QMainWindow):
         """A dock whose view declares a ``readable_height()`` (the optimizer state's four plots, a tracked
         quantity's or the accuracy's plot) is unreadable in the room the update rule gets under a lesson (~45-70
         px of plot at 1280x720): brought to the front, it grows to that height, taken from the docks beside it
-        (the lesson text scrolls). Only when chosen: the lesson keeps its room until then. Below the plots, the
-        room a plot took from them is given back when the results come to the front again (the table had three
-        rows in 250 px, the loss plot 60 px above it)."""
-        if dock.isFloating() or dock.widget().visibleRegion().isEmpty():  # behind another tab, or closed
+        (the lesson text scrolls). Only when chosen: the lesson keeps its room until then. The room is given back
+        when the group's first dock comes to the front again: below the plots the results (the table had three
+        rows in 250 px, the loss plot 60 px above it), beside them the update rule (the lesson's text kept two
+        lines)."""
+        if dock.isFloating() or not dock.isVisible():  # closed, or behind another tab
             return
-        if dock is self.results_dock and self._results_height is not None:
-            self.resizeDocks([dock], [self._results_height], Qt.Orientation.Vertical)
-            self._results_height = None
+        if dock in self._room_taken:  # (its widget may not be laid out yet: a scroll area has no visible region)
+            self._resize_group(dock, self._room_taken.pop(dock))
+            return
+        if dock.widget().visibleRegion().isEmpty():
             return
         need = getattr(self._view_in(dock), "readable_height", lambda: 0)()
         if dock.widget().height() >= need:
             return
+        group = {dock, *self.tabifiedDockWidgets(dock)}
+        first = next((first for first, _ in self._tab_groups() if first in group), None)
+        bar = self._tab_bar_below(dock)  # Qt sizes a tab group with its tab bar: the dock got 26 px less
+        if first is not None and first not in self._room_taken:
+            self._room_taken[first] = dock.height() + (bar.height() if bar else 0)
+        self._resize_group(dock, dock.height() + need - dock.widget().height() + (bar.height() if bar else 0))
+
+    def _resize_group(self, dock: QDockWidget, height: int) -> None:
+        """Make the tab group ``dock`` is shown in ``height`` tall (its tab bar included), the docks beside it in
+        its area giving or taking the difference in proportion to their heights - named with their new heights,
+        or Qt shares it out by the old ones (the dock got half of it)."""
         group, area = {dock, *self.tabifiedDockWidgets(dock)}, self.dockWidgetArea(dock)
         beside = [d for d in self.docks if d not in group and d.isVisible() and not d.isFloating()
                   and self.dockWidgetArea(d) == area]
-        grow, total = need - dock.widget().height(), sum(d.height() for d in beside)
-        bar = self._tab_bar_below(dock)  # Qt sizes a tab group with its tab bar: the dock got 26 px less
-        if self.results_dock in group and self._results_height is None:
-            self._results_height = dock.height() + (bar.height() if bar else 0)
-        # named with their new heights, or Qt shares the growth out by the old ones (the dock got half of it)
-        self.resizeDocks([dock, *beside], [dock.height() + grow + (bar.height() if bar else 0),
-                                           *(d.height() - grow * d.height() // max(total, 1) for d in beside)],
-                         Qt.Orientation.Vertical)
+        bar = self._tab_bar_below(dock)
+        change, total = height - dock.height() - (bar.height() if bar else 0), sum(d.height() for d in beside)
+        self.resizeDocks([dock, *beside], [height, *(d.height() - change * d.height() // max(total, 1)
+                                                     for d in beside)], Qt.Orientation.Vertical)
 
     def _tab_bar_below(self, dock: QDockWidget) -> QTabBar | None:
         """The shown tab bar of ``dock``'s tab group (right below it), or None."""
