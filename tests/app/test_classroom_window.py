@@ -4,6 +4,7 @@ colour-blindness, and the menus hold what an instructor needs. (The real-X-windo
 
 import json
 import math
+import os
 import re
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 import shiboken6
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QFont, QImage, QMouseEvent, QPainter, QPalette
 from PySide6.QtTest import QTest
@@ -26,6 +29,7 @@ from app.views.parameter_space import ARROWS, ParameterSpaceView
 from app.widgets import CalmInput
 from gd_core.lesson_library import list_lessons
 
+from ..hostile import fuzz_settings
 from .conftest import double_click, lesson_view, panel, shown_window
 
 LESSONS = [name for name, _ in list_lessons()]
@@ -574,6 +578,37 @@ def test_a_settings_file_holding_anything_still_launches(qtbot):
     win = launched(qtbot)
     assert (theme().mode, theme().text_size) == ("system", "normal")
     assert win.files.recent() == ["/a.gdlab.json"] and win.files.lesson_folder == "" and start_folder() != "a, b"
+
+
+#: Everything the window remembers between launches, by key (app.main_window, app.files, app.folders, app.export_menu).
+REMEMBERED = ("view/theme", "view/text_size", "window/geometry", "window/state", "recent", "lessons/folder",
+              "files/last_folder", "export/png_scale")
+#: What a settings file edited by hand, or written by another program or version, may hold under any of them (not a
+#: valid theme or text size: a valid one would restyle the window, the test's cost, and is the plain test's case).
+STORED = st.one_of(st.text(max_size=8), st.lists(st.text(max_size=5), max_size=3), st.integers(), st.floats(),
+                   st.binary(max_size=12), st.booleans(), st.sampled_from(["/dev/zero", "/", "a, b", "@Invalid()"]))
+
+
+@fuzz_settings(30)
+@given(values=st.dictionaries(st.sampled_from(REMEMBERED), STORED, max_size=4))
+def test_any_settings_file_launches_and_lists_what_it_can(window, values):
+    """Fuzzer of the settings file: whatever it holds, the launch's readers (the layout, Open Recent, the lessons
+    menu, the file dialogs' folder, the PNG scale) go through, with a remembered value of the wrong kind ignored."""
+    from app.export_menu import PNG_SCALES, png_scale
+    from app.folders import start_folder
+
+    settings = QSettings("GD Lab", "GD Lab")
+    settings.clear()
+    for key, value in values.items():
+        settings.setValue(key, value)
+    settings.sync()
+    window.remember_layout()
+    assert (theme().mode, theme().text_size) == ("system", "normal")
+    assert all(isinstance(path, str) and path for path in window.files.recent())
+    window.files._fill_recent()
+    window.files.fill_lessons()
+    assert isinstance(window.files.lesson_folder, str) and os.path.isdir(start_folder())
+    assert png_scale() in PNG_SCALES
 
 
 def test_layout_persists_between_launches_and_resets(qtbot):
