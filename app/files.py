@@ -350,7 +350,7 @@ class FileActions(QObject):
     def export_lab_report(self) -> None:
         """Ask for the student's name (remembered) and a file, then write the lab report."""
         name, ok = QInputDialog.getText(self.window, "Lab report", "Your name (printed on the report):",
-                                        text=str(self.settings.value("report/author", "")))
+                                        text=stored(self.settings, "report/author", str, ""))
         if not ok:
             return
         self.settings.setValue("report/author", name.strip())

@@ -611,6 +611,21 @@ def test_any_settings_file_launches_and_lists_what_it_can(window, values):
     assert png_scale() in PNG_SCALES
 
 
+def test_the_lab_report_asks_for_the_remembered_name_only_where_one_is_remembered(window, monkeypatch):
+    """A settings file holding a list as the report's author ("Ada, Bob": an ini file reads it as a list) offered
+    "['Ada', 'Bob']" as the student's name."""
+    from PySide6.QtWidgets import QInputDialog
+
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *args, **kwargs: asked.append(kwargs["text"])
+                                                              or ("", False)))
+    settings = QSettings("GD Lab", "GD Lab")
+    for value in (["Ada", "Bob"], "Ada"):
+        settings.setValue("report/author", value)
+        window.files.export_lab_report()
+    assert asked == ["", "Ada"]
+
+
 def test_layout_persists_between_launches_and_resets(qtbot):
     QSettings("GD Lab", "GD Lab").clear()
     first = launched(qtbot)
