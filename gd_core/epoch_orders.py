@@ -317,21 +317,33 @@ def _draw_into(parent: int, fd: int, name: str, half: int, shape, first: int, st
     return [rng.bit_generator.state for rng in rngs]
 
 
-_maps: dict[str, mmap.mmap] = {}
+_maps: dict[str, tuple[int, mmap.mmap]] = {}  # by the memory's name: (its number in the parent, the mapping)
 
 
 def _mapped(parent: int, fd: int, name: str) -> mmap.mmap | None:
     """The parent's memfd ``fd`` mapped here, if it still is the one named ``name``. The last few stay mapped (a
     fresh mapping costs a page fault every 4 KiB: ~6 ms an epoch of 64 x 10,000 indices); older ones are let go,
-    and the memory with them once the parent has closed it too."""
+    and the memory with them once the parent has closed it too - as is, when another is mapped, each the parent
+    has closed (its group is done: kept here, four groups' epochs stayed in memory, up to 1 GiB)."""
     if name not in _maps:
         memory = map_shared_memory(parent, fd, name)
         if memory is None:
             return None
-        _maps[name] = memory
+        for other, (number, _) in list(_maps.items()):
+            if not _still_named(parent, number, other):
+                del _maps[other]
+        _maps[name] = fd, memory
         while len(_maps) > 4:
             del _maps[next(iter(_maps))]  # unmapped when its last array is gone
-    return _maps[name]
+    return _maps[name][1]
+
+
+def _still_named(parent: int, fd: int, name: str) -> bool:
+    """Whether the parent's file number ``fd`` still is its memfd called ``name``."""
+    try:
+        return os.readlink(f"/proc/{parent}/fd/{fd}").startswith(f"/memfd:{name} ")
+    except OSError:
+        return False
 
 
 def _framed(message) -> bytes:

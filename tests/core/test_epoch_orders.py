@@ -127,6 +127,27 @@ def test_the_helper_writes_only_into_the_memory_it_was_asked_to():
         epoch_orders._maps.clear()
 
 
+
+@needs_helper
+def test_the_helper_lets_go_of_memory_its_parent_closed(monkeypatch):
+    """The helper kept the last four memories it drew into mapped, whether the parent had closed them or not: four
+    finished groups' epochs held in memory (up to 1 GiB). One the parent has closed is let go as another is mapped;
+    one still open stays."""
+    monkeypatch.setattr(epoch_orders, "_maps", {})
+    names = ["gd_core-epochs-done", "gd_core-epochs-open", "gd_core-epochs-new"]
+    fds = {}
+    try:
+        for name in names:
+            fds[name] = os.memfd_create(name)
+            os.ftruncate(fds[name], 2 * 9 * 50 * 8)
+            assert epoch_orders._mapped(os.getpid(), fds[name], name) is not None
+            if name == names[0]:
+                os.close(fds.pop(name))  # its group is done (the next memfd takes its number)
+        assert list(epoch_orders._maps) == names[1:]
+    finally:
+        for fd in fds.values():
+            os.close(fd)
+
 @needs_helper
 def test_groups_in_two_threads_share_the_helper(helper):
     configs = [{"problem": "linear_regression", "data": {"name": "linear", "n_samples": 100}, "batch_size": 10,
