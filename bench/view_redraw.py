@@ -175,44 +175,53 @@ def runs_in_place(app, runs: int, steps: int, repeats: int) -> None:
     """Each view of a session of ``runs`` runs trained ``steps`` steps: a run added (not selected) and removed
     again, or another run selected, and the view painted, against the same with the view's memory of what it
     drew dropped before each change, so that each rebuilds the view (every run's items made again: what each did
-    before)."""
+    before). A classifier (3 parameters: its parameter space's slice goes through the selected run's parameters
+    and is computed again for another run) and, for the parameter space, a regression (2 parameters)."""
     from app.views.accuracy import AccuracyView
     from app.views.data_view import DataView
     from app.views.parameter_space import ParameterSpaceView
-    model = SessionModel({"problem": "logistic_regression", "data": {"name": "blobs", "n_samples": 500},
-                          "variant": "minibatch", "steps": 10**6, "track": {"sharpness": 50}})
-    config = model.config_copy(model.selected)
-    for seed in range(1, runs):
-        model.add_run({**config, "seed": seed}, select=False)
-    model.step(steps)
-    for view_type in (LossCurveView, SharpnessView, AccuracyView, DataView, ParameterSpaceView):
-        view = view_type(model)
-        view.resize(800, 360)
-        view.show()
-        view.grab()
-        app.processEvents()
+    classifier = {"problem": "logistic_regression", "data": {"name": "blobs", "n_samples": 500},
+                  "variant": "minibatch", "track": {"sharpness": 50}}
+    regression = {"problem": "linear_regression", "variant": "minibatch"}
+    for config, view_types in ((classifier, (LossCurveView, SharpnessView, AccuracyView, DataView,
+                                             ParameterSpaceView)), (regression, (ParameterSpaceView,))):
+        model = SessionModel({**config, "steps": 10**6})
+        for seed in range(1, runs):
+            model.add_run({**config, "steps": 10**6, "seed": seed}, select=False)
+        model.step(steps)
+        for view_type in view_types:
+            name = f"{view_type.title}, {runs} runs of {config['problem']}"
+            _changes_in_place(app, model, view_type(model), name, repeats)
 
-        def add_and_remove(rebuilding: bool, view=view):
-            if rebuilding:
-                view._token = None
-            run = model.add_run({**config, "seed": runs}, select=False)
-            if rebuilding:
-                view._token = None
-            model.remove_run(run)
-            view.grab()
-        def select_another(rebuilding: bool, view=view):
-            if rebuilding:
-                view._token = None
-            model.select(model.runs[(model.runs.index(model.selected) + 1) % len(model.runs)])
-            view.grab()
-        for what, change in (("a run added and removed", add_and_remove), ("another run selected", select_another)):
-            ours = per_call(lambda change=change: change(False), lambda: None, 5, repeats)
-            reference = per_call(lambda change=change: change(True), lambda: None, 5, repeats)
-            print(f"{f'{view_type.title}, {runs} runs: {what}':<52} {ours * 1e3:8.2f} ms   reference "
-                  f"{reference * 1e3:8.2f} ms   ratio {ours / reference:.2f}")
-        view.close()
-        view.deleteLater()
-        app.processEvents()
+
+def _changes_in_place(app, model, view, name: str, repeats: int) -> None:
+    view.resize(800, 360)
+    view.show()
+    view.grab()
+    app.processEvents()
+
+    def add_and_remove(rebuilding: bool):
+        if rebuilding:
+            view._token = None
+        run = model.add_run({**model.runs[0].config, "seed": len(model.runs)}, select=False)
+        if rebuilding:
+            view._token = None
+        model.remove_run(run)
+        view.grab()
+
+    def select_another(rebuilding: bool):
+        if rebuilding:
+            view._token = None
+        model.select(model.runs[(model.runs.index(model.selected) + 1) % len(model.runs)])
+        view.grab()
+    for what, change in (("a run added and removed", add_and_remove), ("another run selected", select_another)):
+        ours = per_call(lambda change=change: change(False), lambda: None, 5, repeats)
+        reference = per_call(lambda change=change: change(True), lambda: None, 5, repeats)
+        print(f"{f'{name}: {what}':<70} {ours * 1e3:8.2f} ms   reference {reference * 1e3:8.2f} ms   "
+              f"ratio {ours / reference:.2f}")
+    view.close()
+    view.deleteLater()
+    app.processEvents()
 
 
 def lesson_listing(repeats: int) -> None:
