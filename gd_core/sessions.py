@@ -127,6 +127,10 @@ def parse_session(data, base_dir: str | None = None) -> Session:
             raise ConfigError(f"session.{key_name(key)}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
     title = _expect(data.get("title", ""), str, "session.title", "a string")
     text = _expect(data.get("text", ""), str, "session.text", "a string")
+    for key, value, most in (("title", title, MAX_TITLE_CHARS), ("text", text, MAX_TEXT_CHARS)):
+        if len(value) > most:
+            raise ConfigError(f"session.{key}", f"is {len(value):,} characters; a session's {key} has at most "
+                                                f"{most:,}")
     runs_data = _expect(data.get("runs"), list, "session.runs", "a list of runs")
     if not runs_data:
         raise ConfigError("session.runs", "holds no run; a session needs at least one")
@@ -170,6 +174,11 @@ def parse_session(data, base_dir: str | None = None) -> Session:
     return Session(title, text, runs, view, questions, challenge, locked, answers)
 
 
+#: The longest title and lesson text a session may have (the shipped lessons': 71 and 1,778 characters). A window
+#: wraps them into labels, and a long unbroken word costs Qt's line breaking the square of its length: a title of
+#: 100,000 characters took 4 s to open, one of 3,000,000 (a file of 3 MB, within the size limit) hung the window.
+MAX_TITLE_CHARS = 200
+MAX_TEXT_CHARS = 50_000
 #: The key of an answer: a question's index, as JSON keys are (strings).
 _QUESTION_NUMBER = re.compile(r"[0-9]{1,9}")
 #: A student's answer is at most this long (a number or a choice; more is not an answer).

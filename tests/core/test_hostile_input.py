@@ -544,6 +544,9 @@ def test_the_fast_and_the_careful_parser_read_the_same_numbers(tmp_path):
     ({"view": {"tolerance": 5e-324}}, "view.tolerance: must be a number in [1e-300, 1e+300], got 5e-324"),
     ({"runs": [{**RUN, "name": f"r{i}"} for i in range(MAX_RUNS + 1)]},
      f"session.runs: holds {MAX_RUNS + 1} runs; a session holds at most {MAX_RUNS}"),
+    # a title of 3,000,000 characters hung the window that opened it (wrapping one long word into a label)
+    ({"title": "T" * 3_000_000}, "session.title: is 3,000,000 characters; a session's title has at most 200"),
+    ({"text": "T" * 300_000}, "session.text: is 300,000 characters; a session's text has at most 50,000"),
     ({"runs": [{**RUN, "config": {"optimizer": {"name": "plain", "lr": 10**400}}}]}, "runs[0].config.optimizer.lr"),
     ({"runs": [{**RUN, "config": {"problem": "linear_regression", "data": {"name": "linear", "noise": 1e308}}}]},
      "runs[0].config.data.noise"),
