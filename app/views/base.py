@@ -615,9 +615,18 @@ class EdgeAxis(pg.AxisItem):
         if view is None or self.orientation not in ("left", "right"):
             return rect
         rect &= self.mapRectFromScene(view.mapToScene(view.viewport().rect()).boundingRect())
-        owner = self.parentItem()  # and no further than its own plot: the optimizer state's lower plots wrote
-        # their top label into the plot above ("0.054" over the step sizes' plot, lesson 25 at Large text)
-        return rect & self.mapRectFromItem(owner, owner.boundingRect()) if isinstance(owner, pg.PlotItem) else rect
+        # and no further than its own plot: the optimizer state's lower plots wrote their top label into the plot
+        # above ("0.054" over the step sizes' plot, lesson 25 at Large text). The plot's rect as the axis last
+        # resized, never asked of the plot here: Qt asks a child for its boundingRect as its parent is destroyed,
+        # and asking the half-destroyed plot crashed the app on quit (exit 139 once the Optimizer state was shown)
+        return rect & self._plot_rect.translated(-self.pos()) if self._plot_rect is not None else rect
+
+    _plot_rect = None  # the PlotItem it belongs to: its rect in its own coordinates, as the axis last resized
+
+    def resizeEvent(self, event=None):  # noqa: N802 (Qt's name)
+        owner = self.parentItem()
+        self._plot_rect = owner.boundingRect() if isinstance(owner, pg.PlotItem) else None
+        super().resizeEvent(event)
 
     def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's names)
         """pyqtgraph's spacing, widened on a linear upright axis (to 2, 2.5, 5 or 10 times a power of ten) until

@@ -92,3 +92,34 @@ def test_a_window_deleted_while_a_surface_computes_does_not_hang(tmp_path):
                             text=True, timeout=60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
                                                         "GDLAB_CRASH_DIR": str(tmp_path)})
     assert result.returncode == 0 and result.stdout == "deleted\n", result.stderr
+
+
+QUIT_AFTER_THE_OPTIMIZER_STATE = """
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from app import create_window, guard
+guard.ask_to_save = lambda parent, before: "discard"
+window = create_window(lesson="06")
+window.show()
+
+def shown():
+    window.state_dock.show()
+    window.state_dock.raise_()
+    window.model.step(5)
+    QTimer.singleShot(300, window.close)
+    QTimer.singleShot(600, app.quit)
+QTimer.singleShot(300, shown)
+app.exec()
+print("quit")
+"""
+
+
+def test_quitting_after_the_optimizer_state_was_shown_exits_cleanly(tmp_path):
+    """The Optimizer state's axes keep their labels inside their own plot (EdgeAxis): Qt asks an item for its
+    boundingRect while its parent is destroyed, and asking the half-destroyed plot for its own crashed every
+    quit (exit 139, a segmentation fault after the window had closed)."""
+    result = subprocess.run([sys.executable, "-c", QUIT_AFTER_THE_OPTIMIZER_STATE], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                                              "GDLAB_CRASH_DIR": str(tmp_path)})
+    assert result.returncode == 0 and result.stdout == "quit\n", result.stderr[-2000:]
