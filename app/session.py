@@ -23,7 +23,7 @@ from gd_core.config import in_epochs
 from gd_core.files import check_plain_name
 from gd_core.lessons import LOCKS, among_lesson_runs, locked_change, runs_asked_about
 from gd_core.replay import replay
-from gd_core.sessions import VIEW_DEFAULTS, Session, SessionRun
+from gd_core.sessions import MAX_NAME_CHARS, VIEW_DEFAULTS, Session, SessionRun
 
 from .edits import Edit, Group, RunRemoved, RunsAdded, RunState, Styled, TrainingEdit, ViewSet, describe_change
 from .events import Event
@@ -176,13 +176,16 @@ class SessionModel:
         return run
 
     def unique_name(self, base: str) -> str:
+        """``base``, or ``base k`` with the least k no run has; cut to :data:`MAX_NAME_CHARS` (a copy of a copy
+        adds " copy" each time: a name a session could not hold, which would not open again)."""
         names = {r.name for r in self.runs}
+        base = base[:MAX_NAME_CHARS].strip()
         if base not in names and base != "run":
             return base
         k = 1
-        while f"{base} {k}" in names:
+        while (name := f"{base[:MAX_NAME_CHARS - len(str(k)) - 1].strip()} {k}") in names:
             k += 1
-        return f"{base} {k}"
+        return name
 
     def next_color(self, prefer: str | None = None, spare: tuple[str, ...] = ()) -> str:
         """The colour a new run takes, so that no two runs look alike: ``prefer`` (a variant's fixed colour) if no
@@ -253,6 +256,8 @@ class SessionModel:
         if not name:
             raise ValueError("a run name must not be empty")
         check_plain_name(name, "name", "the run name")  # a ConfigError is a ValueError
+        if len(name) > MAX_NAME_CHARS:  # (a session could not hold it: it would not open again)
+            raise ValueError(f"a run name has at most {MAX_NAME_CHARS} characters; this one has {len(name):,}")
         if any(r.name == name for r in self.runs if r is not run):
             raise ValueError(f"another run is already called {name!r}")
         if name != run.name:

@@ -148,6 +148,8 @@ def parse_session(data, base_dir: str | None = None) -> Session:
         if not name:
             raise ConfigError(f"{key}.name", "must not be empty")
         check_plain_name(name, f"{key}.name", "the run name")
+        if len(name) > MAX_NAME_CHARS:
+            raise ConfigError(f"{key}.name", f"is {len(name):,} characters; a run's name has at most {MAX_NAME_CHARS}")
         if name in names:
             raise ConfigError(f"{key}.name", f"{quote(name)} is used by another run; names must differ")
         names.add(name)
@@ -179,6 +181,8 @@ def parse_session(data, base_dir: str | None = None) -> Session:
 #: 100,000 characters took 4 s to open, one of 3,000,000 (a file of 3 MB, within the size limit) hung the window.
 MAX_TITLE_CHARS = 200
 MAX_TEXT_CHARS = 50_000
+#: The longest run name (the shipped lessons' longest: 24 characters); its labels cost alike (400,000 took 10 s).
+MAX_NAME_CHARS = 100
 #: The key of an answer: a question's index, as JSON keys are (strings).
 _QUESTION_NUMBER = re.compile(r"[0-9]{1,9}")
 #: A student's answer is at most this long (a number or a choice; more is not an answer).

@@ -591,6 +591,25 @@ def test_a_lesson_saved_with_runs_the_student_added_opens_again():
     assert reread.questions[0].answer == {"lowest": "final_loss", "among": lesson_runs}
 
 
+def test_run_names_stay_within_what_a_session_holds():
+    """A run name of 400,000 characters took 10 s to open (every label wraps it), so a session holds names of at
+    most 100: a longer rename is refused, and a copy of a copy of a long name is cut to fit - else the session
+    saved with it would not open again."""
+    from app.session import SessionModel
+    from gd_core.sessions import MAX_NAME_CHARS, parse_session
+
+    model = SessionModel()
+    run = model.runs[0]
+    with pytest.raises(ValueError, match="a run name has at most 100 characters; this one has 101"):
+        model.rename(run, "n" * 101)
+    model.rename(run, "n" * MAX_NAME_CHARS)
+    for _ in range(3):
+        model.duplicate_run(model.runs[-1])
+    names = [r.name for r in model.runs]
+    assert len(set(names)) == 4 and max(map(len, names)) == MAX_NAME_CHARS
+    assert [r.name for r in parse_session(model.to_session().to_dict()).runs] == names
+
+
 def test_a_run_the_lessons_questions_ask_about_is_neither_removed_nor_renamed():
     """Lesson 1 with "stochastic" removed or renamed was saved (and autosaved) as a file that did not open:
     "questions[1].answer.run: names no run of this lesson". Such a run stays (untick it to hide it); the

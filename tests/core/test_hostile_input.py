@@ -547,6 +547,7 @@ def test_the_fast_and_the_careful_parser_read_the_same_numbers(tmp_path):
     # a title of 3,000,000 characters hung the window that opened it (wrapping one long word into a label)
     ({"title": "T" * 3_000_000}, "session.title: is 3,000,000 characters; a session's title has at most 200"),
     ({"text": "T" * 300_000}, "session.text: is 300,000 characters; a session's text has at most 50,000"),
+    ({"runs": [{**RUN, "name": "N" * 400_000}]}, "runs[0].name: is 400,000 characters; a run's name has at most 100"),
     ({"runs": [{**RUN, "config": {"optimizer": {"name": "plain", "lr": 10**400}}}]}, "runs[0].config.optimizer.lr"),
     ({"runs": [{**RUN, "config": {"problem": "linear_regression", "data": {"name": "linear", "noise": 1e308}}}]},
      "runs[0].config.data.noise"),
