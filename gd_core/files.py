@@ -266,6 +266,7 @@ def writable_target(path: str | os.PathLike) -> str:
     path = os.fspath(path)
     if not path:
         raise OSError(2, "an empty file name")
+    _check_name_length(path)
     try:
         kind = _not_regular(os.stat(path).st_mode)
     except OSError:
@@ -275,6 +276,18 @@ def writable_target(path: str | os.PathLike) -> str:
     if kind is not None:
         raise OSError(22, f"{path} is {kind}, not a file")
     return path
+
+
+def _check_name_length(path: str) -> None:
+    """Refuse a file name longer than its folder takes, before anything is written: the temporary file beside it
+    has a short name, so only the final rename failed - after a whole recording, for an animation."""
+    name = os.fsencode(os.path.basename(path))
+    try:
+        most = os.pathconf(os.path.dirname(path) or ".", "PC_NAME_MAX")
+    except (OSError, ValueError):  # a folder that is not there (making the file says so), or no such limit
+        return
+    if most and len(name) > most:
+        raise OSError(36, f"the file name is {len(name):,} bytes long; names there have at most {most}")
 
 
 def write_files(files: Sequence[tuple[str | os.PathLike, Writer]]) -> None:

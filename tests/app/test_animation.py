@@ -134,6 +134,17 @@ def test_bad_arguments_exit_2_with_one_error_line(capsys, monkeypatch, tmp_path,
     assert os.listdir(tmp_path) == []
 
 
+def test_a_file_name_too_long_for_its_folder_is_refused_before_recording(capsys, monkeypatch, tmp_path):
+    """A name longer than the folder takes was found out only when the finished animation was renamed into place
+    (the temporary file beside it has a short name): after the whole recording, "File name too long"."""
+    monkeypatch.chdir(tmp_path)
+    code, err, out = cli(capsys, "--record", "a" * 300 + ".gif", "--run-steps", "5")
+    most = os.pathconf(tmp_path, "PC_NAME_MAX")
+    assert code == 2 and out == "" and len(err) == 1
+    assert err[0].endswith(f": the file name is 304 bytes long; names there have at most {most}")
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_session_file_is_recorded_and_a_config_is_not_a_session(qapp, capsys, tmp_path):
     from gd_core.lesson_library import load_lesson
     from gd_core.sessions import save_session
