@@ -25,7 +25,7 @@ def benchmarks(quick: bool):
          ["core_speed.py"]),
         ("run_many scaling: 64 vectorised runs against one", ["run_many_speed.py"]),
         ("Event-loop lateness while a learning-rate sweep runs in its worker process", ["sweep_latency.py"]),
-        ("Start-up of the helper processes (epoch orders, sweep worker) against importing numpy", ["start_up.py"]),
+        ("Start-up of the sweep worker process against importing numpy", ["start_up.py"]),
         ("Landscape projection of an MLP (trajectory plane)", ["projection_speed.py"]),
         ("GUI: start-up, redraws and event-loop lateness, one run growing to 100,000 rows",
          ["gui_speed.py", "--seconds", "10", "--runs", "1"]),

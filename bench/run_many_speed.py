@@ -2,8 +2,7 @@
 
 Linear regression, n = 10,000, mini-batch 32, Adam, 2,000 steps; the 64 runs differ in learning rate (one
 seed, so they share each step's batch), in a second line also in seed (each run draws its own batches), and in a
-third share 4 seeds among them (one permutation and one batch gather per seed). With a seed each, every epoch's 64
-permutations are drawn an epoch ahead by a helper process (gd_core.epoch_orders). Targets: 64 runs cost at most 2x
+third share 4 seeds among them (one permutation and one batch gather per seed). Targets: 64 runs cost at most 2x
 one run with one seed, at most 3x with a seed each.
 
     python bench/run_many_speed.py [--steps 2000] [--runs 64] [--rounds 5]
@@ -18,7 +17,6 @@ import numpy as np
 from timing import best_time
 
 import gd_core
-from gd_core.epoch_orders import start as start_helper_process
 
 
 def config(steps, lr=0.01, seed=0):
@@ -38,7 +36,6 @@ def main():
              "seeded": [config(args.steps, float(lr), seed=k) for k, lr in enumerate(lrs)],
              "four": [config(args.steps, float(lr), seed=k % 4) for k, lr in enumerate(lrs)]}
     gd_core.run_many(cases["one"])  # warm-up: first-use costs are nobody's
-    start_helper_process(wait=30.0)  # (the one that draws a seed each's epochs ahead, on Linux: ~0.3 s to start)
     best = dict.fromkeys(cases, math.inf)
     for _ in range(args.rounds):  # interleaved: a burst of load on a shared machine hits every case alike
         for name, configs in cases.items():

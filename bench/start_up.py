@@ -1,12 +1,10 @@
-"""Start-up of GD Lab's helper processes, against a fresh interpreter that imports numpy (which each of them needs).
+"""Start-up of GD Lab's sweep worker process, against a fresh interpreter that imports numpy (which it needs).
 
-The epoch-order helper (:mod:`gd_core.epoch_orders`, started by the first group of runs with a seed each): its
-program started to its hello, then ended. The sweep worker (``python -m gd_core.sweep_worker``, started for each
-learning-rate sweep and each batch-size scaling): started and sent a one-rate sweep of 1 step on the default problem,
-to its first line out, then read to its end. Each a ratio to ``python -c "import numpy"`` measured in turns with it
-(so drifting machine load hits both alike), best of ``--repeats`` each, with compiled modules (.pyc) as a user's
-Python keeps them: the wall time to the first answer, and the process's CPU time (user + system, the steadier figure
-on a shared machine).
+The sweep worker (``python -m gd_core.sweep_worker``, started for each learning-rate sweep and each batch-size
+scaling): started and sent a one-rate sweep of 1 step on the default problem, to its first line out, then read to
+its end. A ratio to ``python -c "import numpy"`` measured in turns with it (so drifting machine load hits both
+alike), best of ``--repeats`` each, with compiled modules (.pyc) as a user's Python keeps them: the wall time to the
+first answer, and the process's CPU time (user + system, the steadier figure on a shared machine).
 
     python bench/start_up.py [--repeats 9]
 """
@@ -21,7 +19,7 @@ import sys
 import time
 
 import gd_core
-from gd_core import epoch_orders, sweep, sweep_worker
+from gd_core import sweep, sweep_worker
 
 
 def _cpu(process: subprocess.Popen) -> float:
@@ -36,16 +34,6 @@ def numpy_time() -> tuple[float, float]:
     process = subprocess.Popen([sys.executable, "-c", "import numpy"])
     cpu = _cpu(process)
     return time.perf_counter() - start, cpu
-
-
-def epoch_helper_time() -> tuple[float, float]:
-    start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", epoch_orders._SERVE], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE)
-    assert epoch_orders._receive(process.stdout.fileno()) == (None, None)
-    took = time.perf_counter() - start
-    process.stdin.close()
-    return took, _cpu(process)
 
 
 def sweep_request() -> str:
@@ -72,19 +60,15 @@ def main() -> int:
     args = parser.parse_args()
     compileall.compile_dir(os.path.dirname(gd_core.__file__), quiet=1)
     request = sweep_request()
-    times: dict[str, list[tuple[float, float]]] = {"numpy": [], "epoch": [], "sweep": []}
+    times: dict[str, list[tuple[float, float]]] = {"numpy": [], "sweep": []}
     for _ in range(args.repeats):
         times["numpy"].append(numpy_time())
-        times["epoch"].append(epoch_helper_time())
-        times["numpy"].append(numpy_time())
         times["sweep"].append(sweep_worker_time(request))
-    (wall0, cpu0), *rest = ((min(w for w, _ in times[k]), min(c for _, c in times[k]))
-                            for k in ("numpy", "epoch", "sweep"))
+    (wall0, cpu0), (wall, cpu) = ((min(w for w, _ in times[k]), min(c for _, c in times[k]))
+                                  for k in ("numpy", "sweep"))
     print(f"python -c 'import numpy' (the reference): {wall0 * 1000:.0f} ms, CPU {cpu0 * 1000:.0f} ms")
-    for what, (wall, cpu) in zip(("epoch-order helper, started to its hello", "sweep worker, started to its "
-                                  "first line"), rest):
-        print(f"{what}: {wall * 1000:.0f} ms, ratio {wall / wall0:.2f}; CPU {cpu * 1000:.0f} ms, "
-              f"ratio {cpu / cpu0:.2f}")
+    print(f"sweep worker, started to its first line: {wall * 1000:.0f} ms, ratio {wall / wall0:.2f}; "
+          f"CPU {cpu * 1000:.0f} ms, ratio {cpu / cpu0:.2f}")
     return 0
 
 

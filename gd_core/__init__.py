@@ -5,8 +5,8 @@
     >>> history.status, len(history)
     ('completed', 51)
 
-The names below are imported when first asked for (PEP 562), not with the package: a process that needs one module
-(the epoch-order helper needs :mod:`.epoch_orders` and numpy, the sweep worker its sweep) does not pay for the rest.
+The names below are imported when first asked for (PEP 562), not with the package: a process that needs a few
+modules (the sweep worker its sweep and scaling) does not pay for the rest.
 ``gd_core.X`` and ``from gd_core import X`` work as before, and so does ``gd_core.submodule``.
 """
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import mmap
 import os
 import re
 import reprlib
@@ -243,7 +242,7 @@ Writer = Callable[[str], Any]
 
 
 def _temporary_beside(path: str) -> str:
-    import tempfile  # here: the processes that write no file (the epoch-order helper) start without it
+    import tempfile  # here: the processes that write no file (the sweep worker) start without it
 
     folder = os.path.dirname(os.path.abspath(path))
     # the target's own extension: writers like QImage.save choose the format by it
@@ -438,18 +437,6 @@ def unique_stems(names: Iterable[str], reserved: Iterable[str] = ()) -> list[str
         taken.add(stem.lower())
         stems.append(stem)
     return stems
-
-
-def map_shared_memory(pid: int, fd: int, name: str) -> mmap.mmap | None:
-    """Map here the memory file ``fd`` of process ``pid`` (a memfd, Linux) if it still is the one called ``name``;
-    None if it is not (the process closed it, and its number now names another file)."""
-    own = os.open(f"/proc/{pid}/fd/{fd}", os.O_RDWR)
-    try:
-        if not os.readlink(f"/proc/self/fd/{own}").startswith(f"/memfd:{name} "):
-            return None
-        return mmap.mmap(own, 0)
-    finally:
-        os.close(own)
 
 
 def silence_stdout() -> None:

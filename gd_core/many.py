@@ -21,7 +21,7 @@ from .history import History, rows_to_reserve
 from .optimizers import OPTIMIZERS, Optimizer
 from .pipeline import QUIET_STEPS, Recorder, StepLoop, gradient_stages
 from .problems import Problem
-from .samplers import Sampler, planned_steps, steps_per_epoch
+from .samplers import Sampler, planned_steps
 from .schedules import make_schedule
 from .settings import per_run_keys
 from .tracking import track_recorders
@@ -61,8 +61,7 @@ class TrainerGroup(StepLoop):
         self.slots = np.array([seeds.index(c["seed"]) for c in configs])
         streams = [np.random.SeedSequence(seed).spawn(2) for seed in seeds]
         rngs = [np.random.default_rng(s[0]) for s in streams]
-        epochs = -(-planned_steps(base, n) // steps_per_epoch(n, base["variant"], base["batch_size"]))
-        self.sampler = Sampler(n, base["variant"], base["batch_size"], base["sampling"], rngs, epochs)
+        self.sampler = Sampler(n, base["variant"], base["batch_size"], base["sampling"], rngs)
         self.has_data = problem.dataset is not None
         self.gradient = _shared_draws_gradient(problem, self.slots, len(seeds))
         spec = OPTIMIZERS[base["optimizer"]["name"]]

@@ -62,7 +62,7 @@ def test_a_launch_imports_nothing_only_a_dialog_needs():
     needed_later = {"importlib.metadata", "gd_core.sweep", "gd_core.lr_finder", "gd_core.batch_scaling",
                     "gd_core.animation", "app.views.sweep", "app.views.lr_finder", "app.views.batch_scaling",
                     "app.animation_dialog", "app.lesson_editor", "OpenGL", "pyqtgraph.opengl",
-                    # a group of runs with a seed each (and its epoch-order helper's threads), a lab report
+                    # a group of runs with a seed each (and its permuting thread), a lab report
                     "gd_core.many", "concurrent.futures", "gd_core.report"}
     assert loaded & needed_later == set()
 

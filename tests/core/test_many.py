@@ -1,12 +1,14 @@
 """run_many: vectorised runs equal run() of each config, and configs that can share a pass do."""
 
+import os
+import signal
 import threading
 
 import numpy as np
 import pytest
 
 import gd_core
-from gd_core import epoch_orders, many
+from gd_core import many, samplers
 
 LIN = {"problem": "linear_regression", "data": {"name": "linear", "n_samples": 120, "n_features": 2}}
 LOG = {"problem": "logistic_regression", "data": {"name": "moons", "n_samples": 80}}
@@ -118,22 +120,43 @@ def test_a_run_taken_out_of_a_group_is_a_whole_history(n_features):
 
 
 def test_rows_are_each_generators_permutation_and_half_are_shuffled_by_a_helper_thread(monkeypatch):
-    threads, permute = [], epoch_orders._permute_rows
+    threads, permute = [], samplers._permute_rows
 
     def shuffled_where(order, rngs):
         threads.append(threading.current_thread().name)
         permute(order, rngs)
 
-    monkeypatch.setattr(epoch_orders, "_permute_rows", shuffled_where)
-    monkeypatch.setattr(epoch_orders, "_cores", lambda: 2)
-    monkeypatch.setattr(epoch_orders, "AHEAD_INDICES", 400)  # (9, 50): split; small epochs stay on one thread
+    monkeypatch.setattr(samplers, "_permute_rows", shuffled_where)
+    monkeypatch.setattr(samplers, "_cores", lambda: 2)
+    monkeypatch.setattr(samplers, "PARALLEL_INDICES", 400)  # (9, 50): split; small epochs stay on one thread
     rngs, lone = ([np.random.default_rng(seed) for seed in range(9)] for _ in range(2))
     order = np.full((9, 50), -1, dtype=np.intp)
     for _ in range(2):  # the second epoch's rows continue each generator's stream
-        epoch_orders.permute_rows(order, rngs)
+        samplers.permute_rows(order, rngs)
         assert np.array_equal(order, [rng.permutation(50) for rng in lone])
     assert sorted(t.startswith("gd_core-permute") for t in threads) == [False, False, True, True]
     threads.clear()
     small = np.empty((9, 40), dtype=np.intp)  # 360 indices: below the threshold, no hand-off
-    epoch_orders.permute_rows(small, rngs)
+    samplers.permute_rows(small, rngs)
     assert np.array_equal(small, [rng.permutation(40) for rng in lone]) and threads == ["MainThread"]
+
+
+def test_a_forked_child_draws_on_a_permuting_thread_of_its_own(monkeypatch):
+    """A child forked after its parent drew on two threads (a multiprocessing pool of run_many workers, say) has no
+    permuting thread: the parent's executor, copied into the child, took its half of the rows and never drew them
+    (found by HR: the child waited forever)."""
+    monkeypatch.setattr(samplers, "_cores", lambda: 2)
+    monkeypatch.setattr(samplers, "PARALLEL_INDICES", 400)
+    samplers.permute_rows(np.empty((9, 50), dtype=np.intp), [np.random.default_rng(s) for s in range(9)])
+    child = os.fork()
+    if child == 0:  # the child: exit code 0 if it drew, and drew right
+        code = 1
+        try:
+            signal.alarm(30)  # (a draw waiting forever ends the child)
+            rngs, lone = ([np.random.default_rng(s) for s in range(9)] for _ in range(2))
+            order = np.empty((9, 50), dtype=np.intp)
+            samplers.permute_rows(order, rngs)
+            code = 0 if np.array_equal(order, [rng.permutation(50) for rng in lone]) else 1
+        finally:
+            os._exit(code)
+    assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0

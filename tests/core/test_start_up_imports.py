@@ -1,5 +1,5 @@
 """What a process of GD Lab imports when it starts: the package ``gd_core`` imports its modules when a name of them is
-first asked for (PEP 562), so the epoch-order helper and the sweep worker import what they use and not the rest
+first asked for (PEP 562), so the sweep worker imports what it uses and not the rest
 (bench/start_up.py measures the time; these tests pin the mechanism, never a duration)."""
 
 import json
@@ -9,11 +9,10 @@ import sys
 import pytest
 
 import gd_core
-from gd_core import epoch_orders
 
-#: the modules imported, printed to standard error (the helper's answers own its standard output)
+#: the modules imported, printed to standard error (the sweep worker's answers own its standard output)
 PRINT_MODULES = "import json, sys; print(json.dumps(sorted(sys.modules)), file=sys.stderr)"
-#: what only the parent of a helper uses (start a process, a thread pool) or a process that writes a file
+#: what only the window uses (start a process), run_many's permuting thread, or a process that writes a file
 NOT_AT_START = {"subprocess", "concurrent.futures", "tempfile"}
 
 
@@ -29,15 +28,6 @@ def _ours(modules: set[str]) -> set[str]:
 
 def test_importing_the_package_imports_none_of_its_modules():
     assert _ours(_modules("import gd_core; " + PRINT_MODULES)) == {"gd_core"}
-
-
-def test_the_epoch_order_helper_imports_its_module_and_what_that_imports_only():
-    """The helper's own program, ended at once (its standard input closed): numpy and gd_core.epoch_orders, with
-    gd_core.files and gd_core.errors - not the trainer, problems, optimizers and datasets of the package, nor
-    what only its parent uses."""
-    modules = _modules(epoch_orders._SERVE + "; " + PRINT_MODULES)
-    assert _ours(modules) == {"gd_core", "gd_core.epoch_orders", "gd_core.files", "gd_core.errors"}
-    assert modules & NOT_AT_START == set()
 
 
 def test_the_sweep_worker_starts_without_what_it_never_uses():
