@@ -226,7 +226,7 @@ def lab_report(window, author: str = "") -> str:
     model, panel = window.model, window.lesson_panel
     images = {view.title: _png_bytes(picture_image(view.picture(), 1))
               for view in (window.space_view, window.loss_view, window.data_view)
-              if view.isVisible() or not window.isVisible()}
+              if (view.isVisible() or not window.isVisible()) and not view.nothing_to_picture()}
     # each run's swatch in the colour its curves have in the report's pictures (this palette's shade)
     runs = [ReportRun(r.name, theme().shade(r.color).name(), r.config, r.history, r.trainer.problem.min_loss)
             for r in model.runs]

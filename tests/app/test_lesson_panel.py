@@ -463,3 +463,15 @@ def test_a_pasted_page_as_an_answer_keeps_the_session_openable(lesson_window, tm
     assert lesson_window.model.answers == {0: "1" * MAX_ANSWER_CHARS}
     assert lesson_window.files.save_to(str(tmp_path / "lab.gdlab.json"))
     assert load_session(tmp_path / "lab.gdlab.json").answers == {0: "1" * MAX_ANSWER_CHARS}
+
+
+def test_a_lab_report_of_a_window_not_shown_leaves_out_a_view_with_nothing_to_picture(qtbot):
+    """A window not shown (a report made before the window opens, or by a script) puts every view in: lesson 03's
+    data view, on a function of x and y with no data, went in as an empty plot (HR)."""
+    from app.exports import lab_report
+
+    win = create_window(lesson="03_learning_rate_bound")
+    qtbot.addWidget(win)
+    win.model.step(5)
+    assert win.data_view.nothing_to_picture()
+    assert lab_report(win).count("data:image/png;base64,") == 2
