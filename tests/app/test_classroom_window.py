@@ -590,7 +590,7 @@ STORED = st.one_of(st.text(max_size=8), st.lists(st.text(max_size=5), max_size=3
                    st.binary(max_size=12), st.booleans(), st.sampled_from(["/dev/zero", "/", "a, b", "@Invalid()"]))
 
 
-@fuzz_settings(30)
+@fuzz_settings(15)
 @given(values=st.dictionaries(st.sampled_from(REMEMBERED), STORED, max_size=4))
 def test_any_settings_file_launches_and_lists_what_it_can(window, values):
     """Fuzzer of the settings file: whatever it holds, the launch's readers (the layout, Open Recent, the lessons
