@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import os
-import re
 from importlib import resources
 
 from .errors import ConfigError
 from .files import quote, read_json, read_unless_unchanged
 from .sessions import MAX_SESSION_BYTES, Session, parse_session
+from .spec import counting_number
 
 
 def _lessons_dir():
@@ -30,18 +30,16 @@ def _lesson_title(path: str) -> str:
     return read_json(path, "lesson", MAX_SESSION_BYTES, "lesson file").get("title", "")
 
 
-#: A lesson's number: ASCII digits, as many as a number of lessons needs.
-_NUMBER = re.compile(r"[0-9]{1,6}")
+#: A lesson's number has at most this many digits (as many as a number of lessons needs).
+NUMBER_DIGITS = 6
 
 
 def lesson_number(name: str) -> int | None:
     """The number a lesson's file name starts with ("16_edge_of_stability" -> 16): the lesson's own number, which
     instructors and the lesson texts use (the numbering has gaps, so it is not the lesson's position); None
-    for a name without one. Only ASCII digits, a few of them, are a number: str.isdigit() also takes "²", which
-    int() refuses, and int() refuses more than 4,300 digits - a lesson name typed or read from an autosave's
-    origin raised ValueError."""
-    head = os.path.basename(name).split("_", 1)[0]
-    return int(head) if _NUMBER.fullmatch(head) else None
+    for a name without one (:func:`gd_core.spec.counting_number`: a lesson name typed or read from an autosave's
+    origin as "²" raised ValueError)."""
+    return counting_number(os.path.basename(name).split("_", 1)[0], NUMBER_DIGITS)
 
 
 def lesson_name(name: str) -> str:
@@ -50,8 +48,9 @@ def lesson_name(name: str) -> str:
     names = [n for n, _ in list_lessons()]
     if name in names:
         return name
-    if _NUMBER.fullmatch(name):
-        matches = [n for n in names if lesson_number(n) == int(name)]
+    number = counting_number(name, NUMBER_DIGITS)
+    if number is not None:
+        matches = [n for n in names if lesson_number(n) == number]
     else:
         matches = [n for n in names if n.split("_", 1)[-1] == name]
     if len(matches) == 1:

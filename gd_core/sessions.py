@@ -30,7 +30,7 @@ from .files import check_depth, check_plain_name, key_name, quote, read_json, wr
 from .lessons import LOCKS, Challenge, Question, parse_challenge, parse_locked, parse_questions
 from .replay import Timeline, continues
 from .results import DEFAULT_TOLERANCE, TOLERANCE
-from .spec import MAX_STEPS
+from .spec import MAX_STEPS, counting_number
 
 FORMAT, VERSION = "gdlab-session", 2
 #: Versions this GD Lab reads (version 1 has no progress: runs start at step 0).
@@ -183,8 +183,6 @@ MAX_TITLE_CHARS = 200
 MAX_TEXT_CHARS = 50_000
 #: The longest run name (the shipped lessons' longest: 24 characters); its labels cost alike (400,000 took 10 s).
 MAX_NAME_CHARS = 100
-#: The key of an answer: a question's index, as JSON keys are (strings).
-_QUESTION_NUMBER = re.compile(r"[0-9]{1,9}")
 #: A student's answer is at most this long (a number or a choice; more is not an answer).
 MAX_ANSWER_CHARS = 200
 
@@ -194,15 +192,15 @@ def _parse_answers(data, n_questions: int) -> dict[int, str]:
     _expect(data, dict, "session.answers", 'an object of question number -> answer, e.g. {"0": "0.5"}')
     out = {}
     for key, text in data.items():
-        # ASCII digits, a few: int() refuses more than 4,300 digits (a session with such a key raised ValueError)
-        if not _QUESTION_NUMBER.fullmatch(key) or int(key) >= n_questions:
+        number = counting_number(key, 9)  # (a key of 5,000 digits raised ValueError)
+        if number is None or number >= n_questions:
             raise ConfigError(f"session.answers.{key_name(key)}", f"is not a question of this lesson (it has "
                                                                   f"{n_questions}, numbered from 0)")
         _expect(text, str, f"session.answers.{key}", "a string")
         if len(text) > MAX_ANSWER_CHARS:
             raise ConfigError(f"session.answers.{key}", f"is {len(text):,} characters; an answer has at most "
                                                         f"{MAX_ANSWER_CHARS}")
-        out[int(key)] = text
+        out[number] = text
     return out
 
 

@@ -129,6 +129,13 @@ def commas_group_thousands(text: str) -> bool:
     return "," not in text or _GROUPED.fullmatch(text) is not None
 
 
+def counting_number(text: str, digits: int) -> int | None:
+    """``text`` as a number if it is 1 to ``digits`` ASCII digits, else None: str.isdigit() also takes "²", which
+    int() refuses, and int() refuses more than 4,300 digits (a lesson name or an answer's key so written raised
+    ValueError)."""
+    return int(text) if 0 < len(text) <= digits and text.isascii() and text.isdigit() else None
+
+
 #: An integer as typed: ASCII digits (at most 30: more than any setting takes), a sign, spaces around it.
 INTEGER = re.compile(r"\s*[+-]?[0-9]{1,30}\s*")
 
