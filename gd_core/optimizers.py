@@ -490,6 +490,9 @@ class OptimizerSpec:
     # what the rule's stability on a quadratic loss is, for given hyperparameters: a StabilityBound (stable only
     # for lr < factor/(L + shift)) or why it has none (see gd_core.stability); every built-in row declares it
     stability: Callable[[dict], StabilityBound | str] = field(default=stability.undeclared, repr=False)
+    # what its steps used, in words, for a message about the run (a divergence): ``used(hparams, lr) -> str``;
+    # None: "learning rate 0.1" - a rule whose lr means something else (Newton's scale of its step) says so
+    used: Callable[[dict, float], str] | None = field(default=None, repr=False)
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
@@ -506,6 +509,10 @@ class OptimizerSpec:
     def stability_bound(self, hparams: dict) -> StabilityBound | str:
         """Its bound on a quadratic with these hyperparameters, or why it has none (see :mod:`gd_core.stability`)."""
         return self.stability({**self.defaults(), **hparams})
+
+    def step_words(self, hparams: dict, lr: float) -> str:
+        """What its steps used, for a message: "learning rate 0.1", or the rule's own words (:attr:`used`)."""
+        return self.used({**self.defaults(), **hparams}, lr) if self.used else f"learning rate {lr:.4g}"
 
     def uses_objective(self, hparams: dict) -> bool:
         return bool(self.evaluates(hparams) if callable(self.evaluates) else self.evaluates)

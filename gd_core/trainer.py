@@ -163,7 +163,7 @@ def divergence_message(problem: Problem, optimizer: dict, step: int, loss: float
     what = "is not finite" if not math.isfinite(loss) else f"reached {loss:.3g}"
     if problem.min_loss is None and math.isfinite(loss) and loss < 0:
         return f"diverged at step {step:,}: the loss {what}; this problem is unbounded below"
-    text = f"diverged at step {step:,}: the loss {what} (learning rate {lr:.4g})"
+    text = f"diverged at step {step:,}: the loss {what} ({OPTIMIZERS[optimizer['name']].step_words(optimizer, lr)})"
     if problem.curvature:
         text += "; " + words(OPTIMIZERS[optimizer["name"]].title, stability_of(optimizer), problem.curvature)
     return text

@@ -242,6 +242,12 @@ def _newton_formula(hp: dict) -> str:
     return f"θ ← θ − γ·{_inverse(hp)}·g   (H: the Hessian of the step's loss)"
 
 
+def _newton_used(hp: dict, lr: float) -> str:
+    """What a Newton step used: not a learning rate of gradient descent's meaning - γ scales the step to the local
+    quadratic model's minimum, and the damping λ shortens it where the Hessian is nearly singular."""
+    return f"Newton steps γ·{_inverse(hp)}·g with γ = {lr:.4g}, damping λ = {hp['damping']:g}"
+
+
 ROWS = (
     replace(OPTIMIZERS["plain"], params=(*OPTIMIZERS["plain"].params, LINE_SEARCH), init=_plain_init,
             update=_plain_step, evaluates=lambda hp: hp.get("line_search") is not None, explain=_explain_plain,
@@ -256,7 +262,7 @@ ROWS = (
                                          "safer steps, towards gradient descent with rate 1/lambda.", low=0.0,
                          high=MAX_MAGNITUDE)),
         _newton_init, _newton_update, evaluates=True, vectorised=False, explain=_explain_newton,
-        formula_for=_newton_formula, stability=stability.newton),
+        formula_for=_newton_formula, stability=stability.newton, used=_newton_used),
     OptimizerSpec(
         "polyak", "Polyak step size", "Gradient descent whose step size is the gap to the known minimum over the "
                                       "squared gradient norm: no rate to tune, where f* is known.",

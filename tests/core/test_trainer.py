@@ -347,3 +347,14 @@ def test_summary_numbers_group_thousands_as_counts_do():
 
     assert [summary_text(3000, True), summary_text(3000.0), summary_text(12345.678), summary_text(0.25),
             summary_text(None)] == ["3,000", "3,000", "12,346", "0.25", "-"]
+
+
+@pytest.mark.parametrize("damping", [0.0, 1e-9])
+def test_a_diverging_newton_run_names_what_its_steps_used_not_a_learning_rate(damping):
+    """Newton's method diverging on logistic regression said "(learning rate 1)": its γ is no learning rate of
+    gradient descent's meaning but the scale of its step (H + λI)⁻¹·g, beside the damping λ it used."""
+    h = run({"problem": "logistic_regression", "optimizer": {"name": "newton", "damping": damping}, "steps": 300})
+    assert h.status == "diverged" and "learning rate" not in h.message
+    inverse = "(H + λI)⁻¹" if damping else "H⁻¹"
+    assert f"(Newton steps γ·{inverse}·g with γ = 1, damping λ = {damping:g})" in h.message
+    assert "(learning rate 0.3)" in ends({"name": "plain"}, 0.3).message  # gradient descent's is one
