@@ -61,3 +61,35 @@ def test_a_colour_or_a_name_restyles_that_run_without_a_rebuild(window):
     model.set_visible(second, False)
     assert not rebuilt and id(second) not in view._items  # hidden: its items go, the others stay
     assert all(view._items[id(r)] is items[id(r)] for r in model.runs if r is not second)
+
+
+def _view_classes():
+    import importlib
+    import pkgutil
+
+    import app.views
+    from app.views.base import PlotView
+
+    for info in pkgutil.iter_modules(app.views.__path__):
+        importlib.import_module(f"app.views.{info.name}")
+    found, todo = [], [PlotView]
+    while todo:
+        for cls in todo.pop().__subclasses__():
+            todo.append(cls)
+            if "view_keys" in vars(cls) and cls.view_keys is not None:
+                found.append(cls)
+    return found
+
+
+def test_each_view_declares_the_view_settings_it_reads():
+    """A view rebuilds on a change of the view settings it names in ``view_keys`` only: one that reads a setting
+    it does not name would keep drawing by the old value (the list is kept by hand beside the code that reads)."""
+    import inspect
+    import re
+
+    classes = _view_classes()
+    assert {c.__name__ for c in classes} >= {"LossCurveView", "AccuracyView", "ParameterSpaceView", "DataView"}
+    for cls in classes:
+        source = inspect.getsource(inspect.getmodule(cls))
+        read = set(re.findall(r"""view(?:\[|\.get\()["'](\w+)["']""", source))
+        assert read == set(cls.view_keys), cls.__name__
