@@ -104,6 +104,33 @@ def axis_end(value: float) -> float:
     return 10 * power
 
 
+#: A log axis writes its tick labels as plain numbers while every one it names lies from 10^-3 to below 10^5 (0.001
+#: to 10,000), else every one as a power of ten: "0.0001" beside "10⁻⁶" on one axis read as two scales.
+PLAIN_DECADES = (-3, 5)
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def plain_log_ticks(exponents) -> bool:
+    """Whether a log axis naming the ticks at ``exponents`` (log10 of the values) writes them as plain numbers:
+    every one lies in :data:`PLAIN_DECADES`."""
+    low, high = PLAIN_DECADES
+    return all(low - 1e-9 <= float(v) < high - 1e-9 for v in exponents)
+
+
+def log_tick_text(exponent: float, plain: bool) -> str:
+    """The label of a log axis's tick at 10^``exponent``: a plain number ("0.002", "10,000") or a power of ten with
+    its mantissa to three digits ("10⁻⁶", "2·10⁻⁶", "3.2·10⁻⁵"), as :func:`plain_log_ticks` chose for the axis."""
+    value = 10.0 ** float(exponent)
+    if plain:
+        return f"{float(f'{value:.6g}'):,g}"
+    power = math.floor(float(exponent) + 1e-9)
+    mantissa = float(f"{value / 10.0 ** power:.3g}")
+    if mantissa >= 10:
+        mantissa, power = mantissa / 10, power + 1
+    written = "10" + str(power).translate(_SUPERSCRIPTS)
+    return written if mantissa == 1 else f"{mantissa:g}·{written}"
+
+
 def empty_frame(log: bool) -> tuple[list[float], list[float]]:
     """The corners ``(xs, ys)``, in drawn coordinates (log10 of the values on a log axis), that a plot of curves
     against steps frames when it has no point to draw (every run hidden): steps 0 to 1 and a value of 0 to 1, or

@@ -22,7 +22,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPalette, QTransform
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from gd_core.display import axis_end
+from gd_core.display import axis_end, log_tick_text, plain_log_ticks
 
 from ..export_menu import ExportButton
 from ..exports import Picture
@@ -646,6 +646,28 @@ class EdgeAxis(pg.AxisItem):
         return [(major, 0)] + [(spacing, offset) for spacing, offset in levels[1:]
                                if abs(major / spacing - round(major / spacing)) < 1e-6]
 
+    _plain = True  # whether the log ticks placed last are written as plain numbers (plain_log_ticks)
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's names)
+        """pyqtgraph's ticks; on a log axis, the notation of all their labels chosen from every tick named, at
+        every level (pyqtgraph writes each level apart, "%g" of each value: "0.0001" beside "10⁻⁵" on the loss
+        plot of a long run, lesson 5)."""
+        levels = super().tickValues(minVal, maxVal, size)
+        if self.logMode:
+            self._plain = plain_log_ticks([v for _, values in levels for v in values if self._named(v)])
+        return levels
+
+    def _named(self, exponent: float) -> bool:
+        """Whether the log axis names its tick at 10^``exponent`` (pyqtgraph's way: every tick it has room for)."""
+        return -MAX_DECADE < float(exponent) < MAX_DECADE
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        """Every label in one notation (:func:`gd_core.display.log_tick_text`): plain numbers from 0.001 to 10,000,
+        else powers of ten; no label beyond the float range (a zoom far out, a range left from a linear axis)."""
+        shift = math.log10(scale) if scale and scale > 0 else 0.0
+        return [log_tick_text(float(v) + shift, self._plain) if -MAX_DECADE < float(v) + shift < MAX_DECADE else ""
+                for v in values]
+
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
         """pyqtgraph's labels, with the decimals a spacing of 2.5 times a power of ten needs (pyqtgraph writes as
         many as the power of ten has: 2.5 read "2")."""
@@ -663,10 +685,11 @@ def plot_widget(**options) -> pg.PlotWidget:
 class SparseLogAxis(EdgeAxis):
     """An axis whose log-scale labels name only the 1, 2 and 5 of each decade (pyqtgraph labels every minor
     tick it has room for, and 0.8, 0.9 and 1 then run into each other), as plain numbers from 0.001 to 10,000
-    ("50", not "5·10¹"). On a range of less than a decade holding fewer than two of them (a run's first steps, a
-    loss that barely moves) it names the round values a linear axis would: 32, 34, 36 - never a bare axis. Upright,
-    a label closer to a kept one than a label is tall is left out (a short plot at Extra large text wrote 10 and 5
-    into each other; the optimizer state's 40-px step-size plot 0.1, 0.05 and 0.02)."""
+    ("50", not "5·10¹") or, where one named lies outside, every one as a power of ten (:class:`EdgeAxis`). On a
+    range of less than a decade holding fewer than two of them (a run's first steps, a loss that barely moves) it
+    names the round values a linear axis would: 32, 34, 36 - never a bare axis. Upright, a label closer to a kept
+    one than a label is tall is left out (a short plot at Extra large text wrote 10 and 5 into each other; the
+    optimizer state's 40-px step-size plot 0.1, 0.05 and 0.02)."""
 
     _linear: frozenset = frozenset()  # the log10 values (rounded) of such linear ticks, labelled too
     _decade_px = math.inf  # pixels per decade, as the ticks were last placed
@@ -703,25 +726,15 @@ class SparseLogAxis(EdgeAxis):
                 return [(None, logs)]
         return ticks
 
+    def _named(self, exponent: float) -> bool:
+        """The 1, 2 and 5 of each decade and the round values of a range of less than a decade; not the floor."""
+        v = float(exponent)
+        return super()._named(v) and v != self.floor and (round(v, 9) in self._linear or _round_mantissa(v))
+
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
-        with np.errstate(over="ignore", under="ignore"):  # 10^v of a range zoomed beyond the float range
-            strings = super().logTickStrings(values, scale, spacing)
-        out = []
-        for text, v in zip(strings, values):
-            if self.floor is not None and float(v) == self.floor:
-                out.append(self.floor_label)
-                continue
-            if not -MAX_DECADE < float(v) < MAX_DECADE:
-                out.append("")  # no float is 10^v (a zoom far out, a range left from a linear axis): no label
-                continue
-            value = 10 ** float(v)
-            linear = round(float(v), 9) in self._linear
-            if not linear and not _round_mantissa(v):
-                out.append("")
-            elif 1e-3 <= value < 1e5:
-                out.append(f"{float(f'{value:.6g}'):,g}")
-            else:
-                out.append(f"{value:.3g}" if linear else text)
+        strings = super().logTickStrings(values, scale, spacing)
+        out = [self.floor_label if self.floor is not None and float(v) == self.floor else text if self._named(v)
+               else "" for text, v in zip(strings, values)]
         return self._uncrowded(values, out) if self.orientation in ("left", "right") else out
 
     def _uncrowded(self, values, labels: list[str]) -> list[str]:

@@ -154,13 +154,16 @@ def drawn_tick_labels(axis) -> dict[str, QRectF]:
             for rect, _, text in texts}
 
 
-def shown_plot(qtbot, log: bool, y_range: tuple, size: tuple, x_axis: bool = True) -> pg.PlotWidget:
-    """A plot widget of the views' kind showing ``y_range`` (log10 units on a log axis) at ``size``."""
+def shown_plot(qtbot, log: bool, y_range: tuple, size: tuple, x_axis: bool = True,
+               sparse: bool = True) -> pg.PlotWidget:
+    """A plot widget of the views' kind showing ``y_range`` (log10 units on a log axis: the loss plot's sparse one,
+    or with ``sparse`` False the plain log axis of the sweep's plot) at ``size``."""
     plot = plot_widget()
     qtbot.addWidget(plot)
     theme().style_plot(plot)
-    if log:
+    if log and sparse:
         use_sparse_log_axes(plot, "left")
+    if log:
         plot.setLogMode(y=True)
     if not x_axis:
         plot.getPlotItem().hideAxis("bottom")
@@ -276,3 +279,22 @@ def test_the_optimizer_states_tick_labels_stay_in_their_own_plots_and_apart(qtbo
         centres = sorted(rect.center().y() for rect in labels.values())
         tall = 0.8 * QFontMetrics(QApplication.font()).height()
         assert all(lower - upper >= tall for upper, lower in zip(centres, centres[1:])), (key, labels)
+
+
+def notation(label: str) -> str:
+    """How a tick label writes its number: "power" (10⁻⁶, 2·10⁻⁵) or "plain" (0.0001, 10,000)."""
+    return "power" if any(c in label for c in "⁰¹²³⁴⁵⁶⁷⁸⁹") else "plain"
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+@pytest.mark.parametrize("span, written", [((-6.2, 1.2), "power"), ((-2.6, 3.6), "plain")])
+def test_a_log_axis_writes_every_label_in_one_notation(qtbot, sparse, span, written):
+    """The loss plot of a long run on a log scale (lesson 5, 150 steps) read 10, 1, 0.1, 0.01, 0.001, 0.0001, then
+    10⁻⁵ ... 10⁻¹¹ down the same axis, and the learning-rate sweep's pyqtgraph labels (each "%g" of its value) mixed
+    0.5 with 10¹: one axis, two scales to read. Every label of an axis is a plain number (0.001 to 10,000) or every
+    one a power of ten - the loss plot's sparse axis and the plain log axes of the sweep, batch-size and noise-scale
+    plots alike."""
+    plot = shown_plot(qtbot, True, span, (300, 400), sparse=sparse)
+    labels = drawn_tick_labels(plot.getPlotItem().getAxis("left"))
+    assert len(labels) >= 3, labels
+    assert {notation(label) for label in labels} == {written}, sorted(labels)
