@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from gd_core.errors import ConfigError
+from gd_core.files import quote
 from gd_core.lessons import LOCKS, safe_html
 from gd_core.sessions import Session, parse_session
+from gd_core.spec import typed_number
 
 from .widgets import ComboBox, LessonText, SpinBox
 
@@ -214,10 +216,10 @@ class LessonEditor(QDialog):
         if self.questions:
             parts["questions"] = self.questions
         if self.challenge_text.text().strip():
-            try:
-                below = float(self.challenge_below.text())
-            except ValueError:
-                raise ConfigError("challenge.goal.below", "must be a number like 1e-3") from None
+            text = self.challenge_below.text()
+            below = typed_number(text)
+            if below is None:
+                raise ConfigError("challenge.goal.below", f"must be a number like 1e-3; got {quote(text.strip())}")
             challenge = {"text": self.challenge_text.text().strip(), "goal": {"metric": "best_loss", "below": below}}
             if self.challenge_run.currentData():
                 challenge["run"] = self.challenge_run.currentData()

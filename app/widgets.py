@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from gd_core.files import quote
 from gd_core.settings import Setting
-from gd_core.spec import Param, commas_group_thousands, integer_list
+from gd_core.spec import Param, commas_group_thousands, integer_list, typed_number
 
 from .theme import theme
 
@@ -277,9 +277,8 @@ class NumberSpinBox(_CalmSpin, QDoubleSpinBox):
             # the value as the box shows it (6 digits) is the value itself: Escape, or a refused text put back,
             # re-read "4.31419e+16" and changed a start of 4.314192263481925e16 - a reset run, unasked
             return super().value()
-        try:
-            value = float(text)
-        except ValueError:
+        value = typed_number(text)
+        if value is None:
             return super().value()
         self._typed = value
         return value
@@ -287,11 +286,8 @@ class NumberSpinBox(_CalmSpin, QDoubleSpinBox):
     def validate(self, text: str, pos: int):
         if text and text == self.specialValueText():
             return QValidator.State.Acceptable
-        try:
-            value = float(text)
-        except ValueError:
-            return QValidator.State.Intermediate
-        if not math.isfinite(value):  # "nan", "1e400": typed whole, then refused by name (fixup)
+        value = typed_number(text)
+        if value is None:  # "nan", "1e400", "1_0": typed whole, then refused by name (fixup)
             return QValidator.State.Intermediate
         if self._low <= value <= self._high:
             return QValidator.State.Acceptable

@@ -136,6 +136,19 @@ def counting_number(text: str, digits: int) -> int | None:
     return int(text) if 0 < len(text) <= digits and text.isascii() and text.isdigit() else None
 
 
+def typed_number(text: str) -> float | None:
+    """``text`` as a finite number where it is written as one, else None. Python's float() is the reader - digits
+    of other scripts are digits ("١٢" is 12) - except that it takes "1_0" as 10 (an underscore groups digits in
+    Python's numbers: to a student it is a slip, not ten), and "nan", "inf" and "1e400" are no finite number."""
+    if "_" in text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 #: An integer as typed: ASCII digits (at most 30: more than any setting takes), a sign, spaces around it.
 INTEGER = re.compile(r"\s*[+-]?[0-9]{1,30}\s*")
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit
 import gd_core
 from app.widgets import IntListEdit
 from gd_core import OPTIMIZERS, PROBLEMS, SCHEDULES
+from gd_core.spec import typed_number
 
 from ..hostile import EXTREME_FLOATS, fuzz_settings
 from .conftest import panel
@@ -116,15 +117,14 @@ def test_every_box_takes_extreme_text_and_applies_it_or_says_why(window):
 
 
 #: Typed text no box takes, each refused by name with the range: beyond it, below it, not finite, hex, words,
-#: a number too long to show.
-REFUSED_TEXTS = ("1e40", "1e400", "-1", "1e-400", "nan", "-inf", "0x10", "twelve", "1" + "0" * 400, "x" * 3000)
+#: a number too long to show, Python's digit grouping ("1_0" was taken as 10).
+REFUSED_TEXTS = ("1e40", "1e400", "-1", "1e-400", "nan", "-inf", "0x10", "twelve", "1" + "0" * 400, "x" * 3000,
+                 "1_0")
 
 
 def _in_range(box, text: str) -> bool:
-    try:
-        return box.minimum() <= float(text) <= box.maximum()
-    except ValueError:
-        return False
+    value = typed_number(text)
+    return value is not None and box.minimum() <= value <= box.maximum()
 
 
 def test_typed_text_a_box_cannot_take_is_refused_by_name_with_the_range(window):

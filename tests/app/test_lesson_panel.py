@@ -241,6 +241,28 @@ def test_save_as_lesson_round_trip(window, tmp_path, monkeypatch):
     assert lesson.challenge.below == 0.3 and lesson.challenge.within_steps == 100
 
 
+@pytest.mark.parametrize("typed", ["1_0", "nan", "1e400", "0,3"])
+def test_the_lesson_editors_goal_refuses_a_number_written_with_an_underscore(window, typed):
+    """The editor's 'best loss below' took "1_0" as 10 (Python's float() reads an underscore between digits):
+    now it refuses it as any number field refuses what is no number, saying what was typed; "0.3" and "١e-٢"
+    (digits of another script) are numbers, as in every box of the window."""
+    from PySide6.QtWidgets import QDialog
+
+    from app.lesson_editor import LessonEditor
+
+    editor = LessonEditor(window.model.to_session(), window)
+    editor.title.setText("My lab")
+    editor.challenge_text.setText("Get below it.")
+    editor.challenge_below.setText(typed)
+    editor._accept()
+    assert editor.error.text() == f"Not saved - challenge.goal.below: must be a number like 1e-3; got '{typed}'"
+    assert editor.result() != QDialog.DialogCode.Accepted
+    for number, value in (("0.3", 0.3), ("\u0661e-\u0662", 0.01)):
+        editor.challenge_below.setText(number)
+        assert editor.session().challenge.below == value
+    editor.deleteLater()
+
+
 def test_lessons_from_a_folder_join_the_menu_and_the_navigation(window, tmp_path):
     import json
     import os
