@@ -331,8 +331,10 @@ class LossCurveView(RunItemsView):
             y = on_floor(y, self.floor)
         self._mark_hovered((float(x[row]), float(y[0])) if np.isfinite(y).all() else None)  # no all-NaN scatter
         point = vb.mapViewToScene(QPointF(x[row], y[0])) if np.isfinite(y).all() else scene_pos
+        axis = self.model.view["x_axis"]
         text = readout_text(int(history.step[row]), _epoch(run, history.epoch[row]), loss, batch,
-                            history.val_loss[row], history.accuracy[row], history.val_accuracy[row])
+                            history.val_loss[row], history.accuracy[row], history.val_accuracy[row],
+                            (COUNTED_AXES[axis], float(x[row])) if axis in COUNTED_AXES else None)
         if len(self.visible_runs()) > 1:  # whose numbers: the selected run's, among several curves
             text = f"{run.name}: {text}"
         to_view = self.plot.viewport().mapTo(self, QPoint(0, 0))  # the plot's viewport to this view
@@ -391,11 +393,18 @@ class BatchLossBand:
         self.high.clear()
 
 
+#: The x-axes the read-out names a count of beyond the step and the epoch (its label): on an axis of evaluations
+#: the pointer's x is what a lesson asks about ("how many evaluations ... before its loss is below 1e-6?").
+COUNTED_AXES = {"samples_seen": "samples", "evaluations": "evaluations"}
+
+
 def readout_text(step: int, epoch: float, loss: float, batch: float, validation: float, accuracy: float,
-                 val_accuracy: float) -> str:
+                 val_accuracy: float, count: tuple[str, float] | None = None) -> str:
     """The hover read-out of one step, its counts written as the status bar and the results table write them
-    ("step 1,438 · epoch 1,438", not "epoch 1.44e+03"); a non-finite value's field is left out."""
-    text = f"step {step:,}" + (f" · epoch {epoch_text(epoch)}" if np.isfinite(epoch) else "") + f" · loss {loss:.5g}"
+    ("step 1,438 · epoch 1,438", not "epoch 1.44e+03"); a non-finite value's field is left out. ``count``: the
+    x-axis's own (label, value) where it counts something else than steps or epochs."""
+    text = f"step {step:,}" + (f" · epoch {epoch_text(epoch)}" if np.isfinite(epoch) else "")
+    text += (f" · {count[0]} {int(count[1]):,}" if count and np.isfinite(count[1]) else "") + f" · loss {loss:.5g}"
     if np.isfinite(batch):
         text += f" · batch {batch:.4g}"
     if np.isfinite(validation):

@@ -209,3 +209,35 @@ def test_the_read_out_writes_counts_as_the_status_bar_does():
     nan = float("nan")
     assert readout_text(1438, 1438.0, 0.44663, nan, 0.13643, nan, nan) \
         == "step 1,438 · epoch 1,438 · loss 0.44663 · validation 0.13643"  # it read "epoch 1.44e+03"
+
+
+def test_on_an_axis_of_evaluations_the_read_out_names_them(qtbot):
+    """Lessons 19 and 22 draw the loss against evaluations and ask how many a run spends before its loss is below
+    a level; the read-out named only the step and the loss ("L-BFGS: step 3 · loss 3.9"), so the pointer on the
+    curve could not answer them."""
+    import re
+
+    from app.views.loss_curve import LossCurveView
+
+    model, view = lesson_view(qtbot, "22_second_order_per_evaluation", LossCurveView, (600, 400))
+    assert model.view["x_axis"] == "evaluations" and model.selected.name == "L-BFGS"
+    model.step(5)
+    view.refresh()
+    QApplication.processEvents()
+    _hover_middle(view)
+    found = re.search(r"step (\d+) · evaluations (\d+) · loss", view.readout.text())
+    assert found, view.readout.text()
+    history = model.selected.history
+    step, evaluations = (int(n) for n in found.groups())
+    assert evaluations == history.evaluations[history.step == step][0] > step  # a step of L-BFGS spends several
+
+
+def test_the_read_out_names_the_count_of_its_axis():
+    from app.views.loss_curve import readout_text
+
+    nan = float("nan")
+    assert readout_text(46, nan, 2.4674e-10, nan, nan, nan, nan, ("evaluations", 131.0)) \
+        == "step 46 · evaluations 131 · loss 2.4674e-10"
+    assert readout_text(3, 3.0, 0.5, nan, nan, nan, nan, ("samples", 1200.0)) \
+        == "step 3 · epoch 3 · samples 1,200 · loss 0.5"
+    assert readout_text(3, nan, 0.5, nan, nan, nan, nan, ("evaluations", nan)) == "step 3 · loss 0.5"

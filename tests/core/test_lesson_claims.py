@@ -5,6 +5,7 @@ the lesson's runs headless, exactly as the window would (the runs are seeded).
 """
 
 import copy
+import html
 import math
 import re
 
@@ -462,6 +463,12 @@ def test_22_evaluations_to_1e8_as_the_text_says():
     assert "(here counted as d = 2 evaluations)" in text("22_second_order_per_evaluation")
     newton = r["Newton"].history
     np.testing.assert_array_equal(np.diff(newton.evaluations), 3)
+    # where a student reads the evaluations: the loss read-out (tests/app/test_hover_readouts.py, on an axis of
+    # evaluations) and the exported histories - it said "the run table and the CSV have the same column", and the
+    # results table has none
+    assert "(hover a curve: its read-out names them; File > Export > Run histories as CSV writes the same column)" \
+        in html.unescape(text("22_second_order_per_evaluation"))
+    assert "evaluations" in newton.header()
 
 
 # -- every lesson ---------------------------------------------------------------------------------------------
