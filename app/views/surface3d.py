@@ -153,7 +153,8 @@ class Surface3DView(QWidget):
             self.column.takeAt(1)  # the stretch
             self.column.addWidget(self.notice, 1)
             self.notice.show()  # now, not at the next turn of the event loop
-            self.log_height.setEnabled(False)
+            self.log_height.setEnabled(False)  # nothing to lift: say why, where the pointer asks
+            self.log_height.setToolTip(f"Not available here: {text}")
             return False
         import pyqtgraph.opengl as gl  # imported only where OpenGL works
         from OpenGL import GL

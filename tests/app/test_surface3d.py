@@ -38,6 +38,8 @@ def test_view_menu_brings_the_tab_to_the_front_and_offscreen_says_so_in_one_line
     # the header's line is cut where the tab is narrow: the whole of it fills the tab, wrapped
     assert view.notice.text() == view.info.text() and view.notice.wordWrap() and view.notice.isVisibleTo(view)
     assert not view.log_height.isEnabled() and not view.export_button.isVisibleTo(view)  # nothing to export
+    # the box greyed out said nothing of why (its tooltip still offered the log height): it names what is missing
+    assert view.log_height.toolTip() == f"Not available here: {view.info.text()}"
     window.model.step(5)  # nothing of the 3D view is drawn, nothing fails
     window.catch_up()
     assert window.model.selected.trainer.step == 5
