@@ -629,22 +629,34 @@ class EdgeAxis(pg.AxisItem):
         super().resizeEvent(event)
 
     def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's names)
-        """pyqtgraph's spacing, widened on a linear upright axis (to 2, 2.5, 5 or 10 times a power of ten) until
-        its labels are at least a label's height apart (as pyqtgraph measures one: 0.8 of a line): it puts 2.25
-        intervals at least on an axis of any length, whatever the text size - lesson 24's data plot, 66 px tall at
-        Large text, wrote 4, 2, 0 and -2 each into the next."""
+        """pyqtgraph's spacing, widened on a linear axis (to 2, 2.5, 5 or 10 times a power of ten) until its labels
+        keep apart: upright, a label's height (as pyqtgraph measures one: 0.8 of a line); along, the widest label
+        and a gap of half a line. pyqtgraph puts 2.25 intervals at least on an axis of any length, whatever the
+        text size, and draws its widest level's labels whatever they cover: lesson 24's data plot, 66 px tall at
+        Large text, wrote 4, 2, 0 and -2 each into the next; a narrow plot's x axis read "0.20.40.60.8"."""
         levels = super().tickSpacing(minVal, maxVal, size)
-        if not levels or self.logMode or self.orientation not in ("left", "right") or size <= 0:
+        if not levels or self.logMode or size <= 0:
             return levels
-        tall = abs(maxVal - minVal) * 0.8 * QFontMetrics(self.style["tickFont"] or QApplication.font()).height() / size
+        metrics = QFontMetrics(self.style["tickFont"] or QApplication.font())
+        per_px = abs(maxVal - minVal) / size
         major = levels[0][0]
-        while major < tall:
+        while major < self._label_room(major, minVal, maxVal, metrics) * per_px:
             decade = 10.0 ** math.floor(math.log10(major) + 1e-9)
             major = decade * next(step for step in (2, 2.5, 5, 10) if step > major / decade + 1e-9)
         if major == levels[0][0]:
             return levels
         return [(major, 0)] + [(spacing, offset) for spacing, offset in levels[1:]
                                if abs(major / spacing - round(major / spacing)) < 1e-6]
+
+    def _label_room(self, spacing: float, low: float, high: float, metrics: QFontMetrics) -> float:
+        """Pixels from one tick to the next that the labels at ``spacing`` on ``low``..``high`` need."""
+        if self.orientation in ("left", "right"):
+            return 0.8 * metrics.height()
+        low, high = sorted((low, high))
+        values = np.arange(math.ceil(low / spacing - 1e-9), math.floor(high / spacing + 1e-9) + 1) * spacing
+        widest = max((metrics.horizontalAdvance(text) for text in self.tickStrings(values.tolist(), 1.0, spacing)),
+                     default=0)
+        return widest + metrics.height() / 2
 
     _plain = True  # whether the log ticks placed last are written as plain numbers (plain_log_ticks)
 
@@ -678,8 +690,8 @@ class EdgeAxis(pg.AxisItem):
 
 
 def plot_widget(**options) -> pg.PlotWidget:
-    """A PlotWidget whose y axis is an :class:`EdgeAxis` (``options``: PlotWidget's keyword arguments)."""
-    return pg.PlotWidget(axisItems={"left": EdgeAxis("left")}, **options)
+    """A PlotWidget whose axes are :class:`EdgeAxis` ones (``options``: PlotWidget's keyword arguments)."""
+    return pg.PlotWidget(axisItems={side: EdgeAxis(side) for side in ("left", "bottom")}, **options)
 
 
 class SparseLogAxis(EdgeAxis):

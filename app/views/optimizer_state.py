@@ -97,7 +97,7 @@ class OptimizerStatePlot(QWidget):
         for row, (key, label, _, log) in enumerate(ROWS):
             # a log axis labels the 1, 2 and 5 of each decade only: every minor tick's label crowds a short plot
             # (an EdgeAxis either way: labels within the plot, never into the one above; a label apart at most)
-            axes = {"left": SparseLogAxis("left") if log else EdgeAxis("left")}
+            axes = {"left": SparseLogAxis("left") if log else EdgeAxis("left"), "bottom": EdgeAxis("bottom")}
             plot = self.layout_widget.addPlot(row=row, col=0, axisItems=axes)
             plot.setLabel("left", label)
             plot.setLogMode(y=log)

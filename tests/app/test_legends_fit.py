@@ -298,3 +298,20 @@ def test_a_log_axis_writes_every_label_in_one_notation(qtbot, sparse, span, writ
     labels = drawn_tick_labels(plot.getPlotItem().getAxis("left"))
     assert len(labels) >= 3, labels
     assert {notation(label) for label in labels} == {written}, sorted(labels)
+
+
+@pytest.mark.parametrize("size", ["normal", "large"])
+@pytest.mark.parametrize("span", [(0, 1), (0, 1000), (-0.25, 0.25)])
+def test_a_narrow_plots_x_labels_keep_a_gap(qtbot, size, span):
+    """pyqtgraph draws its widest level's labels whatever they cover: a narrow plot's x axis read "0.20.40.60.8"
+    (lesson 11's views at 1280x720, Large text; 160 px of plot). Along an axis the spacing widens (fewer ticks)
+    until its labels keep at least a quarter of a line between them, at any width."""
+    theme().set_text_size(size)
+    gap = QFontMetrics(QApplication.font()).height() / 4
+    plot = shown_plot(qtbot, False, (0, 1), (400, 200))
+    plot.setXRange(*span, padding=0)
+    for width in range(120, 420, 20):
+        plot.resize(width, 200)
+        QApplication.processEvents()
+        rects = sorted(drawn_tick_labels(plot.getPlotItem().getAxis("bottom")).values(), key=QRectF.left)
+        assert all(right.left() - left.right() >= gap for left, right in zip(rects, rects[1:])), (width, rects)
