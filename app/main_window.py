@@ -791,6 +791,9 @@ class MainWindow(QMainWindow):
     def _on_session_loaded(self) -> None:
         model = self.model
         self._show_session_docks()
+        # another session's settings read from their top (the problem): a lesson opened with the panel left
+        # scrolled to the last one's schedule showed the middle of its form
+        self.settings_scroll.verticalScrollBar().setValue(0)
         # a long lesson starts fast enough to show its point within seconds; a short one at the default speed
         self.speed.setCurrentText(speed_for(max(planned_steps(run) for run in model.runs)))
         self.show_message("")

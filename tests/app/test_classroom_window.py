@@ -204,6 +204,20 @@ def test_the_wheel_over_an_unfocused_input_scrolls_the_settings_and_changes_noth
     assert scrolled == checked > 10 * len(configs)  # every time, the wheel went to the panel
 
 
+def test_opening_a_lesson_shows_the_settings_from_their_top(window):
+    """The settings panel kept its scroll position: a lesson opened after scrolling to the schedule showed the
+    middle of its form (the problem out of sight). Each lesson, and a session opened, shows them from the top."""
+    window.resize(1280, 720)
+    bar = window.settings_scroll.verticalScrollBar()
+    for lesson in ("05_momentum_valley", "11_mlp_landscape"):
+        QApplication.processEvents()
+        assert bar.maximum() > 0  # there is somewhere to scroll to
+        bar.setValue(bar.maximum())
+        window.files.open_lesson(lesson)
+        QApplication.processEvents()
+        assert window.model.title and bar.value() == 0, lesson
+
+
 def test_a_focused_input_still_takes_the_wheel(window):
     box = panel(window, "VariantPanel").batch_size
     window.settings_scroll.ensureWidgetVisible(box)
