@@ -153,21 +153,22 @@ class FileActions(QObject):
         from .lesson_editor import LessonEditor  # imported on first use
 
         editor = LessonEditor(self.model.to_session(), self.window)
-        if editor.exec() != LessonEditor.DialogCode.Accepted:
-            return False
-        lesson = editor.session()
-        folder = self.lesson_folder or start_folder()
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save lesson",
-                                              os.path.join(folder, file_stem(lesson.title) + ".gdlab.json"),
-                                              SESSION_FILTER)
-        if not path:
-            return False
-        path = with_session_suffix(path)
-        try:
-            save_session(lesson, path)
-        except gd_core.ConfigError as error:
-            self.window.show_message(f"Not saved: {error}", "error")
-            return False
+        while True:  # a file dialog cancelled, or a file not written, goes back to the lesson as it was written
+            if editor.exec() != LessonEditor.DialogCode.Accepted:
+                return False
+            lesson = editor.session()
+            folder = self.lesson_folder or start_folder()
+            path, _ = QFileDialog.getSaveFileName(self.window, "Save lesson",
+                                                  os.path.join(folder, file_stem(lesson.title) + ".gdlab.json"),
+                                                  SESSION_FILTER)
+            if not path:
+                continue
+            path = with_session_suffix(path)
+            try:
+                save_session(lesson, path)
+                break
+            except gd_core.ConfigError as error:
+                editor.error.setText(f"Not saved: {error}")
         self.model.set_lesson(lesson)
         self.path = path
         self._remember(path)

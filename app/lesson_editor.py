@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -185,6 +186,25 @@ class LessonEditor(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self._fill_questions()
+        self._start = self._state()
+
+    def _state(self) -> tuple:
+        """Everything typed or chosen here, to tell whether closing would throw work away."""
+        form = self.question_form
+        return (self.title.text(), self.text.toPlainText(), repr(self.questions), self.challenge_text.text(),
+                self.challenge_run.currentIndex(), self.challenge_below.text(), self.challenge_steps.value(),
+                tuple(box.isChecked() for box in self.locks.values()), form.text.text(), form.explain.text())
+
+    def reject(self) -> None:
+        """Close without saving - after asking, when something was written here (Escape closed the dialog and
+        threw an instructor's title, text and questions away without a word)."""
+        if self._state() != self._start:
+            buttons = QMessageBox.StandardButton
+            answer = QMessageBox.question(self, "Save as lesson", "Discard the lesson written here? It is not "
+                                          "saved.", buttons.Discard | buttons.Cancel, buttons.Cancel)
+            if answer != buttons.Discard:
+                return
+        super().reject()
 
     def _fill_questions(self) -> None:
         self.question_list.clear()
@@ -194,16 +214,33 @@ class LessonEditor(QDialog):
     def add_question(self) -> None:
         item = self.question_form.item()
         trial = self.questions + [item]
-        try:
-            self._check({"questions": trial})
+        try:  # checked alone: an empty title or a half-written challenge is no reason to refuse a question
+            parse_session({**self.base.to_dict(), "questions": trial})
         except ConfigError as error:
-            self.error.setText(f"Not added - {error}")
+            self.error.setText(f"Not added - {self._question_problem(error, len(trial) - 1)}")
             return
         self.questions = trial
         self.question_form.text.clear()
         self.question_form.explain.clear()
         self.error.setText("")
         self._fill_questions()
+
+    def _question_problem(self, error: ConfigError, index: int) -> str:
+        """``error`` about the new question said in this form's words (it named the file's keys, such as
+        "questions[0].answer.among", which the form never shows); any other error as it is."""
+        prefix = f"questions[{index}]."
+        if not error.key.startswith(prefix):
+            return str(error)
+        key = error.key[len(prefix):]
+        if key.startswith("answer.among"):
+            return ("a \"which run\" question needs at least two runs to choose from, and this session has one. "
+                    "Add a run first (Runs > Add run), or ask about one run (form \"The ... of one run\")."
+                    if len(self.base.runs) < 2 else error.problem)
+        field = next((label for start, label in (("text", "question"), ("answer.run", "run"),
+                                                 ("answer.status", "run"), ("answer", "metric"),
+                                                 ("tolerance", "tolerance"), ("explain", "explanation"))
+                      if key.startswith(start)), "question")
+        return f"{field}: {error.problem}"
 
     def remove_question(self) -> None:
         row = self.question_list.currentRow()
@@ -231,8 +268,8 @@ class LessonEditor(QDialog):
             parts["locked"] = locked
         return parts
 
-    def _check(self, override: dict | None = None) -> Session:
-        data = {**self.base.to_dict(), **self._lesson_parts(), **(override or {})}
+    def _check(self) -> Session:
+        data = {**self.base.to_dict(), **self._lesson_parts()}
         for key in ("questions", "challenge", "locked"):
             if key in data and not data[key] and key != "challenge":
                 del data[key]

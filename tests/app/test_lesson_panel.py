@@ -223,7 +223,7 @@ def test_save_as_lesson_round_trip(window, tmp_path, monkeypatch):
         assert editor.question_list.count() == 1 and not editor.error.text()
         form.text.setText("")
         editor.add_question()  # an empty question is refused with a message
-        assert editor.question_list.count() == 1 and "questions[1].text" in editor.error.text()
+        assert editor.question_list.count() == 1 and "question: must not be empty" in editor.error.text()
         editor.locks["problem"].setChecked(True)
         editor.challenge_text.setText("Get below 0.3.")
         editor.challenge_below.setText("0.3")

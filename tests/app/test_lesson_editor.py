@@ -1,0 +1,79 @@
+"""File > Save as lesson: what an instructor writes in the lesson editor is never thrown away unasked, and its
+messages speak of the form's fields."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+
+from app.lesson_editor import LessonEditor
+
+
+@pytest.fixture(autouse=True)
+def discard_when_asked(monkeypatch):
+    """Nobody answers "discard the lesson?" when the test's windows close: Discard."""
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+
+
+def editor_of(qtbot, window):
+    editor = LessonEditor(window.model.to_session(), window)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    return editor
+
+
+def test_escape_asks_before_it_throws_the_written_lesson_away(window, qtbot, monkeypatch):
+    """Escape (or Cancel) closed the editor at once: a title, a text and the questions written were gone."""
+    answers, asked = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard], []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or answers.pop(0))
+    editor = editor_of(qtbot, window)
+    QTest.keyClick(editor.title, Qt.Key.Key_Escape)  # nothing written yet: closes without a question
+    assert not editor.isVisible() and not asked
+    editor = editor_of(qtbot, window)
+    editor.title.setText("My lab")
+    editor.text.setPlainText("<p>Compare the runs.</p>")
+    QTest.keyClick(editor.title, Qt.Key.Key_Escape)
+    assert asked == ["Discard the lesson written here? It is not saved."]
+    assert editor.isVisible() and editor.title.text() == "My lab"  # Cancel: still there, as written
+    editor.question_form.text.setText("a question typed but not added yet")
+    editor.reject()
+    assert len(asked) == 2 and not editor.isVisible() and editor.result() == QDialog.DialogCode.Rejected
+
+
+def test_a_cancelled_file_dialog_goes_back_to_the_lesson_as_written(window, tmp_path, monkeypatch):
+    """Save, then Cancel in the file dialog, lost the whole lesson: the editor came back empty."""
+    shown = []
+
+    def exec_(editor):
+        shown.append(editor.title.text())
+        if len(shown) == 1:
+            editor.title.setText("My lab")
+        return QDialog.DialogCode.Accepted
+
+    paths = ["", str(tmp_path / "mylab")]
+    monkeypatch.setattr(LessonEditor, "exec", exec_)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (paths.pop(0), ""))
+    assert window.files.save_as_lesson()
+    assert shown == ["", "My lab"]  # the second time the editor holds what was written the first
+    assert (tmp_path / "mylab.gdlab.json").exists() and window.model.title == "My lab"
+
+
+def test_a_refused_question_says_what_to_change_in_the_form(window, qtbot):
+    """"Which run has the lowest ..." in a session of one run said "questions[0].answer.among: must name at
+    least two runs" - a key the form never shows; and with no title written yet, every question was refused
+    for the title ("Not added - title: a lesson needs a title")."""
+    editor = editor_of(qtbot, window)
+    assert len(window.model.runs) == 1 and not editor.title.text()
+    editor.question_form.text.setText("Which run ends lowest?")
+    editor.add_question()
+    message = editor.error.text()
+    assert editor.question_list.count() == 0
+    assert "at least two runs" in message and "Runs > Add run" in message and "questions[" not in message
+    editor.question_form.text.setText("")
+    editor.add_question()
+    assert editor.error.text() == "Not added - question: must not be empty"
+    editor.question_form.text.setText("How many steps does run 1 make?")
+    editor.question_form.form.setCurrentIndex(2)
+    editor.add_question()
+    assert editor.question_list.count() == 1 and not editor.error.text()
