@@ -212,6 +212,12 @@ class LegendRow(ReadoutLabel):
         return self._least if self._legends else self.height()
 
 
+def least_size(pixels: int) -> int:
+    """A plot's least height of ``pixels`` at the normal text size, at the current one: it grows with the text up to
+    Large's (at Extra large the window must still fit a 1366x768 laptop)."""
+    return round(pixels * min(theme().scale, TEXT_SIZES["large"][1]))
+
+
 class PlotView(QWidget):
     """A view: a header (title + controls) above one PlotWidget, subscribed to the session model."""
 
@@ -319,8 +325,8 @@ class PlotView(QWidget):
         return round(self.readable * theme().scale)
 
     def least_plot_height(self) -> int:
-        """:attr:`least_plot` at the current text size (no larger than at Large text)."""
-        return round(self.least_plot * min(theme().scale, TEXT_SIZES["large"][1]))
+        """:attr:`least_plot` at the current text size (:func:`least_size`)."""
+        return least_size(self.least_plot)
 
     def _legend_room(self) -> int:
         """The most pixels the legend row may take: its height now and what the plot has above its least; beside

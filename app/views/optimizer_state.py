@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from ..export_menu import ExportButton
 from ..exports import Picture
 from ..palette import run_color
 from ..theme import theme
 from ..widgets import ElidedLabel, info_label
-from .base import AxisNameFit, EdgeAxis, SparseLogAxis, legend_html, run_named
+from .base import AxisNameFit, EdgeAxis, SparseLogAxis, least_size, legend_html, run_named
 
 MAX_LINES = 8  # parameters drawn one line each; more are summarised by the first ones
 Y_MARGIN = 0.06  # share of the span left above and below the curves
@@ -32,6 +33,13 @@ LOG_AXES = {key: log for key, _, _, log in ROWS}
 #: The height (pixels at the normal text size) at which the four plots are readable: about 60 px each, with the
 #: header, the legend and the step axis.
 READABLE_HEIGHT = 320
+
+#: Each plot's least height (pixels at the normal text size, :func:`app.views.base.least_size`): three tick labels
+#: a label apart. The dock beside a lesson left the four ~40 px each at Large text on 1280x720, one tick label
+#: each; shorter than that, the plots scroll.
+LEAST_PLOT = 55
+#: The step axis under the last plot: its labels and its name (pixels at the normal text size).
+STEP_AXIS = 45
 
 #: A relative spread below which a plotted series counts as constant (rounding, not a change to show).
 CONSTANT_SPREAD = 1e-6
@@ -93,7 +101,13 @@ class OptimizerStatePlot(QWidget):
         """The four plots (the window builds this view when its dock is first seen: see app.deferred)."""
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.layout_widget.setObjectName("optimizer_state")
-        self.layout().addWidget(self.layout_widget, 1)
+        scroll = QScrollArea()  # the plots keep their least height (LEAST_PLOT) in a short dock: they scroll
+        scroll.setObjectName("state_scroll")
+        scroll.setWidget(self.layout_widget)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.layout().addWidget(scroll, 1)
         for row, (key, label, _, log) in enumerate(ROWS):
             # a log axis labels the 1, 2 and 5 of each decade only: every minor tick's label crowds a short plot
             # (an EdgeAxis either way: labels within the plot, never into the one above; a label apart at most)
@@ -127,6 +141,7 @@ class OptimizerStatePlot(QWidget):
         look.style_plot(self.layout_widget)
         for plot in self.plots.values():
             plot.getAxis("left").setWidth(round(70 * look.scale))
+        self.layout_widget.setMinimumHeight(least_size(len(ROWS) * LEAST_PLOT + STEP_AXIS))
         self.rebuild()
 
     def rebuild(self) -> None:

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetrics, QImage, QPainter, QTextDocument
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 
 from app import create_window
 from app.theme import theme
@@ -255,11 +255,9 @@ def test_a_legend_beside_the_results_yields_to_its_plot_as_the_strip_grows(qtbot
     assert "edge of stability" in view.legend.text()  # the dashed line's key, always shown
 
 
-def test_the_optimizer_states_tick_labels_stay_in_their_own_plots_and_apart(qtbot):
-    """Lesson 25 at Large text on 1280x720, 980 steps taken, the Optimizer state tab in front: its four plots are
-    ~40 px tall; the learning rate's plain axis wrote 0.054 to 0.046 over each other, its top label reaching into
-    the plot above, and pyqtgraph lets a label reach 15 px past its axis's end (the widget's edge kept only the top
-    plot's inside). Every plot's labels are drawn inside that plot, a label apart."""
+@pytest.fixture
+def large_text_state(qtbot):
+    """Lesson 25's optimizer state at Large text on 1280x720, 980 steps taken, its tab in front."""
     theme().set_text_size("large")
     window = shown_window(qtbot, "25_small_batch_generalization", (1264, 680))
     window.model.step(980)
@@ -269,6 +267,16 @@ def test_the_optimizer_states_tick_labels_stay_in_their_own_plots_and_apart(qtbo
     state = window.state_plot
     state.refresh(force=True)
     QApplication.processEvents()
+    yield state
+    window.runner.pause()
+
+
+def test_the_optimizer_states_tick_labels_stay_in_their_own_plots_and_apart(large_text_state):
+    """Lesson 25 at Large text on 1280x720, 980 steps taken, the Optimizer state tab in front: its four plots were
+    ~40 px tall; the learning rate's plain axis wrote 0.054 to 0.046 over each other, its top label reaching into
+    the plot above, and pyqtgraph lets a label reach 15 px past its axis's end (the widget's edge kept only the top
+    plot's inside). Every plot's labels are drawn inside that plot, a label apart."""
+    state = large_text_state
     view = state.layout_widget
     for key, plot in state.plots.items():
         axis = plot.getAxis("left")
@@ -315,3 +323,16 @@ def test_a_narrow_plots_x_labels_keep_a_gap(qtbot, size, span):
         QApplication.processEvents()
         rects = sorted(drawn_tick_labels(plot.getPlotItem().getAxis("bottom")).values(), key=QRectF.left)
         assert all(right.left() - left.right() >= gap for left, right in zip(rects, rects[1:])), (width, rects)
+
+
+def test_the_optimizer_states_plots_keep_a_readable_height_in_a_short_dock(large_text_state):
+    """There the four plots were ~40 px tall, one tick label each (θᵢ read "0", γₜ "0.050"): each plot now keeps room
+    for three labels a label apart, and the plots scroll within the dock, the step axis under the last one."""
+    state = large_text_state
+    tall = 0.8 * QFontMetrics(QApplication.font()).height()
+    for key, plot in state.plots.items():
+        assert plot.vb.height() >= 3 * tall, (key, plot.vb.height())
+        assert len(drawn_tick_labels(plot.getAxis("left"))) >= 2, key
+    scroll = state.findChild(QScrollArea, "state_scroll")
+    assert scroll.verticalScrollBar().maximum() > 0  # the dock is shorter than the plots: they scroll
+    assert state.layout_widget.height() > scroll.viewport().height()
