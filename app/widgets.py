@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QSlider,
     QSpinBox,
     QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QTextBrowser,
     QToolTip,
     QWidget,
@@ -162,13 +164,46 @@ class SpinBox(_CalmSpin, QSpinBox):
 class ComboBox(CalmInput, QComboBox):
     """A calm combo box (:class:`CalmInput`) that may shrink to its shortest useful text (its minimum contents
     length) but asks for its longest: where the row has room it shows its choice whole ("PCA plane" was cut to
-    "PCA plan" in a header with room to spare)."""
+    "PCA plan" in a header with room to spare). Where it has not, the choice ends in "…" and the tooltip starts
+    with it whole (Qt clips it mid-letter: "Neural network (MLP, cross-entr" in a narrow settings panel); the
+    list it opens shows every choice whole (Qt makes it as wide as its longest)."""
 
     def __init__(self, parent=None):
+        self._tip = ""  # the tooltip as set; the shown one leads with the whole choice while it is drawn elided
+        self._shown = None  # the text last drawn (None: not drawn yet)
         super().__init__(parent)
         self.calm()
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(5)
+
+    def setToolTip(self, tip: str) -> None:  # noqa: N802 (Qt's name)
+        self._tip = tip
+        self._show_tip(self._shown)
+
+    def shown_text(self) -> str:
+        """The current choice as the box shows it: whole, or what fits its text field followed by "…"."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        room = field.width() - (option.iconSize.width() + 4 if not option.currentIcon.isNull() else 0)
+        return self.fontMetrics().elidedText(option.currentText, Qt.TextElideMode.ElideRight, max(0, room))
+
+    def _show_tip(self, shown: str | None) -> None:
+        self._shown, whole = shown, self.currentText()
+        tip = self._tip if shown in (None, whole) else f"{whole}\n{self._tip}" if self._tip else whole
+        if tip != super().toolTip():
+            super().setToolTip(tip)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name): Qt's own drawing, with the text elided
+        painter = QStylePainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+        self._show_tip(option.currentText)  # the tooltip follows what is drawn (items change with signals blocked)
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().changeEvent(event)

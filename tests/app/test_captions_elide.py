@@ -2,11 +2,13 @@
 at 1280x720 lesson 17's data caption was cut mid-word ("predicted vs. actual target (pe") with nothing to say
 more was there."""
 
-from PySide6.QtWidgets import QApplication, QLabel
+import pytest
+from PySide6.QtWidgets import QApplication, QLabel, QProxyStyle, QStyle
 
+import gd_core
 from app.theme import theme
 
-from .conftest import shown_window
+from .conftest import panel, shown_window
 
 LONG = "predicted vs. actual target (perfect fit on the diagonal)"
 
@@ -32,3 +34,46 @@ def test_a_caption_too_long_for_its_dock_ends_in_an_ellipsis_and_keeps_its_whole
         assert caption.fontMetrics().horizontalAdvance(shown(caption)) <= caption.contentsRect().width()
     finally:
         theme().set_text_size("normal")
+
+
+class DrawnLabels(QProxyStyle):
+    """The application's style, noting each combo box label it draws (the text as drawn)."""
+
+    def __init__(self):
+        super().__init__(QApplication.style().name())
+        self.drawn: list[str] = []
+
+    def drawControl(self, element, option, painter, widget=None):  # noqa: N802 (Qt's name)
+        if element == QStyle.ControlElement.CE_ComboBoxLabel:
+            self.drawn.append(option.currentText)
+        super().drawControl(element, option, painter, widget)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")  # the list, opened offscreen
+def test_a_choice_too_long_for_its_box_ends_in_an_ellipsis_with_the_whole_name_in_its_tooltip(qtbot):
+    """A narrow settings panel showed "Neural network (MLP, cross-entr", clipped mid-word with nothing to say more
+    was there: the choice now ends in "…", the tooltip starts with it whole, and the list shows every name whole."""
+    window = shown_window(qtbot, None, (1280, 720))
+    model, box = window.model, panel(window, "ProblemPanel").problem
+    model.update_config(model.selected, gd_core.switch_problem(model.config_copy(model.selected), "mlp"))
+    whole, tip = "Neural network (MLP, cross-entropy)", "The objective to minimise; changing it starts the run afresh."
+    style = DrawnLabels()
+    box.setStyle(style)
+    metrics = box.fontMetrics()
+    box.setFixedWidth(metrics.horizontalAdvance(whole) // 2 + 40)  # as narrow as a settings panel may make it
+    box.grab()
+    drawn = style.drawn[-1]
+    assert box.currentText() == whole and drawn.endswith("…") and whole.startswith(drawn[:-1]) and len(drawn) > 5
+    assert box.toolTip() == f"{whole}\n{tip}"
+    box.setFixedWidth(box.sizeHint().width())  # room for it: whole, and the tooltip as it was
+    box.grab()
+    assert style.drawn[-1] == whole and box.toolTip() == tip
+    box.setFixedWidth(metrics.horizontalAdvance(whole) // 2 + 40)
+    box.showPopup()
+    view = box.view()
+    try:
+        assert all(view.visualRect(box.model().index(row, 0)).width() >= metrics.horizontalAdvance(box.itemText(row))
+                   for row in range(box.count()))
+    finally:
+        box.hidePopup()
+    window.runner.pause()
