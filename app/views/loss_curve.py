@@ -80,6 +80,11 @@ class LossCurveView(RunItemsView):
         # long curves are peak-decimated here to about the plot's pixel width, incrementally while they grow
         # (PeakEnvelope); a zoomed view decimates the shown rows afresh
         self.plot.getPlotItem().vb.sigXRangeChanged.connect(self._zoomed)
+        # a zoom is into one session's curves on one axis: another lesson or axis is framed whole again (a zoom
+        # into lesson 23 stayed on for lesson 24, its curves cut to a corner)
+        model.events.session_loaded.connect(self.plot.enableAutoRange)
+        model.events.view_changed.connect(lambda key: self.plot.enableAutoRange() if key in ("x_axis", "log_y")
+                                          else None)
         self.hover = pg.ScatterPlotItem(size=9)
         self._hovered_point: tuple[float, float] | None = None  # where the hover marker is drawn
         self.hover.setZValue(20)

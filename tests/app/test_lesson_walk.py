@@ -1,0 +1,30 @@
+"""What a student met walking lessons 19-25 in a real window (1366x768 and 1280x720, light and dark): each test
+repeats the steps that showed the fault."""
+
+from PySide6.QtWidgets import QApplication
+
+from app.views.loss_curve import LossCurveView
+from gd_core.lesson_library import load_lesson
+
+from .conftest import lesson_view
+
+
+def test_a_zoom_into_the_loss_plot_does_not_follow_the_student_to_the_next_lesson_or_axis(qtbot):
+    """Zoomed into lesson 23's loss plot (steps 150-730), lesson 24 opened on the same range - its curves cut to a
+    corner; and a zoom kept across a switch from steps to evaluations frames nothing that axis draws."""
+    model, view = lesson_view(qtbot, "23_overfitting_early_stopping", LossCurveView, (600, 400))
+    model.step(300)
+    view.refresh()
+    vb = view.plot.getPlotItem().vb
+    vb.setRange(xRange=(150, 730), yRange=(-0.8, -0.2), padding=0)  # what the wheel does: its own range
+    assert not any(vb.autoRangeEnabled())
+    model.load_session(load_lesson("24_weight_decay_overfitting"))
+    QApplication.processEvents()
+    assert vb.autoRangeEnabled()[0] and vb.autoRangeEnabled()[1]
+    model.step(100)
+    view.refresh()
+    vb.updateAutoRange()
+    assert vb.viewRange()[0][0] < 1 and vb.viewRange()[0][1] >= 100  # the lesson's own steps, from the start
+    vb.setRange(xRange=(40, 60), padding=0)
+    model.set_view("x_axis", "evaluations")
+    assert vb.autoRangeEnabled()[0]
