@@ -39,13 +39,15 @@ figcaption { color: #555; font-size: 0.9em; }
 
 @dataclass(frozen=True)
 class ReportRun:
-    """One run as the report shows it: its name, colour, config and history, and its problem's known minimum."""
+    """One run as the report shows it: its name, colour, config and history, its problem's known minimum, and
+    its state as the window words it ("paused", "ready"; empty: the history's status)."""
 
     name: str
     color: str
     config: dict
     history: object
     min_loss: float | None
+    state: str = ""
 
 
 def _esc(value) -> str:
@@ -116,7 +118,7 @@ def lab_report_html(title: str, lesson_text: str, runs: Sequence[ReportRun], tol
         s = run_summary(run.history, tolerance, run.min_loss)
         cells = [summary_text(s["final_loss"]), summary_text(s["best_loss"]), summary_text(s["steps"], True),
                  summary_text(s["epochs"]), summary_text(s["steps_to_tolerance"], True)]
-        parts.append(f"<tr><td>{_esc(run.name)}</td><td>{_esc(s['status'])}</td>"
+        parts.append(f"<tr><td>{_esc(run.name)}</td><td>{_esc(run.state or s['status'])}</td>"
                      + "".join(f"<td class=\"num\">{cell}</td>" for cell in cells) + "</tr>")
     parts.append("</table>")
     if questions:

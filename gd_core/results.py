@@ -47,6 +47,17 @@ def run_summary(history: History, tolerance: float = DEFAULT_TOLERANCE, min_loss
     }
 
 
+def state_word(status: str, steps: int, running: bool) -> str:
+    """The word for a run's state, the same in the results table, the status bar and the lab report: how it ended
+    (``status``, the history's), or - while it can still advance - running, paused, or ready (before its first
+    step)."""
+    if status != "running":
+        return status
+    if running:
+        return "running"
+    return "ready" if steps == 0 else "paused"
+
+
 def summary_text(value, integer: bool = False) -> str:
     """A :func:`run_summary` value as the results table and the report show it: "-" where there is none (None),
     a count with thousands separators ("12,345"), any other number to 5 significant digits, grouped alike

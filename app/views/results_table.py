@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from gd_core.results import TOLERANCE, run_summary, summary_text
+from gd_core.results import TOLERANCE, run_summary, state_word, summary_text
 
 from ..theme import theme
 from ..throttle import Throttle
@@ -22,14 +22,8 @@ REFRESH_S = 0.5  # while training, the table follows at most twice a second
 
 
 def run_state(run, running: bool) -> str:
-    """The word for a run's state, the same in this table and in the status bar: how it ended, or - while it
-    can still advance - running, paused, or ready (before its first step)."""
-    status = run.history.status
-    if status != "running":
-        return status
-    if running:
-        return "running"
-    return "ready" if run.trainer.step == 0 else "paused"
+    """:func:`gd_core.results.state_word` of ``run``."""
+    return state_word(run.history.status, run.trainer.step, running)
 
 
 
