@@ -354,9 +354,12 @@ def test_each_arrow_head_has_its_arrows_colour(qtbot):
 def test_log_axes_label_only_one_two_and_five_of_each_decade(window):
     axis = window.loss_view.plot.getPlotItem().getAxis("left")
     values = np.log10([0.2, 0.3, 0.5, 0.8, 0.9, 1.0, 2.0, 3.0, 5.0, 10.0])
+    axis.setLogMode(True)  # (as with "log y" ticked; the ticks placed choose the axis's notation)
+    axis.tickValues(values[0], values[-1], 300)
     labels = axis.logTickStrings(list(values), 1.0, 0.1)
     assert [bool(t) for t in labels] == [True, False, True, False, False, True, True, False, True, True]
     assert [t for t in labels if t] == ["0.2", "0.5", "1", "2", "5", "10"]  # plain numbers, not 5·10⁻¹
+    axis.tickValues(5.0, 6.1, 300)
     far = axis.logTickStrings(list(np.log10([2e5, 1e6])), 1.0, 1.0)
     assert far == ["2·10⁵", "10⁶"]  # powers of ten where plain numbers get long
 
