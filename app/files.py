@@ -30,6 +30,20 @@ SESSION_SUFFIX = ".gdlab.json"
 SESSION_FILTER = "GD Lab sessions (*.gdlab.json);;JSON files (*.json);;All files (*)"
 
 
+#: The most characters of a title or a path a menu entry shows (a lesson title may have 200: the Lessons menu grew
+#: wider than a 1366-px screen); the entry's tooltip holds the whole.
+MENU_CHARS = 80
+
+
+def menu_label(text: str, keep_end: bool = False) -> str:
+    """``text`` as a menu entry shows it: every '&' as itself (Qt read "Q&A" as Q, then A underlined as the
+    entry's key), and past :data:`MENU_CHARS` characters cut with "…" - at the start for a path (its file name
+    is what tells two apart), else at the end."""
+    if len(text) > MENU_CHARS:
+        text = "…" + text[1 - MENU_CHARS:] if keep_end else text[:MENU_CHARS - 1].rstrip() + "…"
+    return text.replace("&", "&&")
+
+
 def with_session_suffix(path: str) -> str:
     """``path`` with ``.gdlab.json`` appended when its name has no extension (so Open's filter shows it)."""
     return path if os.path.splitext(os.path.basename(path))[1] else path + SESSION_SUFFIX
@@ -111,17 +125,19 @@ class FileActions(QObject):
     def fill_lessons(self) -> None:
         menu = self.lessons_menu
         menu.clear()
+        menu.setToolTipsVisible(True)  # a title cut short is whole in its tooltip
         for name, title in list_lessons():
             number = lesson_number(name)  # its own, not its place in the menu: "open lesson 16" finds it
-            action = menu.addAction(title if number is None else f"{number}. {title}",
+            action = menu.addAction(menu_label(title if number is None else f"{number}. {title}"),
                                     lambda n=name: self.open_lesson(n))
             action.setObjectName(f"lesson_{name}")
         folder = self.lesson_folder
         if folder:
             mine = folder_lessons(folder)
-            menu.addSection(f"From {os.path.basename(folder.rstrip(os.sep)) or folder}")
+            menu.addSection(menu_label(f"From {os.path.basename(folder.rstrip(os.sep)) or folder}"))
             for path, title in mine:
-                action = menu.addAction(title, lambda p=path: self.open_lesson(p))
+                action = menu.addAction(menu_label(title), lambda p=path: self.open_lesson(p))
+                action.setToolTip(f"{title}\n{path}")
                 action.setObjectName(f"lesson_file_{os.path.basename(path)}")
             if not mine:
                 menu.addAction("(no lessons in this folder)").setEnabled(False)
@@ -279,8 +295,10 @@ class FileActions(QObject):
         for action in self.recent_menu.actions():  # not clear(): the action being triggered may be among them
             self.recent_menu.removeAction(action)
             action.deleteLater()
+        self.recent_menu.setToolTipsVisible(True)
         for path in self.recent():
-            self.recent_menu.addAction(path, lambda p=path: self.open_recent(p))
+            self.recent_menu.addAction(menu_label(path, keep_end=True), lambda p=path: self.open_recent(p)).setToolTip(
+                path)
         self.recent_menu.setEnabled(bool(self.recent()))
 
     # -- exports ---------------------------------------------------------------------------------------------

@@ -1,0 +1,34 @@
+"""Menu entries made from what a user wrote (lesson titles, file paths) read as written and fit the screen."""
+
+from gd_core.lesson_library import load_lesson
+from gd_core.sessions import MAX_TITLE_CHARS, parse_session, save_session
+
+
+def test_lesson_titles_and_recent_paths_keep_their_ampersands_and_fit(window, tmp_path):
+    """A folder lesson titled "Q&A: rates & momentum" read "QA: rates _momentum" in the Lessons menu (Qt took each
+    '&' for the mark of the entry's key), a recent file in "R&D" alike; a title of the 200 characters a lesson may
+    have made the menu wider than a 1366-px screen."""
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    long_title = ("A lab on the learning rate bound, momentum, Nesterov and Adam with warm-up " * 3)[:MAX_TITLE_CHARS]
+    for name, title in (("a", "Q&A: rates & momentum"), ("b", long_title)):
+        data = load_lesson("03_learning_rate_bound").to_dict()
+        data["title"] = title
+        save_session(parse_session(data), str(folder / f"{name}.json"))
+    files = window.files
+    files.settings.setValue("lessons/folder", str(folder))
+    files.fill_lessons()
+    entries = {a.objectName(): a for a in files.lessons_menu.actions()}
+    assert entries["lesson_file_a.json"].text() == "Q&&A: rates && momentum"  # shown as "Q&A: rates & momentum"
+    cut = entries["lesson_file_b.json"]
+    assert len(cut.text()) <= 80 and cut.text().endswith("…") and cut.toolTip().startswith(long_title)
+    assert files.lessons_menu.sizeHint().width() < 1000
+    place = tmp_path / "R&D"
+    place.mkdir()
+    deep = place / ("a folder with a long name " * 4).strip() / "lab.gdlab.json"
+    deep.parent.mkdir()
+    assert files.save_to(str(place / "lab.gdlab.json")) and files.save_to(str(deep))
+    shown = [a.text() for a in files.recent_menu.actions()]
+    assert shown[1].endswith("R&&D/lab.gdlab.json")  # shown as "R&D/lab.gdlab.json"
+    assert len(shown[0]) <= 81 and shown[0].startswith("…") and shown[0].endswith("/lab.gdlab.json")
+    assert files.recent_menu.actions()[0].toolTip() == str(deep)
