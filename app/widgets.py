@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from gd_core.files import quote
 from gd_core.settings import Setting
-from gd_core.spec import Param, commas_group_thousands, integer_list, typed_number
+from gd_core.spec import Param, commas_group_thousands, integer_list, log_step, typed_number
 
 from .theme import theme
 
@@ -224,8 +224,9 @@ class ComboBox(CalmInput, QComboBox):
 class NumberSpinBox(_CalmSpin, QDoubleSpinBox):
     """A double spin box that shows and accepts any magnitude ("0.05", "1e-10", "2.5e+03").
 
-    Values commit on Enter or focus-out (no keyboard tracking). With ``log=True`` the arrows multiply by
-    10^(1/10) instead of adding a fixed step. Calm (:class:`CalmInput`). (QDoubleSpinBox would size itself
+    Values commit on Enter or focus-out (no keyboard tracking). With ``log=True`` the arrows and the wheel step
+    along 1, 1.5, 2, 3, 5, 7 in each decade (:func:`gd_core.spec.log_step`) instead of adding a fixed step; a
+    typed value stays as typed. Calm (:class:`CalmInput`). (QDoubleSpinBox would size itself
     for its range at 323 decimals - thousands of pixels; :class:`_CalmSpin` sizes it for "-1.23457e+12".)
 
     It holds every float of [low, high] exactly, as the config does: Qt rounds a value to 323 decimals (5e-324,
@@ -334,7 +335,7 @@ class NumberSpinBox(_CalmSpin, QDoubleSpinBox):
 
     def stepBy(self, steps: int) -> None:
         if self.log and self.value() > 0:
-            self.setValue(min(max(self.value() * 10 ** (steps / 10), self.minimum()), self.maximum()))
+            self.setValue(min(max(log_step(self.value(), steps), self.minimum()), self.maximum()))
         else:
             self._typed = None
             super().stepBy(steps)

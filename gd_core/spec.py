@@ -136,6 +136,30 @@ def counting_number(text: str, digits: int) -> int | None:
     return int(text) if 0 < len(text) <= digits and text.isascii() and text.isdigit() else None
 
 
+#: The values a step on a log scale lands on, in each decade: a rate of 0.01 steps to 0.015, 0.02, 0.03, 0.05,
+#: 0.07, 0.1 - numbers a student reads and types (multiplying by 10^(1/10) gave 0.0125893, 0.0158489, ...).
+LOG_RUNGS = ("1", "1.5", "2", "3", "5", "7")
+
+
+def _rung(n: int) -> float:
+    """The ``n``-th value of the log ladder (n = 0 is 1; :data:`LOG_RUNGS` per decade), read from its decimal
+    text so that it is the float nearest to it (0.3, not 3 * 0.1)."""
+    decade, k = divmod(n, len(LOG_RUNGS))
+    return float(f"{LOG_RUNGS[k]}e{decade}")
+
+
+def log_step(value: float, steps: int) -> float:
+    """``value`` (> 0) moved ``steps`` rungs up (down where negative) the ladder of :data:`LOG_RUNGS`; a value
+    between two rungs (typed: 0.038) moves first to the rung beside it on that side (0.05 up, 0.03 down)."""
+    n = len(LOG_RUNGS) * math.floor(math.log10(value))
+    while n > -400 * len(LOG_RUNGS) and _rung(n) > value:  # log10 may be a hair off: settle on the rung below
+        n -= 1
+    while _rung(n + 1) <= value:
+        n += 1
+    between = _rung(n) != value  # value lies above rung n: one step down reaches rung n itself
+    return _rung(n + steps + (1 if between and steps < 0 else 0))
+
+
 def typed_number(text: str) -> float | None:
     """``text`` as a finite number where it is written as one, else None. Python's float() is the reader - digits
     of other scripts are digits ("١٢" is 12) - except that it takes "1_0" as 10 (an underscore groups digits in

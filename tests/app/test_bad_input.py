@@ -179,7 +179,7 @@ def test_boxes_show_and_keep_a_sessions_extreme_values_exactly(window, tmp_path)
     type_into(rate, "5e-324")  # the smallest rate the config takes, which Qt holds as 1e-323
     assert model.selected.config["optimizer"]["lr"] == 5e-324 and rate.text() == "5e-324"
     rate.setFocus()
-    rate.stepBy(1)  # the wheel's and the arrows' step: 10^(1/10) times, from the value itself
+    rate.stepBy(1)  # the wheel's and the arrows' step: the next of 1, 1.5, 2, 3, 5, 7 in its decade
     assert model.selected.config["optimizer"]["lr"] == rate.value() == 1e-323
     assert_consistent(window)
 

@@ -153,3 +153,19 @@ def test_a_new_setting_is_one_row(monkeypatch, tmp_path, capsys):
     assert row in panel_settings("run")
     history = gd_core.run({"problem": "quadratic", "steps": 3, "patience": 2})  # a run carries it
     assert history.status == "completed"
+
+
+def test_log_steps_land_on_one_to_seven_of_each_decade_and_go_back_the_way_they_came():
+    from gd_core.spec import log_step
+
+    value, ladder = 1e-5, []
+    while value < 10:
+        ladder.append(value)
+        value = log_step(value, 1)
+    assert ladder[:7] == [1e-5, 1.5e-5, 2e-5, 3e-5, 5e-5, 7e-5, 1e-4] and len(ladder) == 6 * 6
+    assert all(float(f"{v:.2g}") == v for v in ladder)  # one or two digits each, as typed
+    assert all(log_step(log_step(v, 1), -1) == v and log_step(v, 3) == ladder[min(k + 3, 35)]
+               for k, v in enumerate(ladder[:-3]))
+    for typed, up, down in ((0.038, 0.05, 0.03), (0.0792447, 0.1, 0.07), (1.2e-300, 1.5e-300, 1e-300)):
+        assert (log_step(typed, 1), log_step(typed, -1), log_step(typed, 2)) == (up, down, log_step(up, 1))
+    assert log_step(5e-324, 1) == 1e-323  # the least float steps to a greater one
