@@ -72,17 +72,20 @@ class Cased(NamedTuple):
 
 
 def legend_html(entries: list[tuple], symbol: str = "━━", shown: int = LEGEND_SHOWN,
-                keys: list[tuple] = ()) -> tuple[str, str]:
+                keys: list[tuple] = (), first: tuple[int, ...] = ()) -> tuple[str, str]:
     """(rich text, tooltip) of a legend row: each entry ``(colour, name)`` or ``(colour, name, its own symbol)``
     a swatch (see :func:`swatch`) and a name, never broken across lines (a row that wraps breaks between
-    entries); the first ``shown`` entries are written out, then "… and k more", then every one of ``keys`` (what a
-    line style means: "╍╍ validation"); the tooltip names all. Cased swatches are blocks as tall as the line:
+    entries); ``shown`` entries are written out - those at the indices ``first`` before the others, each in its
+    place - then "… and k more", then every one of ``keys`` (what a line style means: "╍╍ validation"); the
+    tooltip names all. Cased swatches are blocks as tall as the line:
     lines of them are parted by :data:`CASED_LINE_GAP` (a wrapped row's, or the tooltip's, stacked into one black
     column)."""
     def item(color, name, mark=symbol) -> str:
         drawn = f"{swatch(color, mark)}&nbsp;" if mark else ""  # no mark: words alone (:func:`run_named`)
         return f'<nobr>{drawn}{html.escape(unbreakable(name))}</nobr>'
-    written = [item(*entry) for entry in entries[:shown]]
+    preferred = [k for k in first if k < len(entries)]
+    named = sorted([*preferred, *(k for k in range(len(entries)) if k not in preferred)][:shown])
+    written = [item(*entries[k]) for k in named]
     if len(entries) > shown:
         written.append(f"<nobr>… and {len(entries) - shown} more</nobr>")
     written += [item(*key) for key in keys]
@@ -150,6 +153,7 @@ class LegendRow(ReadoutLabel):
 
     _legends: tuple = ()  # (entries, keys) of the legend shown, then of each reserved one
     _symbol = "━━"
+    _first: tuple[int, ...] = ()  # the indices of the entries named before the others (legend_html)
     _least = 0  # the row's height at its fewest lines
 
     def __init__(self, name: str, room):
@@ -158,9 +162,11 @@ class LegendRow(ReadoutLabel):
         super().__init__(name, rich=True)
         self._room = room
 
-    def show_legends(self, legends: list[tuple[list[tuple], list[tuple]]], symbol: str) -> None:
-        """Show the first of ``legends`` ((entries, keys) each), keeping room for the tallest of all."""
-        self._legends, self._symbol = tuple(legends), symbol
+    def show_legends(self, legends: list[tuple[list[tuple], list[tuple]]], symbol: str,
+                     first: tuple[int, ...] = ()) -> None:
+        """Show the first of ``legends`` ((entries, keys) each), keeping room for the tallest of all; the entries
+        at the indices ``first`` are named before the others where not all fit."""
+        self._legends, self._symbol, self._first = tuple(legends), symbol, tuple(first)
         self._fit()
 
     def refit(self) -> None:
@@ -191,7 +197,7 @@ class LegendRow(ReadoutLabel):
         """(rich text, its height) of the legend naming the most of ``entries`` (at least one) that fits ``room``
         pixels at ``width``, with ``keys``; the fewest with a line of room (the row's least) where none fits."""
         def laid_out(shown: int) -> tuple[str, int]:
-            text = legend_html(entries, self._symbol, shown, keys)[0]
+            text = legend_html(entries, self._symbol, shown, keys, self._first)[0]
             return text, self._needs(text, width)
         whole = laid_out(LEGEND_SHOWN) if width > 0 else (legend_html(entries, self._symbol, keys=keys)[0], 0)
         if whole[1] <= room or len(entries) <= 1:
@@ -369,14 +375,16 @@ class PlotView(QWidget):
         self.rebuild()  # pens and colours are made in _rebuild; the token holds the theme's generation
 
     def set_legend(self, entries: list[tuple], symbol: str = "━━", reserve: list[list[tuple]] = (),
-                   keys: list[tuple] = ()) -> None:
+                   keys: list[tuple] = (), first: tuple[int, ...] = ()) -> None:
         """Show ``(colour, name)`` (or ``(colour, name, symbol)``) entries, then ``keys`` (what a line style
         means: always shown), in the legend row above the plot; entries that do not fit the row's width go on to a
         further line, those that would leave the plot less than its least height are summed up ("… and 3 more",
         :class:`LegendRow`). The row is as tall as the tallest of ``entries`` and the ``reserve`` legends (what
-        another selection would show: the plot stays where it is), and is left out when all are empty."""
+        another selection would show: the plot stays where it is), and is left out when all are empty. Where not
+        all entries fit, those at the indices ``first`` (of ``entries`` and of each reserve legend) are named
+        before the others: what the plot's marks mean, before what a reader can tell without a legend."""
         self._legend_entries = ([*entries, *keys], symbol)
-        self.legend.show_legends([(entries, keys), *((other, keys) for other in reserve if other)], symbol)
+        self.legend.show_legends([(entries, keys), *((other, keys) for other in reserve if other)], symbol, first)
         self.legend.setToolTip(legend_html(entries, symbol, keys=keys)[1])
         self.legend.setVisible(bool(entries) or bool(keys) or any(reserve))
 

@@ -180,8 +180,11 @@ class DataView(PlotView):
         look, held = theme(), self.problem.held_out is not None
         colors = Counter(run.color for run in self.runs_on_selected_problem())
         others = {batch_color(color, tuple(c for c in colors if c != color or colors[c] > 1)) for color in colors}
+        # in a short row the hollow samples' entry first: "● training samples … and 2 more" (lesson 23-25, a tab
+        # below the plots in front) left the held-out samples unexplained, while filled dots read as samples anyway
         self.set_legend(_legend(self._batch, held, look),
-                        reserve=[_legend(other, held, look) for other in sorted(others - {self._batch})])
+                        reserve=[_legend(other, held, look) for other in sorted(others - {self._batch})],
+                        first=(HELD_OUT_ENTRY,) if held else ())
 
     @property
     def problem(self):
@@ -362,11 +365,15 @@ def _move(item: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray) -> None:
     item.sigPlotChanged.emit(item)
 
 
+#: The index of the held-out samples' entry in :func:`_legend`'s entries (with a validation split).
+HELD_OUT_ENTRY = 1
+
+
 def _legend(batch: str, held_out: bool, look) -> list[tuple]:
     """The data view's legend entries: the filled and hollow samples with a validation split; the batch circles'
     colour where it is not orange, as the parameter space says it, so the window names one batch colour."""
     legend = [(look.color("text"), "training samples", "●"),
-              (look.color("text"), "held out (validation)", "○")] if held_out else []
+              (look.color("text"), "held-out samples", "○")] if held_out else []
     if batch != BATCH_COLOR:
         legend.append((Cased(batch, BATCH_CASING), f"latest batch ({batch_name(batch)})", "◯"))
     return legend

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from app.views.base import DASHED
+from app.views.base import DASHED, unbreakable
 from app.views.data_view import layout_kind
 
 from .conftest import panel
@@ -94,7 +94,8 @@ def test_every_data_layout_draws_the_held_out_samples_hollow_and_says_so(window,
     assert all(point.brush().style() == Qt.BrushStyle.NoBrush for point in view.held.points())  # hollow
     assert len(view.samples.getData()[0]) == problem.n_samples  # the training samples, filled
     assert view.caption.text().endswith("; hollow: held-out validation samples")
-    assert "○</b></span>&nbsp;held out (validation)" in view.legend.text() and view.legend.isVisibleTo(view)
+    assert f"○</b></span>&nbsp;{unbreakable('held-out samples')}" in view.legend.text()
+    assert view.legend.isVisibleTo(view)
     if layout == "curve":  # the fitted degree-3 polynomial over the feature, through held-out samples too
         xs, ys = view._lines[id(model.selected)].getData()
         np.testing.assert_allclose(ys, problem.curve(params, xs))

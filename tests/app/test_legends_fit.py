@@ -336,3 +336,23 @@ def test_the_optimizer_states_plots_keep_a_readable_height_in_a_short_dock(large
     scroll = state.findChild(QScrollArea, "state_scroll")
     assert scroll.verticalScrollBar().maximum() > 0  # the dock is shorter than the plots: they scroll
     assert state.layout_widget.height() > scroll.viewport().height()
+
+
+def test_a_short_data_legend_names_the_held_out_samples(qtbot):
+    """Lesson 25 at Large text on 1280x720 with a tab below the plots in front: the data legend had one line and read
+    "● training samples … and 2 more" - the hollow circles, the held-out samples the lesson asks about, were named
+    only in its tooltip. A short legend names the held-out samples first (filled dots read as the samples anyway),
+    on one line."""
+    theme().set_text_size("large")
+    window = shown_window(qtbot, "25_small_batch_generalization", (1280, 720))
+    window.model.step(980)
+    window.accuracy_dock.raise_()
+    window.state_dock.raise_()
+    qtbot.wait(50)
+    legend = window.data_view.legend
+    text = legend.text().replace(WORD_JOINER, "")
+    assert "more" in text, text  # the row is short: not every entry is named
+    assert "held-out samples" in text, text
+    assert legend.height() < 2 * legend.fontMetrics().height(), text  # one line
+    assert shown_whole(legend)
+    window.runner.pause()
