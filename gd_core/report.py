@@ -66,6 +66,22 @@ def _flat(config: dict, prefix: str = "") -> dict[str, str]:
     return out
 
 
+#: A list of more numbers than this (a network's start: 129 weights for lesson 25's) is shown by its first few and
+#: its length: written out whole it made each run's column of the settings table some 2,000 px tall.
+LONG_LIST = 6
+
+
+def _brief(text: str) -> str:
+    """A setting's text as a cell shows it: a long list of numbers as ``[0.1151, -0.1934, 0.3857, … 129 numbers]``
+    (whether runs differ is judged on the whole text)."""
+    if not text.startswith("["):
+        return text
+    values = json.loads(text)
+    if len(values) <= LONG_LIST or not all(isinstance(v, (int, float)) for v in values):
+        return text
+    return f"[{', '.join(f'{v:.4g}' for v in values[:3])}, … {len(values):,} numbers]"
+
+
 def _settings_table(runs: Sequence[ReportRun]) -> str:
     """One row per setting, one column per run; the settings in which the runs differ come first, in bold. A
     setting a run's steps do not use reads "not used" (lesson 01's batch run said batch size 32: it takes all
@@ -78,7 +94,7 @@ def _settings_table(runs: Sequence[ReportRun]) -> str:
                    for r in runs)
     rows = [f"<table><tr><th>setting</th>{head}</tr>"]
     for key in differ + [k for k in keys if k not in differ]:
-        cells = "".join(f"<td>{_esc(flat.get(key, '-'))}</td>" for flat in flats)
+        cells = "".join(f"<td>{_esc(_brief(flat.get(key, '-')))}</td>" for flat in flats)
         label = f"<b>{_esc(key)}</b>" if key in differ else _esc(key)
         rows.append(f"<tr><td>{label}</td>{cells}</tr>")
     rows.append("</table>")
@@ -111,13 +127,19 @@ def lab_report_html(title: str, lesson_text: str, runs: Sequence[ReportRun], tol
     parts.append("<h2>Runs</h2><p class=\"meta\">Settings in bold differ between the runs.</p>")
     parts.append(_settings_table(runs))
     target = "of the known minimum" if any(r.min_loss is not None for r in runs) else ""
+    summaries = [run_summary(run.history, tolerance, run.min_loss) for run in runs]
+    # with a validation split, the window's columns of it too (lessons 23-25 are about the validation loss)
+    held_out = any(s["best_val_step"] is not None for s in summaries)
     parts.append(f"<h2>Results</h2><p class=\"meta\">Tolerance {tolerance:g} {target}</p><table><tr>"
-                 "<th>run</th><th>status</th><th>final loss</th><th>best loss</th><th>steps</th><th>epochs</th>"
-                 "<th>steps to tol.</th></tr>")
-    for run in runs:
-        s = run_summary(run.history, tolerance, run.min_loss)
-        cells = [summary_text(s["final_loss"]), summary_text(s["best_loss"]), summary_text(s["steps"], True),
-                 summary_text(s["epochs"]), summary_text(s["steps_to_tolerance"], True)]
+                 "<th>run</th><th>status</th><th>final loss</th><th>best loss</th>"
+                 + ("<th>best val. loss</th><th>at step</th>" if held_out else "")
+                 + "<th>steps</th><th>epochs</th><th>steps to tol.</th></tr>")
+    for run, s in zip(runs, summaries):
+        validation = [summary_text(None if s["best_val_step"] is None else s["best_val_loss"]),
+                      summary_text(s["best_val_step"], True)] if held_out else []
+        cells = [summary_text(s["final_loss"]), summary_text(s["best_loss"]), *validation,
+                 summary_text(s["steps"], True), summary_text(s["epochs"]),
+                 summary_text(s["steps_to_tolerance"], True)]
         parts.append(f"<tr><td>{_esc(run.name)}</td><td>{_esc(run.state or s['status'])}</td>"
                      + "".join(f"<td class=\"num\">{cell}</td>" for cell in cells) + "</tr>")
     parts.append("</table>")

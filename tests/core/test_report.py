@@ -80,3 +80,26 @@ def test_a_setting_a_run_does_not_use_reads_not_used():
     page = lab_report_html(session.title, session.text, runs, session.view["tolerance"], {})
     assert "<td><b>batch_size</b></td><td>not used</td><td>not used</td><td>16</td>" in page
     assert "<td><b>sampling</b></td><td>not used</td><td>shuffle</td><td>shuffle</td>" in page
+
+
+def test_a_networks_start_is_summed_up_and_the_validation_losses_are_reported():
+    """Lesson 25 after Compare variants: the copies carry the selected run's start, 129 weights, which the settings
+    table wrote out whole in each copy's column (some 2,000 px tall), and the results left out the validation
+    losses the lesson is about (the window's table shows the best and its step)."""
+    session = load_lesson("25_small_batch_generalization")
+    results = run_lesson({r.name: r.config for r in session.runs})
+    one = results["batch 1"]
+    start = one.history.params[0].tolist()
+    runs = [ReportRun(r.name, r.color, r.config, results[r.name].history, None) for r in session.runs]
+    runs.append(ReportRun("batch 1 · batch", "#CC79A7", {**session.runs[0].config, "variant": "batch", "init": start},
+                          results["full batch"].history, None))
+    page = lab_report_html(session.title, session.text, runs, session.view["tolerance"], {})
+    assert len(start) == 129
+    assert f"<td><b>init</b></td><td>-</td><td>-</td><td>[{start[0]:.4g}, {start[1]:.4g}, {start[2]:.4g}, … 129 " \
+           f"numbers]</td>" in page
+    assert max(len(cell) for cell in re.findall(r"<td>(.*?)</td>", page)) < 100
+    assert "<th>best val. loss</th><th>at step</th>" in page
+    assert '<td class="num">0.44665</td><td class="num">63</td>' in page  # batch 1's best, as the window says it
+    assert '<td class="num">0.44978</td><td class="num">76</td>' in page
+    # without a validation split there are no such columns
+    assert "best val. loss" not in report_of()[2]
