@@ -24,24 +24,11 @@ from .folders import remember_folder, start_folder, start_path, stored
 from .palette import RUN_COLORS
 from .progress import Cancelled, ReplayProgress
 from .session import DEFAULT_CONFIG
+from .widgets import menu_label
 
 MAX_RECENT = 8
 SESSION_SUFFIX = ".gdlab.json"
 SESSION_FILTER = "GD Lab sessions (*.gdlab.json);;JSON files (*.json);;All files (*)"
-
-
-#: The most characters of a title or a path a menu entry shows (a lesson title may have 200: the Lessons menu grew
-#: wider than a 1366-px screen); the entry's tooltip holds the whole.
-MENU_CHARS = 80
-
-
-def menu_label(text: str, keep_end: bool = False) -> str:
-    """``text`` as a menu entry shows it: every '&' as itself (Qt read "Q&A" as Q, then A underlined as the
-    entry's key), and past :data:`MENU_CHARS` characters cut with "…" - at the start for a path (its file name
-    is what tells two apart), else at the end."""
-    if len(text) > MENU_CHARS:
-        text = "…" + text[1 - MENU_CHARS:] if keep_end else text[:MENU_CHARS - 1].rstrip() + "…"
-    return text.replace("&", "&&")
 
 
 def with_session_suffix(path: str) -> str:

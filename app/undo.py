@@ -13,6 +13,7 @@ from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 
 from .edits import Edit
 from .progress import Cancelled, ReplayProgress
+from .widgets import menu_label
 
 #: Actions kept for undo; each may hold a run's earlier trainer (its history), so the memory stays bounded.
 UNDO_LIMIT = 100
@@ -22,7 +23,8 @@ class EditCommand(QUndoCommand):
     """A thin command over an :class:`~app.edits.Edit`: the action was already applied when it was pushed."""
 
     def __init__(self, edit: Edit, history: UndoHistory):
-        super().__init__(edit.text)
+        # the Edit menu's words after "\n" (Qt's action text): a '&' in a run's name as itself, a long name cut
+        super().__init__(f"{edit.text}\n{menu_label(edit.text)}")
         self.edit, self._history, self._skip = edit, history, True  # QUndoStack.push calls redo: already done
 
     def redo(self) -> None:

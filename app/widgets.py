@@ -661,6 +661,20 @@ def info_label(name: str) -> QLabel:
     return label
 
 
+#: The most characters of a title, a path or a run's name a menu entry shows (a lesson title may have 200, a run's
+#: name 100: a menu grew wider than a 1366-px screen); the Lessons menu and Open Recent give the whole in a tooltip.
+MENU_CHARS = 80
+
+
+def menu_label(text: str, keep_end: bool = False) -> str:
+    """``text`` as a menu entry shows it: every '&' as itself (Qt read "Q&A" as Q, then A underlined as the
+    entry's key), and past :data:`MENU_CHARS` characters cut with "…" - at the start for a path (its file name
+    is what tells two apart), else at the end."""
+    if len(text) > MENU_CHARS:
+        text = "…" + text[1 - MENU_CHARS:] if keep_end else text[:MENU_CHARS - 1].rstrip() + "…"
+    return text.replace("&", "&&")
+
+
 class ElidedLabel(QLabel):
     """A one-line plain-text caption whose changing text never changes the layout's size: it shows what fits the
     width it is given and ends the rest with "…" (not clipped mid-letter with nothing to say more is there), and

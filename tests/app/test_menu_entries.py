@@ -32,3 +32,21 @@ def test_lesson_titles_and_recent_paths_keep_their_ampersands_and_fit(window, tm
     assert shown[1].endswith("R&&D/lab.gdlab.json")  # shown as "R&D/lab.gdlab.json"
     assert len(shown[0]) <= 81 and shown[0].startswith("…") and shown[0].endswith("/lab.gdlab.json")
     assert files.recent_menu.actions()[0].toolTip() == str(deep)
+
+
+def test_the_edit_menu_names_a_run_as_it_is_called(window):
+    """Renamed "fast & furious", the Edit menu read "Undo Rename run 1 to fast_furious"; a name of the 100
+    characters a run may have made it "Undo Rename <100> to <100>", as wide as the screen."""
+    from gd_core.sessions import MAX_NAME_CHARS
+
+    run, undo = window.model.selected, window.undo
+    window.model.rename(run, "fast & furious")
+    assert undo.undo_action.text() == "&Undo Rename run 1 to fast && furious"
+    window.model.rename(run, "r" * MAX_NAME_CHARS)
+    window.model.rename(run, "s" * MAX_NAME_CHARS)
+    assert len(undo.undo_action.text()) <= len("&Undo ") + 80 and undo.undo_action.text().endswith("…")
+    undo.stack.undo()
+    undo.stack.undo()
+    shown = ("Rename fast & furious to " + "r" * MAX_NAME_CHARS)[:79] + "…"
+    assert undo.redo_action.text() == "&Redo " + shown.replace("&", "&&")
+    assert run.name == "fast & furious"
