@@ -1,0 +1,27 @@
+"""Help > GD Lab guide tells an instructor where the things a lab needs are."""
+
+from PySide6.QtGui import QAction
+
+from app.help import guide_html
+
+
+def plain(html: str) -> str:
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setHtml(html)
+    return " ".join(document.toPlainText().split())
+
+
+def test_the_guide_names_the_entries_a_lab_is_prepared_and_handed_in_with(window):
+    """The guide said nothing of Save as Lesson, the lesson folder, Undo, Open Recent or the lab report, and sent
+    the reader to an "Export button" that most plots keep in their View button."""
+    window.files.fill_lessons()
+    named = {a.objectName(): a for a in window.findChildren(QAction)}
+    guide = plain(guide_html())
+    for name in ("action_save_lesson", "action_lesson_folder", "action_lab_report", "action_undo", "action_redo"):
+        text = named[name].text().replace("&", "").rstrip(".")
+        words = text.split(" ", 1)[0] if name in ("action_undo", "action_redo") else text
+        assert words in guide, name
+    assert window.files.recent_menu.title().replace("&", "") in guide
+    assert "Export</b> button" not in guide_html()
