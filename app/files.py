@@ -74,7 +74,7 @@ class FileActions(QObject):
         export = menu.addMenu("&Export")
         plots = (("space_view", "Parameter space"), ("loss_view", "Loss curve"), ("data_view", "Data view"),
                  ("state_plot", "Optimizer state"), ("sharpness_view", "Sharpness"),
-                 ("noise_scale_view", "Noise scale"))
+                 ("noise_scale_view", "Noise scale"), ("accuracy_view", "Accuracy"))
         for view_name, label in plots:
             export.addAction(f"{label} as PNG or SVG...", lambda v=view_name: self.export_plot(v))
         export.addAction("Surface 3D as PNG...", lambda: self.export_plot("surface_view"))  # a picture: no SVG

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QApplication
 from app.views.loss_curve import LossCurveView
 from gd_core.lesson_library import load_lesson
 
-from .conftest import lesson_view
+from .conftest import lesson_view, shown_window
 
 
 def test_a_zoom_into_the_loss_plot_does_not_follow_the_student_to_the_next_lesson_or_axis(qtbot):
@@ -28,3 +28,16 @@ def test_a_zoom_into_the_loss_plot_does_not_follow_the_student_to_the_next_lesso
     vb.setRange(xRange=(40, 60), padding=0)
     model.set_view("x_axis", "evaluations")
     assert vb.autoRangeEnabled()[0]
+
+
+def test_file_export_offers_the_accuracy_plot_as_it_offers_the_sharpness_and_the_noise_scale(qtbot):
+    """Lesson 25's point is in its Accuracy tab, which has an export button of its own; File > Export listed
+    the sharpness and the noise scale but not it (nor Copy ... to clipboard)."""
+    win = shown_window(qtbot, "25_small_batch_generalization", (1366, 768))
+    export = next(a for a in win.files.file_menu.actions() if a.text() == "&Export").menu()
+    texts = [a.text() for a in export.actions()]
+    assert "Accuracy as PNG or SVG..." in texts and "Copy accuracy to clipboard" in texts
+    win.model.step(3)
+    QApplication.processEvents()
+    picture = win.files._picture("accuracy_view")
+    assert picture is not None and picture.item is win.accuracy_view.plot.getPlotItem(), picture.title
