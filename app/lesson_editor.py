@@ -9,7 +9,7 @@ reader that opens the file, before anything is written.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -25,8 +25,11 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
+    QStyle,
     QVBoxLayout,
+    QWidget,
 )
 
 from gd_core.errors import ConfigError
@@ -41,6 +44,8 @@ from .widgets import ComboBox, LessonText, SpinBox
 METRICS = (("final loss", "final_loss"), ("best loss", "best_loss"), ("loss above the minimum", "excess_loss"),
            ("steps", "steps"), ("epochs", "epochs"), ("steps to the tolerance", "steps_to_tolerance"),
            ("distance to the minimum", "distance_to_minimum"), ("final learning rate", "final_lr"))
+#: Room left on the screen for the dialog's title bar and the desktop's frame (px).
+TITLE_BAR = 48
 #: Question forms: (label, builder of the answer expression from (metric, run)).
 FORMS = (("Which run has the lowest ...", lambda metric, run: {"lowest": metric}),
          ("Which run has the highest ...", lambda metric, run: {"highest": metric}),
@@ -158,7 +163,9 @@ class LessonEditor(QDialog):
         self.error.setObjectName("lesson_error")
         self.error.setWordWrap(True)
 
-        layout = QVBoxLayout(self)
+        body = QWidget()  # scrolls: at Extra large text it needed 750 px of height, more than a 720-px projector
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         form = QFormLayout()
         form.addRow("title", self.title)
         layout.addLayout(form)
@@ -175,18 +182,39 @@ class LessonEditor(QDialog):
         right.addWidget(add)
         questions.addLayout(right, 1)
         layout.addLayout(questions, 2)
-        challenge = QHBoxLayout()
-        for label, widget in (("Challenge", self.challenge_text), ("on", self.challenge_run),
-                              ("best loss below", self.challenge_below), ("within", self.challenge_steps)):
-            challenge.addWidget(QLabel(label))
-            challenge.addWidget(widget, 2 if widget is self.challenge_text else 0)
-        challenge.addWidget(QLabel("steps"))
+        challenge = QFormLayout()  # its text a row of its own: beside the goal's fields it had 85 px ("optio...")
+        goal = QHBoxLayout()
+        for label, widget in (("on", self.challenge_run), ("best loss below", self.challenge_below),
+                              ("within", self.challenge_steps)):
+            if label != "on":
+                goal.addWidget(QLabel(label))
+            goal.addWidget(widget)
+        goal.addWidget(QLabel("steps"))
+        goal.addStretch(1)
+        challenge.addRow("Challenge", self.challenge_text)
+        challenge.addRow("on", goal)
         layout.addLayout(challenge)
         layout.addWidget(locks_box)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.addWidget(scroll, 1)
+        outer.addWidget(self.error)
+        outer.addWidget(self.buttons)
+        self._fit_screen(body)
         self._fill_questions()
         self._start = self._state()
+
+    def _fit_screen(self, body: QWidget) -> None:
+        """Open as large as the whole form wants, within the screen (a title bar's room left): beyond, it scrolls."""
+        room = (self.parentWidget() or self).screen().availableGeometry()
+        chrome = self.error.sizeHint().height() + self.buttons.sizeHint().height() + 4 * self.layout().spacing()
+        margins = self.layout().contentsMargins()
+        want = body.sizeHint() + QSize(margins.left() + margins.right() + self.style().pixelMetric(
+            QStyle.PixelMetric.PM_ScrollBarExtent), margins.top() + margins.bottom() + chrome)
+        self.resize(min(want.width(), room.width() - TITLE_BAR), min(want.height(), room.height() - TITLE_BAR))
 
     def _state(self) -> tuple:
         """Everything typed or chosen here, to tell whether closing would throw work away."""

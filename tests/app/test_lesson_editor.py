@@ -77,3 +77,25 @@ def test_a_refused_question_says_what_to_change_in_the_form(window, qtbot):
     editor.question_form.form.setCurrentIndex(2)
     editor.add_question()
     assert editor.question_list.count() == 1 and not editor.error.text()
+
+
+def test_the_editor_fits_a_projector_at_extra_large_text(window, qtbot):
+    """At Extra large text the editor needed 750 px of height (its Save button below a 720-px projector's edge)
+    and its challenge field had 85 px ("optio..."); now the form scrolls within the screen and the challenge's
+    text has a row of its own."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from app.theme import theme
+
+    theme().set_text_size("huge")
+    window.resize(1280, 720)
+    editor = editor_of(qtbot, window)
+    assert editor.minimumSizeHint().height() < 720 - 100
+    assert editor.height() <= editor.screen().availableGeometry().height() - 40
+    scroll = editor.findChild(QScrollArea)
+    assert scroll.verticalScrollBar().maximum() > 0  # the whole form is there, scrolled
+    assert editor.challenge_text.width() > editor.width() // 2
+    theme().set_text_size("normal")
+    small = editor_of(qtbot, window)
+    small_scroll = small.findChild(QScrollArea)
+    assert small_scroll.verticalScrollBar().maximum() == 0  # at Normal text on this screen it all shows at once
