@@ -8,8 +8,8 @@ import math
 import os
 from typing import NamedTuple
 
-from PySide6.QtCore import QBuffer, QIODevice
-from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QImage, QPainter, QPalette, QTextDocument
+from PySide6.QtCore import QBuffer, QIODevice, Qt
+from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QImage, QPainter, QPalette, QTextDocument, QTextOption
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gd_core.files import csv_writer, text_writer, unique_stems, write_file, write_into, write_text
@@ -115,13 +115,26 @@ def legend_shown(picture: Picture):
     if plot is None or not picture.legend:
         yield
         return
-    shape = picture.item.geometry()  # a legend wider than the plot widens the picture; the window's plot not
+    shape = picture.item.geometry()
     # the axis labels' size (app.theme.Theme.style_plot): the application's font, which follows the text size
     plot.setTitle(picture.legend, size=f"{QApplication.font().pointSizeF():g}pt", color=theme().color("text"))
+    # The legend wraps between entries at the plot's width, lines centred, as the window's legend row does, and the
+    # picture grows by its height: the plot itself is framed as on screen. On one row it widened the picture
+    # (lesson 8's parameter space spanned -7.7..7.7 against -5..5 on screen, its aspect kept; a data plot in the
+    # lab report was 700x169), and a fixed 30-px title row took its height from the plot.
+    label = plot.titleLabel
+    label.item.document().setDefaultTextOption(QTextOption(Qt.AlignmentFlag.AlignHCenter))
+    label.item.setTextWidth(plot.vb.width())  # (the title spans the view box's column)
+    label.updateMin()
+    height = label.item.boundingRect().height()
+    label.setMaximumHeight(height)
+    plot.layout.setRowFixedHeight(0, height)
+    picture.item.setGeometry(shape.adjusted(0, 0, 0, height))
     plot.layout.activate()
     try:
         yield
     finally:
+        label.item.setTextWidth(-1)
         plot.setTitle(None)
         # A legend wider than the plot had grown the plot to the legend's width, and the hidden title still held
         # it there (its minimum width, pyqtgraph's LabelItem.updateMin): a view narrower than its legend kept a

@@ -356,3 +356,27 @@ def test_a_short_data_legend_names_the_held_out_samples(qtbot):
     assert legend.height() < 2 * legend.fontMetrics().height(), text  # one line
     assert shown_whole(legend)
     window.runner.pause()
+
+
+def test_a_pictures_legend_wraps_and_its_plot_is_framed_as_on_screen(qtbot):
+    """An exported picture wrote its legend on one row: lesson 8's four runs widened the parameter space's picture
+    from 417 to 580 px, and its kept aspect then showed x from -7.7 to 7.7 against -5 to 5 on screen (the loss
+    plot's from 328 to 483 px). The legend wraps between entries at the plot's width, as the legend row above the
+    plot does, and the picture grows by its height: the plot is framed as on screen."""
+    from app import exports
+
+    win = shown_window(qtbot, "08_himmelblau_starts", (1280, 720))
+    qtbot.wait(50)
+    line = QFontMetrics(QApplication.font()).height()
+    for view in (win.space_view, win.loss_view):
+        picture = view.picture()
+        item = picture.item
+        frame, box, width = np.ravel(item.vb.viewRange()), item.vb.size().toTuple(), item.width()
+        with exports.legend_shown(picture):
+            QApplication.processEvents()
+            assert np.ravel(item.vb.viewRange()) == pytest.approx(frame, abs=1e-6), view.title
+            assert item.vb.size().toTuple() == pytest.approx(box), view.title
+            assert item.titleLabel.height() > 1.5 * line, view.title  # four runs: two lines at this width
+        image = exports.picture_image(picture, 1)
+        assert image.width() == round(width) and image.height() > item.height() + line, view.title
+        assert np.ravel(item.vb.viewRange()) == pytest.approx(frame, abs=1e-6)  # the window's plot as it was
