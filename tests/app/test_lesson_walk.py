@@ -1,12 +1,16 @@
 """What a student met walking lessons 19-25 in a real window (1366x768 and 1280x720, light and dark): each test
 repeats the steps that showed the fault."""
 
+import re
+
+from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication
 
 from app.views.loss_curve import LossCurveView
 from gd_core.lesson_library import load_lesson
 
 from .conftest import lesson_view, shown_window
+from .test_classroom_window import hover
 
 
 def test_a_zoom_into_the_loss_plot_does_not_follow_the_student_to_the_next_lesson_or_axis(qtbot):
@@ -41,3 +45,20 @@ def test_file_export_offers_the_accuracy_plot_as_it_offers_the_sharpness_and_the
     QApplication.processEvents()
     picture = win.files._picture("accuracy_view")
     assert picture is not None and picture.item is win.accuracy_view.plot.getPlotItem(), picture.title
+
+
+def test_lesson_25s_held_out_accuracy_at_the_end_is_in_the_loss_read_out_at_the_curves_right_end(qtbot):
+    """Lesson 25 asks how many of the 30 held-out samples each run gets right at the end; batch 1's accuracies
+    jump from step to step into a band in the Accuracy tab, where its last one cannot be read. The lesson points
+    at the loss read-out: at the right end of the curve it gives the last step's, 26 of 30."""
+    model, view = lesson_view(qtbot, "25_small_batch_generalization", LossCurveView, (600, 400))
+    assert model.selected.name == "batch 1"
+    while model.step(1000):
+        pass
+    view.refresh()
+    QApplication.processEvents()
+    rect = view.plot.viewport().rect()
+    hover(view.plot.viewport(), QPoint(rect.right() - 3, rect.height() // 2))
+    found = re.search(r"step ([\d,]+) .* \(validation ([\d.]+)%\)", view.readout.text())
+    assert found, view.readout.text()
+    assert found.group(1) == "7,000" and found.group(2) == f"{100 * 26 / 30:.1f}"

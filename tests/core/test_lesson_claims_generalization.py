@@ -130,6 +130,12 @@ def test_25_batch_1_fits_the_training_samples_better_but_the_held_out_ones_worse
     assert best(one)[0] == pytest.approx(0.447, abs=0.001) and best(full)[0] == pytest.approx(0.450, abs=0.001)
     assert (best(one)[1], best(full)[1]) == (63, 76) and best(one)[1] < 70  # within its first epoch
     assert round(one.val_accuracy[-1] * 30) == 26 and round(full.val_accuracy[-1] * 30) == 25
+    # where the student reads them: batch 1's accuracies are a band in the Accuracy tab (its held-out one changes
+    # at 1,113 of its 7,000 steps, its training one at 2,349), its last ones in the loss read-out
+    # (tests/app/test_lesson_walk.py); the full batch's at 1 and 4 of its 100
+    assert "(The batch-1 run's accuracies jump from step to step, a band there; the loss curve's read-out gives " \
+           "them: point at the right end of its curve.)" in text(BATCH)
+    assert np.count_nonzero(np.diff(one.val_accuracy)) > 1000 and np.count_nonzero(np.diff(full.val_accuracy)) < 10
 
 
 EXPECTED = {OVERFIT: ["degree 9", 112, (19, 21), "stopped early"],
