@@ -10,7 +10,10 @@ operations, with recording switched off, so views hear of them as of any change.
 
 from __future__ import annotations
 
+import math
 import os
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,6 +34,36 @@ class RunState:
     trainer: gd_core.Trainer | None = None
 
 
+class StepBurst:
+    """The steps of one input in quick succession - wheel notches, arrow keys, its arrow buttons held: one burst,
+    whose edits undo as one (``app.undo`` merges them). A burst ends when the input loses the keyboard (:meth:`end`)
+    or after a pause of more than :attr:`PAUSE` seconds; a value typed between steps is an edit of its own."""
+
+    PAUSE = 1.5
+    clock = staticmethod(time.monotonic)
+    #: The burst whose step is under way, if any (steps run one at a time, in the GUI thread)
+    current: object | None = None
+
+    def __init__(self) -> None:
+        self._token: object | None = None
+        self._last = -math.inf
+
+    @contextmanager
+    def stepping(self):
+        """One step: the edits made inside belong to this burst (:attr:`current`)."""
+        now = self.clock()
+        if self._token is None or now - self._last > self.PAUSE:
+            self._token = object()
+        self._last, outer, StepBurst.current = now, StepBurst.current, self._token
+        try:
+            yield
+        finally:
+            StepBurst.current = outer
+
+    def end(self) -> None:
+        self._token = None
+
+
 class Edit:
     """One user action: ``text`` says what it did ("Set lr to 0.1 (run 1)"); undo and redo apply it."""
 
@@ -41,6 +74,11 @@ class Edit:
 
     def redo(self, model: SessionModel) -> None:
         raise NotImplementedError
+
+    def absorb(self, later: Edit) -> bool:
+        """Take in ``later``, the next edit of the same burst of steps, so that both undo as one; False where
+        they cannot be one (by default)."""
+        return False
 
 
 class TrainingEdit(Edit):
@@ -62,6 +100,15 @@ class TrainingEdit(Edit):
             model.restore(run, state, trainer)
 
     redo = undo
+
+    def absorb(self, later: Edit) -> bool:
+        """The same runs changed again: undo goes back to the state before the first change (kept here), redo to
+        the last (the runs' own); what ``later`` kept in between is let go."""
+        if not isinstance(later, TrainingEdit) or len(later.waiting) != len(self.waiting) or any(
+                mine is not theirs for (mine, _), (theirs, _) in zip(self.waiting, later.waiting)):
+            return False
+        self.text = later.text
+        return True
 
 
 class RunsAdded(Edit):

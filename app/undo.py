@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 
-from .edits import Edit
+from .edits import Edit, StepBurst
 from .progress import Cancelled, ReplayProgress
 from .widgets import menu_label
 
@@ -19,13 +19,34 @@ from .widgets import menu_label
 UNDO_LIMIT = 100
 
 
-class EditCommand(QUndoCommand):
-    """A thin command over an :class:`~app.edits.Edit`: the action was already applied when it was pushed."""
+#: The id of a command made by a step of an input (:class:`~app.edits.StepBurst`): the stack offers the next
+#: one to it to merge (Qt's QUndoCommand.mergeWith); -1 (Qt's "never merge") for every other.
+STEP = 1
 
-    def __init__(self, edit: Edit, history: UndoHistory):
-        # the Edit menu's words after "\n" (Qt's action text): a '&' in a run's name as itself, a long name cut
-        super().__init__(f"{edit.text}\n{menu_label(edit.text)}")
+
+def _menu_text(edit: Edit) -> str:
+    """A command's text, and after a line break the Edit menu's words for it (Qt's action text): a '&' in a run's
+    name as itself, a long name cut."""
+    return f"{edit.text}\n{menu_label(edit.text)}"
+
+
+class EditCommand(QUndoCommand):
+    """A thin command over an :class:`~app.edits.Edit`: the action was already applied when it was pushed. The
+    edits of one burst of steps on an input (wheel notches, arrow keys) merge into one command."""
+
+    def __init__(self, edit: Edit, history: UndoHistory, burst: object | None = None):
+        super().__init__(_menu_text(edit))
         self.edit, self._history, self._skip = edit, history, True  # QUndoStack.push calls redo: already done
+        self.burst = burst
+
+    def id(self) -> int:
+        return STEP if self.burst is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
+        if not isinstance(other, EditCommand) or other.burst is not self.burst or not self.edit.absorb(other.edit):
+            return False
+        self.setText(_menu_text(self.edit))
+        return True
 
     def redo(self) -> None:
         if self._skip:
@@ -52,7 +73,7 @@ class UndoHistory(QObject):
         self.window, self.model = window, window.model
         self.stack = QUndoStack(self)
         self.stack.setUndoLimit(UNDO_LIMIT)
-        self.model.events.edited.connect(lambda edit: self.stack.push(EditCommand(edit, self)))
+        self.model.events.edited.connect(lambda edit: self.stack.push(EditCommand(edit, self, StepBurst.current)))
         self.model.events.session_loaded.connect(self.stack.clear)  # another session: nothing to undo into
         self.undo_action = self.stack.createUndoAction(window, "&Undo")
         self.redo_action = self.stack.createRedoAction(window, "&Redo")

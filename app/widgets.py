@@ -34,6 +34,7 @@ from gd_core.files import quote
 from gd_core.settings import Setting
 from gd_core.spec import Param, commas_group_thousands, integer_list, log_step, typed_number
 
+from .edits import StepBurst
 from .theme import theme
 
 #: Spin boxes cannot hold infinity; these stand in for an unbounded side.
@@ -61,12 +62,17 @@ class CalmInput:
 
     def calm(self) -> None:
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # never focused by the wheel
+        self.burst = StepBurst()  # its steps in quick succession undo as one
 
     def wheelEvent(self, event) -> None:
         if self.wheel_edits and self.hasFocus():
             super().wheelEvent(event)
         else:
             event.ignore()  # an ignored wheel event propagates to the parent: the scroll area
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.burst.end()  # the keyboard elsewhere: the next step here is another edit
+        super().focusOutEvent(event)
 
     def keyPressEvent(self, event) -> None:
         key = event.key()
@@ -110,6 +116,14 @@ class _CalmSpin(CalmInput):
 
     def revert(self) -> None:
         self.lineEdit().setText(self.textFromValue(self.value()))  # no keyboard tracking: value() is committed
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 (Qt's name): the wheel, an arrow key or button
+        with self.burst.stepping():
+            self.step(steps)
+
+    def step(self, steps: int) -> None:
+        """Qt's step (a subclass may step otherwise)."""
+        super().stepBy(steps)
 
     def fixup(self, text: str) -> str:
         """Qt calls this when the box commits text it cannot take (Enter, focus-out, an arrow after typing): say
@@ -333,12 +347,12 @@ class NumberSpinBox(_CalmSpin, QDoubleSpinBox):
         refuse_typed(self, text)
         return self.textFromValue(super().value())
 
-    def stepBy(self, steps: int) -> None:
+    def step(self, steps: int) -> None:
         if self.log and self.value() > 0:
             self.setValue(min(max(log_step(self.value(), steps), self.minimum()), self.maximum()))
         else:
             self._typed = None
-            super().stepBy(steps)
+            super().step(steps)
 
 
 class LogSlider(CalmInput, QSlider):
@@ -354,6 +368,14 @@ class LogSlider(CalmInput, QSlider):
         self._log_low = math.log10(low)
         self.setRange(0, round((math.log10(high) - self._log_low) * self.TICKS_PER_DECADE))
         self.valueChanged.connect(lambda tick: self.value_moved.emit(self.to_value(tick)))
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name): steps, in bursts (CalmInput.burst)
+        with self.burst.stepping():
+            super().wheelEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        with self.burst.stepping():
+            super().keyPressEvent(event)
 
     def to_value(self, tick: int) -> float:
         return 10 ** (self._log_low + tick / self.TICKS_PER_DECADE)
@@ -375,6 +397,7 @@ class IntListEdit(CalmInput, QLineEdit):
 
     def __init__(self, allowed: str = "a list of integers", parent=None):
         super().__init__(parent)
+        self.calm()
         self.allowed = allowed
         self._shown = ""
         self.editingFinished.connect(self._commit)

@@ -48,3 +48,54 @@ def test_a_log_field_steps_to_readable_values_and_a_typed_value_stays_as_typed(w
     assert lr(window) == 0.015
     QTest.keyClick(rate, Qt.Key.Key_PageDown)  # ten steps: a decade and two thirds
     assert lr(window) == 0.0003
+
+
+def test_a_burst_of_steps_on_one_field_is_one_step_to_undo_and_separate_edits_stay_separate(window, monkeypatch):
+    """Each wheel notch on the learning rate was a step of its own to undo (five notches, five Ctrl+Z). A burst
+    of steps on one field - the wheel, the arrow keys, the slider's keys - now merges into one (Qt's
+    QUndoCommand.mergeWith); a typed value, another field, the keyboard leaving the field between bursts, or a
+    pause between them makes another."""
+    from app.edits import StepBurst
+
+    model, stack, lr_panel = window.model, window.undo.stack, panel(window, "LearningRatePanel")
+    rate = lr_panel.spin
+    window.settings_scroll.ensureWidgetVisible(rate)
+    rate.setFocus()
+    for _ in range(3):
+        QTest.keyClick(rate, Qt.Key.Key_Up)
+    wheel(window, rate, 2)
+    assert lr(window) == 0.3 and stack.count() == 1 and stack.undoText() == "Set lr to 0.3 (run 1)"
+    stack.undo()
+    assert lr(window) == 0.05 and rate.value() == 0.05
+    stack.redo()
+    assert lr(window) == 0.3
+    type_into(rate, "0.04")  # typed: an edit of its own, and so are the steps after it
+    rate.setFocus()
+    QTest.keyClick(rate, Qt.Key.Key_Down)
+    QTest.keyClick(rate, Qt.Key.Key_Down)
+    assert lr(window) == 0.02 and stack.count() == 3
+    decay = panel(window, "OptimizerPanel").form.editors["weight_decay"]  # another field: another edit
+    decay.setFocus()
+    QTest.keyClick(decay, Qt.Key.Key_Up)
+    QTest.keyClick(decay, Qt.Key.Key_Up)
+    assert stack.count() == 4 and model.selected.config["optimizer"]["weight_decay"] > 0
+    rate.setFocus()  # back to the rate (its burst ended when it lost the keyboard): another edit
+    QTest.keyClick(rate, Qt.Key.Key_Up)
+    assert stack.count() == 5 and lr(window) == 0.03
+    now = [1000.0]
+    monkeypatch.setattr(StepBurst, "clock", staticmethod(lambda: now[0]))
+    QTest.keyClick(rate, Qt.Key.Key_Up)  # the same burst still: one edit 0.02 -> 0.05
+    assert stack.count() == 5 and lr(window) == 0.05
+    now[0] += StepBurst.PAUSE + 0.1  # a pause, then more steps: another edit
+    QTest.keyClick(rate, Qt.Key.Key_Up)
+    QTest.keyClick(rate, Qt.Key.Key_Up)
+    assert stack.count() == 6 and lr(window) == 0.1
+    slider = lr_panel.slider  # the slider's steps (keys, the wheel while it has the keyboard) too
+    slider.setFocus()
+    for _ in range(4):
+        QTest.keyClick(slider, Qt.Key.Key_Right)
+    assert stack.count() == 7 and lr(window) > 0.1
+    for expected in (0.1, 0.05, 0.02, 0.02, 0.04, 0.3, 0.05):  # (the fourth: the weight decay's burst)
+        stack.undo()
+        assert lr(window) == expected, expected
+    assert model.selected.config["optimizer"]["weight_decay"] == 0 and stack.index() == 0
