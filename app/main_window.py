@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QStatusBar,
     QTabBar,
     QTabWidget,
     QToolButton,
@@ -177,6 +178,36 @@ def two_lines(text: str, font: QFont, width: int) -> str:
         return text
     rest = QFontMetrics(font).elidedText(text[starts[1]:].strip(), Qt.TextElideMode.ElideRight, width)
     return f"{text[:starts[1]].rstrip()}\n{rest}"
+
+
+class StatusBar(QStatusBar):
+    """A status tip wider than the room left of the status labels ends in "…": the bar cut it where the labels
+    begin, mid-word and with no sign ("Double-click to start the selected runReady" at Extra large text). The
+    whole tip stays in the tooltip, and in the bar once it is wide enough again."""
+
+    def __init__(self):
+        super().__init__()
+        self._whole = self._shown = ""
+        self.messageChanged.connect(self._changed)
+
+    def _changed(self, text: str) -> None:
+        if text != self._shown:  # a new tip, not the cut one this bar shows
+            self._whole = text
+            self._fit()
+
+    def _fit(self) -> None:
+        labels = [w.geometry().left() for w in self.findChildren(QLabel) if w.parent() is self and w.isVisible()]
+        room, metrics = min(labels, default=self.width()) - 12, self.fontMetrics()
+        shown = self._whole
+        if shown and room > 0 and metrics.horizontalAdvance(shown) > room:
+            shown = metrics.elidedText(shown, Qt.TextElideMode.ElideRight, room)
+        if shown != self.currentMessage():
+            self._shown = shown
+            self.showMessage(shown)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
 
 
 class MainWindow(QMainWindow):
@@ -697,7 +728,8 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(self)
 
     def _build_status(self) -> None:
-        bar = self.statusBar()
+        bar = StatusBar()
+        self.setStatusBar(bar)
         self.state_label, self.step_label, self.epoch_label = QLabel(), QLabel(), QLabel()
         self.loss_label, self.rate_label = QLabel(), QLabel("0 steps/s")
         for name, label, widest in (("status_state", self.state_label, "Completed - Run restarts"),
