@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
 import gd_core
-from gd_core.files import file_stem
+from gd_core.files import file_stem, path_from_text, path_text, shown_path
 from gd_core.lesson_library import lesson_name, lesson_number, list_lessons, load_lesson
 from gd_core.lessons import folder_lessons
 from gd_core.sessions import Session, SessionRun, load_session, save_session
@@ -29,6 +29,11 @@ from .widgets import menu_label
 MAX_RECENT = 8
 SESSION_SUFFIX = ".gdlab.json"
 SESSION_FILTER = "GD Lab sessions (*.gdlab.json);;JSON files (*.json);;All files (*)"
+
+
+def file_name(path: str) -> str:
+    """A file's name as a message shows it (:func:`gd_core.files.shown_path`)."""
+    return shown_path(os.path.basename(path))
 
 
 def with_session_suffix(path: str) -> str:
@@ -176,7 +181,7 @@ class FileActions(QObject):
         self.path = path
         self._remember(path)
         self.window.update_title()
-        self.window.show_message(f"Saved the lesson {os.path.basename(path)}.", "info")
+        self.window.show_message(f"Saved the lesson {file_name(path)}.", "info")
         return True
 
     # -- sessions --------------------------------------------------------------------------------------------
@@ -184,7 +189,7 @@ class FileActions(QObject):
         """Replace the session by ``session`` (its runs replayed to where they were saved, with a progress
         dialog that can cancel - leaving the current session as it was); False when cancelled."""
         self.window.runner.pause()
-        name = os.path.basename(path) if path else session.title or "the session"
+        name = file_name(path) if path else session.title or "the session"
         try:
             with ReplayProgress(self.window, f"Opening {name}: replaying its runs...", cancellable=True) as progress:
                 self.model.load_session(session, lesson_name, progress)  # builds every run before it replaces any
@@ -212,7 +217,7 @@ class FileActions(QObject):
         """Open a file from Open Recent; one that is no longer there leaves the list, with a message."""
         if not os.path.exists(path):
             self._forget(path)
-            self.window.show_message(f"{os.path.basename(path)} is no longer at {os.path.dirname(path)}; removed "
+            self.window.show_message(f"{file_name(path)} is no longer at {shown_path(os.path.dirname(path))}; removed "
                                      "it from Open Recent.", "error")
             return False
         return self.window.guard.may_discard("opening another session") and self.open_path(path)
@@ -223,7 +228,7 @@ class FileActions(QObject):
             if not self.show_session(load_session(path), path):
                 return False
         except gd_core.ConfigError as error:
-            self.window.show_message(f"Could not open {os.path.basename(path)}: {error}", "error")
+            self.window.show_message(f"Could not open {file_name(path)}: {error}", "error")
             self._forget(path)
             return False
         self._remember(path)
@@ -233,7 +238,7 @@ class FileActions(QObject):
         said = "".join(f" {run.name}: {run.history.message}." for run in stuck[:1])
         others = len(stuck) - 1
         more = f" ({others} more run{'s' if others > 1 else ''} too.)" if others > 0 else ""
-        self.window.show_message(f"Opened {os.path.basename(path)}.{said}{more}", "diverged" if stuck else "info")
+        self.window.show_message(f"Opened {file_name(path)}.{said}{more}", "diverged" if stuck else "info")
         return True
 
     def open_builtin_lesson(self, name: str) -> None:
@@ -256,27 +261,30 @@ class FileActions(QObject):
         self.path = path = os.fspath(path)
         self._remember(path)
         self.window.update_title()
-        self.window.show_message(f"Saved {os.path.basename(path)}.", "info")
+        self.window.show_message(f"Saved {file_name(path)}.", "info")
         self.saved.emit(path)
         return True
 
     # -- recent files ----------------------------------------------------------------------------------------
     def recent(self) -> list[str]:
         value = stored(self.settings, "recent", (list, str), [])
-        return [path for path in ([value] if isinstance(value, str) else value) if isinstance(path, str) and path]
+        return [path_from_text(path) for path in ([value] if isinstance(value, str) else value)
+                if isinstance(path, str) and path]
+
+    def _keep_recent(self, paths: list[str]) -> None:
+        self.settings.setValue("recent", [path_text(path) for path in paths])  # a name in any bytes kept whole
+        self._fill_recent()
 
     def _remember(self, path: str) -> None:
         """Put ``path``, just opened or saved, first in Open Recent; its folder is where file dialogs open next."""
         path = os.path.abspath(path)
         remember_folder(path)
-        self.settings.setValue("recent", ([path] + [p for p in self.recent() if p != path])[:MAX_RECENT])
-        self._fill_recent()
+        self._keep_recent(([path] + [p for p in self.recent() if p != path])[:MAX_RECENT])
 
     def _forget(self, path: str) -> None:
         path = os.path.abspath(path)
         if path in self.recent():
-            self.settings.setValue("recent", [p for p in self.recent() if p != path])
-            self._fill_recent()
+            self._keep_recent([p for p in self.recent() if p != path])
 
     def _fill_recent(self) -> None:
         for action in self.recent_menu.actions():  # not clear(): the action being triggered may be among them
@@ -284,8 +292,9 @@ class FileActions(QObject):
             action.deleteLater()
         self.recent_menu.setToolTipsVisible(True)
         for path in self.recent():
-            self.recent_menu.addAction(menu_label(path, keep_end=True), lambda p=path: self.open_recent(p)).setToolTip(
-                path)
+            shown = shown_path(path)
+            self.recent_menu.addAction(menu_label(shown, keep_end=True), lambda p=path: self.open_recent(p)).setToolTip(
+                shown)
         self.recent_menu.setEnabled(bool(self.recent()))
 
     # -- exports ---------------------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ launches (QSettings) once :meth:`MainWindow.remember_layout` is called; View > R
 
 from __future__ import annotations
 
-import os
-
 import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QFontMetrics, QKeySequence, QTextLayout
@@ -32,7 +30,7 @@ from gd_core.results import epoch_text
 
 from . import help as help_dialogs
 from .deferred import Deferred, deferred_view
-from .files import FileActions
+from .files import FileActions, file_name
 from .folders import stored
 from .guard import WorkGuard
 from .keyboard import install_keyboard_rules
@@ -817,7 +815,7 @@ class MainWindow(QMainWindow):
         self.scaling_window.raise_()
 
     def update_title(self) -> None:
-        name = os.path.basename(self.files.path) if self.files.path else self.model.title
+        name = file_name(self.files.path) if self.files.path else self.model.title
         self.setWindowTitle(f"GD Lab - {name}[*]" if name else "GD Lab[*]")  # [*]: the modified marker
 
     def _on_session_loaded(self) -> None:

@@ -24,6 +24,7 @@ import re
 import reprlib
 import stat
 import sys
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -418,6 +419,33 @@ def rename(path: str | os.PathLike, target: str | os.PathLike) -> None:
 
 
 # --- file names ----------------------------------------------------------------------------------------------
+def _undecodable(path: str) -> bool:
+    """Whether ``path`` holds bytes that are not UTF-8 (Python keeps them as lone surrogates: "caf\udce9")."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def path_text(path: str) -> str:
+    """``path`` as text that a settings file and Qt's strings keep: the path itself, or - where its name holds
+    bytes that are not UTF-8, which Qt's strings drop unsaid ("caf\udce9.json" came back "caf.json", another
+    file) - the file URL of its bytes ("file:///tmp/caf%E9.json"). :func:`path_from_text` reads either back."""
+    return "file://" + urllib.parse.quote(os.fsencode(path)) if _undecodable(path) else path
+
+
+def path_from_text(text: str) -> str:
+    """The path :func:`path_text` wrote (a path itself is absolute: it never starts with "file://")."""
+    return os.fsdecode(urllib.parse.unquote_to_bytes(text[len("file://"):])) if text.startswith("file://") else text
+
+
+def shown_path(path: str) -> str:
+    """``path`` as a message or a menu shows it: each byte that is not UTF-8 as "\ufffd" (Qt dropped them: the
+    message named "caf.json", a file that is not there)."""
+    return os.fsencode(path).decode("utf-8", "replace") if _undecodable(path) else path
+
+
 def file_stem(name: str) -> str:
     """A run name made safe as a file name: letters, digits, '-', '_' and '.'; others become '_'."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "run"

@@ -1,5 +1,6 @@
 """Menu entries made from what a user wrote (lesson titles, file paths) read as written and fit the screen."""
 
+from app.widgets import menu_label
 from gd_core.lesson_library import load_lesson
 from gd_core.sessions import MAX_TITLE_CHARS, parse_session, save_session
 
@@ -50,3 +51,37 @@ def test_the_edit_menu_names_a_run_as_it_is_called(window):
     shown = ("Rename fast & furious to " + "r" * MAX_NAME_CHARS)[:79] + "…"
     assert undo.redo_action.text() == "&Redo " + shown.replace("&", "&&")
     assert run.name == "fast & furious"
+
+
+def test_a_recent_file_whose_name_is_not_utf8_shows_and_opens(window, tmp_path):
+    """A session named in bytes that are not UTF-8 (b"caf\\xe9", Latin-1) was remembered as "caf run.gdlab.json":
+    Qt's strings drop what Python keeps of such bytes, so Open Recent named a file that is not there and, chosen,
+    said it "is no longer at" its folder and dropped it. It is kept whole, shown with "\ufffd" for the byte (as
+    the message and the title), and opens; after a restart too (the settings keep it)."""
+    import os
+
+    import pytest
+
+    from app.files import FileActions
+    from gd_core.files import path_text
+
+    name = os.fsdecode(b"caf\xe9 run.gdlab.json")
+    path = str(tmp_path / name)
+    try:
+        save_session(load_lesson("03_learning_rate_bound"), path)
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes no such name")
+    files = window.files
+    assert files.open_path(path) and files.recent() == [path]
+    shown = str(tmp_path / "caf\ufffd run.gdlab.json")
+    entry = files.recent_menu.actions()[0]
+    assert entry.text() == menu_label(shown, keep_end=True) and entry.toolTip() == shown
+    assert window.banner.text() == "Opened caf\ufffd run.gdlab.json." and "caf\ufffd run" in window.windowTitle()
+    window.model.update_config(window.model.selected, {**window.model.config_copy(window.model.selected),
+                                                       "steps": 7})
+    window.guard.may_discard = lambda *_: True
+    entry.trigger()
+    assert window.banner.text() == "Opened caf\ufffd run.gdlab.json." and files.recent() == [path]
+    assert window.model.selected.config["steps"] != 7  # the file again, not the edit
+    assert files.settings.value("recent") in ([path_text(path)], path_text(path))
+    assert FileActions.recent(files) == [path] and path_text(path).startswith("file://")
