@@ -238,18 +238,19 @@ def lab_report(window, author: str = "") -> str:
     from gd_core.results import state_word
 
     model, panel = window.model, window.lesson_panel
-    images = {view.title: _png_bytes(picture_image(view.picture(), 1))
-              for view in (window.space_view, window.loss_view, window.data_view)
-              if (view.isVisible() or not window.isVisible()) and not view.nothing_to_picture()}
-    # each run's swatch in the colour its curves have in the report's pictures (this palette's shade); where any
-    # run names its start, every run's start as it started (a duplicate names its start, the run it copies leaves
-    # the problem's default: the same start read as a difference); its state as the window says it (a paused run
-    # read "running")
+    views = [view for view in (window.space_view, window.loss_view, window.data_view)
+             if (view.isVisible() or not window.isVisible()) and not view.nothing_to_picture()]
+    # where any run names its start, every run's start as it started (a duplicate names its start, the run it
+    # copies leaves the problem's default: the same start read as a difference); its state as the window says it
+    # (a paused run read "running")
     named, running = any(r.config.get("init") is not None for r in model.runs), window.runner.running
-    runs = [ReportRun(r.name, theme().shade(r.color).name(),
-                      {**r.config, "init": r.history.params[0].tolist()} if named else r.config,
+    with theme().on_paper():  # the report is a light page, printed: its pictures in the light palette
+        images = {view.title: _png_bytes(picture_image(view.picture(), 1)) for view in views}
+        # each run's swatch in the colour its curves have in the report's pictures (the light palette's shade)
+        swatches = [theme().shade(r.color).name() for r in model.runs]
+    runs = [ReportRun(r.name, swatch, {**r.config, "init": r.history.params[0].tolist()} if named else r.config,
                       r.history, r.trainer.problem.min_loss, state_word(r.history.status, r.trainer.step, running))
-            for r in model.runs]
+            for r, swatch in zip(model.runs, swatches)]
     truths = panel.truths() if model.answers_revealed else []
     challenge = model.challenge.text if model.challenge is not None else ""
     return lab_report_html(model.title, model.text, runs, model.view["tolerance"], images, model.questions, truths,

@@ -7,6 +7,8 @@ come from :mod:`app.palette` in the version that fits the palette. Views listen 
 
 from __future__ import annotations
 
+import contextlib
+
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
@@ -153,6 +155,22 @@ class Theme(QObject):
         pg.setConfigOptions(background=self.color("base"), foreground=self.color("text"))
         self.generation += 1
         self.changed.emit()
+
+    @contextlib.contextmanager
+    def on_paper(self):
+        """The light palette while what is drawn goes on paper (a lab report's pictures: a light page, printed
+        black on white - dark pictures on it were dark blocks that cost toner and broke the page), then the
+        palette as it was. Views restyle with each change, as when the user switches the theme; the window is
+        not painted in between."""
+        if not self.dark:
+            yield
+            return
+        mode = self.mode
+        self.set_mode("light")
+        try:
+            yield
+        finally:
+            self.set_mode(mode)
 
     # -- what views ask for ----------------------------------------------------------------------------------
     def color(self, role: str) -> QColor:

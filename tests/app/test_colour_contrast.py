@@ -278,10 +278,16 @@ def test_the_widgets_palette_reads_in_both_themes(palette_of):
 
 
 def test_a_lab_reports_swatches_have_the_colours_of_its_pictures(window):
+    """The report's pictures are drawn in the light palette whatever the window's (a printed page: see
+    test_a_report_written_in_the_dark_theme_has_light_pictures): its swatches are the light palette's shades too,
+    not the dark window's."""
     from app.exports import lab_report
+    theme().set_mode("light")
+    light = theme().shade(OKABE_ITO["blue"]).name()
     theme().set_mode("dark")
+    dark = theme().shade(OKABE_ITO["blue"]).name()
     html = lab_report(window)
-    assert theme().shade(OKABE_ITO["blue"]).name() in html and OKABE_ITO["blue"] not in html
+    assert dark != light and f"background:{light}" in html and dark not in html
 
 
 def test_samples_on_a_classifiers_shaded_regions_have_3_to_1_against_every_region(qtbot):

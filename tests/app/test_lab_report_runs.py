@@ -18,3 +18,31 @@ def test_a_duplicate_and_a_paused_run_read_as_the_window_shows_them(window):
     assert not init.group(1) and init.group(0).count("[0.0, 0.0]") == 3
     states = dict(re.findall(r"<tr><td>([^<]+)</td><td>(\w+)</td><td class=\"num\">", page))
     assert states == {"run 1": "paused", "run 1 copy": "paused", "run 2": "ready"}
+
+
+def test_a_report_written_in_the_dark_theme_has_light_pictures(window, qtbot):
+    """The lab report is a light page, printed: in the dark theme its pictures were dark blocks on it (the plot
+    background #1e1f22) and its swatches the dark palette's shades. Its pictures and swatches are those of the light
+    palette - what a student printing a report expects - and the window is dark again afterwards."""
+    import base64
+
+    from PySide6.QtGui import QImage
+
+    from app.theme import theme
+
+    theme().set_mode("dark")
+    window.model.step(5)
+    dark = theme().color("base").name()
+    page = lab_report(window)
+    pictures = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(pictures) >= 2
+    for data in pictures:
+        image = QImage.fromData(base64.b64decode(data))
+        corner = image.pixelColor(image.width() - 2, image.height() - 2)  # the picture's background
+        assert corner.lightness() > 200, corner.name()
+    theme().set_mode("light")
+    light = theme().shade(window.model.runs[0].color).name()
+    theme().set_mode("dark")
+    assert f"background:{light}" in page
+    assert theme().dark and theme().color("base").name() == dark
+    assert window.loss_view.plot.backgroundBrush().color().name() == dark  # the window's plots dark again
