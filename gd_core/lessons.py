@@ -422,8 +422,27 @@ def _first_step(history: History, reached: np.ndarray) -> float:
     return float(history.step[rows[0]]) if len(rows) else math.nan
 
 
+class Tie(str):
+    """The answer to "which run has the lowest/highest ..." where several runs share that value: each of
+    ``names`` is right; as text it names them all ("run 1 and run 2 (a tie)")."""
+
+    names: tuple[str, ...]
+
+    def __new__(cls, names):
+        names = tuple(names)
+        text = super().__new__(cls, f"{', '.join(names[:-1])} and {names[-1]} (a tie)")
+        text.names = names
+        return text
+
+
+#: Values of a metric closer than this (relative) are a tie: a duplicated run computes the same numbers, a run
+#: stepped in a group beside it may differ in the last bits.
+TIE_RTOL = 1e-9
+
+
 def evaluate(expr: dict, results: Mapping[str, RunResult], tolerance: float):
-    """The value of an answer expression: a number, a run name, a status or "yes"/"no"."""
+    """The value of an answer expression: a number, a run name (a :class:`Tie` where runs share the lowest or
+    highest value), a status or "yes"/"no"."""
     if "metric" in expr:
         return metric(expr["metric"], results[expr["run"]], tolerance)
     for side, pick in (("lowest", np.nanargmin), ("highest", np.nanargmax)):
@@ -432,7 +451,9 @@ def evaluate(expr: dict, results: Mapping[str, RunResult], tolerance: float):
             values = np.array([metric(expr[side], results[name], tolerance) for name in among])
             if np.all(np.isnan(values)):
                 return math.nan
-            return among[int(pick(values))]
+            best = values[int(pick(values))]
+            tied = [name for name, value in zip(among, values) if np.isclose(value, best, rtol=TIE_RTOL, atol=0)]
+            return Tie(tied) if len(tied) > 1 else tied[0]
     if "status" in expr:
         status = results[expr["status"]].history.status
         return status.replace("_", " ")
@@ -491,7 +512,7 @@ def is_right(question: Question, given, truth) -> bool:
     """Whether a student's answer (a choice, or a number or numeric text, read by :func:`parse_number`) matches
     the computed one."""
     if question.is_choice:
-        return given == truth
+        return given in truth.names if isinstance(truth, Tie) else given == truth
     try:
         value = parse_number(given) if isinstance(given, str) else float(given)
     except (TypeError, ValueError, OverflowError):
