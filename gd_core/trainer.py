@@ -101,6 +101,8 @@ class Trainer(StepLoop):
         self._measure_now(added)
         if new["optimizer"]["name"] != old_name:
             self.state = self.optimizer.init(self.params)
+        if self.step == 0:  # no step taken yet: row 0's rate is the new one (the sharpness' edge began at the old)
+            self.history.put("lr", self.schedule(self.lr0, 0))
         if self.history.status in ("completed", "converged") and not self._budget_reached():
             self.history.status, self.history.message = "running", ""
 

@@ -9,6 +9,7 @@ import pytest
 
 import gd_core
 from gd_core import batch_scaling
+from gd_core.lesson_library import load_lesson
 from gd_core.lessons import answer, is_right, metric
 
 from .lesson_runs import lesson
@@ -68,6 +69,22 @@ def test_16_at_lr_0_02_the_sharpness_peaks_near_60_and_never_reaches_its_edge_of
     assert np.all(np.diff(history.loss) <= 0)  # falls smoothly, not one spike
     rows = np.searchsorted(history.step, steps)
     assert round(history.accuracy[rows[peak]] * 100) == 97 and history.loss[-1] < 0.8 * history.loss[rows[peak]]
+
+
+def test_16_a_rate_typed_before_the_first_step_is_the_rate_of_row_0():
+    """The experiment as the window does it: the lesson's lr 0.05 run, its rate changed to 0.02 before it starts
+    (a rate applies from the next step on, the run is not reset). Row 0 kept 0.05, so the Sharpness tab's dashed
+    edge began at 2/0.05 = 40 and leapt to 100 after step 0; no step was taken at 0.05."""
+    session = load_lesson("16_edge_of_stability")
+    trainer = gd_core.Trainer(session.runs[1].config)
+    trainer.apply({**session.runs[1].config, "optimizer": {"name": "plain", "lr": 0.02}})
+    trainer.advance(2)
+    assert list(trainer.history.lr) == [0.02, 0.02, 0.02]
+    moved = gd_core.Trainer(session.runs[1].config)
+    moved.advance(1)
+    moved.apply({**session.runs[1].config, "optimizer": {"name": "plain", "lr": 0.02}})
+    moved.advance(1)
+    assert list(moved.history.lr) == [0.05, 0.05, 0.02]  # after a step, the rows taken keep their rate
 
 @cache
 def scaling_at_1_1():
