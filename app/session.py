@@ -322,7 +322,13 @@ class SessionModel:
         old, before = run.config, self.run_state(run)
         if gd_core.needs_reset(checked, run.config):
             key = gd_core.problem_key(checked)
-            trainer = gd_core.Trainer(checked, self._problem_for(run, checked), validated=True)
+            problem = self._problem_for(run, checked) or gd_core.build_problem(checked)
+            start = checked["init"]
+            if start is not None and len(start) != problem.n_params and start == run.config.get("init"):
+                # the run's start no longer fits the problem (a duplicate names its start: a degree or a feature
+                # more was refused as "init: needs 3 numbers (w1, w2, b); got 2"): it goes, as with another problem
+                checked = {**checked, "init": None}
+            trainer = gd_core.Trainer(checked, problem, validated=True)
             reason = "the problem or data changed" if key != run.problem_key else "the seed or start point changed"
             self._install(run, trainer)
             self.events.run_reset.emit(run, f"Reset {run.name}: {reason}.")
