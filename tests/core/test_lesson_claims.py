@@ -392,6 +392,25 @@ def test_19_from_1_the_search_takes_0125_from_100_near_02_and_from_001_the_fixed
     assert r["line search from 0.01"].history.evaluations[-1] == 2 * r["fixed 0.01"].history.evaluations[-1]
 
 
+
+def test_19_pressing_s_shows_the_trials_and_from_1_the_first_ones_lie_off_the_plot():
+    """"Select a line-search run and press S: the crosses ... the points it tried, the last one taken (from γ = 1 the
+    first trials land far off the plot: zoom out with the wheel)" - in the window one cross of four showed at first
+    (at y = -3, the plot's edge): (0, -18) and (-1.25, -8) lay outside it."""
+    from gd_core.landscape import step_trials
+
+    assert "the last one taken (from γ = 1 the first trials land far off the plot: zoom out with the wheel)" \
+        in text("19_line_search")
+    session = lesson("19_line_search")[0]
+    trainer = gd_core.Trainer(session.runs[0].config)
+    trainer.advance(1)
+    trials = step_trials(trainer.latest)
+    np.testing.assert_allclose(trials, [[0, -18], [-1.25, -8], [-1.875, -3], [-2.1875, -0.5]])
+    np.testing.assert_array_equal(trials[-1], trainer.params)  # the last one taken
+    (x0, x1), (y0, y1) = trainer.problem.bounds
+    inside = (trials[:, 0] >= x0) & (trials[:, 0] <= x1) & (trials[:, 1] >= y0) & (trials[:, 1] <= y1)
+    assert list(inside) == [False, False, True, True]
+
 # -- 20 -------------------------------------------------------------------------------------------------------
 def test_20_schedules_as_described():
     r = runs("20_warmup_and_one_cycle")
