@@ -74,10 +74,12 @@ LONG_LIST = 6
 def _brief(text: str) -> str:
     """A setting's text as a cell shows it: a long list of numbers as ``[0.1151, -0.1934, 0.3857, … 129 numbers]``
     (whether runs differ is judged on the whole text)."""
-    if not text.startswith("["):
+    try:  # (a text of its own may start with "[": a data file's path, "[draft] points.csv")
+        values = json.loads(text) if text.startswith("[") else None
+    except ValueError:
         return text
-    values = json.loads(text)
-    if len(values) <= LONG_LIST or not all(isinstance(v, (int, float)) for v in values):
+    if not isinstance(values, list) or len(values) <= LONG_LIST or not all(
+            isinstance(v, (int, float)) for v in values):
         return text
     return f"[{', '.join(f'{v:.4g}' for v in values[:3])}, … {len(values):,} numbers]"
 

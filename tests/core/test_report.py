@@ -103,3 +103,14 @@ def test_a_networks_start_is_summed_up_and_the_validation_losses_are_reported():
     assert '<td class="num">0.44978</td><td class="num">76</td>' in page
     # without a validation split there are no such columns
     assert "best val. loss" not in report_of()[2]
+
+
+def test_a_setting_whose_text_starts_with_a_bracket_is_written_as_it_is():
+    """A data file's path is a setting's text as it is: one starting with "[" ("[draft] points.csv") was read as a
+    list of numbers to sum up, and the report was not written (json.decoder.JSONDecodeError)."""
+    session = load_lesson("03_learning_rate_bound")
+    results = run_lesson({r.name: r.config for r in session.runs})
+    runs = [ReportRun(r.name, r.color, {**r.config, "data": {"name": "csv", "path": "[draft] points.csv"}},
+                      results[r.name].history, None) for r in session.runs]
+    page = lab_report_html(session.title, session.text, runs, session.view["tolerance"], {})
+    assert "<td>data.path</td>" + "<td>[draft] points.csv</td>" * len(runs) in page
