@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPalette, QTextDocument, QValidator
+from PySide6.QtCore import QEvent, QKeyCombination, QObject, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QKeySequence, QPalette, QTextDocument, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +40,12 @@ from .theme import theme
 #: Spin boxes cannot hold infinity; these stand in for an unbounded side.
 UNBOUNDED = 1e12
 _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def _undo_key(event) -> bool:
+    return any(event.matches(key) for key in (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)) or (
+        event.keyCombination() == QKeyCombination(Qt.KeyboardModifier.ControlModifier
+                                                  | Qt.KeyboardModifier.ShiftModifier, Qt.Key.Key_Z))
 
 
 def give_keyboard_back(widget: QWidget) -> None:
@@ -73,6 +79,19 @@ class CalmInput:
     def focusOutEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self.burst.end()  # the keyboard elsewhere: the next step here is another edit
         super().focusOutEvent(event)
+
+    def event(self, event) -> bool:
+        """Ctrl+Z and Ctrl+Shift+Z with nothing typed here to take back are the Edit menu's Undo and Redo: the
+        field took them for its own empty undo, and the window's Undo never ran while a field had the focus."""
+        if event.type() == QEvent.Type.ShortcutOverride and _undo_key(event) and not self._typed():
+            event.ignore()  # not this field's: the window's shortcut takes the keys
+            return True
+        return super().event(event)
+
+    def _typed(self) -> bool:
+        """Whether typing here can be taken back (the field's own undo)."""
+        edit = self if isinstance(self, QLineEdit) else getattr(self, "lineEdit", lambda: None)()
+        return edit is not None and edit.isUndoAvailable()
 
     def keyPressEvent(self, event) -> None:
         key = event.key()
