@@ -386,6 +386,11 @@ def test_19_from_1_the_search_takes_0125_from_100_near_02_and_from_001_the_fixed
     assert from_1.loss[-1] < 1e-20
     from_100 = _accepted_rates(r["line search from 100"].history)
     assert np.all((from_100 > 0.15) & (from_100 < 0.2))
+    # "where y zig-zags and converges slowly": y changes sign at every step, and is still 0.016 after 100 (2 at the
+    # start); from 1 the loss is below 1e-3 at step 16, from 100 it ends at 0.00135
+    y = r["line search from 100"].history.params[:, 1]
+    assert np.all(np.sign(y[1:]) == -np.sign(y[:-1])) and 0.01 < abs(y[-1]) < 0.02
+    assert r["line search from 100"].history.loss[-1] > 1e-3
     np.testing.assert_array_equal(r["line search from 0.01"].history.params, r["fixed 0.01"].history.params)
     # "at twice the evaluations": its gradient and one trial per step
     assert "at twice the evaluations" in text("19_line_search")
@@ -419,6 +424,14 @@ def test_20_schedules_as_described():
     np.testing.assert_allclose(np.diff(warm.lr[1:52]), 0.27 / 50, rtol=1e-9)
     assert cycle.lr[1] == pytest.approx(0.012) and np.argmax(cycle.lr) in (120, 121)  # 30% of 400 steps
     assert cycle.lr[-1] < 1e-5
+    # "with β₁ cycled the other way": Adam's β₁ falls from 0.95 to 0.85 as the rate rises, and climbs back
+    session = lesson("20_warmup_and_one_cycle")[0]
+    schedule = gd_core.Trainer(session.runs[2].config).schedule
+    beta1 = np.array([schedule.momentum(t) for t in range(400)])
+    assert session.runs[2].config["optimizer"]["name"] == "adam"
+    assert (beta1[0], beta1.min(), round(beta1[-1], 3)) == (0.95, 0.85, 0.95)
+    assert np.argmin(beta1) + 1 == np.argmax(cycle.lr)  # (row t + 1 holds the rate of step t)
+    assert np.corrcoef(beta1, cycle.lr[1:])[0, 1] < -0.99  # the other way, step by step
 
 
 def test_20_adam_moves_every_weight_by_the_rate_first_and_warmup_is_three_times_sooner():
@@ -427,7 +440,7 @@ def test_20_adam_moves_every_weight_by_the_rate_first_and_warmup_is_three_times_
     np.testing.assert_allclose(first, 0.3, rtol=1e-3)  # about: eps in √v̂ + eps shortens the tiny gradients' steps
     tolerance = lesson("20_warmup_and_one_cycle")[0].view["tolerance"]
     steps = {n: answer_steps(r[n], tolerance) for n in r}
-    assert steps["constant 0.3"] >= 2.5 * steps["warmup 50, then 0.3"]
+    assert 2.5 * steps["warmup 50, then 0.3"] <= steps["constant 0.3"] <= 3.5 * steps["warmup 50, then 0.3"]  # 159, 50
     assert steps["one-cycle to 0.3"] < steps["constant 0.3"]
 
 
