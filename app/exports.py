@@ -123,25 +123,45 @@ def legend_shown(picture: Picture):
     # (lesson 8's parameter space spanned -7.7..7.7 against -5..5 on screen, its aspect kept; a data plot in the
     # lab report was 700x169), and a fixed 30-px title row took its height from the plot.
     label = plot.titleLabel
+    layout = plot.layout
+    left, _, right, _ = layout.getContentsMargins()
+    layout.removeItem(label)  # the title spans every column of the plot (not the view box's alone) while shown
+    layout.addItem(label, 0, 0, 1, layout.columnCount())
     label.item.document().setDefaultTextOption(QTextOption(Qt.AlignmentFlag.AlignHCenter))
-    label.item.setTextWidth(plot.vb.width())  # (the title spans the view box's column)
+    label.item.setTextWidth(plot.width() - left - right)
     label.updateMin()
     height = label.item.boundingRect().height()
     label.setMaximumHeight(height)
-    plot.layout.setRowFixedHeight(0, height)
+    layout.setRowFixedHeight(0, height)
     picture.item.setGeometry(shape.adjusted(0, 0, 0, height))
-    plot.layout.activate()
+    layout.activate()
+    _taken.append(picture.item)
     try:
         yield
     finally:
+        _taken.pop()
         label.item.setTextWidth(-1)
         plot.setTitle(None)
         # A legend wider than the plot had grown the plot to the legend's width, and the hidden title still held
         # it there (its minimum width, pyqtgraph's LabelItem.updateMin): a view narrower than its legend kept a
         # plot wider than the view, the colour bar pushed out of sight, for the rest of the session.
         plot.titleLabel.setText("")
-        plot.layout.activate()
+        layout.removeItem(label)
+        layout.addItem(label, 0, 1)  # where pyqtgraph keeps it
+        layout.activate()
         picture.item.setGeometry(shape)
+
+
+#: The graphics items pictures are being taken of (:func:`legend_shown`), the innermost last.
+_taken: list = []
+
+
+def picture_taken():
+    """The graphics item a picture is being taken of, or None: an axis that draws its labels only where the window
+    shows them (app.views.base.EdgeAxis) draws them where the picture does - taller than the plot widget by its
+    legend, a picture lost the tick labels of its lower plots (the optimizer state's learning rate and step
+    sizes)."""
+    return _taken[-1] if _taken else None
 
 
 _exporters = None

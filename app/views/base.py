@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSizePolicy, QV
 from gd_core.display import axis_end, log_tick_text, plain_log_ticks
 
 from ..export_menu import ExportButton
-from ..exports import Picture
+from ..exports import Picture, picture_taken
 from ..palette import BATCH_COLOR, batch_color, color_name
 from ..session import Run, SessionModel
 from ..theme import TEXT_SIZES, theme
@@ -628,7 +628,9 @@ class EdgeAxis(pg.AxisItem):
         view = self.getViewWidget()  # (not the scene's rect: unset, Qt computes it from every boundingRect)
         if view is None or self.orientation not in ("left", "right"):
             return rect
-        rect &= self.mapRectFromScene(view.mapToScene(view.viewport().rect()).boundingRect())
+        taken = picture_taken()  # a picture's bounds, which may reach past the widget's (its legend above)
+        rect &= self.mapRectFromItem(taken, taken.boundingRect()) if taken is not None else \
+            self.mapRectFromScene(view.mapToScene(view.viewport().rect()).boundingRect())
         # and no further than its own plot: the optimizer state's lower plots wrote their top label into the plot
         # above ("0.054" over the step sizes' plot, lesson 25 at Large text). The plot's rect as the axis last
         # resized, never asked of the plot here: Qt asks a child for its boundingRect as its parent is destroyed,

@@ -380,3 +380,20 @@ def test_a_pictures_legend_wraps_and_its_plot_is_framed_as_on_screen(qtbot):
         image = exports.picture_image(picture, 1)
         assert image.width() == round(width) and image.height() > item.height() + line, view.title
         assert np.ravel(item.vb.viewRange()) == pytest.approx(frame, abs=1e-6)  # the window's plot as it was
+
+
+def test_a_taller_picture_keeps_every_plots_tick_labels_and_its_width(large_text_state):
+    """A picture taller than its plot widget by the legend above lost the tick labels the widget does not show (the
+    y axes draw only inside the window's view): the optimizer state's picture at Large text had no labels on its
+    learning-rate and step-size plots. Its legend wraps across the whole picture, which keeps the widget's width."""
+    from app import exports
+
+    state = large_text_state
+    picture = state.pictures()[0]
+    labels = {key: sorted(drawn_tick_labels(plot.getAxis("left"))) for key, plot in state.plots.items()}
+    width = picture.item.width()
+    with exports.legend_shown(picture):
+        QApplication.processEvents()
+        assert {key: sorted(drawn_tick_labels(plot.getAxis("left"))) for key, plot in state.plots.items()} == labels
+        assert picture.item.width() == pytest.approx(width)
+        assert picture.legend_plot.titleLabel.width() > 0.9 * width  # across the picture, not the plot's column
