@@ -13,7 +13,7 @@ from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QToolButton, QWidget
 
 from .exports import DEFAULT_PNG_SCALE, PNG_SCALES, Picture
-from .folders import remember_folder, start_path
+from .folders import remember_folder, start_path, with_chosen_suffix
 
 SCALE_KEY = "export/png_scale"
 
@@ -51,10 +51,11 @@ def save_picture(parent: QWidget, picture: Picture, path: str | None = None) -> 
     if path is None:
         stem = picture.title.lower().replace(" ", "_")
         formats = "PNG image (*.png)" if exports.is_raster(picture) else "PNG image (*.png);;SVG drawing (*.svg)"
-        path, _ = QFileDialog.getSaveFileName(parent, f"Export {picture.title.lower()}", start_path(stem + ".png"),
-                                              formats)
+        path, chosen = QFileDialog.getSaveFileName(parent, f"Export {picture.title.lower()}",
+                                                   start_path(stem + ".png"), formats)
         if not path:
             return False
+        path = with_chosen_suffix(path, chosen or formats)
     scale = png_scale()
     try:
         exports.export_plot(picture, path, scale)

@@ -20,7 +20,7 @@ from gd_core.lessons import folder_lessons
 from gd_core.sessions import Session, SessionRun, load_session, save_session
 
 from .export_menu import copy_picture, save_picture
-from .folders import remember_folder, start_folder, start_path, stored
+from .folders import remember_folder, start_folder, start_path, stored, with_chosen_suffix
 from .palette import RUN_COLORS
 from .progress import Cancelled, ReplayProgress
 from .session import DEFAULT_CONFIG
@@ -341,9 +341,10 @@ class FileActions(QObject):
             save_picture(self.window, picture)
 
     def export_window(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export window", start_folder(),
-                                              "PNG image (*.png)")
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export window", start_folder(),
+                                                   "PNG image (*.png)")
         if path:
+            path = with_chosen_suffix(path, chosen or "(*.png)")
             self._report(f"Exported {os.path.basename(path)}.",
                          lambda: self._exports().export_window(self.window, path), path)
 
@@ -370,11 +371,10 @@ class FileActions(QObject):
             return
         self.settings.setValue("report/author", name.strip())
         stem = file_stem(self.model.title or "gdlab") + "-report.html"
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export lab report",
-                                              start_path(stem), "Web page (*.html)")
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export lab report",
+                                                   start_path(stem), "Web page (*.html)")
         if path:
-            if not os.path.splitext(path)[1]:
-                path += ".html"
+            path = with_chosen_suffix(path, chosen or "(*.html)")
             self._report(f"Exported the lab report {os.path.basename(path)}.",
                          lambda: self._exports().export_lab_report(self.window, path, name.strip()), path)
 

@@ -8,6 +8,7 @@ two places).
 from __future__ import annotations
 
 import os
+import re
 
 from PySide6.QtCore import QSettings, QStandardPaths
 
@@ -45,3 +46,12 @@ def remember_folder(path: str) -> None:
 def start_path(name: str) -> str:
     """``name`` in :func:`start_folder`: what a save dialog proposes."""
     return os.path.join(start_folder(), name)
+
+
+def with_chosen_suffix(path: str, chosen: str) -> str:
+    """``path`` with the extension of the file dialog's chosen filter ("PNG image (*.png)": ``.png``) when its name
+    has none: a plot or the window exported as "loss" was refused ("choose a .png or .svg file")."""
+    if os.path.splitext(os.path.basename(path))[1]:
+        return path
+    match = re.search(r"\*(\.\w+)", chosen)
+    return path + match.group(1) if match else path
