@@ -468,6 +468,23 @@ def test_21_radam_takes_momentum_steps_while_rho_is_at_most_5_then_rectified_one
     assert abs(radam.history.params[1, w] - radam.history.params[0, w]) < 0.3 / 10
 
 
+def test_21_the_update_rule_shows_rho_from_the_first_step_and_the_rectification_from_step_6():
+    """"Select the RAdam run, press S and read ρₜ in the Update rule tab; from step 6 on, once ρₜ > 5, it shows rₜ
+    too" - it said "press S and read ρₜ and rₜ": after one step the tab has ρₜ and the momentum step, no rₜ."""
+    from gd_core.optimizers import explain
+
+    assert "press S and read ρₜ in the Update rule tab; from step 6 on, once ρₜ > 5, it shows rₜ too." \
+        in html.unescape(text("21_adam_radam_warmup"))
+    session = lesson("21_adam_radam_warmup")[0]
+    trainer = gd_core.Trainer(session.runs[1].config)
+    shown = []
+    for _ in range(6):
+        trainer.advance(1)
+        shown.append({name for name, _ in explain(trainer.latest)})
+    assert all("ρₜ" in rows for rows in shown)
+    assert ["rₜ (rectification)" in rows for rows in shown] == [False] * 5 + [True]
+
+
 def test_21_warmup_first_then_adam_then_radam():
     r = runs("21_adam_radam_warmup")
     tolerance = lesson("21_adam_radam_warmup")[0].view["tolerance"]
