@@ -515,8 +515,8 @@ def test_22_evaluations_to_1e8_as_the_text_says():
     # where a student reads the evaluations: the loss read-out (tests/app/test_hover_readouts.py, on an axis of
     # evaluations) and the exported histories - it said "the run table and the CSV have the same column", and the
     # results table has none
-    assert "(hover a curve: its read-out names them; File > Export > Run histories as CSV writes the same column)" \
-        in html.unescape(text("22_second_order_per_evaluation"))
+    assert "(select a run and point at its curve: the read-out names them; File > Export > Run histories as CSV " \
+           "writes the same column)" in html.unescape(text("22_second_order_per_evaluation"))
     assert "evaluations" in newton.header()
 
 
