@@ -156,6 +156,12 @@ class QuestionRow(QWidget):
         self.verdict.show()
 
 
+#: What the dock says where the session has no lesson (View > Lesson showed an empty box).
+NO_LESSON = ("<p>This session has no lesson.</p><p>The <b>Lessons</b> menu opens one; <b>File ▸ Save as "
+             "Lesson...</b> turns this session into one: a title, a text, questions and what students may "
+             "not change.</p>")
+
+
 class LessonPanel(QWidget):
     """The lesson dock's content. ``open_lesson(name)`` is called by Previous/Next with a lesson name."""
 
@@ -271,7 +277,8 @@ class LessonPanel(QWidget):
             # answers* disabled, passed the focus on to a question, and the questions scrolled down to it
             give_keyboard_back(self)
         title = f"<h3>{html.escape(model.title)}</h3>" if model.title else ""
-        self.text.setHtml(title + safe_html(model.text))
+        lesson = title or model.text.strip() or model.questions or model.challenge is not None
+        self.text.setHtml(title + safe_html(model.text) if lesson else NO_LESSON)
         self._results = None
         self._met_at = None
         for row in self.question_rows:

@@ -25,3 +25,11 @@ def test_the_guide_names_the_entries_a_lab_is_prepared_and_handed_in_with(window
         assert words in guide, name
     assert window.files.recent_menu.title().replace("&", "") in guide
     assert "Export</b> button" not in guide_html()
+
+
+def test_the_lesson_dock_of_a_session_without_a_lesson_says_where_lessons_are(window):
+    """View > Lesson in a session without a lesson showed an empty box."""
+    said = window.lesson_panel.text.toPlainText()
+    assert "no lesson" in said and "Lessons" in said and "Save as Lesson..." in said
+    window.files.open_builtin_lesson("03_learning_rate_bound")
+    assert "no lesson" not in window.lesson_panel.text.toPlainText()
