@@ -13,6 +13,8 @@ from .base import DASHED, RunItemsView, stronger
 
 #: At most about this many points per curve (every k-th row of a longer record: accuracy moves in small steps).
 MAX_POINTS = 2000
+#: Why the plot is empty where no run's problem is a classifier (its note, and File > Export's refusal).
+NO_ACCURACY = "only classifiers (logistic regression, MLP) have an accuracy"
 
 
 class AccuracyView(RunItemsView):
@@ -65,8 +67,12 @@ class AccuracyView(RunItemsView):
         validates = any(run.trainer.problem.held_out is not None for run in runs)
         self.set_legend([(stronger(run.color), run.name) for run in runs],
                         keys=[(look.color("text"), "validation", DASHED)] if validates else [])
-        self.note.setText("" if runs else "only classifiers (logistic regression, MLP) have an accuracy")
+        self.note.setText("" if runs else NO_ACCURACY)
         self.refresh(moved)
+
+    def nothing_to_picture(self) -> str:
+        """No run's problem is a classifier: File > Export > Accuracy wrote an empty plot, unsaid."""
+        return "" if any(run.trainer.problem.can("accuracy") for run in self.model.runs) else NO_ACCURACY
 
     def _draws(self, run) -> bool:
         return run.visible and run.trainer.problem.can("accuracy")

@@ -47,6 +47,15 @@ def test_file_export_offers_the_accuracy_plot_as_it_offers_the_sharpness_and_the
     assert picture is not None and picture.item is win.accuracy_view.plot.getPlotItem(), picture.title
 
 
+def test_file_export_of_the_accuracy_of_no_classifier_says_there_is_none(qtbot):
+    """The default window's run is a regression, which has no accuracy: File > Export > Accuracy (and Copy accuracy
+    to clipboard) asked for a file and wrote an empty plot, unsaid - as the data view of a function says why not."""
+    win = shown_window(qtbot, None, (1366, 768))
+    assert not win.model.selected.trainer.problem.can("accuracy")
+    assert win.files._picture("accuracy_view") is None
+    assert "Not exported: only classifiers" in win.banner.text()
+
+
 def test_lesson_25s_held_out_accuracy_at_the_end_is_in_the_loss_read_out_at_the_curves_right_end(qtbot):
     """Lesson 25 asks how many of the 30 held-out samples each run gets right at the end; batch 1's accuracies
     jump from step to step into a band in the Accuracy tab, where its last one cannot be read. The lesson points
