@@ -71,7 +71,8 @@ def _view_classes():
     from app.views.base import PlotView
 
     for info in pkgutil.iter_modules(app.views.__path__):
-        importlib.import_module(f"app.views.{info.name}")
+        if info.name != "gl_canvas":  # imported only where OpenGL works (the 3d extra); it holds no PlotView
+            importlib.import_module(f"app.views.{info.name}")
     found, todo = [], [PlotView]
     while todo:
         for cls in todo.pop().__subclasses__():
