@@ -99,3 +99,12 @@ def test_the_editor_fits_a_projector_at_extra_large_text(window, qtbot):
     small = editor_of(qtbot, window)
     small_scroll = small.findChild(QScrollArea)
     assert small_scroll.verticalScrollBar().maximum() == 0  # at Normal text on this screen it all shows at once
+
+
+def test_the_text_box_names_every_tag_the_lesson_keeps(window, qtbot):
+    """The text's tooltip named 9 of the 18 tags a lesson keeps: <br>, <em>, <ol>, <pre> ... read as dropped."""
+    from gd_core.lessons import LESSON_TAGS
+
+    editor = editor_of(qtbot, window)
+    tip = editor.text.toolTip()
+    assert all(f"<{tag}>" in tip for tag in LESSON_TAGS) and "<p>" in editor.text.placeholderText()
