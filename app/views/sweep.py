@@ -306,7 +306,14 @@ class SweepWindow(SweepDialog):
         self._offer_grid()
         events = model.events
         for event in (events.selection_changed, events.run_reset, events.run_changed, events.session_loaded):
-            event.connect(lambda *args: self._offer_grid())
+            event.connect(lambda *args: self._follow_selected())
+
+    def _follow_selected(self) -> None:
+        """Another run, lesson or setting: the heat map's box again and, before a sweep, the empty frame of the
+        run selected now (open over another lesson, the dashed line stayed at the last lesson's rate)."""
+        self._offer_grid()
+        if self.isVisible() and not (self.results or self.running):
+            self._frame_empty()
 
     def _offer_grid(self) -> None:
         """The heat map's box, for the selected run's problem: ticked as the user left it, or - where no map can

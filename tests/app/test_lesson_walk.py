@@ -71,3 +71,26 @@ def test_lesson_25s_held_out_accuracy_at_the_end_is_in_the_loss_read_out_at_the_
     found = re.search(r"step ([\d,]+) .* \(validation ([\d.]+)%\)", view.readout.text())
     assert found, view.readout.text()
     assert found.group(1) == "7,000" and found.group(2) == f"{100 * 26 / 30:.1f}"
+
+
+def test_an_open_sweep_window_frames_the_run_selected_now(qtbot):
+    """Opened in lesson 16 (its run at lr 0.02), the learning-rate sweep stayed open over lesson 21: its dashed line
+    still marked 0.02, not the selected RAdam run's 0.3, and its map's rows were the other data's batch sizes. Until
+    a sweep is computed, the empty window frames whichever run is selected, in whichever lesson."""
+    import numpy as np
+
+    from app.session import SessionModel
+    from app.views.sweep import SweepWindow
+
+    model = SessionModel()
+    model.load_session(load_lesson("19_line_search"))
+    sweep = SweepWindow(model)
+    qtbot.addWidget(sweep)
+    sweep.show()
+    assert sweep.lr_line.value() == np.log10(1.0)  # "line search from 1"
+    model.select(model.runs[4])  # fixed 0.21
+    assert sweep.lr_line.value() == np.log10(0.21)
+    model.load_session(load_lesson("21_adam_radam_warmup"))  # RAdam 0.3 selected
+    assert sweep.lr_line.value() == np.log10(0.3)
+    ticks = sweep.heat.getPlotItem().getAxis("left")._tickLevels[0]
+    assert [label for _, label in ticks][-1] == "200"  # the spiral's 200 samples, not a function's none
