@@ -13,7 +13,7 @@ from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QToolButton, QWidget
 
 from .exports import DEFAULT_PNG_SCALE, PNG_SCALES, Picture
-from .folders import remember_folder, start_path, with_chosen_suffix
+from .folders import remember_folder, start_path, suffixed_path, with_chosen_suffix
 
 SCALE_KEY = "export/png_scale"
 
@@ -53,9 +53,9 @@ def save_picture(parent: QWidget, picture: Picture, path: str | None = None) -> 
         formats = "PNG image (*.png)" if exports.is_raster(picture) else "PNG image (*.png);;SVG drawing (*.svg)"
         path, chosen = QFileDialog.getSaveFileName(parent, f"Export {picture.title.lower()}",
                                                    start_path(stem + ".png"), formats)
-        if not path:
+        path = suffixed_path(parent, path, with_chosen_suffix(path, chosen or formats)) if path else None
+        if not path:  # (cancelled, or a file of that name kept)
             return False
-        path = with_chosen_suffix(path, chosen or formats)
     scale = png_scale()
     try:
         exports.export_plot(picture, path, scale)

@@ -11,7 +11,7 @@ import os
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 import gd_core
 from gd_core.files import file_stem, path_from_text, path_text, shown_path
@@ -20,7 +20,7 @@ from gd_core.lessons import folder_lessons
 from gd_core.sessions import Session, SessionRun, load_session, save_session
 
 from .export_menu import copy_picture, save_picture
-from .folders import remember_folder, start_folder, start_path, stored, with_chosen_suffix
+from .folders import may_replace, remember_folder, start_folder, start_path, stored, suffixed_path, with_chosen_suffix
 from .palette import RUN_COLORS
 from .progress import Cancelled, ReplayProgress
 from .session import DEFAULT_CONFIG
@@ -39,15 +39,6 @@ def file_name(path: str) -> str:
 def with_session_suffix(path: str) -> str:
     """``path`` with ``.gdlab.json`` appended when its name has no extension (so Open's filter shows it)."""
     return path if os.path.splitext(os.path.basename(path))[1] else path + SESSION_SUFFIX
-
-
-def may_replace(parent, folder: str, names: list[str]) -> bool:
-    """Ask whether files ``names`` already in ``folder`` may be replaced (No is the default answer)."""
-    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-    answer = QMessageBox.question(parent, "Replace files?", f"{folder} already holds {shown}.\n\nReplace them?",
-                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
 
 
 class FileActions(QObject):
@@ -169,9 +160,9 @@ class FileActions(QObject):
             path, _ = QFileDialog.getSaveFileName(self.window, "Save lesson",
                                                   os.path.join(folder, file_stem(lesson.title) + ".gdlab.json"),
                                                   SESSION_FILTER)
-            if not path:
+            path = suffixed_path(self.window, path, with_session_suffix(path)) if path else None
+            if not path:  # (cancelled, or a file of that name kept)
                 continue
-            path = with_session_suffix(path)
             try:
                 save_session(lesson, path)
                 break
@@ -250,7 +241,8 @@ class FileActions(QObject):
 
     def save_as(self) -> bool:
         path, _ = QFileDialog.getSaveFileName(self.window, "Save session", start_folder(), SESSION_FILTER)
-        return self.save_to(with_session_suffix(path)) if path else False
+        path = suffixed_path(self.window, path, with_session_suffix(path)) if path else None
+        return self.save_to(path) if path else False
 
     def save_to(self, path: str) -> bool:
         try:
@@ -343,8 +335,8 @@ class FileActions(QObject):
     def export_window(self) -> None:
         path, chosen = QFileDialog.getSaveFileName(self.window, "Export window", start_folder(),
                                                    "PNG image (*.png)")
+        path = suffixed_path(self.window, path, with_chosen_suffix(path, chosen or "(*.png)")) if path else None
         if path:
-            path = with_chosen_suffix(path, chosen or "(*.png)")
             self._report(f"Exported {os.path.basename(path)}.",
                          lambda: self._exports().export_window(self.window, path), path)
 
@@ -373,8 +365,8 @@ class FileActions(QObject):
         stem = file_stem(self.model.title or "gdlab") + "-report.html"
         path, chosen = QFileDialog.getSaveFileName(self.window, "Export lab report",
                                                    start_path(stem), "Web page (*.html)")
+        path = suffixed_path(self.window, path, with_chosen_suffix(path, chosen or "(*.html)")) if path else None
         if path:
-            path = with_chosen_suffix(path, chosen or "(*.html)")
             self._report(f"Exported the lab report {os.path.basename(path)}.",
                          lambda: self._exports().export_lab_report(self.window, path, name.strip()), path)
 

@@ -11,6 +11,7 @@ import os
 import re
 
 from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtWidgets import QMessageBox
 
 FOLDER_KEY = "files/last_folder"
 
@@ -46,6 +47,24 @@ def remember_folder(path: str) -> None:
 def start_path(name: str) -> str:
     """``name`` in :func:`start_folder`: what a save dialog proposes."""
     return os.path.join(start_folder(), name)
+
+
+def may_replace(parent, folder: str, names: list[str]) -> bool:
+    """Ask whether files ``names`` already in ``folder`` may be replaced (No is the default answer)."""
+    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    answer = QMessageBox.question(parent, "Replace files?", f"{folder} already holds {shown}.\n\nReplace them?",
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def suffixed_path(parent, typed: str, path: str) -> str | None:
+    """``path`` - the name ``typed`` in a save dialog, its extension added (:func:`with_chosen_suffix`) - where it
+    may be written: the dialog asked before replacing the file typed, never the one with the extension ("win" was
+    written over an existing win.png, "lab" over lab.gdlab.json, without a word). None: the user keeps that file."""
+    if path == typed or not os.path.exists(path):
+        return path
+    return path if may_replace(parent, os.path.dirname(path), [os.path.basename(path)]) else None
 
 
 def with_chosen_suffix(path: str, chosen: str) -> str:

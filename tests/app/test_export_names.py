@@ -20,3 +20,32 @@ def test_exports_named_without_an_extension_take_the_chosen_type(window, tmp_pat
     files.export_plot("data_view")  # a name with an extension of its own is the user's choice: refused by name
     assert sorted(p.name for p in out.iterdir()) == ["loss.svg", "report.html", "win.png"]
     assert "data.v2" in window.banner.text() and ".png" in window.banner.text()
+
+
+def test_a_name_given_its_extension_asks_before_replacing_the_file_it_names(window, tmp_path, monkeypatch):
+    """The file dialog asks before replacing the file typed, never the one the extension added names: "win" was
+    written over an existing win.png, and a session saved as "lab" over lab.gdlab.json, without a word. Now No keeps
+    the file (nothing written), Yes replaces it."""
+    (tmp_path / "win.png").write_bytes(b"mine")
+    (tmp_path / "lab.gdlab.json").write_text("mine")
+    answers = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: answers.pop(0))
+    asked, replace = [], []
+    monkeypatch.setattr("app.folders.may_replace", lambda parent, where, names: asked.append((where, names))
+                        or replace[-1], raising=False)
+    files = window.files
+    replace.append(False)
+    answers += [(str(tmp_path / "win"), "PNG image (*.png)"), (str(tmp_path / "lab"), "")]
+    files.export_window()
+    assert not files.save_as()
+    assert asked == [(str(tmp_path), ["win.png"]), (str(tmp_path), ["lab.gdlab.json"])]
+    assert (tmp_path / "win.png").read_bytes() == b"mine" and (tmp_path / "lab.gdlab.json").read_text() == "mine"
+    replace.append(True)
+    answers += [(str(tmp_path / "win"), "PNG image (*.png)"), (str(tmp_path / "lab"), "")]
+    files.export_window()
+    assert files.save_as()
+    assert (tmp_path / "win.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "lab.gdlab.json").read_text().startswith("{")
+    answers += [(str(tmp_path / "new"), "PNG image (*.png)")]  # no such file: nothing to ask
+    files.export_window()
+    assert len(asked) == 4 and (tmp_path / "new.png").exists()
