@@ -9,6 +9,8 @@ reader that opens the file, before anything is written.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -130,6 +133,11 @@ class LessonEditor(QDialog):
         split.addWidget(self.preview)
         self.question_list = QListWidget()
         self.question_list.setObjectName("lesson_question_list")
+        self.question_list.setToolTip("Double-click a question to change its words (its answer stays)")
+        self.question_list.itemChanged.connect(self._reworded)
+        self.question_list.setWordWrap(True)  # a question reads whole (it ran off the list's right edge)
+        self.question_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.question_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.question_form = QuestionForm(names)
         add = QPushButton("Add question")
         add.setObjectName("lesson_add_question")
@@ -238,9 +246,28 @@ class LessonEditor(QDialog):
         super().reject()
 
     def _fill_questions(self) -> None:
+        self.question_list.blockSignals(True)
         self.question_list.clear()
         for i, item in enumerate(self.questions):
-            self.question_list.addItem(f"{i + 1}. {item['text']}")
+            row = QListWidgetItem(f"{i + 1}. {item['text']}")
+            row.setFlags(row.flags() | Qt.ItemFlag.ItemIsEditable)
+            self.question_list.addItem(row)
+        self.question_list.blockSignals(False)
+
+    def _reworded(self, row: QListWidgetItem) -> None:
+        """A question's words changed in the list (a reopened lesson's questions could only be removed and
+        written again - and those of forms this dialog does not offer, such as a ratio, not at all)."""
+        index = self.question_list.row(row)
+        text = re.sub(r"^\s*\d+\.\s*", "", row.text()).strip()
+        if text:
+            self.questions[index] = {**self.questions[index], "text": text}
+            self.error.setText("")
+        else:
+            self.error.setText(f"Not changed - question {index + 1}: its words must not be empty")
+        # the row shows the words kept, numbered - set in place, not refilled: it is the row being edited
+        self.question_list.blockSignals(True)
+        row.setText(f"{index + 1}. {self.questions[index]['text']}")
+        self.question_list.blockSignals(False)
 
     def add_question(self) -> None:
         item = self.question_form.item()
