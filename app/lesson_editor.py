@@ -120,6 +120,7 @@ class LessonEditor(QDialog):
         self.title.setObjectName("lesson_title")
         self.text = QPlainTextEdit(session.text)
         self.text.setObjectName("lesson_body")
+        self.text.setTabChangesFocus(True)  # Tab typed tab characters: the keyboard never left the text box
         # every tag the reader keeps (the tip named 9 of its 18, so <br>, <em>, <ol> read as dropped)
         self.text.setToolTip("HTML subset: " + ", ".join(f"<{t}>" for t in sorted(LESSON_TAGS))
                              + " (other tags and every attribute are dropped)")
@@ -209,6 +210,7 @@ class LessonEditor(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no unmarked Tab stop of its own after Cancel
         scroll.setWidget(body)
         outer = QVBoxLayout(self)
         outer.addWidget(scroll, 1)

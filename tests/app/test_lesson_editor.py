@@ -131,3 +131,23 @@ def test_a_reopened_lessons_question_can_be_reworded(window, qtbot):
     assert lesson.questions[0].text.startswith("For lr 0.19, by what factor")
     editor.question_list.item(1).setText("2. ")
     assert "must not be empty" in editor.error.text() and editor.questions[1]["text"]
+
+
+def test_tab_walks_the_whole_editor_and_back(window, qtbot):
+    """Tab in the lesson's text box typed tab characters: the keyboard never left it. And after Cancel the form's
+    scroll area was a Tab stop of its own, marked nowhere."""
+    from PySide6.QtWidgets import QApplication
+
+    editor = editor_of(qtbot, window)
+    editor.title.setFocus()
+    qtbot.waitUntil(editor.title.hasFocus)
+    stops = []
+    for _ in range(40):
+        stops.append(QApplication.focusWidget())
+        QTest.keyClick(stops[-1], Qt.Key.Key_Tab)
+        if QApplication.focusWidget() is editor.title:
+            break
+    assert editor.text.toPlainText() == "" and QApplication.focusWidget() is editor.title
+    names = [w.objectName() for w in stops]
+    assert {"lesson_body", "question_text", "lesson_add_question", "lesson_challenge_text", "lock_runs"} <= set(names)
+    assert stops[-1] is editor.buttons.button(editor.buttons.StandardButton.Cancel)
