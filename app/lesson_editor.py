@@ -345,7 +345,19 @@ class LessonEditor(QDialog):
         try:
             self.session()
         except ConfigError as error:
-            self.error.setText(f"Not saved - {error}")
+            self.error.setText(f"Not saved - {self._field_problem(error)}")
             return
         self.accept()
 
+    def _field_problem(self, error: ConfigError) -> str:
+        """``error`` named by the field it is about, as this dialog labels it, which takes the keyboard ("Not
+        saved - challenge.goal.below: ..." named the file's key, not the box 'best loss below')."""
+        for key, label, box in (("title", "title", self.title), ("challenge.goal.below", "best loss below",
+                                                                  self.challenge_below),
+                                ("challenge.within_steps", "within ... steps", self.challenge_steps),
+                                ("challenge.run", "challenge on", self.challenge_run),
+                                ("challenge", "Challenge", self.challenge_text)):
+            if error.key == key or error.key.startswith(key + "."):
+                box.setFocus()
+                return f"{label}: {error.problem}"
+        return str(error)

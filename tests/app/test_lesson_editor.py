@@ -151,3 +151,19 @@ def test_tab_walks_the_whole_editor_and_back(window, qtbot):
     names = [w.objectName() for w in stops]
     assert {"lesson_body", "question_text", "lesson_add_question", "lesson_challenge_text", "lock_runs"} <= set(names)
     assert stops[-1] is editor.buttons.button(editor.buttons.StandardButton.Cancel)
+
+
+def test_a_refused_lesson_names_the_box_to_change_and_goes_there(window, qtbot):
+    """Save said "Not saved - challenge.goal.below: must be a number ..." - the file's key, not the box 'best loss
+    below' - and left the keyboard on Save."""
+    editor = editor_of(qtbot, window)
+    editor.challenge_text.setText("Get below it.")
+    editor.challenge_below.setText("low")
+    save = editor.buttons.button(editor.buttons.StandardButton.Save)
+    save.click()
+    assert editor.error.text() == "Not saved - best loss below: must be a number like 1e-3; got 'low'"
+    assert editor.focusWidget() is editor.challenge_below and editor.isVisible()
+    editor.challenge_below.setText("1e-3")
+    save.click()
+    assert editor.error.text() == "Not saved - title: a lesson needs a title (it names the lesson in the Lessons menu)"
+    assert editor.focusWidget() is editor.title

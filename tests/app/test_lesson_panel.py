@@ -255,7 +255,7 @@ def test_the_lesson_editors_goal_refuses_a_number_written_with_an_underscore(win
     editor.challenge_text.setText("Get below it.")
     editor.challenge_below.setText(typed)
     editor._accept()
-    assert editor.error.text() == f"Not saved - challenge.goal.below: must be a number like 1e-3; got '{typed}'"
+    assert editor.error.text() == f"Not saved - best loss below: must be a number like 1e-3; got '{typed}'"
     assert editor.result() != QDialog.DialogCode.Accepted
     for number, value in (("0.3", 0.3), ("\u0661e-\u0662", 0.01)):
         editor.challenge_below.setText(number)
