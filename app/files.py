@@ -168,11 +168,10 @@ class FileActions(QObject):
                 break
             except gd_core.ConfigError as error:
                 editor.error.setText(f"Not saved: {error}")
-        self.model.set_lesson(lesson)
-        self.path = path
+        self.show_session(lesson, path)  # the window shows what the file holds: the lesson as students open it
         self._remember(path)
-        self.window.update_title()
-        self.window.show_message(f"Saved the lesson {file_name(path)}.", "info")
+        self.window.show_message(f"Saved the lesson {file_name(path)}; it is open as students will see it, its "
+                                 "runs at their start.", "info")
         return True
 
     # -- sessions --------------------------------------------------------------------------------------------

@@ -330,6 +330,12 @@ class LessonEditor(QDialog):
 
     def _check(self) -> Session:
         data = {**self.base.to_dict(), **self._lesson_parts()}
+        # a lesson opens ready to run: its runs at their start, in their current settings, no answers given (the
+        # instructor's trial runs went into the file - students opened it at step 203, the prediction spoiled -
+        # with the settings of earlier steps that the answers, computed from each run's settings, never saw)
+        data.pop("answers", None)
+        data["runs"] = [{key: value for key, value in run.items() if key not in ("steps", "earlier")}
+                        for run in data["runs"]]
         for key in ("questions", "challenge", "locked"):
             if key in data and not data[key] and key != "challenge":
                 del data[key]

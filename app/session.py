@@ -400,12 +400,6 @@ class SessionModel:
         self.answers_revealed = False
         self.challenge_met: bool | None = None
 
-    def set_lesson(self, session: Session) -> None:
-        """Take the lesson parts (title, text, questions, challenge, locks) of ``session``; the runs stay."""
-        self.title, self.text = session.title, session.text
-        self._reset_lesson(session, session.runs)
-        self.events.session_loaded.emit()
-
     def set_answer(self, index: int, text: str) -> None:
         """A student's answer to question ``index`` (empty: none); saved with the session."""
         before = self.answers.get(index, "")

@@ -167,3 +167,29 @@ def test_a_refused_lesson_names_the_box_to_change_and_goes_there(window, qtbot):
     save.click()
     assert editor.error.text() == "Not saved - title: a lesson needs a title (it names the lesson in the Lessons menu)"
     assert editor.focusWidget() is editor.title
+
+
+def test_a_saved_lesson_opens_ready_to_run(window, tmp_path, monkeypatch):
+    """Saved after a trial run, a lesson held the instructor's progress and answers: students opened it at step
+    20 with the first answer filled in, and a run whose rate was changed half-way replayed the old rate first
+    (while the answers are computed from its settings alone). Now a lesson's runs start at their start in their
+    current settings, with no answers, and the window shows the lesson so."""
+    from gd_core.sessions import load_session
+
+    window.files.open_builtin_lesson("03_learning_rate_bound")
+    model = window.model
+    model.set_answer(0, "-0.9")
+    model.step(20)
+    run = model.runs[0]
+    config = model.config_copy(run)
+    config["optimizer"]["lr"] = 0.05
+    model.update_config(run, config)
+    model.step(5)
+    monkeypatch.setattr(LessonEditor, "exec", lambda editor: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "lab.gdlab.json"), ""))
+    assert window.files.save_as_lesson()
+    lesson = load_session(str(tmp_path / "lab.gdlab.json"))
+    assert not lesson.answers and all(not r.steps and not r.earlier for r in lesson.runs)
+    assert lesson.runs[0].config["optimizer"]["lr"] == 0.05
+    assert all(r.trainer.step == 0 for r in model.runs) and not model.answers
+    assert not window.isWindowModified() and "runs at their start" in window.banner.text()
