@@ -250,6 +250,11 @@ def _png_bytes(image: QImage) -> bytes:
     return bytes(buffer.data())
 
 
+#: (view, its dock) of the measured quantities a lab report pictures when they have something to show.
+_MEASURED = (("sharpness_view", "sharpness_dock"), ("noise_scale_view", "noise_scale_dock"),
+             ("accuracy_view", "accuracy_dock"))
+
+
 def lab_report(window, author: str = "") -> str:
     """The session as a lab report (see :func:`gd_core.report.lab_report_html`): the visible plots as exported
     (each names its runs in a legend: a plot's legend row in the window is outside the plot), every run's settings
@@ -260,6 +265,10 @@ def lab_report(window, author: str = "") -> str:
     model, panel = window.model, window.lesson_panel
     views = [view for view in (window.space_view, window.loss_view, window.data_view)
              if (view.isVisible() or not window.isVisible()) and not view.nothing_to_picture()]
+    # the measured quantities too, from the tabs below the plots that are open, whichever is in front: lessons 16,
+    # 17 and 25 are about their sharpness, noise scale and accuracy, and the report held none of them
+    views += [view for view in (getattr(window, name) for name, dock in _MEASURED if not getattr(window, dock)
+                                .isHidden()) if not view.nothing_to_picture()]
     # where any run names its start, every run's start as it started (a duplicate names its start, the run it
     # copies leaves the problem's default: the same start read as a difference); its state as the window says it
     # (a paused run read "running")

@@ -169,6 +169,14 @@ class TrackedView(RunItemsView):
         elif measured_any and self.note.text() == "not measured yet":
             self.note.setText("")
 
+    def nothing_to_picture(self) -> str:
+        """No visible run has measured the quantity: its picture (File > Export, the lab report) would be an empty
+        plot."""
+        for run in self.visible_runs():
+            if self.quantity in run.history.columns and not np.isnan(run.history.column(self.quantity)).all():
+                return ""
+        return f"no run has measured its {TRACKED[self.quantity].title} (tick 'every' in its tab)"
+
     def _draw(self, run, drawn: _Drawn) -> None:
         history, measured = run.history, drawn.measured
         tracked = self.quantity in history.columns  # (a column is only added, or comes with a new record)

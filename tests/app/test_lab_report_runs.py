@@ -46,3 +46,27 @@ def test_a_report_written_in_the_dark_theme_has_light_pictures(window, qtbot):
     assert f"background:{light}" in page
     assert theme().dark and theme().color("base").name() == dark
     assert window.loss_view.plot.backgroundBrush().color().name() == dark  # the window's plots dark again
+
+
+def _captions(page: str) -> list[str]:
+    return re.findall(r"<figcaption>([^<]+)</figcaption>", page)
+
+
+def test_the_report_pictures_the_measured_quantities_a_session_has(window, qtbot):
+    """Lessons 16, 17 and 25 are about the sharpness, the noise scale and the accuracy, in tabs below the plots;
+    the report pictured the parameter space, the loss and the data only. It pictures each measured quantity that
+    a run has measured (the sharpness once its run tracks it, whichever tab is in front, unless its tab was
+    closed) and the accuracy of a classifier - and no empty plot where nothing was measured."""
+    from app import create_window
+
+    window.model.step(3)
+    assert _captions(lab_report(window)) == ["Parameter space", "Loss", "Data"]  # nothing measured, no classifier
+    window.sharpness_view.measure.setChecked(True)
+    window.model.step(3)
+    assert _captions(lab_report(window)) == ["Parameter space", "Loss", "Data", "Sharpness"]
+    window.sharpness_dock.close()  # the student closed the tab: the report leaves it out, as the window does
+    assert "Sharpness" not in _captions(lab_report(window))
+    win = create_window(lesson="25_small_batch_generalization")
+    qtbot.addWidget(win)
+    win.model.step(3)
+    assert "Accuracy" in _captions(lab_report(win))
