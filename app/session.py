@@ -23,6 +23,7 @@ from gd_core.config import in_epochs
 from gd_core.files import check_plain_name
 from gd_core.lessons import LOCKS, among_lesson_runs, locked_change, runs_asked_about
 from gd_core.replay import replay
+from gd_core.samplers import compared_batch_size
 from gd_core.sessions import MAX_NAME_CHARS, VIEW_DEFAULTS, Session, SessionRun
 
 from .edits import Edit, Group, RunRemoved, RunsAdded, RunState, Styled, TrainingEdit, ViewSet, describe_change
@@ -301,10 +302,12 @@ class SessionModel:
             # a taken variant colour is replaced by a free one, sparing the other variants' and the batch's orange
             # (the mini-batch copy's circled batch would look like another copy's marks)
             spare = tuple(VARIANT_COLORS[variant] for variant in COMPARED_VARIANTS) + (BATCH_COLOR,)
+            k = compared_batch_size(problem.n_samples, config["batch_size"])
             for variant in COMPARED_VARIANTS:
-                label = "mini-batch " + str(config["batch_size"]) if variant == "minibatch" else variant
+                label = f"mini-batch {k}" if variant == "minibatch" else variant
                 color = self.next_color(VARIANT_COLORS[variant], spare)  # run 1's blue is not the batch copy's
-                copies.append(self.add_run({**config, "variant": variant},
+                batch = {"batch_size": k} if variant == "minibatch" else {}
+                copies.append(self.add_run({**config, "variant": variant, **batch},
                                            self.unique_name(f"{run.name} · {label}"), color=color, select=False))
             self.set_visible(run, False)
             self.set_view("x_axis", "epoch")

@@ -338,3 +338,22 @@ def test_a_function_of_x_and_y_has_no_data_view_to_export(qtbot, monkeypatch, tm
     assert not asked and not (tmp_path / "picture.png").exists()
     window.files.export_plot("loss_view")
     assert len(asked) == 1 and (tmp_path / "picture.png").exists()
+
+
+def test_compare_variants_makes_a_true_mini_batch(qtbot):
+    """Lesson 23's runs train on the full batch of 12 samples, their batch size 12: the mini-batch copy was
+    "mini-batch 12" - all 12 samples a step, the batch copy's line again. A run whose batch size is no true
+    mini-batch (1 < k < n) gets a quarter of the samples for its copy; one that is keeps its own."""
+    from app import create_window
+
+    win = create_window(lesson="23_overfitting_early_stopping")
+    qtbot.addWidget(win)
+    model = win.model
+    n = model.selected.trainer.problem.n_samples
+    mini = model.compare_variants(model.selected)[-1]
+    assert mini.config["batch_size"] == n // 4 == 3 and mini.name.endswith("mini-batch 3")
+    model.step(5)
+    assert mini.history.samples_seen[-1] == 5 * 3
+    original = model.runs[0]
+    model.update_config(original, {**original.config, "variant": "minibatch", "batch_size": 5})
+    assert model.compare_variants(original)[-1].config["batch_size"] == 5
