@@ -28,8 +28,9 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, 
 
 
 class SpaceForTabbedButtons(QObject):
-    """Lets the button that the keyboard focused claim Space (see the module doc): focus that arrives while no
-    mouse button is down came from the keyboard (Tab, Shift+Tab) or from the window, never from a click."""
+    """Lets the button (or the check list) that the keyboard focused claim Space (see the module doc): focus that
+    arrives while no mouse button is down came from the keyboard (Tab, Shift+Tab) or from the window, never from a
+    click."""
 
     def __init__(self, app: QApplication):
         super().__init__(app)
@@ -40,15 +41,24 @@ class SpaceForTabbedButtons(QObject):
         if self._button is not None and shiboken6.isValid(self._button):
             self._button.removeEventFilter(self)
         self._button = None
-        if isinstance(now, QAbstractButton) and QApplication.mouseButtons() == Qt.MouseButton.NoButton:
+        if (isinstance(now, (QAbstractButton, QAbstractItemView))
+                and QApplication.mouseButtons() == Qt.MouseButton.NoButton):
             self._button = now
             now.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
         if (event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Space
-                and event.modifiers() == Qt.KeyboardModifier.NoModifier):
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier and _takes_space(watched)):
             event.accept()  # the key press goes to the button, not to the Run shortcut
         return False
+
+
+def _takes_space(widget) -> bool:
+    """A button, or a list whose current row has a check box (the runs' list: Space shows or hides the run - a
+    run could be hidden with the mouse alone)."""
+    if isinstance(widget, QAbstractButton):
+        return True
+    return bool(widget.currentIndex().flags() & Qt.ItemFlag.ItemIsUserCheckable)
 
 
 class TabLeavesItemViews(QObject):
