@@ -31,6 +31,7 @@ OTHER_KEYS = (
     ("Enter", "In a field: apply the typed value and give the keyboard back to the plots"),
     ("Escape", "In a field: forget the typed value and give the keyboard back"),
     ("Tab / Shift+Tab", "Move between fields"),
+    ("Space after Tab", "On a button: press it; in the runs' list: show or hide the run (elsewhere Space runs)"),
     ("Mouse wheel", "Over a field without focus: scroll the settings (click a field first to change it)"),
     ("Double-click", "In the parameter space: start the selected run from that point (Ctrl+Z undoes it; a "
                      "single click only focuses the plot)"),

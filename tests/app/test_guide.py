@@ -33,3 +33,11 @@ def test_the_lesson_dock_of_a_session_without_a_lesson_says_where_lessons_are(wi
     assert "no lesson" in said and "Lessons" in said and "Save as Lesson..." in said
     window.files.open_builtin_lesson("03_learning_rate_bound")
     assert "no lesson" not in window.lesson_panel.text.toPlainText()
+
+
+def test_the_keys_table_and_the_guide_say_how_to_hide_a_run_by_keyboard(window):
+    from app.help import shortcut_rows
+
+    rows = dict(shortcut_rows(window.findChildren(QAction)))
+    assert "runs' list: show or hide the run" in rows["Space after Tab"]
+    assert "Tab to the list and press Space" in plain(guide_html())
