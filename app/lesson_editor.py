@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import gd_core
 from gd_core.errors import ConfigError
 from gd_core.files import quote
 from gd_core.lessons import LESSON_TAGS, LOCKS, safe_html
@@ -279,11 +280,29 @@ class LessonEditor(QDialog):
         except ConfigError as error:
             self.error.setText(f"Not added - {self._question_problem(error, len(trial) - 1)}")
             return
+        label, run = self._without_minimum(item["answer"])
+        if run:
+            self.error.setText(f"Not added - metric: {label} needs a known minimum, and the problem of {run} has "
+                               "none (the runs would always answer 'never'); ask about the final or best loss")
+            return
         self.questions = trial
         self.question_form.text.clear()
         self.question_form.explain.clear()
         self.error.setText("")
         self._fill_questions()
+
+    def _without_minimum(self, answer: dict) -> tuple[str, str]:
+        """(the metric's label, a run it asks about whose problem has no known minimum) where the metric needs one
+        (the loss above the minimum, the distance to it), else ("", "")."""
+        metric = answer.get("lowest") or answer.get("highest") or answer.get("metric")
+        if metric not in ("excess_loss", "distance_to_minimum"):
+            return "", ""
+        for run in self.base.runs:
+            if answer.get("run", run.name) == run.name:
+                problem = gd_core.build_problem(gd_core.validate(run.config))
+                if (problem.min_loss is None) if metric == "excess_loss" else not len(problem.minima):
+                    return dict((name, label) for label, name in METRICS)[metric], run.name
+        return "", ""
 
     def _question_problem(self, error: ConfigError, index: int) -> str:
         """``error`` about the new question said in this form's words (it named the file's keys, such as

@@ -193,3 +193,25 @@ def test_a_saved_lesson_opens_ready_to_run(window, tmp_path, monkeypatch):
     assert lesson.runs[0].config["optimizer"]["lr"] == 0.05
     assert all(r.trainer.step == 0 for r in model.runs) and not model.answers
     assert not window.isWindowModified() and "runs at their start" in window.banner.text()
+
+
+def test_a_question_about_a_minimum_the_problem_lacks_is_refused(qtbot):
+    """On lesson 11's network (no known minimum) the editor took "the distance to the minimum of one run": the
+    runs could only ever answer 'never'."""
+    from app import create_window
+
+    window = create_window(lesson="11_mlp_landscape")
+    qtbot.addWidget(window)
+    editor = editor_of(qtbot, window)
+    form = editor.question_form
+    run, before = window.model.runs[0].name, editor.question_list.count()
+    for index, metric in ((2, "distance_to_minimum"), (0, "excess_loss")):
+        form.text.setText("How close does it get?")
+        form.form.setCurrentIndex(index)
+        form.metric_box.setCurrentIndex(form.metric_box.findData(metric))
+        editor.add_question()
+        assert editor.question_list.count() == before and "needs a known minimum" in editor.error.text()
+        assert run in editor.error.text()
+    form.metric_box.setCurrentIndex(form.metric_box.findData("final_loss"))
+    editor.add_question()
+    assert editor.question_list.count() == before + 1 and not editor.error.text()
