@@ -257,6 +257,39 @@ class FirstAtOrBelowZero:
         return row, self._negative or bool(last < 0)
 
 
+class LowestRow:
+    """The row of a growing series' lowest value (NaN rows skipped; the first of equals), in O(new rows) per call:
+    the best validation loss a run reached and where, as the results table finds it.
+    The last row, which a History may still replace, is read afresh each call; a ``source`` that compares unequal
+    (a history restarted or thinned) starts over."""
+
+    def __init__(self):
+        self._source = None
+        self._start()
+
+    def _start(self) -> None:
+        self.rows = 0  # settled rows read
+        self._row: int | None = None  # the lowest settled row
+
+    def update(self, y: np.ndarray, source=None) -> int | None:
+        """The row of the lowest value of ``y`` (None: every row NaN)."""
+        if source != self._source or len(y) - 1 < self.rows:
+            self._source = source
+            self._start()
+        settled = max(0, len(y) - 1)
+        if settled > self.rows:
+            new = y[self.rows:settled]
+            if not np.isnan(new).all():  # (not np.nanargmin: it reads NaN as inf, the NaN's row of [nan, inf])
+                row = self.rows + int(np.flatnonzero(new == np.nanmin(new))[0])
+                if self._row is None or y[row] < y[self._row]:
+                    self._row = row
+            self.rows = settled
+        row = self._row
+        if len(y) and not np.isnan(y[-1]) and (row is None or y[-1] < y[row]):
+            row = len(y) - 1
+        return row
+
+
 class MeasuredPoints:
     """The points of a growing series' rows that hold a value - a quantity measured every k steps and NaN on the
     rows between (:mod:`gd_core.tracking`) - as a plot draws them. Each call reads and works out only the rows

@@ -1,5 +1,6 @@
 """The loss curve: full loss (bold), mini-batch loss (a light band, see :class:`BatchLossBand`) and, with a
-validation split, the held-out samples' loss (dashed, the run's colour) against steps, epochs or samples seen."""
+validation split, the held-out samples' loss (dashed, the run's colour) with a hollow diamond at its lowest - the
+best step, which early stopping keeps - against steps, epochs or samples seen."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QMenu, QToolButton
 
 from gd_core.display import (
     FirstAtOrBelowZero,
+    LowestRow,
     PeakEnvelope,
     drawn_values,
     empty_frame,
@@ -38,6 +40,8 @@ class LossCurveView(RunItemsView):
         self._curves: dict[int, tuple] = {}  # per run: its full and validation loss as drawn, before flooring
         self._zeros: dict[int, FirstAtOrBelowZero] = {}
         self._marks: dict[int, tuple | None] = {}  # per run: (x, y) of its mark as drawn (None: none drawn)
+        self._lowest: dict[int, LowestRow] = {}  # per run: the row of its lowest validation loss
+        self._bests: dict[int, tuple | None] = {}  # per run: (x, y) of its best-validation mark as drawn
         self._notes: dict[int, str] = {}  # per run: "reached 0" and the like, for its legend entry
         self.floor: float | None = None  # log10 y of the floor that losses <= 0 are drawn on (log_floor)
         super().__init__(model, parent)
@@ -111,6 +115,7 @@ class LossCurveView(RunItemsView):
             self._take_items(run_id)
         self._envelopes, self._extents = {}, {}
         self._curves, self._zeros, self._marks, self._notes, self.floor = {}, {}, {}, {}, None
+        self._lowest, self._bests = {}, {}
         for run in self.visible_runs():
             self._items[id(run)] = self._made(run)
         look = theme()
@@ -119,7 +124,8 @@ class LossCurveView(RunItemsView):
         self._settle(None)
 
     def _made(self, run) -> tuple:
-        """A run's items, added to the plot: its batch-loss band, full loss, validation loss and reached-0 mark."""
+        """A run's items, added to the plot: its batch-loss band, full loss, validation loss, reached-0 mark and
+        best-validation mark."""
         # Opaque pens; only the full loss is wide (Qt's stroker is slow), which is cheap because the plot
         # peak-downsamples every curve to about two points per pixel column.
         # bare curve items: PlotDataItem.setData costs about 8 times as much, and it is called every frame
@@ -129,19 +135,22 @@ class LossCurveView(RunItemsView):
         zero = pg.ScatterPlotItem(size=11, symbol="t")  # where the loss reached 0: a mark on the floor
         zero.setZValue(10)
         _style_zero(zero, run)
-        for item in (full, val, zero):
+        best = pg.ScatterPlotItem(size=10, symbol="d")  # the lowest validation loss: a hollow diamond on its curve
+        best.setZValue(10)
+        _style_best(best, run)
+        for item in (full, val, zero, best):
             self.plot.addItem(item)
-        return batch, full, val, zero
+        return batch, full, val, zero, best
 
     def _main_line(self, items) -> pg.PlotCurveItem:
         return items[1]  # the full loss
 
     def _take_items(self, run_id: int) -> None:
         """Take a run's items off the plot and forget what they showed."""
-        band, full, val, zero = self._items.pop(run_id)
-        for item in (*band.items, full, val, zero):
+        band, full, val, zero, best = self._items.pop(run_id)
+        for item in (*band.items, full, val, zero, best):
             self.plot.removeItem(item)
-        for kept in (self._extents, self._curves, self._zeros, self._marks, self._notes):
+        for kept in (self._extents, self._curves, self._zeros, self._marks, self._notes, self._lowest, self._bests):
             kept.pop(run_id, None)
         for column in ("loss", "val_loss", "batch_loss"):
             self._envelopes.pop((run_id, column), None)
@@ -161,7 +170,8 @@ class LossCurveView(RunItemsView):
         """One entry per run (its faint shade is the loss of the samples each step used); a single run's entries
         name its curves instead."""
         if len(runs) > 1:
-            validation = [(theme().color("text"), "validation", DASHED)] if any(map(_validates, runs)) else []
+            validation = [(theme().color("text"), "validation", DASHED), (theme().color("text"), BEST, "◇")] \
+                if any(map(_validates, runs)) else []
             self.set_legend([(stronger(run.color), run.name + self._note(run)) for run in runs], keys=validation)
             return
         legend = []
@@ -170,6 +180,7 @@ class LossCurveView(RunItemsView):
             legend.append((stronger(run.color), full + self._note(run)))
             if _validates(run):
                 legend.append((stronger(run.color), "validation loss", DASHED))
+                legend.append((stronger(run.color), BEST, "◇"))
             if self._draws_batch_loss(run):
                 what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
                 legend.append((fainter(run.color), what))
@@ -190,11 +201,12 @@ class LossCurveView(RunItemsView):
         """A colour or a name changes that run's pens and the legend alone."""
         items = self._items.get(id(run))
         if what == "color" and items is not None:
-            batch, full, val, zero = items
+            batch, full, val, zero, best = items
             batch.style(run)
             full.setPen(self.bold_pen(run))
             val.setPen(_validation_pen(run))
             _style_zero(zero, run)
+            _style_best(best, run)
         self._set_legend(self.visible_runs())
         return True
 
@@ -243,7 +255,7 @@ class LossCurveView(RunItemsView):
             changed = [run for run in self.visible_runs() if id(run) in self._curves]
         notes = dict(self._notes)
         for run in changed:
-            _, full, val, zero = self._items[id(run)]
+            _, full, val, zero, best = self._items[id(run)]
             (x, y), validation = self._curves[id(run)]
             y = on_floor(y, floor) if id(run) in below else y
             full.setData(x, y)
@@ -254,6 +266,7 @@ class LossCurveView(RunItemsView):
             finite = y[np.isfinite(y)]
             self._extents[id(run)] = (x[0], x[-1], finite[-1]) if len(finite) else None
             self._mark_zero(run, zero, log)
+            self._mark_best(run, best, log, id(run) in below)
         axis = self.plot.getPlotItem().getAxis("left")
         label = "≤ 0" if any(note != "reached 0" for note in self._notes.values()) else "0"
         if (axis.floor, axis.floor_label) != (floor, label):
@@ -278,6 +291,22 @@ class LossCurveView(RunItemsView):
         if mark != self._marks.get(id(run)):  # set only when it moves: a scatter's setData costs ~60 us a frame
             self._marks[id(run)] = mark
             zero.setData([mark[0]], [mark[1]]) if mark is not None else zero.clear()
+
+    def _mark_best(self, run, best: pg.ScatterPlotItem, log: bool, floored: bool) -> None:
+        """Mark the row of ``run``'s lowest validation loss (the best step the results table names, the one early
+        stopping keeps and lesson 23 points to) on its dashed curve; set only when it moves."""
+        history, mark = run.history, None
+        if _validates(run):
+            lowest = self._lowest.setdefault(id(run), LowestRow())
+            row = lowest.update(history.val_loss, source=(history, history.stride))
+            if row is not None:
+                y = drawn_values(history.val_loss[row:row + 1], log)
+                y = on_floor(y, self.floor) if floored else y
+                if np.isfinite(y[0]):
+                    mark = (float(history.column(self.model.view["x_axis"])[row]), float(y[0]))
+        if mark != self._bests.get(id(run)):
+            self._bests[id(run)] = mark
+            best.setData([mark[0]], [mark[1]]) if mark is not None else best.clear()
 
     def _draws_batch_loss(self, run) -> bool:
         """A run's light batch-loss curve is drawn when asked for and when it differs from the full loss."""
@@ -434,6 +463,17 @@ def _validates(run) -> bool:
 def _validation_pen(run):
     """The held-out loss: the run's colour, dashed, as wide as its training loss."""
     return theme().pen(stronger(run.color), 1.5, style=Qt.PenStyle.DashLine)
+
+
+#: The legend's name of the hollow diamond at each run's lowest validation loss.
+BEST = "best validation"
+
+
+def _style_best(best: pg.ScatterPlotItem, run) -> None:
+    """The mark of a run's lowest validation loss: a diamond rimmed in the run's colour, hollow (the plot's
+    background inside), as wide as its curve's dashes."""
+    best.setPen(theme().pen(stronger(run.color), 1.5))
+    best.setBrush(theme().color("base"))
 
 
 def _style_zero(zero: pg.ScatterPlotItem, run) -> None:

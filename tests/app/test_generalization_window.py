@@ -23,7 +23,7 @@ def test_a_split_run_draws_its_validation_loss_accuracy_best_step_and_held_out_s
     for view in (window.loss_view, window.accuracy_view, window.data_view):
         view.refresh()
     history = run.history
-    _, full, val, _ = window.loss_view._items[id(run)]
+    _, full, val, _, _ = window.loss_view._items[id(run)]
     assert len(val.getData()[1]) > 0 and np.isfinite(val.getData()[1]).any()
     assert "validation loss" in window.loss_view.legend.text() and DASHED in window.loss_view.legend.text()
     train, held = window.accuracy_view._items[id(run)]
@@ -44,8 +44,9 @@ def test_without_a_split_nothing_extra_is_drawn(window):
     model.update_config(model.selected, {**MOONS, "validation": 0.0})
     model.step(5)
     window.loss_view.refresh()
-    _, _, val, _ = window.loss_view._items[id(model.selected)]
-    assert val.getData()[0] is None or len(val.getData()[0]) == 0
+    _, _, val, _, best = window.loss_view._items[id(model.selected)]
+    for item in (val, best):
+        assert item.getData()[0] is None or len(item.getData()[0]) == 0
     assert len(window.data_view.held.data) == 0
     cells = [window.results.table.item(0, c).text() for c in range(window.results.table.columnCount())]
     assert cells[4:6] == ["-", "-"]
@@ -117,3 +118,28 @@ def test_a_split_that_would_leave_a_class_untrained_is_not_applied_and_says_why(
     assert model.selected.config["validation"] == 0 and model.selected.trainer.problem.held_out is None
     assert problem_panel.set_key("validation", 0.5), reports[-1]
     assert model.selected.trainer.problem.n_classes == 3 and model.selected.trainer.problem.held_out.n_samples == 6
+
+
+def test_the_loss_plot_marks_each_runs_best_validation_step(qtbot):
+    """Lesson 23 says early stopping "marks the best step": only the results table's 'at step' column and the
+    run's end message named it (HL). A hollow diamond sits on each run's dashed curve at its lowest validation
+    loss - step 112 for the degree-9 runs, the step early stopping keeps - named in the legend's keys."""
+    from app import create_window
+    from app.views.loss_curve import BEST
+
+    win = create_window(lesson="23_overfitting_early_stopping")
+    qtbot.addWidget(win)
+    win.model.set_view("log_y", False)
+    win.model.step(4000)
+    view = win.loss_view
+    view.refresh()
+    early = win.model.runs[2]
+    assert early.history.status == "stopped early" and early.history.best_step == 112
+    for run in win.model.runs:
+        history = run.history
+        row = int(np.nanargmin(history.val_loss))
+        best = view._items[id(run)][4]
+        assert best.getData()[0].tolist() == [history.step[row]] and best.getData()[1].tolist() == [
+            history.val_loss[row]], run.name
+    assert [r.history.step[int(np.nanargmin(r.history.val_loss))] for r in win.model.runs[1:]] == [112, 112]
+    assert BEST in view.legend.text()

@@ -24,7 +24,7 @@ def test_a_loss_that_reached_0_is_drawn_on_the_log_axis_floor_marked_and_read_as
     model, view = lesson_18
     newton, descent = model.runs[0], model.runs[1]
     assert newton.history.loss[1] == 0 and descent.history.loss[-1] > 0.1
-    _, full, _, zero = view._items[id(newton)]
+    _, full, _, zero, _ = view._items[id(newton)]
     x, y = full.getData()
     floor = view.floor
     drawn = np.concatenate([item.getData()[1] for run in model.runs for item in view._items[id(run)][1:2]])
@@ -44,7 +44,7 @@ def test_a_loss_that_reached_0_is_drawn_on_the_log_axis_floor_marked_and_read_as
     assert "loss 0" in view.readout.text()
     assert view.hover.data["y"].tolist() == [floor]
     model.set_view("log_y", False)  # on a linear axis 0 is a value like any other
-    _, full, _, zero = view._items[id(newton)]
+    _, full, _, zero, _ = view._items[id(newton)]
     assert view.floor is None and "reached 0" not in view.legend.text() and not len(zero.data)
     assert full.getData()[1][-1] == 0
 

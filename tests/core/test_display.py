@@ -8,6 +8,7 @@ from gd_core.display import (
     ROUND_MANTISSAS,
     FirstAtOrBelowZero,
     LevelLine,
+    LowestRow,
     MeasuredPoints,
     PeakEnvelope,
     axis_end,
@@ -148,6 +149,25 @@ def test_the_first_row_at_or_below_0_is_found_as_the_series_grows(values, chunks
     for series in (replaced, y):
         hits = np.flatnonzero(series <= 0)
         assert scan.update(series) == (int(hits[0]) if len(hits) else None, bool((series < 0).any()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.sampled_from([3.0, 1.0, 2.0, 1.0, np.inf, np.nan]), min_size=1, max_size=60),
+       chunks=st.lists(st.integers(1, 9), min_size=1, max_size=12))
+def test_the_lowest_row_is_found_as_the_series_grows(values, chunks):
+    """The row of the lowest value (NaN rows skipped, the first of equals; None where every row is NaN) - as the
+    results table's np.nanargmin finds it - the last row read afresh."""
+    y = np.array(values)
+    scan, n = LowestRow(), 0
+    for chunk in chunks:
+        n = min(len(y), n + chunk)
+        scan.update(y[:n].copy())
+    replaced = y.copy()
+    replaced[-1] = 0.5  # a History may replace its last row: it is read afresh
+    for series in (replaced, y):
+        # (np.nanargmin itself gives the NaN's row of [nan, inf]: it reads NaN as inf)
+        expected = None if np.isnan(series).all() else int(np.flatnonzero(series == np.nanmin(series))[0])
+        assert scan.update(series) == expected
 
 
 measurements = st.lists(st.sampled_from([np.nan, np.nan, np.nan, 1.0, 2.0, -3.0, np.inf, 1e9]), min_size=1,
