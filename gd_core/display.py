@@ -225,10 +225,11 @@ class PeakEnvelope:
         self.size *= 2
 
 
-class FirstAtOrBelowZero:
-    """Where a growing series first reached 0 or went below it (what a log axis cannot show as a value), and
-    whether it ever went below 0, in O(new rows) per call. The last row, which a History may still replace, is
-    read afresh each call; a ``source`` that compares unequal (a history restarted or thinned) starts over."""
+class _GrowingScan:
+    """A scan of a growing series in O(new rows) per call: the settled rows (all but the last, which a History may
+    still replace, so it is read afresh each call) are read once; a ``source`` that compares unequal (a history
+    restarted or thinned) starts over. A subclass keeps its findings in :meth:`_start` and reads new rows in
+    :meth:`_read`."""
 
     def __init__(self):
         self._source = None
@@ -236,54 +237,63 @@ class FirstAtOrBelowZero:
 
     def _start(self) -> None:
         self.rows = 0  # settled rows read
+
+    def _settle(self, y: np.ndarray, source) -> None:
+        """Read the rows of ``y`` settled since the last call."""
+        if source != self._source or len(y) - 1 < self.rows:
+            self._source = source
+            self._start()
+        settled = max(0, len(y) - 1)
+        if settled > self.rows:
+            self._read(y, self.rows, settled)
+            self.rows = settled
+
+    def _read(self, y: np.ndarray, start: int, stop: int) -> None:
+        raise NotImplementedError
+
+
+class FirstAtOrBelowZero(_GrowingScan):
+    """Where a growing series first reached 0 or went below it (what a log axis cannot show as a value), and
+    whether it ever went below 0 (:class:`_GrowingScan`)."""
+
+    def _start(self) -> None:
+        super()._start()
         self._row: int | None = None  # the first settled row <= 0
         self._negative = False  # whether a settled row is < 0
 
+    def _read(self, y: np.ndarray, start: int, stop: int) -> None:
+        new = y[start:stop]
+        if self._row is None:
+            hits = np.flatnonzero(new <= 0)
+            self._row = start + int(hits[0]) if len(hits) else None
+        self._negative = self._negative or bool((new < 0).any())
+
     def update(self, y: np.ndarray, source=None) -> tuple[int | None, bool]:
         """(the first row <= 0 or None, whether any row is < 0) of the series ``y``."""
-        if source != self._source or len(y) - 1 < self.rows:
-            self._source = source
-            self._start()
-        settled = max(0, len(y) - 1)
-        if settled > self.rows:
-            new = y[self.rows:settled]
-            if self._row is None:
-                hits = np.flatnonzero(new <= 0)
-                self._row = self.rows + int(hits[0]) if len(hits) else None
-            self._negative = self._negative or bool((new < 0).any())
-            self.rows = settled
+        self._settle(y, source)
         last = y[-1] if len(y) else np.nan
-        row = self._row if self._row is not None else (settled if last <= 0 else None)
+        row = self._row if self._row is not None else (self.rows if last <= 0 else None)
         return row, self._negative or bool(last < 0)
 
 
-class LowestRow:
-    """The row of a growing series' lowest value (NaN rows skipped; the first of equals), in O(new rows) per call:
-    the best validation loss a run reached and where, as the results table finds it.
-    The last row, which a History may still replace, is read afresh each call; a ``source`` that compares unequal
-    (a history restarted or thinned) starts over."""
-
-    def __init__(self):
-        self._source = None
-        self._start()
+class LowestRow(_GrowingScan):
+    """The row of a growing series' lowest value (NaN rows skipped; the first of equals): the best validation loss
+    a run reached and where, as the results table finds it (:class:`_GrowingScan`)."""
 
     def _start(self) -> None:
-        self.rows = 0  # settled rows read
+        super()._start()
         self._row: int | None = None  # the lowest settled row
+
+    def _read(self, y: np.ndarray, start: int, stop: int) -> None:
+        new = y[start:stop]
+        if not np.isnan(new).all():  # (not np.nanargmin: it reads NaN as inf, the NaN's row of [nan, inf])
+            row = start + int(np.flatnonzero(new == np.nanmin(new))[0])
+            if self._row is None or y[row] < y[self._row]:
+                self._row = row
 
     def update(self, y: np.ndarray, source=None) -> int | None:
         """The row of the lowest value of ``y`` (None: every row NaN)."""
-        if source != self._source or len(y) - 1 < self.rows:
-            self._source = source
-            self._start()
-        settled = max(0, len(y) - 1)
-        if settled > self.rows:
-            new = y[self.rows:settled]
-            if not np.isnan(new).all():  # (not np.nanargmin: it reads NaN as inf, the NaN's row of [nan, inf])
-                row = self.rows + int(np.flatnonzero(new == np.nanmin(new))[0])
-                if self._row is None or y[row] < y[self._row]:
-                    self._row = row
-            self.rows = settled
+        self._settle(y, source)
         row = self._row
         if len(y) and not np.isnan(y[-1]) and (row is None or y[-1] < y[row]):
             row = len(y) - 1
