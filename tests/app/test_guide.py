@@ -25,6 +25,7 @@ def test_the_guide_names_the_entries_a_lab_is_prepared_and_handed_in_with(window
         assert words in guide, name
     assert window.files.recent_menu.title().replace("&", "") in guide
     assert "Export</b> button" not in guide_html()
+    assert "runs at their start and no answers" in guide and "double-click a question to reword it" in guide
 
 
 def test_the_lesson_dock_of_a_session_without_a_lesson_says_where_lessons_are(window):
