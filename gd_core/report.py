@@ -54,49 +54,47 @@ def _esc(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _flat(config: dict, prefix: str = "") -> dict[str, str]:
-    """A run's config as dotted keys -> value text (``optimizer.lr`` -> ``0.05``)."""
-    out: dict[str, str] = {}
-    for key, value in config.items():
-        name = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, dict):
-            out.update(_flat(value, name))
-        elif value is not None:
-            out[name] = json.dumps(value) if isinstance(value, (list, bool)) else str(value)
-    return out
-
-
 #: A list of more numbers than this (a network's start: 129 weights for lesson 25's) is shown by its first few and
 #: its length: written out whole it made each run's column of the settings table some 2,000 px tall.
 LONG_LIST = 6
 
 
-def _brief(text: str) -> str:
-    """A setting's text as a cell shows it: a long list of numbers as ``[0.1151, -0.1934, 0.3857, … 129 numbers]``
-    (whether runs differ is judged on the whole text)."""
-    try:  # (a text of its own may start with "[": a data file's path, "[draft] points.csv")
-        values = json.loads(text) if text.startswith("[") else None
-    except ValueError:
-        return text
-    if not isinstance(values, list) or len(values) <= LONG_LIST or not all(
-            isinstance(v, (int, float)) for v in values):
-        return text
-    return f"[{', '.join(f'{v:.4g}' for v in values[:3])}, … {len(values):,} numbers]"
+def _flat(config: dict, prefix: str = "", brief: bool = False) -> dict[str, str]:
+    """A run's config as dotted keys -> value text (``optimizer.lr`` -> ``0.05``); ``brief``: a list of more than
+    :data:`LONG_LIST` numbers as its first few and its length (``[0.1151, -0.1934, 0.3857, … 129 numbers]``)."""
+    out: dict[str, str] = {}
+    for key, value in config.items():
+        name = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            out.update(_flat(value, name, brief))
+        elif brief and _long_numbers(value):
+            out[name] = f"[{', '.join(f'{v:.4g}' for v in value[:3])}, … {len(value):,} numbers]"
+        elif value is not None:
+            out[name] = json.dumps(value) if isinstance(value, (list, bool)) else str(value)
+    return out
+
+
+def _long_numbers(value) -> bool:
+    """Whether ``value`` is a list of more than :data:`LONG_LIST` numbers (a network's start)."""
+    return isinstance(value, list) and len(value) > LONG_LIST and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
 
 
 def _settings_table(runs: Sequence[ReportRun]) -> str:
-    """One row per setting, one column per run; the settings in which the runs differ come first, in bold. A
-    setting a run's steps do not use reads "not used" (lesson 01's batch run said batch size 32: it takes all
-    200 samples a step)."""
-    flats = [{key: value if key not in SETTINGS or SETTINGS[key].in_effect(run.config) else "not used"
-              for key, value in _flat(run.config).items()} for run in runs]
+    """One row per setting, one column per run; the settings in which the runs differ come first, in bold (judged
+    on the whole text: a long list is shown summed up). A setting a run's steps do not use reads "not used"
+    (lesson 01's batch run said batch size 32: it takes all 200 samples a step)."""
+    def texts(run: ReportRun, brief: bool) -> dict[str, str]:
+        return {key: value if key not in SETTINGS or SETTINGS[key].in_effect(run.config) else "not used"
+                for key, value in _flat(run.config, brief=brief).items()}
+    flats, shown = [texts(run, False) for run in runs], [texts(run, True) for run in runs]
     keys = list(dict.fromkeys(k for flat in flats for k in flat))
     differ = [k for k in keys if len({flat.get(k, "-") for flat in flats}) > 1]
     head = "".join(f"<th><span class=\"swatch\" style=\"background:{_esc(r.color)}\"></span>{_esc(r.name)}</th>"
                    for r in runs)
     rows = [f"<table><tr><th>setting</th>{head}</tr>"]
     for key in differ + [k for k in keys if k not in differ]:
-        cells = "".join(f"<td>{_esc(_brief(flat.get(key, '-')))}</td>" for flat in flats)
+        cells = "".join(f"<td>{_esc(cell.get(key, '-'))}</td>" for cell in shown)
         label = f"<b>{_esc(key)}</b>" if key in differ else _esc(key)
         rows.append(f"<tr><td>{label}</td>{cells}</tr>")
     rows.append("</table>")
