@@ -172,6 +172,8 @@ class LessonEditor(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
+        for field in (self.question_form.text, self.question_form.explain):
+            field.returnPressed.connect(self.add_question)  # Enter there adds the question (see keyPressEvent)
         self.error = QLabel()
         self.error.setObjectName("lesson_error")
         self.error.setWordWrap(True)
@@ -220,6 +222,14 @@ class LessonEditor(QDialog):
         self._fit_screen(body)
         self._fill_questions()
         self._start = self._state()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Enter is no Save: typed in the new question it saved the lesson without that question, in the title a
+        lesson half written. It adds the question there (its fields' returnPressed) and presses a button that has
+        the keyboard; elsewhere it does nothing."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(self.focusWidget(), QPushButton):
+            return
+        super().keyPressEvent(event)
 
     def _fit_screen(self, body: QWidget) -> None:
         """Open as large as the whole form wants, within the screen (a title bar's room left): beyond, it scrolls."""

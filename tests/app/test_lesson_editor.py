@@ -215,3 +215,26 @@ def test_a_question_about_a_minimum_the_problem_lacks_is_refused(qtbot):
     form.metric_box.setCurrentIndex(form.metric_box.findData("final_loss"))
     editor.add_question()
     assert editor.question_list.count() == before + 1 and not editor.error.text()
+
+
+def test_enter_in_a_new_question_adds_it_and_never_saves(window, qtbot):
+    """Enter after typing a new question pressed Save: the lesson went to the file dialog without the question
+    typed; Enter in the title saved a lesson half written."""
+    editor = editor_of(qtbot, window)
+    accepted = []
+    editor.accepted.connect(lambda: accepted.append(True))
+    editor.title.setText("My lab")
+    form = editor.question_form
+    form.form.setCurrentIndex(2)
+    form.text.setFocus()
+    qtbot.waitUntil(form.text.hasFocus)
+    QTest.keyClicks(form.text, "How many steps does run 1 make?")
+    QTest.keyClick(form.text, Qt.Key.Key_Return)
+    assert editor.question_list.count() == 1 and not accepted and editor.isVisible()
+    editor.title.setFocus()
+    QTest.keyClick(editor.title, Qt.Key.Key_Return)
+    assert not accepted and editor.isVisible()
+    save = editor.buttons.button(editor.buttons.StandardButton.Save)
+    save.setFocus()
+    QTest.keyClick(save, Qt.Key.Key_Return)  # a button that has the keyboard still takes Enter
+    assert accepted
