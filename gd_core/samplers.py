@@ -57,8 +57,8 @@ def compared_batch_size(n_samples: int, batch_size: int) -> int:
     """The batch size of a mini-batch run set beside batch and stochastic ones (Compare variants): the run's own
     where it is a true mini-batch, 1 < k < n; else a quarter of the n training samples, at least 2. A batch of all
     n samples is batch gradient descent: lesson 23's full-batch runs have k = 12, all of their 12 training samples,
-    and their "mini-batch 12" copy drew the batch copy's line again."""
-    return batch_size if 1 < batch_size < n_samples else max(2, n_samples // 4)
+    and their "mini-batch 12" copy drew the batch copy's line again. Never more than n (one training sample: 1)."""
+    return batch_size if 1 < batch_size < n_samples else min(n_samples, max(2, n_samples // 4))
 
 
 def samples_per_step(n_samples: int, variant: str, batch_size: int) -> int:

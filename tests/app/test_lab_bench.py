@@ -357,3 +357,16 @@ def test_compare_variants_makes_a_true_mini_batch(qtbot):
     original = model.runs[0]
     model.update_config(original, {**original.config, "variant": "minibatch", "batch_size": 5})
     assert model.compare_variants(original)[-1].config["batch_size"] == 5
+
+
+def test_compare_variants_of_a_run_on_one_or_two_samples(window):
+    """With one training sample the mini-batch copy asked for a batch of 2: Compare variants added the batch and
+    stochastic copies, then stopped with "Nothing to compare: batch_size: must lie in 1..n = 1..1"."""
+    model = window.model
+    for n in (1, 2):
+        run = model.selected
+        model.update_config(run, {**run.config, "data": {**run.config["data"], "n_samples": n}, "batch_size": n})
+        assert run.trainer.problem.n_samples == n
+        copies = model.compare_variants(run)
+        assert [c.config["variant"] for c in copies] == ["batch", "stochastic", "minibatch"]
+        assert copies[-1].config["batch_size"] == n
