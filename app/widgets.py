@@ -367,6 +367,8 @@ class NumberSpinBox(_CalmSpin, QDoubleSpinBox):
         return self.textFromValue(super().value())
 
     def step(self, steps: int) -> None:
+        if self.log:  # a value typed and not yet committed is where the step starts (Qt's own step reads it first)
+            self.interpretText()
         if self.log and self.value() > 0:
             self.setValue(min(max(log_step(self.value(), steps), self.minimum()), self.maximum()))
         else:

@@ -50,6 +50,24 @@ def test_a_log_field_steps_to_readable_values_and_a_typed_value_stays_as_typed(w
     assert lr(window) == 0.0003
 
 
+def test_a_value_typed_and_stepped_before_enter_steps_from_what_was_typed(window):
+    """Typed into the learning rate and stepped at once (no Enter): "0.038" then Up gave 0.07 - a step from the
+    0.05 the box held before, the typed value thrown away - where a box on a linear scale takes the typed value
+    first, as Qt does. Now 0.038 then Up is 0.05, then Down 0.03."""
+    rate = panel(window, "LearningRatePanel").spin
+    window.settings_scroll.ensureWidgetVisible(rate)
+    rate.setFocus()
+    assert lr(window) == 0.05
+    rate.lineEdit().selectAll()
+    QTest.keyClicks(rate, "0.038")
+    QTest.keyClick(rate, Qt.Key.Key_Up)
+    assert (lr(window), rate.text()) == (0.05, "0.05")
+    rate.lineEdit().selectAll()
+    QTest.keyClicks(rate, "0.038")
+    QTest.keyClick(rate, Qt.Key.Key_Down)
+    assert (lr(window), rate.text()) == (0.03, "0.03")
+
+
 def test_a_burst_of_steps_on_one_field_is_one_step_to_undo_and_separate_edits_stay_separate(window, monkeypatch):
     """Each wheel notch on the learning rate was a step of its own to undo (five notches, five Ctrl+Z). A burst
     of steps on one field - the wheel, the arrow keys, the slider's keys - now merges into one (Qt's
