@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 import gd_core
 from gd_core.files import file_stem, path_from_text, path_text, shown_path
 from gd_core.lesson_library import lesson_name, lesson_number, list_lessons, load_lesson
-from gd_core.lessons import folder_lessons
+from gd_core.lessons import folder_lessons, unreadable_lessons
 from gd_core.sessions import Session, SessionRun, load_session, save_session
 
 from .export_menu import copy_picture, save_picture
@@ -122,7 +122,13 @@ class FileActions(QObject):
                 action = menu.addAction(menu_label(title), lambda p=path: self.open_lesson(p))
                 action.setToolTip(f"{title}\n{path}")
                 action.setObjectName(f"lesson_file_{os.path.basename(path)}")
-            if not mine:
+            broken = unreadable_lessons(folder)
+            for name, problem in broken:  # greyed, saying why: a lesson broken by hand vanished without a word
+                action = menu.addAction(menu_label(f"{name} (cannot be read)"))
+                action.setEnabled(False)
+                action.setToolTip(problem)
+                action.setObjectName(f"lesson_unreadable_{name}")
+            if not mine and not broken:
                 menu.addAction("(no lessons in this folder)").setEnabled(False)
         menu.addSeparator()
         menu.addAction("Choose lesson folder...", self.choose_lesson_folder).setObjectName("action_lesson_folder")

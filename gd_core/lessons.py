@@ -648,31 +648,45 @@ MAX_FOLDER_LESSONS = 100
 def folder_lessons(folder: str) -> list[tuple[str, str]]:
     """(path, title) of the lesson files in ``folder``, by file name: regular ``*.json`` files that read as a
     GD Lab session with a title (a file is read again only when it changed). Anything else (too large,
-    unreadable, foreign, a FIFO) is skipped."""
+    unreadable, foreign, a FIFO) is left out - :func:`unreadable_lessons` names the files that could not be read."""
+    return [(path, title) for path, title, _ in _folder_files(folder) if title is not None]
+
+
+def unreadable_lessons(folder: str) -> list[tuple[str, str]]:
+    """(file name, why) of the ``*.json`` files in ``folder`` that could not be read as JSON (a lesson edited by
+    hand and broken, too large, a FIFO): they vanished from the Lessons menu without a word. A file that reads as
+    JSON of another kind is no lesson, and not named."""
+    return [(os.path.basename(path), problem) for path, _, problem in _folder_files(folder) if problem]
+
+
+def _folder_files(folder: str) -> list[tuple[str, str | None, str]]:
+    """(path, title or None, why it could not be read or "") of the ``*.json`` files in ``folder``, by name, up
+    to :data:`MAX_FOLDER_LESSONS` lessons."""
     try:
         names = sorted(n for n in os.listdir(folder) if n.lower().endswith(".json"))
     except OSError:
         return []
-    out = []
+    out, lessons = [], 0
     for name in names:
         path = os.path.join(folder, name)
-        title = read_unless_unchanged(path, _folder_lesson_title)
-        if title is not None:
-            out.append((path, title))
-            if len(out) == MAX_FOLDER_LESSONS:
-                break
+        title, problem = read_unless_unchanged(path, _folder_lesson_title)
+        out.append((path, title, problem))
+        lessons += title is not None
+        if lessons == MAX_FOLDER_LESSONS:
+            break
     return out
 
 
-def _folder_lesson_title(path: str) -> str | None:
-    """The title of the lesson file ``path``, or None when it is no GD Lab session with a title."""
+def _folder_lesson_title(path: str) -> tuple[str | None, str]:
+    """(the title of the lesson file ``path`` or None when it is no GD Lab session with a title, why it could not
+    be read as JSON or "")."""
     from .sessions import FORMAT, MAX_SESSION_BYTES
 
     try:
         data = read_json(path, "lesson", MAX_SESSION_BYTES, "lesson file")
-    except ConfigError:
-        return None
+    except ConfigError as error:
+        return None, error.problem
     if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("title"), str) \
             and data["title"].strip():
-        return data["title"].strip()
-    return None
+        return data["title"].strip(), ""
+    return None, ""

@@ -85,3 +85,24 @@ def test_a_recent_file_whose_name_is_not_utf8_shows_and_opens(window, tmp_path):
     assert window.model.selected.config["steps"] != 7  # the file again, not the edit
     assert files.settings.value("recent") in ([path_text(path)], path_text(path))
     assert FileActions.recent(files) == [path] and path_text(path).startswith("file://")
+
+
+def test_a_folder_lesson_that_cannot_be_read_is_named_greyed_with_why(window, tmp_path):
+    """A lesson edited by hand and broken (a comma too many) vanished from the Lessons menu without a word: the
+    instructor saw one lesson fewer and no reason. It is listed greyed, "name.json (cannot be read)", its tooltip
+    saying where and what; a JSON file of another kind is no lesson and is not named."""
+    import json
+
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    save_session(load_lesson("03_learning_rate_bound"), str(folder / "good.json"))
+    (folder / "broken.json").write_text((folder / "good.json").read_text().replace('"title"', '"title",', 1))
+    (folder / "other.json").write_text(json.dumps({"a": 1}))
+    files = window.files
+    files.settings.setValue("lessons/folder", str(folder))
+    files.fill_lessons()
+    entries = {a.objectName(): a for a in files.lessons_menu.actions()}
+    assert "lesson_file_good.json" in entries and not any("other" in name for name in entries)
+    broken = entries["lesson_unreadable_broken.json"]
+    assert broken.text() == "broken.json (cannot be read)" and not broken.isEnabled()
+    assert "broken.json line" in broken.toolTip()
