@@ -9,8 +9,6 @@ reader that opens the file, before anything is written.
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -270,8 +268,9 @@ class LessonEditor(QDialog):
     def _reworded(self, row: QListWidgetItem) -> None:
         """A question's words changed in the list (a reopened lesson's questions could only be removed and
         written again - and those of forms this dialog does not offer, such as a ratio, not at all)."""
-        index = self.question_list.row(row)
-        text = re.sub(r"^\s*\d+\.\s*", "", row.text()).strip()
+        index, text = self.question_list.row(row), row.text().strip()
+        number = f"{index + 1}."  # the row's own number, which the list shows before the words: not the words'
+        text = text[len(number):].strip() if text == number or text.startswith(number + " ") else text
         if text:
             self.questions[index] = {**self.questions[index], "text": text}
             self.error.setText("")

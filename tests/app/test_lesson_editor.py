@@ -133,6 +133,19 @@ def test_a_reopened_lessons_question_can_be_reworded(window, qtbot):
     assert "must not be empty" in editor.error.text() and editor.questions[1]["text"]
 
 
+
+def test_rewording_a_question_keeps_a_number_its_words_start_with(window, qtbot):
+    """The list shows each question after its number ("1. ..."), taken off again when the words change - any
+    number and full stop at the start: a question reworded without the row's number ("1.5 times faster: ...")
+    lost "1." of its own words."""
+    window.files.open_builtin_lesson("03_learning_rate_bound")
+    editor = editor_of(qtbot, window)
+    editor.question_list.item(0).setText("1.5 times faster: for lr 0.19, by what factor does each step shrink?")
+    assert editor.questions[0]["text"] == "1.5 times faster: for lr 0.19, by what factor does each step shrink?"
+    editor.question_list.item(1).setText("2. 10. steps: which run is closer?")
+    assert editor.questions[1]["text"] == "10. steps: which run is closer?"
+
+
 def test_tab_walks_the_whole_editor_and_back(window, qtbot):
     """Tab in the lesson's text box typed tab characters: the keyboard never left it. And after Cancel the form's
     scroll area was a Tab stop of its own, marked nowhere."""
