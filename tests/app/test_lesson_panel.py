@@ -281,7 +281,10 @@ def test_lessons_from_a_folder_join_the_menu_and_the_navigation(window, tmp_path
     window.files.settings.setValue("lessons/folder", str(folder))
     window.files.fill_lessons()
     titles = [a.text() for a in window.files.lessons_menu.actions() if a.text()]
-    assert titles[len(list_lessons()):] == ["From lessons", "Alpha lab", "Beta lab", "Choose lesson folder..."]
+    # the broken file and the FIFO are named, greyed, with why (the foreign JSON is no lesson)
+    assert titles[len(list_lessons()):] == ["From lessons", "Alpha lab", "Beta lab", "3_broken.json (cannot be read)",
+                                            "4_fifo.json (cannot be read)", "Choose lesson folder..."]
+    assert not any(a.isEnabled() for a in window.files.lessons_menu.actions() if "cannot be read" in a.text())
     window.files.open_lesson(list_lessons()[-1][0])
     panel = window.lesson_panel
     panel.next.click()
