@@ -1,22 +1,31 @@
 """Test set-up: Qt renders offscreen, and keeps its settings (recent files, window layout) in a private folder
 so that tests neither read nor change the user's; this runs before any QApplication exists. Crash reports and
 autosaved copies go to a throwaway folder too (each GUI test has its own inside it: tests/app/conftest.py), never
-to the folder the suite was started with - a developer's own GDLAB_CRASH_DIR, or the user's application data."""
+to the folder the suite was started with - a developer's own GDLAB_CRASH_DIR, or the user's application data.
+Each process of the session (pytest-xdist's workers and the process that steers them) makes its own two folders
+as it imports this file, and removes them as it ends."""
 
 import os
+import shutil
 import tempfile
 import warnings
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="gdlab-test-config-")
+CONFIG_DIR = os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="gdlab-test-config-")
 CRASH_DIR = os.environ["GDLAB_CRASH_DIR"] = tempfile.mkdtemp(prefix="gdlab-test-crash-")
 
 
 def pytest_configure(config):
     from .progress import configure
     configure(config)
+
+
+def pytest_unconfigure(config):
+    """The session's two folders go with it (they piled up in the temporary folder, two a run)."""
+    for folder in (CONFIG_DIR, CRASH_DIR):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

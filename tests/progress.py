@@ -3,6 +3,7 @@ silent for minutes: ``progress("robustness: 50 of 300 examples, 21 s")``."""
 
 from __future__ import annotations
 
+import sys
 from contextlib import nullcontext
 
 _config = None
@@ -15,10 +16,19 @@ def configure(config) -> None:
 
 
 def progress(text: str) -> None:
-    """Write ``text`` as a line of its own on the terminal now (nothing outside a pytest session)."""
-    reporter = _config.pluginmanager.get_plugin("terminalreporter") if _config is not None else None
-    if reporter is None:
+    """Write ``text`` as a line of its own on the terminal now (nothing outside a pytest session). In a
+    pytest-xdist worker, whose standard output goes nowhere, the line goes to its standard error - the terminal's -
+    named by the worker: ``[gw1] robustness: ...``."""
+    if _config is None:
         return
     capture = _config.pluginmanager.get_plugin("capturemanager")
+    worker = getattr(_config, "workerinput", None)
+    reporter = _config.pluginmanager.get_plugin("terminalreporter")
+    if worker is None and reporter is None:
+        return
     with capture.global_and_fixture_disabled() if capture is not None else nullcontext():
-        reporter.write_line(text)
+        if worker is None:
+            reporter.write_line(text)
+        else:
+            sys.stderr.write(f"\n[{worker['workerid']}] {text}\n")
+            sys.stderr.flush()
