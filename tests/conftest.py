@@ -3,7 +3,7 @@ so that tests neither read nor change the user's; this runs before any QApplicat
 autosaved copies go to a throwaway folder too (each GUI test has its own inside it: tests/app/conftest.py), never
 to the folder the suite was started with - a developer's own GDLAB_CRASH_DIR, or the user's application data.
 Each process of the session (pytest-xdist's workers and the process that steers them) makes its own two folders
-as it imports this file, and removes them as it ends."""
+as it imports this file, and removes them as its session ends."""
 
 import os
 import shutil
@@ -22,8 +22,12 @@ def pytest_configure(config):
     configure(config)
 
 
-def pytest_unconfigure(config):
-    """The session's two folders go with it (they piled up in the temporary folder, two a run)."""
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session):
+    """The session's two folders go with it (they piled up in the temporary folder, two a run): once the last
+    test's and session's fixtures are torn down. Not later, at pytest_unconfigure: a pytest-xdist worker says it
+    has finished just after this hook, and its process may be ended before it unconfigures (both workers' folders
+    were left so under load)."""
     for folder in (CONFIG_DIR, CRASH_DIR):
         shutil.rmtree(folder, ignore_errors=True)
 
