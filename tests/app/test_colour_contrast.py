@@ -249,7 +249,7 @@ def test_compared_variants_take_colours_no_other_run_has(qtbot, palette_of):
     assert [color_name(run.color) for run in copies] == ["reddish purple", "sky blue", "bluish green"]
     model.set_visible(first, True)  # ticked back on, to compare with its copies
     win.loss_view.refresh()
-    pens = [item.opts["pen"].color().name() for _, item, _, _ in win.loss_view._items.values()]
+    pens = [item.opts["pen"].color().name() for _, item, *_ in win.loss_view._items.values()]
     runs = win.findChild(pg.QtWidgets.QListWidget, "run_list")
     swatches = [runs.item(row).icon().pixmap(14, 14).toImage().pixelColor(7, 7).name() for row in range(runs.count())]
     for drawn in (pens, swatches):
