@@ -170,8 +170,7 @@ class LossCurveView(RunItemsView):
         """One entry per run (its faint shade is the loss of the samples each step used); a single run's entries
         name its curves instead."""
         if len(runs) > 1:
-            validation = [(theme().color("text"), "validation", DASHED), (theme().color("text"), BEST, "◇")] \
-                if any(map(_validates, runs)) else []
+            validation = [(theme().color("text"), f"validation {BEST}", DASHED)] if any(map(_validates, runs)) else []
             self.set_legend([(stronger(run.color), run.name + self._note(run)) for run in runs], keys=validation)
             return
         legend = []
@@ -179,8 +178,7 @@ class LossCurveView(RunItemsView):
             full = "training loss" if _validates(run) else "full loss"
             legend.append((stronger(run.color), full + self._note(run)))
             if _validates(run):
-                legend.append((stronger(run.color), "validation loss", DASHED))
-                legend.append((stronger(run.color), BEST, "◇"))
+                legend.append((stronger(run.color), f"validation loss {BEST}", DASHED))
             if self._draws_batch_loss(run):
                 what = "mini-batch loss" if run.config["variant"] == "minibatch" else "single-sample loss"
                 legend.append((fainter(run.color), what))
@@ -465,8 +463,10 @@ def _validation_pen(run):
     return theme().pen(stronger(run.color), 1.5, style=Qt.PenStyle.DashLine)
 
 
-#: The legend's name of the hollow diamond at each run's lowest validation loss.
-BEST = "best validation"
+#: What the validation curve's legend entry adds for the hollow diamond at each run's lowest validation loss: one
+#: entry, not a key of its own (a second key took a line of its own in a narrow loss plot: lessons 23-25 at Extra
+#: large text were 733-756 px tall at 1280 px wide).
+BEST = "(◇ best)"
 
 
 def _style_best(best: pg.ScatterPlotItem, run) -> None:

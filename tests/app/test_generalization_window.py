@@ -123,7 +123,7 @@ def test_a_split_that_would_leave_a_class_untrained_is_not_applied_and_says_why(
 def test_the_loss_plot_marks_each_runs_best_validation_step(qtbot):
     """Lesson 23 says early stopping "marks the best step": only the results table's 'at step' column and the
     run's end message named it (HL). A hollow diamond sits on each run's dashed curve at its lowest validation
-    loss - step 112 for the degree-9 runs, the step early stopping keeps - named in the legend's keys."""
+    loss - step 112 for the degree-9 runs, the step early stopping keeps - named in the validation key."""
     from app import create_window
     from app.views.loss_curve import BEST
 
@@ -142,4 +142,4 @@ def test_the_loss_plot_marks_each_runs_best_validation_step(qtbot):
         assert best.getData()[0].tolist() == [history.step[row]] and best.getData()[1].tolist() == [
             history.val_loss[row]], run.name
     assert [r.history.step[int(np.nanargmin(r.history.val_loss))] for r in win.model.runs[1:]] == [112, 112]
-    assert BEST in view.legend.text()
+    assert f"validation {BEST}" in view.legend.text()
