@@ -87,18 +87,6 @@ def readable_tabs(bar: QTabBar) -> None:
     bar.setUsesScrollButtons(True)
 
 
-def tab_names_width(*docks: QDockWidget) -> int:
-    """px a tab bar needs for the titles of ``docks``, whole, at the text size shown (a bar as Qt makes for docks
-    tabbed together, measured: the window's bar exists only while the group is shown)."""
-    bar = QTabBar()
-    bar.setShape(QTabBar.Shape.RoundedSouth)
-    for dock in docks:
-        bar.addTab(dock.windowTitle())
-    width = bar.sizeHint().width()
-    bar.deleteLater()
-    return width
-
-
 def reading_time(text: str) -> int:
     """How long (ms) a message that goes by itself stays: 6 s, and 70 ms a character more (a slow reader's 14
     characters a second) - Compare variants' 160 characters: 17 s."""
@@ -249,7 +237,6 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status()
         self._arrange_docks()
-        self._fit_widths()  # the docks' least widths, with the tab groups made
         self._default_layout = self.saveState(LAYOUT_VERSION)  # what View > Reset layout returns to
         self.sweep_window = self.lr_finder = self.scaling_window = None  # made when first opened
         self.recorder = None  # an animation being recorded (File > Export > Animation...)
@@ -323,7 +310,7 @@ class MainWindow(QMainWindow):
     def _build_panels(self) -> None:
         holder = QWidget()
         column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 4, 0, 4)  # the panels' frames are the edge: 8 px of the window's least width
+        column.setContentsMargins(4, 4, 4, 4)
         self.panels = [panel_type(self.model, self.show_message) for panel_type in PANELS]
         for panel in self.panels:
             column.addWidget(panel)
@@ -334,6 +321,7 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the dock is wide enough
         self.settings_scroll = scroll
+        self._fit_widths()
         # forms are replaced when the problem or optimizer changes, and the space view's header with the problem;
         # fit once the new ones are laid out (and the widgets have taken a new text size)
         for event in (self.model.events.selection_changed, self.model.events.run_reset,
@@ -359,10 +347,6 @@ class MainWindow(QMainWindow):
             layout.invalidate()                                         # (with the heading, hidden since)
         self.space_tabs.setMinimumWidth(max(view.minimumSizeHint().width(),
                                             self.space_tabs.tabBar().sizeHint().width()))
-        # the column beside the plots as wide as its tab group's names: "Update rule" and "Optimizer state" whole
-        # under a narrower lesson (Extra large text: 308 px in a 246-px column, and the bar scrolled)
-        self.formula_dock.widget().setMinimumWidth(tab_names_width(self.formula_dock,
-                                                                   *self.tabifiedDockWidgets(self.formula_dock)))
 
     def _dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)

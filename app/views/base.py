@@ -19,7 +19,7 @@ import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette, QTransform
+from PySide6.QtGui import QColor, QFontMetrics, QPalette, QTransform
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gd_core.display import axis_end, log_tick_text, plain_log_ticks
@@ -30,7 +30,7 @@ from ..palette import BATCH_COLOR, batch_color, color_name
 from ..session import Run, SessionModel
 from ..theme import TEXT_SIZES, theme
 from ..throttle import Throttle
-from ..widgets import ElidedLabel, ReadoutLabel, ShortestFitLabel
+from ..widgets import ElidedLabel, ReadoutLabel
 
 #: A legend row names at most this many entries (the tooltip names them all): a 100-run session stays cheap.
 LEGEND_SHOWN = 12
@@ -266,13 +266,8 @@ class PlotView(QWidget):
         self.header = QHBoxLayout()
         self.header.setContentsMargins(6, 2, 6, 0)
         self.header.setSpacing(8)
-        # the title where the header has room for it beside the controls, else nothing (the plot's axis names it):
-        # at Extra large text the loss plot's "Loss" set the plots' least width, 48 px of the window's 1,346
-        self.heading = heading = ShortestFitLabel(f"{type(self).__name__}_heading")
-        heading.set_forms(self.title, "")
-        bold = QFont()  # bold, at the size the theme sets (only the weight is this label's own)
-        bold.setBold(True)
-        heading.setFont(bold)
+        self.heading = heading = QLabel(f"<b>{self.title}</b>")
+        heading.setTextFormat(Qt.TextFormat.RichText)
         self.header.addWidget(heading)
         if not self.shows_heading:  # (never setVisible(True): without a parent yet, it would open a window)
             heading.hide()
