@@ -135,36 +135,38 @@ def test_on_a_log_axis_a_loss_of_0_is_under_the_scale_not_a_gap():
     np.testing.assert_array_equal(on_floor(ys, floor), np.where(np.isneginf(ys), floor, ys))
 
 
-@settings(max_examples=60, deadline=None)
-@given(values=st.lists(st.sampled_from([-1.0, 0.0, 1.0, 2.0, np.nan]), min_size=1, max_size=60),
-       chunks=st.lists(st.integers(1, 9), min_size=1, max_size=12))
-def test_the_first_row_at_or_below_0_is_found_as_the_series_grows(values, chunks):
-    y = np.array(values)
-    scan, n = FirstAtOrBelowZero(), 0
+small_chunks = st.lists(st.integers(1, 9), min_size=1, max_size=12)
+
+
+def _grown_then_replaced(scan, y: np.ndarray, chunks: list[int], last: float) -> list[np.ndarray]:
+    """Feed ``scan`` the series ``y`` growing by ``chunks`` rows; return it with its last row replaced by ``last``
+    (a History may replace its last row: it is read afresh) and as it is, for the caller's final checks."""
+    n = 0
     for chunk in chunks:
         n = min(len(y), n + chunk)
         scan.update(y[:n].copy())
     replaced = y.copy()
-    replaced[-1] = 5.0  # a History may replace its last row: it is read afresh
-    for series in (replaced, y):
+    replaced[-1] = last
+    return [replaced, y]
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.sampled_from([-1.0, 0.0, 1.0, 2.0, np.nan]), min_size=1, max_size=60), chunks=small_chunks)
+def test_the_first_row_at_or_below_0_is_found_as_the_series_grows(values, chunks):
+    scan = FirstAtOrBelowZero()
+    for series in _grown_then_replaced(scan, np.array(values), chunks, 5.0):
         hits = np.flatnonzero(series <= 0)
         assert scan.update(series) == (int(hits[0]) if len(hits) else None, bool((series < 0).any()))
 
 
 @settings(max_examples=60, deadline=None)
 @given(values=st.lists(st.sampled_from([3.0, 1.0, 2.0, 1.0, np.inf, np.nan]), min_size=1, max_size=60),
-       chunks=st.lists(st.integers(1, 9), min_size=1, max_size=12))
+       chunks=small_chunks)
 def test_the_lowest_row_is_found_as_the_series_grows(values, chunks):
     """The row of the lowest value (NaN rows skipped, the first of equals; None where every row is NaN) - as the
-    results table's np.nanargmin finds it - the last row read afresh."""
-    y = np.array(values)
-    scan, n = LowestRow(), 0
-    for chunk in chunks:
-        n = min(len(y), n + chunk)
-        scan.update(y[:n].copy())
-    replaced = y.copy()
-    replaced[-1] = 0.5  # a History may replace its last row: it is read afresh
-    for series in (replaced, y):
+    results table finds it - the last row read afresh."""
+    scan = LowestRow()
+    for series in _grown_then_replaced(scan, np.array(values), chunks, 0.5):
         # (np.nanargmin itself gives the NaN's row of [nan, inf]: it reads NaN as inf)
         expected = None if np.isnan(series).all() else int(np.flatnonzero(series == np.nanmin(series))[0])
         assert scan.update(series) == expected
@@ -216,7 +218,7 @@ def test_measured_points_grow_as_a_plot_appends_them_and_equal_the_points_read_a
 
 @settings(max_examples=60, deadline=None)
 @given(values=st.lists(st.sampled_from([0.5, 0.5, 0.5, 2.0, np.nan]), min_size=1, max_size=60),
-       chunks=st.lists(st.integers(1, 9), min_size=1, max_size=12))
+       chunks=small_chunks)
 def test_a_level_line_keeps_the_rows_a_line_needs_and_works_out_new_rows_only(values, chunks):
     """The edge of stability 2/lr: a line through the rows kept draws what a line through every row draws (every
     row left out lies inside a level stretch, NaN stretches keep their ends), and ``values`` sees each settled
