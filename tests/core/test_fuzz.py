@@ -241,3 +241,49 @@ def test_valid_configs_frame_and_draw_their_loss_surface_without_warnings(config
         iso_segments(xs, ys, surface, contour_levels(surface))
         hover_loss(problem, np.array(trainer.params, dtype=float), (xs, ys, Z), (xs[3], ys[3]))
         step_arrows(trainer.latest)
+
+
+def _json_bytes(data) -> bytes:
+    """``data`` as a JSON file's bytes (Python refuses to write an int of 4,300+ digits: the file holds "[]")."""
+    try:
+        return json.dumps(data).encode()
+    except ValueError:
+        return b"[]"
+
+
+@fuzz_settings(200)
+@given(st.lists(st.one_of(sessions().map(_json_bytes), st.binary(max_size=80),
+                          st.sampled_from([b"", b"{", b"\xff\xfe", b"[]", b'{"format": "gdlab-session"}'])),
+                min_size=1, max_size=4))
+def test_a_lesson_folder_of_any_files_lists_each_as_a_lesson_unreadable_or_nothing(tmp_path_factory, contents):
+    """The Lessons menu lists a folder's *.json files whatever they hold (a broken lesson, another tool's JSON,
+    bytes): each is a lesson (by title), a file that cannot be read (named, with why), or nothing - never two of
+    these, never an exception."""
+    from gd_core.lessons import folder_lessons, unreadable_lessons
+
+    folder = tmp_path_factory.mktemp("lessons")
+    for k, content in enumerate(contents):
+        (folder / f"{k}.json").write_bytes(content)
+    with no_warnings():
+        lessons = {os.path.basename(path) for path, title in folder_lessons(str(folder)) if title.strip()}
+        unreadable = unreadable_lessons(str(folder))
+    assert all(why for _, why in unreadable)
+    assert not lessons & {name for name, _ in unreadable}
+
+
+@fuzz_settings(300)
+@given(st.floats(min_value=5e-324, max_value=1e300, allow_nan=False), st.integers(-40, 40))
+def test_a_log_step_from_any_value_moves_the_way_asked_to_a_readable_value(value, steps):
+    """The learning rate's box (any log-scale box) steps from any value typed or stepped to: up is more, down is
+    less (or 0 below the least float), the landing value has one or two digits, and a step there and back is
+    the same value."""
+    from gd_core.spec import log_step
+
+    landed = log_step(value, steps)
+    if steps > 0:
+        assert landed > value
+    elif steps < 0:
+        assert landed < value
+    if 0 < landed < float("inf") and landed > 1e-300:
+        assert float(f"{landed:.2g}") == landed
+        assert log_step(log_step(landed, 1), -1) == landed
