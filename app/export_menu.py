@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QActionGroup
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QToolButton, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QStyle, QToolButton, QWidget
 
 from .exports import DEFAULT_PNG_SCALE, PNG_SCALES, Picture
-from .folders import remember_folder, start_path, suffixed_path, with_chosen_suffix
+from .folders import ask_save_path, remember_folder, start_path
 
 SCALE_KEY = "export/png_scale"
 
@@ -51,9 +51,7 @@ def save_picture(parent: QWidget, picture: Picture, path: str | None = None) -> 
     if path is None:
         stem = picture.title.lower().replace(" ", "_")
         formats = "PNG image (*.png)" if exports.is_raster(picture) else "PNG image (*.png);;SVG drawing (*.svg)"
-        path, chosen = QFileDialog.getSaveFileName(parent, f"Export {picture.title.lower()}",
-                                                   start_path(stem + ".png"), formats)
-        path = suffixed_path(parent, path, with_chosen_suffix(path, chosen or formats)) if path else None
+        path = ask_save_path(parent, f"Export {picture.title.lower()}", start_path(stem + ".png"), formats)
         if not path:  # (cancelled, or a file of that name kept)
             return False
     scale = png_scale()

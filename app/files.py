@@ -20,7 +20,7 @@ from gd_core.lessons import folder_lessons, unreadable_lessons
 from gd_core.sessions import Session, SessionRun, load_session, save_session
 
 from .export_menu import copy_picture, save_picture
-from .folders import may_replace, remember_folder, start_folder, start_path, stored, suffixed_path, with_chosen_suffix
+from .folders import ask_save_path, may_replace, remember_folder, start_folder, start_path, stored
 from .palette import RUN_COLORS
 from .progress import Cancelled, ReplayProgress
 from .session import DEFAULT_CONFIG
@@ -163,10 +163,8 @@ class FileActions(QObject):
                 return False
             lesson = editor.session()
             folder = self.lesson_folder or start_folder()
-            path, _ = QFileDialog.getSaveFileName(self.window, "Save lesson",
-                                                  os.path.join(folder, file_stem(lesson.title) + ".gdlab.json"),
-                                                  SESSION_FILTER)
-            path = suffixed_path(self.window, path, with_session_suffix(path)) if path else None
+            proposed = os.path.join(folder, file_stem(lesson.title) + SESSION_SUFFIX)
+            path = ask_save_path(self.window, "Save lesson", proposed, SESSION_FILTER, with_session_suffix)
             if not path:  # (cancelled, or a file of that name kept)
                 continue
             try:
@@ -245,8 +243,7 @@ class FileActions(QObject):
         return self.save_to(self.path) if self.path else self.save_as()
 
     def save_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save session", start_folder(), SESSION_FILTER)
-        path = suffixed_path(self.window, path, with_session_suffix(path)) if path else None
+        path = ask_save_path(self.window, "Save session", start_folder(), SESSION_FILTER, with_session_suffix)
         return self.save_to(path) if path else False
 
     def save_to(self, path: str) -> bool:
@@ -338,9 +335,7 @@ class FileActions(QObject):
             save_picture(self.window, picture)
 
     def export_window(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Export window", start_folder(),
-                                                   "PNG image (*.png)")
-        path = suffixed_path(self.window, path, with_chosen_suffix(path, chosen or "(*.png)")) if path else None
+        path = ask_save_path(self.window, "Export window", start_folder(), "PNG image (*.png)")
         if path:
             self._report(f"Exported {os.path.basename(path)}.",
                          lambda: self._exports().export_window(self.window, path), path)
@@ -368,9 +363,7 @@ class FileActions(QObject):
             return
         self.settings.setValue("report/author", name.strip())
         stem = file_stem(self.model.title or "gdlab") + "-report.html"
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Export lab report",
-                                                   start_path(stem), "Web page (*.html)")
-        path = suffixed_path(self.window, path, with_chosen_suffix(path, chosen or "(*.html)")) if path else None
+        path = ask_save_path(self.window, "Export lab report", start_path(stem), "Web page (*.html)")
         if path:
             self._report(f"Exported the lab report {os.path.basename(path)}.",
                          lambda: self._exports().export_lab_report(self.window, path, name.strip()), path)

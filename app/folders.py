@@ -11,7 +11,7 @@ import os
 import re
 
 from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 FOLDER_KEY = "files/last_folder"
 
@@ -74,3 +74,14 @@ def with_chosen_suffix(path: str, chosen: str) -> str:
         return path
     match = re.search(r"\*(\.\w+)", chosen)
     return path + match.group(1) if match else path
+
+
+def ask_save_path(parent, caption: str, start: str, filters: str, suffix=None) -> str | None:
+    """Ask where to write a file: the save dialog with ``start`` proposed, the name given the extension of the type
+    chosen (``suffix(path)`` where the types' patterns do not give it: ".gdlab.json") and, where that names
+    another file already there, the user asked before it is replaced (:func:`suffixed_path`). None: cancelled, or
+    that file kept."""
+    path, chosen = QFileDialog.getSaveFileName(parent, caption, start, filters)
+    if not path:
+        return None
+    return suffixed_path(parent, path, suffix(path) if suffix else with_chosen_suffix(path, chosen or filters))

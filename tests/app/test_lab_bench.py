@@ -331,7 +331,7 @@ def test_a_function_of_x_and_y_has_no_data_view_to_export(qtbot, monkeypatch, tm
     def save_as(*args, **kwargs):
         asked.append(args)
         return str(tmp_path / "picture.png"), ""
-    monkeypatch.setattr("app.export_menu.QFileDialog.getSaveFileName", save_as)
+    monkeypatch.setattr("app.folders.QFileDialog.getSaveFileName", save_as)
     for act in (window.files.export_plot, window.files.copy_plot):
         act("data_view")
         assert "Not exported: quadratic is a function of x and y, with no data." in window.banner.text()
