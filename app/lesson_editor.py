@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 import gd_core
 from gd_core.errors import ConfigError
 from gd_core.files import quote
-from gd_core.lessons import LESSON_TAGS, LOCKS, safe_html
+from gd_core.lessons import LESSON_TAGS, LOCKS, lacks_minimum, safe_html
 from gd_core.sessions import Session, parse_session
 from gd_core.spec import typed_number
 
@@ -220,6 +220,7 @@ class LessonEditor(QDialog):
         self._fit_screen(body)
         self._fill_questions()
         self._start = self._state()
+        self._problems: dict = {}  # built once each: see _problem
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """Enter is no Save: typed in the new question it saved the lesson without that question, in the title a
@@ -302,16 +303,21 @@ class LessonEditor(QDialog):
 
     def _without_minimum(self, answer: dict) -> tuple[str, str]:
         """(the metric's label, a run it asks about whose problem has no known minimum) where the metric needs one
-        (the loss above the minimum, the distance to it), else ("", "")."""
+        (:func:`gd_core.lessons.lacks_minimum`), else ("", "")."""
         metric = answer.get("lowest") or answer.get("highest") or answer.get("metric")
-        if metric not in ("excess_loss", "distance_to_minimum"):
-            return "", ""
         for run in self.base.runs:
-            if answer.get("run", run.name) == run.name:
-                problem = gd_core.build_problem(gd_core.validate(run.config))
-                if (problem.min_loss is None) if metric == "excess_loss" else not len(problem.minima):
-                    return dict((name, label) for label, name in METRICS)[metric], run.name
+            if answer.get("run", run.name) == run.name and lacks_minimum(metric, self._problem(run.config)):
+                return dict((name, label) for label, name in METRICS)[metric], run.name
         return "", ""
+
+    def _problem(self, config: dict):
+        """The problem of a run's ``config``, built once per problem and data (each question added built every
+        run's problem again)."""
+        checked = gd_core.validate(config)
+        key = gd_core.problem_key(checked)
+        if key not in self._problems:
+            self._problems[key] = gd_core.build_problem(checked)
+        return self._problems[key]
 
     def _question_problem(self, error: ConfigError, index: int) -> str:
         """``error`` about the new question said in this form's words (it named the file's keys, such as

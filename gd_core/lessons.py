@@ -359,6 +359,15 @@ def parse_challenge(data, run_params: Mapping[str, tuple[str, ...]]) -> Challeng
 
 
 # -- computing ----------------------------------------------------------------------------------------------------
+def lacks_minimum(m, problem) -> bool:
+    """Whether the metric ``m`` is measured from a known minimum - its value (``excess_loss``, ``min_loss``) or its
+    minimisers (``distance_to_minimum``) - that ``problem`` has not: of its runs it is always NaN ("never"), so
+    the lesson editor refuses a question about it."""
+    if m in ("excess_loss", "min_loss"):
+        return problem.min_loss is None
+    return m == "distance_to_minimum" and not len(problem.minima)
+
+
 def metric(m, result: RunResult, tolerance: float) -> float:
     """The number ``m`` of one run (NaN where it does not exist: a tolerance never reached, no known minimum)."""
     history, problem = result.history, result.problem
@@ -369,10 +378,12 @@ def metric(m, result: RunResult, tolerance: float) -> float:
         if m in ("best_loss", "steps_to_tolerance", "best_val_loss", "best_val_step"):  # as the results table
             value = run_summary(history, tolerance, problem.min_loss)[m]
             return math.nan if value is None else float(value)
+        if lacks_minimum(m, problem):
+            return math.nan
         if m == "excess_loss":
-            return math.nan if problem.min_loss is None else float(loss[-1] - problem.min_loss)
+            return float(loss[-1] - problem.min_loss)
         if m == "min_loss":
-            return math.nan if problem.min_loss is None else float(problem.min_loss)
+            return float(problem.min_loss)
         if m == "params_moved_per_step":  # over consecutive steps (a network's kept parameters may be thinned)
             consecutive = np.diff(history.param_step) == 1
             moved = (np.diff(history.params, axis=0) != 0)[consecutive]
@@ -388,8 +399,6 @@ def metric(m, result: RunResult, tolerance: float) -> float:
         if m in ("final_val_loss", "final_accuracy", "final_val_accuracy"):
             return float(history.column(m.removeprefix("final_"))[-1])  # NaN without a split / a classifier
         if m == "distance_to_minimum":
-            if not len(problem.minima):
-                return math.nan
             return float(np.min(np.linalg.norm(problem.minima - history.params[-1], axis=1)))
     name = m["name"]
     steps = history.step
