@@ -775,7 +775,7 @@ class MainWindow(QMainWindow):
         try:
             self.model.compare_variants(original)
         except ValueError as error:
-            self.show_message(f"Nothing to compare: {error}.", "info")
+            self.show_message(f"Not compared - {error}.", "info")
             return
         # two lines at 1280x720 (the banner shows no more): it named each copy, and the last line - what to
         # press - was cut off

@@ -143,10 +143,9 @@ class RunList(QWidget):
     def add(self) -> None:
         try:
             self.model.check_runs_unlocked()
+            self.model.add_run(DEFAULT_CONFIG)
         except ValueError as error:
             self.report(f"Not added - {error}.", "error")
-            return
-        self.model.add_run(DEFAULT_CONFIG)
 
     def duplicate(self) -> None:
         try:

@@ -24,7 +24,7 @@ from gd_core.files import check_plain_name
 from gd_core.lessons import LOCKS, among_lesson_runs, locked_change, runs_asked_about
 from gd_core.replay import replay
 from gd_core.samplers import compared_batch_size
-from gd_core.sessions import MAX_NAME_CHARS, VIEW_DEFAULTS, Session, SessionRun
+from gd_core.sessions import MAX_NAME_CHARS, MAX_RUNS, VIEW_DEFAULTS, Session, SessionRun
 
 from .edits import Edit, Group, RunRemoved, RunsAdded, RunState, Styled, TrainingEdit, ViewSet, describe_change
 from .events import Event
@@ -116,7 +116,14 @@ class SessionModel:
         self._group, selected = [], self.selected
         try:
             yield
-        finally:
+        except BaseException:  # all or nothing: what was done is taken back, and nothing is recorded
+            edits, self._group = self._group, None
+            with self.applying_edits():
+                for edit in reversed(edits):
+                    edit.undo(self)
+                self.select_if_present(selected)
+            raise
+        else:
             edits, self._group = self._group, None
             if len(edits) == 1 and self.selected is selected:
                 edits[0].text = text
@@ -199,6 +206,8 @@ class SessionModel:
         return min(candidates, key=lambda c: (shown[c], hidden[c], c != prefer and c in spare))  # ties: the first
 
     def add_run(self, config: dict, name: str | None = None, color: str | None = None, select: bool = True) -> Run:
+        if len(self.runs) >= MAX_RUNS:  # a session of more would not open again
+            raise ValueError(f"a session holds at most {MAX_RUNS} runs: remove one first")
         selected = self.selected
         run = self._new_run(config, name, color)
         self.put_run(run, len(self.runs), select)

@@ -109,7 +109,7 @@ def test_compare_needs_data(window):
     problem.problem.activated.emit(problem.problem.currentIndex())
     assert not window.action_compare.isEnabled()
     window.compare_variants()
-    assert len(window.model.runs) == 1 and "Nothing to compare" in window.banner.text()
+    assert len(window.model.runs) == 1 and "Not compared - rosenbrock has no data" in window.banner.text()
 
 
 # -- results ----------------------------------------------------------------------------------------------------

@@ -269,3 +269,36 @@ def test_a_run_the_lessons_questions_ask_about_opens_no_name_editor(qtbot):
     editable = [bool(runs.list.item(row).flags() & Qt.ItemFlag.ItemIsEditable) for row in range(runs.list.count())]
     assert editable == [False, False, False, True]  # the lesson's three runs; the student's copy renames freely
     assert "ask about it" in runs.list.item(1).toolTip()
+
+
+def test_compare_variants_adds_its_three_copies_or_none(window, monkeypatch):
+    """A session holds at most MAX_RUNS runs (more would not open again). With room for one copy, Compare variants
+    added the batch copy, hid the run and switched the loss axis, then stopped: a half comparison the banner called
+    "Nothing to compare", with one undo step for it. Now an error part-way takes back all it did, records
+    nothing, and says why."""
+    monkeypatch.setattr("app.session.MAX_RUNS", 3)
+    model, stack = window.model, window.undo.stack
+    window.run_list.duplicate()
+    before, index = snapshot(window), stack.index()
+    window.compare_variants()
+    assert snapshot(window) == before and stack.index() == index
+    assert "Not compared - a session holds at most 3 runs: remove one first" in window.banner.text()
+    window.run_list.add()
+    assert len(model.runs) == 3
+    window.run_list.add()
+    assert len(model.runs) == 3 and "Not added - a session holds at most 3 runs" in window.banner.text()
+    window.run_list.duplicate()
+    assert len(model.runs) == 3 and "Not duplicated - a session holds at most 3 runs" in window.banner.text()
+
+
+def test_a_session_of_as_many_runs_as_it_may_hold_saves_and_opens():
+    from app.session import DEFAULT_CONFIG, SessionModel
+    from gd_core.sessions import MAX_RUNS, parse_session
+    model = SessionModel(DEFAULT_CONFIG)
+    for _ in range(MAX_RUNS + 1):
+        try:
+            model.add_run(DEFAULT_CONFIG)
+        except ValueError as error:
+            assert str(error) == f"a session holds at most {MAX_RUNS} runs: remove one first"
+    assert len(model.runs) == MAX_RUNS
+    assert len(parse_session(json.loads(json.dumps(model.to_session().to_dict()))).runs) == MAX_RUNS
