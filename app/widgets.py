@@ -13,6 +13,7 @@ import math
 from PySide6.QtCore import QEvent, QKeyCombination, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPalette, QTextDocument, QValidator
 from PySide6.QtWidgets import (
+    QAbstractSlider,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -378,33 +379,81 @@ class NumberSpinBox(_CalmSpin, QDoubleSpinBox):
 
 class LogSlider(CalmInput, QSlider):
     """A horizontal slider over [low, high] on a log10 scale, in 100 ticks per decade; emits float values.
-    Calm (:class:`CalmInput`)."""
+    Calm (:class:`CalmInput`).
+
+    Dragged, it moves by ticks. Stepped - an arrow key, a wheel notch while it has the keyboard, a click on
+    its groove - it lands on the readable values the number box beside it steps to (1, 1.5, 2, 3, 5, 7 of each
+    decade: :func:`gd_core.spec.log_step`), and emits that value exactly: its own steps of one tick went
+    0.05, 0.0512, 0.0524. PageUp and PageDown step :attr:`PAGE` of them, as the box's do."""
 
     value_moved = Signal(float)
     TICKS_PER_DECADE = 100
+    #: The values a PageUp or PageDown steps over: ten, as in Qt's spin boxes (the number box beside it).
+    PAGE = 10
 
     def __init__(self, low: float, high: float, parent=None):
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.calm()
+        self._low, self._high = low, high
         self._log_low = math.log10(low)
+        self._value = low  # the value shown: given (set_float), stepped to, or dragged to
+        self._keyed = self._wheeled = False  # the action under way comes from a key, from the wheel
         self.setRange(0, round((math.log10(high) - self._log_low) * self.TICKS_PER_DECADE))
-        self.valueChanged.connect(lambda tick: self.value_moved.emit(self.to_value(tick)))
+        self.actionTriggered.connect(self._stepped)
+        self.valueChanged.connect(self._moved)
 
     def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name): steps, in bursts (CalmInput.burst)
         with self.burst.stepping():
-            super().wheelEvent(event)
+            self._wheeled = True
+            try:
+                super().wheelEvent(event)
+            finally:
+                self._wheeled = False
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         with self.burst.stepping():
-            super().keyPressEvent(event)
+            self._keyed = True
+            try:
+                super().keyPressEvent(event)
+            finally:
+                self._keyed = False
+
+    def _stepped(self, action: int) -> None:
+        """A step (Qt's action, the slider's position already moved by ticks): put it on the value
+        :func:`~gd_core.spec.log_step` lands on instead."""
+        actions = QAbstractSlider.SliderAction
+        if action == actions.SliderMove.value and self._wheeled:  # Qt moves a wheel notch as a drag, by 3 ticks
+            steps = (self.sliderPosition() > self.value()) - (self.sliderPosition() < self.value())
+        else:
+            page = self.PAGE if self._keyed else 1  # a click on the groove repeats while held: one value a time
+            steps = {actions.SliderSingleStepAdd.value: 1, actions.SliderSingleStepSub.value: -1,
+                     actions.SliderPageStepAdd.value: page, actions.SliderPageStepSub.value: -page}.get(action, 0)
+        if not steps:
+            return
+        value = min(max(log_step(self._value, steps), self._low), self._high)
+        if (value - self._value) * steps <= 0:  # at the slider's end (or beyond it: a rate typed above 10)
+            return
+        self._value = value
+        self.setSliderPosition(self._tick(value))
+        if self._tick(value) == self.value():  # no tick away (from a rate beyond the slider's end): Qt is silent
+            self.value_moved.emit(value)
+
+    def _moved(self, tick: int) -> None:
+        if tick != self._tick(self._value):  # dragged (or Home, End): the tick's value
+            self._value = self.to_value(tick)
+        self.value_moved.emit(self._value)
+
+    def _tick(self, value: float) -> int:
+        tick = round((math.log10(max(value, 1e-300)) - self._log_low) * self.TICKS_PER_DECADE)
+        return min(max(tick, self.minimum()), self.maximum())
 
     def to_value(self, tick: int) -> float:
         return 10 ** (self._log_low + tick / self.TICKS_PER_DECADE)
 
     def set_float(self, value: float) -> None:
-        tick = round((math.log10(max(value, 1e-300)) - self._log_low) * self.TICKS_PER_DECADE)
+        self._value = value
         self.blockSignals(True)
-        self.setValue(min(max(tick, self.minimum()), self.maximum()))
+        self.setValue(self._tick(value))
         self.blockSignals(False)
 
 

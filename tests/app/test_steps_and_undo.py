@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyle
 
 from .conftest import panel
 from .test_bad_input import type_into
@@ -117,3 +117,48 @@ def test_a_burst_of_steps_on_one_field_is_one_step_to_undo_and_separate_edits_st
         stack.undo()
         assert lr(window) == expected, expected
     assert model.selected.config["optimizer"]["weight_decay"] == 0 and stack.index() == 0
+
+
+def test_the_rate_sliders_keys_and_wheel_step_to_the_values_the_box_beside_it_steps_to(window):
+    """The learning-rate slider's own keys stepped one tick of 100 a decade: 0.05 went to 0.0512, 0.0524, ...
+    (x1.023), while the box beside it steps 0.05, 0.07, 0.1. Each key of the slider now lands where the same key
+    lands in the box, from a rate it was given, typed or dragged to; a wheel notch on it (as it has the keyboard)
+    and a click on its groove step one value."""
+    lr_panel = panel(window, "LearningRatePanel")
+    slider, rate = lr_panel.slider, lr_panel.spin
+    window.settings_scroll.ensureWidgetVisible(slider)
+    keys = (Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Left, Qt.Key.Key_Down, Qt.Key.Key_PageUp,
+            Qt.Key.Key_PageDown)
+    for start in (0.05, 0.038, 0.0123456789, 1e-5, 7.0):
+        for key in keys:
+            type_into(rate, repr(start))
+            assert lr(window) == start
+            rate.setFocus()
+            QTest.keyClick(rate, {Qt.Key.Key_Right: Qt.Key.Key_Up, Qt.Key.Key_Left: Qt.Key.Key_Down}.get(key, key))
+            ended = min(max(lr(window), 1e-5), 10.0)  # the slider ends at 1e-5 and 10
+            boxed = (ended, rate.text() if ended == lr(window) else f"{ended:g}")
+            type_into(rate, repr(start))
+            slider.setFocus()
+            QTest.keyClick(slider, key)
+            assert (lr(window), rate.text()) == boxed, (start, key)
+    type_into(rate, "0.05")
+    slider.setFocus()
+    wheel(window, slider, 2)
+    assert lr(window) == 0.1
+    wheel(window, slider, -3)
+    assert lr(window) == 0.03
+    handle = slider.style().subControlRect(QStyle.ComplexControl.CC_Slider, slider_option(slider),
+                                           QStyle.SubControl.SC_SliderHandle, slider)
+    QTest.mouseClick(slider, Qt.MouseButton.LeftButton, pos=QPoint(slider.width() - 3, handle.center().y()))
+    assert lr(window) == 0.05  # a click on the groove to the right of the handle: one value up
+    slider.setSliderDown(True)  # dragged: the tick's value, as before
+    slider.setSliderPosition(slider.sliderPosition() + 1)
+    slider.setSliderDown(False)
+    assert lr(window) == 0.0513  # (0.05 lies at the tick of 0.0501)
+
+
+def slider_option(slider):
+    from PySide6.QtWidgets import QStyleOptionSlider
+    option = QStyleOptionSlider()
+    slider.initStyleOption(option)
+    return option
