@@ -140,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     from .crash import install
     from .recovery import offer_restore
     install(window)
+    if window.files.path:  # gdlab FILE, --session FILE: in Open Recent, as a session opened from File > Open is
+        window.files.remember(window.files.path)
     window.remember_layout()  # last launch's size, docks, theme and text size, kept inside this screen
     window.show()
     offer_restore(window)  # after a crash or a killed process: the autosaved work

@@ -173,7 +173,7 @@ class FileActions(QObject):
             except gd_core.ConfigError as error:
                 editor.error.setText(f"Not saved: {error}")
         self.show_session(lesson, path)  # the window shows what the file holds: the lesson as students open it
-        self._remember(path)
+        self.remember(path)
         self.window.show_message(f"Saved the lesson {file_name(path)}; it is open as students will see it, its "
                                  "runs at their start.", "info")
         return True
@@ -225,7 +225,7 @@ class FileActions(QObject):
             self.window.show_message(f"Could not open {file_name(path)}: {error}", "error")
             self._forget(path)
             return False
-        self._remember(path)
+        self.remember(path)
         # a run that diverged at its start (a start where the loss overflows) says so now: later messages come
         # from steps, and it takes none
         stuck = [run for run in self.model.runs if run.history.status == "diverged" and len(run.history) == 1]
@@ -253,7 +253,7 @@ class FileActions(QObject):
             self.window.show_message(f"Not saved: {error.problem}", "error")
             return False
         self.path = path = os.fspath(path)
-        self._remember(path)
+        self.remember(path)
         self.window.update_title()
         self.window.show_message(f"Saved {file_name(path)}.", "info")
         self.saved.emit(path)
@@ -269,7 +269,7 @@ class FileActions(QObject):
         self.settings.setValue("recent", [path_text(path) for path in paths])  # a name in any bytes kept whole
         self._fill_recent()
 
-    def _remember(self, path: str) -> None:
+    def remember(self, path: str) -> None:
         """Put ``path``, just opened or saved, first in Open Recent; its folder is where file dialogs open next."""
         path = os.path.abspath(path)
         remember_folder(path)

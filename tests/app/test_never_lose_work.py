@@ -101,8 +101,8 @@ def load_session_of(config):
 @pytest.mark.parametrize("action", list(DISCARDING))
 def test_cancel_leaves_everything_exactly_as_it_was(qtbot, tmp_path, answers, other_file, action):
     win = saved_window(qtbot, tmp_path)
-    win.files._remember(other_file)
-    win.files._remember(win.files.path)  # the window's own file comes first; the other one is last
+    win.files.remember(other_file)
+    win.files.remember(win.files.path)  # the window's own file comes first; the other one is last
     win.show()
     panel(win, "LearningRatePanel").spin.setValue(0.2)
     win.model.step(5)
@@ -117,8 +117,8 @@ def test_cancel_leaves_everything_exactly_as_it_was(qtbot, tmp_path, answers, ot
 @pytest.mark.parametrize("action", list(DISCARDING))
 def test_discard_goes_ahead_without_saving(qtbot, tmp_path, answers, other_file, action):
     win = saved_window(qtbot, tmp_path)
-    win.files._remember(other_file)
-    win.files._remember(win.files.path)
+    win.files.remember(other_file)
+    win.files.remember(win.files.path)
     win.show()
     on_disk = (tmp_path / "work.gdlab.json").read_text()
     win.model.step(5)
@@ -658,3 +658,31 @@ def test_a_copy_set_aside_keeps_its_bytes_whatever_made_it_fail(tmp_path, monkey
     assert kept == str(tmp_path / "autosave-000000000002-unrestored.json")
     assert (tmp_path / "autosave-000000000002-unrestored.json").read_bytes() == data
     assert sorted(p.name for p in tmp_path.iterdir()) == ["autosave-000000000002-unrestored.json"]
+
+
+@pytest.mark.parametrize("flag", [[], ["--session"]])
+def test_a_session_opened_from_the_command_line_goes_to_open_recent(qtbot, tmp_path, monkeypatch, flag):
+    """`gdlab FILE` (and `gdlab --session FILE`) opened the session but left it out of File > Open Recent, where
+    File > Open and Save put every session: the next launch had to find it again. It is first there now, as
+    its whole path, and the next window lists it too."""
+    from app import __main__ as gdlab
+
+    path = tmp_path / "from the shell.gdlab.json"
+    save_session(load_lesson("01_variants_same_epochs"), str(path))
+    monkeypatch.chdir(tmp_path)  # named as a shell names it: relative to where it runs
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # the window installs its crash handler
+    seen = []
+
+    def event_loop():
+        [win] = [w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow" and w.isVisible()]
+        qtbot.addWidget(win)
+        seen.append((win.files.recent(), [a.toolTip() for a in win.files.recent_menu.actions()]))
+        win.runner.pause()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", staticmethod(event_loop))
+    assert gdlab.main([*flag, path.name]) == 0
+    assert seen == [([str(path)], [str(path)])]
+    later = create_window()
+    qtbot.addWidget(later)
+    assert later.files.recent() == [str(path)]
