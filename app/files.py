@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 import gd_core
 from gd_core.files import file_stem, path_from_text, path_text, shown_path
 from gd_core.lesson_library import lesson_name, lesson_number, list_lessons, load_lesson
-from gd_core.lessons import folder_lessons, unreadable_lessons
+from gd_core.lessons import folder_lessons, read_lesson_folder
 from gd_core.sessions import Session, SessionRun, load_session, save_session
 
 from .export_menu import copy_picture, save_picture
@@ -27,6 +27,8 @@ from .session import DEFAULT_CONFIG
 from .widgets import menu_label
 
 MAX_RECENT = 8
+#: The Lessons menu names at most this many files of the lesson folder that cannot be read, then says how many more.
+MAX_GREYED_LESSONS = 10
 SESSION_SUFFIX = ".gdlab.json"
 SESSION_FILTER = "GD Lab sessions (*.gdlab.json);;JSON files (*.json);;All files (*)"
 
@@ -116,19 +118,26 @@ class FileActions(QObject):
             action.setObjectName(f"lesson_{name}")
         folder = self.lesson_folder
         if folder:
-            mine = folder_lessons(folder)
+            listing = read_lesson_folder(folder)
             menu.addSection(menu_label(f"From {os.path.basename(folder.rstrip(os.sep)) or folder}"))
-            for path, title in mine:
+            for path, title in listing.lessons:
                 action = menu.addAction(menu_label(title), lambda p=path: self.open_lesson(p))
                 action.setToolTip(f"{title}\n{path}")
                 action.setObjectName(f"lesson_file_{os.path.basename(path)}")
-            broken = unreadable_lessons(folder)
-            for name, problem in broken:  # greyed, saying why: a lesson broken by hand vanished without a word
-                action = menu.addAction(menu_label(f"{name} (cannot be read)"))
+            # greyed, saying why: a lesson broken by hand vanished without a word - the first few, then how many
+            # more (a folder of other JSON files filled the menu past the screen)
+            for name, problem in listing.unreadable[:MAX_GREYED_LESSONS]:
+                action = menu.addAction(menu_label(f"{shown_path(name)} (cannot be read)"))
                 action.setEnabled(False)
-                action.setToolTip(problem)
+                action.setToolTip(shown_path(problem))
                 action.setObjectName(f"lesson_unreadable_{name}")
-            if not mine and not broken:
+            more = len(listing.unreadable) - MAX_GREYED_LESSONS
+            for count, what, key in ((more, "cannot be read", "unreadable"), (listing.unread, "not read", "unread")):
+                if count > 0:
+                    action = menu.addAction(f"{count:,} more file{'s' if count != 1 else ''} {what}")
+                    action.setEnabled(False)
+                    action.setObjectName(f"lessons_{key}_more")
+            if not listing.lessons and not listing.unreadable and not listing.unread:
                 menu.addAction("(no lessons in this folder)").setEnabled(False)
         menu.addSeparator()
         menu.addAction("Choose lesson folder...", self.choose_lesson_folder).setObjectName("action_lesson_folder")

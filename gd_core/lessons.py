@@ -44,9 +44,11 @@ import html
 import math
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 import numpy as np
 
@@ -653,37 +655,57 @@ def parse_locked(data) -> frozenset[str]:
 #: The Lessons menu lists at most this many lessons of a folder (the first by file name).
 MAX_FOLDER_LESSONS = 100
 
+#: A folder's listing looks at most at this many ``*.json`` files and reads at most this many bytes of them (a
+#: hundred lessons are ~0.5 MB): a folder of another tool's JSON files was read whole each time it changed -
+#: a thousand data files of 10 MB, 10 GB, while the Lessons menu opened.
+MAX_FOLDER_FILES = 1000
+MAX_FOLDER_BYTES = 16 * 2**20
+
+
+class LessonFolder(NamedTuple):
+    """What a folder of lessons holds, by file name: ``lessons`` (path, title) of the files that read as a GD Lab
+    session with a title; ``unreadable`` (file name, why) of the files that could not be read as JSON (a lesson
+    edited by hand and broken, too large, a FIFO); ``unread``, how many ``*.json`` files were not looked at
+    (past :data:`MAX_FOLDER_LESSONS` lessons, :data:`MAX_FOLDER_FILES` files or :data:`MAX_FOLDER_BYTES`). A file
+    that reads as JSON of another kind is no lesson, and not named."""
+
+    lessons: list[tuple[str, str]]
+    unreadable: list[tuple[str, str]]
+    unread: int
+
 
 def folder_lessons(folder: str) -> list[tuple[str, str]]:
-    """(path, title) of the lesson files in ``folder``, by file name: regular ``*.json`` files that read as a
-    GD Lab session with a title (a file is read again only when it changed). Anything else (too large,
-    unreadable, foreign, a FIFO) is left out - :func:`unreadable_lessons` names the files that could not be read."""
-    return [(path, title) for path, title, _ in _folder_files(folder) if title is not None]
+    """(path, title) of the lesson files in ``folder`` (see :func:`read_lesson_folder`)."""
+    return read_lesson_folder(folder).lessons
 
 
-def unreadable_lessons(folder: str) -> list[tuple[str, str]]:
-    """(file name, why) of the ``*.json`` files in ``folder`` that could not be read as JSON (a lesson edited by
-    hand and broken, too large, a FIFO): they vanished from the Lessons menu without a word. A file that reads as
-    JSON of another kind is no lesson, and not named."""
-    return [(os.path.basename(path), problem) for path, _, problem in _folder_files(folder) if problem]
+def read_lesson_folder(folder: str) -> LessonFolder:
+    """The lessons of ``folder``, the files that could not be read and how many were left unread (see
+    :class:`LessonFolder`); a file is read again only when it changed, and never when it is larger than a
+    session may be, or not a regular file (a FIFO, a device: nothing blocks)."""
+    from .sessions import MAX_SESSION_BYTES
 
-
-def _folder_files(folder: str) -> list[tuple[str, str | None, str]]:
-    """(path, title or None, why it could not be read or "") of the ``*.json`` files in ``folder``, by name, up
-    to :data:`MAX_FOLDER_LESSONS` lessons."""
     try:
         names = sorted(n for n in os.listdir(folder) if n.lower().endswith(".json"))
     except OSError:
-        return []
-    out, lessons = [], 0
-    for name in names:
+        return LessonFolder([], [], 0)
+    lessons, unreadable, read = [], [], 0
+    for i, name in enumerate(names):
         path = os.path.join(folder, name)
+        try:
+            info = os.stat(path)
+            size = info.st_size if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_SESSION_BYTES else 0
+        except OSError:
+            size = 0  # gone or unreachable: reading it says why
+        read += size
+        if len(lessons) == MAX_FOLDER_LESSONS or i == MAX_FOLDER_FILES or (i and read > MAX_FOLDER_BYTES):
+            return LessonFolder(lessons, unreadable, len(names) - i)
         title, problem = read_unless_unchanged(path, _folder_lesson_title)
-        out.append((path, title, problem))
-        lessons += title is not None
-        if lessons == MAX_FOLDER_LESSONS:
-            break
-    return out
+        if title is not None:
+            lessons.append((path, title))
+        elif problem:
+            unreadable.append((name, problem))
+    return LessonFolder(lessons, unreadable, 0)
 
 
 def _folder_lesson_title(path: str) -> tuple[str | None, str]:

@@ -106,3 +106,40 @@ def test_a_folder_lesson_that_cannot_be_read_is_named_greyed_with_why(window, tm
     broken = entries["lesson_unreadable_broken.json"]
     assert broken.text() == "broken.json (cannot be read)" and not broken.isEnabled()
     assert "broken.json line" in broken.toolTip()
+
+
+def test_a_lesson_folder_of_many_unreadable_files_names_ten_then_says_how_many_more(window, tmp_path, monkeypatch):
+    """A folder of other JSON files - broken, too large, a pipe - listed each greyed: 40 such files, 40 entries,
+    a menu past the screen. The first ten are named with why, then "30 more files cannot be read"; files past
+    what a listing reads are counted, not read; a pipe or a file too large never blocks the menu."""
+    import os
+
+    import gd_core.lessons
+
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    save_session(load_lesson("03_learning_rate_bound"), str(folder / "a good.json"))
+    for k in range(37):
+        (folder / f"broken {k:02}.json").write_text("{")
+    with open(folder / "huge.json", "wb") as fh:  # sparse: 20 GB that take no room
+        fh.truncate(20 * 2**30)
+    os.mkfifo(folder / "pipe.json")
+    os.mkdir(folder / "sub.json")
+    files = window.files
+    files.settings.setValue("lessons/folder", str(folder))
+    files.fill_lessons()
+    entries = {a.objectName(): a for a in files.lessons_menu.actions()}
+    greyed = [name for name in entries if name.startswith("lesson_unreadable_")]
+    assert greyed == [f"lesson_unreadable_broken {k:02}.json" for k in range(10)]
+    assert "lesson_file_a good.json" in entries and "lessons_unread_more" not in entries
+    assert entries["lessons_unreadable_more"].text() == "30 more files cannot be read"
+    assert not entries["lessons_unreadable_more"].isEnabled()
+    listing = gd_core.lessons.read_lesson_folder(str(folder))
+    why = dict(listing.unreadable)
+    assert "is a pipe (FIFO)" in why["pipe.json"] and "21,474,836,480 bytes" in why["huge.json"]
+    assert "is a folder" in why["sub.json"]
+    monkeypatch.setattr(gd_core.lessons, "MAX_FOLDER_FILES", 5)
+    files.fill_lessons()
+    entries = {a.objectName(): a for a in files.lessons_menu.actions()}
+    assert entries["lessons_unread_more"].text() == "36 more files not read"
+    assert len([name for name in entries if name.startswith("lesson_unreadable_")]) == 4

@@ -259,14 +259,16 @@ def test_a_lesson_folder_of_any_files_lists_each_as_a_lesson_unreadable_or_nothi
     """The Lessons menu lists a folder's *.json files whatever they hold (a broken lesson, another tool's JSON,
     bytes): each is a lesson (by title), a file that cannot be read (named, with why), or nothing - never two of
     these, never an exception."""
-    from gd_core.lessons import folder_lessons, unreadable_lessons
+    from gd_core.lessons import read_lesson_folder
 
     folder = tmp_path_factory.mktemp("lessons")
     for k, content in enumerate(contents):
         (folder / f"{k}.json").write_bytes(content)
     with no_warnings():
-        lessons = {os.path.basename(path) for path, title in folder_lessons(str(folder)) if title.strip()}
-        unreadable = unreadable_lessons(str(folder))
+        listing = read_lesson_folder(str(folder))
+        lessons = {os.path.basename(path) for path, title in listing.lessons if title.strip()}
+        unreadable = listing.unreadable
+    assert listing.unread == 0
     assert all(why for _, why in unreadable)
     assert not lessons & {name for name, _ in unreadable}
 

@@ -182,6 +182,21 @@ def test_headless_session_file(tmp_path, capsys):
     assert len((tmp_path / "o" / "one.csv").read_text().splitlines()) == 32
 
 
+def test_listing_a_lesson_folder_reads_a_bounded_number_of_bytes(tmp_path, monkeypatch):
+    """A folder of another tool's JSON files was read whole (a thousand data files of 10 MB: 10 GB) each time
+    the Lessons menu opened after a change; a listing reads at most MAX_FOLDER_BYTES of files, and counts the
+    files it left."""
+    import gd_core.lessons
+
+    monkeypatch.setattr(gd_core.lessons, "MAX_FOLDER_BYTES", 1500)
+    (tmp_path / "0.json").write_text(json.dumps(session_dict(title="First")))
+    for k in range(1, 5):
+        (tmp_path / f"{k}.json").write_text(json.dumps({"values": "x" * 990}))  # 1,004 bytes each
+    listing = gd_core.lessons.read_lesson_folder(str(tmp_path))
+    assert [title for _, title in listing.lessons] == ["First"] and listing.unreadable == []
+    assert listing.unread == 3
+
+
 def test_listing_lessons_reads_a_file_again_only_when_it_changed(tmp_path, monkeypatch):
     """The Lessons menu, the lesson panel and each lesson opened list the lessons: every listing read every
     file (2,970 reads in one walk through the lessons). A file is read again when it changed, not before."""
