@@ -925,8 +925,8 @@ class MainWindow(QMainWindow):
             self.recorder.cancel()  # an animation cut short by quitting is not written,
             self.recorder.wait()  # one already stopped is
         self.runner.pause()  # no tick may reach views that are going away
-        self.space_view.worker.wait()  # nor a surface still being computed
-        self.surface_view.wait()
+        self.space_view.worker.stop()  # nor a surface still being computed: stopped, not waited for (a large
+        self.surface_view.stop()  # one took 0.9 s of closing lesson 21), within gd_core.landscape.CANCEL_WORK
         for window in (self.sweep_window, self.scaling_window):
             if window is not None:
                 window.runner.wait()  # nor a sweep or a scaling

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +13,11 @@ from .problems import Problem
 #: The most work a landscape grid may cost (units of MAX_PASS_WORK; about 2 s): each grid point is a full pass
 #: over the data, so a large problem gets a coarser grid rather than minutes of computing.
 GRID_WORK = 2e10
+#: The most work evaluated between two questions "cancelled?" while a grid is computed (0.5 % of GRID_WORK: some
+#: 10-20 ms): a window closed while a large surface is under way waits no longer than that. No slower: lesson 21's
+#: 80x80 slice took 301 ms in such pieces, 449 ms in one (the network's pieces of 256 points; smaller ones fit
+#: the cache).
+CANCEL_WORK = 1e8
 MIN_RESOLUTION = 5
 #: The farthest from 0 a plotted range reaches, in parameter units: a start beyond it is framed at this edge and
 #: marked as off the plot. pyqtgraph measures a pixel of the view from products of two coordinates: beyond
@@ -29,10 +35,27 @@ def affordable_resolution(problem: Problem, wanted: int) -> int:
     return int(max(MIN_RESOLUTION, min(wanted, math.isqrt(int(GRID_WORK // max(problem.pass_work, 1.0))))))
 
 
-def loss_grid(problem: Problem, x_range, y_range, resolution: int = 120, pair=(0, 1), anchor=None):
+def _grid_loss(problem: Problem, points: np.ndarray, cancelled: Callable[[], bool]) -> np.ndarray | None:
+    """``problem.grid_loss(points)``, in pieces of at most :data:`CANCEL_WORK` (one piece where the whole costs no
+    more), ``cancelled()`` asked before each: None as soon as it is true."""
+    flat = points.reshape(-1, problem.n_params)
+    piece = max(1, int(CANCEL_WORK // max(problem.pass_work, 1.0)))
+    if len(flat) <= piece:
+        return None if cancelled() else problem.grid_loss(points)
+    parts = []
+    for start in range(0, len(flat), piece):
+        if cancelled():
+            return None
+        parts.append(problem.grid_loss(flat[start:start + piece]))
+    return np.concatenate(parts).reshape(points.shape[:-1])
+
+
+def loss_grid(problem: Problem, x_range, y_range, resolution: int = 120, pair=(0, 1), anchor=None,
+              cancelled: Callable[[], bool] = lambda: False):
     """The full loss on a resolution x resolution grid over two parameters, the others held at ``anchor``.
 
-    Returns ``(xs, ys, Z)`` with ``Z[i, j]`` the loss at parameter ``pair[0] = xs[j]``, ``pair[1] = ys[i]``.
+    Returns ``(xs, ys, Z)`` with ``Z[i, j]`` the loss at parameter ``pair[0] = xs[j]``, ``pair[1] = ys[i]``; None
+    if ``cancelled()`` turned true (asked every :data:`CANCEL_WORK` of work: off the window's thread).
     Linear regression evaluates it from sufficient statistics: O(d^2) per point, whatever the dataset size.
     """
     xs = np.linspace(*x_range, resolution)
@@ -42,7 +65,8 @@ def loss_grid(problem: Problem, x_range, y_range, resolution: int = 120, pair=(0
     points[:, :, pair[0]] = xs[None, :]
     points[:, :, pair[1]] = ys[:, None]
     with np.errstate(**_QUIET):
-        return xs, ys, problem.grid_loss(points)
+        Z = _grid_loss(problem, points, cancelled)
+    return None if Z is None else (xs, ys, Z)
 
 
 def framing_bounds(bounds: np.ndarray, starts: np.ndarray, margin: float = 0.1) -> np.ndarray:
@@ -344,15 +368,18 @@ def plane_extent(coords: np.ndarray, margin: float = 0.3, minimum: float = 0.5) 
     return out[0], out[1]
 
 
-def plane_grid(problem: Problem, plane: Plane, a_range, b_range, resolution: int = 80):
-    """The full loss on a grid of the plane: ``(a, b, Z)`` with ``Z[i, j]`` at (a[j], b[i]).
+def plane_grid(problem: Problem, plane: Plane, a_range, b_range, resolution: int = 80,
+               cancelled: Callable[[], bool] = lambda: False):
+    """The full loss on a grid of the plane: ``(a, b, Z)`` with ``Z[i, j]`` at (a[j], b[i]); None if
+    ``cancelled()`` turned true (as for :func:`loss_grid`).
 
     Evaluated through ``problem.grid_loss``: vectorised over the samples (and, in chunks, over grid points).
     """
     a = np.linspace(*a_range, resolution)
     b = np.linspace(*b_range, resolution)
     with np.errstate(**_QUIET):
-        return a, b, problem.grid_loss(plane.points(*np.meshgrid(a, b)))
+        Z = _grid_loss(problem, plane.points(*np.meshgrid(a, b)), cancelled)
+    return None if Z is None else (a, b, Z)
 
 
 def step_arrows(record) -> dict | None:

@@ -436,8 +436,8 @@ class ParameterSpaceView(PlotView):
 
         resolution = affordable_resolution(problem, RESOLUTION if problem.n_params == 2 else SLICE_RESOLUTION)
 
-        def compute():
-            return loss_grid(problem, (x0, x1), (y0, y1), resolution, pair=(i, j), anchor=anchor)
+        def compute(cancelled=lambda: False):
+            return loss_grid(problem, (x0, x1), (y0, y1), resolution, pair=(i, j), anchor=anchor, cancelled=cancelled)
         if problem.n_params == 2 and resolution ** 2 * problem.pass_work <= INLINE_GRID_WORK:  # draw it now
             self._surface_ready(key, compute())
         else:
@@ -492,7 +492,7 @@ class ParameterSpaceView(PlotView):
         self._surface_key, self._surface_time = key, time.perf_counter()
         resolution = affordable_resolution(problem, PLANE_RESOLUTION)
         self._set_status(f"computing the loss on the plane ({_grid_text(resolution)})…")
-        self.worker.submit(key, lambda: plane_grid(problem, plane, a_range, b_range, resolution))
+        self.worker.submit(key, lambda cancelled: plane_grid(problem, plane, a_range, b_range, resolution, cancelled))
 
     def _surface_ready(self, key, result) -> None:
         if key != self._surface_key:

@@ -214,10 +214,10 @@ class Surface3DView(QWidget):
         self.build()
         return self._missing
 
-    def wait(self) -> None:
-        """Wait for a surface still being computed (the window is closing)."""
+    def stop(self) -> None:
+        """Stop a surface still being computed (the window is closing: nobody will see it)."""
         if self.view is not None:
-            self.worker.wait()
+            self.worker.stop()
 
     def catch_up(self) -> None:
         """Take in a surface still being computed and draw it now (before a picture is taken)."""
@@ -280,8 +280,8 @@ class Surface3DView(QWidget):
         resolution = affordable_resolution(problem, RESOLUTION)
         names = problem.param_names
         self._say(f"computing the loss over {names[i]} and {names[j]}…")
-        self.worker.submit(key, lambda: loss_grid(problem, (x0, x1), (y0, y1), resolution, pair=(i, j),
-                                                  anchor=anchor))
+        self.worker.submit(key, lambda cancelled: loss_grid(problem, (x0, x1), (y0, y1), resolution, pair=(i, j),
+                                                            anchor=anchor, cancelled=cancelled))
 
     def _fit_plane(self) -> None:
         """The plane of the selected run's path, as the parameter space fits it, and the loss over it."""
@@ -295,7 +295,7 @@ class Surface3DView(QWidget):
         plane, resolution = self.plane, affordable_resolution(problem, RESOLUTION)
         key = ("plane", id(problem), id(run.trainer), len(params))
         self._say(f"computing the loss on the plane of {run.name}'s path…")
-        self.worker.submit(key, lambda: plane_grid(problem, plane, a_range, b_range, resolution))
+        self.worker.submit(key, lambda cancelled: plane_grid(problem, plane, a_range, b_range, resolution, cancelled))
 
     def _grid_ready(self, key, result) -> None:
         if isinstance(result, Exception):

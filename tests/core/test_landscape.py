@@ -8,6 +8,7 @@ import pytest
 
 import gd_core
 from gd_core.landscape import (
+    CANCEL_WORK,
     PLOT_LIMIT,
     batch_contours,
     contour_levels,
@@ -58,6 +59,26 @@ def test_plane_grid_matches_pointwise_losses():
     for i, j in ((0, 0), (5, 7), (11, 3)):
         assert Z[i, j] == trainer.problem.full_loss(plane.points(np.array(a[j]), np.array(b[i])))
     assert Z.min() <= trainer.history.loss[-1] + 1e-12 or Z.shape == (12, 12)
+
+
+def test_a_large_grid_asks_whether_it_is_cancelled_every_cancel_work_and_stops():
+    """A window closed while its surface was computed waited for all of it (0.9 s of closing lesson 21): the
+    grid is evaluated in pieces of at most CANCEL_WORK, and stops (None) once ``cancelled()`` says so."""
+    problem = gd_core.resolve({"problem": "mlp", "hidden": [16, 16], "data": {"name": "spiral", "n_samples": 200}})[1]
+    piece = int(CANCEL_WORK // problem.pass_work)
+    sizes = []
+    grid_loss = problem.grid_loss
+    problem.grid_loss = lambda points: sizes.append(len(points)) or grid_loss(points)
+    plane = trajectory_plane(np.random.default_rng(0).standard_normal((5, problem.n_params)))
+    asked = []
+    assert plane_grid(problem, plane, (-1, 1), (-1, 1), 30, cancelled=lambda: asked.append(1) or len(asked) > 2) \
+        is None
+    assert sizes == [piece, piece] and len(asked) == 3
+    assert loss_grid(problem, (-1, 1), (-1, 1), 30, cancelled=lambda: True) is None
+    sizes.clear()
+    a, b, Z = plane_grid(problem, plane, (-1, 1), (-1, 1), 30)  # never cancelled: the whole grid, as in one piece
+    assert sum(sizes) == 900 and max(sizes) == piece
+    np.testing.assert_allclose(Z, grid_loss(plane.points(*np.meshgrid(a, b))), rtol=1e-12)
 
 
 def test_grids_over_large_problems_get_coarser_within_the_work_budget():
