@@ -95,8 +95,8 @@ class LinearRegression(_Regression):
         if idx.ndim == 2:  # one batch per run: A (R, m, d); batched matmul is ~4x faster than einsum here
             r = (A @ params[:, :, None])[..., 0] - y
             return np.vecdot(r, r) / m, (2.0 / m) * (r[:, None, :] @ A)[:, 0]
-        r = A @ params.T - y[:, None]  # one batch shared by every run; vecdot: one call where r*r then sum are two
-        return np.vecdot(r, r, axis=0) / m, (2.0 / m) * (r.T @ A)
+        r = params @ A.T - y  # one batch shared by every run, the residuals (R, m) run by run (C order: ~15% faster
+        return np.vecdot(r, r) / m, (2.0 / m) * (r @ A)  # than (m, R) and its transpose); vecdot: one call, not two
 
     def full_loss_and_grad(self, params):
         delta = params - self.theta_star
