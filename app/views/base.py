@@ -683,18 +683,50 @@ class EdgeAxis(pg.AxisItem):
         levels = super().tickValues(minVal, maxVal, size)
         if self.logMode:
             self._plain = plain_log_ticks([v for _, values in levels for v in values if self._named(v)])
+            if self.orientation in ("top", "bottom"):
+                self._apart = self._kept_apart([v for _, values in levels for v in values], minVal, maxVal, size)
         return levels
+
+    _apart: frozenset = frozenset()  # along a log axis, the ticks (log10, rounded) whose labels keep apart
+
+    def _kept_apart(self, values: list, low: float, high: float, size: float) -> frozenset:
+        """The ticks along a log axis whose labels keep half a line apart, chosen in the order of
+        :func:`log_tick_rank` (the decades, then the 5s, the 2s, the rest): pyqtgraph wrote every minor tick it
+        thought it had room for, and a decade's labels crowd at its top - "0.60.70.80.9" on a sweep of less than
+        a decade, "0.010.11" along the learning-rate finder 120 px wide."""
+        metrics = QFontMetrics(self.style["tickFont"] or QApplication.font())
+        per_decade = size / (high - low) if high > low else 0.0
+        spans: list[tuple[float, float]] = []
+        kept = set()
+        for v in sorted({float(v) for v in values}, key=lambda v: (log_tick_rank(v, self.floor), v)):
+            text = self._log_label(v)
+            if not text:
+                continue
+            x, half = (v - low) * per_decade, (metrics.horizontalAdvance(text) + metrics.height() / 2) / 2
+            if all(x + half <= left or right <= x - half for left, right in spans):
+                spans.append((x - half, x + half))
+                kept.add(round(v, 9))
+        return frozenset(kept)
+
+    floor: float | None = None  # (SparseLogAxis) the log10 value on which values <= 0 are drawn
 
     def _named(self, exponent: float) -> bool:
         """Whether the log axis names its tick at 10^``exponent`` (pyqtgraph's way: every tick it has room for)."""
         return -MAX_DECADE < float(exponent) < MAX_DECADE
 
+    def _log_label(self, exponent: float) -> str:
+        """The label of the tick at 10^``exponent`` before any is left out for room ("": none)."""
+        return log_tick_text(exponent, self._plain) if self._named(exponent) else ""
+
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
         """Every label in one notation (:func:`gd_core.display.log_tick_text`): plain numbers from 0.001 to 10,000,
-        else powers of ten; no label beyond the float range (a zoom far out, a range left from a linear axis)."""
+        else powers of ten; no label beyond the float range (a zoom far out, a range left from a linear axis);
+        along the axis, only labels that keep apart (:meth:`_kept_apart`)."""
         shift = math.log10(scale) if scale and scale > 0 else 0.0
-        return [log_tick_text(float(v) + shift, self._plain) if -MAX_DECADE < float(v) + shift < MAX_DECADE else ""
-                for v in values]
+        labels = [self._log_label(float(v) + shift) for v in values]
+        if self.orientation in ("top", "bottom"):
+            labels = [text if round(float(v), 9) in self._apart else "" for text, v in zip(labels, values)]
+        return labels
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
         """pyqtgraph's labels, with the decimals a spacing of 2.5 times a power of ten needs (pyqtgraph writes as
@@ -726,6 +758,11 @@ class SparseLogAxis(EdgeAxis):
     #: ("0"), with no tick in the decade above it (which holds no value): None when nothing is drawn there.
     floor: float | None = None
     floor_label = "0"
+
+    def _log_label(self, exponent: float) -> str:
+        if self.floor is not None and float(exponent) == self.floor:
+            return self.floor_label
+        return super()._log_label(exponent)
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph's names)
         ticks = self._log_tick_values(minVal, maxVal, size, stdTicks)
@@ -760,9 +797,7 @@ class SparseLogAxis(EdgeAxis):
         return super()._named(v) and v != self.floor and (round(v, 9) in self._linear or _round_mantissa(v))
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
-        strings = super().logTickStrings(values, scale, spacing)
-        out = [self.floor_label if self.floor is not None and float(v) == self.floor else text if self._named(v)
-               else "" for text, v in zip(strings, values)]
+        out = super().logTickStrings(values, scale, spacing)
         return self._uncrowded(values, out) if self.orientation in ("left", "right") else out
 
     def _uncrowded(self, values, labels: list[str]) -> list[str]:
@@ -776,14 +811,8 @@ class SparseLogAxis(EdgeAxis):
             y = (high - v) * self._decade_px
             return bounds.top() <= y - tall_px / 2 and y + tall_px / 2 <= bounds.bottom()
 
-        def rank(v: float) -> int:
-            if v == self.floor:
-                return 0
-            mantissa = 10 ** (v % 1.0)
-            return next((k for k, m in enumerate(((1, 10), (5,), (2,)), 1)
-                         if min(abs(mantissa - x) for x in m) < 1e-6), 4)
         out, kept = list(labels), []
-        for k in sorted(range(len(values)), key=lambda k: rank(float(values[k]))):
+        for k in sorted(range(len(values)), key=lambda k: log_tick_rank(float(values[k]), self.floor)):
             v = float(values[k])
             if not out[k]:
                 continue
@@ -792,6 +821,14 @@ class SparseLogAxis(EdgeAxis):
             elif drawn(v):
                 kept.append(v)
         return out
+
+
+def log_tick_rank(v: float, floor: float | None = None) -> int:
+    """Which log tick's label gives way last: 0 the floor (0), 1 the decades, 2 the 5s, 3 the 2s, 4 the rest."""
+    if v == floor:
+        return 0
+    mantissa = 10 ** (v % 1.0)
+    return next((k for k, m in enumerate(((1, 10), (5,), (2,)), 1) if min(abs(mantissa - x) for x in m) < 1e-6), 4)
 
 
 def _round_mantissa(v: float) -> bool:

@@ -325,6 +325,33 @@ def test_a_narrow_plots_x_labels_keep_a_gap(qtbot, size, span):
         assert all(right.left() - left.right() >= gap for left, right in zip(rects, rects[1:])), (width, rects)
 
 
+@pytest.mark.parametrize("size", ["normal", "large"])
+@pytest.mark.parametrize("sparse", [True, False])
+@pytest.mark.parametrize("span", [(-6, 1), (-3, 1), (-0.3, 0.7)])
+def test_a_log_axis_along_a_plot_keeps_its_labels_apart(qtbot, size, sparse, span):
+    """Along a log axis pyqtgraph writes every minor tick it thinks it has room for, and a decade's labels crowd
+    at its top: the sweep's learning rates over less than a decade read "0.60.70.80.9" at any width, the learning-
+    rate finder 120 px wide "0.010.11". The labels keep a quarter of a line apart (the decades kept first, then
+    the 5s, the 2s), at least one is written, and a tick without a label keeps its mark."""
+    theme().set_text_size(size)
+    gap = QFontMetrics(QApplication.font()).height() / 4
+    plot = shown_plot(qtbot, False, (0, 1), (400, 200))
+    if sparse:
+        use_sparse_log_axes(plot, "bottom")
+    plot.setLogMode(x=True)
+    plot.setXRange(*span, padding=0)
+    axis = plot.getPlotItem().getAxis("bottom")
+    for width in range(120, 520, 40):
+        plot.resize(width, 200)
+        QApplication.processEvents()
+        labels = drawn_tick_labels(axis)
+        rects = sorted(labels.values(), key=QRectF.left)
+        assert rects, width
+        assert all(right.left() - left.right() >= gap for left, right in zip(rects, rects[1:])), (width, labels)
+    marks = axis.tickValues(*axis.range, axis.width())
+    assert sum(len(values) for _, values in marks) > len(labels)  # the minor ticks still marked
+
+
 def test_the_optimizer_states_plots_keep_a_readable_height_in_a_short_dock(large_text_state):
     """There the four plots were ~40 px tall, one tick label each (θᵢ read "0", γₜ "0.050"): each plot now keeps room
     for three labels a label apart, and the plots scroll within the dock, the step axis under the last one."""
