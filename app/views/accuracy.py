@@ -1,5 +1,8 @@
 """A classifier's accuracy along each run: the fraction of training samples classified right (solid) and, with
-a validation split, of the held-out samples (dashed, the run's colour), against the loss plot's x-axis."""
+a validation split, of the held-out samples (dashed, the run's colour), against the loss plot's x-axis. A run that
+takes several steps an epoch jumps from step to step (one sample moves the boundary): its lines are then the mean
+over the last epoch, over a light band of each step's values - a line through the steps themselves drew one band
+the runs merged in (lesson 25 at batch size 1)."""
 
 from __future__ import annotations
 
@@ -7,14 +10,23 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
+from gd_core.display import epoch_means, peak_band
+from gd_core.samplers import steps_per_epoch
+
 from ..session import X_AXES
 from ..theme import theme
 from .base import DASHED, RunItemsView, stronger
+from .loss_curve import BatchLossBand
 
 #: At most about this many points per curve (every k-th row of a longer record: accuracy moves in small steps).
 MAX_POINTS = 2000
 #: Why the plot is empty where no run's problem is a classifier (its note, and File > Export's refusal).
 NO_ACCURACY = "only classifiers (logistic regression, MLP) have an accuracy"
+#: The legend's keys where a run takes several steps an epoch: its lines, and the bands under them (two short
+#: keys: a narrow legend wraps between them, never inside one).
+BAND_KEYS = (("epoch means", "━━"), ("each step", "▒▒"))
+#: The bands' blocks: each step's values are noise about the mean line, drawn at half the lines' resolution.
+BAND_BLOCKS = 200
 
 
 class AccuracyView(RunItemsView):
@@ -31,7 +43,9 @@ class AccuracyView(RunItemsView):
         self.note.setObjectName("accuracy_note")
         self.plot.setLabel("left", "accuracy")
         self.plot.setToolTip("Solid: the fraction of training samples the run's classifier gets right. Dashed: "
-                             "the fraction of held-out (validation) samples - what it does on data it never saw.")
+                             "the fraction of held-out (validation) samples - what it does on data it never saw. "
+                             "A run of several steps an epoch: the lines are the mean over the last epoch, the "
+                             "light band each step's value.")
         self.rebuild()
 
     def _rebuild(self) -> None:
@@ -46,27 +60,34 @@ class AccuracyView(RunItemsView):
         return [run for run in self.model.runs if self._draws(run)]
 
     def _made(self, run) -> tuple:
-        """A run's items, added to the plot: its training and validation accuracy."""
+        """A run's items, added to the plot: its training and validation accuracy, and their bands of each step's
+        value under them (empty where a run takes one step an epoch)."""
         look, color = theme(), stronger(run.color)
+        bands = StepBand(self.plot, run), StepBand(self.plot, run)
+        for item in (item for band in bands for item in band.items):
+            item.setZValue(-1)  # under every run's lines, not only its own
         train = pg.PlotCurveItem(pen=self.bold_pen(run), connect="finite")
         held = pg.PlotCurveItem(pen=look.pen(color, 1.5, style=Qt.PenStyle.DashLine), connect="finite")
         self.plot.addItem(train)
         self.plot.addItem(held)
-        return train, held
+        return train, held, *bands
 
     def _main_line(self, items) -> pg.PlotCurveItem:
         return items[0]  # the training accuracy
 
     def _take_items(self, run_id: int) -> None:
-        for item in self._items.pop(run_id):
+        train, held, *bands = self._items.pop(run_id)
+        for item in (train, held, *(item for band in bands for item in band.items)):
             self.plot.removeItem(item)
 
     def _settle(self, moved: set[int] | None) -> None:
         """After the items changed: the legend and the note again, the runs ``moved`` redrawn (None: all)."""
         look, runs = theme(), self._drawn_runs()
         validates = any(run.trainer.problem.held_out is not None for run in runs)
-        self.set_legend([(stronger(run.color), run.name) for run in runs],
-                        keys=[(look.color("text"), "validation", DASHED)] if validates else [])
+        keys = [(look.color("text"), "validation", DASHED)] if validates else []
+        if any(map(_averaged, runs)):
+            keys += [(look.color("text"), *BAND_KEYS[0]), (look.color("muted"), *BAND_KEYS[1])]
+        self.set_legend([(stronger(run.color), run.name) for run in runs], keys=keys)
         self.note.setText("" if runs else NO_ACCURACY)
         self.refresh(moved)
 
@@ -84,6 +105,8 @@ class AccuracyView(RunItemsView):
             look, color = theme(), stronger(run.color)
             items[0].setPen(self.bold_pen(run))
             items[1].setPen(look.pen(color, 1.5, style=Qt.PenStyle.DashLine))
+            for band in items[2:]:
+                band.style(run)
         self._settle(set())
         return True
 
@@ -102,8 +125,38 @@ class AccuracyView(RunItemsView):
                 continue
             every = max(1, len(history) // MAX_POINTS)
             rows = np.r_[0:len(history):every, len(history) - 1]
-            x = x[rows]
-            items[0].setData(x, history.accuracy[rows])
-            items[1].setData(x, history.val_accuracy[rows]) if run.trainer.problem.held_out is not None \
-                else items[1].clear()
+            columns = [history.accuracy] + ([history.val_accuracy] if run.trainer.problem.held_out is not None else [])
+            averaged = _averaged(run)
+            for line, band, y in zip(items[:2], items[2:], columns):
+                line.setData(*_means(x, history.epoch, y) if averaged else (x[rows], y[rows]))
+                band.set_band(*peak_band(x, y, BAND_BLOCKS)) if averaged else band.clear()
+            for line, band in list(zip(items[:2], items[2:]))[len(columns):]:
+                line.clear()
+                band.clear()
         self.span_x(spans)
+
+
+class StepBand(BatchLossBand):
+    """A run's accuracy at each step as a light band (each block's lowest and highest value), its edges counted in
+    the plot's range and not drawn: thin edges zigzagged beside the run's mean lines and read as more lines."""
+
+    def __init__(self, plot: pg.PlotWidget, run):
+        super().__init__(plot, run, bounds=True)
+
+    def style(self, run) -> None:
+        super().style(run)
+        for edge in (self.low, self.high):
+            edge.setPen(None)
+
+
+def _means(x: np.ndarray, epoch: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """y's mean over each epoch at the x of the epoch's end (the last row: over the epoch so far)."""
+    rows, means = epoch_means(epoch, y)
+    return x[rows], means
+
+
+def _averaged(run) -> bool:
+    """Whether a run's accuracies are drawn as their mean over the last epoch, over a band of each step's: it
+    takes several steps an epoch."""
+    config = run.config
+    return steps_per_epoch(run.trainer.problem.n_samples, config["variant"], config.get("batch_size") or 1) > 1

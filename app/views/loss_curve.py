@@ -387,7 +387,7 @@ class BatchLossBand:
     translucent fill cannot have without hiding the full loss drawn over it. A series too short to decimate is a
     thin faint line."""
 
-    def __init__(self, plot: pg.PlotWidget, run):
+    def __init__(self, plot: pg.PlotWidget, run, bounds: bool = False):
         self.low = pg.PlotCurveItem(connect="finite")
         self.high = pg.PlotCurveItem(connect="finite")
         self.fill = pg.FillBetweenItem(self.low, self.high)
@@ -395,8 +395,9 @@ class BatchLossBand:
         self.line = False  # whether the series is drawn as a line (too short for a band)
         for item in self.items:
             # the axes follow the full loss only (a single sample's loss can be ~0 and would stretch a log axis
-            # over many empty decades)
-            plot.addItem(item, ignoreBounds=True)
+            # over many empty decades), unless the band's ``bounds`` count (an accuracy's, between 0 and 1): its
+            # edges' (the fill's bounds reach down to 0)
+            plot.addItem(item, ignoreBounds=not bounds or item is self.fill)
         self.style(run)
 
     def style(self, run) -> None:

@@ -1,5 +1,5 @@
-"""What a student met walking lessons 19-25 in a real window (1366x768 and 1280x720, light and dark): each test
-repeats the steps that showed the fault."""
+"""What a student met walking lessons 01-12 and 19-25 in a real window (1366x768 and 1280x720, light and dark):
+each test repeats the steps that showed the fault."""
 
 import re
 
@@ -71,6 +71,37 @@ def test_lesson_25s_held_out_accuracy_at_the_end_is_in_the_loss_read_out_at_the_
     found = re.search(r"step ([\d,]+) .* \(validation ([\d.]+)%\)", view.readout.text())
     assert found, view.readout.text()
     assert found.group(1) == "7,000" and found.group(2) == f"{100 * 26 / 30:.1f}"
+
+
+def test_lesson_25s_accuracy_tab_draws_each_runs_epoch_means_over_a_band_of_its_steps(qtbot):
+    """At batch size 1 the accuracies jump from step to step (one sample moves the boundary): every third of
+    batch 1's 7,000 steps drawn as a line made one orange band from 0.75 to 0.9, in which its training and its
+    held-out accuracy - and the full batch's lines - could not be told apart. A run of several steps an epoch is
+    now drawn as its mean over each epoch (101 points) over a light band of the steps; a run of one step an
+    epoch as before, with no band."""
+    import numpy as np
+
+    from app.views.accuracy import BAND_KEYS, AccuracyView
+    from gd_core.display import epoch_means
+
+    model, view = lesson_view(qtbot, "25_small_batch_generalization", AccuracyView, (900, 300))
+    while model.step(1000):
+        pass
+    one, full = model.runs
+    model.select(full)
+    while model.step(1000):
+        pass
+    view.refresh()
+    assert all(key in view.legend.text() for key, _ in BAND_KEYS)
+    train, held, *bands = view._items[id(one)]
+    (x, y), (_, y_held) = train.getData(), held.getData()
+    assert list(x) == list(range(101))
+    np.testing.assert_array_equal(y, epoch_means(one.history.epoch, one.history.accuracy)[1])
+    assert y[-10:].mean() - y_held[-10:].mean() > 0.03  # training above held-out at the end: two lines apart
+    assert all(band.high.getData()[0] is not None and len(band.high.getData()[0]) > 100 for band in bands)
+    train, held, *bands = view._items[id(full)]
+    np.testing.assert_array_equal(train.getData()[1][:101], full.history.accuracy)  # one step an epoch: the steps
+    assert all(band.low.getData()[0] is None or len(band.low.getData()[0]) == 0 for band in bands)
 
 
 def test_an_open_sweep_window_frames_the_run_selected_now(qtbot):

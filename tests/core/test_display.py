@@ -1,6 +1,7 @@
 """Peak decimation for display: one-pass and incremental envelopes draw like the whole curve."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from gd_core.display import (
     PeakEnvelope,
     axis_end,
     drawn_values,
+    epoch_means,
     log_floor,
     on_floor,
     peak_band,
@@ -259,3 +261,19 @@ def test_axis_end_moves_rarely_as_a_run_grows():
     ends = {axis_end(step) for step in range(1, 100_001)}
     assert len(ends) < 60  # ~ a dozen round numbers a decade, instead of 100,000 axis changes
     assert axis_end(0.0) == 0.0 and axis_end(-3.0) == -3.0 and np.isnan(axis_end(np.nan))
+
+
+@given(st.integers(1, 9), st.integers(1, 400), st.lists(st.integers(0, 399), max_size=20))
+def test_epoch_means_are_each_epochs_mean_at_its_last_row(per_epoch, rows, gaps):
+    """The accuracy plot's lines for a run of several steps an epoch: the first row, then each whole epoch's end
+    and the last row, each the mean of the finite values since the row before (NaN where none)."""
+    y = np.random.default_rng(rows).random(rows)
+    y[[g for g in gaps if g < rows]] = np.nan
+    epoch = np.arange(rows) / per_epoch  # as the history counts them: samples seen / n, in floating point
+    at, means = epoch_means(epoch, y)
+    expected = [0, *range(per_epoch, rows, per_epoch)]
+    assert list(at) == expected + ([rows - 1] if expected[-1] != rows - 1 else [])
+    for k, row in enumerate(at):
+        block = y[at[k - 1] + 1:row + 1] if k else y[:1]
+        finite = block[np.isfinite(block)]
+        assert (np.isnan(means[k]) and len(finite) == 0) or means[k] == pytest.approx(finite.mean(), rel=1e-12)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from gd_core import run
+from gd_core.display import epoch_means
 from gd_core.lessons import answer
 from gd_core.many import run_many
 
@@ -130,12 +131,28 @@ def test_25_batch_1_fits_the_training_samples_better_but_the_held_out_ones_worse
     assert best(one)[0] == pytest.approx(0.447, abs=0.001) and best(full)[0] == pytest.approx(0.450, abs=0.001)
     assert (best(one)[1], best(full)[1]) == (63, 76) and best(one)[1] < 70  # within its first epoch
     assert round(one.val_accuracy[-1] * 30) == 26 and round(full.val_accuracy[-1] * 30) == 25
-    # where the student reads them: batch 1's accuracies are a band in the Accuracy tab (its held-out one changes
-    # at 1,113 of its 7,000 steps, its training one at 2,349), its last ones in the loss read-out
-    # (tests/app/test_lesson_walk.py); the full batch's at 1 and 4 of its 100
-    assert "(The batch-1 run's accuracies jump from step to step, a band there; the loss curve's read-out gives " \
-           "them: point at the right end of its curve.)" in text(BATCH)
+    # where the student reads them: its last ones in the loss read-out (tests/app/test_lesson_walk.py)
+    assert "(The loss curve's read-out gives the last step's accuracies: point at the right end of its curve.)" \
+        in text(BATCH)
+
+
+def test_25_batch_1s_accuracies_jump_from_step_to_step_and_their_epoch_means_part():
+    """The Accuracy tab draws a run of several steps an epoch as its mean over each epoch over a band of each step's
+    value (app/views/accuracy.py; tests/app/test_dynamics_views.py): what the lesson says of the lines is of those
+    means. Batch 1's held-out accuracy changes at 1,113 of its 7,000 steps, its training one at 2,349; the full
+    batch's at 1 and 4 of its 100 steps (one an epoch: its own means)."""
+    h = runs(BATCH)
+    one, full = h["batch 1"], h["full batch"]
+    assert "draws the batch-1 run's accuracies, which jump from step to step, as a light band, and their mean over " \
+           "each epoch as lines" in text(BATCH)
     assert np.count_nonzero(np.diff(one.val_accuracy)) > 1000 and np.count_nonzero(np.diff(full.val_accuracy)) < 10
+    rows, train = epoch_means(one.epoch, one.accuracy)
+    held = epoch_means(one.epoch, one.val_accuracy)[1]
+    assert list(one.epoch[rows]) == list(range(101))  # the start, then each epoch's end
+    assert "its training accuracy climbs from about 0.79 in the first ten epochs to 0.87 in the last ten, its " \
+           "held-out one slips from about 0.85 to 0.83" in text(BATCH)
+    assert (round(train[1:11].mean(), 2), round(train[-10:].mean(), 2)) == (0.79, 0.87)
+    assert (round(held[1:11].mean(), 2), round(held[-10:].mean(), 2)) == (0.85, 0.83)
 
 
 EXPECTED = {OVERFIT: ["degree 9", 112, (19, 21), "stopped early"],
