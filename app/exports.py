@@ -133,6 +133,9 @@ def legend_shown(picture: Picture):
     height = label.item.boundingRect().height()
     label.setMaximumHeight(height)
     layout.setRowFixedHeight(0, height)
+    # in a picture of several plots (the optimizer state) the legend's height goes to the legend plot alone: the
+    # layout shared it out, and the first plot, under the legend, was ~10 px shorter than on screen
+    held = _heights_held(picture.item, plot, height)
     picture.item.setGeometry(shape.adjusted(0, 0, 0, height))
     layout.activate()
     _taken.append(picture.item)
@@ -140,6 +143,9 @@ def legend_shown(picture: Picture):
         yield
     finally:
         _taken.pop()
+        for row, least, most in held:
+            picture.item.layout.setRowMinimumHeight(row, least)
+            picture.item.layout.setRowMaximumHeight(row, most)
         label.item.setTextWidth(-1)
         plot.setTitle(None)
         # A legend wider than the plot had grown the plot to the legend's width, and the hidden title still held
@@ -150,6 +156,24 @@ def legend_shown(picture: Picture):
         layout.addItem(label, 0, 1)  # where pyqtgraph keeps it
         layout.activate()
         picture.item.setGeometry(shape)
+
+
+def _heights_held(item, plot, extra: float) -> list[tuple]:
+    """Hold each row of a layout of plots ``item`` (a pyqtgraph GraphicsLayout) at its height, the row of ``plot``
+    at ``extra`` more; return what to restore: (row, its least height, its greatest height) - the rows' own
+    bounds, not the plots' (a plot's least height, read back, is its size hint of the moment, and set back it
+    would have held the plot there for good). Nothing for a picture of one plot."""
+    if item is plot or not isinstance(getattr(item, "items", None), dict):  # (a PlotItem's items are a list)
+        return []
+    rows: dict[int, float] = {}
+    for part, cells in item.items.items():
+        for row, _ in cells:
+            rows[row] = max(rows.get(row, 0.0), part.height() + (extra if part is plot else 0.0))
+    grid = item.layout
+    held = [(row, grid.rowMinimumHeight(row), grid.rowMaximumHeight(row)) for row in rows]
+    for row, tall in rows.items():
+        grid.setRowFixedHeight(row, tall)
+    return held
 
 
 #: The graphics items pictures are being taken of (:func:`legend_shown`), the innermost last.

@@ -412,15 +412,25 @@ def test_a_pictures_legend_wraps_and_its_plot_is_framed_as_on_screen(qtbot):
 def test_a_taller_picture_keeps_every_plots_tick_labels_and_its_width(large_text_state):
     """A picture taller than its plot widget by the legend above lost the tick labels the widget does not show (the
     y axes draw only inside the window's view): the optimizer state's picture at Large text had no labels on its
-    learning-rate and step-size plots. Its legend wraps across the whole picture, which keeps the widget's width."""
+    learning-rate and step-size plots. Its legend wraps across the whole picture, which keeps the widget's width;
+    the picture grows by the legend's height, every plot as tall as on screen (the first was ~10 px shorter)."""
     from app import exports
 
     state = large_text_state
     picture = state.pictures()[0]
     labels = {key: sorted(drawn_tick_labels(plot.getAxis("left"))) for key, plot in state.plots.items()}
+    boxes = [plot.vb.size().toTuple() for plot in state.plots.values()]
+    grid = picture.item.layout
+    rows = [(grid.rowMinimumHeight(row), grid.rowMaximumHeight(row)) for row in range(grid.rowCount())]
     width = picture.item.width()
     with exports.legend_shown(picture):
         QApplication.processEvents()
         assert {key: sorted(drawn_tick_labels(plot.getAxis("left"))) for key, plot in state.plots.items()} == labels
+        # every plot framed as on screen: the legend's row is added above the first, not taken from the plots
+        assert [plot.vb.size().toTuple() for plot in state.plots.values()] == [pytest.approx(box) for box in boxes]
         assert picture.item.width() == pytest.approx(width)
         assert picture.legend_plot.titleLabel.width() > 0.9 * width  # across the picture, not the plot's column
+    QApplication.processEvents()
+    assert [plot.vb.size().toTuple() for plot in state.plots.values()] == [pytest.approx(box) for box in boxes]
+    grid = picture.item.layout  # the rows' heights are free again (a taller dock makes the plots taller)
+    assert [(grid.rowMinimumHeight(row), grid.rowMaximumHeight(row)) for row in range(grid.rowCount())] == rows
