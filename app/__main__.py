@@ -176,6 +176,8 @@ def show_offscreen(app, window) -> None:
 
 def screenshot(app, window, steps: int, path: str) -> int:
     """Train ``steps`` updates, draw, and save the whole window to ``path``."""
+    from .exports import image_writer
+
     show_offscreen(app, window)
     remaining = steps
     while remaining > 0 and not window.model.all_done:
@@ -184,7 +186,7 @@ def screenshot(app, window, steps: int, path: str) -> int:
     for _ in range(3):
         app.processEvents()
     try:
-        write_file(path, lambda tmp: window.grab().save(tmp))
+        write_file(path, image_writer(window.grab(), os.path.splitext(path)[1][1:].upper()))
     except OSError as error:
         print(f"error: --screenshot: cannot write {path}: {error.strerror or error}", file=sys.stderr)
         return 2

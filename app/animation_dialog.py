@@ -38,7 +38,7 @@ from gd_core.animation import (
     missing_extra,
 )
 from gd_core.errors import ConfigError
-from gd_core.files import cannot_write
+from gd_core.files import cannot_write, file_name
 
 from .animation_views import RECORD_VIEWS
 from .folders import remember_folder, start_path
@@ -228,7 +228,7 @@ class AnimationDialog(QDialog):
 
     def _writing(self) -> None:
         self.stop_button.setEnabled(False)
-        self._show(f"Writing {os.path.basename(self.recorder.animation.path)}...", "plain")
+        self._show(f"Writing {file_name(self.recorder.animation.path)}...", "plain")
 
     def _finished(self, ok: bool, message: str) -> None:
         self.last, self.recorder = self.recorder, None

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import html
-import os
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
 
 import gd_core
+from gd_core.files import file_name
 
 from .theme import theme
 
@@ -19,7 +19,7 @@ class CsvPreview(QDialog):
 
     def __init__(self, path: str, parent=None):
         super().__init__(parent)
-        self.setWindowTitle(f"Load {os.path.basename(path)}")
+        self.setWindowTitle(f"Load {file_name(path)}")
         self.setObjectName("csv_preview")
         self.resize(560, 420)
         self.path = path

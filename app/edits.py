@@ -11,11 +11,12 @@ operations, with recording switched off, so views hear of them as of any change.
 from __future__ import annotations
 
 import math
-import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from gd_core.files import file_name
 
 if TYPE_CHECKING:
     import gd_core
@@ -217,7 +218,7 @@ def describe_change(name: str, old: dict, new: dict) -> str:
         return f"Switch {name} to {new['problem']}"
     data = new.get("data") or {}
     if data.get("name") == "csv" and data != old.get("data"):
-        return f"Load {os.path.basename(data['path'])} ({name})"
+        return f"Load {file_name(data['path'])} ({name})"
     before, after = _leaves(old), _leaves(new)
     changed = [key for key in dict.fromkeys([*before, *after]) if before.get(key) != after.get(key)]
     if changed == ["init"]:

@@ -5,15 +5,16 @@ returns its pictures (:class:`app.exports.Picture`), and File > Export goes thro
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QMenu, QMessageBox, QStyle, QToolButton, QWidget
 
+from gd_core.files import file_name
+
 from .exports import DEFAULT_PNG_SCALE, PNG_SCALES, Picture
-from .folders import ask_save_path, remember_folder, start_path
+from .folders import ask_save_path, error_text, remember_folder, start_path
 
 SCALE_KEY = "export/png_scale"
 
@@ -58,11 +59,11 @@ def save_picture(parent: QWidget, picture: Picture, path: str | None = None) -> 
     try:
         exports.export_plot(picture, path, scale)
     except OSError as error:
-        tell(parent, f"Not exported: {error.strerror or error}", "error")
+        tell(parent, f"Not exported: {error_text(error)}", "error")
         return False
     remember_folder(path)
     size = f" at {scale}× resolution" if path.lower().endswith(".png") else ""
-    tell(parent, f"Exported {os.path.basename(path)}{size}.", "info")
+    tell(parent, f"Exported {file_name(path)}{size}.", "info")
     return True
 
 

@@ -9,10 +9,28 @@ import os
 from typing import NamedTuple
 
 from PySide6.QtCore import QBuffer, QIODevice, Qt
-from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QImage, QPainter, QPalette, QTextDocument, QTextOption
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QFont,
+    QImage,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QTextDocument,
+    QTextOption,
+)
 from PySide6.QtWidgets import QApplication, QWidget
 
-from gd_core.files import csv_writer, text_writer, unique_stems, write_file, write_into, write_text
+from gd_core.files import (
+    Writer,
+    bytes_writer,
+    csv_writer,
+    text_writer,
+    unique_stems,
+    write_file,
+    write_into,
+    write_text,
+)
 
 from .theme import theme
 
@@ -44,13 +62,13 @@ def export_plot(view, path: str, scale: int = DEFAULT_PNG_SCALE) -> None:
         if ext != ".png":
             raise OSError(f"{os.path.basename(path)}: the {picture.title} view is a picture: choose a .png file")
         image = raster_image(picture, scale)
-        write_file(path, lambda tmp: image.save(tmp, "PNG"))
+        write_file(path, image_writer(image))
         return
     if ext not in PLOT_FORMATS:
         raise OSError(f"{os.path.basename(path)}: choose a .png or .svg file")
     with legend_shown(picture):
         if ext == ".png":
-            write_file(path, png_exporter(picture.item, scale).export)
+            write_file(path, image_writer(png_exporter(picture.item, scale).export(toBytes=True)))
         else:
             svg = svg_text(picture.item)
             write_file(path, text_writer(svg))
@@ -236,7 +254,7 @@ def _elements(node, tag: str):
 def export_window(window: QWidget, path: str) -> None:
     if not path.lower().endswith(".png"):
         raise OSError(f"{os.path.basename(path)}: the window is saved as a .png file")
-    write_file(path, lambda tmp: window.grab().save(tmp, "PNG"))
+    write_file(path, image_writer(window.grab()))
 
 
 def history_file_names(model) -> list[str]:
@@ -267,11 +285,19 @@ def picture_image(picture: Picture, scale: int) -> QImage:
         return png_exporter(picture.item, scale).export(toBytes=True)
 
 
-def _png_bytes(image: QImage) -> bytes:
+def image_bytes(image: QImage | QPixmap, form: str = "PNG") -> bytes:
+    """``image`` encoded as a ``form`` file ("PNG", "JPG", "BMP"); OSError when Qt cannot."""
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    if not image.save(buffer, form):
+        raise OSError(5, f"could not encode the picture as {form}")
     return bytes(buffer.data())
+
+
+def image_writer(image: QImage | QPixmap, form: str = "PNG") -> Writer:
+    """A writer of ``image`` as a ``form`` file, encoded here and written by Python: Qt's file names drop bytes that
+    are not UTF-8 (a picture into a folder "caf\\xe9" went to "caf": nothing was written)."""
+    return bytes_writer(image_bytes(image, form))
 
 
 #: (view, its dock) of the measured quantities a lab report pictures when they have something to show.
@@ -298,7 +324,7 @@ def lab_report(window, author: str = "") -> str:
     # (a paused run read "running")
     named, running = any(r.config.get("init") is not None for r in model.runs), window.runner.running
     with theme().on_paper():  # the report is a light page, printed: its pictures in the light palette
-        images = {view.title: _png_bytes(picture_image(view.picture(), 1)) for view in views}
+        images = {view.title: image_bytes(picture_image(view.picture(), 1)) for view in views}
         # each run's swatch in the colour its curves have in the report's pictures (the light palette's shade)
         swatches = [theme().shade(r.color).name() for r in model.runs]
     runs = [ReportRun(r.name, swatch, {**r.config, "init": r.history.params[0].tolist()} if named else r.config,

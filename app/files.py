@@ -14,13 +14,21 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 import gd_core
-from gd_core.files import file_stem, path_from_text, path_text, shown_path
+from gd_core.files import file_name, file_stem, path_from_text, path_text, shown_path
 from gd_core.lesson_library import lesson_name, lesson_number, list_lessons, load_lesson
 from gd_core.lessons import folder_lessons, read_lesson_folder
 from gd_core.sessions import Session, SessionRun, load_session, save_session
 
 from .export_menu import copy_picture, save_picture
-from .folders import ask_save_path, may_replace, remember_folder, start_folder, start_path, stored
+from .folders import (
+    ask_save_path,
+    error_text,
+    may_replace,
+    remember_folder,
+    start_folder,
+    start_path,
+    stored,
+)
 from .palette import RUN_COLORS
 from .progress import Cancelled, ReplayProgress
 from .session import DEFAULT_CONFIG
@@ -31,11 +39,6 @@ MAX_RECENT = 8
 MAX_GREYED_LESSONS = 10
 SESSION_SUFFIX = ".gdlab.json"
 SESSION_FILTER = "GD Lab sessions (*.gdlab.json);;JSON files (*.json);;All files (*)"
-
-
-def file_name(path: str) -> str:
-    """A file's name as a message shows it (:func:`gd_core.files.shown_path`)."""
-    return shown_path(os.path.basename(path))
 
 
 def with_session_suffix(path: str) -> str:
@@ -119,10 +122,10 @@ class FileActions(QObject):
         folder = self.lesson_folder
         if folder:
             listing = read_lesson_folder(folder)
-            menu.addSection(menu_label(f"From {os.path.basename(folder.rstrip(os.sep)) or folder}"))
+            menu.addSection(menu_label(f"From {file_name(folder.rstrip(os.sep)) or shown_path(folder)}"))
             for path, title in listing.lessons:
                 action = menu.addAction(menu_label(title), lambda p=path: self.open_lesson(p))
-                action.setToolTip(f"{title}\n{path}")
+                action.setToolTip(f"{title}\n{shown_path(path)}")
                 action.setObjectName(f"lesson_file_{os.path.basename(path)}")
             # greyed, saying why: a lesson broken by hand vanished without a word - the first few, then how many
             # more (a folder of other JSON files filled the menu past the screen)
@@ -148,7 +151,7 @@ class FileActions(QObject):
         if folder:
             self.settings.setValue("lessons/folder", folder)
             count = len(folder_lessons(folder))
-            self.window.show_message(f"{count} lesson{'s' if count != 1 else ''} in {folder} "
+            self.window.show_message(f"{count} lesson{'s' if count != 1 else ''} in {shown_path(folder)} "
                                      "now appear in the Lessons menu.", "info")
 
     def open_lesson(self, name: str) -> None:
@@ -312,7 +315,7 @@ class FileActions(QObject):
         try:
             action()
         except OSError as error:
-            self.window.show_message(f"Not exported: {error.strerror or error}", "error")
+            self.window.show_message(f"Not exported: {error_text(error)}", "error")
             return
         remember_folder(written)
         self.window.show_message(done, "info")
@@ -346,7 +349,7 @@ class FileActions(QObject):
     def export_window(self) -> None:
         path = ask_save_path(self.window, "Export window", start_folder(), "PNG image (*.png)")
         if path:
-            self._report(f"Exported {os.path.basename(path)}.",
+            self._report(f"Exported {file_name(path)}.",
                          lambda: self._exports().export_window(self.window, path), path)
 
     def export_histories(self) -> None:
@@ -361,7 +364,7 @@ class FileActions(QObject):
         if taken and not may_replace(self.window, folder, taken):
             self.window.show_message("Not exported: the files there are kept.", "info")
             return
-        self._report(f"Exported {len(self.model.runs)} run histories to {folder}.",
+        self._report(f"Exported {len(self.model.runs)} run histories to {shown_path(folder)}.",
                      lambda: self._exports().export_histories(self.model, folder), folder)
 
     def export_lab_report(self) -> None:
@@ -374,7 +377,7 @@ class FileActions(QObject):
         stem = file_stem(self.model.title or "gdlab") + "-report.html"
         path = ask_save_path(self.window, "Export lab report", start_path(stem), "Web page (*.html)")
         if path:
-            self._report(f"Exported the lab report {os.path.basename(path)}.",
+            self._report(f"Exported the lab report {file_name(path)}.",
                          lambda: self._exports().export_lab_report(self.window, path, name.strip()), path)
 
     def export_animation(self) -> None:

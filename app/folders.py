@@ -13,6 +13,8 @@ import re
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from gd_core.files import path_from_text, path_text, shown_path
+
 FOLDER_KEY = "files/last_folder"
 
 
@@ -28,10 +30,18 @@ def _settings() -> QSettings:
     return QSettings("GD Lab", "GD Lab")
 
 
+def error_text(error: OSError) -> str:
+    """Why a file could not be written, as a message shows it (the path it may name: :func:`shown_path`)."""
+    return shown_path(error.strerror or str(error))
+
+
 def start_folder() -> str:
     """The folder a file dialog opens in: the last one used while it exists (a folder that is gone would show up
-    in the dialog as a file name), else Documents, else home."""
-    last = stored(_settings(), FOLDER_KEY, str, "")
+    in the dialog as a file name), else Documents, else home. A folder whose name holds bytes that are not UTF-8
+    is kept whole, and the dialog opens in the nearest folder above it that Qt can name."""
+    last = path_from_text(stored(_settings(), FOLDER_KEY, str, ""))
+    while path_text(last) != last:  # Qt's strings drop such bytes: the dialog would open in another folder
+        last = os.path.dirname(last)
     if last and os.path.isdir(last):
         return last
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
@@ -41,7 +51,8 @@ def start_folder() -> str:
 def remember_folder(path: str) -> None:
     """Remember where a file was opened or written: ``path`` is the file, or a folder."""
     path = os.path.abspath(os.fspath(path))
-    _settings().setValue(FOLDER_KEY, path if os.path.isdir(path) else os.path.dirname(path))
+    # a name in any bytes kept whole (Qt's strings dropped those not UTF-8: another folder, "caf" for "caf\udce9")
+    _settings().setValue(FOLDER_KEY, path_text(path if os.path.isdir(path) else os.path.dirname(path)))
 
 
 def start_path(name: str) -> str:
@@ -52,7 +63,8 @@ def start_path(name: str) -> str:
 def may_replace(parent, folder: str, names: list[str]) -> bool:
     """Ask whether files ``names`` already in ``folder`` may be replaced (No is the default answer)."""
     shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-    answer = QMessageBox.question(parent, "Replace files?", f"{folder} already holds {shown}.\n\nReplace them?",
+    answer = QMessageBox.question(parent, "Replace files?",
+                                  f"{shown_path(folder)} already holds {shown}.\n\nReplace them?",
                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                   QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes

@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gd_core.files import file_name
 from gd_core.results import epoch_text
 
 from . import help as help_dialogs
 from .deferred import Deferred, deferred_view
-from .files import FileActions, file_name
+from .files import FileActions
 from .folders import stored
 from .guard import WorkGuard
 from .keyboard import install_keyboard_rules

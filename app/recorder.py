@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from gd_core.animation import Animation, AnimationWriter, animation_writer, frame_size, frame_steps
 from gd_core.errors import ConfigError
-from gd_core.files import cannot_write
+from gd_core.files import cannot_write, shown_path
 
 from .animation_views import RECORD_VIEWS
 
@@ -191,7 +191,7 @@ class Recorder(QObject):
             return
         count = writer.count
         early = f" ({why}stopped at frame {count} of {len(self.targets)})" if count < len(self.targets) else ""
-        self.finished.emit(True, f"Saved {self.animation.path}: {count} frames of {self.size[0]} x "
+        self.finished.emit(True, f"Saved {shown_path(self.animation.path)}: {count} frames of {self.size[0]} x "
                                  f"{self.size[1]} ({self.label}), {result / 1024:,.0f} KiB{early}.")
 
     def cancel(self) -> None:
@@ -206,7 +206,7 @@ class Recorder(QObject):
     def _report_failure(self, error: Exception) -> None:
         reason = cannot_write(self.animation.path, error) if isinstance(error, OSError) else \
             f"cannot write {self.animation.path}: {error}"
-        self.finished.emit(False, reason)
+        self.finished.emit(False, shown_path(reason))
 
     def _detach(self) -> AnimationWriter:
         """Stop following the runs; the writer, to finish or discard."""

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 import gd_core
-from gd_core.files import read_json, rename, write_text
+from gd_core.files import file_name, read_json, rename, write_text
 from gd_core.lesson_library import lesson_number
 from gd_core.sessions import MAX_SESSION_BYTES, load_session
 
@@ -181,7 +181,7 @@ def describe(path: str) -> AutosaveCopy:
         number = lesson_number(origin["lesson"])
         what = f"Lesson {number}: {title}" if number is not None and title else f"lesson {origin['lesson']}"
     elif "path" in origin:
-        what = os.path.basename(origin["path"])
+        what = file_name(origin["path"])
     else:
         what = title or "untitled session"
     return AutosaveCopy(path, when, what if runs is not None else f"{what} (unreadable)", runs)

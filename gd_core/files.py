@@ -393,6 +393,13 @@ def text_writer(text: str) -> Writer:
     return write
 
 
+def bytes_writer(data: bytes) -> Writer:
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+    return write
+
+
 def csv_writer(header: Sequence[str], rows: Iterable[Sequence]) -> Writer:
     """A writer of a UTF-8 CSV file through the csv module: fields with commas or quotes are quoted; floats are
     written as their shortest exact text."""
@@ -444,6 +451,11 @@ def shown_path(path: str) -> str:
     """``path`` as a message or a menu shows it: each byte that is not UTF-8 as "\ufffd" (Qt dropped them: the
     message named "caf.json", a file that is not there)."""
     return os.fsencode(path).decode("utf-8", "replace") if _undecodable(path) else path
+
+
+def file_name(path: str) -> str:
+    """A file's name as a message shows it (:func:`shown_path`)."""
+    return shown_path(os.path.basename(path))
 
 
 def file_stem(name: str) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 from PySide6.QtWidgets import QDialog, QFileDialog, QFormLayout, QLabel, QMessageBox, QPushButton
 
 import gd_core
 from gd_core import GENERATORS, PROBLEMS
+from gd_core.files import file_name
 from gd_core.settings import panel_settings
 
 from ..csv_preview import CsvPreview
@@ -80,7 +79,7 @@ class ProblemPanel(Panel):
         if len(self.model.runs) == 1:
             return "selected"
         box = QMessageBox(QMessageBox.Icon.Question, "Load CSV",
-                          f"Train on {os.path.basename(path)}: which runs?", parent=self)
+                          f"Train on {file_name(path)}: which runs?", parent=self)
         box.setObjectName("csv_scope")
         box.setInformativeText("Runs on a 2D function have no data and keep their function.")
         selected = box.addButton(f"Selected run ({self.model.selected.name})", QMessageBox.ButtonRole.AcceptRole)
@@ -117,7 +116,7 @@ class ProblemPanel(Panel):
 
     def _report_loaded(self, path: str, which: str) -> None:
         data = self.model.selected.trainer.problem.dataset
-        self.report(f"Loaded {os.path.basename(path)}{which}: {data.n_samples} samples, features "
+        self.report(f"Loaded {file_name(path)}{which}: {data.n_samples} samples, features "
                     f"{', '.join(data.feature_names)}; target column '{data.target_name}'.")
 
     # -- display ---------------------------------------------------------------------------------------------
@@ -150,7 +149,7 @@ class ProblemPanel(Panel):
                     self.data.addItem(g.title, g.name)
             data = config["data"]
             if data["name"] == "csv":
-                self.data.addItem(f"CSV: {os.path.basename(data['path'])}", "csv")
+                self.data.addItem(f"CSV: {file_name(data['path'])}", "csv")
                 dataset = trainer.problem.dataset
                 self.csv_label.setText(f"{dataset.n_samples} samples · features: {', '.join(dataset.feature_names)}"
                                        f" · target: {dataset.target_name}")

@@ -49,3 +49,42 @@ def test_a_name_given_its_extension_asks_before_replacing_the_file_it_names(wind
     answers += [(str(tmp_path / "new"), "PNG image (*.png)")]  # no such file: nothing to ask
     files.export_window()
     assert len(asked) == 4 and (tmp_path / "new.png").exists()
+
+
+def test_exports_in_a_folder_named_in_bytes_that_are_not_utf8_say_its_name_and_open_there_next(window, tmp_path,
+                                                                                              monkeypatch):
+    """Qt's strings drop bytes that are not UTF-8: an export to "caf\\xe9/r\\xe9sultat.png" said "Exported
+    rsultat.png.", a failed one named "caf.png", and the folder remembered for the next dialog was "caf" - another
+    folder, opened next when it exists. Messages show each such byte as "\\ufffd"; the folder is kept whole, and the
+    next dialog opens in the nearest folder above it that Qt can name."""
+    import os
+
+    import pytest
+
+    from app.export_menu import save_picture
+    from app.folders import FOLDER_KEY, _settings, start_folder
+    from gd_core.files import path_text
+
+    folder = os.path.join(str(tmp_path), os.fsdecode(b"caf\xe9"))
+    try:
+        os.mkdir(folder)
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes no such name")
+    (tmp_path / "caf").mkdir()  # the folder Qt's strings made of it
+    picture = os.path.join(folder, os.fsdecode(b"r\xe9sultat.png"))
+    answers = [(picture, "PNG image (*.png)")]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: answers.pop(0))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: folder)
+    files = window.files
+    files.export_window()
+    assert window.banner.text() == "Exported r\ufffdsultat.png." and os.path.exists(picture)
+    assert _settings().value(FOLDER_KEY) == path_text(folder) and start_folder() == str(tmp_path)
+    assert save_picture(window, window.loss_view.export_menu.pictures()[0], picture + ".png")
+    assert window.banner.text().startswith("Exported r\ufffdsultat.png.png at ")
+    files.export_histories()
+    assert window.banner.text() == f"Exported 1 run histories to {tmp_path}/caf\ufffd."
+    pipe = os.path.join(folder, os.fsdecode(b"p\xe9.png"))
+    os.mkfifo(pipe)
+    answers.append((pipe, "PNG image (*.png)"))
+    files.export_window()
+    assert window.banner.text() == f"Not exported: {tmp_path}/caf\ufffd/p\ufffd.png is a pipe (FIFO), not a file"
