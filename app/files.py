@@ -255,8 +255,16 @@ class FileActions(QObject):
         return self.save_to(self.path) if self.path else self.save_as()
 
     def save_as(self) -> bool:
-        path = ask_save_path(self.window, "Save session", start_folder(), SESSION_FILTER, with_session_suffix)
+        path = ask_save_path(self.window, "Save session", self.proposed_path(), SESSION_FILTER, with_session_suffix)
         return self.save_to(path) if path else False
+
+    def proposed_path(self) -> str:
+        """Where Save As proposes to write the session: its own file; else, for a session with a title (a lesson
+        opened), a file named after it (:func:`gd_core.files.file_stem`) - Save proposed no name at all -; else
+        the folder alone."""
+        if self.path:
+            return os.path.abspath(self.path)
+        return start_path(file_stem(self.model.title) + SESSION_SUFFIX) if self.model.title else start_folder()
 
     def save_to(self, path: str) -> bool:
         try:

@@ -207,6 +207,29 @@ def test_save_as_appends_the_extension_when_the_name_has_none(window, tmp_path, 
     assert window.files.path == str(tmp_path / written)
 
 
+def test_save_proposes_a_file_named_after_the_lesson_the_session_came_from(qtbot, tmp_path, monkeypatch):
+    """Save on a session opened from a lesson proposed its folder and no name: the student had to make one up.
+    It proposes the lesson's title as a safe file name (letters, digits, '-', '_', '.'); a session saved once
+    proposes its own file at Save As; a new session, without a title, the folder alone."""
+    from app.folders import start_folder
+
+    proposed = []
+    monkeypatch.setattr("app.files.QFileDialog.getSaveFileName",
+                        lambda parent, caption, start, filters: proposed.append(start) or ("", ""))
+    win = create_window(lesson="03_learning_rate_bound")
+    qtbot.addWidget(win)
+    assert win.model.title == "Learning rate too small, right, too large - and the bound 2/L"
+    assert not win.files.save()  # (cancelled)
+    assert proposed.pop() == os.path.join(start_folder(),
+                                          "Learning_rate_too_small_right_too_large_-_and_the_bound_2_L.gdlab.json")
+    win.files.save_to(str(tmp_path / "mine.gdlab.json"))
+    win.files.save_as()
+    assert proposed.pop() == str(tmp_path / "mine.gdlab.json")
+    win.files.new()
+    win.files.save()
+    assert proposed.pop() == start_folder()
+
+
 def test_open_shows_gdlab_json_and_json_files_and_all_files(window, monkeypatch):
     filters = []
     monkeypatch.setattr("app.files.QFileDialog.getOpenFileName",
