@@ -226,9 +226,21 @@ class LessonEditor(QDialog):
         """Enter is no Save: typed in the new question it saved the lesson without that question, in the title a
         lesson half written. It adds the question there (its fields' returnPressed) and presses a button that has
         the keyboard; elsewhere it does nothing."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(self.focusWidget(), QPushButton):
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            button = self.focusWidget()
+            if isinstance(button, QPushButton) and button.isEnabled():
+                button.click()
             return
         super().keyPressEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """No button is drawn as the default one, since Enter presses none (:meth:`keyPressEvent`): Qt's button
+        box makes Save the default at each showing, drawn with the default's frame, and gives a focused button
+        that frame (auto-default) which Save took back as the keyboard left it."""
+        super().showEvent(event)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
 
     def _fit_screen(self, body: QWidget) -> None:
         """Open as large as the whole form wants, within the screen (a title bar's room left): beyond, it scrolls."""

@@ -4,7 +4,7 @@ messages speak of the form's fields."""
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPushButton, QStyleOptionButton
 
 from app.lesson_editor import LessonEditor
 
@@ -251,3 +251,39 @@ def test_enter_in_a_new_question_adds_it_and_never_saves(window, qtbot):
     save.setFocus()
     QTest.keyClick(save, Qt.Key.Key_Return)  # a button that has the keyboard still takes Enter
     assert accepted
+
+
+def test_no_button_is_drawn_as_the_default_since_enter_presses_none(window, qtbot):
+    """Save was drawn as the default button (Fusion's heavier frame: Enter presses it) while Enter in a field adds
+    a question or does nothing; it came back as the default whenever the keyboard left another button. No button
+    is the default now - shown, with the keyboard on a button and off it again, shown a second time - and a
+    button that has the keyboard still takes Enter."""
+    editor = editor_of(qtbot, window)
+    buttons = editor.findChildren(QPushButton)
+    assert {b.text() for b in buttons} >= {"Save", "Cancel", "Add question", "Remove selected"}
+
+    def drawn_default() -> list[str]:
+        option = QStyleOptionButton()
+        defaults = []
+        for button in buttons:
+            button.initStyleOption(option)
+            if button.isDefault() or option.features & QStyleOptionButton.ButtonFeature.DefaultButton:
+                defaults.append(button.text())
+        return defaults
+
+    assert drawn_default() == []
+    add = editor.findChild(QPushButton, "lesson_add_question")
+    add.setFocus()
+    qtbot.waitUntil(add.hasFocus)
+    assert drawn_default() == []
+    editor.title.setFocus()
+    qtbot.waitUntil(editor.title.hasFocus)
+    assert drawn_default() == []
+    editor.hide()
+    editor.show()
+    assert drawn_default() == []
+    editor.question_form.text.setText("How many steps does run 1 make?")
+    editor.question_form.form.setCurrentIndex(2)
+    add.setFocus()
+    QTest.keyClick(add, Qt.Key.Key_Return)
+    assert editor.question_list.count() == 1
