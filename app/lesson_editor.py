@@ -38,7 +38,7 @@ from gd_core.errors import ConfigError
 from gd_core.files import quote
 from gd_core.lessons import LESSON_TAGS, LOCKS, lacks_minimum, safe_html
 from gd_core.sessions import Session, parse_session
-from gd_core.spec import typed_number
+from gd_core.spec import exact_text, typed_number
 
 from .widgets import ComboBox, LessonText, SpinBox
 
@@ -53,6 +53,13 @@ FORMS = (("Which run has the lowest ...", lambda metric, run: {"lowest": metric}
          ("Which run has the highest ...", lambda metric, run: {"highest": metric}),
          ("The ... of one run (a number)", lambda metric, run: {"metric": metric, "run": run}),
          ("How does a run end?", lambda metric, run: {"status": run}))
+
+
+def _metric_label(metric) -> str:
+    """A lesson's metric that the form does not offer, in words: ``min loss``, ``loss_at (step 50)``."""
+    if isinstance(metric, str):
+        return metric.replace("_", " ")
+    return f"{metric['name']} ({', '.join(f'{k} {v}' for k, v in metric.items() if k != 'name')})"
 
 
 class QuestionForm(QGroupBox):
@@ -151,7 +158,21 @@ class LessonEditor(QDialog):
         self.challenge_run.addItem("the selected run", "")
         for name in names:
             self.challenge_run.addItem(name, name)
-        self.challenge_below = QLineEdit(f"{session.challenge.below:g}" if session.challenge else "1e-3")
+        if session.challenge:  # its run: the selected one was shown, and saved, for any
+            self.challenge_run.setCurrentIndex(names.index(session.challenge.run) + 1 if session.challenge.run else 0)
+        # the goal's metric: the lesson's own kept as it is where this form offers no such (re-saving wrote every
+        # goal as the best loss - "final loss below 0.01", "distance to the minimum below 0.1" changed meaning)
+        self.challenge_metric = ComboBox()
+        self.challenge_metric.setObjectName("lesson_challenge_metric")
+        self.goal_metrics = [name for _, name in METRICS]
+        for label, _ in METRICS:
+            self.challenge_metric.addItem(label)
+        kept = session.challenge.metric if session.challenge else "best_loss"
+        if kept not in self.goal_metrics:
+            self.goal_metrics.append(kept)
+            self.challenge_metric.addItem(_metric_label(kept))
+        self.challenge_metric.setCurrentIndex(self.goal_metrics.index(kept))
+        self.challenge_below = QLineEdit(exact_text(session.challenge.below) if session.challenge else "1e-3")
         self.challenge_below.setObjectName("lesson_challenge_below")
         self.challenge_steps = SpinBox()
         self.challenge_steps.setObjectName("lesson_challenge_steps")
@@ -197,9 +218,9 @@ class LessonEditor(QDialog):
         layout.addLayout(questions, 2)
         challenge = QFormLayout()  # its text a row of its own: beside the goal's fields it had 85 px ("optio...")
         goal = QHBoxLayout()
-        for label, widget in (("on", self.challenge_run), ("best loss below", self.challenge_below),
+        for label, widget in (("", self.challenge_run), ("", self.challenge_metric), ("below", self.challenge_below),
                               ("within", self.challenge_steps)):
-            if label != "on":
+            if label:
                 goal.addWidget(QLabel(label))
             goal.addWidget(widget)
         goal.addWidget(QLabel("steps"))
@@ -255,8 +276,9 @@ class LessonEditor(QDialog):
         """Everything typed or chosen here, to tell whether closing would throw work away."""
         form = self.question_form
         return (self.title.text(), self.text.toPlainText(), repr(self.questions), self.challenge_text.text(),
-                self.challenge_run.currentIndex(), self.challenge_below.text(), self.challenge_steps.value(),
-                tuple(box.isChecked() for box in self.locks.values()), form.text.text(), form.explain.text())
+                self.challenge_run.currentIndex(), self.challenge_metric.currentIndex(), self.challenge_below.text(),
+                self.challenge_steps.value(), tuple(box.isChecked() for box in self.locks.values()), form.text.text(),
+                form.explain.text())
 
     def reject(self) -> None:
         """Close without saving - after asking, when something was written here (Escape closed the dialog and
@@ -363,7 +385,8 @@ class LessonEditor(QDialog):
             below = typed_number(text)
             if below is None:
                 raise ConfigError("challenge.goal.below", f"must be a number like 1e-3; got {quote(text.strip())}")
-            challenge = {"text": self.challenge_text.text().strip(), "goal": {"metric": "best_loss", "below": below}}
+            challenge = {"text": self.challenge_text.text().strip(),
+                         "goal": {"metric": self.goal_metrics[self.challenge_metric.currentIndex()], "below": below}}
             if self.challenge_run.currentData():
                 challenge["run"] = self.challenge_run.currentData()
             if self.challenge_steps.value():
@@ -404,8 +427,9 @@ class LessonEditor(QDialog):
     def _field_problem(self, error: ConfigError) -> str:
         """``error`` named by the field it is about, as this dialog labels it, which takes the keyboard ("Not
         saved - challenge.goal.below: ..." named the file's key, not the box 'best loss below')."""
-        for key, label, box in (("title", "title", self.title), ("challenge.goal.below", "best loss below",
-                                                                  self.challenge_below),
+        below = f"{self.challenge_metric.currentText()} below"
+        for key, label, box in (("title", "title", self.title), ("challenge.goal.below", below, self.challenge_below),
+                                ("challenge.goal.metric", "the goal", self.challenge_metric),
                                 ("challenge.within_steps", "within ... steps", self.challenge_steps),
                                 ("challenge.run", "challenge on", self.challenge_run),
                                 ("challenge", "Challenge", self.challenge_text)):

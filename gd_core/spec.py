@@ -186,6 +186,13 @@ def integer_list(text: str) -> list[int] | None:
     return [int(part) for part in parts]
 
 
+def exact_text(value: float) -> str:
+    """``value`` as short text that reads back as it: ``0.001``, ``1e-05`` - and every digit where fewer would
+    be another number (``0.0012345678``, not ``0.00123457``)."""
+    text = f"{value:g}"
+    return text if float(text) == value else repr(value)
+
+
 def _number(bound: float) -> str:
     """A bound as short text: ``1e+06``, ``0.5``, but every digit of ``2147483647``."""
     text = f"{bound:g}"

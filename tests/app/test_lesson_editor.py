@@ -2,11 +2,18 @@
 messages speak of the form's fields."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPushButton, QStyleOptionButton
 
 from app.lesson_editor import LessonEditor
+from gd_core.lesson_library import load_lesson
+from gd_core.lessons import LOCKS
+from gd_core.sessions import parse_session
+
+from ..hostile import fuzz_settings
 
 
 @pytest.fixture(autouse=True)
@@ -287,3 +294,36 @@ def test_no_button_is_drawn_as_the_default_since_enter_presses_none(window, qtbo
     add.setFocus()
     QTest.keyClick(add, Qt.Key.Key_Return)
     assert editor.question_list.count() == 1
+
+
+GOAL_METRICS = st.one_of(st.sampled_from(["final_loss", "best_loss", "excess_loss", "min_loss", "steps",
+                                          "distance_to_minimum", "final_lr", "evaluations"]),
+                         st.builds(lambda k: {"name": "loss_at", "step": k}, st.integers(0, 10**6)),
+                         st.builds(lambda v: {"name": "steps_to_loss", "below": v}, st.floats(1e-9, 1e3)))
+WORDS = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(str.strip)
+
+
+@fuzz_settings(60)
+@given(metric=GOAL_METRICS, below=st.floats(allow_nan=False, allow_infinity=False), run=st.integers(-1, 3),
+       within=st.one_of(st.none(), st.integers(1, 100_000_000)), text=WORDS, title=WORDS,
+       locked=st.sets(st.sampled_from(sorted(LOCKS))))
+def test_a_lesson_opened_in_the_editor_and_saved_means_what_it_meant(qapp, metric, below, run, within, text, title,
+                                                                     locked):
+    """Re-saving a lesson wrote its challenge's goal as the best loss: "final loss below 0.01" or "distance to the
+    minimum below 0.1" came back as "best loss below", and the goal's bound cut to six digits (0.0012345678 to
+    0.00123457). A lesson put through the editor unchanged now reads back as the same lesson: title, questions,
+    locks and challenge - its metric (one the form offers or not), bound, run and steps."""
+    base = load_lesson("03_learning_rate_bound")
+    challenge = {"text": text, "goal": {"metric": metric, "below": below}}
+    if run >= 0:
+        challenge["run"] = base.runs[run].name
+    if within is not None:
+        challenge["within_steps"] = within
+    lesson = parse_session({**base.to_dict(), "title": title, "challenge": challenge, "locked": sorted(locked)})
+    editor = LessonEditor(lesson)
+    try:
+        saved = editor.session()
+    finally:
+        editor.deleteLater()
+    assert (saved.title, saved.text, saved.questions, saved.challenge, saved.locked) == \
+        (lesson.title.strip(), lesson.text, lesson.questions, lesson.challenge, lesson.locked)  # (its outer spaces)
