@@ -88,22 +88,24 @@ def zigzag(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray
     return xs, ys
 
 
-
-
-def epoch_means(epoch: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def epoch_means(epoch: np.ndarray, y: np.ndarray, most: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(rows, means): the first row, the row ending each whole epoch (``epoch`` ascending: the first row at or
     past each whole number), and the last row, each with y's mean over the rows since the row before it (the
     first row: its own value), finite values only (NaN where there are none). A run that takes one row an epoch
     is its own means. A hair (1e-9) below each whole number: epochs counted in floating point (step / n) may land
-    a last bit under it."""
+    a last bit under it. With ``most``, blocks of the fewest whole epochs that make at most ``most`` of them (a
+    run of 85,000 epochs: 85,000 means, 0.1 s a call and as many points drawn at every frame)."""
     if len(y) == 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0)
-    wholes = np.arange(1, math.floor(epoch[-1] + 1e-9) + 1) - 1e-9
+    last = math.floor(epoch[-1] + 1e-9)
+    every = 1 if most is None or last <= most else math.ceil(last / most)
+    wholes = np.arange(every, last + 1, every) - 1e-9
     rows = np.unique(np.concatenate(([0], np.searchsorted(epoch, wholes), [len(y) - 1])))
     present, starts = np.isfinite(y), np.concatenate(([0], rows[:-1] + 1))  # each block: (row before, row]
     sums, counts = np.add.reduceat(np.where(present, y, 0.0), starts), np.add.reduceat(present, starts)
     with np.errstate(invalid="ignore", divide="ignore"):
         return rows, np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
 
 #: Mantissas of the round numbers an axis end snaps to: each at most a third past the one before.
 ROUND_MANTISSAS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)

@@ -150,8 +150,9 @@ class StepBand(BatchLossBand):
 
 
 def _means(x: np.ndarray, epoch: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """y's mean over each epoch at the x of the epoch's end (the last row: over the epoch so far)."""
-    rows, means = epoch_means(epoch, y)
+    """y's mean over each epoch at the x of the epoch's end (the last row: over the epoch so far); over each few
+    epochs where a run has more than MAX_POINTS of them."""
+    rows, means = epoch_means(epoch, y, MAX_POINTS)
     return x[rows], means
 
 

@@ -146,3 +146,22 @@ def test_the_loss_plot_marks_each_runs_best_validation_step(qtbot):
             history.val_loss[row]], run.name
     assert [r.history.step[int(np.nanargmin(r.history.val_loss))] for r in win.model.runs[1:]] == [112, 112]
     assert f"validation {BEST}" in view.legend.text()
+
+
+def test_the_accuracy_of_a_run_of_thousands_of_epochs_is_drawn_in_at_most_max_points():
+    """A run of several steps an epoch is drawn as its epoch means: one point an epoch, with no bound - 85,000
+    epochs were 85,000 points and 0.1 s of means a line at every frame. Past MAX_POINTS epochs the means are over
+    blocks of a few epochs, each the mean since the point before."""
+    from app.session import SessionModel
+    from app.views.accuracy import MAX_POINTS, AccuracyView
+
+    model = SessionModel({"problem": "logistic_regression", "variant": "stochastic", "epochs": 2500,
+                          "data": {"name": "blobs", "n_samples": 2, "noise": 1.0, "seed": 0}})
+    view = AccuracyView(model)
+    run = model.selected
+    model.step(5000)
+    view.refresh()
+    train = view._items[id(run)][0]
+    x, y = train.getData()
+    assert len(x) <= MAX_POINTS + 2 and x[-1] == 5000  # (steps: 2 an epoch, each a row of the history)
+    assert x[1] == 4 and y[1] == pytest.approx(run.history.accuracy[1:5].mean())  # epochs 1 and 2

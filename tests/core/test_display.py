@@ -277,3 +277,20 @@ def test_epoch_means_are_each_epochs_mean_at_its_last_row(per_epoch, rows, gaps)
         block = y[at[k - 1] + 1:row + 1] if k else y[:1]
         finite = block[np.isfinite(block)]
         assert (np.isnan(means[k]) and len(finite) == 0) or means[k] == pytest.approx(finite.mean(), rel=1e-12)
+
+
+@given(st.integers(1, 9), st.integers(1, 400), st.integers(1, 60))
+def test_epoch_means_past_most_epochs_are_over_blocks_of_a_few(per_epoch, rows, most):
+    """With ``most``, at most that many blocks (and the first and last rows), each of the same number of whole
+    epochs, the mean since the row before; as many epochs as ``most`` or fewer: each epoch alone, as without it."""
+    y = np.random.default_rng(rows).random(rows)
+    epoch = np.arange(rows) / per_epoch
+    at, means = epoch_means(epoch, y, most)
+    epochs = int(epoch[-1])
+    assert len(at) <= most + 2
+    if epochs <= most:
+        np.testing.assert_array_equal(at, epoch_means(epoch, y)[0])
+    every = max(1, -(-epochs // most))  # whole epochs a block
+    assert list(at) == sorted({0, *range(every * per_epoch, rows, every * per_epoch), rows - 1})
+    for k in range(1, len(at)):
+        assert means[k] == pytest.approx(y[at[k - 1] + 1:at[k] + 1].mean(), rel=1e-12)
