@@ -43,6 +43,10 @@ STEP_AXIS = 45
 
 #: A relative spread below which a plotted series counts as constant (rounding, not a change to show).
 CONSTANT_SPREAD = 1e-6
+#: What a plot with nothing to draw says, on an axis without ticks: before the run's first step (its step sizes
+#: come with the first), and later (none finite, or none above 0 on a log axis).
+NO_STEP_YET = "no step yet"
+NOTHING_TO_DRAW = "no value to draw"
 
 
 def data_range(values: np.ndarray, log: bool) -> tuple[float, float] | None:
@@ -87,6 +91,7 @@ class OptimizerStatePlot(QWidget):
         layout.addWidget(self.legend)
         self.plots = {}
         self._curves: dict[str, list] = {}
+        self._nothing: dict[str, pg.TextItem] = {}  # per plot: what it says where it has nothing to draw
         events = model.events
         events.selection_changed.connect(lambda run: self.rebuild())
         events.run_styled.connect(lambda run, what: run is self.model.selected and self.rebuild())
@@ -124,6 +129,9 @@ class OptimizerStatePlot(QWidget):
             if row < len(ROWS) - 1:
                 plot.getAxis("bottom").setStyle(showValues=False)  # one step axis, at the bottom
             self.plots[key] = plot
+            self._nothing[key] = nothing = pg.TextItem("", anchor=(0.5, 0.5))
+            plot.addItem(nothing, ignoreBounds=True)
+            nothing.hide()
         for key, name, symbol, _ in ROWS:
             AxisNameFit(self.plots[key].getAxis("left"), name, symbol)
         self.plots["steps"].setLabel("bottom", "step")
@@ -141,6 +149,8 @@ class OptimizerStatePlot(QWidget):
         look.style_plot(self.layout_widget)
         for plot in self.plots.values():
             plot.getAxis("left").setWidth(round(70 * look.scale))
+        for nothing in self._nothing.values():
+            nothing.setColor(look.color("muted"))
         self.layout_widget.setMinimumHeight(least_size(len(ROWS) * LEAST_PLOT + STEP_AXIS))
         self.rebuild()
 
@@ -185,12 +195,26 @@ class OptimizerStatePlot(QWidget):
             curve.setData(kept[1:], steps[1:, k])
         self._curves["grad_norm"][0].setData(step, norms)
         self._curves["lr"][0].setData(step, history.lr)
-        self.plots["params"].setXRange(0, max(float(step[-1]), 1.0), padding=0.02)
+        end = max(float(step[-1]), 1.0)
+        self.plots["params"].setXRange(0, end, padding=0.02)
         for key, values in (("params", params[:, :shown]), ("grad_norm", norms), ("lr", history.lr),
                             ("steps", steps[1:, :shown])):
             span = data_range(values, log=LOG_AXES[key])
-            if span is not None:
-                self.plots[key].setYRange(*span, padding=0)
+            self._say_nothing(key, "" if span is not None else NO_STEP_YET if len(step) < 2 else NOTHING_TO_DRAW,
+                              end)
+            self.plots[key].setYRange(*(span or (0.0, 1.0)), padding=0)
+
+    def _say_nothing(self, key: str, words: str, end: float) -> None:
+        """Where a plot has nothing to draw, its y-axis without ticks and ``words`` in its middle: it showed the
+        ticks of the range it was last given - 2 and 5 on a log axis of no step sizes yet - as if they said
+        something; else its ticks."""
+        nothing = self._nothing[key]
+        if nothing.isVisible() != bool(words):
+            self.plots[key].getAxis("left").setTicks([[]] if words else None)
+            nothing.setVisible(bool(words))
+        if words and nothing.textItem.toPlainText() != words:
+            nothing.setText(words)
+            nothing.setPos(end / 2, 0.5)
 
     @staticmethod
     def readable_height() -> int:

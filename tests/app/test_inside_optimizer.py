@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+import gd_core
 from app import create_window
 from gd_core.landscape import trajectory_plane
 
@@ -195,3 +196,46 @@ def test_a_rebuild_while_the_plane_is_computed_still_draws_it(qtbot):
     qtbot.waitUntil(lambda: view.surface_ready, timeout=10_000)
     assert view.plane is plane and "principal directions" in view.status
     window.runner.pause()
+
+
+def _left_labels(plot) -> list[str]:
+    """The tick labels the plot's y-axis draws (pyqtgraph's own drawing specs)."""
+    from PySide6.QtGui import QImage, QPainter
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = plot.getAxis("left").generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [text for _, _, text in texts]
+
+
+def test_an_optimizer_state_plot_with_nothing_to_draw_says_so_on_an_axis_without_ticks(window, qtbot):
+    """Before the first step the step-size plot had no value, and its log axis named 2 and 5 - the ticks of a
+    range nobody gave it, read as step sizes. A plot with nothing to draw now has no ticks and says why in its
+    middle: "no step yet", or later "no value to draw" (a run started at the minimum: every gradient 0, no step
+    size); its ticks come back with its values."""
+    from app.views.optimizer_state import NO_STEP_YET, NOTHING_TO_DRAW
+    window.state_dock.raise_()
+    qtbot.waitUntil(lambda: bool(window.state_plot.plots), timeout=3000)
+    view = window.state_plot
+    view.refresh()
+    plots = view.plots
+    assert _left_labels(plots["steps"]) == []
+    said = view._nothing
+    assert said["steps"].isVisible()
+    assert said["steps"].textItem.toPlainText() == NO_STEP_YET
+    for key in ("params", "grad_norm", "lr"):  # each has its value at the start
+        assert _left_labels(plots[key]) and not said[key].isVisible(), key
+    window.step_once()
+    view.refresh()
+    assert _left_labels(plots["steps"]) and not said["steps"].isVisible()
+    model = window.model
+    model.update_config(model.selected, gd_core.validate({"problem": "quadratic", "init": [0.0, 0.0],
+                                                          "optimizer": {"name": "plain", "lr": 0.1}}))
+    model.step(3)
+    view.refresh()
+    for key in ("grad_norm", "steps"):  # zero on a log axis: nothing
+        assert _left_labels(plots[key]) == [] and said[key].textItem.toPlainText() == NOTHING_TO_DRAW, key
+    for key in ("params", "lr"):
+        assert _left_labels(plots[key]) and not said[key].isVisible(), key

@@ -20,6 +20,7 @@ def test_optimizer_state_log_labels_never_overlap(window, qtbot):
     window.resize(1280, 720)
     window.state_dock.raise_()
     qtbot.waitUntil(lambda: bool(window.state_plot.plots), timeout=3000)
+    window.model.step(2)  # values to label (before the first step the step-size plot has no ticks at all)
     qtbot.waitUntil(lambda: all(plot.getAxis("left").width() >= 70 for plot in window.state_plot.plots.values()),
                     timeout=3000)  # laid out
     for key in ("grad_norm", "steps"):
