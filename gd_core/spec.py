@@ -68,11 +68,11 @@ class Param:
         if self.kind is str:
             return "one of " + ", ".join(self.choices)
         if self.kind is list:
-            return f"a list of 1 to {self.max_len} integers in [{_number(self.low)}, {_number(self.high)}]"
+            return f"a list of 1 to {self.max_len} integers in [{exact_text(self.low)}, {exact_text(self.high)}]"
         what = "an integer" if self.kind is int else "a number"
         left = "(" if self.low_open else "["
         right = ")" if self.high_open else "]"
-        return f"{what} in {left}{_number(self.low)}, {_number(self.high)}{right}"
+        return f"{what} in {left}{exact_text(self.low)}, {exact_text(self.high)}{right}"
 
     def check(self, value: Any, key: str) -> Any:
         """Return ``value`` converted to this param's type, or raise :class:`ConfigError` naming ``key``.
@@ -187,16 +187,12 @@ def integer_list(text: str) -> list[int] | None:
 
 
 def exact_text(value: float) -> str:
-    """``value`` as short text that reads back as it: ``0.001``, ``1e-05`` - and every digit where fewer would
-    be another number (``0.0012345678``, not ``0.00123457``)."""
+    """``value`` as short text that reads back as it: ``0.001``, ``1e-05``, ``1e+06`` - and every digit where
+    fewer would be another number (``0.0012345678``, not ``0.00123457``; ``2147483647``)."""
     text = f"{value:g}"
-    return text if float(text) == value else repr(value)
-
-
-def _number(bound: float) -> str:
-    """A bound as short text: ``1e+06``, ``0.5``, but every digit of ``2147483647``."""
-    text = f"{bound:g}"
-    return text if float(text) == bound else str(int(bound))
+    if float(text) == value:
+        return text
+    return str(int(value)) if float(value).is_integer() and abs(value) < 2**53 else repr(value)
 
 
 def check_params(specs: tuple[Param, ...], given: dict, prefix: str, owner: str) -> dict:
