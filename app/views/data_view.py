@@ -61,6 +61,7 @@ class DataView(PlotView):
         self._lines: dict[int, pg.PlotCurveItem] = {}  # bare curves, set every frame
         self._circled = None  # the batch whose samples are circled: its indices, ALL, or None (none drawn)
         self._batch = BATCH_COLOR  # the colour the batch is drawn in
+        self._batch_named = False  # whether the legend names the batch: only once a step has circled one
         self._samples = None  # what the samples are drawn for: (the data, weakly; the kind of plot; the theme's)
         super().__init__(model, parent)
         self.caption = self.info
@@ -180,10 +181,14 @@ class DataView(PlotView):
         look, held = theme(), self.problem.held_out is not None
         colors = Counter(run.color for run in self.runs_on_selected_problem())
         others = {batch_color(color, tuple(c for c in colors if c != color or colors[c] > 1)) for color in colors}
+        # the batch named once circled: before a step the legend named a "latest batch" drawn nowhere (its room
+        # kept among the reserve, so the first step moves no plot)
+        self._batch_named = self.model.selected.trainer.latest is not None
+        named = self._batch if self._batch_named else None
         # in a short row the hollow samples' entry first: "● training samples … and 2 more" (lesson 23-25, a tab
         # below the plots in front) left the held-out samples unexplained, while filled dots read as samples anyway
-        self.set_legend(_legend(self._batch, held, look),
-                        reserve=[_legend(other, held, look) for other in sorted(others - {self._batch})],
+        self.set_legend(_legend(named, held, look),
+                        reserve=[_legend(other, held, look) for other in sorted(others - {named})],
                         first=(HELD_OUT_ENTRY,) if held else ())
 
     @property
@@ -328,6 +333,8 @@ class DataView(PlotView):
         self.regions.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
 
     def _highlight(self, trainer, predictions, kind) -> None:
+        if self._batch_named != (trainer.latest is not None):  # a first step, or none since a reset
+            self._set_legend()
         if trainer.latest is None:
             self.batch.clear()
             self.batch_casing.clear()
@@ -369,12 +376,13 @@ def _move(item: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray) -> None:
 HELD_OUT_ENTRY = 1
 
 
-def _legend(batch: str, held_out: bool, look) -> list[tuple]:
+def _legend(batch: str | None, held_out: bool, look) -> list[tuple]:
     """The data view's legend entries: the filled and hollow samples with a validation split; the batch circles'
-    colour where it is not orange, as the parameter space says it, so the window names one batch colour."""
+    colour where it is not orange, as the parameter space says it, so the window names one batch colour (None:
+    no batch circled)."""
     legend = [(look.color("text"), "training samples", "●"),
               (look.color("text"), "held-out samples", "○")] if held_out else []
-    if batch != BATCH_COLOR:
+    if batch not in (None, BATCH_COLOR):
         legend.append((Cased(batch, BATCH_CASING), f"latest batch ({batch_name(batch)})", "◯"))
     return legend
 

@@ -358,6 +358,27 @@ def test_the_data_view_circles_the_batch_in_the_parameter_spaces_batch_colour(qt
     win.runner.pause()
 
 
+def test_the_data_legend_names_the_latest_batch_only_once_one_is_circled(qtbot):
+    """Lesson 4 with its orange run selected: before any step the data view's legend said "latest batch (sky
+    blue, not orange)" beside a plot with no circle on it. The legend names the batch from the first step, and
+    no longer after a reset; its row keeps its height all the while (the plot under it stays put)."""
+    win = shown_window(qtbot, "04_batch_size_noise")
+    model, data = win.model, win.data_view
+    model.select(next(run for run in model.runs if run.color.lower() == OKABE_ITO["orange"].lower()))
+    qtbot.waitUntil(lambda: data.legend.height() > 0)
+
+    def named() -> bool:
+        return "latest batch" in data.legend.text()
+
+    height = data.legend.height()
+    assert not named() and len(data.batch.data) == 0
+    model.step(1)
+    assert named() and len(data.batch.data) > 0 and data.legend.height() == height
+    win.reset()
+    assert not named() and len(data.batch.data) == 0 and data.legend.height() == height
+    win.runner.pause()
+
+
 def _outlines_on_the_surface(view):
     """(what, colour) of the outermost colour of every line and marker drawn over the parameter space's loss
     surface - what meets the surface: a casing (a curve's shadow pen wider than its pen, or a wider line under
