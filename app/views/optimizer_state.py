@@ -214,6 +214,7 @@ class OptimizerStatePlot(QWidget):
             nothing.setVisible(bool(words))
         if words and nothing.textItem.toPlainText() != words:
             nothing.setText(words)
+        if words and nothing.pos().x() != end / 2:  # in the middle as the run goes on (the steps' axis grows)
             nothing.setPos(end / 2, 0.5)
 
     @staticmethod

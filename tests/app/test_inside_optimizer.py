@@ -239,3 +239,7 @@ def test_an_optimizer_state_plot_with_nothing_to_draw_says_so_on_an_axis_without
         assert _left_labels(plots[key]) == [] and said[key].textItem.toPlainText() == NOTHING_TO_DRAW, key
     for key in ("params", "lr"):
         assert _left_labels(plots[key]) and not said[key].isVisible(), key
+    model.step(97)  # (review of 77237d5) the words stayed where the third step put them: at the left edge
+    view.refresh()
+    for key in ("grad_norm", "steps"):
+        assert said[key].pos().x() == 50, key
