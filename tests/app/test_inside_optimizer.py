@@ -108,12 +108,12 @@ def test_update_rule_panel_shows_the_numbers(window):
     window.action_step.trigger()
     window.action_step.trigger()
     formula.refresh()
-    labels = [formula.table.verticalHeaderItem(r).text() for r in range(formula.table.rowCount())]
+    labels = formula.names()
     assert labels[:3] == ["t", "γₜ", "g"] and "m̂ = m/(1−β₁ᵗ)" in labels and "step size γ/(√v̂+ε)" in labels
     trainer = window.model.selected.trainer
-    g_row = labels.index("g")
-    assert float(formula.table.item(g_row, 0).text()) == pytest.approx(trainer.latest.grad[0], rel=1e-3)
-    assert formula.table.item(0, 0).text() == "2" and "Adam" in formula.title.text()
+    # to three significant digits in a tab as narrow as this window's (~120 px), where four do not fit
+    assert float(formula.cells("g")[0]) == pytest.approx(trainer.latest.grad[0], rel=5e-3)
+    assert formula.cells("t")[0] == "2" and "Adam" in formula.title.text()
     assert "m ← β₁·m" in formula.rule.text()
 
 

@@ -3,7 +3,8 @@ each test repeats the steps that showed the fault."""
 
 import re
 
-from PySide6.QtCore import QPoint
+import pytest
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from app.views.loss_curve import LossCurveView
@@ -125,3 +126,33 @@ def test_an_open_sweep_window_frames_the_run_selected_now(qtbot):
     assert sweep.lr_line.value() == np.log10(0.3)
     ticks = sweep.heat.getPlotItem().getAxis("left")._tickLevels[0]
     assert [label for _, label in ticks][-1] == "200"  # the spiral's 200 samples, not a function's none
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768)])
+def test_lesson_21s_update_rule_shows_rho_and_r_whole_beside_the_lesson(qtbot, size):
+    """Lesson 21 asks to read ρₜ and rₜ in the Update rule tab. At 1280x720 its RAdam table's row names ("step
+    size γ·rₜ·√(1−β₂ᵗ)/(√v+ε)", 31 characters) took ~220 px of the ~270 px table: ρₜ's number was cut at the
+    tab's edge (373 of 373.3) and the min and max columns were off to the side. Where names and numbers do not
+    fit side by side, each name is a row of its own above its numbers: every name and number shown whole, without
+    scrolling sideways."""
+    win = shown_window(qtbot, "21_adam_radam_warmup", size)
+    win.formula_dock.raise_()
+    win.model.select(win.model.runs[1])
+    assert win.model.selected.name == "RAdam 0.3"
+    for _ in range(6):
+        win.action_step.trigger()
+    formula = win.formula
+    formula.refresh()
+    QApplication.processEvents()
+    table = formula.table
+    assert "ρₜ" in formula.names() and "rₜ (rectification)" in formula.names()
+    assert float(formula.cells("ρₜ")[0]) > 5 and 0 < float(formula.cells("rₜ (rectification)")[0]) < 1
+    viewport = table.viewport().rect()
+    shown = [table.item(r, c) for r in range(table.rowCount()) for c in range(table.columnCount())]
+    for item in (item for item in shown if item is not None and item.text()):
+        cell = table.visualItemRect(item)
+        drawn = table.fontMetrics().boundingRect(cell.adjusted(3, 0, -3, 0), Qt.TextFlag.TextWordWrap, item.text())
+        whole = drawn.width() <= cell.width() - 6 and drawn.height() <= cell.height()  # on one line, or wrapped
+        assert whole and cell.left() >= 0 and cell.right() <= viewport.right(), (item.text(), cell, drawn, viewport)
+    assert table.horizontalScrollBar().maximum() == 0
+    win.runner.pause()

@@ -37,15 +37,12 @@ def test_newtons_hessian_eigenvalues_are_shown_live(window, qtbot):
     window.formula.show()
     model.step(1)
     window.formula.refresh()
-    table = window.formula.table
-    labels = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
-    row = labels.index("λ(H) (eigenvalues)")
-    shown = [float(table.item(row, c).text()) for c in range(2)]
+    shown = [float(text) for text in window.formula.cells("λ(H) (eigenvalues)")]
     expected = model.selected.trainer.latest.state.eigenvalues
     np.testing.assert_allclose(shown, expected, rtol=1e-3)
     model.step(1)
     window.formula.refresh()
-    assert [float(table.item(row, c).text()) for c in range(2)] != shown  # a new step, new eigenvalues
+    assert [float(text) for text in window.formula.cells("λ(H) (eigenvalues)")] != shown  # a new step, new eigenvalues
 
 
 def test_loss_against_evaluations(window, qtbot):

@@ -94,9 +94,7 @@ def test_lesson_11_asks_of_the_update_rule_only_what_its_table_shows(qtbot):
     table = win.formula.table
     win.formula.refresh()
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    labels = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
-    assert headers == ["‖·‖", "min", "max"] and "step size γ/(√v̂+ε)" in labels
-    row = labels.index("step size γ/(√v̂+ε)")
-    smallest, largest = (float(table.item(row, c).text()) for c in (1, 2))
+    assert headers == ["‖·‖", "min", "max"] and "step size γ/(√v̂+ε)" in win.formula.names()
+    smallest, largest = (float(text) for text in win.formula.cells("step size γ/(√v̂+ε)")[1:])
     assert largest > 100 * smallest  # far apart: one rate, very different steps per weight
     win.runner.pause()
