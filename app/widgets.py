@@ -41,6 +41,9 @@ from .theme import theme
 #: Spin boxes cannot hold infinity; these stand in for an unbounded side.
 UNBOUNDED = 1e12
 _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+#: The keys with which Qt changes a closed combo box's choice at once (as if chosen from its list)
+_CHOOSING_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Home,
+                  Qt.Key.Key_End)
 
 
 def _undo_key(event) -> bool:
@@ -238,6 +241,21 @@ class ComboBox(CalmInput, QComboBox):
         option.currentText = self.shown_text()
         painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
         self._show_tip(option.currentText)  # the tooltip follows what is drawn (items change with signals blocked)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """A key that would change the choice of the closed box (an arrow, PageUp, PageDown, Home, End, a letter
+        of a choice) opens its list there instead: the choice is made in the list (Enter, a click) and Escape
+        leaves it as it was. Qt chose at once - Down on the problem box switched the problem, starting the run
+        afresh, at each press of a student moving through the panel. Alt+Down and F4 open it too, as in Qt."""
+        text = event.text()
+        typed = bool(text) and text.isprintable() and not text.isspace()
+        plain = not event.modifiers() & (Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ControlModifier)
+        if self.isEditable() or not plain or not (event.key() in _CHOOSING_KEYS or typed):
+            super().keyPressEvent(event)
+            return
+        self.showPopup()
+        if typed:
+            self.view().keyboardSearch(text)  # the first choice that starts so, marked in the list
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().changeEvent(event)

@@ -1,6 +1,7 @@
 """Space presses a button the keyboard moved to (Tab), and stays Run everywhere else - a button clicked with the
 mouse included (see app/keyboard.py)."""
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox
@@ -78,3 +79,35 @@ def test_the_focus_arriving_in_a_dock_behind_a_tab_brings_the_tab_to_the_front(q
     front.widget().setFocus(Qt.FocusReason.TabFocusReason)
     QApplication.processEvents()
     assert bar.tabText(bar.currentIndex()) == "Results"
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")  # the list, opened offscreen
+def test_a_key_on_a_closed_choice_box_opens_its_list_and_changes_nothing_until_chosen(window, qtbot):
+    """Down on the focused problem box switched the problem at once (Qt's way), starting the run afresh - a
+    student moving through the panel with the keyboard lost the run at each press. Every choice box now opens its
+    list for such a key (an arrow, PageUp/PageDown, Home/End, a letter: the first choice so named is marked); the
+    choice is made there with Enter, and Escape leaves it as it was. The schedule box too: one rule for all."""
+    from .conftest import panel
+
+    model = window.model
+    model.step(5)
+    problem = panel(window, "ProblemPanel").problem
+    schedule = panel(window, "LearningRatePanel").schedule
+    for box, key in ((problem, "problem"), (schedule, "schedule")):
+        window.settings_scroll.ensureWidgetVisible(box)
+        before = model.selected.config[key]
+        for pressed in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_End, Qt.Key.Key_Q):
+            box.setFocus()
+            qtbot.waitUntil(box.hasFocus)
+            QTest.keyClick(box, pressed)
+            assert model.selected.config[key] == before and model.selected.trainer.step == 5, (key, pressed)
+            qtbot.waitUntil(box.view().isVisible)  # the list, open
+            QTest.keyClick(box.view(), Qt.Key.Key_Escape)
+            qtbot.waitUntil(lambda b=box: not b.view().isVisible())
+            assert model.selected.config[key] == before and model.selected.trainer.step == 5, (key, pressed)
+    box = problem
+    box.setFocus()
+    QTest.keyClick(box, Qt.Key.Key_Q)  # marks the quadratic bowl in the list
+    qtbot.waitUntil(box.view().isVisible)
+    QTest.keyClick(box.view(), Qt.Key.Key_Return)  # chosen: now it changes
+    qtbot.waitUntil(lambda: model.selected.config["problem"] == "quadratic")
