@@ -44,7 +44,7 @@ from gd_core.lessons import (
 from gd_core.sessions import MAX_ANSWER_CHARS
 
 from .throttle import Throttle
-from .widgets import ComboBox, LessonText, give_keyboard_back
+from .widgets import ComboBox, LessonText, ShortestFitLabel, give_keyboard_back
 
 PLACEHOLDER = "choose..."
 CHALLENGE_REFRESH_S = 0.25
@@ -180,8 +180,9 @@ class LessonPanel(QWidget):
             button.setText(text)
             button.setObjectName(name)
             button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self.position = QLabel()
-        self.position.setObjectName("lesson_position")
+        # "Lesson 11", or "11" where the row has no room for it (Extra large text on a 1280-px projector: the
+        # longer form set the dock's least width, and the window was 1,324 px wide)
+        self.position = ShortestFitLabel("lesson_position")
         self.previous.clicked.connect(lambda: self._go(-1))
         self.next.clicked.connect(lambda: self._go(+1))
         nav.addWidget(self.previous)
@@ -323,7 +324,9 @@ class LessonPanel(QWidget):
         if shown:
             i, number = names.index(name), lesson_number(name) if not os.path.isabs(name) else None
             # a built-in lesson by its own number (as in the Lessons menu and the lesson texts), a folder's by place
-            self.position.setText(f"Lesson {i + 1} of {len(names)}" if number is None else f"Lesson {number}")
+            count = len(names)
+            self.position.set_forms(*((f"Lesson {i + 1} of {count}", f"{i + 1} of {count}", f"{i + 1}/{count}")
+                                      if number is None else (f"Lesson {number}", f"{number}")))
             self.position.setToolTip(f"{i + 1} of the {len(names)} lessons Previous and Next walk through")
             self.previous.setEnabled(i > 0)
             self.next.setEnabled(i + 1 < len(names))

@@ -88,6 +88,18 @@ def readable_tabs(bar: QTabBar) -> None:
     bar.setUsesScrollButtons(True)
 
 
+def tab_names_width(*docks: QDockWidget) -> int:
+    """px a tab bar needs for the titles of ``docks``, whole, at the text size shown (a bar as Qt makes for docks
+    tabbed together, measured: the window's bar exists only while the group is shown)."""
+    bar = QTabBar()
+    bar.setShape(QTabBar.Shape.RoundedSouth)
+    for dock in docks:
+        bar.addTab(dock.windowTitle())
+    width = bar.sizeHint().width()
+    bar.deleteLater()
+    return width
+
+
 def reading_time(text: str) -> int:
     """How long (ms) a message that goes by itself stays: 6 s, and 70 ms a character more (a slow reader's 14
     characters a second) - Compare variants' 160 characters: 17 s."""
@@ -252,6 +264,7 @@ class MainWindow(QMainWindow):
         self.runner.running_changed.connect(self._running_changed)
         self.runner.rate_measured.connect(lambda rate: self.rate_label.setText(f"{rate:,.0f} steps/s"))
         theme().changed.connect(self._restyle_banner)
+        theme().changed.connect(self._room_for_tab_names_soon)  # (a method: the theme outlives the window)
         events.edited.connect(self._edit_succeeded)
         self._on_session_loaded()
 
@@ -311,7 +324,7 @@ class MainWindow(QMainWindow):
     def _build_panels(self) -> None:
         holder = QWidget()
         column = QVBoxLayout(holder)
-        column.setContentsMargins(4, 4, 4, 4)
+        column.setContentsMargins(0, 4, 0, 4)  # the panels' frames are the edge: 8 px of the window's least width
         self.panels = [panel_type(self.model, self.show_message) for panel_type in PANELS]
         for panel in self.panels:
             column.addWidget(panel)
@@ -437,6 +450,21 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.settings_dock, self.runs_dock], [round(0.55 * height), round(0.17 * height)],
                          Qt.Orientation.Vertical)
         self._size_lesson()
+        self._room_for_tab_names()
+
+    def _room_for_tab_names_soon(self) -> None:
+        QTimer.singleShot(0, self, self._room_for_tab_names)  # once the least widths are measured at the new size
+
+    def _room_for_tab_names(self) -> None:
+        """The column beside the plots as wide as its tab group's names where the plots leave room for them
+        ("Update rule" and "Optimizer state" whole: at Extra large text on a 1280-px projector the column's share,
+        294 px, scrolled the 308-px bar and cut the second name). Not its least width: in a window made narrower,
+        or one at its least width, the bar scrolls (the lesson's column needs 246 px, the names 308)."""
+        dock = self.formula_dock
+        if dock.isVisible() and not dock.isFloating():
+            names = tab_names_width(dock, *self.tabifiedDockWidgets(dock))
+            if dock.width() < names:
+                self.resizeDocks([dock], [names], Qt.Orientation.Horizontal)
 
     def _size_lesson(self) -> None:
         """An open lesson gets 70 % of the right column: its text is readable at once (a third of the window)."""

@@ -786,7 +786,21 @@ def menu_label(text: str, keep_end: bool = False) -> str:
     return text.replace("&", "&&")
 
 
-class ElidedLabel(QLabel):
+class FittedLabel(QLabel):
+    """A label whose text its subclass fits to its width (their ``_fit``) again whenever it is resized or given a
+    new font."""
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name): a larger text size needs more room
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
+
+
+class ElidedLabel(FittedLabel):
     """A one-line plain-text caption whose changing text never changes the layout's size: it shows what fits the
     width it is given and ends the rest with "…" (not clipped mid-letter with nothing to say more is there), and
     its tooltip holds the whole text. ``text()`` is the whole text."""
@@ -801,24 +815,50 @@ class ElidedLabel(QLabel):
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
         self._whole = text
-        self._elide()
+        self._fit()
 
     def text(self) -> str:
         return self._whole
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        self._elide()
-
-    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name): a larger text size needs more room
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._elide()
-
-    def _elide(self) -> None:
+    def _fit(self) -> None:
         width = self.contentsRect().width()
         super().setText(self.fontMetrics().elidedText(self._whole, Qt.TextElideMode.ElideRight, width))
         self.setToolTip(self._whole)
+
+
+class ShortestFitLabel(FittedLabel):
+    """A one-line caption said in several ways, longest first ("Lesson 11", "11"): it shows the longest that fits
+    the width it is given, and asks for the room of the shortest only - a narrow row keeps every word of a shorter
+    form instead of a longer one cut with "…" ("Lesson 1…" named another lesson). ``text()`` is the longest."""
+
+    def __init__(self, name: str):
+        super().__init__("")
+        self.setObjectName(name)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self._forms: tuple[str, ...] = ("",)
+
+    def set_forms(self, *forms: str) -> None:
+        self._forms = forms or ("",)
+        self.updateGeometry()
+        self._fit()
+
+    def text(self) -> str:
+        return self._forms[0]
+
+    def _width(self, text: str) -> int:
+        margins = self.contentsMargins()
+        return self.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right() + 2 * self.margin()
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._width(self._forms[0]), super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._width(self._forms[-1]), super().minimumSizeHint().height())
+
+    def _fit(self) -> None:
+        shown = next((form for form in self._forms if self._width(form) <= self.width()), self._forms[-1])
+        if shown != super().text():
+            super().setText(shown)
 
 
 class ReadoutLabel(QLabel):

@@ -19,7 +19,7 @@ import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPalette, QTransform
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette, QTransform
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gd_core.display import axis_end, log_tick_text, plain_log_ticks
@@ -30,7 +30,7 @@ from ..palette import BATCH_COLOR, batch_color, color_name
 from ..session import Run, SessionModel
 from ..theme import TEXT_SIZES, theme
 from ..throttle import Throttle
-from ..widgets import ElidedLabel, ReadoutLabel
+from ..widgets import ElidedLabel, ReadoutLabel, ShortestFitLabel
 
 #: A legend row names at most this many entries (the tooltip names them all): a 100-run session stays cheap.
 LEGEND_SHOWN = 12
@@ -76,7 +76,7 @@ def legend_html(entries: list[tuple], symbol: str = "━━", shown: int = LEGEN
     """(rich text, tooltip) of a legend row: each entry ``(colour, name)`` or ``(colour, name, its own symbol)``
     a swatch (see :func:`swatch`) and a name, never broken across lines (a row that wraps breaks between
     entries); ``shown`` entries are written out - those at the indices ``first`` before the others, each in its
-    place - then "… and k more", then every one of ``keys`` (what a line style means: "╍╍ validation"); the
+    place - then "+k more", then every one of ``keys`` (what a line style means: "╍╍ validation"); the
     tooltip names all. Cased swatches are blocks as tall as the line:
     lines of them are parted by :data:`CASED_LINE_GAP` (a wrapped row's, or the tooltip's, stacked into one black
     column)."""
@@ -87,7 +87,7 @@ def legend_html(entries: list[tuple], symbol: str = "━━", shown: int = LEGEN
     named = sorted([*preferred, *(k for k in range(len(entries)) if k not in preferred)][:shown])
     written = [item(*entries[k]) for k in named]
     if len(entries) > shown:
-        written.append(f"<nobr>… and {len(entries) - shown} more</nobr>")
+        written.append(f"<nobr>+{len(entries) - shown} more</nobr>")
     written += [item(*key) for key in keys]
     every = [*entries, *keys]
     tip = "<br>".join(item(*entry) for entry in every) if len(every) > 1 else ""
@@ -146,7 +146,7 @@ def unbreakable(name: str) -> str:
 class LegendRow(ReadoutLabel):
     """A plot's legend row, which yields to the plot: it wraps whole entries onto further lines while the plot
     below keeps its least height (:meth:`PlotView.least_plot_height`); beyond that it names as many entries as fit
-    its lines, then "… and k more", then its keys (what a line style means: "╍╍ validation") - always at least one
+    its lines, then "+k more", then its keys (what a line style means: "╍╍ validation") - always at least one
     line; its tooltip names all. Its height is that of the tallest legend the selection can give (the reserved
     ones, each fitted the same way): the plot stays where it is. Six runs at Large text on 1280x720 wrapped the
     loss legend onto five lines over 24 px of plot, whose tick labels ran into each other."""
@@ -213,7 +213,7 @@ class LegendRow(ReadoutLabel):
         return whole if fewest[1] > room and whole[1] <= fewest[1] else fewest  # "… and 1 more" saves no line
 
     def least_height(self) -> int:
-        """The row's height at its fewest lines (one entry, "… and k more" and the keys): what it yields to, in a
+        """The row's height at its fewest lines (one entry, "+k more" and the keys): what it yields to, in a
         view squeezed below it."""
         return self._least if self._legends else self.height()
 
@@ -266,8 +266,13 @@ class PlotView(QWidget):
         self.header = QHBoxLayout()
         self.header.setContentsMargins(6, 2, 6, 0)
         self.header.setSpacing(8)
-        self.heading = heading = QLabel(f"<b>{self.title}</b>")
-        heading.setTextFormat(Qt.TextFormat.RichText)
+        # the title where the header has room for it beside the controls, else nothing (the plot's axis names it):
+        # at Extra large text the loss plot's "Loss" set the plots' least width, 48 px of the window's 1,346
+        self.heading = heading = ShortestFitLabel(f"{type(self).__name__}_heading")
+        heading.set_forms(self.title, "")
+        bold = QFont()  # bold, at the size the theme sets (only the weight is this label's own)
+        bold.setBold(True)
+        heading.setFont(bold)
         self.header.addWidget(heading)
         if not self.shows_heading:  # (never setVisible(True): without a parent yet, it would open a window)
             heading.hide()
@@ -378,7 +383,7 @@ class PlotView(QWidget):
                    keys: list[tuple] = (), first: tuple[int, ...] = ()) -> None:
         """Show ``(colour, name)`` (or ``(colour, name, symbol)``) entries, then ``keys`` (what a line style
         means: always shown), in the legend row above the plot; entries that do not fit the row's width go on to a
-        further line, those that would leave the plot less than its least height are summed up ("… and 3 more",
+        further line, those that would leave the plot less than its least height are summed up ("+3 more",
         :class:`LegendRow`). The row is as tall as the tallest of ``entries`` and the ``reserve`` legends (what
         another selection would show: the plot stays where it is), and is left out when all are empty. Where not
         all entries fit, those at the indices ``first`` (of ``entries`` and of each reserve legend) are named

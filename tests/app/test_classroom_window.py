@@ -464,7 +464,7 @@ def test_legends_sit_above_the_plots_and_stay_cheap(qtbot):
     for k in range(40):
         model.add_run(dict(model.selected.config), name=f"extra {k}", select=False)
     text = loss_view.legend.text()
-    assert "extra 7" in text and "extra 39" not in text and "and 32 more" in text
+    assert "extra 7" in text and "extra 39" not in text and "+32 more" in text
     assert "extra 39" in loss_view.legend.toolTip()
 
 
