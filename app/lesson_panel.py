@@ -86,7 +86,6 @@ class QuestionRow(QWidget):
         layout.addWidget(_wrapped(f"{index + 1}. {question.text}"))
         if question.is_choice:
             self.input = ComboBox()
-            self.input.wheel_edits = False  # the wheel scrolls the questions, never changes an answer
             self.input.addItem(PLACEHOLDER)
             self.input.addItems(list(question.choices))
             self.input.currentIndexChanged.connect(self.edited)

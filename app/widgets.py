@@ -66,8 +66,9 @@ class CalmInput:
     keyboard focus - otherwise the event goes on to the panel, which scrolls. Enter commits, Escape reverts
     (:meth:`revert`); both give the keyboard back (:func:`give_keyboard_back`)."""
 
-    #: Whether the wheel edits the input while it has focus (a setting nudged on purpose); an answer sets it off:
-    #: a student scrolling the questions with the pointer over the answer just chosen must not change it
+    #: Whether the wheel edits the input while it has focus (a setting nudged on purpose); a choice box sets it off
+    #: (:class:`ComboBox`): a student scrolling the questions with the pointer over the answer just chosen, or the
+    #: settings over the problem just chosen, must not change it
     wheel_edits = True
 
     def calm(self) -> None:
@@ -204,6 +205,12 @@ class ComboBox(CalmInput, QComboBox):
     "PCA plan" in a header with room to spare). Where it has not, the choice ends in "…" and the tooltip starts
     with it whole (Qt clips it mid-letter: "Neural network (MLP, cross-entr" in a narrow settings panel); the
     list it opens shows every choice whole (Qt makes it as wide as its longest)."""
+
+    #: The wheel never changes the choice, focused or not: it scrolls the panel (a choice is made in the list, as
+    #: the keys that would change it open the list - :meth:`keyPressEvent`; Qt's macOS style rules so too,
+    #: SH_ComboBox_AllowWheelScrolling). The problem box just chosen from, the pointer left over it, switched the
+    #: problem again - the run started afresh - at the next turn of the wheel meant for the panel.
+    wheel_edits = False
 
     def __init__(self, parent=None):
         self._tip = ""  # the tooltip as set; the shown one leads with the whole choice while it is drawn elided

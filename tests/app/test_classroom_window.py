@@ -218,6 +218,24 @@ def test_opening_a_lesson_shows_the_settings_from_their_top(window):
         assert window.model.title and bar.value() == 0, lesson
 
 
+def test_a_focused_choice_box_leaves_the_wheel_to_the_panel(window, qtbot):
+    """The problem box just chosen from kept the keyboard, and the next turn of the wheel over it - meant for the
+    panel - switched the problem, the run starting afresh. A choice box never takes the wheel (its choice is made
+    in its list, as its keys open it: test_keyboard.py): the settings scroll, the run keeps its steps."""
+    model = window.model
+    model.step(5)
+    box = panel(window, "ProblemPanel").problem
+    bar = window.settings_scroll.verticalScrollBar()
+    bar.setValue(0)
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus)
+    before = model.selected.config["problem"]
+    QTest.wheelEvent(window.windowHandle(), QPointF(box.mapTo(window, box.rect().center())), QPoint(0, -120))
+    QApplication.processEvents()
+    assert model.selected.config["problem"] == before and model.selected.trainer.step == 5
+    assert bar.value() > 0  # the panel scrolled
+
+
 def test_a_focused_input_still_takes_the_wheel(window):
     box = panel(window, "VariantPanel").batch_size
     window.settings_scroll.ensureWidgetVisible(box)
