@@ -341,7 +341,7 @@ class LessonEditor(QDialog):
         metric = answer.get("lowest") or answer.get("highest") or answer.get("metric")
         for run in self.base.runs:
             if answer.get("run", run.name) == run.name and lacks_minimum(metric, self._problem(run.config)):
-                return dict((name, label) for label, name in METRICS)[metric], run.name
+                return dict((name, label) for label, name in METRICS).get(metric) or _metric_label(metric), run.name
         return "", ""
 
     def _problem(self, config: dict):
@@ -410,7 +410,15 @@ class LessonEditor(QDialog):
                 del data[key]
         if not data["title"]:
             raise ConfigError("title", "a lesson needs a title (it names the lesson in the Lessons menu)")
-        return parse_session(data)
+        lesson = parse_session(data)
+        goal = lesson.challenge
+        label, run = self._without_minimum({"metric": goal.metric, "run": goal.run} if goal and goal.run else
+                                           {"metric": goal.metric} if goal else {})
+        if run:  # (as a question about it is refused: see add_question)
+            raise ConfigError("challenge.goal.metric", f"{label} needs a known minimum, and the problem of {run} "
+                                                       "has none (the challenge could never be met); set a goal on "
+                                                       "the final or best loss")
+        return lesson
 
     def session(self) -> Session:
         """The lesson as checked by the session reader (raises ConfigError naming what is wrong)."""

@@ -237,6 +237,30 @@ def test_a_question_about_a_minimum_the_problem_lacks_is_refused(qtbot):
     assert editor.question_list.count() == before + 1 and not editor.error.text()
 
 
+def test_a_challenge_on_a_minimum_the_problem_lacks_is_refused(qtbot):
+    """A question about a minimum the problem lacks is refused (above); a challenge on one was saved - "distance
+    to the minimum below 0.1" on lesson 11's network, which no run could ever meet. Save refuses it, naming the
+    goal's metric and the run, with the keyboard at the metric; a goal on the final loss saves."""
+    from app import create_window
+
+    window = create_window(lesson="11_mlp_landscape")
+    qtbot.addWidget(window)
+    editor = editor_of(qtbot, window)
+    accepted = []
+    editor.accepted.connect(lambda: accepted.append(True))
+    editor.challenge_text.setText("Get close to the minimum.")
+    run = window.model.runs[0].name
+    for metric in ("distance_to_minimum", "excess_loss"):
+        editor.challenge_metric.setCurrentIndex(editor.goal_metrics.index(metric))
+        editor.buttons.button(editor.buttons.StandardButton.Save).click()
+        assert not accepted and "needs a known minimum" in editor.error.text() and run in editor.error.text()
+        assert editor.error.text().startswith("Not saved - the goal: ")
+        assert editor.focusWidget() is editor.challenge_metric
+    editor.challenge_metric.setCurrentIndex(editor.goal_metrics.index("final_loss"))
+    editor.buttons.button(editor.buttons.StandardButton.Save).click()
+    assert accepted
+
+
 def test_enter_in_a_new_question_adds_it_and_never_saves(window, qtbot):
     """Enter after typing a new question pressed Save: the lesson went to the file dialog without the question
     typed; Enter in the title saved a lesson half written."""
