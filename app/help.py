@@ -32,7 +32,9 @@ OTHER_KEYS = (
     ("Escape", "In a field: forget the typed value and give the keyboard back"),
     ("Tab / Shift+Tab", "Move between fields"),
     ("Space after Tab", "On a button: press it; in the runs' list: show or hide the run (elsewhere Space runs)"),
-    ("Mouse wheel", "Over a field without focus: scroll the settings (click a field first to change it)"),
+    ("Arrow keys / a letter", "On a choice (problem, optimizer, ...): open its list; Enter picks, Escape leaves it"),
+    ("Mouse wheel", "Over a field without focus, or a choice: scroll the settings (click a number field first to "
+                    "change it)"),
     ("Double-click", "In the parameter space: start the selected run from that point (Ctrl+Z undoes it; a "
                      "single click only focuses the plot)"),
     ("Drag / wheel", "Over a plot: pan / zoom (View ▸ Reset view in the parameter space frames it again)"),
