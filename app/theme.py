@@ -108,6 +108,7 @@ class Theme(QObject):
         self._base_point_size = app.font().pointSizeF()
         self.mode, self.text_size = "system", "normal"
         self._monospace: list[QWidget] = []  # widgets kept in the monospace font
+        self._colors_of, self._colors = None, {}  # color()'s answers, for the palette whose cacheKey() is the first
         self.generation = 0  # grows with every change: views compare it to know when to restyle
         pg.setConfigOptions(background=self.color("base"), foreground=self.color("text"))  # never pyqtgraph's black
         app.styleHints().colorSchemeChanged.connect(lambda _: self.mode == "system" and self.apply())
@@ -115,7 +116,7 @@ class Theme(QObject):
     # -- state -----------------------------------------------------------------------------------------------
     @property
     def dark(self) -> bool:
-        return is_dark(self.app.palette())
+        return self.color("window").lightness() < 128  # is_dark(the application's palette), from color()'s answers
 
     @property
     def scale(self) -> float:
@@ -177,8 +178,17 @@ class Theme(QObject):
         """A palette colour by role name: "base", "text", "window", "muted" (secondary: text blended 45 %
         towards base, but at least 4.5:1 against base and window: axes and secondary text) or "faint" (70 %
         towards base, but at least 3:1 against it: data points behind the runs' lines). Opaque: opaque pens and
-        brushes draw much faster than translucent ones."""
+        brushes draw much faster than translucent ones. Worked out once per palette (a new window asked ~550
+        times, each a palette lookup, the blends and contrasts again); a copy each time: callers change theirs."""
         palette = self.app.palette()
+        if palette.cacheKey() != self._colors_of:  # another palette: what was worked out for the last one is not
+            self._colors_of, self._colors = palette.cacheKey(), {}  # this one's
+        if role not in self._colors:
+            self._colors[role] = self._work_out(palette, role)
+        return QColor(self._colors[role])
+
+    @staticmethod
+    def _work_out(palette: QPalette, role: str) -> QColor:
         if role in ("muted", "faint"):
             share = 0.55 if role == "muted" else 0.3
             text, base = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)

@@ -727,3 +727,29 @@ def test_a_selected_runs_swatch_stands_out_from_the_selection(palette_of):
     image = swatch(blue).pixmap(14, 14, QIcon.Mode.Selected).toImage()
     assert image.pixelColor(7, 7).name() == blue.lower()  # the run's own colour, not tinted
     assert contrast_ratio(image.pixelColor(0, 7).name(), highlight) >= GRAPHIC_CONTRAST  # in a ring that stands out
+
+
+def test_the_theme_works_out_its_colours_once_per_palette(qtbot, monkeypatch):
+    """A new window asked the theme for its colours ~550 times, each a palette lookup and, for the muted and
+    faint ones, the blends and contrasts again (part of the launch's time): they are worked out once per palette.
+    A second window works out none; a palette change (dark) gives that palette's colours; each answer is a copy."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from app import theme as theme_module
+    worked_out = []
+    contrast = theme_module.with_contrast
+    monkeypatch.setattr(theme_module, "with_contrast", lambda *args: worked_out.append(args) or contrast(*args))
+    shown_window(qtbot)
+    worked_out.clear()
+    shown_window(qtbot)
+    assert worked_out == []
+    look = theme()
+    light = {role: look.color(role).name() for role in ("base", "text", "window", "muted", "faint")}
+    look.color("text").setAlpha(10)  # the caller's copy
+    assert look.color("text").alpha() == 255
+    look.set_mode("dark")
+    palette = QApplication.palette()
+    assert look.dark and look.color("base") == palette.color(QPalette.ColorRole.Base)
+    assert look.color("muted").name() != light["muted"] and look.color("faint").name() != light["faint"]
+    assert contrast_ratio(look.color("muted").name(), look.color("base").name()) >= TEXT_CONTRAST
