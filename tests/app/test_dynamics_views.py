@@ -208,6 +208,27 @@ def test_a_lesson_opened_over_a_remembered_layout_keeps_its_tab_in_front_and_eve
     assert in_front(win.sharpness_dock) and not in_front(win.results_dock) and in_front(win.formula_dock)
 
 
+def test_a_layout_saved_with_a_grown_tab_in_front_opens_next_time_with_the_plots_room(qtbot):
+    """Lesson 25 opens its Accuracy tab in front and grows the strip below the plots to make it readable (the room
+    is given back when the results come to the front again). Closed so, the grown strip was saved: the next
+    launch opened with the results in front in a strip ~65 px taller than View > Reset layout's, the loss plot that
+    much shorter, for good. The layout is saved with the room given back."""
+    first = launched(qtbot, "25_small_batch_generalization")
+    first.resize(1280, 720)
+    qtbot.waitUntil(lambda: first.results_dock in first._room_taken, timeout=3000)  # the Accuracy tab grown
+    grown = first.accuracy_dock.height()
+    first.close()
+    win = launched(qtbot, None)
+    qtbot.waitUntil(lambda: in_front(win.results_dock), timeout=3000)
+    fresh = shown_window(qtbot, None, (win.width(), win.height()))
+    qtbot.wait(100)
+    assert fresh.results_dock.height() < grown - 30
+    assert abs(win.results_dock.height() - fresh.results_dock.height()) <= 2
+    assert win.loss_view.plot.height() >= fresh.loss_view.plot.height() - 2
+    for each in (win, fresh):
+        each.runner.pause()
+
+
 def test_a_view_with_nothing_measured_forgets_the_last_sessions_range(window):
     """After lesson 17 (noise scales up to 1e30) a new session's empty noise-scale plot kept its axes: 1 to 1e30
     over 300 steps, for runs that measure nothing."""
