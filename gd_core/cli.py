@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from .config import build_problem, load_config, problem_name, split_named, switch_problem, validate
 from .datasets import DATA_NAMES, GENERATORS, NUMBER
 from .errors import ConfigError
-from .files import QUOTE_CHARS, csv_writer, parse_json, quote, silence_stdout, unique_stems, write_csv, write_into
+from .files import (
+    QUOTE_CHARS,
+    csv_writer,
+    parse_json,
+    quote,
+    shown_path,
+    silence_stdout,
+    unique_stems,
+    write_csv,
+    write_into,
+)
 from .lesson_library import list_lessons, load_lesson
 from .lessons import answer, format_answer, run_lesson, strip_tags
 from .lr_finder import find_lr
@@ -403,8 +413,8 @@ def main(argv: list[str] | None = None) -> int:
                                             "file; use --out-dir for the output)")
             session = load_lesson(args.lesson) if args.lesson is not None else load_session(args.session)
             lines = answer_key(session) if args.answers else run_session(session, args.out_dir)
-            for line in lines:
-                print(line)
+            for line in lines:  # a run name may hold a file name's bytes (not UTF-8): shown as U+FFFD
+                print(shown_path(line))
             return 0
         if args.answers:
             raise ConfigError("--answers", "goes with --lesson or --session: the questions come from a lesson")
@@ -414,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError("--out", f"needs a file name; got {'an empty one' if not args.out else 'a folder'}")
         if args.find_lr:
             for line in range_test(build_config(args), args.out):
-                print(line)
+                print(shown_path(line))
             return 0
         trainer = Trainer(build_config(args))
         trainer.advance()
@@ -423,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
                 trainer.history.to_csv(args.out)
             except OSError as exc:
                 raise ConfigError("--out", f"cannot write {args.out}: {exc.strerror or exc}") from None
-        print(summary(trainer))
+        print(shown_path(summary(trainer)))
         return 0
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

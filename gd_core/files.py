@@ -189,19 +189,32 @@ def _integer(text: str) -> int:
     return int(text)
 
 
+#: A surrogate escape in JSON text ("\\ud800"): a half of a character, or of a pair that makes one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+#: Halves of a character that are no file name's byte either (Python holds a byte of a name that is not UTF-8 as
+#: U+DC80..U+DCFF): text that cannot be written or printed ("surrogates not allowed" ended gd_core's CLI).
+_NOT_TEXT = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+
+
 def parse_json(text: str, key: str, where: str) -> Any:
     """Parse JSON ``text`` (``where`` names it in messages, e.g. the path): too deep nesting, a duplicate key in
-    one object, an integer of more than :data:`MAX_INT_DIGITS` digits and invalid JSON are each one
-    :class:`ConfigError` naming ``key``."""
+    one object, an integer of more than :data:`MAX_INT_DIGITS` digits, a lone half of a character (a surrogate
+    escape that is not a file name's byte) and invalid JSON are each one :class:`ConfigError` naming ``key``."""
     depth = json_depth(text)
     if depth > MAX_JSON_DEPTH:
         raise ConfigError(key, f"{where} nests objects and lists {depth:,} deep; the limit is {MAX_JSON_DEPTH}")
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_int=_integer)
+        value = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_integer)
     except json.JSONDecodeError as exc:
         raise ConfigError(key, f"{where} line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
     except ConfigError as exc:
         raise ConfigError(key, f"{where}: {exc.problem}") from None
+    if _SURROGATE_ESCAPE.search(text):  # (rare: the whole value is looked at only then)
+        half = _NOT_TEXT.search(json.dumps(value, ensure_ascii=False))
+        if half:
+            raise ConfigError(key, f"{where}: a string holds \\u{ord(half.group()):04x}, half of a character "
+                                   "(a lone surrogate): not text")
+    return value
 
 
 def read_json(path: str | os.PathLike, key: str, max_bytes: int, what: str = "file") -> Any:
@@ -386,9 +399,14 @@ def write_file(path: str | os.PathLike, write: Writer) -> None:
     write_files([(path, write)])
 
 
+#: How text files are written: UTF-8, a file name's bytes that are not UTF-8 (U+DC80..U+DCFF in Python's strings:
+#: a CSV path in a lab report) as they are - "surrogates not allowed" was a crash - and the line ends as given.
+_TEXT_FILE = {"encoding": "utf-8", "errors": "surrogateescape", "newline": ""}
+
+
 def text_writer(text: str) -> Writer:
     def write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        with open(tmp, "w", **_TEXT_FILE) as fh:
             fh.write(text)
     return write
 
@@ -404,7 +422,7 @@ def csv_writer(header: Sequence[str], rows: Iterable[Sequence]) -> Writer:
     """A writer of a UTF-8 CSV file through the csv module: fields with commas or quotes are quoted; floats are
     written as their shortest exact text."""
     def write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        with open(tmp, "w", **_TEXT_FILE) as fh:
             out = csv.writer(fh, lineterminator="\n")
             out.writerow(header)
             out.writerows(rows)

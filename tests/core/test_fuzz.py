@@ -289,3 +289,120 @@ def test_a_log_step_from_any_value_moves_the_way_asked_to_a_readable_value(value
     if 0 < landed < float("inf") and landed > 1e-300:
         assert float(f"{landed:.2g}") == landed
         assert log_step(log_step(landed, 1), -1) == landed
+
+
+#: JSON a hand or another program writes that Python's json module reads as something: in a string, lone halves of
+#: a character (surrogate escapes; the low ones U+DC80..U+DCFF are how Python holds the bytes of a file name that
+#: are not UTF-8), a pair, NUL, markup; for a number, NaN and the infinities (literals json reads), numbers beyond
+#: the float range, many digits.
+_STRING_TWISTS = ('"a\\udce9"', '"\\udce9.csv"', '"\\ud800"', '"\\udfff x"', '"\\ud83d\\ude00"', '"\\u0000"',
+                  '"\\u202e<b>"', '""')
+_NUMBER_TWISTS = ("NaN", "Infinity", "-Infinity", "1e999", "-1e999", "-0", "0.1e-400", "9" * 400)
+
+
+def _count_leaves(value) -> int:
+    """How many values and keys ``value`` holds (not counting its containers)."""
+    if isinstance(value, dict):
+        return sum(1 + _count_leaves(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_count_leaves(v) for v in value)
+    return 1
+
+
+@st.composite
+def json_files(draw, structures) -> bytes:
+    """A file of one of ``structures`` written as JSON, with up to three of its strings (keys too) or numbers
+    replaced by one of :data:`_STRING_TWISTS` or :data:`_NUMBER_TWISTS`, in UTF-8 (a BOM sometimes) or rarely
+    UTF-16, rarely cut short."""
+    twists: list[str] = []
+    structure = draw(structures)
+    chosen = set(draw(st.lists(st.integers(0, _count_leaves(structure)), max_size=3)))
+    seen = iter(range(10**9))
+
+    def placed(value):
+        if isinstance(value, dict):
+            return {placed(k): placed(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [placed(v) for v in value]
+        if next(seen) in chosen and isinstance(value, (str, int, float)):
+            twists.append(draw(st.sampled_from(_STRING_TWISTS if isinstance(value, str) else _NUMBER_TWISTS)))
+            return f"@@{len(twists) - 1}@@"
+        return value
+
+    try:
+        text = json.dumps(placed(structure))
+    except ValueError:  # an integer of more digits than Python writes
+        text = "[]"
+    for k, twist in enumerate(twists):
+        text = text.replace(f'"@@{k}@@"', twist)
+    data = text.encode(draw(st.sampled_from(["utf-8"] * 5 + ["utf-8-sig", "utf-16"])))
+    return data[:draw(st.integers(0, len(data)))] if not draw(st.integers(0, 20)) else data
+
+
+@st.composite
+def plain_sessions(draw) -> dict:
+    """Sessions of one or two allowed runs with a question and a challenge about them: files that open, and that
+    the command line runs (their histories and summary written, their answers printed)."""
+    names = draw(st.lists(st.sampled_from(["a", "run 2", "Ä/ä", "x" * 100]), min_size=1, max_size=2, unique=True))
+    runs = [{"name": name, "color": "#1f77b4", "config": draw(valid_configs())} for name in names]
+    return {"format": FORMAT, "version": VERSION, "title": draw(st.sampled_from(["", "T", "Lesson & <b>"])),
+            "text": "<p>text</p>", "runs": runs,
+            "questions": [{"text": "How does it end?", "answer": {"status": names[0]}, "explain": "why"}],
+            "challenge": {"text": "Go low", "run": names[-1], "goal": {"metric": "best_loss", "below": 1.0}}}
+
+
+def _run_cli(argv: list[str], folder) -> None:
+    """``main(argv)`` in ``folder``: exit 0, or 2 with one ``error:`` line; standard output as a terminal's (UTF-8,
+    strict: a StringIO takes any string)."""
+    out, err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        with no_warnings(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+            out.flush()
+    finally:
+        os.chdir(cwd)
+    assert code in (0, 2), err.getvalue()[-2000:]
+    if code == 2:
+        lines = err.getvalue().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and len(lines[0]) < 1000
+
+
+@fuzz_settings(150)
+@given(st.one_of(json_files(plain_sessions()), json_files(sessions()), json_files(configs())))
+# a run named with a lone half of a character: the command line's summary.csv ended in "UnicodeEncodeError:
+# surrogates not allowed" (exit 1); one named with a file name's byte that is not UTF-8 alike, printing its answer
+@example(b'{"format": "gdlab-session", "version": 1, "runs": [{"name": "a\\ud800", "color": "#1f77b4", "config": '
+         b'{"problem": "quadratic", "steps": 3}}]}')
+@example(b'{"format": "gdlab-session", "version": 1, "title": "T\\udce9", "runs": [{"name": "a\\udce9", "color": '
+         b'"#1f77b4", "config": {"problem": "quadratic", "steps": 3}}], "questions": [{"text": "How does it end?", '
+         b'"answer": {"status": "a\\udce9"}}]}')
+@example(b'{"problem": "linear_regression", "data": {"name": "csv", "path": "caf\\udce9.csv"}}')
+def test_session_and_config_files_of_any_json_text_load_or_are_refused_and_run(tmp_path_factory, content):
+    """A session or config file as JSON text, with what json reads beyond the common (lone surrogate escapes,
+    NaN, 1e999, NUL, a BOM, UTF-16, a file cut short): each loader gives its value or one ConfigError line; a
+    session or config it gives runs from the command line (its files written, its answers printed) or exits 2
+    with one error line - never a traceback."""
+    from gd_core import load_config
+    from gd_core.sessions import load_session
+
+    folder = tmp_path_factory.mktemp("json")
+    path = folder / "file.json"
+    path.write_bytes(content)
+    kinds = []
+    for load in (load_session, lambda p: validate(load_config(p))):
+        with no_warnings():
+            try:
+                load(str(path))
+            except ConfigError as error:
+                assert "\n" not in str(error) and len(str(error)) < 1000
+                continue
+        kinds.append(load)
+    event(f"read as {len(kinds)} kind(s)")
+    if kinds and kinds[0] is load_session:
+        _run_cli(["--session", "file.json", "--out-dir", "out"], folder)
+        _run_cli(["--session", "file.json", "--answers"], folder)
+    elif kinds:
+        _run_cli(["file.json", "--steps", "3"], folder)
+
