@@ -1,4 +1,5 @@
-"""Fuzzers over every input surface of gd_core: configs, the command line, CSV data files and session files.
+"""Fuzzers over every input surface of gd_core: configs, the command line, CSV data files, session and config
+files as JSON text, lesson folders and lesson HTML, typed values and file names in any bytes.
 
 The contract for hostile input: a ConfigError (or exit 2 with one ``error:`` line), never another exception, a
 warning, a hang or a file left behind. Each fuzzer runs a few seconds here; ``GDLAB_FUZZ_EXAMPLES=N`` runs a
@@ -406,3 +407,67 @@ def test_session_and_config_files_of_any_json_text_load_or_are_refused_and_run(t
     elif kinds:
         _run_cli(["file.json", "--steps", "3"], folder)
 
+
+_MARKUP = st.sampled_from(["<p>", "</p>", "<b>", "<br>", "<br/>", "</br>", "<script>", "</script>", "<style>",
+                           "<img src=/dev/zero>", '<a href="x">', "<p onclick='x'>", "<!-- ", " -->", "<![CDATA[",
+                           "]]>", "<?php ", "<!DOCTYPE html>", "&lt;", "&amp;", "&#60;", "&#x3c;", "&", "<", ">",
+                           "<SPAN style=x>", "<li", "</ul", "<textarea>", "<title>", "\x00", "\u202e", "text"])
+
+
+@fuzz_settings(300)
+@given(st.one_of(st.text(max_size=60), st.lists(st.one_of(_MARKUP, st.text(max_size=5)), max_size=12).map("".join)))
+def test_lesson_html_of_any_text_keeps_only_plain_allowed_tags(text):
+    """A lesson's text (any file's, any typed in the lesson editor) is drawn as Qt rich text and written into the
+    lab report: safe_html keeps only LESSON_TAGS without attributes and writes every other '<', '>' and '&' as
+    text - never an exception; read again it is the same."""
+    import re
+
+    from gd_core.lessons import LESSON_TAGS, safe_html, strip_tags
+
+    with no_warnings():
+        out = safe_html(text)
+        strip_tags(out)
+    tags = re.findall(r"<[^<>]*>", out)
+    assert all(re.fullmatch(r"</?([a-z0-9]+)>", tag) and re.fullmatch(r"</?([a-z0-9]+)>", tag).group(1)
+               in LESSON_TAGS for tag in tags), tags
+    assert "<" not in re.sub(r"<[^<>]*>", "", out) and ">" not in re.sub(r"<[^<>]*>", "", out)
+    assert safe_html(out) == out
+
+
+@fuzz_settings(300)
+@given(st.one_of(st.text(max_size=40), st.text("0123456789+-.,eE _\u0661\u00b2 \t", max_size=40)),
+       st.floats(allow_nan=False, allow_infinity=False), st.lists(st.integers(-10**29, 10**29), max_size=5))
+def test_typed_values_read_as_a_number_or_none_and_exact_text_reads_back(text, value, integers):
+    """What a student types in a number, count or list field, read by gd_core.spec: a finite number, a count, a
+    list of integers or None - never an exception; the text exact_text writes for any finite number reads back
+    as that number, and a list written with commas reads back as itself."""
+    from gd_core.spec import commas_group_thousands, counting_number, exact_text, integer_list, typed_number
+
+    with no_warnings():
+        number = typed_number(text)
+        count = counting_number(text, 6)
+        listed = integer_list(text)
+        assert isinstance(commas_group_thousands(text), bool)
+    assert number is None or (isinstance(number, float) and np.isfinite(number))
+    assert count is None or (isinstance(count, int) and 0 <= count < 10**6)
+    assert listed is None or all(isinstance(k, int) for k in listed)
+    assert typed_number(exact_text(value)) == value
+    assert integer_list(", ".join(map(str, integers))) == integers
+
+
+@fuzz_settings(300)
+@given(st.lists(st.binary(min_size=1, max_size=12).map(lambda b: b.replace(b"/", b"_").replace(b"\x00", b"_")),
+                min_size=1, max_size=4), st.text(max_size=30))
+def test_a_path_in_any_bytes_is_kept_whole_as_text_and_shown_readably(parts, text):
+    """A file name in bytes that are not UTF-8 (Open Recent, the folder the dialogs open in, messages): path_text
+    gives text Qt keeps (UTF-8) that path_from_text reads back as the path itself, shown_path text a message can
+    show; whatever text a settings file holds reads as some path."""
+    from gd_core.files import path_from_text, path_text, shown_path
+
+    path = os.fsdecode(b"/" + b"/".join(parts))
+    with no_warnings():
+        kept, shown = path_text(path), shown_path(path)
+        kept.encode("utf-8")
+        shown.encode("utf-8")
+        assert path_from_text(kept) == path
+        assert isinstance(path_from_text(text), str)
