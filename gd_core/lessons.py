@@ -687,7 +687,7 @@ def read_lesson_folder(folder: str) -> LessonFolder:
 
     try:
         names = sorted(n for n in os.listdir(folder) if n.lower().endswith(".json"))
-    except OSError:
+    except (OSError, ValueError):  # (ValueError: a NUL in the name - a settings file edited by hand holds anything)
         return LessonFolder([], [], 0)
     lessons, unreadable, read = [], [], 0
     for i, name in enumerate(names):

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 import shiboken6
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QFont, QImage, QMouseEvent, QPainter, QPalette
@@ -624,6 +624,7 @@ STORED = st.one_of(st.text(max_size=8), st.lists(st.text(max_size=5), max_size=3
 
 @fuzz_settings(15)
 @given(values=st.dictionaries(st.sampled_from(REMEMBERED), STORED, max_size=4))
+@example(values={"lessons/folder": "a\x00b"})  # the Lessons menu raised "ValueError: embedded null byte"
 def test_any_settings_file_launches_and_lists_what_it_can(window, values):
     """Fuzzer of the settings file: whatever it holds, the launch's readers (the layout, Open Recent, the lessons
     menu, the file dialogs' folder, the PNG scale) go through, with a remembered value of the wrong kind ignored."""
