@@ -850,15 +850,18 @@ def use_sparse_log_axes(plot: pg.PlotWidget, *sides: str) -> None:
 
 
 def fit_axis_name(axis: pg.AxisItem, name: str, symbol: str) -> None:
-    """Name an axis ``name``, or ``symbol`` where the name is longer than the axis (large text, a short dock, a
-    narrow plot: names ran into the next plot's or were cut off at both ends), centred along the axis (pyqtgraph
-    places a label on a resize only, so a new name sat where the old one began, and a longer old name's end
-    stayed painted beside it)."""
+    """Name an axis ``name``, or ``symbol`` where the name is longer than the axis, or nothing where the symbol is
+    too (large text, a short dock, a narrow plot: names ran into the next plot's or were cut off at both ends),
+    centred along the axis (pyqtgraph places a label on a resize only, so a new name sat where the old one began,
+    and a longer old name's end stayed painted beside it)."""
     if axis.labelText != name:
         axis.setLabel(name)
     length = axis.height() if axis.orientation in ("left", "right") else axis.width()
     if axis.label.boundingRect().width() > length:
         axis.setLabel(symbol)
+        # none rather than a name cut at both ends (its glyphs, not its box: the box has a margin each side)
+        if QFontMetrics(axis.label.font()).horizontalAdvance(axis.label.toPlainText().strip()) > length:
+            axis.setLabel("")
     axis.resizeEvent()
 
 

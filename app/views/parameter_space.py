@@ -219,10 +219,11 @@ class ParameterSpaceView(PlotView):
         self.image.setColorMap(SURFACE_MAP)
         self.image.setZValue(-20)
         self.plot.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(colorMap=SURFACE_MAP, interactive=False, width=12,
-                                        label="log10(1 + loss − min)")
+        self.colorbar = pg.ColorBarItem(colorMap=SURFACE_MAP, interactive=False, width=12)
         self.colorbar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
         crisp_color_bar(self.colorbar)
+        # a short plot (Extra large text at 1280x720) cut the name at both ends: "g10(1 + loss −"
+        AxisNameFit(self.colorbar.getAxis("left"), "log10(1 + loss − min)", "log(1+ΔL)")  # (pyqtgraph's side)
         theme().style_plot(self.plot)  # the colour bar's axis too
         isoline = pg.mkColor(ISOLINE_COLOR)
         isoline.setAlpha(90)

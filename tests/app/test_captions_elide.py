@@ -3,6 +3,7 @@ at 1280x720 lesson 17's data caption was cut mid-word ("predicted vs. actual tar
 more was there."""
 
 import pytest
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QLabel, QProxyStyle, QStyle
 
 import gd_core
@@ -77,3 +78,28 @@ def test_a_choice_too_long_for_its_box_ends_in_an_ellipsis_with_the_whole_name_i
     finally:
         box.hidePopup()
     window.runner.pause()
+
+
+def test_the_colour_bars_name_is_whole_or_short_or_none_never_cut(qtbot):
+    """Lesson 21 at Extra large text on 1280x720: the parameter space is ~85 px tall, and its colour bar's name
+    "log10(1 + loss − min)" was cut at both ends ("g10(1 + loss −"). The bar is named whole where it has room,
+    "log(1+ΔL)" where only that fits, and not at all where nothing does."""
+    window = shown_window(qtbot, "21_adam_radam_warmup", (1280, 720))
+    window.runner.pause()
+    qtbot.waitUntil(lambda: window.space_view.surface_ready, timeout=10000)
+    axis = window.space_view.colorbar.getAxis("left")  # where pyqtgraph writes a colour bar's name
+    plot = window.space_view.plot
+    names = []
+    try:
+        for height in (500, 160, 80, 40):
+            plot.setFixedHeight(height)
+            QApplication.processEvents()
+            name = axis.label.toPlainText().strip() if axis.label.isVisible() else ""
+            names.append(name)
+            assert name in ("log10(1 + loss − min)", "log(1+ΔL)", ""), name
+            drawn = QFontMetrics(axis.label.font()).horizontalAdvance(name)
+            assert drawn <= axis.height(), (height, name, axis.height())
+    finally:
+        plot.setMinimumHeight(0)
+        plot.setMaximumHeight(16777215)
+    assert names[0] == "log10(1 + loss − min)" and "log(1+ΔL)" in names and names[-1] == "", names
