@@ -253,6 +253,32 @@ def test_08_local_maximum_near_minus_027_minus_092():
             assert problem.full_loss(point + sign * 0.01 * direction) < problem.full_loss(point)
 
 
+def test_08_at_lr_0_02_only_the_runs_whose_minimum_is_stable_there_settle():
+    """It asked "Raise the learning rate to 0.03: do the basins stay the same?": at 0.03 no run settles anywhere
+    (final losses 9.7-49, still bouncing) - every minimum's bound 2/L is below it (0.015-0.025), so there are no
+    basins left to compare. At 0.02 the two runs whose minimum's bound lies above 0.02 settle, the other two do not."""
+    assert "Raise every run's learning rate to 0.02: which runs still settle in a minimum? A minimum holds a run only " \
+           "below 2/L for its own steepest curvature L: 0.024 at (3, 2), 0.015 at (−3.78, −3.28)." \
+        in text("08_himmelblau_starts")
+    session, r = lesson("08_himmelblau_starts")
+    problem = next(iter(r.values())).problem
+    bounds = [2 / np.linalg.eigvalsh(problem.hessian(m)).max() for m in problem.minima]
+    near = lambda point: int(np.linalg.norm(problem.minima - point, axis=1).argmin())  # noqa: E731
+    assert round(bounds[near([3, 2])], 3) == 0.024 and round(bounds[near([-3.78, -3.28])], 3) == 0.015
+    settled = {}
+    for run in session.runs:
+        config = copy.deepcopy(run.config)
+        config["optimizer"]["lr"] = 0.02
+        history = gd_core.run(config)
+        settled[run.name] = history.loss[-1] < 1e-12 and np.ptp(history.loss[-50:]) < 1e-12
+        assert settled[run.name] == (bounds[near(r[run.name].history.params[-1])] > 0.02), run.name
+    assert list(settled.values()) == [True, True, False, False]
+    for run in session.runs:  # and at 0.03 none settles
+        config = copy.deepcopy(run.config)
+        config["optimizer"]["lr"] = 0.03
+        assert gd_core.run(config).loss[-1] > 1
+
+
 # -- 09 -------------------------------------------------------------------------------------------------------
 def _curvatures(problem):
     return np.linalg.eigvalsh(2 * problem.C)
@@ -315,6 +341,23 @@ def test_10_halving_a_constant_rate_more_than_halves_the_excess_loss():
     assert excess[0] > 2 * excess[1] > 0 and excess[1] > 2 * excess[2] > 0
     finals = {name: run.history.loss[-1] for name, run in runs("10_lr_decay_sgd").items()}
     assert max(finals, key=finals.get) == "constant 0.1"  # the decayed runs settle lower
+
+
+def test_10_an_exponential_decay_of_0_9_is_too_fast_and_freezes_the_run_above_the_constant_rate():
+    """It said "Try exponential with γ = 0.99" for a decay that is too fast: that run ends at 0.26185, as close to
+    the minimum (0.2617) as the lesson's decays - nothing to see. At γ = 0.9 the rate is gone within ~100 steps
+    (its sum is 1): the run freezes near (1.74, 1.01), far from the minimum, above even the constant rate's loss."""
+    assert "What would a decay that is too fast do? (Try exponential with γ = 0.9.)" in text("10_lr_decay_sgd")
+    session, r = lesson("10_lr_decay_sgd")
+    config = copy.deepcopy(session.runs[3].config)
+    assert config["schedule"] == {"name": "exponential", "gamma": 0.999}
+    config["schedule"]["gamma"] = 0.9
+    fast = gd_core.run(config)
+    frozen = int(np.flatnonzero(np.abs(fast.loss - fast.loss[-1]) > 1e-6)[-1]) + 1
+    assert frozen < 200 and fast.lr[frozen] < 1e-6  # still (to 1e-6) for the last 3,800 of its 4,000 steps
+    assert fast.loss[-1] > r["constant 0.1"].history.loss[-1] > max(r[n].history.loss[-1] for n in r if n != "constant 0.1")
+    config["schedule"]["gamma"] = 0.99  # the old suggestion: as good as the lesson's decays
+    assert gd_core.run(config).loss[-1] - r["exponential"].history.loss[-1] < 2e-4
 
 
 # -- 11 -------------------------------------------------------------------------------------------------------
