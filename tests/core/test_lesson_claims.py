@@ -257,8 +257,8 @@ def test_08_at_lr_0_02_only_the_runs_whose_minimum_is_stable_there_settle():
     """It asked "Raise the learning rate to 0.03: do the basins stay the same?": at 0.03 no run settles anywhere
     (final losses 9.7-49, still bouncing) - every minimum's bound 2/L is below it (0.015-0.025), so there are no
     basins left to compare. At 0.02 the two runs whose minimum's bound lies above 0.02 settle, the other two do not."""
-    assert "Raise every run's learning rate to 0.02: which runs still settle in a minimum? A minimum holds a run only " \
-           "below 2/L for its own steepest curvature L: 0.024 at (3, 2), 0.015 at (−3.78, −3.28)." \
+    assert "Raise every run's learning rate to 0.02: which runs still settle in a minimum? A minimum holds a run " \
+           "only below 2/L for its own steepest curvature L: 0.024 at (3, 2), 0.015 at (−3.78, −3.28)." \
         in text("08_himmelblau_starts")
     session, r = lesson("08_himmelblau_starts")
     problem = next(iter(r.values())).problem
@@ -355,7 +355,8 @@ def test_10_an_exponential_decay_of_0_9_is_too_fast_and_freezes_the_run_above_th
     fast = gd_core.run(config)
     frozen = int(np.flatnonzero(np.abs(fast.loss - fast.loss[-1]) > 1e-6)[-1]) + 1
     assert frozen < 200 and fast.lr[frozen] < 1e-6  # still (to 1e-6) for the last 3,800 of its 4,000 steps
-    assert fast.loss[-1] > r["constant 0.1"].history.loss[-1] > max(r[n].history.loss[-1] for n in r if n != "constant 0.1")
+    decayed = max(r[n].history.loss[-1] for n in r if n != "constant 0.1")
+    assert fast.loss[-1] > r["constant 0.1"].history.loss[-1] > decayed
     config["schedule"]["gamma"] = 0.99  # the old suggestion: as good as the lesson's decays
     assert gd_core.run(config).loss[-1] - r["exponential"].history.loss[-1] < 2e-4
 
