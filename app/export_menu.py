@@ -27,7 +27,7 @@ def png_scale() -> int:
     """The chosen PNG resolution (pixels per screen pixel), remembered between launches."""
     try:
         scale = int(_settings().value(SCALE_KEY, DEFAULT_PNG_SCALE))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # (a settings file may hold anything: inf, a list)
         return DEFAULT_PNG_SCALE
     return scale if scale in PNG_SCALES else DEFAULT_PNG_SCALE
 

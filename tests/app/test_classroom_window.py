@@ -625,6 +625,7 @@ STORED = st.one_of(st.text(max_size=8), st.lists(st.text(max_size=5), max_size=3
 @fuzz_settings(15)
 @given(values=st.dictionaries(st.sampled_from(REMEMBERED), STORED, max_size=4))
 @example(values={"lessons/folder": "a\x00b"})  # the Lessons menu raised "ValueError: embedded null byte"
+@example(values={"export/png_scale": float("inf")})  # every picture export raised OverflowError (int(inf))
 def test_any_settings_file_launches_and_lists_what_it_can(window, values):
     """Fuzzer of the settings file: whatever it holds, the launch's readers (the layout, Open Recent, the lessons
     menu, the file dialogs' folder, the PNG scale) go through, with a remembered value of the wrong kind ignored."""
