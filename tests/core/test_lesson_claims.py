@@ -376,6 +376,24 @@ def test_11_network_size_and_shared_start_and_batches():
         assert np.array_equal(*batches)
 
 
+def test_11_on_its_own_plane_adams_path_turns_smoothly_and_momentums_zigzags():
+    """It asked "Compare the Adam and momentum paths: which one goes straight, which one curves?" - neither goes
+    straight: on its own plane (direction 1 holding ~95 % of each path's variance) Adam's path is one smooth arc,
+    momentum's reverses its course across the plane many times. Counted as the window draws them: each run's
+    path projected on its own trajectory plane, the turns of its second coordinate."""
+    from gd_core.landscape import trajectory_plane
+
+    assert "Select each run in turn: on its own plane, which path turns smoothly and which zigzags?" \
+        in text("11_mlp_landscape")
+    turns = {}
+    for name, run in runs("11_mlp_landscape").items():
+        plane = trajectory_plane(run.history.params)
+        across = np.diff(plane.project(run.history.params)[:, 1])
+        turns[name] = int(np.count_nonzero(np.diff(np.sign(across))))
+        assert plane.explained[0] > 0.9
+    assert turns["momentum"] > 4 * turns["Adam"]  # 74 and 14
+
+
 # -- 12 -------------------------------------------------------------------------------------------------------
 def test_12_batch_gradients_are_unbiased():
     problem = runs("12_batch_surface")["batch size 4"].problem
