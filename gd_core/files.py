@@ -24,6 +24,7 @@ import re
 import reprlib
 import stat
 import sys
+import unicodedata
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -476,23 +477,52 @@ def file_name(path: str) -> str:
     return shown_path(os.path.basename(path))
 
 
+#: How long a file stem may be, in characters and in UTF-8 bytes: a stem with the longest suffix GD Lab adds
+#: ("_99" of :func:`unique_stems`, "-report.html") stays well within the 255 bytes a name may take on common file
+#: systems (ext4, APFS; NTFS counts 255 UTF-16 units, never more than the bytes).
+MAX_STEM_CHARS, MAX_STEM_BYTES = 80, 200
+
+#: Names Windows reserves for devices, whatever follows them after a dot ("CON.gdlab.json" is the console);
+#: it reads the superscript digits as digits ("COM¹").
+_RESERVED_STEMS = frozenset(["CON", "PRN", "AUX", "NUL"] + [f"{port}{k}" for port in ("COM", "LPT")
+                                                           for k in "0123456789¹²³"])
+
+
+def _kept_in_stem(char: str) -> bool:
+    """Whether ``char`` stays in a file stem: a letter, a combining mark or a digit of any script, '-', '_', '.'."""
+    return char in "._-" or unicodedata.category(char)[0] in "LMN"
+
+
 def file_stem(name: str) -> str:
-    """A run name made safe as a file name: letters, digits, '-', '_' and '.'; others become '_'."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "run"
-    return stem[:80]
+    """A run or lesson name made safe as a file name: its letters, marks and digits of any script (composed,
+    NFC: "Κλίση", "Градиентный_спуск"), '-', '_' and '.'; every other run of characters (spaces, path separators,
+    control characters, symbols, halves of a character) becomes one '_'. "run" for a name without a letter or
+    digit; no leading or trailing dot, never a name Windows reserves ("CON" becomes "CON_"), at most
+    :data:`MAX_STEM_CHARS` characters and :data:`MAX_STEM_BYTES` bytes of UTF-8."""
+    composed = unicodedata.normalize("NFC", name)
+    stem = "".join("".join(run) if kept else "_" for kept, run in itertools.groupby(composed, _kept_in_stem))
+    stem = stem[:MAX_STEM_CHARS]
+    while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+        stem = stem[:-1]
+    if not any(unicodedata.category(c)[0] in "LN" for c in stem):
+        stem = "run"  # no letter or digit: nothing names it
+    stem = stem.strip("._")
+    head, dot, rest = stem.partition(".")
+    return f"{head}_{dot}{rest}" if head.upper() in _RESERVED_STEMS else stem
 
 
 def unique_stems(names: Iterable[str], reserved: Iterable[str] = ()) -> list[str]:
     """A file stem per name (:func:`file_stem`), distinct even on a case-insensitive file system and from every
-    ``reserved`` stem: a repeat gets ``_2``, ``_3``, ..."""
-    taken = {r.lower() for r in reserved}
+    ``reserved`` stem: a repeat gets ``_2``, ``_3``, ... (compared case-folded: "ΚΛΊΣΗ" after "Κλίση", "STRASSE"
+    after "Straße")."""
+    taken = {r.casefold() for r in reserved}
     stems = []
     for name in names:
         base = stem = file_stem(name)
         k = 2
-        while stem.lower() in taken:
+        while stem.casefold() in taken:
             stem, k = f"{base}_{k}", k + 1
-        taken.add(stem.lower())
+        taken.add(stem.casefold())
         stems.append(stem)
     return stems
 

@@ -344,7 +344,8 @@ def json_files(draw, structures) -> bytes:
 def plain_sessions(draw) -> dict:
     """Sessions of one or two allowed runs with a question and a challenge about them: files that open, and that
     the command line runs (their histories and summary written, their answers printed)."""
-    names = draw(st.lists(st.sampled_from(["a", "run 2", "Ä/ä", "x" * 100]), min_size=1, max_size=2, unique=True))
+    names = draw(st.lists(st.sampled_from(["a", "run 2", "Ä/ä", "x" * 100, "Κλίση"]), min_size=1, max_size=2,
+                          unique=True))
     runs = [{"name": name, "color": "#1f77b4", "config": draw(valid_configs())} for name in names]
     return {"format": FORMAT, "version": VERSION, "title": draw(st.sampled_from(["", "T", "Lesson & <b>"])),
             "text": "<p>text</p>", "runs": runs,
@@ -471,3 +472,50 @@ def test_a_path_in_any_bytes_is_kept_whole_as_text_and_shown_readably(parts, tex
         shown.encode("utf-8")
         assert path_from_text(kept) == path
         assert isinstance(path_from_text(text), str)
+
+
+#: A title of any Unicode text: any character (halves of one too, as a file name's bytes come), and words of
+#: scripts other than Latin, decomposed accents, reserved device names, path separators and control characters.
+_TITLES = st.one_of(st.text(st.characters(exclude_categories=()), max_size=120), st.lists(st.sampled_from(
+    ["Градиентный", "спуск", "Κλίση", "学习率", "𠀀", "e\u0301", "\u0928\u093f", "١٢", "CON", "nul", "COM¹", ".", " ",
+     "/", "\\", ":", "\x00", "\n", "\u202e", "\udce9", "-", "_", "😀"]), max_size=60).map("".join))
+
+
+#: The names Windows gives its devices (COM¹ is COM1 too).
+WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{port}{k}" for port in ("COM", "LPT") for k in "0123456789¹²³"}
+
+
+@fuzz_settings(300)
+@given(st.lists(_TITLES, min_size=1, max_size=4))
+@example(["Градиентный спуск", "Κλίση", "ΚΛΊΣΗ", "Straße"])
+def test_any_title_gives_a_safe_file_stem_that_keeps_its_letters_and_digits(tmp_path_factory, titles):
+    """The name proposed for a lesson's session, Save as lesson and the exports (gd_core.files.file_stem): a
+    title with no ASCII letter or digit ("Градиентный спуск", "Κλίση") was proposed as run.gdlab.json. A stem
+    keeps the title's letters, marks and digits of any script in order (all of them within its length), composed
+    (NFC), and is a name any common file system takes: no separator, control or format character, no leading or
+    trailing dot, no name Windows reserves, at most 200 bytes of UTF-8 - so with the longest suffix GD Lab adds
+    it is a file here. unique_stems gives names distinct case-folded."""
+    import unicodedata
+
+    from gd_core.files import file_stem, unique_stems
+
+    def kept(text):
+        return "".join(c for c in text if unicodedata.category(c)[0] in "LMN")
+
+    folder = tmp_path_factory.mktemp("stems")
+    stems = unique_stems(titles)
+    for title, stem in zip(titles, stems):
+        alone = file_stem(title)
+        assert stem.startswith(alone) and alone == file_stem(alone)
+        assert unicodedata.normalize("NFC", alone) == alone and len(alone.encode("utf-8")) <= 200
+        letters = kept(unicodedata.normalize("NFC", title))
+        if not any(unicodedata.category(c)[0] in "LN" for c in letters):
+            letters = "run"  # a title without a letter or digit
+        assert kept(alone) == letters[:len(kept(alone))]
+        if len(unicodedata.normalize("NFC", title)) <= 40:
+            assert kept(alone) == letters
+        assert all(unicodedata.category(c)[0] in "LMN" or c in "._-" for c in alone)
+        assert not alone.startswith(".") and not alone.endswith(".")
+        assert alone.partition(".")[0].upper() not in WINDOWS_DEVICES
+        (folder / f"{stem}-report.html").write_text("x")
+    assert len({s.casefold() for s in stems}) == len(stems)
