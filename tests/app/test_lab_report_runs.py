@@ -70,3 +70,23 @@ def test_the_report_pictures_the_measured_quantities_a_session_has(window, qtbot
     qtbot.addWidget(win)
     win.model.step(3)
     assert "Accuracy" in _captions(lab_report(win))
+
+
+def test_a_session_naming_a_file_in_bytes_that_are_not_utf8_exports_its_report_and_histories(window, tmp_path):
+    """A run named, or a CSV path written, with a file name's byte that is not UTF-8 ("\\udce9" in the session's
+    JSON: how Python holds it) opened - and File > Export > Lab report raised UnicodeEncodeError ("surrogates not
+    allowed"), an uncaught crash, not an export refused. The report and the histories are written, the byte as
+    it was."""
+    import json
+
+    from app.exports import export_histories, export_lab_report
+
+    path = tmp_path / "s.gdlab.json"
+    path.write_text(json.dumps({"format": "gdlab-session", "version": 1, "title": "caf\udce9", "runs": [
+        {"name": "a\udce9", "color": "#1f77b4", "config": {"problem": "quadratic", "steps": 3}}]}))
+    assert window.files.open_path(str(path))
+    window.model.step(3)
+    export_lab_report(window, str(tmp_path / "report.html"))
+    assert b"a\xe9" in (tmp_path / "report.html").read_bytes()
+    export_histories(window.model, str(tmp_path / "out"))
+    assert len(list((tmp_path / "out").iterdir())) == 1
