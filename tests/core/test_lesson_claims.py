@@ -214,6 +214,21 @@ def test_06_plain_creeps_adam_first_step_is_lr():
         assert np.linalg.norm(r[name].history.params[-1] - 1) > 0.05
 
 
+def test_06_adagrads_steps_shrink_and_rmsprop_keeps_jittering_at_its_step_size():
+    """Question 1's explanation: "AdaGrad's steps shrink as its sum of squares grows, RMSprop keeps jittering at its
+    step size" - AdaGrad's step falls from ~0.004 to ~0.0001 over the run and its loss never rises near the end;
+    RMSprop's step stays about 0.014 over its last 2,000 steps and its loss rises at every other step of the last
+    1,000."""
+    assert "AdaGrad's steps shrink as its sum of squares grows, RMSprop keeps jittering at its step size." \
+        in lesson("06_adaptive_rosenbrock")[0].questions[0].explain
+    r = runs("06_adaptive_rosenbrock")
+    steps = {n: np.linalg.norm(np.diff(r[n].history.params, axis=0), axis=1) for n in ("AdaGrad", "RMSprop")}
+    rises = {n: int(np.count_nonzero(np.diff(r[n].history.loss[-1001:]) > 0)) for n in steps}
+    assert steps["AdaGrad"][-1] < steps["AdaGrad"][10] / 20 and rises["AdaGrad"] == 0
+    late = steps["RMSprop"][-2000:]  # 0.010-0.020, about 0.014 throughout
+    assert np.median(late[-200:]) > 0.8 * np.median(late[:200]) and rises["RMSprop"] >= 450
+
+
 # -- 07 -------------------------------------------------------------------------------------------------------
 def test_07_ridge_converges_to_the_saddle_the_others_escape():
     r = runs("07_saddle_escape")
