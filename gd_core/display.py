@@ -136,6 +136,15 @@ def plain_log_ticks(exponents) -> bool:
     return all(low - 1e-9 <= float(v) < high - 1e-9 for v in exponents)
 
 
+def log_tick_rank(v: float, floor: float | None = None) -> int:
+    """Which label of a log axis's tick at 10^``v`` gives way last: 0 the floor (0, where ``floor`` draws it), 1 the
+    decades, 2 the 5s, 3 the 2s, 4 the rest (a round number of a decade: below 4)."""
+    if v == floor:
+        return 0
+    mantissa = 10 ** (float(v) % 1.0)
+    return next((k for k, m in enumerate(((1, 10), (5,), (2,)), 1) if min(abs(mantissa - x) for x in m) < 1e-6), 4)
+
+
 def log_tick_text(exponent: float, plain: bool) -> str:
     """The label of a log axis's tick at 10^``exponent``: a plain number ("0.002", "10,000") or a power of ten with
     its mantissa to three digits ("10⁻⁶", "2·10⁻⁶", "3.2·10⁻⁵"), as :func:`plain_log_ticks` chose for the axis."""

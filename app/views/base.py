@@ -22,7 +22,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette, QTransform
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from gd_core.display import axis_end, log_tick_text, plain_log_ticks
+from gd_core.display import axis_end, log_tick_rank, log_tick_text, plain_log_ticks
 
 from ..export_menu import ExportButton
 from ..exports import Picture, picture_taken
@@ -784,7 +784,7 @@ class SparseLogAxis(EdgeAxis):
         self._decade_px = size / (maxVal - minVal) if maxVal > minVal else math.inf
         self._span = (minVal, maxVal)
         self._linear = frozenset()
-        if maxVal - minVal >= 1 or sum(_round_mantissa(v) for _, level in ticks for v in level) >= 2 \
+        if maxVal - minVal >= 1 or sum(log_tick_rank(v) < 4 for _, level in ticks for v in level) >= 2 \
                 or not -MAX_DECADE < minVal < maxVal < MAX_DECADE:
             return ticks
         low, high = 10.0 ** minVal, 10.0 ** maxVal
@@ -799,7 +799,7 @@ class SparseLogAxis(EdgeAxis):
     def _named(self, exponent: float) -> bool:
         """The 1, 2 and 5 of each decade and the round values of a range of less than a decade; not the floor."""
         v = float(exponent)
-        return super()._named(v) and v != self.floor and (round(v, 9) in self._linear or _round_mantissa(v))
+        return super()._named(v) and v != self.floor and (round(v, 9) in self._linear or log_tick_rank(v) < 4)
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
         out = super().logTickStrings(values, scale, spacing)
@@ -826,20 +826,6 @@ class SparseLogAxis(EdgeAxis):
             elif drawn(v):
                 kept.append(v)
         return out
-
-
-def log_tick_rank(v: float, floor: float | None = None) -> int:
-    """Which log tick's label gives way last: 0 the floor (0), 1 the decades, 2 the 5s, 3 the 2s, 4 the rest."""
-    if v == floor:
-        return 0
-    mantissa = 10 ** (v % 1.0)
-    return next((k for k, m in enumerate(((1, 10), (5,), (2,)), 1) if min(abs(mantissa - x) for x in m) < 1e-6), 4)
-
-
-def _round_mantissa(v: float) -> bool:
-    """Whether 10^v is 1, 2 or 5 times a power of ten."""
-    mantissa = 10 ** (float(v) % 1.0)
-    return min(abs(mantissa - k) for k in (1, 2, 5, 10)) < 1e-6
 
 
 def use_sparse_log_axes(plot: pg.PlotWidget, *sides: str) -> None:
