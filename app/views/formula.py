@@ -163,6 +163,11 @@ class FormulaPanel(QWidget):
         digits = next((d for d in (4, 3) if widest(d) + CELL_PADDING <= column), None)
         if digits is not None:  # else the numbers keep their widths and four digits, and the table scrolls
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            span, width = len(headers), room
+        else:  # each name across the columns in view, wrapped there: whole without scrolling
+            widths = np.cumsum([table.columnWidth(c) for c in range(len(headers))])
+            span = max(1, int(np.searchsorted(widths, room, side="right")))
+            width = int(widths[span - 1])
         table.clearContents()
         table.verticalHeader().hide()
         table.setRowCount(2 * len(rows))
@@ -170,12 +175,12 @@ class FormulaPanel(QWidget):
             label = QTableWidgetItem(name)
             label.setFlags(Qt.ItemFlag.ItemIsEnabled)
             table.setItem(2 * r, 0, label)
-            if len(headers) > 1:
-                table.setSpan(2 * r, 0, 1, len(headers))
+            if span > 1:
+                table.setSpan(2 * r, 0, 1, span)
             self._put(2 * r + 1, numbers, digits or 4)
             # a name wider than the table: on two lines ("step size" above its formula), measured at the width it
             # will have (the header stretches its columns later: a row sized to contents now was sometimes 1 line)
-            lines = metrics.boundingRect(QRect(0, 0, room - CELL_PADDING, 10_000), Qt.TextFlag.TextWordWrap, name)
+            lines = metrics.boundingRect(QRect(0, 0, width - CELL_PADDING, 10_000), Qt.TextFlag.TextWordWrap, name)
             table.setRowHeight(2 * r, max(table.verticalHeader().defaultSectionSize(), lines.height() + CELL_PADDING))
 
     def _put(self, row: int, numbers: list, digits: int) -> None:
