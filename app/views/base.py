@@ -19,7 +19,7 @@ import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette, QTransform
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette, QTextDocument, QTransform
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gd_core.display import axis_end, log_tick_rank, log_tick_text, plain_log_ticks
@@ -72,23 +72,26 @@ class Cased(NamedTuple):
 
 
 def legend_html(entries: list[tuple], symbol: str = "━━", shown: int = LEGEND_SHOWN,
-                keys: list[tuple] = (), first: tuple[int, ...] = ()) -> tuple[str, str]:
+                keys: list[tuple] = (), first: tuple[int, ...] = (), wide: frozenset[str] = frozenset()
+                ) -> tuple[str, str]:
     """(rich text, tooltip) of a legend row: each entry ``(colour, name)`` or ``(colour, name, its own symbol)``
     a swatch (see :func:`swatch`) and a name, never broken across lines (a row that wraps breaks between
-    entries); ``shown`` entries are written out - those at the indices ``first`` before the others, each in its
-    place - then "+k more", then every one of ``keys`` (what a line style means: "╍╍ validation"); the
+    entries) - but a name in ``wide`` (an entry wider than the row) between its words, never inside one;
+    ``shown`` entries are written out - those at the indices ``first`` before the others, each in its place -
+    then "+k more", then every one of ``keys`` (what a line style means: "╍╍ validation"); the
     tooltip names all. Cased swatches are blocks as tall as the line:
     lines of them are parted by :data:`CASED_LINE_GAP` (a wrapped row's, or the tooltip's, stacked into one black
     column)."""
-    def item(color, name, mark=symbol) -> str:
+    def item(color, name, mark=symbol, breaks=False) -> str:
         drawn = f"{swatch(color, mark)}&nbsp;" if mark else ""  # no mark: words alone (:func:`run_named`)
-        return f'<nobr>{drawn}{html.escape(unbreakable(name))}</nobr>'
+        words = html.escape(unbreakable(name))  # (a wide one breaks at its spaces, the mark kept with its word)
+        return f"{drawn}{words}" if breaks else f"<nobr>{drawn}{words}</nobr>"
     preferred = [k for k in first if k < len(entries)]
     named = sorted([*preferred, *(k for k in range(len(entries)) if k not in preferred)][:shown])
-    written = [item(*entries[k]) for k in named]
+    written = [item(*entries[k], breaks=entries[k][1] in wide) for k in named]
     if len(entries) > shown:
         written.append(f"<nobr>+{len(entries) - shown} more</nobr>")
-    written += [item(*key) for key in keys]
+    written += [item(*key, breaks=key[1] in wide) for key in keys]
     every = [*entries, *keys]
     tip = "<br>".join(item(*entry) for entry in every) if len(every) > 1 else ""
     text = "&nbsp;&nbsp; ".join(written)
@@ -196,8 +199,10 @@ class LegendRow(ReadoutLabel):
     def _fitted(self, entries: list[tuple], keys: list[tuple], width: int, room: int) -> tuple[str, int]:
         """(rich text, its height) of the legend naming the most of ``entries`` (at least one) that fits ``room``
         pixels at ``width``, with ``keys``; the fewest with a line of room (the row's least) where none fits."""
+        wide = self._wider_than(width, [*entries, *keys]) if width > 0 else frozenset()
+
         def laid_out(shown: int) -> tuple[str, int]:
-            text = legend_html(entries, self._symbol, shown, keys, self._first)[0]
+            text = legend_html(entries, self._symbol, shown, keys, self._first, wide)[0]
             return text, self._needs(text, width)
         whole = laid_out(LEGEND_SHOWN) if width > 0 else (legend_html(entries, self._symbol, keys=keys)[0], 0)
         if whole[1] <= room or len(entries) <= 1:
@@ -211,6 +216,20 @@ class LegendRow(ReadoutLabel):
                 high = middle - 1
         fewest = laid_out(low)
         return whole if fewest[1] > room and whole[1] <= fewest[1] else fewest  # "… and 1 more" saves no line
+
+    def _wider_than(self, width: int, entries: list[tuple]) -> frozenset[str]:
+        """The names of ``entries`` wider than ``width`` on a line of their own: they break between their words (at
+        Extra large text "◯ latest batch (sky blue, not orange)" is 351 px, the data plot's row at 1280 px 276,
+        and it read "latest batch (sky blue, not" - its end cut off)."""
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(self.font())
+        wide = set()
+        for entry in entries:
+            doc.setHtml(legend_html([entry], self._symbol)[0])
+            if doc.idealWidth() > width:
+                wide.add(entry[1])
+        return frozenset(wide)
 
     def least_height(self) -> int:
         """The row's height at its fewest lines (one entry, "+k more" and the keys): what it yields to, in a

@@ -439,3 +439,23 @@ def test_a_taller_picture_keeps_every_plots_tick_labels_and_its_width(large_text
     assert [plot.vb.size().toTuple() for plot in state.plots.values()] == [pytest.approx(box) for box in boxes]
     grid = picture.item.layout  # the rows' heights are free again (a taller dock makes the plots taller)
     assert [(grid.rowMinimumHeight(row), grid.rowMaximumHeight(row)) for row in range(grid.rowCount())] == rows
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_an_entry_wider_than_its_legend_row_breaks_between_words_not_off_its_end(qtbot, mode):
+    """Lesson 4 at Extra large text on 1280x720, a step taken: the data plot's legend read "◯ latest batch (sky blue,
+    not" - the entry (351 px) was wider than the row (276 px), and a legend breaks only between entries. Such an
+    entry breaks between its words, its every word shown; an entry that fits stays whole."""
+    theme().mode = mode
+    theme().set_text_size("huge")
+    window = shown_window(qtbot, "04_batch_size_noise", (1280, 720))
+    window.model.step(2)
+    qtbot.wait(50)
+    legend = window.data_view.legend
+    doc = QTextDocument()
+    doc.setHtml(legend.text())
+    words = doc.toPlainText().replace(WORD_JOINER, "").replace("\xa0", " ")
+    assert "latest batch (sky blue, not orange)" in words, words
+    assert legend.fontMetrics().horizontalAdvance("◯ latest batch (sky blue, not orange)") > legend.width()
+    assert shown_whole(legend)
+    window.runner.pause()
