@@ -617,6 +617,21 @@ class RunItemsView(PlotView):
         return True
 
 
+#: The size (pixels) of the dot that shows a curve's lone point (:func:`lone_point`).
+LONE_POINT_SIZE = 7
+
+
+def lone_point(x, y) -> tuple[float, float] | None:
+    """The point of a curve of one row, where it is finite: a line through one point draws nothing (pyqtgraph
+    strokes the segments between points), and a run at step 0 left its loss and optimizer-state plots empty - ticks
+    around a value with no mark. None for a longer curve (drawn as a line) - a test of lengths alone, as cheap on
+    every frame of a long run."""
+    if len(x) != 1 or len(y) != 1:
+        return None
+    px, py = float(x[0]), float(y[0])
+    return (px, py) if math.isfinite(px) and math.isfinite(py) else None
+
+
 def _without(token: tuple, run: Run) -> tuple:
     """A view's token (:meth:`PlotView._token_now`) leaving ``run`` out."""
     selected, runs, *rest = token

@@ -19,10 +19,20 @@ from ..exports import Picture
 from ..palette import run_color
 from ..theme import theme
 from ..widgets import ElidedLabel, info_label
-from .base import AxisNameFit, EdgeAxis, SparseLogAxis, least_size, legend_html, run_named
+from .base import (
+    LONE_POINT_SIZE,
+    AxisNameFit,
+    EdgeAxis,
+    SparseLogAxis,
+    least_size,
+    legend_html,
+    lone_point,
+    run_named,
+)
 
 MAX_LINES = 8  # parameters drawn one line each; more are summarised by the first ones
 Y_MARGIN = 0.06  # share of the span left above and below the curves
+LONE_MARGIN = 0.2  # the same for lone points (step 0): room for all of the dots at the top and the bottom
 #: Per plot: its key, its name along the y-axis, the symbol shown instead where the name is longer than the plot is
 #: tall (large text, a short dock: the names would run into each other), and whether its axis is logarithmic.
 ROWS = (("params", "parameters θᵢ", "θᵢ", False), ("grad_norm", "|∇L| (all data)", "|∇L|", True),
@@ -49,7 +59,7 @@ NO_STEP_YET = "no step yet"
 NOTHING_TO_DRAW = "no value to draw"
 
 
-def data_range(values: np.ndarray, log: bool) -> tuple[float, float] | None:
+def data_range(values: np.ndarray, log: bool, margin: float = Y_MARGIN) -> tuple[float, float] | None:
     """The y range that shows ``values`` (in log10 units on a log axis): their span with a margin; around a
     constant, ±10 % of its size (±1 at zero); None when nothing is drawable.
 
@@ -66,8 +76,20 @@ def data_range(values: np.ndarray, log: bool) -> tuple[float, float] | None:
     if constant:
         half = 0.5 if log else (0.1 * abs(low) or 1.0)
         return low - half, high + half
-    pad = (high - low) * Y_MARGIN
+    pad = (high - low) * margin
     return low - pad, high + pad
+
+
+def _draw(curve: pg.PlotDataItem, x, y) -> None:
+    """``curve`` through (x, y): a line, or its one point as a dot (:func:`app.views.base.lone_point`) - the
+    symbol set only when that changes, and taken off before data without a finite point (a scatter of NaN alone
+    warns as it is painted)."""
+    lone = lone_point(x, y) is not None
+    if not lone and curve.opts["symbol"] is not None:
+        curve.setSymbol(None)
+    curve.setData(x, y)
+    if lone and curve.opts["symbol"] is None:
+        curve.setSymbol("o")
 
 
 class OptimizerStatePlot(QWidget):
@@ -169,12 +191,16 @@ class OptimizerStatePlot(QWidget):
         text, tip = legend_html(self._legend_entries)
         self.legend.setText(text)
         self.legend.setToolTip(tip)
-        self._curves = {"params": [self.plots["params"].plot(pen=look.pen(c), connect="finite") for c in colors],
-                        "steps": [self.plots["steps"].plot(pen=look.pen(c), connect="finite") for c in colors],
-                        "grad_norm": [self.plots["grad_norm"].plot(pen=look.pen(look.color("text")),
-                                                                   connect="finite")],
-                        "lr": [self.plots["lr"].plot(pen=look.pen(look.shade(run.color), 2), connect="finite")]}
+        self._curves = {"params": [self._line("params", c) for c in colors],
+                        "steps": [self._line("steps", c) for c in colors],
+                        "grad_norm": [self._line("grad_norm", look.color("text"))],
+                        "lr": [self._line("lr", look.shade(run.color), 2)]}
         self.refresh()
+
+    def _line(self, key: str, color, width: float = 1):
+        """A curve on the plot ``key`` in ``color``, a dot of it where it has one point (:func:`_draw`)."""
+        return self.plots[key].plot(pen=theme().pen(color, width), connect="finite", symbolBrush=color,
+                                    symbolPen=None, symbolSize=LONE_POINT_SIZE)
 
     def refresh(self, force: bool = False) -> None:
         if self.visibleRegion().isEmpty() and not force:
@@ -190,16 +216,18 @@ class OptimizerStatePlot(QWidget):
         shown = min(len(self._curves["params"]), params.shape[1])
         kept = history.param_step  # a network's parameters are kept at a coarser stride than its scalars
         for k, curve in enumerate(self._curves["params"]):
-            curve.setData(kept, params[:, k])
+            _draw(curve, kept, params[:, k])
         for k, curve in enumerate(self._curves["steps"]):
-            curve.setData(kept[1:], steps[1:, k])
-        self._curves["grad_norm"][0].setData(step, norms)
-        self._curves["lr"][0].setData(step, history.lr)
+            _draw(curve, kept[1:], steps[1:, k])
+        _draw(self._curves["grad_norm"][0], step, norms)
+        _draw(self._curves["lr"][0], step, history.lr)
         end = max(float(step[-1]), 1.0)
-        self.plots["params"].setXRange(0, end, padding=0.02)
+        # a lone point sits on an edge (step 0's on the left, the step sizes' first on the right at step 1): room
+        # for all of its dot, as the loss plot gives it
+        self.plots["params"].setXRange(0, end, padding=0.02 if len(step) > 2 else 0.1)
         for key, values in (("params", params[:, :shown]), ("grad_norm", norms), ("lr", history.lr),
                             ("steps", steps[1:, :shown])):
-            span = data_range(values, log=LOG_AXES[key])
+            span = data_range(values, log=LOG_AXES[key], margin=Y_MARGIN if len(values) > 1 else LONE_MARGIN)
             self._say_nothing(key, "" if span is not None else NO_STEP_YET if len(step) < 2 else NOTHING_TO_DRAW,
                               end)
             self.plots[key].setYRange(*(span or (0.0, 1.0)), padding=0)

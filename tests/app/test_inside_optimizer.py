@@ -243,3 +243,62 @@ def test_an_optimizer_state_plot_with_nothing_to_draw_says_so_on_an_axis_without
     view.refresh()
     for key in ("grad_norm", "steps"):
         assert said[key].pos().x() == 50, key
+
+
+def _pixels_of(view_widget, plot, colors, near: int = 24) -> int:
+    """How many pixels within ``near`` (per channel) of one of ``colors`` the data area of ``plot`` (a PlotItem
+    drawn in ``view_widget``) shows."""
+    image = view_widget.grab().toImage()
+    area = view_widget.mapFromScene(plot.vb.sceneBoundingRect()).boundingRect()
+    count = 0
+    for px in range(max(area.left(), 0), min(area.right(), image.width())):
+        for py in range(max(area.top(), 0), min(area.bottom(), image.height())):
+            got = image.pixelColor(px, py)
+            count += any(max(abs(got.red() - want.red()), abs(got.green() - want.green()),
+                             abs(got.blue() - want.blue())) <= near for want in colors)
+    return count
+
+
+def _room_around(plot, curve) -> float:
+    """How far (pixels) the lone point of ``curve`` lies inside the data area of ``plot``: at least the dot's
+    radius where the dot is whole."""
+    from PySide6.QtCore import QPointF
+
+    x, y = curve.getData()  # as drawn (log10 on a log axis)
+    at = plot.vb.mapViewToScene(QPointF(float(x[0]), float(y[0])))
+    area = plot.vb.sceneBoundingRect()
+    return min(at.x() - area.left(), area.right() - at.x(), at.y() - area.top(), area.bottom() - at.y())
+
+
+def test_a_run_at_step_0_shows_its_one_point_in_the_loss_and_optimizer_state_plots(qtbot):
+    """At step 0 a run's curves have one point, and a line through one point draws nothing: the loss plot and the
+    optimizer state's θ, |∇L| and γ plots showed ticks around a value and no mark (the step sizes' alike at step
+    1). The point is now a dot in the curve's colour, whole (not cut by the plot's edges); from the second point
+    on the curves are lines, as before (no dot)."""
+    from app.views.base import LONE_POINT_SIZE
+
+    from .conftest import shown_window
+
+    window = shown_window(qtbot, "03_learning_rate_bound", size=(1280, 720))
+    window.state_dock.raise_()
+    qtbot.waitUntil(lambda: bool(window.state_plot.plots), timeout=3000)
+    run, state, loss = window.model.selected, window.state_plot, window.loss_view
+    assert len(run.history.step) == 1
+    state.refresh()
+    loss.refresh()
+    for key in ("params", "grad_norm", "lr"):
+        colors = [curve.opts["pen"].color() for curve in state._curves[key]]  # θ: x at its lowest, y at its highest
+        assert _pixels_of(state.layout_widget, state.plots[key], colors) >= 28 * len(colors), key
+        assert all(_room_around(state.plots[key], curve) >= LONE_POINT_SIZE / 2 for curve in state._curves[key]), key
+    full = loss._items[id(run)][1]
+    assert _pixels_of(loss.plot, loss.plot.getPlotItem(), [full.opts["pen"].color()]) >= 28
+    window.model.step(1)  # the step sizes come with the first step: one point, at the right edge
+    state.refresh()
+    colors = [curve.opts["pen"].color() for curve in state._curves["steps"]]
+    assert _pixels_of(state.layout_widget, state.plots["steps"], colors) >= 28
+    assert _room_around(state.plots["steps"], state._curves["steps"][0]) >= LONE_POINT_SIZE / 2
+    window.model.step(5)
+    state.refresh()
+    loss.refresh()
+    assert all(curve.opts["symbol"] is None for curves in state._curves.values() for curve in curves)
+    assert loss._items[id(run)][-1].data.size == 0  # the lone point's dot is gone: a line shows the curve
