@@ -38,7 +38,7 @@ from gd_core.errors import ConfigError
 from gd_core.files import quote
 from gd_core.lessons import LESSON_TAGS, LOCKS, lacks_minimum, safe_html
 from gd_core.sessions import Session, parse_session
-from gd_core.spec import exact_text, typed_number
+from gd_core.spec import MAX_STEPS, exact_text, typed_number
 
 from .widgets import ComboBox, LessonText, SpinBox
 
@@ -176,7 +176,7 @@ class LessonEditor(QDialog):
         self.challenge_below.setObjectName("lesson_challenge_below")
         self.challenge_steps = SpinBox()
         self.challenge_steps.setObjectName("lesson_challenge_steps")
-        self.challenge_steps.setRange(0, 100_000_000)
+        self.challenge_steps.setRange(0, MAX_STEPS)  # what a lesson file may hold (gd_core.lessons.parse_challenge)
         self.challenge_steps.setSpecialValueText("any number of")
         self.challenge_steps.setValue((session.challenge.within_steps or 0) if session.challenge else 100)
         self.locks = {}

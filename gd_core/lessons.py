@@ -58,7 +58,7 @@ from .history import History
 from .problems import Problem
 from .results import run_summary
 from .settings import lock_group_of
-from .spec import commas_group_thousands
+from .spec import MAX_STEPS, commas_group_thousands
 
 #: A number answer is right within this relative distance of the computed one, unless the question says.
 DEFAULT_TOLERANCE = 0.05
@@ -353,10 +353,11 @@ def parse_challenge(data, run_params: Mapping[str, tuple[str, ...]]) -> Challeng
     _check_metric(goal["metric"], "challenge.goal.metric", run_params, [run] if run else [])
     below = _number(goal["below"], "challenge.goal.below")
     within = data.get("within_steps")
-    if within is not None:
-        _expect(within, int, "challenge.within_steps", "a number of steps >= 1")
-        if within < 1:
-            raise ConfigError("challenge.within_steps", f"must be a number of steps >= 1; got {within}")
+    if within is not None:  # steps of a run: at most the longest run's (the lesson editor's box holds as many)
+        what = f"a number of steps 1..{MAX_STEPS:,}"
+        _expect(within, int, "challenge.within_steps", what)
+        if not 1 <= within <= MAX_STEPS:
+            raise ConfigError("challenge.within_steps", f"must be {what}; got {quote(within)}")
     return Challenge(text, goal["metric"], below, run, within)
 
 

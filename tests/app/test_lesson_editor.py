@@ -12,6 +12,7 @@ from app.lesson_editor import LessonEditor
 from gd_core.lesson_library import load_lesson
 from gd_core.lessons import LOCKS
 from gd_core.sessions import parse_session
+from gd_core.spec import MAX_STEPS
 
 from ..hostile import fuzz_settings
 
@@ -329,14 +330,15 @@ WORDS = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, ma
 
 @fuzz_settings(60)
 @given(metric=GOAL_METRICS, below=st.floats(allow_nan=False, allow_infinity=False), run=st.integers(-1, 3),
-       within=st.one_of(st.none(), st.integers(1, 100_000_000)), text=WORDS, title=WORDS,
+       within=st.one_of(st.none(), st.integers(1, MAX_STEPS), st.just(MAX_STEPS)), text=WORDS, title=WORDS,
        locked=st.sets(st.sampled_from(sorted(LOCKS))))
 def test_a_lesson_opened_in_the_editor_and_saved_means_what_it_meant(qapp, metric, below, run, within, text, title,
                                                                      locked):
     """Re-saving a lesson wrote its challenge's goal as the best loss: "final loss below 0.01" or "distance to the
     minimum below 0.1" came back as "best loss below", and the goal's bound cut to six digits (0.0012345678 to
     0.00123457). A lesson put through the editor unchanged now reads back as the same lesson: title, questions,
-    locks and challenge - its metric (one the form offers or not), bound, run and steps."""
+    locks and challenge - its metric (one the form offers or not), bound, run and steps (any a lesson may hold:
+    the box's range is the file's, 1..MAX_STEPS, and 0 for none)."""
     base = load_lesson("03_learning_rate_bound")
     challenge = {"text": text, "goal": {"metric": metric, "below": below}}
     if run >= 0:
@@ -346,6 +348,7 @@ def test_a_lesson_opened_in_the_editor_and_saved_means_what_it_meant(qapp, metri
     lesson = parse_session({**base.to_dict(), "title": title, "challenge": challenge, "locked": sorted(locked)})
     editor = LessonEditor(lesson)
     try:
+        assert (editor.challenge_steps.minimum(), editor.challenge_steps.maximum()) == (0, MAX_STEPS)
         saved = editor.session()
     finally:
         editor.deleteLater()

@@ -22,6 +22,7 @@ from gd_core.lessons import (
     parse_questions,
 )
 from gd_core.sessions import Session, SessionRun, parse_session
+from gd_core.spec import MAX_STEPS
 
 QUAD = {"problem": "quadratic", "kappa": 10.0, "steps": 50}
 RUNS = {"slow": ("x", "y"), "fast": ("x", "y")}
@@ -162,6 +163,17 @@ def test_challenge_is_met_only_within_its_steps(results):
         parse_challenge({"text": "x", "goal": {"metric": "best_loss"}}, RUNS)
     with pytest.raises(gd_core.ConfigError, match="challenge.run"):
         parse_challenge({"text": "x", "run": "nope", "goal": {"metric": "best_loss", "below": 1}}, RUNS)
+
+
+@pytest.mark.parametrize("within", [0, MAX_STEPS + 1, 10**400, 1.5, True])
+def test_a_challenge_is_within_steps_a_run_can_take_and_says_so(within):
+    """A challenge's steps are a run's: 1..MAX_STEPS. Any larger number loaded, and the lesson editor's box,
+    which holds at most MAX_STEPS, saved it back cut to 100,000,000 unsaid; now the file is refused by name."""
+    goal = {"metric": "best_loss", "below": 1e-3}
+    assert parse_challenge({"text": "x", "goal": goal, "within_steps": MAX_STEPS}, RUNS).within_steps == MAX_STEPS
+    with pytest.raises(gd_core.ConfigError, match=re.escape("challenge.within_steps: must be a number of steps "
+                                                            "1..100,000,000; got ")):
+        parse_challenge({"text": "x", "goal": goal, "within_steps": within}, RUNS)
 
 
 def test_questions_and_challenge_round_trip_through_a_session():
