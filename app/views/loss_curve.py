@@ -27,10 +27,9 @@ from ..theme import theme
 from ..widgets import ComboBox, FloatingReadout
 from .base import (
     DASHED,
-    LONE_POINT_SIZE,
+    LoneDot,
     RunItemsView,
     fainter,
-    lone_point,
     run_named,
     stronger,
     use_sparse_log_axes,
@@ -51,7 +50,7 @@ class LossCurveView(RunItemsView):
         self._marks: dict[int, tuple | None] = {}  # per run: (x, y) of its mark as drawn (None: none drawn)
         self._lowest: dict[int, LowestRow] = {}  # per run: the row of its lowest validation loss
         self._bests: dict[int, tuple | None] = {}  # per run: (x, y) of its best-validation mark as drawn
-        self._lones: dict[int, tuple | None] = {}  # per run: (x, y) of its lone point's dot as drawn
+        self._lones: dict[int, LoneDot] = {}  # per run: its full loss's lone point (step 0) as a dot
         self._notes: dict[int, str] = {}  # per run: "reached 0" and the like, for its legend entry
         self.floor: float | None = None  # log10 y of the floor that losses <= 0 are drawn on (log_floor)
         super().__init__(model, parent)
@@ -125,7 +124,7 @@ class LossCurveView(RunItemsView):
             self._take_items(run_id)
         self._envelopes, self._extents = {}, {}
         self._curves, self._zeros, self._marks, self._notes, self.floor = {}, {}, {}, {}, None
-        self._lowest, self._bests, self._lones = {}, {}, {}
+        self._lowest, self._bests = {}, {}
         for run in self.visible_runs():
             self._items[id(run)] = self._made(run)
         look = theme()
@@ -148,22 +147,20 @@ class LossCurveView(RunItemsView):
         best = pg.ScatterPlotItem(size=10, symbol="d")  # the lowest validation loss: a hollow diamond on its curve
         best.setZValue(10)
         _style_best(best, run)
-        lone = pg.ScatterPlotItem(size=LONE_POINT_SIZE, symbol="o", pen=None)  # the full loss of one row: a dot
-        lone.setBrush(stronger(run.color))
-        for item in (full, val, zero, best, lone):
+        for item in (full, val, zero, best):
             self.plot.addItem(item)
-        return batch, full, val, zero, best, lone
+        self._lones[id(run)] = LoneDot(self.plot, stronger(run.color))
+        return batch, full, val, zero, best
 
     def _main_line(self, items) -> pg.PlotCurveItem:
         return items[1]  # the full loss
 
     def _take_items(self, run_id: int) -> None:
         """Take a run's items off the plot and forget what they showed."""
-        band, full, val, zero, best, lone = self._items.pop(run_id)
-        for item in (*band.items, full, val, zero, best, lone):
+        band, full, val, zero, best = self._items.pop(run_id)
+        for item in (*band.items, full, val, zero, best, self._lones.pop(run_id)):
             self.plot.removeItem(item)
-        for kept in (self._extents, self._curves, self._zeros, self._marks, self._notes, self._lowest, self._bests,
-                     self._lones):
+        for kept in (self._extents, self._curves, self._zeros, self._marks, self._notes, self._lowest, self._bests):
             kept.pop(run_id, None)
         for column in ("loss", "val_loss", "batch_loss"):
             self._envelopes.pop((run_id, column), None)
@@ -212,9 +209,9 @@ class LossCurveView(RunItemsView):
         """A colour or a name changes that run's pens and the legend alone."""
         items = self._items.get(id(run))
         if what == "color" and items is not None:
-            batch, full, val, zero, best, lone = items
+            batch, full, val, zero, best = items
             batch.style(run)
-            lone.setBrush(stronger(run.color))
+            self._lones[id(run)].setBrush(stronger(run.color))
             full.setPen(self.bold_pen(run))
             val.setPen(_validation_pen(run))
             _style_zero(zero, run)
@@ -267,14 +264,11 @@ class LossCurveView(RunItemsView):
             changed = [run for run in self.visible_runs() if id(run) in self._curves]
         notes = dict(self._notes)
         for run in changed:
-            _, full, val, zero, best, lone = self._items[id(run)]
+            _, full, val, zero, best = self._items[id(run)]
             (x, y), validation = self._curves[id(run)]
             y = on_floor(y, floor) if id(run) in below else y
             full.setData(x, y)
-            point = lone_point(x, y)
-            if point != self._lones.get(id(run)):  # set only when it comes or goes (a scatter's setData costs)
-                self._lones[id(run)] = point
-                lone.setData([point[0]], [point[1]]) if point is not None else lone.clear()
+            self._lones[id(run)].follow(x, y)
             if validation is None:
                 val.clear()
             else:

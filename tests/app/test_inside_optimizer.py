@@ -301,4 +301,4 @@ def test_a_run_at_step_0_shows_its_one_point_in_the_loss_and_optimizer_state_plo
     state.refresh()
     loss.refresh()
     assert all(curve.opts["symbol"] is None for curves in state._curves.values() for curve in curves)
-    assert loss._items[id(run)][-1].data.size == 0  # the lone point's dot is gone: a line shows the curve
+    assert loss._lones[id(run)].data.size == 0  # the lone point's dot is gone: a line shows the curve
