@@ -67,6 +67,8 @@ MESSAGE_MIN_WIDTH = 80
 LASTING_MESSAGES = ("error", "diverged")
 #: What the Run action says: ready, training, every run ended (Run then restarts them).
 RUN_TEXTS = ("Run", "Pause", "Run again")
+#: The results strip is given room for up to this many runs' rows as a session opens (where the plots have it).
+RESULTS_ROWS = 4
 SETTINGS_MAX_WIDTH = 400  # the settings dock never asks for more, whatever a form holds
 #: The titles of the tabs a session may bring to the front, by their names in its "view": {"tab": ...}
 #: (gd_core.sessions.TABS): beside the lesson, or below the plots (see MainWindow._tab_groups).
@@ -503,6 +505,20 @@ class MainWindow(QMainWindow):
             self._room_taken[first] = dock.height() + (bar.height() if bar else 0)
         self._resize_group(dock, dock.height() + need - dock.widget().height() + (bar.height() if bar else 0))
 
+    def _results_rows_in_view(self) -> None:
+        """The results strip, in front, as tall as the session's runs' rows need (up to :data:`RESULTS_ROWS`), taken
+        from the plots above down to their least heights: it keeps room for two rows (the plots' height on a
+        720-px screen), and lesson 23's third run was half a row over the scroll bar at 1280x720. Only as a session
+        opens or the layout is set: a run added later never moves the plots."""
+        dock, table = self.results_dock, self.results.table
+        if dock.isFloating() or not dock.isVisible() or dock.widget().visibleRegion().isEmpty():
+            return
+        rows = sum(table.rowHeight(r) for r in range(min(table.rowCount(), RESULTS_ROWS)))
+        short = rows - table.viewport().height()
+        if short > 0:
+            bar = self._tab_bar_below(dock)
+            self._resize_group(dock, dock.height() + short + (bar.height() if bar else 0))
+
     def _resize_group(self, dock: QDockWidget, height: int) -> None:
         """Make the tab group ``dock`` is shown in ``height`` tall (its tab bar included), the docks beside it in
         its area giving or taking the difference in proportion to their heights - named with their new heights,
@@ -888,6 +904,7 @@ class MainWindow(QMainWindow):
         # already in front (a remembered layout, the last lesson's choice) it is not shown again, and the lesson's
         # new size above squeezed it: give it its room here too
         QTimer.singleShot(0, self, lambda: self._give_room(front))
+        QTimer.singleShot(0, self, self._results_rows_in_view)
 
     def childEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         # Not event(): a Python event() is on the stack when deleteLater's DeferredDelete destroys the window, so

@@ -175,6 +175,11 @@ class ParameterSpaceView(PlotView):
         # names that fit their axis (a short form where the plane's long one would be cut: Large text, 1280 px)
         self.axis_names = {side: AxisNameFit(self.plot.getPlotItem().getAxis(side), "", "") for side in
                            ("bottom", "left")}
+        # its y axis keeps the room its widest labels took: with a 1:1 aspect a narrower axis widened the view box,
+        # the taller range's labels were wider again, and the axis alternated between 34.6 and 46.0 px for good
+        # (lesson 22 at 1264x680, the results strip a row taller) - the surface, computed once resizing pauses,
+        # never was, and an empty band stayed beside it
+        self.plot.getPlotItem().getAxis("left").setStyle(autoReduceTextSpace=False)
         self.worker = SurfaceWorker(self)
         self.worker.ready.connect(self._surface_ready)
         # with a locked 1:1 aspect the surface covers the plot's shape: a new shape computes it again (once the

@@ -103,6 +103,24 @@ def test_the_results_table_keeps_room_for_two_whole_rows_at_every_text_size(wind
         assert room >= 2 * row, size
 
 
+@pytest.mark.parametrize("size", ["normal", "large"])
+def test_lesson_23s_results_show_its_three_runs_at_1280x720(qtbot, size):
+    """Lesson 23 on a 1280x720 projector: the results strip kept room for two rows, and its third run ("degree 9,
+    early stopping", the one the lesson is about) was half a row over the scroll bar. As the session opens (or the
+    layout is set) the strip takes the rows its runs need from the plots above, never below their least heights."""
+    theme().set_text_size(size)
+    window = shown_window(qtbot, "23_overfitting_early_stopping", (1280, 720))
+    window.reset_layout()  # the docks as the window sets them on that screen
+    qtbot.wait(100)
+    table = window.results.table
+    assert table.rowCount() == 3
+    assert table.verticalScrollBar().maximum() == 0, (table.viewport().height(), table.rowHeight(0))
+    assert table.viewport().height() >= 3 * table.rowHeight(0)
+    for view in (window.loss_view, window.data_view, window.space_view):
+        assert view.plot.height() >= view.plot.minimumHeight(), type(view).__name__
+    window.runner.pause()
+
+
 def test_launched_at_large_text_the_first_message_moves_no_plot(qtbot):
     """The last launch's Large text is applied before the window shows: the message row kept the normal font's
     height, and the first message grew the toolbar and moved every plot 10 px down under the pointer."""
