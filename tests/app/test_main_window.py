@@ -320,3 +320,29 @@ def test_a_message_moves_no_plot(window, qtbot):
         assert places() == before and window.banner.text() == text
     # the room left of the toolbar's row at this size (the speed box shows "10,000 steps/s" whole: 4 px less)
     assert window.banner.geometry().width() >= 300
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768)])
+@pytest.mark.parametrize("lesson, runs", [("01_variants_same_epochs", 3), ("08_himmelblau_starts", 4),
+                                          ("19_line_search", 5)])
+def test_a_lessons_runs_are_rows_of_the_results_table_in_view(qtbot, size, lesson, runs):
+    """The results strip kept room for two rows: lessons compare 3 to 5 runs, and their third and fourth rows were a
+    scroll away (HL's walk of lessons 01-12; lesson 08 asks what the table says of its four starts). As a session
+    opens the strip takes the rows of up to four runs (MainWindow._results_rows_in_view, 0e2ca43, pinned there on
+    lesson 23): every run of a lesson of three or four, four of five, on 1280x720 and 1366x768."""
+    window = create_window(lesson=lesson)
+    qtbot.addWidget(window)
+    window.resize(*size)  # as the app opens: sized to the screen, then shown
+    window.show()
+    qtbot.waitExposed(window)
+    window.runner.pause()
+    table = window.results.table
+    assert table.rowCount() == runs
+
+    def whole() -> list[bool]:
+        view = table.viewport().rect()
+        return [view.contains(table.visualRect(table.model().index(row, 0))) for row in range(runs)]
+    try:
+        qtbot.waitUntil(lambda: whole() == [row < 4 for row in range(runs)], timeout=2000)
+    except AssertionError:
+        raise AssertionError(whole()) from None
