@@ -390,15 +390,15 @@ class MainWindow(QMainWindow):
         formula_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         formula_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.formula_dock = self._dock("formula_dock", TAB_TITLES["update_rule"], formula_scroll, right)
-        # the docks behind the update rule's tab: their views are built when first shown (see app.deferred) - but
-        # the sharpness view at once: its header sets the tab group's least width and height (the deferred views
-        # ask for no more), so the window's minimum size is the same before and after any of them is built
+        # the docks behind another tab (the update rule's, the results'): their views are built when first seen (see
+        # app.deferred). None sets the window's least size: for every lesson at every text size it is the same
+        # before and after they are built (the sharpness view, once built at once for its header's least size, too)
         self.state_dock = self._dock("state_dock", TAB_TITLES["optimizer_state"],
                                      Deferred(lambda: OptimizerStatePlot(self.model)), right)
         # it draws only while seen: catch up when seen again (built by then: Deferred's own handler runs first)
         self.state_dock.visibilityChanged.connect(lambda seen: seen and self.state_plot.shown(True))
-        self.sharpness_view = SharpnessView(self.model)
-        self.sharpness_dock = self._dock("sharpness_dock", TAB_TITLES["sharpness"], self.sharpness_view, right)
+        self.sharpness_dock = self._dock("sharpness_dock", TAB_TITLES["sharpness"],
+                                         Deferred(lambda: SharpnessView(self.model)), right)
         self.noise_scale_dock = self._dock("noise_scale_dock", TAB_TITLES["noise_scale"],
                                            Deferred(lambda: NoiseScaleView(self.model)), right)
         self.accuracy_dock = self._dock("accuracy_dock", TAB_TITLES["accuracy"],
@@ -414,6 +414,7 @@ class MainWindow(QMainWindow):
                 0, self, lambda: self._give_room(dock)))
 
     state_plot = deferred_view("state_dock")
+    sharpness_view = deferred_view("sharpness_dock")
     noise_scale_view = deferred_view("noise_scale_dock")
     accuracy_view = deferred_view("accuracy_dock")
 
