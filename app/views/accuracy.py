@@ -15,7 +15,7 @@ from gd_core.samplers import steps_per_epoch
 
 from ..session import X_AXES
 from ..theme import theme
-from .base import DASHED, RunItemsView, stronger
+from .base import DASHED, LoneDot, RunItemsView, stronger
 from .loss_curve import BatchLossBand
 
 #: At most about this many points per curve (every k-th row of a longer record: accuracy moves in small steps).
@@ -38,6 +38,7 @@ class AccuracyView(RunItemsView):
 
     def __init__(self, model, parent=None):
         self._items: dict[int, tuple] = {}
+        self._lones: dict[int, tuple] = {}  # per run: its two lines' lone points (step 0) as dots
         super().__init__(model, parent)
         self.note = self.info
         self.note.setObjectName("accuracy_note")
@@ -70,6 +71,7 @@ class AccuracyView(RunItemsView):
         held = pg.PlotCurveItem(pen=look.pen(color, 1.5, style=Qt.PenStyle.DashLine), connect="finite")
         self.plot.addItem(train)
         self.plot.addItem(held)
+        self._lones[id(run)] = LoneDot(self.plot, color), LoneDot(self.plot, color)
         return train, held, *bands
 
     def _main_line(self, items) -> pg.PlotCurveItem:
@@ -77,7 +79,7 @@ class AccuracyView(RunItemsView):
 
     def _take_items(self, run_id: int) -> None:
         train, held, *bands = self._items.pop(run_id)
-        for item in (train, held, *(item for band in bands for item in band.items)):
+        for item in (train, held, *self._lones.pop(run_id), *(item for band in bands for item in band.items)):
             self.plot.removeItem(item)
 
     def _settle(self, moved: set[int] | None) -> None:
@@ -105,6 +107,8 @@ class AccuracyView(RunItemsView):
             look, color = theme(), stronger(run.color)
             items[0].setPen(self.bold_pen(run))
             items[1].setPen(look.pen(color, 1.5, style=Qt.PenStyle.DashLine))
+            for lone in self._lones[id(run)]:
+                lone.setBrush(color)
             for band in items[2:]:
                 band.style(run)
         self._settle(set())
@@ -124,15 +128,20 @@ class AccuracyView(RunItemsView):
             if moved is not None and id(run) not in moved:
                 continue
             every = max(1, len(history) // MAX_POINTS)
-            rows = np.r_[0:len(history):every, len(history) - 1]
+            rows = np.arange(0, len(history), every)
+            rows = rows if rows[-1] == len(history) - 1 else np.r_[rows, len(history) - 1]  # the last row, once
             columns = [history.accuracy] + ([history.val_accuracy] if run.trainer.problem.held_out is not None else [])
             averaged = _averaged(run)
-            for line, band, y in zip(items[:2], items[2:], columns):
-                line.setData(*_means(x, history.epoch, y) if averaged else (x[rows], y[rows]))
+            lones = self._lones[id(run)]
+            for line, band, lone, y in zip(items[:2], items[2:], lones, columns):
+                drawn = _means(x, history.epoch, y) if averaged else (x[rows], y[rows])
+                line.setData(*drawn)
+                lone.follow(*drawn)
                 band.set_band(*peak_band(x, y, BAND_BLOCKS)) if averaged else band.clear()
-            for line, band in list(zip(items[:2], items[2:]))[len(columns):]:
+            for line, band, lone in list(zip(items[:2], items[2:], lones))[len(columns):]:
                 line.clear()
                 band.clear()
+                lone.follow((), ())
         self.span_x(spans)
 
 

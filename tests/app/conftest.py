@@ -41,6 +41,20 @@ def lesson_view(qtbot, lesson: str, view_type, size: tuple[int, int]):
     return model, view
 
 
+def pixels_of(view_widget, plot, colors, near: int = 24) -> int:
+    """How many pixels within ``near`` (per channel) of one of ``colors`` the data area of ``plot`` (a PlotItem
+    drawn in ``view_widget``) shows."""
+    image = view_widget.grab().toImage()
+    area = view_widget.mapFromScene(plot.vb.sceneBoundingRect()).boundingRect()
+    count = 0
+    for px in range(max(area.left(), 0), min(area.right(), image.width())):
+        for py in range(max(area.top(), 0), min(area.bottom(), image.height())):
+            got = image.pixelColor(px, py)
+            count += any(max(abs(got.red() - want.red()), abs(got.green() - want.green()),
+                             abs(got.blue() - want.blue())) <= near for want in colors)
+    return count
+
+
 def counted(method, what, calls: list):
     """``method``, noting ``what`` and the number of points it is given (its first argument's length) in
     ``calls`` at each call: for pinning how much a redraw sets (monkeypatch it onto an item)."""

@@ -165,3 +165,21 @@ def test_the_accuracy_of_a_run_of_thousands_of_epochs_is_drawn_in_at_most_max_po
     x, y = train.getData()
     assert len(x) <= MAX_POINTS + 2 and x[-1] == 5000  # (steps: 2 an epoch, each a row of the history)
     assert x[1] == 4 and y[1] == pytest.approx(run.history.accuracy[1:5].mean())  # epochs 1 and 2
+
+
+def test_the_accuracy_at_step_0_is_a_dot_and_later_a_line(qtbot):
+    """At step 0 each run's accuracy is one point, and a line through one point draws nothing: lesson 25 opened
+    on an Accuracy tab of ticks around 0.8 and no mark. Each run's point is a dot in its colour now; with more
+    steps its lines are drawn as before, without a dot."""
+    from app.views.accuracy import AccuracyView
+
+    from .conftest import lesson_view, pixels_of
+
+    model, view = lesson_view(qtbot, "25_small_batch_generalization", AccuracyView, (900, 300))
+    view.refresh()
+    colors = [view._items[id(run)][0].opts["pen"].color() for run in model.runs]
+    assert pixels_of(view.plot, view.plot.getPlotItem(), colors) >= 28
+    model.step(3)
+    view.refresh()
+    assert all(lone.data.size == 0 for lones in view._lones.values() for lone in lones)
+    assert all(len(view._items[id(run)][0].getData()[0]) > 1 for run in model.runs)

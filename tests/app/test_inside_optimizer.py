@@ -245,20 +245,6 @@ def test_an_optimizer_state_plot_with_nothing_to_draw_says_so_on_an_axis_without
         assert said[key].pos().x() == 50, key
 
 
-def _pixels_of(view_widget, plot, colors, near: int = 24) -> int:
-    """How many pixels within ``near`` (per channel) of one of ``colors`` the data area of ``plot`` (a PlotItem
-    drawn in ``view_widget``) shows."""
-    image = view_widget.grab().toImage()
-    area = view_widget.mapFromScene(plot.vb.sceneBoundingRect()).boundingRect()
-    count = 0
-    for px in range(max(area.left(), 0), min(area.right(), image.width())):
-        for py in range(max(area.top(), 0), min(area.bottom(), image.height())):
-            got = image.pixelColor(px, py)
-            count += any(max(abs(got.red() - want.red()), abs(got.green() - want.green()),
-                             abs(got.blue() - want.blue())) <= near for want in colors)
-    return count
-
-
 def _room_around(plot, curve) -> float:
     """How far (pixels) the lone point of ``curve`` lies inside the data area of ``plot``: at least the dot's
     radius where the dot is whole."""
@@ -277,7 +263,7 @@ def test_a_run_at_step_0_shows_its_one_point_in_the_loss_and_optimizer_state_plo
     on the curves are lines, as before (no dot)."""
     from app.views.base import LONE_POINT_SIZE
 
-    from .conftest import shown_window
+    from .conftest import pixels_of, shown_window
 
     window = shown_window(qtbot, "03_learning_rate_bound", size=(1280, 720))
     window.state_dock.raise_()
@@ -288,14 +274,14 @@ def test_a_run_at_step_0_shows_its_one_point_in_the_loss_and_optimizer_state_plo
     loss.refresh()
     for key in ("params", "grad_norm", "lr"):
         colors = [curve.opts["pen"].color() for curve in state._curves[key]]  # θ: x at its lowest, y at its highest
-        assert _pixels_of(state.layout_widget, state.plots[key], colors) >= 28 * len(colors), key
+        assert pixels_of(state.layout_widget, state.plots[key], colors) >= 28 * len(colors), key
         assert all(_room_around(state.plots[key], curve) >= LONE_POINT_SIZE / 2 for curve in state._curves[key]), key
     full = loss._items[id(run)][1]
-    assert _pixels_of(loss.plot, loss.plot.getPlotItem(), [full.opts["pen"].color()]) >= 28
+    assert pixels_of(loss.plot, loss.plot.getPlotItem(), [full.opts["pen"].color()]) >= 28
     window.model.step(1)  # the step sizes come with the first step: one point, at the right edge
     state.refresh()
     colors = [curve.opts["pen"].color() for curve in state._curves["steps"]]
-    assert _pixels_of(state.layout_widget, state.plots["steps"], colors) >= 28
+    assert pixels_of(state.layout_widget, state.plots["steps"], colors) >= 28
     assert _room_around(state.plots["steps"], state._curves["steps"][0]) >= LONE_POINT_SIZE / 2
     window.model.step(5)
     state.refresh()
