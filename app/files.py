@@ -24,6 +24,7 @@ from .folders import (
     ask_save_path,
     error_text,
     may_replace,
+    nameable,
     remember_folder,
     start_folder,
     start_path,
@@ -261,9 +262,10 @@ class FileActions(QObject):
     def proposed_path(self) -> str:
         """Where Save As proposes to write the session: its own file; else, for a session with a title (a lesson
         opened), a file named after it (:func:`gd_core.files.file_stem`) - Save proposed no name at all -; else
-        the folder alone."""
+        the folder alone. A file whose name Qt cannot hold (bytes that are not UTF-8): its folder, or the nearest
+        above it Qt can name (the dialog proposed the name without those bytes, another file)."""
         if self.path:
-            return os.path.abspath(self.path)
+            return nameable(os.path.abspath(self.path))
         return start_path(file_stem(self.model.title) + SESSION_SUFFIX) if self.model.title else start_folder()
 
     def save_to(self, path: str) -> bool:

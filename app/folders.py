@@ -39,13 +39,19 @@ def start_folder() -> str:
     """The folder a file dialog opens in: the last one used while it exists (a folder that is gone would show up
     in the dialog as a file name), else Documents, else home. A folder whose name holds bytes that are not UTF-8
     is kept whole, and the dialog opens in the nearest folder above it that Qt can name."""
-    last = path_from_text(stored(_settings(), FOLDER_KEY, str, ""))
-    while path_text(last) != last:  # Qt's strings drop such bytes: the dialog would open in another folder
-        last = os.path.dirname(last)
+    last = nameable(path_from_text(stored(_settings(), FOLDER_KEY, str, "")))
     if last and os.path.isdir(last):
         return last
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return documents if documents and os.path.isdir(documents) else os.path.expanduser("~")
+
+
+def nameable(path: str) -> str:
+    """``path``, or the nearest folder above it whose name Qt's strings keep: they drop bytes that are not UTF-8,
+    and a dialog opened on "caf\\udce9" would open on "caf" - another folder, or none."""
+    while path_text(path) != path:
+        path = os.path.dirname(path)
+    return path
 
 
 def remember_folder(path: str) -> None:

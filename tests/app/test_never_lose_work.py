@@ -228,6 +228,12 @@ def test_save_proposes_a_file_named_after_the_lesson_the_session_came_from(qtbot
     win.files.new()
     win.files.save()
     assert proposed.pop() == start_folder()
+    # (review of caeae61) a file named in bytes that are not UTF-8: Qt's strings drop them, and Save As proposed
+    # "caf.gdlab.json" - another file; its folder now
+    odd = os.path.join(str(tmp_path), os.fsdecode(b"caf\xe9.gdlab.json"))
+    if win.files.save_to(odd):  # (a file system that takes the name)
+        win.files.save_as()
+        assert proposed.pop() == str(tmp_path)
 
 
 def test_open_shows_gdlab_json_and_json_files_and_all_files(window, monkeypatch):
