@@ -149,6 +149,34 @@ def test_closing_a_window_stops_its_surface_instead_of_waiting_for_it(qtbot):
     assert closing < job / 4, (closing, job)
 
 
+QUIT_WHILE_A_SURFACE_COMPUTES = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from app import create_window
+window = create_window(lesson="21_adam_radam_warmup")
+window.guard.interactive = False
+window.show()
+assert window.space_view.worker.pool.activeThreadCount() == 1  # its slice is being computed
+QTimer.singleShot(0, window.close)  # the last window: the application quits, Python exits
+code = app.exec()
+print("quit", window.space_view.worker.pool.activeThreadCount())
+sys.exit(code)
+"""
+
+
+def test_quitting_while_a_surface_computes_stops_it_and_exits_cleanly(tmp_path):
+    """The job a closed window no longer waits for is stopped, not left running: nothing of it runs while Python
+    exits (a thread that takes the GIL during finalisation can crash the interpreter)."""
+    result = subprocess.run([sys.executable, "-c", QUIT_WHILE_A_SURFACE_COMPUTES], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                                              "GDLAB_CRASH_DIR": str(tmp_path)})
+    noise = "This plugin does not support propagateSizeHints()"
+    warnings = [line for line in result.stderr.splitlines() if line.strip() and noise not in line]
+    assert result.returncode == 0 and warnings == [] and result.stdout == "quit 0\n", (result.stdout, warnings)
+
+
 def test_a_newer_surface_stops_the_one_under_way():
     """Only the newest surface is shown: the job computing an older one is told to stop (it went on to its end,
     and the newer one waited for the pool's one thread), and its result never arrives."""
