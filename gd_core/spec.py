@@ -157,7 +157,10 @@ def log_step(value: float, steps: int) -> float:
     while _rung(n + 1) <= value:
         n += 1
     between = _rung(n) != value  # value lies above rung n: one step down reaches rung n itself
-    return _rung(n + steps + (1 if between and steps < 0 else 0))
+    target = n + steps + (1 if between and steps < 0 else 0)
+    while steps < 0 and _rung(target) >= value > 0:  # rungs no float tells apart: 3e-324 and 7e-324 are 5e-324
+        target -= 1
+    return _rung(target)
 
 
 def typed_number(text: str) -> float | None:
