@@ -761,6 +761,8 @@ class ReservedWidth(QObject):
         else:  # a button: margins and padding
             chrome = widget.sizeHint().width() - width(widget.text())
         widget.setMinimumWidth(chrome + max(map(width, self.texts)) + self.gap)
+        if isinstance(widget, QLabel):  # a label keeps its size hints as first asked for them (at least the minimum
+            widget.setIndent(widget.indent())  # width then, at the old text size): it measures them again now
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.FontChange:  # a new text size: fit once the widget has taken it in
