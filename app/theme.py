@@ -48,7 +48,12 @@ def dark_palette() -> QPalette:
 
 
 def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+    return dark_window(palette.color(QPalette.ColorRole.Window))
+
+
+def dark_window(window: QColor) -> bool:
+    """Whether a palette whose window colour is ``window`` is a dark one: its lightness below half."""
+    return window.lightness() < 128
 
 
 def _readable_selection(palette: QPalette) -> None:
@@ -116,7 +121,7 @@ class Theme(QObject):
     # -- state -----------------------------------------------------------------------------------------------
     @property
     def dark(self) -> bool:
-        return self.color("window").lightness() < 128  # is_dark(the application's palette), from color()'s answers
+        return dark_window(self.color("window"))  # is_dark(the application's palette), from color()'s answers
 
     @property
     def scale(self) -> float:
