@@ -103,7 +103,7 @@ def scheduling_note() -> str:
             nice = int(fh.read().rsplit("nice", 1)[1])
     except (OSError, ValueError, IndexError):
         return ""
-    return f" It ran in a scheduling group of its own at nice {nice} (other sessions ran beside it)." if nice < 0 \
+    return f" It ran in a scheduling group of its own at nice {nice}." if nice < 0 \
         else ""
 
 
