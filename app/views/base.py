@@ -743,17 +743,18 @@ class EdgeAxis(pg.AxisItem):
                 self._apart = self._kept_apart([v for _, values in levels for v in values], minVal, maxVal, size)
         return levels
 
-    _apart: frozenset = frozenset()  # along a log axis, the ticks (log10, rounded) whose labels keep apart
+    _apart: dict = {}  # along a log axis, the labels that keep apart, by their ticks (log10, rounded)
 
-    def _kept_apart(self, values: list, low: float, high: float, size: float) -> frozenset:
+    def _kept_apart(self, values: list, low: float, high: float, size: float) -> dict[float, str]:
         """The ticks along a log axis whose labels keep half a line apart, chosen in the order of
         :func:`log_tick_rank` (the decades, then the 5s, the 2s, the rest): pyqtgraph wrote every minor tick it
         thought it had room for, and a decade's labels crowd at its top - "0.60.70.80.9" on a sweep of less than
-        a decade, "0.010.11" along the learning-rate finder 120 px wide."""
+        a decade, "0.010.11" along the learning-rate finder 120 px wide. Returns the labels measured, to be drawn
+        as they are."""
         metrics = QFontMetrics(self.style["tickFont"] or QApplication.font())
         per_decade = size / (high - low) if high > low else 0.0
         spans: list[tuple[float, float]] = []
-        kept = set()
+        kept = {}
         for v in sorted({float(v) for v in values}, key=lambda v: (log_tick_rank(v, self.floor), v)):
             text = self._log_label(v)
             if not text:
@@ -761,8 +762,8 @@ class EdgeAxis(pg.AxisItem):
             x, half = (v - low) * per_decade, (metrics.horizontalAdvance(text) + metrics.height() / 2) / 2
             if all(x + half <= left or right <= x - half for left, right in spans):
                 spans.append((x - half, x + half))
-                kept.add(round(v, 9))
-        return frozenset(kept)
+                kept[round(v, 9)] = text
+        return kept
 
     floor: float | None = None  # (SparseLogAxis) the log10 value on which values <= 0 are drawn
 
@@ -778,11 +779,10 @@ class EdgeAxis(pg.AxisItem):
         """Every label in one notation (:func:`gd_core.display.log_tick_text`): plain numbers from 0.001 to 10,000,
         else powers of ten; no label beyond the float range (a zoom far out, a range left from a linear axis);
         along the axis, only labels that keep apart (:meth:`_kept_apart`)."""
-        shift = math.log10(scale) if scale and scale > 0 else 0.0
-        labels = [self._log_label(float(v) + shift) for v in values]
         if self.orientation in ("top", "bottom"):
-            labels = [text if round(float(v), 9) in self._apart else "" for text, v in zip(labels, values)]
-        return labels
+            return [self._apart.get(round(float(v), 9), "") for v in values]
+        shift = math.log10(scale) if scale and scale > 0 else 0.0
+        return [self._log_label(float(v) + shift) for v in values]
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
         """pyqtgraph's labels, with the decimals a spacing of 2.5 times a power of ten needs (pyqtgraph writes as
